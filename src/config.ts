@@ -1,0 +1,80 @@
+/**
+ * Settings: the only module that reads process.env. Validated at start-up with every error
+ * reported at once. Each setting is documented in docs/configuration.md with its default.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
+
+const categoryList = z
+  .string()
+  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')));
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PAPERBOY_DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().min(1).optional(),
+  PAPERBOY_BASE_URL: z.string().url().optional(),
+  PAPERBOY_SITE_NAME: z.string().min(1).max(80).default('Paperboy'),
+  PAPERBOY_DEMO: bool.default(true),
+  PAPERBOY_CATEGORIES: categoryList.default(['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG', 'stat.ML']),
+  PAPERBOY_PAGE_SIZE: z.coerce.number().int().min(5).max(100).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Where the store lives: `sqlite:PATH` (or a bare path) or `postgres://...`. */
+  databaseUrl: string;
+  baseUrl: string;
+  siteName: string;
+  /** Import the bundled demo corpus on first start when the store is empty. */
+  demo: boolean;
+  categories: string[];
+  pageSize: number;
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  production: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`config: ${problems.length} invalid setting(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads settings from an environment (process.env by default); throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(cleaned);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.PAPERBOY_DATA_DIR);
+  const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'paperboy.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/|\.{0,2}\/|[A-Za-z]:\\|[\w.-])/.test(databaseUrl)) {
+    throw new ConfigError([`DATABASE_URL: expected a file path, sqlite:PATH or postgres://..., got "${databaseUrl}"`]);
+  }
+  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    databaseUrl,
+    baseUrl: (e.PAPERBOY_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
+    siteName: e.PAPERBOY_SITE_NAME,
+    demo: e.PAPERBOY_DEMO,
+    categories: e.PAPERBOY_CATEGORIES,
+    pageSize: e.PAPERBOY_PAGE_SIZE,
+    logLevel: e.LOG_LEVEL,
+    production: e.NODE_ENV === 'production',
+  };
+}

@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseArxivId } from './arxiv-id.ts';
+
+test('parseArxivId accepts every form users paste', () => {
+  const cases: [string, string | null, number | null][] = [
+    ['2407.13168', '2407.13168', null],
+    ['2407.13168v2', '2407.13168', 2],
+    ['arXiv:2407.13168', '2407.13168', null],
+    ['arxiv: 2407.13168v10', '2407.13168', 10],
+    ['  2407.13168  ', '2407.13168', null],
+    ['https://arxiv.org/abs/2407.13168', '2407.13168', null],
+    ['https://arxiv.org/abs/2407.13168v3?context=cs', '2407.13168', 3],
+    ['http://arxiv.org/pdf/2407.13168v1.pdf', '2407.13168', 1],
+    ['https://arxiv.org/pdf/2407.13168', '2407.13168', null],
+    ['arxiv.org/html/2407.13168v2/', '2407.13168', 2],
+    ['https://www.arxiv.org/abs/2407.13168#section', '2407.13168', null],
+    ['https://export.arxiv.org/abs/hep-th/9901001v2', 'hep-th/9901001', 2],
+    ['0704.0001', '0704.0001', null],
+    ['1412.9999', '1412.9999', null],
+    ['hep-th/9901001', 'hep-th/9901001', null],
+    ['math.GT/0309136', 'math.GT/0309136', null],
+    ['arXiv:cond-mat/0011123v1', 'cond-mat/0011123', 1],
+    // not ids
+    ['1501.1234', null, null], // four digits after 2014
+    ['1412.12345', null, null], // five digits before 2015
+    ['0703.0001', null, null], // before new-style ids existed
+    ['2413.00001', null, null], // month 13
+    ['2407.13168v', null, null],
+    ['https://example.com/abs/2407.13168', null, null],
+    ['hep-th/990100', null, null],
+    ['<script>alert(1)</script>', null, null],
+    ['', null, null],
+    ['2407.13168'.repeat(30), null, null],
+  ];
+  for (const [input, id, version] of cases) {
+    const got = parseArxivId(input);
+    assert.equal(got?.id ?? null, id, `id of ${input}`);
+    if (id) assert.equal(got?.version, version, `version of ${input}`);
+  }
+});

@@ -1,0 +1,60 @@
+/**
+ * arXiv identifiers in every form users paste them.
+ *
+ * New style: `YYMM.NNNN` (2007-2014) or `YYMM.NNNNN` (2015-), optional `vN`.
+ * Old style: `archive(.SUBJ)?/YYMMNNN`, e.g. `hep-th/9901001`, `math.GT/0309136`, optional `vN`.
+ *
+ * @example
+ * parseArxivId('https://arxiv.org/pdf/2407.13168v2.pdf') // { id: '2407.13168', version: 2 }
+ * parseArxivId('arXiv:hep-th/9901001')                  // { id: 'hep-th/9901001', version: null }
+ */
+
+export interface ArxivId {
+  /** The id without version: the paper's key. */
+  id: string;
+  version: number | null;
+}
+
+const NEW_STYLE = /^(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v(\d{1,4}))?$/;
+const OLD_STYLE = /^([a-z][a-z-]*[a-z](?:\.[A-Z]{2})?)\/(\d{2})(0[1-9]|1[0-2])(\d{3})(?:v(\d{1,4}))?$/;
+const URL_PREFIX = /^(?:https?:\/\/)?(?:(?:www|export|browse)\.)?arxiv\.org\/(?:abs|pdf|html|format)\/(.+)$/i;
+const MAX_INPUT_LENGTH = 200; // longer than any arXiv URL a person pastes
+
+/** Parses any pasted form of an arXiv id; returns null when it is not one. */
+export function parseArxivId(input: string): ArxivId | null {
+  if (typeof input !== 'string' || input.length > MAX_INPUT_LENGTH) return null;
+  let s = input.trim();
+  const url = URL_PREFIX.exec(s);
+  if (url) {
+    s = url[1]!.replace(/[?#].*$/, '').replace(/\/+$/, '').replace(/\.pdf$/i, '');
+  }
+  s = s.replace(/^arxiv:\s*/i, '');
+  const n = NEW_STYLE.exec(s);
+  if (n) {
+    const digits = n[3]!;
+    const yymm = Number(n[1]) * 100 + Number(n[2]);
+    // Five-digit numbers started in 1501; four-digit ones ended in 1412.
+    if ((yymm >= 1501) !== (digits.length === 5)) return null;
+    if (yymm < 704) return null; // new-style ids began in April 2007
+    return { id: `${n[1]}${n[2]}.${digits}`, version: n[4] ? Number(n[4]) : null };
+  }
+  const o = OLD_STYLE.exec(s);
+  if (o) {
+    return { id: `${o[1]}/${o[2]}${o[3]}${o[4]}`, version: o[5] ? Number(o[5]) : null };
+  }
+  return null;
+}
+
+/** The id without version, or null. */
+export function normalizeArxivId(input: string): string | null {
+  return parseArxivId(input)?.id ?? null;
+}
+
+/** Links to a paper on arXiv. */
+export function arxivLinks(id: string): { abs: string; pdf: string; html: string } {
+  return {
+    abs: `https://arxiv.org/abs/${id}`,
+    pdf: `https://arxiv.org/pdf/${id}`,
+    html: `https://arxiv.org/html/${id}`,
+  };
+}

@@ -1,0 +1,147 @@
+/**
+ * Days, ISO weeks and months as list windows. Days are UTC calendar days written YYYY-MM-DD.
+ * Pure: the current time is always an argument.
+ */
+
+export type Period = 'day' | 'week' | 'month';
+
+/** A window of whole days, both ends inclusive. */
+export interface DayWindow {
+  period: Period;
+  /** The canonical label: `2025-05-06`, `2025-W19`, `2025-05`. */
+  label: string;
+  from: string;
+  to: string;
+}
+
+const DAY_MS = 86_400_000;
+const DAY_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const WEEK_RE = /^(\d{4})-W(\d{2})$/;
+const MONTH_RE = /^(\d{4})-(\d{2})$/;
+const MIN_YEAR = 1991; // arXiv opened in August 1991
+const MAX_YEAR = 2999;
+
+/** Milliseconds since the epoch of midnight UTC of a YYYY-MM-DD day (caller validated it). */
+export function dayToMs(day: string): number {
+  return Date.parse(`${day}T00:00:00Z`);
+}
+
+/** The UTC day of a timestamp. */
+export function msToDay(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10);
+}
+
+export function addDays(day: string, n: number): string {
+  return msToDay(dayToMs(day) + n * DAY_MS);
+}
+
+/** Validates a YYYY-MM-DD day (a real calendar date); null when it is not one. */
+export function parseDay(input: string): string | null {
+  const m = DAY_RE.exec(input);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < MIN_YEAR || y > MAX_YEAR || mo < 1 || mo > 12 || d < 1) return null;
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (date.getUTCMonth() !== mo - 1) return null; // 2025-02-30 rolls over: not a day
+  return input;
+}
+
+/** Monday of ISO week 1 of an ISO week-numbering year. */
+function isoWeekOneMonday(year: number): number {
+  const jan4 = Date.UTC(year, 0, 4);
+  const dow = (new Date(jan4).getUTCDay() + 6) % 7; // Monday = 0
+  return jan4 - dow * DAY_MS;
+}
+
+function isoWeeksInYear(year: number): number {
+  return Math.round((isoWeekOneMonday(year + 1) - isoWeekOneMonday(year)) / (7 * DAY_MS));
+}
+
+/** The ISO week label (`2025-W19`) of a day. */
+export function isoWeekOf(day: string): string {
+  const ms = dayToMs(day);
+  const dow = (new Date(ms).getUTCDay() + 6) % 7;
+  const thursday = ms + (3 - dow) * DAY_MS; // the week belongs to the year of its Thursday
+  const year = new Date(thursday).getUTCFullYear();
+  const week = Math.floor((thursday - isoWeekOneMonday(year)) / (7 * DAY_MS)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+export function monthOf(day: string): string {
+  return day.slice(0, 7);
+}
+
+/** The window of one day. */
+export function dayWindow(day: string): DayWindow {
+  return { period: 'day', label: day, from: day, to: day };
+}
+
+/** Parses `YYYY-Www`; null when malformed or when the year has no such week. */
+export function parseWeek(input: string): DayWindow | null {
+  const m = WEEK_RE.exec(input);
+  if (!m) return null;
+  const [year, week] = [Number(m[1]), Number(m[2])];
+  if (year < MIN_YEAR || year > MAX_YEAR || week < 1 || week > isoWeeksInYear(year)) return null;
+  const monday = isoWeekOneMonday(year) + (week - 1) * 7 * DAY_MS;
+  return { period: 'week', label: input, from: msToDay(monday), to: msToDay(monday + 6 * DAY_MS) };
+}
+
+/** Parses `YYYY-MM`; null when malformed. */
+export function parseMonth(input: string): DayWindow | null {
+  const m = MONTH_RE.exec(input);
+  if (!m) return null;
+  const [year, month] = [Number(m[1]), Number(m[2])];
+  if (year < MIN_YEAR || year > MAX_YEAR || month < 1 || month > 12) return null;
+  const first = Date.UTC(year, month - 1, 1);
+  const last = Date.UTC(year, month, 0);
+  return { period: 'month', label: input, from: msToDay(first), to: msToDay(last) };
+}
+
+/** The window of `period` that contains `day`. */
+export function windowContaining(period: Period, day: string): DayWindow {
+  if (period === 'day') return dayWindow(day);
+  if (period === 'week') return parseWeek(isoWeekOf(day))!;
+  return parseMonth(monthOf(day))!;
+}
+
+/** The window just before (`-1`) or after (`+1`) a window of the same period. */
+export function shiftWindow(w: DayWindow, direction: -1 | 1): DayWindow {
+  if (w.period === 'day') return dayWindow(addDays(w.from, direction));
+  if (w.period === 'week') return windowContaining('week', addDays(w.from, 7 * direction));
+  const probe = direction < 0 ? addDays(w.from, -1) : addDays(w.to, 1);
+  return windowContaining('month', probe);
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A publication date as cards show it: `Sep 28` within the current year, `Nov 10, 2020` before.
+ *
+ * @example
+ * formatCardDate('2020-11-10T00:00:00Z', Date.UTC(2026, 0, 1)) // 'Nov 10, 2020'
+ */
+export function formatCardDate(iso: string, nowMs: number): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '';
+  const base = `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+  return d.getUTCFullYear() === new Date(nowMs).getUTCFullYear() ? base : `${base}, ${d.getUTCFullYear()}`;
+}
+
+/** A long form for headings: `Tuesday, May 6, 2025`. */
+export function formatLongDay(day: string): string {
+  return new Date(dayToMs(day)).toLocaleDateString('en-US', {
+    weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC',
+  });
+}
+
+/** A heading for a window: the long day, `Week 19, 2025 (May 5 – May 11)`, or `May 2025`. */
+export function formatWindow(w: DayWindow): string {
+  if (w.period === 'day') return formatLongDay(w.from);
+  if (w.period === 'month') {
+    const d = new Date(dayToMs(w.from));
+    return d.toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  }
+  const [year, week] = w.label.split('-W');
+  const short = (day: string) => `${MONTHS[Number(day.slice(5, 7)) - 1]} ${Number(day.slice(8, 10))}`;
+  return `Week ${Number(week)}, ${year} (${short(w.from)} – ${short(w.to)})`;
+}

@@ -1,0 +1,142 @@
+/**
+ * Importing JSON-lines files (optionally gzipped) into the store, in batches of one transaction
+ * each. A malformed line is reported with its number and skipped; the rest goes on.
+ */
+import fs from 'node:fs';
+import readline from 'node:readline';
+import zlib from 'node:zlib';
+import { adaptImportLine, ImportLineError, type ImportFormat } from '../import/formats.ts';
+import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
+import type { Store } from '../store/index.ts';
+
+/** Lines per transaction: large enough to amortise the commit, small enough to report progress often. */
+export const IMPORT_BATCH_LINES = 2_000;
+/** A JSON line longer than this is not a paper record (the largest arXiv records are ~100 KB). */
+export const MAX_LINE_BYTES = 1_000_000;
+/** How many line errors are kept for the report; all are counted. */
+const MAX_REPORTED_ERRORS = 100;
+
+export interface ImportProgress {
+  bytesRead: number;
+  totalBytes: number;
+  lines: number;
+}
+
+export interface ImportReport {
+  lines: number;
+  new: number;
+  updated: number;
+  unchanged: number;
+  listed: number;
+  errors: number;
+  formats: Partial<Record<ImportFormat, number>>;
+  /** The first errors, each with its line number. */
+  errorSamples: { line: number; message: string }[];
+  /** Upvotes reported by the source per paper (Hugging Face rows), for demo seeding. */
+  reportedUpvotes: Map<string, number>;
+  ms: number;
+}
+
+export interface ImportOptions {
+  now: () => string;
+  onProgress?: (p: ImportProgress) => void;
+  /** Stop after this many lines (demo slices, tests). */
+  maxLines?: number;
+}
+
+/** Imports a JSONL or JSONL.gz file in the listing, snapshot or Hugging Face daily format. */
+export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<ImportReport> {
+  const started = Date.now();
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch (err) {
+    throw new Error(`import: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!stat.isFile()) throw new Error(`import: ${file} is not a file`);
+
+  const raw = fs.createReadStream(file);
+  const gz = await isGzip(file);
+  const input = gz ? raw.pipe(zlib.createGunzip()) : raw;
+  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+
+  const report: ImportReport = {
+    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), ms: 0,
+  };
+  const fail = (line: number, message: string) => {
+    report.errors++;
+    if (report.errorSamples.length < MAX_REPORTED_ERRORS) report.errorSamples.push({ line, message });
+  };
+  let records: PaperRecord[] = [];
+  let partial: PaperRecord[] = [];
+  let entries: DailyEntryRecord[] = [];
+  const flush = async () => {
+    if (records.length + partial.length + entries.length === 0) return;
+    const counts = await store.importBatch({ records, partialRecords: partial, entries }, opts.now());
+    report.new += counts.new;
+    report.updated += counts.updated;
+    report.unchanged += counts.unchanged;
+    report.listed += counts.listed;
+    records = []; partial = []; entries = [];
+    opts.onProgress?.({ bytesRead: raw.bytesRead, totalBytes: stat.size, lines: report.lines });
+  };
+
+  let inputError: Error | null = null;
+  input.on('error', (err: Error) => { inputError = err; });
+  try {
+    for await (const line of lines) {
+      report.lines++;
+      const n = report.lines;
+      if (opts.maxLines !== undefined && n > opts.maxLines) { report.lines--; break; }
+      if (line.trim() === '') continue;
+      if (line.length > MAX_LINE_BYTES) { fail(n, `line longer than ${MAX_LINE_BYTES} bytes`); continue; }
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch (err) {
+        fail(n, `not JSON: ${(err as Error).message}`);
+        continue;
+      }
+      try {
+        const imported = adaptImportLine(value);
+        report.formats[imported.format] = (report.formats[imported.format] ?? 0) + 1;
+        (imported.format === 'hf-daily' ? partial : records).push(imported.record);
+        if (imported.entry) entries.push(imported.entry);
+        if (imported.upvotes !== null) {
+          const id = imported.record.id;
+          report.reportedUpvotes.set(id, Math.max(report.reportedUpvotes.get(id) ?? 0, imported.upvotes));
+        }
+      } catch (err) {
+        if (!(err instanceof ImportLineError)) throw err;
+        fail(n, err.message);
+        continue;
+      }
+      if (records.length + partial.length >= IMPORT_BATCH_LINES) await flush();
+    }
+  } catch (err) {
+    inputError = err as Error;
+  }
+  if (inputError) {
+    // A truncated gzip or unreadable file: keep what was complete, report where it stopped.
+    fail(report.lines + 1, `input ended early: ${(inputError as Error).message}`);
+  }
+  await flush();
+  raw.destroy();
+  report.ms = Date.now() - started;
+  return report;
+}
+
+async function isGzip(file: string): Promise<boolean> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === 0x1f && buffer[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The summary line a job prints at the end. */
+export function formatImportSummary(r: ImportReport): string {
+  return `import done lines=${r.lines} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} listed=${r.listed} errors=${r.errors} ms=${r.ms}`;
+}

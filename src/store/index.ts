@@ -1,0 +1,145 @@
+/**
+ * The store: one object the services use, whichever database is behind it.
+ * `openStore(url)` picks the implementation from DATABASE_URL.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, SqliteDialect, type Transaction } from 'kysely';
+import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
+import type { Database } from './schema.ts';
+import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
+import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
+import { findPaperById, upsertPapers } from './papers.ts';
+import {
+  addDailyEntries, latestAnnouncedDay, latestDailyDay, listAnnouncedPapers, listDailyPapers,
+  neighbourAnnouncedDays, neighbourDailyDays,
+} from './listings.ts';
+import { ensureDemoUsers, insertVotes, refreshPaperRanking } from './votes.ts';
+import { finishJobRun, listJobRuns, readJobState, startJobRun, writeJobState } from './jobs.ts';
+
+export type { SchemaStatus };
+
+/** The store behind the app. Each method is one use of the database; writes are transactions. */
+export class Store {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly dialect: 'sqlite' | 'postgres',
+    private readonly raw: BetterSqlite3.Database | null,
+    /** Where the data lives, for logs: a file path or a redacted URL. */
+    readonly location: string,
+  ) {}
+
+  async migrate(now: string): Promise<string[]> {
+    return migrateSqlite(this.raw!, now);
+  }
+
+  async schemaStatus(): Promise<SchemaStatus> {
+    return schemaStatus(this.raw!);
+  }
+
+  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(fn);
+  }
+
+  /** Upserts a batch of papers and their daily entries in one transaction. */
+  async importBatch(
+    batch: { records: PaperRecord[]; partialRecords?: PaperRecord[]; entries: DailyEntryRecord[] }, now: string,
+  ): Promise<UpsertCounts & { listed: number }> {
+    const { records, partialRecords = [], entries } = batch;
+    return this.transaction(async (trx) => {
+      const full = await upsertPapers(trx, records, now);
+      const partial = await upsertPapers(trx, partialRecords, now, { onlyInsert: true });
+      const counts = { new: full.new + partial.new, updated: full.updated, unchanged: full.unchanged + partial.unchanged };
+      const listed = await addDailyEntries(trx, entries);
+      if (listed > 0) await refreshPaperRanking(trx, entries.map((e) => e.paperId), now);
+      return { ...counts, listed };
+    });
+  }
+
+  async upsertPapers(records: PaperRecord[], now: string): Promise<UpsertCounts> {
+    return this.transaction((trx) => upsertPapers(trx, records, now));
+  }
+
+  findPaperById(id: string): Promise<PaperDetail | null> { return findPaperById(this.db, id); }
+  listDailyPapers(q: ListQuery): Promise<Page<PaperCard>> { return listDailyPapers(this.db, q); }
+  listAnnouncedPapers(q: ListQuery): Promise<Page<PaperCard>> { return listAnnouncedPapers(this.db, q); }
+  latestDailyDay(): Promise<string | null> { return latestDailyDay(this.db); }
+  latestAnnouncedDay(category?: string): Promise<string | null> { return latestAnnouncedDay(this.db, category); }
+  neighbourDailyDays(day: string) { return neighbourDailyDays(this.db, day); }
+  neighbourAnnouncedDays(day: string) { return neighbourAnnouncedDays(this.db, day); }
+
+  /** Adds generated demo votes: `votesByPaper` maps a paper to how many demo readers upvote it. */
+  async seedDemoVotes(votesByPaper: Map<string, number>, now: string): Promise<number> {
+    const max = Math.max(0, ...votesByPaper.values());
+    return this.transaction(async (trx) => {
+      const users = await ensureDemoUsers(trx, max, now);
+      const votes = [...votesByPaper].flatMap(([paperId, n]) => users.slice(0, n).map((userId) => ({ userId, paperId, createdAt: now })));
+      return insertVotes(trx, votes, now);
+    });
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const row = await this.db.selectFrom('papers').select('id').limit(1).executeTakeFirst();
+    return !row;
+  }
+
+  async stats(): Promise<StoreStats> {
+    const count = (t: 'papers' | 'daily_entries' | 'announcements' | 'users' | 'votes') =>
+      this.db.selectFrom(t).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow().then((r) => Number(r.n));
+    const [papers, dailyEntries, announcements, users, votes, demo, span] = await Promise.all([
+      count('papers'), count('daily_entries'), count('announcements'), count('users'), count('votes'),
+      this.db.selectFrom('votes as v').innerJoin('users as u', 'u.id', 'v.user_id').where('u.is_demo', '=', 1)
+        .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      this.db.selectFrom('daily_entries').select((eb) => [eb.fn.min('day').as('first'), eb.fn.max('day').as('last')]).executeTakeFirstOrThrow(),
+    ]);
+    return { papers, dailyEntries, announcements, users, votes, demoVotes: Number(demo.n), firstDay: span.first ?? null, lastDay: span.last ?? null };
+  }
+
+  startJobRun(job: string, mode: string | null, now: string) { return startJobRun(this.db, job, mode, now); }
+  finishJobRun(id: number, result: Parameters<typeof finishJobRun>[2], now: string) { return finishJobRun(this.db, id, result, now); }
+  listJobRuns(limit: number, job?: string): Promise<JobRun[]> { return listJobRuns(this.db, limit, job); }
+  readJobState<T>(name: string) { return readJobState<T>(this.db, name); }
+  writeJobState(name: string, state: unknown, now: string) { return writeJobState(this.db, name, state, now); }
+
+  /** SQLite's own consistency check plus foreign keys; empty when all is well. */
+  async integrityProblems(): Promise<string[]> {
+    if (!this.raw) return [];
+    const integrity = (this.raw.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((r) => r !== 'ok');
+    const fk = (this.raw.pragma('foreign_key_check') as unknown[]).map((r) => `foreign key: ${JSON.stringify(r)}`);
+    return [...integrity, ...fk];
+  }
+
+  async close(): Promise<void> {
+    await this.db.destroy();
+  }
+}
+
+/** Turns DATABASE_URL into a SQLite file path, or null when it names another database. */
+export function sqlitePathOf(url: string): string | null {
+  if (/^postgres(ql)?:\/\//.test(url)) return null;
+  const p = url.replace(/^sqlite:(\/\/)?/, '');
+  return p === ':memory:' ? p : path.resolve(p);
+}
+
+/** Opens the store named by DATABASE_URL (a file path, `sqlite:PATH`, or `postgres://`). */
+export async function openStore(url: string): Promise<Store> {
+  const file = sqlitePathOf(url);
+  if (file === null) {
+    throw new Error('store: PostgreSQL is not available in this build yet; use a SQLite path (see docs/configuration.md)');
+  }
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  let raw: BetterSqlite3.Database;
+  try {
+    raw = new BetterSqlite3(file);
+  } catch (err) {
+    throw new Error(`store: cannot open SQLite database ${file}: ${(err as Error).message}`);
+  }
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fast commits
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('cache_size = -65536'); // 64 MiB page cache
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: raw }) });
+  return new Store(db, 'sqlite', raw, file);
+}

@@ -1,0 +1,42 @@
+/**
+ * Job runs: when each job ran, in what mode, with what counts and errors (shown to admins).
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+import type { JobRun } from './types.ts';
+
+export async function startJobRun(db: Kysely<Database>, job: string, mode: string | null, now: string): Promise<number> {
+  const row = await db.insertInto('job_runs').values({ job, mode, started_at: now, status: 'running' }).returning('id').executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function finishJobRun(
+  db: Kysely<Database>, id: number, result: { status: 'ok' | 'failed'; counts: Record<string, number>; error?: string | null }, now: string,
+): Promise<void> {
+  await db.updateTable('job_runs')
+    .set({ finished_at: now, status: result.status, counts: JSON.stringify(result.counts), error: result.error ?? null })
+    .where('id', '=', id).execute();
+}
+
+export async function listJobRuns(db: Kysely<Database>, limit: number, job?: string): Promise<JobRun[]> {
+  let q = db.selectFrom('job_runs').selectAll().orderBy('started_at', 'desc').orderBy('id', 'desc').limit(limit);
+  if (job) q = q.where('job', '=', job);
+  const rows = await q.execute();
+  return rows.map((r) => ({
+    id: r.id, job: r.job, mode: r.mode, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status,
+    counts: r.counts ? (JSON.parse(r.counts) as Record<string, number>) : null, error: r.error,
+  }));
+}
+
+/** A job's checkpoint (watermarks, resumption tokens), or null. */
+export async function readJobState<T>(db: Kysely<Database>, name: string): Promise<T | null> {
+  const row = await db.selectFrom('jobs').select('state').where('name', '=', name).executeTakeFirst();
+  return row?.state ? (JSON.parse(row.state) as T) : null;
+}
+
+export async function writeJobState(db: Kysely<Database>, name: string, state: unknown, now: string): Promise<void> {
+  const value = state === null ? null : JSON.stringify(state);
+  await db.insertInto('jobs').values({ name, state: value, updated_at: now })
+    .onConflict((oc) => oc.column('name').doUpdateSet({ state: value, updated_at: now }))
+    .execute();
+}

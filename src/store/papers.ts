@@ -1,0 +1,191 @@
+/**
+ * Papers: upserts from ingestion and imports, and the paper page's read.
+ */
+import { createHash } from 'node:crypto';
+import type { Kysely, Transaction } from 'kysely';
+import type { PaperRecord } from '../domain/paper.ts';
+import { hotness } from '../domain/ranking.ts';
+import type { Database, PapersTable } from './schema.ts';
+import type { PaperDetail, UpsertCounts } from './types.ts';
+import { attachCardDetails, toCard, CARD_COLUMNS } from './cards.ts';
+
+/** SQLite allows 32,766 bound parameters a statement; keep multi-row inserts well under it. */
+const MAX_PARAMS_PER_STATEMENT = 30_000;
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Inserts `rows` in as few statements as the parameter limit allows. */
+async function insertChunked<T extends keyof Database>(
+  db: Db,
+  table: T,
+  rows: Record<string, unknown>[],
+  onConflict: 'nothing' | ((b: any) => any) = 'nothing',
+): Promise<void> {
+  if (rows.length === 0) return;
+  const perRow = Object.keys(rows[0]!).length;
+  const chunk = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / perRow));
+  for (let i = 0; i < rows.length; i += chunk) {
+    let q = db.insertInto(table).values(rows.slice(i, i + chunk) as any);
+    q = onConflict === 'nothing' ? q.onConflict((oc) => oc.doNothing()) : q.onConflict(onConflict);
+    await q.execute();
+  }
+}
+
+/** A hash of what a source said about a paper, to tell an unchanged record from an update. */
+export function recordHash(r: PaperRecord): string {
+  const content = [
+    r.title, r.abstract, r.authors, r.categories, r.publishedAt, r.updatedAt,
+    r.versions.map((v) => [v.version, v.submittedAt, v.size ?? null]),
+    r.comment ?? null, r.journalRef ?? null, r.doi ?? null, r.license ?? null, r.withdrawn ?? false,
+    r.codeUrl ?? null, r.projectUrl ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(content)).digest('base64url').slice(0, 22);
+}
+
+function latestVersionOf(r: PaperRecord): number {
+  return r.versions.reduce((max, v) => Math.max(max, v.version), 1);
+}
+
+function paperRow(r: PaperRecord, now: string, hash: string): PapersTable {
+  const enteredAt = Date.parse(r.publishedAt ?? now);
+  return {
+    id: r.id,
+    latest_version: latestVersionOf(r),
+    title: r.title,
+    abstract: r.abstract,
+    primary_category: r.categories[0] ?? null,
+    comment: r.comment ?? null,
+    journal_ref: r.journalRef ?? null,
+    doi: r.doi ?? null,
+    license: r.license ?? null,
+    published_at: r.publishedAt,
+    updated_at: r.updatedAt ?? r.publishedAt,
+    withdrawn: r.withdrawn ? 1 : 0,
+    code_url: r.codeUrl ?? null,
+    project_url: r.projectUrl ?? null,
+    upvotes: 0,
+    comments_count: 0,
+    hotness: hotness(0, Number.isFinite(enteredAt) ? enteredAt : Date.parse(now)),
+    source_hash: hash,
+    created_at: now,
+    modified_at: now,
+  };
+}
+
+const authorRows = (r: PaperRecord) => r.authors.map((name, position) => ({ paper_id: r.id, position, name }));
+const categoryRows = (r: PaperRecord) =>
+  [...new Set(r.categories)].map((category, position) => ({ paper_id: r.id, category, is_primary: position === 0 ? 1 : 0, position }));
+const versionRows = (r: PaperRecord) =>
+  r.versions.map((v) => ({ paper_id: r.id, version: v.version, submitted_at: v.submittedAt, size: v.size ?? null }));
+const announcementRows = (r: PaperRecord) =>
+  (r.announcedOn ?? []).map((day) => ({ day, paper_id: r.id, announce_type: r.announceType ?? 'new' }));
+
+/**
+ * Inserts new papers and updates changed ones, keyed by arXiv id, in the caller's transaction.
+ * A record older than the stored version only adds to the version history; announcements are
+ * merged in every case. Idempotent: the same records twice leave the same store. With `onlyInsert`
+ * (sources that know less than arXiv, such as a daily-papers page), existing papers are left as they are.
+ */
+export async function upsertPapers(
+  trx: Transaction<Database>, records: PaperRecord[], now: string, opts: { onlyInsert?: boolean } = {},
+): Promise<UpsertCounts> {
+  const counts: UpsertCounts = { new: 0, updated: 0, unchanged: 0 };
+  if (records.length === 0) return counts;
+  // The last record for an id wins within a batch, as it would across batches.
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const ids = [...byId.keys()];
+  const existing = new Map<string, { latest_version: number; source_hash: string | null; upvotes: number; code_url: string | null; project_url: string | null }>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await trx
+      .selectFrom('papers')
+      .select(['id', 'latest_version', 'source_hash', 'upvotes', 'code_url', 'project_url'])
+      .where('id', 'in', ids.slice(i, i + 500))
+      .execute();
+    for (const row of rows) existing.set(row.id, row);
+  }
+
+  const fresh: PaperRecord[] = [];
+  const changed: PaperRecord[] = [];
+  const versionsOnly: PaperRecord[] = [];
+  const hashes = new Map<string, string>();
+  for (const r of byId.values()) {
+    const hash = recordHash(r);
+    hashes.set(r.id, hash);
+    const old = existing.get(r.id);
+    if (!old) { fresh.push(r); counts.new++; }
+    else if (opts.onlyInsert || old.source_hash === hash) counts.unchanged++;
+    else if (latestVersionOf(r) < old.latest_version) { versionsOnly.push(r); counts.unchanged++; }
+    else { changed.push(r); counts.updated++; }
+  }
+
+  await insertChunked(trx, 'papers', fresh.map((r) => paperRow(r, now, hashes.get(r.id)!) as unknown as Record<string, unknown>));
+  await insertChunked(trx, 'paper_authors', fresh.flatMap(authorRows));
+  await insertChunked(trx, 'paper_categories', fresh.flatMap(categoryRows));
+
+  for (const r of changed) {
+    const old = existing.get(r.id)!;
+    const row = paperRow(r, now, hashes.get(r.id)!);
+    await trx
+      .updateTable('papers')
+      .set({
+        latest_version: row.latest_version, title: row.title, abstract: row.abstract,
+        primary_category: row.primary_category, comment: row.comment, journal_ref: row.journal_ref,
+        doi: row.doi, license: row.license, updated_at: row.updated_at, withdrawn: row.withdrawn,
+        code_url: row.code_url ?? old.code_url, project_url: row.project_url ?? old.project_url,
+        source_hash: row.source_hash, modified_at: now,
+      })
+      .where('id', '=', r.id)
+      .execute();
+    if (r.publishedAt) {
+      // The first version's date only ever moves earlier (a source may know only the announcement).
+      await trx.updateTable('papers').set({ published_at: r.publishedAt })
+        .where('id', '=', r.id)
+        .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '>', r.publishedAt!)]))
+        .execute();
+    }
+    await trx.deleteFrom('paper_authors').where('paper_id', '=', r.id).execute();
+    await trx.deleteFrom('paper_categories').where('paper_id', '=', r.id).execute();
+  }
+  await insertChunked(trx, 'paper_authors', changed.flatMap(authorRows));
+  await insertChunked(trx, 'paper_categories', changed.flatMap(categoryRows));
+
+  const withVersions = [...fresh, ...changed, ...versionsOnly];
+  await insertChunked(trx, 'paper_versions', withVersions.flatMap(versionRows), (oc: any) =>
+    oc.columns(['paper_id', 'version']).doUpdateSet((eb: any) => ({
+      submitted_at: eb.fn.coalesce('excluded.submitted_at', 'paper_versions.submitted_at'),
+      size: eb.fn.coalesce('excluded.size', 'paper_versions.size'),
+    })),
+  );
+  await insertChunked(trx, 'announcements', [...byId.values()].flatMap(announcementRows));
+  return counts;
+}
+
+/** The paper page's read: the paper, all its authors, versions, categories, list entry. */
+export async function findPaperById(db: Db, id: string): Promise<PaperDetail | null> {
+  const row = await db
+    .selectFrom('papers as p')
+    .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
+    .leftJoin('users as u', 'u.id', 'd.submitted_by')
+    .select(CARD_COLUMNS)
+    .select(['p.primary_category', 'p.latest_version', 'p.updated_at', 'p.comment', 'p.journal_ref', 'p.doi', 'p.license'])
+    .where('p.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return null;
+  const [card] = await attachCardDetails(db, [toCard(row)], Number.MAX_SAFE_INTEGER);
+  const [versions, announced] = await Promise.all([
+    db.selectFrom('paper_versions').select(['version', 'submitted_at', 'size']).where('paper_id', '=', id).orderBy('version').execute(),
+    db.selectFrom('announcements').select('day').where('paper_id', '=', id).orderBy('day').execute(),
+  ]);
+  return {
+    ...card!,
+    primaryCategory: row.primary_category,
+    latestVersion: row.latest_version,
+    updatedAt: row.updated_at,
+    versions: versions.map((v) => ({ version: v.version, submittedAt: v.submitted_at, size: v.size })),
+    comment: row.comment,
+    journalRef: row.journal_ref,
+    doi: row.doi,
+    license: row.license,
+    announcedOn: announced.map((a) => a.day),
+  };
+}

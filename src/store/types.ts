@@ -1,0 +1,89 @@
+/**
+ * What the store returns: the view shapes the services and presenters work with.
+ */
+
+export type ListSort = 'trending' | 'upvotes' | 'newest';
+export const LIST_SORTS: readonly ListSort[] = ['trending', 'upvotes', 'newest'];
+
+/** A paper as a list card shows it. */
+export interface PaperCard {
+  id: string;
+  title: string;
+  abstract: string;
+  /** The first authors, in order (at most CARD_AUTHOR_LIMIT). */
+  authors: string[];
+  authorCount: number;
+  categories: string[];
+  publishedAt: string | null;
+  upvotes: number;
+  commentsCount: number;
+  withdrawn: boolean;
+  codeUrl: string | null;
+  projectUrl: string | null;
+  /** The daily-list entry, when the paper is on a Daily papers list. */
+  entry: DailyEntry | null;
+}
+
+export interface DailyEntry {
+  day: string;
+  submittedAt: string;
+  submittedBy: string | null;
+  featured: boolean;
+  pinned: boolean;
+  hidden: boolean;
+}
+
+export interface PaperDetail extends Omit<PaperCard, 'authors'> {
+  authors: string[];
+  primaryCategory: string | null;
+  latestVersion: number;
+  updatedAt: string | null;
+  versions: { version: number; submittedAt: string | null; size: string | null }[];
+  comment: string | null;
+  journalRef: string | null;
+  doi: string | null;
+  license: string | null;
+  announcedOn: string[];
+}
+
+export interface ListQuery {
+  from: string;
+  to: string;
+  sort: ListSort;
+  limit: number;
+  offset: number;
+  category?: string | undefined;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export interface UpsertCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+}
+
+export interface StoreStats {
+  papers: number;
+  dailyEntries: number;
+  announcements: number;
+  users: number;
+  votes: number;
+  demoVotes: number;
+  firstDay: string | null;
+  lastDay: string | null;
+}
+
+export interface JobRun {
+  id: number;
+  job: string;
+  mode: string | null;
+  startedAt: string;
+  finishedAt: string | null;
+  status: 'running' | 'ok' | 'failed';
+  counts: Record<string, number> | null;
+  error: string | null;
+}

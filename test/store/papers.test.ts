@@ -1,0 +1,64 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { tempStore, FIXED_NOW } from '../helpers/store.ts';
+import { paperRecord } from '../helpers/factories.ts';
+
+test('upsertPapers: new, unchanged and updated records are told apart', async () => {
+  const store = await tempStore();
+  const a = paperRecord({ id: '2505.00001' });
+  const b = paperRecord({ id: '2505.00002' });
+  assert.deepEqual(await store.upsertPapers([a, b], FIXED_NOW), { new: 2, updated: 0, unchanged: 0 });
+  assert.deepEqual(await store.upsertPapers([a, b], FIXED_NOW), { new: 0, updated: 0, unchanged: 2 });
+
+  const v2 = { ...a, title: 'A better title', authors: ['Grace Hopper', 'Ada Lovelace', 'Alan Turing'],
+    versions: [...a.versions, { version: 2, submittedAt: '2025-06-01T00:00:00.000Z' }], updatedAt: '2025-06-01T00:00:00.000Z' };
+  assert.deepEqual(await store.upsertPapers([v2], FIXED_NOW), { new: 0, updated: 1, unchanged: 0 });
+  const paper = await store.findPaperById('2505.00001');
+  assert.equal(paper?.title, 'A better title');
+  assert.deepEqual(paper?.authors, ['Grace Hopper', 'Ada Lovelace', 'Alan Turing']);
+  assert.equal(paper?.latestVersion, 2);
+  assert.deepEqual(paper?.versions.map((v) => v.version), [1, 2]);
+  assert.equal(paper?.publishedAt, '2025-05-06T00:00:00.000Z');
+});
+
+test('upsertPapers: an older version does not overwrite a newer one but keeps its history', async () => {
+  const store = await tempStore();
+  const v2 = paperRecord({ id: '2505.00003', title: 'Second version', versions: [{ version: 1, submittedAt: null }, { version: 2, submittedAt: '2025-06-01T00:00:00.000Z' }] });
+  await store.upsertPapers([v2], FIXED_NOW);
+  const v1 = paperRecord({ id: '2505.00003', title: 'First version', versions: [{ version: 1, submittedAt: '2025-05-01T00:00:00.000Z', size: '120kb' }] });
+  assert.deepEqual(await store.upsertPapers([v1], FIXED_NOW), { new: 0, updated: 0, unchanged: 1 });
+  const paper = await store.findPaperById('2505.00003');
+  assert.equal(paper?.title, 'Second version');
+  assert.deepEqual(paper?.versions, [
+    { version: 1, submittedAt: '2025-05-01T00:00:00.000Z', size: '120kb' },
+    { version: 2, submittedAt: '2025-06-01T00:00:00.000Z', size: null },
+  ]);
+});
+
+test('upsertPapers: old-style ids, many authors, announcements merged across days', async () => {
+  const store = await tempStore();
+  const authors = Array.from({ length: 40 }, (_, i) => `Author ${i + 1}`);
+  const r = paperRecord({ id: 'hep-th/9901001', authors, categories: ['hep-th', 'gr-qc'], announcedOn: ['1999-01-04'] });
+  await store.upsertPapers([r], FIXED_NOW);
+  await store.upsertPapers([{ ...r, announcedOn: ['1999-01-05'], announceType: 'replace' }], FIXED_NOW);
+  const paper = await store.findPaperById('hep-th/9901001');
+  assert.equal(paper?.authors.length, 40);
+  assert.equal(paper?.authorCount, 40);
+  assert.deepEqual(paper?.categories, ['hep-th', 'gr-qc']);
+  assert.equal(paper?.primaryCategory, 'hep-th');
+  assert.deepEqual(paper?.announcedOn, ['1999-01-04', '1999-01-05']);
+});
+
+test('findPaperById returns null for an unknown id', async () => {
+  const store = await tempStore();
+  assert.equal(await store.findPaperById('2505.99999'), null);
+});
+
+test('a failing batch leaves nothing half-written', async () => {
+  const store = await tempStore();
+  const good = paperRecord({ id: '2505.00010' });
+  const bad = paperRecord({ id: '2505.00011', title: null as unknown as string }); // NOT NULL violation
+  await assert.rejects(store.importBatch({ records: [good, bad], entries: [] }, FIXED_NOW));
+  assert.equal(await store.findPaperById('2505.00010'), null);
+  assert.equal((await store.stats()).papers, 0);
+});
