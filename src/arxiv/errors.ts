@@ -32,8 +32,11 @@ export class ArxivParseError extends ArxivError {
     /** 1-based position of the first well-formedness error, when the validator gave one. */
     readonly line: number | null = null,
     readonly col: number | null = null,
+    /** Where it happened, e.g. `page 3`. */
+    readonly context: string | null = null,
   ) {
-    super(`arxiv/${source}: ${kind}: ${detail}${line !== null ? ` (line ${line}${col !== null ? `, col ${col}` : ''})` : ''}`);
+    const at = line !== null ? ` (line ${line}${col !== null ? `, col ${col}` : ''})` : '';
+    super(`arxiv/${source}: ${context ? `${context}: ` : ''}${kind}: ${detail}${at}`);
   }
 }
 

@@ -4,7 +4,7 @@
  * a format module reads it).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { ArxivParseError, type ArxivSource } from './errors.ts';
+import { ArxivParseError, type ArxivSource, type ParseFailureKind } from './errors.ts';
 
 /**
  * Elements that may repeat, always read as arrays (one occurrence included), so a feed with a
@@ -50,52 +50,52 @@ const parser = new XMLParser({
  * Checks that `xml` is a well-formed document whose root element is `root`, and returns that
  * element. Anything else is an {@link ArxivParseError} saying what the body was instead.
  */
-export function parseXmlDocument(xml: string, source: ArxivSource, root: string): XmlNode {
+export function parseXmlDocument(xml: string, source: ArxivSource, root: string, context?: string): XmlNode {
+  const fail = (kind: ParseFailureKind, detail: string, line: number | null = null, col: number | null = null) =>
+    new ArxivParseError(source, kind, detail, line, col, context ?? null);
   if (typeof xml !== 'string' || xml.trim() === '') {
-    throw new ArxivParseError(source, 'empty', 'empty body');
+    throw fail('empty', 'empty body');
   }
   const body = xml.charCodeAt(0) === 0xfeff ? xml.slice(1) : xml;
   const head = body.trimStart();
   if (/^<!doctype\s+html|^<html[\s>]/i.test(head)) {
-    throw new ArxivParseError(source, 'html', `HTML page instead of XML: ${htmlTitle(body) ?? snippet(body)}`);
+    throw fail('html', `HTML page instead of XML: ${htmlTitle(body) ?? snippet(body)}`);
   }
   if (!head.startsWith('<')) {
-    throw new ArxivParseError(source, 'not-xml', `body is not XML: ${snippet(body)}`);
+    throw fail('not-xml', `body is not XML: ${snippet(body)}`);
   }
   // arXiv never declares entities; refusing them closes the door on entity-expansion attacks.
   const rootStart = body.search(/<[A-Za-z_]/);
   if (/<!ENTITY/i.test(rootStart < 0 ? body : body.slice(0, rootStart))) {
-    throw new ArxivParseError(source, 'malformed', 'entity declarations are not accepted');
+    throw fail('malformed', 'entity declarations are not accepted');
   }
   const valid = XMLValidator.validate(body);
   if (valid !== true) {
     const closesRoot = new RegExp(`</(?:[\\w.-]+:)?${escapeRegExp(root)}\\s*>\\s*$`).test(body.slice(-TAIL_CHARS));
     const rootName = firstElementName(body);
     if (!closesRoot && rootName === root) {
-      throw new ArxivParseError(
-        source,
-        'truncated',
+      throw fail('truncated',
         `document ends before </${root}> (${body.length} chars, ends with ${JSON.stringify(body.slice(-40))})`,
       );
     }
     if (rootName?.toLowerCase() === 'html') {
-      throw new ArxivParseError(source, 'html', `HTML page instead of XML: ${htmlTitle(body) ?? snippet(body)}`);
+      throw fail('html', `HTML page instead of XML: ${htmlTitle(body) ?? snippet(body)}`);
     }
-    throw new ArxivParseError(source, 'malformed', valid.err.msg, valid.err.line ?? null, valid.err.col ?? null);
+    throw fail('malformed', valid.err.msg, valid.err.line ?? null, valid.err.col ?? null);
   }
   let doc: unknown;
   try {
     doc = parser.parse(body);
   } catch (e) {
-    throw new ArxivParseError(source, 'malformed', e instanceof Error ? e.message : String(e));
+    throw fail('malformed', e instanceof Error ? e.message : String(e));
   }
   const top = isNode(doc) ? doc[root] : undefined;
   if (!isNode(top)) {
     const found = isNode(doc) ? Object.keys(doc).filter((k) => !k.startsWith('#')).join(', ') : '';
     if (found.toLowerCase() === 'html') {
-      throw new ArxivParseError(source, 'html', `HTML page instead of XML: ${htmlTitle(body) ?? snippet(body)}`);
+      throw fail('html', `HTML page instead of XML: ${htmlTitle(body) ?? snippet(body)}`);
     }
-    throw new ArxivParseError(source, 'unexpected-root', `expected <${root}>, found <${found || 'nothing'}>`);
+    throw fail('unexpected-root', `expected <${root}>, found <${found || 'nothing'}>`);
   }
   return top;
 }
@@ -153,6 +153,16 @@ export function text(v: unknown, field: string): string | undefined {
 /** Shorthand: the text of the first child element `name`. */
 export function childText(node: unknown, name: string): string | undefined {
   return text(child(node, name), name);
+}
+
+/** Like {@link childText}, but undefined instead of an error when the element holds markup. */
+export function looseChildText(node: unknown, name: string): string | undefined {
+  try {
+    return childText(node, name);
+  } catch (e) {
+    if (e instanceof NotTextError) return undefined;
+    throw e;
+  }
 }
 
 function firstElementName(xml: string): string | null {

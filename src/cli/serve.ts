@@ -1,0 +1,55 @@
+/**
+ * `paperboy serve`: migrate, import the demo on first start, and listen.
+ */
+import { serve as listen } from '@hono/node-server';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logger.ts';
+import { importDemo } from '../services/demo.ts';
+import { formatImportSummary } from '../services/import.ts';
+import type { Store } from '../store/index.ts';
+import { loadAssets } from '../web/assets.ts';
+import { createApp } from '../web/app.tsx';
+import { createProgress } from './progress.ts';
+
+export interface Server {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the web server; resolves once it listens. */
+export async function startServer(config: Config, store: Store, logger: Logger): Promise<Server> {
+  const started = Date.now();
+  const applied = await store.migrate(new Date().toISOString());
+  if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  const status = await store.schemaStatus();
+  if (status.tooNew) throw new Error(`store: the database schema (${status.current}) is newer than this build (${status.latest}); upgrade Paperboy`);
+
+  if (config.demo && (await store.isEmpty())) {
+    logger.info('empty store: importing the bundled demo corpus');
+    const progress = createProgress('demo');
+    const report = await importDemo(store, {
+      now: () => new Date().toISOString(),
+      onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} papers`),
+    });
+    progress.stop();
+    logger.info({ ...report, reportedUpvotes: undefined, errorSamples: report.errorSamples.slice(0, 5) }, `${formatImportSummary(report)} demo_votes=${report.demoVotes}`);
+  }
+
+  const assets = await loadAssets();
+  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger });
+  return new Promise((resolve, reject) => {
+    const server = listen({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+      const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
+      logger.info({ url, store: store.location, ms: Date.now() - started }, `listening on ${config.baseUrl}`);
+      resolve({
+        url,
+        close: () => new Promise<void>((done) => {
+          server.close(() => done());
+          // Idle keep-alive connections would hold the close open.
+          (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+        }),
+      });
+    });
+    server.on('error', (err) => reject(new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`)));
+  });
+}

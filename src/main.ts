@@ -1,0 +1,96 @@
+/**
+ * The `paperboy` command: argv -> cli/*.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { createLogger } from './logger.ts';
+import { openStore, type Store } from './store/index.ts';
+import { runImport } from './cli/import.ts';
+import { startServer } from './cli/serve.ts';
+
+const USAGE = `Paperboy: a self-hostable Daily Papers site.
+
+usage: paperboy <command> [options]
+
+commands:
+  serve             start the web server (migrates, imports the demo corpus into an empty store)
+  migrate           apply pending database migrations
+  import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
+  stats             print counts of what the store holds
+  help              this text
+
+Settings come from environment variables: see docs/configuration.md.
+`;
+
+async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === 'help' || command === '--help' || command === '-h') {
+    process.stdout.write(USAGE);
+    return command ? 0 : 2;
+  }
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 2; }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+
+  switch (command) {
+    case 'serve': {
+      const store = await openStore(config.databaseUrl);
+      const server = await startServer(config, store, logger);
+      const stop = async (signal: string) => {
+        logger.info({ signal }, 'shutting down');
+        await server.close();
+        await store.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop('SIGINT'));
+      process.once('SIGTERM', () => void stop('SIGTERM'));
+      return new Promise<number>(() => {}); // runs until a signal
+    }
+    case 'migrate':
+      return withStore(config, async (store) => {
+        const applied = await store.migrate(new Date().toISOString());
+        const status = await store.schemaStatus();
+        process.stdout.write(`migrate done applied=${applied.length} version=${status.current}${applied.length ? ` (${applied.join(', ')})` : ''}\n`);
+        return 0;
+      });
+    case 'import': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      return withStore(config, async (store) => {
+        await store.migrate(new Date().toISOString());
+        return runImport(store, positionals, process.stdout);
+      });
+    }
+    case 'stats':
+      return withStore(config, async (store) => {
+        await store.migrate(new Date().toISOString());
+        const s = await store.stats();
+        process.stdout.write(Object.entries(s).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ') + '\n');
+        return 0;
+      });
+    default:
+      process.stderr.write(`paperboy: unknown command "${command}"\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => { process.exitCode = code; },
+  (err: Error) => {
+    process.stderr.write(`paperboy: ${err.message}\n`);
+    process.exitCode = 1;
+  },
+);

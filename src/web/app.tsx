@@ -1,0 +1,186 @@
+/**
+ * The web app: routes, validation and presentation, without listen(). Tests drive it with
+ * `createApp(deps).request(...)`; `serve` hands it to @hono/node-server.
+ */
+import { Hono, type Context } from 'hono';
+import { secureHeaders } from 'hono/secure-headers';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import type { Config } from '../config.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import { parseDay, dayWindow } from '../domain/dates.ts';
+import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
+import type { Store } from '../store/index.ts';
+import { LIST_SORTS, type ListSort } from '../store/types.ts';
+import type { Assets } from './assets.ts';
+import { AboutPage } from './pages/about.tsx';
+import { ErrorPage } from './pages/error.tsx';
+import { FeedPage } from './pages/feed.tsx';
+import { renderDocument, type SiteInfo } from './pages/layout.tsx';
+import { PaperPage } from './pages/paper.tsx';
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface AppDeps {
+  store: Store;
+  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production'>;
+  assets: Assets;
+  clock: Clock;
+  logger: Logger;
+}
+
+/** A query string longer than this is not one a page of ours produced. */
+export const MAX_QUERY_LENGTH = 2_048;
+/** How long the demo-banner check is cached, in ms: it only changes when demo data is added or removed. */
+const SITE_INFO_TTL_MS = 30_000;
+const MAX_PAGE = 10_000;
+
+class BadRequest extends Error {}
+
+const listQuery = z.object({
+  sort: z.enum(LIST_SORTS as [ListSort, ...ListSort[]], { error: 'sort must be trending, upvotes or newest' }).optional(),
+  page: z.string().regex(/^\d{1,5}$/, 'page must be a whole number').transform(Number)
+    .refine((n) => n >= 1 && n <= MAX_PAGE, `page must be between 1 and ${MAX_PAGE}`).optional(),
+  date: z.string().optional(),
+});
+
+function parseListQuery(c: Context): { sort: ListSort; page: number; date: string | undefined } {
+  const parsed = listQuery.safeParse({ sort: c.req.query('sort'), page: c.req.query('page'), date: c.req.query('date') });
+  if (!parsed.success) throw new BadRequest(parsed.error.issues.map((i) => i.message).join('; '));
+  return { sort: parsed.data.sort ?? 'trending', page: parsed.data.page ?? 1, date: parsed.data.date };
+}
+
+const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
+
+export function createApp(deps: AppDeps) {
+  const { store, config, assets, clock, logger } = deps;
+  const app = new Hono();
+
+  let siteCache: { at: number; info: SiteInfo } | null = null;
+  async function site(): Promise<SiteInfo> {
+    const now = clock.now();
+    if (siteCache && now - siteCache.at < SITE_INFO_TTL_MS) return siteCache.info;
+    const demoUser = await store.db.selectFrom('users').select('id').where('is_demo', '=', 1).limit(1).executeTakeFirst();
+    const info: SiteInfo = {
+      siteName: config.siteName,
+      demo: !!demoUser,
+      assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash },
+    };
+    siteCache = { at: now, info };
+    return info;
+  }
+
+  const html = async (c: Context, node: unknown, status = 200) =>
+    c.html(renderDocument(node as never), status as 200);
+
+  const errorPage = async (c: Context, status: number, message: string) =>
+    html(c, <ErrorPage site={await site()} status={status} message={message} />, status);
+
+  app.use('*', secureHeaders({
+    contentSecurityPolicy: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      frameAncestors: ["'none'"],
+      formAction: ["'self'"],
+    },
+    crossOriginEmbedderPolicy: false,
+  }));
+
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    const q = c.req.url.indexOf('?');
+    if (q >= 0 && c.req.url.length - q - 1 > MAX_QUERY_LENGTH) {
+      c.res = await errorPage(c, 400, `The query string is longer than ${MAX_QUERY_LENGTH} characters.`);
+    } else {
+      await next();
+    }
+    const ms = performance.now() - started;
+    if (c.res.status >= 500) logger.warn({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request failed');
+    else logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
+  });
+
+  app.onError(async (err, c) => {
+    if (err instanceof BadRequest) return errorPage(c, 400, err.message);
+    if (err instanceof NotFoundError) return errorPage(c, 404, `There is no such page: ${err.message}.`);
+    logger.error({ err, path: c.req.path }, 'unhandled error');
+    return errorPage(c, 500, 'The server could not answer this request. It has been logged; please try again.');
+  });
+
+  app.notFound((c) => errorPage(c, 404, 'There is nothing at this address.'));
+
+  // Static assets: immutable when asked for by hash, short-lived otherwise.
+  app.get('/assets/:name', (c) => {
+    const a = assets.get(c.req.param('name'));
+    if (!a) return errorPage(c, 404, 'No such file.');
+    const versioned = c.req.query('v') === a.hash;
+    return c.body(new Uint8Array(a.body), 200, {
+      'Content-Type': a.type,
+      'Cache-Control': versioned ? 'public, max-age=31536000, immutable' : 'public, max-age=300',
+      ETag: `"${a.hash}"`,
+    });
+  });
+  app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
+  app.get('/healthz', (c) => c.text('ok'));
+
+  const dailyFeed = async (c: Context, label?: string, period: 'day' | 'week' | 'month' = 'day') => {
+    const { sort, page } = parseListQuery(c);
+    let window;
+    if (label !== undefined) {
+      window = parseWindow(period, label);
+      if (!window) {
+        const shape = period === 'day' ? 'YYYY-MM-DD' : period === 'week' ? 'YYYY-Www' : 'YYYY-MM';
+        throw new BadRequest(`"${label.slice(0, 40)}" is not a ${period === 'day' ? 'date' : period} (expected ${shape}).`);
+      }
+    }
+    const view = await getDailyFeed(store, { window, sort, page, pageSize: config.pageSize });
+    return html(c, <FeedPage site={await site()} view={view} nowMs={clock.now()} kind="daily" defaultSort="trending" />);
+  };
+
+  app.get('/', (c) => dailyFeed(c));
+  app.get('/papers/date/:day', (c) => dailyFeed(c, c.req.param('day'), 'day'));
+  app.get('/papers/week/:week', (c) => dailyFeed(c, c.req.param('week'), 'week'));
+  app.get('/papers/month/:month', (c) => dailyFeed(c, c.req.param('month'), 'month'));
+
+  const newFeed = async (c: Context, category?: string) => {
+    const { sort, page, date } = parseListQuery(c);
+    if (category !== undefined && !CATEGORY_RE.test(category)) throw new BadRequest(`"${category.slice(0, 40)}" is not an arXiv category (like cs.CL).`);
+    let window;
+    if (date !== undefined) {
+      const day = parseDay(date);
+      if (!day) throw new BadRequest(`"${date.slice(0, 40)}" is not a date (expected YYYY-MM-DD).`);
+      window = dayWindow(day);
+    }
+    if (category && !(await store.latestAnnouncedDay(category))) {
+      return errorPage(c, 404, `No papers in ${category} yet.`);
+    }
+    const view = await getNewFeed(store, { window, sort: c.req.query('sort') ? sort : 'newest', page, pageSize: config.pageSize, category });
+    return html(c, <FeedPage site={await site()} view={view} nowMs={clock.now()} kind="new" category={category} defaultSort="newest" />);
+  };
+  app.get('/new', (c) => newFeed(c));
+  app.get('/new/:category', (c) => newFeed(c, c.req.param('category')));
+
+  const paperPage = async (c: Context, raw: string) => {
+    const parsed = parseArxivId(raw);
+    if (!parsed) return errorPage(c, 400, `"${raw.slice(0, 60)}" is not an arXiv id (like 2407.13168 or hep-th/9901001).`);
+    if (parsed.id !== raw) return c.redirect(`/papers/${parsed.id}`, 301);
+    const paper = await store.findPaperById(parsed.id);
+    if (!paper) return errorPage(c, 404, `arXiv:${parsed.id} is not on this site.`);
+    return html(c, <PaperPage site={await site()} paper={paper} nowMs={clock.now()} />);
+  };
+  app.get('/papers/:archive{[A-Za-z.-]+}/:number{[0-9]{7}(?:v[0-9]+)?}', (c) => paperPage(c, `${c.req.param('archive')}/${c.req.param('number')}`));
+  app.get('/papers/:id', (c) => paperPage(c, c.req.param('id')));
+
+  app.get('/about', async (c) => {
+    const stats = await store.stats();
+    return html(c, <AboutPage site={await site()} stats={stats} categories={config.categories} />);
+  });
+
+  return app;
+}

@@ -1,0 +1,76 @@
+/**
+ * The page frame: head, header with navigation, the demo banner, footer.
+ */
+import type { Child } from 'hono/jsx';
+
+export interface SiteInfo {
+  siteName: string;
+  /** Set on instances running the bundled demo data with its generated votes. */
+  demo: boolean;
+  /** Cache-busting versions of the static assets. */
+  assets: { css: string; js: string };
+}
+
+export interface LayoutProps {
+  site: SiteInfo;
+  title: string;
+  description?: string;
+  /** Which top navigation entry is current. */
+  section?: 'daily' | 'new' | 'about';
+  children: Child;
+}
+
+export function Layout({ site, title, description, section, children }: LayoutProps) {
+  const fullTitle = title === site.siteName ? title : `${title} · ${site.siteName}`;
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{fullTitle}</title>
+        {description ? <meta name="description" content={description} /> : null}
+        <meta name="color-scheme" content="light dark" />
+        <link rel="stylesheet" href={`/assets/style.css?v=${site.assets.css}`} />
+        <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        <script type="module" src={`/assets/app.js?v=${site.assets.js}`} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header class="site-header">
+          <div class="wrap header-row">
+            <a class="brand" href="/">
+              <img src="/assets/favicon.svg" alt="" width="22" height="22" /> {site.siteName}
+            </a>
+            <nav aria-label="Site">
+              <ul class="nav">
+                <li><a href="/" aria-current={section === 'daily' ? 'page' : undefined}>Daily papers</a></li>
+                <li><a href="/new" aria-current={section === 'new' ? 'page' : undefined}>New on arXiv</a></li>
+                <li><a href="/about" aria-current={section === 'about' ? 'page' : undefined}>About</a></li>
+              </ul>
+            </nav>
+          </div>
+        </header>
+        {site.demo ? (
+          <p class="demo-banner" role="note">
+            Demo instance: papers are real arXiv metadata; <strong>vote counts are generated demo data</strong>.
+          </p>
+        ) : null}
+        <main id="main" class="wrap">{children}</main>
+        <footer class="site-footer">
+          <div class="wrap">
+            <p>
+              {site.siteName === 'Paperboy' ? 'Paperboy' : `${site.siteName}, on Paperboy`}: a daily list of papers, run by its community. Paper metadata from <a href="https://arxiv.org">arXiv</a>; thank you to arXiv
+              for use of its open access interoperability. <a href="/about">How trending works</a>.
+            </p>
+            <p class="keys">Keyboard: <kbd>j</kbd>/<kbd>k</kbd> next/previous paper, <kbd>Enter</kbd> open, <kbd>[</kbd>/<kbd>]</kbd> previous/next day.</p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** A complete HTML document. */
+export function renderDocument(node: Child): string {
+  return `<!doctype html>${String(node)}`;
+}

@@ -1,0 +1,73 @@
+/**
+ * A paper in a list: what the Daily papers page shows for each entry.
+ */
+import { formatCardDate } from '../../domain/dates.ts';
+import type { PaperCard } from '../../store/types.ts';
+
+/** How many characters of the abstract a card shows before cutting at a word. */
+export const CARD_ABSTRACT_CHARS = 320;
+/** Author names shown on a card before "et al.". */
+const CARD_AUTHORS_SHOWN = 4;
+
+export function cutAbstract(text: string, max = CARD_ABSTRACT_CHARS): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max);
+  const space = cut.lastIndexOf(' ');
+  return `${cut.slice(0, space > max * 0.6 ? space : max).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+export function paperPath(id: string): string {
+  return `/papers/${id}`;
+}
+
+function authorLine(card: PaperCard): string {
+  const shown = card.authors.slice(0, CARD_AUTHORS_SHOWN).join(', ');
+  return card.authorCount > CARD_AUTHORS_SHOWN ? `${shown} et al.` : shown;
+}
+
+export function PaperCardView({ card, nowMs, rank }: { card: PaperCard; nowMs: number; rank: number }) {
+  const titleId = `t-${card.id.replace(/[^\w]/g, '-')}`;
+  return (
+    <article class="card" aria-labelledby={titleId} data-card>
+      <div class="votes" title={`${card.upvotes} upvotes`}>
+        <span class="arrow" aria-hidden="true">▲</span>
+        <span class="count">{card.upvotes}</span>
+        <span class="sr-only"> upvotes</span>
+      </div>
+      <div class="card-body">
+        <h3 class="card-title" id={titleId}>
+          <span class="sr-only">{rank}. </span>
+          <a href={paperPath(card.id)}>{card.title}</a>
+          {card.entry?.pinned ? <span class="badge">Pinned</span> : null}
+          {card.entry?.featured ? <span class="badge">Featured</span> : null}
+          {card.withdrawn ? <span class="badge warn">Withdrawn</span> : null}
+        </h3>
+        <p class="meta">
+          <span class="authors">{authorLine(card)}</span>
+          <span class="dot" aria-hidden="true"> · </span>
+          <span>{card.authorCount} {card.authorCount === 1 ? 'author' : 'authors'}</span>
+          {card.publishedAt ? (
+            <>
+              <span class="dot" aria-hidden="true"> · </span>
+              <span>Published on <time datetime={card.publishedAt.slice(0, 10)}>{formatCardDate(card.publishedAt, nowMs)}</time></span>
+            </>
+          ) : null}
+        </p>
+        <p class="abstract">{cutAbstract(card.abstract)}</p>
+        <p class="meta foot">
+          <span class="chips">
+            {card.categories.slice(0, 4).map((c) => (
+              <a class="chip" href={`/new/${c}`}>{c}</a>
+            ))}
+          </span>
+          <span class="comments">
+            <a href={`${paperPath(card.id)}#comments`}>
+              {card.commentsCount} {card.commentsCount === 1 ? 'comment' : 'comments'}
+            </a>
+          </span>
+          {card.entry?.submittedBy ? <span class="by">submitted by {card.entry.submittedBy}</span> : null}
+        </p>
+      </div>
+    </article>
+  );
+}

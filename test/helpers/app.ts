@@ -1,0 +1,45 @@
+/**
+ * The whole app in-process on a real SQLite file, with a fixed clock and silent logs.
+ */
+import pino from 'pino';
+import { loadAssets, type Assets } from '../../src/web/assets.ts';
+import { createApp } from '../../src/web/app.tsx';
+import type { Store } from '../../src/store/index.ts';
+import { tempStore, FIXED_NOW } from './store.ts';
+import { paperRecord } from './factories.ts';
+
+let assets: Promise<Assets> | null = null;
+
+export async function testApp(store?: Store) {
+  const s = store ?? (await tempStore());
+  assets ??= loadAssets();
+  const app = createApp({
+    store: s,
+    config: { siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false },
+    assets: await assets,
+    clock: { now: () => Date.parse(FIXED_NOW) },
+    logger: pino({ level: 'silent' }),
+  });
+  return { app, store: s };
+}
+
+/** A small corpus: three listed days, an old-style id, a paper off the lists, demo votes. */
+export async function seedSmallCorpus(store: Store): Promise<void> {
+  await store.importBatch({
+    records: [
+      paperRecord({ id: '2505.00201', title: 'Sparse attention for long documents', categories: ['cs.CL'], authors: ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov'], announcedOn: ['2025-05-05'] }),
+      paperRecord({ id: '2505.00202', title: 'Diffusion models <b>for</b> video & more', categories: ['cs.CV', 'cs.CL'], announcedOn: ['2025-05-05'], comment: '12 pages', doi: '10.1000/xyz' }),
+      paperRecord({ id: '2505.00203', title: 'Retrieval-augmented agents', categories: ['cs.CL'], announcedOn: ['2025-05-05'] }),
+      paperRecord({ id: '2505.00204', title: 'A Weekly paper', categories: ['cs.LG'], announcedOn: ['2025-05-07'], publishedAt: '2024-12-02T00:00:00.000Z' }),
+      paperRecord({ id: 'hep-th/9901001', title: 'Old style strings', categories: ['hep-th'], announcedOn: ['1999-01-04'], publishedAt: '1999-01-04T00:00:00.000Z',
+        versions: [{ version: 1, submittedAt: '1999-01-04T10:00:00.000Z', size: '20kb' }, { version: 2, submittedAt: '1999-02-01T10:00:00.000Z', size: '22kb' }] }),
+    ],
+    entries: [
+      { paperId: '2505.00201', day: '2025-05-05', submittedAt: '2025-05-05T08:00:00.000Z' },
+      { paperId: '2505.00202', day: '2025-05-05', submittedAt: '2025-05-05T09:00:00.000Z' },
+      { paperId: '2505.00203', day: '2025-05-05', submittedAt: '2025-05-05T10:00:00.000Z' },
+      { paperId: '2505.00204', day: '2025-05-07', submittedAt: '2025-05-07T10:00:00.000Z' },
+    ],
+  }, FIXED_NOW);
+  await store.seedDemoVotes(new Map([['2505.00201', 5], ['2505.00202', 40], ['2505.00203', 1]]), FIXED_NOW);
+}

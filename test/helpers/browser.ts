@@ -1,0 +1,62 @@
+/**
+ * Real Chromium (Debian's package) driven by playwright-core, and axe-core for accessibility.
+ * Browser tests skip with a clear message when Chromium is missing, except when
+ * PAPERBOY_REQUIRE_ALL=1 or CI=true, where a missing browser is a failure.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
+export const ARTIFACTS_DIR = path.resolve('test-artifacts');
+
+const FLAGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic',
+];
+
+export function requireAll(): boolean {
+  return process.env.PAPERBOY_REQUIRE_ALL === '1' || process.env.CI === 'true';
+}
+
+/** Null when the browser tests can run; otherwise why not (a skip message). Throws when skips are failures. */
+export function browserUnavailable(): string | null {
+  if (fs.existsSync(CHROMIUM_PATH)) return null;
+  const why = `Chromium not found at ${CHROMIUM_PATH}: install it with "sudo scripts/install-deps.sh" (Debian's chromium package)`;
+  if (requireAll()) throw new Error(why);
+  return why;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
+}
+
+/** Saves a full-page screenshot as a test artefact; returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+const axeSource = fs.readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[] }[];
+}
+
+/** Runs axe-core in the page; returns the serious and critical violations. */
+export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  // Evaluated through the DevTools protocol, so the page's strict CSP does not have to be loosened for it.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
+  });
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}

@@ -1,0 +1,16 @@
+/**
+ * A real Paperboy server on a free port, with its own data folder.
+ */
+import pino from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { startServer, type Server } from '../../src/cli/serve.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { tempDir } from './store.ts';
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<{ server: Server; store: Store; dataDir: string }> {
+  const dataDir = tempDir();
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const store = await openStore(config.databaseUrl);
+  const server = await startServer(config, store, pino({ level: 'silent' }));
+  return { server, store, dataDir };
+}

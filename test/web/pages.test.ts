@@ -1,0 +1,178 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seedSmallCorpus, testApp } from '../helpers/app.ts';
+
+async function app() {
+  const t = await testApp();
+  await seedSmallCorpus(t.store);
+  return t.app;
+}
+
+/** The titles of the cards on a page, in order. */
+function cardTitles(html: string): string[] {
+  return [...html.matchAll(/<h3 class="card-title"[^>]*>.*?<a href="[^"]+">(.*?)<\/a>/g)].map((m) => m[1]!);
+}
+
+test('/ shows the latest day with papers, trending first, paginated', async () => {
+  const a = await app();
+  const res = await a.request('/');
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+  const html = await res.text();
+  assert.match(html, /Wednesday, May 7, 2025/);
+  assert.deepEqual(cardTitles(html), ['A Weekly paper']);
+  assert.match(html, /Published on <time datetime="2024-12-02">Dec 2, 2024<\/time>/);
+  assert.match(html, /href="\/papers\/date\/2025-05-05" rel="prev"/);
+  assert.match(html, /vote counts are generated demo data/);
+});
+
+test('a day page sorts by trending, most upvoted and newest, with pages', async () => {
+  const a = await app();
+  const trending = await (await a.request('/papers/date/2025-05-05')).text();
+  assert.deepEqual(cardTitles(trending), ['Diffusion models &lt;b&gt;for&lt;/b&gt; video &amp; more', 'Sparse attention for long documents']);
+  assert.match(trending, /3 papers, page 1 of 2/);
+  const page2 = await (await a.request('/papers/date/2025-05-05?page=2')).text();
+  assert.deepEqual(cardTitles(page2), ['Retrieval-augmented agents']);
+  const newest = await (await a.request('/papers/date/2025-05-05?sort=newest')).text();
+  assert.deepEqual(cardTitles(newest), ['Retrieval-augmented agents', 'Diffusion models &lt;b&gt;for&lt;/b&gt; video &amp; more']);
+  const upvoted = await (await a.request('/papers/date/2025-05-05?sort=upvotes')).text();
+  assert.match(upvoted, /<span class="count">40<\/span>/);
+});
+
+test('cards show authors and count, categories, comments and upvotes; titles are escaped', async () => {
+  const a = await app();
+  const html = await (await a.request('/papers/date/2025-05-05?sort=upvotes&page=1')).text();
+  assert.doesNotMatch(html, /<b>for<\/b>/);
+  assert.match(html, /Ada Lovelace, Alan Turing, Grace Hopper, Edsger Dijkstra et al\./);
+  assert.match(html, /5 authors/);
+  assert.match(html, /<a class="chip" href="\/new\/cs.CV">cs.CV<\/a>/);
+  assert.match(html, /0 comments/);
+});
+
+test('week and month views, with tabs and navigation', async () => {
+  const a = await app();
+  const week = await (await a.request('/papers/week/2025-W19')).text();
+  assert.match(week, /Week 19, 2025 \(May 5 – May 11\)/);
+  assert.match(week, /4 papers/);
+  assert.match(week, /href="\/papers\/week\/2025-W18" rel="prev"/);
+  assert.match(week, /href="\/papers\/week\/2025-W20" rel="next"/);
+  const month = await (await a.request('/papers/month/2025-05')).text();
+  assert.match(month, /May 2025/);
+  assert.match(month, /4 papers, page 1 of 2/);
+  assert.match(month, /<a href="\/papers\/month\/2025-05" aria-current="page">Monthly<\/a>/);
+  const empty = await a.request('/papers/month/2024-01');
+  assert.equal(empty.status, 200);
+  assert.match(await empty.text(), /No papers here yet/);
+});
+
+test('New on arXiv: by day and by category', async () => {
+  const a = await app();
+  const latest = await (await a.request('/new')).text();
+  assert.deepEqual(cardTitles(latest), ['A Weekly paper']);
+  const day = await (await a.request('/new?date=2025-05-05')).text();
+  assert.match(day, /3 papers/);
+  const cv = await (await a.request('/new/cs.CV?date=2025-05-05')).text();
+  assert.deepEqual(cardTitles(cv), ['Diffusion models &lt;b&gt;for&lt;/b&gt; video &amp; more']);
+  assert.equal((await a.request('/new/math.AG')).status, 404);
+});
+
+test('paper page: authors, abstract, links, versions, BibTeX', async () => {
+  const a = await app();
+  const res = await a.request('/papers/2505.00202');
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  assert.match(html, /<h1 id="paper-title">Diffusion models &lt;b&gt;for&lt;\/b&gt; video &amp; more<\/h1>/);
+  assert.match(html, /href="https:\/\/arxiv.org\/abs\/2505.00202"/);
+  assert.match(html, /href="https:\/\/arxiv.org\/pdf\/2505.00202"/);
+  assert.match(html, /href="https:\/\/arxiv.org\/html\/2505.00202"/);
+  assert.match(html, /@misc\{lovelace2025diffusion/);
+  assert.match(html, /<span class="count">40<\/span> <span>upvotes<\/span>/);
+  assert.match(html, /12 pages/);
+  assert.match(html, /href="https:\/\/doi.org\/10.1000\/xyz"/);
+  assert.match(html, /Daily papers of Monday, May 5, 2025/);
+  const old = await (await a.request('/papers/hep-th/9901001')).text();
+  assert.match(old, /Old style strings/);
+  assert.match(old, /v2<\/a> <time datetime="1999-02-01T10:00:00.000Z">Feb 1, 1999<\/time>/);
+});
+
+test('paper ids in other forms redirect to the canonical page', async () => {
+  const a = await app();
+  const v = await a.request('/papers/2505.00202v3');
+  assert.equal(v.status, 301);
+  assert.equal(v.headers.get('location'), '/papers/2505.00202');
+  const old = await a.request('/papers/hep-th/9901001v2');
+  assert.equal(old.status, 301);
+  assert.equal(old.headers.get('location'), '/papers/hep-th/9901001');
+});
+
+test('/about explains the trending formula and counts', async () => {
+  const a = await app();
+  const html = await (await a.request('/about')).text();
+  assert.match(html, /hotness = log10\(1 \+ upvotes\) \+ \(entered - 2020-01-01\) \/ 24 h/);
+  assert.match(html, /46 \(46 generated demo votes\)/);
+});
+
+test('bad input gets a 400 page, unknown things a 404 page, never a 500 or a stack trace', async () => {
+  const a = await app();
+  const cases: [string, number][] = [
+    ['/papers/2505.99999', 404],
+    ['/papers/hep-th/9912999', 404],
+    ['/papers/hep-th/9999999', 400], // month 99
+    ['/papers/not-an-id', 400],
+    ['/papers/2505.0', 400],
+    ['/papers/%3Cscript%3Ealert(1)%3C%2Fscript%3E', 400],
+    ['/papers/%E0%A4%A', 400],
+    ['/papers/date/2025-02-30', 400],
+    ['/papers/date/yesterday', 400],
+    ['/papers/week/2025-W54', 400],
+    ['/papers/week/2025-19', 400],
+    ['/papers/month/2025-13', 400],
+    ['/?sort=hot', 400],
+    ['/?sort=', 400],
+    ['/?page=0', 400],
+    ['/?page=-1', 400],
+    ['/?page=1.5', 400],
+    ['/?page=99999999999', 400],
+    ['/?page=50', 404],
+    ['/new?date=2025-13-01', 400],
+    ['/new/%27%3B%20DROP%20TABLE%20papers', 400],
+    [`/?q=${'x'.repeat(5000)}`, 400],
+    ['/no/such/page', 404],
+    ['/assets/../../package.json', 404],
+    ['/assets/nope.css', 404],
+  ];
+  for (const [path, status] of cases) {
+    const res = await a.request(path);
+    assert.equal(res.status, status, path.slice(0, 80));
+    const body = await res.text();
+    assert.match(body, /<h1>/, `${path} renders an error page`);
+    assert.doesNotMatch(body, /at .*\.(ts|js):\d+/, `${path} leaks no stack trace`);
+    assert.doesNotMatch(body, /<script>alert/, `${path} reflects no script`);
+  }
+  const stillThere = await a.request('/papers/2505.00202');
+  assert.equal(stillThere.status, 200);
+});
+
+test('security headers and static assets', async () => {
+  const a = await app();
+  const res = await a.request('/');
+  const csp = res.headers.get('content-security-policy') ?? '';
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  assert.equal(res.headers.get('x-content-type-options'), 'nosniff');
+  const html = await res.text();
+  const css = /href="(\/assets\/style\.css\?v=[0-9a-f]+)"/.exec(html)![1]!;
+  const cssRes = await a.request(css);
+  assert.equal(cssRes.status, 200);
+  assert.match(cssRes.headers.get('cache-control') ?? '', /immutable/);
+  const js = /src="(\/assets\/app\.js\?v=[0-9a-f]+)"/.exec(html)![1]!;
+  assert.match(await (await a.request(js)).text(), /keydown/);
+});
+
+test('an empty store shows a helpful empty page, not an error', async () => {
+  const { app: a } = await testApp();
+  const res = await a.request('/');
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /No daily list yet/);
+  assert.equal((await a.request('/new')).status, 200);
+});
