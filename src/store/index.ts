@@ -22,6 +22,9 @@ export type { SchemaStatus };
 
 /** The store behind the app. Each method is one use of the database; writes are transactions. */
 export class Store {
+  /** Committed write transactions of this process: with SQLite's data_version, tells when data changed. */
+  private writes = 0;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly dialect: 'sqlite' | 'postgres',
@@ -39,7 +42,20 @@ export class Store {
   }
 
   async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(fn);
+    try {
+      return await this.db.transaction().execute(fn);
+    } finally {
+      this.writes++;
+    }
+  }
+
+  /**
+   * A token that changes whenever the data may have changed: a write by this process, or (SQLite's
+   * data_version) a commit by another connection such as a CLI import. Cheap enough for every request.
+   */
+  changeToken(): string {
+    const external = this.raw ? String(this.raw.pragma('data_version', { simple: true })) : '';
+    return `${external}:${this.writes}`;
   }
 
   /** Upserts a batch of papers and their daily entries in one transaction. */

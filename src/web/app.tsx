@@ -13,6 +13,7 @@ import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../service
 import type { Store } from '../store/index.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import type { Assets } from './assets.ts';
+import { pageCache } from './page-cache.ts';
 import { AboutPage } from './pages/about.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
@@ -142,6 +143,9 @@ export function createApp(deps: AppDeps) {
     const view = await getDailyFeed(store, { window, sort, page, pageSize: config.pageSize });
     return html(c, <FeedPage site={await site()} view={view} nowMs={clock.now()} kind="daily" defaultSort="trending" />);
   };
+
+  const cached = pageCache({ changeToken: () => store.changeToken(), now: () => clock.now() });
+  for (const path of ['/', '/papers/*', '/new', '/new/*', '/about']) app.use(path, cached);
 
   app.get('/', (c) => dailyFeed(c));
   app.get('/papers/date/:day', (c) => dailyFeed(c, c.req.param('day'), 'day'));

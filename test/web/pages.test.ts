@@ -176,3 +176,20 @@ test('an empty store shows a helpful empty page, not an error', async () => {
   assert.match(await res.text(), /No daily list yet/);
   assert.equal((await a.request('/new')).status, 200);
 });
+
+test('cached pages change as soon as the data does, also when another process writes', async () => {
+  const { app: a, store } = await testApp();
+  await seedSmallCorpus(store);
+  const before = await (await a.request('/papers/2505.00203')).text();
+  assert.match(before, /<span class="count">1<\/span> <span>upvotes<\/span>/);
+  await store.seedDemoVotes(new Map([['2505.00203', 7]]), '2026-11-28T12:00:00.000Z');
+  const after = await (await a.request('/papers/2505.00203')).text();
+  assert.match(after, /<span class="count">7<\/span> <span>upvotes<\/span>/);
+
+  // A second connection to the same file, as `paperboy import` in another process would be.
+  const { openStore } = await import('../../src/store/index.ts');
+  const other = await openStore(`sqlite:${store.location}`);
+  await other.db.updateTable('papers').set({ title: 'Renamed elsewhere' }).where('id', '=', '2505.00203').execute();
+  await other.close();
+  assert.match(await (await a.request('/papers/2505.00203')).text(), /Renamed elsewhere/);
+});
