@@ -1,0 +1,84 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/store.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+function paperboy(args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+test('paperboy help lists the commands', () => {
+  const r = paperboy(['help']);
+  assert.equal(r.code, 0);
+  for (const cmd of ['serve', 'migrate', 'import', 'stats']) assert.match(r.stdout, new RegExp(`\\n  ${cmd}`));
+  assert.equal(paperboy(['frobnicate']).code, 2);
+});
+
+test('invalid settings are all reported at once and nothing starts', () => {
+  const r = paperboy(['migrate'], { PORT: 'abc', LOG_LEVEL: 'chatty', PAPERBOY_CATEGORIES: 'cs.CL,not a category' });
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /3 invalid setting/);
+  assert.match(r.stderr, /PORT/);
+  assert.match(r.stderr, /LOG_LEVEL/);
+  assert.match(r.stderr, /PAPERBOY_CATEGORIES/);
+});
+
+test('migrate, import with a bad line, stats: summary lines and exit codes', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir };
+  const m = paperboy(['migrate'], env);
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(m.stdout, /^migrate done applied=1 version=1/);
+  assert.match(paperboy(['migrate'], env).stdout, /^migrate done applied=0 version=1/);
+
+  const file = path.join(dir, 'in.jsonl');
+  const row = (id: string) => JSON.stringify({ id, title: 'T', authors: ['A'], categories: ['cs.CL'], abstract: 'x', listing_dates: ['2025-05-06'] });
+  fs.writeFileSync(file, [row('2505.00001'), 'garbage', row('2505.00002')].join('\n'));
+  const r = paperboy(['import', file], env);
+  assert.equal(r.code, 1, 'line errors make the exit code non-zero');
+  assert.match(r.stdout, new RegExp(`${file.replace(/[.]/g, '\\.')}:2: not JSON`));
+  assert.match(r.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=0 errors=1 ms=\d+/);
+  assert.doesNotMatch(r.stdout + r.stderr, /\[=*-*\]/, 'no progress bar on a pipe');
+
+  const s = paperboy(['stats'], env);
+  assert.equal(s.code, 0);
+  assert.match(s.stdout, /papers=2 dailyEntries=0 announcements=2/);
+
+  const missing = paperboy(['import', path.join(dir, 'nope.jsonl')], env);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stdout, /cannot read .*nope\.jsonl: ENOENT/);
+});
+
+test('serve imports the demo corpus into an empty store, then answers', async () => {
+  const { server, store } = await startTestServer();
+  try {
+    const stats = await store.stats();
+    assert.ok(stats.papers > 10_000, `demo papers: ${stats.papers}`);
+    assert.ok(stats.dailyEntries > 900);
+    assert.ok(stats.demoVotes > 0);
+    assert.equal(stats.votes, stats.demoVotes);
+    const res = await fetch(`${server.url}/`);
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /Friday, July 4, 2025/);
+  } finally {
+    await server.close();
+    await store.close();
+  }
+});
+
+test('serve with the demo off starts empty', async () => {
+  const { server, store } = await startTestServer({ PAPERBOY_DEMO: 'false' });
+  try {
+    assert.equal((await store.stats()).papers, 0);
+    assert.match(await (await fetch(`${server.url}/`)).text(), /No daily list yet/);
+  } finally {
+    await server.close();
+    await store.close();
+  }
+});
