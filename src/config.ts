@@ -24,6 +24,14 @@ const schema = z.object({
   PAPERBOY_DEMO: bool.default(true),
   PAPERBOY_CATEGORIES: categoryList.default(['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG', 'stat.ML']),
   PAPERBOY_PAGE_SIZE: z.coerce.number().int().min(5).max(100).default(30),
+  PAPERBOY_CONTACT_EMAIL: z.string().email('must be an e-mail address').optional(),
+  PAPERBOY_ARXIV_API_URL: z.string().url().default('https://export.arxiv.org/api/query'),
+  PAPERBOY_ARXIV_OAI_URL: z.string().url().default('https://oaipmh.arxiv.org/oai'),
+  PAPERBOY_ARXIV_RSS_URL: z.string().url().default('https://rss.arxiv.org/rss'),
+  PAPERBOY_ARXIV_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
+  PAPERBOY_INGEST_SCHEDULE: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be off or HH:MM (UTC)').optional(),
+  PAPERBOY_OAI_SET: z.string().regex(/^[a-z-]+(:[a-z-]+(:[A-Za-z-]+)?)?$/, 'must be an OAI set like cs or physics:hep-th').default('cs'),
+  PAPERBOY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -40,6 +48,19 @@ export interface Config {
   demo: boolean;
   categories: string[];
   pageSize: number;
+  arxiv: {
+    apiUrl: string;
+    oaiUrl: string;
+    rssUrl: string;
+    /** Least time between two requests to arXiv, in ms (arXiv asks for 3 s; lower only for local test servers). */
+    minIntervalMs: number;
+    userAgent: string;
+    oaiSet: string;
+  };
+  /** Daily ingestion time (UTC, HH:MM), or null when the scheduler does not ingest. */
+  ingestAt: string | null;
+  /** Password of the admin pages until accounts exist; null disables them. */
+  adminPassword: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   production: boolean;
 }
@@ -63,6 +84,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!/^(sqlite:|postgres(ql)?:\/\/|\.{0,2}\/|[A-Za-z]:\\|[\w.-])/.test(databaseUrl)) {
     throw new ConfigError([`DATABASE_URL: expected a file path, sqlite:PATH or postgres://..., got "${databaseUrl}"`]);
   }
+  const problems: string[] = [];
+  const arxivUrls = [e.PAPERBOY_ARXIV_API_URL, e.PAPERBOY_ARXIV_OAI_URL, e.PAPERBOY_ARXIV_RSS_URL];
+  const allLocal = arxivUrls.every((u) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(u).hostname));
+  if (e.PAPERBOY_ARXIV_MIN_INTERVAL_MS < 3_000 && !allLocal) {
+    problems.push('PAPERBOY_ARXIV_MIN_INTERVAL_MS: arXiv allows one request every 3 s; a shorter interval is only for local test servers');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return {
     port: e.PORT,
@@ -74,6 +102,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.PAPERBOY_DEMO,
     categories: e.PAPERBOY_CATEGORIES,
     pageSize: e.PAPERBOY_PAGE_SIZE,
+    arxiv: {
+      apiUrl: e.PAPERBOY_ARXIV_API_URL,
+      oaiUrl: e.PAPERBOY_ARXIV_OAI_URL,
+      rssUrl: e.PAPERBOY_ARXIV_RSS_URL,
+      minIntervalMs: e.PAPERBOY_ARXIV_MIN_INTERVAL_MS,
+      userAgent: `Paperboy/0.1 (${e.PAPERBOY_BASE_URL ?? 'self-hosted'}${e.PAPERBOY_CONTACT_EMAIL ? `; mailto:${e.PAPERBOY_CONTACT_EMAIL}` : ''})`,
+      oaiSet: e.PAPERBOY_OAI_SET,
+    },
+    // The demo instance does not reach out to arXiv unless asked to.
+    ingestAt: (e.PAPERBOY_INGEST_SCHEDULE ?? (e.PAPERBOY_DEMO ? 'off' : '01:30')) === 'off' ? null : (e.PAPERBOY_INGEST_SCHEDULE ?? '01:30'),
+    adminPassword: e.PAPERBOY_ADMIN_PASSWORD ?? null,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };

@@ -6,6 +6,7 @@ import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/index.ts';
 import { runImport } from './cli/import.ts';
+import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
 import { startServer } from './cli/serve.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
@@ -15,6 +16,7 @@ usage: paperboy <command> [options]
 commands:
   serve             start the web server (migrates, imports the demo corpus into an empty store)
   migrate           apply pending database migrations
+  ingest ...        fetch papers from arXiv: --oai, --api or --rss (paperboy ingest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
   stats             print counts of what the store holds
   help              this text
@@ -74,6 +76,12 @@ export async function main(argv: string[]): Promise<number> {
         return runImport(store, positionals, process.stdout);
       });
     }
+    case 'ingest':
+      if (rest.includes('--help')) { process.stdout.write(INGEST_USAGE); return 0; }
+      return withStore(config, async (store) => {
+        await store.migrate(new Date().toISOString());
+        return runIngest(config, store, rest, process.stdout);
+      });
     case 'stats':
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());

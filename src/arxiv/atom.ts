@@ -26,7 +26,7 @@ import {
   requireArxivId,
   requireTimestamp,
 } from './normalize.ts';
-import { NotTextError, looseChildText, attr, child, childText, children, parseXmlDocument } from './xml.ts';
+import { NotTextError, attr, child, childText, children, looseChildText, parseXmlDocument } from './xml.ts';
 
 /** One `<entry>` as written, strings only (undefined = element absent). */
 export interface AtomEntry {
@@ -43,7 +43,6 @@ export interface AtomEntry {
   comment: string | undefined;
   journalRef: string | undefined;
   doi: string | undefined;
-  links: { href: string; rel: string | undefined; type: string | undefined; title: string | undefined }[];
 }
 
 /** The feed as written: OpenSearch counts and entries. */
@@ -72,8 +71,8 @@ const API_ERROR_ID = /arxiv\.org\/api\/errors/i;
 const ABS_URL = /arxiv\.org\/abs\/(.+)$/i;
 
 /**
- * Reads an Atom document; `context` prefixes error messages. Throws {@link ArxivParseError} when it is not an Atom feed and
- * {@link ArxivApiError} when arXiv answered with its error entry.
+ * Reads an Atom document; `context` prefixes error messages. Throws {@link ArxivParseError}
+ * when it is not an Atom feed and {@link ArxivApiError} when arXiv answered with its error entry.
  */
 export function readAtomFeed(xml: string, context?: string): AtomFeed {
   const feed = parseXmlDocument(xml, 'atom', 'feed', context);
@@ -83,7 +82,8 @@ export function readAtomFeed(xml: string, context?: string): AtomFeed {
   for (const [i, e] of rawEntries.entries()) {
     const id = looseChildText(e, 'id');
     if (id !== undefined && API_ERROR_ID.test(id)) {
-      const message = optionalText(looseChildText(e, 'summary')) ?? optionalText(looseChildText(e, 'title')) ?? 'unknown error';
+      const message =
+        optionalText(looseChildText(e, 'summary')) ?? optionalText(looseChildText(e, 'title')) ?? 'unknown error';
       throw new ArxivApiError(message, id.trim());
     }
     try {
@@ -115,12 +115,6 @@ function readEntry(e: unknown): AtomEntry {
     comment: childText(e, 'comment'),
     journalRef: childText(e, 'journal_ref'),
     doi: childText(e, 'doi'),
-    links: children(e, 'link').map((l) => ({
-      href: attr(l, 'href') ?? '',
-      rel: attr(l, 'rel'),
-      type: attr(l, 'type'),
-      title: attr(l, 'title'),
-    })),
   };
 }
 

@@ -213,6 +213,7 @@ class RetryableError extends Error {
 export function createArxivClient(options: ArxivClientOptions): ArxivClient {
   const userAgent = options.userAgent?.trim();
   if (!userAgent) throw new TypeError('arxiv/client: userAgent is required (name the instance and a contact)');
+  if (/[\x00-\x1f\x7f]/.test(userAgent)) throw new TypeError('arxiv/client: userAgent contains control characters');
   const apiUrl = options.apiUrl ?? DEFAULT_API_URL;
   const oaiUrl = options.oaiUrl ?? DEFAULT_OAI_URL;
   const rssUrl = (options.rssUrl ?? DEFAULT_RSS_URL).replace(/\/+$/, '');
@@ -270,14 +271,18 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
         } catch (err) {
           const retryable = toRetryable(err);
           if (!retryable) throw err;
-          if (retryable.retryAfterMs !== null && retryable.retryAfterMs > maxRetryAfterMs) {
-            throw new ArxivHttpError(url, retryable.status, attempt, `${retryable.message}; Retry-After ${Math.ceil(retryable.retryAfterMs / 1000)} s exceeds the ${maxRetryAfterMs / 1000} s the client waits`, retryable.retryAfterMs, { cause: err });
+          const retryAfter = retryable.retryAfterMs;
+          if (retryAfter !== null && retryAfter > maxRetryAfterMs) {
+            const detail =
+              `${retryable.message}; Retry-After ${Math.ceil(retryAfter / 1000)} s exceeds ` +
+              `the ${maxRetryAfterMs / 1000} s the client waits`;
+            throw new ArxivHttpError(url, retryable.status, attempt, detail, retryAfter, { cause: err });
           }
           if (attempt > maxRetries) {
             if (err instanceof ArxivParseError) throw err; // a body truncated on every attempt
-            throw new ArxivHttpError(url, retryable.status, attempt, retryable.message, retryable.retryAfterMs, { cause: err });
+            throw new ArxivHttpError(url, retryable.status, attempt, retryable.message, retryAfter, { cause: err });
           }
-          delay = retryable.retryAfterMs ?? Math.min(backoffBaseMs * 2 ** (attempt - 1), maxBackoffMs);
+          delay = retryAfter ?? Math.min(backoffBaseMs * 2 ** (attempt - 1), maxBackoffMs);
         }
       }
     });
@@ -302,11 +307,11 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
     }, timeoutMs);
     try {
       const res = await doFetch(url, { headers, signal: controller.signal, redirect: 'follow' });
-      const body = await readBody(res, maxBodyBytes, url);
+      const body = await readBody(res, maxBodyBytes, url, attempt);
       return { status: res.status, body, headers: res.headers, attempt };
     } catch (err) {
       if (timedOut) throw new RetryableError(`timeout after ${timeoutMs} ms`, null, null, { cause: err });
-      throw err;
+      throw networkFailure(err) ?? err;
     } finally {
       clearTimeout(timer);
     }
@@ -330,7 +335,7 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
   }
 
   const client: ArxivClient = {
-    apiQuery(query, callOptions) {
+    async apiQuery(query, callOptions) {
       const url = buildApiUrl(apiUrl, query);
       const context = callOptions?.context;
       return request(url, (res) => {
@@ -339,7 +344,7 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
       });
     },
 
-    oaiListRecords(query, callOptions) {
+    async oaiListRecords(query, callOptions) {
       const url = buildOaiListUrl(oaiUrl, query);
       const context = callOptions?.context;
       return request(url, (res) => {
@@ -348,7 +353,7 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
       });
     },
 
-    oaiGetRecord(id, metadataPrefix = 'arXivRaw', callOptions) {
+    async oaiGetRecord(id, metadataPrefix = 'arXivRaw', callOptions) {
       const parsed = parseArxivId(id);
       if (!parsed) throw new TypeError(`arxiv/client: not an arXiv id: ${JSON.stringify(id)}`);
       const url = withParams(oaiUrl, {
@@ -364,7 +369,7 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
       });
     },
 
-    rss(categories, callOptions) {
+    async rss(categories, callOptions) {
       const url = buildRssUrl(rssUrl, categories);
       const conditional = callOptions?.conditional ?? true;
       const context = callOptions?.context;
@@ -432,7 +437,9 @@ export async function* harvestOai(
     };
     if (next === null) return;
     if (next === token) {
-      throw new ArxivError(`arxiv/oai: ${context}: the server returned the same resumptionToken again; stopping to avoid a loop`);
+      throw new ArxivError(
+        `arxiv/oai: ${context}: the server returned the same resumptionToken again; stopping to avoid a loop`,
+      );
     }
     token = next;
   }
@@ -459,9 +466,12 @@ function buildApiUrl(base: string, q: ApiQuery): string {
   });
   const search = q.searchQuery?.trim() ?? '';
   if (search === '' && ids.length === 0) throw new TypeError('arxiv/client: apiQuery needs searchQuery or idList');
-  if (!Number.isInteger(q.start) || q.start < 0) throw new RangeError(`arxiv/client: apiQuery: start must be >= 0, got ${q.start}`);
+  if (!Number.isInteger(q.start) || q.start < 0) {
+    throw new RangeError(`arxiv/client: apiQuery: start must be >= 0, got ${q.start}`);
+  }
   if (!Number.isInteger(q.maxResults) || q.maxResults < 1 || q.maxResults > MAX_API_RESULTS_PER_CALL) {
-    throw new RangeError(`arxiv/client: apiQuery: maxResults must be 1..${MAX_API_RESULTS_PER_CALL}, got ${q.maxResults}`);
+    const range = `1..${MAX_API_RESULTS_PER_CALL}`;
+    throw new RangeError(`arxiv/client: apiQuery: maxResults must be ${range}, got ${q.maxResults}`);
   }
   return withParams(base, {
     search_query: search || undefined,
@@ -482,10 +492,15 @@ function buildOaiListUrl(base: string, q: OaiListQuery | OaiResumeQuery): string
     return withParams(base, { verb: 'ListRecords', resumptionToken: q.resumptionToken });
   }
   for (const [name, v] of [['from', q.from], ['until', q.until]] as const) {
-    if (v !== undefined && !OAI_DATE.test(v)) throw new RangeError(`arxiv/client: oaiListRecords: ${name} must be YYYY-MM-DD, got ${JSON.stringify(v)}`);
+    if (v !== undefined && !OAI_DATE.test(v)) {
+      throw new RangeError(`arxiv/client: oaiListRecords: ${name} must be YYYY-MM-DD, got ${JSON.stringify(v)}`);
+    }
   }
-  if (q.set !== undefined && !OAI_SET.test(q.set)) throw new RangeError(`arxiv/client: oaiListRecords: invalid set ${JSON.stringify(q.set)}`);
-  return withParams(base, { verb: 'ListRecords', metadataPrefix: q.metadataPrefix, from: q.from, until: q.until, set: q.set });
+  if (q.set !== undefined && !OAI_SET.test(q.set)) {
+    throw new RangeError(`arxiv/client: oaiListRecords: invalid set ${JSON.stringify(q.set)}`);
+  }
+  const { metadataPrefix, from, until, set } = q;
+  return withParams(base, { verb: 'ListRecords', metadataPrefix, from, until, set });
 }
 
 const RSS_CATEGORY = /^[a-z][a-z-]*(?:\.[A-Za-z][A-Za-z-]*)?$/;
@@ -517,11 +532,11 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   return Math.max(0, at - now);
 }
 
-async function readBody(res: Response, max: number, url: string): Promise<string> {
+async function readBody(res: Response, max: number, url: string, attempt: number): Promise<string> {
   const declared = Number(res.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) {
     await res.body?.cancel();
-    throw new ArxivHttpError(url, res.status, 1, `body of ${declared} bytes exceeds the ${max}-byte limit`);
+    throw new ArxivHttpError(url, res.status, attempt, `body of ${declared} bytes exceeds the ${max}-byte limit`);
   }
   if (!res.body) return '';
   const reader = res.body.getReader();
@@ -531,7 +546,7 @@ async function readBody(res: Response, max: number, url: string): Promise<string
     size += r.value.byteLength;
     if (size > max) {
       await reader.cancel().catch(() => undefined);
-      throw new ArxivHttpError(url, res.status, 1, `body exceeds the ${max}-byte limit`);
+      throw new ArxivHttpError(url, res.status, attempt, `body exceeds the ${max}-byte limit`);
     }
     chunks.push(r.value);
   }
@@ -543,10 +558,17 @@ function toRetryable(err: unknown): RetryableError | null {
   if (err instanceof ArxivParseError && err.kind === 'truncated') {
     return new RetryableError(err.message, 200, null, { cause: err });
   }
+  return null;
+}
+
+/** A fetch or body-read failure as a retryable error; null for anything else (e.g. an ArxivError). */
+function networkFailure(err: unknown): RetryableError | null {
   if (err instanceof ArxivError) return null;
   const code = errorCode(err);
-  if (code !== null && RETRYABLE_CODES.has(code)) return new RetryableError(`connection error ${code}`, null, null, { cause: err });
-  // fetch reports network failures as TypeError ("fetch failed", "terminated") with the reason in `cause`.
+  if (code !== null && RETRYABLE_CODES.has(code)) {
+    return new RetryableError(`connection error ${code}`, null, null, { cause: err });
+  }
+  // fetch reports every network failure as a TypeError ("fetch failed", "terminated") with the reason in `cause`.
   if (err instanceof TypeError) {
     const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
     return new RetryableError(`connection error: ${err.message}${cause}`, null, null, { cause: err });
@@ -568,6 +590,8 @@ function statusDetail(body: string): string {
 }
 
 function nonNegative(n: number, name: string): number {
-  if (!Number.isFinite(n) || n < 0) throw new RangeError(`arxiv/client: ${name} must be a non-negative number, got ${n}`);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new RangeError(`arxiv/client: ${name} must be a non-negative number, got ${n}`);
+  }
   return n;
 }

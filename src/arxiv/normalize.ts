@@ -63,8 +63,11 @@ export function isoToUtc(s: string): string | null {
 const MONTHS: Record<string, number> = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12,
 };
-const RFC822_RE =
-  /^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC?|Z|EST|EDT|CST|CDT|MST|MDT|PST|PDT|[+-]\d{4})$/i;
+const RFC822_RE = new RegExp(
+  '^(?:[A-Za-z]{3},\\s*)?(\\d{1,2})\\s+([A-Za-z]{3})\\s+(\\d{4})\\s+(\\d{2}):(\\d{2})(?::(\\d{2}))?\\s*' +
+    '(GMT|UTC?|Z|EST|EDT|CST|CDT|MST|MDT|PST|PDT|[+-]\\d{4})$',
+  'i',
+);
 const NAMED_ZONES: Record<string, number> = {
   gmt: 0, ut: 0, utc: 0, z: 0, est: -300, edt: -240, cst: -360, cdt: -300, mst: -420, mdt: -360, pst: -480, pdt: -420,
 };
@@ -103,7 +106,15 @@ function zoneOffsetMinutes(zone: string | undefined): number {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3]));
 }
 
-function utcString(y: number, mo: number, d: number, h: number, mi: number, s: number, offsetMin: number): string | null {
+function utcString(
+  y: number,
+  mo: number,
+  d: number,
+  h: number,
+  mi: number,
+  s: number,
+  offsetMin: number,
+): string | null {
   if (y < MIN_YEAR || y > MAX_YEAR || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || s > 60) return null;
   const local = Date.UTC(y, mo - 1, d, h, mi, Math.min(s, 59));
   const check = new Date(local);
@@ -173,32 +184,41 @@ const COMBINING: Record<string, string> = {
   u: '\u0306', v: '\u030C', H: '\u030B', c: '\u0327', k: '\u0328', r: '\u030A',
 };
 const LETTERS: Record<string, string> = {
-  ss: 'ß', o: 'ø', O: 'Ø', ae: 'æ', AE: 'Æ', oe: 'œ', OE: 'Œ', aa: 'å', AA: 'Å', l: 'ł', L: 'Ł', i: 'ı', j: 'ȷ',
+  ss: 'ß', o: 'ø', O: 'Ø', ae: 'æ', AE: 'Æ', oe: 'œ', OE: 'Œ', aa: 'å', AA: 'Å',
+  l: 'ł', L: 'Ł', i: 'ı', j: 'ȷ',
+  dh: 'ð', DH: 'Ð', th: 'þ', TH: 'Þ', dj: 'đ', DJ: 'Đ', ng: 'ŋ', NG: 'Ŋ',
 };
+
+const ACCENTED_LETTER = /\\(['`^"~=.]|[uvHckr](?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g;
+const LETTER_COMMAND = /\\(ss|ae|AE|oe|OE|aa|AA|dh|DH|th|TH|dj|DJ|ng|NG|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?/g;
 
 /**
  * Decodes TeX accent commands common in arXiv author names (`\'e`, `\"{o}`, `{\v s}`, `\c{c}`,
- * `\ss`, `\o`) to Unicode (NFC). Used for names only: titles and abstracts keep their TeX,
+ * `\ss`, `\o`, `\dh`) to Unicode (NFC). Used for names only: titles and abstracts keep their TeX,
  * where a backslash may be mathematics.
  */
 export function detexAccents(s: string): string {
   if (!s.includes('\\')) return s;
   let out = s
     // \'{e}, \'e, \' e, \v{s}, \c c: accent + letter (optionally braced), possibly \i or \j
-    .replace(/\\(['`^"~=.]|[uvHckr](?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g, (_m, acc: string, braced?: string, bare?: string) => {
+    .replace(ACCENTED_LETTER, (_m, acc: string, braced?: string, bare?: string) => {
       const letter = braced ?? bare ?? '';
       const base = letter === '\\i' ? 'i' : letter === '\\j' ? 'j' : letter;
       return base + (COMBINING[acc] ?? '');
     })
     // \ss, \o, \ae ... as whole commands (followed by a non-letter, {} or end)
-    .replace(/\\(ss|ae|AE|oe|OE|aa|AA|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?/g, (_m, cmd: string) => LETTERS[cmd] ?? cmd);
+    .replace(LETTER_COMMAND, (_m, cmd: string) => LETTERS[cmd] ?? cmd);
   // Braces that only grouped a decoded letter: {ö} -> ö
   out = out.replace(/\{([^{}\\]*)\}/g, '$1');
   return out.normalize('NFC');
 }
 
-const WITHDRAWN_START =
-  /^\s*(?:v\d+\s*[:;,.-]?\s*)?(?:this\s+(?:paper|article|manuscript|submission|preprint|work|version|note)\s+(?:has\s+been|is|was)\s+)?withdrawn\b/i;
+const WITHDRAWN_START = new RegExp(
+  '^\\s*(?:v\\d+\\s*[:;,.-]?\\s*)?' + // an optional "v2:" prefix
+    '(?:this\\s+(?:paper|article|manuscript|submission|preprint|work|version|note)\\s+(?:has\\s+been|is|was)\\s+)?' +
+    'withdrawn\\b',
+  'i',
+);
 const WITHDRAWN_ANYWHERE = /\b(?:paper|article|manuscript|submission|preprint)\s+has\s+been\s+withdrawn\b/i;
 const ZERO_SIZE = /^\s*0\s*kb\s*$/i;
 
@@ -207,7 +227,11 @@ const ZERO_SIZE = /^\s*0\s*kb\s*$/i;
  * version and by comments or abstracts such as "This paper has been withdrawn by the author".
  * A 0kb version followed by a real one is a replaced withdrawal, not a withdrawn paper.
  */
-export function isWithdrawn(input: { comment?: string | null; abstract?: string | null; latestSize?: string | null }): boolean {
+export function isWithdrawn(input: {
+  comment?: string | null;
+  abstract?: string | null;
+  latestSize?: string | null;
+}): boolean {
   if (input.latestSize && ZERO_SIZE.test(input.latestSize)) return true;
   const c = input.comment ?? '';
   if (WITHDRAWN_START.test(c) || WITHDRAWN_ANYWHERE.test(c)) return true;
@@ -216,15 +240,21 @@ export function isWithdrawn(input: { comment?: string | null; abstract?: string 
 
 /** Rejects a record whose fields are too large to be real (see the MAX_* constants). */
 export function checkSizes(r: PaperRecord): void {
-  if (r.title.length > MAX_TITLE_CHARS) throw new RecordRejected(`title too long (${r.title.length} > ${MAX_TITLE_CHARS} chars)`);
+  if (r.title.length > MAX_TITLE_CHARS) {
+    throw new RecordRejected(`title too long (${r.title.length} > ${MAX_TITLE_CHARS} chars)`);
+  }
   if (r.abstract.length > MAX_ABSTRACT_CHARS) {
     throw new RecordRejected(`abstract too long (${r.abstract.length} > ${MAX_ABSTRACT_CHARS} chars)`);
   }
-  if (r.authors.length > MAX_AUTHORS) throw new RecordRejected(`too many authors (${r.authors.length} > ${MAX_AUTHORS})`);
+  if (r.authors.length > MAX_AUTHORS) {
+    throw new RecordRejected(`too many authors (${r.authors.length} > ${MAX_AUTHORS})`);
+  }
   const longName = r.authors.find((a) => a.length > MAX_AUTHOR_NAME_CHARS);
   if (longName) throw new RecordRejected(`author name too long (${longName.length} > ${MAX_AUTHOR_NAME_CHARS} chars)`);
   for (const [field, v] of [['comment', r.comment], ['journal_ref', r.journalRef], ['doi', r.doi]] as const) {
-    if (v && v.length > MAX_SHORT_FIELD_CHARS) throw new RecordRejected(`${field} too long (${v.length} > ${MAX_SHORT_FIELD_CHARS} chars)`);
+    if (v && v.length > MAX_SHORT_FIELD_CHARS) {
+      throw new RecordRejected(`${field} too long (${v.length} > ${MAX_SHORT_FIELD_CHARS} chars)`);
+    }
   }
 }
 

@@ -14,7 +14,7 @@
  * if (page.resumptionToken?.value) saveCheckpoint(page.resumptionToken.value);
  */
 import type { PaperRecord, PaperVersion } from '../domain/paper.ts';
-import { OaiError, type ParseIssue } from './errors.ts';
+import { ArxivParseError, OaiError, type ParseIssue } from './errors.ts';
 import {
   RecordRejected,
   checkRequired,
@@ -30,7 +30,17 @@ import {
   requireTimestamp,
   splitAuthors,
 } from './normalize.ts';
-import { NotTextError, looseChildText, attr, child, childText, children, isNode, parseXmlDocument, text } from './xml.ts';
+import {
+  NotTextError,
+  attr,
+  child,
+  childText,
+  children,
+  isNode,
+  looseChildText,
+  parseXmlDocument,
+  text,
+} from './xml.ts';
 
 /** Metadata formats the adapters understand. */
 export type OaiMetadataPrefix = 'arXivRaw' | 'arXiv';
@@ -146,6 +156,11 @@ export function readOaiResponse(xml: string, context?: string): OaiResponse {
   }
 
   const container = child(root, 'ListRecords') ?? child(root, 'GetRecord');
+  if (container === undefined) {
+    const found = Object.keys(root).filter((k) => !k.startsWith('@_') && k !== 'responseDate' && k !== 'request');
+    const detail = `neither <ListRecords> nor <GetRecord> in the response (found <${found.join('>, <') || 'nothing'}>)`;
+    throw new ArxivParseError('oai', 'malformed', detail, null, null, context ?? null);
+  }
   const errors: ParseIssue[] = [];
   const records: OaiRecord[] = [];
   for (const [i, r] of children(container, 'record').entries()) {
@@ -241,11 +256,14 @@ export function adaptArxivRaw(m: ArxivRawMetadata): PaperRecord {
   const versions: PaperVersion[] = m.versions.map((v) => {
     const n = /^v(\d{1,4})$/.exec(v.version?.trim() ?? '');
     if (!n) throw new RecordRejected(`invalid version number ${JSON.stringify(clip(v.version ?? ''))}`);
-    return { version: Number(n[1]), submittedAt: requireTimestamp(v.date, `v${n[1]}`, 'rfc822'), size: optionalText(v.size) };
+    const submittedAt = requireTimestamp(v.date, `v${n[1]}`, 'rfc822');
+    return { version: Number(n[1]), submittedAt, size: optionalText(v.size) };
   });
   if (versions.length === 0) throw new RecordRejected('no versions');
   versions.sort((a, b) => a.version - b.version);
-  if (new Set(versions.map((v) => v.version)).size !== versions.length) throw new RecordRejected('duplicate version numbers');
+  if (new Set(versions.map((v) => v.version)).size !== versions.length) {
+    throw new RecordRejected('duplicate version numbers');
+  }
   const first = versions[0]!;
   const latest = versions[versions.length - 1]!;
   const abstract = collapseWhitespace(m.abstract ?? '');
@@ -327,7 +345,9 @@ export function parseOaiResponse(xml: string, context?: string): OaiResult {
       continue;
     }
     try {
-      if (r.unsupportedFormat !== null) throw new RecordRejected(`unsupported metadata format <${r.unsupportedFormat}>`);
+      if (r.unsupportedFormat !== null) {
+        throw new RecordRejected(`unsupported metadata format <${r.unsupportedFormat}>`);
+      }
       if (r.metadata === null) throw new RecordRejected('record has no metadata');
       const record = r.metadata.format === 'arXivRaw' ? adaptArxivRaw(r.metadata) : adaptArxivFormat(r.metadata);
       checkIdentifierMatches(r.identifier, record.id);

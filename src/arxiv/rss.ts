@@ -25,7 +25,7 @@ import {
   requireArxivId,
   splitAuthors,
 } from './normalize.ts';
-import { NotTextError, looseChildText, child, childText, children, parseXmlDocument, text } from './xml.ts';
+import { NotTextError, child, childText, children, looseChildText, parseXmlDocument, text } from './xml.ts';
 
 /** One `<item>` as written (undefined = element absent). */
 export interface RssItem {

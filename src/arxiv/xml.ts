@@ -43,7 +43,7 @@ const parser = new XMLParser({
   ignorePiTags: true,
   // Decodes numeric character references (&#233;) besides the five XML entities.
   htmlEntities: true,
-  isArray: (name) => ARRAY_ELEMENTS.has(name),
+  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ARRAY_ELEMENTS.has(name),
 });
 
 /**

@@ -10,6 +10,8 @@ import type { Store } from '../store/index.ts';
 import { loadAssets } from '../web/assets.ts';
 import { createApp } from '../web/app.tsx';
 import { createProgress } from './progress.ts';
+import { createArxivClient } from '../arxiv/client.ts';
+import { startScheduler } from '../jobs/scheduler.ts';
 
 export interface Server {
   url: string;
@@ -35,6 +37,20 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     logger.info({ ...report, reportedUpvotes: undefined, errorSamples: report.errorSamples.slice(0, 5) }, `${formatImportSummary(report)} demo_votes=${report.demoVotes}`);
   }
 
+  const scheduler = config.ingestAt
+    ? startScheduler({
+        ingest: {
+          store,
+          categories: config.categories,
+          client: createArxivClient({
+            apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
+            userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs,
+          }),
+        },
+        at: config.ingestAt, oaiSet: config.arxiv.oaiSet, clock: { now: () => Date.now() }, logger,
+      })
+    : null;
+
   const assets = await loadAssets();
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger });
   return new Promise((resolve, reject) => {
@@ -43,11 +59,14 @@ export async function startServer(config: Config, store: Store, logger: Logger):
       logger.info({ url, store: store.location, ms: Date.now() - started }, `listening on ${config.baseUrl}`);
       resolve({
         url,
-        close: () => new Promise<void>((done) => {
-          server.close(() => done());
-          // Idle keep-alive connections would hold the close open.
-          (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-        }),
+        close: async () => {
+          await new Promise<void>((done) => {
+            server.close(() => done());
+            // Idle keep-alive connections would hold the close open.
+            (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+          });
+          await scheduler?.stop();
+        },
       });
     });
     server.on('error', (err) => reject(new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`)));

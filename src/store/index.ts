@@ -16,7 +16,7 @@ import {
   neighbourAnnouncedDays, neighbourDailyDays,
 } from './listings.ts';
 import { ensureDemoUsers, insertVotes, refreshPaperRanking } from './votes.ts';
-import { finishJobRun, listJobRuns, readJobState, startJobRun, writeJobState } from './jobs.ts';
+import { acquireLease, finishJobRun, listJobRuns, readJobState, releaseLease, startJobRun, writeJobState } from './jobs.ts';
 
 export type { SchemaStatus };
 
@@ -73,6 +73,18 @@ export class Store {
     });
   }
 
+  /**
+   * Stores one page of an ingestion run and its checkpoint in one transaction: after a crash the
+   * run resumes from the checkpoint of the last page that is in the store, never from a later one.
+   */
+  async ingestPage(records: PaperRecord[], checkpoint: { job: string; state: unknown } | null, now: string): Promise<UpsertCounts> {
+    return this.transaction(async (trx) => {
+      const counts = await upsertPapers(trx, records, now);
+      if (checkpoint) await writeJobState(trx, checkpoint.job, checkpoint.state, now);
+      return counts;
+    });
+  }
+
   async upsertPapers(records: PaperRecord[], now: string): Promise<UpsertCounts> {
     return this.transaction((trx) => upsertPapers(trx, records, now));
   }
@@ -117,6 +129,8 @@ export class Store {
   listJobRuns(limit: number, job?: string): Promise<JobRun[]> { return listJobRuns(this.db, limit, job); }
   readJobState<T>(name: string) { return readJobState<T>(this.db, name); }
   writeJobState(name: string, state: unknown, now: string) { return writeJobState(this.db, name, state, now); }
+  acquireLease(name: string, owner: string, until: string, now: string) { return acquireLease(this.db, name, owner, until, now); }
+  releaseLease(name: string, owner: string, now: string) { return releaseLease(this.db, name, owner, now); }
 
   /** SQLite's own consistency check plus foreign keys; empty when all is well. */
   async integrityProblems(): Promise<string[]> {

@@ -1,7 +1,7 @@
 /**
  * Job runs: when each job ran, in what mode, with what counts and errors (shown to admins).
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { JobRun } from './types.ts';
 
@@ -34,9 +34,28 @@ export async function readJobState<T>(db: Kysely<Database>, name: string): Promi
   return row?.state ? (JSON.parse(row.state) as T) : null;
 }
 
-export async function writeJobState(db: Kysely<Database>, name: string, state: unknown, now: string): Promise<void> {
+export async function writeJobState(db: Kysely<Database> | Transaction<Database>, name: string, state: unknown, now: string): Promise<void> {
   const value = state === null ? null : JSON.stringify(state);
   await db.insertInto('jobs').values({ name, state: value, updated_at: now })
     .onConflict((oc) => oc.column('name').doUpdateSet({ state: value, updated_at: now }))
     .execute();
+}
+
+/**
+ * Takes the named lease until `until` if nobody holds an unexpired one; true when taken. One
+ * statement, so two processes can never both take it.
+ */
+export async function acquireLease(db: Kysely<Database>, name: string, owner: string, until: string, now: string): Promise<boolean> {
+  await db.insertInto('jobs').values({ name, state: null, updated_at: now }).onConflict((oc) => oc.column('name').doNothing()).execute();
+  const res = await db.updateTable('jobs')
+    .set({ lease_owner: owner, lease_until: until, updated_at: now })
+    .where('name', '=', name)
+    .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+export async function releaseLease(db: Kysely<Database>, name: string, owner: string, now: string): Promise<void> {
+  await db.updateTable('jobs').set({ lease_owner: null, lease_until: null, updated_at: now })
+    .where('name', '=', name).where('lease_owner', '=', owner).execute();
 }

@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { basicAuth } from 'hono/basic-auth';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
@@ -15,6 +16,7 @@ import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import type { Assets } from './assets.ts';
 import { pageCache } from './page-cache.ts';
 import { AboutPage } from './pages/about.tsx';
+import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
@@ -27,7 +29,7 @@ export interface Clock {
 
 export interface AppDeps {
   store: Store;
-  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production'>;
+  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production' | 'adminPassword' | 'ingestAt'>;
   assets: Assets;
   clock: Clock;
   logger: Logger;
@@ -184,6 +186,18 @@ export function createApp(deps: AppDeps) {
   app.get('/about', async (c) => {
     const stats = await store.stats();
     return html(c, <AboutPage site={await site()} stats={stats} categories={config.categories} />);
+  });
+
+  // Admin pages: behind a password until accounts with roles exist; absent without one.
+  app.use('/admin/*', async (c, next) => {
+    if (!config.adminPassword) return errorPage(c, 404, 'Admin pages are off: set PAPERBOY_ADMIN_PASSWORD to turn them on.');
+    c.header('Cache-Control', 'no-store');
+    return basicAuth({ username: 'admin', password: config.adminPassword, realm: 'Paperboy admin' })(c, next);
+  });
+  app.get('/admin', (c) => c.redirect('/admin/runs', 302));
+  app.get('/admin/runs', async (c) => {
+    const runs = await store.listJobRuns(100);
+    return html(c, <AdminRunsPage site={await site()} runs={runs} schedule={config.ingestAt} />);
   });
 
   return app;

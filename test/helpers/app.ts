@@ -15,7 +15,7 @@ export async function testApp(store?: Store) {
   assets ??= loadAssets();
   const app = createApp({
     store: s,
-    config: { siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false },
+    config: { siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30' },
     assets: await assets,
     clock: { now: () => Date.parse(FIXED_NOW) },
     logger: pino({ level: 'silent' }),

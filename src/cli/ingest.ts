@@ -1,0 +1,126 @@
+/**
+ * `paperboy ingest`: fill the store from arXiv's OAI-PMH, API or RSS interfaces.
+ *
+ *   paperboy ingest --oai --from 2025-05-01 [--until 2025-05-31] [--set cs] [--prefix arXivRaw]
+ *   paperboy ingest --oai --catch-up
+ *   paperboy ingest --api --query 'cat:cs.CL AND ti:retrieval' [--max 500]
+ *   paperboy ingest --api --ids 2407.13168,hep-th/9901001
+ *   paperboy ingest --rss [cs.CL cs.LG ...]
+ *   ... [--dry-run]
+ */
+import { parseArgs } from 'node:util';
+import { createArxivClient } from '../arxiv/client.ts';
+import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
+import type { Config } from '../config.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import { addDays, parseDay } from '../domain/dates.ts';
+import {
+  catchUpQuery, formatIngestSummary, ingestApi, ingestOai, ingestRss, type IngestDeps, type IngestReport,
+} from '../services/ingest.ts';
+import type { Store } from '../store/index.ts';
+import { createProgress } from './progress.ts';
+
+export const INGEST_USAGE = `usage:
+  paperboy ingest --oai (--from YYYY-MM-DD [--until YYYY-MM-DD] | --catch-up) [--set cs] [--prefix arXivRaw|arXiv]
+  paperboy ingest --api (--query 'cat:cs.CL AND ti:retrieval' [--max N] | --ids ID,ID,...)
+  paperboy ingest --rss [CATEGORY ...]            (default: the instance's categories)
+  options: --dry-run  fetch and parse, write nothing
+`;
+
+/** How far back the first catch-up reaches when no harvest has finished yet, in days. */
+const FIRST_CATCH_UP_DAYS = 3;
+
+class UsageError extends Error {}
+
+function day(value: string | undefined, flag: string): string | undefined {
+  if (value === undefined) return undefined;
+  const d = parseDay(value);
+  if (!d) throw new UsageError(`${flag}: "${value}" is not a date (YYYY-MM-DD)`);
+  return d;
+}
+
+export async function runIngest(config: Config, store: Store, args: string[], out: NodeJS.WriteStream): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      options: {
+        oai: { type: 'boolean' }, api: { type: 'boolean' }, rss: { type: 'boolean' },
+        from: { type: 'string' }, until: { type: 'string' }, set: { type: 'string' }, prefix: { type: 'string' },
+        'catch-up': { type: 'boolean' }, query: { type: 'string' }, max: { type: 'string' }, ids: { type: 'string' },
+        'dry-run': { type: 'boolean' },
+      },
+    });
+  } catch (err) {
+    out.write(`${(err as Error).message}\n${INGEST_USAGE}`);
+    return 2;
+  }
+  const v = parsed.values;
+  const modes = [v.oai, v.api, v.rss].filter(Boolean).length;
+  if (modes !== 1) {
+    out.write(`choose one of --oai, --api, --rss\n${INGEST_USAGE}`);
+    return 2;
+  }
+
+  const client = createArxivClient({
+    apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
+    userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs,
+  });
+  const progress = createProgress('ingest');
+  const deps: IngestDeps = {
+    store, client, categories: config.categories, now: () => new Date().toISOString(), dryRun: v['dry-run'] ?? false,
+    onPage: ({ done, total, counts }) => progress.update(done, total ?? done, `new=${counts.new} updated=${counts.updated} skipped=${counts.skipped}`),
+  };
+
+  let report: IngestReport;
+  try {
+    if (v.oai) {
+      const prefix = (v.prefix ?? 'arXivRaw') as OaiMetadataPrefix;
+      if (prefix !== 'arXivRaw' && prefix !== 'arXiv') throw new UsageError('--prefix: arXivRaw or arXiv');
+      const base = { set: v.set ?? config.arxiv.oaiSet, metadataPrefix: prefix };
+      let query;
+      if (v['catch-up']) {
+        const today = new Date().toISOString().slice(0, 10);
+        query = await catchUpQuery(store, base, today, addDays(today, -FIRST_CATCH_UP_DAYS));
+      } else {
+        const from = day(v.from, '--from');
+        if (!from) throw new UsageError('--oai needs --from DATE or --catch-up');
+        const until = day(v.until, '--until');
+        if (until && until < from) throw new UsageError('--until is before --from');
+        query = { ...base, from, until };
+      }
+      report = await ingestOai(deps, query);
+    } else if (v.api) {
+      if (v.ids) {
+        const ids = v.ids.split(/[\s,]+/).filter(Boolean);
+        const bad = ids.filter((id) => !parseArxivId(id));
+        if (bad.length > 0) throw new UsageError(`--ids: not arXiv ids: ${bad.slice(0, 5).join(', ')}`);
+        report = await ingestApi(deps, { ids });
+      } else if (v.query) {
+        const max = v.max === undefined ? 1000 : Number(v.max);
+        if (!Number.isInteger(max) || max < 1 || max > 30_000) throw new UsageError('--max: a whole number from 1 to 30000');
+        report = await ingestApi(deps, { searchQuery: v.query, max });
+      } else {
+        throw new UsageError('--api needs --query or --ids');
+      }
+    } else {
+      const categories = parsed.positionals.length > 0 ? parsed.positionals : config.categories;
+      const bad = categories.filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
+      if (bad.length > 0) throw new UsageError(`not arXiv categories: ${bad.join(', ')}`);
+      report = await ingestRss(deps, categories);
+    }
+  } catch (err) {
+    progress.stop();
+    if (err instanceof UsageError) {
+      out.write(`${err.message}\n${INGEST_USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  progress.stop();
+  for (const p of report.problems.slice(0, 20)) out.write(`skipped: ${p}\n`);
+  if (report.failure) out.write(`stopped: ${report.failure}\n`);
+  out.write(`${formatIngestSummary(report)}${deps.dryRun ? ' (dry run: nothing written)' : ''}\n`);
+  return report.errors > 0 ? 1 : 0;
+}

@@ -1,0 +1,89 @@
+/**
+ * The scheduler inside `serve`: once a day, at the configured UTC time, it fetches the day's
+ * announcements (RSS) and catches up with arXiv's changes (OAI-PMH from the last watermark).
+ * A lease in the jobs table makes sure one process runs it even when several serve the site.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { addDays } from '../domain/dates.ts';
+import { catchUpQuery, formatIngestSummary, ingestOai, ingestRss, type IngestDeps } from '../services/ingest.ts';
+
+/** How often the scheduler looks at the clock, in ms. */
+export const TICK_MS = 60_000;
+/** A run holds its lease this long (ms); a crashed process's lease expires and another takes over. */
+export const LEASE_MS = 2 * 3_600_000;
+/** The first catch-up of an instance reaches this many days back. */
+const FIRST_CATCH_UP_DAYS = 3;
+const JOB = 'scheduler:daily-ingest';
+
+export interface SchedulerDeps {
+  ingest: Omit<IngestDeps, 'now'>;
+  /** UTC time of day, HH:MM. */
+  at: string;
+  oaiSet: string;
+  clock: { now(): number };
+  logger: Logger;
+}
+
+/** True when the daily run for `now`'s day is due (it is past `at`) and not done yet. */
+export function isDue(nowMs: number, at: string, lastDay: string | null): boolean {
+  const now = new Date(nowMs);
+  const today = now.toISOString().slice(0, 10);
+  if (lastDay !== null && lastDay >= today) return false;
+  const [h, m] = at.split(':').map(Number) as [number, number];
+  return now.getUTCHours() * 60 + now.getUTCMinutes() >= h * 60 + m;
+}
+
+export interface Scheduler {
+  /** Runs the daily job now if it is due; resolves when done. Exposed for tests. */
+  tick(): Promise<'ran' | 'not-due' | 'busy'>;
+  stop(): Promise<void>;
+}
+
+export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean } = {}): Scheduler {
+  const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  const { store } = deps.ingest;
+  let running: Promise<'ran' | 'not-due' | 'busy'> | null = null;
+  let stopped = false;
+
+  async function runOnce(): Promise<'ran' | 'not-due' | 'busy'> {
+    const nowMs = deps.clock.now();
+    const iso = () => new Date(deps.clock.now()).toISOString();
+    const state = await store.readJobState<{ lastDay: string }>(JOB);
+    if (!isDue(nowMs, deps.at, state?.lastDay ?? null)) return 'not-due';
+    if (!(await store.acquireLease(JOB, owner, new Date(nowMs + LEASE_MS).toISOString(), iso()))) return 'busy';
+    try {
+      const today = iso().slice(0, 10);
+      const ingest: IngestDeps = { ...deps.ingest, now: iso };
+      const rss = await ingestRss(ingest, ingest.categories);
+      deps.logger.info({ job: JOB, ...rss, problems: rss.problems.slice(0, 5) }, formatIngestSummary(rss));
+      const query = await catchUpQuery(store, { set: deps.oaiSet, metadataPrefix: 'arXivRaw' }, today, addDays(today, -FIRST_CATCH_UP_DAYS));
+      const oai = await ingestOai(ingest, query);
+      deps.logger.info({ job: JOB, ...oai, problems: oai.problems.slice(0, 5) }, formatIngestSummary(oai));
+      // A failed run is retried at the next tick's due check only on the next day; the admin page shows it.
+      await store.writeJobState(JOB, { lastDay: today }, iso());
+      return 'ran';
+    } finally {
+      await store.releaseLease(JOB, owner, iso());
+    }
+  }
+
+  const tick = () => {
+    if (stopped) return Promise.resolve('not-due' as const);
+    running ??= runOnce()
+      .catch((err: Error) => { deps.logger.error({ err, job: JOB }, 'scheduled ingest failed'); return 'ran' as const; })
+      .finally(() => { running = null; });
+    return running;
+  };
+
+  const timer = opts.timers === false ? null : setInterval(() => void tick(), TICK_MS);
+  timer?.unref();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running; // let a run in progress finish its page; it resumes from its checkpoint otherwise
+    },
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Ingestion: arXiv's three interfaces into the store, idempotently.
+ *
+ * - OAI-PMH (bulk back-fill and daily catch-up): each page is stored with the resumptionToken of
+ *   the next in one transaction, so a run killed at any point resumes after the last stored page
+ *   and ends in exactly the store an uninterrupted run would have made.
+ * - The API (searches and id lookups): pages of results, upserted.
+ * - RSS (the day's announcements): fills "New on arXiv" for the day.
+ *
+ * Records outside the instance's categories are skipped and counted. Every run is recorded in
+ * job_runs with its counts, and ends with one summary line.
+ */
+import type { ArxivClient, HarvestQuery } from '../arxiv/client.ts';
+import { harvestOai } from '../arxiv/client.ts';
+import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
+import { inCategories } from '../domain/categories.ts';
+import type { PaperRecord } from '../domain/paper.ts';
+import type { Store } from '../store/index.ts';
+
+export interface IngestCounts {
+  new: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+  errors: number;
+  pages: number;
+}
+
+export interface IngestReport extends IngestCounts {
+  mode: 'oai' | 'api' | 'rss';
+  seconds: number;
+  /** Set when the run stopped on an error (what and where); counts cover what was stored before. */
+  failure: string | null;
+  /** Why records were skipped or rejected (the first ones). */
+  problems: string[];
+}
+
+export interface IngestDeps {
+  store: Store;
+  client: ArxivClient;
+  /** ISO timestamp of now. */
+  now: () => string;
+  /** The instance's categories; records in none of them are skipped. */
+  categories: string[];
+  /** Parse and count, but write nothing. */
+  dryRun?: boolean;
+  onPage?: (p: { page: number; done: number; total: number | null; counts: IngestCounts }) => void;
+}
+
+const MAX_PROBLEMS = 50;
+/** API pages: arXiv asks for modest page sizes; 200 keeps each response small. */
+export const API_PAGE_SIZE = 200;
+/** Id lookups per API call. */
+const API_IDS_PER_CALL = 100;
+
+class Run {
+  readonly counts: IngestCounts = { new: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, pages: 0 };
+  readonly problems: string[] = [];
+  private readonly started = Date.now();
+  constructor(readonly deps: IngestDeps, readonly mode: IngestReport['mode']) {}
+
+  problem(message: string): void {
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push(message);
+  }
+
+  /** Filters to the instance's categories, stores (with the checkpoint) and counts one page. */
+  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown } | null): Promise<void> {
+    const { store, categories, dryRun, now } = this.deps;
+    const wanted = records.filter((r) => inCategories(r.categories, categories));
+    this.counts.skipped += records.length - wanted.length;
+    this.counts.errors += rejected.length;
+    for (const r of rejected) this.problem(`${r.entry ? `${r.entry}: ` : ''}${r.reason}`);
+    if (!dryRun) {
+      const c = await store.ingestPage(wanted, checkpoint, now());
+      this.counts.new += c.new;
+      this.counts.updated += c.updated;
+      this.counts.unchanged += c.unchanged;
+    } else {
+      this.counts.unchanged += wanted.length;
+    }
+    this.counts.pages++;
+  }
+
+  report(failure: string | null): IngestReport {
+    return { mode: this.mode, ...this.counts, seconds: Math.round((Date.now() - this.started) / 100) / 10, failure, problems: this.problems };
+  }
+}
+
+/** Runs `body`, recording the run in job_runs; a thrown error becomes the report's failure. */
+async function recorded(run: Run, modeDetail: string, body: () => Promise<void>): Promise<IngestReport> {
+  const { store, now, dryRun } = run.deps;
+  const id = dryRun ? null : await store.startJobRun('ingest', modeDetail, now());
+  let failure: string | null = null;
+  try {
+    await body();
+  } catch (err) {
+    failure = (err as Error).message;
+    run.counts.errors++;
+  }
+  const report = run.report(failure);
+  if (id !== null) {
+    const { problems: _p, failure: _f, mode: _m, ...counts } = report;
+    await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
+  }
+  return report;
+}
+
+export interface OaiIngestQuery {
+  from?: string;
+  until?: string;
+  set?: string;
+  metadataPrefix: OaiMetadataPrefix;
+}
+
+/** Checkpoint of an OAI harvest, kept in the jobs table under {@link oaiJobName}. */
+export interface OaiCheckpoint {
+  query: OaiIngestQuery;
+  /** Token of the next page to fetch; null when the last harvest finished. */
+  resumptionToken: string | null;
+  /** The `until` (or the day) of the last harvest that finished: the next catch-up starts there. */
+  watermark: string | null;
+}
+
+export function oaiJobName(q: Pick<OaiIngestQuery, 'set' | 'metadataPrefix'>): string {
+  return `ingest:oai:${q.set ?? 'all'}:${q.metadataPrefix}`;
+}
+
+const sameQuery = (a: OaiIngestQuery, b: OaiIngestQuery) =>
+  a.from === b.from && a.until === b.until && a.set === b.set && a.metadataPrefix === b.metadataPrefix;
+
+/**
+ * Harvests OAI-PMH ListRecords, resuming an interrupted harvest of the same query from its
+ * checkpoint.
+ */
+export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery): Promise<IngestReport> {
+  const run = new Run(deps, 'oai');
+  const job = oaiJobName(query);
+  return recorded(run, `oai ${query.set ?? 'all'} ${query.from ?? ''}..${query.until ?? ''}`, async () => {
+    const saved = await deps.store.readJobState<OaiCheckpoint>(job);
+    const resume = saved?.resumptionToken && sameQuery(saved.query, query) ? saved.resumptionToken : null;
+    const watermark = saved?.watermark ?? null;
+    const harvest: HarvestQuery = { ...query, resumptionToken: resume };
+    let done = 0;
+    for await (const page of harvestOai(deps.client, harvest)) {
+      done += page.records.length + page.deleted.length + page.errors.length;
+      run.counts.skipped += page.deleted.length; // arXiv marks very few records deleted; nothing to store
+      const finished = page.resumptionToken === null;
+      const state: OaiCheckpoint = {
+        query,
+        resumptionToken: page.resumptionToken,
+        watermark: finished ? (query.until ?? deps.now().slice(0, 10)) : watermark,
+      };
+      await run.store(page.records, page.errors, { job, state });
+      deps.onPage?.({ page: page.page, done: (page.cursor ?? done - page.records.length) + page.records.length, total: page.completeListSize, counts: run.counts });
+    }
+  });
+}
+
+/** The OAI query of the daily catch-up: from the last finished harvest's watermark (or `fallbackDays` ago) to today. */
+export async function catchUpQuery(store: Store, base: Omit<OaiIngestQuery, 'from' | 'until'>, today: string, fallbackFrom: string): Promise<OaiIngestQuery> {
+  const saved = await store.readJobState<OaiCheckpoint>(oaiJobName(base));
+  if (saved?.resumptionToken) return saved.query; // finish the interrupted one first
+  return { ...base, from: saved?.watermark ?? fallbackFrom, until: today };
+}
+
+export type ApiIngestQuery = { searchQuery: string; max: number } | { ids: string[] };
+
+/** Fetches papers through the API: a search (up to `max` results) or a list of ids. */
+export async function ingestApi(deps: IngestDeps, query: ApiIngestQuery): Promise<IngestReport> {
+  const run = new Run(deps, 'api');
+  const label = 'ids' in query ? `api ids=${query.ids.length}` : `api ${query.searchQuery.slice(0, 80)}`;
+  return recorded(run, label, async () => {
+    if ('ids' in query) {
+      for (let i = 0; i < query.ids.length; i += API_IDS_PER_CALL) {
+        const ids = query.ids.slice(i, i + API_IDS_PER_CALL);
+        const res = await deps.client.apiQuery({ idList: ids, start: 0, maxResults: ids.length }, { context: `ids ${i + 1}-${i + ids.length}` });
+        await run.store(res.records, res.errors, null);
+        deps.onPage?.({ page: run.counts.pages, done: i + ids.length, total: query.ids.length, counts: run.counts });
+      }
+      return;
+    }
+    let start = 0;
+    while (start < query.max) {
+      const size = Math.min(API_PAGE_SIZE, query.max - start);
+      const res = await deps.client.apiQuery({ searchQuery: query.searchQuery, start, maxResults: size, sortBy: 'submittedDate', sortOrder: 'descending' }, { context: `start ${start}` });
+      await run.store(res.records, res.errors, null);
+      const total = Math.min(query.max, res.totalResults ?? 0);
+      deps.onPage?.({ page: run.counts.pages, done: Math.min(total, start + res.records.length), total, counts: run.counts });
+      if (res.records.length + res.errors.length === 0) break;
+      start += size;
+      if (start >= total) break;
+    }
+  });
+}
+
+/** Fetches today's announcement feeds for the categories (New on arXiv). */
+export async function ingestRss(deps: IngestDeps, categories: string[]): Promise<IngestReport> {
+  const run = new Run(deps, 'rss');
+  return recorded(run, `rss ${categories.join('+')}`, async () => {
+    const res = await deps.client.rss(categories);
+    if (res.notModified) return;
+    await run.store(res.records, res.errors, null);
+    deps.onPage?.({ page: 1, done: res.records.length, total: res.records.length, counts: run.counts });
+  });
+}
+
+/** The summary line of a run. */
+export function formatIngestSummary(r: IngestReport): string {
+  return `ingest done mode=${r.mode} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} skipped=${r.skipped} errors=${r.errors} pages=${r.pages} seconds=${r.seconds}${r.failure ? ' failed' : ''}`;
+}

@@ -1,0 +1,45 @@
+/**
+ * Admin: the last job runs (ingestion, imports), newest first.
+ */
+import type { JobRun } from '../../store/types.ts';
+import { Layout, type SiteInfo } from './layout.tsx';
+
+const COUNT_KEYS = ['new', 'updated', 'unchanged', 'skipped', 'errors', 'pages', 'seconds'] as const;
+
+export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: JobRun[]; schedule: string | null }) {
+  return (
+    <Layout site={site} title="Job runs">
+      <h1>Job runs</h1>
+      <p>
+        {schedule ? <>arXiv ingestion runs every day at {schedule} UTC (RSS announcements, then an OAI-PMH catch-up).</> : <>Scheduled ingestion is off (<code>PAPERBOY_INGEST_SCHEDULE</code>).</>}
+        {' '}Run one by hand with <code>paperboy ingest</code>.
+      </p>
+      {runs.length === 0 ? <p class="empty">No runs yet.</p> : (
+        <div class="table-wrap">
+          <table class="runs">
+            <caption class="sr-only">Last {runs.length} job runs</caption>
+            <thead>
+              <tr>
+                <th scope="col">Started (UTC)</th><th scope="col">Job</th><th scope="col">Mode</th><th scope="col">Status</th>
+                {COUNT_KEYS.map((k) => <th scope="col" class="num">{k}</th>)}
+                <th scope="col">Errors</th>
+              </tr>
+            </thead>
+            <tbody>
+              {runs.map((r) => (
+                <tr>
+                  <td><time datetime={r.startedAt}>{r.startedAt.slice(0, 19).replace('T', ' ')}</time></td>
+                  <td>{r.job}</td>
+                  <td>{r.mode ?? ''}</td>
+                  <td class={`status ${r.status}`}>{r.status}</td>
+                  {COUNT_KEYS.map((k) => <td class="num">{r.counts?.[k] ?? ''}</td>)}
+                  <td class="err">{r.error ?? ''}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </Layout>
+  );
+}
