@@ -10,8 +10,8 @@ export const MAX_TITLE_CHARS = 1_000;
 /** Longest abstract accepted. arXiv caps abstracts at 1,920 characters; TeX escapes add a little. */
 export const MAX_ABSTRACT_CHARS = 10_000;
 /**
- * Most authors accepted on one paper. Large collaboration papers list a few thousand names
- * (LIGO/Virgo/KAGRA about 1,600, ATLAS and CMS up to about 3,000); beyond this the field is corrupt.
+ * Most authors accepted on one paper. Large collaborations (LIGO/Virgo/KAGRA, ATLAS, CMS) sign
+ * with one to three thousand names, which must pass; beyond this the field is corrupt.
  */
 export const MAX_AUTHORS = 5_000;
 /** Longest single author name accepted, after affiliations are removed. */
@@ -189,8 +189,11 @@ const LETTERS: Record<string, string> = {
   dh: 'ð', DH: 'Ð', th: 'þ', TH: 'Þ', dj: 'đ', DJ: 'Đ', ng: 'ŋ', NG: 'Ŋ',
 };
 
-const ACCENTED_LETTER = /\\(['`^"~=.]|[uvHckr](?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g;
-const LETTER_COMMAND = /\\(ss|ae|AE|oe|OE|aa|AA|dh|DH|th|TH|dj|DJ|ng|NG|o|O|l|L|i|j)(?![A-Za-z])(?:\{\})?/g;
+// An accent command, then its letter braced ({e}, {\i}) or bare (e, \i).
+const ACCENTED_LETTER =
+  /\\(['`^"~=.]|[uvHckr](?=[\s{]))\s*(?:\{\s*(\\[ij]|[A-Za-z])\s*\}|(\\[ij](?![A-Za-z])|[A-Za-z]))/g;
+// TeX swallows one space after a control word: `Stra\ss e` is `Straße`.
+const LETTER_COMMAND = /\\(ss|ae|AE|oe|OE|aa|AA|dh|DH|th|TH|dj|DJ|ng|NG|o|O|l|L|i|j)(?![A-Za-z])(?:\{\}| )?/g;
 
 /**
  * Decodes TeX accent commands common in arXiv author names (`\'e`, `\"{o}`, `{\v s}`, `\c{c}`,

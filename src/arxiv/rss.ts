@@ -12,7 +12,7 @@
  * feed.records[0]?.announceType     // 'new'
  */
 import type { AnnounceType, PaperRecord, PaperVersion } from '../domain/paper.ts';
-import { RssFeedError, type ParseIssue } from './errors.ts';
+import { ArxivParseError, RssFeedError, type ParseIssue } from './errors.ts';
 import {
   RecordRejected,
   checkRequired,
@@ -25,7 +25,7 @@ import {
   requireArxivId,
   splitAuthors,
 } from './normalize.ts';
-import { NotTextError, child, childText, children, looseChildText, parseXmlDocument, text } from './xml.ts';
+import { NotTextError, child, childText, children, isNode, looseChildText, parseXmlDocument, text } from './xml.ts';
 
 /** One `<item>` as written (undefined = element absent). */
 export interface RssItem {
@@ -69,12 +69,15 @@ const ABS_URL = /arxiv\.org\/abs\/(.+)$/i;
 const OLD_TITLE_SUFFIX = /\s*\(arXiv:[^)]*\)\s*$/; // "Title. (arXiv:2401.00001v1 [cs.CL])" in older feeds
 
 /**
- * Reads an RSS document; `context` prefixes error messages. Throws {@link RssFeedError} for arXiv's error channel and
- * {@link ArxivParseError} when the body is not an RSS feed.
+ * Reads an RSS document; `context` prefixes error messages. Throws {@link RssFeedError} for
+ * arXiv's error channel and {@link ArxivParseError} when the body is not an RSS feed.
  */
 export function readRssFeed(xml: string, context?: string): RssFeed {
   const rss = parseXmlDocument(xml, 'rss', 'rss', context);
   const channel = child(rss, 'channel');
+  if (!isNode(channel)) {
+    throw new ArxivParseError('rss', 'malformed', '<rss> has no <channel>', null, null, context ?? null);
+  }
   const title = looseChildText(channel, 'title');
   const description = looseChildText(channel, 'description');
   const err = title !== undefined ? ERROR_TITLE.exec(title) : null;
@@ -105,10 +108,11 @@ export function readRssFeed(xml: string, context?: string): RssFeed {
 }
 
 /**
- * Maps one item to a record announced on `day`. The item gives the announced version
- * (`v2` in the guid) but no submission dates, so versions carry `submittedAt: null`. For a
- * `new` item `publishedAt` is the announcement time; for the other types the first
- * announcement was earlier and is unknown (null). Throws {@link RecordRejected} with the reason to skip it.
+ * Maps one item to a record announced on the item's day (its pubDate, else the channel's).
+ * The item gives the announced version (`v2` in the guid) but no submission dates, so versions
+ * carry `submittedAt: null`. For a `new` item `publishedAt` is the announcement time; for the
+ * other types the first announcement was earlier and is unknown (null).
+ * Throws {@link RecordRejected} with the reason to skip it.
  */
 export function adaptRssItem(item: RssItem, channelPubDate?: string): PaperRecord {
   const rawId =

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { parseDay } from '../domain/dates.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
-import { decodeLatexAccents } from './latex.ts';
+import { collapseWhitespace as foldWhitespace, detexAccents as decodeLatexAccents, isWithdrawn } from '../arxiv/normalize.ts';
 
 export type ImportFormat = 'listing' | 'snapshot' | 'hf-daily';
 
@@ -84,11 +84,6 @@ const hfDailySchema = z.object({
   same_list_as_previous_date: z.boolean().optional(),
 });
 
-/** arXiv wraps titles and abstracts at 80 columns; fold whitespace to single spaces. */
-export function foldWhitespace(s: string): string {
-  return s.replace(/\s+/g, ' ').trim();
-}
-
 function isoFromHttpDate(s: string): string | null {
   const ms = Date.parse(s);
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
@@ -141,7 +136,7 @@ function fromSnapshot(v: z.infer<typeof snapshotSchema>): ImportedLine {
     format: 'snapshot',
     record: {
       id: v.id,
-      title: foldWhitespace(decodeLatexAccents(v.title)),
+      title: foldWhitespace(v.title), // titles keep their TeX: a backslash may be mathematics
       abstract: foldWhitespace(v.abstract),
       authors: snapshotAuthors(v),
       categories: v.categories,
@@ -152,7 +147,7 @@ function fromSnapshot(v: z.infer<typeof snapshotSchema>): ImportedLine {
       journalRef: v['journal-ref'] ? foldWhitespace(v['journal-ref']) : null,
       doi: v.doi?.trim() || null,
       license: v.license ?? null,
-      withdrawn: comment ? /\b(this paper|has been|is) withdrawn\b/i.test(comment) : false,
+      withdrawn: isWithdrawn({ comment, abstract: v.abstract }),
     },
     entry: null,
     upvotes: null,

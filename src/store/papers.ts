@@ -2,7 +2,7 @@
  * Papers: upserts from ingestion and imports, and the paper page's read.
  */
 import { createHash } from 'node:crypto';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { PaperRecord } from '../domain/paper.ts';
 import { hotness } from '../domain/ranking.ts';
 import type { Database, PapersTable } from './schema.ts';
@@ -125,12 +125,18 @@ export async function upsertPapers(
   for (const r of changed) {
     const old = existing.get(r.id)!;
     const row = paperRow(r, now, hashes.get(r.id)!);
+    // Sources differ in what they know (RSS has no journal ref, the API no licence): a field the
+    // incoming record leaves empty keeps what the store has, so no source erases another's data.
+    const keep = <T,>(value: T | null | undefined, column: string) => sql<T>`coalesce(${value ?? null}, ${sql.ref(column)})`;
     await trx
       .updateTable('papers')
       .set({
         latest_version: row.latest_version, title: row.title, abstract: row.abstract,
-        primary_category: row.primary_category, comment: row.comment, journal_ref: row.journal_ref,
-        doi: row.doi, license: row.license, updated_at: row.updated_at, withdrawn: row.withdrawn,
+        primary_category: row.primary_category,
+        comment: keep(r.comment, 'comment'), journal_ref: keep(r.journalRef, 'journal_ref'),
+        doi: keep(r.doi, 'doi'), license: keep(r.license, 'license'),
+        updated_at: keep(r.updatedAt, 'updated_at'),
+        withdrawn: r.withdrawn === undefined ? sql<number>`withdrawn` : (r.withdrawn ? 1 : 0),
         code_url: row.code_url ?? old.code_url, project_url: row.project_url ?? old.project_url,
         source_hash: row.source_hash, modified_at: now,
       })

@@ -5,6 +5,7 @@
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { basicAuth } from 'hono/basic-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
@@ -112,6 +113,7 @@ export function createApp(deps: AppDeps) {
   app.onError(async (err, c) => {
     if (err instanceof BadRequest) return errorPage(c, 400, err.message);
     if (err instanceof NotFoundError) return errorPage(c, 404, `There is no such page: ${err.message}.`);
+    if (err instanceof HTTPException) return err.getResponse(); // e.g. 401 with its WWW-Authenticate challenge
     logger.error({ err, path: c.req.path }, 'unhandled error');
     return errorPage(c, 500, 'The server could not answer this request. It has been logged; please try again.');
   });

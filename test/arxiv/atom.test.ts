@@ -5,7 +5,7 @@ import { describe, test } from 'node:test';
 import { parseAtomFeed } from '../../src/arxiv/atom.ts';
 import { ArxivApiError, ArxivParseError, type ParseFailureKind } from '../../src/arxiv/errors.ts';
 import { MAX_ABSTRACT_CHARS, MAX_AUTHORS, MAX_TITLE_CHARS } from '../../src/arxiv/normalize.ts';
-import { fixture, mutate, sharedDataDir, sharedFile } from './support.ts';
+import { fixture, mutate, sharedDataDir, sharedFile, sharedSkip } from './support.ts';
 
 describe('parseAtomFeed: every recorded shape', () => {
   const cases: { file: string; records: number; totalResults: number; startIndex: number; itemsPerPage: number }[] = [
@@ -103,6 +103,11 @@ describe('parseAtomFeed: exact fields', () => {
     assert.deepEqual(quant!.categories, ['quant-ph', 'cs.PL']);
     const [math] = parseAtomFeed(fixture('atom-2026/id_1605.08386.xml')).records;
     assert.deepEqual(math!.categories, ['math.CO', 'math.ST']);
+  });
+
+  test('character references are decoded once: &#233; is é, &amp;#233; stays literal', () => {
+    const xml = mutate(fixture('atom-2026/id_1605.08386.xml'), 'Heat-bath random walks', 'Caf&#233; &amp;#233; &#x3b1; walks');
+    assert.equal(parseAtomFeed(xml).records[0]!.title, 'Café &#233; α walks with Markov bases');
   });
 
   test('primary_category comes first even when the <category> list puts it later', () => {
@@ -251,7 +256,7 @@ describe('parseAtomFeed: documents that cannot be parsed throw ArxivParseError',
 
 describe('parseAtomFeed: shared data', () => {
   const dir = path.join(sharedDataDir(), 'arxiv-api-atom');
-  const skip = fs.existsSync(dir) ? false : `shared data not found: ${dir}`;
+  const skip = sharedSkip('arxiv-api-atom');
 
   test('every recorded response: one record per entry, 222 entries incl. one error', { skip }, () => {
     let entries = 0;

@@ -19,15 +19,22 @@ export function sharedDataDir(): string {
 }
 
 /**
- * A file from the shared data folder, or a skip message for `test(..., { skip })` when the
- * folder is absent.
+ * Why a test needing `relative` (a file or folder of the shared data) cannot run, for
+ * `test(..., { skip })`; false when it can. With CI=true or PAPERBOY_REQUIRE_ALL=1 a missing
+ * folder is a failure, not a skip.
  */
+export function sharedSkip(relative: string): string | false {
+  const target = path.join(sharedDataDir(), relative);
+  if (fs.existsSync(target)) return false;
+  const why = `shared data not found: ${target} (set PAPERBOY_SHARED_DATA to the data folder)`;
+  if (process.env.PAPERBOY_REQUIRE_ALL === '1' || process.env.CI === 'true') throw new Error(why);
+  return why;
+}
+
+/** A file from the shared data folder (null when absent) and the skip reason from {@link sharedSkip}. */
 export function sharedFile(relative: string): { text: string | null; skip: string | false } {
-  const file = path.join(sharedDataDir(), relative);
-  if (!fs.existsSync(file)) {
-    return { text: null, skip: `shared data not found: ${file} (set PAPERBOY_SHARED_DATA to the data folder)` };
-  }
-  return { text: fs.readFileSync(file, 'utf8'), skip: false };
+  const skip = sharedSkip(relative);
+  return { text: skip ? null : fs.readFileSync(path.join(sharedDataDir(), relative), 'utf8'), skip };
 }
 
 /** A clock whose `sleep` returns at once and moves time forward; records every sleep. */

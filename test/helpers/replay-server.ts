@@ -74,6 +74,8 @@ export interface ReplayServer {
   injectFault(fault: Fault, match?: FaultMatch): void;
   /** Faults injected but not yet used. */
   pendingFaults(): number;
+  /** Most requests that were open at the same time (1 for a client that serialises). */
+  maxInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -95,14 +97,27 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
   const requests: RecordedRequest[] = [];
   const clock = options.clock ?? Date;
   const timers = new Set<NodeJS.Timeout>();
+  let inFlight = 0;
+  let maxInFlight = 0;
 
   const server = http.createServer((req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://127.0.0.1');
     const query = Object.fromEntries(parsed.searchParams);
     const method = req.method ?? 'GET';
+    inFlight++;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    res.on('close', () => inFlight--);
     const faultIndex = faults.findIndex((f) => matches(f.match, parsed.pathname, query));
     const fault = faultIndex >= 0 ? faults.splice(faultIndex, 1)[0]!.fault : null;
-    requests.push({ method, url: req.url ?? '/', path: parsed.pathname, query, headers: req.headers, at: clock.now(), fault: fault?.kind ?? null });
+    requests.push({
+      method,
+      url: req.url ?? '/',
+      path: parsed.pathname,
+      query,
+      headers: req.headers,
+      at: clock.now(),
+      fault: fault?.kind ?? null,
+    });
 
     if (fault?.kind === 'status') {
       const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
@@ -115,7 +130,10 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
       return;
     }
     const route = routes.find(
-      (r) => (r.method ?? 'GET') === method && r.path === parsed.pathname && (r.query === undefined || sameQuery(r.query, query)),
+      (r) =>
+        (r.method ?? 'GET') === method &&
+        r.path === parsed.pathname &&
+        (r.query === undefined || sameQuery(r.query, query)),
     );
     if (!route) {
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`no route for ${method} ${req.url}`);
@@ -124,8 +142,14 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     const headers: Record<string, string> = { 'content-type': 'application/xml; charset=utf-8', ...route.headers };
     const etag = headerValue(headers, 'etag');
     const lastModified = headerValue(headers, 'last-modified');
-    if ((etag && req.headers['if-none-match'] === etag) || (!etag && lastModified && req.headers['if-modified-since'] === lastModified)) {
-      res.writeHead(304, { ...(etag ? { etag } : {}), ...(lastModified ? { 'last-modified': lastModified } : {}) }).end();
+    const fresh = etag
+      ? req.headers['if-none-match'] === etag
+      : lastModified !== undefined && req.headers['if-modified-since'] === lastModified;
+    if (fresh) {
+      const validators: Record<string, string> = {};
+      if (etag) validators.etag = etag;
+      if (lastModified) validators['last-modified'] = lastModified;
+      res.writeHead(304, validators).end();
       return;
     }
     const body = Buffer.isBuffer(route.body) ? route.body : Buffer.from(route.body, 'utf8');
@@ -177,6 +201,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     addRoute: (route) => routes.push(route),
     injectFault: (fault, match) => faults.push({ fault, match }),
     pendingFaults: () => faults.length,
+    maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve, reject) => {
         for (const t of timers) clearTimeout(t);

@@ -62,3 +62,20 @@ test('a failing batch leaves nothing half-written', async () => {
   assert.equal(await store.findPaperById('2505.00010'), null);
   assert.equal((await store.stats()).papers, 0);
 });
+
+test('an update from a poorer source keeps what a richer one stored', async () => {
+  const store = await tempStore();
+  const rich = paperRecord({ id: '2505.00020', comment: '12 pages', journalRef: 'Nature 1 (2025)', doi: '10.1/x', license: 'CC-BY', withdrawn: false });
+  await store.upsertPapers([rich], FIXED_NOW);
+  const poor = paperRecord({ id: '2505.00020', title: 'Retitled', comment: null, journalRef: undefined, doi: null, license: undefined, updatedAt: null, versions: [{ version: 1, submittedAt: null }] });
+  delete poor.withdrawn;
+  assert.deepEqual(await store.upsertPapers([poor], FIXED_NOW), { new: 0, updated: 1, unchanged: 0 });
+  const p = await store.findPaperById('2505.00020');
+  assert.equal(p?.title, 'Retitled');
+  assert.equal(p?.comment, '12 pages');
+  assert.equal(p?.journalRef, 'Nature 1 (2025)');
+  assert.equal(p?.doi, '10.1/x');
+  assert.equal(p?.license, 'CC-BY');
+  assert.equal(p?.updatedAt, '2025-05-06T00:00:00.000Z');
+  assert.deepEqual(p?.versions, [{ version: 1, submittedAt: '2025-05-05T12:00:00.000Z', size: null }]);
+});

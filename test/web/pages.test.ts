@@ -193,3 +193,21 @@ test('cached pages change as soon as the data does, also when another process wr
   await other.close();
   assert.match(await (await a.request('/papers/2505.00203')).text(), /Renamed elsewhere/);
 });
+
+test('admin runs page: password-protected, lists runs with counts and errors', async () => {
+  const { app: a, store } = await testApp();
+  const id = await store.startJobRun('ingest', 'oai cs 2025-05-01..', '2026-11-28T01:30:00.000Z');
+  await store.finishJobRun(id, { status: 'failed', counts: { new: 12, updated: 3, errors: 1 }, error: 'arxiv/oai: page 3: <b>badResumptionToken</b>' }, '2026-11-28T01:31:00.000Z');
+  assert.equal((await a.request('/admin/runs')).status, 401);
+  const wrong = await a.request('/admin/runs', { headers: { Authorization: `Basic ${Buffer.from('admin:nope').toString('base64')}` } });
+  assert.equal(wrong.status, 401);
+  const res = await a.request('/admin/runs', { headers: { Authorization: `Basic ${Buffer.from('admin:correct horse battery').toString('base64')}` } });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers.get('cache-control'), 'no-store');
+  const html = await res.text();
+  assert.match(html, /oai cs 2025-05-01\.\./);
+  assert.match(html, /<td class="status failed">failed<\/td>/);
+  assert.match(html, /<td class="num">12<\/td>/);
+  assert.match(html, /&lt;b&gt;badResumptionToken&lt;\/b&gt;/);
+  assert.match(html, /every day at 01:30 UTC/);
+});

@@ -1,0 +1,54 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { createArxivClient } from '../../src/arxiv/client.ts';
+import { isDue, startScheduler } from '../../src/jobs/scheduler.ts';
+import { startReplayServer } from '../helpers/replay-server.ts';
+import { FakeClock, fixture } from '../arxiv/support.ts';
+import { tempStore } from '../helpers/store.ts';
+
+test('isDue: once a day, after the configured UTC time', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const cases: [string, string, string | null, boolean][] = [
+    ['2026-11-28T01:29:00Z', '01:30', null, false],
+    ['2026-11-28T01:30:00Z', '01:30', null, true],
+    ['2026-11-28T23:00:00Z', '01:30', '2026-11-27', true],
+    ['2026-11-28T23:00:00Z', '01:30', '2026-11-28', false],
+    ['2026-11-29T00:10:00Z', '00:05', '2026-11-28', true],
+  ];
+  for (const [now, time, last, expected] of cases) assert.equal(isDue(at(now), time, last), expected, `${now} ${time} ${last}`);
+});
+
+test('two schedulers on one store: the daily ingest runs once, then not again that day', async () => {
+  const clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
+  const server = await startReplayServer({
+    clock,
+    routes: [
+      { path: '/rss/cs.CY', body: fixture('rss/all-archives-2024-11-28.excerpt.xml') },
+      { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2026-11-25', until: '2026-11-28' }, body: fixture('oai/error-noRecordsMatch.xml') },
+    ],
+  });
+  try {
+    const store = await tempStore();
+    const make = () => startScheduler({
+      ingest: {
+        store, categories: ['cs.CY'],
+        client: createArxivClient({ oaiUrl: `${server.url}/oai`, rssUrl: `${server.url}/rss`, apiUrl: `${server.url}/api/query`, userAgent: 'test', clock }),
+      },
+      at: '01:30', oaiSet: 'cs', clock, logger: pino({ level: 'silent' }),
+    }, { timers: false });
+    const a = make();
+    const b = make();
+    const results = await Promise.all([a.tick(), b.tick()]);
+    assert.deepEqual(results.sort(), ['busy', 'ran']);
+    assert.equal(await a.tick(), 'not-due');
+    const runs = await store.listJobRuns(10);
+    assert.deepEqual(runs.map((r) => `${r.mode?.split(' ')[0]}:${r.status}`).sort(), ['oai:ok', 'rss:ok']);
+    assert.ok((await store.stats()).papers > 0);
+    assert.equal(server.requests.length, 2);
+    await a.stop();
+    await b.stop();
+  } finally {
+    await server.close();
+  }
+});

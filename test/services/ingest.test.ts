@@ -1,0 +1,200 @@
+/**
+ * Ingestion end to end: a real HTTP server replays recorded arXiv responses, the real client
+ * (on a fake clock, so nothing sleeps) fetches them, and the real store keeps them.
+ */
+import { afterEach, beforeEach, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { createArxivClient } from '../../src/arxiv/client.ts';
+import { ingestApi, ingestOai, ingestRss, oaiJobName, catchUpQuery, type IngestDeps, type OaiCheckpoint } from '../../src/services/ingest.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { startReplayServer, type ReplayRoute, type ReplayServer } from '../helpers/replay-server.ts';
+import { FakeClock, fixture } from '../arxiv/support.ts';
+import { tempDir, tempStore } from '../helpers/store.ts';
+
+const UA = 'Paperboy-test/0.1 (mailto:admin@example.org)';
+const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
+
+const oaiRoutes = (extra: Record<string, string> = {}): ReplayRoute[] => [
+  { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', from: '2014-10-01', ...extra }, body: fixture('oai/arXivRaw-ListRecords-from-2014-10-01.xml') },
+  { path: '/oai', query: { verb: 'ListRecords', resumptionToken: '726959|1001' }, body: fixture('oai/arXivRaw-ListRecords-resumption-47001.excerpt.xml') },
+  { path: '/oai', query: { verb: 'ListRecords', resumptionToken: '496549|47001' }, body: fixture('oai/arXivRaw-ListRecords-last-page.constructed.xml') },
+];
+
+let server: ReplayServer;
+let clock: FakeClock;
+
+beforeEach(async () => {
+  clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
+  server = await startReplayServer({
+    clock,
+    routes: [
+      ...oaiRoutes(),
+      { path: '/api/query', query: { id_list: '1707.08567', start: '0', max_results: '1' }, body: fixture('atom-2026/id_1707.08567.xml') },
+      { path: '/api/query', query: { id_list: 'quant-ph/0201082v1', start: '0', max_results: '1' }, body: fixture('atom-2026/id_quant-ph_0201082v1.xml') },
+      { path: '/rss/cs.CV+cs.CY', headers: { etag: '"d1"' }, body: fixture('rss/all-archives-2024-11-28.excerpt.xml') },
+      { path: '/rss/astroph', body: fixture('rss/error-bad-archive.xml') },
+    ],
+  });
+});
+afterEach(async () => { await server.close(); });
+
+function deps(store: Store, overrides: Partial<IngestDeps> = {}): IngestDeps {
+  return {
+    store,
+    client: createArxivClient({ apiUrl: `${server.url}/api/query`, oaiUrl: `${server.url}/oai`, rssUrl: `${server.url}/rss`, userAgent: UA, clock, maxRetries: 1 }),
+    now: () => new Date(clock.now()).toISOString(),
+    categories: ALL,
+    ...overrides,
+  };
+}
+
+/** Everything a harvest writes, for comparing two stores. */
+async function snapshot(store: Store) {
+  const papers = await store.db.selectFrom('papers').select(['id', 'title', 'abstract', 'latest_version', 'published_at', 'updated_at', 'withdrawn', 'source_hash']).orderBy('id').execute();
+  const versions = await store.db.selectFrom('paper_versions').selectAll().orderBy('paper_id').orderBy('version').execute();
+  const authors = await store.db.selectFrom('paper_authors').selectAll().orderBy('paper_id').orderBy('position').execute();
+  const categories = await store.db.selectFrom('paper_categories').selectAll().orderBy('paper_id').orderBy('position').execute();
+  return { papers, versions, authors, categories };
+}
+
+describe('OAI-PMH harvest', () => {
+  test('follows resumptionTokens through every page, three seconds apart, and records the run', async () => {
+    const store = await tempStore();
+    const report = await ingestOai(deps(store), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.equal(report.failure, null);
+    assert.deepEqual([report.pages, report.new, report.skipped, report.errors], [3, 17, 1, 0]); // 6 + 10 + 1 records, 1 deleted
+    assert.equal((await store.stats()).papers, 17);
+    const starts = server.requests.map((r) => r.at);
+    assert.deepEqual(starts.slice(1).map((t, i) => t - starts[i]!), [3000, 3000]);
+    assert.ok(server.requests.every((r) => r.headers['user-agent'] === UA));
+    const state = await store.readJobState<OaiCheckpoint>(oaiJobName({ metadataPrefix: 'arXivRaw' }));
+    assert.equal(state?.resumptionToken, null);
+    assert.equal(state?.watermark, '2026-11-28');
+    const [run] = await store.listJobRuns(1);
+    assert.equal(run?.status, 'ok');
+    assert.equal(run?.counts?.new, 17);
+    // A second harvest of the same pages changes nothing.
+    const again = await ingestOai(deps(store), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.deepEqual([again.new, again.updated, again.unchanged], [0, 0, 17]);
+  });
+
+  test('records outside the instance categories are skipped and counted', async () => {
+    const store = await tempStore();
+    const report = await ingestOai(deps(store, { categories: ['hep-th', 'math.AG'] }), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    const stored = await store.db.selectFrom('paper_categories').select('paper_id').distinct().execute();
+    assert.equal(report.new, stored.length);
+    assert.ok(report.new > 0 && report.new < 17);
+    assert.equal(report.new + report.skipped, 18);
+  });
+
+  test('a run that fails on page 2 keeps page 1, and the next run resumes at page 2 and ends in the same store', async () => {
+    const reference = await tempStore();
+    await ingestOai(deps(reference), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+
+    const store = await tempStore();
+    server.injectFault({ kind: 'malformed' }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+    const failed = await ingestOai(deps(store), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.match(failed.failure ?? '', /page 2/);
+    assert.ok(failed.errors > 0);
+    assert.equal((await store.stats()).papers, 6, 'page 1 is stored, nothing of page 2');
+    const [run] = await store.listJobRuns(1);
+    assert.equal(run?.status, 'failed');
+
+    const before = server.requests.length;
+    const resumed = await ingestOai(deps(store), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.equal(resumed.failure, null);
+    assert.equal(new URL(server.requests[before]!.url, server.url).searchParams.get('resumptionToken'), '726959|1001', 'resumed at page 2');
+    assert.deepEqual(await snapshot(store), await snapshot(reference));
+  });
+
+  test('the catch-up starts at the last watermark, or finishes an interrupted harvest first', async () => {
+    const store = await tempStore();
+    const base = { set: 'cs', metadataPrefix: 'arXivRaw' as const };
+    assert.deepEqual(await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), { ...base, from: '2026-11-25', until: '2026-11-28' });
+    await store.writeJobState(oaiJobName(base), { query: { ...base, from: '2026-11-20' }, resumptionToken: 'abc', watermark: '2026-11-19' }, '2026-11-28T00:00:00Z');
+    assert.deepEqual(await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), { ...base, from: '2026-11-20' });
+    await store.writeJobState(oaiJobName(base), { query: { ...base, from: '2026-11-20' }, resumptionToken: null, watermark: '2026-11-27' }, '2026-11-28T00:00:00Z');
+    assert.deepEqual(await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), { ...base, from: '2026-11-27', until: '2026-11-28' });
+  });
+
+  test('--dry-run style: parses and counts, writes nothing', async () => {
+    const store = await tempStore();
+    const report = await ingestOai(deps(store, { dryRun: true }), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.equal(report.unchanged, 17);
+    assert.equal((await store.stats()).papers, 0);
+    assert.deepEqual(await store.listJobRuns(5), []);
+  });
+
+  test('killed with SIGKILL at random moments, then run again: the same store as one clean run', { timeout: 180_000 }, async () => {
+    const reference = await tempStore();
+    await ingestOai(deps(reference), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    for (const r of oaiRoutes({ set: 'cs' })) server.addRoute(r);
+
+    const dir = tempDir();
+    const env = {
+      ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: dir, PAPERBOY_CATEGORIES: ALL.join(','),
+      PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
+      PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+    };
+    const run = (killAfterMs: number | null) => new Promise<number | null>((resolve) => {
+      // Slow pages widen the window in which the kill lands mid-harvest.
+      for (let i = 0; i < 3; i++) server.injectFault({ kind: 'slow', delayMs: 150 });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env, stdio: 'ignore', cwd: path.resolve('.') });
+      const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      child.on('exit', (code) => { if (timer) clearTimeout(timer); resolve(code); });
+    });
+    let killed = 0;
+    for (let i = 0; i < 6; i++) {
+      const code = await run(600 + Math.floor(Math.random() * 1400));
+      if (code === null) killed++;
+    }
+    assert.equal(await run(null), 0, 'the final run completes');
+    const store = await openStore(`sqlite:${path.join(dir, 'paperboy.db')}`);
+    try {
+      assert.deepEqual(await store.integrityProblems(), []);
+      assert.deepEqual(await snapshot(store), await snapshot(reference));
+    } finally {
+      await store.close();
+    }
+    assert.ok(killed >= 1, `at least one run was killed mid-way (${killed})`);
+  });
+});
+
+describe('API and RSS', () => {
+  test('id lookups through the API', async () => {
+    const store = await tempStore();
+    let report = await ingestApi(deps(store), { ids: ['1707.08567'] });
+    assert.equal(report.failure, null);
+    assert.equal(report.new, 1);
+    assert.ok(await store.findPaperById('1707.08567'));
+    report = await ingestApi(deps(store), { ids: ['quant-ph/0201082v1'] });
+    assert.equal(report.new, 1);
+    assert.equal((await store.findPaperById('quant-ph/0201082'))?.id, 'quant-ph/0201082');
+  });
+
+  test('RSS fills New on arXiv for the day; an unchanged feed is not re-read', async () => {
+    const store = await tempStore();
+    const d = deps(store, { categories: ['cs'] }); // one client: it remembers the feed's validators
+    const report = await ingestRss(d, ['cs.CV', 'cs.CY']);
+    assert.equal(report.failure, null);
+    const announced = await store.listAnnouncedPapers({ from: '2024-11-28', to: '2024-11-28', sort: 'newest', limit: 50, offset: 0 });
+    assert.equal(announced.total, report.new);
+    assert.ok(announced.items.some((p) => p.id === '2411.17700'));
+    assert.ok(report.skipped > 0, 'non-cs items skipped');
+    const second = await ingestRss(d, ['cs.CV', 'cs.CY']);
+    assert.deepEqual([second.new, second.pages], [0, 0]);
+    assert.equal(server.requests.at(-1)?.headers['if-none-match'], '"d1"');
+  });
+
+  test('an error feed fails the run with a clear message and writes nothing', async () => {
+    const store = await tempStore();
+    const report = await ingestRss(deps(store), ['astroph']);
+    assert.ok(report.failure);
+    assert.equal(report.errors, 1);
+    assert.equal((await store.stats()).papers, 0);
+    const [run] = await store.listJobRuns(1);
+    assert.equal(run?.status, 'failed');
+  });
+});
