@@ -2,6 +2,7 @@
  * Settings: the only module that reads process.env. Validated at start-up with every error
  * reported at once. Each setting is documented in docs/configuration.md with its default.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -32,6 +33,14 @@ const schema = z.object({
   PAPERBOY_INGEST_SCHEDULE: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be off or HH:MM (UTC)').optional(),
   PAPERBOY_OAI_SET: z.string().regex(/^[a-z-]+(:[a-z-]+(:[A-Za-z-]+)?)?$/, 'must be an OAI set like cs or physics:hep-th').default('cs'),
   PAPERBOY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  PAPERBOY_SUBMIT_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
+  PAPERBOY_TRUST_PROXY: bool.default(false),
+  PAPERBOY_MAIL_FROM: z.string().min(3).optional(),
+  PAPERBOY_SMTP_HOST: z.string().min(1).optional(),
+  PAPERBOY_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+  PAPERBOY_SMTP_SECURE: bool.default(false),
+  PAPERBOY_SMTP_USER: z.string().optional(),
+  PAPERBOY_SMTP_PASSWORD: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -59,6 +68,14 @@ export interface Config {
   };
   /** Daily ingestion time (UTC, HH:MM), or null when the scheduler does not ingest. */
   ingestAt: string | null;
+  /** Submissions a member may make per UTC day (curators and admins are not limited). */
+  submitQuota: number;
+  /** Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
+  trustProxy: boolean;
+  /** Where mail goes when no SMTP server is configured. */
+  outboxDir: string;
+  mailFrom: string;
+  smtp: { host: string; port: number; secure: boolean; user?: string | undefined; password?: string | undefined } | null;
   /** Password of the admin pages until accounts exist; null disables them. */
   adminPassword: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -72,8 +89,22 @@ export class ConfigError extends Error {
 }
 
 /** Reads settings from an environment (process.env by default); throws ConfigError listing every problem. */
+/** Settings that may instead be read from a file named by `NAME_FILE` (secrets mounted by the platform). */
+const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DATABASE_URL'];
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
+  const fileProblems: string[] = [];
+  for (const name of FILE_SETTINGS) {
+    const file = cleaned[`${name}_FILE`];
+    if (!file || cleaned[name]) continue;
+    try {
+      cleaned[name] = fs.readFileSync(file, 'utf8').trim();
+    } catch (err) {
+      fileProblems.push(`${name}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
+  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
   const parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
@@ -113,6 +144,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // The demo instance does not reach out to arXiv unless asked to.
     ingestAt: (e.PAPERBOY_INGEST_SCHEDULE ?? (e.PAPERBOY_DEMO ? 'off' : '01:30')) === 'off' ? null : (e.PAPERBOY_INGEST_SCHEDULE ?? '01:30'),
     adminPassword: e.PAPERBOY_ADMIN_PASSWORD ?? null,
+    submitQuota: e.PAPERBOY_SUBMIT_QUOTA,
+    trustProxy: e.PAPERBOY_TRUST_PROXY,
+    outboxDir: path.join(dataDir, 'outbox'),
+    mailFrom: e.PAPERBOY_MAIL_FROM ?? `${e.PAPERBOY_SITE_NAME} <no-reply@${new URL(e.PAPERBOY_BASE_URL ?? 'http://localhost').hostname}>`,
+    smtp: e.PAPERBOY_SMTP_HOST
+      ? { host: e.PAPERBOY_SMTP_HOST, port: e.PAPERBOY_SMTP_PORT, secure: e.PAPERBOY_SMTP_SECURE, user: e.PAPERBOY_SMTP_USER, password: e.PAPERBOY_SMTP_PASSWORD }
+      : null,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
   };

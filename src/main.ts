@@ -7,6 +7,7 @@ import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/index.ts';
 import { runImport } from './cli/import.ts';
 import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
+import { runAdmin } from './cli/admin.ts';
 import { startServer } from './cli/serve.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
@@ -18,6 +19,7 @@ commands:
   migrate           apply pending database migrations
   ingest ...        fetch papers from arXiv: --oai, --api or --rss (paperboy ingest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
+  admin create-user create an account (the first admin): --username --email --role
   stats             print counts of what the store holds
   help              this text
 
@@ -81,6 +83,11 @@ export async function main(argv: string[]): Promise<number> {
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runIngest(config, store, rest, process.stdout);
+      });
+    case 'admin':
+      return withStore(config, async (store) => {
+        await store.migrate(new Date().toISOString());
+        return runAdmin(store, rest, process.stdout, process.env);
       });
     case 'stats':
       return withStore(config, async (store) => {

@@ -10,6 +10,9 @@ import type { Store } from '../store/index.ts';
 import { loadAssets } from '../web/assets.ts';
 import { createApp } from '../web/app.tsx';
 import { createProgress } from './progress.ts';
+import { randomBytes } from 'node:crypto';
+import { outboxMailer, smtpMailer, type Mailer } from '../mail/mailer.ts';
+import { getOrCreateSecret } from '../store/users.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 
@@ -37,22 +40,23 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     logger.info({ ...report, reportedUpvotes: undefined, errorSamples: report.errorSamples.slice(0, 5) }, `${formatImportSummary(report)} demo_votes=${report.demoVotes}`);
   }
 
+  // One client per process: it owns the rate limit for everything that talks to arXiv.
+  const arxiv = createArxivClient({
+    apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
+    userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs,
+  });
   const scheduler = config.ingestAt
     ? startScheduler({
-        ingest: {
-          store,
-          categories: config.categories,
-          client: createArxivClient({
-            apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
-            userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs,
-          }),
-        },
+        ingest: { store, categories: config.categories, client: arxiv },
         at: config.ingestAt, oaiSet: config.arxiv.oaiSet, clock: { now: () => Date.now() }, logger,
       })
     : null;
 
   const assets = await loadAssets();
-  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger });
+  const mailer = createMailer(config);
+  const secret = await getOrCreateSecret(store.db, 'csrf', () => randomBytes(32).toString('base64url'), new Date().toISOString());
+  logger.info({ mail: mailer.describe() }, 'mail');
+  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv });
   return new Promise((resolve, reject) => {
     const server = listen({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
       const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
@@ -71,4 +75,9 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     });
     server.on('error', (err) => reject(new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`)));
   });
+}
+
+/** SMTP when configured, otherwise the outbox folder. */
+export function createMailer(config: Config): Mailer {
+  return config.smtp ? smtpMailer(config.smtp, config.mailFrom) : outboxMailer(config.outboxDir, config.mailFrom);
 }

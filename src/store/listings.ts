@@ -100,3 +100,17 @@ export async function neighbourAnnouncedDays(db: Db, day: string): Promise<{ pre
   ]);
   return { prev: prev?.day ?? null, next: next?.day ?? null };
 }
+
+/** Cards for the given papers, in the given order (unknown ids are left out). */
+export async function listCardsByIds(db: Db, ids: string[]): Promise<PaperCard[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('papers as p')
+    .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
+    .leftJoin('users as u', 'u.id', 'd.submitted_by')
+    .select(CARD_COLUMNS)
+    .where('p.id', 'in', ids)
+    .execute();
+  const cards = await attachCardDetails(db, rows.map(toCard));
+  const byId = new Map(cards.map((c) => [c.id, c]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}

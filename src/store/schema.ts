@@ -107,6 +107,77 @@ export interface SchemaMigrationsTable {
   applied_at: string;
 }
 
+export interface SessionsTable {
+  id: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface CommentsTable {
+  id: Generated<number>;
+  paper_id: string;
+  user_id: number | null;
+  parent_id: number | null;
+  body: string;
+  score: number;
+  created_at: string;
+  edited_at: string | null;
+  deleted_at: string | null;
+  hidden_at: string | null;
+}
+
+export interface CommentReportsTable {
+  comment_id: number;
+  user_id: number;
+  reason: string | null;
+  created_at: string;
+  resolved_at: string | null;
+}
+
+export interface CommentVotesTable {
+  user_id: number;
+  comment_id: number;
+  created_at: string;
+}
+
+export interface CollectionsTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  slug: string;
+  is_public: number;
+  created_at: string;
+}
+
+export interface CollectionItemsTable {
+  collection_id: number;
+  paper_id: string;
+  added_at: string;
+}
+
+export interface EmailTokensTable {
+  token_hash: string;
+  user_id: number;
+  purpose: 'verify' | 'reset' | 'change-email';
+  email: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+export interface RateLimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+export interface InstanceSecretsTable {
+  name: string;
+  value: string;
+  created_at: string;
+}
+
 export interface Database {
   papers: PapersTable;
   paper_versions: PaperVersionsTable;
@@ -116,6 +187,15 @@ export interface Database {
   users: UsersTable;
   daily_entries: DailyEntriesTable;
   votes: VotesTable;
+  sessions: SessionsTable;
+  comments: CommentsTable;
+  comment_reports: CommentReportsTable;
+  comment_votes: CommentVotesTable;
+  collections: CollectionsTable;
+  collection_items: CollectionItemsTable;
+  email_tokens: EmailTokensTable;
+  rate_limits: RateLimitsTable;
+  instance_secrets: InstanceSecretsTable;
   jobs: JobsTable;
   job_runs: JobRunsTable;
   schema_migrations: SchemaMigrationsTable;

@@ -2,7 +2,7 @@
  * Votes and the counters and ranking key that follow them. Counts are changed in the same
  * transaction as the vote rows, so they never drift.
  */
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { hotness } from '../domain/ranking.ts';
 import type { Database } from './schema.ts';
 
@@ -58,4 +58,37 @@ export async function insertVotes(trx: Transaction<Database>, votes: { userId: n
   }
   await refreshPaperRanking(trx, [...new Set(votes.map((v) => v.paperId))], now);
   return inserted;
+}
+
+/**
+ * Turns a member's upvote on or off (`want`), then recounts the paper and its trending key, in
+ * one transaction: the count always equals the vote rows.
+ */
+export async function setVote(trx: Transaction<Database>, userId: number, paperId: string, want: boolean, now: string): Promise<{ voted: boolean; upvotes: number }> {
+  if (want) {
+    await trx.insertInto('votes').values({ user_id: userId, paper_id: paperId, created_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'paper_id']).doNothing()).execute();
+  } else {
+    await trx.deleteFrom('votes').where('user_id', '=', userId).where('paper_id', '=', paperId).execute();
+  }
+  await refreshPaperRanking(trx, [paperId], now);
+  const row = await trx.selectFrom('papers').select('upvotes').where('id', '=', paperId).executeTakeFirstOrThrow();
+  return { voted: want, upvotes: row.upvotes };
+}
+
+export async function hasVoted(db: Kysely<Database>, userId: number, paperId: string): Promise<boolean> {
+  return !!(await db.selectFrom('votes').select('paper_id').where('user_id', '=', userId).where('paper_id', '=', paperId).executeTakeFirst());
+}
+
+/** Which of `paperIds` the member has upvoted. */
+export async function votedAmong(db: Kysely<Database>, userId: number, paperIds: string[]): Promise<Set<string>> {
+  if (paperIds.length === 0) return new Set();
+  const rows = await db.selectFrom('votes').select('paper_id').where('user_id', '=', userId).where('paper_id', 'in', paperIds).execute();
+  return new Set(rows.map((r) => r.paper_id));
+}
+
+/** Papers a member upvoted, newest vote first. */
+export async function listVotedPaperIds(db: Kysely<Database>, userId: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('votes').select('paper_id').where('user_id', '=', userId).orderBy('created_at', 'desc').limit(limit).execute();
+  return rows.map((r) => r.paper_id);
 }

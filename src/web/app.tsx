@@ -5,23 +5,31 @@
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
 import { basicAuth } from 'hono/basic-auth';
+import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import type { ArxivClient } from '../arxiv/client.ts';
 import type { Config } from '../config.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { parseDay, dayWindow } from '../domain/dates.ts';
+import type { Mailer } from '../mail/mailer.ts';
+import { UserError } from '../services/errors.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
+import { listPaperComments, type CommentOrder } from '../store/comments.ts';
 import type { Store } from '../store/index.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
+import { hasVoted, votedAmong } from '../store/votes.ts';
 import type { Assets } from './assets.ts';
+import { csrfToken, sessionMiddleware, SESSION_COOKIE, type AppEnv, type AuthSettings } from './auth.ts';
+import { mountCommunityRoutes } from './community-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
-import { PaperPage } from './pages/paper.tsx';
+import { PaperPage, type PaperPageProps } from './pages/paper.tsx';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -30,10 +38,15 @@ export interface Clock {
 
 export interface AppDeps {
   store: Store;
-  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production' | 'adminPassword' | 'ingestAt'>;
+  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production' | 'adminPassword' | 'ingestAt' | 'baseUrl' | 'submitQuota' | 'trustProxy' | 'outboxDir'>;
   assets: Assets;
   clock: Clock;
   logger: Logger;
+  mailer: Mailer;
+  /** Signs CSRF tokens; the same for every process of the instance. */
+  secret: string;
+  /** Fetches submitted papers the store lacks; null turns that off. */
+  arxiv: Pick<ArxivClient, 'apiQuery'> | null;
 }
 
 /** A query string longer than this is not one a page of ours produced. */
@@ -59,29 +72,42 @@ function parseListQuery(c: Context): { sort: ListSort; page: number; date: strin
 
 const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
 
+/** What route modules share: the deps, presentation helpers, auth settings. */
+export interface Web {
+  deps: AppDeps;
+  auth: AuthSettings;
+  site(c: Context<AppEnv>): Promise<SiteInfo>;
+  html(c: Context<AppEnv>, node: unknown, status?: number): Promise<Response>;
+  errorPage(c: Context<AppEnv>, status: number, message: string): Promise<Response>;
+  /** A paper page, with the viewer's vote and the discussion. */
+  paperPage(c: Context<AppEnv>, id: string, extra?: Pick<PaperPageProps, 'commentError'>, status?: number): Promise<Response>;
+}
+
 export function createApp(deps: AppDeps) {
   const { store, config, assets, clock, logger } = deps;
-  const app = new Hono();
+  const app = new Hono<AppEnv>();
+  const auth: AuthSettings = {
+    store, secret: deps.secret, secureCookies: config.baseUrl.startsWith('https://'), now: () => clock.now(), origin: new URL(config.baseUrl).origin,
+  };
 
-  let siteCache: { at: number; info: SiteInfo } | null = null;
-  async function site(): Promise<SiteInfo> {
+  let siteCache: { at: number; info: Omit<SiteInfo, 'viewer'> } | null = null;
+  async function site(c: Context<AppEnv>): Promise<SiteInfo> {
     const now = clock.now();
-    if (siteCache && now - siteCache.at < SITE_INFO_TTL_MS) return siteCache.info;
-    const demoUser = await store.db.selectFrom('users').select('id').where('is_demo', '=', 1).limit(1).executeTakeFirst();
-    const info: SiteInfo = {
-      siteName: config.siteName,
-      demo: !!demoUser,
-      assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash },
-    };
-    siteCache = { at: now, info };
-    return info;
+    if (!siteCache || now - siteCache.at >= SITE_INFO_TTL_MS) {
+      const demoUser = await store.db.selectFrom('users').select('id').where('is_demo', '=', 1).limit(1).executeTakeFirst();
+      siteCache = {
+        at: now,
+        info: { siteName: config.siteName, demo: !!demoUser, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } },
+      };
+    }
+    const user = c.get('user');
+    const viewer = user ? { username: user.username, role: user.role, verified: !!user.emailVerifiedAt, csrf: csrfToken(c, auth) } : null;
+    return { ...siteCache.info, viewer };
   }
 
-  const html = async (c: Context, node: unknown, status = 200) =>
-    c.html(renderDocument(node as never), status as 200);
-
-  const errorPage = async (c: Context, status: number, message: string) =>
-    html(c, <ErrorPage site={await site()} status={status} message={message} />, status);
+  const html = async (c: Context<AppEnv>, node: unknown, status = 200) => c.html(renderDocument(node as never), status as 200);
+  const errorPage = async (c: Context<AppEnv>, status: number, message: string) =>
+    html(c, <ErrorPage site={await site(c)} status={status} message={message} />, status);
 
   app.use('*', secureHeaders({
     contentSecurityPolicy: {
@@ -101,6 +127,8 @@ export function createApp(deps: AppDeps) {
     const started = performance.now();
     const q = c.req.url.indexOf('?');
     if (q >= 0 && c.req.url.length - q - 1 > MAX_QUERY_LENGTH) {
+      c.set('user', null);
+      c.set('sessionToken', null);
       c.res = await errorPage(c, 400, `The query string is longer than ${MAX_QUERY_LENGTH} characters.`);
     } else {
       await next();
@@ -111,6 +139,12 @@ export function createApp(deps: AppDeps) {
   });
 
   app.onError(async (err, c) => {
+    if (c.get('user') === undefined) { c.set('user', null); c.set('sessionToken', null); }
+    const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
+    if (err instanceof UserError) {
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      return wantsJson ? c.json({ error: err.message }, err.status) : errorPage(c, err.status, err.message);
+    }
     if (err instanceof BadRequest) return errorPage(c, 400, err.message);
     if (err instanceof NotFoundError) return errorPage(c, 404, `There is no such page: ${err.message}.`);
     if (err instanceof HTTPException) return err.getResponse(); // e.g. 401 with its WWW-Authenticate challenge
@@ -120,7 +154,7 @@ export function createApp(deps: AppDeps) {
 
   app.notFound((c) => errorPage(c, 404, 'There is nothing at this address.'));
 
-  // Static assets: immutable when asked for by hash, short-lived otherwise.
+  // Static assets: immutable when asked for by hash, short-lived otherwise. No session needed.
   app.get('/assets/:name', (c) => {
     const a = assets.get(c.req.param('name'));
     if (!a) return errorPage(c, 404, 'No such file.');
@@ -134,7 +168,25 @@ export function createApp(deps: AppDeps) {
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/healthz', (c) => c.text('ok'));
 
-  const dailyFeed = async (c: Context, label?: string, period: 'day' | 'week' | 'month' = 'day') => {
+  // Pages that look the same to every visitor who is not signed in are cached; members' pages are not.
+  const cached = pageCache({ changeToken: () => store.changeToken(), now: () => clock.now() });
+  app.use('*', async (c, next) => {
+    if (getCookie(c, SESSION_COOKIE)) return next();
+    c.set('user', null);
+    c.set('sessionToken', null);
+    const path = c.req.path;
+    if (path === '/' || path.startsWith('/papers/') || path === '/new' || path.startsWith('/new/') || path === '/about') return cached(c, next);
+    return next();
+  });
+  app.use('*', async (c, next) => (c.get('user') === undefined ? sessionMiddleware(auth)(c, next) : next()));
+
+  const votedOn = async (c: Context<AppEnv>, ids: string[]) => {
+    const user = c.get('user');
+    return user ? votedAmong(store.db, user.id, ids) : new Set<string>();
+  };
+  const self = (c: Context) => { const u = new URL(c.req.url); return u.pathname + u.search; };
+
+  const dailyFeed = async (c: Context<AppEnv>, label?: string, period: 'day' | 'week' | 'month' = 'day') => {
     const { sort, page } = parseListQuery(c);
     let window;
     if (label !== undefined) {
@@ -145,18 +197,16 @@ export function createApp(deps: AppDeps) {
       }
     }
     const view = await getDailyFeed(store, { window, sort, page, pageSize: config.pageSize });
-    return html(c, <FeedPage site={await site()} view={view} nowMs={clock.now()} kind="daily" defaultSort="trending" />);
+    const voted = await votedOn(c, view.items.map((p) => p.id));
+    return html(c, <FeedPage site={await site(c)} view={view} nowMs={clock.now()} kind="daily" defaultSort="trending" voted={voted} self={self(c)} />);
   };
-
-  const cached = pageCache({ changeToken: () => store.changeToken(), now: () => clock.now() });
-  for (const path of ['/', '/papers/*', '/new', '/new/*', '/about']) app.use(path, cached);
 
   app.get('/', (c) => dailyFeed(c));
   app.get('/papers/date/:day', (c) => dailyFeed(c, c.req.param('day'), 'day'));
   app.get('/papers/week/:week', (c) => dailyFeed(c, c.req.param('week'), 'week'));
   app.get('/papers/month/:month', (c) => dailyFeed(c, c.req.param('month'), 'month'));
 
-  const newFeed = async (c: Context, category?: string) => {
+  const newFeed = async (c: Context<AppEnv>, category?: string) => {
     const { sort, page, date } = parseListQuery(c);
     if (category !== undefined && !CATEGORY_RE.test(category)) throw new BadRequest(`"${category.slice(0, 40)}" is not an arXiv category (like cs.CL).`);
     let window;
@@ -169,38 +219,54 @@ export function createApp(deps: AppDeps) {
       return errorPage(c, 404, `No papers in ${category} yet.`);
     }
     const view = await getNewFeed(store, { window, sort: c.req.query('sort') ? sort : 'newest', page, pageSize: config.pageSize, category });
-    return html(c, <FeedPage site={await site()} view={view} nowMs={clock.now()} kind="new" category={category} defaultSort="newest" />);
+    const voted = await votedOn(c, view.items.map((p) => p.id));
+    return html(c, <FeedPage site={await site(c)} view={view} nowMs={clock.now()} kind="new" category={category} defaultSort="newest" voted={voted} self={self(c)} />);
   };
   app.get('/new', (c) => newFeed(c));
   app.get('/new/:category', (c) => newFeed(c, c.req.param('category')));
 
-  const paperPage = async (c: Context, raw: string) => {
+  const COMMENT_ORDERS: CommentOrder[] = ['oldest', 'newest', 'top'];
+  const paperPage: Web['paperPage'] = async (c, id, extra = {}, status = 200) => {
+    const paper = await store.findPaperById(id);
+    if (!paper) return errorPage(c, 404, `arXiv:${id} is not on this site.`);
+    const user = c.get('user');
+    const order = COMMENT_ORDERS.find((o) => o === c.req.query('comments')) ?? 'oldest';
+    const [voted, comments] = await Promise.all([
+      user ? hasVoted(store.db, user.id, id) : Promise.resolve(false),
+      listPaperComments(store.db, id, user?.role === 'admin'),
+    ]);
+    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} {...extra} />, status);
+  };
+  const paperRoute = async (c: Context<AppEnv>, raw: string) => {
     const parsed = parseArxivId(raw);
     if (!parsed) return errorPage(c, 400, `"${raw.slice(0, 60)}" is not an arXiv id (like 2407.13168 or hep-th/9901001).`);
     if (parsed.id !== raw) return c.redirect(`/papers/${parsed.id}`, 301);
-    const paper = await store.findPaperById(parsed.id);
-    if (!paper) return errorPage(c, 404, `arXiv:${parsed.id} is not on this site.`);
-    return html(c, <PaperPage site={await site()} paper={paper} nowMs={clock.now()} />);
+    return paperPage(c, parsed.id);
   };
-  app.get('/papers/:archive{[A-Za-z.-]+}/:number{[0-9]{7}(?:v[0-9]+)?}', (c) => paperPage(c, `${c.req.param('archive')}/${c.req.param('number')}`));
-  app.get('/papers/:id', (c) => paperPage(c, c.req.param('id')));
+  app.get('/papers/:archive{[A-Za-z.-]+}/:number{[0-9]{7}(?:v[0-9]+)?}', (c) => paperRoute(c, `${c.req.param('archive')}/${c.req.param('number')}`));
+  app.get('/papers/:id', (c) => paperRoute(c, c.req.param('id')));
 
   app.get('/about', async (c) => {
     const stats = await store.stats();
-    return html(c, <AboutPage site={await site()} stats={stats} categories={config.categories} />);
+    return html(c, <AboutPage site={await site(c)} stats={stats} categories={config.categories} />);
   });
 
-  // Admin pages: behind a password until accounts with roles exist; absent without one.
+  // Admin pages: for admins; or, on an instance without one yet, behind PAPERBOY_ADMIN_PASSWORD.
   app.use('/admin/*', async (c, next) => {
-    if (!config.adminPassword) return errorPage(c, 404, 'Admin pages are off: set PAPERBOY_ADMIN_PASSWORD to turn them on.');
     c.header('Cache-Control', 'no-store');
+    if (c.get('user')?.role === 'admin') return next();
+    if (!config.adminPassword) {
+      return c.get('user') ? errorPage(c, 403, 'Only admins can see this page.') : c.redirect(`/signin?next=${encodeURIComponent(c.req.path)}`, 303);
+    }
     return basicAuth({ username: 'admin', password: config.adminPassword, realm: 'Paperboy admin' })(c, next);
   });
   app.get('/admin', (c) => c.redirect('/admin/runs', 302));
   app.get('/admin/runs', async (c) => {
     const runs = await store.listJobRuns(100);
-    return html(c, <AdminRunsPage site={await site()} runs={runs} schedule={config.ingestAt} />);
+    return html(c, <AdminRunsPage site={await site(c)} runs={runs} schedule={config.ingestAt} />);
   });
+
+  mountCommunityRoutes(app, { deps, auth, site, html, errorPage, paperPage });
 
   return app;
 }

@@ -5,22 +5,32 @@ import pino from 'pino';
 import { loadAssets, type Assets } from '../../src/web/assets.ts';
 import { createApp } from '../../src/web/app.tsx';
 import type { Store } from '../../src/store/index.ts';
-import { tempStore, FIXED_NOW } from './store.ts';
+import path from 'node:path';
+import type { ArxivClient } from '../../src/arxiv/client.ts';
+import { outboxMailer } from '../../src/mail/mailer.ts';
+import { tempDir, tempStore, FIXED_NOW } from './store.ts';
 import { paperRecord } from './factories.ts';
 
 let assets: Promise<Assets> | null = null;
 
-export async function testApp(store?: Store) {
+export async function testApp(store?: Store, options: { arxiv?: Pick<ArxivClient, 'apiQuery'> | null; now?: () => number } = {}) {
   const s = store ?? (await tempStore());
+  const outboxDir = path.join(tempDir(), 'outbox');
   assets ??= loadAssets();
   const app = createApp({
     store: s,
-    config: { siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30' },
+    config: {
+      siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
+      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
+    },
+    mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
+    secret: 'test-secret-for-csrf-signing',
+    arxiv: options.arxiv ?? null,
     assets: await assets,
-    clock: { now: () => Date.parse(FIXED_NOW) },
+    clock: { now: options.now ?? (() => Date.parse(FIXED_NOW)) },
     logger: pino({ level: 'silent' }),
   });
-  return { app, store: s };
+  return { app, store: s, outboxDir };
 }
 
 /** A small corpus: three listed days, an old-style id, a paper off the lists, demo votes. */

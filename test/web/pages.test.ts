@@ -86,7 +86,7 @@ test('paper page: authors, abstract, links, versions, BibTeX', async () => {
   assert.match(html, /href="https:\/\/arxiv.org\/pdf\/2505.00202"/);
   assert.match(html, /href="https:\/\/arxiv.org\/html\/2505.00202"/);
   assert.match(html, /@misc\{lovelace2025diffusion/);
-  assert.match(html, /<span class="count">40<\/span> <span>upvotes<\/span>/);
+  assert.match(html, /<span class="count">40<\/span><span class="sr-only"> upvotes; sign in to upvote<\/span>/);
   assert.match(html, /12 pages/);
   assert.match(html, /href="https:\/\/doi.org\/10.1000\/xyz"/);
   assert.match(html, /Daily papers of Monday, May 5, 2025/);
@@ -181,10 +181,10 @@ test('cached pages change as soon as the data does, also when another process wr
   const { app: a, store } = await testApp();
   await seedSmallCorpus(store);
   const before = await (await a.request('/papers/2505.00203')).text();
-  assert.match(before, /<span class="count">1<\/span> <span>upvotes<\/span>/);
+  assert.match(before, /<span class="count">1<\/span><span class="sr-only"> upvotes/);
   await store.seedDemoVotes(new Map([['2505.00203', 7]]), '2026-11-28T12:00:00.000Z');
   const after = await (await a.request('/papers/2505.00203')).text();
-  assert.match(after, /<span class="count">7<\/span> <span>upvotes<\/span>/);
+  assert.match(after, /<span class="count">7<\/span><span class="sr-only"> upvotes/);
 
   // A second connection to the same file, as `paperboy import` in another process would be.
   const { openStore } = await import('../../src/store/index.ts');

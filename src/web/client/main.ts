@@ -44,3 +44,34 @@ for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('bu
     setTimeout(() => { button.textContent = 'Copy BibTeX'; }, 2000);
   });
 }
+
+// Upvotes without a page load: the form still works on its own; this only makes it instant.
+document.addEventListener('submit', async (e) => {
+  const form = e.target as HTMLFormElement;
+  if (!form.matches('form[data-vote]')) return;
+  e.preventDefault();
+  const button = form.querySelector<HTMLButtonElement>('button');
+  const want = form.querySelector<HTMLInputElement>('input[name="want"]')!;
+  const count = form.querySelector<HTMLElement>('.count');
+  if (button) button.disabled = true;
+  try {
+    const res = await fetch(form.action, {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(new FormData(form) as unknown as Record<string, string>).toString(),
+      credentials: 'same-origin',
+    });
+    if (!res.ok) { form.submit(); return; } // let the server's page explain
+    const data = (await res.json()) as { voted: boolean; upvotes: number };
+    want.value = data.voted ? '0' : '1';
+    if (count) count.textContent = String(data.upvotes);
+    button?.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
+    form.closest('.votes')?.classList.toggle('voted', data.voted);
+    const sr = form.querySelector('.sr-only');
+    if (sr) sr.textContent = ` upvotes${data.voted ? ', upvoted by you' : ''}`;
+  } catch {
+    form.submit();
+  } finally {
+    if (button) button.disabled = false;
+  }
+});

@@ -37,9 +37,13 @@ export interface FeedPageProps {
   category?: string | undefined;
   /** The sort the page defaults to, left out of links. */
   defaultSort: ListSort;
+  /** Papers on this page the viewer upvoted. */
+  voted?: Set<string>;
+  /** This page's path and query, for returning after a vote. */
+  self?: string;
 }
 
-export function FeedPage({ site, view, nowMs, kind, category, defaultSort }: FeedPageProps) {
+export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted, self }: FeedPageProps) {
   const w = view.window;
   const pathOf = (x: DayWindow) => (kind === 'daily' ? dailyPath(x) : newPath(x.from, category));
   const here = w ? pathOf(w) : kind === 'daily' ? '/' : newPath(null, category);
@@ -93,7 +97,7 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort }: Fee
         <ol class="cards" start={(view.page - 1) * view.pageSize + 1}>
           {view.items.map((card, i) => (
             <li>
-              <PaperCardView card={card} nowMs={nowMs} rank={(view.page - 1) * view.pageSize + i + 1} />
+              <PaperCardView card={card} nowMs={nowMs} rank={(view.page - 1) * view.pageSize + i + 1} viewer={site.viewer} voted={voted?.has(card.id) ?? false} next={self ?? here} />
             </li>
           ))}
         </ol>

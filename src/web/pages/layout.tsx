@@ -3,8 +3,18 @@
  */
 import type { Child } from 'hono/jsx';
 
+/** The signed-in member as pages need them. */
+export interface Viewer {
+  username: string;
+  role: 'member' | 'curator' | 'admin';
+  verified: boolean;
+  /** The CSRF token every form of theirs carries. */
+  csrf: string;
+}
+
 export interface SiteInfo {
   siteName: string;
+  viewer: Viewer | null;
   /** Set on instances running the bundled demo data with its generated votes. */
   demo: boolean;
   /** Cache-busting versions of the static assets. */
@@ -16,7 +26,7 @@ export interface LayoutProps {
   title: string;
   description?: string;
   /** Which top navigation entry is current. */
-  section?: 'daily' | 'new' | 'about';
+  section?: 'daily' | 'new' | 'about' | 'submit' | 'me' | 'signin' | 'signup';
   children: Child;
 }
 
@@ -30,6 +40,7 @@ export function Layout({ site, title, description, section, children }: LayoutPr
         <title>{fullTitle}</title>
         {description ? <meta name="description" content={description} /> : null}
         <meta name="color-scheme" content="light dark" />
+        {site.viewer ? <meta name="csrf-token" content={site.viewer.csrf} /> : null}
         <link rel="stylesheet" href={`/assets/style.css?v=${site.assets.css}`} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
         <script type="module" src={`/assets/app.js?v=${site.assets.js}`} defer></script>
@@ -46,10 +57,33 @@ export function Layout({ site, title, description, section, children }: LayoutPr
                 <li><a href="/" aria-current={section === 'daily' ? 'page' : undefined}>Daily papers</a></li>
                 <li><a href="/new" aria-current={section === 'new' ? 'page' : undefined}>New on arXiv</a></li>
                 <li><a href="/about" aria-current={section === 'about' ? 'page' : undefined}>About</a></li>
+                {site.viewer ? (
+                  <>
+                    <li><a href="/submit" aria-current={section === 'submit' ? 'page' : undefined}>Submit</a></li>
+                    {site.viewer.role === 'admin' ? <li><a href="/admin/moderation">Moderation</a></li> : null}
+                    <li><a href={`/users/${site.viewer.username}`} aria-current={section === 'me' ? 'page' : undefined}>{site.viewer.username}</a></li>
+                    <li>
+                      <form method="post" action="/signout" class="inline">
+                        <input type="hidden" name="_csrf" value={site.viewer.csrf} />
+                        <button type="submit" class="link">Sign out</button>
+                      </form>
+                    </li>
+                  </>
+                ) : (
+                  <>
+                    <li><a href="/signin" aria-current={section === 'signin' ? 'page' : undefined}>Sign in</a></li>
+                    <li><a href="/signup" class="button-link" aria-current={section === 'signup' ? 'page' : undefined}>Sign up</a></li>
+                  </>
+                )}
               </ul>
             </nav>
           </div>
         </header>
+        {site.viewer && !site.viewer.verified ? (
+          <p class="demo-banner" role="note">
+            Confirm your e-mail address to submit and comment: follow the link we sent you, or <a href="/settings">ask for a new one</a>.
+          </p>
+        ) : null}
         {site.demo ? (
           <p class="demo-banner" role="note">
             Demo instance: papers are real arXiv metadata; <strong>vote counts are generated demo data</strong>.

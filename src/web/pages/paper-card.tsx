@@ -3,6 +3,8 @@
  */
 import { formatCardDate } from '../../domain/dates.ts';
 import type { PaperCard } from '../../store/types.ts';
+import { VoteControl } from './controls.tsx';
+import type { Viewer } from './layout.tsx';
 
 /** How many characters of the abstract a card shows before cutting at a word. */
 export const CARD_ABSTRACT_CHARS = 320;
@@ -25,15 +27,13 @@ function authorLine(card: PaperCard): string {
   return card.authorCount > CARD_AUTHORS_SHOWN ? `${shown} et al.` : shown;
 }
 
-export function PaperCardView({ card, nowMs, rank }: { card: PaperCard; nowMs: number; rank: number }) {
+export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/' }: {
+  card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string;
+}) {
   const titleId = `t-${card.id.replace(/[^\w]/g, '-')}`;
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <div class="votes" title={`${card.upvotes} upvotes`}>
-        <span class="arrow" aria-hidden="true">▲</span>
-        <span class="count">{card.upvotes}</span>
-        <span class="sr-only"> upvotes</span>
-      </div>
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
@@ -65,7 +65,8 @@ export function PaperCardView({ card, nowMs, rank }: { card: PaperCard; nowMs: n
               {card.commentsCount} {card.commentsCount === 1 ? 'comment' : 'comments'}
             </a>
           </span>
-          {card.entry?.submittedBy ? <span class="by">submitted by {card.entry.submittedBy}</span> : null}
+          {card.entry?.submittedBy ? <span class="by">submitted by <a href={`/users/${card.entry.submittedBy}`}>{card.entry.submittedBy}</a></span> : null}
+          {viewer ? <a href={`/collections/save?paper=${encodeURIComponent(card.id)}`}>Save</a> : null}
         </p>
       </div>
     </article>

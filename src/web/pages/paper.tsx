@@ -8,6 +8,11 @@ import type { PaperDetail } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { dailyPath, newPath } from './feed.tsx';
 import { dayWindow } from '../../domain/dates.ts';
+import type { CommentRow, CommentOrder } from '../../store/comments.ts';
+import { renderCommentMarkdown } from '../../services/markdown.ts';
+import { Csrf, VoteControl } from './controls.tsx';
+import type { Viewer } from './layout.tsx';
+import { raw } from 'hono/html';
 
 /** Only http(s) links from the store are rendered as links. */
 function safeHref(url: string | null): string | null {
@@ -20,7 +25,19 @@ function safeHref(url: string | null): string | null {
   }
 }
 
-export function PaperPage({ site, paper, nowMs }: { site: SiteInfo; paper: PaperDetail; nowMs: number }) {
+export interface PaperPageProps {
+  site: SiteInfo;
+  paper: PaperDetail;
+  nowMs: number;
+  voted?: boolean;
+  comments?: CommentRow[];
+  order?: CommentOrder;
+  /** A comment form error to show, with the text the member wrote. */
+  commentError?: { message: string; draft: string; parentId: number | null } | null;
+}
+
+export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null }: PaperPageProps) {
+  const self = `/papers/${paper.id}`;
   const links = arxivLinks(paper.id);
   const code = safeHref(paper.codeUrl);
   const project = safeHref(paper.projectUrl);
@@ -46,9 +63,8 @@ export function PaperPage({ site, paper, nowMs }: { site: SiteInfo; paper: Paper
           <span class="muted"> ({paper.authorCount} {paper.authorCount === 1 ? 'author' : 'authors'})</span>
         </p>
         <div class="paper-actions">
-          <div class="votes big" title={`${paper.upvotes} upvotes`}>
-            <span class="arrow" aria-hidden="true">▲</span> <span class="count">{paper.upvotes}</span> <span>upvotes</span>
-          </div>
+          <VoteControl paperId={paper.id} upvotes={paper.upvotes} voted={voted} viewer={site.viewer} next={self} big />
+          {site.viewer ? <a href={`/collections/save?paper=${encodeURIComponent(paper.id)}`}>Save to a collection</a> : null}
           <ul class="links" aria-label="Links">
             <li><a href={links.abs}>arXiv page</a></li>
             <li><a href={links.pdf}>PDF</a></li>
@@ -109,11 +125,160 @@ export function PaperPage({ site, paper, nowMs }: { site: SiteInfo; paper: Paper
           <pre class="bibtex" id="bibtex" tabindex={0} aria-label="BibTeX"><code>{bibtex}</code></pre>
           <button type="button" class="copy" data-copy="#bibtex" hidden>Copy BibTeX</button>
         </section>
-        <section id="comments" aria-labelledby="comments-h">
-          <h2 id="comments-h">Discussion</h2>
-          <p class="muted">{paper.commentsCount} {paper.commentsCount === 1 ? 'comment' : 'comments'}.</p>
-        </section>
+        {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} /> : null}
+        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} />
       </article>
     </Layout>
+  );
+}
+
+function CuratorControls({ paper, viewer }: { paper: PaperDetail; viewer: Viewer }) {
+  const entry = paper.entry;
+  const action = (name: string, label: string) => (
+    <form method="post" action="/actions/curate" class="inline">
+      <Csrf viewer={viewer} />
+      <input type="hidden" name="paper" value={paper.id} />
+      <input type="hidden" name="action" value={name} />
+      <input type="hidden" name="next" value={`/papers/${paper.id}`} />
+      <button type="submit">{label}</button>
+    </form>
+  );
+  return (
+    <section class="curator" aria-labelledby="curator-h">
+      <h2 id="curator-h" class="sr-only">Curator</h2>
+      <strong>Curator:</strong>
+      {!entry || !entry.featured ? action('feature', entry ? 'Feature' : 'Feature on today\'s list') : action('unfeature', 'Unfeature')}
+      {entry ? (entry.pinned ? action('unpin', 'Unpin') : action('pin', 'Pin to top of its day')) : null}
+      {entry ? (entry.hidden ? action('unhide', 'Show on the list again') : action('hide', 'Hide from the list')) : null}
+      <details>
+        <summary>Code and project links</summary>
+        <form method="post" action="/actions/links" class="form">
+          <Csrf viewer={viewer} />
+          <input type="hidden" name="paper" value={paper.id} />
+          <label>Code repository <input type="url" name="code" value={paper.codeUrl ?? ''} placeholder="https://github.com/..." /></label>
+          <label>Project page <input type="url" name="project" value={paper.projectUrl ?? ''} placeholder="https://..." /></label>
+          <button type="submit">Save links</button>
+        </form>
+      </details>
+    </section>
+  );
+}
+
+interface Thread { comment: CommentRow; replies: Thread[] }
+
+function buildThreads(comments: CommentRow[], order: CommentOrder): Thread[] {
+  const byId = new Map(comments.map((c) => [c.id, { comment: c, replies: [] as Thread[] }]));
+  const roots: Thread[] = [];
+  for (const t of byId.values()) {
+    const parent = t.comment.parentId !== null ? byId.get(t.comment.parentId) : undefined;
+    (parent ? parent.replies : roots).push(t);
+  }
+  const sort = (list: Thread[]) => {
+    list.sort((a, b) => order === 'newest' ? b.comment.createdAt.localeCompare(a.comment.createdAt)
+      : order === 'top' ? b.comment.score - a.comment.score || a.comment.createdAt.localeCompare(b.comment.createdAt)
+      : a.comment.createdAt.localeCompare(b.comment.createdAt));
+    for (const t of list) sort(t.replies);
+  };
+  sort(roots);
+  return roots;
+}
+
+function CommentForm({ paperId, viewer, parentId, draft, label }: { paperId: string; viewer: Viewer; parentId: number | null; draft?: string; label: string }) {
+  const fieldId = `body-${parentId ?? 'new'}`;
+  return (
+    <form method="post" action="/actions/comment" class="form comment-form">
+      <Csrf viewer={viewer} />
+      <input type="hidden" name="paper" value={paperId} />
+      {parentId !== null ? <input type="hidden" name="parent" value={String(parentId)} /> : null}
+      <label for={fieldId}>{label} <span class="hint">Markdown: *emphasis*, `code`, [links](https://...), lists, &gt; quotes.</span></label>
+      <textarea id={fieldId} name="body" required maxlength={10000}>{draft ?? ''}</textarea>
+      <div><button type="submit" class="primary">{parentId === null ? 'Comment' : 'Reply'}</button></div>
+    </form>
+  );
+}
+
+function CommentView({ thread, viewer, paperId, nowMs }: { thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number }) {
+  const c = thread.comment;
+  const removed = !!c.deletedAt || !!c.hiddenAt;
+  const mine = !!viewer && c.username === viewer.username;
+  const post = (action: string, label: string, extra?: Record<string, string>, cls?: string) => (
+    <form method="post" action={action} class="inline">
+      <Csrf viewer={viewer} />
+      {Object.entries(extra ?? {}).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
+      <button type="submit" class={cls ?? 'link'}>{label}</button>
+    </form>
+  );
+  return (
+    <li class="comment" id={`c${c.id}`}>
+      <p class="meta">
+        <strong>{c.username ? <a href={`/users/${c.username}`}>{c.username}</a> : 'a deleted account'}</strong>
+        <a href={`#c${c.id}`}><time datetime={c.createdAt}>{formatCardDate(c.createdAt, nowMs)}</time></a>
+        {c.editedAt && !removed ? <span class="muted">(edited)</span> : null}
+        {!removed ? <span>{c.score} {c.score === 1 ? 'point' : 'points'}</span> : null}
+        {c.hiddenAt && viewer?.role === 'admin' ? <span class="badge warn">hidden by a moderator</span> : null}
+      </p>
+      {c.deletedAt ? <p class="removed">[comment deleted by its author]</p>
+        : c.hiddenAt && viewer?.role !== 'admin' ? <p class="removed">[comment hidden by a moderator]</p>
+        : <div class="comment-body">{raw(renderCommentMarkdown(c.body))}</div>}
+      {viewer && !removed ? (
+        <div class="comment-actions">
+          {post(`/comments/${c.id}/vote`, 'Upvote', { want: '1' })}
+          <details>
+            <summary>Reply</summary>
+            <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} label={`Reply to ${c.username ?? 'this comment'}`} />
+          </details>
+          {mine ? <a href={`/comments/${c.id}/edit`}>Edit</a> : null}
+          {mine ? post(`/comments/${c.id}/delete`, 'Delete') : null}
+          {!mine ? (
+            <details>
+              <summary>Report</summary>
+              <form method="post" action={`/comments/${c.id}/report`} class="form">
+                <Csrf viewer={viewer} />
+                <label>Why should a moderator look at it? <input type="text" name="reason" maxlength={500} /></label>
+                <button type="submit">Report</button>
+              </form>
+            </details>
+          ) : null}
+          {viewer.role === 'admin' ? post(`/comments/${c.id}/moderate`, 'Hide', { action: 'hide' }) : null}
+        </div>
+      ) : null}
+      {viewer?.role === 'admin' && c.hiddenAt ? <div class="comment-actions">{post(`/comments/${c.id}/moderate`, 'Unhide', { action: 'unhide' })}</div> : null}
+      {thread.replies.length > 0 ? (
+        <ul class="comments">
+          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} />)}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+function Discussion({ paper, viewer, comments, order, nowMs, error }: {
+  paper: PaperDetail; viewer: Viewer | null; comments: CommentRow[]; order: CommentOrder; nowMs: number;
+  error: { message: string; draft: string; parentId: number | null } | null;
+}) {
+  const threads = buildThreads(comments, order);
+  const orders: [CommentOrder, string][] = [['oldest', 'Oldest'], ['newest', 'Newest'], ['top', 'Top']];
+  return (
+    <section id="comments" aria-labelledby="comments-h">
+      <h2 id="comments-h">Discussion</h2>
+      <div class="toolbar">
+        <p class="count">{paper.commentsCount} {paper.commentsCount === 1 ? 'comment' : 'comments'}</p>
+        {comments.length > 1 ? (
+          <nav aria-label="Comment order" class="sort">
+            <span class="label">Order:</span>
+            {orders.map(([o, label]) => <a href={`/papers/${paper.id}?comments=${o}#comments`} aria-current={o === order ? 'true' : undefined}>{label}</a>)}
+          </nav>
+        ) : null}
+      </div>
+      {error ? <p class="alert" role="alert">{error.message}</p> : null}
+      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} />)}</ul> : null}
+      {viewer ? (
+        viewer.verified
+          ? <CommentForm paperId={paper.id} viewer={viewer} parentId={null} draft={error && error.parentId === null ? error.draft : ''} label="Add a comment" />
+          : <p class="muted">Confirm your e-mail address to comment.</p>
+      ) : (
+        <p><a href={`/signin?next=${encodeURIComponent(`/papers/${paper.id}#comments`)}`}>Sign in</a> to comment.</p>
+      )}
+    </section>
   );
 }

@@ -1,0 +1,96 @@
+/**
+ * Sending mail: through SMTP (nodemailer) when configured, otherwise into an outbox folder as
+ * .eml files (shown on the admin outbox page), so nothing needs a mail relay to try the product.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { simpleParser } from 'mailparser';
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  headers?: Record<string, string>;
+}
+
+export interface Mailer {
+  /** Hands the message over; resolves with its Message-ID. Rejects with the transport's error. */
+  send(mail: OutgoingMail): Promise<string>;
+  describe(): string;
+}
+
+/** CR or LF in anything that becomes a header would let input add headers of its own. */
+export function assertHeaderSafe(value: string, field: string): void {
+  if (/[\r\n]/.test(value)) throw new Error(`mail: ${field} contains a line break`);
+}
+
+function checked(mail: OutgoingMail): OutgoingMail {
+  assertHeaderSafe(mail.to, 'to');
+  assertHeaderSafe(mail.subject, 'subject');
+  for (const [k, v] of Object.entries(mail.headers ?? {})) assertHeaderSafe(`${k}${v}`, `header ${k}`);
+  return mail;
+}
+
+/** Writes each message as a complete RFC 5322 file in `dir` (newest sorts last). */
+export function outboxMailer(dir: string, from: string): Mailer {
+  const transport = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let seq = 0;
+  return {
+    async send(mail) {
+      const m = checked(mail);
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
+      fs.mkdirSync(dir, { recursive: true });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${String(seq++).padStart(4, '0')}.eml`;
+      const tmp = path.join(dir, `.${name}.tmp`);
+      fs.writeFileSync(tmp, info.message as Buffer);
+      fs.renameSync(tmp, path.join(dir, name)); // readers never see half a message
+      return info.messageId;
+    },
+    describe: () => `outbox folder ${dir}`,
+  };
+}
+
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  secure: boolean;
+  user?: string | undefined;
+  password?: string | undefined;
+}
+
+export function smtpMailer(settings: SmtpSettings, from: string): Mailer {
+  const transport = nodemailer.createTransport({
+    host: settings.host, port: settings.port, secure: settings.secure,
+    auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
+    connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
+  });
+  return {
+    async send(mail) {
+      const m = checked(mail);
+      const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
+      return info.messageId;
+    },
+    describe: () => `SMTP ${settings.host}:${settings.port}`,
+  };
+}
+
+export interface OutboxMessage {
+  file: string;
+  to: string;
+  subject: string;
+  date: string;
+  text: string;
+}
+
+/** The newest messages of an outbox folder, parsed (mailparser), for the admin page and tests. */
+export async function readOutbox(dir: string, limit: number): Promise<OutboxMessage[]> {
+  if (!fs.existsSync(dir)) return [];
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse().slice(0, limit);
+  return Promise.all(files.map(async (file) => {
+    const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
+    const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : parsed.to?.text ?? '';
+    return { file, to, subject: parsed.subject ?? '', date: parsed.date?.toISOString() ?? '', text: parsed.text ?? '' };
+  }));
+}

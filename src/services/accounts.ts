@@ -1,0 +1,204 @@
+/**
+ * Accounts: sign-up with e-mail verification, sign-in with sessions, password reset, changes of
+ * address and password, deletion. Inputs are validated here (zod); pages only present.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { Mailer } from '../mail/mailer.ts';
+import type { Store } from '../store/index.ts';
+import {
+  consumeEmailToken, createUser, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserById,
+  insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, passwordHashOf, updateUser, type Role, type User,
+} from '../store/users.ts';
+import { refreshPaperRanking } from '../store/votes.ts';
+import { UserError } from './errors.ts';
+import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
+import { limit } from './rate-limits.ts';
+
+export const SESSION_DAYS = 30;
+const TOKEN_HOURS = { verify: 48, reset: 2, 'change-email': 24 } as const;
+const DAY_MS = 86_400_000;
+const RESERVED = new Set(['admin', 'administrator', 'root', 'paperboy', 'support', 'moderator', 'system', 'api', 'new', 'settings', 'signin', 'signup']);
+
+export interface AccountDeps {
+  store: Store;
+  mailer: Mailer;
+  baseUrl: string;
+  siteName: string;
+  now: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
+const newToken = () => randomBytes(32).toString('base64url');
+
+export const usernameSchema = z.string().trim()
+  .min(3, 'Username: at least 3 characters').max(30, 'Username: at most 30 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'Username: letters, digits, - and _ only, starting with a letter or digit')
+  .refine((u) => !RESERVED.has(u.toLowerCase()) && !/^demo-reader-/i.test(u), 'Username: that name is reserved');
+export const emailSchema = z.string().trim().toLowerCase().max(254, 'E-mail: too long')
+  .pipe(z.email('E-mail: that is not an e-mail address'));
+export const passwordSchema = z.string()
+  .min(PASSWORD_MIN, `Password: at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX, `Password: at most ${PASSWORD_MAX} characters`);
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UserError(422, r.error.issues.map((i) => i.message).join('. '));
+  return r.data;
+}
+
+async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 'reset' | 'change-email', email: string): Promise<void> {
+  const token = newToken();
+  const now = deps.now();
+  await insertEmailToken(deps.store.db, {
+    tokenHash: sha256(token), userId: user.id, purpose, email, createdAt: iso(now), expiresAt: iso(now + TOKEN_HOURS[purpose] * 3_600_000),
+  });
+  const link = `${deps.baseUrl}/account/${purpose === 'reset' ? 'reset' : 'verify'}?token=${token}`;
+  const hours = TOKEN_HOURS[purpose];
+  const text = purpose === 'reset'
+    ? `Someone (hopefully you) asked to reset the password of ${user.username} on ${deps.siteName}.\n\nChoose a new password here (the link works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`
+    : `Welcome to ${deps.siteName}, ${user.username}.\n\nConfirm this address by opening this link (it works once, for ${hours} hours):\n${link}\n\nIf you did not sign up, ignore this e-mail.\n`;
+  await deps.mailer.send({ to: email, subject: purpose === 'reset' ? `Reset your ${deps.siteName} password` : `Confirm your e-mail for ${deps.siteName}`, text });
+}
+
+export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
+  await limit(deps.store, 'signUpIp', input.ip, deps.now());
+  const username = parse(usernameSchema, input.username);
+  const email = parse(emailSchema, input.email);
+  const password = parse(passwordSchema, input.password);
+  if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, 'Username: that name is taken');
+  if (await isEmailTaken(deps.store.db, email)) throw new UserError(409, 'E-mail: an account with this address exists; sign in or reset your password');
+  const user = await createUser(deps.store.db, { username, email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
+    .catch((err: Error) => {
+      if (/UNIQUE/i.test(err.message)) throw new UserError(409, 'That username or e-mail was just taken');
+      throw err;
+    });
+  await sendTokenMail(deps, user, 'verify', email);
+  return user;
+}
+
+/** Confirms an address from an e-mailed link (sign-up or change of address). */
+export async function verifyEmail(deps: AccountDeps, token: unknown): Promise<User> {
+  if (typeof token !== 'string' || token.length < 20 || token.length > 100) throw new UserError(400, 'This confirmation link is not valid.');
+  const now = iso(deps.now());
+  const hash = sha256(token);
+  const used = (await consumeEmailToken(deps.store.db, hash, 'verify', now)) ?? (await consumeEmailToken(deps.store.db, hash, 'change-email', now));
+  if (!used) throw new UserError(400, 'This confirmation link is not valid any more: it was used, or it expired. Sign in to get a new one.');
+  if (await isEmailTaken(deps.store.db, used.email, used.userId)) throw new UserError(409, 'Another account uses this address now.');
+  await updateUser(deps.store.db, used.userId, { email: used.email, email_verified_at: now });
+  return (await findUserById(deps.store.db, used.userId))!;
+}
+
+export async function resendVerification(deps: AccountDeps, user: User): Promise<void> {
+  if (user.emailVerifiedAt || !user.email) return;
+  await limit(deps.store, 'verifyAccount', user.id, deps.now());
+  await sendTokenMail(deps, user, 'verify', user.email);
+}
+
+export interface NewSession {
+  /** The cookie value (only its hash is stored). */
+  token: string;
+  user: User;
+  expiresAt: number;
+}
+
+export async function signIn(deps: AccountDeps, input: { login: unknown; password: unknown; ip: string; previousToken?: string | null }): Promise<NewSession> {
+  await limit(deps.store, 'signInIp', input.ip, deps.now());
+  const login = typeof input.login === 'string' ? input.login.trim().slice(0, 254) : '';
+  const password = typeof input.password === 'string' ? input.password : '';
+  if (!login || !password) throw new UserError(422, 'Enter your username (or e-mail) and password.');
+  const found = await findLogin(deps.store.db, login.includes('@') ? login.toLowerCase() : login);
+  if (found) await limit(deps.store, 'signInAccount', found.user.id, deps.now());
+  const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
+  if (!found || !ok) throw new UserError(401, 'That username and password do not match.');
+  if (found.user.suspendedAt) throw new UserError(403, 'This account is suspended.');
+  if (found.user.isDemo) throw new UserError(403, 'Demo accounts cannot sign in.');
+  // A new session id at every sign-in: a session fixed before sign-in is worth nothing after it.
+  if (input.previousToken) await deleteSession(deps.store.db, sha256(input.previousToken));
+  return createSession(deps, found.user);
+}
+
+export async function createSession(deps: AccountDeps, user: User): Promise<NewSession> {
+  const token = newToken();
+  const now = deps.now();
+  const expiresAt = now + SESSION_DAYS * DAY_MS;
+  await insertSession(deps.store.db, { idHash: sha256(token), userId: user.id, createdAt: iso(now), expiresAt: iso(expiresAt) });
+  return { token, user, expiresAt };
+}
+
+export async function sessionUser(store: Store, token: string | undefined, nowMs: number): Promise<User | null> {
+  if (!token || token.length > 100) return null;
+  const user = await findSessionUser(store.db, sha256(token), iso(nowMs));
+  return user && !user.suspendedAt ? user : null;
+}
+
+export async function signOut(store: Store, token: string | undefined): Promise<void> {
+  if (token) await deleteSession(store.db, sha256(token));
+}
+
+/** Always answers the same way, so the form does not reveal which addresses have accounts. */
+export async function requestPasswordReset(deps: AccountDeps, input: { email: unknown; ip: string }): Promise<void> {
+  await limit(deps.store, 'resetIp', input.ip, deps.now());
+  const email = parse(emailSchema, input.email);
+  const found = await findLogin(deps.store.db, email);
+  if (!found || found.user.suspendedAt || found.user.email !== email) return;
+  await limit(deps.store, 'resetAccount', found.user.id, deps.now());
+  await sendTokenMail(deps, found.user, 'reset', email);
+}
+
+export async function resetPassword(deps: AccountDeps, input: { token: unknown; password: unknown }): Promise<User> {
+  const password = parse(passwordSchema, input.password);
+  if (typeof input.token !== 'string' || input.token.length > 100) throw new UserError(400, 'This reset link is not valid.');
+  const used = await consumeEmailToken(deps.store.db, sha256(input.token), 'reset', iso(deps.now()));
+  if (!used) throw new UserError(400, 'This reset link is not valid any more: it was used, or it expired. Ask for a new one.');
+  await updateUser(deps.store.db, used.userId, { password_hash: await hashPassword(password), email_verified_at: iso(deps.now()) });
+  await deleteUserSessions(deps.store.db, used.userId); // sign out everywhere
+  return (await findUserById(deps.store.db, used.userId))!;
+}
+
+async function requirePassword(store: Store, user: User, password: unknown): Promise<void> {
+  const ok = typeof password === 'string' && (await verifyPassword(password, await passwordHashOf(store.db, user.id)));
+  if (!ok) throw new UserError(403, 'Your current password is not right.');
+}
+
+export async function changePassword(deps: AccountDeps, user: User, input: { current: unknown; password: unknown; sessionToken: string }): Promise<void> {
+  await requirePassword(deps.store, user, input.current);
+  const password = parse(passwordSchema, input.password);
+  await updateUser(deps.store.db, user.id, { password_hash: await hashPassword(password) });
+  await deleteUserSessions(deps.store.db, user.id, sha256(input.sessionToken)); // other sessions end
+}
+
+/** Sends a confirmation link to the new address; the address changes when it is followed. */
+export async function requestEmailChange(deps: AccountDeps, user: User, input: { current: unknown; email: unknown }): Promise<string> {
+  await requirePassword(deps.store, user, input.current);
+  const email = parse(emailSchema, input.email);
+  if (await isEmailTaken(deps.store.db, email, user.id)) throw new UserError(409, 'Another account uses this address.');
+  await limit(deps.store, 'verifyAccount', user.id, deps.now());
+  await sendTokenMail(deps, user, 'change-email', email);
+  return email;
+}
+
+/**
+ * Deletes the account: sessions, collections and votes go (vote counts drop accordingly, in the
+ * same transaction); comments stay in their threads as from "a deleted account"; list entries
+ * stay without a submitter.
+ */
+export async function deleteAccount(deps: AccountDeps, user: User, input: { current: unknown; confirm: unknown }): Promise<void> {
+  await requirePassword(deps.store, user, input.current);
+  if (input.confirm !== user.username) throw new UserError(422, 'Type your username to confirm.');
+  await deps.store.transaction(async (trx) => {
+    const voted = await trx.selectFrom('votes').select('paper_id').where('user_id', '=', user.id).execute();
+    await deleteUserRow(trx, user.id);
+    await refreshPaperRanking(trx, voted.map((v) => v.paper_id), iso(deps.now()));
+  });
+}
+
+/** For the CLI: an account that can sign in at once (the first admin). */
+export async function createAccount(deps: Pick<AccountDeps, 'store' | 'now'>, input: { username: unknown; email: unknown; password: unknown; role: Role }): Promise<User> {
+  const username = parse(usernameSchema, input.username);
+  const email = parse(emailSchema, input.email);
+  const password = parse(passwordSchema, input.password);
+  if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, `Username: ${username} is taken`);
+  if (await isEmailTaken(deps.store.db, email)) throw new UserError(409, `E-mail: ${email} has an account`);
+  return createUser(deps.store.db, { username, email, passwordHash: await hashPassword(password), role: input.role, verified: true }, iso(deps.now()));
+}

@@ -1,0 +1,288 @@
+/**
+ * What members do: upvote, submit papers to the daily list, comment, save to collections, report;
+ * and what curators and admins do: feature, pin, hide, add links, moderate, suspend, assign roles.
+ * Each function checks permission and input, then changes the store in one transaction.
+ */
+import { z } from 'zod';
+import type { ArxivClient } from '../arxiv/client.ts';
+import { ArxivApiError } from '../arxiv/errors.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import { msToDay } from '../domain/dates.ts';
+import type { Store } from '../store/index.ts';
+import {
+  addToCollection, deleteCollection, findCollectionById, insertCollection, removeFromCollection, slugTaken,
+} from '../store/collections.ts';
+import {
+  dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
+} from '../store/comments.ts';
+import { countSubmissionsSince, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
+import { updateUser, findUserByName, type Role, type User } from '../store/users.ts';
+import { setVote } from '../store/votes.ts';
+import { UserError } from './errors.ts';
+import { limit } from './rate-limits.ts';
+
+export interface CommunityDeps {
+  store: Store;
+  now: () => number;
+  /** Fetches metadata of submitted papers the store does not have. */
+  arxiv: Pick<ArxivClient, 'apiQuery'> | null;
+  /** Submissions a member may make per UTC day. */
+  submitQuota: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+export const COMMENT_MAX = 10_000;
+const isCurator = (u: User) => u.role === 'curator' || u.role === 'admin';
+
+function requireMember(user: User | null): User {
+  if (!user) throw new UserError(401, 'Sign in first.');
+  if (user.suspendedAt) throw new UserError(403, 'This account is suspended.');
+  return user;
+}
+
+function requireVerified(user: User | null): User {
+  const u = requireMember(user);
+  if (!u.emailVerifiedAt) throw new UserError(403, 'Confirm your e-mail address first: follow the link we sent you (or ask for a new one in Settings).');
+  return u;
+}
+
+function requireRole(user: User | null, role: 'curator' | 'admin'): User {
+  const u = requireMember(user);
+  if (role === 'admin' ? u.role !== 'admin' : !isCurator(u)) throw new UserError(403, `Only ${role}s can do that.`);
+  return u;
+}
+
+async function requirePaper(store: Store, id: string): Promise<void> {
+  const exists = await store.db.selectFrom('papers').select('id').where('id', '=', id).executeTakeFirst();
+  if (!exists) throw new UserError(404, `arXiv:${id} is not on this site.`);
+}
+
+export async function vote(deps: CommunityDeps, user: User | null, paperId: string, want: boolean, ip: string) {
+  const u = requireMember(user);
+  await limit(deps.store, 'voteAccount', u.id, deps.now());
+  await limit(deps.store, 'voteIp', ip, deps.now());
+  await requirePaper(deps.store, paperId);
+  return deps.store.transaction((trx) => setVote(trx, u.id, paperId, want, iso(deps.now())));
+}
+
+const httpUrl = z.string().trim().max(500, 'Links: at most 500 characters').url('Links must be full http(s) addresses')
+  .refine((u) => /^https?:\/\//i.test(u), 'Links must start with http:// or https://');
+const optionalUrl = z.union([z.literal('').transform(() => null), httpUrl]).nullish().transform((v) => v ?? null);
+
+export interface SubmitResult {
+  paperId: string;
+  day: string;
+  fetched: boolean;
+}
+
+/** Puts a paper on today's list by id or URL, fetching it from arXiv when the store lacks it. */
+export async function submitPaper(deps: CommunityDeps, user: User | null, input: { id: unknown; codeUrl?: unknown; projectUrl?: unknown }): Promise<SubmitResult> {
+  const u = requireVerified(user);
+  const raw = typeof input.id === 'string' ? input.id.trim() : '';
+  const parsed = raw ? parseArxivId(raw) : null;
+  if (!parsed) throw new UserError(422, 'Enter an arXiv id (2407.13168) or an arXiv link (https://arxiv.org/abs/2407.13168).');
+  const links = z.object({ codeUrl: optionalUrl, projectUrl: optionalUrl }).safeParse({ codeUrl: input.codeUrl, projectUrl: input.projectUrl });
+  if (!links.success) throw new UserError(422, links.error.issues.map((i) => i.message).join('. '));
+  const nowMs = deps.now();
+  const today = msToDay(nowMs);
+  const existing = await findEntry(deps.store.db, parsed.id);
+  if (existing) throw new UserError(409, `arXiv:${parsed.id} is already on the list of ${existing.day}.`);
+  if (!isCurator(u) && (await countSubmissionsSince(deps.store.db, u.id, `${today}T00:00:00.000Z`)) >= deps.submitQuota) {
+    throw new UserError(429, `You have submitted ${deps.submitQuota} papers today, the daily limit. Thank you! Try again tomorrow.`);
+  }
+  await limit(deps.store, 'submitAccount', u.id, nowMs);
+
+  let fetched = false;
+  if (!(await deps.store.findPaperById(parsed.id))) {
+    if (!deps.arxiv) throw new UserError(404, `arXiv:${parsed.id} is not on this site, and fetching from arXiv is off.`);
+    let result;
+    try {
+      result = await deps.arxiv.apiQuery({ idList: [parsed.id], start: 0, maxResults: 1 }, { context: `submit ${parsed.id}` });
+    } catch (err) {
+      if (err instanceof ArxivApiError) throw new UserError(404, `arXiv does not know arXiv:${parsed.id}.`);
+      throw new UserError(503, `arXiv could not be reached to fetch arXiv:${parsed.id}; please try again in a few minutes.`);
+    }
+    const record = result.records.find((r) => r.id === parsed.id);
+    if (!record) throw new UserError(404, `arXiv has no paper arXiv:${parsed.id}.`);
+    await deps.store.upsertPapers([record], iso(nowMs));
+    fetched = true;
+  }
+  const added = await deps.store.transaction(async (trx) => {
+    const ok = await insertEntry(trx, { paperId: parsed.id, day: today, submittedBy: u.id, featured: false }, iso(nowMs));
+    if (ok && (links.data.codeUrl || links.data.projectUrl)) {
+      const paper = await trx.selectFrom('papers').select(['code_url', 'project_url']).where('id', '=', parsed.id).executeTakeFirstOrThrow();
+      await setPaperLinks(trx, parsed.id, { codeUrl: paper.code_url ?? links.data.codeUrl, projectUrl: paper.project_url ?? links.data.projectUrl }, iso(nowMs));
+    }
+    return ok;
+  });
+  if (!added) throw new UserError(409, `arXiv:${parsed.id} was just added to a list by someone else.`);
+  return { paperId: parsed.id, day: today, fetched };
+}
+
+const commentBody = z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim())
+  .pipe(z.string().min(1, 'Write something first.').max(COMMENT_MAX, `Comments: at most ${COMMENT_MAX.toLocaleString('en-US')} characters.`))
+  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(s), 'Comments cannot contain control characters.');
+
+function parseBody(body: unknown): string {
+  const r = commentBody.safeParse(typeof body === 'string' ? body : '');
+  if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
+  return r.data;
+}
+
+export async function addComment(deps: CommunityDeps, user: User | null, input: { paperId: string; body: unknown; parentId?: unknown }, ip: string): Promise<number> {
+  const u = requireVerified(user);
+  await limit(deps.store, 'commentAccount', u.id, deps.now());
+  await limit(deps.store, 'commentIp', ip, deps.now());
+  await requirePaper(deps.store, input.paperId);
+  const body = parseBody(input.body);
+  let parentId: number | null = null;
+  if (input.parentId !== undefined && input.parentId !== '' && input.parentId !== null) {
+    parentId = Number(input.parentId);
+    const parent = Number.isSafeInteger(parentId) ? await findComment(deps.store.db, parentId) : null;
+    if (!parent || parent.paperId !== input.paperId) throw new UserError(404, 'The comment you are replying to does not exist.');
+    if (parent.deletedAt || parent.hiddenAt) throw new UserError(409, 'That comment was removed; you cannot reply to it.');
+  }
+  return deps.store.transaction((trx) => insertComment(trx, { paperId: input.paperId, userId: u.id, parentId, body }, iso(deps.now())));
+}
+
+async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
+  const u = requireMember(user);
+  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  if (!c || c.deletedAt) throw new UserError(404, 'That comment does not exist.');
+  if (c.userId !== u.id) throw new UserError(403, 'You can only change your own comments.');
+  return c;
+}
+
+export async function updateComment(deps: CommunityDeps, user: User | null, id: number, body: unknown): Promise<string> {
+  const c = await ownComment(deps, user, id);
+  if (c.hiddenAt) throw new UserError(403, 'A moderator hid this comment; it cannot be edited.');
+  await editComment(deps.store.db, id, parseBody(body), iso(deps.now()));
+  return c.paperId;
+}
+
+export async function removeComment(deps: CommunityDeps, user: User | null, id: number): Promise<string> {
+  const c = await ownComment(deps, user, id);
+  await deps.store.transaction((trx) => softDeleteComment(trx, id, c.paperId, iso(deps.now())));
+  return c.paperId;
+}
+
+export async function voteComment(deps: CommunityDeps, user: User | null, id: number, want: boolean): Promise<string> {
+  const u = requireMember(user);
+  await limit(deps.store, 'voteAccount', u.id, deps.now());
+  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  if (!c || c.deletedAt || c.hiddenAt) throw new UserError(404, 'That comment does not exist.');
+  await deps.store.transaction((trx) => setCommentVote(trx, u.id, id, want, iso(deps.now())));
+  return c.paperId;
+}
+
+export async function flagComment(deps: CommunityDeps, user: User | null, id: number, reason: unknown): Promise<string> {
+  const u = requireVerified(user);
+  await limit(deps.store, 'reportAccount', u.id, deps.now());
+  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  if (!c || c.deletedAt) throw new UserError(404, 'That comment does not exist.');
+  const why = typeof reason === 'string' ? reason.trim().slice(0, 500) || null : null;
+  await reportComment(deps.store.db, id, u.id, why, iso(deps.now()));
+  return c.paperId;
+}
+
+export async function moderateComment(deps: CommunityDeps, user: User | null, id: number, action: unknown): Promise<string> {
+  requireRole(user, 'admin');
+  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  if (!c) throw new UserError(404, 'That comment does not exist.');
+  const now = iso(deps.now());
+  if (action === 'hide' || action === 'unhide') await deps.store.transaction((trx) => setCommentHidden(trx, id, c.paperId, action === 'hide', now));
+  else if (action === 'dismiss') await dismissReports(deps.store.db, id, now);
+  else throw new UserError(400, 'Unknown moderation action.');
+  return c.paperId;
+}
+
+const collectionName = z.string().trim().min(1, 'Name the collection.').max(80, 'Collection names: at most 80 characters.')
+  .refine((s) => !/[\u0000-\u001F]/.test(s), 'Collection names cannot contain control characters.');
+
+export function slugify(name: string): string {
+  const s = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return s || 'collection';
+}
+
+export async function createCollection(deps: CommunityDeps, user: User | null, input: { name: unknown; isPublic: unknown }): Promise<{ id: number; slug: string }> {
+  const u = requireMember(user);
+  await limit(deps.store, 'collectionAccount', u.id, deps.now());
+  const r = collectionName.safeParse(input.name);
+  if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
+  const base = slugify(r.data);
+  let slug = base;
+  for (let i = 2; await slugTaken(deps.store.db, u.id, slug); i++) {
+    if (i > 50) throw new UserError(409, 'You have many collections with that name already.');
+    slug = `${base}-${i}`;
+  }
+  const id = await insertCollection(deps.store.db, { userId: u.id, name: r.data, slug, isPublic: input.isPublic === true || input.isPublic === 'on' || input.isPublic === '1' }, iso(deps.now()));
+  return { id, slug };
+}
+
+async function ownCollection(deps: CommunityDeps, user: User | null, id: number) {
+  const u = requireMember(user);
+  const c = Number.isSafeInteger(id) ? await findCollectionById(deps.store.db, id) : null;
+  if (!c || c.userId !== u.id) throw new UserError(404, 'You have no such collection.');
+  return c;
+}
+
+export async function changeCollection(deps: CommunityDeps, user: User | null, input: { collectionId: number; paperId: string; action: unknown }) {
+  const c = await ownCollection(deps, user, input.collectionId);
+  await limit(deps.store, 'collectionAccount', c.userId, deps.now());
+  await requirePaper(deps.store, input.paperId);
+  if (input.action === 'add') await addToCollection(deps.store.db, c.id, input.paperId, iso(deps.now()));
+  else if (input.action === 'remove') await removeFromCollection(deps.store.db, c.id, input.paperId);
+  else throw new UserError(400, 'Unknown collection action.');
+  return c;
+}
+
+export async function dropCollection(deps: CommunityDeps, user: User | null, id: number) {
+  const c = await ownCollection(deps, user, id);
+  await deleteCollection(deps.store.db, c.id);
+  return c;
+}
+
+/** Curators: feature a paper (putting it on today's list if it is on none), pin, hide, or undo. */
+export async function curate(deps: CommunityDeps, user: User | null, paperId: string, action: unknown): Promise<void> {
+  const u = requireRole(user, 'curator');
+  await requirePaper(deps.store, paperId);
+  const now = deps.now();
+  const flags: Record<string, Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>> = {
+    feature: { featured: true, hidden: false }, unfeature: { featured: false }, pin: { pinned: true, hidden: false }, unpin: { pinned: false },
+    hide: { hidden: true, pinned: false }, unhide: { hidden: false },
+  };
+  const set = typeof action === 'string' ? flags[action] : undefined;
+  if (!set) throw new UserError(400, 'Unknown curator action.');
+  if (!(await findEntry(deps.store.db, paperId))) {
+    if (action !== 'feature' && action !== 'pin') throw new UserError(409, 'That paper is not on a daily list.');
+    await deps.store.transaction((trx) => insertEntry(trx, { paperId, day: msToDay(now), submittedBy: u.id, featured: true }, iso(now)));
+  }
+  await deps.store.transaction(async (trx) => { await setEntryFlags(trx, paperId, set); });
+}
+
+export async function setLinks(deps: CommunityDeps, user: User | null, paperId: string, input: { codeUrl: unknown; projectUrl: unknown }): Promise<void> {
+  requireRole(user, 'curator');
+  await requirePaper(deps.store, paperId);
+  const links = z.object({ codeUrl: optionalUrl, projectUrl: optionalUrl }).safeParse(input);
+  if (!links.success) throw new UserError(422, links.error.issues.map((i) => i.message).join('. '));
+  await deps.store.transaction((trx) => setPaperLinks(trx, paperId, links.data, iso(deps.now())));
+}
+
+/** Admins: suspend or restore an account, or give it a role. */
+export async function administerUser(deps: CommunityDeps, user: User | null, username: string, input: { action: unknown; role?: unknown }): Promise<User> {
+  const admin = requireRole(user, 'admin');
+  const target = await findUserByName(deps.store.db, username);
+  if (!target) throw new UserError(404, 'No such account.');
+  if (target.id === admin.id) throw new UserError(409, 'You cannot change your own account here.');
+  if (input.action === 'suspend') {
+    await updateUser(deps.store.db, target.id, { suspended_at: iso(deps.now()) });
+    await deps.store.db.deleteFrom('sessions').where('user_id', '=', target.id).execute();
+  } else if (input.action === 'restore') {
+    await updateUser(deps.store.db, target.id, { suspended_at: null });
+  } else if (input.action === 'role' && (input.role === 'member' || input.role === 'curator' || input.role === 'admin')) {
+    await updateUser(deps.store.db, target.id, { role: input.role as Role });
+  } else {
+    throw new UserError(400, 'Unknown account action.');
+  }
+  return (await findUserByName(deps.store.db, username))!;
+}

@@ -1,0 +1,43 @@
+/**
+ * Rate limits for everything a bot would hammer, counted in the database so every app process
+ * shares them. Each rule is a fixed window: `limit` actions per `windowSeconds`.
+ */
+import type { Store } from '../store/index.ts';
+import { hitRateLimit } from '../store/users.ts';
+import { UserError } from './errors.ts';
+
+export interface Rule {
+  limit: number;
+  windowSeconds: number;
+  /** What the person was trying to do, for the message. */
+  what: string;
+}
+
+export const RULES = {
+  signInIp: { limit: 20, windowSeconds: 15 * 60, what: 'sign-in attempts from this address' },
+  signInAccount: { limit: 10, windowSeconds: 15 * 60, what: 'sign-in attempts for this account' },
+  signUpIp: { limit: 5, windowSeconds: 60 * 60, what: 'sign-ups from this address' },
+  resetIp: { limit: 10, windowSeconds: 60 * 60, what: 'password reset requests from this address' },
+  resetAccount: { limit: 3, windowSeconds: 60 * 60, what: 'password reset e-mails for this account' },
+  verifyAccount: { limit: 5, windowSeconds: 60 * 60, what: 'verification e-mails' },
+  submitAccount: { limit: 30, windowSeconds: 60 * 60, what: 'submissions' },
+  commentAccount: { limit: 30, windowSeconds: 60 * 60, what: 'comments' },
+  commentIp: { limit: 60, windowSeconds: 60 * 60, what: 'comments from this address' },
+  voteAccount: { limit: 300, windowSeconds: 60 * 60, what: 'votes' },
+  voteIp: { limit: 600, windowSeconds: 60 * 60, what: 'votes from this address' },
+  reportAccount: { limit: 20, windowSeconds: 60 * 60, what: 'reports' },
+  collectionAccount: { limit: 120, windowSeconds: 60 * 60, what: 'collection changes' },
+} satisfies Record<string, Rule>;
+
+export type RuleName = keyof typeof RULES;
+
+/** Counts one action against `rule` for `subject` (an IP or account id); throws a 429 UserError past the limit. */
+export async function limit(store: Store, rule: RuleName, subject: string | number, nowMs: number): Promise<void> {
+  const r = RULES[rule];
+  const { count, resetAtMs } = await hitRateLimit(store.db, `${rule}:${subject}`, r.windowSeconds, nowMs);
+  if (count > r.limit) {
+    const wait = Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000));
+    const minutes = Math.ceil(wait / 60);
+    throw new UserError(429, `Too many ${r.what}: at most ${r.limit} in ${r.windowSeconds / 60} minutes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, wait);
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Comments on papers: threads, edits, soft deletion, reports and moderation, comment votes.
+ * `papers.comments_count` counts visible comments and changes in the same transaction.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export interface CommentRow {
+  id: number;
+  paperId: string;
+  parentId: number | null;
+  userId: number | null;
+  username: string | null;
+  body: string;
+  score: number;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  hiddenAt: string | null;
+  reports: number;
+}
+
+export type CommentOrder = 'oldest' | 'newest' | 'top';
+
+const visible = (c: { deleted_at: string | null; hidden_at: string | null }) => !c.deleted_at && !c.hidden_at;
+
+async function recount(trx: Transaction<Database>, paperId: string): Promise<void> {
+  const r = await trx.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('paper_id', '=', paperId).where('deleted_at', 'is', null).where('hidden_at', 'is', null).executeTakeFirstOrThrow();
+  await trx.updateTable('papers').set({ comments_count: Number(r.n) }).where('id', '=', paperId).execute();
+}
+
+export async function insertComment(trx: Transaction<Database>, c: { paperId: string; userId: number; parentId: number | null; body: string }, now: string): Promise<number> {
+  const row = await trx.insertInto('comments').values({
+    paper_id: c.paperId, user_id: c.userId, parent_id: c.parentId, body: c.body, score: 0, created_at: now, edited_at: null, deleted_at: null, hidden_at: null,
+  }).returning('id').executeTakeFirstOrThrow();
+  await recount(trx, c.paperId);
+  return row.id;
+}
+
+export async function findComment(db: Db, id: number): Promise<{ id: number; paperId: string; userId: number | null; parentId: number | null; deletedAt: string | null; hiddenAt: string | null; body: string } | null> {
+  const r = await db.selectFrom('comments').select(['id', 'paper_id', 'user_id', 'parent_id', 'deleted_at', 'hidden_at', 'body']).where('id', '=', id).executeTakeFirst();
+  return r ? { id: r.id, paperId: r.paper_id, userId: r.user_id, parentId: r.parent_id, deletedAt: r.deleted_at, hiddenAt: r.hidden_at, body: r.body } : null;
+}
+
+export async function editComment(db: Db, id: number, body: string, now: string): Promise<void> {
+  await db.updateTable('comments').set({ body, edited_at: now }).where('id', '=', id).execute();
+}
+
+/** Soft deletion keeps the thread's shape: replies stay, the text goes. */
+export async function softDeleteComment(trx: Transaction<Database>, id: number, paperId: string, now: string): Promise<void> {
+  await trx.updateTable('comments').set({ deleted_at: now, body: '' }).where('id', '=', id).execute();
+  await recount(trx, paperId);
+}
+
+export async function setCommentHidden(trx: Transaction<Database>, id: number, paperId: string, hidden: boolean, now: string): Promise<void> {
+  await trx.updateTable('comments').set({ hidden_at: hidden ? now : null }).where('id', '=', id).execute();
+  if (hidden) await trx.updateTable('comment_reports').set({ resolved_at: now }).where('comment_id', '=', id).where('resolved_at', 'is', null).execute();
+  await recount(trx, paperId);
+}
+
+export async function reportComment(db: Db, commentId: number, userId: number, reason: string | null, now: string): Promise<boolean> {
+  const r = await db.insertInto('comment_reports').values({ comment_id: commentId, user_id: userId, reason, created_at: now, resolved_at: null })
+    .onConflict((oc) => oc.columns(['comment_id', 'user_id']).doNothing()).executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function dismissReports(db: Db, commentId: number, now: string): Promise<void> {
+  await db.updateTable('comment_reports').set({ resolved_at: now }).where('comment_id', '=', commentId).where('resolved_at', 'is', null).execute();
+}
+
+export async function setCommentVote(trx: Transaction<Database>, userId: number, commentId: number, want: boolean, now: string): Promise<number> {
+  if (want) {
+    await trx.insertInto('comment_votes').values({ user_id: userId, comment_id: commentId, created_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'comment_id']).doNothing()).execute();
+  } else {
+    await trx.deleteFrom('comment_votes').where('user_id', '=', userId).where('comment_id', '=', commentId).execute();
+  }
+  const r = await trx.selectFrom('comment_votes').select((eb) => eb.fn.countAll<number>().as('n')).where('comment_id', '=', commentId).executeTakeFirstOrThrow();
+  await trx.updateTable('comments').set({ score: Number(r.n) }).where('id', '=', commentId).execute();
+  return Number(r.n);
+}
+
+const commentSelect = (db: Db) => db.selectFrom('comments as c').leftJoin('users as u', 'u.id', 'c.user_id')
+  .select((eb) => [
+    'c.id', 'c.paper_id', 'c.parent_id', 'c.user_id', 'u.username', 'c.body', 'c.score', 'c.created_at', 'c.edited_at', 'c.deleted_at', 'c.hidden_at',
+    eb.selectFrom('comment_reports as r').select(eb.fn.countAll<number>().as('n')).whereRef('r.comment_id', '=', 'c.id').where('r.resolved_at', 'is', null).as('reports'),
+  ]);
+
+type SelectedRow = Awaited<ReturnType<ReturnType<typeof commentSelect>['execute']>>[number];
+const toRow = (r: SelectedRow): CommentRow => ({
+  id: r.id, paperId: r.paper_id, parentId: r.parent_id, userId: r.user_id, username: r.username ?? null, body: r.body, score: r.score,
+  createdAt: r.created_at, editedAt: r.edited_at, deletedAt: r.deleted_at, hiddenAt: r.hidden_at, reports: Number(r.reports ?? 0),
+});
+
+/** Every comment of a paper (threads are assembled by the caller); hidden ones only for moderators. */
+export async function listPaperComments(db: Db, paperId: string, includeHidden: boolean): Promise<CommentRow[]> {
+  let q = commentSelect(db).where('c.paper_id', '=', paperId);
+  if (!includeHidden) q = q.where('c.hidden_at', 'is', null);
+  const rows = await q.orderBy('c.created_at').orderBy('c.id').execute();
+  return rows.map(toRow);
+}
+
+export async function listUserComments(db: Db, userId: number, limit: number): Promise<(CommentRow & { paperTitle: string })[]> {
+  const rows = await commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
+    .where('c.user_id', '=', userId).where('c.deleted_at', 'is', null).where('c.hidden_at', 'is', null)
+    .orderBy('c.created_at', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...toRow(r), paperTitle: r.title }));
+}
+
+/** Comments with open reports, most reported first. */
+export async function listReportedComments(db: Db, limit: number): Promise<(CommentRow & { paperTitle: string; reasons: string[] })[]> {
+  const rows = await commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
+    .where((eb) => eb.exists(eb.selectFrom('comment_reports as r').select('r.comment_id').whereRef('r.comment_id', '=', 'c.id').where('r.resolved_at', 'is', null)))
+    .orderBy('reports', 'desc').orderBy('c.created_at', 'desc').limit(limit).execute();
+  const ids = rows.map((r) => r.id);
+  const reasons = ids.length ? await db.selectFrom('comment_reports').select(['comment_id', 'reason']).where('comment_id', 'in', ids).where('resolved_at', 'is', null).execute() : [];
+  return rows.map((r) => ({ ...toRow(r), paperTitle: r.title, reasons: reasons.filter((x) => x.comment_id === r.id && x.reason).map((x) => x.reason!) }));
+}
+
+export { visible as isCommentVisible };

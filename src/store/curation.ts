@@ -1,0 +1,49 @@
+/**
+ * Daily-list entries made by members (submissions) and shaped by curators (feature, pin, hide),
+ * and the code/project links curators and submitters add.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+import { refreshPaperRanking } from './votes.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+export async function findEntry(db: Db, paperId: string): Promise<{ day: string; hidden: boolean } | null> {
+  const r = await db.selectFrom('daily_entries').select(['day', 'hidden']).where('paper_id', '=', paperId).executeTakeFirst();
+  return r ? { day: r.day, hidden: r.hidden === 1 } : null;
+}
+
+/** Puts a paper on a day's list; false when it is already on one (the unique key decides, also under races). */
+export async function insertEntry(
+  trx: Transaction<Database>, e: { paperId: string; day: string; submittedBy: number; featured: boolean }, now: string,
+): Promise<boolean> {
+  const r = await trx.insertInto('daily_entries').values({
+    paper_id: e.paperId, day: e.day, submitted_at: now, submitted_by: e.submittedBy, featured: e.featured ? 1 : 0, pinned: 0, hidden: 0,
+  }).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
+  const added = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  if (added) await refreshPaperRanking(trx, [e.paperId], now);
+  return added;
+}
+
+export async function countSubmissionsSince(db: Db, userId: number, since: string): Promise<number> {
+  const r = await db.selectFrom('daily_entries').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('submitted_by', '=', userId).where('submitted_at', '>=', since).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>): Promise<boolean> {
+  const set: Partial<{ featured: number; pinned: number; hidden: number }> = {};
+  for (const [k, v] of Object.entries(flags)) if (v !== undefined) set[k as 'featured'] = v ? 1 : 0;
+  const r = await db.updateTable('daily_entries').set(set).where('paper_id', '=', paperId).executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+export async function setPaperLinks(db: Db, paperId: string, links: { codeUrl: string | null; projectUrl: string | null }, now: string): Promise<void> {
+  await db.updateTable('papers').set({ code_url: links.codeUrl, project_url: links.projectUrl, modified_at: now }).where('id', '=', paperId).execute();
+}
+
+/** Papers a member submitted, newest first. */
+export async function listSubmittedPaperIds(db: Db, userId: number, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('daily_entries').select('paper_id').where('submitted_by', '=', userId).orderBy('submitted_at', 'desc').limit(limit).execute();
+  return rows.map((r) => r.paper_id);
+}

@@ -1,0 +1,100 @@
+/**
+ * Sessions and CSRF for the web layer.
+ *
+ * - `pb_session`: an opaque random value (HttpOnly, SameSite=Lax, Secure behind https); the store
+ *   keeps only its hash.
+ * - CSRF: every form and state-changing request carries a token that is an HMAC of the session
+ *   value (or, before sign-in, of a random `pb_anon` cookie) under an instance secret. A token
+ *   from another browser or session does not verify; no state changes over GET.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { sessionUser, SESSION_DAYS } from '../services/accounts.ts';
+import { UserError } from '../services/errors.ts';
+import type { Store } from '../store/index.ts';
+import type { User } from '../store/users.ts';
+
+export const SESSION_COOKIE = 'pb_session';
+export const ANON_COOKIE = 'pb_anon';
+
+export type AppEnv = { Variables: { user: User | null; sessionToken: string | null } };
+
+export interface AuthSettings {
+  store: Store;
+  secret: string;
+  secureCookies: boolean;
+  now: () => number;
+  /** The site's own origin, for the Origin check on state changes. */
+  origin: string;
+}
+
+/** Loads the signed-in member (if any) into the context. */
+export function sessionMiddleware(s: AuthSettings): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const token = getCookie(c, SESSION_COOKIE) ?? null;
+    const user = token ? await sessionUser(s.store, token, s.now()) : null;
+    c.set('user', user);
+    c.set('sessionToken', user ? token : null);
+    if (token && !user) deleteCookie(c, SESSION_COOKIE, { path: '/' }); // expired or revoked
+    await next();
+  };
+}
+
+function sign(secret: string, value: string): string {
+  return createHmac('sha256', secret).update(`csrf:${value}`).digest('base64url');
+}
+
+/** The CSRF token for this browser's forms; sets the anonymous cookie when there is no session yet. */
+export function csrfToken(c: Context<AppEnv>, s: AuthSettings): string {
+  const session = c.get('sessionToken');
+  if (session) return sign(s.secret, session);
+  let anon = getCookie(c, ANON_COOKIE);
+  if (!anon || anon.length > 100) {
+    anon = randomBytes(24).toString('base64url');
+    setCookie(c, ANON_COOKIE, anon, { path: '/', httpOnly: true, sameSite: 'Lax', secure: s.secureCookies, maxAge: 86_400 });
+  }
+  return sign(s.secret, anon);
+}
+
+/** Throws a 403 UserError unless the request carries this browser's CSRF token and no foreign Origin. */
+export function verifyCsrf(c: Context<AppEnv>, s: AuthSettings, token: unknown): void {
+  const origin = c.req.header('origin');
+  if (origin && origin !== 'null' && origin !== s.origin && origin !== new URL(c.req.url).origin) {
+    throw new UserError(403, 'This form was sent from another site.');
+  }
+  const base = c.get('sessionToken') ?? getCookie(c, ANON_COOKIE);
+  const given = typeof token === 'string' ? token : (c.req.header('x-csrf-token') ?? '');
+  if (!base || !given) throw new UserError(403, 'This form has expired or was not sent from this site. Reload the page and try again.');
+  const expected = Buffer.from(sign(s.secret, base));
+  const actual = Buffer.from(given);
+  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    throw new UserError(403, 'This form has expired or was not sent from this site. Reload the page and try again.');
+  }
+}
+
+export function setSessionCookie(c: Context<AppEnv>, s: AuthSettings, token: string): void {
+  setCookie(c, SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'Lax', secure: s.secureCookies, maxAge: SESSION_DAYS * 86_400 });
+  deleteCookie(c, ANON_COOKIE, { path: '/' });
+}
+
+export function clearSessionCookie(c: Context<AppEnv>): void {
+  deleteCookie(c, SESSION_COOKIE, { path: '/' });
+}
+
+/** A local path to return to after a form; anything else (other hosts, `//`, `\`) becomes `fallback`. */
+export function safeNext(next: unknown, fallback = '/'): string {
+  if (typeof next !== 'string' || next.length > 500) return fallback;
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001F]/.test(next)) return fallback;
+  return next;
+}
+
+/** The client address for rate limits: the socket's, unless a trusted proxy setting says otherwise. */
+export function clientIp(c: Context, trustProxy: boolean): string {
+  if (trustProxy) {
+    const fwd = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    if (fwd) return fwd.slice(0, 64);
+  }
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? 'local';
+}

@@ -1,0 +1,386 @@
+/**
+ * Routes of the community: accounts, votes, submissions, comments, collections, curation,
+ * moderation. Thin handlers: check CSRF, call a service, present (HTML, or JSON for the client
+ * script when it asks with Accept: application/json). State changes only on POST.
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import { readOutbox } from '../mail/mailer.ts';
+import {
+  changePassword, deleteAccount, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, signIn, signOut, signUp, verifyEmail,
+  type AccountDeps,
+} from '../services/accounts.ts';
+import {
+  addComment, administerUser, changeCollection, createCollection, curate, dropCollection, flagComment, moderateComment, removeComment,
+  setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
+} from '../services/community.ts';
+import { UserError } from '../services/errors.ts';
+import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
+import { findComment, listReportedComments, listUserComments } from '../store/comments.ts';
+import { listSubmittedPaperIds } from '../store/curation.ts';
+import { listCardsByIds } from '../store/listings.ts';
+import { findUserByName, updateUser } from '../store/users.ts';
+import { listVotedPaperIds, votedAmong } from '../store/votes.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import type { Web } from './app.tsx';
+import { clearSessionCookie, clientIp, csrfToken, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
+import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage } from './pages/account.tsx';
+import {
+  CollectionPage, CollectionsPage, EditCommentPage, ModerationPage, OutboxPage, ProfilePage, SavePage, SubmitPage,
+} from './pages/community.tsx';
+
+/** Form bodies larger than this are refused with a 413 before they are read. */
+export const MAX_FORM_BYTES = 64 * 1024;
+const PROFILE_LIST = 30;
+
+type Form = Record<string, string>;
+
+export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
+  const { deps, auth } = web;
+  const { store, config } = deps;
+  const now = () => deps.clock.now();
+  const accounts: AccountDeps = { store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now };
+  const community: CommunityDeps = { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota };
+  const ip = (c: Context) => clientIp(c, config.trustProxy);
+  const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
+
+  app.use('*', async (c, next) => {
+    if (c.req.method !== 'POST') return next();
+    return bodyLimit({ maxSize: MAX_FORM_BYTES, onError: (cc) => web.errorPage(cc as Context<AppEnv>, 413, `Forms are limited to ${MAX_FORM_BYTES / 1024} KB.`) })(c, next);
+  });
+
+  /** Reads a urlencoded or multipart form (files ignored) and checks its CSRF token. */
+  async function form(c: Context<AppEnv>): Promise<Form> {
+    const type = c.req.header('content-type') ?? '';
+    let body: Record<string, unknown> = {};
+    if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+      try {
+        body = await c.req.parseBody();
+      } catch {
+        throw new UserError(400, 'This form could not be read.');
+      }
+    } else if (type.startsWith('application/json')) {
+      try {
+        const parsed = await c.req.json();
+        if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) body = parsed as Record<string, unknown>;
+      } catch {
+        throw new UserError(400, 'This request body is not valid JSON.');
+      }
+    }
+    const fields: Form = {};
+    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
+    verifyCsrf(c, auth, fields._csrf);
+    return fields;
+  }
+
+  const requireUser = (c: Context<AppEnv>) => {
+    const u = c.get('user');
+    if (!u) throw new UserError(401, 'Sign in first.');
+    return u;
+  };
+  const back = (c: Context<AppEnv>, f: Form, fallback: string) => c.redirect(safeNext(f.next, fallback), 303);
+
+  // Accounts
+
+  app.get('/signup', async (c) => {
+    if (c.get('user')) return c.redirect('/', 303);
+    return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} />);
+  });
+  app.post('/signup', async (c) => {
+    const f = await form(c);
+    try {
+      const user = await signUp(accounts, { username: f.username, email: f.email, password: f.password, ip: ip(c) });
+      const session = await signIn(accounts, { login: user.username, password: f.password, ip: ip(c) });
+      setSessionCookie(c, auth, session.token);
+      return c.redirect('/account/welcome', 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 429) throw err;
+      return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
+    }
+  });
+  app.get('/account/welcome', async (c) => {
+    requireUser(c);
+    return web.html(c, <NoticePage site={await web.site(c)} title="Welcome" message="Your account is ready. We have sent you an e-mail: follow its link to confirm your address, then you can submit papers and comment. You can upvote right away." link={{ href: '/', label: "See today's papers" }} />);
+  });
+  app.get('/account/verify', async (c) => {
+    const user = await verifyEmail(accounts, c.req.query('token'));
+    return web.html(c, <NoticePage site={await web.site(c)} title="Address confirmed" message={`Thank you, ${user.username}: ${user.email} is confirmed.`} link={c.get('user') ? { href: '/', label: "See today's papers" } : { href: '/signin', label: 'Sign in' }} />);
+  });
+  app.post('/account/verify/resend', async (c) => {
+    await form(c);
+    await resendVerification(accounts, requireUser(c));
+    return web.html(c, <NoticePage site={await web.site(c)} title="Link sent" message="We have sent a new confirmation link." link={{ href: '/settings', label: 'Back to settings' }} />);
+  });
+
+  app.get('/signin', async (c) => {
+    const next = safeNext(c.req.query('next'));
+    if (c.get('user')) return c.redirect(next, 303);
+    return web.html(c, <SignInPage site={await web.site(c)} csrf={csrfToken(c, auth)} next={next} />);
+  });
+  app.post('/signin', async (c) => {
+    const f = await form(c);
+    const next = safeNext(f.next);
+    try {
+      const session = await signIn(accounts, { login: f.login, password: f.password, ip: ip(c), previousToken: getCookie(c, SESSION_COOKIE) ?? null });
+      setSessionCookie(c, auth, session.token);
+      return c.redirect(next, 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 429) throw err;
+      return web.html(c, <SignInPage site={await web.site(c)} csrf={csrfToken(c, auth)} next={next} error={err.message} login={f.login?.slice(0, 254)} />, err.status);
+    }
+  });
+  app.post('/signout', async (c) => {
+    await form(c);
+    await signOut(store, getCookie(c, SESSION_COOKIE));
+    clearSessionCookie(c);
+    return c.redirect('/', 303);
+  });
+
+  app.get('/account/forgot', async (c) => web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} />));
+  app.post('/account/forgot', async (c) => {
+    const f = await form(c);
+    try {
+      await requestPasswordReset(accounts, { email: f.email, ip: ip(c) });
+      return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} sent />);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 429) throw err;
+      return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} />, err.status);
+    }
+  });
+  app.get('/account/reset', async (c) => {
+    const token = c.req.query('token') ?? '';
+    if (!token || token.length > 100) throw new UserError(400, 'This reset link is not valid.');
+    return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token} />);
+  });
+  app.post('/account/reset', async (c) => {
+    const f = await form(c);
+    try {
+      const user = await resetPassword(accounts, { token: f.token, password: f.password });
+      const session = await signIn(accounts, { login: user.username, password: f.password, ip: ip(c) });
+      setSessionCookie(c, auth, session.token);
+      return c.redirect('/settings?notice=password', 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 429 || err.status === 400) throw err;
+      return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={f.token ?? ''} error={err.message} />, err.status);
+    }
+  });
+
+  const NOTICES: Record<string, string> = {
+    password: 'Your password is changed.', email: 'We have sent a confirmation link to your new address; it changes when you follow it.', privacy: 'Saved.',
+  };
+  app.get('/settings', async (c) => {
+    const user = requireUser(c);
+    return web.html(c, <SettingsPage site={await web.site(c)} user={user} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
+  });
+  const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {
+    app.post(path, async (c) => {
+      const f = await form(c);
+      const user = requireUser(c);
+      try {
+        return c.redirect(await run(c, f), 303);
+      } catch (err) {
+        if (!(err instanceof UserError) || err.status === 429) throw err;
+        return web.html(c, <SettingsPage site={await web.site(c)} user={user} error={err.message} />, err.status);
+      }
+    });
+  };
+  settingsAction('/settings/password', async (c, f) => {
+    await changePassword(accounts, requireUser(c), { current: f.current, password: f.password, sessionToken: c.get('sessionToken')! });
+    return '/settings?notice=password';
+  });
+  settingsAction('/settings/email', async (c, f) => {
+    await requestEmailChange(accounts, requireUser(c), { current: f.current, email: f.email });
+    return '/settings?notice=email';
+  });
+  settingsAction('/settings/privacy', async (c, f) => {
+    await updateUser(store.db, requireUser(c).id, { votes_public: f.votes_public === '1' ? 1 : 0 });
+    return '/settings?notice=privacy';
+  });
+  settingsAction('/settings/delete', async (c, f) => {
+    await deleteAccount(accounts, requireUser(c), { current: f.current, confirm: f.confirm });
+    clearSessionCookie(c);
+    return '/?deleted=1';
+  });
+
+  // Profiles and collections
+
+  app.get('/users/:name', async (c) => {
+    const profile = await findUserByName(store.db, c.req.param('name').slice(0, 40));
+    if (!profile) return web.errorPage(c, 404, 'There is no member by that name.');
+    const viewer = c.get('user');
+    const isMe = viewer?.id === profile.id;
+    const showVotes = isMe || profile.votesPublic;
+    const [submittedIds, votedIds, comments, collections] = await Promise.all([
+      listSubmittedPaperIds(store.db, profile.id, PROFILE_LIST),
+      showVotes ? listVotedPaperIds(store.db, profile.id, PROFILE_LIST) : Promise.resolve(null),
+      listUserComments(store.db, profile.id, PROFILE_LIST),
+      listUserCollections(store.db, profile.id, !isMe),
+    ]);
+    const [submitted, upvoted] = await Promise.all([listCardsByIds(store.db, submittedIds), votedIds ? listCardsByIds(store.db, votedIds) : Promise.resolve(null)]);
+    const voted = viewer ? await votedAmong(store.db, viewer.id, [...submittedIds, ...(votedIds ?? [])]) : new Set<string>();
+    return web.html(c, <ProfilePage site={await web.site(c)} profile={profile} submitted={submitted} upvoted={upvoted} comments={comments} collections={collections} nowMs={now()} voted={voted} />);
+  });
+  app.post('/users/:name/admin', async (c) => {
+    const f = await form(c);
+    const target = await administerUser(community, c.get('user'), c.req.param('name').slice(0, 40), { action: f.action, role: f.role });
+    return c.redirect(`/users/${target.username}`, 303);
+  });
+
+  app.get('/users/:name/collections/:slug', async (c) => {
+    const owner = await findUserByName(store.db, c.req.param('name').slice(0, 40));
+    const collection = owner ? await findCollection(store.db, owner.id, c.req.param('slug').slice(0, 80)) : null;
+    const viewer = c.get('user');
+    if (!collection || (!collection.isPublic && viewer?.id !== collection.userId)) return web.errorPage(c, 404, 'There is no such collection (or it is private).');
+    const ids = await collectionPaperIds(store.db, collection.id, 500, 0);
+    const [cards, voted] = await Promise.all([listCardsByIds(store.db, ids), viewer ? votedAmong(store.db, viewer.id, ids) : Promise.resolve(new Set<string>())]);
+    return web.html(c, <CollectionPage site={await web.site(c)} collection={collection} cards={cards} nowMs={now()} voted={voted} />);
+  });
+  app.get('/collections', async (c) => {
+    const user = requireUser(c);
+    return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} />);
+  });
+  app.post('/collections', async (c) => {
+    const f = await form(c);
+    const user = requireUser(c);
+    const paperId = f.paper ? parseArxivId(f.paper)?.id : undefined;
+    try {
+      const created = await createCollection(community, user, { name: f.name, isPublic: f.public });
+      if (paperId) {
+        await changeCollection(community, user, { collectionId: created.id, paperId, action: 'add' });
+        return c.redirect(`/collections/save?paper=${encodeURIComponent(paperId)}`, 303);
+      }
+      return c.redirect('/collections', 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 429) throw err;
+      return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} error={err.message} />, err.status);
+    }
+  });
+  app.post('/collections/:id/delete', async (c) => {
+    await form(c);
+    await dropCollection(community, c.get('user'), Number(c.req.param('id')));
+    return c.redirect('/collections', 303);
+  });
+  app.get('/collections/save', async (c) => {
+    const user = requireUser(c);
+    const id = parseArxivId(c.req.query('paper') ?? '')?.id;
+    const paper = id ? await store.findPaperById(id) : null;
+    if (!paper) return web.errorPage(c, 404, 'There is no such paper.');
+    const [collections, holding] = await Promise.all([listUserCollections(store.db, user.id, false), collectionsHolding(store.db, user.id, paper.id)]);
+    return web.html(c, <SavePage site={await web.site(c)} paper={paper} collections={collections} holding={holding} />);
+  });
+  app.post('/actions/save', async (c) => {
+    const f = await form(c);
+    const paperId = parseArxivId(f.paper ?? '')?.id;
+    if (!paperId) throw new UserError(400, 'That is not a paper.');
+    await changeCollection(community, c.get('user'), { collectionId: Number(f.collection), paperId, action: f.action });
+    return wantsJson(c) ? c.json({ ok: true }) : back(c, f, `/collections/save?paper=${encodeURIComponent(paperId)}`);
+  });
+
+  // Votes, submissions, comments
+
+  app.post('/actions/vote', async (c) => {
+    const f = await form(c);
+    const paperId = parseArxivId(f.paper ?? '')?.id;
+    if (!paperId) throw new UserError(400, 'That is not a paper.');
+    const result = await vote(community, c.get('user'), paperId, f.want !== '0', ip(c));
+    return wantsJson(c) ? c.json(result) : back(c, f, `/papers/${paperId}`);
+  });
+
+  app.get('/submit', async (c) => {
+    requireUser(c);
+    return web.html(c, <SubmitPage site={await web.site(c)} quota={config.submitQuota} values={{ id: c.req.query('id')?.slice(0, 200) ?? '' }} />);
+  });
+  app.post('/submit', async (c) => {
+    const f = await form(c);
+    try {
+      const r = await submitPaper(community, c.get('user'), { id: f.id, codeUrl: f.code, projectUrl: f.project });
+      return c.redirect(`/papers/${r.paperId}?submitted=1`, 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 401) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      return web.html(c, <SubmitPage site={await web.site(c)} quota={config.submitQuota} error={err.message} values={{ id: f.id?.slice(0, 200), code: f.code?.slice(0, 500), project: f.project?.slice(0, 500) }} />, err.status);
+    }
+  });
+
+  app.post('/actions/comment', async (c) => {
+    const f = await form(c);
+    const paperId = parseArxivId(f.paper ?? '')?.id;
+    if (!paperId) throw new UserError(400, 'That is not a paper.');
+    try {
+      const id = await addComment(community, c.get('user'), { paperId, body: f.body, parentId: f.parent }, ip(c));
+      return c.redirect(`/papers/${paperId}#c${id}`, 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 401 || err.status === 404) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      return web.paperPage(c, paperId, { commentError: { message: err.message, draft: (f.body ?? '').slice(0, 10_000), parentId: f.parent ? Number(f.parent) : null } }, err.status);
+    }
+  });
+  app.get('/comments/:id/edit', async (c) => {
+    const user = requireUser(c);
+    const comment = await findComment(store.db, Number(c.req.param('id')));
+    if (!comment || comment.deletedAt) return web.errorPage(c, 404, 'That comment does not exist.');
+    if (comment.userId !== user.id) return web.errorPage(c, 403, 'You can only change your own comments.');
+    return web.html(c, <EditCommentPage site={await web.site(c)} comment={comment} />);
+  });
+  app.post('/comments/:id/edit', async (c) => {
+    const f = await form(c);
+    const id = Number(c.req.param('id'));
+    try {
+      const paperId = await updateComment(community, c.get('user'), id, f.body);
+      return c.redirect(`/papers/${paperId}#c${id}`, 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status !== 422) throw err;
+      const comment = await findComment(store.db, id);
+      return web.html(c, <EditCommentPage site={await web.site(c)} comment={{ id, paperId: comment!.paperId, body: (f.body ?? '').slice(0, 10_000) }} error={err.message} />, 422);
+    }
+  });
+  app.post('/comments/:id/delete', async (c) => {
+    await form(c);
+    const paperId = await removeComment(community, c.get('user'), Number(c.req.param('id')));
+    return c.redirect(`/papers/${paperId}#comments`, 303);
+  });
+  app.post('/comments/:id/vote', async (c) => {
+    const f = await form(c);
+    const id = Number(c.req.param('id'));
+    const paperId = await voteComment(community, c.get('user'), id, f.want !== '0');
+    return c.redirect(`/papers/${paperId}#c${id}`, 303);
+  });
+  app.post('/comments/:id/report', async (c) => {
+    const f = await form(c);
+    const paperId = await flagComment(community, c.get('user'), Number(c.req.param('id')), f.reason);
+    return web.html(c, <NoticePage site={await web.site(c)} title="Thank you" message="A moderator will look at the comment." link={{ href: `/papers/${paperId}#comments`, label: 'Back to the discussion' }} />);
+  });
+  app.post('/comments/:id/moderate', async (c) => {
+    const f = await form(c);
+    const id = Number(c.req.param('id'));
+    const paperId = await moderateComment(community, c.get('user'), id, f.action);
+    return back(c, f, `/papers/${paperId}#c${id}`);
+  });
+
+  // Curators
+
+  app.post('/actions/curate', async (c) => {
+    const f = await form(c);
+    const paperId = parseArxivId(f.paper ?? '')?.id;
+    if (!paperId) throw new UserError(400, 'That is not a paper.');
+    await curate(community, c.get('user'), paperId, f.action);
+    return back(c, f, `/papers/${paperId}`);
+  });
+  app.post('/actions/links', async (c) => {
+    const f = await form(c);
+    const paperId = parseArxivId(f.paper ?? '')?.id;
+    if (!paperId) throw new UserError(400, 'That is not a paper.');
+    await setLinks(community, c.get('user'), paperId, { codeUrl: f.code, projectUrl: f.project });
+    return c.redirect(`/papers/${paperId}`, 303);
+  });
+
+  // Admin pages (the /admin/* guard in app.tsx lets only admins through)
+
+  app.get('/admin/moderation', async (c) => {
+    return web.html(c, <ModerationPage site={await web.site(c)} reported={await listReportedComments(store.db, 100)} nowMs={now()} />);
+  });
+  app.get('/admin/outbox', async (c) => {
+    return web.html(c, <OutboxPage site={await web.site(c)} messages={await readOutbox(config.outboxDir, 50)} />);
+  });
+}

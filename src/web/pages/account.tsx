@@ -1,0 +1,144 @@
+/**
+ * Account pages: sign up, sign in, password reset, settings, and plain notices.
+ */
+import type { User } from '../../store/users.ts';
+import { Csrf } from './controls.tsx';
+import { Layout, type SiteInfo } from './layout.tsx';
+
+function Alert({ error }: { error?: string | null | undefined }) {
+  return error ? <p class="alert" role="alert">{error}</p> : null;
+}
+
+export function SignUpPage({ site, csrf, error, values }: { site: SiteInfo; csrf: string; error?: string | null; values?: { username?: string; email?: string } }) {
+  return (
+    <Layout site={site} title="Sign up" section="signup">
+      <h1>Create an account</h1>
+      <p>Members upvote, submit and discuss papers. We send one e-mail to confirm your address.</p>
+      <Alert error={error} />
+      <form method="post" action="/signup" class="form">
+        <Csrf token={csrf} />
+        <label>Username <span class="hint">3 to 30 letters, digits, - or _</span>
+          <input type="text" name="username" required minlength={3} maxlength={30} autocomplete="username" value={values?.username ?? ''} />
+        </label>
+        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={values?.email ?? ''} /></label>
+        <label>Password <span class="hint">at least 10 characters</span>
+          <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
+        </label>
+        <div><button type="submit" class="primary">Sign up</button></div>
+      </form>
+      <p>Have an account? <a href="/signin">Sign in</a>.</p>
+    </Layout>
+  );
+}
+
+export function SignInPage({ site, csrf, error, next, login }: { site: SiteInfo; csrf: string; error?: string | null; next: string; login?: string }) {
+  return (
+    <Layout site={site} title="Sign in" section="signin">
+      <h1>Sign in</h1>
+      <Alert error={error} />
+      <form method="post" action="/signin" class="form">
+        <Csrf token={csrf} />
+        <input type="hidden" name="next" value={next} />
+        <label>Username or e-mail <input type="text" name="login" required maxlength={254} autocomplete="username" value={login ?? ''} /></label>
+        <label>Password <input type="password" name="password" required maxlength={200} autocomplete="current-password" /></label>
+        <div><button type="submit" class="primary">Sign in</button></div>
+      </form>
+      <p><a href="/account/forgot">Forgot your password?</a> · New here? <a href="/signup">Create an account</a>.</p>
+    </Layout>
+  );
+}
+
+export function ForgotPage({ site, csrf, error, sent }: { site: SiteInfo; csrf: string; error?: string | null; sent?: boolean }) {
+  return (
+    <Layout site={site} title="Reset your password">
+      <h1>Reset your password</h1>
+      {sent ? <p class="success" role="status">If an account uses that address, we have sent it a link to choose a new password. It works for two hours.</p> : null}
+      <Alert error={error} />
+      <form method="post" action="/account/forgot" class="form">
+        <Csrf token={csrf} />
+        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" /></label>
+        <div><button type="submit" class="primary">Send me a link</button></div>
+      </form>
+    </Layout>
+  );
+}
+
+export function ResetPage({ site, csrf, token, error }: { site: SiteInfo; csrf: string; token: string; error?: string | null }) {
+  return (
+    <Layout site={site} title="Choose a new password">
+      <h1>Choose a new password</h1>
+      <Alert error={error} />
+      <form method="post" action="/account/reset" class="form">
+        <Csrf token={csrf} />
+        <input type="hidden" name="token" value={token} />
+        <label>New password <span class="hint">at least 10 characters</span>
+          <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
+        </label>
+        <div><button type="submit" class="primary">Save and sign in</button></div>
+      </form>
+    </Layout>
+  );
+}
+
+export function NoticePage({ site, title, message, link }: { site: SiteInfo; title: string; message: string; link?: { href: string; label: string } }) {
+  return (
+    <Layout site={site} title={title}>
+      <h1>{title}</h1>
+      <p class="success" role="status">{message}</p>
+      {link ? <p><a href={link.href}>{link.label}</a></p> : null}
+    </Layout>
+  );
+}
+
+export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; user: User; notice?: string | null; error?: string | null }) {
+  const v = site.viewer!;
+  return (
+    <Layout site={site} title="Settings" section="me">
+      <h1>Settings</h1>
+      {notice ? <p class="success" role="status">{notice}</p> : null}
+      <Alert error={error} />
+      <section aria-labelledby="s-email">
+        <h2 id="s-email">E-mail</h2>
+        <p>{user.email} {user.emailVerifiedAt ? <span class="muted">(confirmed)</span> : <strong>(not confirmed yet)</strong>}</p>
+        {!user.emailVerifiedAt ? (
+          <form method="post" action="/account/verify/resend" class="inline"><Csrf viewer={v} /><button type="submit">Send the confirmation link again</button></form>
+        ) : null}
+        <form method="post" action="/settings/email" class="form">
+          <Csrf viewer={v} />
+          <label>New e-mail <input type="email" name="email" required maxlength={254} autocomplete="email" /></label>
+          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
+          <div><button type="submit">Change e-mail</button></div>
+        </form>
+      </section>
+      <section aria-labelledby="s-password">
+        <h2 id="s-password">Password</h2>
+        <form method="post" action="/settings/password" class="form">
+          <Csrf viewer={v} />
+          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
+          <label>New password <span class="hint">at least 10 characters; you stay signed in here, other sessions end</span>
+            <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
+          </label>
+          <div><button type="submit">Change password</button></div>
+        </form>
+      </section>
+      <section aria-labelledby="s-privacy">
+        <h2 id="s-privacy">Privacy</h2>
+        <form method="post" action="/settings/privacy" class="form">
+          <Csrf viewer={v} />
+          <label><span><input type="checkbox" name="votes_public" value="1" checked={user.votesPublic} /> Show the papers I upvoted on my profile</span></label>
+          <div><button type="submit">Save</button></div>
+        </form>
+      </section>
+      <section aria-labelledby="s-delete">
+        <h2 id="s-delete">Delete account</h2>
+        <p>Your votes and collections are deleted and vote counts drop accordingly. Your comments stay in their threads, shown as from "a deleted account".</p>
+        <form method="post" action="/settings/delete" class="form">
+          <Csrf viewer={v} />
+          <label>Type your username ({user.username}) <input type="text" name="confirm" required maxlength={30} autocomplete="off" /></label>
+          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
+          <div><button type="submit" class="danger">Delete my account</button></div>
+        </form>
+      </section>
+    </Layout>
+  );
+}

@@ -1,0 +1,270 @@
+/**
+ * Community pages: submit, profiles, collections, editing a comment, moderation.
+ */
+import type { Collection } from '../../store/collections.ts';
+import type { CommentRow } from '../../store/comments.ts';
+import type { PaperCard } from '../../store/types.ts';
+import type { User } from '../../store/users.ts';
+import { formatCardDate } from '../../domain/dates.ts';
+import { Csrf } from './controls.tsx';
+import { Layout, type SiteInfo } from './layout.tsx';
+import { PaperCardView } from './paper-card.tsx';
+
+function Cards({ site, cards, nowMs, voted, next }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string }) {
+  if (cards.length === 0) return <p class="empty">Nothing here yet.</p>;
+  return (
+    <ol class="cards">
+      {cards.map((card, i) => <li><PaperCardView card={card} nowMs={nowMs} rank={i + 1} viewer={site.viewer} voted={voted.has(card.id)} next={next} /></li>)}
+    </ol>
+  );
+}
+
+export function SubmitPage({ site, error, values, quota }: { site: SiteInfo; error?: string | null; values?: { id?: string; code?: string; project?: string }; quota: number }) {
+  const v = site.viewer!;
+  return (
+    <Layout site={site} title="Submit a paper" section="submit">
+      <h1>Submit a paper</h1>
+      <p>Put an arXiv paper on today's Daily papers list. Paste its id or any arXiv link; if this site does not know the paper yet, it is fetched from arXiv. Up to {quota} a day.</p>
+      {error ? <p class="alert" role="alert">{error}</p> : null}
+      {!v.verified ? <p class="alert" role="alert">Confirm your e-mail address first: follow the link we sent you.</p> : null}
+      <form method="post" action="/submit" class="form">
+        <Csrf viewer={v} />
+        <label>arXiv id or link <span class="hint">e.g. 2407.13168, arXiv:2407.13168v2 or https://arxiv.org/abs/2407.13168</span>
+          <input type="text" name="id" required maxlength={200} value={values?.id ?? ''} />
+        </label>
+        <label>Code repository <span class="hint">optional</span> <input type="url" name="code" maxlength={500} value={values?.code ?? ''} placeholder="https://github.com/..." /></label>
+        <label>Project page <span class="hint">optional</span> <input type="url" name="project" maxlength={500} value={values?.project ?? ''} placeholder="https://..." /></label>
+        <div><button type="submit" class="primary">Submit</button></div>
+      </form>
+    </Layout>
+  );
+}
+
+export interface ProfileProps {
+  site: SiteInfo;
+  profile: User;
+  submitted: PaperCard[];
+  upvoted: PaperCard[] | null;
+  comments: (CommentRow & { paperTitle: string })[];
+  collections: Collection[];
+  nowMs: number;
+  voted: Set<string>;
+}
+
+export function ProfilePage({ site, profile, submitted, upvoted, comments, collections, nowMs, voted }: ProfileProps) {
+  const self = `/users/${profile.username}`;
+  const isMe = site.viewer?.username === profile.username;
+  const isAdmin = site.viewer?.role === 'admin';
+  return (
+    <Layout site={site} title={profile.username} section={isMe ? 'me' : undefined}>
+      <h1>{profile.username} {profile.role !== 'member' ? <span class="badge">{profile.role}</span> : null} {profile.suspendedAt ? <span class="badge warn">suspended</span> : null}</h1>
+      <p class="muted">Member since {formatCardDate(profile.createdAt, nowMs)}{profile.isDemo ? ' · a generated demo account' : ''}</p>
+      {isMe ? <p><a href="/settings">Settings</a> · <a href="/collections">Your collections</a></p> : null}
+      {isAdmin && !isMe && !profile.isDemo ? (
+        <section class="curator" aria-labelledby="admin-h">
+          <h2 id="admin-h" class="sr-only">Administer this account</h2>
+          <strong>Admin:</strong>
+          <form method="post" action={`/users/${profile.username}/admin`} class="inline">
+            <Csrf viewer={site.viewer} />
+            <input type="hidden" name="action" value={profile.suspendedAt ? 'restore' : 'suspend'} />
+            <button type="submit" class={profile.suspendedAt ? '' : 'danger'}>{profile.suspendedAt ? 'Restore account' : 'Suspend account'}</button>
+          </form>
+          <form method="post" action={`/users/${profile.username}/admin`} class="inline">
+            <Csrf viewer={site.viewer} />
+            <input type="hidden" name="action" value="role" />
+            <label for="role-select" class="sr-only">Role</label>
+            <select name="role" id="role-select">
+              {(['member', 'curator', 'admin'] as const).map((r) => <option value={r} selected={profile.role === r}>{r}</option>)}
+            </select>
+            <button type="submit">Set role</button>
+          </form>
+        </section>
+      ) : null}
+      <h2>Submitted</h2>
+      <Cards site={site} cards={submitted} nowMs={nowMs} voted={voted} next={self} />
+      <h2>Upvoted</h2>
+      {upvoted ? <Cards site={site} cards={upvoted} nowMs={nowMs} voted={voted} next={self} /> : <p class="muted">{profile.username} keeps their upvotes private.</p>}
+      <h2>Collections</h2>
+      {collections.length === 0 ? <p class="empty">No public collections.</p> : (
+        <ul class="collections-list">
+          {collections.map((c) => <li><a href={`/users/${profile.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({c.size} papers{c.isPublic ? '' : ', private'})</span></li>)}
+        </ul>
+      )}
+      <h2>Comments</h2>
+      {comments.length === 0 ? <p class="empty">No comments yet.</p> : (
+        <ul class="collections-list">
+          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>: {c.body.slice(0, 160)}{c.body.length > 160 ? '…' : ''}</li>)}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+export function CollectionsPage({ site, collections, error }: { site: SiteInfo; collections: Collection[]; error?: string | null }) {
+  const v = site.viewer!;
+  return (
+    <Layout site={site} title="Your collections" section="me">
+      <h1>Your collections</h1>
+      {error ? <p class="alert" role="alert">{error}</p> : null}
+      {collections.length === 0 ? <p class="empty">No collections yet. Create one, then use "Save" on any paper.</p> : (
+        <ul class="collections-list">
+          {collections.map((c) => (
+            <li>
+              <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({c.size} papers, {c.isPublic ? 'public' : 'private'})</span>
+              {' '}
+              <form method="post" action={`/collections/${c.id}/delete`} class="inline">
+                <Csrf viewer={v} />
+                <button type="submit" class="link" aria-label={`Delete collection ${c.name}`}>Delete</button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>New collection</h2>
+      <form method="post" action="/collections" class="form">
+        <Csrf viewer={v} />
+        <label>Name <input type="text" name="name" required maxlength={80} /></label>
+        <label><span><input type="checkbox" name="public" value="1" /> Public (shown on your profile)</span></label>
+        <div><button type="submit" class="primary">Create</button></div>
+      </form>
+    </Layout>
+  );
+}
+
+export function CollectionPage({ site, collection, cards, nowMs, voted }: { site: SiteInfo; collection: Collection; cards: PaperCard[]; nowMs: number; voted: Set<string> }) {
+  const self = `/users/${collection.username}/collections/${collection.slug}`;
+  const mine = site.viewer?.username === collection.username;
+  return (
+    <Layout site={site} title={collection.name}>
+      <h1>{collection.name}</h1>
+      <p class="muted">A {collection.isPublic ? 'public' : 'private'} collection by <a href={`/users/${collection.username}`}>{collection.username}</a>, {collection.size} papers.</p>
+      {cards.length === 0 ? <p class="empty">No papers yet.</p> : (
+        <ol class="cards">
+          {cards.map((card, i) => (
+            <li>
+              <PaperCardView card={card} nowMs={nowMs} rank={i + 1} viewer={site.viewer} voted={voted.has(card.id)} next={self} />
+              {mine ? (
+                <form method="post" action="/actions/save" class="inline">
+                  <Csrf viewer={site.viewer} />
+                  <input type="hidden" name="paper" value={card.id} />
+                  <input type="hidden" name="collection" value={String(collection.id)} />
+                  <input type="hidden" name="action" value="remove" />
+                  <input type="hidden" name="next" value={self} />
+                  <button type="submit" class="link">Remove from this collection</button>
+                </form>
+              ) : null}
+            </li>
+          ))}
+        </ol>
+      )}
+    </Layout>
+  );
+}
+
+export function SavePage({ site, paper, collections, holding }: { site: SiteInfo; paper: { id: string; title: string }; collections: Collection[]; holding: Set<number> }) {
+  const v = site.viewer!;
+  return (
+    <Layout site={site} title="Save to a collection">
+      <h1>Save to a collection</h1>
+      <p><a href={`/papers/${paper.id}`}>{paper.title}</a></p>
+      {collections.length === 0 ? <p class="empty">You have no collections yet.</p> : (
+        <ul class="collections-list">
+          {collections.map((c) => {
+            const has = holding.has(c.id);
+            return (
+              <li>
+                <form method="post" action="/actions/save" class="inline">
+                  <Csrf viewer={v} />
+                  <input type="hidden" name="paper" value={paper.id} />
+                  <input type="hidden" name="collection" value={String(c.id)} />
+                  <input type="hidden" name="action" value={has ? 'remove' : 'add'} />
+                  <input type="hidden" name="next" value={`/collections/save?paper=${encodeURIComponent(paper.id)}`} />
+                  <button type="submit" aria-pressed={has ? 'true' : 'false'}>{has ? `✓ In ${c.name}: remove` : `Add to ${c.name}`}</button>
+                </form>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <h2>New collection with this paper</h2>
+      <form method="post" action="/collections" class="form">
+        <Csrf viewer={v} />
+        <input type="hidden" name="paper" value={paper.id} />
+        <label>Name <input type="text" name="name" required maxlength={80} /></label>
+        <label><span><input type="checkbox" name="public" value="1" /> Public</span></label>
+        <div><button type="submit" class="primary">Create and save</button></div>
+      </form>
+    </Layout>
+  );
+}
+
+export function EditCommentPage({ site, comment, error }: { site: SiteInfo; comment: { id: number; paperId: string; body: string }; error?: string | null }) {
+  return (
+    <Layout site={site} title="Edit your comment">
+      <h1>Edit your comment</h1>
+      {error ? <p class="alert" role="alert">{error}</p> : null}
+      <form method="post" action={`/comments/${comment.id}/edit`} class="form">
+        <Csrf viewer={site.viewer} />
+        <label for="edit-body">Comment</label>
+        <textarea id="edit-body" name="body" required maxlength={10000}>{comment.body}</textarea>
+        <div><button type="submit" class="primary">Save</button> <a href={`/papers/${comment.paperId}#c${comment.id}`}>Cancel</a></div>
+      </form>
+    </Layout>
+  );
+}
+
+export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; reported: (CommentRow & { paperTitle: string; reasons: string[] })[]; nowMs: number }) {
+  const act = (id: number, action: string, label: string) => (
+    <form method="post" action={`/comments/${id}/moderate`} class="inline">
+      <Csrf viewer={site.viewer} />
+      <input type="hidden" name="action" value={action} />
+      <input type="hidden" name="next" value="/admin/moderation" />
+      <button type="submit">{label}</button>
+    </form>
+  );
+  return (
+    <Layout site={site} title="Moderation">
+      <h1>Reported comments</h1>
+      <p><a href="/admin/runs">Job runs</a> · <a href="/admin/outbox">Mail outbox</a></p>
+      {reported.length === 0 ? <p class="empty">Nothing to review.</p> : (
+        <ul class="comments">
+          {reported.map((c) => (
+            <li class="comment">
+              <p class="meta">
+                <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
+                <span>{formatCardDate(c.createdAt, nowMs)}</span>
+                <span class="badge warn">{c.reports} {c.reports === 1 ? 'report' : 'reports'}</span>
+                {c.hiddenAt ? <span class="badge">hidden</span> : null}
+              </p>
+              <blockquote>{c.body || '[deleted]'}</blockquote>
+              {c.reasons.length > 0 ? <p class="muted">Reasons: {c.reasons.join(' · ')}</p> : null}
+              <div class="comment-actions">
+                {c.hiddenAt ? act(c.id, 'unhide', 'Unhide') : act(c.id, 'hide', 'Hide comment')}
+                {act(c.id, 'dismiss', 'Dismiss reports')}
+                {c.username ? <a href={`/users/${c.username}`}>Author's profile (suspend, roles)</a> : null}
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+    </Layout>
+  );
+}
+
+export function OutboxPage({ site, messages }: { site: SiteInfo; messages: { file: string; to: string; subject: string; date: string; text: string }[] }) {
+  return (
+    <Layout site={site} title="Mail outbox">
+      <h1>Mail outbox</h1>
+      <p>Without an SMTP server configured, mail is written to the outbox folder; the newest messages are shown here.</p>
+      {messages.length === 0 ? <p class="empty">No mail yet.</p> : messages.map((m) => (
+        <article class="card" aria-label={m.subject}>
+          <div class="card-body">
+            <h2 class="card-title">{m.subject}</h2>
+            <p class="meta">To {m.to} · {m.date}</p>
+            <pre>{m.text}</pre>
+          </div>
+        </article>
+      ))}
+    </Layout>
+  );
+}

@@ -1,0 +1,44 @@
+/**
+ * Small form controls shared by pages: the CSRF field, the upvote button.
+ */
+import type { Viewer } from './layout.tsx';
+
+export function Csrf({ viewer, token }: { viewer?: Viewer | null; token?: string }) {
+  return <input type="hidden" name="_csrf" value={token ?? viewer?.csrf ?? ''} />;
+}
+
+/**
+ * The upvote control: a form that works without JavaScript (post, then back to `next`), which the
+ * client script turns into an instant toggle. Visitors who are not signed in get a link to sign in.
+ */
+export function VoteControl({ paperId, upvotes, voted, viewer, next, big }: {
+  paperId: string; upvotes: number; voted: boolean; viewer: Viewer | null; next: string; big?: boolean;
+}) {
+  const cls = `votes${big ? ' big' : ''}${voted ? ' voted' : ''}`;
+  if (!viewer) {
+    return (
+      <div class={cls}>
+        <a class="vote-button" href={`/signin?next=${encodeURIComponent(next)}`} title="Sign in to upvote">
+          <span class="arrow" aria-hidden="true">▲</span>
+          <span class="count">{upvotes}</span>
+          <span class="sr-only"> upvotes; sign in to upvote</span>
+        </a>
+      </div>
+    );
+  }
+  return (
+    <div class={cls}>
+      <form method="post" action="/actions/vote" class="vote-form" data-vote>
+        <input type="hidden" name="_csrf" value={viewer.csrf} />
+        <input type="hidden" name="paper" value={paperId} />
+        <input type="hidden" name="want" value={voted ? '0' : '1'} />
+        <input type="hidden" name="next" value={next} />
+        <button type="submit" class="vote-button" aria-pressed={voted ? 'true' : 'false'} title={voted ? 'Remove your upvote' : 'Upvote'}>
+          <span class="arrow" aria-hidden="true">▲</span>
+          <span class="count">{upvotes}</span>
+          <span class="sr-only"> upvotes{voted ? ', upvoted by you' : ''}</span>
+        </button>
+      </form>
+    </div>
+  );
+}
