@@ -233,7 +233,7 @@ export function createApp(deps: AppDeps) {
     const order = COMMENT_ORDERS.find((o) => o === c.req.query('comments')) ?? 'oldest';
     const [voted, comments] = await Promise.all([
       user ? hasVoted(store.db, user.id, id) : Promise.resolve(false),
-      listPaperComments(store.db, id, user?.role === 'admin'),
+      listPaperComments(store.db, id, true), // hidden ones keep their place in threads; only admins see their text
     ]);
     return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} {...extra} />, status);
   };
@@ -254,10 +254,10 @@ export function createApp(deps: AppDeps) {
   // Admin pages: for admins; or, on an instance without one yet, behind PAPERBOY_ADMIN_PASSWORD.
   app.use('/admin/*', async (c, next) => {
     c.header('Cache-Control', 'no-store');
-    if (c.get('user')?.role === 'admin') return next();
-    if (!config.adminPassword) {
-      return c.get('user') ? errorPage(c, 403, 'Only admins can see this page.') : c.redirect(`/signin?next=${encodeURIComponent(c.req.path)}`, 303);
-    }
+    const user = c.get('user');
+    if (user?.role === 'admin') return next();
+    if (user) return errorPage(c, 403, 'Only admins can see this page.');
+    if (!config.adminPassword) return c.redirect(`/signin?next=${encodeURIComponent(c.req.path)}`, 303);
     return basicAuth({ username: 'admin', password: config.adminPassword, realm: 'Paperboy admin' })(c, next);
   });
   app.get('/admin', (c) => c.redirect('/admin/runs', 302));
