@@ -27,7 +27,8 @@ export interface PageCacheDeps {
 export function pageCache(deps: PageCacheDeps): MiddlewareHandler {
   const entries = new Map<string, Entry>();
   return async (c, next) => {
-    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return next();
+    // HEAD goes through untouched: answering it from here would skip the headers added on the way out.
+    if (c.req.method !== 'GET') return next();
     const key = c.req.url;
     const token = deps.changeToken();
     const now = deps.now();
