@@ -16,7 +16,6 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { loadConfig } from '../src/config.ts';
@@ -24,9 +23,8 @@ import { isoWeekOf, monthOf } from '../src/domain/dates.ts';
 import { openStore } from '../src/store/index.ts';
 import { LIST_SORTS } from '../src/store/types.ts';
 import { PAGE_CACHE_MAX_ENTRIES } from '../src/web/page-cache.ts';
+import { machine, ROOT, writeSection } from './report.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const DOC = path.join(ROOT, 'BENCHMARKS.md');
 const SECTION = 'core';
 const HOST = '127.0.0.1';
 const CONNECTIONS = 50;
@@ -335,16 +333,6 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 };
 
-function machine(): string {
-  let cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-  try {
-    const m = /^model name\s*:\s*(.+)$/m.exec(fs.readFileSync('/proc/cpuinfo', 'utf8'));
-    if (m) cpu = m[1]!.trim();
-  } catch { /* not Linux */ }
-  const gib = (os.totalmem() / 2 ** 30).toFixed(1);
-  return `${cpu}, ${os.cpus().length} logical CPUs, ${gib} GiB memory, Node ${process.version}, ${os.type()} ${os.arch()}`;
-}
-
 interface Starts { cold: number[]; warm: number[] }
 
 function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, sizes: { feed: number; paper: number; css: number }): string {
@@ -411,18 +399,6 @@ function pct(part: number, whole: number): string {
   return whole > 0 ? `${Math.round((100 * part) / whole)}%` : 'n/a';
 }
 
-function writeSection(body: string): void {
-  const start = `<!-- bench:${SECTION}:start -->`;
-  const end = `<!-- bench:${SECTION}:end -->`;
-  const block = `${start}\n${body}\n${end}`;
-  let doc = fs.existsSync(DOC) ? fs.readFileSync(DOC, 'utf8') : '# Benchmarks\n';
-  const a = doc.indexOf(start);
-  const b = doc.indexOf(end);
-  if (a >= 0 && b > a) doc = doc.slice(0, a) + block + doc.slice(b + end.length);
-  else doc = `${doc.replace(/\s*$/, '')}\n\n${block}\n`;
-  fs.writeFileSync(DOC, doc);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -482,7 +458,7 @@ async function main(): Promise<void> {
 
   const section = renderSection(figures.figs, starts, targets, figures.sizes);
   if (writeDoc) {
-    writeSection(section);
+    writeSection(SECTION, section);
     log(`wrote the "${SECTION}" section of BENCHMARKS.md`);
   } else {
     process.stdout.write(`\n${section}\n\n`);
