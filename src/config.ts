@@ -30,6 +30,7 @@ const schema = z.object({
   PAPERBOY_ARXIV_OAI_URL: z.string().url().default('https://oaipmh.arxiv.org/oai'),
   PAPERBOY_ARXIV_RSS_URL: z.string().url().default('https://rss.arxiv.org/rss'),
   PAPERBOY_ARXIV_MIN_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
+  PAPERBOY_ARXIV_MAX_RETRIES: z.coerce.number().int().min(0).max(10).default(4),
   PAPERBOY_INGEST_SCHEDULE: z.string().regex(/^(off|([01]\d|2[0-3]):[0-5]\d)$/, 'must be off or HH:MM (UTC)').optional(),
   PAPERBOY_OAI_SET: z.string().regex(/^[a-z-]+(:[a-z-]+(:[A-Za-z-]+)?)?$/, 'must be an OAI set like cs or physics:hep-th').default('cs'),
   PAPERBOY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
@@ -63,6 +64,8 @@ export interface Config {
     rssUrl: string;
     /** Least time between two requests to arXiv, in ms (arXiv asks for 3 s; lower only for local test servers). */
     minIntervalMs: number;
+    /** Retries of a failed request (5xx, connection errors), with exponential backoff from 10 s. */
+    maxRetries: number;
     userAgent: string;
     oaiSet: string;
   };
@@ -138,6 +141,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       oaiUrl: e.PAPERBOY_ARXIV_OAI_URL,
       rssUrl: e.PAPERBOY_ARXIV_RSS_URL,
       minIntervalMs: e.PAPERBOY_ARXIV_MIN_INTERVAL_MS,
+      maxRetries: e.PAPERBOY_ARXIV_MAX_RETRIES,
       userAgent: `Paperboy/0.1 (${e.PAPERBOY_BASE_URL ?? 'self-hosted'}${e.PAPERBOY_CONTACT_EMAIL ? `; mailto:${e.PAPERBOY_CONTACT_EMAIL}` : ''})`,
       oaiSet: e.PAPERBOY_OAI_SET,
     },

@@ -65,7 +65,7 @@ export async function runIngest(config: Config, store: Store, args: string[], ou
 
   const client = createArxivClient({
     apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
-    userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs,
+    userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs, maxRetries: config.arxiv.maxRetries,
   });
   const progress = createProgress('ingest');
   const deps: IngestDeps = {

@@ -43,7 +43,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   // One client per process: it owns the rate limit for everything that talks to arXiv.
   const arxiv = createArxivClient({
     apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
-    userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs,
+    userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs, maxRetries: config.arxiv.maxRetries,
   });
   const scheduler = config.ingestAt
     ? startScheduler({
