@@ -127,19 +127,20 @@ export function formatCardDate(iso: string, nowMs: number): string {
   return d.getUTCFullYear() === new Date(nowMs).getUTCFullYear() ? base : `${base}, ${d.getUTCFullYear()}`;
 }
 
+// Intl formatters are costly to create and cheap to reuse (toLocaleDateString creates one per call).
+const LONG_DAY = new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+const MONTH_YEAR = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+
 /** A long form for headings: `Tuesday, May 6, 2025`. */
 export function formatLongDay(day: string): string {
-  return new Date(dayToMs(day)).toLocaleDateString('en-US', {
-    weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC',
-  });
+  return LONG_DAY.format(dayToMs(day));
 }
 
 /** A heading for a window: the long day, `Week 19, 2025 (May 5 – May 11)`, or `May 2025`. */
 export function formatWindow(w: DayWindow): string {
   if (w.period === 'day') return formatLongDay(w.from);
   if (w.period === 'month') {
-    const d = new Date(dayToMs(w.from));
-    return d.toLocaleDateString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    return MONTH_YEAR.format(dayToMs(w.from));
   }
   const [year, week] = w.label.split('-W');
   const short = (day: string) => `${MONTHS[Number(day.slice(5, 7)) - 1]} ${Number(day.slice(8, 10))}`;
