@@ -20,6 +20,7 @@ commands:
   ingest ...        fetch papers from arXiv: --oai, --api or --rss (paperboy ingest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
   admin create-user create an account (the first admin): --username --email --role
+  backup FILE       write a consistent copy of the database to FILE while the site runs
   stats             print counts of what the store holds
   help              this text
 
@@ -89,6 +90,16 @@ export async function main(argv: string[]): Promise<number> {
         await store.migrate(new Date().toISOString());
         return runAdmin(store, rest, process.stdout, process.env);
       });
+    case 'backup': {
+      const [file] = rest;
+      if (!file) { process.stderr.write('usage: paperboy backup FILE\n'); return 2; }
+      return withStore(config, async (store) => {
+        const started = Date.now();
+        const { bytes } = await store.backup(file);
+        process.stdout.write(`backup done file=${file} bytes=${bytes} ms=${Date.now() - started}\n`);
+        return 0;
+      });
+    }
     case 'stats':
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());

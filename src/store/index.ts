@@ -140,6 +140,26 @@ export class Store {
     return [...integrity, ...fk];
   }
 
+  /** Ready to serve: the database answers and its schema is the one this build expects. */
+  async readiness(): Promise<{ ok: boolean; problem: string | null }> {
+    try {
+      const status = await this.schemaStatus();
+      if (status.pending.length > 0) return { ok: false, problem: `migrations pending: ${status.pending.join(', ')}` };
+      if (status.tooNew) return { ok: false, problem: `database schema ${status.current} is newer than this build (${status.latest})` };
+      return { ok: true, problem: null };
+    } catch (err) {
+      return { ok: false, problem: `store unreachable: ${(err as Error).message}` };
+    }
+  }
+
+  /** A consistent copy of the live database (SQLite's online backup: readers and writers go on). */
+  async backup(file: string): Promise<{ bytes: number }> {
+    if (!this.raw) throw new Error('store/backup: only the embedded store backs itself up; use pg_dump for PostgreSQL');
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    await this.raw.backup(file);
+    return { bytes: fs.statSync(file).size };
+  }
+
   async close(): Promise<void> {
     await this.db.destroy();
   }
