@@ -40,7 +40,7 @@ export function sparseTimesDense(a: SparseRows, x: Float64Array, l: number): Flo
     for (let p = a.rowStart[i]!; p < a.rowStart[i + 1]!; p++) {
       const v = a.values[p]!;
       const xo = a.colIndex[p]! * l;
-      for (let c = 0; c < l; c++) y[yo + c] += v * x[xo + c]!;
+      for (let c = 0; c < l; c++) y[yo + c] = y[yo + c]! + v * x[xo + c]!;
     }
   }
   return y;
@@ -54,7 +54,7 @@ export function sparseTransposeTimesDense(a: SparseRows, x: Float64Array, l: num
     for (let p = a.rowStart[i]!; p < a.rowStart[i + 1]!; p++) {
       const v = a.values[p]!;
       const zo = a.colIndex[p]! * l;
-      for (let c = 0; c < l; c++) z[zo + c] += v * x[xo + c]!;
+      for (let c = 0; c < l; c++) z[zo + c] = z[zo + c]! + v * x[xo + c]!;
     }
   }
   return z;
@@ -74,7 +74,7 @@ export function orthonormalizeColumns(x: Float64Array, n: number, l: number): vo
         const xi = x[o + i]!;
         if (xi === 0) continue;
         const go = i * l;
-        for (let j = i; j < l; j++) g[go + j] += xi * x[o + j]!;
+        for (let j = i; j < l; j++) g[go + j] = g[go + j]! + xi * x[o + j]!;
       }
     }
     for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) g[i * l + j] = g[j * l + i]!;
@@ -203,7 +203,7 @@ export function randomizedSvd(
     for (let i = 0; i < l; i++) {
       const bi = bt[o + i]!;
       if (bi === 0) continue;
-      for (let j = i; j < l; j++) bbt[i * l + j] += bi * bt[o + j]!;
+      for (let j = i; j < l; j++) bbt[i * l + j] = bbt[i * l + j]! + bi * bt[o + j]!;
     }
   }
   for (let i = 0; i < l; i++) for (let j = 0; j < i; j++) bbt[i * l + j] = bbt[j * l + i]!;

@@ -23,6 +23,9 @@ import { hasVoted, votedAmong } from '../store/votes.ts';
 import type { Assets } from './assets.ts';
 import { csrfToken, sessionMiddleware, SESSION_COOKIE, type AppEnv, type AuthSettings } from './auth.ts';
 import { mountCommunityRoutes } from './community-routes.tsx';
+import { mountOpenData } from './api/mount.tsx';
+import { conditionalGet } from './api/http.ts';
+import { mountDigestRoutes } from './digest-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
@@ -129,7 +132,8 @@ export function createApp(deps: AppDeps) {
     if (q >= 0 && c.req.url.length - q - 1 > MAX_QUERY_LENGTH) {
       c.set('user', null);
       c.set('sessionToken', null);
-      c.res = await errorPage(c, 400, `The query string is longer than ${MAX_QUERY_LENGTH} characters.`);
+      const message = `The query string is longer than ${MAX_QUERY_LENGTH} characters.`;
+      c.res = c.req.path.startsWith('/api/') ? c.json({ error: message }, 400) : await errorPage(c, 400, message);
     } else {
       await next();
     }
@@ -137,6 +141,9 @@ export function createApp(deps: AppDeps) {
     if (c.res.status >= 500) logger.warn({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request failed');
     else logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
   });
+
+  // ETag on every successful GET and a 304 when the client has it (pages, API, feeds alike).
+  app.use('*', conditionalGet());
 
   app.onError(async (err, c) => {
     if (c.get('user') === undefined) { c.set('user', null); c.set('sessionToken', null); }
@@ -166,7 +173,12 @@ export function createApp(deps: AppDeps) {
     });
   });
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
-  app.get('/healthz', (c) => c.text('ok'));
+  app.get('/healthz', (c) => c.text('ok')); // the process answers
+  app.get('/readyz', async (c) => {
+    const r = await store.readiness();
+    c.header('Cache-Control', 'no-store');
+    return r.ok ? c.text('ready') : c.text(`not ready: ${r.problem}`, 503);
+  });
 
   // Pages that look the same to every visitor who is not signed in are cached; members' pages are not.
   const cached = pageCache({ changeToken: () => store.changeToken(), now: () => clock.now() });
@@ -266,6 +278,8 @@ export function createApp(deps: AppDeps) {
     return html(c, <AdminRunsPage site={await site(c)} runs={runs} schedule={config.ingestAt} />);
   });
 
+  mountDigestRoutes(app, { deps, auth, site, html, errorPage, paperPage });
+  mountOpenData(app, { deps, auth, site, html, errorPage, paperPage });
   mountCommunityRoutes(app, { deps, auth, site, html, errorPage, paperPage });
 
   return app;

@@ -9,6 +9,7 @@ import { formatCardDate } from '../../domain/dates.ts';
 import { Csrf } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
+import { collectionFeedLink } from '../feeds.tsx';
 
 function Cards({ site, cards, nowMs, voted, next }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string }) {
   if (cards.length === 0) return <p class="empty">Nothing here yet.</p>;
@@ -135,7 +136,7 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
   const self = `/users/${collection.username}/collections/${collection.slug}`;
   const mine = site.viewer?.username === collection.username;
   return (
-    <Layout site={site} title={collection.name}>
+    <Layout site={site} title={collection.name} feeds={collection.isPublic ? [collectionFeedLink(collection.username, collection.slug, collection.name)] : []}>
       <h1>{collection.name}</h1>
       <p class="muted">A {collection.isPublic ? 'public' : 'private'} collection by <a href={`/users/${collection.username}`}>{collection.username}</a>, {collection.size} papers.</p>
       {cards.length === 0 ? <p class="empty">No papers yet.</p> : (

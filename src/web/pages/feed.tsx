@@ -6,6 +6,7 @@ import type { FeedView } from '../../services/feed.ts';
 import type { ListSort } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
+import { newFeedLink } from '../feeds.tsx';
 
 const PERIOD_PATH: Record<Period, string> = { day: 'date', week: 'week', month: 'month' };
 const SORT_LABEL: Record<ListSort, string> = { trending: 'Trending', upvotes: 'Most upvoted', newest: 'Newest' };
@@ -54,7 +55,7 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
   const prevLabel = period === 'day' ? 'Previous day' : period === 'week' ? 'Previous week' : 'Previous month';
   const nextLabel = period === 'day' ? 'Next day' : period === 'week' ? 'Next week' : 'Next month';
   return (
-    <Layout site={site} title={title} section={kind} description={`${heading} on ${site.siteName}`}>
+    <Layout site={site} title={title} section={kind} description={`${heading} on ${site.siteName}`} feeds={kind === 'new' ? [newFeedLink(category)] : []}>
       <div class="feed-head">
         <h1>
           {heading}

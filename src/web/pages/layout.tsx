@@ -2,6 +2,7 @@
  * The page frame: head, header with navigation, the demo banner, footer.
  */
 import type { Child } from 'hono/jsx';
+import { FeedLinks, SITE_FEEDS, type FeedLink } from '../feeds.tsx';
 
 /** The signed-in member as pages need them. */
 export interface Viewer {
@@ -27,10 +28,12 @@ export interface LayoutProps {
   description?: string;
   /** Which top navigation entry is current. */
   section?: 'daily' | 'new' | 'about' | 'submit' | 'me' | 'signin' | 'signup';
+  /** Feeds of this page, announced for autodiscovery beside the site's own. */
+  feeds?: FeedLink[];
   children: Child;
 }
 
-export function Layout({ site, title, description, section, children }: LayoutProps) {
+export function Layout({ site, title, description, section, feeds = [], children }: LayoutProps) {
   const fullTitle = title === site.siteName ? title : `${title} · ${site.siteName}`;
   return (
     <html lang="en">
@@ -43,6 +46,7 @@ export function Layout({ site, title, description, section, children }: LayoutPr
         {site.viewer ? <meta name="csrf-token" content={site.viewer.csrf} /> : null}
         <link rel="stylesheet" href={`/assets/style.css?v=${site.assets.css}`} />
         <link rel="icon" href="/assets/favicon.svg" type="image/svg+xml" />
+        <FeedLinks siteName={site.siteName} feeds={[...SITE_FEEDS, ...feeds]} />
         <script type="module" src={`/assets/app.js?v=${site.assets.js}`} defer></script>
       </head>
       <body>
@@ -94,7 +98,7 @@ export function Layout({ site, title, description, section, children }: LayoutPr
           <div class="wrap">
             <p>
               {site.siteName === 'Paperboy' ? 'Paperboy' : `${site.siteName}, on Paperboy`}: a daily list of papers, run by its community. Paper metadata from <a href="https://arxiv.org">arXiv</a>; thank you to arXiv
-              for use of its open access interoperability. <a href="/about">How trending works</a>.
+              for use of its open access interoperability. <a href="/about">How trending works</a> · <a href="/stats">Stats</a> · <a href="/docs/api">API</a>.
             </p>
             <p class="keys">Keyboard: <kbd>j</kbd>/<kbd>k</kbd> next/previous paper, <kbd>Enter</kbd> open, <kbd>[</kbd>/<kbd>]</kbd> previous/next day.</p>
           </div>

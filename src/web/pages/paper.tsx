@@ -13,6 +13,7 @@ import { renderCommentMarkdown } from '../../services/markdown.ts';
 import { Csrf, VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
 import { raw } from 'hono/html';
+import { Sparkline } from '../stats.tsx';
 
 /** Only http(s) links from the store are rendered as links. */
 function safeHref(url: string | null): string | null {
@@ -64,6 +65,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         </p>
         <div class="paper-actions">
           <VoteControl paperId={paper.id} upvotes={paper.upvotes} voted={voted} viewer={site.viewer} next={self} big />
+          <Sparkline paperId={paper.id} upvotes={paper.upvotes} />
           {site.viewer ? <a href={`/collections/save?paper=${encodeURIComponent(paper.id)}`}>Save to a collection</a> : null}
           <ul class="links" aria-label="Links">
             <li><a href={links.abs}>arXiv page</a></li>

@@ -1,0 +1,123 @@
+/**
+ * `paperboy digest ...`: send the digests due on a day (or show what would go out), show the
+ * subscribers and the outbox, and unsubscribe from a piped-in e-mail (the List-Unsubscribe mailto).
+ */
+import { parseArgs } from 'node:util';
+import { simpleParser } from 'mailparser';
+import type { Config } from '../config.ts';
+import { parseDay } from '../domain/dates.ts';
+import { localTime } from '../domain/digest.ts';
+import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
+import { formatDigestSummary, runDigest, type DigestDeps, type SearchFn } from '../services/digest.ts';
+import type { DigestSettings } from '../services/digest-config.ts';
+import { UserError } from '../services/errors.ts';
+import { parseEmail, unsubscribeByToken } from '../services/subscriptions.ts';
+import type { Store } from '../store/index.ts';
+import { countOutboxByStatus } from '../store/outbox.ts';
+import { countSubscribers, digestDb } from '../store/subscriptions.ts';
+
+export const DIGEST_USAGE = `usage:
+  paperboy digest send [--period daily|weekly] [--date YYYY-MM-DD] [--dry-run] [--to ADDRESS] [--out DIR]
+  paperboy digest status
+  paperboy digest unsubscribe-mail < message.eml
+
+send       sends the digests due on a day (default: today in PAPERBOY_DIGEST_TIMEZONE): the daily
+           digest (covering the day before), the weekday digest (Monday to Friday; on Mondays it
+           covers the weekend too), and on PAPERBOY_DIGEST_WEEKLY_DAY the weekly one (the 7 days
+           before). Each subscriber gets each digest once, however often this runs.
+  --period daily|weekly  only the daily (and weekday) digests, or only the weekly one (whatever the weekday)
+  --date D               the delivery day (YYYY-MM-DD)
+  --to ADDRESS           only the subscriptions of this address
+  --dry-run              select and render, print what would be sent; record and send nothing
+  --out DIR              write each message to DIR as an .eml file instead of sending it (implies --dry-run)
+status     subscriber and outbox counts
+unsubscribe-mail  reads one e-mail on standard input (sent to PAPERBOY_UNSUBSCRIBE_MAILTO) and unsubscribes
+           the subscription named by the token in its subject
+`;
+
+export interface DigestCliOptions {
+  /** The search engine for alerts; null uses the built-in matcher. */
+  search?: SearchFn | null;
+  /** Replaces the transport made from the config (tests, benchmarks). */
+  transport?: Transport;
+  /** Replaces the clock (tests). */
+  now?: () => number;
+  stdin?: NodeJS.ReadableStream;
+  /** Tuning for tests and benchmarks. */
+  tuning?: Pick<DigestDeps, 'leaseMs' | 'retryBaseMs' | 'inRunWaitMs'>;
+}
+
+type Out = { write(s: string): unknown };
+
+/** Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage). */
+export async function runDigestCli(
+  config: Pick<Config, 'baseUrl' | 'siteName' | 'mailFrom' | 'smtp' | 'outboxDir'>, settings: DigestSettings, store: Store, args: string[], out: Out,
+  options: DigestCliOptions = {},
+): Promise<number> {
+  const [sub, ...rest] = args;
+  const now = options.now ?? (() => Date.now());
+  if (!sub || sub === '--help' || sub === 'help') { out.write(DIGEST_USAGE); return sub ? 0 : 2; }
+  if (sub === 'status') {
+    const [subs, outbox] = await Promise.all([countSubscribers(digestDb(store.db)), countOutboxByStatus(digestDb(store.db))]);
+    out.write(`subscribers active=${subs.active} pending=${subs.pending} unsubscribed=${subs.unsubscribed} bounced=${subs.bounced} `
+      + `daily=${subs.byPeriod.daily} weekdays=${subs.byPeriod.weekdays} weekly=${subs.byPeriod.weekly} trending=${subs.byKind.trending} search=${subs.byKind.search}\n`);
+    out.write(`outbox ${Object.entries(outbox).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
+    return 0;
+  }
+  if (sub === 'unsubscribe-mail') {
+    const chunks: Buffer[] = [];
+    for await (const chunk of options.stdin ?? process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    const mail = await simpleParser(Buffer.concat(chunks));
+    const token = /unsubscribe\s+(\d+\.\d+\.[A-Za-z0-9_-]{32})/i.exec(`${mail.subject ?? ''} ${mail.text ?? ''}`)?.[1];
+    if (!token) { out.write('digest: no unsubscribe token in this e-mail\n'); return 1; }
+    try {
+      const s = await unsubscribeByToken({ store, now }, token);
+      out.write(`unsubscribed subscription=${s.id} email=${s.email}\n`);
+      return 0;
+    } catch (err) {
+      if (err instanceof UserError) { out.write(`digest: ${err.message}\n`); return 1; }
+      throw err;
+    }
+  }
+  if (sub !== 'send') { out.write(`digest: unknown subcommand "${sub}"\n\n${DIGEST_USAGE}`); return 2; }
+
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest, allowPositionals: false,
+      options: { period: { type: 'string' }, date: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, to: { type: 'string' }, out: { type: 'string' } },
+    }));
+  } catch (err) {
+    out.write(`digest: ${(err as Error).message}\n\n${DIGEST_USAGE}`);
+    return 2;
+  }
+  const problems: string[] = [];
+  if (values.period !== undefined && values.period !== 'daily' && values.period !== 'weekly') problems.push('--period must be daily or weekly');
+  const date = values.date ?? localTime(now(), settings.timeZone).date;
+  if (!parseDay(date)) problems.push(`--date must be a day (YYYY-MM-DD), got "${date.slice(0, 40)}"`);
+  let to: string | undefined;
+  if (values.to !== undefined) {
+    try { to = parseEmail(values.to); } catch { problems.push(`--to must be one e-mail address, got "${values.to.slice(0, 80)}"`); }
+  }
+  if (problems.length) { out.write(`digest: ${problems.join('; ')}\n`); return 2; }
+
+  const transport = options.transport ?? (config.smtp
+    ? smtpTransport(config.smtp, { connections: settings.connections })
+    : folderTransport(config.outboxDir));
+  try {
+    const report = await runDigest({
+      store, transport, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: settings.unsubscribeMailto,
+      now, search: options.search ?? null, ...options.tuning,
+    }, {
+      date, only: values.period as 'daily' | 'weekly' | undefined, weeklyDay: settings.weeklyDay, to,
+      dryRun: values['dry-run'] === true, out: values.out,
+    });
+    if (report.dryRun) {
+      for (const p of report.previews) out.write(`would send to=${p.to} papers=${p.papers}${p.file ? ` file=${p.file}` : ''} subject="${p.subject.replace(/"/g, "'")}"\n`);
+    }
+    out.write(`${formatDigestSummary(report)}\n`);
+    return report.error ? 1 : 0;
+  } finally {
+    if (!options.transport) await transport.close();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * `paperboy eval-search DIR [--split train|test] [--mode MODE]...`: search quality on a BEIR-format
+ * folder (corpus.jsonl(.gz), queries.jsonl, qrels/test.tsv or qrels/train.tsv). Prints one line per
+ * mode: `MODE nDCG@10=0.xxxx R@100=0.xxxx`, `(default)` after the default mode.
+ */
+import { parseArgs } from 'node:util';
+import { readBeir } from '../search/beir.ts';
+import { evaluateBeir, formatModeScore } from '../search/evaluate.ts';
+import { SEARCH_MODES, type SearchMode } from '../search/search-index.ts';
+import { createProgress } from './progress.ts';
+
+export const EVAL_SEARCH_USAGE = `usage: paperboy eval-search DIR [--split train|test] [--mode keyword|semantic|hybrid]...
+
+Indexes DIR's corpus.jsonl(.gz) in a scratch store, runs queries.jsonl, and scores the results
+against qrels/test.tsv (or qrels/train.tsv, or the --split given): one line per mode,
+MODE nDCG@10=0.xxxx R@100=0.xxxx, with (default) after the default mode.
+`;
+
+export async function runEvalSearch(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { split: { type: 'string' }, mode: { type: 'string', multiple: true }, help: { type: 'boolean' } } });
+  } catch (e) {
+    err.write(`eval-search: ${(e as Error).message}\n\n${EVAL_SEARCH_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) { out.write(EVAL_SEARCH_USAGE); return 0; }
+  if (positionals.length !== 1) { err.write(EVAL_SEARCH_USAGE); return 2; }
+  const split = values.split;
+  if (split !== undefined && split !== 'train' && split !== 'test') { err.write('eval-search: --split is train or test\n'); return 2; }
+  const modes = (values.mode ?? [...SEARCH_MODES]) as SearchMode[];
+  const unknown = modes.filter((m) => !SEARCH_MODES.includes(m));
+  if (unknown.length > 0) { err.write(`eval-search: unknown mode ${unknown.join(', ')} (keyword, semantic, hybrid)\n`); return 2; }
+  const set = await readBeir(positionals[0]!, split);
+  err.write(`eval-search: ${set.docs.length} documents, ${set.queries.length} queries, ${set.split} judgements\n`);
+  const progress = createProgress('index', process.stderr);
+  const started = Date.now();
+  const scores = await evaluateBeir(set, { modes, onProgress: (p) => progress.update(p.done, p.total, p.phase) });
+  progress.stop();
+  for (const s of scores) out.write(`${formatModeScore(s)}\n`);
+  err.write(`eval-search done queries=${set.queries.length} ms=${Date.now() - started} ${scores.map((s) => `${s.mode}_ms_per_query=${s.msPerQuery.toFixed(1)}`).join(' ')}\n`);
+  return 0;
+}

@@ -1,0 +1,44 @@
+/**
+ * `paperboy reindex`: rebuilds the search index (keyword index, the corpus-trained embedder and
+ * the vectors) from every paper in the store, with a progress bar, and saves it; a running server
+ * switches to the new index within seconds. Ends with one line of counts.
+ */
+import { parseArgs } from 'node:util';
+import { SearchIndex, type BuildProgress } from '../search/search-index.ts';
+import type { Store } from '../store/index.ts';
+import { createProgress, type Progress } from './progress.ts';
+
+export const REINDEX_USAGE = `usage: paperboy reindex [--keyword-only]
+
+Rebuilds the search index from the store, with a progress bar. --keyword-only skips the
+semantic part (no embedder training, no vectors).
+`;
+
+export async function runReindex(store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, help: { type: 'boolean' } } });
+  } catch (e) {
+    err.write(`reindex: ${(e as Error).message}\n\n${REINDEX_USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) { out.write(REINDEX_USAGE); return 0; }
+  const started = Date.now();
+  const bars = new Map<string, Progress>();
+  let current: string | null = null;
+  const onProgress = (p: BuildProgress) => {
+    if (current !== p.phase) {
+      if (current) bars.get(current)?.stop();
+      current = p.phase;
+      bars.set(p.phase, createProgress(p.phase.padEnd(9), process.stderr));
+    }
+    bars.get(p.phase)!.update(p.done, p.total, `${p.done}/${p.total}`);
+  };
+  const index = SearchIndex.detached(store, { semantic: !parsed.values['keyword-only'] });
+  await index.rebuild(onProgress);
+  if (current) bars.get(current)?.stop();
+  const s = index.status();
+  await index.close();
+  out.write(`reindex done papers=${s.papers} semantic=${s.semantic} generation=${s.generation} ms=${Date.now() - started}\n`);
+  return 0;
+}

@@ -1,0 +1,69 @@
+/**
+ * `paperboy search "QUERY" [--json] [--mode M] [--sort S] [--page N] [--limit N]`: search from the
+ * command line, with the same query syntax as the site. Prints a numbered list, or JSON
+ * (`{ query, searched, total, totalExact, mode, items: [{ id, score, title, snippet, ... }] }`).
+ */
+import { parseArgs } from 'node:util';
+import { markSegments, segmentsText } from '../search/highlight.ts';
+import { SEARCH_MODES, SEARCH_SORTS, SearchIndex, type SearchMode, type SearchSort } from '../search/search-index.ts';
+import { searchPapers } from '../search/service.ts';
+import type { Store } from '../store/index.ts';
+
+export const SEARCH_USAGE = `usage: paperboy search "QUERY" [--json] [--mode hybrid|keyword|semantic] [--sort relevance|date|upvotes] [--page N] [--limit N]
+
+Query syntax: words, "exact phrase", -exclude, author:Name, cat:cs.CL, year:2024,
+after:2024-01-01, before:2024-06-01, has:code (see docs/search.md).
+`;
+
+export async function runSearchCli(store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: { json: { type: 'boolean' }, mode: { type: 'string' }, sort: { type: 'string' }, page: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (e) {
+    err.write(`search: ${(e as Error).message}\n\n${SEARCH_USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) { out.write(SEARCH_USAGE); return 0; }
+  const q = positionals.join(' ');
+  const mode = values.mode as SearchMode | undefined;
+  const sort = values.sort as SearchSort | undefined;
+  if (mode && !SEARCH_MODES.includes(mode)) { err.write('search: --mode is hybrid, keyword or semantic\n'); return 2; }
+  if (sort && !SEARCH_SORTS.includes(sort)) { err.write('search: --sort is relevance, date or upvotes\n'); return 2; }
+  const page = values.page ? Number(values.page) : 1;
+  const limit = values.limit ? Number(values.limit) : 10;
+  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > 100) {
+    err.write('search: --page is 1 or more, --limit 1 to 100\n');
+    return 2;
+  }
+  const index = await SearchIndex.open(store, {}, true);
+  try {
+    const r = await searchPapers({ store, index }, { q, mode, sort, page, pageSize: limit });
+    if (values.json) {
+      out.write(`${JSON.stringify({
+        query: q, searched: r.searched, paperId: r.paperId, mode: r.mode, sort: r.sort, page: r.page, pages: r.pages,
+        total: r.total, totalExact: r.totalExact, suggestion: r.suggestion, notes: r.notes,
+        items: r.items.map((i) => ({
+          id: i.id, score: Number(i.score.toFixed(6)), title: i.card.title, authors: i.card.authors, categories: i.card.categories,
+          publishedAt: i.card.publishedAt, upvotes: i.card.upvotes, url: `/papers/${i.id}`,
+          highlights: { title: markSegments(i.title, '<mark>', '</mark>'), snippet: markSegments(i.snippet, '<mark>', '</mark>') },
+        })),
+      }, null, 2)}\n`);
+      return 0;
+    }
+    if (r.paperId) { out.write(`arXiv:${r.paperId} is on this site: /papers/${r.paperId}\n`); return 0; }
+    for (const n of r.notes) out.write(`note: ${n}\n`);
+    out.write(`${r.totalExact ? '' : 'about '}${r.total} papers for ${r.searched} (${r.mode})\n`);
+    if (r.suggestion) out.write(`did you mean: ${r.suggestion}\n`);
+    const bold = (out as NodeJS.WriteStream).isTTY ? ['\x1b[1m', '\x1b[0m'] as const : ['', ''] as const;
+    r.items.forEach((i, n) => {
+      out.write(`${(r.page - 1) * r.pageSize + n + 1}. ${markSegments(i.title, bold[0], bold[1])} [${i.id}]\n   ${segmentsText(i.snippet)}\n`);
+    });
+    return 0;
+  } finally {
+    await index.close();
+  }
+}

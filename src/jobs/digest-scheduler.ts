@@ -1,0 +1,105 @@
+/**
+ * The digest scheduler inside `serve`: once a day, at the configured local time and time zone,
+ * it sends the digests due that day; on the other ticks it sends rows whose retry came due. A
+ * lease in the jobs table lets one process run it when several serve the site; the outbox keeps
+ * each digest to one send even when two runs overlap.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { scheduledDate } from '../domain/digest.ts';
+import { formatDigestSummary, runDigest, type DigestDeps, type DigestReport } from '../services/digest.ts';
+import type { DigestSettings } from '../services/digest-config.ts';
+import { digestDb } from '../store/subscriptions.ts';
+
+/** How often the scheduler looks at the clock, in ms. */
+export const DIGEST_TICK_MS = 60_000;
+/** A run holds the scheduler's lease this long (ms); a crashed process's lease runs out and another takes over. */
+export const DIGEST_LEASE_MS = 60 * 60_000;
+export const DIGEST_JOB = 'scheduler:digest';
+
+interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface DigestSchedulerDeps {
+  digest: Omit<DigestDeps, 'now' | 'logger'>;
+  settings: Pick<DigestSettings, 'at' | 'timeZone' | 'weeklyDay'>;
+  clock: { now(): number };
+  logger: Log;
+}
+
+/** What the scheduler records in the jobs table (the admin page shows it). */
+export interface DigestSchedulerState {
+  lastDate: string | null;
+  at: string | null;
+  timeZone: string;
+  weeklyDay: number;
+}
+
+export interface DigestScheduler {
+  /** Runs what is due now; resolves when done. Exposed for tests. */
+  tick(): Promise<'sent' | 'retried' | 'idle' | 'busy'>;
+  stop(): Promise<void>;
+}
+
+export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?: boolean } = {}): DigestScheduler {
+  const owner = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const { store } = deps.digest;
+  const iso = () => new Date(deps.clock.now()).toISOString();
+  const digest: DigestDeps = { ...deps.digest, now: () => deps.clock.now(), logger: deps.logger, owner };
+  let running: Promise<'sent' | 'retried' | 'idle' | 'busy'> | null = null;
+  let stopped = false;
+
+  const log = (r: DigestReport) => (r.error ? deps.logger.warn : deps.logger.info).call(deps.logger, { job: DIGEST_JOB, ...r, previews: undefined }, formatDigestSummary(r));
+
+  async function runOnce(): Promise<'sent' | 'retried' | 'idle' | 'busy'> {
+    const nowMs = deps.clock.now();
+    const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
+    const { at, timeZone, weeklyDay } = deps.settings;
+    if (!state || state.at !== at || state.timeZone !== timeZone || state.weeklyDay !== weeklyDay) {
+      await store.writeJobState(DIGEST_JOB, { lastDate: state?.lastDate ?? null, at, timeZone, weeklyDay } satisfies DigestSchedulerState, iso());
+    }
+    const date = deps.settings.at ? scheduledDate(nowMs, deps.settings.at, deps.settings.timeZone, state?.lastDate ?? null) : null;
+    if (!date) {
+      // Retries that came due since the day's run.
+      const due = await digestDb(store.db).selectFrom('outbox').select('id').where('status', '=', 'pending').where('not_before', '<=', iso()).limit(1).executeTakeFirst();
+      if (!due) return 'idle';
+    }
+    if (!(await store.acquireLease(DIGEST_JOB, owner, new Date(nowMs + DIGEST_LEASE_MS).toISOString(), iso()))) return 'busy';
+    try {
+      if (date) {
+        const report = await runDigest({ ...digest, logger: null }, { date, weeklyDay: deps.settings.weeklyDay });
+        log(report);
+        await store.writeJobState(DIGEST_JOB, { lastDate: date, at: deps.settings.at, timeZone: deps.settings.timeZone, weeklyDay: deps.settings.weeklyDay } satisfies DigestSchedulerState, iso());
+        return 'sent';
+      }
+      const report = await runDigest({ ...digest, logger: null }, { date: state?.lastDate ?? iso().slice(0, 10), weeklyDay: deps.settings.weeklyDay, enqueue: false });
+      log(report);
+      return 'retried';
+    } finally {
+      await store.releaseLease(DIGEST_JOB, owner, iso());
+    }
+  }
+
+  const tick = () => {
+    if (stopped) return Promise.resolve('idle' as const);
+    running ??= runOnce()
+      .catch((err: Error) => { deps.logger.error({ err, job: DIGEST_JOB }, 'scheduled digest failed'); return 'idle' as const; })
+      .finally(() => { running = null; });
+    return running;
+  };
+
+  const timer = opts.timers === false ? null : setInterval(() => void tick(), DIGEST_TICK_MS);
+  timer?.unref();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      if (timer) clearInterval(timer);
+      await running;
+      await deps.digest.transport.close();
+    },
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * The e-mails of subscriptions, rendered pure: the digest (HTML and plain text), the
+ * confirmation request, the "already subscribed" note. HTML is escaped by hono/jsx; styles are
+ * inline (mail clients drop style sheets), with a dark-mode block for clients that honour it, and
+ * nothing is loaded from elsewhere.
+ */
+import type { DigestKind, DigestPeriod } from '../domain/digest.ts';
+
+export interface DigestPaper {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  authorCount: number;
+  categories: string[];
+  upvotes: number;
+}
+
+export interface DigestMailInput {
+  siteName: string;
+  baseUrl: string;
+  to: string;
+  kind: DigestKind;
+  period: DigestPeriod;
+  query: string | null;
+  window: { from: string; to: string };
+  papers: DigestPaper[];
+  /** Papers that qualified, when more than the e-mail lists. */
+  total: number;
+  links: { web: string; manage: string; unsubscribe: string };
+}
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+const ABSTRACT_CHARS = 300;
+const AUTHORS_SHOWN = 4;
+const SUBJECT_QUERY_CHARS = 60;
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+function shortDay(day: string): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+}
+
+/** `Mon Jun 2` or `Fri May 30 – Sun Jun 1`. */
+export function windowLabel(w: { from: string; to: string }): string {
+  return w.from === w.to ? shortDay(w.from) : `${shortDay(w.from)} – ${shortDay(w.to)}`;
+}
+
+/** What a subscription is, in words: "the daily digest of trending papers", `weekly alerts for "x"`. */
+export function describeSubscription(s: { kind: string; period: DigestPeriod; query: string | null }): string {
+  const how = s.period === 'daily' ? 'daily' : s.period === 'weekdays' ? 'weekday' : 'weekly';
+  if (s.kind === 'search') return `${how} alerts for "${s.query ?? ''}"`;
+  return `the ${how} digest of trending papers${s.period === 'weekdays' ? ' (Monday to Friday)' : ''}`;
+}
+
+function cut(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= max) return flat;
+  const head = flat.slice(0, max);
+  const space = head.lastIndexOf(' ');
+  return `${head.slice(0, space > max * 0.6 ? space : max).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+function authorLine(p: DigestPaper): string {
+  const shown = p.authors.slice(0, AUTHORS_SHOWN).join(', ');
+  return p.authorCount > AUTHORS_SHOWN ? `${shown} et al.` : shown;
+}
+
+/** One line, no control characters: safe as a header value. */
+function oneLine(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+export function digestSubject(d: Pick<DigestMailInput, 'siteName' | 'kind' | 'period' | 'query' | 'window' | 'papers' | 'total'>): string {
+  const n = d.total;
+  const papers = `${n} ${n === 1 ? 'paper' : 'papers'}`;
+  if (d.kind === 'search') {
+    const q = oneLine(d.query ?? '');
+    const shown = q.length > SUBJECT_QUERY_CHARS ? `${q.slice(0, SUBJECT_QUERY_CHARS - 1)}…` : q;
+    return oneLine(`${d.siteName} alert: ${n} new ${n === 1 ? 'paper' : 'papers'} for "${shown}" (${windowLabel(d.window)})`);
+  }
+  return oneLine(`${d.siteName}${d.period === 'weekly' ? ' weekly' : ''}: ${papers} trending, ${windowLabel(d.window)}`);
+}
+
+const paperUrl = (baseUrl: string, id: string) => `${baseUrl}/papers/${id}`;
+
+function why(d: DigestMailInput): string {
+  return `You get this e-mail because ${d.to} subscribed to ${describeSubscription(d)} on ${d.siteName}.`;
+}
+
+export function renderDigestText(d: DigestMailInput): string {
+  const lines: string[] = [];
+  lines.push(digestSubject(d), `View it in your browser: ${d.links.web}`, '');
+  d.papers.forEach((p, i) => {
+    lines.push(`${i + 1}. ${oneLine(p.title)}`);
+    lines.push(`   ${authorLine(p)} · ▲ ${p.upvotes} ${p.upvotes === 1 ? 'upvote' : 'upvotes'}${p.categories.length ? ` · ${p.categories.slice(0, 3).join(', ')}` : ''}`);
+    lines.push(`   ${cut(p.abstract, ABSTRACT_CHARS)}`);
+    lines.push(`   ${paperUrl(d.baseUrl, p.id)}`, '');
+  });
+  if (d.total > d.papers.length) lines.push(`And ${d.total - d.papers.length} more in the web version: ${d.links.web}`, '');
+  lines.push('-- ', why(d), `Manage your subscription: ${d.links.manage}`, `Unsubscribe with one click: ${d.links.unsubscribe}`, '');
+  return lines.join('\n');
+}
+
+const C = {
+  bg: '#f5f7fa', card: '#ffffff', fg: '#1a1d23', muted: '#555b66', line: '#e3e6ea', accent: '#1f4fd1',
+};
+const FONT = 'font-family:system-ui,-apple-system,\'Segoe UI\',Roboto,\'Helvetica Neue\',Arial,sans-serif;';
+/** For clients that support it (Apple Mail, iOS, some webmail); others keep the light inline colours. */
+const DARK_CSS = '@media (prefers-color-scheme: dark){.pb-bg{background:#12151a!important}.pb-card{background:#181c22!important;border-color:#2a3039!important}'
+  + '.pb-fg{color:#e8eaee!important}.pb-muted{color:#a6adb8!important}.pb-link{color:#8fb0ff!important}}';
+
+function DigestHtml({ d }: { d: DigestMailInput }) {
+  const subject = digestSubject(d);
+  const preheader = d.papers.slice(0, 3).map((p) => oneLine(p.title)).join(' · ');
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light dark" />
+        <meta name="supported-color-schemes" content="light dark" />
+        <title>{subject}</title>
+        <style dangerouslySetInnerHTML={{ __html: DARK_CSS }} />
+      </head>
+      <body class="pb-bg" style={`margin:0;padding:0;background:${C.bg};`}>
+        <div style="display:none;max-height:0;overflow:hidden;">{preheader}</div>
+        <table role="presentation" width="100%" cellpadding={0} cellspacing={0} border={0} class="pb-bg" style={`background:${C.bg};`}>
+          <tr>
+            <td align="center" style="padding:16px 8px;">
+              <table role="presentation" width="100%" cellpadding={0} cellspacing={0} border={0} style="max-width:640px;">
+                <tr>
+                  <td style={`${FONT}padding:4px 4px 12px 4px;`}>
+                    <p class="pb-muted" style={`margin:0;font-size:13px;color:${C.muted};`}>
+                      {d.siteName} · <a class="pb-link" href={d.links.web} style={`color:${C.accent};`}>View in your browser</a>
+                    </p>
+                    <h1 class="pb-fg" style={`margin:6px 0 0 0;font-size:22px;line-height:1.3;color:${C.fg};`}>{subject.replace(`${d.siteName}: `, '').replace(`${d.siteName} weekly: `, 'This week: ')}</h1>
+                  </td>
+                </tr>
+                {d.papers.map((p, i) => (
+                  <tr>
+                    <td style="padding:0 0 10px 0;">
+                      <table role="presentation" width="100%" cellpadding={0} cellspacing={0} border={0}>
+                        <tr>
+                          <td class="pb-card" style={`${FONT}background:${C.card};border:1px solid ${C.line};border-radius:8px;padding:14px 16px;`}>
+                            <p class="pb-muted" style={`margin:0 0 4px 0;font-size:12px;color:${C.muted};`}>
+                              {i + 1} · ▲ {p.upvotes} {p.upvotes === 1 ? 'upvote' : 'upvotes'}{p.categories.length ? ` · ${p.categories.slice(0, 3).join(', ')}` : ''}
+                            </p>
+                            <a class="pb-link" href={paperUrl(d.baseUrl, p.id)} style={`font-size:17px;line-height:1.35;font-weight:600;color:${C.accent};text-decoration:none;`}>{oneLine(p.title)}</a>
+                            <p class="pb-muted" style={`margin:4px 0 0 0;font-size:13px;color:${C.muted};`}>{authorLine(p)}</p>
+                            <p class="pb-fg" style={`margin:8px 0 0 0;font-size:14px;line-height:1.5;color:${C.fg};`}>{cut(p.abstract, ABSTRACT_CHARS)}</p>
+                          </td>
+                        </tr>
+                      </table>
+                    </td>
+                  </tr>
+                ))}
+                {d.total > d.papers.length ? (
+                  <tr>
+                    <td class="pb-fg" style={`${FONT}padding:4px;font-size:14px;color:${C.fg};`}>
+                      And {d.total - d.papers.length} more: <a class="pb-link" href={d.links.web} style={`color:${C.accent};`}>see them all</a>.
+                    </td>
+                  </tr>
+                ) : null}
+                <tr>
+                  <td class="pb-muted" style={`${FONT}padding:14px 4px;font-size:12px;line-height:1.5;color:${C.muted};border-top:1px solid ${C.line};`}>
+                    {why(d)}<br />
+                    <a class="pb-link" href={d.links.manage} style={`color:${C.accent};`}>Manage your subscription</a> · <a class="pb-link" href={d.links.unsubscribe} style={`color:${C.accent};`}>Unsubscribe</a>
+                  </td>
+                </tr>
+              </table>
+            </td>
+          </tr>
+        </table>
+      </body>
+    </html>
+  );
+}
+
+export function renderDigest(d: DigestMailInput): RenderedMail {
+  return { subject: digestSubject(d), text: renderDigestText(d), html: `<!doctype html>${String(<DigestHtml d={d} />)}` };
+}
+
+function NoteHtml({ title, paragraphs, button }: { title: string; paragraphs: string[]; button?: { href: string; label: string } }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="color-scheme" content="light dark" />
+        <title>{title}</title>
+        <style dangerouslySetInnerHTML={{ __html: DARK_CSS }} />
+      </head>
+      <body class="pb-bg" style={`margin:0;padding:24px 12px;background:${C.bg};`}>
+        <table role="presentation" width="100%" cellpadding={0} cellspacing={0} border={0} style="max-width:560px;margin:0 auto;">
+          <tr>
+            <td class="pb-card pb-fg" style={`${FONT}background:${C.card};border:1px solid ${C.line};border-radius:8px;padding:20px;font-size:15px;line-height:1.5;color:${C.fg};`}>
+              <h1 style="margin:0 0 12px 0;font-size:20px;">{title}</h1>
+              {paragraphs.map((p) => <p style="margin:0 0 12px 0;">{p}</p>)}
+              {button ? (
+                <p style="margin:16px 0;">
+                  <a href={button.href} style={`display:inline-block;background:${C.accent};color:#ffffff;padding:10px 16px;border-radius:6px;text-decoration:none;font-weight:600;`}>{button.label}</a>
+                </p>
+              ) : null}
+              {button ? <p class="pb-muted" style={`margin:0;font-size:12px;color:${C.muted};word-break:break-all;`}>{button.href}</p> : null}
+            </td>
+          </tr>
+        </table>
+      </body>
+    </html>
+  );
+}
+
+/** Asks to confirm a subscription (double opt-in). */
+export function renderConfirmMail(m: { siteName: string; to: string; what: string; link: string; hours: number }): RenderedMail {
+  const title = `Confirm your subscription to ${m.siteName}`;
+  const paragraphs = [
+    `Someone (hopefully you) asked to send ${m.what} to ${m.to}.`,
+    `Nothing is sent until you confirm. The link works for ${m.hours} hours.`,
+    'If it was not you, ignore this e-mail: you will not hear from us again.',
+  ];
+  const text = `${title}\n\n${paragraphs[0]}\n\nConfirm here:\n${m.link}\n\n${paragraphs[1]}\n${paragraphs[2]}\n`;
+  return { subject: title, text, html: `<!doctype html>${String(<NoteHtml title={title} paragraphs={paragraphs} button={{ href: m.link, label: 'Confirm my subscription' }} />)}` };
+}
+
+/** Answers a subscribe request for something the address already gets. */
+export function renderAlreadySubscribedMail(m: { siteName: string; to: string; what: string; manage: string }): RenderedMail {
+  const title = `You already get this from ${m.siteName}`;
+  const paragraphs = [`Someone (hopefully you) asked to send ${m.what} to ${m.to}. This address already gets it, so nothing changed.`];
+  const text = `${title}\n\n${paragraphs[0]}\n\nChange or stop it here:\n${m.manage}\n`;
+  return { subject: title, text, html: `<!doctype html>${String(<NoteHtml title={title} paragraphs={paragraphs} button={{ href: m.manage, label: 'Manage the subscription' }} />)}` };
+}
+

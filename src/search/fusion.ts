@@ -1,0 +1,56 @@
+/**
+ * Combining ranked lists from several retrievers (keyword, semantic) into one. Pure.
+ *
+ * - Reciprocal-rank fusion (Cormack et al. 2009): score = sum of weight / (k + rank).
+ * - Weighted score fusion: each list's scores normalised (min-max over the list), then a
+ *   weighted sum; a document missing from a list gets that list's minimum (0 after normalising).
+ *
+ * @example
+ * reciprocalRankFusion([[{ id: 'a', score: 9 }, { id: 'b', score: 1 }], [{ id: 'b', score: 0.9 }]])
+ * // [{ id: 'b', score: 0.0325 }, { id: 'a', score: 0.0164 }]
+ */
+
+export interface Scored<T = string> {
+  id: T;
+  score: number;
+}
+
+/** Sorts by score descending, ties by id ascending (a stable, reproducible order). */
+export function byScore<T extends string | number>(a: Scored<T>, b: Scored<T>): number {
+  return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Reciprocal-rank fusion; `k` damps the head (60 in the paper), `weights` default to 1 each. */
+export function reciprocalRankFusion<T extends string | number>(
+  lists: readonly (readonly Scored<T>[])[], opts: { k?: number; weights?: readonly number[] } = {},
+): Scored<T>[] {
+  const k = opts.k ?? 60;
+  const total = new Map<T, number>();
+  lists.forEach((list, li) => {
+    const w = opts.weights?.[li] ?? 1;
+    list.forEach((item, rank) => total.set(item.id, (total.get(item.id) ?? 0) + w / (k + rank + 1)));
+  });
+  return [...total].map(([id, score]) => ({ id, score })).sort(byScore);
+}
+
+/** Scales a list's scores to [0, 1] (best = 1, worst = 0; all equal -> 1). */
+export function minMaxNormalize<T>(list: readonly Scored<T>[]): Scored<T>[] {
+  if (list.length === 0) return [];
+  let max = -Infinity;
+  let min = Infinity;
+  for (const s of list) { if (s.score > max) max = s.score; if (s.score < min) min = s.score; }
+  const span = max - min;
+  return list.map((s) => ({ id: s.id, score: span > 0 ? (s.score - min) / span : 1 }));
+}
+
+/** Weighted sum of min-max normalised scores; `weights[i]` for `lists[i]`. */
+export function weightedScoreFusion<T extends string | number>(
+  lists: readonly (readonly Scored<T>[])[], weights: readonly number[],
+): Scored<T>[] {
+  const total = new Map<T, number>();
+  lists.forEach((list, li) => {
+    const w = weights[li] ?? 0;
+    for (const s of minMaxNormalize(list)) total.set(s.id, (total.get(s.id) ?? 0) + w * s.score);
+  });
+  return [...total].map(([id, score]) => ({ id, score })).sort(byScore);
+}

@@ -1,0 +1,103 @@
+/**
+ * Marking matched words in titles and abstracts, and choosing the part of an abstract a card shows.
+ * Pure: returns segments; the page renders them (escaped by JSX), so no HTML is built here.
+ *
+ * A word matches when its index term (folded, stemmed) is one of the query's: "networks" in the
+ * text matches the query word "network".
+ *
+ * @example
+ * highlight('Graph networks <b>', new Set(['network']))
+ * // [{ text: 'Graph ', hit: false }, { text: 'networks', hit: true }, { text: ' <b>', hit: false }]
+ */
+import { tokenize } from './text.ts';
+
+export interface Segment {
+  text: string;
+  hit: boolean;
+}
+
+/** Splits `text` into runs, marking the words whose index term is in `terms`. */
+export function highlight(text: string, terms: ReadonlySet<string>): Segment[] {
+  if (terms.size === 0 || text.length === 0) return text ? [{ text, hit: false }] : [];
+  const out: Segment[] = [];
+  let at = 0;
+  for (const t of tokenize(text)) {
+    if (!t.term || !terms.has(t.term)) continue;
+    if (t.start > at) push(out, text.slice(at, t.start), false);
+    push(out, text.slice(t.start, t.end), true);
+    at = t.end;
+  }
+  if (at < text.length) push(out, text.slice(at), false);
+  return out;
+}
+
+/** Adds a run, joining it to the previous one when both are hits separated by nothing. */
+function push(out: Segment[], text: string, hit: boolean): void {
+  const last = out[out.length - 1];
+  if (last && last.hit === hit) last.text += text;
+  else out.push({ text, hit });
+}
+
+/**
+ * The part of `text` (at most about `maxChars`) with the most distinct matched terms, cut at word
+ * boundaries, with "…" where it was cut, and highlighted. With no match it is the beginning.
+ */
+export function snippet(text: string, terms: ReadonlySet<string>, maxChars: number): Segment[] {
+  if (text.length <= maxChars) return highlight(text, terms);
+  const tokens = tokenize(text);
+  const hits = tokens.filter((t) => t.term && terms.has(t.term));
+  let bestStart = 0;
+  if (hits.length > 0) {
+    // Slide a window over the hits; score = distinct terms, then total hits; earliest wins ties.
+    let best = -1;
+    for (let i = 0; i < hits.length; i++) {
+      const start = hits[i]!.start;
+      const seen = new Set<string>();
+      let count = 0;
+      for (let j = i; j < hits.length && hits[j]!.end - start <= maxChars; j++) { seen.add(hits[j]!.term); count++; }
+      const score = seen.size * 1000 + count;
+      if (score > best) { best = score; bestStart = start; }
+    }
+    // Start a little before the first hit, at a sentence or word boundary, for context.
+    const lead = Math.min(bestStart, Math.floor(maxChars / 4));
+    const from = bestStart - lead;
+    const sentence = text.lastIndexOf('. ', bestStart);
+    if (sentence >= from && sentence + 2 <= bestStart) bestStart = sentence + 2;
+    else {
+      const space = text.indexOf(' ', from);
+      bestStart = from === 0 ? 0 : space >= 0 && space < bestStart ? space + 1 : bestStart;
+    }
+    // Do not leave the window shorter than it could be at the end of the text.
+    if (text.length - bestStart < maxChars) {
+      const back = text.length - maxChars;
+      const space = text.indexOf(' ', back);
+      bestStart = Math.min(bestStart, space >= 0 ? space + 1 : back);
+    }
+  }
+  let end = bestStart + maxChars;
+  if (end < text.length) {
+    const space = text.lastIndexOf(' ', end);
+    if (space > bestStart + maxChars * 0.6) end = space;
+  } else end = text.length;
+  const body = text.slice(bestStart, end).replace(/[\s,;:]+$/, '');
+  const segments = highlight(body, terms);
+  if (bestStart > 0) segments.unshift({ text: '…', hit: false });
+  if (end < text.length) segments.push({ text: '…', hit: false });
+  return mergeAdjacent(segments);
+}
+
+function mergeAdjacent(segments: Segment[]): Segment[] {
+  const out: Segment[] = [];
+  for (const s of segments) push(out, s.text, s.hit);
+  return out;
+}
+
+/** The plain text of segments (for tests and the JSON API's plain variant). */
+export function segmentsText(segments: readonly Segment[]): string {
+  return segments.map((s) => s.text).join('');
+}
+
+/** Segments as text with `<mark>`-like delimiters chosen by the caller (e.g. for the CLI). */
+export function markSegments(segments: readonly Segment[], open: string, close: string): string {
+  return segments.map((s) => (s.hit ? `${open}${s.text}${close}` : s.text)).join('');
+}

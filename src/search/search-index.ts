@@ -1,0 +1,767 @@
+/**
+ * The live search index of a store: a large segment built by `paperboy reindex` (or in the
+ * background on first start) and saved in the store, plus a small segment of papers added or
+ * changed since, rebuilt within a second of each change. It follows the store's change log
+ * (migration 002), so papers imported by another process become searchable within seconds too.
+ *
+ * Modes: keyword (BM25F with MaxScore pruning), semantic (embedder + int8 SIMD vector scan), and
+ * hybrid (keyword candidates re-ranked with the semantic similarity; the default, measured best).
+ */
+import type { Store } from '../store/index.ts';
+import { DEFAULT_BM25, idf, stepWeight, type Bm25Params } from './bm25.ts';
+import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions, type Embedder } from './embedder.ts';
+import { corpusEmbedderFrom, corpusEmbedderParts, segmentFrom, segmentParts, vectorParts, vectorsFrom } from './persist.ts';
+import { hasFilters, type ParsedQuery } from './query.ts';
+import {
+  AUTHOR_TERM, CATEGORY_TERM, FLAG_HAS_CODE, NO_DAY, Segment, SegmentBuilder, dayNumber, type Hits, type IndexDoc, type TermList,
+} from './segment.ts';
+import {
+  findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex,
+} from './store-io.ts';
+import { suggestWord } from './suggest.ts';
+import { analyze, nameTokens, stemWord, STOP_WORDS, surfaceWords } from './text.ts';
+import { VectorIndex } from './vector-index.ts';
+
+export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
+export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'semantic'];
+/** The mode that measured best on SciFact (docs/search.md, BENCHMARKS.md). */
+export const DEFAULT_MODE: SearchMode = 'hybrid';
+export type SearchSort = 'relevance' | 'date' | 'upvotes';
+export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'date', 'upvotes'];
+
+/** Results a query can page through: deeper pages are not useful and would cost pruning. */
+export const MAX_RESULTS = 1_000;
+/** Keyword candidates the hybrid mode re-ranks. */
+export const RERANK_DEPTH = 100;
+/**
+ * Hybrid score = BM25 / best BM25 + SEMANTIC_WEIGHT * (cosine - lowest) / (highest - lowest), over
+ * the candidates. Tuned on the SciFact train split (docs/search.md).
+ */
+export const HYBRID_SEMANTIC_WEIGHT = 0.3;
+/**
+ * Query terms are weighted by idf * (1 + BURSTINESS * ln(cf / df)): a word that, where it occurs,
+ * occurs often (a topic word: "qubit", "protein") counts more than one spread thinly over many
+ * papers ("result", "show"). Church & Gale's burstiness; tuned on the SciFact train split.
+ */
+export const BURSTINESS = 0.6;
+/** Counting matches exactly costs one pass over the postings: above this many, estimate. */
+export const EXACT_COUNT_MAX_POSTINGS = 400_000;
+/** Change-log rows applied per refresh step. */
+const CHANGES_PER_STEP = 5_000;
+/** How often the live index looks at the change log, in ms. */
+export const REFRESH_INTERVAL_MS = 1_000;
+/** Papers read per batch when building. */
+const BUILD_BATCH = 2_000;
+/** A phrase query checks at most this many candidates against the text. */
+const MAX_PHRASE_CHECKS = 2_000;
+
+export interface SearchRequest {
+  query: ParsedQuery;
+  mode: SearchMode;
+  sort: SearchSort;
+  offset: number;
+  limit: number;
+}
+
+export interface SearchHit {
+  id: string;
+  score: number;
+}
+
+export interface SearchOutcome {
+  hits: SearchHit[];
+  /** Matching papers (exact, or an estimate when `totalExact` is false). */
+  total: number;
+  totalExact: boolean;
+  /** The mode that ran (semantic falls back to keyword while the model is being prepared). */
+  mode: SearchMode;
+  /** Index terms of the query, for highlighting. */
+  terms: string[];
+}
+
+export interface IndexStatus {
+  state: 'empty' | 'building' | 'ready';
+  /** 0..1 while building. */
+  progress: number;
+  papers: number;
+  semantic: 'ready' | 'building' | 'off';
+  /** Changes waiting to be applied. */
+  generation: number;
+}
+
+export interface SearchIndexOptions {
+  /** An external embedder; default: the corpus-trained one, trained at build time. */
+  embedder?: Embedder | null;
+  /** False turns semantic search off (keyword only). */
+  semantic?: boolean;
+  corpusEmbedder?: Partial<CorpusEmbedderOptions>;
+  bm25?: Bm25Params;
+  /** Logs one line per build, load and refresh. */
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Ranking constants, for tuning (eval-search); defaults are the tuned ones above. */
+  tuning?: { semanticWeight?: number; burstiness?: number };
+}
+
+export interface BuildProgress {
+  phase: 'reading' | 'indexing' | 'training' | 'embedding' | 'saving';
+  done: number;
+  total: number;
+}
+
+/** One built generation: the large segment and its vectors. */
+interface Generation {
+  generation: number;
+  watermark: number;
+  base: Segment;
+  embedder: Embedder | null;
+  vectors: VectorIndex | null;
+}
+
+const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+export class SearchIndex {
+  private gen: Generation | null = null;
+  /** Papers added or changed since the generation was built, by id. */
+  private deltaDocs = new Map<string, IndexDoc>();
+  private delta: Segment | null = null;
+  /** Vector slots of delta papers. */
+  private deltaSlots = new Map<string, number>();
+  private watermark = 0;
+  private building: Promise<void> | null = null;
+  private buildProgress = 0;
+  private refreshing: Promise<void> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private pending = new Set<string>();
+  private readonly params: Bm25Params;
+  private readonly log: NonNullable<SearchIndexOptions['log']>;
+
+  private constructor(readonly store: Store, private readonly opts: SearchIndexOptions) {
+    this.params = opts.bm25 ?? DEFAULT_BM25;
+    this.log = opts.log ?? (() => {});
+  }
+
+  /** An index that neither loads nor builds until asked (rebuild()): for evaluation and the CLI. */
+  static detached(store: Store, opts: SearchIndexOptions = {}): SearchIndex {
+    return new SearchIndex(store, opts);
+  }
+
+  /**
+   * Opens the store's index: loads the saved one, or (none saved) starts building it in the
+   * background and returns at once; searches answer `building` until it is ready.
+   * With `wait`, resolves only when the index is ready.
+   */
+  static async open(store: Store, opts: SearchIndexOptions = {}, wait = false): Promise<SearchIndex> {
+    const index = new SearchIndex(store, opts);
+    const meta = await findIndexMeta(store.db);
+    if (meta && (await index.loadGeneration(meta.generation, meta.watermark, meta.info))) {
+      await index.refresh();
+    } else {
+      index.building = index.rebuild().catch((err: Error) => { index.log(`search: build failed: ${err.message}`); }).finally(() => { index.building = null; });
+      if (wait) await index.building;
+    }
+    return index;
+  }
+
+  /** Keeps the index current by reading the change log every `intervalMs` (timer does not hold the process). */
+  startFollowing(intervalMs = REFRESH_INTERVAL_MS): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => { void this.refresh().catch((err: Error) => this.log(`search: refresh failed: ${err.message}`)); }, intervalMs);
+    this.timer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    await this.building?.catch(() => {});
+    await this.refreshing?.catch(() => {});
+  }
+
+  /** Tells the index these papers were added or changed (the change log would also tell it, within a second). */
+  async papersChanged(ids: readonly string[]): Promise<void> {
+    for (const id of ids) this.pending.add(id);
+    await this.refresh();
+  }
+
+  status(): IndexStatus {
+    const papers = this.gen ? this.gen.base.docCount - this.gen.base.deletedCount + (this.delta?.docCount ?? 0) : 0;
+    return {
+      state: this.gen ? 'ready' : this.building ? 'building' : 'empty',
+      progress: this.gen ? 1 : this.buildProgress,
+      papers,
+      semantic: this.semanticOff() ? 'off' : this.gen?.vectors ? 'ready' : 'building',
+      generation: this.gen?.generation ?? 0,
+    };
+  }
+
+  private semanticOff(): boolean {
+    return this.opts.semantic === false;
+  }
+
+  /** Resolves when a build in progress (if any) is done. */
+  async ready(): Promise<void> {
+    await this.building;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Building, saving, loading
+
+  /**
+   * Builds a new generation from every paper in the store, saves it, and switches to it. Papers
+   * changed meanwhile are picked up from the change log afterwards.
+   */
+  async rebuild(onProgress?: (p: BuildProgress) => void): Promise<void> {
+    const started = Date.now();
+    const watermark = await latestChangeSeq(this.store.db);
+    const total = Math.max(1, Number((await this.store.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
+    const builder = new SegmentBuilder();
+    const training: { id: string; title: string; abstract: string }[] = [];
+    const embedderOpts = { ...DEFAULT_CORPUS_EMBEDDER, ...this.opts.corpusEmbedder };
+    const trainAll = !this.semanticOff() && !this.opts.embedder;
+    let after = '';
+    for (;;) {
+      const batch = await listIndexDocsAfter(this.store.db, after, BUILD_BATCH);
+      if (batch.length === 0) break;
+      for (const d of batch) {
+        builder.add(d);
+        if (trainAll && mayTrainOn(d.id, total, embedderOpts.maxTrainingDocs)) training.push({ id: d.id, title: d.title, abstract: d.abstract });
+      }
+      after = batch[batch.length - 1]!.id;
+      this.buildProgress = 0.5 * (builder.size / total);
+      onProgress?.({ phase: 'indexing', done: builder.size, total });
+      await yieldNow();
+    }
+    const base = builder.build(this.params);
+    onProgress?.({ phase: 'indexing', done: total, total });
+    this.log(`search: keyword index built papers=${base.docCount} terms=${base.termCount} postings=${base.data.docs.length} ms=${Date.now() - started}`);
+
+    let embedder: Embedder | null = null;
+    let vectors: VectorIndex | null = null;
+    // The keyword index serves at once; the semantic part follows.
+    const keywordOnly: Generation = { generation: this.gen?.generation ?? 0, watermark, base, embedder: null, vectors: null };
+    if (!this.gen) this.install(keywordOnly);
+
+    if (!this.semanticOff()) {
+      if (this.opts.embedder) embedder = this.opts.embedder;
+      else {
+        const t0 = Date.now();
+        embedder = await CorpusEmbedder.train(training, embedderOpts, (done, all) => {
+          this.buildProgress = 0.5 + 0.3 * (done / Math.max(1, all));
+          onProgress?.({ phase: 'training', done, total: all });
+        });
+        this.log(`search: embedder trained papers=${Math.min(training.length, embedderOpts.maxTrainingDocs)} vocabulary=${(embedder as CorpusEmbedder).vocabularySize} ms=${Date.now() - t0}`);
+      }
+      training.length = 0;
+      const t1 = Date.now();
+      vectors = new VectorIndex(embedder.dims, base.docCount);
+      after = '';
+      let done = 0;
+      // Embed in id order, so slot = document number of the base segment.
+      for (;;) {
+        const batch = await listIndexDocsAfter(this.store.db, after, BUILD_BATCH);
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1]!.id;
+        const docs = batch.map((d) => ({ title: d.title, abstract: d.abstract }));
+        const embedded = await embedder.embedDocuments(docs);
+        for (let i = 0; i < batch.length; i++) {
+          const doc = base.docIndex(batch[i]!.id);
+          if (doc !== vectors.size) throw new Error(`search: papers changed order while embedding (${batch[i]!.id}); run the build again`);
+          vectors.add(embedded[i]!);
+        }
+        done += batch.length;
+        this.buildProgress = 0.8 + 0.2 * (done / total);
+        onProgress?.({ phase: 'embedding', done, total });
+        await yieldNow();
+      }
+      // Papers inserted during the build but not in the base segment reach it through the change log.
+      while (vectors.size < base.docCount) vectors.add(new Float32Array(embedder.dims));
+      this.log(`search: vectors built papers=${vectors.size} dims=${embedder.dims} ms=${Date.now() - t1}`);
+    }
+
+    onProgress?.({ phase: 'saving', done: 0, total: 1 });
+    const { parts, info } = this.serialize(base, embedder, vectors);
+    const generation = await saveIndex(this.store.db, parts, watermark, JSON.stringify(info));
+    onProgress?.({ phase: 'saving', done: 1, total: 1 });
+    this.install({ generation, watermark, base, embedder, vectors });
+    this.log(`search: index saved generation=${generation} bytes=${[...parts.values()].reduce((s, p) => s + p.byteLength, 0)} ms=${Date.now() - started}`);
+    await this.refresh();
+  }
+
+  private serialize(base: Segment, embedder: Embedder | null, vectors: VectorIndex | null) {
+    const parts = new Map<string, Uint8Array>();
+    const info: Record<string, unknown> = { base: segmentParts(base, 'kw', parts), embedder: null };
+    if (embedder && vectors) {
+      if (embedder instanceof CorpusEmbedder) info.embedder = { kind: 'corpus', ...corpusEmbedderParts(embedder, parts) };
+      else info.embedder = { kind: 'external', name: embedder.name, dims: embedder.dims };
+      const { rows, scales } = vectors.rows();
+      vectorParts(rows, scales, parts);
+    }
+    return { parts, info };
+  }
+
+  /** Loads a saved generation; false when it cannot be used (then it is rebuilt). */
+  private async loadGeneration(generation: number, watermark: number, infoJson: string): Promise<boolean> {
+    const t0 = Date.now();
+    try {
+      const info = JSON.parse(infoJson) as { base: Record<string, unknown>; embedder: { kind: string; name?: string; dims: number } | null };
+      const parts = await loadIndexParts(this.store.db, generation);
+      const base = segmentFrom('kw', parts, info.base);
+      let embedder: Embedder | null = null;
+      let vectors: VectorIndex | null = null;
+      if (!this.semanticOff() && info.embedder) {
+        if (info.embedder.kind === 'corpus' && !this.opts.embedder) embedder = corpusEmbedderFrom(parts, info.embedder);
+        else if (info.embedder.kind === 'external' && this.opts.embedder && this.opts.embedder.name === info.embedder.name) embedder = this.opts.embedder;
+        const saved = vectorsFrom(parts);
+        if (embedder && saved) {
+          vectors = new VectorIndex(embedder.dims, saved.scales.length + 1024);
+          vectors.addQuantized(saved.rows, saved.scales);
+        } else embedder = null;
+      }
+      if (!this.semanticOff() && !embedder) {
+        this.log('search: the saved index has no vectors for the configured embedder; semantic search is off until paperboy reindex');
+      }
+      this.install({ generation, watermark, base, embedder, vectors });
+      this.log(`search: index loaded generation=${generation} papers=${base.docCount} ms=${Date.now() - t0}`);
+      return true;
+    } catch (err) {
+      this.log(`search: the saved index cannot be read (${(err as Error).message}); rebuilding`);
+      return false;
+    }
+  }
+
+  private install(g: Generation): void {
+    this.gen = g;
+    this.watermark = g.watermark;
+    this.deltaDocs = new Map();
+    this.deltaSlots = new Map();
+    this.delta = null;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Following changes
+
+  /** Applies changes from the change log (and ids passed to papersChanged). Serialised. */
+  async refresh(): Promise<void> {
+    if (this.refreshing) return this.refreshing;
+    this.refreshing = this.refreshOnce().finally(() => { this.refreshing = null; });
+    return this.refreshing;
+  }
+
+  private async refreshOnce(): Promise<void> {
+    const g = this.gen;
+    if (!g) return;
+    const meta = await findIndexMeta(this.store.db);
+    if (meta && meta.generation !== g.generation && !this.building) {
+      // Another process (paperboy reindex) saved a newer generation.
+      await this.loadGeneration(meta.generation, meta.watermark, meta.info);
+    }
+    for (;;) {
+      const changes = await listChangesAfter(this.store.db, this.watermark, CHANGES_PER_STEP);
+      const content = new Set<string>(this.pending);
+      this.pending.clear();
+      const votes = new Set<string>();
+      for (const c of changes) (c.kind === 'votes' ? votes : content).add(c.paperId);
+      for (const id of content) votes.delete(id);
+      if (content.size > 0) await this.applyContent([...content]);
+      if (votes.size > 0) await this.applyVotes([...votes]);
+      if (changes.length > 0) this.watermark = changes[changes.length - 1]!.seq;
+      if (changes.length < CHANGES_PER_STEP) break;
+    }
+  }
+
+  private async applyContent(ids: string[]): Promise<void> {
+    const g = this.gen!;
+    const t0 = Date.now();
+    const docs = await listIndexDocsByIds(this.store.db, ids);
+    const found = new Map(docs.map((d) => [d.id, d]));
+    for (const id of ids) {
+      g.base.markDeleted(g.base.docIndex(id));
+      const slot = this.deltaSlots.get(id);
+      if (slot !== undefined) { g.vectors?.remove(slot); this.deltaSlots.delete(id); }
+      this.deltaDocs.delete(id);
+      const doc = found.get(id);
+      if (doc) this.deltaDocs.set(id, doc);
+    }
+    if (g.vectors && g.embedder) {
+      for (const id of ids) { const d = g.base.docIndex(id); if (d >= 0) g.vectors.remove(d); }
+      const fresh = docs.filter((d) => found.has(d.id));
+      const vecs = await g.embedder.embedDocuments(fresh.map((d) => ({ title: d.title, abstract: d.abstract })));
+      fresh.forEach((d, i) => this.deltaSlots.set(d.id, g.vectors!.add(vecs[i]!)));
+    }
+    this.rebuildDelta();
+    this.log(`search: index updated changed=${ids.length} present=${docs.length} delta=${this.deltaDocs.size} ms=${Date.now() - t0}`);
+  }
+
+  private rebuildDelta(): void {
+    const g = this.gen!;
+    if (this.deltaDocs.size === 0) { this.delta = null; return; }
+    const b = new SegmentBuilder();
+    for (const id of [...this.deltaDocs.keys()].sort()) b.add(this.deltaDocs.get(id)!);
+    this.delta = b.build(this.params, g.base.data.avgLen);
+  }
+
+  private async applyVotes(ids: string[]): Promise<void> {
+    const g = this.gen!;
+    const counts = await listUpvotes(this.store.db, ids);
+    for (const [id, n] of counts) {
+      const d = g.base.docIndex(id);
+      if (d >= 0 && g.base.deleted[d] === 0) g.base.data.upvotes[d] = n;
+      const doc = this.deltaDocs.get(id);
+      if (doc) {
+        doc.upvotes = n;
+        const dd = this.delta?.docIndex(id) ?? -1;
+        if (dd >= 0) this.delta!.data.upvotes[dd] = n;
+      }
+    }
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // Searching
+
+  private segments(): Segment[] {
+    const g = this.gen;
+    if (!g) return [];
+    return this.delta ? [g.base, this.delta] : [g.base];
+  }
+
+  /** Live papers in the index. */
+  private liveCount(): number {
+    return this.segments().reduce((s, seg) => s + seg.docCount - seg.deletedCount, 0);
+  }
+
+  /** Global document frequency of a term. */
+  private df(term: string): number {
+    let df = 0;
+    for (const s of this.segments()) df += s.df(s.termIndex(term));
+    return df;
+  }
+
+  /** A query term's weight before BM25's (k1 + 1) / 255 step: idf times burstiness. */
+  private termWeight(term: string, n: number): number {
+    let df = 0;
+    let cf = 0;
+    for (const s of this.segments()) { const t = s.termIndex(term); df += s.df(t); cf += s.cf(t); }
+    const burst = df > 0 ? Math.log(Math.max(1, cf / df)) : 0;
+    return idf(n, df) * (1 + (this.opts.tuning?.burstiness ?? BURSTINESS) * burst);
+  }
+
+  /** The query's index terms with their counts: words and phrase words, stop words dropped. */
+  static queryTerms(q: ParsedQuery): Map<string, number> {
+    const out = new Map<string, number>();
+    const add = (w: string) => { for (const t of analyze(w)) out.set(t, (out.get(t) ?? 0) + 1); };
+    q.words.forEach(add);
+    q.phrases.forEach((p) => p.forEach(add));
+    return out;
+  }
+
+  /** Which documents of a segment pass the query's filters and exclusions; null when all do. */
+  private allowed(seg: Segment, q: ParsedQuery): Uint8Array | null {
+    const excludedWords = q.excludedWords.map((w) => analyze(w)).filter((t) => t.length > 0);
+    if (!hasFilters(q) && excludedWords.length === 0 && q.excludedPhrases.length === 0) return null;
+    const n = seg.docCount;
+    const allow = new Uint8Array(n).fill(1);
+    const and = (mask: Uint8Array) => { for (let d = 0; d < n; d++) allow[d]! &= mask[d]!; };
+    if (q.categories.length > 0) {
+      const mask = new Uint8Array(n);
+      for (const c of q.categories) { const t = seg.termIndex(CATEGORY_TERM + c.toLowerCase()); if (t >= 0) seg.markDocs(t, mask); }
+      and(mask);
+    }
+    for (const c of q.excludedCategories) { const t = seg.termIndex(CATEGORY_TERM + c.toLowerCase()); if (t >= 0) seg.markDocs(t, allow, 0); }
+    const authorDocs = (name: string): Int32Array | null => {
+      const lists: TermList[] = [];
+      for (const w of nameTokens(name)) {
+        const t = seg.termIndex(AUTHOR_TERM + w);
+        if (t < 0) return new Int32Array();
+        lists.push(seg.list(t, 0));
+      }
+      return lists.length === 0 ? null : conjunctionDocs(seg, lists);
+    };
+    for (const a of q.authors) {
+      const docs = authorDocs(a);
+      if (!docs) continue;
+      const mask = new Uint8Array(n);
+      for (const d of docs) mask[d] = 1;
+      and(mask);
+    }
+    for (const a of q.excludedAuthors) { const docs = authorDocs(a); if (docs) for (const d of docs) allow[d] = 0; }
+    if (q.from !== null || q.to !== null) {
+      const from = q.from ? dayNumber(q.from) : -Infinity;
+      const to = q.to ? dayNumber(q.to) : Infinity;
+      const days = seg.data.days;
+      for (let d = 0; d < n; d++) { const day = days[d]!; if (day === NO_DAY || day < from || day >= to) allow[d] = 0; }
+    }
+    if (q.hasCode) { const flags = seg.data.flags; for (let d = 0; d < n; d++) if ((flags[d]! & FLAG_HAS_CODE) === 0) allow[d] = 0; }
+    for (const terms of excludedWords) for (const term of terms) { const t = seg.termIndex(term); if (t >= 0) seg.markDocs(t, allow, 0); }
+    for (const phrase of q.excludedPhrases) {
+      // A paper with every word of an excluded phrase is left out (a near approximation of the phrase).
+      const lists: TermList[] = [];
+      let missing = false;
+      for (const term of phrase.flatMap((w) => analyze(w))) { const t = seg.termIndex(term); if (t < 0) missing = true; else lists.push(seg.list(t, 0)); }
+      if (!missing && lists.length > 0) for (const d of conjunctionDocs(seg, lists)) allow[d] = 0;
+    }
+    return allow;
+  }
+
+  /** Per segment: the weighted lists of the query terms. */
+  private termLists(seg: Segment, terms: Map<string, number>, n: number): TermList[] {
+    const lists: TermList[] = [];
+    for (const [term, qtf] of terms) {
+      const t = seg.termIndex(term);
+      if (t < 0) continue;
+      lists.push(seg.list(t, stepWeight(this.params, this.termWeight(term, n), qtf)));
+    }
+    return lists;
+  }
+
+  /** Runs a query. Before the index is first built it returns nothing (see status()). */
+  async search(req: SearchRequest): Promise<SearchOutcome> {
+    const q = req.query;
+    const terms = SearchIndex.queryTerms(q);
+    const termList = [...terms.keys()];
+    const g = this.gen;
+    const empty: SearchOutcome = { hits: [], total: 0, totalExact: true, mode: req.mode, terms: termList };
+    if (!g) return empty;
+    const k = Math.min(MAX_RESULTS, req.offset + req.limit);
+    if (k <= 0) return empty;
+    const segs = this.segments();
+    const allows = segs.map((s) => this.allowed(s, q));
+    let mode = req.mode;
+    if (mode !== 'keyword' && (!g.vectors || !g.embedder)) mode = 'keyword';
+    if (terms.size === 0 && q.phrases.length === 0) {
+      if (mode === 'semantic' || !hasFilters(q)) {
+        if (!hasFilters(q) && q.excludedWords.length === 0 && q.excludedPhrases.length === 0) return { ...empty, mode };
+      }
+      // Filters only: every paper that passes, newest (or most upvoted) first.
+      const all = segs.map((s, i) => ({ docs: s.allDocs(allows[i]!), scores: new Float64Array(0) }));
+      return this.sorted(segs, all, req.sort === 'upvotes' ? 'upvotes' : 'date', req, termList, mode);
+    }
+    if (mode === 'semantic') return this.semantic(req, segs, allows, termList);
+    if (req.sort !== 'relevance') {
+      // Sorted by date or votes: the papers matching every word (and phrase), in that order.
+      const all = segs.map((s, i) => {
+        const lists = [...terms.keys()].map((term) => { const t = s.termIndex(term); return t < 0 ? null : s.list(t, 0); });
+        if (lists.some((l) => l === null)) return { docs: new Int32Array(), scores: new Float64Array() };
+        return s.conjunction(lists as TermList[], [], allows[i]!);
+      });
+      if (q.phrases.length > 0) {
+        const ids = await this.checkPhrases(segs, all, q.phrases);
+        const sortedHits = this.sortIds(segs, ids, req.sort);
+        return { hits: sortedHits.slice(req.offset, req.offset + req.limit), total: sortedHits.length, totalExact: ids.length < MAX_PHRASE_CHECKS, mode, terms: termList };
+      }
+      return this.sorted(segs, all, req.sort, req, termList, mode);
+    }
+    // Relevance.
+    const n = Math.max(1, this.liveCount());
+    const lists = segs.map((s) => this.termLists(s, terms, n));
+    const phraseAllow = q.phrases.length > 0 ? this.phraseAllow(segs, allows, q.phrases) : allows;
+    const depth = mode === 'hybrid' ? Math.max(k, RERANK_DEPTH) : k;
+    let hits: SearchHit[];
+    let phraseRatio = 1;
+    if (q.phrases.length > 0) {
+      let fetch = Math.min(MAX_PHRASE_CHECKS, depth * 2 + 20);
+      for (;;) {
+        const cand = this.mergeTop(segs, segs.map((s, i) => s.topK(lists[i]!, fetch, phraseAllow[i]!)), fetch);
+        const texts = await listPaperTexts(this.store.db, cand.map((h) => h.id));
+        const ok = cand.filter((h) => { const t = texts.get(h.id); return !!t && q.phrases.every((p) => containsPhrase(`${t.title} ${t.abstract}`, p)); });
+        phraseRatio = cand.length > 0 ? ok.length / cand.length : 1;
+        if (ok.length >= depth || cand.length < fetch || fetch >= MAX_PHRASE_CHECKS) { hits = ok.slice(0, depth); break; }
+        fetch = Math.min(MAX_PHRASE_CHECKS, fetch * 4);
+      }
+    } else {
+      hits = this.mergeTop(segs, segs.map((s, i) => s.topK(lists[i]!, depth, phraseAllow[i]!)), depth);
+    }
+    if (mode === 'hybrid' && hits.length > 1) hits = await this.rerank(q, hits);
+    const { total, exact } = this.count(segs, lists, phraseAllow, phraseRatio);
+    return { hits: hits.slice(req.offset, req.offset + req.limit), total: Math.max(total, Math.min(hits.length, total === 0 ? hits.length : total)), totalExact: exact, mode, terms: termList };
+  }
+
+  /** Documents of each segment having every word of every phrase (the phrase itself is checked later). */
+  private phraseAllow(segs: Segment[], allows: (Uint8Array | null)[], phrases: string[][]): (Uint8Array | null)[] {
+    return segs.map((s, i) => {
+      const lists: TermList[] = [];
+      for (const term of phrases.flat().flatMap((w) => analyze(w))) {
+        const t = s.termIndex(term);
+        if (t < 0) return new Uint8Array(s.docCount);
+        lists.push(s.list(t, 0));
+      }
+      if (lists.length === 0) return allows[i]!;
+      const mask = new Uint8Array(s.docCount);
+      for (const d of conjunctionDocs(s, lists)) mask[d] = 1;
+      const allow = allows[i];
+      if (allow) for (let d = 0; d < mask.length; d++) mask[d]! &= allow[d]!;
+      return mask;
+    });
+  }
+
+  private mergeTop(segs: Segment[], results: Hits[], k: number): SearchHit[] {
+    const all: SearchHit[] = [];
+    results.forEach((r, i) => { for (let j = 0; j < r.docs.length; j++) all.push({ id: segs[i]!.idAt(r.docs[j]!), score: r.scores[j]! }); });
+    return all.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, k);
+  }
+
+  private count(segs: Segment[], lists: TermList[][], allows: (Uint8Array | null)[], ratio: number): { total: number; exact: boolean } {
+    const postings = lists.flat().reduce((s, l) => s + (l.end - l.start), 0);
+    if (postings <= EXACT_COUNT_MAX_POSTINGS) {
+      const total = segs.reduce((s, seg, i) => s + seg.countUnion(lists[i]!, allows[i]!), 0);
+      return { total: Math.round(total * ratio), exact: ratio === 1 };
+    }
+    // Estimate: terms taken as independent, scaled by the share of papers the filters let through.
+    let estimate = 0;
+    segs.forEach((seg, i) => {
+      let none = 1;
+      for (const l of lists[i]!) none *= 1 - (l.end - l.start) / Math.max(1, seg.docCount);
+      let share = 1;
+      const allow = allows[i];
+      if (allow) { let c = 0; for (let d = 0; d < allow.length; d += 16) c += allow[d]!; share = c / Math.max(1, Math.ceil(allow.length / 16)); }
+      estimate += seg.docCount * (1 - none) * share;
+    });
+    return { total: Math.round(estimate * ratio), exact: false };
+  }
+
+  private sorted(segs: Segment[], all: Hits[], sort: SearchSort, req: SearchRequest, terms: string[], mode: SearchMode): SearchOutcome {
+    const total = all.reduce((s, h) => s + h.docs.length, 0);
+    const k = Math.min(MAX_RESULTS, req.offset + req.limit);
+    // Best k by (key desc, id asc) without sorting everything.
+    const cand: { seg: number; doc: number; key: number; key2: number }[] = [];
+    all.forEach((h, i) => {
+      const seg = segs[i]!;
+      for (const d of h.docs) cand.push({ seg: i, doc: d, key: sort === 'upvotes' ? seg.data.upvotes[d]! : seg.data.days[d]!, key2: seg.data.days[d]! });
+    });
+    cand.sort((a, b) => b.key - a.key || b.key2 - a.key2 || (segs[a.seg]!.idAt(a.doc) < segs[b.seg]!.idAt(b.doc) ? -1 : 1));
+    const hits = cand.slice(0, k).map((c) => ({ id: segs[c.seg]!.idAt(c.doc), score: c.key }));
+    return { hits: hits.slice(req.offset, req.offset + req.limit), total, totalExact: true, mode, terms };
+  }
+
+  private sortIds(segs: Segment[], ids: string[], sort: SearchSort): SearchHit[] {
+    const keyed = ids.map((id) => {
+      for (const s of segs) {
+        const d = s.docIndex(id);
+        if (d >= 0 && s.deleted[d] === 0) return { id, key: sort === 'upvotes' ? s.data.upvotes[d]! : s.data.days[d]!, key2: s.data.days[d]! };
+      }
+      return { id, key: -Infinity, key2: -Infinity };
+    });
+    return keyed.sort((a, b) => b.key - a.key || b.key2 - a.key2 || (a.id < b.id ? -1 : 1)).map((x) => ({ id: x.id, score: x.key }));
+  }
+
+  /** Ids among `all` whose text has every phrase (newest first, at most MAX_PHRASE_CHECKS checked). */
+  private async checkPhrases(segs: Segment[], all: Hits[], phrases: string[][]): Promise<string[]> {
+    const cand: { id: string; day: number }[] = [];
+    all.forEach((h, i) => { for (const d of h.docs) cand.push({ id: segs[i]!.idAt(d), day: segs[i]!.data.days[d]! }); });
+    cand.sort((a, b) => b.day - a.day);
+    const ids = cand.slice(0, MAX_PHRASE_CHECKS).map((c) => c.id);
+    const texts = await listPaperTexts(this.store.db, ids);
+    return ids.filter((id) => { const t = texts.get(id); return !!t && phrases.every((p) => containsPhrase(`${t.title} ${t.abstract}`, p)); });
+  }
+
+  private vectorAllow(segs: Segment[], allows: (Uint8Array | null)[]): ((slot: number) => boolean) | null {
+    const g = this.gen!;
+    const baseAllow = allows[0] ?? null;
+    const deltaAllow = allows[1] ?? null;
+    if (!baseAllow && !deltaAllow) return null;
+    const baseCount = g.base.docCount;
+    const slotToDelta = new Map<number, number>();
+    if (this.delta && deltaAllow) for (const [id, slot] of this.deltaSlots) slotToDelta.set(slot, this.delta.docIndex(id));
+    return (slot) => {
+      if (slot < baseCount) return baseAllow === null || baseAllow[slot] === 1;
+      if (!deltaAllow) return true;
+      const d = slotToDelta.get(slot);
+      return d !== undefined && d >= 0 && deltaAllow[d] === 1;
+    };
+  }
+
+  private slotId(slot: number): string | null {
+    const g = this.gen!;
+    if (slot < g.base.docCount) return g.base.idAt(slot);
+    for (const [id, s] of this.deltaSlots) if (s === slot) return id;
+    return null;
+  }
+
+  private async semantic(req: SearchRequest, segs: Segment[], allows: (Uint8Array | null)[], terms: string[]): Promise<SearchOutcome> {
+    const g = this.gen!;
+    const text = [...req.query.words, ...req.query.phrases.map((p) => p.join(' '))].join(' ');
+    const qv = await g.embedder!.embedQuery(text);
+    const k = Math.min(MAX_RESULTS, req.offset + req.limit);
+    const found = g.vectors!.search(qv, k, this.vectorAllow(segs, allows));
+    const hits: SearchHit[] = [];
+    for (let i = 0; i < found.slots.length; i++) {
+      const id = this.slotId(found.slots[i]!);
+      if (id) hits.push({ id, score: found.scores[i]! });
+    }
+    let allowed = 0;
+    segs.forEach((s, i) => {
+      const a = allows[i];
+      if (!a) allowed += s.docCount - s.deletedCount;
+      else for (let d = 0; d < a.length; d++) if (a[d] === 1 && s.deleted[d] === 0) allowed++;
+    });
+    return { hits: hits.slice(req.offset, req.offset + req.limit), total: Math.min(allowed, MAX_RESULTS), totalExact: allowed <= MAX_RESULTS, mode: 'semantic', terms };
+  }
+
+  /** Hybrid: keyword candidates re-scored with the semantic similarity (weights in HYBRID_SEMANTIC_WEIGHT). */
+  private async rerank(q: ParsedQuery, hits: SearchHit[]): Promise<SearchHit[]> {
+    const g = this.gen!;
+    const text = [...q.words, ...q.phrases.map((p) => p.join(' '))].join(' ');
+    const qv = await g.embedder!.embedQuery(text);
+    const head = hits.slice(0, RERANK_DEPTH);
+    const cos = head.map((h) => {
+      const slot = g.base.docIndex(h.id);
+      const s = this.deltaSlots.get(h.id) ?? (slot >= 0 && g.base.deleted[slot] === 0 ? slot : -1);
+      return s >= 0 && !g.vectors!.isRemoved(s) ? g.vectors!.similarity(qv, s) : 0;
+    });
+    const rescored = head.map((h, i) => ({ id: h.id, score: hybridScore(h.score, head[0]!.score, cos[i]!, cos, this.opts.tuning?.semanticWeight) }));
+    rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    return [...rescored, ...hits.slice(RERANK_DEPTH).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, head[0]!.score) }))];
+  }
+
+  /** "Did you mean": the query's words with misspelt ones corrected, or null when none is. */
+  suggest(q: ParsedQuery): string[] | null {
+    const segs = this.segments();
+    if (segs.length === 0 || q.words.length === 0) return null;
+    const wordDf = (w: string) => segs.reduce((s, seg) => s + seg.wordDf(w), 0);
+    let changed = false;
+    const words = q.words.map((w) => {
+      if (STOP_WORDS.has(w) || this.df(stemWord(w)) > 2) return w;
+      const better = suggestWord(w, wordDf);
+      if (better && better !== w) { changed = true; return better; }
+      return w;
+    });
+    return changed ? words : null;
+  }
+
+  /** Completions of a word prefix: the most used index terms starting with it (for search-as-you-type). */
+  completeTerm(prefix: string, limit = 3): string[] {
+    const g = this.gen;
+    if (!g || prefix.length < 2) return [];
+    const folded = surfaceWords(prefix)[0];
+    if (!folded) return [];
+    const [a, b] = g.base.prefixRange(folded);
+    const out: { t: string; df: number }[] = [];
+    for (let t = a; t < Math.min(b, a + 500); t++) out.push({ t: g.base.termAt(t), df: g.base.df(t) });
+    return out.sort((x, y) => y.df - x.df).slice(0, limit).map((x) => x.t);
+  }
+}
+
+/** Hybrid score of one candidate: normalised BM25 plus weighted normalised cosine. */
+export function hybridScore(bm25: number, bestBm25: number, cos: number, allCos: readonly number[], weight = HYBRID_SEMANTIC_WEIGHT): number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const c of allCos) { if (c < lo) lo = c; if (c > hi) hi = c; }
+  const semantic = hi > lo ? (cos - lo) / (hi - lo) : 0;
+  return bm25 / Math.max(1e-9, bestBm25) + weight * semantic;
+}
+
+/** Every document of a segment that has all the lists (filters use it). */
+function conjunctionDocs(seg: Segment, lists: TermList[]): Int32Array {
+  return seg.conjunction(lists, [], null).docs;
+}
+
+/** True when `text` has the folded words of `phrase` in a row. */
+export function containsPhrase(text: string, phrase: readonly string[]): boolean {
+  if (phrase.length === 0) return true;
+  const words = surfaceWords(text);
+  const want = phrase.map((w) => stemWord(w));
+  const have = words.map((w) => stemWord(w));
+  outer: for (let i = 0; i + want.length <= have.length; i++) {
+    for (let j = 0; j < want.length; j++) if (have[i + j] !== want[j]) continue outer;
+    return true;
+  }
+  return false;
+}

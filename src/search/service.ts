@@ -1,0 +1,145 @@
+/**
+ * Search as the pages, the JSON API and the CLI use it: `searchPapers(deps, request)` parses the
+ * query, merges form filters, runs the index, and returns ids, scores, highlights (as segments),
+ * the total, cards for display, and a "did you mean". One call per request.
+ */
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import type { Store } from '../store/index.ts';
+import { attachCardDetails, CARD_COLUMNS, toCard } from '../store/cards.ts';
+import type { PaperCard } from '../store/types.ts';
+import { highlight, snippet, type Segment } from './highlight.ts';
+import { describeQuery, isEmptyQuery, normalizeCategory, parseDateValue, parseQuery, type ParsedQuery } from './query.ts';
+import { DEFAULT_MODE, MAX_RESULTS, type IndexStatus, type SearchIndex, type SearchMode, type SearchSort } from './search-index.ts';
+import { stemWord } from './text.ts';
+
+/** Characters of abstract a result shows around the matched words (as a feed card shows). */
+export const SNIPPET_CHARS = 320;
+
+export interface SearchPapersRequest {
+  q: string;
+  mode?: SearchMode;
+  sort?: SearchSort;
+  /** 1-based. */
+  page?: number;
+  pageSize?: number;
+  /** Form filters, merged with the query's own. */
+  category?: string;
+  /** YYYY-MM-DD (on or after) and YYYY-MM-DD (up to and including). */
+  from?: string;
+  to?: string;
+  hasCode?: boolean;
+}
+
+export interface SearchResultItem {
+  id: string;
+  score: number;
+  card: PaperCard;
+  /** The title with matched words marked. */
+  title: Segment[];
+  /** The part of the abstract with the most matches, marked. */
+  snippet: Segment[];
+}
+
+export interface SearchPapersResult {
+  query: ParsedQuery;
+  /** The query as understood, in query syntax: what the page says was searched. */
+  searched: string;
+  /** Set when the query is an arXiv id or URL of a paper on this site: go straight to it. */
+  paperId: string | null;
+  mode: SearchMode;
+  sort: SearchSort;
+  page: number;
+  pageSize: number;
+  pages: number;
+  total: number;
+  totalExact: boolean;
+  items: SearchResultItem[];
+  /** A corrected query ("did you mean"), or null. */
+  suggestion: string | null;
+  notes: string[];
+  status: IndexStatus;
+}
+
+export interface SearchDeps {
+  store: Store;
+  index: SearchIndex;
+}
+
+/** Merges form fields into a parsed query; bad form values become notes, not errors. */
+export function applyFormFilters(q: ParsedQuery, req: SearchPapersRequest): ParsedQuery {
+  const out = { ...q, categories: [...q.categories], notes: [...q.notes] };
+  if (req.category?.trim()) {
+    const cat = normalizeCategory(req.category);
+    if (cat) { if (!out.categories.includes(cat)) out.categories.push(cat); }
+    else out.notes.push(`"${req.category.slice(0, 40)}" is not an arXiv category (like cs.CL); it was ignored.`);
+  }
+  if (req.from?.trim()) {
+    const d = parseDateValue(req.from);
+    if (d) { if (out.from === null || d.start > out.from) out.from = d.start; }
+    else out.notes.push(`"${req.from.slice(0, 20)}" is not a date (YYYY-MM-DD); it was ignored.`);
+  }
+  if (req.to?.trim()) {
+    const d = parseDateValue(req.to);
+    if (d) { if (out.to === null || d.end < out.to) out.to = d.end; }
+    else out.notes.push(`"${req.to.slice(0, 20)}" is not a date (YYYY-MM-DD); it was ignored.`);
+  }
+  if (req.hasCode) out.hasCode = true;
+  return out;
+}
+
+async function cardsByIds(store: Store, ids: string[]): Promise<Map<string, PaperCard>> {
+  if (ids.length === 0) return new Map();
+  const rows = await store.db
+    .selectFrom('papers as p')
+    .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
+    .leftJoin('users as u', 'u.id', 'd.submitted_by')
+    .select(CARD_COLUMNS)
+    .where('p.id', 'in', ids)
+    .execute();
+  const cards = await attachCardDetails(store.db, rows.map(toCard));
+  return new Map(cards.map((c) => [c.id, c]));
+}
+
+/**
+ * Runs a search. Never throws on what a user typed: odd input is searched as text, with notes.
+ *
+ * @example
+ * const r = await searchPapers({ store, index }, { q: 'sparse attention cat:cs.CL', page: 1 });
+ * r.items.map((i) => i.id); r.total; r.items[0].snippet
+ */
+export async function searchPapers(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
+  const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
+  const maxPage = Math.ceil(MAX_RESULTS / pageSize);
+  const page = Math.max(1, Math.min(maxPage, Math.floor(req.page ?? 1)));
+  const mode = req.mode ?? DEFAULT_MODE;
+  const sort = req.sort ?? 'relevance';
+  const query = applyFormFilters(parseQuery(req.q), req);
+  const base = {
+    query, searched: describeQuery(query), mode, sort, page, pageSize, notes: query.notes, status: deps.index.status(),
+  };
+  const arxiv = parseArxivId(req.q.trim());
+  if (arxiv) {
+    const hit = await deps.store.db.selectFrom('papers').select('id').where('id', '=', arxiv.id).executeTakeFirst();
+    if (hit) return { ...base, paperId: hit.id, pages: 1, total: 1, totalExact: true, items: [], suggestion: null };
+    base.notes = [...base.notes, `arXiv:${arxiv.id} is not on this site; searching for it as text.`];
+  }
+  if (isEmptyQuery(query)) {
+    return { ...base, paperId: null, pages: 1, total: 0, totalExact: true, items: [], suggestion: null };
+  }
+  const outcome = await deps.index.search({ query, mode, sort, offset: (page - 1) * pageSize, limit: pageSize });
+  const cards = await cardsByIds(deps.store, outcome.hits.map((h) => h.id));
+  const terms = new Set(outcome.terms);
+  for (const p of query.phrases) for (const w of p) terms.add(stemWord(w));
+  const items: SearchResultItem[] = [];
+  for (const h of outcome.hits) {
+    const card = cards.get(h.id);
+    if (!card) continue; // deleted since the index saw it
+    items.push({ id: h.id, score: h.score, card, title: highlight(card.title, terms), snippet: snippet(card.abstract, terms, SNIPPET_CHARS) });
+  }
+  const suggested = outcome.total < 5 ? deps.index.suggest(query) : null;
+  const suggestion = suggested ? describeQuery({ ...query, words: suggested }) : null;
+  const pages = Math.max(1, Math.min(maxPage, Math.ceil(Math.min(outcome.total, MAX_RESULTS) / pageSize)));
+  return {
+    ...base, mode: outcome.mode, paperId: null, pages, total: outcome.total, totalExact: outcome.totalExact, items, suggestion,
+  };
+}

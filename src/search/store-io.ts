@@ -1,0 +1,180 @@
+/**
+ * What search reads from and writes to the store: papers to index, their texts for phrase checks
+ * and re-ranking, the change log (migration 002), and the saved index parts. One function per
+ * query, named for what it does.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../store/schema.ts';
+import type { IndexDoc } from './segment.ts';
+
+type Db = Kysely<Database>;
+
+/** Index parts are stored in rows of at most this many bytes. */
+export const PART_BYTES = 32 * 1024 * 1024;
+/** SQLite's bound-parameter limit is 32,766; id lists are chunked well below it. */
+const IDS_PER_QUERY = 900;
+
+interface PaperRow {
+  id: string;
+  title: string;
+  abstract: string;
+  published_at: string | null;
+  code_url: string | null;
+  withdrawn: number;
+  upvotes: number;
+  authors: string | null;
+  categories: string | null;
+}
+
+const AUTHOR_SEPARATOR = '\u001f';
+
+function toIndexDoc(r: PaperRow): IndexDoc {
+  return {
+    id: r.id,
+    title: r.title,
+    abstract: r.abstract,
+    authors: r.authors ? r.authors.split(AUTHOR_SEPARATOR) : [],
+    categories: r.categories ? r.categories.split(' ') : [],
+    publishedAt: r.published_at,
+    hasCode: r.code_url !== null && r.code_url !== '',
+    withdrawn: r.withdrawn === 1,
+    upvotes: Number(r.upvotes),
+  };
+}
+
+const PAPER_COLUMNS = sql`
+  p.id, p.title, p.abstract, p.published_at, p.code_url, p.withdrawn, p.upvotes,
+  (SELECT group_concat(name, char(31)) FROM (SELECT name FROM paper_authors a WHERE a.paper_id = p.id ORDER BY position)) AS authors,
+  (SELECT group_concat(category, ' ') FROM (SELECT category FROM paper_categories c WHERE c.paper_id = p.id ORDER BY position)) AS categories`;
+
+/** The next `limit` papers after `afterId`, in id order (for building the index in batches). */
+export async function listIndexDocsAfter(db: Db, afterId: string, limit: number): Promise<IndexDoc[]> {
+  const { rows } = await sql<PaperRow>`SELECT ${PAPER_COLUMNS} FROM papers p WHERE p.id > ${afterId} ORDER BY p.id LIMIT ${limit}`.execute(db);
+  return rows.map(toIndexDoc);
+}
+
+/** The papers with these ids that exist, as the index sees them. */
+export async function listIndexDocsByIds(db: Db, ids: readonly string[]): Promise<IndexDoc[]> {
+  const out: IndexDoc[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    const { rows } = await sql<PaperRow>`SELECT ${PAPER_COLUMNS} FROM papers p WHERE p.id IN (${sql.join(chunk)})`.execute(db);
+    out.push(...rows.map(toIndexDoc));
+  }
+  return out;
+}
+
+/** Titles and abstracts by id (for phrase checks, snippets and re-ranking). */
+export async function listPaperTexts(db: Db, ids: readonly string[]): Promise<Map<string, { title: string; abstract: string }>> {
+  const out = new Map<string, { title: string; abstract: string }>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.id, { title: r.title, abstract: r.abstract });
+  }
+  return out;
+}
+
+/** Current upvote counts by id. */
+export async function listUpvotes(db: Db, ids: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('papers').select(['id', 'upvotes']).where('id', 'in', chunk).execute();
+    for (const r of rows) out.set(r.id, Number(r.upvotes));
+  }
+  return out;
+}
+
+export async function countPapers(db: Db): Promise<number> {
+  const r = await db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export interface Change {
+  seq: number;
+  paperId: string;
+  kind: 'content' | 'votes' | 'deleted';
+}
+
+/** Changes after `afterSeq`, oldest first. */
+export async function listChangesAfter(db: Db, afterSeq: number, limit: number): Promise<Change[]> {
+  const { rows } = await sql<{ seq: number; paper_id: string; kind: Change['kind'] }>`
+    SELECT seq, paper_id, kind FROM search_changes WHERE seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`.execute(db);
+  return rows.map((r) => ({ seq: Number(r.seq), paperId: r.paper_id, kind: r.kind }));
+}
+
+/** The newest change's number (0 when there is none). */
+export async function latestChangeSeq(db: Db): Promise<number> {
+  const { rows } = await sql<{ seq: number | null }>`SELECT max(seq) AS seq FROM search_changes`.execute(db);
+  return Number(rows[0]?.seq ?? 0);
+}
+
+/** Drops changes an index generation already includes. */
+export async function deleteChangesUpTo(db: Db, seq: number): Promise<void> {
+  await sql`DELETE FROM search_changes WHERE seq <= ${seq}`.execute(db);
+}
+
+export interface IndexMeta {
+  generation: number;
+  /** Every change up to this one is in the saved index. */
+  watermark: number;
+  /** JSON written by the index (parameters, stats, embedder). */
+  info: string;
+}
+
+/** The saved index's generation, or null when none was saved. */
+export async function findIndexMeta(db: Db): Promise<IndexMeta | null> {
+  const { rows } = await sql<{ key: string; value: string }>`SELECT key, value FROM search_index_meta`.execute(db);
+  const m = new Map(rows.map((r) => [r.key, r.value]));
+  if (!m.has('generation')) return null;
+  return { generation: Number(m.get('generation')), watermark: Number(m.get('watermark') ?? 0), info: m.get('info') ?? '{}' };
+}
+
+/**
+ * Saves index parts as a new generation, then makes it current and drops older ones, and the
+ * changes it includes. Readers see the old generation until the switch.
+ */
+export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, watermark: number, info: string): Promise<number> {
+  const { rows } = await sql<{ g: number | null }>`SELECT max(generation) AS g FROM search_index_parts`.execute(db);
+  const current = await findIndexMeta(db);
+  const generation = Math.max(Number(rows[0]?.g ?? 0), current?.generation ?? 0) + 1;
+  for (const [name, bytes] of parts) {
+    const pieces = Math.max(1, Math.ceil(bytes.byteLength / PART_BYTES));
+    await db.transaction().execute(async (trx) => {
+      for (let p = 0; p < pieces; p++) {
+        const slice = Buffer.from(bytes.buffer, bytes.byteOffset + p * PART_BYTES, Math.min(PART_BYTES, bytes.byteLength - p * PART_BYTES));
+        await sql`INSERT INTO search_index_parts (generation, name, part, data) VALUES (${generation}, ${name}, ${p}, ${slice})`.execute(trx);
+      }
+    });
+  }
+  await db.transaction().execute(async (trx) => {
+    await sql`INSERT INTO search_index_meta (key, value) VALUES ('generation', ${String(generation)}), ('watermark', ${String(watermark)}), ('info', ${info})
+      ON CONFLICT (key) DO UPDATE SET value = excluded.value`.execute(trx);
+    await sql`DELETE FROM search_index_parts WHERE generation <> ${generation}`.execute(trx);
+    await sql`DELETE FROM search_changes WHERE seq <= ${watermark}`.execute(trx);
+  });
+  return generation;
+}
+
+/** The parts of a saved generation, each joined back into one buffer (read piece by piece into it). */
+export async function loadIndexParts(db: Db, generation: number): Promise<Map<string, Buffer>> {
+  const { rows } = await sql<{ name: string; part: number; n: number }>`
+    SELECT name, part, length(data) AS n FROM search_index_parts WHERE generation = ${generation} ORDER BY name, part`.execute(db);
+  const sizes = new Map<string, number>();
+  for (const r of rows) sizes.set(r.name, (sizes.get(r.name) ?? 0) + Number(r.n));
+  const out = new Map<string, Buffer>();
+  const filled = new Map<string, number>();
+  for (const r of rows) {
+    let buf = out.get(r.name);
+    if (!buf) out.set(r.name, (buf = Buffer.allocUnsafeSlow(sizes.get(r.name)!)));
+    const { rows: data } = await sql<{ data: Buffer }>`
+      SELECT data FROM search_index_parts WHERE generation = ${generation} AND name = ${r.name} AND part = ${r.part}`.execute(db);
+    const at = filled.get(r.name) ?? 0;
+    data[0]!.data.copy(buf, at);
+    filled.set(r.name, at + data[0]!.data.length);
+  }
+  return out;
+}

@@ -1,0 +1,368 @@
+/**
+ * Sending digests, exactly once per subscriber and period.
+ *
+ * A run (1) gives up rows that expired and marks rows a killed sender had handed over as
+ * `unknown`; (2) enqueues one outbox row per active subscription and due digest, in one
+ * statement per digest, the unique (subscription, period key) making a second run add nothing;
+ * (3) drains: workers claim one row at a time with a lease, re-check the subscription, select
+ * (pure, domain/digest.ts), render, and hand the message over, recording the handover in one
+ * conditional statement right before SMTP's end of data. See docs/email.md for the states.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, parseSavedQuery, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
+  buildMatchIndex, type DigestCandidate, type DigestPeriod, type DueDigest, type MatchIndex,
+} from '../domain/digest.ts';
+import { renderDigest, type RenderedMail } from '../mail/digest-template.tsx';
+import { composeMessage, type ComposedMessage } from '../mail/message.ts';
+import { DeliveryError, type Transport } from '../mail/transport.ts';
+import type { Store } from '../store/index.ts';
+import {
+  claimNextRow, enqueueDigests, expireStaleRows, finishRow, listDigestCandidates, listSentPaperIds, markHanded, markRetry, markSent,
+  nextOutboxWakeUp, releaseRow, resolveAbandonedHandovers, type OutboxFilter, type OutboxRow,
+} from '../store/outbox.ts';
+import {
+  digestDb, findSubscriptionById, isActive, listActiveSubscriptions, markAddressBounced, type DigestDatabase, type Subscription,
+} from '../store/subscriptions.ts';
+import { linkKey, subscriptionLinks } from './subscriptions.ts';
+import type { Kysely } from 'kysely';
+
+/**
+ * A search engine for saved-search alerts: ids of papers matching `query` among those listed or
+ * announced in the window, best first. Without one, the built-in matcher of domain/digest.ts is used.
+ */
+export type SearchFn = (query: string, window: { from: string; to: string }, limit: number) => Promise<string[]>;
+
+interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface DigestDeps {
+  store: Store;
+  transport: Transport;
+  siteName: string;
+  baseUrl: string;
+  mailFrom: string;
+  /** An address that unsubscribes by mail, for List-Unsubscribe's mailto; null: https only. */
+  unsubscribeMailto: string | null;
+  now: () => number;
+  logger?: Log | null;
+  search?: SearchFn | null;
+  /** How long a claimed row is held before another worker may take it over (ms). */
+  leaseMs?: number;
+  /** First retry delay after a temporary error (ms); each next one is 4 times longer. */
+  retryBaseMs?: number;
+  /** A run waits this long at most for retries and others' leases before leaving them to the next run (ms). */
+  inRunWaitMs?: number;
+  /** Identifies this process's leases. */
+  owner?: string;
+}
+
+export const LEASE_MS = 2 * 60_000;
+export const RETRY_BASE_MS = 15_000;
+export const IN_RUN_WAIT_MS = 90_000;
+/** Search hits asked of a search engine per alert and window. */
+const SEARCH_HITS = 200;
+const JOB = 'digest';
+
+export interface DigestRunOptions {
+  /** Delivery date, YYYY-MM-DD in the instance's time zone. */
+  date: string;
+  /** Only the daily (and weekdays) or only the weekly digests; default: what is due on `date`. */
+  only?: 'daily' | 'weekly' | undefined;
+  weeklyDay: number;
+  /** Only the subscriptions of this address. */
+  to?: string | undefined;
+  /** Select and render, record and send nothing. */
+  dryRun?: boolean;
+  /** With dryRun: write each message to this folder as an .eml file. */
+  out?: string | undefined;
+  /** False: only send rows already enqueued and due (the scheduler's ticks). */
+  enqueue?: boolean;
+}
+
+export interface DigestReport {
+  date: string;
+  periods: DigestPeriod[];
+  dryRun: boolean;
+  enqueued: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  /** Handed over, then the sender stopped or the connection broke before the answer: not sent again. */
+  unknown: number;
+  /** Left pending after temporary errors, for a later run. */
+  retrying: number;
+  /** Addresses stopped after a permanent error in this run. */
+  bounced: number;
+  ms: number;
+  /** Set when the run stopped early (the mail server could not be used). */
+  error: string | null;
+  /** Dry runs: what would go out. */
+  previews: { to: string; subject: string; papers: number; file: string | null }[];
+}
+
+/** The run's one summary line. */
+export function formatDigestSummary(r: DigestReport): string {
+  const head = `digest ${r.error ? 'stopped' : 'done'} date=${r.date} periods=${r.periods.join(',') || '-'}${r.dryRun ? ' dry_run=1' : ''}`;
+  const counts = r.dryRun
+    ? `would_send=${r.sent} empty=${r.skipped}`
+    : `enqueued=${r.enqueued} sent=${r.sent} skipped=${r.skipped} failed=${r.failed} unknown=${r.unknown} retrying=${r.retrying} bounced=${r.bounced}`;
+  return `${head} ${counts} ms=${Math.round(r.ms)}${r.error ? ` error="${r.error.replace(/"/g, "'")}"` : ''}`;
+}
+
+interface WindowData {
+  candidates: DigestCandidate[];
+  index: MatchIndex | null;
+  /** Ranked ids per query (the whole ranking, before anyone's exclusions). */
+  ranked: Map<string, string[]>;
+}
+
+/** What one run keeps between messages: the signing key, the window's candidates, query rankings. */
+class RunContext {
+  private windows = new Map<string, Promise<WindowData>>();
+  constructor(readonly deps: DigestDeps, readonly key: string, readonly db: Kysely<DigestDatabase>) {}
+
+  window(from: string, to: string): Promise<WindowData> {
+    const k = `${from}|${to}`;
+    let w = this.windows.get(k);
+    if (!w) {
+      w = listDigestCandidates(this.db, from, to, true).then((candidates) => ({ candidates, index: null, ranked: new Map() }));
+      this.windows.set(k, w);
+    }
+    return w;
+  }
+
+  /** The whole ranking of an alert's query in a window, computed once per run. */
+  async ranking(data: WindowData, window: { from: string; to: string }, query: string): Promise<string[]> {
+    const known = data.ranked.get(query);
+    if (known) return known;
+    let ids: string[];
+    if (this.deps.search) {
+      ids = await this.deps.search(query, window, SEARCH_HITS);
+    } else {
+      const parsed = parseSavedQuery(query);
+      if (!parsed.ok) ids = [];
+      else {
+        data.index ??= buildMatchIndex(data.candidates);
+        ids = selectDigest({ kind: 'search', window, candidates: data.candidates, query: parsed.query, index: data.index, sentBefore: new Set(), limit: Infinity }).papers.map((p) => p.id);
+      }
+    }
+    data.ranked.set(query, ids);
+    return ids;
+  }
+}
+
+type Built = { skip: string } | { message: ComposedMessage; mail: RenderedMail; paperIds: string[] };
+
+async function buildDigest(ctx: RunContext, sub: Subscription, d: { period: DigestPeriod; key: string; from: string; to: string }): Promise<Built> {
+  const { deps } = ctx;
+  if (sub.kind !== 'trending' && sub.kind !== 'search') return { skip: `"${sub.kind}" digests are not offered yet` };
+  const window = { from: d.from, to: d.to };
+  const data = await ctx.window(d.from, d.to);
+  const nowMs = deps.now();
+  const sentBefore = await listSentPaperIds(ctx.db, sub.id, new Date(nowMs - SENT_LOOKBACK_DAYS * 86_400_000).toISOString());
+  const limit = DIGEST_LIMITS[sub.kind][d.period];
+  const selection = sub.kind === 'trending'
+    ? selectDigest({ kind: 'trending', window, candidates: data.candidates, sentBefore, limit })
+    : selectDigest({ kind: 'search', window, candidates: data.candidates, searchHits: await ctx.ranking(data, window, sub.query ?? ''), sentBefore, limit });
+  if (selection.papers.length === 0) return { skip: 'nothing new for it in this period' };
+  const links = subscriptionLinks(ctx.key, deps.baseUrl, sub);
+  const mail = renderDigest({
+    siteName: deps.siteName, baseUrl: deps.baseUrl, to: sub.email, kind: sub.kind, period: d.period, query: sub.query, window,
+    papers: selection.papers, total: selection.total, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
+  });
+  const host = new URL(deps.baseUrl).hostname || 'localhost';
+  const unsubscribeToken = links.unsubscribe.slice(links.unsubscribe.indexOf('token=') + 6);
+  const listUnsubscribe = [`<${links.unsubscribe}>`];
+  if (deps.unsubscribeMailto) listUnsubscribe.push(`<mailto:${deps.unsubscribeMailto}?subject=unsubscribe%20${unsubscribeToken}>`);
+  const message = await composeMessage({
+    from: deps.mailFrom, to: sub.email, subject: mail.subject, text: mail.text, html: mail.html,
+    messageId: `digest-${sub.id}-${d.key}@${host}`, date: new Date(nowMs),
+    headers: {
+      'List-Unsubscribe': listUnsubscribe.join(', '),
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+      'List-Id': `${deps.siteName.replace(/[<>"]/g, '')} digests <digests.${host}>`,
+      'Auto-Submitted': 'auto-generated',
+      'X-Paperboy-Digest': `${sub.id} ${d.key}`,
+    },
+  });
+  return { message, mail, paperIds: selection.papers.map((p) => p.id) };
+}
+
+type Outcome = 'sent' | 'skipped' | 'failed' | 'unknown' | 'retry' | 'aborted' | 'stop';
+
+/** Sends one claimed row; re-checks the subscription first. */
+async function processRow(ctx: RunContext, row: OutboxRow, owner: string, counts: { bounced: number }): Promise<{ outcome: Outcome; error?: string }> {
+  const { deps, db } = ctx;
+  const iso = () => new Date(deps.now()).toISOString();
+  const sub = await findSubscriptionById(db, row.subscriptionId);
+  if (!sub || !isActive(sub)) {
+    const why = !sub ? 'the subscription is gone' : sub.unsubscribedAt ? 'unsubscribed' : sub.bouncedAt ? 'the address bounced' : 'not confirmed';
+    await finishRow(db, row.id, owner, 'skipped', why, iso());
+    return { outcome: 'skipped' };
+  }
+  const built = await buildDigest(ctx, sub, { period: row.period, key: row.periodKey, from: row.windowFrom, to: row.windowTo });
+  if ('skip' in built) {
+    await finishRow(db, row.id, owner, 'skipped', built.skip, iso());
+    return { outcome: 'skipped' };
+  }
+  try {
+    await deps.transport.deliver(built.message, async () => {
+      if (!(await markHanded(db, row.id, owner, { messageId: built.message.messageId, paperIds: built.paperIds }, iso()))) {
+        throw new Error('another sender took this digest over');
+      }
+    });
+  } catch (err) {
+    if (!(err instanceof DeliveryError)) throw err;
+    switch (err.kind) {
+      case 'aborted':
+        return { outcome: 'aborted' };
+      case 'unknown':
+        await finishRow(db, row.id, owner, 'unknown', err.message, iso());
+        return { outcome: 'unknown', error: err.message };
+      case 'permanent':
+        await finishRow(db, row.id, owner, 'failed', err.message, iso());
+        counts.bounced += (await markAddressBounced(db, sub.email, err.message, iso())) > 0 ? 1 : 0;
+        return { outcome: 'failed', error: err.message };
+      case 'transport':
+        await releaseRow(db, row.id, owner, err.message, iso());
+        return { outcome: 'stop', error: err.message };
+      case 'temporary':
+        if (row.attempts >= MAX_ATTEMPTS) {
+          await finishRow(db, row.id, owner, 'failed', `gave up after ${row.attempts} attempts: ${err.message}`, iso());
+          return { outcome: 'failed', error: err.message };
+        }
+        await markRetry(db, row.id, owner, err.message, new Date(deps.now() + retryDelayMs(row.attempts, deps.retryBaseMs ?? RETRY_BASE_MS)).toISOString());
+        return { outcome: 'retry', error: err.message };
+    }
+  }
+  await markSent(db, row.id, owner, iso());
+  return { outcome: 'sent' };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Sends the digests due on a date (or, with dryRun, shows what would go out). */
+export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promise<DigestReport> {
+  const started = performance.now();
+  const due = dueDigests(opts.date, { only: opts.only, weeklyDay: opts.weeklyDay });
+  const report: DigestReport = {
+    date: opts.date, periods: due.map((d) => d.period), dryRun: !!(opts.dryRun || opts.out), enqueued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0,
+    retrying: 0, bounced: 0, ms: 0, error: null, previews: [],
+  };
+  const ctx = new RunContext(deps, await linkKey(deps.store), digestDb(deps.store.db));
+  if (opts.dryRun || opts.out) {
+    await dryRun(ctx, due, opts, report);
+    report.ms = performance.now() - started;
+    return report;
+  }
+  const iso = () => new Date(deps.now()).toISOString();
+  const filter: OutboxFilter = { email: opts.to };
+  const mode = opts.enqueue === false ? 'drain' : `${opts.date} ${report.periods.join(',')}${opts.to ? ` to ${opts.to}` : ''}`;
+  const runId = await deps.store.startJobRun(JOB, mode, iso());
+  try {
+    report.failed += await expireStaleRows(ctx.db, iso());
+    report.unknown += await resolveAbandonedHandovers(ctx.db, iso(), filter);
+    if (opts.enqueue !== false) {
+      for (const d of due) {
+        const late = new Date(deps.now() + EXPIRY_DAYS[d.period] * 86_400_000).toISOString();
+        const expiresAt = d.expiresAt > late ? d.expiresAt : late;
+        report.enqueued += await enqueueDigests(ctx.db, { period: d.period, key: d.key, from: d.from, to: d.to, expiresAt, runId }, filter, iso());
+      }
+    }
+    await drain(ctx, filter, report);
+    report.unknown += await resolveAbandonedHandovers(ctx.db, iso(), filter);
+    const left = await ctx.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '=', 'pending')
+      .$if(!!opts.to, (q) => q.where('subscription_id', 'in', (eb) => eb.selectFrom('subscriptions').select('id').where('email', '=', opts.to!)))
+      .executeTakeFirstOrThrow();
+    report.retrying = Number(left.n);
+  } catch (err) {
+    report.error = (err as Error).message;
+  } finally {
+    report.ms = performance.now() - started;
+    const { previews: _p, date: _d, periods: _s, dryRun: _r, error, ...counts } = report;
+    await deps.store.finishJobRun(runId, { status: report.error ? 'failed' : 'ok', counts: { ...counts, ms: Math.round(report.ms) }, error }, iso());
+  }
+  deps.logger?.info({ job: JOB, ...report, previews: undefined }, formatDigestSummary(report));
+  return report;
+}
+
+/** Workers claim and send until nothing is due; then wait for near retries and leases, within limits. */
+async function drain(ctx: RunContext, filter: OutboxFilter, report: DigestReport): Promise<void> {
+  const { deps } = ctx;
+  const owner = deps.owner ?? `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const leaseMs = deps.leaseMs ?? LEASE_MS;
+  const waitLimit = deps.inRunWaitMs ?? IN_RUN_WAIT_MS;
+  const counts = { bounced: 0 };
+  let stop: string | null = null;
+  const worker = async () => {
+    while (!stop) {
+      const now = deps.now();
+      const row = await claimNextRow(ctx.db, owner, new Date(now + leaseMs).toISOString(), new Date(now).toISOString(), filter);
+      if (!row) return;
+      const r = await processRow(ctx, row, owner, counts);
+      if (r.outcome === 'stop') stop = r.error ?? 'the mail server could not be used';
+      else if (r.outcome === 'retry') deps.logger?.warn({ job: JOB, row: row.id, error: r.error }, 'temporary delivery error; will retry');
+      else if (r.outcome !== 'aborted') report[r.outcome]++;
+    }
+  };
+  const deadline = Date.now() + waitLimit;
+  let spins = 0;
+  for (;;) {
+    await Promise.all(Array.from({ length: deps.transport.concurrency }, worker));
+    if (stop) break;
+    report.unknown += await resolveAbandonedHandovers(ctx.db, new Date(deps.now()).toISOString(), filter);
+    const next = await nextOutboxWakeUp(ctx.db, filter);
+    if (!next) break;
+    const wait = Date.parse(next) - deps.now();
+    if (wait <= 0) { // due now: claimable again (a retry, a lease that ran out)
+      if (++spins > 100) break;
+      await sleep(5);
+      continue;
+    }
+    spins = 0;
+    if (Date.now() + wait > deadline) break;
+    await sleep(wait + 5);
+  }
+  report.bounced += counts.bounced;
+  if (stop) report.error = stop;
+}
+
+async function dryRun(ctx: RunContext, due: DueDigest[], opts: DigestRunOptions, report: DigestReport): Promise<void> {
+  if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
+  for (const d of due) {
+    for (const sub of await listActiveSubscriptions(ctx.db, d.period, opts.to)) {
+      const built = await buildDigest(ctx, sub, d);
+      if ('skip' in built) { report.skipped++; continue; }
+      report.sent++;
+      let file: string | null = null;
+      if (opts.out) {
+        file = path.join(opts.out, `${d.key}-${d.period}-${sub.id}.eml`);
+        fs.writeFileSync(file, built.message.raw);
+      }
+      if (report.previews.length < 10_000) report.previews.push({ to: sub.email, subject: built.mail.subject, papers: built.paperIds.length, file });
+    }
+  }
+}
+
+/**
+ * The digest `date`'s trending selection rendered for a sample subscriber, for the admin page:
+ * its subject, both parts, the raw message and the papers it lists.
+ */
+export async function previewDigest(
+  deps: Omit<DigestDeps, 'transport'>, opts: { date: string; period: DigestPeriod; weeklyDay: number },
+): Promise<{ due: DueDigest; built: Built }> {
+  const due = dueDigests(opts.date, { only: opts.period === 'weekly' ? 'weekly' : 'daily', weeklyDay: opts.weeklyDay }).find((d) => d.period === opts.period)
+    ?? dueDigests(opts.date, { only: 'daily', weeklyDay: opts.weeklyDay })[0]!;
+  const ctx = new RunContext({ ...deps, transport: null as never }, await linkKey(deps.store), digestDb(deps.store.db));
+  const sample: Subscription = {
+    id: 0, email: 'preview@example.org', userId: null, period: due.period, kind: 'trending', query: null, createdAt: '', confirmedAt: '',
+    unsubscribedAt: null, bouncedAt: null, bounceReason: null, tokenNonce: 'preview', confirmSentAt: null,
+  };
+  return { due, built: await buildDigest(ctx, sample, due) };
+}

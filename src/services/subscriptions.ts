@@ -1,0 +1,289 @@
+/**
+ * Subscriptions: subscribe with an address (double opt-in: a signed confirmation link first) or
+ * from a signed-in member's confirmed address (at once), confirm, change, unsubscribe.
+ * Inputs are validated here; pages only present. No mail bombing: requests are rate-limited per
+ * client and per address, and an address has at most one confirmation waiting, mailed again only
+ * after a cool-down.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { parseSavedQuery, type DigestPeriod } from '../domain/digest.ts';
+import { describeSubscription, renderAlreadySubscribedMail, renderConfirmMail } from '../mail/digest-template.tsx';
+import type { Mailer } from '../mail/mailer.ts';
+import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
+import type { Store } from '../store/index.ts';
+import {
+  countActiveSubscriptionsByEmail, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
+  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markUnsubscribed, renewPendingSubscription,
+  supersedeSameSubscriptions, updateSubscriptionOptions, type Subscription,
+} from '../store/subscriptions.ts';
+import { getOrCreateSecret, hitRateLimit, type User } from '../store/users.ts';
+import { emailSchema } from './accounts.ts';
+import { UserError } from './errors.ts';
+
+/** How long a confirmation link works. */
+export const CONFIRM_HOURS = 48;
+/** An address gets a confirmation (or "already subscribed") e-mail at most once in this many minutes. */
+export const CONFIRM_COOLDOWN_MINUTES = 10;
+/** Subscriptions one address may hold (pending and active). */
+export const MAX_SUBSCRIPTIONS_PER_ADDRESS = 20;
+export const SUBSCRIBE_RULES = {
+  /** Subscribe requests from one client address. */
+  ip: { limit: 10, windowSeconds: 3600, what: 'subscribe requests from this address' },
+  /** E-mails about subscriptions to one address, whoever asks. */
+  address: { limit: 3, windowSeconds: 86_400, what: 'confirmation e-mails to this address' },
+} as const;
+
+export interface SubscriptionDeps {
+  store: Store;
+  mailer: Mailer;
+  baseUrl: string;
+  siteName: string;
+  now: () => number;
+}
+
+const keys = new WeakMap<Store, Promise<string>>();
+
+/** The instance's key for signing subscription links, generated once and shared by every process. */
+export function linkKey(store: Store): Promise<string> {
+  let k = keys.get(store);
+  if (!k) {
+    k = getOrCreateSecret(store.db, 'subscription-links', () => randomBytes(32).toString('base64url'), new Date().toISOString());
+    keys.set(store, k);
+  }
+  return k;
+}
+
+export const newNonce = () => randomBytes(12).toString('base64url');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Links of one subscription, as e-mails and pages show them. */
+export interface SubscriptionLinks {
+  manage: string;
+  unsubscribe: string;
+  /** The web version of the digest of `periodKey`. */
+  web(periodKey: string): string;
+}
+
+export function subscriptionLinks(key: string, baseUrl: string, s: Pick<Subscription, 'id' | 'tokenNonce'>): SubscriptionLinks {
+  const t = (p: TokenPurpose) => signToken(key, p, s.id, s.tokenNonce);
+  return {
+    manage: `${baseUrl}/subscriptions/manage?token=${t('manage')}`,
+    unsubscribe: `${baseUrl}/unsubscribe?token=${t('unsubscribe')}`,
+    web: (periodKey) => `${baseUrl}/digests/${s.id}/${encodeURIComponent(periodKey)}?token=${t('view')}`,
+  };
+}
+
+export const periodSchema = z.enum(['daily', 'weekdays', 'weekly'], { error: 'How often: daily, weekdays or weekly' });
+const kindSchema = z.enum(['trending', 'search', 'for-you'], { error: 'What: trending papers or a saved search' });
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UserError(422, r.error.issues.map((i) => i.message).join('. '));
+  return r.data;
+}
+
+/** Validates what a subscription asks for; the query comes back normalised (one line). */
+export function parseOptions(input: { period: unknown; kind: unknown; query: unknown }): { period: DigestPeriod; kind: 'trending' | 'search'; query: string | null } {
+  const period = parse(periodSchema, input.period ?? 'daily');
+  const kind = parse(kindSchema, input.kind ?? 'trending');
+  if (kind === 'for-you') throw new UserError(422, 'What: "papers like the ones you upvoted" is not offered yet.');
+  if (kind === 'trending') return { period, kind, query: null };
+  if (typeof input.query !== 'string') throw new UserError(422, 'Search: type what the alert should look for.');
+  const q = parseSavedQuery(input.query);
+  if (!q.ok) throw new UserError(422, q.error);
+  return { period, kind, query: q.text };
+}
+
+/** Parses an address; a line break or anything else that is not one plain address is refused. */
+export function parseEmail(value: unknown): string {
+  if (typeof value === 'string' && /[\r\n]/.test(value)) throw new UserError(422, 'E-mail: that is not an e-mail address');
+  return parse(emailSchema, value);
+}
+
+async function limitHit(store: Store, rule: keyof typeof SUBSCRIBE_RULES, subject: string, nowMs: number): Promise<void> {
+  const r = SUBSCRIBE_RULES[rule];
+  const { count, resetAtMs } = await hitRateLimit(store.db, `subscribe-${rule}:${subject}`, r.windowSeconds, nowMs);
+  if (count > r.limit) {
+    const wait = Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000));
+    const hours = r.windowSeconds >= 86_400;
+    const amount = hours ? `${Math.ceil(wait / 3600)} hour${Math.ceil(wait / 3600) === 1 ? '' : 's'}` : `${Math.ceil(wait / 60)} minute${Math.ceil(wait / 60) === 1 ? '' : 's'}`;
+    throw new UserError(429, `Too many ${r.what}: at most ${r.limit} in ${hours ? `${r.windowSeconds / 3600} hours` : `${r.windowSeconds / 60} minutes`}. Try again in ${amount}.`, wait);
+  }
+}
+
+export type SubscribeOutcome =
+  /** A confirmation link went to the address. */
+  | 'confirmation-sent'
+  /** One is waiting already, sent minutes ago: nothing was sent. */
+  | 'confirmation-waiting'
+  /** Subscribed at once (a member's confirmed address). */
+  | 'subscribed'
+  /** The address gets this already (a member sees it; others get an e-mail saying so). */
+  | 'already-subscribed';
+
+export interface SubscribeResult {
+  outcome: SubscribeOutcome;
+  email: string;
+  subscription: Subscription | null;
+}
+
+const sameWish = (s: Subscription, o: { period: DigestPeriod; kind: string; query: string | null }) =>
+  s.period === o.period && s.kind === o.kind && (s.query ?? null) === o.query;
+
+/**
+ * A subscribe request from the subscribe box, the subscribe page, a search page's "save as alert",
+ * or account settings (`member` set). Members with a confirmed address subscribe it at once;
+ * everyone else gets a confirmation link.
+ */
+export async function subscribe(
+  deps: SubscriptionDeps, input: { email: unknown; period: unknown; kind: unknown; query: unknown; ip: string; member?: User | null },
+): Promise<SubscribeResult> {
+  const nowMs = deps.now();
+  const now = iso(nowMs);
+  await limitHit(deps.store, 'ip', input.ip, nowMs);
+  const member = input.member ?? null;
+  const email = input.email === undefined && member?.email ? member.email : parseEmail(input.email);
+  const options = parseOptions(input);
+  const db = digestDb(deps.store.db);
+  const active = await listActiveSubscriptionsByEmail(db, email);
+  const same = active.find((s) => sameWish(s, options));
+  const trusted = member !== null && member.emailVerifiedAt !== null && member.email === email;
+  const key = await linkKey(deps.store);
+
+  if (same) {
+    if (trusted) return { outcome: 'already-subscribed', email, subscription: same };
+    await limitHit(deps.store, 'address', email, nowMs);
+    const mail = renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage });
+    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+    return { outcome: 'already-subscribed', email, subscription: null };
+  }
+  if ((await countActiveSubscriptionsByEmail(db, email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) {
+    throw new UserError(422, `This address has ${MAX_SUBSCRIPTIONS_PER_ADDRESS} subscriptions, the most it can have. Unsubscribe from one first.`);
+  }
+
+  if (trusted) {
+    const created = await deps.store.transaction(async (trx) => {
+      const tdb = trx.withTables<import('../store/subscriptions.ts').DigestTables>();
+      const s = await insertSubscription(tdb, { email, userId: member.id, ...options, nonce: newNonce(), confirmed: true, confirmSent: false }, now);
+      await supersedeSameSubscriptions(tdb, s, now);
+      return s;
+    });
+    return { outcome: 'subscribed', email, subscription: created };
+  }
+
+  // Double opt-in: at most one confirmation waits per address (a unique index), mailed again only after the cool-down.
+  const pending = await findPendingSubscription(db, email);
+  if (pending && pending.confirmSentAt && nowMs - Date.parse(pending.confirmSentAt) < CONFIRM_COOLDOWN_MINUTES * 60_000) {
+    return { outcome: 'confirmation-waiting', email, subscription: null };
+  }
+  await limitHit(deps.store, 'address', email, nowMs);
+  let subscription: Subscription | null;
+  if (pending) {
+    subscription = await renewPendingSubscription(db, pending.id, { userId: member?.id ?? null, ...options, nonce: newNonce() }, now);
+  } else {
+    subscription = await insertSubscription(db, { email, userId: member?.id ?? null, ...options, nonce: newNonce(), confirmed: false, confirmSent: true }, now)
+      .catch((err: Error) => {
+        if (/UNIQUE/i.test(err.message)) return null; // a concurrent request for the same address won
+        throw err;
+      });
+  }
+  if (!subscription) return { outcome: 'confirmation-waiting', email, subscription: null };
+  const link = `${deps.baseUrl}/subscribe/confirm?token=${signToken(key, 'confirm', subscription.id, subscription.tokenNonce, nowMs + CONFIRM_HOURS * 3_600_000)}`;
+  const mail = renderConfirmMail({ siteName: deps.siteName, to: email, what: describeSubscription(subscription), link, hours: CONFIRM_HOURS });
+  await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+  return { outcome: 'confirmation-sent', email, subscription };
+}
+
+const MESSAGES: Record<TokenPurpose, { invalid: string; expired: string }> = {
+  confirm: {
+    invalid: 'This confirmation link is not valid. Check that you copied all of it, or subscribe again to get a new one.',
+    expired: `This confirmation link has expired (links work for ${CONFIRM_HOURS} hours). Subscribe again to get a new one.`,
+  },
+  unsubscribe: { invalid: 'This unsubscribe link is not valid. Check that you copied all of it; every digest e-mail has a working one.', expired: 'This unsubscribe link has expired.' },
+  manage: { invalid: 'This link is not valid. Check that you copied all of it; every digest e-mail has a working one.', expired: 'This link has expired.' },
+  view: { invalid: 'This link is not valid. Check that you copied all of it.', expired: 'This link has expired.' },
+};
+
+/** The subscription a signed link is for; a 400 with a clear message for a tampered, foreign or expired one. */
+export async function subscriptionOfToken(deps: Pick<SubscriptionDeps, 'store' | 'now'>, purpose: TokenPurpose, token: unknown): Promise<Subscription> {
+  const id = tokenSubject(token);
+  const s = id === null ? null : await findSubscriptionById(digestDb(deps.store.db), id);
+  const verdict = s ? verifyToken(await linkKey(deps.store), purpose, token as string, s.tokenNonce, deps.now()) : 'invalid';
+  if (verdict !== 'ok') throw new UserError(400, MESSAGES[purpose][verdict]);
+  return s!;
+}
+
+/** Follows a confirmation link. Confirming twice is fine; a cancelled subscription is not revived. */
+export async function confirmSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>, token: unknown): Promise<Subscription> {
+  const s = await subscriptionOfToken(deps, 'confirm', token);
+  const now = iso(deps.now());
+  if (s.unsubscribedAt) throw new UserError(400, 'This subscription was cancelled. Subscribe again to start it anew.');
+  if (!s.confirmedAt) {
+    await deps.store.transaction(async (trx) => {
+      const tdb = trx.withTables<import('../store/subscriptions.ts').DigestTables>();
+      if (await markConfirmed(tdb, s.id, now)) await supersedeSameSubscriptions(tdb, s, now);
+    });
+  }
+  return (await findSubscriptionById(digestDb(deps.store.db), s.id))!;
+}
+
+/** Unsubscribes the subscription a link is for (RFC 8058 one-click, the footer link, the manage page). Idempotent. */
+export async function unsubscribeByToken(deps: Pick<SubscriptionDeps, 'store' | 'now'>, token: unknown): Promise<Subscription> {
+  const s = await subscriptionOfToken(deps, 'unsubscribe', token);
+  await markUnsubscribed(digestDb(deps.store.db), s.id, iso(deps.now()));
+  return (await findSubscriptionById(digestDb(deps.store.db), s.id))!;
+}
+
+/** Changes a subscription from its manage link: how often, the query of an alert, or subscribe again after leaving. */
+export async function manageByToken(
+  deps: Pick<SubscriptionDeps, 'store' | 'now'>, token: unknown, input: { action: unknown; period: unknown; query: unknown },
+): Promise<Subscription> {
+  const s = await subscriptionOfToken(deps, 'manage', token);
+  return changeSubscription(deps, s, input);
+}
+
+async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>, s: Subscription, input: { action: unknown; period: unknown; query: unknown }): Promise<Subscription> {
+  const db = digestDb(deps.store.db);
+  const now = iso(deps.now());
+  if (input.action === 'unsubscribe') {
+    await markUnsubscribed(db, s.id, now);
+  } else if (input.action === 'resubscribe') {
+    if (!s.confirmedAt) throw new UserError(400, 'This subscription was never confirmed: subscribe again.');
+    if (s.unsubscribedAt) {
+      if ((await countActiveSubscriptionsByEmail(db, s.email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) throw new UserError(422, 'This address has too many subscriptions.');
+      await db.updateTable('subscriptions').set({ unsubscribed_at: null, updated_at: now }).where('id', '=', s.id).execute();
+      await supersedeSameSubscriptions(db, s, now);
+    }
+  } else if (input.action === 'update') {
+    if (s.unsubscribedAt) throw new UserError(400, 'This subscription was cancelled: subscribe again first.');
+    const period = parse(periodSchema, input.period);
+    let query = s.query;
+    if (s.kind === 'search' && typeof input.query === 'string' && input.query.trim() !== (s.query ?? '')) {
+      const q = parseSavedQuery(input.query);
+      if (!q.ok) throw new UserError(422, q.error);
+      query = q.text;
+    }
+    await updateSubscriptionOptions(db, s.id, { period, query }, now);
+  } else {
+    throw new UserError(400, 'Unknown action.');
+  }
+  return (await findSubscriptionById(db, s.id))!;
+}
+
+/** A member's subscriptions (from the account, or to its confirmed address). */
+export async function memberSubscriptions(store: Store, user: User): Promise<Subscription[]> {
+  return listMemberSubscriptions(digestDb(store.db), user.id, user.emailVerifiedAt ? user.email : null);
+}
+
+/** Changes one of a member's own subscriptions from account settings. */
+export async function changeMemberSubscription(
+  deps: Pick<SubscriptionDeps, 'store' | 'now'>, user: User, id: unknown, input: { action: unknown; period: unknown; query: unknown },
+): Promise<Subscription> {
+  const n = typeof id === 'string' && /^\d{1,12}$/.test(id) ? Number(id) : NaN;
+  const mine = (await memberSubscriptions(deps.store, user)).find((s) => s.id === n);
+  if (!mine) throw new UserError(404, 'You have no such subscription.');
+  return changeSubscription(deps, mine, input);
+}
+
+export { isActive };

@@ -1,0 +1,173 @@
+/**
+ * HTTP plumbing shared by the JSON APIs, the feeds and the MCP endpoint: JSON errors, Bearer
+ * tokens, rate limits with RateLimit headers, and conditional GET (ETag / Last-Modified, 304).
+ */
+import { createHash } from 'node:crypto';
+import type { Context, MiddlewareHandler } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { UserError } from '../../services/errors.ts';
+import { NotFoundError } from '../../services/feed.ts';
+import { authenticateToken, type TokenDeps } from '../../services/open-data-tokens.ts';
+import type { ApiToken } from '../../store/api-tokens.ts';
+import { hitRateLimit, pruneRateLimits } from '../../store/users.ts';
+import type { User } from '../../store/users.ts';
+import type { AppEnv } from '../auth.ts';
+
+export type ApiEnv = {
+  Variables: AppEnv['Variables'] & {
+    /** The member a valid Bearer token belongs to; null without a token. Cookies never count here. */
+    apiUser: User | null;
+    apiToken: ApiToken | null;
+  };
+};
+
+/** An error answered as `{"error": message}` with its status. */
+export class ApiError extends Error {
+  constructor(readonly status: ContentfulStatusCode, message: string, readonly headers: Record<string, string> = {}) {
+    super(message);
+  }
+}
+
+/** The JSON answer to any error thrown under the API: a clear message, never a stack trace. */
+export function jsonError(err: Error, c: Context, log: (err: Error, path: string) => void): Response {
+  if (err instanceof ApiError) return c.json({ error: err.message }, err.status, err.headers);
+  if (err instanceof UserError) {
+    const headers: Record<string, string> = err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
+    if (err.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="api", error="invalid_token"';
+    return c.json({ error: err.message }, err.status, headers);
+  }
+  if (err instanceof NotFoundError) return c.json({ error: `There is no such page: ${err.message}.` }, 404);
+  log(err, c.req.path);
+  return c.json({ error: 'The server could not answer this request. It has been logged; please try again.' }, 500);
+}
+
+// --- Rate limits -------------------------------------------------------------------------------
+
+export interface RateLimitRule {
+  limit: number;
+  windowSeconds: number;
+}
+
+/**
+ * Requests per minute. Anonymous callers are counted per IP address: enough for a script paging
+ * through a month of lists, low enough that one client cannot crowd out the rest. A token is
+ * counted per token, with more room, since it names who to ask to slow down.
+ */
+export const API_RATE_LIMITS = {
+  anonymous: { limit: 120, windowSeconds: 60 },
+  token: { limit: 600, windowSeconds: 60 },
+} satisfies Record<string, RateLimitRule>;
+
+/**
+ * Counts one request against `key` (shared by every app process through the store) and sets the
+ * RateLimit headers; throws a 429 ApiError with Retry-After past the limit.
+ */
+export async function countRequest(c: Context, deps: TokenDeps, key: string, rule: RateLimitRule): Promise<void> {
+  const now = deps.now();
+  const { count, resetAtMs } = await hitRateLimit(deps.store.db, key, rule.windowSeconds, now);
+  const reset = Math.max(1, Math.ceil((resetAtMs - now) / 1000));
+  const headers = {
+    'RateLimit-Limit': String(rule.limit),
+    'RateLimit-Remaining': String(Math.max(0, rule.limit - count)),
+    'RateLimit-Reset': String(reset),
+    'RateLimit-Policy': `${rule.limit};w=${rule.windowSeconds}`,
+  };
+  for (const [k, v] of Object.entries(headers)) c.header(k, v);
+  if (count > rule.limit) {
+    throw new ApiError(429, `Too many requests: at most ${rule.limit} a minute ${key.startsWith('api:token:') ? 'per token' : 'from one address'}. Try again in ${reset} s.`, { ...headers, 'Retry-After': String(reset) });
+  }
+}
+
+/** How often a process deletes ended rate-limit windows, in ms: the API adds a row per client a minute. */
+const PRUNE_EVERY_MS = 10 * 60 * 1000;
+/** Windows that started longer ago than this have ended under every rule (the longest is a day), in seconds. */
+const PRUNE_OLDER_THAN_S = 2 * 86_400;
+
+/**
+ * Reads the Bearer token (if any) and counts the request: per token when it is valid, per IP
+ * address otherwise. A malformed Authorization header or an invalid token is a 401 (counted
+ * against the address, so guessing tokens is slow). Every ten minutes, ended windows are deleted.
+ */
+export function apiAccess(deps: TokenDeps, ipOf: (c: Context) => string, rules = API_RATE_LIMITS): MiddlewareHandler<ApiEnv> {
+  let prunedAt = 0;
+  return async (c, next) => {
+    c.set('apiUser', null);
+    c.set('apiToken', null);
+    if (c.req.method === 'OPTIONS') return next();
+    const now = deps.now();
+    if (now - prunedAt > PRUNE_EVERY_MS) {
+      prunedAt = now;
+      await pruneRateLimits(deps.store.db, Math.floor(now / 1000) - PRUNE_OLDER_THAN_S);
+    }
+    const header = c.req.header('authorization');
+    if (header !== undefined) {
+      const m = /^Bearer[ ]+(\S{1,200})\s*$/i.exec(header);
+      if (!m) {
+        await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
+        throw new ApiError(401, 'Send the token as Authorization: Bearer <token>.', { 'WWW-Authenticate': 'Bearer realm="api", error="invalid_request"' });
+      }
+      let auth;
+      try {
+        auth = await authenticateToken(deps, m[1]!);
+      } catch (err) {
+        await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
+        throw err;
+      }
+      c.set('apiUser', auth.user);
+      c.set('apiToken', auth.token);
+      await countRequest(c, deps, `api:token:${auth.token.id}`, rules.token);
+    } else {
+      await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
+    }
+    await next();
+  };
+}
+
+// --- Conditional GET ---------------------------------------------------------------------------
+
+/** Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5), plus CORS and rate limits. */
+const KEPT_ON_304 = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified'];
+const KEPT_PREFIXES_ON_304 = ['access-control-', 'ratelimit'];
+
+function etagMatches(etag: string, ifNoneMatch: string): boolean {
+  const bare = etag.replace(/^W\//, '');
+  return ifNoneMatch.split(',').map((t) => t.trim()).some((t) => t === '*' || t.replace(/^W\//, '') === bare);
+}
+
+/**
+ * ETag (a hash of the body) and Last-Modified (when the handler set it) on successful GETs, and
+ * a bodiless 304 when the request's If-None-Match (or, without it, If-Modified-Since) shows the
+ * client already has this version. Streams (Server-Sent Events) pass through.
+ */
+export function conditionalGet(): MiddlewareHandler {
+  return async (c, next) => {
+    await next();
+    if ((c.req.method !== 'GET' && c.req.method !== 'HEAD') || c.res.status !== 200) return;
+    if ((c.res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return;
+    let etag = c.res.headers.get('etag');
+    if (!etag) {
+      const body = new Uint8Array(await c.res.clone().arrayBuffer());
+      etag = `W/"${createHash('sha1').update(body).digest('base64url')}"`;
+      c.res.headers.set('ETag', etag);
+    }
+    const ifNoneMatch = c.req.header('if-none-match');
+    const ifModifiedSince = c.req.header('if-modified-since');
+    const lastModified = c.res.headers.get('last-modified');
+    const fresh = ifNoneMatch !== undefined
+      ? etagMatches(etag, ifNoneMatch)
+      : ifModifiedSince !== undefined && lastModified !== null && Date.parse(lastModified) <= Date.parse(ifModifiedSince);
+    if (!fresh) return;
+    const kept = new Headers();
+    for (const [name, value] of c.res.headers) {
+      if (KEPT_ON_304.includes(name) || KEPT_PREFIXES_ON_304.some((p) => name.startsWith(p))) kept.set(name, value);
+    }
+    await c.res.body?.cancel();
+    c.res = undefined as unknown as Response; // drop the 200's headers rather than merge them into the 304
+    c.res = new Response(null, { status: 304, headers: kept });
+  };
+}
+
+/** An HTTP date (RFC 9110) for Last-Modified, to the second. */
+export function httpDate(iso: string | number): string {
+  return new Date(typeof iso === 'number' ? iso : Date.parse(iso)).toUTCString();
+}

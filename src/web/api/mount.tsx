@@ -1,0 +1,123 @@
+/**
+ * Open data on the app: the Hugging Face-compatible API, /api/v1, feeds, the MCP server, the
+ * OpenAPI document and its page, /stats, and API tokens in Settings.
+ *
+ * Machine-facing routes (/api, /feeds, /search.rss|atom, /mcp, /openapi.json) live in one
+ * sub-app whose errors are JSON. On the way in: CORS for reads, the Bearer token and the rate
+ * limit; on the way out: Cache-Control, ETag and 304s.
+ *
+ * The search engine comes in as `deps.search` (a `PaperSearch`); without it, search and similar
+ * papers answer 503.
+ */
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { z } from 'zod';
+import type { PaperSearch } from '../../services/open-data.ts';
+import type { AppDeps, Web } from '../app.tsx';
+import { clientIp, type AppEnv } from '../auth.ts';
+import { mountFeeds } from '../feeds.tsx';
+import { mountMcp } from '../mcp.ts';
+import { ApiDocsPage } from '../pages/api-docs.tsx';
+import { mountStats } from '../stats.tsx';
+import type { ApiContext } from './context.ts';
+import { mountHfApi } from './hf.ts';
+import { API_RATE_LIMITS, apiAccess, conditionalGet, jsonError, type ApiEnv } from './http.ts';
+import { describeOnly, MAX_JSON_BODY_BYTES, Registry, toOpenApi } from './spec.ts';
+import { mountTokenPages } from './tokens-page.tsx';
+import { mountApiV1 } from './v1.ts';
+
+/** The version of /api/v1's contract, in the OpenAPI document. */
+export const API_VERSION = '1.0.0';
+
+/** What the app's deps may carry for open data beyond `AppDeps`. */
+export type OpenDataAppDeps = AppDeps & { search?: PaperSearch | null };
+
+const EXPOSED = ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'];
+
+/** Anonymous GETs may be cached briefly by anyone; answers to a token are the caller's alone. */
+function cacheDefaults(): MiddlewareHandler<ApiEnv> {
+  return async (c, next) => {
+    await next();
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') return;
+    c.res.headers.append('Vary', 'Authorization');
+    if (c.res.status !== 200 || c.res.headers.has('cache-control')) return;
+    c.res.headers.set('Cache-Control', c.req.header('authorization') ? 'private, no-cache' : 'public, max-age=60');
+  };
+}
+
+export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
+  const deps = web.deps as OpenDataAppDeps;
+  const { store, config } = deps;
+  const now = () => deps.clock.now();
+  const ctx: ApiContext = {
+    deps,
+    od: { store, search: deps.search ?? null, now },
+    tokens: { store, now },
+    community: { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota },
+    present: { baseUrl: config.baseUrl.replace(/\/+$/, '') },
+    siteName: config.siteName,
+    ip: (c: Context) => clientIp(c, config.trustProxy),
+  };
+  const registry = new Registry();
+  const api = new Hono<ApiEnv>();
+  api.onError((err, c) => jsonError(err, c, (e, path) => deps.logger.error({ err: e, path }, 'open data: unhandled error')));
+
+  const readCors = cors({
+    origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['Authorization', 'If-None-Match', 'If-Modified-Since'],
+    exposeHeaders: EXPOSED, maxAge: 86_400,
+  });
+  const access = apiAccess(ctx.tokens, ctx.ip);
+  for (const path of ['/api/*', '/feeds/*', '/search.rss', '/search.atom']) {
+    api.use(path, readCors, access, conditionalGet(), cacheDefaults());
+  }
+  api.use('/openapi.json', readCors, conditionalGet(), cacheDefaults());
+  // Bodies are read whole; refuse a long one while it streams in, whatever Content-Length says.
+  const tooLarge = bodyLimit({ maxSize: MAX_JSON_BODY_BYTES, onError: (c) => c.json({ error: `Bodies are limited to ${MAX_JSON_BODY_BYTES / 1024} KB.` }, 413) });
+  api.use('/api/v1/*', async (c, next) => (['POST', 'PUT', 'PATCH'].includes(c.req.method) ? tooLarge(c, next) : next()));
+  api.use('/mcp', cors({
+    origin: '*', allowMethods: ['POST', 'OPTIONS'],
+    allowHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'],
+    exposeHeaders: ['Mcp-Session-Id', ...EXPOSED], maxAge: 86_400,
+  }), access);
+
+  mountHfApi(api, registry, ctx);
+  mountApiV1(api, registry, ctx);
+  mountFeeds(api, registry, ctx);
+  mountMcp(api, registry, ctx);
+
+  describeOnly(registry, {
+    method: 'get', path: '/openapi.json', operationId: 'openapi', tags: ['About the API'],
+    summary: 'This document', responses: { 200: { description: 'OpenAPI 3.1.', schema: z.record(z.string(), z.unknown()) } },
+  });
+  describeOnly(registry, {
+    method: 'get', path: '/stats/votes.svg', operationId: 'voteSparkline', tags: ['Papers'],
+    summary: 'A paper\'s upvotes over the last month, as a small SVG line (the paper page\'s sparkline)',
+    query: z.object({ paper: z.string().max(200).describe('An arXiv id.') }),
+    responses: { 200: { description: 'An SVG image.', mediaType: 'image/svg+xml' }, 404: { description: 'Not on this site.', mediaType: 'text/plain' } },
+  });
+
+  let document: Record<string, unknown> | null = null;
+  const openapi = () => (document ??= toOpenApi(registry, {
+    title: `${config.siteName} API`, version: API_VERSION, serverUrl: ctx.present.baseUrl,
+    description: `The JSON API of ${config.siteName}, a Paperboy instance: Hugging Face-compatible paper endpoints, /api/v1, feeds and MCP. See ${ctx.present.baseUrl}/docs/api.`,
+  }));
+  api.get('/openapi.json', (c) => c.json(openapi()));
+
+  const notFound = (c: Context) => c.json({ error: 'There is no such endpoint. The API is described at /docs/api and /openapi.json.' }, 404);
+  api.all('/api/*', notFound);
+  api.all('/feeds/*', notFound);
+
+  app.route('/', api);
+
+  // Pages
+
+  app.use('/docs/api', conditionalGet());
+  app.get('/docs/api', async (c) => {
+    c.header('Cache-Control', c.get('user') ? 'private, no-cache' : 'public, max-age=300');
+    return web.html(c, <ApiDocsPage site={await web.site(c)} doc={openapi()} baseUrl={ctx.present.baseUrl}
+      limits={{ anonymous: API_RATE_LIMITS.anonymous.limit, token: API_RATE_LIMITS.token.limit }} />);
+  });
+  mountStats(app, web, ctx.od);
+  mountTokenPages(app, web, ctx.tokens);
+}

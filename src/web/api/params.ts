@@ -1,0 +1,40 @@
+/**
+ * Small pieces the endpoint descriptions share: integer query parameters (validated as strings,
+ * documented as integers), documented headers, and an SVG response.
+ */
+import type { Context } from 'hono';
+import { z } from 'zod';
+import { parseDay } from '../../domain/dates.ts';
+
+/**
+ * A whole-number query parameter in [min, max], `fallback` when absent. Malformed or out of range
+ * is a 400 that says which parameter and what range.
+ */
+export function intParam(name: string, min: number, max: number, description: string): z.ZodOptional<z.ZodType<number, string>>;
+export function intParam(name: string, min: number, max: number, description: string, fallback: number): z.ZodDefault<z.ZodType<number, string>>;
+export function intParam(name: string, min: number, max: number, description: string, fallback?: number) {
+  const int: z.ZodType<number, string> = z.string()
+    .regex(/^\d{1,9}$/, `${name} must be a whole number from ${min} to ${max}`)
+    .transform(Number)
+    .pipe(z.number().min(min, `${name} must be from ${min} to ${max}`).max(max, `${name} must be from ${min} to ${max}`));
+  // zod leaves a default out of an input schema whose output type differs; carry it for the document.
+  const meta = { description, type: 'integer', minimum: min, maximum: max, ...(fallback !== undefined ? { 'x-default': fallback } : {}) } as Record<string, unknown>;
+  return fallback === undefined ? int.optional().meta(meta) : int.default(fallback).meta(meta);
+}
+
+export const LINK_HEADER = {
+  Link: { description: 'The next page: `<url>; rel="next"` (absent on the last page).', schema: { type: 'string' } },
+};
+
+/** An SVG image response, cacheable for a few minutes. */
+export function svg(c: Context, markup: string): Response {
+  return c.body(markup, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });
+}
+
+/** An arXiv category (cs.CL) or archive (cs). */
+export const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
+export const categoryParam = z.string().regex(CATEGORY_RE, 'category must be an arXiv category like cs.CL (or an archive like cs)')
+  .describe('An arXiv category (cs.CL) or archive (cs).');
+/** A UTC calendar day that exists (2025-02-30 does not). */
+export const dayParam = z.string().max(40).refine((s) => parseDay(s) !== null, 'expected a date, YYYY-MM-DD')
+  .meta({ type: 'string', format: 'date', description: 'A day, YYYY-MM-DD.' } as Record<string, unknown>);

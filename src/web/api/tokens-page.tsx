@@ -1,0 +1,155 @@
+/**
+ * API tokens in Settings: /settings/tokens lists a member's tokens, creates one (shown once, in
+ * full) and revokes them; `TokensSection` links there from the settings page.
+ */
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { UserError } from '../../services/errors.ts';
+import { createApiToken, listApiTokens, MAX_LIVE_TOKENS, revokeToken, type TokenDeps } from '../../services/open-data-tokens.ts';
+import type { ApiToken } from '../../store/api-tokens.ts';
+import type { User } from '../../store/users.ts';
+import type { Web } from '../app.tsx';
+import { verifyCsrf, type AppEnv } from '../auth.ts';
+import { Csrf } from '../pages/controls.tsx';
+import { Layout, type SiteInfo } from '../pages/layout.tsx';
+
+/** Forms here are a name and two choices: a few hundred bytes. */
+const MAX_TOKEN_FORM_BYTES = 8 * 1024;
+
+/** For the settings page: where API tokens live. */
+export function TokensSection() {
+  return (
+    <section aria-labelledby="s-tokens">
+      <h2 id="s-tokens">API tokens</h2>
+      <p>Tokens let scripts and agents use the <a href="/docs/api">API</a> as you: to read your private collections, or also to vote, comment and submit. <a href="/settings/tokens">Manage API tokens</a>.</p>
+    </section>
+  );
+}
+
+const day = (iso: string | null) => (iso ? iso.slice(0, 10) : null);
+
+function status(t: ApiToken, nowIso: string): string {
+  if (t.revokedAt) return `revoked ${day(t.revokedAt)}`;
+  if (t.expiresAt && t.expiresAt <= nowIso) return `expired ${day(t.expiresAt)}`;
+  return t.expiresAt ? `live until ${day(t.expiresAt)}` : 'live';
+}
+
+export function TokensPage({ site, tokens, nowIso, created, error }: {
+  site: SiteInfo; tokens: ApiToken[]; nowIso: string; created?: { token: string; record: ApiToken } | null; error?: string | null;
+}) {
+  const v = site.viewer!;
+  return (
+    <Layout site={site} title="API tokens" section="me">
+      <h1>API tokens</h1>
+      <p><a href="/settings">Back to settings</a> · <a href="/docs/api">How to use the API</a></p>
+      {created ? (
+        <div class="success" role="status">
+          <p>Your new token <strong>{created.record.name}</strong> ({created.record.scope}). Copy it now: it is not shown again.</p>
+          <p><label>Token <input type="text" readonly value={created.token} size={60} aria-describedby="token-use" /></label></p>
+          <p id="token-use">Send it as <code>Authorization: Bearer {created.token.slice(0, 10)}…</code></p>
+        </div>
+      ) : null}
+      {error ? <p class="alert" role="alert">{error}</p> : null}
+      <section aria-labelledby="t-new">
+        <h2 id="t-new">New token</h2>
+        <form method="post" action="/settings/tokens" class="form">
+          <Csrf viewer={v} />
+          <label>Name <span class="hint">what will use it, e.g. "reading list script"</span>
+            <input type="text" name="name" required maxlength={60} autocomplete="off" />
+          </label>
+          <fieldset>
+            <legend>Access</legend>
+            <label><span><input type="radio" name="scope" value="read" checked /> Read: your private collections and subscriptions</span></label>
+            <label><span><input type="radio" name="scope" value="write" /> Read and write: also vote, comment, submit, save and subscribe as you</span></label>
+          </fieldset>
+          <label>Expires after (days) <span class="hint">empty: until you revoke it</span>
+            <input type="text" name="expires" inputmode="numeric" pattern="[0-9]*" maxlength={4} autocomplete="off" />
+          </label>
+          <div><button type="submit">Create token</button></div>
+        </form>
+        <p class="muted">You may hold {MAX_LIVE_TOKENS} live tokens.</p>
+      </section>
+      <section aria-labelledby="t-list">
+        <h2 id="t-list">Your tokens</h2>
+        {tokens.length === 0 ? <p class="empty">No tokens yet.</p> : (
+          <div class="table-wrap">
+            <table class="runs">
+              <thead><tr><th scope="col">Name</th><th scope="col">Starts with</th><th scope="col">Access</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+              <tbody>
+                {tokens.map((t) => (
+                  <tr>
+                    <td>{t.name}</td>
+                    <td><code>{t.prefix}…</code></td>
+                    <td>{t.scope === 'write' ? 'read and write' : 'read'}</td>
+                    <td>{day(t.createdAt)}</td>
+                    <td>{day(t.lastUsedAt) ?? 'never'}</td>
+                    <td>{status(t, nowIso)}</td>
+                    <td>
+                      {!t.revokedAt ? (
+                        <form method="post" action={`/settings/tokens/${t.id}/revoke`} class="inline">
+                          <Csrf viewer={v} />
+                          <button type="submit" class="danger" aria-label={`Revoke ${t.name}`}>Revoke</button>
+                        </form>
+                      ) : null}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </Layout>
+  );
+}
+
+export function mountTokenPages(app: Hono<AppEnv>, web: Web, deps: TokenDeps): void {
+  const limit = bodyLimit({ maxSize: MAX_TOKEN_FORM_BYTES, onError: (c) => web.errorPage(c as Context<AppEnv>, 413, 'This form is too large.') });
+  app.use('/settings/tokens', async (c, next) => (c.req.method === 'POST' ? limit(c, next) : next()));
+  app.use('/settings/tokens/*', async (c, next) => (c.req.method === 'POST' ? limit(c, next) : next()));
+
+  const signedIn = (c: Context<AppEnv>): User | null => c.get('user');
+  const render = async (c: Context<AppEnv>, user: User, extra: { created?: { token: string; record: ApiToken }; error?: string }, statusCode = 200) => {
+    c.header('Cache-Control', 'no-store');
+    const tokens = await listApiTokens(deps, user);
+    return web.html(c, <TokensPage site={await web.site(c)} tokens={tokens} nowIso={new Date(deps.now()).toISOString()} {...extra} />, statusCode);
+  };
+  const form = async (c: Context<AppEnv>): Promise<Record<string, string>> => {
+    let body: Record<string, unknown> = {};
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      throw new UserError(400, 'This form could not be read.');
+    }
+    const fields: Record<string, string> = {};
+    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
+    verifyCsrf(c, web.auth, fields._csrf);
+    return fields;
+  };
+
+  app.get('/settings/tokens', async (c) => {
+    const user = signedIn(c);
+    if (!user) return c.redirect('/signin?next=/settings/tokens', 303);
+    return render(c, user, {});
+  });
+  app.post('/settings/tokens', async (c) => {
+    const f = await form(c);
+    const user = signedIn(c);
+    if (!user) throw new UserError(401, 'Sign in first.');
+    try {
+      const created = await createApiToken(deps, user, { name: f.name, scope: f.scope, expiresInDays: f.expires ?? '' });
+      return render(c, user, { created });
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status === 401 || err.status === 403) throw err;
+      return render(c, user, { error: err.message }, err.status);
+    }
+  });
+  app.post('/settings/tokens/:id/revoke', async (c) => {
+    await form(c);
+    const user = signedIn(c);
+    if (!user) throw new UserError(401, 'Sign in first.');
+    const id = c.req.param('id');
+    await revokeToken(deps, user, /^\d{1,12}$/.test(id) ? Number(id) : NaN);
+    return c.redirect('/settings/tokens', 303);
+  });
+}

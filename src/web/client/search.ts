@@ -1,0 +1,65 @@
+/**
+ * Search-as-you-type on /search: as the reader types, the first results appear under the box
+ * (from /search/live), as links. Without JavaScript the form submits as usual; Enter always does.
+ * Builds DOM nodes from data (textContent), never HTML from strings.
+ */
+
+const DEBOUNCE_MS = 150;
+
+interface LiveItem {
+  id: string;
+  url: string;
+  title: string;
+  marks: [string, boolean][];
+}
+
+function setUp(form: HTMLFormElement): void {
+  const input = form.querySelector<HTMLInputElement>('input[name=q]');
+  const box = form.querySelector<HTMLElement>('#search-live');
+  if (!input || !box) return;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let seq = 0;
+
+  const hide = () => { box.hidden = true; box.replaceChildren(); };
+
+  const show = (items: LiveItem[], total: number, exact: boolean) => {
+    if (items.length === 0) { hide(); return; }
+    const list = document.createElement('ul');
+    for (const item of items) {
+      const li = document.createElement('li');
+      const a = document.createElement('a');
+      a.href = item.url;
+      for (const [text, hit] of item.marks) {
+        if (hit) { const m = document.createElement('mark'); m.textContent = text; a.append(m); } else a.append(text);
+      }
+      li.append(a);
+      list.append(li);
+    }
+    const more = document.createElement('p');
+    more.className = 'muted';
+    more.textContent = `${exact ? '' : 'about '}${total.toLocaleString('en-US')} papers: press Enter for all`;
+    box.replaceChildren(list, more);
+    box.hidden = false;
+  };
+
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    const q = input.value;
+    if (q.trim().length < 2) { hide(); return; }
+    timer = setTimeout(async () => {
+      const mine = ++seq;
+      try {
+        const res = await fetch(`/search/live?q=${encodeURIComponent(q)}`, { headers: { accept: 'application/json' } });
+        if (!res.ok || mine !== seq) return;
+        const data = (await res.json()) as { items: LiveItem[]; total: number; totalExact: boolean };
+        if (mine === seq) show(data.items, data.total, data.totalExact);
+      } catch {
+        // Offline or the server is gone: the form still works.
+      }
+    }, DEBOUNCE_MS);
+  });
+  input.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
+  document.addEventListener('click', (e) => { if (!form.contains(e.target as Node)) hide(); });
+}
+
+for (const form of Array.from(document.querySelectorAll<HTMLFormElement>('form[data-search-form]'))) setUp(form);

@@ -1,0 +1,185 @@
+/**
+ * The MCP server at /mcp (Model Context Protocol, streamable HTTP, the official TypeScript SDK):
+ * tools for assistants to list a day's or week's papers, list what arXiv announced, search, read
+ * a paper and find similar papers. Stateless: each POST gets a fresh server and transport, so
+ * any app process can answer any request, and nothing is kept between requests.
+ */
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import { formatWindow } from '../domain/dates.ts';
+import { UserError } from '../services/errors.ts';
+import { getDailyFeed, getNewFeed, NotFoundError } from '../services/feed.ts';
+import { getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, withAllAuthors } from '../services/open-data.ts';
+import type { PaperCard, PaperDetail } from '../store/types.ts';
+import type { ApiContext } from './api/context.ts';
+import type { ApiEnv } from './api/http.ts';
+import { paper as presentPaper, paperDetail as presentDetail } from './api/presenters.ts';
+import { describeOnly, type Registry } from './api/spec.ts';
+
+/** Version of the tools' contract, reported to clients. */
+const SERVER_VERSION = '1.0.0';
+/** Abstracts in lists are cut here: enough to judge a paper, short enough for a model's context. */
+const LIST_ABSTRACT_CHARS = 600;
+
+const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n).replace(/\s+\S*$/, '')}…` : s);
+
+function describePaper(p: PaperCard | PaperDetail, rank: number | null, full: boolean, baseUrl: string): string {
+  const authors = p.authors.length > 12 ? `${p.authors.slice(0, 12).join(', ')} et al. (${p.authors.length} authors)` : p.authors.join(', ');
+  const lines = [
+    `${rank !== null ? `${rank}. ` : ''}**${p.title}** (arXiv:${p.id})`,
+    `   Authors: ${authors || 'unknown'}`,
+    `   Published: ${p.publishedAt?.slice(0, 10) ?? 'unknown'} · Categories: ${p.categories.join(', ') || 'none'} · Upvotes: ${p.upvotes} · Comments: ${p.commentsCount}`,
+    p.entry ? `   On the Daily papers list of ${p.entry.day}${p.entry.submittedBy ? `, submitted by ${p.entry.submittedBy}` : ''}` : null,
+    `   Page: ${baseUrl}/papers/${p.id} · arXiv: https://arxiv.org/abs/${p.id}${p.codeUrl ? ` · Code: ${p.codeUrl}` : ''}`,
+    `   Abstract: ${full ? p.abstract : cut(p.abstract, LIST_ABSTRACT_CHARS)}`,
+  ];
+  return lines.filter((l): l is string => l !== null).join('\n');
+}
+
+function ok(text: string, structured: Record<string, unknown>): CallToolResult {
+  return { content: [{ type: 'text', text }], structuredContent: structured };
+}
+
+/** Runs a tool; errors a person can act on come back as a tool error with the message. */
+async function answer(run: () => Promise<CallToolResult>): Promise<CallToolResult> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UserError) return { isError: true, content: [{ type: 'text', text: err.message }] };
+    if (err instanceof NotFoundError) return { isError: true, content: [{ type: 'text', text: `There is no such page: ${err.message}.` }] };
+    throw err;
+  }
+}
+
+/** A server with the tools, over this instance's data. */
+export function createMcpServer(ctx: ApiContext): McpServer {
+  const { store } = ctx.deps;
+  const base = ctx.present.baseUrl;
+  const server = new McpServer(
+    { name: 'paperboy', title: ctx.siteName, version: SERVER_VERSION },
+    {
+      instructions: `${ctx.siteName} is a Daily Papers site: research papers from arXiv that its community submits and upvotes, `
+        + 'ranked by a trending formula. Use list_daily_papers for a day\'s, week\'s or month\'s list, list_new_papers for everything arXiv '
+        + 'announced, search_papers to find papers on a topic, get_paper for one paper in full, and find_similar_papers for related work. '
+        + 'Paper ids are arXiv ids like 2505.00201.',
+    },
+  );
+  const readOnly = { readOnlyHint: true, openWorldHint: false };
+  const list = (cards: PaperCard[], heading: string) => ok(
+    cards.length ? `${heading}\n\n${cards.map((p, i) => describePaper(p, i + 1, false, base)).join('\n\n')}` : `${heading}\n\nNo papers.`,
+    { papers: cards.map((p) => presentPaper(ctx.present, p)) },
+  );
+
+  server.registerTool('list_daily_papers', {
+    title: 'List Daily papers',
+    description: 'The Daily papers list of a day, an ISO week or a month (give at most one), or of the latest day with a list. '
+      + 'Sorted by trending (default), upvotes or newest.',
+    inputSchema: {
+      date: z.string().max(40).optional().describe('A day, YYYY-MM-DD.'),
+      week: z.string().max(40).optional().describe('An ISO week, YYYY-Www (e.g. 2025-W19).'),
+      month: z.string().max(40).optional().describe('A month, YYYY-MM.'),
+      sort: z.enum(['trending', 'upvotes', 'newest']).optional(),
+      limit: z.number().int().min(1).max(100).optional().describe('How many papers (default 20).'),
+    },
+    annotations: readOnly,
+  }, (args) => answer(async () => {
+    const window = parseListWindow(args) ?? undefined;
+    const view = await getDailyFeed(store, { window, sort: args.sort ?? 'trending', page: 1, pageSize: args.limit ?? 20 });
+    const heading = view.window ? `Daily papers, ${formatWindow(view.window)}: ${view.items.length} of ${view.total}.` : 'There is no Daily papers list yet.';
+    return list(await withAllAuthors(store, view.items), heading);
+  }));
+
+  server.registerTool('list_new_papers', {
+    title: 'List new papers on arXiv',
+    description: 'What arXiv announced on a day (default: its latest announcement day), optionally in one category such as cs.CL.',
+    inputSchema: {
+      date: z.string().max(40).optional().describe('A day, YYYY-MM-DD.'),
+      category: z.string().regex(/^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/).optional().describe('An arXiv category like cs.CL.'),
+      limit: z.number().int().min(1).max(100).optional().describe('How many papers (default 20).'),
+    },
+    annotations: readOnly,
+  }, (args) => answer(async () => {
+    const window = args.date !== undefined ? parseListWindow({ date: args.date }) ?? undefined : undefined;
+    const view = await getNewFeed(store, { window, sort: 'newest', page: 1, pageSize: args.limit ?? 20, category: args.category });
+    const heading = view.window ? `New on arXiv${args.category ? ` in ${args.category}` : ''}, ${formatWindow(view.window)}: ${view.items.length} of ${view.total}.` : 'Nothing announced yet.';
+    return list(await withAllAuthors(store, view.items), heading);
+  }));
+
+  server.registerTool('search_papers', {
+    title: 'Search papers',
+    description: 'Papers matching a query, best first. The query may use quotes for phrases, -word to exclude, author:Name, cat:cs.CL, year:2024.',
+    inputSchema: {
+      query: z.string().min(1).max(MAX_SEARCH_CHARS).describe('What to look for.'),
+      limit: z.number().int().min(1).max(50).optional().describe('How many papers (default 10).'),
+    },
+    annotations: readOnly,
+  }, (args) => answer(async () => list(await searchPapers(ctx.od, { q: args.query, limit: args.limit ?? 10 }), `Papers matching "${args.query}":`)));
+
+  server.registerTool('get_paper', {
+    title: 'Get a paper',
+    description: 'Everything known about one paper: all authors, the full abstract, versions, links, upvotes.',
+    inputSchema: { id: z.string().min(1).max(200).describe('An arXiv id (2505.00201), in any form: with version, arXiv: prefix, or an arxiv.org URL.') },
+    annotations: readOnly,
+  }, (args) => answer(async () => {
+    const p = await getPaper(ctx.od, requireArxivId(args.id));
+    const extra = [
+      p.comment ? `   Comment: ${p.comment}` : null,
+      p.journalRef ? `   Journal: ${p.journalRef}` : null,
+      p.doi ? `   DOI: ${p.doi}` : null,
+      `   Versions: ${p.versions.map((v) => `v${v.version}${v.submittedAt ? ` (${v.submittedAt.slice(0, 10)})` : ''}`).join(', ') || 'v1'}`,
+    ].filter((l): l is string => l !== null);
+    return ok(`${describePaper(p, null, true, base)}\n${extra.join('\n')}`, { paper: presentDetail(ctx.present, p) });
+  }));
+
+  server.registerTool('find_similar_papers', {
+    title: 'Find similar papers',
+    description: 'Papers most like a given paper, by meaning: related work to read next.',
+    inputSchema: {
+      id: z.string().min(1).max(200).describe('An arXiv id.'),
+      limit: z.number().int().min(1).max(50).optional().describe('How many papers (default 10).'),
+    },
+    annotations: readOnly,
+  }, (args) => answer(async () => {
+    const id = requireArxivId(args.id);
+    return list(await similarPapers(ctx.od, id, args.limit ?? 10), `Papers like arXiv:${id}:`);
+  }));
+
+  return server;
+}
+
+export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext): void {
+  const errorBody = (message: string) => ({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
+  api.post('/mcp', async (c) => {
+    const server = createMcpServer(ctx);
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: 256 * 1024 });
+    await server.connect(transport);
+    try {
+      return await transport.handleRequest(c.req.raw);
+    } finally {
+      await transport.close();
+      await server.close();
+    }
+  });
+  // Stateless: no stream to open with GET, no session to end with DELETE.
+  api.on(['GET', 'DELETE'], '/mcp', (c) => c.json(errorBody('This MCP server is stateless: send JSON-RPC requests with POST.'), 405, { Allow: 'POST' }));
+
+  const mcpBody = z.object({ jsonrpc: z.literal('2.0'), method: z.string(), id: z.union([z.string(), z.number()]).optional(), params: z.record(z.string(), z.unknown()).optional() });
+  describeOnly(registry, {
+    method: 'post', path: '/mcp', operationId: 'mcp', tags: ['MCP'],
+    summary: 'Model Context Protocol (streamable HTTP, stateless)',
+    description: 'JSON-RPC 2.0 messages of the Model Context Protocol. Tools: list_daily_papers, list_new_papers, search_papers, get_paper, '
+      + 'find_similar_papers. Send Accept: application/json, text/event-stream. Answers are JSON.',
+    body: mcpBody,
+    responses: { 200: { description: 'The JSON-RPC response.', schema: z.record(z.string(), z.unknown()) }, 202: { description: 'A notification was accepted.' } },
+  });
+  for (const method of ['get', 'delete'] as const) {
+    describeOnly(registry, {
+      method, path: '/mcp', operationId: `mcp${method === 'get' ? 'Get' : 'Delete'}`, tags: ['MCP'],
+      summary: 'Not used: the server is stateless',
+      responses: { 405: { description: 'Use POST.', schema: z.record(z.string(), z.unknown()) } },
+    });
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * Feeds: each one parses with a maintained feed parser (@rowanmanning/feed-parser) and keeps the
+ * rules of RSS 2.0 and Atom 1.0 (RFC 4287): well-formed XML, the required elements, dates in RFC
+ * 822 / RFC 3339, unique ids, escaped content; conditional GET; errors; autodiscovery links.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseFeed } from '@rowanmanning/feed-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { createCollection, changeCollection } from '../../src/services/community.ts';
+import { FeedLinks, newFeedLink } from '../../src/web/feeds.tsx';
+import { paperRecord } from '../helpers/factories.ts';
+import { FIXED_NOW } from '../helpers/store.ts';
+import { NOW_MS, openDataApp, type OpenDataTest } from './support.ts';
+
+type Node = Record<string, unknown>;
+const xml = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', isArray: (name) => ['item', 'entry', 'category', 'author', 'link'].includes(name), parseTagValue: false, textNodeName: '#text' });
+const text = (v: unknown): string => {
+  if (Array.isArray(v)) return text(v[0]);
+  return typeof v === 'object' && v !== null ? String((v as Node)['#text'] ?? '') : String(v ?? '');
+};
+
+const RFC822 = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} (GMT|[+-]\d{4})$/;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+async function get(t: OpenDataTest, path: string, headers: Record<string, string> = {}) {
+  const res = await t.app.request(path, { headers: { 'x-forwarded-for': `192.0.2.${Math.floor(Math.random() * 250) + 1}`, ...headers } });
+  return { res, body: await res.text() };
+}
+
+/** Checks RSS 2.0's rules; returns the items. */
+function checkRss(body: string, self: string): Node[] {
+  assert.equal(XMLValidator.validate(body), true, 'well-formed XML');
+  const doc = xml.parse(body) as Node;
+  const rss = doc.rss as Node;
+  assert.equal(rss['@version'], '2.0');
+  const channel = rss.channel as Node;
+  for (const required of ['title', 'link', 'description']) assert.ok(text(channel[required]).trim(), `channel has ${required}`);
+  assert.match(text(channel.link), /^https?:\/\//);
+  assert.match(text(channel.lastBuildDate), RFC822);
+  const atomSelf = ([channel['atom:link']].flat() as Node[]).find((l) => l['@rel'] === 'self')!;
+  assert.equal(atomSelf['@href'], self);
+  const items = (channel.item ?? []) as Node[];
+  const guids = new Set<string>();
+  for (const item of items) {
+    assert.ok(text(item.title) || text(item.description), 'an item has a title or a description');
+    assert.match(text(item.link), /^https?:\/\//);
+    assert.match(text(item.pubDate), RFC822);
+    const guid = text(item.guid);
+    assert.ok(!guids.has(guid), `guid ${guid} is unique`);
+    guids.add(guid);
+  }
+  return items;
+}
+
+/** Checks Atom 1.0's rules (RFC 4287 4.1.1, 4.1.2); returns the entries. */
+function checkAtom(body: string, self: string): Node[] {
+  assert.equal(XMLValidator.validate(body), true, 'well-formed XML');
+  const doc = xml.parse(body) as Node;
+  const feed = doc.feed as Node;
+  assert.equal(feed['@xmlns'], 'http://www.w3.org/2005/Atom');
+  for (const required of ['id', 'title', 'updated']) assert.ok(text(feed[required]).trim(), `feed has ${required}`);
+  assert.match(text(feed.updated), RFC3339);
+  assert.ok((feed.author as Node[]).length >= 1, 'a feed-level author, so every entry has one');
+  assert.equal((feed.link as Node[]).find((l) => l['@rel'] === 'self')!['@href'], self);
+  const entries = (feed.entry ?? []) as Node[];
+  const ids = new Set<string>();
+  for (const e of entries) {
+    const id = text(e.id);
+    assert.match(id, /^https?:\/\//, 'ids are IRIs');
+    assert.ok(!ids.has(id), `entry id ${id} is unique`);
+    ids.add(id);
+    assert.ok(text(e.title), 'an entry has a title');
+    assert.match(text(e.updated), RFC3339);
+    assert.match(text(e.published), RFC3339);
+    assert.ok((e.link as Node[]).some((l) => l['@rel'] === 'alternate' && /^https?:\/\//.test(String(l['@href']))), 'an alternate link');
+    assert.ok(text(e.summary), 'a summary');
+  }
+  return entries;
+}
+
+test('the Daily papers feed, RSS and Atom: valid, parsed by a feed parser, content escaped, dated by entry into the list', async () => {
+  const t = await openDataApp();
+  const rss = await get(t, '/feeds/daily.rss?date=2025-05-05');
+  assert.equal(rss.res.status, 200);
+  assert.equal(rss.res.headers.get('content-type'), 'application/rss+xml; charset=utf-8');
+  const items = checkRss(rss.body, 'http://localhost/feeds/daily.rss?date=2025-05-05');
+  assert.equal(items.length, 3);
+  assert.doesNotMatch(rss.body, /<b>for<\/b>/, 'markup in titles is escaped, not interpreted');
+
+  const parsed = parseFeed(rss.body);
+  assert.equal(parsed.title, 'Daily papers · Paperboy Test');
+  assert.deepEqual(parsed.items.map((i) => i.url), ['http://localhost/papers/2505.00202', 'http://localhost/papers/2505.00201', 'http://localhost/papers/2505.00203'], 'trending first');
+  const diffusion = parsed.items[0]!;
+  assert.equal(diffusion.title, 'Diffusion models <b>for</b> video & more');
+  assert.equal(diffusion.published?.toISOString(), '2025-05-05T09:00:00.000Z');
+  assert.deepEqual(diffusion.categories.map((c) => c.term), ['cs.CV', 'cs.CL']);
+  assert.match(diffusion.description!, /Ada Lovelace, Alan Turing/);
+  assert.equal(rss.res.headers.get('last-modified'), 'Mon, 05 May 2025 10:00:00 GMT', 'the newest item\'s time');
+
+  const atom = await get(t, '/feeds/daily.atom?date=2025-05-05');
+  assert.equal(atom.res.headers.get('content-type'), 'application/atom+xml; charset=utf-8');
+  const entries = checkAtom(atom.body, 'http://localhost/feeds/daily.atom?date=2025-05-05');
+  assert.equal(entries.length, 3);
+  const feed = parseFeed(atom.body);
+  assert.equal(feed.items[1]!.title, 'Sparse attention for long documents');
+  assert.deepEqual(feed.items[1]!.authors.map((a) => a.name), ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov']);
+  assert.equal(feed.updated?.toISOString(), '2025-05-05T10:00:00.000Z');
+
+  const latest = parseFeed((await get(t, '/feeds/daily.rss')).body);
+  assert.deepEqual(latest.items.map((i) => i.url), ['http://localhost/papers/2505.00204'], 'without a date: the latest list');
+});
+
+test('the weekly feed, New on arXiv (all and per category), a search and a public collection, in both formats', async () => {
+  const t = await openDataApp();
+  const col = await createCollection({ store: t.store, now: () => NOW_MS, arxiv: null, submitQuota: 3 }, t.ada, { name: 'Tokenizers', isPublic: true });
+  await changeCollection({ store: t.store, now: () => NOW_MS, arxiv: null, submitQuota: 3 }, t.ada, { collectionId: col.id, paperId: '2505.00210', action: 'add' });
+  const cases: [string, number, string][] = [
+    ['/feeds/weekly', 5, 'Papers of the week · Paperboy Test'],
+    ['/feeds/new', 1, 'New on arXiv · Paperboy Test'],
+    ['/feeds/new/cs.CL', 1, 'New on arXiv in cs.CL · Paperboy Test'],
+    ['/search', 1, 'Search: Tokenizers · Paperboy Test'],
+    ['/feeds/collections/ada/tokenizers', 1, 'Tokenizers · a collection by ada · Paperboy Test'],
+  ];
+  for (const [path, count, title] of cases) {
+    for (const format of ['rss', 'atom'] as const) {
+      const url = `${path}.${format}${path === '/search' ? '?q=Tokenizers' : ''}`;
+      const { res, body } = await get(t, url);
+      assert.equal(res.status, 200, `${url}: ${body.slice(0, 200)}`);
+      const self = `http://localhost${url}`;
+      const items = format === 'rss' ? checkRss(body, self) : checkAtom(body, self);
+      assert.equal(items.length, count, url);
+      const parsed = parseFeed(body);
+      assert.equal(parsed.title, title, url);
+      assert.equal(parsed.items.length, count, url);
+    }
+  }
+  const weekly = parseFeed((await get(t, '/feeds/weekly.rss?week=2025-W19')).body);
+  assert.equal(weekly.items[0]!.url, 'http://localhost/papers/2505.00204', 'trending: two days newer outweigh 40 votes (see /about)');
+  const tokenizers = parseFeed((await get(t, '/feeds/collections/ada/tokenizers.atom')).body).items[0]!;
+  assert.equal(tokenizers.title, 'Tokenizers & <friends>: a "study"');
+  assert.deepEqual(tokenizers.authors.map((a) => a.name), ['Émile Zola', 'Ada Lovelace']);
+});
+
+test('characters XML does not allow are dropped, so a stray control character cannot break a feed', async () => {
+  const t = await openDataApp();
+  await t.store.importBatch({
+    records: [paperRecord({ id: '2505.00300', title: 'Bell \u0007 and form\u000cfeed', abstract: 'Null \u0000 byte; lone surrogate \uD800 here; emoji 🙂 stays.', announcedOn: ['2025-05-08'] })],
+    entries: [{ paperId: '2505.00300', day: '2025-05-08', submittedAt: '2025-05-08T08:00:00.000Z' }],
+  }, FIXED_NOW);
+  for (const format of ['rss', 'atom'] as const) {
+    const { body } = await get(t, `/feeds/daily.${format}?date=2025-05-08`);
+    const items = format === 'rss' ? checkRss(body, `http://localhost/feeds/daily.${format}?date=2025-05-08`) : checkAtom(body, `http://localhost/feeds/daily.${format}?date=2025-05-08`);
+    assert.equal(items.length, 1);
+    const item = parseFeed(body).items[0]!;
+    assert.equal(item.title, 'Bell  and formfeed');
+    assert.match(format === 'rss' ? item.description! : (item.description ?? item.content ?? ''), /emoji 🙂 stays/);
+  }
+});
+
+test('conditional GET on feeds: If-None-Match and If-Modified-Since answer 304', async () => {
+  const t = await openDataApp();
+  const first = await get(t, '/feeds/new/cs.CL.rss');
+  const etag = first.res.headers.get('etag')!;
+  const lastModified = first.res.headers.get('last-modified')!;
+  assert.equal(lastModified, 'Tue, 06 May 2025 00:00:00 GMT');
+  assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-none-match': etag })).res.status, 304);
+  const since = await get(t, '/feeds/new/cs.CL.rss', { 'if-modified-since': lastModified });
+  assert.equal(since.res.status, 304);
+  assert.equal(since.body, '');
+  assert.equal(since.res.headers.get('last-modified'), lastModified);
+  assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-modified-since': 'Mon, 05 May 2025 00:00:00 GMT' })).res.status, 200);
+  assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-none-match': '"other"', 'if-modified-since': lastModified })).res.status, 200, 'If-None-Match wins');
+});
+
+test('feed errors are clear: bad dates, weeks and categories are 400s, unknown ones and private collections 404s, no search engine 503', async () => {
+  const t = await openDataApp();
+  const cases: [string, number, RegExp][] = [
+    ['/feeds/daily.rss?date=2025-02-30', 400, /date/],
+    ['/feeds/weekly.atom?week=2025-W60', 400, /week/],
+    ['/feeds/new.rss?date=soon', 400, /date/],
+    ['/feeds/new/CS%20CL.rss', 404, /no such endpoint/],
+    ['/feeds/new/x.rss', 400, /category/],
+    ['/feeds/new/math.AG.rss', 404, /No papers in math.AG/],
+    ['/search.rss', 400, /q/],
+    [`/search.atom?q=${'a'.repeat(251)}`, 400, /at most 250/],
+    ['/feeds/collections/ada/nothing.rss', 404, /no such public collection/],
+    ['/feeds/collections/nobody/x.atom', 404, /no such public collection/],
+    ['/feeds/daily.json', 404, /no such endpoint/],
+  ];
+  for (const [url, status, re] of cases) {
+    const { res, body } = await get(t, url);
+    assert.equal(res.status, status, `${url}: ${body}`);
+    assert.match(JSON.parse(body).error, re, url);
+  }
+  const col = await createCollection({ store: t.store, now: () => NOW_MS, arxiv: null, submitQuota: 3 }, t.ada, { name: 'Secret', isPublic: false });
+  assert.equal(col.slug, 'secret');
+  assert.equal((await get(t, '/feeds/collections/ada/secret.rss')).res.status, 404, 'a private collection has no feed');
+  const noEngine = await openDataApp({ search: false });
+  assert.equal((await get(noEngine, '/search.rss?q=attention')).res.status, 503);
+});
+
+test('FeedLinks: RSS and Atom alternates for a page head, escaped', () => {
+  const html = String(FeedLinks({ siteName: 'A & B', feeds: [newFeedLink('cs.CL'), { title: 'Search: "x"', rss: '/search.rss?q=x' }] }));
+  assert.match(html, /<link rel="alternate" type="application\/rss\+xml" title="New on arXiv in cs.CL · A &amp; B \(RSS\)" href="\/feeds\/new\/cs.CL.rss"\/?>/);
+  assert.match(html, /type="application\/atom\+xml" title="New on arXiv in cs.CL · A &amp; B \(Atom\)" href="\/feeds\/new\/cs.CL.atom"/);
+  assert.match(html, /href="\/search.atom\?q=x"/);
+  assert.match(html, /title="Search: &quot;x&quot; · A &amp; B \(RSS\)"/);
+  const site = String(FeedLinks({ siteName: 'S' }));
+  assert.match(site, /href="\/feeds\/daily.rss"/);
+  assert.match(site, /href="\/feeds\/weekly.atom"/);
+});

@@ -1,0 +1,131 @@
+/**
+ * `paperboy digest` (usage errors, --dry-run with --out, --to, status, unsubscribe by mail) and
+ * the scheduler in serve (sends at the configured local hour once a day, retries on later ticks).
+ */
+import { Readable } from 'node:stream';
+import fs from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { simpleParser } from 'mailparser';
+import { runDigestCli } from '../../src/cli/digest.ts';
+import { startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
+import { smtpTransport } from '../../src/mail/transport.ts';
+import { DIGEST_DEFAULTS, digestEnvSchema, digestSettingsFrom } from '../../src/services/digest-config.ts';
+import { newNonce } from '../../src/services/subscriptions.ts';
+import type { Store } from '../../src/store/index.ts';
+import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
+import { seedSmallCorpus } from '../helpers/app.ts';
+import { tempDir, tempStore } from '../helpers/store.ts';
+import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+
+let sink: SmtpSink;
+before(async () => { sink = await startSmtpSink(); });
+after(async () => sink.close());
+
+async function setup(): Promise<Store> {
+  const store = await tempStore();
+  await seedSmallCorpus(store);
+  const db = digestDb(store.db);
+  for (const [email, period] of [['one@example.org', 'daily'], ['two@example.org', 'weekly']] as const) {
+    await insertSubscription(db, { email, userId: null, period, kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
+  }
+  return store;
+}
+
+const config = (outboxDir: string) => ({
+  baseUrl: 'https://papers.example.org', siteName: 'Paperboy', mailFrom: 'Paperboy <digests@papers.example.org>', outboxDir,
+  smtp: { host: '127.0.0.1', port: sink.port, secure: false },
+});
+
+async function cli(store: Store, args: string[], outboxDir = tempDir(), stdin?: NodeJS.ReadableStream) {
+  let out = '';
+  const code = await runDigestCli(config(outboxDir), { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@papers.example.org' }, store, args, { write: (s: string) => { out += s; } }, stdin ? { stdin } : {});
+  return { code, out };
+}
+
+test('usage errors exit 2 and say what is wrong', async () => {
+  const store = await setup();
+  for (const [args, why] of [
+    [['send', '--period', 'hourly'], /--period must be daily or weekly/],
+    [['send', '--date', '2025-02-30'], /--date must be a day/],
+    [['send', '--to', 'a@b.c\r\nBcc: x@y.z'], /--to must be one e-mail address/],
+    [['send', '--bogus'], /Unknown option/],
+    [['frobnicate'], /unknown subcommand/],
+  ] as const) {
+    const r = await cli(store, [...args]);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.out, why);
+  }
+  assert.equal((await cli(store, [])).code, 2);
+});
+
+test('--dry-run --out renders to a folder and records nothing; --to sends to one address; status counts', async () => {
+  const store = await setup();
+  const dir = tempDir();
+  const dry = await cli(store, ['send', '--date', '2025-05-06', '--out', dir]);
+  assert.equal(dry.code, 0, dry.out);
+  assert.match(dry.out, /would send to=one@example.org papers=3 file=.*2025-05-06-daily-1\.eml subject="Paperboy: 3 papers trending, Mon May 5"/);
+  assert.match(dry.out, /^digest done date=2025-05-06 periods=daily,weekdays dry_run=1 would_send=1 empty=0 ms=\d+$/m);
+  const parsed = await simpleParser(fs.readFileSync(path.join(dir, '2025-05-06-daily-1.eml')));
+  assert.match(String((parsed.headers.get('list') as { unsubscribe: { mail: string } }).unsubscribe.mail), /^unsubscribe@papers\.example\.org\?subject=unsubscribe%20\d+\.0\./);
+  assert.equal(sink.to('one@example.org').length, 0);
+  assert.equal((await digestDb(store.db).selectFrom('outbox').select('id').execute()).length, 0);
+
+  const weekly = await cli(store, ['send', '--period', 'weekly', '--date', '2025-05-12', '--to', 'TWO@example.org']);
+  assert.match(weekly.out, /periods=weekly enqueued=1 sent=1/);
+  assert.equal(sink.to('two@example.org').length, 1);
+  assert.equal(sink.to('one@example.org').length, 0);
+  const status = await cli(store, ['status']);
+  assert.match(status.out, /subscribers active=2 pending=0 unsubscribed=0 bounced=0 daily=1 weekdays=0 weekly=1/);
+  assert.match(status.out, /outbox pending=0 sending=0 sent=1/);
+
+  // The List-Unsubscribe mailto: the e-mail a client sends, piped into the CLI.
+  const raw = sink.to('two@example.org')[0]!.raw;
+  const list = (await simpleParser(raw)).headers.get('list') as { unsubscribe: { mail: string } };
+  const subject = decodeURIComponent(list.unsubscribe.mail.split('subject=')[1]!);
+  const mail = `From: two@example.org\r\nTo: unsubscribe@papers.example.org\r\nSubject: ${subject}\r\n\r\n\r\n`;
+  const un = await cli(store, ['unsubscribe-mail'], tempDir(), Readable.from([Buffer.from(mail)]));
+  assert.equal(un.code, 0, un.out);
+  assert.match(un.out, /unsubscribed subscription=2 email=two@example.org/);
+  const forged = await cli(store, ['unsubscribe-mail'], tempDir(), Readable.from([Buffer.from(mail.replace(/subscribe (\d+)\./, 'subscribe 1.'))]));
+  assert.equal(forged.code, 1);
+  assert.match(forged.out, /not valid/);
+});
+
+test('the scheduler sends at the configured local time, once a day, and retries later', async () => {
+  const store = await setup();
+  let now = Date.parse('2025-05-06T04:59:00Z'); // 06:59 in Berlin
+  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
+  const s = startDigestScheduler({
+    digest: { store, transport, siteName: 'Paperboy', baseUrl: 'https://papers.example.org', mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1 },
+    settings: { at: '07:00', timeZone: 'Europe/Berlin', weeklyDay: 1 },
+    clock: { now: () => now }, logger: pino({ level: 'silent' }),
+  }, { timers: false });
+  try {
+    sink.failData('one@example.org', 451, 1);
+    assert.equal(await s.tick(), 'idle');
+    now += 60_000;
+    assert.equal(await s.tick(), 'sent');
+    assert.equal(sink.to('one@example.org').length, 0, 'a temporary refusal: kept for later');
+    now += 60_000;
+    assert.equal(await s.tick(), 'retried');
+    assert.equal(sink.to('one@example.org').length, 1);
+    now += 60_000;
+    assert.equal(await s.tick(), 'idle', 'done for the day');
+    const runs = await store.listJobRuns(10, 'digest');
+    assert.deepEqual(runs.map((r) => r.mode).reverse(), ['2025-05-06 daily,weekdays', 'drain']);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('settings: defaults, and every problem reported', () => {
+  assert.deepEqual(digestSettingsFrom(digestEnvSchema.parse({})), DIGEST_DEFAULTS);
+  assert.deepEqual(digestSettingsFrom(digestEnvSchema.parse({ PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_DIGEST_TIMEZONE: 'Europe/Berlin', PAPERBOY_DIGEST_WEEKLY_DAY: 'fri', PAPERBOY_UNSUBSCRIBE_MAILTO: 'u@x.org', PAPERBOY_SMTP_CONNECTIONS: '8' })),
+    { at: null, timeZone: 'Europe/Berlin', weeklyDay: 5, unsubscribeMailto: 'u@x.org', connections: 8 });
+  const bad = digestEnvSchema.safeParse({ PAPERBOY_DIGEST_SCHEDULE: '25:00', PAPERBOY_DIGEST_TIMEZONE: 'Mars/Olympus', PAPERBOY_DIGEST_WEEKLY_DAY: 'someday', PAPERBOY_UNSUBSCRIBE_MAILTO: 'nope' });
+  assert.equal(bad.success, false);
+  assert.equal(bad.error!.issues.length, 4);
+});

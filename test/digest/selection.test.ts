@@ -1,0 +1,146 @@
+/**
+ * The pure parts of digests, table by table: what is due on a day and which list days it covers,
+ * the scheduler's local time, saved-search parsing and matching, selection, retry delays.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  buildMatchIndex, dueDigests, localTime, matchQuery, MAX_QUERY_CHARS, parseSavedQuery, retryDelayMs, scheduledDate, selectDigest,
+  type DigestCandidate,
+} from '../../src/domain/digest.ts';
+
+test('dueDigests: the digests of a delivery day and the list days they cover', () => {
+  const table: [string, Parameters<typeof dueDigests>[1], string[]][] = [
+    // Tuesday: daily and weekdays cover Monday.
+    ['2025-06-03', { weeklyDay: 1 }, ['daily 2025-06-03 2025-06-02..2025-06-02', 'weekdays 2025-06-03 2025-06-02..2025-06-02']],
+    // Monday: weekdays covers Friday to Sunday; the weekly digest (Monday) covers the 7 days before.
+    ['2025-06-02', { weeklyDay: 1 }, ['daily 2025-06-02 2025-06-01..2025-06-01', 'weekdays 2025-06-02 2025-05-30..2025-06-01', 'weekly 2025-W23 2025-05-26..2025-06-01']],
+    // Saturday: no weekday digest.
+    ['2025-06-07', { weeklyDay: 1 }, ['daily 2025-06-07 2025-06-06..2025-06-06']],
+    // Weekly on Fridays.
+    ['2025-06-06', { weeklyDay: 5 }, ['daily 2025-06-06 2025-06-05..2025-06-05', 'weekdays 2025-06-06 2025-06-05..2025-06-05', 'weekly 2025-W23 2025-05-30..2025-06-05']],
+    // --period weekly on a Wednesday: the weekly one only, keyed by the delivery week.
+    ['2025-06-04', { weeklyDay: 1, only: 'weekly' }, ['weekly 2025-W23 2025-05-28..2025-06-03']],
+    // --period daily on a Monday: no weekly.
+    ['2025-06-02', { weeklyDay: 1, only: 'daily' }, ['daily 2025-06-02 2025-06-01..2025-06-01', 'weekdays 2025-06-02 2025-05-30..2025-06-01']],
+    // Across a year end: ISO week 2026-W01 starts on Monday 2025-12-29.
+    ['2025-12-29', { weeklyDay: 1, only: 'weekly' }, ['weekly 2026-W01 2025-12-22..2025-12-28']],
+  ];
+  for (const [date, opts, want] of table) {
+    assert.deepEqual(dueDigests(date, opts).map((d) => `${d.period} ${d.key} ${d.from}..${d.to}`), want, `${date} ${JSON.stringify(opts)}`);
+  }
+  assert.equal(dueDigests('2025-06-03', { weeklyDay: 1 })[0]!.expiresAt, '2025-06-05T00:00:00.000Z');
+});
+
+test('localTime and scheduledDate: the configured hour in the configured time zone', () => {
+  const at = (iso: string) => Date.parse(iso);
+  assert.deepEqual(localTime(at('2025-06-02T22:30:00Z'), 'Europe/Berlin'), { date: '2025-06-03', minutes: 30 });
+  assert.deepEqual(localTime(at('2025-01-15T05:59:00Z'), 'America/New_York'), { date: '2025-01-15', minutes: 59 });
+  const table: [string, string, string, string | null, string | null][] = [
+    ['2025-06-03T04:59:00Z', '07:00', 'Europe/Berlin', null, null], // 06:59 in Berlin (summer time): not yet
+    ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', null, '2025-06-03'], // 07:00 in Berlin
+    ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', '2025-06-03', null], // done today
+    ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', '2025-06-02', '2025-06-03'],
+    ['2025-06-03T23:30:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', '2025-06-04'], // already 08:30 on the 4th in Tokyo
+    ['2025-06-03T06:59:00Z', '07:00', 'UTC', null, null],
+  ];
+  for (const [now, hhmm, tz, last, want] of table) assert.equal(scheduledDate(at(now), hhmm, tz, last), want, `${now} ${tz}`);
+});
+
+test('parseSavedQuery: words, phrases, exclusions, filters; hostile input refused with a reason', () => {
+  const ok = parseSavedQuery('  "Diffusion  Model" vidéo -survey cat:cs.CV author:"Ada Lovelace" ');
+  assert.ok(ok.ok);
+  assert.deepEqual(ok.query, { must: [['diffusion', 'model'], ['video']], not: [['survey']], categories: ['cs.cv'], authors: [['ada', 'lovelace']] });
+  assert.equal(ok.text, '"Diffusion Model" vidéo -survey cat:cs.CV author:"Ada Lovelace"');
+  const bad: [string, RegExp][] = [
+    ['', /type what/],
+    ['   ', /type what/],
+    ['x'.repeat(MAX_QUERY_CHARS + 1), /at most 300 characters/],
+    ['a b c d e f g h i j k l m', /at most 12 terms/],
+    ['cat:../../etc', /not an arXiv category/],
+    ['-only -exclusions', /at least one word/],
+    ['!!! ??? ...', /at least one word/],
+    ['bell\u0007char', /control characters/],
+  ];
+  for (const [input, why] of bad) {
+    const r = parseSavedQuery(input);
+    assert.equal(r.ok, false, JSON.stringify(input));
+    if (!r.ok) assert.match(r.error, why, JSON.stringify(input));
+  }
+  const crlf = parseSavedQuery('graph\r\nBcc: victim@example.org');
+  assert.ok(crlf.ok);
+  assert.equal(crlf.text, 'graph Bcc: victim@example.org', 'line breaks become spaces: nothing can start a header');
+  const regexy = parseSavedQuery('(a+)+$ .* [x]');
+  assert.ok(regexy.ok, 'regular-expression syntax is just text');
+});
+
+function paper(id: string, o: Partial<DigestCandidate> = {}): DigestCandidate {
+  return {
+    id, title: `Paper ${id}`, abstract: 'An abstract.', authors: ['Ada Lovelace'], authorCount: 1, categories: ['cs.CL'], upvotes: 0, hotness: 0,
+    publishedAt: '2025-05-05T00:00:00Z', listedOn: '2025-05-05', announcedOn: null, ...o,
+  };
+}
+
+test('matchQuery: prefixes from 4 letters, phrases in order, exclusions, categories (any), authors', () => {
+  const cs = [
+    paper('a', { title: 'Graph neural networks for molecules', categories: ['cs.LG'] }),
+    paper('b', { title: 'Neural graph rewriting', categories: ['cs.CL'] }),
+    paper('c', { title: 'A survey of graph networks', authors: ['Grace Hopper', 'Ada Lovelace'], categories: ['cs.AI'] }),
+    paper('d', { title: 'GAN training', abstract: 'Generative adversarial nets.' }),
+  ];
+  const index = buildMatchIndex(cs);
+  const ids = (q: string) => {
+    const p = parseSavedQuery(q);
+    assert.ok(p.ok, q);
+    return [...matchQuery(index, p.query)].map((i) => cs[i]!.id).sort().join(',');
+  };
+  const table: [string, string][] = [
+    ['graph', 'a,b,c'],
+    ['network', 'a,c'], // prefix: networks
+    ['"graph neural"', 'a'], // a phrase keeps its order
+    ['graph -survey', 'a,b'],
+    ['gan', 'd'], // short terms match whole words only
+    ['ga', ''],
+    ['graph cat:cs.LG cat:cs.AI', 'a,c'],
+    ['author:lovelace graph', 'a,b,c'],
+    ['author:"grace hopper"', 'c'],
+    ['author:"hopper grace"', ''],
+    ['molecule neural', 'a'],
+  ];
+  for (const [q, want] of table) assert.equal(ids(q), want, q);
+});
+
+test('selectDigest: trending by hotness within the window, alerts by upvotes, nothing sent twice, a limit', () => {
+  const cs = [
+    paper('1', { hotness: 5, upvotes: 1 }),
+    paper('2', { hotness: 9, upvotes: 3, title: 'Attention is enough' }),
+    paper('3', { hotness: 7, upvotes: 9, title: 'Attention again' }),
+    paper('4', { hotness: 99, listedOn: '2025-05-04' }), // the day before the window
+    paper('5', { listedOn: null, announcedOn: '2025-05-05', upvotes: 0, title: 'Attention, announced only', publishedAt: '2025-05-06T00:00:00Z' }),
+    paper('6', { hotness: 7, upvotes: 2 }), // ties on hotness: by id
+  ];
+  const window = { from: '2025-05-05', to: '2025-05-05' };
+  const q = parseSavedQuery('attention');
+  assert.ok(q.ok);
+  const table: [string, Parameters<typeof selectDigest>[0], string, number][] = [
+    ['trending', { kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 10 }, '2,3,6,1', 4],
+    ['trending, limit 2', { kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 2 }, '2,3', 4],
+    ['trending, sent before', { kind: 'trending', window, candidates: cs, sentBefore: new Set(['2']), limit: 10 }, '3,6,1', 3],
+    ['trending, a wider window', { kind: 'trending', window: { from: '2025-05-04', to: '2025-05-05' }, candidates: cs, sentBefore: new Set(), limit: 10 }, '4,2,3,6,1', 5],
+    ['alert: listed or announced, most upvoted first', { kind: 'search', window, candidates: cs, query: q.query, sentBefore: new Set(), limit: 10 }, '3,2,5', 3],
+    ['alert: sent before', { kind: 'search', window, candidates: cs, query: q.query, sentBefore: new Set(['3']), limit: 10 }, '2,5', 2],
+    ['alert: the search engine\'s order, unknown and out-of-window hits dropped', { kind: 'search', window, candidates: cs, searchHits: ['5', 'zz', '4', '2', '5'], sentBefore: new Set(), limit: 10 }, '5,2', 2],
+    ['alert: no query, nothing', { kind: 'search', window, candidates: cs, sentBefore: new Set(), limit: 10 }, '', 0],
+    ['empty window', { kind: 'trending', window: { from: '2025-06-01', to: '2025-06-01' }, candidates: cs, sentBefore: new Set(), limit: 10 }, '', 0],
+  ];
+  for (const [name, input, want, total] of table) {
+    const s = selectDigest(input);
+    assert.equal(s.papers.map((p) => p.id).join(','), want, name);
+    assert.equal(s.total, total, name);
+  }
+});
+
+test('retryDelayMs: x4 from the base, capped at 6 hours', () => {
+  assert.deepEqual([1, 2, 3, 4, 5].map((a) => retryDelayMs(a, 15_000)), [15_000, 60_000, 240_000, 960_000, 3_840_000]);
+  assert.equal(retryDelayMs(20, 15_000), 6 * 3_600_000);
+});

@@ -1,0 +1,64 @@
+/**
+ * Shared by the digest tests: a real Paperboy server whose mail goes to a real SMTP sink, a
+ * cookie-keeping client for it over HTTP, and helpers to pull links out of received mail.
+ */
+import net from 'node:net';
+import pino from 'pino';
+import { loadConfig, type Config } from '../../src/config.ts';
+import { startServer, type Server } from '../../src/cli/serve.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { tempDir } from '../helpers/store.ts';
+import { WebClient } from '../helpers/web-client.ts';
+import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+
+export async function freePort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+export interface Running {
+  server: Server;
+  store: Store;
+  config: Config;
+  sink: SmtpSink;
+  /** A browser-like client of the running server (over HTTP). */
+  client(ip?: string): WebClient;
+  close(): Promise<void>;
+}
+
+/** A real server on 127.0.0.1 with SMTP pointed at a fresh sink; no demo corpus. */
+export async function startRunning(env: Record<string, string> = {}): Promise<Running> {
+  const sink = await startSmtpSink();
+  const port = await freePort();
+  const dataDir = tempDir();
+  const config = loadConfig({
+    PORT: String(port), HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_DEMO: 'false', PAPERBOY_TRUST_PROXY: 'true',
+    PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(sink.port), PAPERBOY_MAIL_FROM: 'Paperboy Test <digests@paperboy.test>', ...env,
+  });
+  const store = await openStore(config.databaseUrl);
+  const server = await startServer(config, store, pino({ level: 'silent' }));
+  const http = { request: (p: string, init: RequestInit = {}) => fetch(`${server.url}${p}`, { ...init, redirect: 'manual' }) };
+  return {
+    server, store, config, sink,
+    client: (ip) => new WebClient(http, ip),
+    async close() {
+      await server.close();
+      await store.close();
+      await sink.close();
+    },
+  };
+}
+
+/** Every http(s) link in a text part. */
+export function linksIn(text: string): string[] {
+  return [...text.matchAll(/https?:\/\/[^\s<>"]+/g)].map((m) => m[0]);
+}
+
+/** The path and query of a link, to follow it against the running server. */
+export function pathOf(link: string): string {
+  const u = new URL(link);
+  return u.pathname + u.search;
+}

@@ -1,0 +1,99 @@
+/**
+ * A real SMTP server (npm smtp-server) on 127.0.0.1 for tests: it keeps every message it accepts
+ * and can answer like a real relay that says no: a permanent or temporary refusal of a recipient,
+ * a temporary refusal after the data, or a connection dropped after the end of data with no
+ * answer at all.
+ *
+ * @example
+ * const sink = await startSmtpSink();
+ * sink.rejectRecipient('gone@example.org', 550, 'No such user');
+ * // ... send to 127.0.0.1:sink.port ...
+ * const [mail] = await sink.parsed();
+ * await sink.close();
+ */
+import type { AddressInfo } from 'node:net';
+import { simpleParser, type ParsedMail } from 'mailparser';
+import { SMTPServer } from 'smtp-server';
+
+export interface SinkMessage {
+  from: string;
+  to: string[];
+  raw: Buffer;
+}
+
+export interface SmtpSink {
+  port: number;
+  messages: SinkMessage[];
+  /** Refuse RCPT TO for this address with `code` (5xx permanent, 4xx temporary) every time. */
+  rejectRecipient(address: string, code: number, text: string): void;
+  /** Answer the next `times` messages to this address with `code` after their data. */
+  failData(address: string, code: number, times: number): void;
+  /** Take the next message to this address, then drop the connection without answering. */
+  dropAfterData(address: string): void;
+  /** Messages parsed by mailparser, in arrival order. */
+  parsed(): Promise<(ParsedMail & { envelopeTo: string[] })[]>;
+  /** Messages to an address. */
+  to(address: string): SinkMessage[];
+  close(): Promise<void>;
+}
+
+export async function startSmtpSink(): Promise<SmtpSink> {
+  const messages: SinkMessage[] = [];
+  const rejected = new Map<string, { code: number; text: string }>();
+  const dataFaults = new Map<string, { code: number; times: number }>();
+  const drops = new Set<string>();
+  const server: SMTPServer = new SMTPServer({
+    secure: false,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    authOptional: true,
+    logger: false,
+    size: 10 * 1024 * 1024,
+    closeTimeout: 200,
+    onRcptTo(address, _session, callback) {
+      const r = rejected.get(address.address.toLowerCase());
+      if (r) {
+        const err = Object.assign(new Error(r.text), { responseCode: r.code });
+        return callback(err);
+      }
+      callback();
+    },
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        const to = session.envelope.rcptTo.map((a) => a.address.toLowerCase());
+        const raw = Buffer.concat(chunks);
+        const drop = to.find((a) => drops.has(a));
+        if (drop) {
+          drops.delete(drop);
+          messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw });
+          const conn = [...((server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections)].find((c) => c.id === session.id);
+          conn?._socket.destroy();
+          return;
+        }
+        const fault = to.map((a) => [a, dataFaults.get(a)] as const).find(([, f]) => f && f.times > 0);
+        if (fault) {
+          fault[1]!.times--;
+          return callback(Object.assign(new Error('Try again later'), { responseCode: fault[1]!.code }));
+        }
+        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw });
+        callback();
+      });
+    },
+  });
+  server.on('error', () => { /* a client that vanished mid-session */ });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
+  return {
+    port,
+    messages,
+    rejectRecipient: (address, code, text) => { rejected.set(address.toLowerCase(), { code, text }); },
+    failData: (address, code, times) => { dataFaults.set(address.toLowerCase(), { code, times }); },
+    dropAfterData: (address) => { drops.add(address.toLowerCase()); },
+    async parsed() {
+      return Promise.all(messages.map(async (m) => Object.assign(await simpleParser(m.raw), { envelopeTo: m.to })));
+    },
+    to: (address) => messages.filter((m) => m.to.includes(address.toLowerCase())),
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The search page in real Chromium: searching by form without JavaScript, search-as-you-type with
+ * it, filters, and accessibility (axe-core: no serious or critical violations).
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Browser } from 'playwright-core';
+import { SearchIndex } from '../../src/search/search-index.ts';
+import { loadAssets } from '../../src/web/assets.ts';
+import { mountSearchRoutes } from '../../src/web/search-routes.tsx';
+import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { testApp } from '../helpers/app.ts';
+import { FIXED_NOW } from '../helpers/store.ts';
+import { SMALL_EMBEDDER, topicalRecords } from './fixtures.ts';
+
+const skip = browserUnavailable();
+// The store is made at the top level: a temporary store is removed when the file's tests end.
+const setup = skip ? null : await testApp();
+
+describe('the search page in Chromium', { skip: skip ?? false }, () => {
+  let browser: Browser;
+  let base: string;
+  let stop: () => Promise<void>;
+
+  before(async () => {
+    const { app, store } = setup!;
+    await store.upsertPapers(topicalRecords(40), FIXED_NOW);
+    const index = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+    const assets = await loadAssets();
+    mountSearchRoutes(app, {
+      store, index, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL', 'cs.CV'], pageSize: 5,
+      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+    });
+    const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
+      const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    });
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    stop = async () => { await index.close(); await new Promise<void>((r) => { server.close(() => r()); (server as unknown as { closeAllConnections?: () => void }).closeAllConnections?.(); }); };
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stop?.();
+  });
+
+  test('without JavaScript: the form searches, filters and pages', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${base}/search`);
+    await page.getByLabel('Search papers').fill('quantum codes');
+    await page.getByLabel('Sort').selectOption('date');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/\/search\?q=quantum\+codes/);
+    assert.match(await page.locator('#search-status').innerText(), /^\d+ papers for quantum codes/);
+    assert.ok((await page.locator('article.card mark').count()) > 0);
+    await page.getByRole('link', { name: /Next page/ }).click();
+    await page.waitForURL(/page=2/);
+    assert.ok((await page.locator('article.card').count()) > 0);
+    await context.close();
+  });
+
+  test('with JavaScript: results appear as you type', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${base}/search`);
+    await page.getByLabel('Search papers').pressSequentially('robo', { delay: 30 });
+    const live = page.locator('#search-live');
+    await live.locator('a').first().waitFor({ timeout: 5_000 }).catch((e: Error) => { throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`); });
+    assert.match(await live.locator('a').first().innerText(), /robots/i);
+    assert.ok((await live.locator('mark').count()) > 0);
+    await page.keyboard.press('Escape');
+    assert.equal(await live.isHidden(), true);
+    await page.getByLabel('Search papers').fill('robots');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/q=robots/);
+    assert.ok((await page.locator('article.card').count()) > 0);
+    await page.close();
+  });
+
+  test('no serious or critical accessibility violations, light and dark', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
+    for (const path of ['/search', '/search?q=graph+networks&category=cs.CL', '/search?q=quantun', '/search?q=zzzz+nothing']) {
+      await page.goto(`${base}${path}`);
+      assert.deepEqual(await seriousA11yViolations(page), [], path);
+    }
+    await page.goto(`${base}/search?q=graph+molecules`);
+    await screenshot(page, 'search-results');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.reload();
+    assert.deepEqual(await seriousA11yViolations(page), [], 'dark');
+    await screenshot(page, 'search-results-dark');
+    await page.close();
+  });
+});

@@ -1,0 +1,66 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runEvalSearch } from '../../src/cli/eval-search.ts';
+import { runReindex } from '../../src/cli/reindex.ts';
+import { runSearchCli } from '../../src/cli/search.ts';
+import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
+import { topicalRecords } from './fixtures.ts';
+
+function sink() {
+  const s = new PassThrough();
+  let text = '';
+  s.on('data', (c) => { text += c; });
+  return { stream: s, text: () => text };
+}
+
+describe('search CLI commands', async () => {
+  const store = await tempStore();
+  await store.upsertPapers(topicalRecords(30), FIXED_NOW);
+
+  test('paperboy reindex ends with one line of counts', async () => {
+    const out = sink();
+    assert.equal(await runReindex(store, ['--keyword-only'], out.stream), 0);
+    assert.match(out.text(), /^reindex done papers=30 semantic=off generation=1 ms=\d+\n$/);
+  });
+
+  test('paperboy search --json', async () => {
+    const out = sink();
+    assert.equal(await runSearchCli(store, ['quantum', 'codes', '--json', '--mode', 'keyword', '--limit', '3'], out.stream), 0);
+    const body = JSON.parse(out.text()) as { total: number; items: { id: string; highlights: { title: string } }[] };
+    assert.equal(body.total, 5);
+    assert.equal(body.items.length, 3);
+    assert.match(body.items[0]!.highlights.title, /<mark>Quantum<\/mark>/);
+  });
+
+  test('paperboy search, plain, and usage errors', async () => {
+    const out = sink();
+    assert.equal(await runSearchCli(store, ['robots', '--mode', 'keyword'], out.stream), 0);
+    assert.match(out.text(), /^5 papers for robots \(keyword\)\n1\. Reinforcement learning for robots/);
+    const err = sink();
+    assert.equal(await runSearchCli(store, ['x', '--mode', 'fast'], sink().stream, err.stream), 2);
+    assert.match(err.text(), /--mode is hybrid, keyword or semantic/);
+  });
+
+  test('paperboy eval-search on a BEIR folder prints one line per mode', async () => {
+    const dir = tempDir();
+    const docs = topicalRecords(24).map((r) => ({ _id: r.id, title: r.title, text: `${r.abstract} A second sentence. A third one here.` }));
+    fs.writeFileSync(path.join(dir, 'corpus.jsonl'), docs.map((d) => JSON.stringify(d)).join('\n'));
+    fs.writeFileSync(path.join(dir, 'queries.jsonl'), [
+      { _id: 'q1', text: 'surface codes for qubits' }, { _id: 'q2', text: 'robot arm policies' }, { _id: 'q3', text: 'no judgements' },
+    ].map((q) => JSON.stringify(q)).join('\n'));
+    fs.mkdirSync(path.join(dir, 'qrels'));
+    fs.writeFileSync(path.join(dir, 'qrels', 'test.tsv'), `query-id\tcorpus-id\tscore\nq1\t${docs[4]!._id}\t1\nq2\t${docs[5]!._id}\t1\n`);
+    const out = sink();
+    const err = sink();
+    assert.equal(await runEvalSearch([dir], out.stream, err.stream), 0);
+    const lines = out.text().trim().split('\n');
+    assert.equal(lines.length, 3);
+    assert.match(lines[0]!, /^hybrid \(default\) nDCG@10=\d\.\d{4} R@100=\d\.\d{4}$/);
+    assert.match(lines[1]!, /^keyword nDCG@10=\d\.\d{4} R@100=1\.0000$/);
+    assert.match(lines[2]!, /^semantic nDCG@10=\d\.\d{4} R@100=\d\.\d{4}$/);
+    assert.match(err.text(), /24 documents, 2 queries, test judgements/);
+  });
+});

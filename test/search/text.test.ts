@@ -1,0 +1,102 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { porterStem } from '../../src/search/porter.ts';
+import { analyze, tokenize } from '../../src/search/text.ts';
+import { highlight, markSegments, segmentsText, snippet } from '../../src/search/highlight.ts';
+import { minMaxNormalize, reciprocalRankFusion, weightedScoreFusion } from '../../src/search/fusion.ts';
+import { ndcgAt, recallAt } from '../../src/search/metrics.ts';
+import { edits1, suggestWord } from '../../src/search/suggest.ts';
+
+describe('Porter stemmer (reference vocabulary)', () => {
+  const cases: [string, string][] = [
+    ['caresses', 'caress'], ['ponies', 'poni'], ['cats', 'cat'], ['feed', 'feed'], ['agreed', 'agre'], ['plastered', 'plaster'],
+    ['motoring', 'motor'], ['sing', 'sing'], ['conflated', 'conflat'], ['troubled', 'troubl'], ['sized', 'size'], ['hopping', 'hop'],
+    ['falling', 'fall'], ['filing', 'file'], ['happy', 'happi'], ['relational', 'relat'], ['conditional', 'condit'], ['digitizer', 'digit'],
+    ['vietnamization', 'vietnam'], ['predication', 'predic'], ['hopefulness', 'hope'], ['formality', 'formal'], ['triplicate', 'triplic'],
+    ['electrical', 'electr'], ['revival', reviv()], ['adjustment', 'adjust'], ['adoption', 'adopt'], ['controll', 'control'], ['rate', 'rate'],
+    ['networks', 'network'], ['networking', 'network'], ['generalization', 'gener'], ['yes', 'ye'], ['by', 'by'],
+  ];
+  function reviv() { return 'reviv'; }
+  for (const [w, s] of cases) test(`${w} -> ${s}`, () => assert.equal(porterStem(w), s));
+});
+
+describe('analyze and tokenize', () => {
+  test('folds case and accents, drops stop words, stems', () => {
+    assert.deepEqual(analyze('The Networks of Schrödinger, networking!'), ['network', 'schroding', 'network']);
+  });
+  test('splits hyphens and keeps numbers', () => {
+    assert.deepEqual(analyze('state-of-the-art GPT-4'), ['state', 'art', 'gpt', '4']);
+  });
+  test('ideographs are one word each; offsets point into the original', () => {
+    const text = 'BERT 注意力 model';
+    const toks = tokenize(text);
+    assert.deepEqual(toks.map((t) => text.slice(t.start, t.end)), ['BERT', '注', '意', '力', 'model']);
+  });
+});
+
+describe('highlight and snippet', () => {
+  const terms = new Set(['network', 'graph']);
+  test('marks matched words by their stem, keeps the rest as text (markup stays text)', () => {
+    const segs = highlight('Graph networks <b>beat</b> trees', terms);
+    assert.deepEqual(segs, [
+      { text: 'Graph', hit: true }, { text: ' ', hit: false }, { text: 'networks', hit: true }, { text: ' <b>beat</b> trees', hit: false },
+    ]);
+    assert.equal(segmentsText(segs), 'Graph networks <b>beat</b> trees');
+  });
+  test('no terms: one plain segment', () => assert.deepEqual(highlight('abc', new Set()), [{ text: 'abc', hit: false }]));
+  test('a snippet centres on the matches and marks cuts', () => {
+    const text = `${'Filler words come first here. '.repeat(20)}Then graph networks appear. ${'More filler after. '.repeat(20)}`;
+    const s = snippet(text, terms, 120);
+    const plain = segmentsText(s);
+    assert.ok(plain.startsWith('…') && plain.endsWith('…'), plain);
+    assert.ok(plain.length <= 125, String(plain.length));
+    assert.match(markSegments(s, '[', ']'), /\[graph\] \[networks\]/i);
+  });
+  test('a short text is the snippet, no cut', () => assert.equal(segmentsText(snippet('Graph nets.', terms, 100)), 'Graph nets.'));
+});
+
+describe('fusion', () => {
+  test('reciprocal-rank fusion', () => {
+    const fused = reciprocalRankFusion([[{ id: 'a', score: 9 }, { id: 'b', score: 1 }], [{ id: 'b', score: 0.9 }]]);
+    assert.deepEqual(fused.map((f) => f.id), ['b', 'a']);
+    assert.ok(Math.abs(fused[0]!.score - (1 / 62 + 1 / 61)) < 1e-12);
+  });
+  test('min-max normalisation', () => {
+    assert.deepEqual(minMaxNormalize([{ id: 1, score: 5 }, { id: 2, score: 3 }, { id: 3, score: 1 }]).map((s) => s.score), [1, 0.5, 0]);
+    assert.deepEqual(minMaxNormalize([{ id: 1, score: 2 }]).map((s) => s.score), [1]);
+  });
+  test('weighted fusion: weights decide, missing counts as 0, ties by id', () => {
+    const a = [{ id: 'x', score: 10 }, { id: 'y', score: 0 }];
+    const b = [{ id: 'y', score: 1 }, { id: 'z', score: 0 }];
+    assert.deepEqual(weightedScoreFusion([a, b], [1, 0.5]).map((s) => [s.id, s.score]), [['x', 1], ['y', 0.5], ['z', 0]]);
+    assert.deepEqual(weightedScoreFusion([a, b], [0.2, 1]).map((s) => s.id), ['y', 'x', 'z']);
+  });
+});
+
+describe('metrics', () => {
+  const j = new Map([['a', 1], ['b', 1]]);
+  test('nDCG@10', () => {
+    assert.equal(ndcgAt(['a', 'b'], j, 10), 1);
+    assert.ok(Math.abs(ndcgAt(['a', 'x', 'b'], j, 10) - (1 + 1 / 2) / (1 + 1 / Math.log2(3))) < 1e-12);
+    assert.equal(ndcgAt(['x'], j, 10), 0);
+  });
+  test('recall@k', () => assert.equal(recallAt(['a', 'x', 'b'], j, 2), 0.5));
+});
+
+describe('did you mean', () => {
+  const vocab: Record<string, number> = { transformer: 420, attention: 300, retrieval: 90, retrieve: 40 };
+  const df = (w: string) => vocab[w] ?? 0;
+  test('one edit: swaps, deletions, insertions, changes', () => {
+    assert.equal(suggestWord('trasnformer', df), 'transformer');
+    assert.equal(suggestWord('atention', df), 'attention');
+    assert.equal(suggestWord('attentionn', df), 'attention');
+    assert.equal(suggestWord('retreival', df), 'retrieval');
+  });
+  test('two edits for longer words', () => assert.equal(suggestWord('trnasfromer', df), 'transformer'));
+  test('known or short words are left alone', () => {
+    assert.equal(suggestWord('attention', df), null);
+    assert.equal(suggestWord('atn', df), null);
+    assert.equal(suggestWord('zzzzzz', df), null);
+  });
+  test('edits1 of a short word', () => { const e = edits1('abc'); assert.ok(e.has('bac') && e.has('ab') && e.has('abcd') && !e.has('abc')); });
+});

@@ -1,0 +1,101 @@
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SearchIndex } from '../../src/search/search-index.ts';
+import { mountSearchRoutes } from '../../src/web/search-routes.tsx';
+import { loadAssets } from '../../src/web/assets.ts';
+import { testApp } from '../helpers/app.ts';
+import { paperRecord } from '../helpers/factories.ts';
+import { FIXED_NOW } from '../helpers/store.ts';
+import { SMALL_EMBEDDER, topicalRecords } from './fixtures.ts';
+
+const { app, store } = await testApp();
+await store.upsertPapers([
+  ...topicalRecords(30),
+  paperRecord({ id: '2505.00202', title: 'Diffusion models <b>for</b> video & more', abstract: 'We <script>alert(1)</script> diffuse.' }),
+], FIXED_NOW);
+const index = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+after(() => index.close());
+const assets = await loadAssets();
+mountSearchRoutes(app, {
+  store, index, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL', 'cs.CV'], pageSize: 4,
+  site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+});
+
+const get = (path: string) => app.request(path);
+
+describe('the search page', () => {
+  test('without a query it explains the syntax', async () => {
+    const res = await get('/search');
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /How to search/);
+    assert.match(html, /<form[^>]*role="search"/);
+  });
+
+  test('results as cards with marked words, the count, and pages', async () => {
+    const res = await get('/search?q=quantum+codes&mode=keyword');
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    assert.match(html, /5 papers<!-- -->|5 papers/);
+    assert.match(html, /<mark>Quantum<\/mark>/);
+    assert.equal((html.match(/<article class="card"/g) ?? []).length, 4);
+    assert.match(html, /href="\/search\?q=quantum\+codes&amp;mode=keyword&amp;page=2"/);
+    const p2 = await (await get('/search?q=quantum+codes&mode=keyword&page=2')).text();
+    assert.equal((p2.match(/<article class="card"/g) ?? []).length, 1);
+  });
+
+  test('titles and abstracts stay escaped around the marks', async () => {
+    const html = await (await get('/search?q=video+more&mode=keyword')).text();
+    assert.ok(/Diffusion models &lt;b&gt;for&lt;\/b&gt; <mark>video<\/mark> &amp; <mark>more<\/mark>/.test(html), 'marked and escaped title');
+    assert.ok(!html.includes('<script>alert(1)'));
+    const q = await (await get(`/search?q=${encodeURIComponent('<script>alert(1)</script> "x')}`)).text();
+    assert.ok(!q.includes('<script>alert(1)'));
+    assert.match(q, /value="&lt;script&gt;alert\(1\)&lt;\/script&gt; &quot;x"/);
+  });
+
+  test('filters as form controls, and the query says what was searched', async () => {
+    const html = await (await get('/search?q=attention+-video&category=cs.CL&from=2024-01-01&code=1&sort=date')).text();
+    assert.ok(html.includes('attention -video cat:cs.CL after:2024-01-01 has:code'), 'what was searched');
+    assert.ok(html.includes('<option value="date" selected="">Newest</option>'), 'sort kept');
+    assert.ok(html.includes('<input type="checkbox" name="code" value="1" checked=""/>'), 'has code kept');
+  });
+
+  test('an arXiv id or URL of a paper here goes straight to it', async () => {
+    const res = await get('/search?q=arXiv%3A2505.00202v3');
+    assert.equal(res.status, 302);
+    assert.equal(res.headers.get('location'), '/papers/2505.00202');
+  });
+
+  test('did you mean', async () => {
+    const html = await (await get('/search?q=quantun')).text();
+    assert.match(html, /Did you mean <a href="\/search\?q=quantum">quantum<\/a>/);
+  });
+
+  test('bad parameters get a 400 page; odd queries never a 500', async () => {
+    assert.equal((await get('/search?q=x&mode=fast')).status, 400);
+    assert.equal((await get('/search?q=x&page=0')).status, 400);
+    for (const q of ['"', 'NEAR(', '-', '*', '\u0001', 'a'.repeat(1500), 'عربى', 'author:', 'year:abcd']) {
+      const res = await get(`/search?q=${encodeURIComponent(q)}`);
+      assert.equal(res.status, 200, q.slice(0, 10));
+    }
+    assert.equal((await get(`/search?q=${'a'.repeat(3000)}`)).status, 400, 'the app limits query strings');
+  });
+
+  test('search-as-you-type: JSON results with marks, completing the last word', async () => {
+    const res = await get('/search/live?q=quantu');
+    assert.equal(res.status, 200);
+    const body = await res.json() as { items: { id: string; url: string; marks: [string, boolean][] }[] };
+    assert.ok(body.items.length > 0);
+    assert.ok(body.items[0]!.marks.some(([t, hit]) => hit && /quantum/i.test(t)));
+    assert.equal(body.items[0]!.url, `/papers/${body.items[0]!.id}`);
+  });
+
+  test('its own stylesheet and script', async () => {
+    const css = await get('/search/search.css');
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type')!, /text\/css/);
+    const js = await get('/search/search.js');
+    assert.equal(js.status, 200);
+    assert.match(await js.text(), /search\/live/);
+  });
+});
