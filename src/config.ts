@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { digestEnvShape, digestSettingsFrom, type DigestSettings } from './services/digest-config.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
@@ -42,6 +43,7 @@ const schema = z.object({
   PAPERBOY_SMTP_SECURE: bool.default(false),
   PAPERBOY_SMTP_USER: z.string().optional(),
   PAPERBOY_SMTP_PASSWORD: z.string().optional(),
+  ...digestEnvShape,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -79,6 +81,8 @@ export interface Config {
   outboxDir: string;
   mailFrom: string;
   smtp: { host: string; port: number; secure: boolean; user?: string | undefined; password?: string | undefined } | null;
+  /** E-mail digests: when they go out, in which time zone, weekly day, one-click mailbox. */
+  digest: DigestSettings;
   /** Password of the admin pages until accounts exist; null disables them. */
   adminPassword: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
@@ -148,6 +152,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // The demo instance does not reach out to arXiv unless asked to.
     ingestAt: (e.PAPERBOY_INGEST_SCHEDULE ?? (e.PAPERBOY_DEMO ? 'off' : '01:30')) === 'off' ? null : (e.PAPERBOY_INGEST_SCHEDULE ?? '01:30'),
     adminPassword: e.PAPERBOY_ADMIN_PASSWORD ?? null,
+    digest: digestSettingsFrom(e),
     submitQuota: e.PAPERBOY_SUBMIT_QUOTA,
     trustProxy: e.PAPERBOY_TRUST_PROXY,
     outboxDir: path.join(dataDir, 'outbox'),

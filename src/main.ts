@@ -8,6 +8,7 @@ import { openStore, type Store } from './store/index.ts';
 import { runImport } from './cli/import.ts';
 import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
 import { runAdmin } from './cli/admin.ts';
+import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
@@ -18,6 +19,7 @@ commands:
   serve             start the web server (migrates, imports the demo corpus into an empty store)
   migrate           apply pending database migrations
   ingest ...        fetch papers from arXiv: --oai, --api or --rss (paperboy ingest --help)
+  digest ...        e-mail digests: send, status, unsubscribe-mail (paperboy digest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
   admin create-user create an account (the first admin): --username --email --role
   backup FILE       write a consistent copy of the database to FILE while the site runs
@@ -100,6 +102,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'digest':
+      if (rest.includes('--help')) { process.stdout.write(DIGEST_USAGE); return 0; }
+      return withStore(config, async (store) => {
+        await store.migrate(new Date().toISOString());
+        return runDigestCli(config, config.digest, store, rest, process.stdout);
+      });
     case 'stats':
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());

@@ -13,6 +13,8 @@ import { createProgress } from './progress.ts';
 import { randomBytes } from 'node:crypto';
 import { outboxMailer, smtpMailer, type Mailer } from '../mail/mailer.ts';
 import { getOrCreateSecret } from '../store/users.ts';
+import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
+import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
 
@@ -56,6 +58,15 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   const mailer = createMailer(config);
   const secret = await getOrCreateSecret(store.db, 'csrf', () => randomBytes(32).toString('base64url'), new Date().toISOString());
   logger.info({ mail: mailer.describe() }, 'mail');
+  const digests = config.digest.at
+    ? startDigestScheduler({
+        digest: {
+          store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: config.digest.unsubscribeMailto,
+          transport: config.smtp ? smtpTransport(config.smtp, { connections: config.digest.connections }) : folderTransport(config.outboxDir),
+        },
+        settings: config.digest, clock: { now: () => Date.now() }, logger,
+      })
+    : null;
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv });
   return new Promise((resolve, reject) => {
     const server = listen({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
@@ -70,6 +81,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
             (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
           });
           await scheduler?.stop();
+          await digests?.stop();
         },
       });
     });

@@ -99,7 +99,7 @@ test('the scheduler sends at the configured local time, once a day, and retries 
   let now = Date.parse('2025-05-06T04:59:00Z'); // 06:59 in Berlin
   const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
   const s = startDigestScheduler({
-    digest: { store, transport, siteName: 'Paperboy', baseUrl: 'https://papers.example.org', mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1 },
+    digest: { store, transport, siteName: 'Paperboy', baseUrl: 'https://papers.example.org', mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
     settings: { at: '07:00', timeZone: 'Europe/Berlin', weeklyDay: 1 },
     clock: { now: () => now }, logger: pino({ level: 'silent' }),
   }, { timers: false });

@@ -3,6 +3,7 @@
  */
 import type { Child } from 'hono/jsx';
 import { FeedLinks, SITE_FEEDS, type FeedLink } from '../feeds.tsx';
+import { SubscribeBox } from './subscribe-box.tsx';
 
 /** The signed-in member as pages need them. */
 export interface Viewer {
@@ -94,6 +95,7 @@ export function Layout({ site, title, description, section, feeds = [], children
           </p>
         ) : null}
         <main id="main" class="wrap">{children}</main>
+        <SubscribeBox viewer={site.viewer} />
         <footer class="site-footer">
           <div class="wrap">
             <p>
