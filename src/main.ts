@@ -8,6 +8,9 @@ import { openStore, type Store } from './store/index.ts';
 import { runImport } from './cli/import.ts';
 import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
 import { runAdmin } from './cli/admin.ts';
+import { runSearchCli } from './cli/search.ts';
+import { runReindex } from './cli/reindex.ts';
+import { runEvalSearch } from './cli/eval-search.ts';
 import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
 
@@ -19,6 +22,9 @@ commands:
   serve             start the web server (migrates, imports the demo corpus into an empty store)
   migrate           apply pending database migrations
   ingest ...        fetch papers from arXiv: --oai, --api or --rss (paperboy ingest --help)
+  search "QUERY"    search papers (--json, --mode, --sort, --page, --limit)
+  reindex           rebuild the search index (progress bar; --keyword-only)
+  eval-search DIR   search quality on a BEIR folder (nDCG@10 and R@100 per mode)
   digest ...        e-mail digests: send, status, unsubscribe-mail (paperboy digest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
   admin create-user create an account (the first admin): --username --email --role
@@ -102,6 +108,12 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case 'search':
+      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest); });
+    case 'reindex':
+      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest); });
+    case 'eval-search':
+      return runEvalSearch(rest);
     case 'digest':
       if (rest.includes('--help')) { process.stdout.write(DIGEST_USAGE); return 0; }
       return withStore(config, async (store) => {

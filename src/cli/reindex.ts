@@ -4,7 +4,7 @@
  * switches to the new index within seconds. Ends with one line of counts.
  */
 import { parseArgs } from 'node:util';
-import { SearchIndex, type BuildProgress } from '../search/search-index.ts';
+import { SearchIndex, type BuildProgress, type SearchIndexOptions } from '../search/search-index.ts';
 import type { Store } from '../store/index.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -14,7 +14,11 @@ Rebuilds the search index from the store, with a progress bar. --keyword-only sk
 semantic part (no embedder training, no vectors).
 `;
 
-export async function runReindex(store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runReindex(
+  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
+  /** The index's options (an external embedder, logging), as the server uses them. */
+  options: SearchIndexOptions = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, help: { type: 'boolean' } } });
@@ -34,7 +38,7 @@ export async function runReindex(store: Store, args: string[], out: NodeJS.Writa
     }
     bars.get(p.phase)!.update(p.done, p.total, `${p.done}/${p.total}`);
   };
-  const index = SearchIndex.detached(store, { semantic: !parsed.values['keyword-only'] });
+  const index = SearchIndex.detached(store, { ...options, semantic: parsed.values['keyword-only'] ? false : options.semantic });
   await index.rebuild(onProgress);
   if (current) bars.get(current)?.stop();
   const s = index.status();

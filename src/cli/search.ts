@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { markSegments, segmentsText } from '../search/highlight.ts';
-import { SEARCH_MODES, SEARCH_SORTS, SearchIndex, type SearchMode, type SearchSort } from '../search/search-index.ts';
+import { SEARCH_MODES, SEARCH_SORTS, SearchIndex, type SearchIndexOptions, type SearchMode, type SearchSort } from '../search/search-index.ts';
 import { searchPapers } from '../search/service.ts';
 import type { Store } from '../store/index.ts';
 
@@ -15,7 +15,11 @@ Query syntax: words, "exact phrase", -exclude, author:Name, cat:cs.CL, year:2024
 after:2024-01-01, before:2024-06-01, has:code (see docs/search.md).
 `;
 
-export async function runSearchCli(store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runSearchCli(
+  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
+  /** The index's options (an external embedder), as the server uses them. */
+  options: SearchIndexOptions = {},
+): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -39,7 +43,7 @@ export async function runSearchCli(store: Store, args: string[], out: NodeJS.Wri
     err.write('search: --page is 1 or more, --limit 1 to 100\n');
     return 2;
   }
-  const index = await SearchIndex.open(store, {}, true);
+  const index = await SearchIndex.open(store, options, true);
   try {
     const r = await searchPapers({ store, index }, { q, mode, sort, page, pageSize: limit });
     if (values.json) {

@@ -14,6 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { outboxMailer, smtpMailer, type Mailer } from '../mail/mailer.ts';
 import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
+import { SearchIndex } from '../search/search-index.ts';
+import { searchPapers } from '../search/service.ts';
 import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -67,7 +69,16 @@ export async function startServer(config: Config, store: Store, logger: Logger):
         settings: config.digest, clock: { now: () => Date.now() }, logger,
       })
     : null;
-  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv });
+  // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
+  const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
+  searchIndex.startFollowing(); // picks up papers changed by this or any other process
+  const search = {
+    async search(q: string, { limit }: { limit: number }) {
+      const r = await searchPapers({ store, index: searchIndex }, { q, pageSize: Math.min(limit, 100) });
+      return r.paperId ? [r.paperId] : r.items.map((i) => i.card.id);
+    },
+  };
+  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, search });
   return new Promise((resolve, reject) => {
     const server = listen({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
       const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
@@ -82,6 +93,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
           });
           await scheduler?.stop();
           await digests?.stop();
+          await searchIndex.close();
         },
       });
     });

@@ -85,7 +85,7 @@ export interface IndexStatus {
   progress: number;
   papers: number;
   semantic: 'ready' | 'building' | 'off';
-  /** Changes waiting to be applied. */
+  /** The saved generation in use (0 before the first save). */
   generation: number;
 }
 

@@ -23,6 +23,9 @@ import { hasVoted, votedAmong } from '../store/votes.ts';
 import type { Assets } from './assets.ts';
 import { csrfToken, sessionMiddleware, SESSION_COOKIE, type AppEnv, type AuthSettings } from './auth.ts';
 import { mountCommunityRoutes } from './community-routes.tsx';
+import { mountSearchRoutes } from './search-routes.tsx';
+import type { SearchIndex } from '../search/search-index.ts';
+import type { PaperSearch } from '../services/open-data.ts';
 import { mountOpenData } from './api/mount.tsx';
 import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
@@ -50,6 +53,10 @@ export interface AppDeps {
   secret: string;
   /** Fetches submitted papers the store lacks; null turns that off. */
   arxiv: Pick<ArxivClient, 'apiQuery'> | null;
+  /** The search index behind /search; without it the page is absent. */
+  searchIndex?: SearchIndex | null;
+  /** Search as the JSON API, feeds and MCP use it (ids, best first). */
+  search?: PaperSearch | null;
 }
 
 /** A query string longer than this is not one a page of ours produced. */
@@ -278,6 +285,12 @@ export function createApp(deps: AppDeps) {
     return html(c, <AdminRunsPage site={await site(c)} runs={runs} schedule={config.ingestAt} />);
   });
 
+  if (deps.searchIndex) {
+    mountSearchRoutes(app, {
+      store, index: deps.searchIndex, site, clock, categories: config.categories, pageSize: config.pageSize,
+      votedAmong: (c, ids) => votedOn(c, ids),
+    });
+  }
   mountDigestRoutes(app, { deps, auth, site, html, errorPage, paperPage });
   mountOpenData(app, { deps, auth, site, html, errorPage, paperPage });
   mountCommunityRoutes(app, { deps, auth, site, html, errorPage, paperPage });

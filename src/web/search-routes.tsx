@@ -34,6 +34,8 @@ export interface SearchRouteDeps<E extends Env = Env> {
   /** Categories offered in the category field. */
   categories: readonly string[];
   pageSize: number;
+  /** Which of these papers the signed-in viewer upvoted (none when signed out). */
+  votedAmong?: (c: Context<E>, ids: string[]) => Promise<Set<string>>;
 }
 
 const params = z.object({
@@ -136,7 +138,9 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
     const js = await searchClient();
     return c.html(renderDocument(
       <SearchPage site={await deps.site(c)} form={form} result={result} nowMs={deps.clock.now()} categories={deps.categories}
-        defaultMode={DEFAULT_MODE} assets={{ css: `/search/search.css?v=${css.hash}`, js: `/search/search.js?v=${js.hash}` }} />,
+        defaultMode={DEFAULT_MODE} assets={{ css: `/search/search.css?v=${css.hash}`, js: `/search/search.js?v=${js.hash}` }}
+        voted={deps.votedAmong && result ? await deps.votedAmong(c, result.items.map((i) => i.card.id)) : new Set()}
+        self={new URL(c.req.url).pathname + new URL(c.req.url).search} />,
     ));
   });
 }

@@ -57,7 +57,7 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     await page.getByRole('link', { name: 'Sign up', exact: true }).click();
     await axe(page, 'sign-up page');
     await page.getByLabel('Username').fill('ada');
-    await page.getByLabel('E-mail').fill('ada@example.org');
+    await page.getByLabel('E-mail', { exact: true }).fill('ada@example.org');
     await page.getByLabel('Password').fill('a long enough password');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.waitForURL(/\/account\/welcome$/);

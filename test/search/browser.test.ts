@@ -50,7 +50,7 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     const context = await browser.newContext({ javaScriptEnabled: false });
     const page = await context.newPage();
     await page.goto(`${base}/search`);
-    await page.getByLabel('Search papers').fill('quantum codes');
+    await page.locator('main').getByLabel('Search papers').fill('quantum codes');
     await page.getByLabel('Sort').selectOption('date');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.waitForURL(/\/search\?q=quantum\+codes/);
@@ -68,14 +68,14 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${base}/search`);
-    await page.getByLabel('Search papers').pressSequentially('robo', { delay: 30 });
+    await page.locator('main').getByLabel('Search papers').pressSequentially('robo', { delay: 30 });
     const live = page.locator('#search-live');
     await live.locator('a').first().waitFor({ timeout: 5_000 }).catch((e: Error) => { throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`); });
     assert.match(await live.locator('a').first().innerText(), /robots/i);
     assert.ok((await live.locator('mark').count()) > 0);
     await page.keyboard.press('Escape');
     assert.equal(await live.isHidden(), true);
-    await page.getByLabel('Search papers').fill('robots');
+    await page.locator('main').getByLabel('Search papers').fill('robots');
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=robots/);
     assert.ok((await page.locator('article.card').count()) > 0);

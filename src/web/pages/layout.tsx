@@ -57,6 +57,10 @@ export function Layout({ site, title, description, section, feeds = [], children
             <a class="brand" href="/">
               <img src="/assets/favicon.svg" alt="" width="22" height="22" /> {site.siteName}
             </a>
+            <form class="site-search" role="search" method="get" action="/search">
+              <label for="site-q" class="sr-only">Search papers</label>
+              <input id="site-q" type="search" name="q" placeholder="Search papers" maxlength={1000} />
+            </form>
             <nav aria-label="Site">
               <ul class="nav">
                 <li><a href="/" aria-current={section === 'daily' ? 'page' : undefined}>Daily papers</a></li>

@@ -9,6 +9,9 @@ import type { SearchPapersResult, SearchResultItem } from '../../search/service.
 import { formatCardDate } from '../../domain/dates.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { paperPath } from './paper-card.tsx';
+import { VoteControl } from './controls.tsx';
+import { searchFeedLink } from '../feeds.tsx';
+import type { Viewer } from './layout.tsx';
 
 const SORT_LABEL: Record<SearchSort, string> = { relevance: 'Relevance', date: 'Newest', upvotes: 'Most upvoted' };
 const MODE_LABEL: Record<SearchMode, string> = { hybrid: 'Hybrid (keyword + meaning)', keyword: 'Keyword', semantic: 'Meaning (semantic)' };
@@ -33,6 +36,9 @@ export interface SearchPageProps {
   defaultMode: SearchMode;
   /** Versioned URLs of the page's own stylesheet and script. */
   assets: { css: string; js: string };
+  /** Results the viewer upvoted, and this page's URL to come back to after a vote. */
+  voted?: Set<string>;
+  self?: string;
 }
 
 /** The URL of a search with these fields; defaults are left out. */
@@ -54,18 +60,16 @@ function Marked({ segments }: { segments: Segment[] }) {
   return <>{segments.map((s) => (s.hit ? <mark>{s.text}</mark> : s.text))}</>;
 }
 
-function ResultCard({ item, nowMs, rank }: { item: SearchResultItem; nowMs: number; rank: number }) {
+function ResultCard({ item, nowMs, rank, viewer, voted, next }: {
+  item: SearchResultItem; nowMs: number; rank: number; viewer: Viewer | null; voted: boolean; next: string;
+}) {
   const card = item.card;
   const titleId = `t-${card.id.replace(/[^\w]/g, '-')}`;
   const shown = card.authors.slice(0, CARD_AUTHORS_SHOWN).join(', ');
   const authors = card.authorCount > CARD_AUTHORS_SHOWN ? `${shown} et al.` : shown;
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <div class="votes" title={`${card.upvotes} upvotes`}>
-        <span class="arrow" aria-hidden="true">▲</span>
-        <span class="count">{card.upvotes}</span>
-        <span class="sr-only"> upvotes</span>
-      </div>
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
@@ -111,13 +115,13 @@ function Help() {
   );
 }
 
-export function SearchPage({ site, form, result, nowMs, categories, defaultMode, assets }: SearchPageProps) {
+export function SearchPage({ site, form, result, nowMs, categories, defaultMode, assets, voted, self }: SearchPageProps) {
   const title = form.q ? `Search: ${form.q.slice(0, 80)}` : 'Search';
   const r = result;
   const first = r ? (r.page - 1) * r.pageSize + 1 : 1;
   const count = r ? `${r.totalExact ? '' : 'about '}${r.total.toLocaleString('en-US')} ${r.total === 1 ? 'paper' : 'papers'}` : '';
   return (
-    <Layout site={site} title={title} description={`Search the papers on ${site.siteName}`}>
+    <Layout site={site} title={title} description={`Search the papers on ${site.siteName}`} feeds={form.q ? [searchFeedLink(form.q)] : []}>
       <link rel="stylesheet" href={assets.css} />
       <h1>Search papers</h1>
       <form class="search-form" role="search" method="get" action="/search" data-search-form>
@@ -162,6 +166,7 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
           <p class="count" role="status" id="search-status">
             {count} for <strong class="searched">{r.searched || form.q}</strong>
             {r.pages > 1 ? `, page ${r.page} of ${r.pages}` : ''}
+            {form.q ? <> · <a href={`/subscribe?kind=search&q=${encodeURIComponent(form.q)}`}>E-mail me new papers for this search</a> · <a href={`/search.rss?q=${encodeURIComponent(form.q)}`}>RSS</a></> : null}
           </p>
           {r.notes.length > 0 ? <ul class="search-notes">{r.notes.map((n) => <li>{n}</li>)}</ul> : null}
           {r.suggestion ? (
@@ -171,7 +176,7 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
             <p class="empty">No papers match. Try fewer words, other words, or fewer filters.</p>
           ) : (
             <ol class="cards" start={first}>
-              {r.items.map((item, i) => <li><ResultCard item={item} nowMs={nowMs} rank={first + i} /></li>)}
+              {r.items.map((item, i) => <li><ResultCard item={item} nowMs={nowMs} rank={first + i} viewer={site.viewer} voted={voted?.has(item.card.id) ?? false} next={self ?? searchUrl(form, defaultMode)} /></li>)}
             </ol>
           )}
           {r.pages > 1 ? (
