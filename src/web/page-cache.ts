@@ -3,6 +3,7 @@
  * it was rendered under and it is younger than PAGE_CACHE_MAX_AGE_MS, so a vote or an import shows
  * on the next request, and time-relative text ("Sep 28" vs "Sep 28, 2025") is never stale for long.
  */
+import { createHash } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 
 /** Long enough to absorb bursts on the front page; short enough for relative dates. */
@@ -44,6 +45,8 @@ export function pageCache(deps: PageCacheDeps): MiddlewareHandler {
     if (res.status !== 200 && res.status !== 404) return;
     if (!(res.headers.get('content-type') ?? '').startsWith('text/html')) return;
     const body = await res.clone().text();
+    // The ETag is computed once here, so cache hits need no hashing by the conditional-GET layer.
+    if (!res.headers.has('etag')) res.headers.set('ETag', `W/"${createHash('sha1').update(body).digest('base64url')}"`);
     entries.delete(key);
     entries.set(key, { token, at: now, status: res.status, body, headers: [...res.headers.entries()] });
     if (entries.size > PAGE_CACHE_MAX_ENTRIES) entries.delete(entries.keys().next().value!);
