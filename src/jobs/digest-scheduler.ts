@@ -10,6 +10,7 @@ import { scheduledDate } from '../domain/digest.ts';
 import { formatDigestSummary, runDigest, type DigestDeps, type DigestReport } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { digestDb } from '../store/subscriptions.ts';
+import { periodic } from './periodic.ts';
 
 /** How often the scheduler looks at the clock, in ms. */
 export const DIGEST_TICK_MS = 60_000;
@@ -49,8 +50,6 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
   const { store } = deps.digest;
   const iso = () => new Date(deps.clock.now()).toISOString();
   const digest: DigestDeps = { ...deps.digest, now: () => deps.clock.now(), logger: deps.logger, owner };
-  let running: Promise<'sent' | 'retried' | 'idle' | 'busy'> | null = null;
-  let stopped = false;
 
   const log = (r: DigestReport) => (r.error ? deps.logger.warn : deps.logger.info).call(deps.logger, { job: DIGEST_JOB, ...r, previews: undefined }, formatDigestSummary(r));
 
@@ -83,23 +82,9 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
     }
   }
 
-  const tick = () => {
-    if (stopped) return Promise.resolve('idle' as const);
-    running ??= runOnce()
-      .catch((err: Error) => { deps.logger.error({ err, job: DIGEST_JOB }, 'scheduled digest failed'); return 'idle' as const; })
-      .finally(() => { running = null; });
-    return running;
-  };
-
-  const timer = opts.timers === false ? null : setInterval(() => void tick(), DIGEST_TICK_MS);
-  timer?.unref();
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running;
-      await deps.digest.transport.close();
-    },
-  };
+  return periodic(runOnce, {
+    tickMs: DIGEST_TICK_MS, timers: opts.timers, idle: 'idle',
+    onError: (err) => deps.logger.error({ err, job: DIGEST_JOB }, 'scheduled digest failed'),
+    onStopped: () => deps.digest.transport.close(),
+  });
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { addDays } from '../domain/dates.ts';
+import { periodic } from './periodic.ts';
 import { catchUpQuery, formatIngestSummary, ingestOai, ingestRss, type IngestDeps } from '../services/ingest.ts';
 
 /** How often the scheduler looks at the clock, in ms. */
@@ -43,8 +44,6 @@ export interface Scheduler {
 export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean } = {}): Scheduler {
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store } = deps.ingest;
-  let running: Promise<'ran' | 'not-due' | 'busy'> | null = null;
-  let stopped = false;
 
   async function runOnce(): Promise<'ran' | 'not-due' | 'busy'> {
     const nowMs = deps.clock.now();
@@ -68,22 +67,8 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean } =
     }
   }
 
-  const tick = () => {
-    if (stopped) return Promise.resolve('not-due' as const);
-    running ??= runOnce()
-      .catch((err: Error) => { deps.logger.error({ err, job: JOB }, 'scheduled ingest failed'); return 'ran' as const; })
-      .finally(() => { running = null; });
-    return running;
-  };
-
-  const timer = opts.timers === false ? null : setInterval(() => void tick(), TICK_MS);
-  timer?.unref();
-  return {
-    tick,
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      await running; // let a run in progress finish its page; it resumes from its checkpoint otherwise
-    },
-  };
+  return periodic(runOnce, {
+    tickMs: TICK_MS, timers: opts.timers, idle: 'not-due',
+    onError: (err) => deps.logger.error({ err, job: JOB }, 'scheduled ingest failed'),
+  });
 }
