@@ -159,13 +159,15 @@ test('a sender killed with SIGKILL at random points and restarted: no duplicates
     const child = start();
     let out = '';
     child.stdout.on('data', (c: Buffer) => { out += c.toString(); });
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // Listen for the exit from the start: a quick sender may be gone before the first await returns.
+    const exited = new Promise<number | null>((r) => child.once('exit', r));
+    await Promise.race([new Promise<void>((resolve) => child.stdout.once('data', () => resolve())), exited]);
     if (k < kills) {
       await new Promise((r) => setTimeout(r, 150 + Math.random() * 500));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
     } else {
-      const code = await new Promise<number | null>((r) => child.once('exit', r));
+      const code = await exited;
       assert.equal(code, 0, out);
       const report = JSON.parse(out.trim().split('\n').pop()!) as DigestReport;
       unknown += report.unknown;
