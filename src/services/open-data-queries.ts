@@ -1,32 +1,11 @@
 /**
- * The two list queries only the open-data API needs: a window's Daily papers submitted by one
- * member (`/api/daily_papers?submitter=`), and every paper by publication date, keyset-paginated
- * (`/api/papers?cursor=`). They build on the store's card columns, like store/listings.ts.
+ * The list query only the open-data API needs: every paper by publication date, keyset-paginated
+ * (`/api/papers?cursor=`). It builds on the store's card columns, like store/listings.ts.
  */
 import type { Kysely } from 'kysely';
 import { attachCardDetails, CARD_COLUMNS, toCard } from '../store/cards.ts';
 import type { Database } from '../store/schema.ts';
-import type { ListSort, Page, PaperCard } from '../store/types.ts';
-
-/** One page of a window's Daily papers that `username` submitted (hidden entries left out). */
-export async function listDailyPapersBySubmitter(
-  db: Kysely<Database>, q: { username: string; from: string; to: string; sort: ListSort; limit: number; offset: number },
-): Promise<Page<PaperCard>> {
-  const base = db.selectFrom('daily_entries as d')
-    .innerJoin('papers as p', 'p.id', 'd.paper_id')
-    .innerJoin('users as u', 'u.id', 'd.submitted_by')
-    .where('u.username', '=', q.username)
-    .where('d.day', '>=', q.from).where('d.day', '<=', q.to).where('d.hidden', '=', 0);
-  let rows = base.select(CARD_COLUMNS);
-  if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
-  else if (q.sort === 'upvotes') rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
-  else rows = rows.orderBy('d.submitted_at', 'desc');
-  const [items, total] = await Promise.all([
-    rows.orderBy('p.id').limit(q.limit).offset(q.offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ]);
-  return { items: await attachCardDetails(db, items.map(toCard)), total: Number(total.n) };
-}
+import type { PaperCard } from '../store/types.ts';
 
 /** Where a page of `listPapersByPublication` ends: the last paper's publication time and id. */
 export interface PublicationKey {

@@ -13,7 +13,7 @@ import {
 } from '../store/stats.ts';
 import type { ListSort, Page, PaperCard, PaperDetail } from '../store/types.ts';
 import { UserError } from './errors.ts';
-import { listDailyPapersBySubmitter, listPapersByPublication, type PublicationKey } from './open-data-queries.ts';
+import { listPapersByPublication, type PublicationKey } from './open-data-queries.ts';
 
 /**
  * What open data needs from the search engine. Ids come back best first; the engine reads the
@@ -92,9 +92,7 @@ export interface DailyListRequest {
 /** A page of Daily papers in a window (or on every day), with every author. */
 export async function listDaily(deps: OpenDataDeps, req: DailyListRequest): Promise<Page<PaperCard>> {
   const w = req.window ?? ALL_DAYS;
-  const page = req.submitter !== undefined
-    ? await listDailyPapersBySubmitter(deps.store.db, { username: req.submitter, from: w.from, to: w.to, sort: req.sort, limit: req.limit, offset: req.offset })
-    : await deps.store.listDailyPapers({ from: w.from, to: w.to, sort: req.sort, limit: req.limit, offset: req.offset });
+  const page = await deps.store.listDailyPapers({ submitter: req.submitter, from: w.from, to: w.to, sort: req.sort, limit: req.limit, offset: req.offset });
   return { items: await withAllAuthors(deps.store, page.items), total: page.total };
 }
 

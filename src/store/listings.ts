@@ -33,8 +33,13 @@ export async function listDailyPapers(db: Db, q: ListQuery): Promise<Page<PaperC
     base = base.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id')
       .whereRef('c.paper_id', '=', 'p.id').where('c.category', '=', category)));
   }
+  if (q.submitter !== undefined) {
+    const submitter = q.submitter;
+    base = base.where((eb) => eb.exists(eb.selectFrom('users as s').select('s.id')
+      .whereRef('s.id', '=', 'd.submitted_by').where('s.username', '=', submitter)));
+  }
   let rows = base.leftJoin('users as u', 'u.id', 'd.submitted_by').select(CARD_COLUMNS);
-  if (q.from === q.to) rows = rows.orderBy('d.pinned', 'desc');
+  if (q.from === q.to && q.submitter === undefined) rows = rows.orderBy('d.pinned', 'desc');
   if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
   else if (q.sort === 'upvotes') rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
   else rows = rows.orderBy('d.submitted_at', 'desc');

@@ -53,6 +53,8 @@ export interface ListQuery {
   limit: number;
   offset: number;
   category?: string | undefined;
+  /** Only entries submitted by this member (daily lists only). */
+  submitter?: string | undefined;
 }
 
 export interface Page<T> {
