@@ -44,6 +44,10 @@ const schema = z.object({
   PAPERBOY_SMTP_USER: z.string().optional(),
   PAPERBOY_SMTP_PASSWORD: z.string().optional(),
   ...digestEnvShape,
+  PAPERBOY_METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  PAPERBOY_SCHEDULER: bool.default(true),
+  PAPERBOY_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  PAPERBOY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -87,6 +91,14 @@ export interface Config {
   adminPassword: string | null;
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   production: boolean;
+  /** Bearer token that lets a scraper read /metrics from anywhere; null: only from this machine. */
+  metricsToken: string | null;
+  /** Run the scheduled jobs (ingest, digests) in `serve`; false makes a web-only process. */
+  scheduler: boolean;
+  /** How often the schedulers look at the clock, in ms. */
+  schedulerTickMs: number;
+  /** How long a stopping `serve` waits for requests and jobs in progress, in ms. */
+  shutdownTimeoutMs: number;
 }
 
 export class ConfigError extends Error {
@@ -97,7 +109,7 @@ export class ConfigError extends Error {
 
 /** Reads settings from an environment (process.env by default); throws ConfigError listing every problem. */
 /** Settings that may instead be read from a file named by `NAME_FILE` (secrets mounted by the platform). */
-const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DATABASE_URL'];
+const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DATABASE_URL', 'PAPERBOY_METRICS_TOKEN'];
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
@@ -162,5 +174,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : null,
     logLevel: e.LOG_LEVEL,
     production: e.NODE_ENV === 'production',
+    metricsToken: e.PAPERBOY_METRICS_TOKEN ?? null,
+    scheduler: e.PAPERBOY_SCHEDULER,
+    schedulerTickMs: e.PAPERBOY_SCHEDULER_TICK_SECONDS * 1000,
+    shutdownTimeoutMs: Math.round(e.PAPERBOY_SHUTDOWN_TIMEOUT_SECONDS * 1000),
   };
 }

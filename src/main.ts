@@ -63,14 +63,21 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const store = await openStore(config.databaseUrl);
       const server = await startServer(config, store, logger);
+      let stopping = false;
       const stop = async (signal: string) => {
-        logger.info({ signal }, 'shutting down');
-        await server.close();
+        if (stopping) {
+          logger.warn({ signal }, 'second signal: stopping at once');
+          process.exit(1);
+        }
+        stopping = true;
+        logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'shutting down: no new connections; requests and jobs in progress may finish');
+        const report = await server.shutdown(config.shutdownTimeoutMs);
         await store.close();
+        logger.info(report, `shutdown done forced_connections=${report.forcedConnections} abandoned_jobs=${report.abandonedJobs.length} ms=${report.ms}`);
         process.exit(0);
       };
-      process.once('SIGINT', () => void stop('SIGINT'));
-      process.once('SIGTERM', () => void stop('SIGTERM'));
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
       return new Promise<number>(() => {}); // runs until a signal
     }
     case 'migrate':

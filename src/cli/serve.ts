@@ -19,10 +19,33 @@ import { searchPapers } from '../search/service.ts';
 import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
+import { meteredMailer, meteredTransport } from '../mail/metered.ts';
+import type { Server as NodeHttpServer } from 'node:http';
+import type { Socket } from 'node:net';
+
+/** While stopping, idle keep-alive connections are closed this often (ms), so a finished request frees its socket. */
+const SHUTDOWN_SWEEP_MS = 100;
+
+type HttpServer = NodeHttpServer;
 
 export interface Server {
   url: string;
+  /** Stops as `shutdown` does, with the configured deadline. */
   close(): Promise<void>;
+  /**
+   * Graceful stop: /readyz answers 503 at once, no new connections are taken, requests in
+   * progress finish, scheduled jobs finish their run; whatever is still going after `timeoutMs`
+   * is cut off (connections closed, job leases released so another process takes over at once).
+   */
+  shutdown(timeoutMs: number): Promise<ShutdownReport>;
+}
+
+export interface ShutdownReport {
+  /** Connections still open at the deadline, closed by force. */
+  forcedConnections: number;
+  /** Jobs whose run was still going at the deadline; their leases were released. */
+  abandonedJobs: string[];
+  ms: number;
 }
 
 /** Starts the web server; resolves once it listens. */
@@ -49,25 +72,26 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
     userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs, maxRetries: config.arxiv.maxRetries,
   });
-  const scheduler = config.ingestAt
+  // PAPERBOY_SCHEDULER=false makes a web-only process; leases keep each job to one process anyway.
+  const scheduler = config.ingestAt && config.scheduler
     ? startScheduler({
         ingest: { store, categories: config.categories, client: arxiv },
         at: config.ingestAt, oaiSet: config.arxiv.oaiSet, clock: { now: () => Date.now() }, logger,
-      })
+      }, { tickMs: config.schedulerTickMs })
     : null;
 
   const assets = await loadAssets();
-  const mailer = createMailer(config);
+  const mailer = meteredMailer(createMailer(config));
   const secret = await getOrCreateSecret(store.db, 'csrf', () => randomBytes(32).toString('base64url'), new Date().toISOString());
   logger.info({ mail: mailer.describe() }, 'mail');
-  const digests = config.digest.at
+  const digests = config.digest.at && config.scheduler
     ? startDigestScheduler({
         digest: {
           store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: config.digest.unsubscribeMailto,
-          transport: config.smtp ? smtpTransport(config.smtp, { connections: config.digest.connections }) : folderTransport(config.outboxDir),
+          transport: meteredTransport(config.smtp ? smtpTransport(config.smtp, { connections: config.digest.connections }) : folderTransport(config.outboxDir)),
         },
         settings: config.digest, clock: { now: () => Date.now() }, logger,
-      })
+      }, { tickMs: config.schedulerTickMs })
     : null;
   // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
   const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
@@ -79,23 +103,46 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     },
   };
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, search });
+  let draining = false;
+  // While stopping, /readyz says so, and a load balancer sends new requests to the other processes.
+  const fetch = (req: Request, env: unknown) =>
+    draining && new URL(req.url).pathname === '/readyz'
+      ? new Response('not ready: shutting down', { status: 503, headers: { 'Cache-Control': 'no-store' } })
+      : app.fetch(req, env as never);
+  const sockets = new Set<Socket>();
   return new Promise((resolve, reject) => {
-    const server = listen({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const server = listen({ fetch, port: config.port, hostname: config.host }, (info) => {
       const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
       logger.info({ url, store: store.location, ms: Date.now() - started }, `listening on ${config.baseUrl}`);
-      resolve({
-        url,
-        close: async () => {
-          await new Promise<void>((done) => {
-            server.close(() => done());
-            // Idle keep-alive connections would hold the close open.
-            (server as unknown as { closeIdleConnections?: () => void }).closeIdleConnections?.();
-          });
-          await scheduler?.stop();
-          await digests?.stop();
-          await searchIndex.close();
-        },
-      });
+      const http = server as unknown as HttpServer;
+      let stopping: Promise<ShutdownReport> | null = null;
+      const shutdown = (timeoutMs: number): Promise<ShutdownReport> => stopping ??= (async () => {
+        const began = Date.now();
+        draining = true;
+        const jobs = Promise.all([
+          scheduler ? scheduler.stop({ timeoutMs }).then((r) => (r === 'abandoned' ? ['ingest'] : [])) : [],
+          digests ? digests.stop({ timeoutMs }).then((r) => (r === 'abandoned' ? ['digest'] : [])) : [],
+        ]);
+        let forcedConnections = 0;
+        await new Promise<void>((done) => {
+          http.close(() => done()); // no new connections; resolves when the last one closed
+          http.closeIdleConnections(); // idle keep-alive connections would hold the close open
+          const sweep = setInterval(() => http.closeIdleConnections(), SHUTDOWN_SWEEP_MS); // ones whose request just finished
+          const deadline = setTimeout(() => {
+            forcedConnections = sockets.size;
+            http.closeAllConnections();
+          }, timeoutMs);
+          http.once('close', () => { clearInterval(sweep); clearTimeout(deadline); });
+        });
+        const abandonedJobs = (await jobs).flat();
+        await searchIndex.close();
+        return { forcedConnections, abandonedJobs, ms: Date.now() - began };
+      })();
+      resolve({ url, shutdown, close: async () => { await shutdown(config.shutdownTimeoutMs); } });
+    });
+    server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
     });
     server.on('error', (err) => reject(new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`)));
   });

@@ -42,10 +42,11 @@ export interface DigestSchedulerState {
 export interface DigestScheduler {
   /** Runs what is due now; resolves when done. Exposed for tests. */
   tick(): Promise<'sent' | 'retried' | 'idle' | 'busy'>;
-  stop(): Promise<void>;
+  /** Stops; waits for a run in progress (at most `timeoutMs`, then releases the scheduler's lease). */
+  stop(opts?: { timeoutMs?: number }): Promise<'stopped' | 'abandoned'>;
 }
 
-export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?: boolean } = {}): DigestScheduler {
+export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?: boolean; tickMs?: number } = {}): DigestScheduler {
   const owner = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store } = deps.digest;
   const iso = () => new Date(deps.clock.now()).toISOString();
@@ -83,8 +84,10 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
   }
 
   return periodic(runOnce, {
-    tickMs: DIGEST_TICK_MS, timers: opts.timers, idle: 'idle',
+    tickMs: opts.tickMs ?? DIGEST_TICK_MS, timers: opts.timers, idle: 'idle', name: DIGEST_JOB,
     onError: (err) => deps.logger.error({ err, job: DIGEST_JOB }, 'scheduled digest failed'),
+    // Rows this run leased stay leased until their lease runs out; the outbox keeps each send to one.
+    onAbandon: () => store.releaseLease(DIGEST_JOB, owner, iso()),
     onStopped: () => deps.digest.transport.close(),
   });
 }

@@ -38,10 +38,11 @@ export function isDue(nowMs: number, at: string, lastDay: string | null): boolea
 export interface Scheduler {
   /** Runs the daily job now if it is due; resolves when done. Exposed for tests. */
   tick(): Promise<'ran' | 'not-due' | 'busy'>;
-  stop(): Promise<void>;
+  /** Stops; waits for a run in progress (at most `timeoutMs`, then releases the lease). */
+  stop(opts?: { timeoutMs?: number }): Promise<'stopped' | 'abandoned'>;
 }
 
-export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean } = {}): Scheduler {
+export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; tickMs?: number } = {}): Scheduler {
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store } = deps.ingest;
 
@@ -68,7 +69,9 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean } =
   }
 
   return periodic(runOnce, {
-    tickMs: TICK_MS, timers: opts.timers, idle: 'not-due',
+    tickMs: opts.tickMs ?? TICK_MS, timers: opts.timers, idle: 'not-due', name: JOB,
     onError: (err) => deps.logger.error({ err, job: JOB }, 'scheduled ingest failed'),
+    // The run resumes from its last stored page when a process takes the lease next.
+    onAbandon: () => store.releaseLease(JOB, owner, new Date(deps.clock.now()).toISOString()),
   });
 }

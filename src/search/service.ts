@@ -3,6 +3,7 @@
  * query, merges form filters, runs the index, and returns ids, scores, highlights (as segments),
  * the total, cards for display, and a "did you mean". One call per request.
  */
+import { searchDuration } from '../metrics.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Store } from '../store/index.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from '../store/cards.ts';
@@ -108,6 +109,13 @@ async function cardsByIds(store: Store, ids: string[]): Promise<Map<string, Pape
  * r.items.map((i) => i.id); r.total; r.items[0].snippet
  */
 export async function searchPapers(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
+  const started = performance.now();
+  const result = await answerSearch(deps, req);
+  searchDuration.observe({ mode: result.paperId ? 'id' : result.mode }, (performance.now() - started) / 1000);
+  return result;
+}
+
+async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
   const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
   const maxPage = Math.ceil(MAX_RESULTS / pageSize);
   const page = Math.max(1, Math.min(maxPage, Math.floor(req.page ?? 1)));

@@ -30,6 +30,7 @@ import { mountOpenData } from './api/mount.tsx';
 import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
 import { pageCache } from './page-cache.ts';
+import { mountMetrics, requestMetrics } from './metrics-routes.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -44,7 +45,8 @@ export interface Clock {
 
 export interface AppDeps {
   store: Store;
-  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production' | 'adminPassword' | 'ingestAt' | 'baseUrl' | 'submitQuota' | 'trustProxy' | 'outboxDir'>;
+  config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production' | 'adminPassword' | 'ingestAt' | 'baseUrl' | 'submitQuota' | 'trustProxy' | 'outboxDir'>
+    & Partial<Pick<Config, 'metricsToken'>>;
   assets: Assets;
   clock: Clock;
   logger: Logger;
@@ -119,6 +121,7 @@ export function createApp(deps: AppDeps) {
   const errorPage = async (c: Context<AppEnv>, status: number, message: string) =>
     html(c, <ErrorPage site={await site(c)} status={status} message={message} />, status);
 
+  app.use('*', requestMetrics()); // first: times and counts every request, errors included
   app.use('*', secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],
@@ -181,6 +184,7 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
   app.get('/healthz', (c) => c.text('ok')); // the process answers
+  mountMetrics(app, { token: config.metricsToken ?? null });
   app.get('/readyz', async (c) => {
     const r = await store.readiness();
     c.header('Cache-Control', 'no-store');
