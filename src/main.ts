@@ -13,6 +13,7 @@ import { runReindex } from './cli/reindex.ts';
 import { runEvalSearch } from './cli/eval-search.ts';
 import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
+import { runExport, runImportAll } from './cli/transfer.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
 
@@ -27,6 +28,8 @@ commands:
   eval-search DIR   search quality on a BEIR folder (nDCG@10 and R@100 per mode)
   digest ...        e-mail digests: send, status, unsubscribe-mail (paperboy digest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
+  export FILE       write the whole instance (papers, lists, users, votes, comments, ...) to one file
+  import --all FILE read such a file into an empty store (--replace: into one that holds data)
   admin create-user create an account (the first admin): --username --email --role
   backup FILE       write a consistent copy of the database to FILE while the site runs
   stats             print counts of what the store holds
@@ -87,7 +90,18 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`migrate done applied=${applied.length} version=${status.current}${applied.length ? ` (${applied.join(', ')})` : ''}\n`);
         return 0;
       });
+    case 'export':
+      return withStore(config, async (store) => {
+        await store.migrate(new Date().toISOString());
+        return runExport(store, rest, process.stdout);
+      });
     case 'import': {
+      if (rest.includes('--all')) {
+        return withStore(config, async (store) => {
+          await store.migrate(new Date().toISOString());
+          return runImportAll(store, rest, process.stdout);
+        });
+      }
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());

@@ -1,0 +1,63 @@
+/**
+ * `paperboy export FILE` and `paperboy import --all FILE [--replace]`: a whole instance to one
+ * file and back, with a progress bar on a terminal and one summary line.
+ */
+import { parseArgs } from 'node:util';
+import type { Store } from '../store/index.ts';
+import { exportInstance, formatTransferSummary, importInstance, TransferError } from '../services/instance-file.ts';
+import { createProgress } from './progress.ts';
+
+export const EXPORT_USAGE = 'usage: paperboy export FILE            (a whole instance to one .jsonl.gz file)\n';
+export const IMPORT_ALL_USAGE = 'usage: paperboy import --all FILE [--replace]   (--replace deletes what the store holds first)\n';
+
+interface Out { write(s: string): unknown }
+
+export async function runExport(store: Store, args: string[], out: Out): Promise<number> {
+  let positionals: string[];
+  try {
+    ({ positionals } = parseArgs({ args, allowPositionals: true, options: {} }));
+  } catch (err) {
+    out.write(`export: ${(err as Error).message}\n${EXPORT_USAGE}`);
+    return 2;
+  }
+  if (positionals.length !== 1) { out.write(EXPORT_USAGE); return 2; }
+  const progress = createProgress('export');
+  try {
+    const report = await exportInstance(store, positionals[0]!, {
+      now: new Date().toISOString(),
+      onProgress: (p) => progress.update(p.done, p.total, p.table),
+    });
+    progress.stop();
+    out.write(`${formatTransferSummary('export', report)}\n`);
+    return 0;
+  } catch (err) {
+    progress.stop();
+    if (err instanceof TransferError) { out.write(`${err.message}\n`); return 1; }
+    throw err;
+  }
+}
+
+export async function runImportAll(store: Store, args: string[], out: Out): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean' }, replace: { type: 'boolean' } } });
+  } catch (err) {
+    out.write(`import: ${(err as Error).message}\n${IMPORT_ALL_USAGE}`);
+    return 2;
+  }
+  if (parsed.positionals.length !== 1) { out.write(IMPORT_ALL_USAGE); return 2; }
+  const progress = createProgress('import');
+  try {
+    const report = await importInstance(store, parsed.positionals[0]!, {
+      replace: parsed.values.replace === true,
+      onProgress: (p) => progress.update(p.done, p.total, p.table),
+    });
+    progress.stop();
+    out.write(`${formatTransferSummary('import', report)}\n`);
+    return 0;
+  } catch (err) {
+    progress.stop();
+    if (err instanceof TransferError) { out.write(`${err.message}; nothing was imported\n`); return 1; }
+    throw err;
+  }
+}
