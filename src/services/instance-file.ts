@@ -95,7 +95,9 @@ export async function exportInstance(
         let done = 0;
         for (;;) {
           const page = await readPage(trx, spec, after, PAGE_ROWS);
-          for (const values of page) await write(values.map((v, i) => portable(v, `${spec.name}.${spec.columns[i]}`)));
+          // One write per page: a write per line costs more than the query.
+          const chunk = page.map((values) => JSON.stringify(values.map((v, i) => portable(v, `${spec.name}.${spec.columns[i]}`)))).join('\n');
+          if (chunk && !gzip.write(`${chunk}\n`)) await once(gzip, 'drain');
           done += page.length;
           rows += page.length;
           opts.onProgress?.({ table: spec.name, done: rows, total });
