@@ -66,9 +66,10 @@ function portable(v: unknown, where: string): unknown {
 
 /** Writes the store's instance to `file` (gzipped JSON lines); the file appears only when complete. */
 export async function exportInstance(
-  store: Store, file: string, opts: { now: string; onProgress?: (p: TransferProgress) => void },
+  store: Store, file: string, opts: { now: string; onProgress?: (p: TransferProgress) => void; pageRows?: number },
 ): Promise<TransferReport> {
   const started = Date.now();
+  const pageRows = opts.pageRows ?? PAGE_ROWS;
   const status = await store.schemaStatus();
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
@@ -94,14 +95,14 @@ export async function exportInstance(
         let after: unknown[] | null = null;
         let done = 0;
         for (;;) {
-          const page = await readPage(trx, spec, after, PAGE_ROWS);
+          const page = await readPage(trx, spec, after, pageRows);
           // One write per page: a write per line costs more than the query.
           const chunk = page.map((values) => JSON.stringify(values.map((v, i) => portable(v, `${spec.name}.${spec.columns[i]}`)))).join('\n');
           if (chunk && !gzip.write(`${chunk}\n`)) await once(gzip, 'drain');
           done += page.length;
           rows += page.length;
           opts.onProgress?.({ table: spec.name, done: rows, total });
-          if (page.length < PAGE_ROWS) break;
+          if (page.length < pageRows) break;
           after = keyOf(spec, page[page.length - 1]!);
         }
         if (done !== tables[spec.name]) throw new Error(`export: ${spec.name} changed while it was read (${done} rows, counted ${tables[spec.name]})`);
