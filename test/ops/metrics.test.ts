@@ -132,3 +132,24 @@ test('/metrics: loopback only without a token (not through a proxy); with a toke
     await locked.store.close();
   }
 });
+
+test('PAPERBOY_SCHEDULER=false: a web-only process serves pages and runs no scheduled job', async () => {
+  const { server, store } = await startTestServer({
+    PAPERBOY_DEMO: 'false', PAPERBOY_INGEST_SCHEDULE: '00:00', PAPERBOY_DIGEST_SCHEDULE: '00:00', PAPERBOY_SCHEDULER_TICK_SECONDS: '1', PAPERBOY_SCHEDULER: 'false',
+    PAPERBOY_ARXIV_API_URL: 'http://127.0.0.1:9/api', PAPERBOY_ARXIV_OAI_URL: 'http://127.0.0.1:9/oai', PAPERBOY_ARXIV_RSS_URL: 'http://127.0.0.1:9/rss', PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+  });
+  try {
+    await seedSmallCorpus(store);
+    await insertSubscription(digestDb(store.db), {
+      email: 'reader@example.org', userId: null, period: 'daily', kind: 'trending', query: null, nonce: 'n1', confirmed: true, confirmSent: true,
+    }, new Date(Date.now() - 7 * 86_400_000).toISOString());
+    assert.equal((await fetch(`${server.url}/papers/2505.00201`)).status, 200);
+    await new Promise((r) => setTimeout(r, 2_500)); // more than two ticks of a scheduler, were one running
+    assert.deepEqual(await store.listJobRuns(10), []);
+    assert.equal((await store.db.selectFrom('jobs').select('name').execute()).length, 0, 'no job took a lease or wrote state');
+    assert.equal((await digestDb(store.db).selectFrom('outbox').select('id').execute()).length, 0);
+  } finally {
+    await server.close();
+    await store.close();
+  }
+});
