@@ -26,7 +26,7 @@ import type { Socket } from 'node:net';
 /** While stopping, idle keep-alive connections are closed this often (ms), so a finished request frees its socket. */
 const SHUTDOWN_SWEEP_MS = 100;
 
-type HttpServer = NodeHttpServer;
+
 
 export interface Server {
   url: string;
@@ -114,7 +114,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     const server = listen({ fetch, port: config.port, hostname: config.host }, (info) => {
       const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
       logger.info({ url, store: store.location, ms: Date.now() - started }, `listening on ${config.baseUrl}`);
-      const http = server as unknown as HttpServer;
+      const http = server as unknown as NodeHttpServer;
       let stopping: Promise<ShutdownReport> | null = null;
       const shutdown = (timeoutMs: number): Promise<ShutdownReport> => stopping ??= (async () => {
         const began = Date.now();
