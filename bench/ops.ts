@@ -77,7 +77,7 @@ try {
   const load = os.loadavg()[0]!.toFixed(1);
   const body = `## Operations: export, import, metrics
 
-Measured on ${new Date().toISOString().slice(0, 10)} with \`node --import tsx bench/ops.ts\`.
+Measured on ${new Date().toISOString().slice(0, 10)} with \`npm run bench:ops\`.
 
 - Machine: ${machine()}. Load average (1 min) at the end of the run: ${load} on ${os.cpus().length} CPUs${Number(load) > os.cpus().length ? ': the machine was busy with other work, so these times are slower than on an idle one' : ''}.
 - Instance: the bundled demo corpus with its demo votes in a SQLite store (${fmt(stats.papers)} papers, ${fmt(stats.dailyEntries)} daily entries, ${fmt(stats.users)} users, ${fmt(stats.votes)} votes; database file ${(dbBytes / 2 ** 20).toFixed(1)} MiB).
