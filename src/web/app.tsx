@@ -29,6 +29,7 @@ import type { PaperSearch } from '../services/open-data.ts';
 import { mountOpenData } from './api/mount.tsx';
 import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
+import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
@@ -294,6 +295,7 @@ export function createApp(deps: AppDeps) {
   mountDigestRoutes(app, { deps, auth, site, html, errorPage, paperPage });
   mountOpenData(app, { deps, auth, site, html, errorPage, paperPage });
   mountCommunityRoutes(app, { deps, auth, site, html, errorPage, paperPage });
+  mountDiscoveryRoutes(app, { deps, auth, site, html, errorPage, paperPage });
 
   return app;
 }
