@@ -26,7 +26,7 @@ export const MAX_PHRASE_WORDS = 3;
 /** Extra count for each time a candidate appears in the title: titles name the topic. */
 export const TITLE_WEIGHT = 2;
 /** Score bonus per word beyond the first: prefers "graph neural network" over "graph". */
-const PHRASE_BONUS = 0.3;
+const PHRASE_BONUS = 0.5;
 /** Candidates in more than this share of the corpus's papers say nothing about one paper. */
 const MAX_DOC_SHARE = 0.15;
 /** Below this many papers the share rule is not applied (a tiny corpus has no "common" words yet). */
@@ -92,13 +92,16 @@ const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’\-][\p{L}\p{N}][\p{L}\p{N
 /** What ends a phrase besides stop words: sentence and clause punctuation, brackets, quotes. */
 const BREAK_RE = /[.,;:!?()[\]{}"“”«»|/\\<>=+*&#@~^`$%…–—。，、；：！？（）「」『』]/u;
 const HAS_LETTER_RE = /\p{L}/u;
+/** Scripts written without spaces: a long run of them is a clause, not a word. */
+const UNSPACED_RE = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/u;
+const MAX_UNSPACED_CHARS = 8;
 
-/** Takes out what is not prose: TeX math, TeX commands, URLs. Each leaves a phrase break. */
+/** Takes out what is not prose: TeX math, TeX command names, URLs. Each leaves a phrase break. */
 function clean(text: string): string {
   return text
     .replace(/\$[^$]*\$/g, ' . ')
     .replace(/https?:\/\/\S+/g, ' . ')
-    .replace(/\\[a-zA-Z]+\*?(\{[^}]*\})?/g, ' . ')
+    .replace(/\\[a-zA-Z]+\*?/g, ' . ') // the command goes, its argument ("\\emph{mixture models}") stays
     .replace(/\s+/g, ' ');
 }
 
@@ -137,7 +140,8 @@ function wordInfo(surface: string): { key: string; stop: boolean } {
   if (!info) {
     const lower = surface.toLowerCase();
     const stop = STOP.has(lower) || surface.length < 2 || surface.length > MAX_WORD_CHARS || !HAS_LETTER_RE.test(surface)
-      || /n['’]t$/.test(lower) || /^(it|that|there|what|let)['’]s$/.test(lower);
+      || /n['’]t$/.test(lower) || /^(it|that|there|what|let)['’]s$/.test(lower)
+      || (surface.length > MAX_UNSPACED_CHARS && UNSPACED_RE.test(surface));
     // Hyphens join the parts of one term; "named-entity" and "named entity" are one key.
     info = { key: surface.split('-').map(wordKey).join(' '), stop };
     if (wordCache.size >= WORD_CACHE_MAX) wordCache.clear();
@@ -251,6 +255,8 @@ export interface ScoredKeyword {
   keyword: string;
   key: string;
   score: number;
+  /** Order of first appearance (title first): breaks ties in score. */
+  first: number;
 }
 
 /** The keywords of a paper with their scores, best first. */
@@ -285,9 +291,9 @@ export function scoreKeywords(doc: KeywordText | AnalyzedText, model: KeywordMod
     let best = '';
     let bestCount = -1;
     for (const [form, count] of s.forms) if (count > bestCount) { best = form; bestCount = count; }
-    scored.push({ keyword: display(best), key, score: Math.round(score * 1e6) / 1e6 });
+    scored.push({ keyword: display(best), key, score: Math.round(score * 1e6) / 1e6, first: s.first });
   }
-  scored.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  scored.sort((a, b) => b.score - a.score || a.first - b.first);
 
   const chosen: ScoredKeyword[] = [];
   for (const c of scored) {
