@@ -322,11 +322,12 @@ export interface KeywordSegment {
 export function markKeywords(text: string, keywords: readonly string[]): KeywordSegment[] {
   const keys = new Map<string, string>();
   for (const k of keywords) {
-    const key = k.split(/\s+/).filter(Boolean).map(wordKey).join(' ');
+    const key = k.split(/\s+/).filter(Boolean).map((w) => wordInfo(w).key).join(' ');
     if (key) keys.set(key, k);
   }
   if (keys.size === 0 || text === '') return [{ text, keyword: null }];
   const maxWords = Math.max(...[...keys.keys()].map((k) => k.split(' ').length));
+  // A run of text words spells a key when their keys, joined, equal it ("retrieval-augmented" is two key words).
   const ws = words(text);
   const out: KeywordSegment[] = [];
   let pos = 0;
