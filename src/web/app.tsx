@@ -195,7 +195,8 @@ export function createApp(deps: AppDeps) {
     c.set('user', null);
     c.set('sessionToken', null);
     const path = c.req.path;
-    if (path === '/' || path.startsWith('/papers/') || path === '/new' || path.startsWith('/new/') || path === '/about') return cached(c, next);
+    if (path === '/' || path.startsWith('/papers/') || path === '/new' || path.startsWith('/new/') || path === '/about'
+      || path.startsWith('/authors/') || path.startsWith('/categories/')) return cached(c, next);
     return next();
   });
   app.use('*', async (c, next) => (c.get('user') === undefined ? sessionMiddleware(auth)(c, next) : next()));
