@@ -10,6 +10,7 @@ import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
 import { runAdmin } from './cli/admin.ts';
 import { runSearchCli } from './cli/search.ts';
 import { runReindex } from './cli/reindex.ts';
+import { runKeywords } from './cli/keywords.ts';
 import { runEvalSearch } from './cli/eval-search.ts';
 import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
@@ -25,6 +26,7 @@ commands:
   ingest ...        fetch papers from arXiv: --oai, --api or --rss (paperboy ingest --help)
   search "QUERY"    search papers (--json, --mode, --sort, --page, --limit)
   reindex           rebuild the search index (progress bar; --keyword-only)
+  keywords          compute keywords of new and changed papers (progress bar; --all for every paper)
   eval-search DIR   search quality on a BEIR folder (nDCG@10 and R@100 per mode)
   digest ...        e-mail digests: send, status, unsubscribe-mail (paperboy digest --help)
   import FILE...    import JSONL or JSONL.gz files (arXiv listings, bulk snapshot, Hugging Face daily)
@@ -133,6 +135,8 @@ export async function main(argv: string[]): Promise<number> {
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest); });
     case 'reindex':
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest); });
+    case 'keywords':
+      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runKeywords(store, rest); });
     case 'eval-search':
       return runEvalSearch(rest);
     case 'digest':

@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { adaptImportLine, ImportLineError, type ImportFormat } from '../import/formats.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
+import { refreshKeywords } from './keywords.ts';
 
 /** Lines per transaction: large enough to amortise the commit, small enough to report progress often. */
 export const IMPORT_BATCH_LINES = 2_000;
@@ -34,6 +35,8 @@ export interface ImportReport {
   errorSamples: { line: number; message: string }[];
   /** Upvotes reported by the source per paper (Hugging Face rows), for demo seeding. */
   reportedUpvotes: Map<string, number>;
+  /** Papers whose keywords were computed after the import. */
+  keywords: number;
   ms: number;
 }
 
@@ -61,7 +64,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
 
   const report: ImportReport = {
-    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), ms: 0,
+    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0,
   };
   const fail = (line: number, message: string) => {
     report.errors++;
@@ -122,6 +125,8 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   }
   await flush();
   raw.destroy();
+  // Keywords of the new and changed papers, against the corpus as it now is.
+  report.keywords = (await refreshKeywords(store, { now: opts.now })).papers;
   report.ms = Date.now() - started;
   return report;
 }

@@ -16,6 +16,7 @@ import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
 import { inCategories } from '../domain/categories.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
+import { refreshKeywords } from './keywords.ts';
 
 export interface IngestCounts {
   new: number;
@@ -96,6 +97,14 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
   } catch (err) {
     failure = (err as Error).message;
     run.counts.errors++;
+  }
+  if (!dryRun && run.counts.new + run.counts.updated > 0) {
+    // Keywords of what this run stored; a failure here is reported but does not fail the run.
+    try {
+      await refreshKeywords(store, { now });
+    } catch (err) {
+      run.problem(`keywords: ${(err as Error).message}`);
+    }
   }
   const report = run.report(failure);
   if (id !== null) {

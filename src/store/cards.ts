@@ -4,6 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { PaperCard } from './types.ts';
+import { keywordsOf } from './keywords.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -49,6 +50,7 @@ export function toCard(row: CardRow): PaperCard {
     withdrawn: row.withdrawn === 1,
     codeUrl: row.code_url,
     projectUrl: row.project_url,
+    keywords: [],
     entry: row.day
       ? {
           day: row.day,
@@ -62,12 +64,12 @@ export function toCard(row: CardRow): PaperCard {
   };
 }
 
-/** Fills authors (the first `authorLimit`, and the exact count) and categories, two reads for all cards. */
+/** Fills authors (the first `authorLimit`, and the exact count), categories and keywords, four reads for all cards. */
 export async function attachCardDetails(db: Db, cards: PaperCard[], authorLimit = CARD_AUTHOR_LIMIT): Promise<PaperCard[]> {
   if (cards.length === 0) return cards;
   const ids = cards.map((c) => c.id);
   const byId = new Map(cards.map((c) => [c.id, c]));
-  const [authors, counts, categories] = await Promise.all([
+  const [authors, counts, categories, keywords] = await Promise.all([
     db.selectFrom('paper_authors').select(['paper_id', 'name'])
       .where('paper_id', 'in', ids).where('position', '<', authorLimit)
       .orderBy('paper_id').orderBy('position').execute(),
@@ -75,9 +77,11 @@ export async function attachCardDetails(db: Db, cards: PaperCard[], authorLimit 
       .where('paper_id', 'in', ids).groupBy('paper_id').execute(),
     db.selectFrom('paper_categories').select(['paper_id', 'category'])
       .where('paper_id', 'in', ids).orderBy('paper_id').orderBy('position').execute(),
+    keywordsOf(db, ids),
   ]);
   for (const a of authors) byId.get(a.paper_id)!.authors.push(a.name);
   for (const c of counts) byId.get(c.paper_id)!.authorCount = Number(c.n);
   for (const c of categories) byId.get(c.paper_id)!.categories.push(c.category);
+  for (const card of cards) card.keywords = keywords.get(card.id) ?? [];
   return cards;
 }

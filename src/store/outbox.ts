@@ -259,7 +259,7 @@ export async function listDigestCandidates(db: DigestDb, from: string, to: strin
     const slice = candidates.slice(i, i + 5_000);
     const cards = await attachCardDetails(db as unknown as Kysely<Database>, slice.map((c) => ({
       id: c.id, title: c.title, abstract: c.abstract, authors: c.authors, authorCount: 0, categories: c.categories, publishedAt: c.publishedAt,
-      upvotes: c.upvotes, commentsCount: 0, withdrawn: false, codeUrl: null, projectUrl: null, entry: null,
+      upvotes: c.upvotes, commentsCount: 0, withdrawn: false, codeUrl: null, projectUrl: null, keywords: [], entry: null,
     })));
     cards.forEach((card, j) => { slice[j]!.authorCount = card.authorCount; });
   }

@@ -20,6 +20,8 @@ export interface PaperCard {
   withdrawn: boolean;
   codeUrl: string | null;
   projectUrl: string | null;
+  /** Keywords extracted from the title and abstract, best first (empty until computed). */
+  keywords: string[];
   /** The daily-list entry, when the paper is on a Daily papers list. */
   entry: DailyEntry | null;
 }

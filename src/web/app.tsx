@@ -29,6 +29,7 @@ import type { PaperSearch } from '../services/open-data.ts';
 import { mountOpenData } from './api/mount.tsx';
 import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
+import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
 import { AboutPage } from './pages/about.tsx';
@@ -198,7 +199,8 @@ export function createApp(deps: AppDeps) {
     c.set('user', null);
     c.set('sessionToken', null);
     const path = c.req.path;
-    if (path === '/' || path.startsWith('/papers/') || path === '/new' || path.startsWith('/new/') || path === '/about') return cached(c, next);
+    if (path === '/' || path.startsWith('/papers/') || path === '/new' || path.startsWith('/new/') || path === '/about'
+      || path.startsWith('/authors/') || path.startsWith('/categories/')) return cached(c, next);
     return next();
   });
   app.use('*', async (c, next) => (c.get('user') === undefined ? sessionMiddleware(auth)(c, next) : next()));
@@ -298,6 +300,7 @@ export function createApp(deps: AppDeps) {
   mountDigestRoutes(app, { deps, auth, site, html, errorPage, paperPage });
   mountOpenData(app, { deps, auth, site, html, errorPage, paperPage });
   mountCommunityRoutes(app, { deps, auth, site, html, errorPage, paperPage });
+  mountDiscoveryRoutes(app, { deps, auth, site, html, errorPage, paperPage });
 
   return app;
 }

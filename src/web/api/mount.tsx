@@ -17,6 +17,7 @@ import type { PaperSearch } from '../../services/open-data.ts';
 import type { AppDeps, Web } from '../app.tsx';
 import { clientIp, type AppEnv } from '../auth.ts';
 import { mountFeeds } from '../feeds.tsx';
+import { mountCategoryFeeds } from '../category-feeds.tsx';
 import { mountMcp } from '../mcp.ts';
 import { ApiDocsPage } from '../pages/api-docs.tsx';
 import { mountStats } from '../stats.tsx';
@@ -84,6 +85,7 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
   mountHfApi(api, registry, ctx);
   mountApiV1(api, registry, ctx);
   mountFeeds(api, registry, ctx);
+  mountCategoryFeeds(api, registry, ctx);
   mountMcp(api, registry, ctx);
 
   describeOnly(registry, {

@@ -63,6 +63,7 @@ export function hfPaper(ctx: PresentContext, p: PaperCard | PaperDetailRow): z.o
     discussionId: objectId('discussion', p.id),
     ...(p.codeUrl ? { githubRepo: p.codeUrl } : {}),
     ...(p.projectUrl ? { projectPage: p.projectUrl } : {}),
+    ...(p.keywords.length > 0 ? { ai_keywords: p.keywords } : {}),
   };
 }
 
@@ -102,6 +103,7 @@ export function paper(ctx: PresentContext, p: PaperCard): z.output<typeof S.Pape
     daily: p.entry && submittedAt
       ? { day: p.entry.day, submittedAt, submittedBy: p.entry.submittedBy, featured: p.entry.featured, pinned: p.entry.pinned }
       : null,
+    keywords: p.keywords,
   };
 }
 

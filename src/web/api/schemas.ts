@@ -45,6 +45,7 @@ export const HfPaper = z.object({
   discussionId: ObjectId.describe('The id of the paper\'s discussion (its comments).'),
   githubRepo: z.string().optional().describe('The code repository, when one is known.'),
   projectPage: z.string().optional(),
+  ai_keywords: z.array(z.string()).optional().describe('Keywords extracted from the title and abstract on this instance (absent until computed).'),
 }).meta({ id: 'HfPaper', description: 'A paper, shaped like Hugging Face\'s paper object.' });
 
 export const HfDailyRow = z.object({
@@ -84,6 +85,7 @@ export const Paper = z.object({
   url: z.string().describe('The paper\'s page on this site.'),
   links: z.object({ abs: z.string(), pdf: z.string(), html: z.string() }).describe('The paper on arXiv.'),
   daily: DailyEntry.nullable(),
+  keywords: z.array(z.string()).describe('Keywords extracted from the title and abstract, best first (empty until computed).'),
 }).meta({ id: 'Paper' });
 
 export const PaperDetail = Paper.extend({

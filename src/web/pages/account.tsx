@@ -6,6 +6,7 @@ import { Csrf } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { TokensSection } from '../api/tokens-page.tsx';
 import { DigestSettingsSection } from './subscribe-box.tsx';
+import { FollowingSection } from './author.tsx';
 
 function Alert({ error }: { error?: string | null | undefined }) {
   return error ? <p class="alert" role="alert">{error}</p> : null;
@@ -133,6 +134,7 @@ export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; us
       </section>
       <TokensSection />
       <DigestSettingsSection />
+      <FollowingSection />
       <section aria-labelledby="s-delete">
         <h2 id="s-delete">Delete account</h2>
         <p>Your votes and collections are deleted and vote counts drop accordingly. Your comments stay in their threads, shown as from "a deleted account".</p>

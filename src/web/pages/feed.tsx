@@ -7,13 +7,14 @@ import type { ListSort } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 import { newFeedLink } from '../feeds.tsx';
+import { categoryFeedLink } from '../category-feeds.tsx';
 
 const PERIOD_PATH: Record<Period, string> = { day: 'date', week: 'week', month: 'month' };
 const SORT_LABEL: Record<ListSort, string> = { trending: 'Trending', upvotes: 'Most upvoted', newest: 'Newest' };
 
-/** The Daily papers URL of a window. */
-export function dailyPath(w: DayWindow): string {
-  return `/papers/${PERIOD_PATH[w.period]}/${w.label}`;
+/** The Daily papers URL of a window (a category's own list, when given). */
+export function dailyPath(w: DayWindow, category?: string): string {
+  return category ? `/categories/${category}/${PERIOD_PATH[w.period]}/${w.label}` : `/papers/${PERIOD_PATH[w.period]}/${w.label}`;
 }
 
 /** The New on arXiv URL of a day, in a category or all. */
@@ -46,16 +47,17 @@ export interface FeedPageProps {
 
 export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted, self }: FeedPageProps) {
   const w = view.window;
-  const pathOf = (x: DayWindow) => (kind === 'daily' ? dailyPath(x) : newPath(x.from, category));
-  const here = w ? pathOf(w) : kind === 'daily' ? '/' : newPath(null, category);
+  const pathOf = (x: DayWindow) => (kind === 'daily' ? dailyPath(x, category) : newPath(x.from, category));
+  const here = w ? pathOf(w) : kind === 'daily' ? (category ? `/categories/${category}` : '/') : newPath(null, category);
   const sortParam = (s: ListSort) => (s === defaultSort ? undefined : s);
-  const heading = kind === 'daily' ? 'Daily papers' : category ? `New on arXiv in ${category}` : 'New on arXiv';
+  const heading = kind === 'daily' ? (category ? `Daily papers in ${category}` : 'Daily papers') : category ? `New on arXiv in ${category}` : 'New on arXiv';
+  const pageFeeds = kind === 'new' ? [newFeedLink(category)] : category ? [categoryFeedLink(category)] : [];
   const title = w ? `${heading}: ${formatWindow(w)}` : heading;
   const period = w?.period ?? 'day';
   const prevLabel = period === 'day' ? 'Previous day' : period === 'week' ? 'Previous week' : 'Previous month';
   const nextLabel = period === 'day' ? 'Next day' : period === 'week' ? 'Next week' : 'Next month';
   return (
-    <Layout site={site} title={title} section={kind} description={`${heading} on ${site.siteName}`} feeds={kind === 'new' ? [newFeedLink(category)] : []}>
+    <Layout site={site} title={title} section={kind} description={`${heading} on ${site.siteName}`} feeds={pageFeeds}>
       <div class="feed-head">
         <h1>
           {heading}
@@ -64,13 +66,20 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
         {kind === 'daily' && w ? (
           <nav aria-label="Period" class="tabs">
             {(['day', 'week', 'month'] as const).map((p) => (
-              <a href={dailyPath(windowContaining(p, w.from))} aria-current={p === period ? 'page' : undefined}>
+              <a href={dailyPath(windowContaining(p, w.from), category)} aria-current={p === period ? 'page' : undefined}>
                 {p === 'day' ? 'Daily' : p === 'week' ? 'Weekly' : 'Monthly'}
               </a>
             ))}
           </nav>
         ) : null}
       </div>
+      {kind === 'daily' && category ? (
+        <p class="muted">
+          Papers in {category} (primary or cross-listed) on the Daily papers lists, ranked as on the home page.
+          {' '}See also <a href={newPath(null, category)}>everything new on arXiv in {category}</a>
+          {' '}· feeds: <a href={categoryFeedLink(category).rss}>RSS</a>, <a href={categoryFeedLink(category).rss.replace(/\.rss$/, '.atom')}>Atom</a>.
+        </p>
+      ) : null}
       {w ? (
         <nav aria-label="Dates" class="pager dates">
           {view.prev ? <a href={pathOf(view.prev)} rel="prev" data-key-prev>← {prevLabel}</a> : <span class="muted">← {prevLabel}</span>}
@@ -92,7 +101,7 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
       {view.items.length === 0 ? (
         <p class="empty">
           {w ? 'No papers here yet.' : kind === 'daily' ? 'No daily list yet: papers appear here when members submit them or curators feature them.' : 'Nothing announced yet.'}
-          {kind === 'daily' && w ? <> See <a href={newPath(w.period === 'day' ? w.from : null)}>what arXiv announced</a>.</> : null}
+          {kind === 'daily' && w ? <> See <a href={newPath(w.period === 'day' ? w.from : null, category)}>what arXiv announced</a>.</> : null}
         </p>
       ) : (
         <ol class="cards" start={(view.page - 1) * view.pageSize + 1}>

@@ -5,6 +5,7 @@ import { formatCardDate } from '../../domain/dates.ts';
 import type { PaperCard } from '../../store/types.ts';
 import { VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
+import { AuthorLinks, categoryPath } from './discovery-bits.tsx';
 
 /** How many characters of the abstract a card shows before cutting at a word. */
 export const CARD_ABSTRACT_CHARS = 320;
@@ -22,9 +23,13 @@ export function paperPath(id: string): string {
   return `/papers/${id}`;
 }
 
-function authorLine(card: PaperCard): string {
-  const shown = card.authors.slice(0, CARD_AUTHORS_SHOWN).join(', ');
-  return card.authorCount > CARD_AUTHORS_SHOWN ? `${shown} et al.` : shown;
+function AuthorLine({ card }: { card: PaperCard }) {
+  return (
+    <>
+      <AuthorLinks names={card.authors.slice(0, CARD_AUTHORS_SHOWN)} />
+      {card.authorCount > CARD_AUTHORS_SHOWN ? ' et al.' : ''}
+    </>
+  );
 }
 
 export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/' }: {
@@ -43,7 +48,7 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
           {card.withdrawn ? <span class="badge warn">Withdrawn</span> : null}
         </h3>
         <p class="meta">
-          <span class="authors">{authorLine(card)}</span>
+          <span class="authors"><AuthorLine card={card} /></span>
           <span class="dot" aria-hidden="true"> · </span>
           <span>{card.authorCount} {card.authorCount === 1 ? 'author' : 'authors'}</span>
           {card.publishedAt ? (
@@ -57,7 +62,7 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
         <p class="meta foot">
           <span class="chips">
             {card.categories.slice(0, 4).map((c) => (
-              <a class="chip" href={`/new/${c}`}>{c}</a>
+              <a class="chip" href={categoryPath(c)}>{c}</a>
             ))}
           </span>
           <span class="comments">

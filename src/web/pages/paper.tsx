@@ -14,6 +14,7 @@ import { Csrf, VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
 import { raw } from 'hono/html';
 import { Sparkline } from '../stats.tsx';
+import { AuthorLinks, categoryPath, KeywordChips, MarkedText } from './discovery-bits.tsx';
 
 /** Only http(s) links from the store are rendered as links. */
 function safeHref(url: string | null): string | null {
@@ -60,7 +61,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         {paper.withdrawn ? <p class="notice warn">This paper has been withdrawn by its authors.</p> : null}
         <p class="authors-full">
           <span class="sr-only">Authors: </span>
-          {paper.authors.join(', ')}
+          <AuthorLinks names={paper.authors} />
           <span class="muted"> ({paper.authorCount} {paper.authorCount === 1 ? 'author' : 'authors'})</span>
         </p>
         <div class="paper-actions">
@@ -78,7 +79,8 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         </div>
         <section aria-labelledby="abstract-h">
           <h2 id="abstract-h">Abstract</h2>
-          <p class="abstract-full">{paper.abstract}</p>
+          <p class="abstract-full"><MarkedText text={paper.abstract} keywords={paper.keywords} /></p>
+          <KeywordChips keywords={paper.keywords} label="Keywords (each searches the site)" />
         </section>
         <section aria-labelledby="details-h">
           <h2 id="details-h">Details</h2>
@@ -87,7 +89,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
             <dd>
               {paper.categories.map((c, i) => (
                 <>
-                  <a class="chip" href={`/new/${c}`}>{c}</a>
+                  <a class="chip" href={categoryPath(c)}>{c}</a>
                   {i === 0 && paper.categories.length > 1 ? <span class="muted"> (primary) </span> : ' '}
                 </>
               ))}

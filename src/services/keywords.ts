@@ -1,0 +1,77 @@
+/**
+ * Keeps every paper's keywords current: papers that are new or changed since their keywords were
+ * computed get them (again), scored against document frequencies of the instance's own corpus.
+ * Runs at the end of every import and ingest run, and from `paperboy keywords`.
+ */
+import { analyzeText, buildKeywordModel, scoreKeywords, type KeywordModel } from '../domain/keywords.ts';
+import type { Store } from '../store/index.ts';
+import { countPapersDueForKeywords, listKeywordCorpus, listPapersDueForKeywords, replacePaperKeywords } from '../store/keywords.ts';
+
+/**
+ * The corpus statistics count at most this many papers (the newest): enough for stable idf,
+ * and it bounds the time and memory of a refresh on a store of millions of papers.
+ */
+export const KEYWORD_CORPUS_LIMIT = 50_000;
+/** Papers per transaction. */
+const BATCH = 1_000;
+/** A cached model is counted again once the store's size moves this much from what it counted. */
+const MODEL_DRIFT = 0.05;
+
+export interface KeywordRefreshOptions {
+  now: () => string;
+  /** Recompute every paper, not only new and changed ones. */
+  all?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  corpusLimit?: number;
+}
+
+export interface KeywordReport {
+  papers: number;
+  keywords: number;
+  corpus: number;
+  ms: number;
+}
+
+const models = new WeakMap<Store, KeywordModel>();
+
+async function corpusSize(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** The corpus statistics, counted anew when the store has grown or shrunk noticeably since. */
+export async function keywordModel(store: Store, limit = KEYWORD_CORPUS_LIMIT, fresh = false): Promise<KeywordModel> {
+  const size = Math.min(limit, await corpusSize(store));
+  const cached = models.get(store);
+  if (!fresh && cached && Math.abs(cached.docs - size) <= cached.docs * MODEL_DRIFT) return cached;
+  const model = buildKeywordModel((await listKeywordCorpus(store.db, limit)).map(analyzeText));
+  models.set(store, model);
+  return model;
+}
+
+/** Computes and stores keywords of the papers that need them; returns counts. */
+export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions): Promise<KeywordReport> {
+  const started = Date.now();
+  const all = opts.all ?? false;
+  const total = await countPapersDueForKeywords(store.db, all);
+  if (total === 0) return { papers: 0, keywords: 0, corpus: 0, ms: Date.now() - started };
+  const model = await keywordModel(store, opts.corpusLimit, all);
+  let done = 0;
+  let keywords = 0;
+  let after = '';
+  opts.onProgress?.(0, total);
+  for (;;) {
+    const due = await listPapersDueForKeywords(store.db, BATCH, after, all);
+    if (due.length === 0) break;
+    after = due[due.length - 1]!.id;
+    const items = due.map((p) => ({
+      paperId: p.id, sourceHash: p.sourceHash,
+      keywords: scoreKeywords({ title: p.title, abstract: p.abstract }, model).map((k) => ({ keyword: k.keyword, score: k.score })),
+    }));
+    await store.transaction((trx) => replacePaperKeywords(trx, items, opts.now()));
+    done += due.length;
+    keywords += items.reduce((n, i) => n + i.keywords.length, 0);
+    opts.onProgress?.(Math.min(done, total), total);
+  }
+  return { papers: done, keywords, corpus: model.docs, ms: Date.now() - started };
+}

@@ -1,0 +1,35 @@
+/**
+ * A category's Daily papers: which days have papers of the category on their list.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database> | Transaction<Database>;
+
+/** Whether any paper on the site is in the category. */
+export async function categoryExists(db: Db, category: string): Promise<boolean> {
+  const row = await db.selectFrom('paper_categories').select('paper_id').where('category', '=', category).limit(1).executeTakeFirst();
+  return !!row;
+}
+
+/** Days with a visible list entry of the category, before or after `day` (nearest), or the latest when `day` is null. */
+async function dayOf(db: Db, category: string, fn: 'max' | 'min', op: '<' | '>' | null, day: string | null): Promise<string | null> {
+  let q = db.selectFrom('daily_entries as d')
+    .innerJoin('paper_categories as c', 'c.paper_id', 'd.paper_id')
+    .where('c.category', '=', category).where('d.hidden', '=', 0)
+    .select((eb) => (fn === 'max' ? eb.fn.max('d.day') : eb.fn.min('d.day')).as('day'));
+  if (op && day) q = q.where('d.day', op, day);
+  const row = await q.executeTakeFirst();
+  return row?.day ?? null;
+}
+
+/** The latest day whose Daily papers include the category. */
+export function latestCategoryDay(db: Db, category: string): Promise<string | null> {
+  return dayOf(db, category, 'max', null, null);
+}
+
+/** The nearest days before and after `day` whose lists include the category. */
+export async function neighbourCategoryDays(db: Db, category: string, day: string): Promise<{ prev: string | null; next: string | null }> {
+  const [prev, next] = await Promise.all([dayOf(db, category, 'max', '<', day), dayOf(db, category, 'min', '>', day)]);
+  return { prev, next };
+}

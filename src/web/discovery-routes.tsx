@@ -1,0 +1,133 @@
+/**
+ * Discovery routes: author pages and following authors, and category pages.
+ *
+ * - `GET /authors/:name` (URL-encoded name, `?page=`): everyone published under the name.
+ * - `POST /actions/follow` (`author`, `want` 1|0, `next`, CSRF): follow or unfollow, for members;
+ *   JSON `{following}` when asked with Accept: application/json.
+ * - `GET /settings/following`: the authors a member follows.
+ * - `GET /categories/:cat`, `/categories/:cat/date|week|month/:label`: the category's trending
+ *   Daily papers (`?sort=`, `?page=`), feeds at /feeds/categories/:cat.rss|atom.
+ */
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { getAuthorView, checkAuthorName } from '../services/authors.ts';
+import { getCategoryFeed } from '../services/category-feed.ts';
+import { UserError } from '../services/errors.ts';
+import { parseWindow } from '../services/feed.ts';
+import { findAuthorSummary } from '../store/authors.ts';
+import { followAuthor, isFollowing, listFollowedAuthors, unfollowAuthor } from '../store/follows.ts';
+import { LIST_SORTS, type ListSort } from '../store/types.ts';
+import { votedAmong } from '../store/votes.ts';
+import type { Web } from './app.tsx';
+import { safeNext, verifyCsrf, type AppEnv } from './auth.ts';
+import { authorPath } from './pages/discovery-bits.tsx';
+import { AuthorPage, FollowingPage } from './pages/author.tsx';
+import { FeedPage } from './pages/feed.tsx';
+
+const MAX_PAGE = 10_000;
+const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
+const PERIODS = { date: 'day', week: 'week', month: 'month' } as const;
+
+const pageParam = z.string().regex(/^\d{1,5}$/, 'page must be a whole number').transform(Number)
+  .refine((n) => n >= 1 && n <= MAX_PAGE, `page must be between 1 and ${MAX_PAGE}`).optional();
+const sortParam = z.enum(LIST_SORTS as [ListSort, ...ListSort[]], { error: 'sort must be trending, upvotes or newest' }).optional();
+
+function parse<T>(schema: z.ZodType<T>, value: unknown): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new UserError(400, r.error.issues.map((i) => i.message).join('; '));
+  return r.data;
+}
+
+
+const FOLLOW_NOTICES: Record<string, string> = {
+  followed: 'You follow this author now.',
+  unfollowed: 'You no longer follow this author.',
+};
+
+export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
+  const { store, config } = web.deps;
+  const nowMs = () => web.deps.clock.now();
+  const self = (c: Context) => { const u = new URL(c.req.url); return u.pathname + u.search; };
+
+  // Authors
+
+  app.get('/authors/:name{.+}', async (c) => {
+    const name = c.req.param('name');
+    const page = parse(pageParam, c.req.query('page')) ?? 1;
+    const view = await getAuthorView(store, name, page, config.pageSize);
+    const user = c.get('user');
+    const [following, voted] = await Promise.all([
+      user ? isFollowing(store.db, user.id, view.author.name) : Promise.resolve(false),
+      user ? votedAmong(store.db, user.id, view.papers.map((p) => p.id)) : Promise.resolve(new Set<string>()),
+    ]);
+    if (user) c.header('Cache-Control', 'private, no-cache');
+    return web.html(c, <AuthorPage site={await web.site(c)} view={view} nowMs={nowMs()} following={following} voted={voted}
+      self={self(c)} notice={FOLLOW_NOTICES[c.req.query('follow') ?? ''] ?? null} />);
+  });
+
+  app.post('/actions/follow', async (c) => {
+    const f = await readForm(c);
+    verifyCsrf(c, web.auth, f._csrf);
+    const user = c.get('user');
+    if (!user) throw new UserError(401, 'Sign in to follow authors.');
+    const name = checkAuthorName(f.author);
+    const want = f.want !== '0';
+    if (want) {
+      if (!(await findAuthorSummary(store.db, name))) throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
+      await followAuthor(store.db, user.id, name, new Date(nowMs()).toISOString());
+    } else {
+      await unfollowAuthor(store.db, user.id, name);
+    }
+    if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ author: name, following: want });
+    const fallback = `${authorPath(name)}?follow=${want ? 'followed' : 'unfollowed'}`;
+    const next = safeNext(f.next, fallback);
+    return c.redirect(next === authorPath(name) ? fallback : next, 303);
+  });
+
+  app.get('/settings/following', async (c) => {
+    const user = c.get('user');
+    if (!user) return c.redirect(`/signin?next=${encodeURIComponent('/settings/following')}`, 303);
+    c.header('Cache-Control', 'no-store');
+    const authors = await listFollowedAuthors(store.db, user.id);
+    return web.html(c, <FollowingPage site={await web.site(c)} authors={authors} nowMs={nowMs()} />);
+  });
+
+  // Categories
+
+  const categoryPage = async (c: Context<AppEnv>, category: string, period?: keyof typeof PERIODS, label?: string) => {
+    if (!CATEGORY_RE.test(category)) throw new UserError(400, `"${category.slice(0, 40)}" is not an arXiv category (like cs.CL).`);
+    const page = parse(pageParam, c.req.query('page')) ?? 1;
+    const sort = parse(sortParam, c.req.query('sort')) ?? 'trending';
+    let window;
+    if (period !== undefined && label !== undefined) {
+      window = parseWindow(PERIODS[period], label);
+      if (!window) {
+        const shape = period === 'date' ? 'YYYY-MM-DD' : period === 'week' ? 'YYYY-Www' : 'YYYY-MM';
+        throw new UserError(400, `"${label.slice(0, 40)}" is not a ${period === 'date' ? 'date' : period} (expected ${shape}).`);
+      }
+    }
+    const view = await getCategoryFeed(store, { category, window, sort, page, pageSize: config.pageSize });
+    const user = c.get('user');
+    const voted = user ? await votedAmong(store.db, user.id, view.items.map((p) => p.id)) : new Set<string>();
+    return web.html(c, <FeedPage site={await web.site(c)} view={view} nowMs={nowMs()} kind="daily" category={category} defaultSort="trending" voted={voted} self={self(c)} />);
+  };
+  app.get('/categories/:category', (c) => categoryPage(c, c.req.param('category')));
+  app.get('/categories/:category/:period{date|week|month}/:label', (c) =>
+    categoryPage(c, c.req.param('category'), c.req.param('period') as keyof typeof PERIODS, c.req.param('label')));
+}
+
+/** A urlencoded or multipart form's string fields (files ignored); a 400 when it cannot be read. */
+async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
+  const type = c.req.header('content-type') ?? '';
+  let body: Record<string, unknown> = {};
+  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      throw new UserError(400, 'This form could not be read.');
+    }
+  }
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
+  return fields;
+}

@@ -1,0 +1,87 @@
+/**
+ * Keywords are computed at import time (against the corpus as it then is), kept per paper version,
+ * and by `paperboy keywords` for existing stores; real arXiv listing lines from the shared data.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { importFile } from '../../src/services/import.ts';
+import { refreshKeywords } from '../../src/services/keywords.ts';
+import { keywordsOf } from '../../src/store/keywords.ts';
+import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
+
+const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
+const LISTINGS = path.join(SHARED, 'arxiv-cs-listings-2025-05-06', 'arxiv_cs_2025-05_06.jsonl.gz');
+const skip = fs.existsSync(LISTINGS) ? false : `shared data not found: ${LISTINGS}`;
+
+/** The first `n` lines of the real listing file, as a JSONL file in a temporary folder. */
+function listingSlice(n: number, edit?: (row: Record<string, unknown>) => void): string {
+  const lines = zlib.gunzipSync(fs.readFileSync(LISTINGS)).toString('utf8').split('\n').slice(0, n);
+  const file = path.join(tempDir(), 'slice.jsonl');
+  fs.writeFileSync(file, lines.map((l) => { const row = JSON.parse(l) as Record<string, unknown>; edit?.(row); return JSON.stringify(row); }).join('\n'));
+  return file;
+}
+
+function paperboy(args: string[], env: Record<string, string>) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+test('an import computes keywords of what it added; a re-import changes nothing; a changed paper is done again', { skip }, async () => {
+  const store = await tempStore();
+  const file = listingSlice(300);
+  const report = await importFile(store, file, { now: () => FIXED_NOW });
+  assert.equal(report.new, 300);
+  assert.equal(report.keywords, 300);
+  const ids = (await store.db.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
+  const kws = await keywordsOf(store.db, ids);
+  assert.ok(kws.size >= 295, `nearly every real abstract has keywords (${kws.size} of 300)`);
+  for (const list of kws.values()) assert.ok(list.length >= 1 && list.length <= 8);
+
+  const again = await importFile(store, file, { now: () => FIXED_NOW });
+  assert.equal(again.unchanged, 300);
+  assert.equal(again.keywords, 0);
+
+  const target = ids[0]!;
+  const changed = await importFile(store, listingSlice(1, (row) => { row.title = 'Quantum annealing for scheduling'; row.abstract = 'Quantum annealing solves scheduling. Quantum annealing scales.'; }), { now: () => FIXED_NOW });
+  assert.equal(changed.updated, 1);
+  assert.equal(changed.keywords, 1);
+  assert.equal((await keywordsOf(store.db, [target])).get(target)![0], 'quantum annealing');
+});
+
+test('an empty abstract and a paper without any usable word are done (no keywords, no error), and not redone', async () => {
+  const store = await tempStore();
+  const file = path.join(tempDir(), 'odd.jsonl');
+  const row = (id: string, title: string, abstract: string) => JSON.stringify({ id, title, authors: ['A'], categories: ['cs.CL'], abstract, listing_dates: ['2025-05-06'] });
+  fs.writeFileSync(file, [row('2505.00001', 'Sparse attention', ''), row('2505.00002', 'On the', '  ')].join('\n'));
+  const r = await importFile(store, file, { now: () => FIXED_NOW });
+  assert.equal(r.keywords, 2);
+  const kws = await keywordsOf(store.db, ['2505.00001', '2505.00002']);
+  assert.deepEqual(kws.get('2505.00001'), ['sparse attention']);
+  assert.equal(kws.has('2505.00002'), false);
+  assert.equal((await refreshKeywords(store, { now: () => FIXED_NOW })).papers, 0);
+});
+
+test('paperboy keywords: nothing due after an import; --all redoes every paper; a bad option is a usage error', { skip }, () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir };
+  const imported = paperboy(['import', listingSlice(120)], env);
+  assert.equal(imported.code, 0, imported.stderr);
+  const none = paperboy(['keywords'], env);
+  assert.equal(none.code, 0, none.stderr);
+  assert.match(none.stdout, /^keywords done papers=0 keywords=0 corpus=0 ms=\d+\n$/);
+  const all = paperboy(['keywords', '--all'], env);
+  assert.equal(all.code, 0, all.stderr);
+  const m = /^keywords done papers=120 keywords=(\d+) corpus=120 ms=\d+\n$/.exec(all.stdout);
+  assert.ok(m, all.stdout);
+  assert.ok(Number(m[1]) >= 120 * 3, 'several keywords a paper');
+  const bad = paperboy(['keywords', '--frobnicate'], env);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /usage: paperboy keywords/);
+  assert.match(paperboy(['help'], env).stdout, /\n  keywords /);
+});
