@@ -16,8 +16,7 @@ import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { searchPapers } from '../search/service.ts';
-import { describeSimilarReason, findSimilarPapers } from '../discovery/similar.ts';
-import { UserError } from '../services/errors.ts';
+import { similarSearch } from '../discovery/similar.ts';
 import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -79,14 +78,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
       const r = await searchPapers({ store, index: searchIndex }, { q, pageSize: Math.min(limit, 100) });
       return r.paperId ? [r.paperId] : r.items.map((i) => i.card.id);
     },
-    async similar(id: string, limit: number) {
-      return (await findSimilarPapers({ store, index: searchIndex }, id, limit)).items.map((i) => i.id);
-    },
-    async similarExplained(id: string, limit: number) {
-      const r = await findSimilarPapers({ store, index: searchIndex }, id, limit);
-      if (r.state === 'building') throw new UserError(503, 'Similar papers are being prepared (the search index is being built); try again in a minute.', 60);
-      return r.items.map((i) => ({ id: i.id, reason: describeSimilarReason(i.reason) }));
-    },
+    ...similarSearch({ store, index: searchIndex }),
   };
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, search });
   return new Promise((resolve, reject) => {

@@ -8,6 +8,7 @@
  * const r = await findSimilarPapers({ store, index }, '2505.00201', 6);
  * r.items.map((i) => `${i.id}: ${describeSimilarReason(i.reason)}`)
  */
+import { UserError } from '../services/errors.ts';
 import type { Store } from '../store/index.ts';
 import { parseQuery } from '../search/query.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
@@ -99,4 +100,21 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
   }
   items.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
   return { state: 'ready', items: items.slice(0, k) };
+}
+
+/**
+ * Similar papers as the open-data layer asks for them (`PaperSearch.similar` and
+ * `similarExplained`); answers 503 while the index is being built.
+ */
+export function similarSearch(deps: SimilarDeps) {
+  return {
+    async similar(id: string, limit: number): Promise<string[]> {
+      return (await findSimilarPapers(deps, id, limit)).items.map((i) => i.id);
+    },
+    async similarExplained(id: string, limit: number): Promise<{ id: string; reason: string }[]> {
+      const r = await findSimilarPapers(deps, id, limit);
+      if (r.state === 'building') throw new UserError(503, 'Similar papers are being prepared (the search index is being built); try again in a minute.', 60);
+      return r.items.map((i) => ({ id: i.id, reason: describeSimilarReason(i.reason) }));
+    },
+  };
 }
