@@ -13,7 +13,7 @@ import {
   listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPeriodPapers, memberHistoryVersion, type PeriodPaper,
 } from '../store/discovery.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
-import { buildProfile, hasTaste, rankForYou, type CandidatePaper, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
+import { buildProfile, hasTaste, prepareCandidates, rankForYou, type CandidatePaper, type CandidateSet, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
 import { EMPTY_TERMS, termVector, type TermVector } from './terms.ts';
 
 /** History rows read per kind (votes, saves, dismissals): recent taste matters most. */
@@ -65,6 +65,8 @@ const NO_STATS: DiscoveryView = { vectors: false, papers: 1, df: () => 2, vector
 export class ForYouCache {
   profiles = new Map<number, { version: string; generation: string; profile: Profile }>();
   terms = new Map<string, TermVector>();
+  /** The last few periods' candidates, vectors loaded, while the store has not changed. */
+  periods = new Map<string, { papers: PeriodPaper[]; set: CandidateSet }>();
 
   termsOf(id: string, title: string, abstract: string, view: DiscoveryView): TermVector {
     let tv = this.terms.get(id);
@@ -101,34 +103,39 @@ async function loadProfile(deps: ForYouDeps, view: DiscoveryView, userId: number
   return profile;
 }
 
-/** Ranks papers already read from the store (the digest and the benchmark call this directly). */
-export function rankPeriodPapers(
-  profile: Profile, papers: readonly PeriodPaper[], authors: ReadonlyMap<string, readonly string[]>, view: DiscoveryView, cache: ForYouCache = defaultCache,
-): ForYouItem[] {
+/** Periods whose candidates are kept (day, week and month views of the current period, and a spare). */
+const PERIOD_CACHE = 4;
+
+/** A period's candidates with vectors and term vectors, shared by every member until the store changes. */
+async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: DayWindow, cache: ForYouCache): Promise<{ papers: PeriodPaper[]; set: CandidateSet }> {
+  const key = `${window.from}|${window.to}|${deps.store.changeToken()}|${view.vectors}|${view.papers}`;
+  const hit = cache.periods.get(key);
+  if (hit) return hit;
+  const papers = await listPeriodPapers(deps.store.db, window.from, window.to, MAX_CANDIDATES);
+  const authors = await listAuthorsOf(deps.store.db, papers.map((p) => p.id));
   const candidates: CandidatePaper[] = papers.map((p) => ({
     id: p.id, upvotes: p.upvotes, authors: authors.get(p.id) ?? [],
     vector: view.vectorOf(p.id),
     terms: p.title || p.abstract ? cache.termsOf(p.id, p.title, p.abstract, view) : EMPTY_TERMS,
   }));
-  return rankForYou(profile, candidates);
+  const entry = { papers, set: prepareCandidates(candidates) };
+  if (cache.periods.size >= PERIOD_CACHE) cache.periods.delete(cache.periods.keys().next().value!);
+  cache.periods.set(key, entry);
+  return entry;
 }
 
 /** The member's For-you list of a window. Never throws for odd histories: empty ones give trending. */
 export async function forYou(deps: ForYouDeps, req: ForYouRequest, cache: ForYouCache = defaultCache): Promise<ForYouResult> {
   const view = deps.index?.discoveryView() ?? NO_STATS;
-  const [profile, papers] = await Promise.all([
-    loadProfile(deps, view, req.userId, cache),
-    listPeriodPapers(deps.store.db, req.window.from, req.window.to, MAX_CANDIDATES),
-  ]);
+  const [profile, period] = await Promise.all([loadProfile(deps, view, req.userId, cache), periodCandidates(deps, view, req.window, cache)]);
   const history = { positives: profile.positives.length, negatives: profile.negatives.length };
-  const eligible = req.exclude ? papers.filter((p) => !req.exclude!.has(p.id)) : papers;
+  const exclude = req.exclude ?? new Set<string>();
   if (!hasTaste(profile)) {
     const known = new Set(profile.negatives.map((n) => n.id));
-    const items = eligible.filter((p) => !known.has(p.id)).slice(0, req.limit)
+    const items = period.papers.filter((p) => !known.has(p.id) && !exclude.has(p.id)).slice(0, req.limit)
       .map((p) => ({ id: p.id, score: p.upvotes, reason: { like: null, shares: [], followed: [] } }));
-    return { mode: 'trending', vectors: view.vectors, items, candidates: papers.length, history };
+    return { mode: 'trending', vectors: view.vectors, items, candidates: period.papers.length, history };
   }
-  const authors = profile.followed.size > 0 ? await listAuthorsOf(deps.store.db, eligible.map((p) => p.id)) : new Map<string, string[]>();
-  const ranked = rankPeriodPapers(profile, eligible, authors, view, cache);
-  return { mode: 'personal', vectors: view.vectors, items: ranked.slice(0, req.limit), candidates: papers.length, history };
+  const ranked = rankForYou(profile, period.set, { limit: req.limit + exclude.size }).filter((r) => !exclude.has(r.id));
+  return { mode: 'personal', vectors: view.vectors, items: ranked.slice(0, req.limit), candidates: period.papers.length, history };
 }

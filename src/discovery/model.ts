@@ -135,16 +135,47 @@ export function describeForYouReason(r: ForYouReason): string {
   return parts.length > 0 ? parts.join('; ') : 'trending this period';
 }
 
+/** Candidates with their vectors loaded into a SIMD-scannable index: build once per period, rank for many members. */
+export interface CandidateSet {
+  papers: readonly CandidatePaper[];
+  dims: number;
+  index: VectorIndex | null;
+  hasVector: Uint8Array;
+}
+
+/** Loads candidates' vectors into an int8 index (papers without one get a zero row). */
+export function prepareCandidates(papers: readonly CandidatePaper[]): CandidateSet {
+  const n = papers.length;
+  const dims = papers.find((c) => c.vector)?.vector?.length ?? 0;
+  const hasVector = new Uint8Array(n);
+  if (dims === 0 || n === 0) return { papers, dims, index: null, hasVector };
+  const index = new VectorIndex(dims, n);
+  const zero = new Float32Array(dims);
+  for (let i = 0; i < n; i++) {
+    const v = papers[i]!.vector;
+    if (v && v.length === dims) { index.add(v); hasVector[i] = 1; } else index.add(zero);
+  }
+  return { papers, dims, index, hasVector };
+}
+
+export interface RankOptions {
+  weights?: ForYouWeights;
+  /** Only the best `limit` papers are returned (with reasons); default: all. */
+  limit?: number;
+}
+
 /**
  * Ranks candidates for a profile, best first, each with its reason. Candidates the member already
  * upvoted, saved or dismissed are left out.
  */
-export function rankForYou(profile: Profile, candidates: readonly CandidatePaper[], weights: ForYouWeights = FOR_YOU_WEIGHTS): RankedPaper[] {
+export function rankForYou(profile: Profile, candidates: readonly CandidatePaper[] | CandidateSet, opts: RankOptions = {}): RankedPaper[] {
+  const weights = opts.weights ?? FOR_YOU_WEIGHTS;
+  const set = Array.isArray(candidates) ? prepareCandidates(candidates as readonly CandidatePaper[]) : (candidates as CandidateSet);
+  const cands = set.papers;
   const known = new Set([...profile.positives, ...profile.negatives].map((h) => h.id));
-  const cands = candidates.filter((c) => !known.has(c.id));
   const n = cands.length;
   if (n === 0) return [];
-  const dims = cands.find((c) => c.vector)?.vector?.length ?? profile.centroid?.length ?? 0;
+  const dims = set.dims;
 
   // Vector parts: one SIMD scan over the candidates per profile vector.
   const knnScore = new Float64Array(n);
@@ -154,13 +185,9 @@ export function rankForYou(profile: Profile, candidates: readonly CandidatePaper
   const bestIdx = new Int32Array(n * KNN).fill(-1);
   const bestSim = new Float64Array(n * KNN).fill(-Infinity);
   const pos = profile.positives.filter((p) => p.vector && p.vector.length === dims).slice(0, MAX_KNN_PROFILE);
-  if (dims > 0) {
-    const index = new VectorIndex(dims, n);
-    const hasVec = new Uint8Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = cands[i]!.vector;
-      if (v && v.length === dims) { index.add(v); hasVec[i] = 1; } else index.add(new Float32Array(dims));
-    }
+  const index = set.index;
+  const hasVec = set.hasVector;
+  if (index) {
     const scores = new Float64Array(n);
     pos.forEach((p, pi) => {
       index.scoreAll(p.vector!, scores);
@@ -196,9 +223,10 @@ export function rankForYou(profile: Profile, candidates: readonly CandidatePaper
   let maxVotes = 0;
   for (const c of cands) if (c.upvotes > maxVotes) maxVotes = c.upvotes;
   const trendDen = Math.log1p(maxVotes) || 1;
-  const out: RankedPaper[] = [];
+  const out: (RankedPaper | null)[] = [];
   for (let i = 0; i < n; i++) {
     const c = cands[i]!;
+    if (known.has(c.id)) { out.push(null); continue; }
     const termScore = profile.terms.size > 0 ? termDot(c.terms.weights, profile.terms) : 0;
     const followed = profile.followed.size > 0 ? c.authors.filter((a) => profile.followed.has(a.trim().toLowerCase())) : [];
     const neg = negScore[i]! > NEGATIVE_FLOOR ? negScore[i]! - NEGATIVE_FLOOR : 0;
@@ -207,8 +235,11 @@ export function rankForYou(profile: Profile, candidates: readonly CandidatePaper
       + (followed.length > 0 ? weights.followed : 0);
     out.push({ id: c.id, score, reason: { like: null, shares: [], followed } });
   }
-  const order = out.map((_, i) => i).sort((a, b) => out[b]!.score - out[a]!.score || (out[a]!.id < out[b]!.id ? -1 : 1));
-  // Reasons, for every paper (cheap: at most KNN positives and one sparse product each).
+  const order: number[] = [];
+  for (let i = 0; i < n; i++) if (out[i]) order.push(i);
+  order.sort((a, b) => out[b]!.score - out[a]!.score || (out[a]!.id < out[b]!.id ? -1 : 1));
+  if (opts.limit !== undefined && order.length > opts.limit) order.length = Math.max(0, opts.limit);
+  // Reasons, for the papers returned: at most KNN positives and one sparse product each.
   for (const i of order) {
     const r = out[i]!.reason;
     const top = bestSim[i * KNN]!;
