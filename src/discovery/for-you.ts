@@ -13,7 +13,7 @@ import {
   listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPeriodPapers, memberHistoryVersion, type PeriodPaper,
 } from '../store/discovery.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
-import { buildProfile, hasTaste, prepareCandidates, rankForYou, type CandidatePaper, type CandidateSet, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
+import { buildProfile, describeForYouReason, hasTaste, prepareCandidates, rankForYou, type CandidatePaper, type CandidateSet, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
 import { EMPTY_TERMS, termVector, type TermVector } from './terms.ts';
 
 /** History rows read per kind (votes, saves, dismissals): recent taste matters most. */
@@ -138,4 +138,16 @@ export async function forYou(deps: ForYouDeps, req: ForYouRequest, cache: ForYou
   }
   const ranked = rankForYou(profile, period.set, { limit: req.limit + exclude.size }).filter((r) => !exclude.has(r.id));
   return { mode: 'personal', vectors: view.vectors, items: ranked.slice(0, req.limit), candidates: period.papers.length, history };
+}
+
+/**
+ * The For-you ranking as e-mail digests ask for it: ids with their reasons, in the member's order
+ * (trending, with that reason, for members without history).
+ */
+export function forYouForDigests(deps: ForYouDeps, cache: ForYouCache = defaultCache) {
+  return async (userId: number, window: { from: string; to: string }, limit: number, exclude: ReadonlySet<string>): Promise<{ id: string; reason: string }[]> => {
+    const w: DayWindow = { period: window.from === window.to ? 'day' : 'week', label: `${window.from}/${window.to}`, from: window.from, to: window.to };
+    const r = await forYou(deps, { userId, window: w, limit, exclude }, cache);
+    return r.items.map((i) => ({ id: i.id, reason: describeForYouReason(i.reason) }));
+  };
 }
