@@ -74,7 +74,7 @@ export async function runDigestCli(
   if (sub === 'status') {
     const [subs, outbox] = await Promise.all([countSubscribers(digestDb(store.db)), countOutboxByStatus(digestDb(store.db))]);
     out.write(`subscribers active=${subs.active} pending=${subs.pending} unsubscribed=${subs.unsubscribed} bounced=${subs.bounced} `
-      + `daily=${subs.byPeriod.daily} weekdays=${subs.byPeriod.weekdays} weekly=${subs.byPeriod.weekly} trending=${subs.byKind.trending} search=${subs.byKind.search}\n`);
+      + `daily=${subs.byPeriod.daily} weekdays=${subs.byPeriod.weekdays} weekly=${subs.byPeriod.weekly} trending=${subs.byKind.trending} search=${subs.byKind.search} for_you=${subs.byKind['for-you']}\n`);
     out.write(`outbox ${Object.entries(outbox).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     return 0;
   }
