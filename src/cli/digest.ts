@@ -8,7 +8,10 @@ import type { Config } from '../config.ts';
 import { parseDay } from '../domain/dates.ts';
 import { localTime } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
-import { formatDigestSummary, runDigest, type DigestDeps, type SearchFn } from '../services/digest.ts';
+import { forYouForDigests } from '../discovery/for-you.ts';
+import { SearchIndex } from '../search/search-index.ts';
+import { findIndexMeta } from '../search/store-io.ts';
+import { formatDigestSummary, runDigest, type DigestDeps, type ForYouFn, type SearchFn } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
 import { parseEmail, unsubscribeByToken } from '../services/subscriptions.ts';
@@ -38,6 +41,8 @@ unsubscribe-mail  reads one e-mail on standard input (sent to PAPERBOY_UNSUBSCRI
 export interface DigestCliOptions {
   /** The search engine for alerts; null uses the built-in matcher. */
   search?: SearchFn | null;
+  /** "For you" digests' ranking; default: the For-you model over the saved search index (terms only without one). */
+  forYou?: ForYouFn | null;
   /** Replaces the transport made from the config (tests, benchmarks). */
   transport?: Transport;
   /** Replaces the clock (tests). */
@@ -48,6 +53,15 @@ export interface DigestCliOptions {
 }
 
 type Out = { write(s: string): unknown };
+
+/** The For-you ranking over the store's saved search index, loaded on the first "for you" digest. */
+function lazyForYou(store: Store): ForYouFn {
+  let rank: Promise<ForYouFn> | null = null;
+  return async (...args) => {
+    rank ??= findIndexMeta(store.db).then(async (meta) => forYouForDigests({ store, index: meta ? await SearchIndex.open(store, {}) : null }));
+    return (await rank)(...args);
+  };
+}
 
 /** Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage). */
 export async function runDigestCli(
@@ -60,7 +74,7 @@ export async function runDigestCli(
   if (sub === 'status') {
     const [subs, outbox] = await Promise.all([countSubscribers(digestDb(store.db)), countOutboxByStatus(digestDb(store.db))]);
     out.write(`subscribers active=${subs.active} pending=${subs.pending} unsubscribed=${subs.unsubscribed} bounced=${subs.bounced} `
-      + `daily=${subs.byPeriod.daily} weekdays=${subs.byPeriod.weekdays} weekly=${subs.byPeriod.weekly} trending=${subs.byKind.trending} search=${subs.byKind.search}\n`);
+      + `daily=${subs.byPeriod.daily} weekdays=${subs.byPeriod.weekdays} weekly=${subs.byPeriod.weekly} trending=${subs.byKind.trending} search=${subs.byKind.search} for_you=${subs.byKind['for-you']}\n`);
     out.write(`outbox ${Object.entries(outbox).map(([k, v]) => `${k}=${v}`).join(' ')}\n`);
     return 0;
   }
@@ -107,7 +121,7 @@ export async function runDigestCli(
   try {
     const report = await runDigest({
       store, transport, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: settings.unsubscribeMailto,
-      now, search: options.search ?? null, ...options.tuning,
+      now, search: options.search ?? null, forYou: options.forYou === undefined ? lazyForYou(store) : options.forYou, ...options.tuning,
     }, {
       date, only: values.period as 'daily' | 'weekly' | undefined, weeklyDay: settings.weeklyDay, to,
       dryRun: values['dry-run'] === true, out: values.out,

@@ -6,13 +6,14 @@
 import { addDays, dayToMs, isoWeekOf } from './dates.ts';
 
 export type DigestPeriod = 'daily' | 'weekdays' | 'weekly';
-export type DigestKind = 'trending' | 'search';
+export type DigestKind = 'trending' | 'search' | 'for-you';
 export const DIGEST_PERIODS: readonly DigestPeriod[] = ['daily', 'weekdays', 'weekly'];
 
 /** Papers a digest lists at most: a daily one is read in a minute, a weekly one in five. */
 export const DIGEST_LIMITS: Record<DigestKind, Record<DigestPeriod, number>> = {
   trending: { daily: 10, weekdays: 10, weekly: 20 },
   search: { daily: 25, weekdays: 25, weekly: 40 },
+  'for-you': { daily: 10, weekdays: 10, weekly: 20 },
 };
 /**
  * A digest that temporary errors kept from going out is given up this many days after its
@@ -335,6 +336,7 @@ function byAlert(a: DigestCandidate, b: DigestCandidate): number {
  * The papers of one subscriber's digest. Trending: the window's Daily papers by the trending key.
  * Search alerts: papers that entered a daily list or were announced by arXiv in the window and
  * match the query, most upvoted first (or in the search engine's order when it ranked them).
+ * For you: the same papers in the order of the member's model (given as `searchHits`).
  * Papers sent to the subscriber before are left out; at most `limit` are kept.
  */
 export function selectDigest(input: SelectionInput): Selection {

@@ -28,6 +28,8 @@ export interface DigestMailInput {
   /** Papers that qualified, when more than the e-mail lists. */
   total: number;
   links: { web: string; manage: string; unsubscribe: string };
+  /** For you: why each paper was picked, by paper id. */
+  reasons?: Record<string, string>;
 }
 
 export interface RenderedMail {
@@ -56,6 +58,7 @@ export function windowLabel(w: { from: string; to: string }): string {
 export function describeSubscription(s: { kind: string; period: DigestPeriod; query: string | null }): string {
   const how = s.period === 'daily' ? 'daily' : s.period === 'weekdays' ? 'weekday' : 'weekly';
   if (s.kind === 'search') return `${how} alerts for "${s.query ?? ''}"`;
+  if (s.kind === 'for-you') return `the ${how} digest of papers picked for you (like the ones you upvoted)${s.period === 'weekdays' ? ' (Monday to Friday)' : ''}`;
   return `the ${how} digest of trending papers${s.period === 'weekdays' ? ' (Monday to Friday)' : ''}`;
 }
 
@@ -85,6 +88,7 @@ export function digestSubject(d: Pick<DigestMailInput, 'siteName' | 'kind' | 'pe
     const shown = q.length > SUBJECT_QUERY_CHARS ? `${q.slice(0, SUBJECT_QUERY_CHARS - 1)}…` : q;
     return oneLine(`${d.siteName} alert: ${n} new ${n === 1 ? 'paper' : 'papers'} for "${shown}" (${windowLabel(d.window)})`);
   }
+  if (d.kind === 'for-you') return oneLine(`${d.siteName}${d.period === 'weekly' ? ' weekly' : ''}: ${papers} for you, ${windowLabel(d.window)}`);
   return oneLine(`${d.siteName}${d.period === 'weekly' ? ' weekly' : ''}: ${papers} trending, ${windowLabel(d.window)}`);
 }
 
@@ -101,6 +105,8 @@ export function renderDigestText(d: DigestMailInput): string {
     lines.push(`${i + 1}. ${oneLine(p.title)}`);
     lines.push(`   ${authorLine(p)} · ▲ ${p.upvotes} ${p.upvotes === 1 ? 'upvote' : 'upvotes'}${p.categories.length ? ` · ${p.categories.slice(0, 3).join(', ')}` : ''}`);
     lines.push(`   ${cut(p.abstract, ABSTRACT_CHARS)}`);
+    const reason = d.reasons?.[p.id];
+    if (reason) lines.push(`   Why: ${oneLine(reason)}`);
     lines.push(`   ${paperUrl(d.baseUrl, p.id)}`, '');
   });
   if (d.total > d.papers.length) lines.push(`And ${d.total - d.papers.length} more in the web version: ${d.links.web}`, '');
@@ -155,6 +161,7 @@ function DigestHtml({ d }: { d: DigestMailInput }) {
                             <a class="pb-link" href={paperUrl(d.baseUrl, p.id)} style={`font-size:17px;line-height:1.35;font-weight:600;color:${C.accent};text-decoration:none;`}>{oneLine(p.title)}</a>
                             <p class="pb-muted" style={`margin:4px 0 0 0;font-size:13px;color:${C.muted};`}>{authorLine(p)}</p>
                             <p class="pb-fg" style={`margin:8px 0 0 0;font-size:14px;line-height:1.5;color:${C.fg};`}>{cut(p.abstract, ABSTRACT_CHARS)}</p>
+                            {d.reasons?.[p.id] ? <p class="pb-muted" style={`margin:6px 0 0 0;font-size:13px;color:${C.muted};`}>Why: {oneLine(d.reasons[p.id]!)}</p> : null}
                           </td>
                         </tr>
                       </table>

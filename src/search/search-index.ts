@@ -102,6 +102,20 @@ export interface SearchIndexOptions {
   tuning?: { semanticWeight?: number; burstiness?: number };
 }
 
+/** What discovery reads from the index (see SearchIndex.discoveryView). */
+export interface DiscoveryView {
+  /** True when paper vectors are available. */
+  vectors: boolean;
+  /** Live papers in the index (for idf). */
+  papers: number;
+  /** Papers having an index term. */
+  df(term: string): number;
+  /** A paper's vector, or null when it has none (not indexed yet, or no vectors). */
+  vectorOf(id: string): Float32Array | null;
+  /** Papers nearest to a vector, best first, at most k, leaving out those `skip` says. */
+  nearest(query: ArrayLike<number>, k: number, skip?: (id: string) => boolean): SearchHit[];
+}
+
 export interface BuildProgress {
   phase: 'reading' | 'indexing' | 'training' | 'embedding' | 'saving';
   done: number;
@@ -709,6 +723,43 @@ export class SearchIndex {
     const rescored = head.map((h, i) => ({ id: h.id, score: hybridScore(h.score, head[0]!.score, cos[i]!, cos, this.opts.tuning?.semanticWeight) }));
     rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     return [...rescored, ...hits.slice(RERANK_DEPTH).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, head[0]!.score) }))];
+  }
+
+  /**
+   * Read access for discovery (similar papers, For you): each paper's vector, nearest neighbours of
+   * a vector, and term statistics. Null until the index is built; `vectors` is false (and vector
+   * calls answer nothing) until the semantic part is ready or when it is off.
+   */
+  discoveryView(): DiscoveryView | null {
+    const g = this.gen;
+    if (!g) return null;
+    const slotOf = (id: string): number => {
+      const s = this.deltaSlots.get(id);
+      if (s !== undefined) return s;
+      const d = g.base.docIndex(id);
+      return d >= 0 && g.base.deleted[d] === 0 ? d : -1;
+    };
+    const v = g.vectors;
+    return {
+      vectors: !!v && !!g.embedder,
+      papers: Math.max(1, this.liveCount()),
+      df: (term) => this.df(term),
+      vectorOf: (id) => {
+        if (!v) return null;
+        const s = slotOf(id);
+        return s >= 0 && s < v.size && !v.isRemoved(s) ? v.vectorAt(s) : null;
+      },
+      nearest: (query, k, skip) => {
+        if (!v || k <= 0) return [];
+        const found = v.search(query, k + 8, null);
+        const out: SearchHit[] = [];
+        for (let i = 0; i < found.slots.length && out.length < k; i++) {
+          const id = this.slotId(found.slots[i]!);
+          if (id && !skip?.(id)) out.push({ id, score: found.scores[i]! });
+        }
+        return out;
+      },
+    };
   }
 
   /** "Did you mean": the query's words with misspelt ones corrected, or null when none is. */

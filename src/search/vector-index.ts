@@ -266,6 +266,26 @@ export class VectorIndex {
     return { slots: Int32Array.from(order, (i) => hd[i]!), scores: Float64Array.from(order, (i) => hs[i]! * qscale) };
   }
 
+  /** The vector of a slot as stored (dequantised: within about 1% of the original). */
+  vectorAt(slot: number): Float32Array {
+    const row = new Int8Array(this.memory.buffer, this.vectorsOffset() + slot * this.stride, this.dims);
+    const scale = this.scales[slot]!;
+    const out = new Float32Array(this.dims);
+    for (let j = 0; j < this.dims; j++) out[j] = row[j]! * scale;
+    return out;
+  }
+
+  /** Scores of every slot against `query` (removed slots included), written to `out` (one SIMD scan). */
+  scoreAll(query: ArrayLike<number>, out: Float64Array = new Float64Array(this.count)): Float64Array {
+    if (this.count === 0) return out;
+    const raw = this.scan(query);
+    let qmax = 0;
+    for (let i = 0; i < query.length; i++) qmax = Math.max(qmax, Math.abs(query[i]!));
+    const qscale = qmax > 0 ? qmax / 127 : 1;
+    for (let i = 0; i < this.count; i++) out[i] = raw[i]! * this.scales[i]! * qscale;
+    return out;
+  }
+
   /** The score of one slot against a query (for re-ranking candidates). */
   similarity(query: ArrayLike<number>, slot: number): number {
     const row = new Int8Array(this.memory.buffer, this.vectorsOffset() + slot * this.stride, this.stride);

@@ -36,6 +36,9 @@ import type { Kysely } from 'kysely';
  */
 export type SearchFn = (query: string, window: { from: string; to: string }, limit: number) => Promise<string[]>;
 
+/** Ranks a window's papers for a member (the model behind /for-you); see discovery/for-you.ts. */
+export type ForYouFn = (userId: number, window: { from: string; to: string }, limit: number, exclude: ReadonlySet<string>) => Promise<{ id: string; reason: string }[]>;
+
 interface Log {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -52,6 +55,11 @@ export interface DigestDeps {
   now: () => number;
   logger?: Log | null;
   search?: SearchFn | null;
+  /**
+   * "For you" digests: the member's ranking of the window's new papers (best first, with reasons),
+   * leaving out `exclude`. Without it, "for you" subscriptions are skipped with a reason.
+   */
+  forYou?: ForYouFn | null;
   /** How long a claimed row is held before another worker may take it over (ms). */
   leaseMs?: number;
   /** First retry delay after a temporary error (ms); each next one is 4 times longer. */
@@ -67,6 +75,8 @@ export const RETRY_BASE_MS = 15_000;
 export const IN_RUN_WAIT_MS = 90_000;
 /** Search hits asked of a search engine per alert and window. */
 const SEARCH_HITS = 200;
+/** Papers asked of the For-you model per digest (more than a digest lists: some may not be candidates). */
+const FOR_YOU_HITS = 100;
 const JOB = 'digest';
 
 export interface DigestRunOptions {
@@ -161,20 +171,27 @@ type Built = { skip: string } | { message: ComposedMessage; mail: RenderedMail; 
 
 async function buildDigest(ctx: RunContext, sub: Subscription, d: { period: DigestPeriod; key: string; from: string; to: string }): Promise<Built> {
   const { deps } = ctx;
-  if (sub.kind !== 'trending' && sub.kind !== 'search') return { skip: `"${sub.kind}" digests are not offered yet` };
+  if (sub.kind !== 'trending' && sub.kind !== 'search' && sub.kind !== 'for-you') return { skip: `"${sub.kind}" digests are not offered yet` };
+  if (sub.kind === 'for-you' && (!deps.forYou || sub.userId === null)) return { skip: sub.userId === null ? '"for you" needs an account' : '"for you" is not available in this process' };
   const window = { from: d.from, to: d.to };
   const data = await ctx.window(d.from, d.to);
   const nowMs = deps.now();
   const sentBefore = await listSentPaperIds(ctx.db, sub.id, new Date(nowMs - SENT_LOOKBACK_DAYS * 86_400_000).toISOString());
   const limit = DIGEST_LIMITS[sub.kind][d.period];
-  const selection = sub.kind === 'trending'
-    ? selectDigest({ kind: 'trending', window, candidates: data.candidates, sentBefore, limit })
-    : selectDigest({ kind: 'search', window, candidates: data.candidates, searchHits: await ctx.ranking(data, window, sub.query ?? ''), sentBefore, limit });
+  let reasons: Record<string, string> | undefined;
+  let selection;
+  if (sub.kind === 'trending') selection = selectDigest({ kind: 'trending', window, candidates: data.candidates, sentBefore, limit });
+  else if (sub.kind === 'search') selection = selectDigest({ kind: 'search', window, candidates: data.candidates, searchHits: await ctx.ranking(data, window, sub.query ?? ''), sentBefore, limit });
+  else {
+    const ranked = await deps.forYou!(sub.userId!, window, FOR_YOU_HITS, sentBefore);
+    reasons = Object.fromEntries(ranked.map((r) => [r.id, r.reason]));
+    selection = selectDigest({ kind: 'for-you', window, candidates: data.candidates, searchHits: ranked.map((r) => r.id), sentBefore, limit });
+  }
   if (selection.papers.length === 0) return { skip: 'nothing new for it in this period' };
   const links = subscriptionLinks(ctx.key, deps.baseUrl, sub);
   const mail = renderDigest({
     siteName: deps.siteName, baseUrl: deps.baseUrl, to: sub.email, kind: sub.kind, period: d.period, query: sub.query, window,
-    papers: selection.papers, total: selection.total, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
+    papers: selection.papers, total: selection.total, reasons, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
   });
   const host = new URL(deps.baseUrl).hostname || 'localhost';
   const unsubscribeToken = links.unsubscribe.slice(links.unsubscribe.indexOf('token=') + 6);

@@ -24,7 +24,12 @@ export interface PaperSearch {
   search(query: string, options: { limit: number }): Promise<string[]>;
   /** Papers most like `paperId` (not itself), best first, at most `limit`; absent until the engine offers it. */
   similar?(paperId: string, limit: number): Promise<string[]>;
+  /** The same with each paper's reason ("close in meaning; shares: diffusion"), when the engine explains itself. */
+  similarExplained?(paperId: string, limit: number): Promise<{ id: string; reason: string }[]>;
 }
+
+/** A similar paper: its card and why it is similar (when the engine says). */
+export type SimilarPaper = PaperCard & { reason?: string };
 
 export interface OpenDataDeps {
   store: Store;
@@ -169,12 +174,17 @@ export async function searchPapers(deps: OpenDataDeps, req: SearchRequest): Prom
 }
 
 /** Papers most like one paper, best first. */
-export async function similarPapers(deps: OpenDataDeps, id: string, limit: number): Promise<PaperCard[]> {
+export async function similarPapers(deps: OpenDataDeps, id: string, limit: number): Promise<SimilarPaper[]> {
   const search = requireSearch(deps);
-  if (!search.similar) throw new UserError(503, 'Similar papers are not available on this instance yet.');
+  if (!search.similar && !search.similarExplained) throw new UserError(503, 'Similar papers are not available on this instance yet.');
   await getPaper(deps, id);
-  const ids = (await search.similar(id, limit)).filter((x) => x !== id);
-  return withAllAuthors(deps.store, await listCardsByIds(deps.store.db, ids.slice(0, limit)));
+  const hits = search.similarExplained
+    ? await search.similarExplained(id, limit)
+    : (await search.similar!(id, limit)).map((x) => ({ id: x, reason: undefined }));
+  const kept = hits.filter((h) => h.id !== id).slice(0, limit);
+  const reasons = new Map(kept.map((h) => [h.id, h.reason]));
+  const cards = await withAllAuthors(deps.store, await listCardsByIds(deps.store.db, kept.map((h) => h.id)));
+  return cards.map((c) => { const reason = reasons.get(c.id); return reason ? { ...c, reason } : c; });
 }
 
 export interface VoteHistory {

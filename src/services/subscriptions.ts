@@ -75,7 +75,7 @@ export function subscriptionLinks(key: string, baseUrl: string, s: Pick<Subscrip
 }
 
 export const periodSchema = z.enum(['daily', 'weekdays', 'weekly'], { error: 'How often: daily, weekdays or weekly' });
-const kindSchema = z.enum(['trending', 'search', 'for-you'], { error: 'What: trending papers or a saved search' });
+const kindSchema = z.enum(['trending', 'search', 'for-you'], { error: 'What: trending papers, a saved search or papers for you' });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
   const r = schema.safeParse(value);
@@ -84,11 +84,10 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 /** Validates what a subscription asks for; the query comes back normalised (one line). */
-export function parseOptions(input: { period: unknown; kind: unknown; query: unknown }): { period: DigestPeriod; kind: 'trending' | 'search'; query: string | null } {
+export function parseOptions(input: { period: unknown; kind: unknown; query: unknown }): { period: DigestPeriod; kind: 'trending' | 'search' | 'for-you'; query: string | null } {
   const period = parse(periodSchema, input.period ?? 'daily');
   const kind = parse(kindSchema, input.kind ?? 'trending');
-  if (kind === 'for-you') throw new UserError(422, 'What: "papers like the ones you upvoted" is not offered yet.');
-  if (kind === 'trending') return { period, kind, query: null };
+  if (kind === 'trending' || kind === 'for-you') return { period, kind, query: null };
   if (typeof input.query !== 'string') throw new UserError(422, 'Search: type what the alert should look for.');
   const q = parseSavedQuery(input.query);
   if (!q.ok) throw new UserError(422, q.error);
@@ -145,6 +144,9 @@ export async function subscribe(
   const member = input.member ?? null;
   const email = input.email === undefined && member?.email ? member.email : parseEmail(input.email);
   const options = parseOptions(input);
+  if (options.kind === 'for-you' && (!member || member.email !== email)) {
+    throw new UserError(422, 'What: papers for you are picked from your upvotes; subscribe to them from your account settings, signed in.');
+  }
   const db = digestDb(deps.store.db);
   const active = await listActiveSubscriptionsByEmail(db, email);
   const same = active.find((s) => sameWish(s, options));

@@ -64,7 +64,7 @@ export async function enqueueDigests(
         sql.val(d.expiresAt).as('expires_at'), sql.val(d.runId).as('run_id'),
       ])
         .where('period', '=', d.period).where('confirmed_at', 'is not', null).where('unsubscribed_at', 'is', null).where('bounced_at', 'is', null)
-        .where('kind', 'in', ['trending', 'search']);
+        .where('kind', 'in', ['trending', 'search', 'for-you']);
       if (filter.email) sel = sel.where('email', '=', filter.email);
       return sel;
     })

@@ -252,7 +252,7 @@ export async function listBouncedAddresses(db: DigestDb, limit: number): Promise
 export async function listActiveSubscriptions(db: DigestDb, period: SubscriptionPeriod, email?: string): Promise<Subscription[]> {
   let q = db.selectFrom('subscriptions').selectAll()
     .where('period', '=', period).where('confirmed_at', 'is not', null).where('unsubscribed_at', 'is', null).where('bounced_at', 'is', null)
-    .where('kind', 'in', ['trending', 'search']).orderBy('id');
+    .where('kind', 'in', ['trending', 'search', 'for-you']).orderBy('id');
   if (email) q = q.where('email', '=', email);
   return (await q.execute()).map(toSubscription);
 }

@@ -38,6 +38,8 @@ import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
 import { PaperPage, type PaperPageProps } from './pages/paper.tsx';
+import { similarView } from './pages/similar.tsx';
+import { mountForYouRoutes, type ForYouOptions } from './for-you-routes.tsx';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -60,6 +62,8 @@ export interface AppDeps {
   searchIndex?: SearchIndex | null;
   /** Search as the JSON API, feeds and MCP use it (ids, best first). */
   search?: PaperSearch | null;
+  /** "For you" settings (followed authors); the page is there whenever the search index is. */
+  discovery?: ForYouOptions;
 }
 
 /** A query string longer than this is not one a page of ours produced. */
@@ -260,7 +264,8 @@ export function createApp(deps: AppDeps) {
       user ? hasVoted(store.db, user.id, id) : Promise.resolve(false),
       listPaperComments(store.db, id, true), // hidden ones keep their place in threads; only admins see their text
     ]);
-    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} {...extra} />, status);
+    const similar = deps.searchIndex ? await similarView({ store, index: deps.searchIndex }, id) : null;
+    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} {...extra} />, status);
   };
   const paperRoute = async (c: Context<AppEnv>, raw: string) => {
     const parsed = parseArxivId(raw);
@@ -301,6 +306,7 @@ export function createApp(deps: AppDeps) {
   mountOpenData(app, { deps, auth, site, html, errorPage, paperPage });
   mountCommunityRoutes(app, { deps, auth, site, html, errorPage, paperPage });
   mountDiscoveryRoutes(app, { deps, auth, site, html, errorPage, paperPage });
+  mountForYouRoutes(app, { deps, auth, site, html, errorPage, paperPage });
 
   return app;
 }

@@ -144,7 +144,12 @@ export function createMcpServer(ctx: ApiContext): McpServer {
     annotations: readOnly,
   }, (args) => answer(async () => {
     const id = requireArxivId(args.id);
-    return list(await similarPapers(ctx.od, id, args.limit ?? 10), `Papers like arXiv:${id}:`);
+    const papers = await similarPapers(ctx.od, id, args.limit ?? 10);
+    const heading = `Papers like arXiv:${id}:`;
+    return ok(
+      papers.length ? `${heading}\n\n${papers.map((p, i) => `${describePaper(p, i + 1, false, base)}${p.reason ? `\n   Why: ${p.reason}` : ''}`).join('\n\n')}` : `${heading}\n\nNo papers.`,
+      { papers: papers.map((p) => (p.reason ? { ...presentPaper(ctx.present, p), reason: p.reason } : presentPaper(ctx.present, p))) },
+    );
   }));
 
   return server;

@@ -33,7 +33,7 @@ test('invalid addresses, header injection and hostile queries get a clear 422 an
     [{ email: 'a@example.org\nBcc: victim@example.org' }, /not an e-mail address/],
     [{ email: `${'x'.repeat(250)}@example.org` }, /too long/],
     [{ email: 'a@example.org', period: 'hourly' }, /daily, weekdays or weekly/],
-    [{ email: 'a@example.org', kind: 'for-you' }, /not offered yet/],
+    [{ email: 'a@example.org', kind: 'for-you' }, /subscribe to them from your account settings/], // needs an account: picked from its upvotes
     [{ email: 'a@example.org', kind: 'search', query: 'x'.repeat(301) }, /at most 300 characters/],
     [{ email: 'a@example.org', kind: 'search', query: '' }, /type what/],
     [{ email: 'a@example.org', kind: 'search', query: 'cat:<script>' }, /not an arXiv category/],

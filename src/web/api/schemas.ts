@@ -125,6 +125,9 @@ export const SearchResults = z.object({
 }).meta({ id: 'SearchResults' });
 
 export const Papers = z.object({ papers: z.array(Paper) }).meta({ id: 'Papers' });
+export const SimilarPapers = z.object({
+  papers: z.array(Paper.extend({ reason: z.string().optional().describe('Why it is similar: "close in meaning; shares: diffusion, distillation".') })),
+}).meta({ id: 'SimilarPapers' });
 
 export const Comment = z.object({
   id: z.number().int(),

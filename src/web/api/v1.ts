@@ -114,12 +114,12 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     params: idParams,
     query: z.object({ limit: intParam('limit', 1, 50, 'Most papers.', 10) }),
     responses: {
-      200: { description: 'The papers, most alike first.', schema: S.Papers }, ...notFound('Not on this site.'),
+      200: { description: 'The papers, most alike first, each with why.', schema: S.SimilarPapers }, ...notFound('Not on this site.'),
       503: { description: 'This instance has no search engine yet.', schema: ERROR },
     },
   }, async (c, { params, query }) => {
     const papers = await similarPapers(od, requireArxivId(params.id), query.limit);
-    return c.json({ papers: papers.map((p) => P.paper(present, p)) });
+    return c.json({ papers: papers.map((p) => (p.reason ? { ...P.paper(present, p), reason: p.reason } : P.paper(present, p))) });
   });
 
   endpoint(api, registry, {

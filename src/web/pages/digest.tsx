@@ -11,7 +11,8 @@ import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 
 export function DigestWebPage({ site, subscription, row, cards, nowMs }: { site: SiteInfo; subscription: Subscription; row: OutboxRow; cards: PaperCard[]; nowMs: number }) {
-  const title = `${subscription.kind === 'search' ? `Alert for "${subscription.query ?? ''}"` : 'Trending papers'}, ${windowLabel({ from: row.windowFrom, to: row.windowTo })}`;
+  const what = subscription.kind === 'search' ? `Alert for "${subscription.query ?? ''}"` : subscription.kind === 'for-you' ? 'Papers for you' : 'Trending papers';
+  const title = `${what}, ${windowLabel({ from: row.windowFrom, to: row.windowTo })}`;
   return (
     <Layout site={site} title={title}>
       <h1>{title}</h1>

@@ -28,7 +28,7 @@ export interface LayoutProps {
   title: string;
   description?: string;
   /** Which top navigation entry is current. */
-  section?: 'daily' | 'new' | 'about' | 'submit' | 'me' | 'signin' | 'signup';
+  section?: 'daily' | 'new' | 'about' | 'submit' | 'me' | 'signin' | 'signup' | 'for-you';
   /** Feeds of this page, announced for autodiscovery beside the site's own. */
   feeds?: FeedLink[];
   children: Child;
@@ -68,6 +68,7 @@ export function Layout({ site, title, description, section, feeds = [], children
                 <li><a href="/about" aria-current={section === 'about' ? 'page' : undefined}>About</a></li>
                 {site.viewer ? (
                   <>
+                    <li><a href="/for-you" aria-current={section === 'for-you' ? 'page' : undefined}>For you</a></li>
                     <li><a href="/submit" aria-current={section === 'submit' ? 'page' : undefined}>Submit</a></li>
                     {site.viewer.role === 'admin' ? <li><a href="/admin/moderation">Moderation</a></li> : null}
                     <li><a href={`/users/${site.viewer.username}`} aria-current={section === 'me' ? 'page' : undefined}>{site.viewer.username}</a></li>

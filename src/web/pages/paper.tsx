@@ -15,6 +15,7 @@ import type { Viewer } from './layout.tsx';
 import { raw } from 'hono/html';
 import { Sparkline } from '../stats.tsx';
 import { AuthorLinks, categoryPath, KeywordChips, MarkedText } from './discovery-bits.tsx';
+import { SimilarPapers, type SimilarView } from './similar.tsx';
 
 /** Only http(s) links from the store are rendered as links. */
 function safeHref(url: string | null): string | null {
@@ -36,9 +37,11 @@ export interface PaperPageProps {
   order?: CommentOrder;
   /** A comment form error to show, with the text the member wrote. */
   commentError?: { message: string; draft: string; parentId: number | null } | null;
+  /** Similar papers with their reasons; null when the instance has no search engine. */
+  similar?: SimilarView | null;
 }
 
-export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null }: PaperPageProps) {
+export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null }: PaperPageProps) {
   const self = `/papers/${paper.id}`;
   const links = arxivLinks(paper.id);
   const code = safeHref(paper.codeUrl);
@@ -129,6 +132,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
           <pre class="bibtex" id="bibtex" tabindex={0} aria-label="BibTeX"><code>{bibtex}</code></pre>
           <button type="button" class="copy" data-copy="#bibtex" hidden>Copy BibTeX</button>
         </section>
+        {similar ? <SimilarPapers view={similar} /> : null}
         {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} /> : null}
         <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} />
       </article>

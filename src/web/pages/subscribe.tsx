@@ -31,7 +31,7 @@ function PeriodSelect({ value }: { value?: string | undefined }) {
 }
 
 function SubscribeFields({ values, withEmail }: { values: SubscribeValues; withEmail: boolean }) {
-  const kind = values.kind === 'search' ? 'search' : 'trending';
+  const kind = values.kind === 'search' ? 'search' : values.kind === 'for-you' && !withEmail ? 'for-you' : 'trending';
   return (
     <>
       {withEmail ? <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={values.email ?? ''} /></label> : null}
@@ -39,6 +39,7 @@ function SubscribeFields({ values, withEmail }: { values: SubscribeValues; withE
         <legend>What</legend>
         <label><span><input type="radio" name="kind" value="trending" checked={kind === 'trending'} /> Trending papers</span></label>
         <label><span><input type="radio" name="kind" value="search" checked={kind === 'search'} /> New papers matching a search</span></label>
+        {withEmail ? null : <label><span><input type="radio" name="kind" value="for-you" checked={kind === 'for-you'} /> Papers for you: new papers like the ones you upvoted and saved</span></label>}
       </fieldset>
       <label>Search <span class="hint">for alerts: words (all must appear), "a phrase", -exclude, cat:cs.CL, author:"Ada Lovelace"</span>
         <input type="text" name="query" maxlength={MAX_QUERY_CHARS} value={values.query ?? ''} />

@@ -1,0 +1,120 @@
+/**
+ * Similar papers: the nearest neighbours of a paper over the search engine's vectors, re-ranked
+ * with the tf-idf terms the two papers share, each with its reason ("close in meaning; shares:
+ * diffusion, distillation"). While the index has no vectors (being built, or semantic search
+ * off), the paper's strongest terms are searched as keywords instead, and the reason says so.
+ *
+ * @example
+ * const r = await findSimilarPapers({ store, index }, '2505.00201', 6);
+ * r.items.map((i) => `${i.id}: ${describeSimilarReason(i.reason)}`)
+ */
+import { UserError } from '../services/errors.ts';
+import type { Store } from '../store/index.ts';
+import { parseQuery } from '../search/query.ts';
+import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
+import { listPaperTexts } from '../search/store-io.ts';
+import { sharedTerms, termDot, termVector, type TermVector } from './terms.ts';
+
+/** Neighbours fetched from the vector scan before the terms re-rank them. */
+export const SIMILAR_CANDIDATES = 40;
+/**
+ * Score = vector cosine + SIMILAR_TERM_WEIGHT * tf-idf cosine. Measured with `npm run
+ * bench:discovery` (same primary category among the top 10): see docs/discovery.md.
+ */
+export const SIMILAR_TERM_WEIGHT = 0.5;
+/** Shared terms a reason names. */
+export const REASON_TERMS = 3;
+/** Terms of the paper searched as keywords when there are no vectors. */
+const FALLBACK_QUERY_TERMS = 8;
+
+export interface SimilarReason {
+  /** Found by meaning (vectors); false when found by shared keywords only. */
+  semantic: boolean;
+  /** Words the two papers share, strongest first. */
+  shares: string[];
+}
+
+export interface SimilarItem {
+  id: string;
+  score: number;
+  reason: SimilarReason;
+}
+
+export interface SimilarResult {
+  /** `building`: the index is not ready yet, try again shortly. */
+  state: 'ready' | 'building';
+  items: SimilarItem[];
+}
+
+export interface SimilarDeps {
+  store: Store;
+  index: Pick<SearchIndex, 'discoveryView' | 'search'>;
+}
+
+/** "close in meaning; shares: diffusion, distillation". */
+export function describeSimilarReason(r: SimilarReason): string {
+  const parts = [r.semantic ? 'close in meaning' : 'shares keywords'];
+  if (r.shares.length > 0) parts.push(`${r.semantic ? 'shares' : 'among them'}: ${r.shares.join(', ')}`);
+  return parts.join('; ');
+}
+
+/** Term vectors of papers, read from the store. */
+async function termVectors(store: Store, view: DiscoveryView, ids: string[]): Promise<Map<string, TermVector>> {
+  const texts = await listPaperTexts(store.db, ids);
+  const out = new Map<string, TermVector>();
+  for (const [id, t] of texts) out.set(id, termVector(t.title, t.abstract, view.df, view.papers));
+  return out;
+}
+
+/**
+ * Up to `k` papers most like `paperId` (never itself), best first, each with its reason. The
+ * paper must exist (callers check); an unknown id gives an empty list.
+ */
+export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: number, opts: { termWeight?: number } = {}): Promise<SimilarResult> {
+  const termWeight = opts.termWeight ?? SIMILAR_TERM_WEIGHT;
+  const view = deps.index.discoveryView();
+  if (!view) return { state: 'building', items: [] };
+  if (k <= 0) return { state: 'ready', items: [] };
+  const own = (await termVectors(deps.store, view, [paperId])).get(paperId);
+  if (!own) return { state: 'ready', items: [] };
+  const vector = view.vectorOf(paperId);
+  let hits: { id: string; score: number }[];
+  let semantic = true;
+  if (vector) {
+    hits = view.nearest(vector, Math.max(k, SIMILAR_CANDIDATES), (id) => id === paperId);
+  } else {
+    semantic = false;
+    const words = [...own.weights.keys()].slice(0, FALLBACK_QUERY_TERMS).map((t) => own.words.get(t) ?? t);
+    if (words.length === 0) return { state: view.vectors ? 'ready' : 'building', items: [] };
+    const outcome = await deps.index.search({ query: parseQuery(words.join(' ')), mode: 'keyword', sort: 'relevance', offset: 0, limit: Math.max(k, SIMILAR_CANDIDATES) + 1 });
+    const best = outcome.hits[0]?.score ?? 1;
+    hits = outcome.hits.filter((h) => h.id !== paperId).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }));
+  }
+  const vectors = await termVectors(deps.store, view, hits.map((h) => h.id));
+  const items: SimilarItem[] = [];
+  for (const h of hits) {
+    const tv = vectors.get(h.id);
+    if (!tv) continue; // deleted since the index saw it
+    const score = semantic ? h.score + termWeight * termDot(own.weights, tv.weights) : h.score;
+    items.push({ id: h.id, score, reason: { semantic, shares: sharedTerms(own, tv.weights, REASON_TERMS) } });
+  }
+  items.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  return { state: 'ready', items: items.slice(0, k) };
+}
+
+/**
+ * Similar papers as the open-data layer asks for them (`PaperSearch.similar` and
+ * `similarExplained`); answers 503 while the index is being built.
+ */
+export function similarSearch(deps: SimilarDeps) {
+  return {
+    async similar(id: string, limit: number): Promise<string[]> {
+      return (await findSimilarPapers(deps, id, limit)).items.map((i) => i.id);
+    },
+    async similarExplained(id: string, limit: number): Promise<{ id: string; reason: string }[]> {
+      const r = await findSimilarPapers(deps, id, limit);
+      if (r.state === 'building') throw new UserError(503, 'Similar papers are being prepared (the search index is being built); try again in a minute.', 60);
+      return r.items.map((i) => ({ id: i.id, reason: describeSimilarReason(i.reason) }));
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Discovery routes: `GET /for-you?period=day|week|month` (members) and
+ * `POST /actions/not-interested` (CSRF like votes; `want=0` takes it back).
+ */
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { windowContaining, type Period } from '../domain/dates.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
+import { forYou } from '../discovery/for-you.ts';
+import { UserError } from '../services/errors.ts';
+import { latestPaperDay, setNotInterested } from '../store/discovery.ts';
+import { listCardsByIds } from '../store/listings.ts';
+import { votedAmong } from '../store/votes.ts';
+import type { Web } from './app.tsx';
+import { safeNext, verifyCsrf, type AppEnv } from './auth.ts';
+import { ForYouPage } from './pages/for-you.tsx';
+
+export interface ForYouOptions {
+  /** Names of the authors a member follows (their new papers are boosted); default: none. */
+  listFollowedAuthors?: (userId: number) => Promise<string[]>;
+}
+
+/** Papers the For-you page shows. */
+export const FOR_YOU_PAGE_SIZE = 30;
+
+const periodSchema = z.enum(['day', 'week', 'month'], { error: 'period must be day, week or month' });
+
+export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
+  const { deps, auth } = web;
+  const { store } = deps;
+  const listFollowedAuthors = deps.discovery?.listFollowedAuthors ?? (async () => []);
+
+  app.get('/for-you', async (c) => {
+    c.header('Cache-Control', 'private, no-store');
+    const user = c.get('user');
+    if (!user) return c.redirect(`/signin?next=${encodeURIComponent('/for-you')}`, 303);
+    const raw = c.req.query('period');
+    const parsed = periodSchema.safeParse(raw ?? 'week');
+    if (!parsed.success) return web.errorPage(c, 400, `"${String(raw).slice(0, 20)}" is not a period: use day, week or month.`);
+    const period: Period = parsed.data;
+    const latest = await latestPaperDay(store.db);
+    const window = latest ? windowContaining(period, latest) : null;
+    const result = window
+      ? await forYou({ store, index: deps.searchIndex ?? null, listFollowedAuthors }, { userId: user.id, window, limit: FOR_YOU_PAGE_SIZE })
+      : { mode: 'trending' as const, vectors: false, items: [], candidates: 0, history: { positives: 0, negatives: 0 } };
+    const cards = new Map((await listCardsByIds(store.db, result.items.map((i) => i.id))).map((x) => [x.id, x]));
+    const items = result.items.flatMap((i) => { const card = cards.get(i.id); return card ? [{ card, reason: i.reason }] : []; });
+    const voted = await votedAmong(store.db, user.id, items.map((i) => i.card.id));
+    const dismissedId = parseArxivId(c.req.query('dismissed') ?? '')?.id;
+    const dismissed = dismissedId ? (await listCardsByIds(store.db, [dismissedId]))[0] ?? null : null;
+    return web.html(c, (
+      <ForYouPage
+        site={await web.site(c)} nowMs={deps.clock.now()} period={period} window={window} mode={result.mode} vectors={result.vectors}
+        items={items} candidates={result.candidates} history={result.history} voted={voted}
+        dismissed={dismissed ? { id: dismissed.id, title: dismissed.title } : null}
+      />
+    ));
+  });
+
+  app.post('/actions/not-interested', async (c: Context<AppEnv>) => {
+    let body: Record<string, unknown>;
+    try {
+      body = await c.req.parseBody();
+    } catch {
+      throw new UserError(400, 'This form could not be read.');
+    }
+    const field = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
+    verifyCsrf(c, auth, field('_csrf'));
+    const user = c.get('user');
+    if (!user) throw new UserError(401, 'Sign in first.');
+    const paperId = parseArxivId(field('paper') ?? '')?.id;
+    if (!paperId) throw new UserError(400, 'That is not a paper.');
+    if (!(await store.findPaperById(paperId))) throw new UserError(404, `arXiv:${paperId} is not on this site.`);
+    const want = field('want') !== '0';
+    await setNotInterested(store.db, user.id, paperId, want, new Date(deps.clock.now()).toISOString());
+    if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ paper: paperId, notInterested: want });
+    const next = safeNext(field('next'), '/for-you');
+    if (!want) return c.redirect(next, 303);
+    const sep = next.includes('?') ? '&' : '?';
+    return c.redirect(`${next}${sep}dismissed=${encodeURIComponent(paperId)}`, 303);
+  });
+}

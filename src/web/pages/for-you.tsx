@@ -1,0 +1,87 @@
+/**
+ * "For you": a member's new papers of a day, week or month, ranked by what they upvoted, saved and
+ * dismissed, each card saying why; with "Not interested" to teach it.
+ */
+import { formatWindow, type DayWindow, type Period } from '../../domain/dates.ts';
+import { describeForYouReason, type ForYouReason } from '../../discovery/model.ts';
+import type { PaperCard } from '../../store/types.ts';
+import { Csrf } from './controls.tsx';
+import { Layout, type SiteInfo } from './layout.tsx';
+import { PaperCardView } from './paper-card.tsx';
+
+export interface ForYouPageProps {
+  site: SiteInfo;
+  nowMs: number;
+  period: Period;
+  window: DayWindow | null;
+  mode: 'personal' | 'trending';
+  vectors: boolean;
+  items: { card: PaperCard; reason: ForYouReason }[];
+  candidates: number;
+  history: { positives: number; negatives: number };
+  voted: Set<string>;
+  /** The paper just dismissed, for "Undo". */
+  dismissed?: { id: string; title: string } | null;
+}
+
+const PERIODS: [Period, string][] = [['day', 'Day'], ['week', 'Week'], ['month', 'Month']];
+
+export function ForYouPage(p: ForYouPageProps) {
+  const viewer = p.site.viewer!;
+  const self = `/for-you?period=${p.period}`;
+  return (
+    <Layout site={p.site} title="For you" section="for-you" description="New papers ranked for you">
+      <div class="feed-head">
+        <h1>For you{p.window ? <span class="when">New papers of {formatWindow(p.window)}</span> : null}</h1>
+        <nav aria-label="Period" class="tabs">
+          {PERIODS.map(([period, label]) => <a href={`/for-you?period=${period}`} aria-current={period === p.period ? 'page' : undefined}>{label}</a>)}
+        </nav>
+      </div>
+      {p.dismissed ? (
+        <div class="notice" role="status">
+          <span>"{p.dismissed.title}" will not be recommended again. </span>
+          <form method="post" action="/actions/not-interested" class="inline">
+            <Csrf viewer={viewer} />
+            <input type="hidden" name="paper" value={p.dismissed.id} />
+            <input type="hidden" name="want" value="0" />
+            <input type="hidden" name="next" value={self} />
+            <button type="submit" class="link">Undo</button>
+          </form>
+        </div>
+      ) : null}
+      {p.mode === 'trending' ? (
+        <p class="notice">
+          Upvote or save papers you like (and mark the others "Not interested"): this page learns from them and ranks new
+          papers for you, saying why. Until then, here is what is trending.
+        </p>
+      ) : (
+        <p class="muted">
+          Ranked by a model of the {p.history.positives} {p.history.positives === 1 ? 'paper' : 'papers'} you upvoted or saved
+          {p.history.negatives > 0 ? ` and the ${p.history.negatives} you marked not interested` : ''}, among {p.candidates} new {p.candidates === 1 ? 'paper' : 'papers'}.
+          {p.vectors ? '' : ' The search index is being built: for now by shared terms only.'}
+        </p>
+      )}
+      {p.items.length === 0 ? (
+        <p class="empty">No new papers in this period yet.</p>
+      ) : (
+        <div class="cards">
+          {p.items.map(({ card, reason }, i) => (
+            <div class="for-you-item">
+              <PaperCardView card={card} nowMs={p.nowMs} rank={i + 1} viewer={viewer} voted={p.voted.has(card.id)} next={self} />
+              <div class="reason">
+                <strong>Why:</strong> {describeForYouReason(reason)}{' '}
+                <form method="post" action="/actions/not-interested" class="inline for-you-actions">
+                  <Csrf viewer={viewer} />
+                  <input type="hidden" name="paper" value={card.id} />
+                  <input type="hidden" name="want" value="1" />
+                  <input type="hidden" name="next" value={self} />
+                  <button type="submit" class="link" aria-label={`Not interested in "${card.title}"`}>Not interested</button>
+                </form>
+              </div>
+            </div>
+          ))}
+        </div>
+      )}
+    </Layout>
+  );
+}

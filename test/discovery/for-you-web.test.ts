@@ -1,0 +1,171 @@
+/**
+ * Similar papers and For you through the whole app in-process: a real SQLite store, a real search
+ * index (small corpus embedder), members who sign up, vote and dismiss through forms with CSRF.
+ */
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import pino from 'pino';
+import { SearchIndex } from '../../src/search/search-index.ts';
+import { similarSearch } from '../../src/discovery/similar.ts';
+import { createApp } from '../../src/web/app.tsx';
+import { loadAssets } from '../../src/web/assets.ts';
+import { outboxMailer } from '../../src/mail/mailer.ts';
+import type { Store } from '../../src/store/index.ts';
+import { memberSession, WebClient } from '../helpers/web-client.ts';
+import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
+import { paperRecord } from '../helpers/factories.ts';
+import { SMALL_EMBEDDER, topicalRecords } from '../search/fixtures.ts';
+
+async function discoveryApp(store: Store, index: SearchIndex | null, followed: Record<string, string[]> = {}) {
+  const outboxDir = path.join(tempDir(), 'outbox');
+  const app = createApp({
+    store,
+    config: {
+      siteName: 'Paperboy Test', pageSize: 10, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: null, ingestAt: null,
+      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
+    },
+    mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
+    secret: 'test-secret-for-csrf-signing',
+    arxiv: null,
+    assets: await loadAssets(),
+    clock: { now: () => Date.parse(FIXED_NOW) },
+    logger: pino({ level: 'silent' }),
+    searchIndex: index,
+    search: index ? { search: async () => [], ...similarSearch({ store, index }) } : null,
+    discovery: {
+      listFollowedAuthors: async (userId) => {
+        const u = await store.db.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst();
+        return followed[u?.username ?? ''] ?? [];
+      },
+    },
+  });
+  return { app, outboxDir };
+}
+
+const store = await tempStore();
+// 36 papers on six topics (topic = number % 6), all announced on 2025-05-06; one with an empty abstract.
+await store.upsertPapers([
+  ...topicalRecords(36),
+  paperRecord({ id: '2505.09999', title: 'Untitled note', abstract: '', authors: ['Nobody'], announcedOn: ['2025-05-06'] }),
+], FIXED_NOW);
+const index = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+after(() => index.close());
+const { app, outboxDir } = await discoveryApp(store, index, { grace: ['Yann LeCun'] });
+const topicOf = (id: string) => (Number(id.slice(-5)) - 10000) % 6;
+const idOf = (n: number) => `2503.${10000 + n}`;
+
+const cardIds = (html: string) => [...html.matchAll(/<h3 class="card-title"[^>]*><span class="sr-only">\d+\. <\/span><a href="\/papers\/([^"]+)"/g)].map((m) => m[1]!);
+
+describe('similar papers', () => {
+  test('every paper page lists papers of its topic, each with why', async () => {
+    const res = await app.request(`/papers/${idOf(2)}`);
+    assert.equal(res.status, 200);
+    const html = await res.text();
+    const section = html.slice(html.indexOf('id="similar-h"'));
+    const ids = [...section.matchAll(/<li><a href="\/papers\/([^"]+)"/g)].map((m) => m[1]!);
+    assert.equal(ids.length, 6);
+    assert.ok(!ids.includes(idOf(2)), 'not itself');
+    const same = ids.filter((id) => id.startsWith('2503.') && topicOf(id) === 2).length;
+    assert.ok(same >= 4, `most neighbours share the topic (${same} of 6: ${ids.join(' ')})`);
+    assert.match(section, /Why: close in meaning; shares: [^<]*diffusion/);
+  });
+
+  test('while the index is being built the page says so instead of failing', async () => {
+    const s = await tempStore();
+    await s.upsertPapers(topicalRecords(3), FIXED_NOW);
+    const { app: a } = await discoveryApp(s, SearchIndex.detached(s));
+    const html = await (await a.request(`/papers/${idOf(1)}`)).text();
+    assert.match(html, /Similar papers appear here once the search index is ready/);
+  });
+
+  test('a paper with an empty abstract still gets a section and no error', async () => {
+    const res = await app.request('/papers/2505.09999');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /id="similar-h"/);
+  });
+
+  test('the API gives the neighbours with their reasons; bad ids and limits are 4xx', async () => {
+    const res = await app.request(`/api/v1/papers/${idOf(4)}/similar?limit=5`);
+    assert.equal(res.status, 200);
+    const body = await res.json() as { papers: { id: string; reason?: string }[] };
+    assert.equal(body.papers.length, 5);
+    assert.ok(body.papers.every((p) => p.id !== idOf(4) && /^close in meaning/.test(p.reason ?? '')), JSON.stringify(body.papers.map((p) => p.reason)));
+    assert.equal((await app.request('/api/v1/papers/not-an-id/similar')).status, 400);
+    assert.equal((await app.request('/api/v1/papers/2501.99999/similar')).status, 404);
+    assert.equal((await app.request(`/api/v1/papers/${idOf(4)}/similar?limit=0`)).status, 400);
+  });
+});
+
+describe('For you', () => {
+  test('visitors are sent to sign in; members see the link in the navigation', async () => {
+    const res = await app.request('/for-you');
+    assert.equal(res.status, 303);
+    assert.match(res.headers.get('location') ?? '', /^\/signin\?next=%2Ffor-you/);
+    const ada = await memberSession(app, outboxDir, 'ada');
+    assert.match((await ada.get('/')).html, /<a href="\/for-you"[^>]*>For you<\/a>/);
+  });
+
+  test('a member with no history sees trending and a prompt to upvote', async () => {
+    const bob = await memberSession(app, outboxDir, 'bob');
+    const { res, html } = await bob.get('/for-you?period=week');
+    assert.equal(res.status, 200);
+    assert.match(html, /Until then, here is what is trending/);
+    assert.equal(cardIds(html).length, 30);
+  });
+
+  let carol: WebClient;
+  test('after upvoting papers of one topic, that topic comes first, each card saying why', async () => {
+    carol = await memberSession(app, outboxDir, 'carol');
+    for (const n of [3, 9, 15]) {
+      const r = await carol.post('/actions/vote', { paper: idOf(n), want: '1', next: '/for-you' });
+      assert.equal(r.status, 303);
+    }
+    const { html } = await carol.get('/for-you?period=week');
+    const ids = cardIds(html);
+    assert.ok(!ids.includes(idOf(3)), 'upvoted papers are not recommended again');
+    assert.deepEqual(ids.slice(0, 3).map(topicOf), [3, 3, 3], ids.join(' '));
+    assert.match(html, /Why:<\/strong> like (\d+ papers|a paper) you upvoted: Retrieval-augmented generation \d+/);
+    assert.match(html, /shares terms: [^<]*retrieval/);
+    assert.match(html, /Ranked by a model of the 3 papers you upvoted or saved/);
+  });
+
+  test('"Not interested" needs the form token, a paper id and a known paper', async () => {
+    const target = cardIds((await carol.get('/for-you?period=week')).html)[0]!;
+    assert.equal((await carol.post('/actions/not-interested', { paper: target }, { csrf: null })).status, 403);
+    assert.equal((await carol.post('/actions/not-interested', { paper: 'nonsense' })).status, 400);
+    assert.equal((await carol.post('/actions/not-interested', { paper: '2501.99999' })).status, 404);
+    assert.equal((await new WebClient(app).post('/actions/not-interested', { paper: target }, { tokenPage: '/signin' })).status, 401);
+  });
+
+  test('"Not interested" removes the paper, offers an undo, and lowers papers like it', async () => {
+    const before = cardIds((await carol.get('/for-you?period=week')).html);
+    const target = before[0]!;
+    const res = await carol.post('/actions/not-interested', { paper: target, next: '/for-you?period=week' });
+    assert.equal(res.status, 303);
+    const location = res.headers.get('location')!;
+    assert.equal(location, `/for-you?period=week&dismissed=${encodeURIComponent(target)}`);
+    const { html } = await carol.get(location);
+    assert.ok(!cardIds(html).includes(target), 'gone from the list');
+    assert.match(html, /will not be recommended again/);
+    assert.match(html, /Ranked by a model of the 3 papers you upvoted or saved and the 1 you marked not interested/);
+    const undo = await carol.post('/actions/not-interested', { paper: target, want: '0', next: '/for-you?period=week' });
+    assert.equal(undo.headers.get('location'), '/for-you?period=week');
+    assert.ok(cardIds((await carol.get('/for-you?period=week')).html).includes(target), 'back after undo');
+  });
+
+  test('papers by followed authors are boosted and say so', async () => {
+    const grace = await memberSession(app, outboxDir, 'grace');
+    await grace.post('/actions/vote', { paper: idOf(1), want: '1', next: '/for-you' });
+    const { html } = await grace.get('/for-you?period=month');
+    assert.match(html, /by Yann LeCun, whom you follow/);
+  });
+
+  test('a bad period is a 400 page; day and month work', async () => {
+    const r = await carol.get('/for-you?period=year');
+    assert.equal(r.res.status, 400);
+    assert.match(r.html, /is not a period: use day, week or month/);
+    assert.equal((await carol.get('/for-you?period=day')).res.status, 200);
+    assert.equal((await carol.get('/for-you?period=month')).res.status, 200);
+  });
+});
