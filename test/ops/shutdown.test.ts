@@ -132,6 +132,17 @@ function slowPost(url: string) {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until the server is answering `n` requests at once besides this probe (its in-flight gauge). */
+async function inFlight(url: string, n: number): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const m = /^paperboy_http_requests_in_flight (\d+)/m.exec(text);
+    if (m && Number(m[1]) - 1 >= n) return;
+    await sleep(50);
+  }
+  throw new Error(`the server never had ${n} request(s) in flight`);
+}
+
 test('SIGTERM: a slow request in flight completes, the running digest finishes and releases its lease, exit 0', async () => {
   const smtp = await stallingSmtp();
   const dataDir = await preparedDataDir();
@@ -142,7 +153,7 @@ test('SIGTERM: a slow request in flight completes, the running digest finishes a
     assert.ok(held?.lease_owner, 'the digest run holds the scheduler lease');
 
     const slow = slowPost(child.url);
-    await sleep(300); // the server has the request's head and half its body
+    await inFlight(child.url, 1); // the server is answering it, and waits for the rest of its body
     child.proc.kill('SIGTERM');
     await sleep(700);
     assert.equal(child.proc.exitCode, null, 'still running while a request and a job are in progress');
@@ -176,7 +187,7 @@ test('SIGTERM past the deadline: connections are cut, the stuck job gives its le
     assert.ok(leaseOf(dataDir)?.lease_owner);
     const slow = slowPost(child.url); // never finished
     slow.response.catch(() => {});
-    await sleep(300);
+    await inFlight(child.url, 1);
     const t0 = Date.now();
     child.proc.kill('SIGTERM');
     const code = await child.exited;
