@@ -39,6 +39,11 @@ export const INSTANCE_TABLES: readonly TableSpec[] = [
   { name: 'collection_items', key: ['collection_id', 'paper_id'], columns: ['collection_id', 'paper_id', 'added_at'] },
   { name: 'subscriptions', key: ['id'], serial: 'id', columns: ['id', 'email', 'user_id', 'period', 'kind', 'query', 'created_at', 'confirmed_at', 'unsubscribed_at', 'bounced_at', 'token_nonce', 'confirm_sent_at', 'bounce_reason', 'updated_at'] },
   { name: 'outbox', key: ['id'], serial: 'id', columns: ['id', 'subscription_id', 'period_key', 'status', 'lease_owner', 'lease_until', 'attempts', 'message_id', 'last_error', 'created_at', 'sent_at', 'period', 'window_from', 'window_to', 'not_before', 'expires_at', 'handed_at', 'paper_ids', 'run_id'] },
+  { name: 'author_follows', key: ['user_id', 'author_name'], columns: ['user_id', 'author_name', 'created_at'] },
+  { name: 'not_interested', key: ['user_id', 'paper_id'], columns: ['user_id', 'paper_id', 'created_at'] },
+  // Keywords are derived from the papers, but carrying them saves recomputing them on the target.
+  { name: 'paper_keywords', key: ['paper_id', 'position'], columns: ['paper_id', 'position', 'keyword', 'score'] },
+  { name: 'paper_keyword_state', key: ['paper_id'], columns: ['paper_id', 'source_hash', 'computed_at'] },
   { name: 'api_tokens', key: ['id'], serial: 'id', columns: ['id', 'user_id', 'name', 'token_hash', 'prefix', 'scope', 'created_at', 'last_used_at', 'expires_at', 'revoked_at'] },
   { name: 'email_tokens', key: ['token_hash'], columns: ['token_hash', 'user_id', 'purpose', 'email', 'created_at', 'expires_at', 'used_at'] },
   // Signing keys: links already mailed (unsubscribe, confirmations) keep working on the new store.

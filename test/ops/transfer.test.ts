@@ -43,6 +43,13 @@ async function seedEverything(store: Store): Promise<void> {
   await db.insertInto('outbox').values({ subscription_id: sub.id, period_key: 'weekly:2026-W47', status: 'sent', lease_owner: null, lease_until: null, attempts: 1, message_id: '<m1@paperboy>', last_error: null, created_at: FIXED_NOW, sent_at: FIXED_NOW, period: 'weekly', window_from: '2026-11-16', window_to: '2026-11-22', not_before: null, expires_at: '2026-11-30T00:00:00.000Z', handed_at: FIXED_NOW, paper_ids: '["2505.00201"]', run_id: 1 }).execute();
   await db.insertInto('api_tokens').values({ user_id: ada, name: 'script', token_hash: 'h'.repeat(64), prefix: 'pbt_abcd', scope: 'write', created_at: FIXED_NOW, last_used_at: null, expires_at: null, revoked_at: null }).execute();
   await db.insertInto('email_tokens').values({ token_hash: 'e'.repeat(64), user_id: bob, purpose: 'verify', email: 'bob@example.org', created_at: FIXED_NOW, expires_at: '2026-11-29T12:00:00.000Z', used_at: null }).execute();
+  await db.insertInto('author_follows').values({ user_id: ada, author_name: 'Zoë O’Neil', created_at: FIXED_NOW }).execute();
+  await db.insertInto('not_interested').values({ user_id: bob, paper_id: '2505.00202', created_at: FIXED_NOW }).execute();
+  await db.insertInto('paper_keywords').values([
+    { paper_id: '2505.00201', position: 0, keyword: 'sparse attention', score: 2.5 },
+    { paper_id: '2505.00201', position: 1, keyword: 'long context', score: 0.125 },
+  ]).execute();
+  await db.insertInto('paper_keyword_state').values({ paper_id: '2505.00201', source_hash: 'abc123', computed_at: FIXED_NOW }).execute();
   await db.insertInto('sessions').values({ id: 's'.repeat(64), user_id: ada, created_at: FIXED_NOW, expires_at: '2026-12-28T12:00:00.000Z' }).execute();
   await db.insertInto('rate_limits').values({ key: 'signin:203.0.113.7', window_start: 1_700_000_000, count: 3 }).execute();
   await db.insertInto('instance_secrets').values({ name: 'csrf', value: 'c2VjcmV0', created_at: FIXED_NOW }).execute();
