@@ -8,6 +8,8 @@ import type { Config } from '../config.ts';
 import { parseDay } from '../domain/dates.ts';
 import { localTime } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
+import { SearchIndex } from '../search/search-index.ts';
+import { alertSearch } from '../services/alert-search.ts';
 import { formatDigestSummary, runDigest, type DigestDeps, type SearchFn } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
@@ -36,7 +38,7 @@ unsubscribe-mail  reads one e-mail on standard input (sent to PAPERBOY_UNSUBSCRI
 `;
 
 export interface DigestCliOptions {
-  /** The search engine for alerts; null uses the built-in matcher. */
+  /** The search engine for alerts; default: the store's search index, opened when the first alert needs it. */
   search?: SearchFn | null;
   /** Replaces the transport made from the config (tests, benchmarks). */
   transport?: Transport;
@@ -104,10 +106,16 @@ export async function runDigestCli(
   const transport = options.transport ?? (config.smtp
     ? smtpTransport(config.smtp, { connections: settings.connections })
     : folderTransport(config.outboxDir));
+  // Alerts search the saved index (loaded in seconds; built once, and saved, if the store has none).
+  const opened: { index: Promise<SearchIndex> | null } = { index: null };
+  const search: SearchFn = options.search ?? (async (query, scope, limit) => {
+    opened.index ??= SearchIndex.open(store, {}, true);
+    return alertSearch({ store, index: await opened.index })(query, scope, limit);
+  });
   try {
     const report = await runDigest({
       store, transport, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: settings.unsubscribeMailto,
-      now, search: options.search ?? null, ...options.tuning,
+      now, search, ...options.tuning,
     }, {
       date, only: values.period as 'daily' | 'weekly' | undefined, weeklyDay: settings.weeklyDay, to,
       dryRun: values['dry-run'] === true, out: values.out,
@@ -119,5 +127,6 @@ export async function runDigestCli(
     return report.error ? 1 : 0;
   } finally {
     if (!options.transport) await transport.close();
+    if (opened.index) await (await opened.index).close();
   }
 }

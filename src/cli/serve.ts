@@ -16,6 +16,7 @@ import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { searchPapers } from '../search/service.ts';
+import { alertSearch } from '../services/alert-search.ts';
 import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -60,18 +61,19 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   const mailer = createMailer(config);
   const secret = await getOrCreateSecret(store.db, 'csrf', () => randomBytes(32).toString('base64url'), new Date().toISOString());
   logger.info({ mail: mailer.describe() }, 'mail');
+  // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
+  const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
+  searchIndex.startFollowing(); // picks up papers changed by this or any other process
   const digests = config.digest.at
     ? startDigestScheduler({
         digest: {
           store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: config.digest.unsubscribeMailto,
+          search: alertSearch({ store, index: searchIndex }),
           transport: config.smtp ? smtpTransport(config.smtp, { connections: config.digest.connections }) : folderTransport(config.outboxDir),
         },
         settings: config.digest, clock: { now: () => Date.now() }, logger,
       })
     : null;
-  // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
-  const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
-  searchIndex.startFollowing(); // picks up papers changed by this or any other process
   const search = {
     async search(q: string, { limit }: { limit: number }) {
       const r = await searchPapers({ store, index: searchIndex }, { q, pageSize: Math.min(limit, 100) });

@@ -61,6 +61,10 @@ export interface SearchRequest {
   sort: SearchSort;
   offset: number;
   limit: number;
+  /** Only these papers may be found (a digest's window); unset: every paper. */
+  only?: ReadonlySet<string> | undefined;
+  /** Relevance order, but only papers with every word of the query (an alert's matching rule). */
+  allWords?: boolean | undefined;
 }
 
 export interface SearchHit {
@@ -523,7 +527,8 @@ export class SearchIndex {
     const k = Math.min(MAX_RESULTS, req.offset + req.limit);
     if (k <= 0) return empty;
     const segs = this.segments();
-    const allows = segs.map((s) => this.allowed(s, q));
+    const terms0 = [...terms.keys()];
+    const allows = segs.map((s) => restrict(s, this.allowed(s, q), req.only, req.allWords && req.sort === 'relevance' ? terms0 : null));
     let mode = req.mode;
     if (mode !== 'keyword' && (!g.vectors || !g.embedder)) mode = 'keyword';
     if (terms.size === 0 && q.phrases.length === 0) {
@@ -746,6 +751,34 @@ export function hybridScore(bm25: number, bestBm25: number, cos: number, allCos:
   for (const c of allCos) { if (c < lo) lo = c; if (c > hi) hi = c; }
   const semantic = hi > lo ? (cos - lo) / (hi - lo) : 0;
   return bm25 / Math.max(1e-9, bestBm25) + weight * semantic;
+}
+
+/**
+ * Narrows a segment's allowed documents to the papers in `only` (when set) and to those having
+ * every term of `allTerms` (when set); null stays null when nothing narrows.
+ */
+function restrict(seg: Segment, allow: Uint8Array | null, only: ReadonlySet<string> | undefined, allTerms: readonly string[] | null): Uint8Array | null {
+  if (!only && (!allTerms || allTerms.length === 0)) return allow;
+  const n = seg.docCount;
+  let mask: Uint8Array | null = null;
+  if (only) {
+    mask = new Uint8Array(n);
+    for (const id of only) { const d = seg.docIndex(id); if (d >= 0) mask[d] = 1; }
+  }
+  if (allTerms && allTerms.length > 0) {
+    const lists: TermList[] = [];
+    for (const term of allTerms) {
+      const t = seg.termIndex(term);
+      if (t < 0) return new Uint8Array(n);
+      lists.push(seg.list(t, 0));
+    }
+    const has = new Uint8Array(n);
+    for (const d of conjunctionDocs(seg, lists)) has[d] = 1;
+    if (mask) for (let d = 0; d < n; d++) mask[d]! &= has[d]!;
+    else mask = has;
+  }
+  if (allow) for (let d = 0; d < n; d++) mask![d]! &= allow[d]!;
+  return mask;
 }
 
 /** Every document of a segment that has all the lists (filters use it). */
