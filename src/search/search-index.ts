@@ -625,14 +625,15 @@ export class SearchIndex {
   private sorted(segs: Segment[], all: Hits[], sort: SearchSort, req: SearchRequest, terms: string[], mode: SearchMode): SearchOutcome {
     const total = all.reduce((s, h) => s + h.docs.length, 0);
     const k = Math.min(MAX_RESULTS, req.offset + req.limit);
-    // Best k by (key desc, id asc) without sorting everything.
-    const cand: { seg: number; doc: number; key: number; key2: number }[] = [];
+    // Best k of each segment by (key desc, day desc, id asc), then the segments merged.
+    const cand: { seg: number; doc: number; key: number; key2: number; id: string }[] = [];
     all.forEach((h, i) => {
       const seg = segs[i]!;
-      for (const d of h.docs) cand.push({ seg: i, doc: d, key: sort === 'upvotes' ? seg.data.upvotes[d]! : seg.data.days[d]!, key2: seg.data.days[d]! });
+      const key = sort === 'upvotes' ? seg.data.upvotes : seg.data.days;
+      for (const d of seg.topByKey(h.docs, key, seg.data.days, k)) cand.push({ seg: i, doc: d, key: key[d]!, key2: seg.data.days[d]!, id: seg.idAt(d) });
     });
-    cand.sort((a, b) => b.key - a.key || b.key2 - a.key2 || (segs[a.seg]!.idAt(a.doc) < segs[b.seg]!.idAt(b.doc) ? -1 : 1));
-    const hits = cand.slice(0, k).map((c) => ({ id: segs[c.seg]!.idAt(c.doc), score: c.key }));
+    cand.sort((a, b) => b.key - a.key || b.key2 - a.key2 || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const hits = cand.slice(0, k).map((c) => ({ id: c.id, score: c.key }));
     return { hits: hits.slice(req.offset, req.offset + req.limit), total, totalExact: true, mode, terms };
   }
 
