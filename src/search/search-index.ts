@@ -7,6 +7,7 @@
  * Modes: keyword (BM25F with MaxScore pruning), semantic (embedder + int8 SIMD vector scan), and
  * hybrid (keyword candidates re-ranked with the semantic similarity; the default, measured best).
  */
+import { Worker } from 'node:worker_threads';
 import type { Store } from '../store/index.ts';
 import { DEFAULT_BM25, idf, stepWeight, type Bm25Params } from './bm25.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions, type Embedder } from './embedder.ts';
@@ -104,12 +105,45 @@ export interface SearchIndexOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Ranking constants, for tuning (eval-search); defaults are the tuned ones above. */
   tuning?: { semanticWeight?: number; burstiness?: number };
+  /**
+   * Where open() builds an index the store does not have yet: in a worker thread (the default, so
+   * a server keeps answering quickly meanwhile), or in this thread (`false`; always so with an
+   * external embedder, which cannot be handed to a worker, and for in-memory stores).
+   */
+  buildInWorker?: boolean;
+  /** Called during a build once the keyword index is ready, before the embedder is trained. */
+  onKeywordIndex?: (base: Segment, watermark: number) => void;
 }
+
+/** What open() hands a build worker (src/search/build-worker.ts). */
+export interface BuildJob {
+  databaseUrl: string;
+  options: Pick<SearchIndexOptions, 'semantic' | 'corpusEmbedder' | 'bm25' | 'tuning'>;
+}
+
+/** What a build worker reports. */
+export type BuildMessage =
+  | { type: 'progress'; progress: number; phase: BuildProgress['phase'] }
+  | { type: 'keyword'; parts: Map<string, Uint8Array>; info: Record<string, unknown>; watermark: number }
+  | { type: 'log'; msg: string }
+  | { type: 'done'; generation: number }
+  | { type: 'error'; message: string };
 
 export interface BuildProgress {
   phase: 'reading' | 'indexing' | 'training' | 'embedding' | 'saving';
   done: number;
   total: number;
+}
+
+/** A build's progress as one share, 0..1: indexing half of it, training 30%, embedding 20%. */
+export function buildFraction(p: BuildProgress): number {
+  const f = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  switch (p.phase) {
+    case 'reading': case 'indexing': return 0.5 * f;
+    case 'training': return 0.5 + 0.3 * f;
+    case 'embedding': return 0.8 + 0.2 * f;
+    case 'saving': return 1;
+  }
 }
 
 /** One built generation: the large segment and its vectors. */
@@ -132,6 +166,7 @@ export class SearchIndex {
   private deltaSlots = new Map<string, number>();
   private watermark = 0;
   private building: Promise<void> | null = null;
+  private worker: Worker | null = null;
   private buildProgress = 0;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -160,10 +195,61 @@ export class SearchIndex {
     if (meta && (await index.loadGeneration(meta.generation, meta.watermark, meta.info))) {
       await index.refresh();
     } else {
-      index.building = index.rebuild().catch((err: Error) => { index.log(`search: build failed: ${err.message}`); }).finally(() => { index.building = null; });
+      const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
+      index.building = build.catch((err: Error) => { index.log(`search: build failed: ${err.message}`); }).finally(() => { index.building = null; });
       if (wait) await index.building;
     }
     return index;
+  }
+
+  private useWorker(): boolean {
+    return this.opts.buildInWorker !== false && !this.opts.embedder && this.store.dialect === 'sqlite' && this.store.location !== ':memory:';
+  }
+
+  /**
+   * Builds and saves a generation in a worker thread (src/search/build-worker.ts), then loads it.
+   * Meanwhile this thread serves: "being built", then keyword search once the worker hands the
+   * keyword index over.
+   */
+  private buildInWorker(): Promise<void> {
+    const job: BuildJob = {
+      databaseUrl: `sqlite:${this.store.location}`,
+      options: { semantic: this.opts.semantic, corpusEmbedder: this.opts.corpusEmbedder, bm25: this.opts.bm25, tuning: this.opts.tuning },
+    };
+    const started = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+        workerData: { entry: new URL('./build-worker.ts', import.meta.url).href, ...job },
+      });
+      this.worker = worker;
+      let saved = false;
+      let failure: string | null = null;
+      worker.on('message', (m: BuildMessage) => {
+        switch (m.type) {
+          case 'progress': this.buildProgress = m.progress; break;
+          case 'log': this.log(m.msg); break;
+          case 'error': failure = m.message; break;
+          case 'done': saved = true; break;
+          case 'keyword':
+            if (!this.gen) {
+              this.install({ generation: 0, watermark: m.watermark, base: segmentFrom('kw', m.parts, m.info), embedder: null, vectors: null });
+              void this.refresh().catch((err: Error) => this.log(`search: refresh failed: ${err.message}`));
+            }
+            break;
+        }
+      });
+      worker.on('error', (err) => { failure ??= err.message; });
+      worker.on('exit', (code) => {
+        this.worker = null;
+        if (!saved) { reject(new Error(failure ?? `the build worker stopped (exit code ${code})`)); return; }
+        void (async () => {
+          const meta = await findIndexMeta(this.store.db);
+          if (!meta || !(await this.loadGeneration(meta.generation, meta.watermark, meta.info))) throw new Error('the built index could not be loaded');
+          this.log(`search: index built in a worker thread and loaded ms=${Date.now() - started}`);
+          await this.refresh();
+        })().then(resolve, reject);
+      });
+    });
   }
 
   /** Keeps the index current by reading the change log every `intervalMs` (timer does not hold the process). */
@@ -176,6 +262,7 @@ export class SearchIndex {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.worker?.terminate();
     await this.building?.catch(() => {});
     await this.refreshing?.catch(() => {});
   }
@@ -236,6 +323,7 @@ export class SearchIndex {
     }
     const base = builder.build(this.params);
     onProgress?.({ phase: 'indexing', done: total, total });
+    this.opts.onKeywordIndex?.(base, watermark);
     this.log(`search: keyword index built papers=${base.docCount} terms=${base.termCount} postings=${base.data.docs.length} ms=${Date.now() - started}`);
 
     let embedder: Embedder | null = null;
