@@ -10,8 +10,10 @@
  *   npm run bench                 full run: 15 s per figure after a 2 s warm-up, 3 runs per start time
  *   npm run bench -- --quick      smoke check: 3 s per figure, 1 start run; prints, does not write
  *   npm run bench -- --quick --write   the same, but writes BENCHMARKS.md anyway
- *   npm run bench -- --only-build-load [--server-root DIR]   only the page latency during the first
- *                                 search-index build, printed (DIR: another checkout's server, to compare)
+ *   npm run bench -- --only-build-load [--compare DIR] [--write]   only the page latency during the
+ *                                 first search-index build; with --compare, first the same for the server
+ *                                 of another checkout DIR (an older commit), for a before/after table;
+ *                                 --write puts it in its own section ("search-build") of BENCHMARKS.md
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -46,11 +48,9 @@ const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: {
     quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false },
-    'only-build-load': { type: 'boolean', default: false }, 'server-root': { type: 'string' },
+    'only-build-load': { type: 'boolean', default: false }, compare: { type: 'string' },
   },
 });
-/** Where the server runs from: this checkout, or another one to compare with (--server-root). */
-const SERVER_ROOT = flags['server-root'] ? path.resolve(flags['server-root']) : ROOT;
 const quick = flags.quick === true;
 const settings = quick
   ? { duration: 3, warmup: 1, startRuns: 1 }
@@ -120,11 +120,11 @@ function serverEnv(dataDir: string): NodeJS.ProcessEnv {
   return Object.assign(env, { HOST, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
 }
 
-async function spawnServer(dataDir: string): Promise<ServerProcess> {
+async function spawnServer(dataDir: string, root = ROOT): Promise<ServerProcess> {
   const port = await freePort();
   const env = { ...serverEnv(dataDir), PORT: String(port) };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    cwd: SERVER_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let tail = '';
@@ -170,9 +170,9 @@ async function stopServer(server: ServerProcess): Promise<void> {
 }
 
 /** Starts a server on `dataDir`, runs `fn` with it, and always stops it. */
-async function withServer<T>(dataDir: string, fn: (server: ServerProcess, readyMs: number) => Promise<T>): Promise<T> {
+async function withServer<T>(dataDir: string, fn: (server: ServerProcess, readyMs: number) => Promise<T>, root = ROOT): Promise<T> {
   const since = performance.now();
-  const server = await spawnServer(dataDir);
+  const server = await spawnServer(dataDir, root);
   try {
     const readyMs = await waitReady(server, since, 180_000);
     return await fn(server, readyMs);
@@ -440,7 +440,7 @@ async function isBuilding(server: ServerProcess): Promise<boolean> {
  * A first start on a fresh data dir builds the search index in the background: the uncached feed
  * `/` under load while it builds, then the same once it is built, on the same server.
  */
-async function buildLoad(): Promise<BuildLoad> {
+async function buildLoad(root = ROOT): Promise<BuildLoad> {
   return withServer(newDataDir(), async (server) => {
     const ready = performance.now();
     if (!(await isBuilding(server))) throw new Error('the search index was not being built on a first start');
@@ -453,18 +453,25 @@ async function buildLoad(): Promise<BuildLoad> {
     const buildMs = performance.now() - ready;
     const after = await measure(server, 7, 'Feed `/` (uncached) once it is built', ['/'], true);
     return { during, after, buildingAtEnd, buildMs };
-  });
+  }, root);
 }
 
-function renderBuildLoad(b: BuildLoad): string {
-  const row = (f: LoadFigure) => `| ${f.name} | ${fmtInt(f.rps)} | ${fmtInt(f.rpsMin)}-${fmtInt(f.rpsMax)} | ${f.p50} ms | ${f.p99} ms | ${f.errors} / ${f.non2xx} |`;
+function buildRows(b: BuildLoad, who: string): string[] {
+  const row = (f: LoadFigure, when: string) => `| ${who} | ${when} | ${fmtInt(f.rps)} | ${fmtInt(f.rpsMin)}-${fmtInt(f.rpsMax)} | ${f.p50} ms | ${f.p99} ms | ${f.errors} / ${f.non2xx} |`;
   return [
-    `First start: the search index of the demo corpus is built in a worker thread of \`serve\` (${(b.buildMs / 1000).toFixed(0)} s from the first 200 on \`/\` until the search page says neither "being built" nor that search by meaning is still being prepared), while the serving thread answers. The uncached feed under the same load as above, on that server, during the build${b.buildingAtEnd ? '' : ' (**the build ended before the figure did**)'} and after it:`,
+    row(b.during, `during the build${b.buildingAtEnd ? '' : ' (**it ended before the figure did**)'}`),
+    row(b.after, `after it (${(b.buildMs / 1000).toFixed(0)} s after the first 200)`),
+  ];
+}
+
+function renderBuildLoad(b: BuildLoad, before: { b: BuildLoad; label: string } | null = null): string {
+  return [
+    `First start: \`serve\` imports the demo corpus, answers, and builds the search index of its 10,510 papers (keyword index, embedder training, vectors) in a worker thread while the serving thread answers. The uncached feed \`/\` (a new throwaway query parameter on each request, ${CONNECTIONS} connections, ${settings.duration} s after a ${settings.warmup} s warm-up) on that server during the build and once the search page says neither "being built" nor that search by meaning is still being prepared${before ? `, beside the same measurement of ${before.label}` : ''}. Load generator and server share the machine's ${os.cpus().length} CPUs.`,
     '',
-    '| Figure | req/s (mean) | req/s, slowest-fastest 1 s | p50 | p99 | errors / non-2xx |',
-    '|---|---:|---:|---:|---:|---:|',
-    row(b.during),
-    row(b.after),
+    '| Server | When | req/s (mean) | req/s, slowest-fastest 1 s | p50 | p99 | errors / non-2xx |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...(before ? buildRows(before.b, before.label) : []),
+    ...buildRows(b, 'build in a worker thread'),
   ].join('\n');
 }
 
@@ -480,8 +487,19 @@ async function bodyOf(url: string): Promise<string> {
 
 async function main(): Promise<void> {
   if (flags['only-build-load']) {
-    log(`page latency during the first search-index build (server from ${SERVER_ROOT}); ${machine()}`);
-    process.stdout.write(`\n${renderBuildLoad(await buildLoad())}\n\n`);
+    log(`page latency during the first search-index build; ${machine()}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+    let before: { b: BuildLoad; label: string } | null = null;
+    if (flags.compare) {
+      const dir = path.resolve(flags.compare);
+      const commit = spawnSync('git', ['log', '-1', '--format=%h'], { cwd: dir, encoding: 'utf8' }).stdout.trim();
+      log(`first the server of ${dir}`);
+      before = { b: await buildLoad(dir), label: `the build in the serving thread${commit ? ` (commit ${commit})` : ''}` };
+    }
+    const after = await buildLoad();
+    const loadEnd = os.loadavg()[0]!;
+    const body = `## Search: pages while the first index is built\n\nMeasured on ${new Date().toISOString().slice(0, 10)} with \`node --import tsx bench/run.ts --only-build-load${flags.compare ? ' --compare DIR' : ''}\` (${machine()}; load average ${loadEnd.toFixed(1)} at the end: other work shared the machine, so compare the rows with each other, not with the figures above).\n\n${renderBuildLoad(after, before)}`;
+    if (flags.write) writeSection('search-build', body);
+    process.stdout.write(`\n${body}\n\n`);
     return;
   }
   log(`${quick ? 'quick smoke check' : 'full run'}: ${settings.duration} s per figure after ${settings.warmup} s warm-up, `
