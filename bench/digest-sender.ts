@@ -7,7 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { smtpTransport } from '../src/mail/transport.ts';
-import { runDigest } from '../src/services/digest.ts';
+import { SearchIndex } from '../src/search/search-index.ts';
+import { alertSearch } from '../src/services/alert-search.ts';
+import { runDigest, type SearchFn } from '../src/services/digest.ts';
 import { openStore } from '../src/store/index.ts';
 
 const { values } = parseArgs({
@@ -20,11 +22,18 @@ const { values } = parseArgs({
 
 const store = await openStore(`sqlite:${values.db}`);
 const transport = smtpTransport({ host: '127.0.0.1', port: Number(values['smtp-port']), secure: false }, { connections: Number(values.connections) });
+// Alerts run through the store's saved search index, loaded when the first alert needs it.
+const opened: { index: Promise<SearchIndex> | null } = { index: null };
+const search: SearchFn = async (query, scope, limit) => {
+  opened.index ??= SearchIndex.open(store, {}, true);
+  return alertSearch({ store, index: await opened.index })(query, scope, limit);
+};
 process.stdout.write('ready\n');
 const report = await runDigest({
   store, transport, siteName: 'Paperboy', baseUrl: 'http://127.0.0.1:3000', mailFrom: 'Paperboy <digests@paperboy.test>', unsubscribeMailto: null,
-  now: () => Date.now(), leaseMs: Number(values['lease-ms']), inRunWaitMs: 30_000, retryBaseMs: 200,
+  now: () => Date.now(), leaseMs: Number(values['lease-ms']), inRunWaitMs: 30_000, retryBaseMs: 200, search,
 }, { date: values.date!, weeklyDay: Number(values['weekly-day']), only: values.period as 'daily' | 'weekly' | undefined });
 await transport.close();
+await (await opened.index)?.close();
 await store.close();
 process.stdout.write(`${JSON.stringify({ ...report, previews: undefined })}\n`);

@@ -10,6 +10,10 @@
  *   npm run bench                 full run: 15 s per figure after a 2 s warm-up, 3 runs per start time
  *   npm run bench -- --quick      smoke check: 3 s per figure, 1 start run; prints, does not write
  *   npm run bench -- --quick --write   the same, but writes BENCHMARKS.md anyway
+ *   npm run bench -- --only-build-load [--compare DIR] [--write]   only the page latency during the
+ *                                 first search-index build; with --compare, first the same for the server
+ *                                 of another checkout DIR (an older commit), for a before/after table;
+ *                                 --write puts it in its own section ("search-build") of BENCHMARKS.md
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -42,7 +46,10 @@ const FEED_P99_TARGET_MS = 50;
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
-  options: { quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false } },
+  options: {
+    quick: { type: 'boolean', default: false }, write: { type: 'boolean', default: false },
+    'only-build-load': { type: 'boolean', default: false }, compare: { type: 'string' },
+  },
 });
 const quick = flags.quick === true;
 const settings = quick
@@ -113,11 +120,11 @@ function serverEnv(dataDir: string): NodeJS.ProcessEnv {
   return Object.assign(env, { HOST, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
 }
 
-async function spawnServer(dataDir: string): Promise<ServerProcess> {
+async function spawnServer(dataDir: string, root = ROOT): Promise<ServerProcess> {
   const port = await freePort();
   const env = { ...serverEnv(dataDir), PORT: String(port) };
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
-    cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.add(child);
   let tail = '';
@@ -163,9 +170,9 @@ async function stopServer(server: ServerProcess): Promise<void> {
 }
 
 /** Starts a server on `dataDir`, runs `fn` with it, and always stops it. */
-async function withServer<T>(dataDir: string, fn: (server: ServerProcess, readyMs: number) => Promise<T>): Promise<T> {
+async function withServer<T>(dataDir: string, fn: (server: ServerProcess, readyMs: number) => Promise<T>, root = ROOT): Promise<T> {
   const since = performance.now();
-  const server = await spawnServer(dataDir);
+  const server = await spawnServer(dataDir, root);
   try {
     const readyMs = await waitReady(server, since, 180_000);
     return await fn(server, readyMs);
@@ -309,10 +316,11 @@ async function measure(server: ServerProcess, n: number, name: string, paths: st
   };
   const target = paths.length === 1 && !bust ? paths[0]! : next;
   const what = paths.length === 1 ? paths[0]! : `${paths.length.toLocaleString('en-US')} URLs in turn${bust ? `, a new ${BUST_PARAM}= each pass` : ''}`;
-  log(`[${n}/5] ${name} (${what}): warm-up ${settings.warmup} s`);
+  const of = n > 5 ? 7 : 5;
+  log(`[${n}/${of}] ${name} (${what}): warm-up ${settings.warmup} s`);
   await cannon(server.url, target, settings.warmup);
   if (!server.running()) throw new Error(`server exited during warm-up:\n${server.output()}`);
-  log(`[${n}/5] ${name}: measuring ${settings.duration} s, ${CONNECTIONS} connections`);
+  log(`[${n}/${of}] ${name}: measuring ${settings.duration} s, ${CONNECTIONS} connections`);
   const r = await cannon(server.url, target, settings.duration);
   if (!server.running()) throw new Error(`server exited during the run:\n${server.output()}`);
   const figure: LoadFigure = {
@@ -320,7 +328,7 @@ async function measure(server: ServerProcess, n: number, name: string, paths: st
     rps: r.requests.average, rpsMin: r.requests.min, rpsMax: r.requests.max, p50: r.latency.p50, p99: r.latency.p99,
     errors: r.errors, non2xx: r.non2xx, total: r.requests.total, bust,
   };
-  log(`[${n}/5] ${name}: ${fmtInt(figure.rps)} req/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms, `
+  log(`[${n}/${of}] ${name}: ${fmtInt(figure.rps)} req/s, p50 ${figure.p50} ms, p99 ${figure.p99} ms, `
     + `${figure.errors} errors, ${figure.non2xx} non-2xx (${fmtInt(figure.total)} requests)`);
   return figure;
 }
@@ -404,6 +412,70 @@ function pct(part: number, whole: number): string {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Page latency while the first search-index build runs
+
+interface BuildLoad {
+  during: LoadFigure;
+  after: LoadFigure;
+  /** Whether the build was still running when the "during" figure ended. */
+  buildingAtEnd: boolean;
+  /** From the server's first 200 to the search page no longer saying "being built". */
+  buildMs: number;
+}
+
+/**
+ * Whether the index is still being built: the search page says so, or that search by meaning is
+ * still being prepared (keyword results come first). A server too busy to answer within 30 s is building.
+ */
+async function isBuilding(server: ServerProcess): Promise<boolean> {
+  try {
+    const res = await fetch(`${server.url}/search?q=attention`, { signal: AbortSignal.timeout(30_000) });
+    return /being built|still being prepared/.test(await res.text());
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * A first start on a fresh data dir builds the search index in the background: the uncached feed
+ * `/` under load while it builds, then the same once it is built, on the same server.
+ */
+async function buildLoad(root = ROOT): Promise<BuildLoad> {
+  return withServer(newDataDir(), async (server) => {
+    const ready = performance.now();
+    if (!(await isBuilding(server))) throw new Error('the search index was not being built on a first start');
+    const during = await measure(server, 6, 'Feed `/` (uncached) while the search index is built', ['/'], true);
+    const buildingAtEnd = await isBuilding(server);
+    while (await isBuilding(server)) {
+      if (performance.now() - ready > 600_000) throw new Error('the search index was not built within 10 minutes');
+      await sleep(500);
+    }
+    const buildMs = performance.now() - ready;
+    const after = await measure(server, 7, 'Feed `/` (uncached) once it is built', ['/'], true);
+    return { during, after, buildingAtEnd, buildMs };
+  }, root);
+}
+
+function buildRows(b: BuildLoad, who: string): string[] {
+  const row = (f: LoadFigure, when: string) => `| ${who} | ${when} | ${fmtInt(f.rps)} | ${fmtInt(f.rpsMin)}-${fmtInt(f.rpsMax)} | ${f.p50} ms | ${f.p99} ms | ${f.errors} / ${f.non2xx} |`;
+  return [
+    row(b.during, `during the build${b.buildingAtEnd ? '' : ' (**it ended before the figure did**)'}`),
+    row(b.after, `after it (${(b.buildMs / 1000).toFixed(0)} s after the first 200)`),
+  ];
+}
+
+function renderBuildLoad(b: BuildLoad, before: { b: BuildLoad; label: string } | null = null): string {
+  return [
+    `First start: \`serve\` imports the demo corpus, answers, and builds the search index of its 10,510 papers (keyword index, embedder training, vectors) in a worker thread while the serving thread answers. The uncached feed \`/\` (a new throwaway query parameter on each request, ${CONNECTIONS} connections, ${settings.duration} s after a ${settings.warmup} s warm-up) on that server during the build and once the search page says neither "being built" nor that search by meaning is still being prepared${before ? `, beside the same measurement of ${before.label}` : ''}. Load generator and server share the machine's ${os.cpus().length} CPUs.`,
+    '',
+    '| Server | When | req/s (mean) | req/s, slowest-fastest 1 s | p50 | p99 | errors / non-2xx |',
+    '|---|---|---:|---:|---:|---:|---:|',
+    ...(before ? buildRows(before.b, before.label) : []),
+    ...buildRows(b, 'build in a worker thread'),
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 async function bodyOf(url: string): Promise<string> {
@@ -414,6 +486,22 @@ async function bodyOf(url: string): Promise<string> {
 }
 
 async function main(): Promise<void> {
+  if (flags['only-build-load']) {
+    log(`page latency during the first search-index build; ${machine()}; load average ${os.loadavg()[0]!.toFixed(1)}`);
+    let before: { b: BuildLoad; label: string } | null = null;
+    if (flags.compare) {
+      const dir = path.resolve(flags.compare);
+      const commit = spawnSync('git', ['log', '-1', '--format=%h'], { cwd: dir, encoding: 'utf8' }).stdout.trim();
+      log(`first the server of ${dir}`);
+      before = { b: await buildLoad(dir), label: `the build in the serving thread${commit ? ` (commit ${commit})` : ''}` };
+    }
+    const after = await buildLoad();
+    const loadEnd = os.loadavg()[0]!;
+    const body = `## Search: pages while the first index is built\n\nMeasured on ${new Date().toISOString().slice(0, 10)} with \`node --import tsx bench/run.ts --only-build-load${flags.compare ? ' --compare DIR' : ''}\` (${machine()}; load average ${loadEnd.toFixed(1)} at the end: other work shared the machine, so compare the rows with each other, not with the figures above).\n\n${renderBuildLoad(after, before)}`;
+    if (flags.write) writeSection('search-build', body);
+    process.stdout.write(`\n${body}\n\n`);
+    return;
+  }
   log(`${quick ? 'quick smoke check' : 'full run'}: ${settings.duration} s per figure after ${settings.warmup} s warm-up, `
     + `${settings.startRuns} start run(s); ${machine()}`);
 
@@ -471,9 +559,13 @@ async function main(): Promise<void> {
     return { figs, sizes };
   });
 
+  log('page latency during the first search-index build');
+  const builds = await buildLoad();
   const section = `${renderSection(figures.figs, starts, targets, figures.sizes)}
 
-Search index of the demo corpus (10,510 papers: keyword index, embedder training, vectors), built by \`paperboy reindex\` before the load figures: ${(indexMs / 1000).toFixed(1)} s. On a first start \`serve\` builds it in the background of the serving process; until it is ready the search page says so, and, measured in an earlier run, the site answers far more slowly while the build takes the CPU (the feed fell to about 140 requests/s with a p99 of 7 s): moving that build off the serving process is open work.`;
+Search index of the demo corpus (10,510 papers: keyword index, embedder training, vectors), built by \`paperboy reindex\` before the load figures: ${(indexMs / 1000).toFixed(1)} s.
+
+${renderBuildLoad(builds)}`;
   if (writeDoc) {
     writeSection(SECTION, section);
     log(`wrote the "${SECTION}" section of BENCHMARKS.md`);

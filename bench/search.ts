@@ -23,8 +23,8 @@ import { openStore } from '../src/store/index.ts';
 import { parseQuery } from '../src/search/query.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search-index.ts';
 import { searchPapers } from '../src/search/service.ts';
-import { STOP_WORDS, surfaceWords } from '../src/search/text.ts';
 import { generateCorpus } from './search-corpus.ts';
+import { makeQueries } from './search-queries.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SECTION = 'search';
@@ -135,35 +135,6 @@ async function phaseFts(): Promise<void> {
   log(`FTS5 baseline built in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-/** 1-5 word queries from real-looking titles (word frequency as in the corpus), and very common words. */
-function makeQueries(db: BetterSqlite3.Database): { text: string; kind: string }[] {
-  const max = Number((db.prepare('SELECT max(rowid) AS m FROM papers').get() as { m: number }).m);
-  let seed = 12345;
-  const rand = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-  const pool: string[] = [];
-  const byCount = new Map<string, number>();
-  const get = db.prepare('SELECT title FROM papers WHERE rowid = ?');
-  while (pool.length < 20_000) {
-    const row = get.get(1 + Math.floor(rand() * max)) as { title: string } | undefined;
-    if (!row) continue;
-    for (const w of surfaceWords(row.title)) {
-      if (w.length < 3 || STOP_WORDS.has(w) || /^\d+$/.test(w)) continue;
-      pool.push(w);
-      byCount.set(w, (byCount.get(w) ?? 0) + 1);
-    }
-  }
-  const common = [...byCount].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([w]) => w);
-  const out: { text: string; kind: string }[] = [];
-  for (let i = 0; i < QUERIES; i++) {
-    const len = 1 + (i % 5);
-    const words = new Set<string>();
-    const fromCommon = i % 4 === 0;
-    while (words.size < len) words.add(fromCommon ? common[Math.floor(rand() * common.length)]! : pool[Math.floor(rand() * pool.length)]!);
-    out.push({ text: [...words].join(' '), kind: fromCommon ? 'common' : 'sampled' });
-  }
-  return out;
-}
-
 async function phaseQuery(): Promise<void> {
   const started = performance.now();
   const store = await openStore(`sqlite:${DB}`);
@@ -172,7 +143,7 @@ async function phaseQuery(): Promise<void> {
   (globalThis as { gc?: () => void }).gc?.();
   const rssAfterLoad = process.memoryUsage().rss;
   const raw = new BetterSqlite3(DB, { readonly: true });
-  const queries = makeQueries(raw);
+  const queries = makeQueries(raw, QUERIES);
   raw.close();
   const latency: Record<string, ReturnType<typeof summary> & { byLength?: Record<number, number> }> = {};
   const measure = async (name: string, run: (q: string) => Promise<unknown>) => {

@@ -10,7 +10,8 @@ import { localTime } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
 import { SearchIndex } from '../search/search-index.ts';
-import { findIndexMeta } from '../search/store-io.ts';
+import { alertSearch } from '../services/alert-search.ts';
+import { followedAuthorNames } from '../store/follows.ts';
 import { formatDigestSummary, runDigest, type DigestDeps, type ForYouFn, type SearchFn } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
@@ -39,7 +40,7 @@ unsubscribe-mail  reads one e-mail on standard input (sent to PAPERBOY_UNSUBSCRI
 `;
 
 export interface DigestCliOptions {
-  /** The search engine for alerts; null uses the built-in matcher. */
+  /** The search engine for alerts; default: the store's search index, opened when the first alert needs it. */
   search?: SearchFn | null;
   /** "For you" digests' ranking; default: the For-you model over the saved search index (terms only without one). */
   forYou?: ForYouFn | null;
@@ -53,15 +54,6 @@ export interface DigestCliOptions {
 }
 
 type Out = { write(s: string): unknown };
-
-/** The For-you ranking over the store's saved search index, loaded on the first "for you" digest. */
-function lazyForYou(store: Store): ForYouFn {
-  let rank: Promise<ForYouFn> | null = null;
-  return async (...args) => {
-    rank ??= findIndexMeta(store.db).then(async (meta) => forYouForDigests({ store, index: meta ? await SearchIndex.open(store, {}) : null }));
-    return (await rank)(...args);
-  };
-}
 
 /** Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage). */
 export async function runDigestCli(
@@ -118,10 +110,21 @@ export async function runDigestCli(
   const transport = options.transport ?? (config.smtp
     ? smtpTransport(config.smtp, { connections: settings.connections })
     : folderTransport(config.outboxDir));
+  // Alerts search the saved index (loaded in seconds; built once, and saved, if the store has none).
+  const opened: { index: Promise<SearchIndex> | null } = { index: null };
+  const search: SearchFn = options.search ?? (async (query, scope, limit) => {
+    opened.index ??= SearchIndex.open(store, {}, true);
+    return alertSearch({ store, index: await opened.index })(query, scope, limit);
+  });
+  // "For you" digests rank with the same index, opened by whichever needs it first.
+  const forYou: ForYouFn | null = options.forYou !== undefined ? options.forYou : async (...args) => {
+    opened.index ??= SearchIndex.open(store, {}, true);
+    return forYouForDigests({ store, index: await opened.index, listFollowedAuthors: followedAuthorNames(store.db) })(...args);
+  };
   try {
     const report = await runDigest({
       store, transport, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: settings.unsubscribeMailto,
-      now, search: options.search ?? null, forYou: options.forYou === undefined ? lazyForYou(store) : options.forYou, ...options.tuning,
+      now, search, forYou, ...options.tuning,
     }, {
       date, only: values.period as 'daily' | 'weekly' | undefined, weeklyDay: settings.weeklyDay, to,
       dryRun: values['dry-run'] === true, out: values.out,
@@ -133,5 +136,6 @@ export async function runDigestCli(
     return report.error ? 1 : 0;
   } finally {
     if (!options.transport) await transport.close();
+    if (opened.index) await (await opened.index).close();
   }
 }

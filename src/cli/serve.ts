@@ -15,10 +15,11 @@ import { outboxMailer, smtpMailer, type Mailer } from '../mail/mailer.ts';
 import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
-import { listFollowedAuthors } from '../store/follows.ts';
+import { followedAuthorNames } from '../store/follows.ts';
 import { searchPapers } from '../search/service.ts';
 import { similarSearch } from '../discovery/similar.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
+import { alertSearch } from '../services/alert-search.ts';
 import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
 import { startScheduler } from '../jobs/scheduler.ts';
@@ -87,7 +88,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   const mailer = meteredMailer(createMailer(config));
   const secret = await getOrCreateSecret(store.db, 'csrf', () => randomBytes(32).toString('base64url'), new Date().toISOString());
   logger.info({ mail: mailer.describe() }, 'mail');
-  const followedAuthorNames = async (userId: number) => (await listFollowedAuthors(store.db, userId)).map((a) => a.name);
+  const followedAuthors = followedAuthorNames(store.db);
   // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
   const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
   searchIndex.startFollowing(); // picks up papers changed by this or any other process
@@ -96,7 +97,8 @@ export async function startServer(config: Config, store: Store, logger: Logger):
         digest: {
           store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: config.digest.unsubscribeMailto,
           transport: meteredTransport(config.smtp ? smtpTransport(config.smtp, { connections: config.digest.connections }) : folderTransport(config.outboxDir)),
-          forYou: forYouForDigests({ store, index: searchIndex, listFollowedAuthors: followedAuthorNames }),
+          search: alertSearch({ store, index: searchIndex }),
+          forYou: forYouForDigests({ store, index: searchIndex, listFollowedAuthors: followedAuthors }),
         },
         settings: config.digest, clock: { now: () => Date.now() }, logger,
       }, { tickMs: config.schedulerTickMs })
@@ -109,7 +111,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     ...similarSearch({ store, index: searchIndex }),
   };
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, search,
-    discovery: { listFollowedAuthors: followedAuthorNames } });
+    discovery: { listFollowedAuthors: followedAuthors } });
   let draining = false;
   // While stopping, /readyz says so, and a load balancer sends new requests to the other processes.
   const fetch = (req: Request, env: unknown) =>

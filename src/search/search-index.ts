@@ -7,6 +7,7 @@
  * Modes: keyword (BM25F with MaxScore pruning), semantic (embedder + int8 SIMD vector scan), and
  * hybrid (keyword candidates re-ranked with the semantic similarity; the default, measured best).
  */
+import { Worker } from 'node:worker_threads';
 import type { Store } from '../store/index.ts';
 import { DEFAULT_BM25, idf, stepWeight, type Bm25Params } from './bm25.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions, type Embedder } from './embedder.ts';
@@ -61,6 +62,10 @@ export interface SearchRequest {
   sort: SearchSort;
   offset: number;
   limit: number;
+  /** Only these papers may be found (a digest's window); unset: every paper. */
+  only?: ReadonlySet<string> | undefined;
+  /** Relevance order, but only papers with every word of the query (an alert's matching rule). */
+  allWords?: boolean | undefined;
 }
 
 export interface SearchHit {
@@ -100,6 +105,14 @@ export interface SearchIndexOptions {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Ranking constants, for tuning (eval-search); defaults are the tuned ones above. */
   tuning?: { semanticWeight?: number; burstiness?: number };
+  /**
+   * Where open() builds an index the store does not have yet: in a worker thread (the default, so
+   * a server keeps answering quickly meanwhile), or in this thread (`false`; always so with an
+   * external embedder, which cannot be handed to a worker, and for in-memory stores).
+   */
+  buildInWorker?: boolean;
+  /** Called during a build once the keyword index is ready, before the embedder is trained. */
+  onKeywordIndex?: (base: Segment, watermark: number) => void;
 }
 
 /** What discovery reads from the index (see SearchIndex.discoveryView). */
@@ -116,10 +129,35 @@ export interface DiscoveryView {
   nearest(query: ArrayLike<number>, k: number, skip?: (id: string) => boolean): SearchHit[];
 }
 
+/** What open() hands a build worker (src/search/build-worker.ts). */
+export interface BuildJob {
+  databaseUrl: string;
+  options: Pick<SearchIndexOptions, 'semantic' | 'corpusEmbedder' | 'bm25' | 'tuning'>;
+}
+
+/** What a build worker reports. */
+export type BuildMessage =
+  | { type: 'progress'; progress: number; phase: BuildProgress['phase'] }
+  | { type: 'keyword'; parts: Map<string, Uint8Array>; info: Record<string, unknown>; watermark: number }
+  | { type: 'log'; msg: string }
+  | { type: 'done'; generation: number }
+  | { type: 'error'; message: string };
+
 export interface BuildProgress {
   phase: 'reading' | 'indexing' | 'training' | 'embedding' | 'saving';
   done: number;
   total: number;
+}
+
+/** A build's progress as one share, 0..1: indexing half of it, training 30%, embedding 20%. */
+export function buildFraction(p: BuildProgress): number {
+  const f = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  switch (p.phase) {
+    case 'reading': case 'indexing': return 0.5 * f;
+    case 'training': return 0.5 + 0.3 * f;
+    case 'embedding': return 0.8 + 0.2 * f;
+    case 'saving': return 1;
+  }
 }
 
 /** One built generation: the large segment and its vectors. */
@@ -142,6 +180,7 @@ export class SearchIndex {
   private deltaSlots = new Map<string, number>();
   private watermark = 0;
   private building: Promise<void> | null = null;
+  private worker: Worker | null = null;
   private buildProgress = 0;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -170,10 +209,61 @@ export class SearchIndex {
     if (meta && (await index.loadGeneration(meta.generation, meta.watermark, meta.info))) {
       await index.refresh();
     } else {
-      index.building = index.rebuild().catch((err: Error) => { index.log(`search: build failed: ${err.message}`); }).finally(() => { index.building = null; });
+      const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
+      index.building = build.catch((err: Error) => { index.log(`search: build failed: ${err.message}`); }).finally(() => { index.building = null; });
       if (wait) await index.building;
     }
     return index;
+  }
+
+  private useWorker(): boolean {
+    return this.opts.buildInWorker !== false && !this.opts.embedder && this.store.dialect === 'sqlite' && this.store.location !== ':memory:';
+  }
+
+  /**
+   * Builds and saves a generation in a worker thread (src/search/build-worker.ts), then loads it.
+   * Meanwhile this thread serves: "being built", then keyword search once the worker hands the
+   * keyword index over.
+   */
+  private buildInWorker(): Promise<void> {
+    const job: BuildJob = {
+      databaseUrl: `sqlite:${this.store.location}`,
+      options: { semantic: this.opts.semantic, corpusEmbedder: this.opts.corpusEmbedder, bm25: this.opts.bm25, tuning: this.opts.tuning },
+    };
+    const started = Date.now();
+    return new Promise<void>((resolve, reject) => {
+      const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+        workerData: { entry: new URL('./build-worker.ts', import.meta.url).href, ...job },
+      });
+      this.worker = worker;
+      let saved = false;
+      let failure: string | null = null;
+      worker.on('message', (m: BuildMessage) => {
+        switch (m.type) {
+          case 'progress': this.buildProgress = m.progress; break;
+          case 'log': this.log(m.msg); break;
+          case 'error': failure = m.message; break;
+          case 'done': saved = true; break;
+          case 'keyword':
+            if (!this.gen) {
+              this.install({ generation: 0, watermark: m.watermark, base: segmentFrom('kw', m.parts, m.info), embedder: null, vectors: null });
+              void this.refresh().catch((err: Error) => this.log(`search: refresh failed: ${err.message}`));
+            }
+            break;
+        }
+      });
+      worker.on('error', (err) => { failure ??= err.message; });
+      worker.on('exit', (code) => {
+        this.worker = null;
+        if (!saved) { reject(new Error(failure ?? `the build worker stopped (exit code ${code})`)); return; }
+        void (async () => {
+          const meta = await findIndexMeta(this.store.db);
+          if (!meta || !(await this.loadGeneration(meta.generation, meta.watermark, meta.info))) throw new Error('the built index could not be loaded');
+          this.log(`search: index built in a worker thread and loaded ms=${Date.now() - started}`);
+          await this.refresh();
+        })().then(resolve, reject);
+      });
+    });
   }
 
   /** Keeps the index current by reading the change log every `intervalMs` (timer does not hold the process). */
@@ -186,6 +276,7 @@ export class SearchIndex {
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    await this.worker?.terminate();
     await this.building?.catch(() => {});
     await this.refreshing?.catch(() => {});
   }
@@ -246,6 +337,7 @@ export class SearchIndex {
     }
     const base = builder.build(this.params);
     onProgress?.({ phase: 'indexing', done: total, total });
+    this.opts.onKeywordIndex?.(base, watermark);
     this.log(`search: keyword index built papers=${base.docCount} terms=${base.termCount} postings=${base.data.docs.length} ms=${Date.now() - started}`);
 
     let embedder: Embedder | null = null;
@@ -537,7 +629,8 @@ export class SearchIndex {
     const k = Math.min(MAX_RESULTS, req.offset + req.limit);
     if (k <= 0) return empty;
     const segs = this.segments();
-    const allows = segs.map((s) => this.allowed(s, q));
+    const terms0 = [...terms.keys()];
+    const allows = segs.map((s) => restrict(s, this.allowed(s, q), req.only, req.allWords && req.sort === 'relevance' ? terms0 : null));
     let mode = req.mode;
     if (mode !== 'keyword' && (!g.vectors || !g.embedder)) mode = 'keyword';
     if (terms.size === 0 && q.phrases.length === 0) {
@@ -634,14 +727,15 @@ export class SearchIndex {
   private sorted(segs: Segment[], all: Hits[], sort: SearchSort, req: SearchRequest, terms: string[], mode: SearchMode): SearchOutcome {
     const total = all.reduce((s, h) => s + h.docs.length, 0);
     const k = Math.min(MAX_RESULTS, req.offset + req.limit);
-    // Best k by (key desc, id asc) without sorting everything.
-    const cand: { seg: number; doc: number; key: number; key2: number }[] = [];
+    // Best k of each segment by (key desc, day desc, id asc), then the segments merged.
+    const cand: { seg: number; doc: number; key: number; key2: number; id: string }[] = [];
     all.forEach((h, i) => {
       const seg = segs[i]!;
-      for (const d of h.docs) cand.push({ seg: i, doc: d, key: sort === 'upvotes' ? seg.data.upvotes[d]! : seg.data.days[d]!, key2: seg.data.days[d]! });
+      const key = sort === 'upvotes' ? seg.data.upvotes : seg.data.days;
+      for (const d of seg.topByKey(h.docs, key, seg.data.days, k)) cand.push({ seg: i, doc: d, key: key[d]!, key2: seg.data.days[d]!, id: seg.idAt(d) });
     });
-    cand.sort((a, b) => b.key - a.key || b.key2 - a.key2 || (segs[a.seg]!.idAt(a.doc) < segs[b.seg]!.idAt(b.doc) ? -1 : 1));
-    const hits = cand.slice(0, k).map((c) => ({ id: segs[c.seg]!.idAt(c.doc), score: c.key }));
+    cand.sort((a, b) => b.key - a.key || b.key2 - a.key2 || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const hits = cand.slice(0, k).map((c) => ({ id: c.id, score: c.key }));
     return { hits: hits.slice(req.offset, req.offset + req.limit), total, totalExact: true, mode, terms };
   }
 
@@ -797,6 +891,34 @@ export function hybridScore(bm25: number, bestBm25: number, cos: number, allCos:
   for (const c of allCos) { if (c < lo) lo = c; if (c > hi) hi = c; }
   const semantic = hi > lo ? (cos - lo) / (hi - lo) : 0;
   return bm25 / Math.max(1e-9, bestBm25) + weight * semantic;
+}
+
+/**
+ * Narrows a segment's allowed documents to the papers in `only` (when set) and to those having
+ * every term of `allTerms` (when set); null stays null when nothing narrows.
+ */
+function restrict(seg: Segment, allow: Uint8Array | null, only: ReadonlySet<string> | undefined, allTerms: readonly string[] | null): Uint8Array | null {
+  if (!only && (!allTerms || allTerms.length === 0)) return allow;
+  const n = seg.docCount;
+  let mask: Uint8Array | null = null;
+  if (only) {
+    mask = new Uint8Array(n);
+    for (const id of only) { const d = seg.docIndex(id); if (d >= 0) mask[d] = 1; }
+  }
+  if (allTerms && allTerms.length > 0) {
+    const lists: TermList[] = [];
+    for (const term of allTerms) {
+      const t = seg.termIndex(term);
+      if (t < 0) return new Uint8Array(n);
+      lists.push(seg.list(t, 0));
+    }
+    const has = new Uint8Array(n);
+    for (const d of conjunctionDocs(seg, lists)) has[d] = 1;
+    if (mask) for (let d = 0; d < n; d++) mask[d]! &= has[d]!;
+    else mask = has;
+  }
+  if (allow) for (let d = 0; d < n; d++) mask![d]! &= allow[d]!;
+  return mask;
 }
 
 /** Every document of a segment that has all the lists (filters use it). */

@@ -459,27 +459,31 @@ export class Segment {
    */
   conjunction(must: readonly TermList[], any: readonly TermList[], allow: Uint8Array | null, limit = Infinity): Hits {
     const { docs, impacts } = this.data;
-    const outDocs: number[] = [];
-    const outScores: number[] = [];
     const lists = [...must].sort((a, b) => (a.end - a.start) - (b.end - b.start));
     if (lists.length === 0) return { docs: new Int32Array(), scores: new Float64Array() };
     if (lists.some((l) => l.end <= l.start)) return { docs: new Int32Array(), scores: new Float64Array() };
+    const lead = lists[0]!;
+    // At most the shortest list's length: typed arrays of that size, no growing.
+    const cap = Math.min(lead.end - lead.start, limit);
+    const outDocs = new Int32Array(cap);
+    const outScores = new Float64Array(cap);
+    let count = 0;
+    const deleted = this.deleted;
     const pos = lists.map((l) => l.start);
     const anyPos = any.map((l) => l.start);
-    const lead = lists[0]!;
+    const nl = lists.length;
     outer: for (let p0 = lead.start; p0 < lead.end; p0++) {
       const d = docs[p0]!;
       let score = lead.weight * impacts[p0]!;
-      for (let i = 1; i < lists.length; i++) {
+      for (let i = 1; i < nl; i++) {
         const l = lists[i]!;
-        let p = pos[i]!;
-        p = gallop(docs, p, l.end, d);
+        const p = gallop(docs, pos[i]!, l.end, d);
         pos[i] = p;
         if (p >= l.end) break outer;
         if (docs[p] !== d) continue outer;
         score += l.weight * impacts[p]!;
       }
-      if (this.deleted[d] === 1 || (allow !== null && allow[d] === 0)) continue;
+      if (deleted[d] === 1 || (allow !== null && allow[d] === 0)) continue;
       if (any.length > 0) {
         let found = false;
         for (let i = 0; i < any.length; i++) {
@@ -490,11 +494,64 @@ export class Segment {
         }
         if (!found) continue;
       }
-      outDocs.push(d);
-      outScores.push(score);
-      if (outDocs.length >= limit) break;
+      outDocs[count] = d;
+      outScores[count] = score;
+      if (++count >= cap) break;
     }
-    return { docs: Int32Array.from(outDocs), scores: Float64Array.from(outScores) };
+    return { docs: outDocs.subarray(0, count), scores: outScores.subarray(0, count) };
+  }
+
+  /**
+   * The k first of `docs` ordered by `key` descending, then `key2` descending, then paper id
+   * ascending: a bounded heap over typed arrays, so a common word's hundreds of thousands of
+   * matches cost one comparison each, not an object and a sort. Best first.
+   */
+  topByKey(docs: Int32Array, key: ArrayLike<number>, key2: ArrayLike<number>, k: number): Int32Array {
+    const n = docs.length;
+    if (k <= 0 || n === 0) return new Int32Array();
+    const byId = this.data.idOrder === null; // document numbers ascend with ids
+    // a "worse" than b: lower key, lower key2, then larger id.
+    const worse = (a: number, b: number): boolean => {
+      const ka = key[a]!; const kb = key[b]!;
+      if (ka !== kb) return ka < kb;
+      const ja = key2[a]!; const jb = key2[b]!;
+      if (ja !== jb) return ja < jb;
+      return byId ? a > b : this.idAt(a) > this.idAt(b);
+    };
+    const size = Math.min(k, n);
+    const heap = new Int32Array(size); // min-heap: the worst kept document on top
+    let len = 0;
+    const down = (i: number) => {
+      for (;;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < len && worse(heap[l]!, heap[m]!)) m = l;
+        if (r < len && worse(heap[r]!, heap[m]!)) m = r;
+        if (m === i) return;
+        const t = heap[i]!; heap[i] = heap[m]!; heap[m] = t;
+        i = m;
+      }
+    };
+    for (let j = 0; j < n; j++) {
+      const d = docs[j]!;
+      if (len < size) {
+        let i = len++;
+        heap[i] = d;
+        while (i > 0) {
+          const parent = (i - 1) >> 1;
+          if (!worse(heap[i]!, heap[parent]!)) break;
+          const t = heap[i]!; heap[i] = heap[parent]!; heap[parent] = t;
+          i = parent;
+        }
+      } else if (worse(heap[0]!, d)) {
+        heap[0] = d;
+        down(0);
+      }
+    }
+    const out = Array.from(heap.subarray(0, len));
+    out.sort((a, b) => (worse(a, b) ? 1 : worse(b, a) ? -1 : 0));
+    return Int32Array.from(out);
   }
 
   /** How many allowed, live documents have at least one of the lists. */
@@ -516,9 +573,11 @@ export class Segment {
 
   /** Every allowed, live document (for filter-only queries), in document order. */
   allDocs(allow: Uint8Array | null): Int32Array {
-    const out: number[] = [];
-    for (let d = 0; d < this.docCount; d++) if (this.deleted[d] === 0 && (allow === null || allow[d] === 1)) out.push(d);
-    return Int32Array.from(out);
+    const out = new Int32Array(this.docCount);
+    let count = 0;
+    const deleted = this.deleted;
+    for (let d = 0; d < this.docCount; d++) if (deleted[d] === 0 && (allow === null || allow[d] === 1)) out[count++] = d;
+    return out.subarray(0, count);
   }
 
   /** Suggestion dictionary: the document count of a surface word (0 when unknown). */

@@ -29,6 +29,10 @@ export interface SearchPapersRequest {
   from?: string;
   to?: string;
   hasCode?: boolean;
+  /** Only these papers may be found (an alert's period); unset: every paper. */
+  only?: ReadonlySet<string>;
+  /** Only papers with every word of the query, best first (how alerts match). */
+  allWords?: boolean;
 }
 
 export interface SearchResultItem {
@@ -134,7 +138,7 @@ async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise
   if (isEmptyQuery(query)) {
     return { ...base, paperId: null, pages: 1, total: 0, totalExact: true, items: [], suggestion: null };
   }
-  const outcome = await deps.index.search({ query, mode, sort, offset: (page - 1) * pageSize, limit: pageSize });
+  const outcome = await deps.index.search({ query, mode, sort, offset: (page - 1) * pageSize, limit: pageSize, only: req.only, allWords: req.allWords });
   const cards = await cardsByIds(deps.store, outcome.hits.map((h) => h.id));
   const terms = new Set(outcome.terms);
   for (const p of query.phrases) for (const w of p) terms.add(stemWord(w));

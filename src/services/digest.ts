@@ -13,8 +13,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, parseSavedQuery, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
-  buildMatchIndex, type DigestCandidate, type DigestPeriod, type DueDigest, type MatchIndex,
+  DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
+  type DigestCandidate, type DigestPeriod, type DueDigest,
 } from '../domain/digest.ts';
 import { renderDigest, type RenderedMail } from '../mail/digest-template.tsx';
 import { composeMessage, type ComposedMessage } from '../mail/message.ts';
@@ -31,10 +31,11 @@ import { linkKey, subscriptionLinks } from './subscriptions.ts';
 import type { Kysely } from 'kysely';
 
 /**
- * A search engine for saved-search alerts: ids of papers matching `query` among those listed or
- * announced in the window, best first. Without one, the built-in matcher of domain/digest.ts is used.
+ * The search engine for saved-search alerts: ids of papers matching `query` among `scope.ids` (the
+ * papers listed or announced in the window), best first. services/alert-search.ts makes one from
+ * the search index; a run without one stops at the first alert and leaves it for a run with one.
  */
-export type SearchFn = (query: string, window: { from: string; to: string }, limit: number) => Promise<string[]>;
+export type SearchFn = (query: string, scope: { from: string; to: string; ids: readonly string[] }, limit: number) => Promise<string[]>;
 
 /** Ranks a window's papers for a member (the model behind /for-you); see discovery/for-you.ts. */
 export type ForYouFn = (userId: number, window: { from: string; to: string }, limit: number, exclude: ReadonlySet<string>) => Promise<{ id: string; reason: string }[]>;
@@ -127,7 +128,6 @@ export function formatDigestSummary(r: DigestReport): string {
 
 interface WindowData {
   candidates: DigestCandidate[];
-  index: MatchIndex | null;
   /** Ranked ids per query (the whole ranking, before anyone's exclusions). */
   ranked: Map<string, string[]>;
 }
@@ -141,7 +141,7 @@ class RunContext {
     const k = `${from}|${to}`;
     let w = this.windows.get(k);
     if (!w) {
-      w = listDigestCandidates(this.db, from, to, true).then((candidates) => ({ candidates, index: null, ranked: new Map() }));
+      w = listDigestCandidates(this.db, from, to, true).then((candidates) => ({ candidates, ranked: new Map() }));
       this.windows.set(k, w);
     }
     return w;
@@ -151,17 +151,7 @@ class RunContext {
   async ranking(data: WindowData, window: { from: string; to: string }, query: string): Promise<string[]> {
     const known = data.ranked.get(query);
     if (known) return known;
-    let ids: string[];
-    if (this.deps.search) {
-      ids = await this.deps.search(query, window, SEARCH_HITS);
-    } else {
-      const parsed = parseSavedQuery(query);
-      if (!parsed.ok) ids = [];
-      else {
-        data.index ??= buildMatchIndex(data.candidates);
-        ids = selectDigest({ kind: 'search', window, candidates: data.candidates, query: parsed.query, index: data.index, sentBefore: new Set(), limit: Infinity }).papers.map((p) => p.id);
-      }
-    }
+    const ids = await this.deps.search!(query, { ...window, ids: data.candidates.map((c) => c.id) }, SEARCH_HITS);
     data.ranked.set(query, ids);
     return ids;
   }
@@ -173,6 +163,8 @@ async function buildDigest(ctx: RunContext, sub: Subscription, d: { period: Dige
   const { deps } = ctx;
   if (sub.kind !== 'trending' && sub.kind !== 'search' && sub.kind !== 'for-you') return { skip: `"${sub.kind}" digests are not offered yet` };
   if (sub.kind === 'for-you' && (!deps.forYou || sub.userId === null)) return { skip: sub.userId === null ? '"for you" needs an account' : '"for you" is not available in this process' };
+  // Not a skip: the alert stays due and goes out with a run that has the search engine.
+  if (sub.kind === 'search' && !deps.search) throw new Error('digest: alerts need the search engine (DigestDeps.search), which this run lacks');
   const window = { from: d.from, to: d.to };
   const data = await ctx.window(d.from, d.to);
   const nowMs = deps.now();

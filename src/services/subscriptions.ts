@@ -7,7 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { parseSavedQuery, type DigestPeriod } from '../domain/digest.ts';
+import type { DigestPeriod } from '../domain/digest.ts';
+import { parseAlertQuery } from '../search/alert-query.ts';
 import { describeSubscription, renderAlreadySubscribedMail, renderConfirmMail } from '../mail/digest-template.tsx';
 import type { Mailer } from '../mail/mailer.ts';
 import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
@@ -89,7 +90,7 @@ export function parseOptions(input: { period: unknown; kind: unknown; query: unk
   const kind = parse(kindSchema, input.kind ?? 'trending');
   if (kind === 'trending' || kind === 'for-you') return { period, kind, query: null };
   if (typeof input.query !== 'string') throw new UserError(422, 'Search: type what the alert should look for.');
-  const q = parseSavedQuery(input.query);
+  const q = parseAlertQuery(input.query);
   if (!q.ok) throw new UserError(422, q.error);
   return { period, kind, query: q.text };
 }
@@ -262,7 +263,7 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
     const period = parse(periodSchema, input.period);
     let query = s.query;
     if (s.kind === 'search' && typeof input.query === 'string' && input.query.trim() !== (s.query ?? '')) {
-      const q = parseSavedQuery(input.query);
+      const q = parseAlertQuery(input.query);
       if (!q.ok) throw new UserError(422, q.error);
       query = q.text;
     }

@@ -42,6 +42,11 @@ export async function listFollowedAuthors(db: Db, userId: number): Promise<Follo
   return rows.map((r) => ({ name: r.author_name, followedAt: r.created_at }));
 }
 
+/** The names a member follows, as "For you" and its digests read them. */
+export function followedAuthorNames(db: Db): (userId: number) => Promise<string[]> {
+  return async (userId) => (await listFollowedAuthors(db, userId)).map((a) => a.name);
+}
+
 export async function isFollowing(db: Db, userId: number, name: string): Promise<boolean> {
   const row = await withFollows(db).selectFrom('author_follows').select('user_id')
     .where('user_id', '=', userId).where('author_name', '=', name).executeTakeFirst();

@@ -9,6 +9,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { smtpTransport } from '../../src/mail/transport.ts';
 import { runDigest, type DigestDeps, type DigestReport } from '../../src/services/digest.ts';
+import { alertSearch } from '../../src/services/alert-search.ts';
+import { SearchIndex } from '../../src/search/search-index.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
@@ -27,13 +29,17 @@ async function setup(n: number, prefix: string): Promise<Store> {
   for (let i = 0; i < n; i++) {
     await insertSubscription(db, { email: `${prefix}${i}@example.org`, userId: null, period: 'daily', kind: i % 5 === 4 ? 'search' : 'trending', query: i % 5 === 4 ? 'attention' : null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
   }
+  // Alerts run through the search engine, as in the product.
+  indexes.set(store, await SearchIndex.open(store, { semantic: false }, true));
   return store;
 }
+const indexes = new Map<Store, SearchIndex>();
 
 function deps(store: Store, over: Partial<DigestDeps> = {}): DigestDeps {
   return {
     store, transport: smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }, { connections: 3 }), siteName: 'Paperboy', baseUrl: 'https://papers.example.org',
-    mailFrom: 'Paperboy <digests@papers.example.org>', unsubscribeMailto: 'unsubscribe@papers.example.org', now: () => Date.now(), leaseMs: 60_000, retryBaseMs: 40, inRunWaitMs: 5_000, ...over,
+    mailFrom: 'Paperboy <digests@papers.example.org>', unsubscribeMailto: 'unsubscribe@papers.example.org', now: () => Date.now(), leaseMs: 60_000, retryBaseMs: 40, inRunWaitMs: 5_000,
+    search: alertSearch({ store, index: indexes.get(store)! }), ...over,
   };
 }
 const run = async (d: DigestDeps, date = '2025-05-06', extra: { to?: string } = {}): Promise<DigestReport> => {

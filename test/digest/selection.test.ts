@@ -1,11 +1,12 @@
 /**
  * The pure parts of digests, table by table: what is due on a day and which list days it covers,
- * the scheduler's local time, saved-search parsing and matching, selection, retry delays.
+ * the scheduler's local time, selection, retry delays. (Saved searches are parsed and matched by
+ * the search engine: test/search/alert-query.test.ts and alert-search.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  buildMatchIndex, dueDigests, localTime, matchQuery, MAX_QUERY_CHARS, parseSavedQuery, retryDelayMs, scheduledDate, selectDigest,
+  dueDigests, localTime, retryDelayMs, scheduledDate, selectDigest,
   type DigestCandidate,
 } from '../../src/domain/digest.ts';
 
@@ -47,33 +48,6 @@ test('localTime and scheduledDate: the configured hour in the configured time zo
   for (const [now, hhmm, tz, last, want] of table) assert.equal(scheduledDate(at(now), hhmm, tz, last), want, `${now} ${tz}`);
 });
 
-test('parseSavedQuery: words, phrases, exclusions, filters; hostile input refused with a reason', () => {
-  const ok = parseSavedQuery('  "Diffusion  Model" vidéo -survey cat:cs.CV author:"Ada Lovelace" ');
-  assert.ok(ok.ok);
-  assert.deepEqual(ok.query, { must: [['diffusion', 'model'], ['video']], not: [['survey']], categories: ['cs.cv'], authors: [['ada', 'lovelace']] });
-  assert.equal(ok.text, '"Diffusion Model" vidéo -survey cat:cs.CV author:"Ada Lovelace"');
-  const bad: [string, RegExp][] = [
-    ['', /type what/],
-    ['   ', /type what/],
-    ['x'.repeat(MAX_QUERY_CHARS + 1), /at most 300 characters/],
-    ['a b c d e f g h i j k l m', /at most 12 terms/],
-    ['cat:../../etc', /not an arXiv category/],
-    ['-only -exclusions', /at least one word/],
-    ['!!! ??? ...', /at least one word/],
-    ['bell\u0007char', /control characters/],
-  ];
-  for (const [input, why] of bad) {
-    const r = parseSavedQuery(input);
-    assert.equal(r.ok, false, JSON.stringify(input));
-    if (!r.ok) assert.match(r.error, why, JSON.stringify(input));
-  }
-  const crlf = parseSavedQuery('graph\r\nBcc: victim@example.org');
-  assert.ok(crlf.ok);
-  assert.equal(crlf.text, 'graph Bcc: victim@example.org', 'line breaks become spaces: nothing can start a header');
-  const regexy = parseSavedQuery('(a+)+$ .* [x]');
-  assert.ok(regexy.ok, 'regular-expression syntax is just text');
-});
-
 function paper(id: string, o: Partial<DigestCandidate> = {}): DigestCandidate {
   return {
     id, title: `Paper ${id}`, abstract: 'An abstract.', authors: ['Ada Lovelace'], authorCount: 1, categories: ['cs.CL'], upvotes: 0, hotness: 0,
@@ -81,36 +55,7 @@ function paper(id: string, o: Partial<DigestCandidate> = {}): DigestCandidate {
   };
 }
 
-test('matchQuery: prefixes from 4 letters, phrases in order, exclusions, categories (any), authors', () => {
-  const cs = [
-    paper('a', { title: 'Graph neural networks for molecules', categories: ['cs.LG'] }),
-    paper('b', { title: 'Neural graph rewriting', categories: ['cs.CL'] }),
-    paper('c', { title: 'A survey of graph networks', authors: ['Grace Hopper', 'Ada Lovelace'], categories: ['cs.AI'] }),
-    paper('d', { title: 'GAN training', abstract: 'Generative adversarial nets.' }),
-  ];
-  const index = buildMatchIndex(cs);
-  const ids = (q: string) => {
-    const p = parseSavedQuery(q);
-    assert.ok(p.ok, q);
-    return [...matchQuery(index, p.query)].map((i) => cs[i]!.id).sort().join(',');
-  };
-  const table: [string, string][] = [
-    ['graph', 'a,b,c'],
-    ['network', 'a,c'], // prefix: networks
-    ['"graph neural"', 'a'], // a phrase keeps its order
-    ['graph -survey', 'a,b'],
-    ['gan', 'd'], // short terms match whole words only
-    ['ga', ''],
-    ['graph cat:cs.LG cat:cs.AI', 'a,c'],
-    ['author:lovelace graph', 'a,b,c'],
-    ['author:"grace hopper"', 'c'],
-    ['author:"hopper grace"', ''],
-    ['molecule neural', 'a'],
-  ];
-  for (const [q, want] of table) assert.equal(ids(q), want, q);
-});
-
-test('selectDigest: trending by hotness within the window, alerts by upvotes, nothing sent twice, a limit', () => {
+test('selectDigest: trending by hotness within the window, alerts in the search engine\'s order, nothing sent twice, a limit', () => {
   const cs = [
     paper('1', { hotness: 5, upvotes: 1 }),
     paper('2', { hotness: 9, upvotes: 3, title: 'Attention is enough' }),
@@ -120,17 +65,16 @@ test('selectDigest: trending by hotness within the window, alerts by upvotes, no
     paper('6', { hotness: 7, upvotes: 2 }), // ties on hotness: by id
   ];
   const window = { from: '2025-05-05', to: '2025-05-05' };
-  const q = parseSavedQuery('attention');
-  assert.ok(q.ok);
   const table: [string, Parameters<typeof selectDigest>[0], string, number][] = [
     ['trending', { kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 10 }, '2,3,6,1', 4],
     ['trending, limit 2', { kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 2 }, '2,3', 4],
     ['trending, sent before', { kind: 'trending', window, candidates: cs, sentBefore: new Set(['2']), limit: 10 }, '3,6,1', 3],
     ['trending, a wider window', { kind: 'trending', window: { from: '2025-05-04', to: '2025-05-05' }, candidates: cs, sentBefore: new Set(), limit: 10 }, '4,2,3,6,1', 5],
-    ['alert: listed or announced, most upvoted first', { kind: 'search', window, candidates: cs, query: q.query, sentBefore: new Set(), limit: 10 }, '3,2,5', 3],
-    ['alert: sent before', { kind: 'search', window, candidates: cs, query: q.query, sentBefore: new Set(['3']), limit: 10 }, '2,5', 2],
+    ['alert: listed or announced, in the search engine\'s order', { kind: 'search', window, candidates: cs, searchHits: ['3', '5', '2'], sentBefore: new Set(), limit: 10 }, '3,5,2', 3],
+    ['alert: sent before', { kind: 'search', window, candidates: cs, searchHits: ['3', '5', '2'], sentBefore: new Set(['3']), limit: 10 }, '5,2', 2],
+    ['alert: a limit', { kind: 'search', window, candidates: cs, searchHits: ['3', '5', '2'], sentBefore: new Set(), limit: 1 }, '3', 3],
     ['alert: the search engine\'s order, unknown and out-of-window hits dropped', { kind: 'search', window, candidates: cs, searchHits: ['5', 'zz', '4', '2', '5'], sentBefore: new Set(), limit: 10 }, '5,2', 2],
-    ['alert: no query, nothing', { kind: 'search', window, candidates: cs, sentBefore: new Set(), limit: 10 }, '', 0],
+    ['alert: no hits, nothing', { kind: 'search', window, candidates: cs, sentBefore: new Set(), limit: 10 }, '', 0],
     ['empty window', { kind: 'trending', window: { from: '2025-06-01', to: '2025-06-01' }, candidates: cs, sentBefore: new Set(), limit: 10 }, '', 0],
   ];
   for (const [name, input, want, total] of table) {

@@ -99,11 +99,26 @@ describe('segment', () => {
     assert.equal(copy.wordDf('attention'), seg.wordDf('attention'));
   });
 
+  for (const [name, k] of [['k=10', 10], ['k=1', 1], ['k larger than the matches', 5000]] as const) {
+    test(`newest first and most upvoted equal a full sort (ties by id): ${name}`, () => {
+      const matches = seg.conjunction(lists(seg, ['model']), [], null).docs;
+      for (const [key, key2] of [[seg.data.days, seg.data.days], [seg.data.upvotes, seg.data.days]] as const) {
+        const want = Array.from(matches).sort((a, b) => key[b]! - key[a]! || key2[b]! - key2[a]! || a - b).slice(0, k);
+        assert.deepEqual(Array.from(seg.topByKey(matches, key, key2, k)), want);
+      }
+    });
+  }
+
   test('papers added out of id order still look up by id', () => {
     const b2 = new SegmentBuilder();
     for (const d of [...docs.slice(0, 50)].reverse()) b2.add(d);
     const s2 = b2.build();
     assert.equal(s2.idAt(s2.docIndex('2401.00010')), '2401.00010');
+    // Ties on the key are broken by id, not by document number.
+    const all = s2.allDocs(null);
+    const flat = new Int32Array(s2.docCount);
+    const want = Array.from(all).sort((a, b) => (s2.idAt(a) < s2.idAt(b) ? -1 : 1)).slice(0, 5);
+    assert.deepEqual(Array.from(s2.topByKey(all, flat, flat, 5)), want);
   });
 });
 

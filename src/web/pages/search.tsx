@@ -166,7 +166,7 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
           <p class="count" role="status" id="search-status">
             {count} for <strong class="searched">{r.searched || form.q}</strong>
             {r.pages > 1 ? `, page ${r.page} of ${r.pages}` : ''}
-            {form.q ? <> · <a href={`/subscribe?kind=search&q=${encodeURIComponent(form.q)}`}>E-mail me new papers for this search</a> · <a href={`/search.rss?q=${encodeURIComponent(form.q)}`}>RSS</a></> : null}
+            {form.q ? <> · <a href={`/subscribe?kind=search&q=${encodeURIComponent(r.searched || form.q)}`}>E-mail me new papers for this search</a> · <a href={`/search.rss?q=${encodeURIComponent(form.q)}`}>RSS</a></> : null}
           </p>
           {r.notes.length > 0 ? <ul class="search-notes">{r.notes.map((n) => <li>{n}</li>)}</ul> : null}
           {r.suggestion ? (

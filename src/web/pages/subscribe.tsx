@@ -41,7 +41,7 @@ function SubscribeFields({ values, withEmail }: { values: SubscribeValues; withE
         <label><span><input type="radio" name="kind" value="search" checked={kind === 'search'} /> New papers matching a search</span></label>
         {withEmail ? null : <label><span><input type="radio" name="kind" value="for-you" checked={kind === 'for-you'} /> Papers for you: new papers like the ones you upvoted and saved</span></label>}
       </fieldset>
-      <label>Search <span class="hint">for alerts: words (all must appear), "a phrase", -exclude, cat:cs.CL, author:"Ada Lovelace"</span>
+      <label>Search <span class="hint">for alerts, as in the search box: words (all must appear), "a phrase", -exclude, cat:cs.CL, author:"Ada Lovelace", year:2025, has:code</span>
         <input type="text" name="query" maxlength={MAX_QUERY_CHARS} value={values.query ?? ''} />
       </label>
       <label>How often <PeriodSelect value={values.period} /></label>
