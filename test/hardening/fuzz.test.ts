@@ -61,11 +61,14 @@ function headersFor(kind: string, extra: Record<string, string | undefined>, csr
   return out;
 }
 
+/** The one 5xx the app means: a feature the instance has not got (similar papers without an engine that offers them), said so in words. */
+const DOCUMENTED_503 = /not available on this instance/;
+
 async function expectNo5xx(method: string, path: string, init: RequestInit): Promise<void> {
   const before = h.errors.length;
   const res = await h.app.request(path, { ...init, method });
   const body = await res.text();
-  assert.ok(res.status < 500, `${method} ${path} answered ${res.status}: ${body.slice(0, 300)}`);
+  if (!(res.status === 503 && DOCUMENTED_503.test(body))) assert.ok(res.status < 500, `${method} ${path} answered ${res.status}: ${body.slice(0, 300)}`);
   if (h.errors.length !== before) assert.fail(`${method} ${path} logged an error: ${JSON.stringify(h.errors.at(-1)).slice(0, 800)}`);
   if (res.status >= 400 && (res.headers.get('content-type') ?? '').includes('text/html')) {
     assert.doesNotMatch(body, /\bat [\w.<>]+ \(.*:\d+:\d+\)/, `${method} ${path} shows a stack trace`);
