@@ -77,7 +77,7 @@ function makeRequest(host: string, t: Targets, members: Member[], rand: () => nu
         const day = pick(t.days);
         return { method: 'GET', headers: anon, path: pick([
           '/', `/papers/date/${day}`, `/papers/week/${isoWeekOf(day)}`, `/papers/month/${monthOf(day)}`, '/new', `/new/${pick(t.categories)}`,
-          `/papers/date/${day}?sort=${pick(['trending', 'upvotes', 'newest'])}`, `/?page=${1 + Math.floor(rand() * 3)}`,
+          `/papers/date/${day}?sort=${pick(['trending', 'upvotes', 'newest'])}`, `/?sort=${pick(['upvotes', 'newest'])}`,
         ]) };
       }
       case 'paper pages': return { method: 'GET', headers: anon, path: `/papers/${pick(t.paperIds)}` };
@@ -106,6 +106,8 @@ function makeRequest(host: string, t: Targets, members: Member[], rand: () => nu
     }
   };
 }
+
+interface Soak { minutes: number; before: number; after: number; figure: Figure; samples: number[] }
 
 interface Figure {
   label: string;
@@ -174,7 +176,7 @@ async function main(): Promise<void> {
 
     const server = await startServe(dataDir, env);
     const figures: Figure[] = [];
-    let soak: { minutes: number; before: number; after: number; figure: Figure } | null = null;
+    let soak: Soak | null = null;
     try {
       log('warm-up 5 s');
       await run(server, targets, members, 50, 5, 'warm-up', 1);
@@ -187,9 +189,13 @@ async function main(): Promise<void> {
       if (SOAK_MIN > 0) {
         const before = server.rss();
         log(`soak: 50 connections x ${SOAK_MIN} min, RSS before ${mib(before)}`);
+        const samples: number[] = [before];
+        const sampler = setInterval(() => samples.push(server.rss()), 60_000); // a plateau is caches filling; a steady climb is a leak
         const f = await run(server, targets, members, 50, SOAK_MIN * 60, `soak ${SOAK_MIN} min`, 4);
+        clearInterval(sampler);
         const after = server.rss();
-        soak = { minutes: SOAK_MIN, before, after, figure: f };
+        samples.push(after);
+        soak = { minutes: SOAK_MIN, before, after, figure: f, samples };
         log(`  RSS after ${mib(after)} (${(((after - before) / before) * 100).toFixed(1)}%), ${fmt(f.rps)} req/s, p99 ${f.p99} ms, statuses ${JSON.stringify(f.status)}`);
       }
     } finally {
@@ -216,7 +222,7 @@ async function main(): Promise<void> {
 const fivexx = (f: Figure) => Object.entries(f.status).filter(([k]) => k.startsWith('5')).reduce((a, [, v]) => a + v, 0);
 const other = (f: Figure) => Object.entries(f.status).filter(([k]) => !/^[23]/.test(k)).map(([k, v]) => `${k}: ${fmt(v)}`).join(', ') || 'none';
 
-function report(figures: Figure[], soak: { minutes: number; before: number; after: number; figure: Figure } | null, problems: string[], countsMatch: boolean): string {
+function report(figures: Figure[], soak: Soak | null, problems: string[], countsMatch: boolean): string {
   const at200 = figures.find((f) => f.connections === 200);
   const mixLine = MIX.map(([k, w]) => `${k} ${(w / 10).toFixed(0)}%`).join(', ');
   return [
@@ -240,7 +246,7 @@ function report(figures: Figure[], soak: { minutes: number; before: number; afte
   ].join('\n');
 }
 
-function soakReport(s: { minutes: number; before: number; after: number; figure: Figure }): string {
+function soakReport(s: Soak): string {
   const growth = (s.after - s.before) / s.before;
   return [
     '### Soak: memory over a long run',
@@ -250,6 +256,8 @@ function soakReport(s: { minutes: number; before: number; after: number; figure:
     `| minutes | requests | req/s | p99 ms | 5xx | RSS before | RSS after | growth |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
     `| ${s.minutes} | ${fmt(s.figure.requests)} | ${fmt(s.figure.rps)} | ${s.figure.p99} | ${fivexx(s.figure)} | ${mib(s.before)} | ${mib(s.after)} | ${(growth * 100).toFixed(1)}% |`,
+    '',
+    `RSS each minute: ${s.samples.map(mib).join(', ')}.`,
     '',
     `Goal: no growth beyond ${SOAK_GROWTH_TARGET * 100}% (${growth <= SOAK_GROWTH_TARGET ? 'met' : 'not met'}).`,
   ].join('\n');
