@@ -31,6 +31,7 @@ import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { storeFaultMessage, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
+import { perAddress } from './bot-limits.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -294,6 +295,8 @@ export function createApp(deps: AppDeps) {
   });
 
   if (deps.searchIndex) {
+    app.use('/search', perAddress(store, 'searchIp', config.trustProxy, () => clock.now()));
+    app.use('/search/live', perAddress(store, 'searchLiveIp', config.trustProxy, () => clock.now()));
     mountSearchRoutes(app, {
       store, index: deps.searchIndex, site, clock, categories: config.categories, pageSize: config.pageSize,
       votedAmong: (c, ids) => votedOn(c, ids),

@@ -153,3 +153,20 @@ describe('headers and cookies', () => {
     assert.match(https.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
   });
 });
+
+describe('rate limits where bots hammer', () => {
+  test('search from one address past its limit gets a 429 with Retry-After; another address is served', async () => {
+    const { RULES } = await import('../../src/services/rate-limits.ts');
+    const get = (ip: string) => h.app.request('/search?q=attention', { headers: { 'x-forwarded-for': ip } });
+    for (let i = 0; i < RULES.searchIp.limit; i++) {
+      const res = await get('198.51.100.200');
+      assert.equal(res.status, 200, `search ${i + 1}`);
+      await res.body?.cancel();
+    }
+    const limited = await get('198.51.100.200');
+    assert.equal(limited.status, 429);
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    assert.match(await limited.text(), /Too many searches from this address/);
+    assert.equal((await get('198.51.100.201')).status, 200);
+  });
+});
