@@ -52,6 +52,13 @@ export interface ShutdownReport {
   ms: number;
 }
 
+/**
+ * How long a client may take to send its request (slowloris-style clients hold a connection
+ * open by trickling bytes): the headers within 10 s, the whole request within 30 s, checked every
+ * second. Node's defaults are 60 s and 300 s, checked every 30 s.
+ */
+export const SLOW_CLIENT_LIMITS = { headersTimeout: 10_000, requestTimeout: 30_000, connectionsCheckingInterval: 1_000 } as const;
+
 /** Starts the web server; resolves once it listens. */
 export async function startServer(config: Config, store: Store, logger: Logger): Promise<Server> {
   const started = Date.now();
@@ -120,7 +127,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
       : app.fetch(req, env as never);
   const sockets = new Set<Socket>();
   return new Promise((resolve, reject) => {
-    const server = listen({ fetch, port: config.port, hostname: config.host }, (info) => {
+    const server = listen({ fetch, port: config.port, hostname: config.host, serverOptions: SLOW_CLIENT_LIMITS }, (info) => {
       const url = `http://${info.family === 'IPv6' ? `[${info.address}]` : info.address}:${info.port}`;
       logger.info({ url, store: store.location, ms: Date.now() - started }, `listening on ${config.baseUrl}`);
       const http = server as unknown as NodeHttpServer;

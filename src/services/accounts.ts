@@ -26,6 +26,8 @@ export interface AccountDeps {
   baseUrl: string;
   siteName: string;
   now: () => number;
+  /** Told when a sign-up's confirmation e-mail could not be sent (the account is kept). */
+  onMailFailure?: (err: Error) => void;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -58,7 +60,19 @@ async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 
   const text = purpose === 'reset'
     ? `Someone (hopefully you) asked to reset the password of ${user.username} on ${deps.siteName}.\n\nChoose a new password here (the link works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`
     : `Welcome to ${deps.siteName}, ${user.username}.\n\nConfirm this address by opening this link (it works once, for ${hours} hours):\n${link}\n\nIf you did not sign up, ignore this e-mail.\n`;
-  await deps.mailer.send({ to: email, subject: purpose === 'reset' ? `Reset your ${deps.siteName} password` : `Confirm your e-mail for ${deps.siteName}`, text });
+  try {
+    await deps.mailer.send({ to: email, subject: purpose === 'reset' ? `Reset your ${deps.siteName} password` : `Confirm your e-mail for ${deps.siteName}`, text });
+  } catch (err) {
+    throw new MailUnavailable(`The e-mail could not be sent just now (the mail server did not take it). Please try again in a few minutes.`, err);
+  }
+}
+
+/** The mail server refused or did not answer: a 503 the member can retry, with the cause for the log. */
+export class MailUnavailable extends UserError {
+  constructor(message: string, cause: unknown) {
+    super(503, message, 60);
+    this.cause = cause;
+  }
 }
 
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
@@ -73,7 +87,11 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
       if (/UNIQUE/i.test(err.message)) throw new UserError(409, 'That username or e-mail was just taken');
       throw err;
     });
-  await sendTokenMail(deps, user, 'verify', email);
+  // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
+  await sendTokenMail(deps, user, 'verify', email).catch((err: unknown) => {
+    if (!(err instanceof MailUnavailable)) throw err;
+    deps.onMailFailure?.(err);
+  });
   return user;
 }
 

@@ -28,7 +28,12 @@ export interface CommunityDeps {
   arxiv: Pick<ArxivClient, 'apiQuery'> | null;
   /** Submissions a member may make per UTC day. */
   submitQuota: number;
+  /** How long a submission waits for arXiv before telling the member to try again (ms). */
+  arxivDeadlineMs?: number;
 }
+
+/** A member waits this long at most for arXiv (the client itself retries for minutes, as a harvest should). */
+export const SUBMIT_ARXIV_DEADLINE_MS = 20_000;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 export const COMMENT_MAX = 10_000;
@@ -97,7 +102,17 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
     if (!deps.arxiv) throw new UserError(404, `arXiv:${parsed.id} is not on this site, and fetching from arXiv is off.`);
     let result;
     try {
-      result = await deps.arxiv.apiQuery({ idList: [parsed.id], start: 0, maxResults: 1 }, { context: `submit ${parsed.id}` });
+      const query = deps.arxiv.apiQuery({ idList: [parsed.id], start: 0, maxResults: 1 }, { context: `submit ${parsed.id}` });
+      query.catch(() => {}); // past the deadline nobody waits for it
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`arXiv did not answer within ${deps.arxivDeadlineMs ?? SUBMIT_ARXIV_DEADLINE_MS} ms`)), deps.arxivDeadlineMs ?? SUBMIT_ARXIV_DEADLINE_MS);
+      });
+      try {
+        result = await Promise.race([query, deadline]);
+      } finally {
+        clearTimeout(timer);
+      }
     } catch (err) {
       if (err instanceof ArxivApiError) throw new UserError(404, `arXiv does not know arXiv:${parsed.id}.`);
       throw new UserError(503, `arXiv could not be reached to fetch arXiv:${parsed.id}; please try again in a few minutes.`);

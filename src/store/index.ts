@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, SqliteDialect, type Driver, type Transaction } from 'kysely';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
@@ -195,6 +195,19 @@ function withStatementCache(raw: BetterSqlite3.Database): BetterSqlite3.Database
   });
 }
 
+/**
+ * Write transactions start with BEGIN IMMEDIATE: the write lock is taken at the start, so a
+ * transaction that reads before it writes waits for another process's writer (busy_timeout)
+ * instead of failing with "database is locked" when it tries to upgrade a stale read snapshot.
+ */
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    const driver = super.createDriver();
+    driver.beginTransaction = async (connection) => { await connection.executeQuery(CompiledQuery.raw('begin immediate')); };
+    return driver;
+  }
+}
+
 /** Opens the store named by DATABASE_URL (a file path, `sqlite:PATH`, or `postgres://`). */
 export async function openStore(url: string): Promise<Store> {
   const file = sqlitePathOf(url);
@@ -213,6 +226,6 @@ export async function openStore(url: string): Promise<Store> {
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');
   raw.pragma('cache_size = -65536'); // 64 MiB page cache
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(raw) }) });
+  const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   return new Store(db, 'sqlite', raw, file);
 }

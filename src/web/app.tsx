@@ -32,6 +32,8 @@ import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
+import { storeFaultMessage, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
+import { perAddress } from './bot-limits.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -164,12 +166,19 @@ export function createApp(deps: AppDeps) {
     if (c.get('user') === undefined) { c.set('user', null); c.set('sessionToken', null); }
     const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
     if (err instanceof UserError) {
+      if (err.status >= 500) logger.warn({ err: err.cause ?? err, path: c.req.path }, err.message); // a service we depend on failed
       if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
       return wantsJson ? c.json({ error: err.message }, err.status) : errorPage(c, err.status, err.message);
     }
     if (err instanceof BadRequest) return errorPage(c, 400, err.message);
     if (err instanceof NotFoundError) return errorPage(c, 404, `There is no such page: ${err.message}.`);
     if (err instanceof HTTPException) return err.getResponse(); // e.g. 401 with its WWW-Authenticate challenge
+    const fault = storeFaultMessage(err);
+    if (fault) {
+      logger.error({ err, path: c.req.path }, `store fault: ${fault}`);
+      c.header('Retry-After', String(STORE_FAULT_RETRY_SECONDS));
+      return wantsJson ? c.json({ error: fault }, 503) : errorPage(c, 503, fault);
+    }
     logger.error({ err, path: c.req.path }, 'unhandled error');
     return errorPage(c, 500, 'The server could not answer this request. It has been logged; please try again.');
   });
@@ -297,6 +306,8 @@ export function createApp(deps: AppDeps) {
   });
 
   if (deps.searchIndex) {
+    app.use('/search', perAddress(store, 'searchIp', config.trustProxy, () => clock.now()));
+    app.use('/search/live', perAddress(store, 'searchLiveIp', config.trustProxy, () => clock.now()));
     mountSearchRoutes(app, {
       store, index: deps.searchIndex, site, clock, categories: config.categories, pageSize: config.pageSize,
       votedAmong: (c, ids) => votedOn(c, ids),

@@ -40,7 +40,10 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   const { deps, auth } = web;
   const { store, config } = deps;
   const now = () => deps.clock.now();
-  const accounts: AccountDeps = { store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now };
+  const accounts: AccountDeps = {
+    store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now,
+    onMailFailure: (err) => deps.logger.warn({ err: err.cause ?? err }, 'mail: the sign-up confirmation could not be sent; the account was kept'),
+  };
   const community: CommunityDeps = { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota };
   const ip = (c: Context) => clientIp(c, config.trustProxy);
   const wantsJson = (c: Context) => (c.req.header('accept') ?? '').includes('application/json');
