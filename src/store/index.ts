@@ -11,6 +11,7 @@ import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
 import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
+import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller } from './postgres/connection.ts';
 import { findPaperById, upsertPapers } from './papers.ts';
@@ -193,7 +194,7 @@ async function openPostgres(url: string): Promise<Store> {
     await pool.end().catch(() => {});
     throw new Error(`store: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
   }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
   return new Store(db, 'postgres', null, redactUrl(url), pool, url);
 }
 

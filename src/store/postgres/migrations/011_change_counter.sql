@@ -10,10 +10,11 @@ CREATE TABLE change_counter (
 );
 INSERT INTO change_counter (id, n, xid) VALUES (1, 0, NULL);
 
--- Runs at commit (deferred), once per transaction: all the transaction's other locks are taken by
--- then, so waiting for the counter row can never be part of a deadlock.
+-- Runs at commit (deferred), once per transaction, after taking the commit-order lock of 002 (the
+-- only lock taken at commit, so waiting for it or for the counter row cannot deadlock).
 CREATE FUNCTION bump_change_counter() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM paperboy_commit_order_lock();
   UPDATE change_counter SET n = n + 1, xid = pg_current_xact_id()
    WHERE id = 1 AND xid IS DISTINCT FROM pg_current_xact_id();
   RETURN NULL;
