@@ -18,6 +18,8 @@ import { parseArgs } from 'node:util';
 
 /** Tests that use a store, so they run on both; the rest (parsers, pure functions, mail) run once. */
 const STORE_TEST_DIRS = ['test/store', 'test/services', 'test/web', 'test/api', 'test/cli', 'test/digest', 'test/search', 'test/jobs', 'test/browser', 'test/postgres'];
+/** Tests of what only the shared store does (several app processes on one database). */
+const POSTGRES_ONLY_DIR = 'test/postgres';
 const MIN_PG_MAJOR = 15;
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { store: { type: 'string', default: 'both' } } });
@@ -122,7 +124,8 @@ const runs: { label: string; summary: Partial<Summary>; code: number }[] = [];
 let missing: string | null = null;
 
 if (store !== 'postgres') {
-  runs.push({ label: 'SQLite', ...(await runNodeTests('SQLite (embedded store)', files, { ...process.env, PAPERBOY_TEST_STORE: 'sqlite' })) });
+  const sqliteFiles = files.filter((f) => !f.startsWith(`${POSTGRES_ONLY_DIR}/`));
+  runs.push({ label: 'SQLite', ...(await runNodeTests('SQLite (embedded store)', sqliteFiles, { ...process.env, PAPERBOY_TEST_STORE: 'sqlite' })) });
 }
 if (store !== 'sqlite' && storeFiles.length > 0) {
   let url = process.env.PAPERBOY_TEST_DATABASE_URL;

@@ -65,13 +65,16 @@ async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   }
 }
 
-/** A new, migrated database; returns its URL and a function that drops it. */
-export async function createTestDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A new database, migrated (or empty); returns its URL and a function that drops it. */
+export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   return withAdmin(async (admin) => {
-    template ??= ensureTemplate(admin);
-    const from = await template;
     const name = `paperboy_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${from}`);
+    if (opts.migrated === false) {
+      await admin.query(`CREATE DATABASE ${name}`);
+    } else {
+      template ??= ensureTemplate(admin);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${await template}`);
+    }
     return {
       url: urlFor(name),
       drop: () => withAdmin(async (a) => { await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); }),
