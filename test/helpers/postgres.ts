@@ -5,8 +5,21 @@
  * test database is a copy of it (CREATE DATABASE ... TEMPLATE), which takes a few milliseconds.
  */
 import crypto from 'node:crypto';
+import { after } from 'node:test';
 import pg from 'pg';
 import { postgresMigrations, migratePostgres } from '../../src/store/postgres/migrate.ts';
+
+/**
+ * Clean-ups that must wait for the end of the test file: `after()` inside a `before` hook would run
+ * as soon as that hook ends, while the suite still uses the database. Registered once, at the top.
+ */
+const atEnd: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const fn of atEnd.splice(0).reverse()) await fn().catch((err: Error) => process.stderr.write(`test cleanup: ${err.message}\n`));
+});
+export function atEndOfFile(fn: () => Promise<void>): void {
+  atEnd.push(fn);
+}
 
 export function testStoreKind(): 'sqlite' | 'postgres' {
   const kind = process.env.PAPERBOY_TEST_STORE ?? 'sqlite';

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { createTestDatabase, testStoreKind } from './postgres.ts';
+import { atEndOfFile, createTestDatabase, testStoreKind } from './postgres.ts';
 
 export const FIXED_NOW = '2026-11-28T12:00:00.000Z';
 
@@ -18,7 +18,7 @@ export const FIXED_NOW = '2026-11-28T12:00:00.000Z';
 export async function tempDatabaseUrl(dir?: string): Promise<string> {
   if (testStoreKind() === 'postgres') {
     const db = await createTestDatabase();
-    after(() => db.drop());
+    atEndOfFile(() => db.drop());
     return db.url;
   }
   return `sqlite:${path.join(dir ?? tempDir(), 'test.db')}`;
@@ -30,7 +30,7 @@ export async function tempStore(): Promise<Store> {
     const db = await createTestDatabase();
     const store = await openStore(db.url);
     await store.migrate(FIXED_NOW);
-    after(async () => {
+    atEndOfFile(async () => {
       await store.close();
       await db.drop();
     });
