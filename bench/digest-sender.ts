@@ -3,7 +3,7 @@
  * digest of a day against a store and an SMTP server, prints "ready" when it starts sending and
  * its report as one JSON line at the end. The caller kills it with SIGKILL at random points.
  *
- *   node --import tsx bench/digest-sender.ts --db FILE --smtp-port N --date YYYY-MM-DD [--lease-ms N] [--connections N] [--weekly-day 1-7]
+ *   node --import tsx bench/digest-sender.ts --db FILE|DATABASE_URL --smtp-port N --date YYYY-MM-DD [--lease-ms N] [--connections N] [--weekly-day 1-7]
  */
 import { parseArgs } from 'node:util';
 import { smtpTransport } from '../src/mail/transport.ts';
@@ -20,7 +20,7 @@ const { values } = parseArgs({
   },
 });
 
-const store = await openStore(`sqlite:${values.db}`);
+const store = await openStore(/^(sqlite:|postgres(ql)?:\/\/)/.test(values.db!) ? values.db! : `sqlite:${values.db}`); // a file or a DATABASE_URL
 const transport = smtpTransport({ host: '127.0.0.1', port: Number(values['smtp-port']), secure: false }, { connections: Number(values.connections) });
 // Alerts run through the store's saved search index, loaded when the first alert needs it.
 const opened: { index: Promise<SearchIndex> | null } = { index: null };

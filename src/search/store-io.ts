@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
+import { isPostgres } from '../store/dialect.ts';
 import type { IndexDoc } from './segment.ts';
 
 type Db = Kysely<Database>;
@@ -42,14 +43,21 @@ function toIndexDoc(r: PaperRow): IndexDoc {
   };
 }
 
-const PAPER_COLUMNS = sql`
+const SQLITE_PAPER_COLUMNS = sql`
   p.id, p.title, p.abstract, p.published_at, p.code_url, p.withdrawn, p.upvotes,
   (SELECT group_concat(name, char(31)) FROM (SELECT name FROM paper_authors a WHERE a.paper_id = p.id ORDER BY position)) AS authors,
   (SELECT group_concat(category, ' ') FROM (SELECT category FROM paper_categories c WHERE c.paper_id = p.id ORDER BY position)) AS categories`;
 
+const POSTGRES_PAPER_COLUMNS = sql`
+  p.id, p.title, p.abstract, p.published_at, p.code_url, p.withdrawn, p.upvotes,
+  (SELECT string_agg(name, chr(31) ORDER BY position) FROM paper_authors a WHERE a.paper_id = p.id) AS authors,
+  (SELECT string_agg(category, ' ' ORDER BY position) FROM paper_categories c WHERE c.paper_id = p.id) AS categories`;
+
+const paperColumns = (db: Db) => (isPostgres(db) ? POSTGRES_PAPER_COLUMNS : SQLITE_PAPER_COLUMNS);
+
 /** The next `limit` papers after `afterId`, in id order (for building the index in batches). */
 export async function listIndexDocsAfter(db: Db, afterId: string, limit: number): Promise<IndexDoc[]> {
-  const { rows } = await sql<PaperRow>`SELECT ${PAPER_COLUMNS} FROM papers p WHERE p.id > ${afterId} ORDER BY p.id LIMIT ${limit}`.execute(db);
+  const { rows } = await sql<PaperRow>`SELECT ${paperColumns(db)} FROM papers p WHERE p.id > ${afterId} ORDER BY p.id LIMIT ${limit}`.execute(db);
   return rows.map(toIndexDoc);
 }
 
@@ -58,7 +66,7 @@ export async function listIndexDocsByIds(db: Db, ids: readonly string[]): Promis
   const out: IndexDoc[] = [];
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const chunk = ids.slice(i, i + IDS_PER_QUERY);
-    const { rows } = await sql<PaperRow>`SELECT ${PAPER_COLUMNS} FROM papers p WHERE p.id IN (${sql.join(chunk)})`.execute(db);
+    const { rows } = await sql<PaperRow>`SELECT ${paperColumns(db)} FROM papers p WHERE p.id IN (${sql.join(chunk)})`.execute(db);
     out.push(...rows.map(toIndexDoc));
   }
   return out;

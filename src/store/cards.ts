@@ -71,7 +71,9 @@ export async function attachCardDetails(db: Db, cards: PaperCard[], authorLimit 
   const byId = new Map(cards.map((c) => [c.id, c]));
   const [authors, counts, categories, keywords] = await Promise.all([
     db.selectFrom('paper_authors').select(['paper_id', 'name'])
-      .where('paper_id', 'in', ids).where('position', '<', authorLimit)
+      .where('paper_id', 'in', ids)
+      // "all authors" is a limit past any position; PostgreSQL's integer column takes no larger bound
+      .$if(authorLimit <= 2 ** 31 - 1, (q) => q.where('position', '<', authorLimit))
       .orderBy('paper_id').orderBy('position').execute(),
     db.selectFrom('paper_authors').select(['paper_id', (eb) => eb.fn.countAll<number>().as('n')])
       .where('paper_id', 'in', ids).groupBy('paper_id').execute(),

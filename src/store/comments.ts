@@ -4,6 +4,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { lockCounterRows } from './dialect.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -27,6 +28,7 @@ export type CommentOrder = 'oldest' | 'newest' | 'top';
 const visible = (c: { deleted_at: string | null; hidden_at: string | null }) => !c.deleted_at && !c.hidden_at;
 
 async function recount(trx: Transaction<Database>, paperId: string): Promise<void> {
+  await lockCounterRows(trx, 'papers', [paperId]);
   const r = await trx.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('paper_id', '=', paperId).where('deleted_at', 'is', null).where('hidden_at', 'is', null).executeTakeFirstOrThrow();
   await trx.updateTable('papers').set({ comments_count: Number(r.n) }).where('id', '=', paperId).execute();
@@ -78,6 +80,7 @@ export async function setCommentVote(trx: Transaction<Database>, userId: number,
   } else {
     await trx.deleteFrom('comment_votes').where('user_id', '=', userId).where('comment_id', '=', commentId).execute();
   }
+  await lockCounterRows(trx, 'comments', [commentId]);
   const r = await trx.selectFrom('comment_votes').select((eb) => eb.fn.countAll<number>().as('n')).where('comment_id', '=', commentId).executeTakeFirstOrThrow();
   await trx.updateTable('comments').set({ score: Number(r.n) }).where('id', '=', commentId).execute();
   return Number(r.n);

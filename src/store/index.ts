@@ -5,11 +5,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, SqliteDialect, type Driver, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
+import pg from 'pg';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
 import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
+import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
+import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
+import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller } from './postgres/connection.ts';
 import { findPaperById, upsertPapers } from './papers.ts';
 import {
   addDailyEntries, latestAnnouncedDay, latestDailyDay, listAnnouncedPapers, listDailyPapers,
@@ -31,14 +35,23 @@ export class Store {
     private readonly raw: BetterSqlite3.Database | null,
     /** Where the data lives, for logs: a file path or a redacted URL. */
     readonly location: string,
-  ) {}
+    /** The connection pool of the shared store (PostgreSQL); null on SQLite. */
+    private readonly pool: pg.Pool | null = null,
+    /** The DATABASE_URL it was opened with, to open it again (another connection, a child process); not for logs. */
+    readonly url: string = `sqlite:${location}`,
+  ) {
+    this.changes = pool ? new ChangeCounterPoller(pool) : null;
+  }
+
+  /** On PostgreSQL: the shared commit counter, read in the background (other processes' writes). */
+  private readonly changes: ChangeCounterPoller | null;
 
   async migrate(now: string): Promise<string[]> {
-    return migrateSqlite(this.raw!, now);
+    return this.pool ? migratePostgres(this.pool, now) : migrateSqlite(this.raw!, now);
   }
 
   async schemaStatus(): Promise<SchemaStatus> {
-    return schemaStatus(this.raw!);
+    return this.pool ? postgresSchemaStatus(this.pool) : schemaStatus(this.raw!);
   }
 
   async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
@@ -50,11 +63,12 @@ export class Store {
   }
 
   /**
-   * A token that changes whenever the data may have changed: a write by this process, or (SQLite's
-   * data_version) a commit by another connection such as a CLI import. Cheap enough for every request.
+   * A token that changes whenever the data may have changed: a write by this process, or a commit
+   * by another connection such as a CLI import or another app process (SQLite's data_version; on
+   * PostgreSQL a shared commit counter read at most every 250 ms). Cheap enough for every request.
    */
   changeToken(): string {
-    const external = this.raw ? String(this.raw.pragma('data_version', { simple: true })) : '';
+    const external = this.raw ? String(this.raw.pragma('data_version', { simple: true })) : this.changes!.current();
     return `${external}:${this.writes}`;
   }
 
@@ -132,9 +146,12 @@ export class Store {
   acquireLease(name: string, owner: string, until: string, now: string) { return acquireLease(this.db, name, owner, until, now); }
   releaseLease(name: string, owner: string, now: string) { return releaseLease(this.db, name, owner, now); }
 
-  /** SQLite's own consistency check plus foreign keys; empty when all is well. */
+  /**
+   * SQLite's own consistency check plus foreign keys; on PostgreSQL (which enforces keys itself)
+   * counters checked against the rows they count. Empty when all is well.
+   */
   async integrityProblems(): Promise<string[]> {
-    if (!this.raw) return [];
+    if (!this.raw) return postgresIntegrityProblems(this.pool!);
     const integrity = (this.raw.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((r) => r !== 'ok');
     const fk = (this.raw.pragma('foreign_key_check') as unknown[]).map((r) => `foreign key: ${JSON.stringify(r)}`);
     return [...integrity, ...fk];
@@ -154,15 +171,31 @@ export class Store {
 
   /** A consistent copy of the live database (SQLite's online backup: readers and writers go on). */
   async backup(file: string): Promise<{ bytes: number }> {
-    if (!this.raw) throw new Error('store/backup: only the embedded store backs itself up; use pg_dump for PostgreSQL');
+    if (!this.raw) {
+      throw new Error(`store/backup: PostgreSQL is backed up with its own tools, while the site runs: pg_dump --format=custom --file=${file} "$DATABASE_URL" (restore with pg_restore; see docs/postgres.md)`);
+    }
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     await this.raw.backup(file);
     return { bytes: fs.statSync(file).size };
   }
 
   async close(): Promise<void> {
+    this.changes?.stop();
     await this.db.destroy();
   }
+}
+
+/** Opens the shared store: a connection pool for Kysely; the schema is checked by readiness. */
+async function openPostgres(url: string): Promise<Store> {
+  const pool = postgresPool(url);
+  try {
+    await pool.query('SELECT 1');
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw new Error(`store: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
+  return new Store(db, 'postgres', null, redactUrl(url), pool, url);
 }
 
 /** Turns DATABASE_URL into a SQLite file path, or null when it names another database. */
@@ -211,9 +244,7 @@ class ImmediateSqliteDialect extends SqliteDialect {
 /** Opens the store named by DATABASE_URL (a file path, `sqlite:PATH`, or `postgres://`). */
 export async function openStore(url: string): Promise<Store> {
   const file = sqlitePathOf(url);
-  if (file === null) {
-    throw new Error('store: PostgreSQL is not available in this build yet; use a SQLite path (see docs/configuration.md)');
-  }
+  if (file === null) return openPostgres(url);
   if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
   let raw: BetterSqlite3.Database;
   try {

@@ -7,6 +7,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { DigestCandidate } from '../domain/digest.ts';
 import { attachCardDetails } from './cards.ts';
+import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
 import type { DigestDb, OutboxStatus, SubscriptionPeriod } from './subscriptions.ts';
 
@@ -88,7 +89,8 @@ export async function claimNextRow(db: DigestDb, owner: string, leaseUntil: stri
       const email = filter.email;
       q = q.where((eb) => eb.exists(eb.selectFrom('subscriptions as s').select('s.id').whereRef('s.id', '=', 'o.subscription_id').where('s.email', '=', email)));
     }
-    return q;
+    // PostgreSQL: workers in several processes each take a different row instead of queueing on one
+    return isPostgres(db) ? q.forUpdate('o').skipLocked() : q;
   };
   for (const status of ['pending', 'sending'] as const) {
     const row = await db.updateTable('outbox')
@@ -239,7 +241,8 @@ export async function listDigestCandidates(db: DigestDb, from: string, to: strin
   if (announced) {
     const rows = await db.selectFrom('announcements as a').innerJoin('papers as p', 'p.id', 'a.paper_id')
       .leftJoin('daily_entries as d', (j) => j.onRef('d.paper_id', '=', 'p.id').on('d.hidden', '=', 0))
-      .select((eb) => ['p.id', 'p.title', 'p.abstract', 'p.published_at', 'p.upvotes', 'p.hotness', 'p.withdrawn', 'd.day', eb.fn.max('a.day').as('announced')])
+      // at most one entry per paper: max() only tells PostgreSQL so (it groups by the paper alone)
+      .select((eb) => ['p.id', 'p.title', 'p.abstract', 'p.published_at', 'p.upvotes', 'p.hotness', 'p.withdrawn', eb.fn.max('d.day').as('day'), eb.fn.max('a.day').as('announced')])
       .where('a.day', '>=', from).where('a.day', '<=', to)
       .groupBy('p.id')
       .execute();

@@ -3,6 +3,7 @@
  * confirmed by a signed link; unsubscribed or bounced rows stay for the record.
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export type SubscriptionPeriod = 'daily' | 'weekdays' | 'weekly';
@@ -235,7 +236,7 @@ export async function countSubscribers(db: DigestDb): Promise<SubscriberCounts> 
 /** The newest subscriptions, for the admin page (optionally those of addresses containing `search`). */
 export async function listSubscriptions(db: DigestDb, limit: number, search?: string): Promise<Subscription[]> {
   let q = db.selectFrom('subscriptions').selectAll().orderBy('id', 'desc').limit(limit);
-  if (search) q = q.where(sql<number>`instr(lower(email), lower(${search}))`, '>', 0);
+  if (search) q = q.where(isPostgres(db) ? sql<number>`strpos(lower(email) COLLATE "C", lower(${search}))` : sql<number>`instr(lower(email), lower(${search}))`, '>', 0);
   const rows = await q.execute();
   return rows.map(toSubscription);
 }

@@ -5,14 +5,17 @@
 import type { Kysely, Transaction } from 'kysely';
 import { hotness } from '../domain/ranking.ts';
 import type { Database } from './schema.ts';
+import { lockCounterRows } from './dialect.ts';
 
 /**
  * Recomputes `upvotes` from the votes table and the trending key from it and the paper's entry
  * time (daily list entry, else publication), for the given papers.
  */
-export async function refreshPaperRanking(trx: Transaction<Database>, paperIds: string[], now: string): Promise<void> {
+export async function refreshPaperRanking(trx: Transaction<Database>, ids: string[], now: string): Promise<void> {
+  const paperIds = [...new Set(ids)].sort(); // one lock order for every transaction (see lockCounterRows)
   for (let i = 0; i < paperIds.length; i += 500) {
     const ids = paperIds.slice(i, i + 500);
+    await lockCounterRows(trx, 'papers', ids);
     const rows = await trx.selectFrom('papers as p')
       .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
       .select((eb) => [

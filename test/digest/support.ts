@@ -7,7 +7,8 @@ import pino from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { tempDir } from '../helpers/store.ts';
+import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { testStoreKind } from '../helpers/postgres.ts';
 import { WebClient } from '../helpers/web-client.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
 
@@ -34,7 +35,8 @@ export async function startRunning(env: Record<string, string> = {}): Promise<Ru
   const sink = await startSmtpSink();
   const port = await freePort();
   const dataDir = tempDir();
-  const config = loadConfig({
+  const database = testStoreKind() === 'postgres' ? { DATABASE_URL: await tempDatabaseUrl() } : {};
+  const config = loadConfig({ ...database,
     PORT: String(port), HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_DEMO: 'false', PAPERBOY_TRUST_PROXY: 'true',
     PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(sink.port), PAPERBOY_MAIL_FROM: 'Paperboy Test <digests@paperboy.test>', ...env,
   });

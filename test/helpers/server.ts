@@ -5,11 +5,13 @@ import pino from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { tempDir } from './store.ts';
+import { tempDatabaseUrl, tempDir } from './store.ts';
+import { testStoreKind } from './postgres.ts';
 
 export async function startTestServer(env: Record<string, string> = {}): Promise<{ server: Server; store: Store; dataDir: string }> {
   const dataDir = tempDir();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...env });
+  const database = testStoreKind() === 'postgres' ? { DATABASE_URL: await tempDatabaseUrl() } : {};
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', ...database, ...env });
   const store = await openStore(config.databaseUrl);
   const server = await startServer(config, store, pino({ level: 'silent' }));
   return { server, store, dataDir };

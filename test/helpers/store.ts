@@ -1,16 +1,41 @@
 /**
- * Test stores: a real SQLite file in a fresh temporary folder, migrated, removed after the test.
+ * Test stores: a real SQLite file in a fresh temporary folder, or (PAPERBOY_TEST_STORE=postgres) a
+ * fresh PostgreSQL database; migrated, removed after the test.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { atEndOfFile, createTestDatabase, testStoreKind } from './postgres.ts';
 
 export const FIXED_NOW = '2026-11-28T12:00:00.000Z';
 
-/** A migrated store on a new SQLite file; closed and deleted when the calling test file ends. */
+/**
+ * A DATABASE_URL for a new, migrated, empty database: a SQLite file in `dir` (a new temporary
+ * folder when not given), or a fresh PostgreSQL database. Removed when the calling test file ends.
+ */
+export async function tempDatabaseUrl(dir?: string): Promise<string> {
+  if (testStoreKind() === 'postgres') {
+    const db = await createTestDatabase();
+    atEndOfFile(() => db.drop());
+    return db.url;
+  }
+  return `sqlite:${path.join(dir ?? tempDir(), 'test.db')}`;
+}
+
+/** A migrated store on a new database; closed and deleted when the calling test file ends. */
 export async function tempStore(): Promise<Store> {
+  if (testStoreKind() === 'postgres') {
+    const db = await createTestDatabase();
+    const store = await openStore(db.url);
+    await store.migrate(FIXED_NOW);
+    atEndOfFile(async () => {
+      await store.close();
+      await db.drop();
+    });
+    return store;
+  }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-'));
   const store = await openStore(`sqlite:${path.join(dir, 'test.db')}`);
   await store.migrate(FIXED_NOW);

@@ -11,7 +11,7 @@ import { ingestApi, ingestOai, ingestRss, oaiJobName, catchUpQuery, type IngestD
 import { openStore, type Store } from '../../src/store/index.ts';
 import { startReplayServer, type ReplayRoute, type ReplayServer } from '../helpers/replay-server.ts';
 import { FakeClock, fixture } from '../arxiv/support.ts';
-import { tempDir, tempStore } from '../helpers/store.ts';
+import { tempDatabaseUrl, tempDir, tempStore } from '../helpers/store.ts';
 
 const UA = 'Paperboy-test/0.1 (mailto:admin@example.org)';
 const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
@@ -133,8 +133,9 @@ describe('OAI-PMH harvest', () => {
     for (const r of oaiRoutes({ set: 'cs' })) server.addRoute(r);
 
     const dir = tempDir();
+    const databaseUrl = await tempDatabaseUrl(dir);
     const env = {
-      ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: dir, PAPERBOY_CATEGORIES: ALL.join(','),
+      ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: dir, DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
       PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
       PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
     };
@@ -151,7 +152,7 @@ describe('OAI-PMH harvest', () => {
       if (code === null) killed++;
     }
     assert.equal(await run(null), 0, 'the final run completes');
-    const store = await openStore(`sqlite:${path.join(dir, 'paperboy.db')}`);
+    const store = await openStore(databaseUrl);
     try {
       assert.deepEqual(await store.integrityProblems(), []);
       assert.deepEqual(await snapshot(store), await snapshot(reference));

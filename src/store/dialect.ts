@@ -1,0 +1,29 @@
+/**
+ * Which database a query builder talks to, for the few queries whose best form differs between
+ * the stores (row locks, SKIP LOCKED, string functions).
+ */
+import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './schema.ts';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * Before recounting a stored counter from the rows it counts (papers.upvotes from votes,
+ * comments.score from comment_votes, papers.comments_count from comments): on PostgreSQL, lock the
+ * counter rows (in key order, so two transactions cannot deadlock). The count that follows then
+ * sees every transaction that recounted before, so concurrent writers never leave a stale count.
+ * NO KEY UPDATE, not UPDATE: it does not wait for the key-share locks that inserting a vote row
+ * (its foreign key) takes on the same counter row. SQLite runs one writer at a time: nothing to do.
+ */
+export async function lockCounterRows(trx: Transaction<Database>, table: 'papers' | 'comments', ids: readonly (string | number)[]): Promise<void> {
+  if (ids.length === 0 || !isPostgres(trx)) return;
+  const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  if (table === 'papers') {
+    await trx.selectFrom('papers').select('id').where('id', 'in', sorted as string[]).orderBy('id').forNoKeyUpdate().execute();
+  } else {
+    await trx.selectFrom('comments').select('id').where('id', 'in', sorted as number[]).orderBy('id').forNoKeyUpdate().execute();
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * The CLI on PostgreSQL (PAPERBOY_TEST_STORE=postgres): migrate from an empty database, import and
+ * stats, backup guidance, readiness, and a clear line when the server cannot be reached.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { openStore } from '../../src/store/index.ts';
+import { bundledMigrations } from '../../src/store/sqlite/migrate.ts';
+import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
+import { tempDir } from '../helpers/store.ts';
+
+const skip = testStoreKind() === 'postgres' ? false : 'needs PAPERBOY_TEST_STORE=postgres (npm test runs it on PostgreSQL)';
+
+function paperboy(args: string[], env: Record<string, string>) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), ...env }, timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+test('migrate an empty PostgreSQL database, import, stats; backup points to pg_dump', { skip }, async () => {
+  const db = await createTestDatabase({ migrated: false });
+  after(() => db.drop());
+  const env = { DATABASE_URL: db.url };
+  const all = bundledMigrations();
+  const m = paperboy(['migrate'], env);
+  assert.equal(m.code, 0, m.stderr);
+  assert.match(m.stdout, new RegExp(`^migrate done applied=${all.length} version=${all.at(-1)!.version}`));
+  assert.match(paperboy(['migrate'], env).stdout, /^migrate done applied=0 /);
+
+  const file = path.join(tempDir(), 'in.jsonl');
+  const row = (id: string, title: string) => JSON.stringify({ id, title, authors: ['A'], categories: ['cs.CL'], abstract: 'x', listing_dates: ['2025-05-06'] });
+  fs.writeFileSync(file, [row('2505.00001', 'One'), row('2505.00002', 'Two\u0000with a NUL')].join('\n'));
+  const imp = paperboy(['import', file], env);
+  assert.equal(imp.code, 0, imp.stdout + imp.stderr);
+  assert.match(paperboy(['stats'], env).stdout, /papers=2 dailyEntries=0 announcements=2/);
+
+  const backup = paperboy(['backup', path.join(tempDir(), 'copy.db')], env);
+  assert.equal(backup.code, 1);
+  assert.match(backup.stderr, /pg_dump --format=custom/);
+  assert.doesNotMatch(backup.stderr, /\n\s+at /, 'no stack trace');
+
+  const store = await openStore(db.url);
+  try {
+    assert.deepEqual(await store.readiness(), { ok: true, problem: null });
+    assert.deepEqual(await store.integrityProblems(), []);
+    assert.equal((await store.findPaperById('2505.00002'))?.title, 'Twowith a NUL');
+  } finally {
+    await store.close();
+  }
+});
+
+test('a PostgreSQL server that cannot be reached: one clear line, exit 1', { skip }, () => {
+  const r = paperboy(['migrate'], { DATABASE_URL: 'postgres://paperboy:secret@127.0.0.1:1/paperboy' });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /cannot connect to PostgreSQL at postgres:\/\/paperboy:\*\*\*@127\.0\.0\.1:1\/paperboy/);
+  assert.doesNotMatch(r.stderr, /secret/, 'the password is not shown');
+});
+
+test('readiness reports pending migrations on a database that is behind', { skip }, async () => {
+  const db = await createTestDatabase({ migrated: false });
+  after(() => db.drop());
+  const store = await openStore(db.url);
+  try {
+    const r = await store.readiness();
+    assert.equal(r.ok, false);
+    assert.match(r.problem ?? '', /migrations pending: 001_initial/);
+  } finally {
+    await store.close();
+  }
+});
