@@ -25,7 +25,7 @@ const transport = smtpTransport({ host: '127.0.0.1', port: Number(values['smtp-p
 // Alerts run through the store's saved search index, loaded when the first alert needs it.
 const opened: { index: Promise<SearchIndex> | null } = { index: null };
 const search: SearchFn = async (query, scope, limit) => {
-  opened.index ??= SearchIndex.open(store, {}, true);
+  opened.index ??= SearchIndex.open(store, { buildInWorker: false }, true); // not a serving process: build here if need be
   return alertSearch({ store, index: await opened.index })(query, scope, limit);
 };
 process.stdout.write('ready\n');

@@ -113,7 +113,7 @@ export async function runDigestCli(
   // Alerts search the saved index (loaded in seconds; built once, and saved, if the store has none).
   const opened: { index: Promise<SearchIndex> | null } = { index: null };
   const search: SearchFn = options.search ?? (async (query, scope, limit) => {
-    opened.index ??= SearchIndex.open(store, {}, true);
+    opened.index ??= SearchIndex.open(store, { buildInWorker: false }, true); // not a serving process: build here if need be
     return alertSearch({ store, index: await opened.index })(query, scope, limit);
   });
   // "For you" digests rank with the same index, opened by whichever needs it first.

@@ -385,10 +385,17 @@ export class SearchIndex {
 
     onProgress?.({ phase: 'saving', done: 0, total: 1 });
     const { parts, info } = this.serialize(base, embedder, vectors);
-    const generation = await saveIndex(this.store.db, parts, watermark, JSON.stringify(info));
+    const saved = await saveIndex(this.store.db, parts, watermark, JSON.stringify(info));
     onProgress?.({ phase: 'saving', done: 1, total: 1 });
-    this.install({ generation, watermark, base, embedder, vectors });
-    this.log(`search: index saved generation=${generation} bytes=${[...parts.values()].reduce((s, p) => s + p.byteLength, 0)} ms=${Date.now() - started}`);
+    if (saved.current) {
+      this.install({ generation: saved.generation, watermark, base, embedder, vectors });
+      this.log(`search: index saved generation=${saved.generation} bytes=${[...parts.values()].reduce((s, p) => s + p.byteLength, 0)} ms=${Date.now() - started}`);
+    } else {
+      // Another builder saved a newer index meanwhile: use that one.
+      const meta = await findIndexMeta(this.store.db);
+      if (!meta || !(await this.loadGeneration(meta.generation, meta.watermark, meta.info))) throw new Error('search: a newer saved index could not be loaded');
+      this.log(`search: another build saved a newer index (generation ${meta.generation}); this one was dropped`);
+    }
     await this.refresh();
   }
 

@@ -144,11 +144,24 @@ export async function findIndexMeta(db: Db): Promise<IndexMeta | null> {
 /**
  * Saves index parts as a new generation, then makes it current and drops older ones, and the
  * changes it includes. Readers see the old generation until the switch.
+ *
+ * Two builders may save at once (a server's first build and `paperboy reindex` or a digest run):
+ * each takes its own generation number in one statement, and the switch is refused (and the parts
+ * dropped) when the current generation is newer or includes later changes, so the index never
+ * goes back in time and never points at parts another builder removed. Returns the generation
+ * and whether it became current.
  */
-export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, watermark: number, info: string): Promise<number> {
-  const { rows } = await sql<{ g: number | null }>`SELECT max(generation) AS g FROM search_index_parts`.execute(db);
-  const current = await findIndexMeta(db);
-  const generation = Math.max(Number(rows[0]?.g ?? 0), current?.generation ?? 0) + 1;
+export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, watermark: number, info: string): Promise<{ generation: number; current: boolean }> {
+  const { rows } = await sql<{ value: string }>`
+    INSERT INTO search_index_meta (key, value)
+    VALUES ('last_generation', 1 + max(
+      (SELECT coalesce(max(generation), 0) FROM search_index_parts),
+      (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM search_index_meta WHERE key = 'generation')))
+    ON CONFLICT (key) DO UPDATE SET value = 1 + max(CAST(value AS INTEGER),
+      (SELECT coalesce(max(generation), 0) FROM search_index_parts),
+      (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM search_index_meta WHERE key = 'generation'))
+    RETURNING value`.execute(db);
+  const generation = Number(rows[0]!.value);
   for (const [name, bytes] of parts) {
     const pieces = Math.max(1, Math.ceil(bytes.byteLength / PART_BYTES));
     await db.transaction().execute(async (trx) => {
@@ -158,13 +171,19 @@ export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, 
       }
     });
   }
-  await db.transaction().execute(async (trx) => {
+  return db.transaction().execute(async (trx) => {
+    const current = await findIndexMeta(trx);
+    if (current && (current.generation > generation || current.watermark > watermark)) {
+      await sql`DELETE FROM search_index_parts WHERE generation = ${generation}`.execute(trx);
+      return { generation, current: false };
+    }
     await sql`INSERT INTO search_index_meta (key, value) VALUES ('generation', ${String(generation)}), ('watermark', ${String(watermark)}), ('info', ${info})
       ON CONFLICT (key) DO UPDATE SET value = excluded.value`.execute(trx);
-    await sql`DELETE FROM search_index_parts WHERE generation <> ${generation}`.execute(trx);
+    // Older generations only: a newer one may be being written by another builder.
+    await sql`DELETE FROM search_index_parts WHERE generation < ${generation}`.execute(trx);
     await sql`DELETE FROM search_changes WHERE seq <= ${watermark}`.execute(trx);
+    return { generation, current: true };
   });
-  return generation;
 }
 
 /** The parts of a saved generation, each joined back into one buffer (read piece by piece into it). */
