@@ -217,7 +217,7 @@ export class SearchIndex {
   }
 
   private useWorker(): boolean {
-    return this.opts.buildInWorker !== false && !this.opts.embedder && this.store.dialect === 'sqlite' && this.store.location !== ':memory:';
+    return this.opts.buildInWorker !== false && !this.opts.embedder && this.store.location !== ':memory:';
   }
 
   /**
@@ -227,7 +227,7 @@ export class SearchIndex {
    */
   private buildInWorker(): Promise<void> {
     const job: BuildJob = {
-      databaseUrl: `sqlite:${this.store.location}`,
+      databaseUrl: this.store.url, // the worker opens its own connection to the same database
       options: { semantic: this.opts.semantic, corpusEmbedder: this.opts.corpusEmbedder, bm25: this.opts.bm25, tuning: this.opts.tuning },
     };
     const started = Date.now();

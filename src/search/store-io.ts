@@ -152,14 +152,16 @@ export async function findIndexMeta(db: Db): Promise<IndexMeta | null> {
  * and whether it became current.
  */
 export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, watermark: number, info: string): Promise<{ generation: number; current: boolean }> {
+  // The larger of several values: SQLite's scalar max(), PostgreSQL's greatest().
+  const largest = sql.raw(isPostgres(db) ? 'greatest' : 'max');
   const { rows } = await sql<{ value: string }>`
     INSERT INTO search_index_meta (key, value)
-    VALUES ('last_generation', 1 + max(
+    VALUES ('last_generation', CAST(1 + ${largest}(
       (SELECT coalesce(max(generation), 0) FROM search_index_parts),
-      (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM search_index_meta WHERE key = 'generation')))
-    ON CONFLICT (key) DO UPDATE SET value = 1 + max(CAST(value AS INTEGER),
+      (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM search_index_meta WHERE key = 'generation')) AS TEXT))
+    ON CONFLICT (key) DO UPDATE SET value = CAST(1 + ${largest}(CAST(search_index_meta.value AS INTEGER),
       (SELECT coalesce(max(generation), 0) FROM search_index_parts),
-      (SELECT coalesce(max(CAST(value AS INTEGER)), 0) FROM search_index_meta WHERE key = 'generation'))
+      (SELECT coalesce(max(CAST(m.value AS INTEGER)), 0) FROM search_index_meta m WHERE m.key = 'generation')) AS TEXT)
     RETURNING value`.execute(db);
   const generation = Number(rows[0]!.value);
   for (const [name, bytes] of parts) {

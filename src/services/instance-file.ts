@@ -156,6 +156,9 @@ export async function importInstance(
   input.on('error', (e) => { streamError = e; gunzip.destroy(); });
   gunzip.on('error', (e) => { streamError = e; });
   const lines = readline.createInterface({ input: input.pipe(gunzip), crlfDelay: Infinity });
+  // The iterator is taken now, before the transaction starts: readline only buffers lines for an
+  // iterator that exists, and a small file is read whole while the database opens the transaction.
+  const lineIterator = lines[Symbol.asyncIterator]();
   let lineNo = 0;
   const fail = (message: string): never => { throw new TransferError(`import: ${file}:${lineNo}: ${message}`); };
 
@@ -187,7 +190,7 @@ export async function importInstance(
         tables[spec.name] = seen;
       };
 
-      for await (const line of lines) {
+      for await (const line of { [Symbol.asyncIterator]: () => lineIterator }) {
         lineNo++;
         if (line === '') continue;
         if (ended) fail('data after the end line');

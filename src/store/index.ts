@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, type Driver, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect, type Driver, type RawBuilder, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
@@ -151,10 +151,11 @@ export class Store {
    * counters checked against the rows they count. Empty when all is well.
    */
   async integrityProblems(): Promise<string[]> {
-    if (!this.raw) return postgresIntegrityProblems(this.pool!);
+    const counters = await counterProblems(this.db);
+    if (!this.raw) return [...await postgresIntegrityProblems(this.pool!), ...counters];
     const integrity = (this.raw.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).filter((r) => r !== 'ok');
     const fk = (this.raw.pragma('foreign_key_check') as unknown[]).map((r) => `foreign key: ${JSON.stringify(r)}`);
-    return [...integrity, ...fk];
+    return [...integrity, ...fk, ...counters];
   }
 
   /** Ready to serve: the database answers and its schema is the one this build expects. */
@@ -239,6 +240,24 @@ class ImmediateSqliteDialect extends SqliteDialect {
     driver.beginTransaction = async (connection) => { await connection.executeQuery(CompiledQuery.raw('begin immediate')); };
     return driver;
   }
+}
+
+/** Stored counters that must equal the rows they count, on either store. */
+async function counterProblems(db: Kysely<Database>): Promise<string[]> {
+  const checks: [string, RawBuilder<{ n: number | string }>][] = [
+    ['papers whose upvotes differ from their vote rows',
+      sql`SELECT count(*) AS n FROM papers p WHERE p.upvotes <> (SELECT count(*) FROM votes v WHERE v.paper_id = p.id)`],
+    ['papers whose comment count differs from their comments',
+      sql`SELECT count(*) AS n FROM papers p WHERE p.comments_count <> (SELECT count(*) FROM comments c WHERE c.paper_id = p.id AND c.deleted_at IS NULL AND c.hidden_at IS NULL)`],
+    ['comments whose score differs from their vote rows',
+      sql`SELECT count(*) AS n FROM comments c WHERE c.score <> (SELECT count(*) FROM comment_votes v WHERE v.comment_id = c.id)`],
+  ];
+  const problems: string[] = [];
+  for (const [what, query] of checks) {
+    const n = Number((await query.execute(db)).rows[0]?.n ?? 0);
+    if (n > 0) problems.push(`${what}: ${n}`);
+  }
+  return problems;
 }
 
 /** Opens the store named by DATABASE_URL (a file path, `sqlite:PATH`, or `postgres://`). */

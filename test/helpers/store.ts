@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after } from 'node:test';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { atEndOfFile, createTestDatabase, testStoreKind } from './postgres.ts';
 
@@ -39,16 +38,28 @@ export async function tempStore(): Promise<Store> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-'));
   const store = await openStore(`sqlite:${path.join(dir, 'test.db')}`);
   await store.migrate(FIXED_NOW);
-  after(async () => {
+  atEndOfFile(async () => {
     await store.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
   return store;
 }
 
-/** A temporary folder removed when the calling test file ends. */
+/** A migrated SQLite store whatever PAPERBOY_TEST_STORE says (tests that move data between stores). */
+export async function tempSqliteStore(): Promise<Store> {
+  const dir = tempDir();
+  const store = await openStore(`sqlite:${path.join(dir, 'test.db')}`);
+  await store.migrate(FIXED_NOW);
+  atEndOfFile(() => store.close());
+  return store;
+}
+
+/**
+ * A temporary folder removed when the calling test file ends (not when the hook or test that asked
+ * for it ends: a server started in a `before` hook keeps opening files in it).
+ */
 export function tempDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-'));
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  atEndOfFile(async () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
