@@ -19,6 +19,7 @@ import { followedAuthorNames } from '../store/follows.ts';
 import { searchPapers } from '../search/service.ts';
 import { similarSearch } from '../discovery/similar.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
+import { startForYouPreparation } from '../discovery/prepare.ts';
 import { alertSearch } from '../services/alert-search.ts';
 import { folderTransport, smtpTransport } from '../mail/transport.ts';
 import { createArxivClient } from '../arxiv/client.ts';
@@ -99,6 +100,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
   const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
   searchIndex.startFollowing(); // picks up papers changed by this or any other process
+  const stopPreparing = startForYouPreparation({ store, index: searchIndex }, { onError: (err) => logger.warn({ err }, 'for you: preparing the latest periods failed') });
   const digests = config.digest.at && config.scheduler
     ? startDigestScheduler({
         digest: {
@@ -151,6 +153,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
           http.once('close', () => { clearInterval(sweep); clearTimeout(deadline); });
         });
         const abandonedJobs = (await jobs).flat();
+        stopPreparing();
         await searchIndex.close();
         return { forcedConnections, abandonedJobs, ms: Date.now() - began };
       })();

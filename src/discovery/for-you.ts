@@ -14,7 +14,7 @@ import {
 } from '../store/discovery.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
 import { buildProfile, describeForYouReason, hasTaste, prepareCandidates, rankForYou, type CandidatePaper, type CandidateSet, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
-import { EMPTY_TERMS, termVector, type TermVector } from './terms.ts';
+import { EMPTY_TERMS, termCounts, weighTerms, type TermCounts, type TermVector } from './terms.ts';
 
 /** History rows read per kind (votes, saves, dismissals): recent taste matters most. */
 export const MAX_HISTORY = 2_000;
@@ -24,6 +24,11 @@ export const MAX_CANDIDATES = 20_000;
 const PROFILE_CACHE = 500;
 /** Papers whose term vectors are kept in memory (candidates repeat between members). */
 const TERMS_CACHE = 50_000;
+/**
+ * Papers whose counted terms (tokenized and stemmed text, before tf-idf weighting) are kept: the
+ * costly part of a term vector, independent of the index's statistics, so it outlives them.
+ */
+const COUNTS_CACHE = 100_000;
 
 export interface ForYouDeps {
   store: Store;
@@ -65,17 +70,33 @@ const NO_STATS: DiscoveryView = { vectors: false, papers: 1, df: () => 2, vector
 export class ForYouCache {
   profiles = new Map<number, { version: string; generation: string; profile: Profile }>();
   terms = new Map<string, TermVector>();
+  /** Counted terms by paper, keyed by id and the text they were counted from. */
+  counts = new Map<string, { title: string; abstract: string; counts: TermCounts }>();
   /** The last few periods' candidates, vectors loaded, while the store has not changed. */
   periods = new Map<string, { papers: PeriodPaper[]; set: CandidateSet }>();
 
+  /** The index statistics the kept term vectors were weighed with: other statistics, other vectors. */
+  private termsStats = '';
+
   termsOf(id: string, title: string, abstract: string, view: DiscoveryView): TermVector {
+    const stats = view === NO_STATS ? 'none' : String(view.papers);
+    if (stats !== this.termsStats) { this.terms.clear(); this.termsStats = stats; }
     let tv = this.terms.get(id);
     if (!tv) {
-      tv = termVector(title, abstract, view.df, view.papers);
+      tv = weighTerms(this.countsOf(id, title, abstract), view.df, view.papers);
       if (this.terms.size >= TERMS_CACHE) this.terms.clear();
       this.terms.set(id, tv);
     }
     return tv;
+  }
+
+  countsOf(id: string, title: string, abstract: string): TermCounts {
+    const hit = this.counts.get(id);
+    if (hit && hit.title === title && hit.abstract === abstract) return hit.counts;
+    const counts = termCounts(title, abstract);
+    if (this.counts.size >= COUNTS_CACHE) this.counts.delete(this.counts.keys().next().value!);
+    this.counts.set(id, { title, abstract, counts });
+    return counts;
   }
 }
 
@@ -106,13 +127,27 @@ async function loadProfile(deps: ForYouDeps, view: DiscoveryView, userId: number
 /** Periods whose candidates are kept (day, week and month views of the current period, and a spare). */
 const PERIOD_CACHE = 4;
 
-/** A period's candidates with vectors and term vectors, shared by every member until the store changes. */
-async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: DayWindow, cache: ForYouCache): Promise<{ papers: PeriodPaper[]; set: CandidateSet }> {
+/** Papers whose terms are counted between two yields to the event loop while preparing ahead. */
+const PREPARE_CHUNK = 100;
+
+/**
+ * A period's candidates with vectors and term vectors, shared by every member until the store changes.
+ * `yieldEvery`: while preparing ahead, the papers' terms are counted in chunks with the event loop
+ * let through between them (requests are served meanwhile); a request computes them at once.
+ */
+async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: DayWindow, cache: ForYouCache, yieldEvery = 0): Promise<{ papers: PeriodPaper[]; set: CandidateSet }> {
   const key = `${window.from}|${window.to}|${deps.store.changeToken()}|${view.vectors}|${view.papers}`;
   const hit = cache.periods.get(key);
   if (hit) return hit;
   const papers = await listPeriodPapers(deps.store.db, window.from, window.to, MAX_CANDIDATES);
   const authors = await listAuthorsOf(deps.store.db, papers.map((p) => p.id));
+  if (yieldEvery > 0) {
+    for (let i = 0; i < papers.length; i++) {
+      const p = papers[i]!;
+      if (p.title || p.abstract) cache.termsOf(p.id, p.title, p.abstract, view);
+      if ((i + 1) % yieldEvery === 0) await new Promise((r) => setImmediate(r));
+    }
+  }
   const candidates: CandidatePaper[] = papers.map((p) => ({
     id: p.id, upvotes: p.upvotes, authors: authors.get(p.id) ?? [],
     vector: view.vectorOf(p.id),
@@ -122,6 +157,16 @@ async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: D
   if (cache.periods.size >= PERIOD_CACHE) cache.periods.delete(cache.periods.keys().next().value!);
   cache.periods.set(key, entry);
   return entry;
+}
+
+/**
+ * Prepares a period's candidates ahead of the members' requests (papers read, term vectors
+ * computed, vectors loaded), in chunks that let requests through. A no-op while the store and the
+ * index have not changed since the last preparation. Returns the number of candidates.
+ */
+export async function prepareForYouPeriod(deps: ForYouDeps, window: DayWindow, cache: ForYouCache = defaultCache): Promise<number> {
+  const view = deps.index?.discoveryView() ?? NO_STATS;
+  return (await periodCandidates(deps, view, window, cache, PREPARE_CHUNK)).papers.length;
 }
 
 /** The member's For-you list of a window. Never throws for odd histories: empty ones give trending. */

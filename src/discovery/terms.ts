@@ -31,10 +31,19 @@ export const EMPTY_TERMS: TermVector = { weights: new Map(), words: new Map() };
 const NUMERIC_RE = /^\d+$/;
 
 /**
- * The tf-idf vector of a title and abstract: (1 + ln tf) * ln(1 + n / df), the title counted
- * TITLE_WEIGHT times, the MAX_TERMS strongest terms kept, scaled to unit length.
+ * A text's terms before weighting: each term's count (the title counted TITLE_WEIGHT times) and the
+ * folded word most used for it. Depends on the text alone (no corpus statistics), so it can be kept
+ * per paper for as long as the paper's text does not change.
  */
-export function termVector(title: string, abstract: string, df: (term: string) => number, papers: number): TermVector {
+export interface TermCounts {
+  /** Terms in first-seen order, with their weighted counts. */
+  tf: Map<string, number>;
+  /** The folded word most used for each term (ties: the smallest). */
+  words: Map<string, string>;
+}
+
+/** Counts the terms of a title and abstract (the costly part of termVector: tokenizing and stemming). */
+export function termCounts(title: string, abstract: string): TermCounts {
   const tf = new Map<string, number>();
   const wordCounts = new Map<string, Map<string, number>>();
   const count = (text: string, weight: number) => {
@@ -48,8 +57,23 @@ export function termVector(title: string, abstract: string, df: (term: string) =
   };
   count(title, TITLE_WEIGHT);
   count(abstract, 1);
+  const words = new Map<string, string>();
+  for (const [term, counts] of wordCounts) {
+    let best = '';
+    let bestN = -1;
+    for (const [word, n] of counts) if (n > bestN || (n === bestN && word < best)) { best = word; bestN = n; }
+    words.set(term, best);
+  }
+  return { tf, words };
+}
+
+/**
+ * The tf-idf vector of counted terms: (1 + ln tf) * ln(1 + n / df), the MAX_TERMS strongest terms
+ * kept, scaled to unit length.
+ */
+export function weighTerms(counts: TermCounts, df: (term: string) => number, papers: number): TermVector {
   const scored: [string, number][] = [];
-  for (const [term, n] of tf) {
+  for (const [term, n] of counts.tf) {
     const d = df(term);
     if (d < MIN_DF) continue;
     scored.push([term, (1 + Math.log(n)) * Math.log(1 + papers / d)]);
@@ -63,12 +87,17 @@ export function termVector(title: string, abstract: string, df: (term: string) =
   const words = new Map<string, string>();
   for (const [term, w] of kept) {
     weights.set(term, w / norm);
-    let best = '';
-    let bestN = -1;
-    for (const [word, n] of wordCounts.get(term)!) if (n > bestN || (n === bestN && word < best)) { best = word; bestN = n; }
-    words.set(term, best);
+    words.set(term, counts.words.get(term)!);
   }
   return { weights, words };
+}
+
+/**
+ * The tf-idf vector of a title and abstract: (1 + ln tf) * ln(1 + n / df), the title counted
+ * TITLE_WEIGHT times, the MAX_TERMS strongest terms kept, scaled to unit length.
+ */
+export function termVector(title: string, abstract: string, df: (term: string) => number, papers: number): TermVector {
+  return weighTerms(termCounts(title, abstract), df, papers);
 }
 
 /** Cosine of two term vectors (both unit length, or the profile's sum: then a dot product). */

@@ -50,6 +50,8 @@ export const EXACT_COUNT_MAX_POSTINGS = 400_000;
 /** Change-log rows applied per refresh step. */
 const CHANGES_PER_STEP = 5_000;
 /** How often the live index looks at the change log, in ms. */
+/** Terms whose document frequency discovery keeps remembered (a few MB). */
+const DF_MEMO = 200_000;
 export const REFRESH_INTERVAL_MS = 1_000;
 /** Papers read per batch when building. */
 const BUILD_BATCH = 2_000;
@@ -541,6 +543,22 @@ export class SearchIndex {
     return this.segments().reduce((s, seg) => s + seg.docCount - seg.deletedCount, 0);
   }
 
+  /** Document frequencies already looked up for discovery, valid while the segments are the same objects. */
+  private dfMemo: { base: Segment | null; delta: Segment | null; map: Map<string, number> } = { base: null, delta: null, map: new Map() };
+
+  /** df() remembered per term (discovery asks for the same terms of thousands of papers); a new base or delta starts afresh. */
+  private memoDf(term: string): number {
+    const base = this.gen?.base ?? null;
+    if (this.dfMemo.base !== base || this.dfMemo.delta !== this.delta) this.dfMemo = { base, delta: this.delta, map: new Map() };
+    let d = this.dfMemo.map.get(term);
+    if (d === undefined) {
+      d = this.df(term);
+      if (this.dfMemo.map.size >= DF_MEMO) this.dfMemo.map.clear();
+      this.dfMemo.map.set(term, d);
+    }
+    return d;
+  }
+
   /** Global document frequency of a term. */
   private df(term: string): number {
     let df = 0;
@@ -844,7 +862,7 @@ export class SearchIndex {
     return {
       vectors: !!v && !!g.embedder,
       papers: Math.max(1, this.liveCount()),
-      df: (term) => this.df(term),
+      df: (term) => this.memoDf(term),
       vectorOf: (id) => {
         if (!v) return null;
         const s = slotOf(id);

@@ -1,0 +1,51 @@
+/**
+ * Keeps the For-you candidates of the latest periods prepared ahead of the members' requests: the
+ * first member to open /for-you after new papers arrive (or a digest run) then finds the period's
+ * papers read and their term vectors computed, and pays only for their own profile and the ranking.
+ *
+ * @example
+ * const stop = startForYouPreparation({ store, index: searchIndex });
+ * // ... on shutdown
+ * stop();
+ */
+import { windowContaining, type Period } from '../domain/dates.ts';
+import { latestPaperDay } from '../store/discovery.ts';
+import { prepareForYouPeriod, type ForYouCache, type ForYouDeps } from './for-you.ts';
+
+/** How often the latest periods are checked (a check while nothing changed is one small query). */
+export const PREPARE_INTERVAL_MS = 10_000;
+/** Periods prepared: the page's default (week) and the daily digest's (day). */
+export const PREPARED_PERIODS: readonly Period[] = ['week', 'day'];
+
+export interface PreparationOptions {
+  intervalMs?: number;
+  periods?: readonly Period[];
+  /** Default: the cache that forYou() uses by default (the page's and the digests'). */
+  cache?: ForYouCache;
+  /** Told when a preparation fails (it is tried again at the next tick). */
+  onError?: (err: unknown) => void;
+}
+
+/** Prepares the latest periods once: what each tick does. Returns the candidates per period. */
+export async function prepareLatestPeriods(deps: ForYouDeps, periods: readonly Period[] = PREPARED_PERIODS, cache?: ForYouCache): Promise<Partial<Record<Period, number>>> {
+  const latest = await latestPaperDay(deps.store.db);
+  const out: Partial<Record<Period, number>> = {};
+  if (!latest) return out;
+  for (const p of periods) out[p] = await prepareForYouPeriod(deps, windowContaining(p, latest), cache);
+  return out;
+}
+
+/** Starts preparing in the background (first tick at once); returns a function that stops it. */
+export function startForYouPreparation(deps: ForYouDeps, opts: PreparationOptions = {}): () => void {
+  let running = false;
+  let stopped = false;
+  const tick = async () => {
+    if (running || stopped) return;
+    running = true;
+    try { await prepareLatestPeriods(deps, opts.periods, opts.cache); } catch (err) { opts.onError?.(err); } finally { running = false; }
+  };
+  const timer = setInterval(() => void tick(), opts.intervalMs ?? PREPARE_INTERVAL_MS);
+  timer.unref();
+  void tick();
+  return () => { stopped = true; clearInterval(timer); };
+}
