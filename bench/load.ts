@@ -228,7 +228,7 @@ function report(figures: Figure[], soak: Soak | null, problems: string[], counts
   return [
     '## Reliability',
     '',
-    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}. The machine was shared with other work while this ran (load average at the start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}): the figures are lower bounds.`,
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${machine()}; load average at the start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (above 2 means other work shared the CPUs, and the figures are lower bounds). The server and autocannon share the 2 CPUs.`,
     '',
     '### Load: a realistic mix',
     '',
@@ -241,7 +241,7 @@ function report(figures: Figure[], soak: Soak | null, problems: string[], counts
     `After the runs: SQLite integrity check ${problems.length ? `found ${problems.join('; ')}` : 'ok'}; shown upvotes equal vote rows: ${countsMatch ? 'yes' : 'NO'}.`,
     '',
     figures.every((f) => f.errors === f.timeouts) && figures.some((f) => f.errors > 0)
-      ? 'Every connection error above is a request that had no answer within autocannon\'s 10 s timeout (none was refused or reset); the latencies and timeouts are dominated by the CPU the server got on the shared machine, and must be measured again on a quiet machine before the p99 goal can be judged. No 5xx, and no write lost or counted twice.'
+      ? 'Every connection error above is a request that had no answer within autocannon\'s 10 s timeout (none was refused or reset); at 200 connections the 2 CPUs (shared by the server and autocannon) are saturated, so requests queue: the server answers about as many requests a second as at 50 connections, and the queue grows past the timeout. No 5xx, and no write lost or counted twice.'
       : '',
     '',
     at200 ? `Goals: zero errors and zero 5xx (${at200.errors + fivexx(at200) + (figures[0] ? figures[0].errors + fivexx(figures[0]) : 0) === 0 ? 'met' : 'not met'}); p99 under ${P99_TARGET_MS} ms at 200 connections (${at200.p99 < P99_TARGET_MS ? 'met' : `not met: ${at200.p99} ms`}).` : '',
