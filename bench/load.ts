@@ -24,6 +24,7 @@ import { isoWeekOf, monthOf } from '../src/domain/dates.ts';
 import { openStore } from '../src/store/index.ts';
 import { makeMembers, type Member } from '../test/helpers/members.ts';
 import { cleanEnv, ROOT, startServe, type ServeProcess } from '../test/helpers/server-process.ts';
+import { seededRandom as rng } from '../src/search/linalg.ts';
 import { machine, writeSection } from './report.ts';
 
 const { values: flags } = parseArgs({
@@ -40,17 +41,6 @@ const SOAK_GROWTH_TARGET = 0.10; // RSS may grow at most 10% over the soak
 const t0 = performance.now();
 const log = (msg: string) => process.stdout.write(`[load ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 
-/** A seeded PRNG (mulberry32), so the mix is the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Targets { paperIds: string[]; days: string[]; words: string[]; categories: string[] }
 

@@ -30,6 +30,7 @@ import { createUser } from '../src/store/users.ts';
 import { setVote } from '../src/store/votes.ts';
 import { dayWindow, isoWeekOf } from '../src/domain/dates.ts';
 import type { PaperRecord } from '../src/domain/paper.ts';
+import { seededRandom as rng } from '../src/search/linalg.ts';
 import { machine, ROOT, writeSection } from './report.ts';
 
 const { values: flags } = parseArgs({
@@ -58,17 +59,6 @@ const TRAIN_SHARE = 0.6;
 const t0 = performance.now();
 const log = (msg: string) => process.stderr.write(`[discovery-bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 
-/** A small deterministic generator (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function openIndexedStore(name: string, fill: (store: Store) => Promise<void>): Promise<{ store: Store; index: SearchIndex }> {
   fs.mkdirSync(DIR, { recursive: true });

@@ -20,6 +20,7 @@ import {
   clearAddressBounce, countSubscribers, digestDb, listBouncedAddresses, listSubscriptions,
 } from '../store/subscriptions.ts';
 import type { Web } from './app.tsx';
+import { readForm } from './forms.ts';
 import { clientIp, csrfToken, verifyCsrf, type AppEnv } from './auth.ts';
 import { AdminDigestsPage, DigestWebPage } from './pages/digest.tsx';
 import {
@@ -48,20 +49,6 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     app.use(p, async (c, next) => (c.req.method === 'POST' ? limit(c, next) : next()));
   }
 
-  /** A urlencoded or multipart body's string fields (files ignored). */
-  async function readForm(c: Context<AppEnv>): Promise<Form> {
-    const type = c.req.header('content-type') ?? '';
-    if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
-    let body: Record<string, unknown>;
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      throw new UserError(400, 'This form could not be read.');
-    }
-    const fields: Form = {};
-    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
-    return fields;
-  }
   const form = async (c: Context<AppEnv>) => {
     const f = await readForm(c);
     verifyCsrf(c, auth, f._csrf);

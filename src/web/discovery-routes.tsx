@@ -19,6 +19,7 @@ import { followAuthor, isFollowing, listFollowedAuthors, unfollowAuthor } from '
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { votedAmong } from '../store/votes.ts';
 import type { Web } from './app.tsx';
+import { readForm } from './forms.ts';
 import { safeNext, verifyCsrf, type AppEnv } from './auth.ts';
 import { authorPath } from './pages/discovery-bits.tsx';
 import { AuthorPage, FollowingPage } from './pages/author.tsx';
@@ -114,20 +115,4 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/categories/:category', (c) => categoryPage(c, c.req.param('category')));
   app.get('/categories/:category/:period{date|week|month}/:label', (c) =>
     categoryPage(c, c.req.param('category'), c.req.param('period') as keyof typeof PERIODS, c.req.param('label')));
-}
-
-/** A urlencoded or multipart form's string fields (files ignored); a 400 when it cannot be read. */
-async function readForm(c: Context<AppEnv>): Promise<Record<string, string>> {
-  const type = c.req.header('content-type') ?? '';
-  let body: Record<string, unknown> = {};
-  if (type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data')) {
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      throw new UserError(400, 'This form could not be read.');
-    }
-  }
-  const fields: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
-  return fields;
 }

@@ -13,6 +13,7 @@ import { listCardsByIds } from '../store/listings.ts';
 import { votedAmong } from '../store/votes.ts';
 import type { Web } from './app.tsx';
 import { safeNext, verifyCsrf, type AppEnv } from './auth.ts';
+import { readForm } from './forms.ts';
 import { ForYouPage } from './pages/for-you.tsx';
 
 export interface ForYouOptions {
@@ -58,13 +59,8 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
   });
 
   app.post('/actions/not-interested', async (c: Context<AppEnv>) => {
-    let body: Record<string, unknown>;
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      throw new UserError(400, 'This form could not be read.');
-    }
-    const field = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
+    const body = await readForm(c);
+    const field = (k: string): string | undefined => body[k];
     verifyCsrf(c, auth, field('_csrf'));
     const user = c.get('user');
     if (!user) throw new UserError(401, 'Sign in first.');

@@ -10,6 +10,7 @@ import type { ApiToken } from '../../store/api-tokens.ts';
 import type { User } from '../../store/users.ts';
 import type { Web } from '../app.tsx';
 import { verifyCsrf, type AppEnv } from '../auth.ts';
+import { readForm } from '../forms.ts';
 import { Csrf } from '../pages/controls.tsx';
 import { Layout, type SiteInfo } from '../pages/layout.tsx';
 
@@ -115,14 +116,7 @@ export function mountTokenPages(app: Hono<AppEnv>, web: Web, deps: TokenDeps): v
     return web.html(c, <TokensPage site={await web.site(c)} tokens={tokens} nowIso={new Date(deps.now()).toISOString()} {...extra} />, statusCode);
   };
   const form = async (c: Context<AppEnv>): Promise<Record<string, string>> => {
-    let body: Record<string, unknown> = {};
-    try {
-      body = await c.req.parseBody();
-    } catch {
-      throw new UserError(400, 'This form could not be read.');
-    }
-    const fields: Record<string, string> = {};
-    for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
+    const fields = await readForm(c);
     verifyCsrf(c, web.auth, fields._csrf);
     return fields;
   };
