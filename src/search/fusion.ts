@@ -54,3 +54,38 @@ export function weightedScoreFusion<T extends string | number>(
   });
   return [...total].map(([id, score]) => ({ id, score })).sort(byScore);
 }
+
+/** The dot product of two equal-length vectors. */
+export function dotProduct(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
+  return s;
+}
+
+/**
+ * Score regularisation over a candidate list (Diaz 2005): each item's score moves, by `weight`,
+ * towards the similarity-weighted mean score of its `neighbours` most similar other items
+ * (positive similarities only). Items `usable` rejects (no vector) neither move nor count.
+ * Returns the new scores in the same order.
+ *
+ * @example
+ * neighbourSmoothing([1, 0.5, 0.4], (i, j) => (i + j === 3 ? 0.9 : 0.1), { neighbours: 1, weight: 0.5 })
+ * // [0.75, 0.45, 0.45]: the two similar items pull each other; the first leans on its best match
+ */
+export function neighbourSmoothing(
+  scores: readonly number[], similarity: (i: number, j: number) => number,
+  opts: { neighbours: number; weight: number; usable?: (i: number) => boolean },
+): number[] {
+  const usable = opts.usable ?? (() => true);
+  const n = scores.length;
+  return scores.map((own, i) => {
+    if (!usable(i) || opts.weight === 0 || opts.neighbours <= 0) return own;
+    const near: { sim: number; j: number }[] = [];
+    for (let j = 0; j < n; j++) if (j !== i && usable(j)) near.push({ sim: similarity(i, j), j });
+    near.sort((a, b) => b.sim - a.sim || a.j - b.j);
+    let num = 0;
+    let den = 0;
+    for (const { sim, j } of near.slice(0, opts.neighbours)) if (sim > 0) { num += sim * scores[j]!; den += sim; }
+    return den > 0 ? (1 - opts.weight) * own + opts.weight * (num / den) : own;
+  });
+}

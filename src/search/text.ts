@@ -127,3 +127,11 @@ export function surfaceWords(text: string): string[] {
 export function nameTokens(name: string): string[] {
   return surfaceWords(name);
 }
+
+/**
+ * Whether an index term mixes letters and digits, as the names of genes, proteins, models and
+ * chips do ("nlrp3", "p62", "h100", "llama2"): such a term names one thing (see IDENTIFIER_BOOST).
+ */
+export function isIdentifier(term: string): boolean {
+  return /\p{N}/u.test(term) && /\p{L}/u.test(term);
+}

@@ -123,3 +123,30 @@ describe('search index on a real store', () => {
     assert.match((await searchPapers({ store, index }, { q: 'x', from: 'tomorrow' })).notes.join(), /not a date/);
   });
 });
+
+describe('ranking constants that were tuned on SciFact', () => {
+  test('a query word that mixes letters and digits (a gene, a model) weighs more than a common word', async () => {
+    const s = await tempStore();
+    const records = [
+      paperRecord({ id: '2504.30001', title: 'Autophagy in liver cells', abstract: 'Autophagy flux in liver cells slows with age.' }),
+      paperRecord({ id: '2504.30002', title: 'Stromal fibroblasts in prostate tumours', abstract: 'Loss of p62 in stromal fibroblasts changes autophagy.' }),
+      ...Array.from({ length: 30 }, (_, i) => paperRecord({
+        id: `2504.${31000 + i}`, title: `Cell study ${i}`,
+        abstract: i < 12 ? `Levels of p62 in tissue ${i}.` : i < 16 ? `Autophagy in tissue ${i}.` : `Cells in tissue ${i}.`,
+      })),
+    ];
+    await s.upsertPapers(records, FIXED_NOW);
+    const order = async (tuning?: { identifierBoost: number }) => {
+      const ix = SearchIndex.detached(s, { semantic: false, tuning });
+      await ix.rebuild();
+      const r = await ix.search({ query: parseQuery('p62 autophagy'), mode: 'keyword', sort: 'relevance', offset: 0, limit: 50 });
+      await ix.close();
+      const rank = (id: string) => r.hits.findIndex((h) => h.id === id);
+      return { withP62: rank('2504.30002'), autophagyOnly: rank('2504.30001') };
+    };
+    const boosted = await order();
+    assert.ok(boosted.withP62 < boosted.autophagyOnly, JSON.stringify(boosted));
+    const plain = await order({ identifierBoost: 1 });
+    assert.ok(plain.withP62 > plain.autophagyOnly, `without the boost the common word wins: ${JSON.stringify(plain)}`);
+  });
+});

@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { porterStem } from '../../src/search/porter.ts';
-import { analyze, tokenize } from '../../src/search/text.ts';
+import { analyze, isIdentifier, tokenize } from '../../src/search/text.ts';
 import { highlight, markSegments, segmentsText, snippet } from '../../src/search/highlight.ts';
-import { minMaxNormalize, reciprocalRankFusion, weightedScoreFusion } from '../../src/search/fusion.ts';
+import { minMaxNormalize, neighbourSmoothing, reciprocalRankFusion, weightedScoreFusion } from '../../src/search/fusion.ts';
 import { ndcgAt, recallAt } from '../../src/search/metrics.ts';
 import { edits1, suggestWord } from '../../src/search/suggest.ts';
 
@@ -71,6 +71,32 @@ describe('fusion', () => {
     assert.deepEqual(weightedScoreFusion([a, b], [1, 0.5]).map((s) => [s.id, s.score]), [['x', 1], ['y', 0.5], ['z', 0]]);
     assert.deepEqual(weightedScoreFusion([a, b], [0.2, 1]).map((s) => s.id), ['y', 'x', 'z']);
   });
+  test('neighbour smoothing: a candidate like other good candidates rises, a loner keeps its score', () => {
+    // 0 and 1 are alike and both good; 2 is a loner; 3 is like 0 and 1 but scored low.
+    const sim = [
+      [1, 0.9, 0, 0.8],
+      [0.9, 1, 0, 0.8],
+      [0, 0, 1, 0],
+      [0.8, 0.8, 0, 1],
+    ];
+    const scores = [1, 0.9, 0.7, 0.6];
+    const out = neighbourSmoothing(scores, (i, j) => sim[i]![j]!, { neighbours: 2, weight: 0.5 });
+    assert.equal(out[2], 0.7); // no neighbour with positive similarity: unchanged
+    assert.ok(out[3]! > 0.7 && out[3]! > scores[3]!, `${out[3]}`); // pulled up past the loner
+    assert.ok(out[0]! < scores[0]!); // pulled towards its (lower-scored) neighbours
+    assert.deepEqual(neighbourSmoothing(scores, (i, j) => sim[i]![j]!, { neighbours: 2, weight: 0 }), scores);
+    const noVector = neighbourSmoothing(scores, (i, j) => sim[i]![j]!, { neighbours: 2, weight: 0.5, usable: (i) => i !== 0 });
+    assert.equal(noVector[0], 1); // an item without a vector neither moves...
+    assert.ok(Math.abs(noVector[1]! - (0.5 * 0.9 + 0.5 * 0.6)) < 1e-12); // ...nor counts as a neighbour
+  });
+});
+
+describe('identifier terms', () => {
+  const cases: [string, boolean][] = [
+    ['nlrp3', true], ['p62', true], ['h100', true], ['3d', true], ['llama2', true],
+    ['protein', false], ['2024', false], ['', false], ['α2', true], ['量子', false],
+  ];
+  for (const [term, want] of cases) test(`${term || '(empty)'} -> ${want}`, () => assert.equal(isIdentifier(term), want));
 });
 
 describe('metrics', () => {
