@@ -75,7 +75,13 @@ export class MailUnavailable extends UserError {
   }
 }
 
-export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
+/** A new account, and whether its confirmation mail reached the mail server. */
+export interface SignUpResult {
+  user: User;
+  confirmationSent: boolean;
+}
+
+export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<SignUpResult> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
   const username = parse(usernameSchema, input.username);
   const email = parse(emailSchema, input.email);
@@ -88,11 +94,12 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
       throw err;
     });
   // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
-  await sendTokenMail(deps, user, 'verify', email).catch((err: unknown) => {
+  const confirmationSent = await sendTokenMail(deps, user, 'verify', email).then(() => true, (err: unknown) => {
     if (!(err instanceof MailUnavailable)) throw err;
     deps.onMailFailure?.(err);
+    return false;
   });
-  return user;
+  return { user, confirmationSent };
 }
 
 /** Confirms an address from an e-mailed link (sign-up or change of address). */

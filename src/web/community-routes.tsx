@@ -93,18 +93,23 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/signup', async (c) => {
     const f = await form(c);
     try {
-      const user = await signUp(accounts, { username: f.username, email: f.email, password: f.password, ip: ip(c) });
+      const { user, confirmationSent } = await signUp(accounts, { username: f.username, email: f.email, password: f.password, ip: ip(c) });
       const session = await signIn(accounts, { login: user.username, password: f.password, ip: ip(c) });
       setSessionCookie(c, auth, session.token);
-      return c.redirect('/account/welcome', 303);
+      return c.redirect(confirmationSent ? '/account/welcome' : '/account/welcome?mail=unsent', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
       return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
     }
   });
   app.get('/account/welcome', async (c) => {
-    requireUser(c);
-    return web.html(c, <NoticePage site={await web.site(c)} title="Welcome" message="Your account is ready. We have sent you an e-mail: follow its link to confirm your address, then you can submit papers and comment. You can upvote right away." link={{ href: '/', label: "See today's papers" }} />);
+    const user = requireUser(c);
+    const site = await web.site(c);
+    // The sign-up form says whether the confirmation mail left; an address confirmed since needs no word on it.
+    if (c.req.query('mail') === 'unsent' && !user.emailVerifiedAt) {
+      return web.html(c, <NoticePage site={site} title="Welcome" message={'Your account is ready, but the confirmation e-mail could not be sent just now: the mail server did not take it. In a few minutes, use "Send the confirmation link again" in your settings. You can upvote right away.'} link={{ href: '/settings', label: 'Go to settings' }} />);
+    }
+    return web.html(c, <NoticePage site={site} title="Welcome" message="Your account is ready. We have sent you an e-mail: follow its link to confirm your address, then you can submit papers and comment. You can upvote right away." link={{ href: '/', label: "See today's papers" }} />);
   });
   app.get('/account/verify', async (c) => {
     const user = await verifyEmail(accounts, c.req.query('token'));

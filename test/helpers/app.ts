@@ -7,13 +7,13 @@ import { createApp } from '../../src/web/app.tsx';
 import type { Store } from '../../src/store/index.ts';
 import path from 'node:path';
 import type { ArxivClient } from '../../src/arxiv/client.ts';
-import { outboxMailer } from '../../src/mail/mailer.ts';
+import { outboxMailer, type Mailer } from '../../src/mail/mailer.ts';
 import { tempDir, tempStore, FIXED_NOW } from './store.ts';
 import { paperRecord } from './factories.ts';
 
 let assets: Promise<Assets> | null = null;
 
-export async function testApp(store?: Store, options: { arxiv?: Pick<ArxivClient, 'apiQuery'> | null; now?: () => number } = {}) {
+export async function testApp(store?: Store, options: { arxiv?: Pick<ArxivClient, 'apiQuery'> | null; now?: () => number; mailer?: Mailer } = {}) {
   const s = store ?? (await tempStore());
   const outboxDir = path.join(tempDir(), 'outbox');
   assets ??= loadAssets();
@@ -23,7 +23,7 @@ export async function testApp(store?: Store, options: { arxiv?: Pick<ArxivClient
       siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
       baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
     },
-    mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
+    mailer: options.mailer ?? outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',
     arxiv: options.arxiv ?? null,
     assets: await assets,

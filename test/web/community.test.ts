@@ -5,7 +5,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createArxivClient } from '../../src/arxiv/client.ts';
+import net from 'node:net';
 import { createAccount } from '../../src/services/accounts.ts';
+import { smtpMailer } from '../../src/mail/mailer.ts';
 import { seedSmallCorpus, testApp } from '../helpers/app.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
 import { linksInOutbox, memberSession, WebClient } from '../helpers/web-client.ts';
@@ -55,6 +57,23 @@ test('sign up, confirm by the e-mailed link, sign out, sign in (a new session id
   assert.equal(good.headers.get('location'), '/papers/2505.00201');
   assert.notEqual(ada.cookies.get('pb_session'), firstSession);
   assert.match((await ada.get('/')).html, /href="\/users\/ada"/);
+});
+
+test('sign up while the mail server is down: the account exists, the welcome page says the mail did not leave, the link can be sent again later', async () => {
+  // A real SMTP client aimed at a port where nothing listens (taken, then closed).
+  const closed = await new Promise<number>((resolve) => { const srv = net.createServer(); srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); }); });
+  const { app } = await setup({ mailer: smtpMailer({ host: '127.0.0.1', port: closed, secure: false }, 'Paperboy Test <no-reply@localhost>') });
+  const bea = new WebClient(app);
+  const signup = await bea.post('/signup', { username: 'bea', email: 'bea@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
+  assert.equal(signup.status, 303);
+  assert.equal(signup.headers.get('location'), '/account/welcome?mail=unsent');
+  const welcome = await bea.get(signup.headers.get('location')!);
+  assert.equal(welcome.res.status, 200);
+  assert.match(welcome.html, /could not be sent just now/);
+  assert.doesNotMatch(welcome.html, /We have sent you an e-mail/);
+  const settings = await bea.get('/settings');
+  assert.match(settings.html, /not confirmed yet/);
+  assert.match(settings.html, /Send the confirmation link again/);
 });
 
 test('CSRF: a form without the token, or with another browser\'s, changes nothing', async () => {
