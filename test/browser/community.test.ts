@@ -108,6 +108,31 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     await noJs.close();
   });
 
+  test('upvote a search result: the count changes at once and the paper page agrees', async () => {
+    const target = await store.db.selectFrom('papers').select(['id', 'title', 'upvotes']).where('title', 'like', '% %').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
+    const url = `${base}/search?q=${encodeURIComponent(`"${target.title}"`)}&mode=keyword`;
+    // The server builds its search index in the background after it starts.
+    await assertEventually(async () => {
+      await page.goto(url);
+      return (await page.locator(`article.card:has(a[href="/papers/${target.id}"])`).count()) > 0;
+    }, 30_000);
+    const card = page.locator(`article.card:has(a[href="/papers/${target.id}"])`).first();
+    const button = card.locator('button.vote-button');
+    const before = Number(await card.locator('.count').innerText());
+    assert.equal(before, target.upvotes);
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await assertEventually(async () => (await button.getAttribute('aria-pressed')) === 'true');
+    assert.equal(Number(await card.locator('.count').innerText()), before + 1);
+    assert.equal(page.url(), url, 'no page load');
+    await page.goto(`${base}/papers/${target.id}`);
+    assert.equal(await page.locator('button.vote-button').first().getAttribute('aria-pressed'), 'true');
+    const row = await store.db.selectFrom('papers').select('upvotes').where('id', '=', target.id).executeTakeFirstOrThrow();
+    assert.equal(row.upvotes, before + 1);
+    await page.goto(url);
+    await axe(page, 'search results, signed in');
+  });
+
   test('submit a paper to today\'s list', async () => {
     await page.getByRole('link', { name: 'Submit', exact: true }).click();
     await axe(page, 'submit page');
