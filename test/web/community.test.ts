@@ -5,13 +5,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createArxivClient } from '../../src/arxiv/client.ts';
-import net from 'node:net';
 import { createAccount } from '../../src/services/accounts.ts';
 import { smtpMailer } from '../../src/mail/mailer.ts';
 import { seedSmallCorpus, testApp } from '../helpers/app.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
 import { linksInOutbox, memberSession, WebClient } from '../helpers/web-client.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
+import { freePort } from '../helpers/server-process.ts';
 import { FakeClock, fixture } from '../arxiv/support.ts';
 
 async function setup(options: Parameters<typeof testApp>[1] = {}) {
@@ -60,8 +60,8 @@ test('sign up, confirm by the e-mailed link, sign out, sign in (a new session id
 });
 
 test('sign up while the mail server is down: the account exists, the welcome page says the mail did not leave, the link can be sent again later', async () => {
-  // A real SMTP client aimed at a port where nothing listens (taken, then closed).
-  const closed = await new Promise<number>((resolve) => { const srv = net.createServer(); srv.listen(0, '127.0.0.1', () => { const { port } = srv.address() as net.AddressInfo; srv.close(() => resolve(port)); }); });
+  // A real SMTP client aimed at a port where nothing listens.
+  const closed = await freePort();
   const { app } = await setup({ mailer: smtpMailer({ host: '127.0.0.1', port: closed, secure: false }, 'Paperboy Test <no-reply@localhost>') });
   const bea = new WebClient(app);
   const signup = await bea.post('/signup', { username: 'bea', email: 'bea@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
