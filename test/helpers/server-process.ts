@@ -46,10 +46,10 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return Object.assign(env, extra);
 }
 
-/** Starts `paperboy serve` on `dataDir` and waits until `/healthz` answers (and `/readyz` says ready). */
-export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000): Promise<ServeProcess> {
+/** Starts `paperboy serve` on `dataDir` and waits until `/healthz` answers (and `/readyz` says ready); `nodeArgs` go to Node (e.g. --cpu-prof). */
+export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000, nodeArgs: string[] = []): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv({ HOST, PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PAPERBOY_INGEST_SCHEDULE: 'off', ...env }),
   });
