@@ -64,11 +64,34 @@ export function describeSimilarReason(r: SimilarReason): string {
   return parts.join('; ');
 }
 
-/** Term vectors of papers, read from the store. */
-async function termVectors(store: Store, view: DiscoveryView, ids: string[]): Promise<Map<string, TermVector>> {
-  const texts = await listPaperTexts(store.db, ids);
+/**
+ * Term vectors kept per index while its epoch stands (they depend on the text and the term
+ * statistics, both of which move the epoch): each answer weighs 40 candidates, mostly the same
+ * papers again. A vector is 60 terms, a few KB: at most about 25 MB.
+ */
+export const TERM_VECTOR_CACHE_ENTRIES = 6_000;
+const keptVectors = new WeakMap<object, { epoch: number; vectors: Map<string, TermVector> }>();
+
+/** Term vectors of papers, read from the store (or kept, see TERM_VECTOR_CACHE_ENTRIES). */
+async function termVectors(store: Store, view: DiscoveryView, ids: string[], owner: object): Promise<Map<string, TermVector>> {
   const out = new Map<string, TermVector>();
-  for (const [id, t] of texts) out.set(id, termVector(t.title, t.abstract, view.df, view.papers));
+  let cache = null;
+  if (view.epoch !== undefined) {
+    cache = keptVectors.get(owner);
+    if (!cache || cache.epoch !== view.epoch) keptVectors.set(owner, (cache = { epoch: view.epoch, vectors: new Map() }));
+    for (const id of ids) { const tv = cache.vectors.get(id); if (tv) out.set(id, tv); }
+  }
+  const missing = ids.filter((id) => !out.has(id));
+  if (missing.length === 0) return out;
+  const texts = await listPaperTexts(store.db, missing);
+  for (const [id, t] of texts) {
+    const tv = termVector(t.title, t.abstract, view.df, view.papers);
+    out.set(id, tv);
+    if (cache && cache === keptVectors.get(owner)) {
+      if (cache.vectors.size >= TERM_VECTOR_CACHE_ENTRIES) cache.vectors.delete(cache.vectors.keys().next().value!);
+      cache.vectors.set(id, tv);
+    }
+  }
   return out;
 }
 
@@ -104,7 +127,7 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
 }
 
 async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: string, k: number, termWeight: number): Promise<{ result: SimilarResult; byVector: boolean }> {
-  const own = (await termVectors(deps.store, view, [paperId])).get(paperId);
+  const own = (await termVectors(deps.store, view, [paperId], deps.index)).get(paperId);
   if (!own) return { result: { state: 'ready', items: [] }, byVector: false };
   const vector = view.vectorOf(paperId);
   let hits: { id: string; score: number }[];
@@ -119,7 +142,7 @@ async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: s
     const best = outcome.hits[0]?.score ?? 1;
     hits = outcome.hits.filter((h) => h.id !== paperId).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }));
   }
-  const vectors = await termVectors(deps.store, view, hits.map((h) => h.id));
+  const vectors = await termVectors(deps.store, view, hits.map((h) => h.id), deps.index);
   const items: SimilarItem[] = [];
   for (const h of hits) {
     const tv = vectors.get(h.id);
