@@ -42,11 +42,15 @@ export class Store {
     readonly url: string = `sqlite:${location}`,
   ) {
     this.changes = pool ? new ChangeCounterPoller(pool) : null;
+    // Prepared once: pragma() prepares a statement on every call, and this is read on most requests.
+    this.dataVersion = raw ? raw.prepare<[], number>('PRAGMA data_version').pluck() : null;
     keepCardDetails(db, () => this.detailsToken());
   }
 
   /** On PostgreSQL: the shared commit counter, read in the background (other processes' writes). */
   private readonly changes: ChangeCounterPoller | null;
+  /** On SQLite: `PRAGMA data_version`, moved by other connections' commits. */
+  private readonly dataVersion: BetterSqlite3.Statement<[], number> | null;
 
   async migrate(now: string): Promise<string[]> {
     return this.pool ? migratePostgres(this.pool, now) : migrateSqlite(this.raw!, now);
@@ -77,7 +81,7 @@ export class Store {
    * from papers' authors, categories and keywords (card details) can be kept while it stands.
    */
   detailsToken(): string {
-    const external = this.raw ? String(this.raw.pragma('data_version', { simple: true })) : this.changes!.current();
+    const external = this.dataVersion ? String(this.dataVersion.get()) : this.changes!.current();
     return `${external}:${this.detailWrites}`;
   }
 
@@ -87,7 +91,7 @@ export class Store {
    * PostgreSQL a shared commit counter read at most every 250 ms). Cheap enough for every request.
    */
   changeToken(): string {
-    const external = this.raw ? String(this.raw.pragma('data_version', { simple: true })) : this.changes!.current();
+    const external = this.dataVersion ? String(this.dataVersion.get()) : this.changes!.current();
     return `${external}:${this.writes}`;
   }
 
