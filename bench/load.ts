@@ -12,6 +12,10 @@
  *   npm run bench:load                         50 and 200 connections x 60 s
  *   npm run bench:load -- --duration 10        shorter runs (prints; writes with --write)
  *   npm run bench:load -- --soak 10            adds a 10-minute soak at 50 connections: RSS before/after
+ *   npm run bench:load -- --cpu-prof DIR       writes a V8 CPU profile of the server to DIR (open it in Chrome's DevTools)
+ *
+ * Each run also prints the server's CPU time per request (user + system, all its threads): unlike
+ * req/s and latency, it hardly depends on what else runs on the machine.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -29,7 +33,7 @@ import { machine, writeSection } from './report.ts';
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
-  options: { 'data-dir': { type: 'string' }, duration: { type: 'string', default: '60' }, soak: { type: 'string', default: '0' }, write: { type: 'boolean', default: false }, members: { type: 'string', default: '2000' } },
+  options: { 'data-dir': { type: 'string' }, duration: { type: 'string', default: '60' }, soak: { type: 'string', default: '0' }, 'cpu-prof': { type: 'string' }, write: { type: 'boolean', default: false }, members: { type: 'string', default: '2000' } },
 });
 const DURATION_S = Number(flags.duration);
 const SOAK_MIN = Number(flags.soak);
@@ -164,7 +168,8 @@ async function main(): Promise<void> {
     const targets = await readTargets(store);
     log(`${members.length} members, ${targets.paperIds.length} paper ids, ${targets.days.length} days, ${targets.words.length} search words`);
 
-    const server = await startServe(dataDir, env);
+    const profile = flags['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(flags['cpu-prof'])}`] : [];
+    const server = await startServe(dataDir, env, undefined, profile);
     const figures: Figure[] = [];
     let soak: Soak | null = null;
     try {
@@ -172,9 +177,12 @@ async function main(): Promise<void> {
       await run(server, targets, members, 50, 5, 'warm-up', 1);
       for (const [connections, seed] of [[50, 2], [200, 3]] as const) {
         log(`${connections} connections x ${DURATION_S} s`);
+        const cpu0 = server.cpuMs();
         const f = await run(server, targets, members, connections, DURATION_S, `${connections} connections`, seed);
+        const cpuPerRequest = (server.cpuMs() - cpu0) / Math.max(1, f.requests);
         figures.push(f);
-        log(`  ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, errors ${f.errors}, statuses ${JSON.stringify(f.status)}`);
+        // Server CPU per request does not depend on what else shares the machine, unlike req/s and latency.
+        log(`  ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, errors ${f.errors}, statuses ${JSON.stringify(f.status)}, server CPU ${cpuPerRequest.toFixed(2)} ms/request`);
       }
       if (SOAK_MIN > 0) {
         const before = server.rss();

@@ -16,7 +16,7 @@ import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { followedAuthorNames } from '../store/follows.ts';
-import { searchPapers } from '../search/service.ts';
+import { searchPaperIds } from '../search/service.ts';
 import { similarSearch } from '../discovery/similar.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
 import { startForYouPreparation } from '../discovery/prepare.ts';
@@ -113,10 +113,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
       }, { tickMs: config.schedulerTickMs })
     : null;
   const search = {
-    async search(q: string, { limit }: { limit: number }) {
-      const r = await searchPapers({ store, index: searchIndex }, { q, pageSize: Math.min(limit, 100) });
-      return r.paperId ? [r.paperId] : r.items.map((i) => i.card.id);
-    },
+    search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchIndex }, { q, pageSize: Math.min(limit, 100) }),
     ...similarSearch({ store, index: searchIndex }),
   };
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, search,

@@ -24,6 +24,12 @@ export const SIMILAR_CANDIDATES = 40;
 export const SIMILAR_TERM_WEIGHT = 0.5;
 /** Shared terms a reason names. */
 export const REASON_TERMS = 3;
+/**
+ * Results kept per index (papers x k x weight): a paper page asks for the same paper's neighbours
+ * again and again, and they change only when the index's epoch moves (papers added, edited or
+ * removed; a new generation). About 1-2 KB each.
+ */
+export const SIMILAR_CACHE_ENTRIES = 5_000;
 /** Terms of the paper searched as keywords when there are no vectors. */
 const FALLBACK_QUERY_TERMS = 8;
 
@@ -58,25 +64,71 @@ export function describeSimilarReason(r: SimilarReason): string {
   return parts.join('; ');
 }
 
-/** Term vectors of papers, read from the store. */
-async function termVectors(store: Store, view: DiscoveryView, ids: string[]): Promise<Map<string, TermVector>> {
-  const texts = await listPaperTexts(store.db, ids);
+/**
+ * Term vectors kept per index while its epoch stands (they depend on the text and the term
+ * statistics, both of which move the epoch): each answer weighs 40 candidates, mostly the same
+ * papers again. A vector is 60 terms, about 7 KB on the heap (measured): at most about 28 MB.
+ */
+export const TERM_VECTOR_CACHE_ENTRIES = 4_000;
+const keptVectors = new WeakMap<object, { epoch: number; vectors: Map<string, TermVector> }>();
+
+/** Term vectors of papers, read from the store (or kept, see TERM_VECTOR_CACHE_ENTRIES). */
+async function termVectors(store: Store, view: DiscoveryView, ids: string[], owner: object): Promise<Map<string, TermVector>> {
   const out = new Map<string, TermVector>();
-  for (const [id, t] of texts) out.set(id, termVector(t.title, t.abstract, view.df, view.papers));
+  let cache = null;
+  if (view.epoch !== undefined) {
+    cache = keptVectors.get(owner);
+    if (!cache || cache.epoch !== view.epoch) keptVectors.set(owner, (cache = { epoch: view.epoch, vectors: new Map() }));
+    for (const id of ids) { const tv = cache.vectors.get(id); if (tv) out.set(id, tv); }
+  }
+  const missing = ids.filter((id) => !out.has(id));
+  if (missing.length === 0) return out;
+  const texts = await listPaperTexts(store.db, missing);
+  for (const [id, t] of texts) {
+    const tv = termVector(t.title, t.abstract, view.df, view.papers);
+    out.set(id, tv);
+    if (cache && cache === keptVectors.get(owner)) {
+      if (cache.vectors.size >= TERM_VECTOR_CACHE_ENTRIES) cache.vectors.delete(cache.vectors.keys().next().value!);
+      cache.vectors.set(id, tv);
+    }
+  }
   return out;
 }
 
+/** Kept results per index, valid while its epoch is the one they were computed under. */
+const kept = new WeakMap<object, { epoch: number; results: Map<string, SimilarResult> }>();
+
 /**
  * Up to `k` papers most like `paperId` (never itself), best first, each with its reason. The
- * paper must exist (callers check); an unknown id gives an empty list.
+ * paper must exist (callers check); an unknown id gives an empty list. Results found by meaning
+ * are kept until the index's epoch moves (see DiscoveryView.epoch): votes do not change them, a
+ * paper's new text does once the index has taken it in.
  */
 export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: number, opts: { termWeight?: number } = {}): Promise<SimilarResult> {
   const termWeight = opts.termWeight ?? SIMILAR_TERM_WEIGHT;
   const view = deps.index.discoveryView();
   if (!view) return { state: 'building', items: [] };
   if (k <= 0) return { state: 'ready', items: [] };
-  const own = (await termVectors(deps.store, view, [paperId])).get(paperId);
-  if (!own) return { state: 'ready', items: [] };
+  const epoch = view.epoch;
+  if (epoch === undefined) return (await computeSimilar(deps, view, paperId, k, termWeight)).result;
+  let cache = kept.get(deps.index);
+  if (!cache || cache.epoch !== epoch) kept.set(deps.index, (cache = { epoch, results: new Map() }));
+  const key = `${paperId}|${k}|${termWeight}`;
+  const hit = cache.results.get(key);
+  if (hit) return hit;
+  const { result, byVector } = await computeSimilar(deps, view, paperId, k, termWeight);
+  // Only neighbours by vector are kept: a paper without text or vector yet, or a keyword fallback
+  // (whose order can follow votes), is asked again. Nor is anything computed under an epoch that has moved since.
+  if (byVector && deps.index.discoveryView()?.epoch === epoch) {
+    if (cache.results.size >= SIMILAR_CACHE_ENTRIES) cache.results.delete(cache.results.keys().next().value!);
+    cache.results.set(key, result);
+  }
+  return result;
+}
+
+async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: string, k: number, termWeight: number): Promise<{ result: SimilarResult; byVector: boolean }> {
+  const own = (await termVectors(deps.store, view, [paperId], deps.index)).get(paperId);
+  if (!own) return { result: { state: 'ready', items: [] }, byVector: false };
   const vector = view.vectorOf(paperId);
   let hits: { id: string; score: number }[];
   let semantic = true;
@@ -85,12 +137,12 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
   } else {
     semantic = false;
     const words = [...own.weights.keys()].slice(0, FALLBACK_QUERY_TERMS).map((t) => own.words.get(t) ?? t);
-    if (words.length === 0) return { state: view.vectors ? 'ready' : 'building', items: [] };
+    if (words.length === 0) return { result: { state: view.vectors ? 'ready' : 'building', items: [] }, byVector: false };
     const outcome = await deps.index.search({ query: parseQuery(words.join(' ')), mode: 'keyword', sort: 'relevance', offset: 0, limit: Math.max(k, SIMILAR_CANDIDATES) + 1 });
     const best = outcome.hits[0]?.score ?? 1;
     hits = outcome.hits.filter((h) => h.id !== paperId).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }));
   }
-  const vectors = await termVectors(deps.store, view, hits.map((h) => h.id));
+  const vectors = await termVectors(deps.store, view, hits.map((h) => h.id), deps.index);
   const items: SimilarItem[] = [];
   for (const h of hits) {
     const tv = vectors.get(h.id);
@@ -99,7 +151,7 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
     items.push({ id: h.id, score, reason: { semantic, shares: sharedTerms(own, tv.weights, REASON_TERMS) } });
   }
   items.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-  return { state: 'ready', items: items.slice(0, k) };
+  return { result: { state: 'ready', items: items.slice(0, k) }, byVector: semantic };
 }
 
 /**

@@ -141,6 +141,12 @@ export interface DiscoveryView {
   papers: number;
   /** Papers having an index term. */
   df(term: string): number;
+  /**
+   * Moves whenever the papers' text, their vectors or the term statistics change (a new
+   * generation, or changed papers applied from the change log); not on votes. What is derived from
+   * a view alone (similar papers) can be kept while it stays the same. Absent: do not keep.
+   */
+  epoch?: number;
   /** A paper's vector, or null when it has none (not indexed yet, or no vectors). */
   vectorOf(id: string): Float32Array | null;
   /** Papers nearest to a vector, best first, at most k, leaving out those `skip` says. */
@@ -191,6 +197,8 @@ const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export class SearchIndex {
   private gen: Generation | null = null;
+  /** See DiscoveryView.epoch: moved by install() and rebuildDelta(), the only places text, vectors or df change. */
+  private epoch = 0;
   /** Papers added or changed since the generation was built, by id. */
   private deltaDocs = new Map<string, IndexDoc>();
   private delta: Segment | null = null;
@@ -460,6 +468,7 @@ export class SearchIndex {
   }
 
   private install(g: Generation): void {
+    this.epoch++;
     this.gen = g;
     this.watermark = g.watermark;
     this.deltaDocs = new Map();
@@ -500,6 +509,7 @@ export class SearchIndex {
   }
 
   private async applyContent(ids: string[]): Promise<void> {
+    this.epoch++; // the segments change below, across awaits: nothing derived meanwhile may be kept
     const g = this.gen!;
     const t0 = Date.now();
     const docs = await listIndexDocsByIds(this.store.db, ids);
@@ -523,6 +533,7 @@ export class SearchIndex {
   }
 
   private rebuildDelta(): void {
+    this.epoch++;
     const g = this.gen!;
     if (this.deltaDocs.size === 0) { this.delta = null; return; }
     const b = new SegmentBuilder();
@@ -887,6 +898,7 @@ export class SearchIndex {
     return {
       vectors: !!v && !!g.embedder,
       papers: Math.max(1, this.liveCount()),
+      epoch: this.epoch,
       df: (term) => this.memoDf(term),
       vectorOf: (id) => {
         if (!v) return null;

@@ -119,6 +119,33 @@ export async function searchPapers(deps: SearchDeps, req: SearchPapersRequest): 
   return result;
 }
 
+/**
+ * Only the ids a search finds, best first, for callers that load their own rows (the JSON API):
+ * the same answer as searchPapers' items (or its paperId), without cards, highlights and snippets,
+ * which cost most of a search's time.
+ */
+export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest): Promise<string[]> {
+  const started = performance.now();
+  const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
+  const page = Math.max(1, Math.min(Math.ceil(MAX_RESULTS / pageSize), Math.floor(req.page ?? 1)));
+  const mode = req.mode ?? DEFAULT_MODE;
+  const query = applyFormFilters(parseQuery(req.q), req);
+  const arxiv = parseArxivId(req.q.trim());
+  let ids: string[] = [];
+  let observed: SearchMode | 'id' = mode;
+  const hit = arxiv ? await deps.store.db.selectFrom('papers').select('id').where('id', '=', arxiv.id).executeTakeFirst() : undefined;
+  if (hit) {
+    ids = [hit.id];
+    observed = 'id';
+  } else if (!isEmptyQuery(query)) {
+    const outcome = await deps.index.search({ query, mode, sort: req.sort ?? 'relevance', offset: (page - 1) * pageSize, limit: pageSize, only: req.only, allWords: req.allWords });
+    ids = outcome.hits.map((h) => h.id);
+    observed = outcome.mode;
+  }
+  searchDuration.observe({ mode: observed }, (performance.now() - started) / 1000);
+  return ids;
+}
+
 async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
   const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
   const maxPage = Math.ceil(MAX_RESULTS / pageSize);

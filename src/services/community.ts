@@ -67,7 +67,7 @@ export async function vote(deps: CommunityDeps, user: User | null, paperId: stri
   await limit(deps.store, 'voteAccount', u.id, deps.now());
   await limit(deps.store, 'voteIp', ip, deps.now());
   await requirePaper(deps.store, paperId);
-  return deps.store.transaction((trx) => setVote(trx, u.id, paperId, want, iso(deps.now())));
+  return deps.store.transaction((trx) => setVote(trx, u.id, paperId, want, iso(deps.now())), { detailsUnchanged: true });
 }
 
 const httpUrl = z.string().trim().max(500, 'Links: at most 500 characters').url('Links must be full http(s) addresses')
@@ -157,7 +157,7 @@ export async function addComment(deps: CommunityDeps, user: User | null, input: 
     if (!parent || parent.paperId !== input.paperId) throw new UserError(404, 'The comment you are replying to does not exist.');
     if (parent.deletedAt || parent.hiddenAt) throw new UserError(409, 'That comment was removed; you cannot reply to it.');
   }
-  return deps.store.transaction((trx) => insertComment(trx, { paperId: input.paperId, userId: u.id, parentId, body }, iso(deps.now())));
+  return deps.store.transaction((trx) => insertComment(trx, { paperId: input.paperId, userId: u.id, parentId, body }, iso(deps.now())), { detailsUnchanged: true });
 }
 
 async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
@@ -177,7 +177,7 @@ export async function updateComment(deps: CommunityDeps, user: User | null, id: 
 
 export async function removeComment(deps: CommunityDeps, user: User | null, id: number): Promise<string> {
   const c = await ownComment(deps, user, id);
-  await deps.store.transaction((trx) => softDeleteComment(trx, id, c.paperId, iso(deps.now())));
+  await deps.store.transaction((trx) => softDeleteComment(trx, id, c.paperId, iso(deps.now())), { detailsUnchanged: true });
   return c.paperId;
 }
 
@@ -186,7 +186,7 @@ export async function voteComment(deps: CommunityDeps, user: User | null, id: nu
   await limit(deps.store, 'voteAccount', u.id, deps.now());
   const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
   if (!c || c.deletedAt || c.hiddenAt) throw new UserError(404, 'That comment does not exist.');
-  await deps.store.transaction((trx) => setCommentVote(trx, u.id, id, want, iso(deps.now())));
+  await deps.store.transaction((trx) => setCommentVote(trx, u.id, id, want, iso(deps.now())), { detailsUnchanged: true });
   return c.paperId;
 }
 
@@ -205,7 +205,7 @@ export async function moderateComment(deps: CommunityDeps, user: User | null, id
   const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
   if (!c) throw new UserError(404, 'That comment does not exist.');
   const now = iso(deps.now());
-  if (action === 'hide' || action === 'unhide') await deps.store.transaction((trx) => setCommentHidden(trx, id, c.paperId, action === 'hide', now));
+  if (action === 'hide' || action === 'unhide') await deps.store.transaction((trx) => setCommentHidden(trx, id, c.paperId, action === 'hide', now), { detailsUnchanged: true });
   else if (action === 'dismiss') await dismissReports(deps.store.db, id, now);
   else throw new UserError(400, 'Unknown moderation action.');
   return c.paperId;

@@ -78,10 +78,13 @@ export function requireArxivId(raw: string): string {
   return parsed.id;
 }
 
-/** Re-reads cards' authors in full: list cards carry only the first few, APIs return them all. */
+/** Re-reads cards' authors in full where they were cut: list cards carry only the first few, APIs return them all. */
 export async function withAllAuthors(store: Store, cards: PaperCard[]): Promise<PaperCard[]> {
-  const fresh = cards.map((c) => ({ ...c, authors: [], authorCount: 0, categories: [] }));
-  return attachCardDetails(store.db, fresh, Number.MAX_SAFE_INTEGER);
+  const cut = cards.filter((c) => c.authorCount > c.authors.length);
+  if (cut.length === 0) return cards;
+  const full = await attachCardDetails(store.db, cut.map((c) => ({ ...c, authors: [], authorCount: 0, categories: [] })), Number.MAX_SAFE_INTEGER);
+  const byId = new Map(full.map((c) => [c.id, c]));
+  return cards.map((c) => byId.get(c.id) ?? c);
 }
 
 export interface DailyListRequest {

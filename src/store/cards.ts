@@ -64,9 +64,72 @@ export function toCard(row: CardRow): PaperCard {
   };
 }
 
-/** Fills authors (the first `authorLimit`, and the exact count), categories and keywords, four reads for all cards. */
+/** A paper's card details as kept: the first CARD_AUTHOR_LIMIT authors, the count, categories, keywords. */
+interface Details {
+  authors: string[];
+  authorCount: number;
+  categories: string[];
+  keywords: string[];
+}
+
+/**
+ * Card details kept per paper. Every list of cards needs them and they change only when a paper is
+ * imported again or its keywords are recomputed, never on votes or comments; under 1 KB each
+ * (12 authors, categories, keywords), so at most about 10 MB.
+ */
+export const CARD_DETAILS_CACHE_ENTRIES = 10_000;
+
+interface DetailsCache { token: () => string; seen: string; entries: Map<string, Details> }
+const detailsCaches = new WeakMap<object, DetailsCache>();
+
+/**
+ * Keeps card details read through `db` (the store's own handle, not its transactions) while
+ * `token()` is unchanged; the store's detailsToken() moves on every write that may change them.
+ */
+export function keepCardDetails(db: Kysely<Database>, token: () => string): void {
+  detailsCaches.set(db, { token, seen: '', entries: new Map() });
+}
+
+/**
+ * Fills authors (the first `authorLimit`, and the exact count), categories and keywords, four reads
+ * for all cards; details kept by keepCardDetails are not read again.
+ */
 export async function attachCardDetails(db: Db, cards: PaperCard[], authorLimit = CARD_AUTHOR_LIMIT): Promise<PaperCard[]> {
   if (cards.length === 0) return cards;
+  const cache = authorLimit <= CARD_AUTHOR_LIMIT ? detailsCaches.get(db) : undefined;
+  if (!cache) return readCardDetails(db, cards, authorLimit);
+  const token = cache.token();
+  if (token !== cache.seen) { cache.entries.clear(); cache.seen = token; }
+  const missing = new Map<string, PaperCard[]>();
+  for (const card of cards) {
+    const d = cache.entries.get(card.id);
+    if (d) fill(card, d, authorLimit);
+    else missing.set(card.id, [...(missing.get(card.id) ?? []), card]);
+  }
+  if (missing.size === 0) return cards;
+  const fresh = [...missing.values()].map(([c]) => ({ ...c!, authors: [], authorCount: 0, categories: [], keywords: [] }));
+  await readCardDetails(db, fresh, CARD_AUTHOR_LIMIT);
+  // Kept only if nothing that may change details was committed while they were read.
+  const keep = cache.token() === token && cache.seen === token;
+  for (const f of fresh) {
+    const d: Details = { authors: f.authors, authorCount: f.authorCount, categories: f.categories, keywords: f.keywords };
+    for (const card of missing.get(f.id)!) fill(card, d, authorLimit);
+    if (!keep) continue;
+    if (cache.entries.size >= CARD_DETAILS_CACHE_ENTRIES) cache.entries.delete(cache.entries.keys().next().value!);
+    cache.entries.set(f.id, d);
+  }
+  return cards;
+}
+
+/** Copies, so that nobody changes what is kept through a card. */
+function fill(card: PaperCard, d: Details, authorLimit: number): void {
+  card.authors = d.authors.slice(0, authorLimit);
+  card.authorCount = d.authorCount;
+  card.categories = d.categories.slice();
+  card.keywords = d.keywords.slice();
+}
+
+async function readCardDetails(db: Db, cards: PaperCard[], authorLimit: number): Promise<PaperCard[]> {
   const ids = cards.map((c) => c.id);
   const byId = new Map(cards.map((c) => [c.id, c]));
   const [authors, counts, categories, keywords] = await Promise.all([

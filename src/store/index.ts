@@ -15,6 +15,7 @@ import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller } from './postgres/connection.ts';
 import { findPaperById, upsertPapers } from './papers.ts';
+import { keepCardDetails } from './cards.ts';
 import {
   addDailyEntries, latestAnnouncedDay, latestDailyDay, listAnnouncedPapers, listDailyPapers,
   neighbourAnnouncedDays, neighbourDailyDays,
@@ -41,10 +42,15 @@ export class Store {
     readonly url: string = `sqlite:${location}`,
   ) {
     this.changes = pool ? new ChangeCounterPoller(pool) : null;
+    // Prepared once: pragma() prepares a statement on every call, and this is read on most requests.
+    this.dataVersion = raw ? raw.prepare<[], number>('PRAGMA data_version').pluck() : null;
+    keepCardDetails(db, () => this.detailsToken());
   }
 
   /** On PostgreSQL: the shared commit counter, read in the background (other processes' writes). */
   private readonly changes: ChangeCounterPoller | null;
+  /** On SQLite: `PRAGMA data_version`, moved by other connections' commits. */
+  private readonly dataVersion: BetterSqlite3.Statement<[], number> | null;
 
   async migrate(now: string): Promise<string[]> {
     return this.pool ? migratePostgres(this.pool, now) : migrateSqlite(this.raw!, now);
@@ -54,12 +60,29 @@ export class Store {
     return this.pool ? postgresSchemaStatus(this.pool) : schemaStatus(this.raw!);
   }
 
-  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  /**
+   * A write transaction. `detailsUnchanged`: it changes no paper's authors, categories or keywords
+   * (votes, comments), so what is kept under detailsToken() stays valid.
+   */
+  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>, opts: { detailsUnchanged?: boolean } = {}): Promise<T> {
     try {
       return await this.db.transaction().execute(fn);
     } finally {
       this.writes++;
+      if (!opts.detailsUnchanged) this.detailWrites++;
     }
+  }
+
+  /** Committed write transactions of this process that may have changed papers' authors, categories or keywords. */
+  private detailWrites = 0;
+
+  /**
+   * Like changeToken(), but not moved by this process's votes and comments: what is derived only
+   * from papers' authors, categories and keywords (card details) can be kept while it stands.
+   */
+  detailsToken(): string {
+    const external = this.dataVersion ? String(this.dataVersion.get()) : this.changes!.current();
+    return `${external}:${this.detailWrites}`;
   }
 
   /**
@@ -68,7 +91,7 @@ export class Store {
    * PostgreSQL a shared commit counter read at most every 250 ms). Cheap enough for every request.
    */
   changeToken(): string {
-    const external = this.raw ? String(this.raw.pragma('data_version', { simple: true })) : this.changes!.current();
+    const external = this.dataVersion ? String(this.dataVersion.get()) : this.changes!.current();
     return `${external}:${this.writes}`;
   }
 

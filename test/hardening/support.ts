@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { outboxMailer } from '../../src/mail/mailer.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
-import { searchPapers } from '../../src/search/service.ts';
+import { searchPaperIds } from '../../src/search/service.ts';
 import { createAccount, createSession } from '../../src/services/accounts.ts';
 import { createApiToken } from '../../src/services/open-data-tokens.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -69,10 +69,7 @@ export async function hardeningApp(options: { now?: () => number } = {}): Promis
     logger,
     searchIndex: index,
     search: {
-      async search(q: string, { limit }: { limit: number }) {
-        const r = await searchPapers({ store, index }, { q, pageSize: Math.min(limit, 100) });
-        return r.paperId ? [r.paperId] : r.items.map((i) => i.card.id);
-      },
+      search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index }, { q, pageSize: Math.min(limit, 100) }),
     },
   });
   const principal = async (username: string, role: Role): Promise<Principal> => {

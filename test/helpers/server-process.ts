@@ -10,6 +10,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HOST = '127.0.0.1';
+/** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every common build). */
+const CLOCK_TICKS_PER_S = 100;
 
 export interface ServeProcess {
   child: ChildProcess;
@@ -21,6 +23,8 @@ export interface ServeProcess {
   output(): string;
   /** Resident memory of the server process, in bytes (Linux /proc). */
   rss(): number;
+  /** CPU time the server process has used so far (user + system, all threads), in ms (Linux /proc). */
+  cpuMs(): number;
   kill9(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,10 +50,10 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return Object.assign(env, extra);
 }
 
-/** Starts `paperboy serve` on `dataDir` and waits until `/healthz` answers (and `/readyz` says ready). */
-export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000): Promise<ServeProcess> {
+/** Starts `paperboy serve` on `dataDir` and waits until `/healthz` answers (and `/readyz` says ready); `nodeArgs` go to Node (e.g. --cpu-prof). */
+export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000, nodeArgs: string[] = []): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'serve'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv({ HOST, PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PAPERBOY_INGEST_SCHEDULE: 'off', ...env }),
   });
@@ -65,6 +69,12 @@ export async function startServe(dataDir: string, env: Record<string, string> = 
     rss: () => {
       const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
       return m ? Number(m[1]) * 1024 : NaN;
+    },
+    cpuMs: () => {
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+      const stat = fs.readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS_PER_S;
     },
     kill9: async () => { if (running()) { child.kill('SIGKILL'); await exited; } },
     stop: async () => {

@@ -2,7 +2,7 @@
  * Small pieces of the discovery features that other pages show: author links, keyword chips,
  * an abstract with its keywords marked, and the paths of author and category pages.
  */
-import { markKeywords } from '../../domain/keywords.ts';
+import { markKeywords, type KeywordSegment } from '../../domain/keywords.ts';
 
 /** The page of everyone published under `name`. */
 export function authorPath(name: string): string {
@@ -44,6 +44,25 @@ export function KeywordChips({ keywords, label = 'Keywords' }: { keywords: strin
 }
 
 /** Text with every occurrence of a keyword in <mark>. */
+/**
+ * Marked texts kept (abstracts on cards are marked on every page that shows them, and marking
+ * tokenises the whole text): keyed by the keywords and the text, so nothing can go stale. About
+ * 1 KB each.
+ */
+const MARKED_CACHE_ENTRIES = 5_000;
+const marked = new Map<string, KeywordSegment[]>();
+
+function markedSegments(text: string, keywords: string[]): KeywordSegment[] {
+  const key = `${keywords.join('\u0001')}\u0000${text}`;
+  let segs = marked.get(key);
+  if (!segs) {
+    segs = markKeywords(text, keywords);
+    if (marked.size >= MARKED_CACHE_ENTRIES) marked.delete(marked.keys().next().value!);
+    marked.set(key, segs);
+  }
+  return segs;
+}
+
 export function MarkedText({ text, keywords }: { text: string; keywords: string[] }) {
-  return <>{markKeywords(text, keywords).map((s) => (s.keyword ? <mark class="kw" title={`keyword: ${s.keyword}`}>{s.text}</mark> : s.text))}</>;
+  return <>{markedSegments(text, keywords).map((s) => (s.keyword ? <mark class="kw" title={`keyword: ${s.keyword}`}>{s.text}</mark> : s.text))}</>;
 }
