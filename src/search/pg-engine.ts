@@ -23,16 +23,16 @@ import type { Store } from '../store/index.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions } from './embedder.ts';
 import type { PaperSearchEngine } from './engine.ts';
 import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
-import { idf } from './bm25.ts';
+import { DEFAULT_BM25, idf, termImpact } from './bm25.ts';
 import { hasFilters, type ParsedQuery } from './query.ts';
 import {
   BURSTINESS, hybridScore, MAX_RESULTS, RERANK_DEPTH, SearchIndex,
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
-import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, PART_BYTES } from './store-io.ts';
+import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
-import { STOP_WORDS, surfaceWords } from './text.ts';
+import { analyze, STOP_WORDS, surfaceWords } from './text.ts';
 
 /** Counting stops here; above it the total is shown as "about" (a count of every match costs a pass). */
 export const PG_COUNT_CAP = 100_000;
@@ -65,9 +65,14 @@ export interface PgRankOptions {
   normalization: number;
   /** Weights of D, C, B, A. */
   weights: [number, number, number, number];
+  /**
+   * Candidates (PostgreSQL's best by the rank above) re-scored with BM25F over their title and
+   * abstract, with the same analyzer, constants and term weights as the in-memory engine; 0: off.
+   */
+  rescore: number;
 }
 
-export const DEFAULT_PG_RANK: PgRankOptions = { fn: 'weighted', termFn: 'ts_rank', normalization: 1, weights: [0.1, 0.2, 0.4, 1.0] };
+export const DEFAULT_PG_RANK: PgRankOptions = { fn: 'weighted', termFn: 'ts_rank', normalization: 1, weights: [0.1, 0.2, 0.4, 1.0], rescore: 300 };
 
 export interface PgSearchEngineOptions {
   /** False turns semantic search off (keyword only; no pgvector needed). */
@@ -84,6 +89,8 @@ interface Model {
   watermark: number;
   /** Papers when it was built (the N of idf). */
   papers: number;
+  /** Mean title and abstract length in index terms (BM25F's length normalisation). */
+  avgLen: { title: number; abstract: number } | null;
   embedder: CorpusEmbedder | null;
   /** Surface words used by at least MIN_WORD_PAPERS papers, sorted, with their paper counts. */
   words: string[];
@@ -216,7 +223,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     if (this.model?.generation === row.generation) return true;
     const t0 = Date.now();
     const parts = await loadModelParts(this.store.db, row.generation);
-    const info = JSON.parse(row.info) as { embedder: { dims: number } | null };
+    const info = JSON.parse(row.info) as { embedder: { dims: number } | null; avgLen?: { title: number; abstract: number } };
     let embedder: CorpusEmbedder | null = null;
     if (info.embedder && !this.semanticOff()) {
       embedder = corpusEmbedderFrom(parts, info.embedder);
@@ -225,7 +232,7 @@ export class PgSearchEngine implements PaperSearchEngine {
       this.log('search: the stored postgres engine model has no embedder; semantic search is off until paperboy reindex');
     }
     const words = unpackWords(parts);
-    this.install({ generation: row.generation, watermark: Number(row.watermark), papers: Number(row.papers), embedder, ...words });
+    this.install({ generation: row.generation, watermark: Number(row.watermark), papers: Number(row.papers), avgLen: info.avgLen ?? null, embedder, ...words });
     this.log(`search: postgres engine model loaded generation=${row.generation} words=${words.words.length} ms=${Date.now() - t0}`);
     await this.refresh();
     return true;
@@ -255,12 +262,15 @@ export class PgSearchEngine implements PaperSearchEngine {
         const wordPapers = new Map<string, number>();
         let after = '';
         let read = 0;
+        const lengths = { title: 0, abstract: 0 };
         for (;;) {
           const batch = await listIndexDocsAfter(db, after, BUILD_BATCH);
           if (batch.length === 0) break;
           for (const d of batch) {
             if (semantic && mayTrainOn(d.id, total, opts.maxTrainingDocs)) training.push({ id: d.id, title: d.title, abstract: d.abstract });
             for (const w of new Set(surfaceWords(`${d.title} ${d.abstract}`))) wordPapers.set(w, (wordPapers.get(w) ?? 0) + 1);
+            lengths.title += analyze(d.title).length;
+            lengths.abstract += analyze(d.abstract).length;
           }
           after = batch[batch.length - 1]!.id;
           read += batch.length;
@@ -290,7 +300,8 @@ export class PgSearchEngine implements PaperSearchEngine {
         wordPapers.clear();
 
         const parts = new Map<string, Uint8Array>();
-        const info = { embedder: embedder ? corpusEmbedderParts(embedder, parts) : null };
+        const avgLen = { title: lengths.title / Math.max(1, read), abstract: lengths.abstract / Math.max(1, read) };
+        const info = { embedder: embedder ? corpusEmbedderParts(embedder, parts) : null, avgLen };
         packWords(words, counts, parts);
         const { rows } = await sql<{ generation: number }>`
           INSERT INTO search_models (info, watermark, papers, ready, created_at)
@@ -321,7 +332,7 @@ export class PgSearchEngine implements PaperSearchEngine {
           await sql`DELETE FROM search_models WHERE generation <> ${generation}`.execute(trx);
         });
         onProgress?.({ phase: 'saving', done: 1, total: 1 });
-        this.install({ generation, watermark, papers: read, embedder, words, wordPapers: counts, wordIndex: new Map(words.map((w, i) => [w, i])) });
+        this.install({ generation, watermark, papers: read, avgLen, embedder, words, wordPapers: counts, wordIndex: new Map(words.map((w, i) => [w, i])) });
         this.log(`search: postgres engine built generation=${generation} papers=${done} vectors_ms=${Date.now() - t1} ms=${Date.now() - started}`);
       } finally {
         await sql`SELECT pg_advisory_unlock(${BUILD_LOCK_ID})`.execute(lockConn);
@@ -418,13 +429,15 @@ export class PgSearchEngine implements PaperSearchEngine {
     // Relevance: any word (every word for alerts), phrases required.
     const matchConds = [...filters, sql`d.document @@ (${req.allWords ? allQ : anyQ})`, ...phraseConds];
     const depth = mode === 'hybrid' ? Math.max(k, RERANK_DEPTH) : k;
-    const rankExpr = await this.rankSql([...words, ...q.phrases.flat()], anyQ);
+    const { expr: rankExpr, weightOf } = await this.rankSql([...words, ...q.phrases.flat()], anyQ);
+    const fetch = this.rank.rescore > 0 ? Math.max(depth, this.rank.rescore) : depth;
     const { rows } = await sql<{ id: string; score: number }>`
       SELECT p.id, ${rankExpr} AS score
       FROM papers p JOIN paper_search_documents d ON d.paper_id = p.id
       WHERE ${sql.join(matchConds, sql` AND `)}
-      ORDER BY score DESC, p.id LIMIT ${depth}`.execute(this.store.db);
+      ORDER BY score DESC, p.id LIMIT ${fetch}`.execute(this.store.db);
     let hits: SearchHit[] = rows.map((r) => ({ id: r.id, score: Number(r.score) }));
+    if (this.rank.rescore > 0) hits = (await this.rescore(hits, [...words, ...q.phrases.flat()], weightOf)).slice(0, depth);
     const total = await this.count(matchConds);
     if (mode === 'hybrid') hits = await this.fuse(q, hits, sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
     return { hits: page(hits), total: Math.max(total.n, Math.min(hits.length, MAX_RESULTS)), totalExact: total.exact, mode, terms: termList };
@@ -435,11 +448,11 @@ export class PgSearchEngine implements PaperSearchEngine {
    * weight idf x (1 + BURSTINESS ln(occurrences / papers)) of the word's lexemes (their mean), from
    * the statistics of the last build (uniform before the first).
    */
-  private async rankSql(words: string[], anyQ: RawBuilder<unknown>): Promise<RawBuilder<unknown>> {
+  private async rankSql(words: string[], anyQ: RawBuilder<unknown>): Promise<{ expr: RawBuilder<unknown>; weightOf: Map<string, number> }> {
     const r = this.rank;
     const weightsArg = sql.raw(`'{${r.weights.map((w) => Number(w)).join(',')}}'::float4[]`);
     const norm = sql.raw(String(Math.floor(r.normalization) & 63));
-    if (r.fn !== 'weighted') return sql`${sql.raw(r.fn === 'ts_rank' ? 'ts_rank' : 'ts_rank_cd')}(${weightsArg}, d.document, (${anyQ}), ${norm})`;
+    const weightOf = new Map<string, number>();
     const uniq = [...new Set(words)];
     const { rows } = await sql<{ i: string; papers: number | null; occurrences: number | null }>`
       SELECT w.i, s.papers, s.occurrences
@@ -463,10 +476,53 @@ export class PgSearchEngine implements PaperSearchEngine {
     uniq.forEach((word, i) => {
       const ws = per.get(i);
       if (!ws || ws.length === 0) return; // stop word: no lexeme
-      const weight = (ws.reduce((a, b) => a + b, 0) / ws.length) * qtf.get(word)!;
-      parts.push(sql`${weight}::float8 * ${fn}(${weightsArg}, d.document, plainto_tsquery('english', ${word}), ${norm})`);
+      const w = ws.reduce((a, b) => a + b, 0) / ws.length;
+      weightOf.set(word, w);
+      parts.push(sql`${w * qtf.get(word)!}::float8 * ${fn}(${weightsArg}, d.document, plainto_tsquery('english', ${word}), ${norm})`);
     });
-    return parts.length > 0 ? sql`(${sql.join(parts, sql` + `)})` : sql`0::float8`;
+    if (r.fn !== 'weighted') return { expr: sql`${sql.raw(r.fn === 'ts_rank' ? 'ts_rank' : 'ts_rank_cd')}(${weightsArg}, d.document, (${anyQ}), ${norm})`, weightOf };
+    return { expr: parts.length > 0 ? sql`(${sql.join(parts, sql` + `)})` : sql`0::float8`, weightOf };
+  }
+
+  /**
+   * BM25F over the candidates' title and abstract (src/search/bm25.ts, DEFAULT_BM25), each query
+   * word's terms (our analyzer) weighted by the word's idf x burstiness from PostgreSQL's lexeme
+   * statistics: the in-memory engine's scoring, applied to PostgreSQL's candidates.
+   */
+  private async rescore(hits: SearchHit[], words: string[], weightOf: Map<string, number>): Promise<SearchHit[]> {
+    if (hits.length === 0) return hits;
+    const termWeight = new Map<string, number>();
+    for (const w of words) {
+      const weight = weightOf.get(w);
+      if (weight === undefined) continue;
+      for (const t of analyze(w)) termWeight.set(t, (termWeight.get(t) ?? 0) + weight);
+    }
+    if (termWeight.size === 0) return hits;
+    const texts = await listPaperTexts(this.store.db, hits.map((h) => h.id));
+    const docs = hits.map((h) => {
+      const t = texts.get(h.id);
+      return { id: h.id, title: t ? analyze(t.title) : [], abstract: t ? analyze(t.abstract) : [] };
+    });
+    const avg = this.model?.avgLen ?? {
+      title: docs.reduce((s, d) => s + d.title.length, 0) / docs.length,
+      abstract: docs.reduce((s, d) => s + d.abstract.length, 0) / docs.length,
+    };
+    const avgLen = { title: avg.title, abstract: avg.abstract, authors: 1 };
+    const out = docs.map((d) => {
+      const tfTitle = new Map<string, number>();
+      const tfAbstract = new Map<string, number>();
+      for (const t of d.title) if (termWeight.has(t)) tfTitle.set(t, (tfTitle.get(t) ?? 0) + 1);
+      for (const t of d.abstract) if (termWeight.has(t)) tfAbstract.set(t, (tfAbstract.get(t) ?? 0) + 1);
+      const len = { title: d.title.length, abstract: d.abstract.length, authors: 0 };
+      let score = 0;
+      for (const [t, w] of termWeight) {
+        const tf = { title: tfTitle.get(t) ?? 0, abstract: tfAbstract.get(t) ?? 0, authors: 0 };
+        if (tf.title + tf.abstract === 0) continue;
+        score += w * termImpact(DEFAULT_BM25, tf, len, avgLen);
+      }
+      return { id: d.id, score };
+    });
+    return out.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
   }
 
   /** SQL conditions (on `p` papers and `d` documents) for the query's filters and exclusions and the request's `only`. */
@@ -549,7 +605,9 @@ export class PgSearchEngine implements PaperSearchEngine {
     const m = this.model!;
     const head = hits.slice(0, RERANK_DEPTH);
     const neighbours = this.opts.tuning?.neighbours ?? HYBRID_NEIGHBOURS;
-    const near = neighbours > 0 ? await this.nearest(q, match, neighbours) : [];
+    // A query of words the model does not know embeds to zeros: it has no neighbours.
+    const known = (await m.embedder!.embedQuery(this.queryText(q))).some((x) => x !== 0);
+    const near = neighbours > 0 && known ? await this.nearest(q, match, neighbours) : [];
     const ids = [...new Set([...head.map((h) => h.id), ...near.map((h) => h.id)])];
     if (ids.length === 0) return hits;
     const qv = vectorLiteral(await m.embedder!.embedQuery(this.queryText(q)));
