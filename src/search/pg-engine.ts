@@ -431,14 +431,15 @@ export class PgSearchEngine implements PaperSearchEngine {
     const depth = mode === 'hybrid' ? Math.max(k, RERANK_DEPTH) : k;
     const { expr: rankExpr, weightOf } = await this.rankSql([...words, ...q.phrases.flat()], anyQ);
     const fetch = this.rank.rescore > 0 ? Math.max(depth, this.rank.rescore) : depth;
-    const { rows } = await sql<{ id: string; score: number }>`
-      SELECT p.id, ${rankExpr} AS score
+    // Every match is scored to sort them, so the count comes with it (a window over the same rows).
+    const { rows } = await sql<{ id: string; score: number; total: string }>`
+      SELECT p.id, ${rankExpr} AS score, count(*) OVER () AS total
       FROM papers p JOIN paper_search_documents d ON d.paper_id = p.id
       WHERE ${sql.join(matchConds, sql` AND `)}
       ORDER BY score DESC, p.id LIMIT ${fetch}`.execute(this.store.db);
     let hits: SearchHit[] = rows.map((r) => ({ id: r.id, score: Number(r.score) }));
     if (this.rank.rescore > 0) hits = (await this.rescore(hits, [...words, ...q.phrases.flat()], weightOf)).slice(0, depth);
-    const total = await this.count(matchConds);
+    const total = { n: Number(rows[0]?.total ?? 0), exact: true };
     if (mode === 'hybrid') hits = await this.fuse(q, hits, sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
     return { hits: page(hits), total: Math.max(total.n, Math.min(hits.length, MAX_RESULTS)), totalExact: total.exact, mode, terms: termList };
   }

@@ -268,3 +268,29 @@ test('paperboy eval-search --store postgres prints one line per mode', { skip },
   assert.equal(await runEvalSearch([dir, '--store', 'postgres'], sink().stream, noUrl.stream), 2);
   assert.match(noUrl.text(), /needs --database-url/);
 });
+
+test('the search page and search-as-you-type on the PostgreSQL engine: hostile queries never give a 5xx', { skip }, async () => {
+  const { testApp } = await import('../helpers/app.ts');
+  const { mountSearchRoutes } = await import('../../src/web/search-routes.tsx');
+  const { loadAssets } = await import('../../src/web/assets.ts');
+  const { app, store } = await testApp();
+  await store.upsertPapers(topicalRecords(30), FIXED_NOW);
+  const engine = await PgSearchEngine.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+  after(() => engine.close());
+  const assets = await loadAssets();
+  mountSearchRoutes(app, {
+    store, index: engine, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL', 'cs.CV'], pageSize: 4,
+    site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+  });
+  const ok = await app.request('/search?q=quantum+codes&mode=hybrid');
+  assert.equal(ok.status, 200);
+  assert.match(await ok.text(), /<mark>Quantum<\/mark>/);
+  const live = await app.request('/search/live?q=quant');
+  assert.equal(live.status, 200);
+  for (const q of ["'; DROP TABLE papers; --", 'a & b | !c', 'x:* <-> y', '\\', '"unbalanced', 'NEAR(a b, 2)', '\u0000', 'x'.repeat(10_000), '量子', '&|!()']) {
+    for (const path of [`/search?q=${encodeURIComponent(q)}`, `/search?q=${encodeURIComponent(q)}&mode=semantic&sort=date`, `/search/live?q=${encodeURIComponent(q)}`]) {
+      const res = await app.request(path);
+      assert.ok(res.status < 500, `${path.slice(0, 60)} answered ${res.status}`);
+    }
+  }
+});
