@@ -109,7 +109,7 @@ try {
   await engine.rebuild();
   const buildMs = Date.now() - t0;
   log(`latency: engine built in ${buildMs} ms`);
-  const queries = makeQueries(raw, 200);
+  const queries = makeQueries(raw, 100);
   raw.close();
   const paths: { name: string; req: (q: string) => SearchRequest }[] = [
     { name: '**Hybrid (default)**: keyword top 100 + 100 nearest, fused', req: (q) => ({ query: parseQuery(q), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 }) },
@@ -120,7 +120,7 @@ try {
   ];
   const results: PathResult[] = [];
   for (const p of paths) {
-    for (const q of queries.slice(0, 20)) await engine.search(p.req(q.text)); // warm-up
+    for (const q of queries.slice(0, 10)) await engine.search(p.req(q.text)); // warm-up
     const ms: number[] = [];
     for (const q of queries) {
       const s = performance.now();
@@ -156,7 +156,7 @@ if (quality) {
   lines.push('');
 }
 if (latency) {
-  lines.push(`Latency: ${papers.toLocaleString('en')} generated papers (bench/search-corpus.ts), 200 queries of 1-5 words (bench/search-queries.ts), 20 warm-up queries per path, one at a time, top 10. Copying the papers in (the triggers write each paper's tsvector): ${(latency.copyMs / 1000).toFixed(0)} s; building the engine (word statistics, a briefly trained embedder, ${papers.toLocaleString('en')} vectors into HNSW): ${(latency.buildMs / 1000).toFixed(0)} s.`, '');
+  lines.push(`Latency: ${papers.toLocaleString('en')} generated papers (bench/search-corpus.ts), 100 queries of 1-5 words (bench/search-queries.ts), 10 warm-up queries per path, one at a time, top 10. Copying the papers in (the triggers write each paper's tsvector): ${(latency.copyMs / 1000).toFixed(0)} s; building the engine (word statistics, a briefly trained embedder, ${papers.toLocaleString('en')} vectors into HNSW): ${(latency.buildMs / 1000).toFixed(0)} s.`, '');
   lines.push('| Query path (top 10) | p50 | p90 | p99 |', '|---|---:|---:|---:|');
   for (const r of latency.results) lines.push(`| ${r.name} | ${f(pct(r.ms, 50))} | ${f(pct(r.ms, 90))} | ${f(pct(r.ms, 99))} |`);
   lines.push('');

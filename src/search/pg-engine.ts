@@ -72,7 +72,7 @@ export interface PgRankOptions {
   rescore: number;
 }
 
-export const DEFAULT_PG_RANK: PgRankOptions = { fn: 'weighted', termFn: 'ts_rank', normalization: 1, weights: [0.1, 0.2, 0.4, 1.0], rescore: 300 };
+export const DEFAULT_PG_RANK: PgRankOptions = { fn: 'weighted', termFn: 'ts_rank', normalization: 1, weights: [0.1, 0.2, 0.85, 1.0], rescore: 300 };
 
 export interface PgSearchEngineOptions {
   /** False turns semantic search off (keyword only; no pgvector needed). */
