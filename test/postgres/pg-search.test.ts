@@ -294,3 +294,48 @@ test('the search page and search-as-you-type on the PostgreSQL engine: hostile q
     }
   }
 });
+
+test('paperboy serve with PAPERBOY_SEARCH_ENGINE=postgres: builds the model, answers /search, embeds a new paper within seconds', { skip, timeout: 180_000 }, async () => {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('../digest/support.ts');
+  const db = await createTestDatabase();
+  const store = await openStore(db.url);
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+    env: {
+      ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', PAPERBOY_DATA_DIR: tempDir(), PAPERBOY_DEMO: 'false',
+      PAPERBOY_INGEST_SCHEDULE: 'off', PAPERBOY_SEARCH_ENGINE: 'postgres', LOG_LEVEL: 'info',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve('.'),
+  });
+  let log = '';
+  child.stdout!.on('data', (c: Buffer) => { log += c.toString(); });
+  child.stderr!.on('data', (c: Buffer) => { log += c.toString(); });
+  after(async () => {
+    if (child.exitCode === null) { const exited = new Promise((r) => child.once('exit', r)); child.kill('SIGTERM'); await exited; }
+    await store.close();
+    await db.drop();
+  });
+  await store.upsertPapers(topicalRecords(30), FIXED_NOW);
+  const base = `http://127.0.0.1:${port}`;
+  const until = async (what: string, fn: () => Promise<boolean>) => {
+    const deadline = Date.now() + 120_000;
+    while (!(await fn().catch(() => false))) {
+      if (child.exitCode !== null) throw new Error(`serve exited ${child.exitCode}: ${log}`);
+      if (Date.now() > deadline) throw new Error(`${what}: timed out\n${log}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  await until('ready', async () => (await fetch(`${base}/readyz`)).status === 200);
+  await until('model built', async () => /postgres engine built generation=1/.test(log));
+  const page = await (await fetch(`${base}/search?q=quantum+codes`)).text();
+  assert.match(page, /<mark>Quantum<\/mark>/);
+  assert.doesNotMatch(page, /falls? back to keyword|being built/i);
+  const count = async () => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM search_paper_vectors`.execute(store.db)).rows[0]!.n);
+  assert.equal(await count(), 30);
+  await store.upsertPapers([paperRecord({ id: '2503.20001', title: 'Zebrafish regeneration atlas', abstract: 'Fin regeneration in zebrafish.' })], FIXED_NOW);
+  const t0 = Date.now();
+  await until('new paper on the page', async () => /2503\.20001/.test(await (await fetch(`${base}/search?q=zebrafish&mode=keyword`)).text()));
+  await until('new paper embedded', async () => (await count()) === 31);
+  assert.ok(Date.now() - t0 < 10_000, `the new paper was searchable and embedded after ${Date.now() - t0} ms`);
+});
