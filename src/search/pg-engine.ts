@@ -157,7 +157,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     return {
       state: 'ready', // keyword search never waits: the tsvectors are in the database
       progress: 1,
-      papers: 0,
+      papers: this.model?.papers ?? 0, // as of the last build (new papers are searchable without one)
       semantic: this.semanticOff() ? 'off' : this.model?.embedder ? 'ready' : 'building',
       generation: this.model?.generation ?? 0,
     };
