@@ -120,6 +120,7 @@ export class PgSearchEngine implements PaperSearchEngine {
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private vectorsReady = false;
+  private buildFailed = false;
   private readonly rank: PgRankOptions;
   private readonly log: NonNullable<PgSearchEngineOptions['log']>;
 
@@ -142,7 +143,10 @@ export class PgSearchEngine implements PaperSearchEngine {
   static async open(store: Store, opts: PgSearchEngineOptions = {}, wait = false): Promise<PgSearchEngine> {
     const engine = new PgSearchEngine(store, opts);
     if (!(await engine.load())) {
-      engine.building = engine.rebuild().catch((err: Error) => { engine.log(`search: postgres engine build failed: ${err.message}`); })
+      engine.building = engine.rebuild().catch((err: Error) => {
+        engine.buildFailed = true; // keyword search goes on; semantic is off until a build succeeds (paperboy reindex)
+        engine.log(`search: postgres engine build failed: ${err.message}`);
+      })
         .finally(() => { engine.building = null; });
       if (wait) await engine.building;
     }
@@ -158,7 +162,7 @@ export class PgSearchEngine implements PaperSearchEngine {
       state: 'ready', // keyword search never waits: the tsvectors are in the database
       progress: 1,
       papers: this.model?.papers ?? 0, // as of the last build (new papers are searchable without one)
-      semantic: this.semanticOff() ? 'off' : this.model?.embedder ? 'ready' : 'building',
+      semantic: this.semanticOff() ? 'off' : this.model?.embedder ? 'ready' : this.buildFailed ? 'off' : 'building',
       generation: this.model?.generation ?? 0,
     };
   }
@@ -240,6 +244,7 @@ export class PgSearchEngine implements PaperSearchEngine {
 
   private install(m: Model): void {
     this.model = m;
+    this.buildFailed = false;
     this.watermark = m.watermark;
   }
 
