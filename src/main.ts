@@ -132,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'search':
-      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest); });
+      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, {}, config.searchEngine); });
     case 'reindex':
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, {}, config.searchEngine); });
     case 'keywords':

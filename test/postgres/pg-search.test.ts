@@ -230,6 +230,15 @@ describe('PostgreSQL search engine', { skip }, () => {
     assert.equal(typo.suggestion, 'quantum');
     assert.ok(engine.completeTerm('regen').includes('regeneration') || engine.completeTerm('molec').includes('molecules'));
   });
+
+  test('paperboy search with PAPERBOY_SEARCH_ENGINE=postgres uses the PostgreSQL engine', async () => {
+    const { runSearchCli } = await import('../../src/cli/search.ts');
+    const out = sink();
+    assert.equal(await runSearchCli(store, ['quantum codes', '--mode', 'keyword', '--json'], out.stream, sink().stream, {}, 'postgres'), 0);
+    const r = JSON.parse(out.text()) as { total: number; items: { id: string }[] };
+    assert.equal(r.total, 10);
+    assert.ok(r.items.every((i) => nth(i.id) % 6 === 4));
+  });
 });
 
 test('paperboy eval-search --store postgres prints one line per mode', { skip }, async () => {
