@@ -32,3 +32,12 @@ test('every invalid setting is reported at once', () => {
     assert.equal(err.problems.length, 4);
   }
 });
+
+test('PAPERBOY_SEARCH_ENGINE: memory by default, postgres only on a PostgreSQL store', () => {
+  assert.equal(loadConfig({}).searchEngine, 'memory');
+  assert.equal(loadConfig({ PAPERBOY_SEARCH_ENGINE: 'postgres', DATABASE_URL: 'postgres://u@db/paperboy' }).searchEngine, 'postgres');
+  assert.throws(() => loadConfig({ PAPERBOY_SEARCH_ENGINE: 'postgres' }), (err: unknown) =>
+    err instanceof ConfigError && /PAPERBOY_SEARCH_ENGINE: postgres needs a PostgreSQL store/.test(err.problems.join('\n')));
+  assert.throws(() => loadConfig({ PAPERBOY_SEARCH_ENGINE: 'elastic' }), (err: unknown) =>
+    err instanceof ConfigError && /PAPERBOY_SEARCH_ENGINE: must be memory or postgres/.test(err.problems.join('\n')));
+});

@@ -48,6 +48,7 @@ const schema = z.object({
   PAPERBOY_SCHEDULER: bool.default(true),
   PAPERBOY_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   PAPERBOY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
+  PAPERBOY_SEARCH_ENGINE: z.enum(['memory', 'postgres'], { error: 'must be memory or postgres' }).default('memory'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -99,6 +100,8 @@ export interface Config {
   schedulerTickMs: number;
   /** How long a stopping `serve` waits for requests and jobs in progress, in ms. */
   shutdownTimeoutMs: number;
+  /** Which engine answers searches: the in-memory index (default) or PostgreSQL's own (docs/search.md). */
+  searchEngine: 'memory' | 'postgres';
 }
 
 export class ConfigError extends Error {
@@ -140,6 +143,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PAPERBOY_ARXIV_MIN_INTERVAL_MS < 3_000 && !allLocal) {
     problems.push('PAPERBOY_ARXIV_MIN_INTERVAL_MS: arXiv allows one request every 3 s; a shorter interval is only for local test servers');
   }
+  if (e.PAPERBOY_SEARCH_ENGINE === 'postgres' && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push('PAPERBOY_SEARCH_ENGINE: postgres needs a PostgreSQL store (DATABASE_URL=postgres://...)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return {
@@ -147,6 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dataDir,
     databaseUrl,
+    searchEngine: e.PAPERBOY_SEARCH_ENGINE,
     baseUrl: (e.PAPERBOY_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
     siteName: e.PAPERBOY_SITE_NAME,
     demo: e.PAPERBOY_DEMO,

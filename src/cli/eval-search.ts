@@ -10,16 +10,32 @@ import { SEARCH_MODES, type SearchMode } from '../search/search-index.ts';
 import { createProgress } from './progress.ts';
 
 export const EVAL_SEARCH_USAGE = `usage: paperboy eval-search DIR [--split train|test] [--mode keyword|semantic|hybrid]...
+                         [--store sqlite|postgres [--database-url postgres://...]]
 
 Indexes DIR's corpus.jsonl(.gz) in a scratch store, runs queries.jsonl, and scores the results
 against qrels/test.tsv (or qrels/train.tsv, or the --split given): one line per mode,
 MODE nDCG@10=0.xxxx R@100=0.xxxx, with (default) after the default mode.
+
+--store sqlite (the default) evaluates the in-memory engine in a scratch SQLite file.
+--store postgres evaluates PostgreSQL's own engine (tsvector + pgvector) in the database that
+--database-url (or DATABASE_URL) names: a scratch database holding no papers; the set's papers
+are removed from it afterwards.
 `;
 
-export async function runEvalSearch(args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+export async function runEvalSearch(
+  args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
+  /** DATABASE_URL from the settings: where --store postgres runs when --database-url is not given. */
+  databaseUrl: string | null = null,
+): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { split: { type: 'string' }, mode: { type: 'string', multiple: true }, help: { type: 'boolean' } } });
+    parsed = parseArgs({
+      args, allowPositionals: true,
+      options: {
+        split: { type: 'string' }, mode: { type: 'string', multiple: true }, help: { type: 'boolean' },
+        store: { type: 'string' }, 'database-url': { type: 'string' },
+      },
+    });
   } catch (e) {
     err.write(`eval-search: ${(e as Error).message}\n\n${EVAL_SEARCH_USAGE}`);
     return 2;
@@ -32,13 +48,30 @@ export async function runEvalSearch(args: string[], out: NodeJS.WritableStream =
   const modes = (values.mode ?? [...SEARCH_MODES]) as SearchMode[];
   const unknown = modes.filter((m) => !SEARCH_MODES.includes(m));
   if (unknown.length > 0) { err.write(`eval-search: unknown mode ${unknown.join(', ')} (keyword, semantic, hybrid)\n`); return 2; }
+  const storeKind = values.store ?? 'sqlite';
+  if (storeKind !== 'sqlite' && storeKind !== 'postgres') { err.write('eval-search: --store is sqlite or postgres\n'); return 2; }
+  let postgresUrl: string | undefined;
+  if (storeKind === 'postgres') {
+    postgresUrl = values['database-url'] ?? databaseUrl ?? undefined;
+    if (!postgresUrl || !/^postgres(ql)?:\/\//.test(postgresUrl)) {
+      err.write('eval-search: --store postgres needs --database-url postgres://... (or DATABASE_URL) naming a scratch database\n');
+      return 2;
+    }
+  }
   const set = await readBeir(positionals[0]!, split);
   err.write(`eval-search: ${set.docs.length} documents, ${set.queries.length} queries, ${set.split} judgements\n`);
   const progress = createProgress('index', process.stderr);
   const started = Date.now();
-  const scores = await evaluateBeir(set, { modes, onProgress: (p) => progress.update(p.done, p.total, p.phase) });
+  let scores;
+  try {
+    scores = await evaluateBeir(set, { modes, postgresUrl, onProgress: (p) => progress.update(p.done, p.total, p.phase) });
+  } catch (e) {
+    progress.stop();
+    err.write(`${(e as Error).message.replace(/^(?!eval-search)/, 'eval-search: ')}\n`);
+    return 1;
+  }
   progress.stop();
   for (const s of scores) out.write(`${formatModeScore(s)}\n`);
-  err.write(`eval-search done queries=${set.queries.length} ms=${Date.now() - started} ${scores.map((s) => `${s.mode}_ms_per_query=${s.msPerQuery.toFixed(1)}`).join(' ')}\n`);
+  err.write(`eval-search done store=${storeKind} queries=${set.queries.length} ms=${Date.now() - started} ${scores.map((s) => `${s.mode}_ms_per_query=${s.msPerQuery.toFixed(1)}`).join(' ')}\n`);
   return 0;
 }

@@ -4,6 +4,7 @@
  * switches to the new index within seconds. Ends with one line of counts.
  */
 import { parseArgs } from 'node:util';
+import { PgSearchEngine } from '../search/pg-engine.ts';
 import { SearchIndex, type BuildProgress, type SearchIndexOptions } from '../search/search-index.ts';
 import type { Store } from '../store/index.ts';
 import { createProgress, type Progress } from './progress.ts';
@@ -11,13 +12,16 @@ import { createProgress, type Progress } from './progress.ts';
 export const REINDEX_USAGE = `usage: paperboy reindex [--keyword-only]
 
 Rebuilds the search index from the store, with a progress bar. --keyword-only skips the
-semantic part (no embedder training, no vectors).
+semantic part (no embedder training, no vectors). With PAPERBOY_SEARCH_ENGINE=postgres it then
+rebuilds PostgreSQL's engine too (its word statistics, embedding model and vectors).
 `;
 
 export async function runReindex(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
   /** The index's options (an external embedder, logging), as the server uses them. */
   options: SearchIndexOptions = {},
+  /** PAPERBOY_SEARCH_ENGINE: with `postgres`, PostgreSQL's engine is rebuilt as well. */
+  engine: 'memory' | 'postgres' = 'memory',
 ): Promise<number> {
   let parsed;
   try {
@@ -43,6 +47,15 @@ export async function runReindex(
   if (current) bars.get(current)?.stop();
   const s = index.status();
   await index.close();
-  out.write(`reindex done papers=${s.papers} semantic=${s.semantic} generation=${s.generation} ms=${Date.now() - started}\n`);
+  let pg = '';
+  if (engine === 'postgres') {
+    current = null;
+    const pgEngine = PgSearchEngine.detached(store, { semantic: parsed.values['keyword-only'] ? false : options.semantic });
+    await pgEngine.rebuild(onProgress);
+    if (current) bars.get(current)?.stop();
+    pg = ` postgres_generation=${pgEngine.status().generation}`;
+    await pgEngine.close();
+  }
+  out.write(`reindex done papers=${s.papers} semantic=${s.semantic} generation=${s.generation}${pg} ms=${Date.now() - started}\n`);
   return 0;
 }

@@ -15,6 +15,7 @@ import { outboxMailer, smtpMailer, type Mailer } from '../mail/mailer.ts';
 import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
+import { PgSearchEngine } from '../search/pg-engine.ts';
 import { followedAuthorNames } from '../store/follows.ts';
 import { searchPaperIds } from '../search/service.ts';
 import { similarSearch } from '../discovery/similar.ts';
@@ -100,23 +101,27 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
   const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
   searchIndex.startFollowing(); // picks up papers changed by this or any other process
+  // PAPERBOY_SEARCH_ENGINE=postgres: searches run inside PostgreSQL (docs/search.md); discovery keeps the index above.
+  const pgSearch = config.searchEngine === 'postgres' ? await PgSearchEngine.open(store, { log: (msg) => logger.info(msg) }) : null;
+  pgSearch?.startFollowing();
+  const searchEngine = pgSearch ?? searchIndex;
   const stopPreparing = startForYouPreparation({ store, index: searchIndex }, { onError: (err) => logger.warn({ err }, 'for you: preparing the latest periods failed') });
   const digests = config.digest.at && config.scheduler
     ? startDigestScheduler({
         digest: {
           store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: config.digest.unsubscribeMailto,
           transport: meteredTransport(config.smtp ? smtpTransport(config.smtp, { connections: config.digest.connections }) : folderTransport(config.outboxDir)),
-          search: alertSearch({ store, index: searchIndex }),
+          search: alertSearch({ store, index: searchEngine }),
           forYou: forYouForDigests({ store, index: searchIndex, listFollowedAuthors: followedAuthors }),
         },
         settings: config.digest, clock: { now: () => Date.now() }, logger,
       }, { tickMs: config.schedulerTickMs })
     : null;
   const search = {
-    search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchIndex }, { q, pageSize: Math.min(limit, 100) }),
+    search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchEngine }, { q, pageSize: Math.min(limit, 100) }),
     ...similarSearch({ store, index: searchIndex }),
   };
-  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, search,
+  const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, searchEngine: pgSearch, search,
     discovery: { listFollowedAuthors: followedAuthors } });
   let draining = false;
   // While stopping, /readyz says so, and a load balancer sends new requests to the other processes.
@@ -152,6 +157,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
         const abandonedJobs = (await jobs).flat();
         stopPreparing();
         await searchIndex.close();
+        await pgSearch?.close();
         return { forcedConnections, abandonedJobs, ms: Date.now() - began };
       })();
       resolve({ url, shutdown, close: async () => { await shutdown(config.shutdownTimeoutMs); } });

@@ -10,6 +10,8 @@ import type { BeirSet } from './beir.ts';
 import type { CorpusEmbedderOptions } from './embedder.ts';
 import { mean, ndcgAt, recallAt } from './metrics.ts';
 import { emptyQuery } from './query.ts';
+import type { PaperSearchEngine } from './engine.ts';
+import { PgSearchEngine, type PgRankOptions } from './pg-engine.ts';
 import { DEFAULT_MODE, SEARCH_MODES, SearchIndex, type BuildProgress, type SearchMode } from './search-index.ts';
 import { surfaceWords } from './text.ts';
 
@@ -28,23 +30,47 @@ export interface EvaluationOptions {
   onProgress?: (p: BuildProgress) => void;
   /** Scratch folder (default: a new temporary one, removed afterwards). */
   dir?: string;
+  /**
+   * Evaluate PostgreSQL's engine (src/search/pg-engine.ts) in this database instead of the
+   * in-memory engine in a scratch SQLite file. It must hold no papers; the set's papers are
+   * removed again afterwards.
+   */
+  postgresUrl?: string;
+  /** The PostgreSQL engine's ranking and fusion constants (tuning). */
+  pgRank?: Partial<PgRankOptions>;
+  pgTuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number };
 }
 
 /** Indexes the set's corpus in a scratch store and scores every mode. */
 export async function evaluateBeir(set: BeirSet, opts: EvaluationOptions = {}): Promise<ModeScore[]> {
-  const dir = opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-eval-'));
-  const store = await openStore(`sqlite:${path.join(dir, 'eval.db')}`);
+  const dir = opts.postgresUrl ? null : opts.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-eval-'));
+  const store = await openStore(opts.postgresUrl ?? `sqlite:${path.join(dir!, 'eval.db')}`);
+  let inserted = false;
   try {
     const now = new Date(0).toISOString();
     await store.migrate(now);
+    if (opts.postgresUrl) {
+      const n = Number((await store.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+      if (n > 0) throw new Error(`eval-search: the database already holds ${n} papers; give it a scratch database (it adds the set's papers and removes them afterwards)`);
+    }
+    inserted = true;
     for (let i = 0; i < set.docs.length; i += 2_000) {
       await store.upsertPapers(set.docs.slice(i, i + 2_000).map((d) => ({
         id: d.id, title: d.title, abstract: d.text, authors: [], categories: [], publishedAt: null, updatedAt: null, versions: [],
       })), now);
     }
     const modes = opts.modes ?? SEARCH_MODES;
-    const index = SearchIndex.detached(store, { corpusEmbedder: opts.corpusEmbedder, semantic: modes.some((m) => m !== 'keyword') });
-    await index.rebuild(opts.onProgress);
+    const semantic = modes.some((m) => m !== 'keyword');
+    let index: PaperSearchEngine & { close(): Promise<void> };
+    if (opts.postgresUrl) {
+      const engine = PgSearchEngine.detached(store, { corpusEmbedder: opts.corpusEmbedder, semantic, rank: opts.pgRank, tuning: opts.pgTuning });
+      await engine.rebuild(opts.onProgress);
+      index = engine;
+    } else {
+      const memory = SearchIndex.detached(store, { corpusEmbedder: opts.corpusEmbedder, semantic });
+      await memory.rebuild(opts.onProgress);
+      index = memory;
+    }
     const out: ModeScore[] = [];
     for (const mode of modes) {
       const ndcg: number[] = [];
@@ -67,8 +93,12 @@ export async function evaluateBeir(set: BeirSet, opts: EvaluationOptions = {}): 
     await index.close();
     return out;
   } finally {
+    if (opts.postgresUrl && inserted) {
+      const ids = set.docs.map((d) => d.id);
+      for (let i = 0; i < ids.length; i += 2_000) await store.db.deleteFrom('papers').where('id', 'in', ids.slice(i, i + 2_000)).execute();
+    }
     await store.close();
-    if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });
+    if (dir && !opts.dir) fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

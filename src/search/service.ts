@@ -10,7 +10,8 @@ import { attachCardDetails, CARD_COLUMNS, toCard } from '../store/cards.ts';
 import type { PaperCard } from '../store/types.ts';
 import { highlight, snippet, type Segment } from './highlight.ts';
 import { describeQuery, isEmptyQuery, normalizeCategory, parseDateValue, parseQuery, type ParsedQuery } from './query.ts';
-import { DEFAULT_MODE, MAX_RESULTS, type IndexStatus, type SearchIndex, type SearchMode, type SearchSort } from './search-index.ts';
+import type { PaperSearchEngine } from './engine.ts';
+import { DEFAULT_MODE, MAX_RESULTS, type IndexStatus, type SearchMode, type SearchSort } from './search-index.ts';
 import { stemWord } from './text.ts';
 
 /** Characters of abstract a result shows around the matched words (as a feed card shows). */
@@ -67,7 +68,8 @@ export interface SearchPapersResult {
 
 export interface SearchDeps {
   store: Store;
-  index: SearchIndex;
+  /** The in-memory index or the PostgreSQL engine (src/search/engine.ts). */
+  index: PaperSearchEngine;
 }
 
 /** Merges form fields into a parsed query; bad form values become notes, not errors. */
@@ -175,7 +177,7 @@ async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise
     if (!card) continue; // deleted since the index saw it
     items.push({ id: h.id, score: h.score, card, title: highlight(card.title, terms), snippet: snippet(card.abstract, terms, SNIPPET_CHARS) });
   }
-  const suggested = outcome.total < 5 ? deps.index.suggest(query) : null;
+  const suggested = outcome.total < 5 ? await deps.index.suggest(query) : null;
   const suggestion = suggested ? describeQuery({ ...query, words: suggested }) : null;
   const pages = Math.max(1, Math.min(maxPage, Math.ceil(Math.min(outcome.total, MAX_RESULTS) / pageSize)));
   return {

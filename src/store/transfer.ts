@@ -62,8 +62,14 @@ export const SKIPPED_TABLES: readonly string[] = [
   'sessions', 'rate_limits', 'search_changes', 'search_index_parts', 'search_index_meta', 'schema_migrations',
 ];
 
-/** Tables one store has and the other lacks, each the target's own: PostgreSQL's commit counter for page caches. */
-export const STORE_OWN_TABLES: readonly string[] = ['change_counter'];
+/**
+ * Tables one store has and the other lacks, each the target's own: PostgreSQL's commit counter for
+ * page caches, and its search engine's documents (kept by triggers on the target), word statistics,
+ * model and vectors (rebuilt on the target by paperboy reindex).
+ */
+export const STORE_OWN_TABLES: readonly string[] = [
+  'change_counter', 'paper_search_documents', 'search_lexeme_stats', 'search_models', 'search_model_parts', 'search_paper_vectors',
+];
 
 export type Row = Record<string, unknown>;
 /** The store's connection without the compile-time schema: table and column names come from INSTANCE_TABLES. */

@@ -25,6 +25,7 @@ import { csrfToken, sessionMiddleware, SESSION_COOKIE, type AppEnv, type AuthSet
 import { mountCommunityRoutes } from './community-routes.tsx';
 import { mountSearchRoutes } from './search-routes.tsx';
 import type { SearchIndex } from '../search/search-index.ts';
+import type { PaperSearchEngine } from '../search/engine.ts';
 import type { PaperSearch } from '../services/open-data.ts';
 import { mountOpenData } from './api/mount.tsx';
 import { conditionalGet } from './api/http.ts';
@@ -62,6 +63,8 @@ export interface AppDeps {
   arxiv: Pick<ArxivClient, 'apiQuery'> | null;
   /** The search index behind /search; without it the page is absent. */
   searchIndex?: SearchIndex | null;
+  /** The engine that answers /search when it is not the in-memory index (PAPERBOY_SEARCH_ENGINE=postgres). */
+  searchEngine?: PaperSearchEngine | null;
   /** Search as the JSON API, feeds and MCP use it (ids, best first). */
   search?: PaperSearch | null;
   /** "For you" settings (followed authors); the page is there whenever the search index is. */
@@ -309,7 +312,7 @@ export function createApp(deps: AppDeps) {
     app.use('/search', perAddress(store, 'searchIp', config.trustProxy, () => clock.now()));
     app.use('/search/live', perAddress(store, 'searchLiveIp', config.trustProxy, () => clock.now()));
     mountSearchRoutes(app, {
-      store, index: deps.searchIndex, site, clock, categories: config.categories, pageSize: config.pageSize,
+      store, index: deps.searchEngine ?? deps.searchIndex, site, clock, categories: config.categories, pageSize: config.pageSize,
       votedAmong: (c, ids) => votedOn(c, ids),
     });
   }

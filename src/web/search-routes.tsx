@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { Context, Env, Hono } from 'hono';
 import { z } from 'zod';
 import { parseQuery } from '../search/query.ts';
-import { DEFAULT_MODE, SEARCH_MODES, SEARCH_SORTS, type SearchIndex, type SearchMode, type SearchSort } from '../search/search-index.ts';
+import type { PaperSearchEngine } from '../search/engine.ts';
+import { DEFAULT_MODE, SEARCH_MODES, SEARCH_SORTS, type SearchMode, type SearchSort } from '../search/search-index.ts';
 import { searchPapers } from '../search/service.ts';
 import { highlight } from '../search/highlight.ts';
 import type { Store } from '../store/index.ts';
@@ -27,7 +28,7 @@ const MAX_PAGE = 1_000;
 
 export interface SearchRouteDeps<E extends Env = Env> {
   store: Store;
-  index: SearchIndex;
+  index: PaperSearchEngine;
   /** The site frame's information (name, demo banner, asset versions), as the app's other pages get it. */
   site: (c: Context<E>) => Promise<SiteInfo>;
   clock: { now(): number };

@@ -1,0 +1,105 @@
+-- PostgreSQL-native search (the optional engine that PAPERBOY_SEARCH_ENGINE=postgres selects, see
+-- docs/search.md): a weighted tsvector per paper, kept by triggers, with a GIN index; and the
+-- tables that hold the trained embedding model. The paper vectors themselves (pgvector's
+-- `vector(256)` with an HNSW index) are created by the engine when it is first turned on, because
+-- CREATE EXTENSION vector needs a privilege this schema must not require of every instance.
+-- The embedded store's 009 is a no-op. Forward-only.
+
+-- One row per paper: title (weight A) and abstract (B) with the `english` configuration, author
+-- names (C) with `simple` (names are not stemmed); `authors` alone serves author: filters.
+CREATE TABLE paper_search_documents (
+  paper_id TEXT PRIMARY KEY REFERENCES papers (id) ON DELETE CASCADE,
+  document tsvector NOT NULL,
+  authors  tsvector NOT NULL
+);
+CREATE INDEX paper_search_documents_document ON paper_search_documents USING gin (document);
+CREATE INDEX paper_search_documents_authors ON paper_search_documents USING gin (authors);
+
+-- Recomputes the documents of these papers from their current rows (idempotent).
+CREATE FUNCTION paper_search_refresh(ids TEXT[]) RETURNS void LANGUAGE sql AS $$
+  INSERT INTO paper_search_documents (paper_id, document, authors)
+  SELECT p.id,
+         setweight(to_tsvector('english'::regconfig, p.title), 'A')
+           || setweight(to_tsvector('english'::regconfig, p.abstract), 'B')
+           || setweight(to_tsvector('simple'::regconfig, coalesce(a.names, '')), 'C'),
+         to_tsvector('simple'::regconfig, coalesce(a.names, ''))
+  FROM papers p
+  LEFT JOIN LATERAL (SELECT string_agg(name, ' ' ORDER BY position) AS names FROM paper_authors WHERE paper_id = p.id) a ON true
+  WHERE p.id = ANY (ids)
+  ON CONFLICT (paper_id) DO UPDATE SET document = EXCLUDED.document, authors = EXCLUDED.authors
+$$;
+
+CREATE FUNCTION paper_search_papers_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM paper_search_refresh(ARRAY(SELECT DISTINCT id FROM changed_rows));
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION paper_search_paper_edited() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM paper_search_refresh(ARRAY[NEW.id]);
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION paper_search_authors_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM paper_search_refresh(ARRAY(SELECT DISTINCT paper_id FROM changed_rows));
+  RETURN NULL;
+END $$;
+
+-- Inserts use statement-level triggers with transition tables: an import of 2,000 papers recomputes each
+-- paper once per statement, not once per author row.
+CREATE TRIGGER paper_search_papers_inserted AFTER INSERT ON papers
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION paper_search_papers_changed();
+-- Only an edit of the text: a vote or a comment count leaves the document alone.
+CREATE TRIGGER paper_search_papers_updated AFTER UPDATE OF title, abstract ON papers FOR EACH ROW
+  WHEN (NEW.title IS DISTINCT FROM OLD.title OR NEW.abstract IS DISTINCT FROM OLD.abstract)
+  EXECUTE FUNCTION paper_search_paper_edited();
+CREATE TRIGGER paper_search_authors_inserted AFTER INSERT ON paper_authors
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION paper_search_authors_changed();
+CREATE TRIGGER paper_search_authors_updated AFTER UPDATE ON paper_authors
+  REFERENCING NEW TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION paper_search_authors_changed();
+CREATE TRIGGER paper_search_authors_deleted AFTER DELETE ON paper_authors
+  REFERENCING OLD TABLE AS changed_rows FOR EACH STATEMENT EXECUTE FUNCTION paper_search_authors_changed();
+
+-- Papers already present.
+INSERT INTO paper_search_documents (paper_id, document, authors)
+SELECT p.id,
+       setweight(to_tsvector('english'::regconfig, p.title), 'A')
+         || setweight(to_tsvector('english'::regconfig, p.abstract), 'B')
+         || setweight(to_tsvector('simple'::regconfig, coalesce(a.names, '')), 'C'),
+       to_tsvector('simple'::regconfig, coalesce(a.names, ''))
+FROM papers p
+LEFT JOIN LATERAL (SELECT string_agg(name, ' ' ORDER BY position) AS names FROM paper_authors WHERE paper_id = p.id) a ON true;
+
+-- Per lexeme of the documents: papers having it and its occurrences (ts_stat), written by each
+-- build; the ranking weighs query words by idf and burstiness from it (docs/search.md).
+CREATE TABLE search_lexeme_stats (
+  lexeme      TEXT PRIMARY KEY,
+  papers      INTEGER NOT NULL,
+  occurrences INTEGER NOT NULL
+);
+
+-- The embedding model the engine trained on the corpus (so every process embeds queries the same
+-- way), as named byte parts of a generation, and which generation is current.
+CREATE TABLE search_model_parts (
+  generation INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  part       INTEGER NOT NULL,
+  data       BYTEA NOT NULL,
+  PRIMARY KEY (generation, name, part)
+);
+
+CREATE TABLE search_models (
+  generation INTEGER GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+  -- JSON: the embedder's kind and dimensions.
+  info       TEXT NOT NULL,
+  -- The change log's position when its vectors were computed: later changes are embedded by the
+  -- processes that follow the log.
+  watermark  BIGINT NOT NULL,
+  -- Papers when it was built (with search_lexeme_stats: the idf of query words).
+  papers     INTEGER NOT NULL DEFAULT 0,
+  -- 0 while its vectors are being written, 1 once every paper of the build has one.
+  ready      INTEGER NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL
+);
