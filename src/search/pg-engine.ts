@@ -26,13 +26,14 @@ import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
 import { DEFAULT_BM25, idf, termImpact } from './bm25.ts';
 import { hasFilters, type ParsedQuery } from './query.ts';
 import {
-  BURSTINESS, hybridScore, MAX_RESULTS, RERANK_DEPTH, SearchIndex,
+  BURSTINESS, hybridScore, IDENTIFIER_BOOST, MAX_RESULTS, RERANK_DEPTH, SearchIndex, SMOOTHING_DEPTH, SMOOTHING_NEIGHBOURS, SMOOTHING_WEIGHT,
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
 import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
-import { analyze, STOP_WORDS, surfaceWords } from './text.ts';
+import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
+import { dotProduct, neighbourSmoothing } from './fusion.ts';
 
 /** Counting stops here; above it the total is shown as "about" (a count of every match costs a pass). */
 export const PG_COUNT_CAP = 100_000;
@@ -80,7 +81,7 @@ export interface PgSearchEngineOptions {
   corpusEmbedder?: Partial<CorpusEmbedderOptions>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   rank?: Partial<PgRankOptions>;
-  tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number };
+  tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number };
 }
 
 /** The model in use: the embedder (null with semantic search off), its generation, the vocabulary for corrections. */
@@ -482,7 +483,9 @@ export class PgSearchEngine implements PaperSearchEngine {
     uniq.forEach((word, i) => {
       const ws = per.get(i);
       if (!ws || ws.length === 0) return; // stop word: no lexeme
-      const w = ws.reduce((a, b) => a + b, 0) / ws.length;
+      // Words mixing letters and digits ("p62", "llama2") weigh more, as in the in-memory engine.
+      const boost = isIdentifier(word) ? (this.opts.tuning?.identifierBoost ?? IDENTIFIER_BOOST) : 1;
+      const w = (boost * ws.reduce((a, b) => a + b, 0)) / ws.length;
       weightOf.set(word, w);
       parts.push(sql`${w * qtf.get(word)!}::float8 * ${fn}(${weightsArg}, d.document, plainto_tsquery('english', ${word}), ${norm})`);
     });
@@ -627,8 +630,26 @@ export class PgSearchEngine implements PaperSearchEngine {
     const weight = this.opts.tuning?.semanticWeight;
     const rescored = ids.map((id, i) => ({ id, score: hybridScore(keyword.get(id) ?? 0, best > 0 ? best : 1, allCos[i]!, allCos, weight) }));
     rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const smoothed = await this.smooth(rescored);
     const seen = new Set(ids);
-    return [...rescored, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
+    return [...smoothed, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
+  }
+
+  /** The in-memory engine's neighbour smoothing of the hybrid top SMOOTHING_DEPTH, over the stored vectors. */
+  private async smooth(ranked: SearchHit[]): Promise<SearchHit[]> {
+    const weight = this.opts.tuning?.smoothingWeight ?? SMOOTHING_WEIGHT;
+    const top = ranked.slice(0, SMOOTHING_DEPTH);
+    if (weight === 0 || top.length < 2) return ranked;
+    const { rows } = await sql<{ id: string; v: string }>`
+      SELECT paper_id AS id, embedding::text AS v FROM search_paper_vectors
+      WHERE generation = ${this.model!.generation} AND paper_id = ANY (${top.map((h) => h.id)}::text[])`.execute(this.store.db);
+    const vectorOf = new Map(rows.map((r) => [r.id, Float32Array.from(JSON.parse(r.v) as number[])]));
+    const vectors = top.map((h) => vectorOf.get(h.id) ?? null);
+    const scores = neighbourSmoothing(top.map((h) => h.score), (i, j) => dotProduct(vectors[i]!, vectors[j]!), {
+      neighbours: SMOOTHING_NEIGHBOURS, weight, usable: (i) => vectors[i] !== null,
+    });
+    const head = top.map((h, i) => ({ id: h.id, score: scores[i]! })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    return [...head, ...ranked.slice(SMOOTHING_DEPTH)];
   }
 
   /** "Did you mean", from the words of the papers the model was built on. */
