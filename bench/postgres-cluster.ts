@@ -20,6 +20,8 @@ export interface Cluster {
   settings: string[];
   /** The URL of another database on the same server. */
   urlFor(database: string): string;
+  /** The server's main process id (its backends are its children), or null when it is not running. */
+  postmaster(): number | null;
   stop(): void;
 }
 
@@ -69,6 +71,13 @@ export async function startCluster(bin: string, settings: string[]): Promise<Clu
     return {
       url, version, settings,
       urlFor: (database) => `postgres://postgres@127.0.0.1:${port}/${database}`,
+      postmaster: () => {
+        try {
+          return Number(fs.readFileSync(path.join(data, 'postmaster.pid'), 'utf8').split('\n')[0]) || null;
+        } catch {
+          return null;
+        }
+      },
       stop,
     };
   } catch (err) {

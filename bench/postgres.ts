@@ -173,6 +173,29 @@ function processCpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds so far of each process of a PostgreSQL server (its postmaster and every backend), by pid. */
+function serverCpu(postmaster: number | null): Map<number, number> {
+  const out = new Map<number, number>();
+  if (postmaster === null) return out;
+  out.set(postmaster, processCpuSeconds(postmaster));
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) out.set(Number(name), processCpuSeconds(Number(name)));
+    } catch { /* gone meanwhile */ }
+  }
+  return out;
+}
+
+/** CPU seconds used between two readings (a backend started meanwhile counts from zero). */
+function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, now] of after) if (Number.isFinite(now)) sum += now - (before.get(pid) ?? 0);
+  return sum;
+}
+
 // -------------------------------------------------------------------------------------------------
 // Feed
 
@@ -211,8 +234,8 @@ interface LoadFigure {
   errors: number; non2xx: number; total: number;
   /** Share of the machine's CPU time that was busy (all processes, other work included). */
   machineBusy: number;
-  /** CPU seconds of the app processes and of this process (autocannon), per second of the figure. */
-  appCpu: number; loadGenCpu: number;
+  /** CPU seconds of the app processes, of the PostgreSQL server (null on SQLite) and of this process (autocannon), per second of the figure. */
+  appCpu: number; pgCpu: number | null; loadGenCpu: number;
 }
 
 function cannon(urls: string[], next: () => string, duration: number): Promise<autocannon.Result> {
@@ -229,7 +252,7 @@ function cannon(urls: string[], next: () => string, duration: number): Promise<a
  * over the servers. With `bust`, each pass adds a new throwaway query parameter, which the app
  * ignores and the page caches (keyed on the full URL) do not: every request is a cache miss.
  */
-async function measure(label: string, procs: ServeProcess[], paths: string[], bust: boolean): Promise<LoadFigure> {
+async function measure(label: string, procs: ServeProcess[], paths: string[], bust: boolean, postmaster: number | null): Promise<LoadFigure> {
   let i = 0;
   const next = () => {
     const p = paths[i % paths.length]!;
@@ -240,9 +263,11 @@ async function measure(label: string, procs: ServeProcess[], paths: string[], bu
   if (WARMUP > 0) await cannon(urls, next, WARMUP);
   const m0 = machineTicks();
   const a0 = procs.map((p) => processCpuSeconds(p.pid));
+  const pg0 = serverCpu(postmaster);
   const l0 = process.cpuUsage();
   const r = await cannon(urls, next, DURATION);
   const m1 = machineTicks();
+  const pg1 = serverCpu(postmaster);
   const appCpu = procs.reduce((s, p, k) => s + processCpuSeconds(p.pid) - a0[k]!, 0) / DURATION;
   const l1 = process.cpuUsage(l0);
   for (const p of procs) if (!p.running()) throw new Error(`bench/postgres: a server exited during "${label}":\n${p.output()}`);
@@ -250,7 +275,7 @@ async function measure(label: string, procs: ServeProcess[], paths: string[], bu
     rps: r.requests.average, rpsMin: r.requests.min, rpsMax: r.requests.max, p50: r.latency.p50, p99: r.latency.p99,
     errors: r.errors, non2xx: r.non2xx, total: r.requests.total,
     machineBusy: (m1.busy - m0.busy) / Math.max(1, m1.total - m0.total),
-    appCpu, loadGenCpu: (l1.user + l1.system) / 1e6 / DURATION,
+    appCpu, pgCpu: postmaster === null ? null : cpuSince(pg0, pg1) / DURATION, loadGenCpu: (l1.user + l1.system) / 1e6 / DURATION,
   };
   log(`${label}: ${fmt(f.rps)} req/s, p50 ${f.p50} ms, p99 ${f.p99} ms, ${f.errors} errors, ${f.non2xx} non-2xx; machine CPU ${(f.machineBusy * 100).toFixed(0)}% busy`);
   return f;
@@ -270,12 +295,12 @@ async function prepareDemo(dataDir: string, env: Record<string, string>): Promis
   return { firstStartMs, reindexMs: performance.now() - at };
 }
 
-async function feedFigures(store: string, procs: ServeProcess[], targets: FeedTargets): Promise<FeedRow> {
+async function feedFigures(store: string, procs: ServeProcess[], targets: FeedTargets, postmaster: number | null): Promise<FeedRow> {
   const label = `${store}, ${procs.length} process${procs.length > 1 ? 'es' : ''}`;
   log(`${label}: feed / (page cache), ${DURATION} s`);
-  const cached = await measure(`${label}, feed / (page cache)`, procs, ['/'], false);
+  const cached = await measure(`${label}, feed / (page cache)`, procs, ['/'], false, postmaster);
   log(`${label}: ${fmt(targets.feedPaths.length)} feed pages (uncached), ${DURATION} s`);
-  const uncached = await measure(`${label}, feed pages (uncached)`, procs, targets.feedPaths, true);
+  const uncached = await measure(`${label}, feed pages (uncached)`, procs, targets.feedPaths, true, postmaster);
   return { store, processes: procs.length, cached, uncached };
 }
 
@@ -290,7 +315,7 @@ async function runFeed(c: Cluster): Promise<FeedResults> {
   const targets = await readFeedTargets({ PAPERBOY_DATA_DIR: sqliteDir });
   {
     const s = await serve(sqliteDir, {});
-    try { rows.push(await feedFigures('SQLite', [s], targets)); } finally { await stop(s); }
+    try { rows.push(await feedFigures('SQLite', [s], targets, null)); } finally { await stop(s); }
   }
 
   const admin = new pg.Client({ connectionString: c.url });
@@ -305,12 +330,12 @@ async function runFeed(c: Cluster): Promise<FeedResults> {
   if (pgTargets.feedPaths.join() !== targets.feedPaths.join()) throw new Error('bench/postgres: the two stores hold different daily lists after the demo import');
   {
     const s = await serve(pgDirs[0]!, { DATABASE_URL: databaseUrl });
-    try { rows.push(await feedFigures('PostgreSQL', [s], targets)); } finally { await stop(s); }
+    try { rows.push(await feedFigures('PostgreSQL', [s], targets, c.postmaster())); } finally { await stop(s); }
   }
   {
     const a = await serve(pgDirs[0]!, { DATABASE_URL: databaseUrl });
     const b = await serve(pgDirs[1]!, { DATABASE_URL: databaseUrl, PAPERBOY_SCHEDULER: 'false' });
-    try { rows.push(await feedFigures('PostgreSQL', [a, b], targets)); } finally { await stop(a); await stop(b); }
+    try { rows.push(await feedFigures('PostgreSQL', [a, b], targets, c.postmaster())); } finally { await stop(a); await stop(b); }
   }
   return { rows, prepared, targets, loadStart, loadEnd: loadavg() };
 }
@@ -507,7 +532,10 @@ function feedReport(f: FeedResults, when: string): string {
   const pct = (x: number, of: number) => `${Math.round((100 * x) / of)}%`;
   const row = (r: FeedRow, which: 'cached' | 'uncached') => {
     const x = r[which];
-    return `| ${r.store} | ${r.processes} | ${which === 'cached' ? '`/` (page cache)' : `${fmt(f.targets.feedPaths.length)} feed pages (uncached)`} | ${fmt(x.rps)} | ${fmt(x.rpsMin)}-${fmt(x.rpsMax)} | ${pct(x.rps, base[which].rps)} | ${x.p50} ms | ${x.p99} ms | ${x.errors} / ${x.non2xx} | ${x.appCpu.toFixed(2)} / ${x.loadGenCpu.toFixed(2)} | ${(x.machineBusy * 100).toFixed(0)}% |`;
+    const pgCpu = x.pgCpu ?? null;
+    const perRequest = (cpu: number) => `${((cpu * 1000) / x.rps).toFixed(cpu / x.rps < 0.001 ? 3 : 1)} ms`;
+    const cost = `${perRequest(x.appCpu)}${pgCpu === null ? '' : ` + ${perRequest(pgCpu)}`}`;
+    return `| ${r.store} | ${r.processes} | ${which === 'cached' ? '`/` (page cache)' : `${fmt(f.targets.feedPaths.length)} feed pages (uncached)`} | ${fmt(x.rps)} | ${fmt(x.rpsMin)}-${fmt(x.rpsMax)} | ${pct(x.rps, base[which].rps)} | ${x.p50} ms | ${x.p99} ms | ${x.errors} / ${x.non2xx} | ${x.appCpu.toFixed(2)} / ${pgCpu === null ? '-' : pgCpu.toFixed(2)} / ${x.loadGenCpu.toFixed(2)} | ${(x.machineBusy * 100).toFixed(0)}% | ${cost} |`;
   };
   const p = (name: string) => f.prepared[name]!;
   return [
@@ -515,12 +543,12 @@ function feedReport(f: FeedResults, when: string): string {
     '',
     `${when} Load average (1, 5, 15 min) at the start ${f.loadStart}, at the end ${f.loadEnd}. The demo corpus (${fmt(f.targets.papers)} papers, ${fmt(f.targets.dailyEntries)} on daily lists) imported by a first \`paperboy serve\` start and its search index built by \`paperboy reindex\`, on each store; then autocannon in the bench process, ${CONNECTIONS} connections on 127.0.0.1 (with two processes, ${CONNECTIONS / 2} on each), ${DURATION} s per figure after a ${WARMUP} s warm-up. The uncached figure requests every page of the ${f.targets.windows.days} days, ${f.targets.windows.weeks} ISO weeks and ${f.targets.windows.months} months of daily lists in each sort order, in turn, with a new throwaway query parameter on each pass, so no request is a page-cache hit. The second PostgreSQL process runs with PAPERBOY_SCHEDULER=false, on its own data folder; both share the database.`,
     '',
-    '| Store | `serve` processes | Request | req/s (mean) | slowest-fastest 1 s | vs SQLite | p50 | p99 | errors / non-2xx | CPU s per s: app / load generator | machine CPU busy |',
-    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| Store | `serve` processes | Request | req/s (mean) | slowest-fastest 1 s | vs SQLite | p50 | p99 | errors / non-2xx | CPU s per s: app / PostgreSQL / load generator | machine CPU busy | CPU per request: app (+ PostgreSQL) |',
+    '|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     ...f.rows.map((r) => row(r, 'cached')),
     ...f.rows.map((r) => row(r, 'uncached')),
     '',
-    `CPU columns: seconds of CPU per second of the figure used by the \`serve\` processes together and by autocannon; the PostgreSQL server's own processes are not in the first number but are in "machine CPU busy" (all of the machine's ${os.cpus().length} CPUs, other work included). Preparing the stores: first start with the demo import ${sec(p('SQLite').firstStartMs)} on SQLite, ${sec(p('PostgreSQL').firstStartMs)} on PostgreSQL; \`paperboy reindex\` ${sec(p('SQLite').reindexMs)} and ${sec(p('PostgreSQL').reindexMs)}.`,
+    `CPU columns: seconds of CPU per second of the figure used by the \`serve\` processes together, by the PostgreSQL server (its postmaster and backends) and by autocannon, out of the ${os.cpus().length} a second the machine has; "machine CPU busy" counts every process, other work included. CPU per request divides the first two by req/s: unlike req/s, it hardly depends on how much of the CPUs other work took. Preparing the stores: first start with the demo import ${sec(p('SQLite').firstStartMs)} on SQLite, ${sec(p('PostgreSQL').firstStartMs)} on PostgreSQL; \`paperboy reindex\` ${sec(p('SQLite').reindexMs)} and ${sec(p('PostgreSQL').reindexMs)}.`,
   ].join('\n');
 }
 
