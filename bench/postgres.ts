@@ -548,7 +548,7 @@ function feedReport(f: FeedResults, when: string): string {
     ...f.rows.map((r) => row(r, 'cached')),
     ...f.rows.map((r) => row(r, 'uncached')),
     '',
-    `CPU columns: seconds of CPU per second of the figure used by the \`serve\` processes together, by the PostgreSQL server (its postmaster and backends) and by autocannon, out of the ${os.cpus().length} a second the machine has; "machine CPU busy" counts every process, other work included. CPU per request divides the first two by req/s: unlike req/s, it hardly depends on how much of the CPUs other work took. Preparing the stores: first start with the demo import ${sec(p('SQLite').firstStartMs)} on SQLite, ${sec(p('PostgreSQL').firstStartMs)} on PostgreSQL; \`paperboy reindex\` ${sec(p('SQLite').reindexMs)} and ${sec(p('PostgreSQL').reindexMs)}.`,
+    `CPU columns: seconds of CPU per second of the figure used by the \`serve\` processes together, by the PostgreSQL server (its postmaster and backends) and by autocannon, out of the ${os.cpus().length} a second the machine has; "machine CPU busy" counts every process, other work included. CPU per request divides the first two by req/s; it rises too when other work crowds the machine (shared caches, time taken from the virtual machine), but less than req/s falls. Preparing the stores: first start with the demo import ${sec(p('SQLite').firstStartMs)} on SQLite, ${sec(p('PostgreSQL').firstStartMs)} on PostgreSQL; \`paperboy reindex\` ${sec(p('SQLite').reindexMs)} and ${sec(p('PostgreSQL').reindexMs)}.`,
   ].join('\n');
 }
 
