@@ -449,6 +449,10 @@ async function phaseQuery(url: string, out: string): Promise<void> {
   const store = await openStore(url);
   const index = await SearchIndex.open(store, { log: (m) => log(m) });
   const loadMs = Math.round(performance.now() - started);
+  const status = index.status();
+  if (status.state !== 'ready' || status.semantic !== 'ready' || status.papers !== PAPERS) {
+    throw new Error(`bench/postgres: the saved index was not loaded (state ${status.state}, semantic ${status.semantic}, ${status.papers} papers of ${PAPERS})`);
+  }
   gc();
   const rssAfterLoad = process.memoryUsage().rss;
   const raw = new BetterSqlite3(CORPUS_DB, { readonly: true });
