@@ -18,7 +18,8 @@ declare module 'autocannon' {
     }
 
     interface Options {
-      url: string;
+      /** Several URLs: the connections are spread over them in turn. */
+      url: string | string[];
       connections?: number;
       /** Seconds. */
       duration?: number;
