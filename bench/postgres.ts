@@ -579,7 +579,7 @@ function searchReport(s: SearchResults, when: string): string {
     '|---|---:|',
     `| Index build from PostgreSQL, saved there | ${sec(s.build.buildMs)} (${Object.entries(s.build.phasesMs).map(([k, v]) => `${k} ${sec(v)}`).join(', ')}) |`,
     `| Peak memory of the build | ${fmt(s.build.peakRssMiB)} MiB |`,
-    `| Database size (pg_database_size) without / with the saved index | ${fmt(mib(s.dbBytesBefore))} MiB / ${fmt(mib(s.dbBytesAfter))} MiB (the index table ${fmt(mib(s.indexBytes))} MiB); the same corpus in SQLite without the index: ${fmt(mib(s.sqliteBytes))} MiB |`,
+    `| Database size (pg_database_size) without / with the saved index | ${fmt(mib(s.dbBytesBefore))} MiB / ${fmt(mib(s.dbBytesAfter))} MiB (the index table ${fmt(mib(s.indexBytes))} MiB); the SQLite file of the same corpus, with its own saved index: ${fmt(mib(s.sqliteBytes))} MiB |`,
     `| Start: loading the saved index from PostgreSQL | ${sec(s.query.loadMs)} |`,
     `| Resident memory with the index loaded / after the queries | ${fmt(s.query.rssAfterLoadMiB)} MiB / ${fmt(s.query.rssAfterQueriesMiB)} MiB |`,
   ].join('\n');
