@@ -262,7 +262,7 @@ function soakReport(s: Soak): string {
   return [
     '### Soak: memory over a long run',
     '',
-    `\`npm run bench:load -- --soak ${s.minutes}\`: the same mix at 50 connections for ${s.minutes} minutes, right after the load runs above, measured ${new Date().toISOString().slice(0, 10)} (machine shared with other work).`,
+    `\`npm run bench:load -- --soak ${s.minutes}\`: the same mix at 50 connections for ${s.minutes} minutes, right after the load runs above, measured ${new Date().toISOString().slice(0, 10)}; load average at the end ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (the server and autocannon alone keep it near 2).`,
     '',
     `| minutes | requests | req/s | p99 ms | 5xx | RSS before | RSS after | growth |`,
     '|---:|---:|---:|---:|---:|---:|---:|---:|',
