@@ -52,7 +52,8 @@ export const SMOOTHING_WEIGHT = 0.2;
 /**
  * Query terms that mix letters and digits ("nlrp3", "p62", "h100", "llama2") name one thing: a
  * gene, a protein, a model, a chip. Their weight is multiplied by IDENTIFIER_BOOST (tuned on the
- * SciFact train split; in 5-fold cross-validation it won in every fold of the keyword-only tuning and in 4 of 5 of the hybrid one).
+ * SciFact train split; in 5-fold cross-validation it won in every fold of the keyword-only tuning
+ * and in 4 of 5 of the hybrid one).
  */
 export const IDENTIFIER_BOOST = 2.2;
 /**
