@@ -9,7 +9,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '../test/helpers/server-process.ts';
 
-const MIN_PG_MAJOR = 15;
 
 export interface Cluster {
   /** The superuser's URL to the `postgres` database. */
@@ -25,16 +24,6 @@ export interface Cluster {
   stop(): void;
 }
 
-/** The server binaries (initdb, pg_ctl) of the newest PostgreSQL >= 15, or null. */
-export function findPostgresBin(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (fs.existsSync(base)) {
-    const majors = fs.readdirSync(base).map(Number).filter((n) => n >= MIN_PG_MAJOR).sort((a, b) => b - a);
-    for (const m of majors) if (fs.existsSync(path.join(base, String(m), 'bin', 'initdb'))) return path.join(base, String(m), 'bin');
-  }
-  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  return which.status === 0 && which.stdout.trim() ? path.dirname(which.stdout.trim()) : null;
-}
 
 /**
  * Starts a cluster. `settings` are `name=value` server settings (`-c`), on top of the defaults;

@@ -38,7 +38,8 @@ import { searchPapers } from '../src/search/service.ts';
 import { openStore } from '../src/store/index.ts';
 import { LIST_SORTS } from '../src/store/types.ts';
 import { cleanEnv, startServe, type ServeProcess } from '../test/helpers/server-process.ts';
-import { findPostgresBin, startCluster, type Cluster } from './postgres-cluster.ts';
+import { findPostgresBin } from '../scripts/postgres-bin.ts';
+import { startCluster, type Cluster } from './postgres-cluster.ts';
 import { machine, ROOT, writeSection } from './report.ts';
 import { makeQueries } from './search-queries.ts';
 

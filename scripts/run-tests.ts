@@ -14,13 +14,13 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { findPostgresBin, MIN_PG_MAJOR } from './postgres-bin.ts';
 import { parseArgs } from 'node:util';
 
 /** Tests that use a store, so they run on both; the rest (parsers, pure functions, mail) run once. */
 const STORE_TEST_DIRS = ['test/store', 'test/services', 'test/web', 'test/api', 'test/cli', 'test/digest', 'test/search', 'test/jobs', 'test/browser', 'test/discovery', 'test/ops', 'test/postgres'];
 /** Tests of what only the shared store does (several app processes on one database). */
 const POSTGRES_ONLY_DIR = 'test/postgres';
-const MIN_PG_MAJOR = 15;
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { store: { type: 'string', default: 'both' } } });
 const store = values.store!;
@@ -72,15 +72,6 @@ async function runNodeTests(label: string, files: string[], env: NodeJS.ProcessE
   return { summary, code };
 }
 
-function findPostgresBin(): string | null {
-  const base = '/usr/lib/postgresql';
-  if (fs.existsSync(base)) {
-    const majors = fs.readdirSync(base).map(Number).filter((n) => n >= MIN_PG_MAJOR).sort((a, b) => b - a);
-    for (const m of majors) if (fs.existsSync(path.join(base, String(m), 'bin', 'initdb'))) return path.join(base, String(m), 'bin');
-  }
-  const which = spawnSync('sh', ['-c', 'command -v initdb'], { encoding: 'utf8' });
-  return which.status === 0 && which.stdout.trim() ? path.dirname(which.stdout.trim()) : null;
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

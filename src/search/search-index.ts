@@ -66,9 +66,9 @@ export const BURSTINESS = 0.6;
 export const EXACT_COUNT_MAX_POSTINGS = 400_000;
 /** Change-log rows applied per refresh step. */
 const CHANGES_PER_STEP = 5_000;
-/** How often the live index looks at the change log, in ms. */
 /** Terms whose document frequency discovery keeps remembered (a few MB). */
 const DF_MEMO = 200_000;
+/** How often the live index looks at the change log, in ms. */
 export const REFRESH_INTERVAL_MS = 1_000;
 /** Papers read per batch when building. */
 const BUILD_BATCH = 2_000;
