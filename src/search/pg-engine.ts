@@ -13,7 +13,7 @@
  *   the same corpus-trained embedder as the in-memory engine. The trained model is stored in the
  *   database (`search_models`, `search_model_parts`), so every process embeds queries alike.
  * - hybrid: `hybridScore` (search-index.ts) over the top RERANK_DEPTH keyword hits plus the
- *   nearest vectors, as in the in-memory engine.
+ *   nearest vectors, then the best-sentence share and neighbour smoothing, as in the in-memory engine.
  *
  * New and edited papers: their tsvector is written by the triggers in the same transaction; their
  * vectors within about a second, by every process that follows the change log (idempotent upserts).
@@ -26,7 +26,7 @@ import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
 import { DEFAULT_BM25, idf, termImpact } from './bm25.ts';
 import { hasFilters, type ParsedQuery } from './query.ts';
 import {
-  BURSTINESS, hybridScore, IDENTIFIER_BOOST, MAX_RESULTS, RERANK_DEPTH, SearchIndex, SMOOTHING_DEPTH, SMOOTHING_NEIGHBOURS, SMOOTHING_WEIGHT,
+  BURSTINESS, hybridScore, IDENTIFIER_BOOST, MAX_RESULTS, RERANK_DEPTH, SearchIndex, SENTENCE_DEPTH, SENTENCE_WEIGHT, SMOOTHING_DEPTH, SMOOTHING_NEIGHBOURS, SMOOTHING_WEIGHT,
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
@@ -34,6 +34,7 @@ import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByI
 import { suggestWord } from './suggest.ts';
 import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
+import { addSentenceShare } from './passage.ts';
 
 /** Counting stops here; above it the total is shown as "about" (a count of every match costs a pass). */
 export const PG_COUNT_CAP = 100_000;
@@ -81,7 +82,7 @@ export interface PgSearchEngineOptions {
   corpusEmbedder?: Partial<CorpusEmbedderOptions>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   rank?: Partial<PgRankOptions>;
-  tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number };
+  tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number };
 }
 
 /** The model in use: the embedder (null with semantic search off), its generation, the vocabulary for corrections. */
@@ -444,9 +445,10 @@ export class PgSearchEngine implements PaperSearchEngine {
       WHERE ${sql.join(matchConds, sql` AND `)}
       ORDER BY score DESC, p.id LIMIT ${fetch}`.execute(this.store.db);
     let hits: SearchHit[] = rows.map((r) => ({ id: r.id, score: Number(r.score) }));
-    if (this.rank.rescore > 0) hits = (await this.rescore(hits, [...words, ...q.phrases.flat()], weightOf)).slice(0, depth);
+    const termWeight = termWeights([...words, ...q.phrases.flat()], weightOf);
+    if (this.rank.rescore > 0) hits = (await this.rescore(hits, termWeight)).slice(0, depth);
     const total = { n: Number(rows[0]?.total ?? 0), exact: true };
-    if (mode === 'hybrid') hits = await this.fuse(q, hits, sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
+    if (mode === 'hybrid') hits = await this.fuse(q, hits, termWeight, sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
     return { hits: page(hits), total: Math.max(total.n, Math.min(hits.length, MAX_RESULTS)), totalExact: total.exact, mode, terms: termList };
   }
 
@@ -498,15 +500,8 @@ export class PgSearchEngine implements PaperSearchEngine {
    * word's terms (our analyzer) weighted by the word's idf x burstiness from PostgreSQL's lexeme
    * statistics: the in-memory engine's scoring, applied to PostgreSQL's candidates.
    */
-  private async rescore(hits: SearchHit[], words: string[], weightOf: Map<string, number>): Promise<SearchHit[]> {
-    if (hits.length === 0) return hits;
-    const termWeight = new Map<string, number>();
-    for (const w of words) {
-      const weight = weightOf.get(w);
-      if (weight === undefined) continue;
-      for (const t of analyze(w)) termWeight.set(t, (termWeight.get(t) ?? 0) + weight);
-    }
-    if (termWeight.size === 0) return hits;
+  private async rescore(hits: SearchHit[], termWeight: Map<string, number>): Promise<SearchHit[]> {
+    if (hits.length === 0 || termWeight.size === 0) return hits;
     const texts = await listPaperTexts(this.store.db, hits.map((h) => h.id));
     const docs = hits.map((h) => {
       const t = texts.get(h.id);
@@ -610,7 +605,7 @@ export class PgSearchEngine implements PaperSearchEngine {
    * scored with `hybridScore` (normalised keyword rank + weighted normalised cosine); keyword hits
    * deeper than RERANK_DEPTH follow, as in the in-memory engine.
    */
-  private async fuse(q: ParsedQuery, hits: SearchHit[], match: RawBuilder<unknown>): Promise<SearchHit[]> {
+  private async fuse(q: ParsedQuery, hits: SearchHit[], termWeight: Map<string, number>, match: RawBuilder<unknown>): Promise<SearchHit[]> {
     const m = this.model!;
     const head = hits.slice(0, RERANK_DEPTH);
     const neighbours = this.opts.tuning?.neighbours ?? HYBRID_NEIGHBOURS;
@@ -630,7 +625,9 @@ export class PgSearchEngine implements PaperSearchEngine {
     const weight = this.opts.tuning?.semanticWeight;
     const rescored = ids.map((id, i) => ({ id, score: hybridScore(keyword.get(id) ?? 0, best > 0 ? best : 1, allCos[i]!, allCos, weight) }));
     rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-    const smoothed = await this.smooth(rescored);
+    const sentenceWeight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
+    const texts = sentenceWeight > 0 ? await listPaperTexts(this.store.db, rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id)) : new Map();
+    const smoothed = await this.smooth(addSentenceShare(rescored, texts, termWeight, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
     const seen = new Set(ids);
     return [...smoothed, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
   }
@@ -707,6 +704,17 @@ async function loadModelParts(db: Db, generation: number): Promise<Map<string, U
   const chunks = new Map<string, Buffer[]>();
   for (const r of rows) { if (!chunks.has(r.name)) chunks.set(r.name, []); chunks.get(r.name)!.push(r.data); }
   return new Map([...chunks].map(([name, list]) => [name, new Uint8Array(Buffer.concat(list))]));
+}
+
+/** Each query word's analyzed terms with the word's weight (summed where words share a term). */
+function termWeights(words: readonly string[], weightOf: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const w of words) {
+    const weight = weightOf.get(w);
+    if (weight === undefined) continue;
+    for (const t of analyze(w)) out.set(t, (out.get(t) ?? 0) + weight);
+  }
+  return out;
 }
 
 function packWords(words: string[], counts: Uint32Array, out: Map<string, Uint8Array>): void {

@@ -21,6 +21,7 @@ import {
   findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex,
 } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
+import { addSentenceShare } from './passage.ts';
 import { analyze, isIdentifier, nameTokens, stemWord, STOP_WORDS, surfaceWords } from './text.ts';
 import { VectorIndex } from './vector-index.ts';
 
@@ -39,7 +40,14 @@ export const RERANK_DEPTH = 100;
  * Hybrid score = BM25 / best BM25 + SEMANTIC_WEIGHT * (cosine - lowest) / (highest - lowest), over
  * the candidates. Tuned on the SciFact train split (docs/search.md).
  */
-export const HYBRID_SEMANTIC_WEIGHT = 0.2;
+export const HYBRID_SEMANTIC_WEIGHT = 0.3;
+/**
+ * Then each of the best SENTENCE_DEPTH papers gains SENTENCE_WEIGHT x the share of the query's
+ * weight that its best single sentence (or its title) holds (src/search/passage.ts): a finding is
+ * stated in one sentence. Tuned on the SciFact train split (docs/search.md).
+ */
+export const SENTENCE_DEPTH = 30;
+export const SENTENCE_WEIGHT = 0.4;
 /**
  * After the hybrid re-scoring, each of the best SMOOTHING_DEPTH papers moves towards the scores of
  * its SMOOTHING_NEIGHBOURS most similar papers among them, by SMOOTHING_WEIGHT (score regularisation,
@@ -123,7 +131,7 @@ export interface SearchIndexOptions {
   /** Logs one line per build, load and refresh. */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Ranking constants, for tuning (eval-search); defaults are the tuned ones above. */
-  tuning?: { semanticWeight?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number };
+  tuning?: { semanticWeight?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number };
   /**
    * Where open() builds an index the store does not have yet: in a worker thread (the default, so
    * a server keeps answering quickly meanwhile), or in this thread (`false`; always so with an
@@ -869,8 +877,9 @@ export class SearchIndex {
       return s >= 0 && !g.vectors!.isRemoved(s) ? s : -1;
     });
     const cos = slots.map((s) => (s >= 0 ? g.vectors!.similarity(qv, s) : 0));
-    const rescored = head.map((h, i) => ({ id: h.id, slot: slots[i]!, score: hybridScore(h.score, head[0]!.score, cos[i]!, cos, this.opts.tuning?.semanticWeight) }));
-    rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const hybrid = head.map((h, i) => ({ id: h.id, slot: slots[i]!, score: hybridScore(h.score, head[0]!.score, cos[i]!, cos, this.opts.tuning?.semanticWeight) }));
+    hybrid.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+    const rescored = await this.withSentenceShare(q, hybrid);
     const top = rescored.slice(0, SMOOTHING_DEPTH);
     const vectors = top.map((r) => (r.slot >= 0 ? g.vectors!.vectorAt(r.slot) : null));
     const smoothed = neighbourSmoothing(top.map((r) => r.score), (i, j) => dotProduct(vectors[i]!, vectors[j]!), {
@@ -879,6 +888,16 @@ export class SearchIndex {
     const head2 = top.map((r, i) => ({ id: r.id, score: smoothed[i]! })).sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const rest = rescored.slice(SMOOTHING_DEPTH).map((r) => ({ id: r.id, score: r.score }));
     return [...head2, ...rest, ...hits.slice(RERANK_DEPTH).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, head[0]!.score) }))];
+  }
+
+  /** The hybrid top SENTENCE_DEPTH with SENTENCE_WEIGHT x their best sentence's share of the query (passage.ts). */
+  private async withSentenceShare<T extends { id: string; score: number }>(q: ParsedQuery, ranked: T[]): Promise<T[]> {
+    const weight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
+    if (weight === 0) return ranked;
+    const n = Math.max(1, this.liveCount());
+    const weights = new Map([...SearchIndex.queryTerms(q).keys()].map((t) => [t, this.termWeight(t, n)] as const));
+    const texts = await listPaperTexts(this.store.db, ranked.slice(0, SENTENCE_DEPTH).map((h) => h.id));
+    return addSentenceShare(ranked, texts, weights, { depth: SENTENCE_DEPTH, weight });
   }
 
   /**

@@ -156,7 +156,10 @@ describe('PostgreSQL search engine', { skip }, () => {
   test('hybrid: keyword candidates and nearest vectors fused with hybridScore, in that order', async () => {
     const q = 'graph molecules';
     const kw = await run(q, { limit: 100 });
-    const hy = await run(q, { mode: 'hybrid', limit: 100 });
+    // The fusion alone: the sentence share and smoothing (tested below and in search-index) off.
+    const fusionOnly = await PgSearchEngine.open(store, { corpusEmbedder: SMALL_EMBEDDER, tuning: { sentenceWeight: 0, smoothingWeight: 0 } }, true);
+    const hy = await fusionOnly.search({ query: parseQuery(q), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 100 });
+    await fusionOnly.close();
     const sem = await run(q, { mode: 'semantic', limit: 1000 });
     assert.equal(hy.mode, 'hybrid');
     // Recompute the fusion from the other two modes' scores: the same order and scores.
@@ -276,6 +279,28 @@ test('paperboy eval-search --store postgres prints one line per mode', { skip },
   const noUrl = sink();
   assert.equal(await runEvalSearch([dir, '--store', 'postgres'], sink().stream, noUrl.stream), 2);
   assert.match(noUrl.text(), /needs --database-url/);
+});
+
+test('hybrid on PostgreSQL: a paper that states the query in one sentence passes one that scatters its words', { skip }, async () => {
+  const db = await createTestDatabase();
+  const store = await openStore(db.url);
+  after(async () => { await store.close(); await db.drop(); });
+  await store.migrate(FIXED_NOW);
+  await store.upsertPapers([
+    paperRecord({ id: '2504.40001', title: 'A cohort followed for a decade', abstract: 'APOE4 carriers were followed. Tau was measured.' }),
+    paperRecord({ id: '2504.40002', title: 'Neurons grown from stem cells', abstract: 'In neurons grown from the stem cells of volunteers APOE4 raised tau.' }),
+    ...topicalRecords(40),
+  ], FIXED_NOW);
+  // The cosine and smoothing are off, so only the sentence share differs between the two engines.
+  const order = async (sentenceWeight?: number) => {
+    const engine = await PgSearchEngine.open(store, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight } }, true);
+    const r = await engine.search({ query: parseQuery('apoe4 tau'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 });
+    await engine.close();
+    assert.equal(r.mode, 'hybrid');
+    return r.hits.map((h) => h.id).slice(0, 2);
+  };
+  assert.deepEqual(await order(), ['2504.40002', '2504.40001']);
+  assert.deepEqual(await order(0), ['2504.40001', '2504.40002']);
 });
 
 test('the search page and search-as-you-type on the PostgreSQL engine: hostile queries never give a 5xx', { skip }, async () => {

@@ -149,4 +149,30 @@ describe('ranking constants that were tuned on SciFact', () => {
     const plain = await order({ identifierBoost: 1 });
     assert.ok(plain.withP62 > plain.autophagyOnly, `without the boost the common word wins: ${JSON.stringify(plain)}`);
   });
+
+  test('hybrid: a paper that states the query in one sentence passes one that scatters its words', async () => {
+    const s = await tempStore();
+    const records = [
+      paperRecord({ id: '2504.40001', title: 'A cohort followed for a decade', abstract: 'APOE4 carriers were followed. Tau was measured.' }),
+      paperRecord({ id: '2504.40002', title: 'Neurons grown from stem cells', abstract: 'In neurons grown from the stem cells of volunteers APOE4 raised tau.' }),
+      ...topicalRecords(40),
+    ];
+    await s.upsertPapers(records, FIXED_NOW);
+    // The cosine and smoothing are off in both runs, so only the sentence share differs.
+    const order = async (sentenceWeight?: number) => {
+      const ix = SearchIndex.detached(s, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight } });
+      await ix.rebuild();
+      const keyword = await ix.search({ query: parseQuery('apoe4 tau'), mode: 'keyword', sort: 'relevance', offset: 0, limit: 10 });
+      const hybrid = await ix.search({ query: parseQuery('apoe4 tau'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 });
+      await ix.close();
+      return { keyword: keyword.hits.map((h) => h.id).slice(0, 2), hybrid: hybrid.hits.map((h) => h.id).slice(0, 2), mode: hybrid.mode };
+    };
+    const tuned = await order();
+    assert.equal(tuned.mode, 'hybrid');
+    assert.deepEqual(tuned.keyword, ['2504.40001', '2504.40002'], 'BM25 alone prefers the shorter abstract');
+    assert.deepEqual(tuned.hybrid, ['2504.40002', '2504.40001']);
+    const without = await order(0);
+    assert.deepEqual(without.hybrid, ['2504.40001', '2504.40002'], 'without the sentence share the order is BM25\'s');
+    await s.close();
+  });
 });
