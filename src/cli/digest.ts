@@ -9,6 +9,7 @@ import { parseDay } from '../domain/dates.ts';
 import { localTime } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
+import { PgSearchEngine } from '../search/pg-engine.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { alertSearch } from '../services/alert-search.ts';
 import { followedAuthorNames } from '../store/follows.ts';
@@ -57,7 +58,7 @@ type Out = { write(s: string): unknown };
 
 /** Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage). */
 export async function runDigestCli(
-  config: Pick<Config, 'baseUrl' | 'siteName' | 'mailFrom' | 'smtp' | 'outboxDir'>, settings: DigestSettings, store: Store, args: string[], out: Out,
+  config: Pick<Config, 'baseUrl' | 'siteName' | 'mailFrom' | 'smtp' | 'outboxDir'> & Partial<Pick<Config, 'searchEngine'>>, settings: DigestSettings, store: Store, args: string[], out: Out,
   options: DigestCliOptions = {},
 ): Promise<number> {
   const [sub, ...rest] = args;
@@ -110,9 +111,14 @@ export async function runDigestCli(
   const transport = options.transport ?? (config.smtp
     ? smtpTransport(config.smtp, { connections: settings.connections })
     : folderTransport(config.outboxDir));
-  // Alerts search the saved index (loaded in seconds; built once, and saved, if the store has none).
-  const opened: { index: Promise<SearchIndex> | null } = { index: null };
+  // Alerts search the saved index (loaded in seconds; built once, and saved, if the store has none),
+  // or PostgreSQL's engine with PAPERBOY_SEARCH_ENGINE=postgres, as the server's alerts do.
+  const opened: { index: Promise<SearchIndex> | null; pg: Promise<PgSearchEngine> | null } = { index: null, pg: null };
   const search: SearchFn = options.search ?? (async (query, scope, limit) => {
+    if (config.searchEngine === 'postgres') {
+      opened.pg ??= PgSearchEngine.open(store, {}, true);
+      return alertSearch({ store, index: await opened.pg })(query, scope, limit);
+    }
     opened.index ??= SearchIndex.open(store, { buildInWorker: false }, true); // not a serving process: build here if need be
     return alertSearch({ store, index: await opened.index })(query, scope, limit);
   });
@@ -137,5 +143,6 @@ export async function runDigestCli(
   } finally {
     if (!options.transport) await transport.close();
     if (opened.index) await (await opened.index).close();
+    if (opened.pg) await (await opened.pg).close();
   }
 }

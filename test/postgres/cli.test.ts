@@ -72,3 +72,28 @@ test('readiness reports pending migrations on a database that is behind', { skip
     await store.close();
   }
 });
+
+test('paperboy digest with PAPERBOY_SEARCH_ENGINE=postgres: alerts are matched by PostgreSQL\'s engine; no in-memory index is built', { skip, timeout: 120_000 }, async () => {
+  const { runDigestCli } = await import('../../src/cli/digest.ts');
+  const { DIGEST_DEFAULTS } = await import('../../src/services/digest-config.ts');
+  const { newNonce } = await import('../../src/services/subscriptions.ts');
+  const { digestDb, insertSubscription } = await import('../../src/store/subscriptions.ts');
+  const { seedSmallCorpus } = await import('../helpers/app.ts');
+  const { sql } = await import('kysely');
+  const db = await createTestDatabase();
+  const store = await openStore(db.url);
+  after(async () => { await store.close(); await db.drop(); });
+  await seedSmallCorpus(store);
+  await insertSubscription(digestDb(store.db), {
+    email: 'alerts@example.org', userId: null, period: 'daily', kind: 'search', query: 'sparse documents', nonce: newNonce(), confirmed: true, confirmSent: false,
+  }, '2025-05-01T00:00:00.000Z');
+  const outDir = tempDir();
+  let out = '';
+  const config = { baseUrl: 'https://papers.example.org', siteName: 'Paperboy', mailFrom: 'Paperboy <d@papers.example.org>', outboxDir: tempDir(), smtp: null, searchEngine: 'postgres' as const };
+  const code = await runDigestCli(config, { ...DIGEST_DEFAULTS, unsubscribeMailto: null }, store, ['send', '--date', '2025-05-06', '--dry-run', '--out', outDir], { write: (s: string) => { out += s; } });
+  assert.equal(code, 0, out);
+  assert.match(out, /would send to=alerts@example.org papers=1 /, out);
+  const count = async (table: string) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM ${sql.table(table)}`.execute(store.db)).rows[0]!.n);
+  assert.equal(await count('search_index_meta'), 0, 'the in-memory index was not built');
+  assert.ok(await count('search_models') >= 1, 'PostgreSQL\'s engine built its model');
+});
