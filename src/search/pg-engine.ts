@@ -3,8 +3,9 @@
  * chosen with PAPERBOY_SEARCH_ENGINE=postgres on a PostgreSQL store. Same query language, modes,
  * sorts and fusion as the in-memory `SearchIndex`; different machinery:
  *
- * - keyword: `paper_search_documents.document` (migration 009), a tsvector with the title at weight
- *   A, the abstract at B (`english`) and author names at C (`simple`), kept by triggers in the
+ * - keyword: `paper_search_documents.document` (migrations 009, 010), a tsvector with the title at
+ *   weight A, the abstract at B (`english`) and author names at C (`simple`), accents folded as our
+ *   analyzer folds them (`paper_search_fold`), kept by triggers in the
  *   writer's transaction (searchable at commit) and indexed with GIN. The tsquery is assembled in
  *   SQL from one `plainto_tsquery` / `phraseto_tsquery` call per word or phrase of OUR parsed query,
  *   each word a bound parameter: what a user types never reaches the tsquery or SQL syntax.
@@ -540,8 +541,8 @@ export class PgSearchEngine implements PaperSearchEngine {
     };
     if (q.categories.length > 0) out.push(catCond(q.categories));
     if (q.excludedCategories.length > 0) out.push(sql`NOT ${catCond(q.excludedCategories)}`);
-    for (const a of q.authors) out.push(sql`d.authors @@ plainto_tsquery('simple', ${a})`);
-    for (const a of q.excludedAuthors) out.push(sql`NOT (d.authors @@ plainto_tsquery('simple', ${a}))`);
+    for (const a of q.authors) out.push(sql`d.authors @@ plainto_tsquery('simple', paper_search_fold(${a}))`);
+    for (const a of q.excludedAuthors) out.push(sql`NOT (d.authors @@ plainto_tsquery('simple', paper_search_fold(${a})))`);
     if (q.from !== null) out.push(sql`p.published_at >= ${q.from}`);
     if (q.to !== null) out.push(sql`p.published_at < ${q.to}`);
     if (q.hasCode) out.push(sql`p.code_url IS NOT NULL AND p.code_url <> ''`);
