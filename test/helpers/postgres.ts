@@ -90,7 +90,19 @@ export async function createTestDatabase(opts: { migrated?: boolean } = {}): Pro
     }
     return {
       url: urlFor(name),
-      drop: () => withAdmin(async (a) => { await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); }),
+      drop: () => withAdmin(async (a) => {
+        // Connections still closing (a pool ending, a worker thread exiting) get up to 3 s to go by
+        // themselves; FORCE then ends the rest, whose clients see "terminating connection".
+        let open = 0;
+        for (let i = 0; i < 60; i++) {
+          const { rows } = await a.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          open = rows[0]!.n;
+          if (open === 0) break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        if (open > 0) process.stderr.write(`test database ${name}: ${open} connection(s) still open after 3 s, ended by DROP ... WITH (FORCE)\n`);
+        await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      }),
     };
   });
 }
