@@ -19,7 +19,8 @@
  *
  *   npm run bench:postgres                         full run (1,000,000 papers), writes BENCHMARKS.md
  *   node --import tsx bench/postgres.ts --papers 20000 --duration 5    a smaller run; prints only
- *   ... --only feed | --only search                one half; --write puts it in BENCHMARKS.md
+ *   ... --only feed | --only search                one half; --write puts it in BENCHMARKS.md beside the
+ *                                                  other half as written there
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -40,7 +41,7 @@ import { LIST_SORTS } from '../src/store/types.ts';
 import { cleanEnv, startServe, type ServeProcess } from '../test/helpers/server-process.ts';
 import { findPostgresBin } from '../scripts/postgres-bin.ts';
 import { startCluster, type Cluster } from './postgres-cluster.ts';
-import { machine, ROOT, writeSection } from './report.ts';
+import { machine, readSection, ROOT, writeSection } from './report.ts';
 import { makeQueries } from './search-queries.ts';
 
 const SECTION = 'postgres';
@@ -609,14 +610,30 @@ function readSaved(): Saved {
   try { return JSON.parse(fs.readFileSync(SAVED, 'utf8')) as Saved; } catch { return {}; }
 }
 
-function report(saved: Saved, c: Cluster): string {
+/**
+ * One half of the section as BENCHMARKS.md holds it now: the feed half runs from "### Feed" to the
+ * first "### Search", the search half from there to the end. A checkout has no saved figures
+ * (.tmp is not committed), so a written `--only` run keeps the other half's text this way.
+ */
+function writtenHalf(kind: 'feed' | 'search'): string | null {
+  const text = readSection(SECTION);
+  if (!text) return null;
+  const feed = text.indexOf('### Feed');
+  const search = text.indexOf('### Search');
+  if (kind === 'feed') return feed >= 0 ? text.slice(feed, search > feed ? search : undefined).trim() : null;
+  return search >= 0 ? text.slice(search).trim() : null;
+}
+
+function report(saved: Saved, c: Cluster, keepWritten = false): string {
   const when = (m: Measured) => `Measured on ${m.on} with \`${m.command}\`.`;
+  const feedText = saved.feed ? feedReport(saved.feed.results, when(saved.feed.measured)) : keepWritten ? writtenHalf('feed') : null;
+  const searchText = saved.search ? searchReport(saved.search.results, when(saved.search.measured)) : keepWritten ? writtenHalf('search') : null;
   return [
     '## PostgreSQL beside SQLite',
     '',
     `Machine: ${machine()}. PostgreSQL ${c.version} in a throwaway cluster on the same machine (${c.settings.join(', ')}; durability is off because the data is thrown away, which speeds up the loads, not the read-only figures). Everything (app processes, PostgreSQL, the load generator) shares the ${os.cpus().length} CPUs. The machine is shared with other work: a load average above ${os.cpus().length} means other work competed for the CPUs, so the figures are lower bounds; compare rows of one table with each other rather than with other sections. What the figures mean: docs/postgres.md, "Benchmarks".`,
-    ...(saved.feed ? ['', feedReport(saved.feed.results, when(saved.feed.measured))] : []),
-    ...(saved.search ? ['', searchReport(saved.search.results, when(saved.search.measured))] : []),
+    ...(feedText ? ['', feedText] : []),
+    ...(searchText ? ['', searchText] : []),
   ].join('\n');
 }
 
@@ -647,7 +664,7 @@ async function main(): Promise<void> {
     const search = ONLY === 'feed' ? null : { results: await runSearch(c), measured };
     // A run of one half, written, keeps the other half's last written figures.
     const saved: Saved = flags.write ? { ...readSaved(), ...(feed ? { feed } : {}), ...(search ? { search } : {}) } : { ...(feed ? { feed } : {}), ...(search ? { search } : {}) };
-    const body = report(saved, c);
+    const body = report(saved, c, flags.write === true);
     process.stdout.write(`\n${body}\n\n`);
     if (flags.write) {
       fs.mkdirSync(path.dirname(SAVED), { recursive: true });

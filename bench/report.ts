@@ -32,3 +32,13 @@ export function writeSection(section: string, body: string, doc = BENCHMARKS_DOC
   else text = `${text.replace(/\s*$/, '')}\n\n${block}\n`;
   fs.writeFileSync(doc, text);
 }
+
+/** The text between a section's markers as BENCHMARKS.md holds it now, or null when it has none. */
+export function readSection(section: string, doc = BENCHMARKS_DOC): string | null {
+  if (!fs.existsSync(doc)) return null;
+  const text = fs.readFileSync(doc, 'utf8');
+  const start = `<!-- bench:${section}:start -->`;
+  const a = text.indexOf(start);
+  const b = text.indexOf(`<!-- bench:${section}:end -->`);
+  return a >= 0 && b > a ? text.slice(a + start.length, b).trim() : null;
+}
