@@ -46,17 +46,18 @@ export function bestSentenceShare(sentences: readonly (readonly string[])[], wei
 
 /**
  * Adds `weight` x the best-sentence share to the scores of the first `depth` items of a ranking
- * (sorted by score, best first) and re-sorts them; the rest follow unchanged. Items with no text
- * get no share. Ties break by id, so the order is deterministic.
+ * (sorted by score, best first) and re-sorts them; the rest follow unchanged. `sentences` holds
+ * each paper's `sentenceTerms`; items without get no share. Ties break by id, so the order is
+ * deterministic.
  */
 export function addSentenceShare<T extends { id: string; score: number }>(
-  ranked: readonly T[], texts: ReadonlyMap<string, { title: string; abstract: string }>,
+  ranked: readonly T[], sentences: ReadonlyMap<string, readonly (readonly string[])[]>,
   weights: ReadonlyMap<string, number>, opts: { depth: number; weight: number },
 ): T[] {
   if (opts.weight === 0 || opts.depth <= 0 || weights.size === 0) return [...ranked];
   const head = ranked.slice(0, opts.depth).map((h) => {
-    const t = texts.get(h.id);
-    const share = t ? bestSentenceShare(sentenceTerms(t.title, t.abstract), weights) : 0;
+    const s = sentences.get(h.id);
+    const share = s ? bestSentenceShare(s, weights) : 0;
     return { ...h, score: h.score + opts.weight * share };
   });
   head.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -35,7 +35,7 @@ import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByI
 import { suggestWord } from './suggest.ts';
 import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
-import { addSentenceShare } from './passage.ts';
+import { addSentenceShare, sentenceTerms } from './passage.ts';
 
 /** Counting stops here; above it the total is shown as "about" (a count of every match costs a pass). */
 export const PG_COUNT_CAP = 100_000;
@@ -627,8 +627,9 @@ export class PgSearchEngine implements PaperSearchEngine {
     const rescored = ids.map((id, i) => ({ id, score: hybridScore(keyword.get(id) ?? 0, best > 0 ? best : 1, allCos[i]!, allCos, weight) }));
     rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const sentenceWeight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
-    const texts = sentenceWeight > 0 ? await listPaperTexts(this.store.db, rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id)) : new Map();
-    const smoothed = await this.smooth(addSentenceShare(rescored, texts, termWeight, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
+    const texts = sentenceWeight > 0 ? await listPaperTexts(this.store.db, rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id)) : new Map<string, { title: string; abstract: string }>();
+    const sentences = new Map([...texts].map(([id, t]) => [id, sentenceTerms(t.title, t.abstract)] as const));
+    const smoothed = await this.smooth(addSentenceShare(rescored, sentences, termWeight, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
     const seen = new Set(ids);
     return [...smoothed, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
   }

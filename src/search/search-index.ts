@@ -21,7 +21,7 @@ import {
   findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex,
 } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
-import { addSentenceShare } from './passage.ts';
+import { addSentenceShare, sentenceTerms } from './passage.ts';
 import { analyze, isIdentifier, nameTokens, stemWord, STOP_WORDS, surfaceWords } from './text.ts';
 import { VectorIndex } from './vector-index.ts';
 
@@ -48,6 +48,8 @@ export const HYBRID_SEMANTIC_WEIGHT = 0.3;
  */
 export const SENTENCE_DEPTH = 30;
 export const SENTENCE_WEIGHT = 0.4;
+/** Papers whose sentences the index keeps between searches (a few KiB each). */
+const SENTENCE_CACHE_SIZE = 4_000;
 /**
  * After the hybrid re-scoring, each of the best SMOOTHING_DEPTH papers moves towards the scores of
  * its SMOOTHING_NEIGHBOURS most similar papers among them, by SMOOTHING_WEIGHT (score regularisation,
@@ -208,6 +210,7 @@ export class SearchIndex {
   private gen: Generation | null = null;
   /** See DiscoveryView.epoch: moved by install() and rebuildDelta(), the only places text, vectors or df change. */
   private epoch = 0;
+  private sentenceCache: { epoch: number; terms: Map<string, string[][]> } = { epoch: -1, terms: new Map() };
   /** Papers added or changed since the generation was built, by id. */
   private deltaDocs = new Map<string, IndexDoc>();
   private delta: Segment | null = null;
@@ -896,8 +899,31 @@ export class SearchIndex {
     if (weight === 0) return ranked;
     const n = Math.max(1, this.liveCount());
     const weights = new Map([...SearchIndex.queryTerms(q).keys()].map((t) => [t, this.termWeight(t, n)] as const));
-    const texts = await listPaperTexts(this.store.db, ranked.slice(0, SENTENCE_DEPTH).map((h) => h.id));
-    return addSentenceShare(ranked, texts, weights, { depth: SENTENCE_DEPTH, weight });
+    return addSentenceShare(ranked, await this.sentencesOf(ranked.slice(0, SENTENCE_DEPTH).map((h) => h.id)), weights, { depth: SENTENCE_DEPTH, weight });
+  }
+
+  /**
+   * Papers' sentences as index terms (passage.ts), read from the store and kept for the
+   * SENTENCE_CACHE_SIZE most recently read papers until the index's text changes (its epoch):
+   * popular results are not re-read and re-stemmed on every search.
+   */
+  private async sentencesOf(ids: readonly string[]): Promise<Map<string, string[][]>> {
+    if (this.sentenceCache.epoch !== this.epoch) this.sentenceCache = { epoch: this.epoch, terms: new Map() };
+    const cache = this.sentenceCache.terms;
+    const out = new Map<string, string[][]>();
+    const missing: string[] = [];
+    for (const id of ids) { const s = cache.get(id); if (s) out.set(id, s); else missing.push(id); }
+    if (missing.length === 0) return out;
+    const epoch = this.epoch;
+    const texts = await listPaperTexts(this.store.db, missing);
+    for (const [id, t] of texts) {
+      const s = sentenceTerms(t.title, t.abstract);
+      out.set(id, s);
+      if (this.epoch !== epoch || this.sentenceCache.terms !== cache) continue; // the text may have changed meanwhile
+      if (cache.size >= SENTENCE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+      cache.set(id, s);
+    }
+    return out;
   }
 
   /**

@@ -34,9 +34,9 @@ describe('best-sentence share of the query', () => {
 describe('adding the best-sentence share to a ranking', () => {
   const weights = new Map([['apoe4', 2], ['tau', 1]]);
   const texts = new Map([
-    ['scattered', { title: 'A study of neurons', abstract: 'APOE4 carriers were enrolled. Tau was measured later.' }],
-    ['stated', { title: 'Neurons in culture', abstract: 'We grew cells. APOE4 increases tau in neurons.' }],
-    ['deep', { title: 'APOE4 and tau', abstract: 'APOE4 raises tau.' }],
+    ['scattered', sentenceTerms('A study of neurons', 'APOE4 carriers were enrolled. Tau was measured later.')],
+    ['stated', sentenceTerms('Neurons in culture', 'We grew cells. APOE4 increases tau in neurons.')],
+    ['deep', sentenceTerms('APOE4 and tau', 'APOE4 raises tau.')],
   ]);
   const ranked = [{ id: 'scattered', score: 1 }, { id: 'stated', score: 0.9 }, { id: 'none', score: 0.8 }, { id: 'deep', score: 0.1 }];
   test('a paper stating the query in one sentence passes one that scatters its words', () => {

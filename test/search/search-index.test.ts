@@ -173,6 +173,17 @@ describe('ranking constants that were tuned on SciFact', () => {
     assert.deepEqual(tuned.hybrid, ['2504.40002', '2504.40001']);
     const without = await order(0);
     assert.deepEqual(without.hybrid, ['2504.40001', '2504.40002'], 'without the sentence share the order is BM25\'s');
+
+    // The sentences are kept between searches, but not past an edit of the paper's text.
+    const ix = SearchIndex.detached(s, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0 } });
+    await ix.rebuild();
+    const top2 = async () => (await ix.search({ query: parseQuery('apoe4 tau'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 })).hits.map((h) => h.id).slice(0, 2);
+    assert.deepEqual(await top2(), ['2504.40002', '2504.40001']);
+    assert.deepEqual(await top2(), ['2504.40002', '2504.40001']);
+    await s.upsertPapers([paperRecord({ id: '2504.40002', title: 'Neurons grown from stem cells', abstract: 'In neurons grown from the stem cells of volunteers APOE4 was present. Tau was low.' })], FIXED_NOW);
+    await ix.papersChanged(['2504.40002']);
+    assert.deepEqual(await top2(), ['2504.40001', '2504.40002'], 'the edited abstract no longer states both in one sentence');
+    await ix.close();
     await s.close();
   });
 });
