@@ -130,7 +130,7 @@ export async function runDigestCli(
   try {
     const report = await runDigest({
       store, transport, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom, unsubscribeMailto: settings.unsubscribeMailto,
-      now, search, forYou, ...options.tuning,
+      now, search, forYou, leaseMs: settings.leaseSeconds * 1000, ...options.tuning,
     }, {
       date, only: values.period as 'daily' | 'weekly' | undefined, weeklyDay: settings.weeklyDay, to,
       dryRun: values['dry-run'] === true, out: values.out,

@@ -26,7 +26,7 @@ interface Log {
 
 export interface DigestSchedulerDeps {
   digest: Omit<DigestDeps, 'now' | 'logger'>;
-  settings: Pick<DigestSettings, 'at' | 'timeZone' | 'weeklyDay'>;
+  settings: Pick<DigestSettings, 'at' | 'timeZone' | 'weeklyDay'> & Partial<Pick<DigestSettings, 'leaseSeconds'>>;
   clock: { now(): number };
   logger: Log;
 }
@@ -50,7 +50,8 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
   const owner = `${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store } = deps.digest;
   const iso = () => new Date(deps.clock.now()).toISOString();
-  const digest: DigestDeps = { ...deps.digest, now: () => deps.clock.now(), logger: deps.logger, owner };
+  const leaseMs = deps.settings.leaseSeconds !== undefined ? { leaseMs: deps.settings.leaseSeconds * 1000 } : {};
+  const digest: DigestDeps = { ...leaseMs, ...deps.digest, now: () => deps.clock.now(), logger: deps.logger, owner };
 
   const log = (r: DigestReport) => (r.error ? deps.logger.warn : deps.logger.info).call(deps.logger, { job: DIGEST_JOB, ...r, previews: undefined }, formatDigestSummary(r));
 

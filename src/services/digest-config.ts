@@ -17,9 +17,14 @@ export interface DigestSettings {
   unsubscribeMailto: string | null;
   /** Parallel SMTP connections a digest run uses. */
   connections: number;
+  /**
+   * How long a run holds a message it is sending before another run may take it over (seconds):
+   * after a crash, the next run sends the crashed run's messages once this has passed.
+   */
+  leaseSeconds: number;
 }
 
-export const DIGEST_DEFAULTS: DigestSettings = { at: '07:00', timeZone: 'UTC', weeklyDay: 1, unsubscribeMailto: null, connections: 4 };
+export const DIGEST_DEFAULTS: DigestSettings = { at: '07:00', timeZone: 'UTC', weeklyDay: 1, unsubscribeMailto: null, connections: 4, leaseSeconds: 120 };
 
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -30,6 +35,7 @@ export const digestEnvShape = {
   PAPERBOY_DIGEST_WEEKLY_DAY: z.enum(WEEKDAYS, { error: 'must be mon, tue, wed, thu, fri, sat or sun' }).default('mon'),
   PAPERBOY_UNSUBSCRIBE_MAILTO: z.email('must be an e-mail address').optional(),
   PAPERBOY_SMTP_CONNECTIONS: z.coerce.number().int().min(1).max(32).default(4),
+  PAPERBOY_DIGEST_LEASE_SECONDS: z.coerce.number().int('must be whole seconds').min(5, 'must be at least 5 (seconds)').max(86_400, 'must be at most 86400 (a day)').default(120),
 };
 
 export const digestEnvSchema = z.object(digestEnvShape);
@@ -42,5 +48,6 @@ export function digestSettingsFrom(e: z.infer<typeof digestEnvSchema>): DigestSe
     weeklyDay: WEEKDAYS.indexOf(e.PAPERBOY_DIGEST_WEEKLY_DAY) + 1,
     unsubscribeMailto: e.PAPERBOY_UNSUBSCRIBE_MAILTO ?? null,
     connections: e.PAPERBOY_SMTP_CONNECTIONS,
+    leaseSeconds: e.PAPERBOY_DIGEST_LEASE_SECONDS,
   };
 }

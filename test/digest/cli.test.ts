@@ -123,9 +123,11 @@ test('the scheduler sends at the configured local time, once a day, and retries 
 
 test('settings: defaults, and every problem reported', () => {
   assert.deepEqual(digestSettingsFrom(digestEnvSchema.parse({})), DIGEST_DEFAULTS);
-  assert.deepEqual(digestSettingsFrom(digestEnvSchema.parse({ PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_DIGEST_TIMEZONE: 'Europe/Berlin', PAPERBOY_DIGEST_WEEKLY_DAY: 'fri', PAPERBOY_UNSUBSCRIBE_MAILTO: 'u@x.org', PAPERBOY_SMTP_CONNECTIONS: '8' })),
-    { at: null, timeZone: 'Europe/Berlin', weeklyDay: 5, unsubscribeMailto: 'u@x.org', connections: 8 });
-  const bad = digestEnvSchema.safeParse({ PAPERBOY_DIGEST_SCHEDULE: '25:00', PAPERBOY_DIGEST_TIMEZONE: 'Mars/Olympus', PAPERBOY_DIGEST_WEEKLY_DAY: 'someday', PAPERBOY_UNSUBSCRIBE_MAILTO: 'nope' });
+  assert.deepEqual(digestSettingsFrom(digestEnvSchema.parse({ PAPERBOY_DIGEST_SCHEDULE: 'off', PAPERBOY_DIGEST_TIMEZONE: 'Europe/Berlin', PAPERBOY_DIGEST_WEEKLY_DAY: 'fri', PAPERBOY_UNSUBSCRIBE_MAILTO: 'u@x.org', PAPERBOY_SMTP_CONNECTIONS: '8', PAPERBOY_DIGEST_LEASE_SECONDS: '30' })),
+    { at: null, timeZone: 'Europe/Berlin', weeklyDay: 5, unsubscribeMailto: 'u@x.org', connections: 8, leaseSeconds: 30 });
+  const bad = digestEnvSchema.safeParse({ PAPERBOY_DIGEST_SCHEDULE: '25:00', PAPERBOY_DIGEST_TIMEZONE: 'Mars/Olympus', PAPERBOY_DIGEST_WEEKLY_DAY: 'someday', PAPERBOY_UNSUBSCRIBE_MAILTO: 'nope', PAPERBOY_DIGEST_LEASE_SECONDS: '1' });
   assert.equal(bad.success, false);
-  assert.equal(bad.error!.issues.length, 4);
+  assert.equal(bad.error!.issues.length, 5);
+  assert.match(JSON.stringify(bad.error!.issues), /at least 5 \(seconds\)/);
+  for (const lease of ['1.5', 'soon', '100000']) assert.equal(digestEnvSchema.safeParse({ PAPERBOY_DIGEST_LEASE_SECONDS: lease }).success, false, lease);
 });

@@ -163,6 +163,10 @@ export async function crashRun(opts: CrashOptions): Promise<CrashReport> {
     PAPERBOY_DEMO: 'false', PAPERBOY_TRUST_PROXY: 'true', PAPERBOY_CATEGORIES: 'cs.CL,cs.LG,cs.CV,cs.AI,cs.DS,cs.IT,cs.LO,cs.NI,cs.CR,cs.SE,math,quant-ph,hep-th,cond-mat,physics,stat,astro-ph', PAPERBOY_SUBMIT_QUOTA: '1000', PAPERBOY_DIGEST_SCHEDULE: 'off',
     PAPERBOY_ARXIV_OAI_URL: `${replay.url}/oai`, PAPERBOY_ARXIV_API_URL: `${replay.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${replay.url}/rss`, PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
     PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(sink.port), PAPERBOY_BASE_URL: 'http://localhost', PAPERBOY_MAIL_FROM: 'Paperboy <digests@localhost>',
+    // A killed digest run holds up to one message per connection: the final run, which waits up
+    // to 90 s for others' leases, takes them over once this has passed (the default 120 s would
+    // leave them to a later run).
+    PAPERBOY_DIGEST_LEASE_SECONDS: '10',
   };
   const childEnv = cleanEnv({ ...env, PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
   const report: CrashReport = {
