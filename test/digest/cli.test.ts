@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
 import { runDigestCli } from '../../src/cli/digest.ts';
 import { startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
-import { smtpTransport } from '../../src/mail/transport.ts';
+import { smtpTransport, type Transport } from '../../src/mail/transport.ts';
 import { DIGEST_DEFAULTS, digestEnvSchema, digestSettingsFrom } from '../../src/services/digest-config.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -119,6 +119,28 @@ test('the scheduler sends at the configured local time, once a day, and retries 
   } finally {
     await s.stop();
   }
+});
+
+test('PAPERBOY_DIGEST_LEASE_SECONDS: a run holds each message it is sending for that long', async () => {
+  const store = await setup();
+  const heldMs: number[] = [];
+  // A transport that looks, while it holds a message, at how long the run leased it for.
+  const transport: Transport = {
+    concurrency: 1,
+    async deliver(_message, commit) {
+      const row = await digestDb(store.db).selectFrom('outbox').select('lease_until').where('status', '=', 'sending').executeTakeFirstOrThrow();
+      heldMs.push(Date.parse(row.lease_until!) - Date.now());
+      await commit();
+      return '250 accepted';
+    },
+    close: async () => {},
+    describe: () => 'lease probe',
+  };
+  let out = '';
+  const code = await runDigestCli(config(tempDir()), { ...DIGEST_DEFAULTS, leaseSeconds: 7 }, store, ['send', '--date', '2025-05-06'], { write: (s: string) => { out += s; } }, { transport });
+  assert.equal(code, 0, out);
+  assert.equal(heldMs.length, 1, out);
+  assert.ok(heldMs[0]! > 4_000 && heldMs[0]! <= 7_000, `held for ${heldMs[0]} ms`);
 });
 
 test('settings: defaults, and every problem reported', () => {
