@@ -8,6 +8,7 @@
  * const r = await findSimilarPapers({ store, index }, '2505.00201', 6);
  * r.items.map((i) => `${i.id}: ${describeSimilarReason(i.reason)}`)
  */
+import { KeptMap } from '../domain/kept.ts';
 import { UserError } from '../services/errors.ts';
 import type { Store } from '../store/index.ts';
 import { parseQuery } from '../search/query.ts';
@@ -70,33 +71,36 @@ export function describeSimilarReason(r: SimilarReason): string {
  * papers again. A vector is 60 terms, about 7 KB on the heap (measured): at most about 28 MB.
  */
 export const TERM_VECTOR_CACHE_ENTRIES = 4_000;
-const keptVectors = new WeakMap<object, { epoch: number; vectors: Map<string, TermVector> }>();
+const keptVectors = new WeakMap<object, KeptMap<string, TermVector>>();
 
 /** Term vectors of papers, read from the store (or kept, see TERM_VECTOR_CACHE_ENTRIES). */
-async function termVectors(store: Store, view: DiscoveryView, ids: string[], owner: object): Promise<Map<string, TermVector>> {
+async function termVectors(store: Store, view: DiscoveryView, ids: string[], index: SimilarDeps['index']): Promise<Map<string, TermVector>> {
   const out = new Map<string, TermVector>();
-  let cache = null;
-  if (view.epoch !== undefined) {
-    cache = keptVectors.get(owner);
-    if (!cache || cache.epoch !== view.epoch) keptVectors.set(owner, (cache = { epoch: view.epoch, vectors: new Map() }));
-    for (const id of ids) { const tv = cache.vectors.get(id); if (tv) out.set(id, tv); }
-  }
+  const epoch = view.epoch;
+  const kept = epoch === undefined ? null : keptFor(keptVectors, index, TERM_VECTOR_CACHE_ENTRIES).at(epoch);
+  for (const id of ids) { const tv = kept?.get(id); if (tv) out.set(id, tv); }
   const missing = ids.filter((id) => !out.has(id));
   if (missing.length === 0) return out;
   const texts = await listPaperTexts(store.db, missing);
+  // Nothing read under an epoch that has moved since is kept.
+  const keep = kept && index.discoveryView()?.epoch === epoch ? kept : null;
   for (const [id, t] of texts) {
     const tv = termVector(t.title, t.abstract, view.df, view.papers);
     out.set(id, tv);
-    if (cache && cache === keptVectors.get(owner)) {
-      if (cache.vectors.size >= TERM_VECTOR_CACHE_ENTRIES) cache.vectors.delete(cache.vectors.keys().next().value!);
-      cache.vectors.set(id, tv);
-    }
+    keep?.set(id, tv);
   }
   return out;
 }
 
 /** Kept results per index, valid while its epoch is the one they were computed under. */
-const kept = new WeakMap<object, { epoch: number; results: Map<string, SimilarResult> }>();
+const keptResults = new WeakMap<object, KeptMap<string, SimilarResult>>();
+
+/** The index's own KeptMap in `caches`. */
+function keptFor<V>(caches: WeakMap<object, KeptMap<string, V>>, index: object, max: number): KeptMap<string, V> {
+  let kept = caches.get(index);
+  if (!kept) caches.set(index, (kept = new KeptMap(max)));
+  return kept;
+}
 
 /**
  * Up to `k` papers most like `paperId` (never itself), best first, each with its reason. The
@@ -111,18 +115,14 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
   if (k <= 0) return { state: 'ready', items: [] };
   const epoch = view.epoch;
   if (epoch === undefined) return (await computeSimilar(deps, view, paperId, k, termWeight)).result;
-  let cache = kept.get(deps.index);
-  if (!cache || cache.epoch !== epoch) kept.set(deps.index, (cache = { epoch, results: new Map() }));
+  const kept = keptFor(keptResults, deps.index, SIMILAR_CACHE_ENTRIES).at(epoch);
   const key = `${paperId}|${k}|${termWeight}`;
-  const hit = cache.results.get(key);
+  const hit = kept.get(key);
   if (hit) return hit;
   const { result, byVector } = await computeSimilar(deps, view, paperId, k, termWeight);
   // Only neighbours by vector are kept: a paper without text or vector yet, or a keyword fallback
   // (whose order can follow votes), is asked again. Nor is anything computed under an epoch that has moved since.
-  if (byVector && deps.index.discoveryView()?.epoch === epoch) {
-    if (cache.results.size >= SIMILAR_CACHE_ENTRIES) cache.results.delete(cache.results.keys().next().value!);
-    cache.results.set(key, result);
-  }
+  if (byVector && deps.index.discoveryView()?.epoch === epoch) kept.set(key, result);
   return result;
 }
 

@@ -21,6 +21,7 @@ import {
   findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex,
 } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
+import { KeptMap } from '../domain/kept.ts';
 import { addSentenceShare, sentenceTerms } from './passage.ts';
 import { analyze, isIdentifier, nameTokens, stemWord, STOP_WORDS, surfaceWords } from './text.ts';
 import { VectorIndex } from './vector-index.ts';
@@ -210,7 +211,7 @@ export class SearchIndex {
   private gen: Generation | null = null;
   /** See DiscoveryView.epoch: moved by install() and rebuildDelta(), the only places text, vectors or df change. */
   private epoch = 0;
-  private sentenceCache: { epoch: number; terms: Map<string, string[][]> } = { epoch: -1, terms: new Map() };
+  private readonly sentences = new KeptMap<string, string[][]>(SENTENCE_CACHE_SIZE);
   /** Papers added or changed since the generation was built, by id. */
   private deltaDocs = new Map<string, IndexDoc>();
   private delta: Segment | null = null;
@@ -908,20 +909,18 @@ export class SearchIndex {
    * popular results are not re-read and re-stemmed on every search.
    */
   private async sentencesOf(ids: readonly string[]): Promise<Map<string, string[][]>> {
-    if (this.sentenceCache.epoch !== this.epoch) this.sentenceCache = { epoch: this.epoch, terms: new Map() };
-    const cache = this.sentenceCache.terms;
+    const epoch = this.epoch;
+    const kept = this.sentences.at(epoch);
     const out = new Map<string, string[][]>();
     const missing: string[] = [];
-    for (const id of ids) { const s = cache.get(id); if (s) out.set(id, s); else missing.push(id); }
+    for (const id of ids) { const s = kept.get(id); if (s) out.set(id, s); else missing.push(id); }
     if (missing.length === 0) return out;
-    const epoch = this.epoch;
     const texts = await listPaperTexts(this.store.db, missing);
+    const stillValid = this.epoch === epoch; // the text may have changed while it was read
     for (const [id, t] of texts) {
       const s = sentenceTerms(t.title, t.abstract);
       out.set(id, s);
-      if (this.epoch !== epoch || this.sentenceCache.terms !== cache) continue; // the text may have changed meanwhile
-      if (cache.size >= SENTENCE_CACHE_SIZE) cache.delete(cache.keys().next().value!);
-      cache.set(id, s);
+      if (stillValid) kept.set(id, s);
     }
     return out;
   }

@@ -128,19 +128,15 @@ export async function searchPapers(deps: SearchDeps, req: SearchPapersRequest): 
  */
 export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest): Promise<string[]> {
   const started = performance.now();
-  const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
-  const page = Math.max(1, Math.min(Math.ceil(MAX_RESULTS / pageSize), Math.floor(req.page ?? 1)));
-  const mode = req.mode ?? DEFAULT_MODE;
-  const query = applyFormFilters(parseQuery(req.q), req);
-  const arxiv = parseArxivId(req.q.trim());
+  const { pageSize, page, mode, sort, query } = normalise(req);
   let ids: string[] = [];
   let observed: SearchMode | 'id' = mode;
-  const hit = arxiv ? await deps.store.db.selectFrom('papers').select('id').where('id', '=', arxiv.id).executeTakeFirst() : undefined;
-  if (hit) {
-    ids = [hit.id];
+  const named = await paperNamed(deps, req.q);
+  if (named.paperId) {
+    ids = [named.paperId];
     observed = 'id';
   } else if (!isEmptyQuery(query)) {
-    const outcome = await deps.index.search({ query, mode, sort: req.sort ?? 'relevance', offset: (page - 1) * pageSize, limit: pageSize, only: req.only, allWords: req.allWords });
+    const outcome = await deps.index.search({ query, mode, sort, offset: (page - 1) * pageSize, limit: pageSize, only: req.only, allWords: req.allWords });
     ids = outcome.hits.map((h) => h.id);
     observed = outcome.mode;
   }
@@ -148,22 +144,30 @@ export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest)
   return ids;
 }
 
-async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
+/** The request within bounds: page size 1-100, a page that exists, the default mode and sort, the parsed query. */
+function normalise(req: SearchPapersRequest) {
   const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
   const maxPage = Math.ceil(MAX_RESULTS / pageSize);
   const page = Math.max(1, Math.min(maxPage, Math.floor(req.page ?? 1)));
-  const mode = req.mode ?? DEFAULT_MODE;
-  const sort = req.sort ?? 'relevance';
-  const query = applyFormFilters(parseQuery(req.q), req);
+  return { pageSize, maxPage, page, mode: req.mode ?? DEFAULT_MODE, sort: req.sort ?? 'relevance', query: applyFormFilters(parseQuery(req.q), req) };
+}
+
+/** An arXiv id or URL as the whole query: the paper when the site has it (`arxivId` either way). */
+async function paperNamed(deps: SearchDeps, q: string): Promise<{ arxivId: string | null; paperId: string | null }> {
+  const arxiv = parseArxivId(q.trim());
+  if (!arxiv) return { arxivId: null, paperId: null };
+  const hit = await deps.store.db.selectFrom('papers').select('id').where('id', '=', arxiv.id).executeTakeFirst();
+  return { arxivId: arxiv.id, paperId: hit?.id ?? null };
+}
+
+async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
+  const { pageSize, maxPage, page, mode, sort, query } = normalise(req);
   const base = {
     query, searched: describeQuery(query), mode, sort, page, pageSize, notes: query.notes, status: deps.index.status(),
   };
-  const arxiv = parseArxivId(req.q.trim());
-  if (arxiv) {
-    const hit = await deps.store.db.selectFrom('papers').select('id').where('id', '=', arxiv.id).executeTakeFirst();
-    if (hit) return { ...base, paperId: hit.id, pages: 1, total: 1, totalExact: true, items: [], suggestion: null };
-    base.notes = [...base.notes, `arXiv:${arxiv.id} is not on this site; searching for it as text.`];
-  }
+  const named = await paperNamed(deps, req.q);
+  if (named.paperId) return { ...base, paperId: named.paperId, pages: 1, total: 1, totalExact: true, items: [], suggestion: null };
+  if (named.arxivId) base.notes = [...base.notes, `arXiv:${named.arxivId} is not on this site; searching for it as text.`];
   if (isEmptyQuery(query)) {
     return { ...base, paperId: null, pages: 1, total: 0, totalExact: true, items: [], suggestion: null };
   }

@@ -1,6 +1,7 @@
 /**
  * The columns and follow-up reads that turn paper rows into list cards.
  */
+import { KeptMap } from '../domain/kept.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { PaperCard } from './types.ts';
@@ -79,7 +80,7 @@ interface Details {
  */
 export const CARD_DETAILS_CACHE_ENTRIES = 10_000;
 
-interface DetailsCache { token: () => string; seen: string; entries: Map<string, Details> }
+interface DetailsCache { token: () => string; kept: KeptMap<string, Details> }
 const detailsCaches = new WeakMap<object, DetailsCache>();
 
 /**
@@ -87,7 +88,7 @@ const detailsCaches = new WeakMap<object, DetailsCache>();
  * `token()` is unchanged; the store's detailsToken() moves on every write that may change them.
  */
 export function keepCardDetails(db: Kysely<Database>, token: () => string): void {
-  detailsCaches.set(db, { token, seen: '', entries: new Map() });
+  detailsCaches.set(db, { token, kept: new KeptMap(CARD_DETAILS_CACHE_ENTRIES) });
 }
 
 /**
@@ -99,10 +100,10 @@ export async function attachCardDetails(db: Db, cards: PaperCard[], authorLimit 
   const cache = authorLimit <= CARD_AUTHOR_LIMIT ? detailsCaches.get(db) : undefined;
   if (!cache) return readCardDetails(db, cards, authorLimit);
   const token = cache.token();
-  if (token !== cache.seen) { cache.entries.clear(); cache.seen = token; }
+  const kept = cache.kept.at(token);
   const missing = new Map<string, PaperCard[]>();
   for (const card of cards) {
-    const d = cache.entries.get(card.id);
+    const d = kept.get(card.id);
     if (d) fill(card, d, authorLimit);
     else missing.set(card.id, [...(missing.get(card.id) ?? []), card]);
   }
@@ -110,13 +111,11 @@ export async function attachCardDetails(db: Db, cards: PaperCard[], authorLimit 
   const fresh = [...missing.values()].map(([c]) => ({ ...c!, authors: [], authorCount: 0, categories: [], keywords: [] }));
   await readCardDetails(db, fresh, CARD_AUTHOR_LIMIT);
   // Kept only if nothing that may change details was committed while they were read.
-  const keep = cache.token() === token && cache.seen === token;
+  const keep = cache.token() === token;
   for (const f of fresh) {
     const d: Details = { authors: f.authors, authorCount: f.authorCount, categories: f.categories, keywords: f.keywords };
     for (const card of missing.get(f.id)!) fill(card, d, authorLimit);
-    if (!keep) continue;
-    if (cache.entries.size >= CARD_DETAILS_CACHE_ENTRIES) cache.entries.delete(cache.entries.keys().next().value!);
-    cache.entries.set(f.id, d);
+    if (keep) kept.set(f.id, d);
   }
   return cards;
 }

@@ -1,16 +1,23 @@
 /**
  * The CLI on PostgreSQL (PAPERBOY_TEST_STORE=postgres): migrate from an empty database, import and
- * stats, backup guidance, readiness, and a clear line when the server cannot be reached.
+ * stats, backup guidance, readiness, a clear line when the server cannot be reached, and digests
+ * whose alerts PostgreSQL's search engine matches.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/index.ts';
 import { bundledMigrations } from '../../src/store/sqlite/migrate.ts';
 import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
-import { tempDir } from '../helpers/store.ts';
+import { runDigestCli } from '../../src/cli/digest.ts';
+import { DIGEST_DEFAULTS } from '../../src/services/digest-config.ts';
+import { newNonce } from '../../src/services/subscriptions.ts';
+import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
+import { seedSmallCorpus } from '../helpers/app.ts';
+import { tempDir, tempStore } from '../helpers/store.ts';
 
 const skip = testStoreKind() === 'postgres' ? false : 'needs PAPERBOY_TEST_STORE=postgres (npm test runs it on PostgreSQL)';
 
@@ -74,15 +81,7 @@ test('readiness reports pending migrations on a database that is behind', { skip
 });
 
 test('paperboy digest with PAPERBOY_SEARCH_ENGINE=postgres: alerts are matched by PostgreSQL\'s engine; no in-memory index is built', { skip, timeout: 120_000 }, async () => {
-  const { runDigestCli } = await import('../../src/cli/digest.ts');
-  const { DIGEST_DEFAULTS } = await import('../../src/services/digest-config.ts');
-  const { newNonce } = await import('../../src/services/subscriptions.ts');
-  const { digestDb, insertSubscription } = await import('../../src/store/subscriptions.ts');
-  const { seedSmallCorpus } = await import('../helpers/app.ts');
-  const { sql } = await import('kysely');
-  const db = await createTestDatabase();
-  const store = await openStore(db.url);
-  after(async () => { await store.close(); await db.drop(); });
+  const store = await tempStore();
   await seedSmallCorpus(store);
   await insertSubscription(digestDb(store.db), {
     email: 'alerts@example.org', userId: null, period: 'daily', kind: 'search', query: 'sparse documents', nonce: newNonce(), confirmed: true, confirmSent: false,

@@ -17,7 +17,7 @@ import { searchPapers } from '../../src/search/service.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
-import { FIXED_NOW, tempDir } from '../helpers/store.ts';
+import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 import { SMALL_EMBEDDER, topicalRecords } from '../search/fixtures.ts';
 
 const onPostgres = testStoreKind() === 'postgres';
@@ -282,10 +282,7 @@ test('paperboy eval-search --store postgres prints one line per mode', { skip },
 });
 
 test('hybrid on PostgreSQL: a paper that states the query in one sentence passes one that scatters its words', { skip }, async () => {
-  const db = await createTestDatabase();
-  const store = await openStore(db.url);
-  after(async () => { await store.close(); await db.drop(); });
-  await store.migrate(FIXED_NOW);
+  const store = await tempStore();
   await store.upsertPapers([
     paperRecord({ id: '2504.40001', title: 'A cohort followed for a decade', abstract: 'APOE4 carriers were followed. Tau was measured.' }),
     paperRecord({ id: '2504.40002', title: 'Neurons grown from stem cells', abstract: 'In neurons grown from the stem cells of volunteers APOE4 raised tau.' }),
@@ -304,10 +301,7 @@ test('hybrid on PostgreSQL: a paper that states the query in one sentence passes
 });
 
 test('PostgreSQL engine folds accents as the in-memory engine does: words and author names', { skip }, async () => {
-  const db = await createTestDatabase();
-  const store = await openStore(db.url);
-  after(async () => { await store.close(); await db.drop(); });
-  await store.migrate(FIXED_NOW);
+  const store = await tempStore();
   await store.upsertPapers([
     paperRecord({ id: '2504.50001', title: 'Schrödinger bridges for generative modelling', abstract: 'We study Schrödinger bridges.', authors: ['Bernhard Schölkopf', 'Ana Gómez'] }),
     paperRecord({ id: '2504.50002', title: 'Plain bridges', abstract: 'Bridges without accents.', authors: ['Ana Gomez'] }),

@@ -2,6 +2,7 @@
  * Small pieces of the discovery features that other pages show: author links, keyword chips,
  * an abstract with its keywords marked, and the paths of author and category pages.
  */
+import { KeptMap } from '../../domain/kept.ts';
 import { markKeywords, type KeywordSegment } from '../../domain/keywords.ts';
 
 /** The page of everyone published under `name`. */
@@ -50,14 +51,13 @@ export function KeywordChips({ keywords, label = 'Keywords' }: { keywords: strin
  * 1 KB each.
  */
 const MARKED_CACHE_ENTRIES = 5_000;
-const marked = new Map<string, KeywordSegment[]>();
+const marked = new KeptMap<string, KeywordSegment[]>(MARKED_CACHE_ENTRIES);
 
 function markedSegments(text: string, keywords: string[]): KeywordSegment[] {
   const key = `${keywords.join('\u0001')}\u0000${text}`;
   let segs = marked.get(key);
   if (!segs) {
     segs = markKeywords(text, keywords);
-    if (marked.size >= MARKED_CACHE_ENTRIES) marked.delete(marked.keys().next().value!);
     marked.set(key, segs);
   }
   return segs;
