@@ -12,6 +12,8 @@ type Db = Kysely<Database>;
 
 /** Index parts are stored in rows of at most this many bytes. */
 export const PART_BYTES = 32 * 1024 * 1024;
+/** PostgreSQL advisory lock held while a saved index becomes current (ids 8150001… are ours). */
+const INDEX_SWITCH_LOCK = 8_150_011;
 /** SQLite's bound-parameter limit is 32,766; id lists are chunked well below it. */
 const IDS_PER_QUERY = 900;
 
@@ -174,6 +176,10 @@ export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, 
     });
   }
   return db.transaction().execute(async (trx) => {
+    // PostgreSQL reads committed rows per statement, so two switches could both read the old
+    // meta and the later one point back at parts the earlier one dropped; one at a time, then.
+    // (SQLite runs one writing transaction at a time already.)
+    if (isPostgres(trx)) await sql`SELECT pg_advisory_xact_lock(${INDEX_SWITCH_LOCK})`.execute(trx);
     const current = await findIndexMeta(trx);
     if (current && (current.generation > generation || current.watermark > watermark)) {
       await sql`DELETE FROM search_index_parts WHERE generation = ${generation}`.execute(trx);
