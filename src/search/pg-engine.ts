@@ -449,7 +449,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     const termWeight = termWeights([...words, ...q.phrases.flat()], weightOf);
     if (this.rank.rescore > 0) hits = (await this.rescore(hits, termWeight)).slice(0, depth);
     const total = { n: Number(rows[0]?.total ?? 0), exact: true };
-    if (mode === 'hybrid') hits = await this.fuse(q, hits, termWeight, sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
+    if (mode === 'hybrid') hits = await this.fuse(q, hits, distinctTermWeights([...words, ...q.phrases.flat()], weightOf), sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
     return { hits: page(hits), total: Math.max(total.n, Math.min(hits.length, MAX_RESULTS)), totalExact: total.exact, mode, terms: termList };
   }
 
@@ -606,7 +606,7 @@ export class PgSearchEngine implements PaperSearchEngine {
    * scored with `hybridScore` (normalised keyword rank + weighted normalised cosine); keyword hits
    * deeper than RERANK_DEPTH follow, as in the in-memory engine.
    */
-  private async fuse(q: ParsedQuery, hits: SearchHit[], termWeight: Map<string, number>, match: RawBuilder<unknown>): Promise<SearchHit[]> {
+  private async fuse(q: ParsedQuery, hits: SearchHit[], shareWeights: Map<string, number>, match: RawBuilder<unknown>): Promise<SearchHit[]> {
     const m = this.model!;
     const head = hits.slice(0, RERANK_DEPTH);
     const neighbours = this.opts.tuning?.neighbours ?? HYBRID_NEIGHBOURS;
@@ -629,7 +629,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     const sentenceWeight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
     const texts = sentenceWeight > 0 ? await listPaperTexts(this.store.db, rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id)) : new Map<string, { title: string; abstract: string }>();
     const sentences = new Map([...texts].map(([id, t]) => [id, sentenceTerms(t.title, t.abstract)] as const));
-    const smoothed = await this.smooth(addSentenceShare(rescored, sentences, termWeight, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
+    const smoothed = await this.smooth(addSentenceShare(rescored, sentences, shareWeights, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
     const seen = new Set(ids);
     return [...smoothed, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
   }
@@ -709,12 +709,24 @@ async function loadModelParts(db: Db, generation: number): Promise<Map<string, U
 }
 
 /** Each query word's analyzed terms with the word's weight (summed where words share a term). */
+/** Each of our analyzer's terms in the query words, weighted by its word's weight times how often the query says it (for BM25F). */
 function termWeights(words: readonly string[], weightOf: ReadonlyMap<string, number>): Map<string, number> {
   const out = new Map<string, number>();
   for (const w of words) {
     const weight = weightOf.get(w);
     if (weight === undefined) continue;
     for (const t of analyze(w)) out.set(t, (out.get(t) ?? 0) + weight);
+  }
+  return out;
+}
+
+/** The same terms, each weighted once however often the query says it (the best-sentence share's weights, as in memory). */
+export function distinctTermWeights(words: readonly string[], weightOf: ReadonlyMap<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const w of words) {
+    const weight = weightOf.get(w);
+    if (weight === undefined) continue;
+    for (const t of analyze(w)) if (!out.has(t)) out.set(t, weight);
   }
   return out;
 }

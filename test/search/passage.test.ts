@@ -1,6 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addSentenceShare, bestSentenceShare, sentenceTerms } from '../../src/search/passage.ts';
+import { distinctTermWeights } from '../../src/search/pg-engine.ts';
 
 describe('sentences of a paper', () => {
   const cases: [string, string, string[][]][] = [
@@ -57,5 +58,12 @@ describe('adding the best-sentence share to a ranking', () => {
   test('ties break by id', () => {
     const tied = [{ id: 'b', score: 1 }, { id: 'a', score: 1 }];
     assert.deepEqual(addSentenceShare(tied, new Map(), weights, { depth: 2, weight: 0.4 }).map((h) => h.id), ['a', 'b']);
+  });
+});
+
+describe('PostgreSQL engine: the share\'s weights', () => {
+  test('each term once, whether the query repeats a word or says it in two forms', () => {
+    const weightOf = new Map([['APOE4', 3], ['tau', 2], ['models', 1], ['model', 1.5]]);
+    assert.deepEqual(distinctTermWeights(['APOE4', 'tau', 'APOE4', 'models', 'model', 'the'], weightOf), new Map([['apoe4', 3], ['tau', 2], ['model', 1]]));
   });
 });
