@@ -8,6 +8,7 @@
  * r.mode // 'personal' | 'trending'
  */
 import type { DayWindow } from '../domain/dates.ts';
+import { KeptMap } from '../domain/kept.ts';
 import type { Store } from '../store/index.ts';
 import {
   listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPeriodPapers, memberHistoryVersion, type PeriodPaper,
@@ -29,6 +30,8 @@ const TERMS_CACHE = 50_000;
  * costly part of a term vector, independent of the index's statistics, so it outlives them.
  */
 const COUNTS_CACHE = 100_000;
+/** Periods whose candidates are kept (day, week and month views of the current period, and a spare). */
+const PERIOD_CACHE = 4;
 
 export interface ForYouDeps {
   store: Store;
@@ -68,33 +71,29 @@ const NO_STATS: DiscoveryView = { vectors: false, papers: 1, df: () => 2, vector
 
 /** Caches shared by calls (one process): profiles by member, term vectors by paper. */
 export class ForYouCache {
-  profiles = new Map<number, { version: string; generation: string; profile: Profile }>();
-  terms = new Map<string, TermVector>();
-  /** Counted terms by paper, keyed by id and the text they were counted from. */
-  counts = new Map<string, { title: string; abstract: string; counts: TermCounts }>();
-  /** The last few periods' candidates, vectors loaded, while the store has not changed. */
-  periods = new Map<string, { papers: PeriodPaper[]; set: CandidateSet }>();
+  /** Each member's profile, with the history version and index statistics it was built from. */
+  readonly profiles = new KeptMap<number, { version: string; generation: string; profile: Profile }>(PROFILE_CACHE);
+  /** Term vectors by paper, with the text they were weighed from, under the index statistics of `termsOf`. */
+  private readonly terms = new KeptMap<string, { title: string; abstract: string; vector: TermVector }>(TERMS_CACHE);
+  /** Counted terms by paper, with the text they were counted from. */
+  private readonly counts = new KeptMap<string, { title: string; abstract: string; counts: TermCounts }>(COUNTS_CACHE);
+  /** The last few periods' candidates, vectors loaded, while the store and the index have not changed. */
+  readonly periods = new KeptMap<string, { papers: PeriodPaper[]; set: CandidateSet }>(PERIOD_CACHE);
 
-  /** The index statistics the kept term vectors were weighed with: other statistics, other vectors. */
-  private termsStats = '';
-
+  /** A paper's term vector: other statistics (papers indexed) or another text, another vector. */
   termsOf(id: string, title: string, abstract: string, view: DiscoveryView): TermVector {
-    const stats = view === NO_STATS ? 'none' : String(view.papers);
-    if (stats !== this.termsStats) { this.terms.clear(); this.termsStats = stats; }
-    let tv = this.terms.get(id);
-    if (!tv) {
-      tv = weighTerms(this.countsOf(id, title, abstract), view.df, view.papers);
-      if (this.terms.size >= TERMS_CACHE) this.terms.clear();
-      this.terms.set(id, tv);
-    }
-    return tv;
+    const kept = this.terms.at(view === NO_STATS ? 'none' : view.papers);
+    const hit = kept.get(id);
+    if (hit && hit.title === title && hit.abstract === abstract) return hit.vector;
+    const vector = weighTerms(this.countsOf(id, title, abstract), view.df, view.papers);
+    kept.set(id, { title, abstract, vector });
+    return vector;
   }
 
-  countsOf(id: string, title: string, abstract: string): TermCounts {
+  private countsOf(id: string, title: string, abstract: string): TermCounts {
     const hit = this.counts.get(id);
     if (hit && hit.title === title && hit.abstract === abstract) return hit.counts;
     const counts = termCounts(title, abstract);
-    if (this.counts.size >= COUNTS_CACHE) this.counts.delete(this.counts.keys().next().value!);
     this.counts.set(id, { title, abstract, counts });
     return counts;
   }
@@ -119,13 +118,9 @@ async function loadProfile(deps: ForYouDeps, view: DiscoveryView, userId: number
     history.push({ id: r.paperId, title: t.title, signal: r.signal, vector: view.vectorOf(r.paperId), terms: cache.termsOf(r.paperId, t.title, t.abstract, view) });
   }
   const profile = buildProfile(history, followed);
-  if (cache.profiles.size >= PROFILE_CACHE) cache.profiles.delete(cache.profiles.keys().next().value!);
   cache.profiles.set(userId, { version, generation, profile });
   return profile;
 }
-
-/** Periods whose candidates are kept (day, week and month views of the current period, and a spare). */
-const PERIOD_CACHE = 4;
 
 /** Papers whose terms are counted between two yields to the event loop while preparing ahead. */
 const PREPARE_CHUNK = 100;
@@ -136,8 +131,9 @@ const PREPARE_CHUNK = 100;
  * let through between them (requests are served meanwhile); a request computes them at once.
  */
 async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: DayWindow, cache: ForYouCache, yieldEvery = 0): Promise<{ papers: PeriodPaper[]; set: CandidateSet }> {
-  const key = `${window.from}|${window.to}|${deps.store.changeToken()}|${view.vectors}|${view.papers}`;
-  const hit = cache.periods.get(key);
+  const periods = cache.periods.at(`${deps.store.changeToken()}|${view.vectors}|${view.papers}`);
+  const key = `${window.from}|${window.to}`;
+  const hit = periods.get(key);
   if (hit) return hit;
   const papers = await listPeriodPapers(deps.store.db, window.from, window.to, MAX_CANDIDATES);
   const authors = await listAuthorsOf(deps.store.db, papers.map((p) => p.id));
@@ -154,8 +150,7 @@ async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: D
     terms: p.title || p.abstract ? cache.termsOf(p.id, p.title, p.abstract, view) : EMPTY_TERMS,
   }));
   const entry = { papers, set: prepareCandidates(candidates) };
-  if (cache.periods.size >= PERIOD_CACHE) cache.periods.delete(cache.periods.keys().next().value!);
-  cache.periods.set(key, entry);
+  periods.set(key, entry);
   return entry;
 }
 

@@ -10,6 +10,7 @@ test('KeptMap keeps at most max entries, dropping the oldest first', () => {
   assert.equal(m.size, 2);
   m.set('c', 3);
   assert.deepEqual([m.get('a'), m.get('b'), m.get('c')], [undefined, 2, 3]);
+  assert.deepEqual([...m.values()], [2, 3]);
 });
 
 test('KeptMap empties itself when the version moves, not when it stays', () => {

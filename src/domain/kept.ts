@@ -30,6 +30,11 @@ export class KeptMap<K, V> {
     this.entries.set(key, value);
   }
 
+  /** The kept values, oldest first. */
+  values(): IterableIterator<V> {
+    return this.entries.values();
+  }
+
   get size(): number {
     return this.entries.size;
   }

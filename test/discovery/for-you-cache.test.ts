@@ -66,6 +66,17 @@ test('counting then weighing gives the one-pass term vector, for real text, odd 
   }
 });
 
+test('a kept term vector follows its paper\'s text: a new version\'s abstract is weighed anew', () => {
+  const view = index.discoveryView()!;
+  const cache = new ForYouCache();
+  const [r] = records;
+  const before = cache.termsOf(r!.id, r!.title, r!.abstract, view);
+  assert.deepEqual(before, referenceTermVector(r!.title, r!.abstract, view.df, view.papers));
+  const revised = `${r!.abstract} Attention heads are pruned.`;
+  assert.deepEqual(cache.termsOf(r!.id, r!.title, revised, view), referenceTermVector(r!.title, revised, view.df, view.papers));
+  assert.notDeepEqual(cache.termsOf(r!.id, r!.title, revised, view), before);
+});
+
 test('the index remembers document frequencies, and forgets them when papers come in', async () => {
   const view = index.discoveryView()!;
   assert.equal(view.df('zyxwoprotein'), 0);
