@@ -18,7 +18,7 @@ import {
   AUTHOR_TERM, CATEGORY_TERM, FLAG_HAS_CODE, NO_DAY, Segment, SegmentBuilder, dayNumber, type Hits, type IndexDoc, type TermList,
 } from './segment.ts';
 import {
-  findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex,
+  findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex, IndexReplacedError,
 } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
 import { KeptMap } from '../domain/kept.ts';
@@ -244,8 +244,7 @@ export class SearchIndex {
    */
   static async open(store: Store, opts: SearchIndexOptions = {}, wait = false): Promise<SearchIndex> {
     const index = new SearchIndex(store, opts);
-    const meta = await findIndexMeta(store.db);
-    if (meta && (await index.loadGeneration(meta.generation, meta.watermark, meta.info))) {
+    if (await index.loadSaved()) {
       await index.refresh();
     } else {
       const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
@@ -296,8 +295,7 @@ export class SearchIndex {
         this.worker = null;
         if (!saved) { reject(new Error(failure ?? `the build worker stopped (exit code ${code})`)); return; }
         void (async () => {
-          const meta = await findIndexMeta(this.store.db);
-          if (!meta || !(await this.loadGeneration(meta.generation, meta.watermark, meta.info))) throw new Error('the built index could not be loaded');
+          if (!(await this.loadSaved())) throw new Error('the built index could not be loaded');
           this.log(`search: index built in a worker thread and loaded ms=${Date.now() - started}`);
           await this.refresh();
         })().then(resolve, reject);
@@ -431,9 +429,8 @@ export class SearchIndex {
       this.log(`search: index saved generation=${saved.generation} bytes=${[...parts.values()].reduce((s, p) => s + p.byteLength, 0)} ms=${Date.now() - started}`);
     } else {
       // Another builder saved a newer index meanwhile: use that one.
-      const meta = await findIndexMeta(this.store.db);
-      if (!meta || !(await this.loadGeneration(meta.generation, meta.watermark, meta.info))) throw new Error('search: a newer saved index could not be loaded');
-      this.log(`search: another build saved a newer index (generation ${meta.generation}); this one was dropped`);
+      if (!(await this.loadSaved())) throw new Error('search: a newer saved index could not be loaded');
+      this.log(`search: another build saved a newer index (generation ${this.gen!.generation}); this one was dropped`);
     }
     await this.refresh();
   }
@@ -450,8 +447,23 @@ export class SearchIndex {
     return { parts, info };
   }
 
-  /** Loads a saved generation; false when it cannot be used (then it is rebuilt). */
-  private async loadGeneration(generation: number, watermark: number, infoJson: string): Promise<boolean> {
+  /**
+   * Loads the current saved generation; false when there is none or it cannot be used (then it is
+   * rebuilt). When another builder's newer generation replaces it mid-read, loads that one instead.
+   */
+  private async loadSaved(): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const meta = await findIndexMeta(this.store.db);
+      if (!meta) return false;
+      const loaded = await this.loadGeneration(meta.generation, meta.watermark, meta.info);
+      if (loaded !== 'replaced') return loaded;
+      this.log(`search: generation ${meta.generation} was replaced while it was read; loading the newer one`);
+    }
+    return false;
+  }
+
+  /** Loads a saved generation; false when it cannot be used, 'replaced' when a newer one replaced it meanwhile. */
+  private async loadGeneration(generation: number, watermark: number, infoJson: string): Promise<boolean | 'replaced'> {
     const t0 = Date.now();
     try {
       const info = JSON.parse(infoJson) as { base: Record<string, unknown>; embedder: { kind: string; name?: string; dims: number } | null };
@@ -475,6 +487,7 @@ export class SearchIndex {
       this.log(`search: index loaded generation=${generation} papers=${base.docCount} ms=${Date.now() - t0}`);
       return true;
     } catch (err) {
+      if (err instanceof IndexReplacedError) return 'replaced';
       this.log(`search: the saved index cannot be read (${(err as Error).message}); rebuilding`);
       return false;
     }
@@ -505,7 +518,7 @@ export class SearchIndex {
     const meta = await findIndexMeta(this.store.db);
     if (meta && meta.generation !== g.generation && !this.building) {
       // Another process (paperboy reindex) saved a newer generation.
-      await this.loadGeneration(meta.generation, meta.watermark, meta.info);
+      await this.loadSaved();
     }
     for (;;) {
       const changes = await listChangesAfter(this.store.db, this.watermark, CHANGES_PER_STEP);

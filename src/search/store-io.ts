@@ -116,10 +116,12 @@ export async function listChangesAfter(db: Db, afterSeq: number, limit: number):
   return rows.map((r) => ({ seq: Number(r.seq), paperId: r.paper_id, kind: r.kind }));
 }
 
-/** The newest change's number (0 when there is none). */
+/** The newest change's number: the log's last, or the saved index's watermark once the log is emptied up to it (0 when neither). */
 export async function latestChangeSeq(db: Db): Promise<number> {
   const { rows } = await sql<{ seq: number | null }>`SELECT max(seq) AS seq FROM search_changes`.execute(db);
-  return Number(rows[0]?.seq ?? 0);
+  // A save drops the changes it includes, so with none since, the saved watermark is the latest.
+  const saved = await findIndexMeta(db);
+  return Math.max(Number(rows[0]?.seq ?? 0), saved?.watermark ?? 0);
 }
 
 /** Drops changes an index generation already includes. */
@@ -194,10 +196,18 @@ export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, 
   });
 }
 
-/** The parts of a saved generation, each joined back into one buffer (read piece by piece into it). */
+/** A saved generation's parts were dropped while they were read: a newer generation replaced it. */
+export class IndexReplacedError extends Error {}
+
+/**
+ * The parts of a saved generation, each joined back into one buffer (read piece by piece into it).
+ * Throws IndexReplacedError when another builder's switch drops them meanwhile.
+ */
 export async function loadIndexParts(db: Db, generation: number): Promise<Map<string, Buffer>> {
   const { rows } = await sql<{ name: string; part: number; n: number }>`
     SELECT name, part, length(data) AS n FROM search_index_parts WHERE generation = ${generation} ORDER BY name, part`.execute(db);
+  const replaced = () => new IndexReplacedError(`generation ${generation} was replaced while it was read`);
+  if (rows.length === 0) throw replaced();
   const sizes = new Map<string, number>();
   for (const r of rows) sizes.set(r.name, (sizes.get(r.name) ?? 0) + Number(r.n));
   const out = new Map<string, Buffer>();
@@ -207,8 +217,9 @@ export async function loadIndexParts(db: Db, generation: number): Promise<Map<st
     if (!buf) out.set(r.name, (buf = Buffer.allocUnsafeSlow(sizes.get(r.name)!)));
     const { rows: data } = await sql<{ data: Buffer }>`
       SELECT data FROM search_index_parts WHERE generation = ${generation} AND name = ${r.name} AND part = ${r.part}`.execute(db);
+    if (!data[0]) throw replaced();
     const at = filled.get(r.name) ?? 0;
-    data[0]!.data.copy(buf, at);
+    data[0].data.copy(buf, at);
     filled.set(r.name, at + data[0]!.data.length);
   }
   return out;
