@@ -8,8 +8,9 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
 import {
   consumeEmailToken, createUser, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserById,
-  insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, passwordHashOf, updateUser, type Role, type User,
+  insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, updateUser, type Role, type User,
 } from '../store/users.ts';
+import { recountCommentScores } from '../store/comments.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
@@ -204,17 +205,20 @@ export async function requestEmailChange(deps: AccountDeps, user: User, input: {
 }
 
 /**
- * Deletes the account: sessions, collections and votes go (vote counts drop accordingly, in the
- * same transaction); comments stay in their threads as from "a deleted account"; list entries
- * stay without a submitter.
+ * Deletes the account: sessions, collections and votes go (papers' vote counts and comments'
+ * scores drop accordingly, in the same transaction); comments stay in their threads as from
+ * "a deleted account"; list entries stay without a submitter.
  */
 export async function deleteAccount(deps: AccountDeps, user: User, input: { current: unknown; confirm: unknown }): Promise<void> {
   await requirePassword(deps.store, user, input.current);
   if (input.confirm !== user.username) throw new UserError(422, 'Type your username to confirm.');
   await deps.store.transaction(async (trx) => {
+    await lockUserRow(trx, user.id);
     const voted = await trx.selectFrom('votes').select('paper_id').where('user_id', '=', user.id).execute();
+    const commentVoted = await trx.selectFrom('comment_votes').select('comment_id').where('user_id', '=', user.id).execute();
     await deleteUserRow(trx, user.id);
     await refreshPaperRanking(trx, voted.map((v) => v.paper_id), iso(deps.now()));
+    await recountCommentScores(trx, commentVoted.map((v) => v.comment_id));
   });
 }
 

@@ -86,6 +86,18 @@ export async function setCommentVote(trx: Transaction<Database>, userId: number,
   return Number(r.n);
 }
 
+/** Recomputes `score` from the comment votes, for the given comments (those a deleted account had voted on). */
+export async function recountCommentScores(trx: Transaction<Database>, ids: number[]): Promise<void> {
+  const commentIds = [...new Set(ids)].sort((a, b) => a - b);
+  for (let i = 0; i < commentIds.length; i += 500) {
+    const chunk = commentIds.slice(i, i + 500);
+    await lockCounterRows(trx, 'comments', chunk);
+    await trx.updateTable('comments')
+      .set((eb) => ({ score: eb.selectFrom('comment_votes as v').select(eb.fn.countAll<number>().as('n')).whereRef('v.comment_id', '=', 'comments.id') }))
+      .where('id', 'in', chunk).execute();
+  }
+}
+
 const commentSelect = (db: Db) => db.selectFrom('comments as c').leftJoin('users as u', 'u.id', 'c.user_id')
   .select((eb) => [
     'c.id', 'c.paper_id', 'c.parent_id', 'c.user_id', 'u.username', 'c.body', 'c.score', 'c.created_at', 'c.edited_at', 'c.deleted_at', 'c.hidden_at',
