@@ -168,10 +168,18 @@ async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
   return c;
 }
 
-export async function updateComment(deps: CommunityDeps, user: User | null, id: number, body: unknown): Promise<string> {
+async function editableComment(deps: CommunityDeps, user: User | null, id: number) {
   const c = await ownComment(deps, user, id);
   if (c.hiddenAt) throw new UserError(403, 'A moderator hid this comment; it cannot be edited.');
-  await editComment(deps.store.db, id, parseBody(body), iso(deps.now()));
+  return c;
+}
+
+export async function updateComment(deps: CommunityDeps, user: User | null, id: number, body: unknown): Promise<string> {
+  const c = await editableComment(deps, user, id);
+  if (!(await editComment(deps.store.db, id, parseBody(body), iso(deps.now())))) {
+    await editableComment(deps, user, id); // deleted or hidden since the check: the same answer as if it had come first
+    throw new UserError(409, 'This comment changed while you were editing it; try again.');
+  }
   return c.paperId;
 }
 

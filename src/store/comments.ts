@@ -47,8 +47,11 @@ export async function findComment(db: Db, id: number): Promise<{ id: number; pap
   return r ? { id: r.id, paperId: r.paper_id, userId: r.user_id, parentId: r.parent_id, deletedAt: r.deleted_at, hiddenAt: r.hidden_at, body: r.body } : null;
 }
 
-export async function editComment(db: Db, id: number, body: string, now: string): Promise<void> {
-  await db.updateTable('comments').set({ body, edited_at: now }).where('id', '=', id).execute();
+/** Replaces the text of a comment that is neither deleted nor hidden; false when it is (by now). */
+export async function editComment(db: Db, id: number, body: string, now: string): Promise<boolean> {
+  const r = await db.updateTable('comments').set({ body, edited_at: now })
+    .where('id', '=', id).where('deleted_at', 'is', null).where('hidden_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Soft deletion keeps the thread's shape: replies stay, the text goes. */
