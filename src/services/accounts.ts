@@ -11,6 +11,7 @@ import {
   insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, updateUser, type Role, type User,
 } from '../store/users.ts';
 import { recountCommentScores } from '../store/comments.ts';
+import { isUniqueViolation } from '../store/dialect.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
@@ -110,8 +111,11 @@ export async function verifyEmail(deps: AccountDeps, token: unknown): Promise<Us
   const hash = sha256(token);
   const used = (await consumeEmailToken(deps.store.db, hash, 'verify', now)) ?? (await consumeEmailToken(deps.store.db, hash, 'change-email', now));
   if (!used) throw new UserError(400, 'This confirmation link is not valid any more: it was used, or it expired. Sign in to get a new one.');
-  if (await isEmailTaken(deps.store.db, used.email, used.userId)) throw new UserError(409, 'Another account uses this address now.');
-  await updateUser(deps.store.db, used.userId, { email: used.email, email_verified_at: now });
+  const taken = () => new UserError(409, 'Another account uses this address now.');
+  if (await isEmailTaken(deps.store.db, used.email, used.userId)) throw taken();
+  await updateUser(deps.store.db, used.userId, { email: used.email, email_verified_at: now }).catch((err: unknown) => {
+    throw isUniqueViolation(err) ? taken() : err;
+  });
   return (await findUserById(deps.store.db, used.userId))!;
 }
 

@@ -11,6 +11,16 @@ export function isPostgres(db: Kysely<any>): boolean {
 }
 
 /**
+ * True when a write failed on a UNIQUE constraint (SQLite's SQLITE_CONSTRAINT_UNIQUE, PostgreSQL's
+ * 23505): the loser of two requests that both checked first, which deserves the same answer as
+ * when it came second.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
+}
+
+/**
  * Before recounting a stored counter from the rows it counts (papers.upvotes from votes,
  * comments.score from comment_votes, papers.comments_count from comments): on PostgreSQL, lock the
  * counter rows (in key order, so two transactions cannot deadlock). The count that follows then

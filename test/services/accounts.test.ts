@@ -1,16 +1,18 @@
 /**
  * Deleting an account takes its votes with it, and every count they were part of drops: the
  * papers' upvotes and the comments' scores, also when the member was voting in another tab (or
- * through another app process) at that moment.
+ * through another app process) at that moment. Two accounts confirming the same new address at
+ * once: one gets it, the other is told another account uses it.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { outboxMailer } from '../../src/mail/mailer.ts';
-import { deleteAccount, type AccountDeps } from '../../src/services/accounts.ts';
+import { deleteAccount, sha256, verifyEmail, type AccountDeps } from '../../src/services/accounts.ts';
+import { UserError } from '../../src/services/errors.ts';
 import { addComment, vote, voteComment, type CommunityDeps } from '../../src/services/community.ts';
 import { hashPassword } from '../../src/services/passwords.ts';
 import type { Store } from '../../src/store/index.ts';
-import { createUser, type User } from '../../src/store/users.ts';
+import { createUser, findLogin, insertEmailToken, type User } from '../../src/store/users.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 
@@ -64,4 +66,25 @@ test('a deleted account\'s comment votes leave the comments\' scores', async () 
   await deleteAccount(deps, voter, { current: PASSWORD, confirm: voter.username });
   const row = await store.db.selectFrom('comments').select('score').where('id', '=', comment).executeTakeFirstOrThrow();
   assert.equal(row.score, 0);
+});
+
+test('two accounts confirming the same new address at once: one gets it, the other a clear refusal', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  for (let round = 0; round < 20; round++) {
+    const address = `shared${round}@example.org`;
+    const tokens = await Promise.all(['a', 'b'].map(async (who) => {
+      const user = await member(store, `${who}${round}`);
+      const token = `change-to-shared-address-${who}-${round}`;
+      await insertEmailToken(store.db, { tokenHash: sha256(token), userId: user.id, purpose: 'change-email', email: address, createdAt: FIXED_NOW, expiresAt: '2099-01-01T00:00:00.000Z' });
+      return token;
+    }));
+    const results = await Promise.allSettled(tokens.map((t) => verifyEmail(deps, t)));
+    const refused = results.filter((r) => r.status === 'rejected').map((r) => r.reason as Error);
+    assert.equal(refused.length, 1, `round ${round}: one of the two confirms`);
+    assert.ok(refused[0] instanceof UserError, `round ${round}: ${refused[0]}`);
+    assert.equal(refused[0].status, 409);
+    assert.match(refused[0].message, /Another account uses this address/);
+    assert.ok(await findLogin(store.db, address), `round ${round}: the winner signs in with it`);
+  }
 });
