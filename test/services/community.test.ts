@@ -1,11 +1,13 @@
 /**
  * Comment edits racing a deletion (two tabs, or two app processes on one PostgreSQL database): a
  * deleted comment's text stays gone, and the late edit is told the comment no longer exists.
+ * Collections made with the same name at once get distinct addresses, as one after the other do.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addComment, removeComment, updateComment, type CommunityDeps } from '../../src/services/community.ts';
+import { addComment, createCollection, removeComment, updateComment, type CommunityDeps } from '../../src/services/community.ts';
 import { UserError } from '../../src/services/errors.ts';
+import { listUserCollections } from '../../src/store/collections.ts';
 import { editComment, findComment, setCommentHidden, softDeleteComment } from '../../src/store/comments.ts';
 import type { Store } from '../../src/store/index.ts';
 import { createUser, type User } from '../../src/store/users.ts';
@@ -58,4 +60,15 @@ test('a late edit leaves a deleted or hidden comment as it is', async () => {
   assert.equal(await editComment(store.db, hidden, 'Edited.', FIXED_NOW), false);
   assert.equal((await findComment(store.db, deleted))!.body, '');
   assert.equal((await findComment(store.db, hidden))!.body, 'To be hidden.');
+});
+
+test('three collections of the same name made at once get three addresses, as made one after the other', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  for (let round = 0; round < 20; round++) {
+    const bea = await member(store, `bea${round}`);
+    const made = await Promise.all([1, 2, 3].map(() => createCollection(deps, bea, { name: 'Reading list', isPublic: false })));
+    assert.deepEqual(made.map((c) => c.slug).sort(), ['reading-list', 'reading-list-2', 'reading-list-3'], `round ${round}`);
+    assert.equal((await listUserCollections(store.db, bea.id, false)).length, 3);
+  }
 });
