@@ -8,8 +8,10 @@ import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
 import {
   consumeEmailToken, createUser, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserById,
-  insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, passwordHashOf, updateUser, type Role, type User,
+  insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, updateUser, type Role, type User,
 } from '../store/users.ts';
+import { recountCommentScores } from '../store/comments.ts';
+import { isUniqueViolation } from '../store/dialect.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
@@ -109,8 +111,11 @@ export async function verifyEmail(deps: AccountDeps, token: unknown): Promise<Us
   const hash = sha256(token);
   const used = (await consumeEmailToken(deps.store.db, hash, 'verify', now)) ?? (await consumeEmailToken(deps.store.db, hash, 'change-email', now));
   if (!used) throw new UserError(400, 'This confirmation link is not valid any more: it was used, or it expired. Sign in to get a new one.');
-  if (await isEmailTaken(deps.store.db, used.email, used.userId)) throw new UserError(409, 'Another account uses this address now.');
-  await updateUser(deps.store.db, used.userId, { email: used.email, email_verified_at: now });
+  const taken = () => new UserError(409, 'Another account uses this address now.');
+  if (await isEmailTaken(deps.store.db, used.email, used.userId)) throw taken();
+  await updateUser(deps.store.db, used.userId, { email: used.email, email_verified_at: now }).catch((err: unknown) => {
+    throw isUniqueViolation(err) ? taken() : err;
+  });
   return (await findUserById(deps.store.db, used.userId))!;
 }
 
@@ -204,17 +209,20 @@ export async function requestEmailChange(deps: AccountDeps, user: User, input: {
 }
 
 /**
- * Deletes the account: sessions, collections and votes go (vote counts drop accordingly, in the
- * same transaction); comments stay in their threads as from "a deleted account"; list entries
- * stay without a submitter.
+ * Deletes the account: sessions, collections and votes go (papers' vote counts and comments'
+ * scores drop accordingly, in the same transaction); comments stay in their threads as from
+ * "a deleted account"; list entries stay without a submitter.
  */
 export async function deleteAccount(deps: AccountDeps, user: User, input: { current: unknown; confirm: unknown }): Promise<void> {
   await requirePassword(deps.store, user, input.current);
   if (input.confirm !== user.username) throw new UserError(422, 'Type your username to confirm.');
   await deps.store.transaction(async (trx) => {
+    await lockUserRow(trx, user.id);
     const voted = await trx.selectFrom('votes').select('paper_id').where('user_id', '=', user.id).execute();
+    const commentVoted = await trx.selectFrom('comment_votes').select('comment_id').where('user_id', '=', user.id).execute();
     await deleteUserRow(trx, user.id);
     await refreshPaperRanking(trx, voted.map((v) => v.paper_id), iso(deps.now()));
+    await recountCommentScores(trx, commentVoted.map((v) => v.comment_id));
   });
 }
 

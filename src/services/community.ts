@@ -15,6 +15,7 @@ import {
 import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
 } from '../store/comments.ts';
+import { isUniqueViolation } from '../store/dialect.ts';
 import { countSubmissionsSince, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
 import { updateUser, findUserByName, type Role, type User } from '../store/users.ts';
 import { setVote } from '../store/votes.ts';
@@ -168,10 +169,18 @@ async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
   return c;
 }
 
-export async function updateComment(deps: CommunityDeps, user: User | null, id: number, body: unknown): Promise<string> {
+async function editableComment(deps: CommunityDeps, user: User | null, id: number) {
   const c = await ownComment(deps, user, id);
   if (c.hiddenAt) throw new UserError(403, 'A moderator hid this comment; it cannot be edited.');
-  await editComment(deps.store.db, id, parseBody(body), iso(deps.now()));
+  return c;
+}
+
+export async function updateComment(deps: CommunityDeps, user: User | null, id: number, body: unknown): Promise<string> {
+  const c = await editableComment(deps, user, id);
+  if (!(await editComment(deps.store.db, id, parseBody(body), iso(deps.now())))) {
+    await editableComment(deps, user, id); // deleted or hidden since the check: the same answer as if it had come first
+    throw new UserError(409, 'This comment changed while you were editing it; try again.');
+  }
   return c.paperId;
 }
 
@@ -225,13 +234,16 @@ export async function createCollection(deps: CommunityDeps, user: User | null, i
   const r = collectionName.safeParse(input.name);
   if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
   const base = slugify(r.data);
-  let slug = base;
-  for (let i = 2; await slugTaken(deps.store.db, u.id, slug); i++) {
-    if (i > 50) throw new UserError(409, 'You have many collections with that name already.');
-    slug = `${base}-${i}`;
+  const isPublic = input.isPublic === true || input.isPublic === 'on' || input.isPublic === '1';
+  for (let i = 1; i <= 50; i++) {
+    const slug = i === 1 ? base : `${base}-${i}`;
+    if (await slugTaken(deps.store.db, u.id, slug)) continue;
+    // A collection made at the same moment may take the slug after the check: then the next one.
+    const id = await insertCollection(deps.store.db, { userId: u.id, name: r.data, slug, isPublic }, iso(deps.now()))
+      .catch((err: unknown) => { if (isUniqueViolation(err)) return null; throw err; });
+    if (id !== null) return { id, slug };
   }
-  const id = await insertCollection(deps.store.db, { userId: u.id, name: r.data, slug, isPublic: input.isPublic === true || input.isPublic === 'on' || input.isPublic === '1' }, iso(deps.now()));
-  return { id, slug };
+  throw new UserError(409, 'You have many collections with that name already.');
 }
 
 async function ownCollection(deps: CommunityDeps, user: User | null, id: number) {

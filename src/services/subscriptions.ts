@@ -6,6 +6,7 @@
  * after a cool-down.
  */
 import { randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DigestPeriod } from '../domain/digest.ts';
 import { parseAlertQuery } from '../search/alert-query.ts';
@@ -15,9 +16,10 @@ import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail
 import type { Store } from '../store/index.ts';
 import {
   countActiveSubscriptionsByEmail, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
-  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markUnsubscribed, renewPendingSubscription,
-  supersedeSameSubscriptions, updateSubscriptionOptions, type Subscription,
+  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
+  supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
+import { lockKey } from '../store/dialect.ts';
 import { getOrCreateSecret, hitRateLimit, type User } from '../store/users.ts';
 import { emailSchema } from './accounts.ts';
 import { UserError } from './errors.ts';
@@ -131,6 +133,38 @@ export interface SubscribeResult {
 const sameWish = (s: Subscription, o: { period: DigestPeriod; kind: string; query: string | null }) =>
   s.period === o.period && s.kind === o.kind && (s.query ?? null) === o.query;
 
+async function requireRoom(db: DigestDb, email: string): Promise<void> {
+  if ((await countActiveSubscriptionsByEmail(db, email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) {
+    throw new UserError(422, `This address has ${MAX_SUBSCRIPTIONS_PER_ADDRESS} subscriptions, the most it can have. Unsubscribe from one first.`);
+  }
+}
+
+/**
+ * Runs `fn` in a transaction holding the address's lock: what it reads of the address's
+ * subscriptions stays true until it commits, so two app processes cannot both find no digest and
+ * both start one.
+ */
+function withAddress<T>(store: Store, email: string, fn: (db: Transaction<DigestDatabase>) => Promise<T>): Promise<T> {
+  return store.transaction(async (trx) => {
+    await lockKey(trx, `subscription:${email.toLowerCase()}`);
+    return fn(trx.withTables<DigestTables>());
+  }, { detailsUnchanged: true });
+}
+
+/** A member's own confirmed address subscribes at once, replacing what it got of the same kind. */
+function subscribeConfirmed(
+  deps: SubscriptionDeps, member: User, email: string, options: ReturnType<typeof parseOptions>, now: string,
+): Promise<SubscribeResult> {
+  return withAddress(deps.store, email, async (db) => {
+    const same = (await listActiveSubscriptionsByEmail(db, email)).find((s) => sameWish(s, options));
+    if (same) return { outcome: 'already-subscribed', email, subscription: same };
+    await requireRoom(db, email);
+    const created = await insertSubscription(db, { email, userId: member.id, ...options, nonce: newNonce(), confirmed: true, confirmSent: false }, now);
+    await supersedeSameSubscriptions(db, created, now);
+    return { outcome: 'subscribed', email, subscription: created };
+  });
+}
+
 /**
  * A subscribe request from the subscribe box, the subscribe page, a search page's "save as alert",
  * or account settings (`member` set). Members with a confirmed address subscribe it at once;
@@ -148,32 +182,18 @@ export async function subscribe(
   if (options.kind === 'for-you' && (!member || member.email !== email)) {
     throw new UserError(422, 'What: papers for you are picked from your upvotes; subscribe to them from your account settings, signed in.');
   }
+  if (member !== null && member.emailVerifiedAt !== null && member.email === email) return subscribeConfirmed(deps, member, email, options, now);
   const db = digestDb(deps.store.db);
-  const active = await listActiveSubscriptionsByEmail(db, email);
-  const same = active.find((s) => sameWish(s, options));
-  const trusted = member !== null && member.emailVerifiedAt !== null && member.email === email;
+  const same = (await listActiveSubscriptionsByEmail(db, email)).find((s) => sameWish(s, options));
   const key = await linkKey(deps.store);
 
   if (same) {
-    if (trusted) return { outcome: 'already-subscribed', email, subscription: same };
     await limitHit(deps.store, 'address', email, nowMs);
     const mail = renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage });
     await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
     return { outcome: 'already-subscribed', email, subscription: null };
   }
-  if ((await countActiveSubscriptionsByEmail(db, email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) {
-    throw new UserError(422, `This address has ${MAX_SUBSCRIPTIONS_PER_ADDRESS} subscriptions, the most it can have. Unsubscribe from one first.`);
-  }
-
-  if (trusted) {
-    const created = await deps.store.transaction(async (trx) => {
-      const tdb = trx.withTables<import('../store/subscriptions.ts').DigestTables>();
-      const s = await insertSubscription(tdb, { email, userId: member.id, ...options, nonce: newNonce(), confirmed: true, confirmSent: false }, now);
-      await supersedeSameSubscriptions(tdb, s, now);
-      return s;
-    });
-    return { outcome: 'subscribed', email, subscription: created };
-  }
+  await requireRoom(db, email);
 
   // Double opt-in: at most one confirmation waits per address (a unique index), mailed again only after the cool-down.
   const pending = await findPendingSubscription(db, email);
@@ -223,9 +243,8 @@ export async function confirmSubscription(deps: Pick<SubscriptionDeps, 'store' |
   const now = iso(deps.now());
   if (s.unsubscribedAt) throw new UserError(400, 'This subscription was cancelled. Subscribe again to start it anew.');
   if (!s.confirmedAt) {
-    await deps.store.transaction(async (trx) => {
-      const tdb = trx.withTables<import('../store/subscriptions.ts').DigestTables>();
-      if (await markConfirmed(tdb, s.id, now)) await supersedeSameSubscriptions(tdb, s, now);
+    await withAddress(deps.store, s.email, async (db) => {
+      if (await markConfirmed(db, s.id, now)) await supersedeSameSubscriptions(db, s, now);
     });
   }
   return (await findSubscriptionById(digestDb(deps.store.db), s.id))!;
@@ -246,6 +265,15 @@ export async function manageByToken(
   return changeSubscription(deps, s, input);
 }
 
+/** Starts a cancelled subscription again, ending the address's others of the same kind. */
+function resubscribe(store: Store, s: Subscription, now: string): Promise<void> {
+  return withAddress(store, s.email, async (db) => {
+    if (!(await markResubscribed(db, s.id, now))) return; // a concurrent request did it
+    if ((await countActiveSubscriptionsByEmail(db, s.email)) > MAX_SUBSCRIPTIONS_PER_ADDRESS) throw new UserError(422, 'This address has too many subscriptions.');
+    await supersedeSameSubscriptions(db, s, now);
+  });
+}
+
 async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>, s: Subscription, input: { action: unknown; period: unknown; query: unknown }): Promise<Subscription> {
   const db = digestDb(deps.store.db);
   const now = iso(deps.now());
@@ -253,11 +281,7 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
     await markUnsubscribed(db, s.id, now);
   } else if (input.action === 'resubscribe') {
     if (!s.confirmedAt) throw new UserError(400, 'This subscription was never confirmed: subscribe again.');
-    if (s.unsubscribedAt) {
-      if ((await countActiveSubscriptionsByEmail(db, s.email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) throw new UserError(422, 'This address has too many subscriptions.');
-      await db.updateTable('subscriptions').set({ unsubscribed_at: null, updated_at: now }).where('id', '=', s.id).execute();
-      await supersedeSameSubscriptions(db, s, now);
-    }
+    if (s.unsubscribedAt) await resubscribe(deps.store, s, now);
   } else if (input.action === 'update') {
     if (s.unsubscribedAt) throw new UserError(400, 'This subscription was cancelled: subscribe again first.');
     const period = parse(periodSchema, input.period);

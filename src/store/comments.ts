@@ -47,8 +47,11 @@ export async function findComment(db: Db, id: number): Promise<{ id: number; pap
   return r ? { id: r.id, paperId: r.paper_id, userId: r.user_id, parentId: r.parent_id, deletedAt: r.deleted_at, hiddenAt: r.hidden_at, body: r.body } : null;
 }
 
-export async function editComment(db: Db, id: number, body: string, now: string): Promise<void> {
-  await db.updateTable('comments').set({ body, edited_at: now }).where('id', '=', id).execute();
+/** Replaces the text of a comment that is neither deleted nor hidden; false when it is (by now). */
+export async function editComment(db: Db, id: number, body: string, now: string): Promise<boolean> {
+  const r = await db.updateTable('comments').set({ body, edited_at: now })
+    .where('id', '=', id).where('deleted_at', 'is', null).where('hidden_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
 }
 
 /** Soft deletion keeps the thread's shape: replies stay, the text goes. */
@@ -84,6 +87,18 @@ export async function setCommentVote(trx: Transaction<Database>, userId: number,
   const r = await trx.selectFrom('comment_votes').select((eb) => eb.fn.countAll<number>().as('n')).where('comment_id', '=', commentId).executeTakeFirstOrThrow();
   await trx.updateTable('comments').set({ score: Number(r.n) }).where('id', '=', commentId).execute();
   return Number(r.n);
+}
+
+/** Recomputes `score` from the comment votes, for the given comments (those a deleted account had voted on). */
+export async function recountCommentScores(trx: Transaction<Database>, ids: number[]): Promise<void> {
+  const commentIds = [...new Set(ids)].sort((a, b) => a - b);
+  for (let i = 0; i < commentIds.length; i += 500) {
+    const chunk = commentIds.slice(i, i + 500);
+    await lockCounterRows(trx, 'comments', chunk);
+    await trx.updateTable('comments')
+      .set((eb) => ({ score: eb.selectFrom('comment_votes as v').select(eb.fn.countAll<number>().as('n')).whereRef('v.comment_id', '=', 'comments.id') }))
+      .where('id', 'in', chunk).execute();
+  }
 }
 
 const commentSelect = (db: Db) => db.selectFrom('comments as c').leftJoin('users as u', 'u.id', 'c.user_id')

@@ -2,12 +2,22 @@
  * Which database a query builder talks to, for the few queries whose best form differs between
  * the stores (row locks, SKIP LOCKED, string functions).
  */
-import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+/**
+ * True when a write failed on a UNIQUE constraint (SQLite's SQLITE_CONSTRAINT_UNIQUE, PostgreSQL's
+ * 23505): the loser of two requests that both checked first, which deserves the same answer as
+ * when it came second.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === '23505';
 }
 
 /**
@@ -26,4 +36,17 @@ export async function lockCounterRows(trx: Transaction<Database>, table: 'papers
   } else {
     await trx.selectFrom('comments').select('id').where('id', 'in', sorted as number[]).orderBy('id').forNoKeyUpdate().execute();
   }
+}
+
+/** The first key of keyed advisory locks (the two-key form, apart from the one-key ids 8150001…). */
+const KEYED_LOCK_SPACE = 8_150_012;
+
+/**
+ * Before a transaction reads what it then writes about one thing (an address's subscriptions):
+ * on PostgreSQL, a transaction-scoped advisory lock on a hash of `key`, so two such transactions
+ * for the same key run one after the other and the second sees what the first wrote. Two keys
+ * whose hashes meet only wait for each other. SQLite runs one writing transaction at a time.
+ */
+export async function lockKey(trx: Transaction<Database>, key: string): Promise<void> {
+  if (isPostgres(trx)) await sql`SELECT pg_advisory_xact_lock(${KEYED_LOCK_SPACE}, hashtext(${key}))`.execute(trx);
 }

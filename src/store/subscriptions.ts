@@ -177,6 +177,13 @@ export async function markUnsubscribed(db: DigestDb, id: number, now: string): P
   return Number(r.numUpdatedRows) === 1;
 }
 
+/** Starts a cancelled, once confirmed subscription again; true when this call changed it. */
+export async function markResubscribed(db: DigestDb, id: number, now: string): Promise<boolean> {
+  const r = await db.updateTable('subscriptions').set({ unsubscribed_at: null, updated_at: now })
+    .where('id', '=', id).where('confirmed_at', 'is not', null).where('unsubscribed_at', 'is not', null).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
 export async function updateSubscriptionOptions(
   db: DigestDb, id: number, set: { period: SubscriptionPeriod; query?: string | null }, now: string,
 ): Promise<void> {

@@ -2,6 +2,7 @@
  * Accounts, sessions, single-use e-mail tokens, rate-limit counters and instance secrets.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { isPostgres } from './dialect.ts';
 import type { Database, UsersTable } from './schema.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -82,7 +83,17 @@ export async function listUsers(db: Db, limit: number, offset: number): Promise<
   return rows.map(toUser);
 }
 
-/** Deletes an account; the caller recounts the papers the user had voted for (see services/accounts). */
+/**
+ * Before reading what hangs on a user to delete it with them: on PostgreSQL, lock the user row, so
+ * a vote or comment vote inserted meanwhile either committed before (and is read) or waits on its
+ * foreign key and fails once the user is gone; none is removed by the cascade unread. SQLite runs
+ * one writing transaction at a time.
+ */
+export async function lockUserRow(trx: Transaction<Database>, id: number): Promise<void> {
+  if (isPostgres(trx)) await trx.selectFrom('users').select('id').where('id', '=', id).forUpdate().execute();
+}
+
+/** Deletes an account; the caller recounts what the user had voted for (see services/accounts). */
 export async function deleteUserRow(trx: Transaction<Database>, id: number): Promise<void> {
   await trx.deleteFrom('users').where('id', '=', id).execute();
 }

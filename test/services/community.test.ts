@@ -1,0 +1,74 @@
+/**
+ * Comment edits racing a deletion (two tabs, or two app processes on one PostgreSQL database): a
+ * deleted comment's text stays gone, and the late edit is told the comment no longer exists.
+ * Collections made with the same name at once get distinct addresses, as one after the other do.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addComment, createCollection, removeComment, updateComment, type CommunityDeps } from '../../src/services/community.ts';
+import { UserError } from '../../src/services/errors.ts';
+import { listUserCollections } from '../../src/store/collections.ts';
+import { editComment, findComment, setCommentHidden, softDeleteComment } from '../../src/store/comments.ts';
+import type { Store } from '../../src/store/index.ts';
+import { createUser, type User } from '../../src/store/users.ts';
+import { paperRecord } from '../helpers/factories.ts';
+import { FIXED_NOW, tempStore } from '../helpers/store.ts';
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function depsOf(store: Store): CommunityDeps {
+  return { store, now: () => Date.parse(FIXED_NOW), arxiv: null, submitQuota: 3 };
+}
+
+function member(store: Store, name: string): Promise<User> {
+  return createUser(store.db, { username: name, email: `${name}@example.org`, passwordHash: null, role: 'member', verified: true }, FIXED_NOW);
+}
+
+test('an edit that races the comment\'s deletion does not bring its text back', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  const paper = paperRecord();
+  await store.upsertPapers([paper], FIXED_NOW);
+  const ada = await member(store, 'ada');
+  for (let round = 0; round < 20; round++) {
+    const id = await addComment(deps, ada, { paperId: paper.id, body: `First thoughts, round ${round}.` }, '10.4.0.1');
+    const edits = [0, 1, 2].map((ms) => delay(ms).then(() => updateComment(deps, ada, id, `Second thoughts after ${ms} ms.`)));
+    const [removed, ...edited] = await Promise.allSettled([removeComment(deps, ada, id), ...edits]);
+    assert.equal(removed.status, 'fulfilled');
+    const c = (await findComment(store.db, id))!;
+    assert.ok(c.deletedAt, `round ${round}: the comment is deleted`);
+    assert.equal(c.body, '', `round ${round}: its text is gone`);
+    for (const e of edited) {
+      if (e.status === 'fulfilled') continue;
+      assert.ok(e.reason instanceof UserError, `round ${round}: ${e.reason}`);
+      assert.equal(e.reason.status, 404, 'a late edit is told the comment does not exist');
+    }
+  }
+});
+
+test('a late edit leaves a deleted or hidden comment as it is', async () => {
+  const store = await tempStore();
+  const paper = paperRecord();
+  await store.upsertPapers([paper], FIXED_NOW);
+  const ada = await member(store, 'ada');
+  const deps = depsOf(store);
+  const deleted = await addComment(deps, ada, { paperId: paper.id, body: 'To be deleted.' }, '10.4.0.2');
+  const hidden = await addComment(deps, ada, { paperId: paper.id, body: 'To be hidden.' }, '10.4.0.2');
+  await store.transaction((trx) => softDeleteComment(trx, deleted, paper.id, FIXED_NOW));
+  await store.transaction((trx) => setCommentHidden(trx, hidden, paper.id, true, FIXED_NOW));
+  assert.equal(await editComment(store.db, deleted, 'Edited.', FIXED_NOW), false);
+  assert.equal(await editComment(store.db, hidden, 'Edited.', FIXED_NOW), false);
+  assert.equal((await findComment(store.db, deleted))!.body, '');
+  assert.equal((await findComment(store.db, hidden))!.body, 'To be hidden.');
+});
+
+test('three collections of the same name made at once get three addresses, as made one after the other', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  for (let round = 0; round < 20; round++) {
+    const bea = await member(store, `bea${round}`);
+    const made = await Promise.all([1, 2, 3].map(() => createCollection(deps, bea, { name: 'Reading list', isPublic: false })));
+    assert.deepEqual(made.map((c) => c.slug).sort(), ['reading-list', 'reading-list-2', 'reading-list-3'], `round ${round}`);
+    assert.equal((await listUserCollections(store.db, bea.id, false)).length, 3);
+  }
+});

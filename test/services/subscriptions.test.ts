@@ -1,0 +1,80 @@
+/**
+ * Subscribing, confirming and resubscribing at the same moment from two app processes (one
+ * PostgreSQL database): an address never ends up with two active subscriptions asking for the same
+ * digest, so nobody gets the same e-mail twice a period.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { outboxMailer } from '../../src/mail/mailer.ts';
+import { signToken } from '../../src/mail/tokens.ts';
+import {
+  confirmSubscription, linkKey, manageByToken, newNonce, subscribe, type SubscriptionDeps,
+} from '../../src/services/subscriptions.ts';
+import type { Store } from '../../src/store/index.ts';
+import { digestDb, insertSubscription, listActiveSubscriptionsByEmail, markUnsubscribed } from '../../src/store/subscriptions.ts';
+import { createUser, type User } from '../../src/store/users.ts';
+import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
+
+const ROUNDS = 20;
+const trending = { period: 'daily', kind: 'trending', query: undefined } as const;
+
+function depsOf(store: Store): SubscriptionDeps {
+  return { store, mailer: outboxMailer(tempDir(), 'Paperboy <digests@paperboy.test>'), baseUrl: 'http://localhost', siteName: 'Paperboy', now: () => Date.parse(FIXED_NOW) };
+}
+
+function member(store: Store, name: string): Promise<User> {
+  return createUser(store.db, { username: name, email: `${name}@example.org`, passwordHash: null, role: 'member', verified: true }, FIXED_NOW);
+}
+
+async function activeTrending(store: Store, email: string) {
+  return (await listActiveSubscriptionsByEmail(digestDb(store.db), email)).filter((s) => s.kind === 'trending');
+}
+
+test('a member who subscribes three times at once gets one digest, and is told the others were already there', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  for (let round = 0; round < ROUNDS; round++) {
+    const user = await member(store, `ada${round}`);
+    const results = await Promise.all([1, 2, 3].map((k) => subscribe(deps, { email: undefined, ...trending, ip: `10.0.${round}.${k}`, member: user })));
+    assert.equal((await activeTrending(store, user.email!)).length, 1, `round ${round}: one active trending digest`);
+    assert.deepEqual(results.map((r) => r.outcome).sort(), ['already-subscribed', 'already-subscribed', 'subscribed'], `round ${round}`);
+  }
+});
+
+test('confirming an e-mailed link while subscribing from account settings leaves one digest', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  const key = await linkKey(store);
+  for (let round = 0; round < ROUNDS; round++) {
+    const user = await member(store, `bea${round}`);
+    const pending = await subscribe(deps, { email: user.email, ...trending, ip: `10.1.${round}.1` });
+    assert.equal(pending.outcome, 'confirmation-sent');
+    const token = signToken(key, 'confirm', pending.subscription!.id, pending.subscription!.tokenNonce, Date.parse(FIXED_NOW) + 3_600_000);
+    await Promise.all([
+      confirmSubscription(deps, token),
+      subscribe(deps, { email: undefined, ...trending, ip: `10.1.${round}.2`, member: user }),
+    ]);
+    assert.equal((await activeTrending(store, user.email!)).length, 1, `round ${round}: one active trending digest`);
+  }
+});
+
+test('resubscribing two cancelled subscriptions to the same digest at once leaves one', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  const db = digestDb(store.db);
+  const key = await linkKey(store);
+  for (let round = 0; round < ROUNDS; round++) {
+    const user = await member(store, `cy${round}`);
+    const ids: number[] = [];
+    const nonces: string[] = [];
+    for (const period of ['daily', 'weekly'] as const) {
+      const s = await insertSubscription(db, { email: user.email!, userId: user.id, period, kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, FIXED_NOW);
+      await markUnsubscribed(db, s.id, FIXED_NOW);
+      ids.push(s.id);
+      nonces.push(s.tokenNonce);
+    }
+    const tokens = ids.map((id, i) => signToken(key, 'manage', id, nonces[i]!));
+    await Promise.all(tokens.map((token) => manageByToken(deps, token, { action: 'resubscribe', period: undefined, query: undefined })));
+    assert.equal((await activeTrending(store, user.email!)).length, 1, `round ${round}: one active trending digest`);
+  }
+});
