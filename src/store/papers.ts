@@ -94,11 +94,11 @@ export async function upsertPapers(
   // The last record for an id wins within a batch, as it would across batches.
   const byId = new Map(records.map((r) => [r.id, r]));
   const ids = [...byId.keys()];
-  const existing = new Map<string, { latest_version: number; source_hash: string | null; upvotes: number; code_url: string | null; project_url: string | null }>();
+  const existing = new Map<string, { latest_version: number; source_hash: string | null }>();
   for (let i = 0; i < ids.length; i += 500) {
     const rows = await trx
       .selectFrom('papers')
-      .select(['id', 'latest_version', 'source_hash', 'upvotes', 'code_url', 'project_url'])
+      .select(['id', 'latest_version', 'source_hash'])
       .where('id', 'in', ids.slice(i, i + 500))
       .execute();
     for (const row of rows) existing.set(row.id, row);
@@ -123,10 +123,10 @@ export async function upsertPapers(
   await insertChunked(trx, 'paper_categories', fresh.flatMap(categoryRows));
 
   for (const r of changed) {
-    const old = existing.get(r.id)!;
     const row = paperRow(r, now, hashes.get(r.id)!);
     // Sources differ in what they know (RSS has no journal ref, the API no licence): a field the
     // incoming record leaves empty keeps what the store has, so no source erases another's data.
+    // In SQL, not from the read above, so a link a curator stored meanwhile is kept too.
     const keep = <T,>(value: T | null | undefined, column: string) => sql<T>`coalesce(${value ?? null}, ${sql.ref(column)})`;
     await trx
       .updateTable('papers')
@@ -137,7 +137,7 @@ export async function upsertPapers(
         doi: keep(r.doi, 'doi'), license: keep(r.license, 'license'),
         updated_at: keep(r.updatedAt, 'updated_at'),
         withdrawn: r.withdrawn === undefined ? sql<number>`withdrawn` : (r.withdrawn ? 1 : 0),
-        code_url: row.code_url ?? old.code_url, project_url: row.project_url ?? old.project_url,
+        code_url: keep(r.codeUrl, 'code_url'), project_url: keep(r.projectUrl, 'project_url'),
         source_hash: row.source_hash, modified_at: now,
       })
       .where('id', '=', r.id)

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setPaperLinks } from '../../src/store/curation.ts';
 import { tempStore, FIXED_NOW } from '../helpers/store.ts';
 import { paperRecord } from '../helpers/factories.ts';
 
@@ -78,4 +79,29 @@ test('an update from a poorer source keeps what a richer one stored', async () =
   assert.equal(p?.license, 'CC-BY');
   assert.equal(p?.updatedAt, '2025-05-06T00:00:00.000Z');
   assert.deepEqual(p?.versions, [{ version: 1, submittedAt: '2025-05-05T12:00:00.000Z', size: null }]);
+});
+
+/*
+ * Two writers at once on one paper (two app processes on one PostgreSQL database, an ingest run
+ * and an import): the result is what one writer after the other would have left. Each race is run
+ * many rounds, because whether the writers interleave is up to timing.
+ */
+const ROUNDS = 20;
+
+test('an update at the same time as a curator adds a code link keeps the link', async () => {
+  const store = await tempStore();
+  for (let round = 0; round < ROUNDS; round++) {
+    // A page of changed papers: the curator's paper is the last one the update reaches.
+    const ids = Array.from({ length: 10 }, (_, i) => `2507.${String(40000 + round * 10 + i).padStart(5, '0')}`);
+    await store.upsertPapers(ids.map((id) => paperRecord({ id })), FIXED_NOW);
+    const target = ids[ids.length - 1]!;
+    const link = `https://github.com/example/round-${round}`;
+    await Promise.all([
+      store.upsertPapers(ids.map((id) => paperRecord({ id, title: `Retitled ${id}` })), FIXED_NOW),
+      store.transaction((trx) => setPaperLinks(trx, target, { codeUrl: link, projectUrl: null }, FIXED_NOW)),
+    ]);
+    const paper = await store.findPaperById(target);
+    assert.equal(paper?.title, `Retitled ${target}`);
+    assert.equal(paper?.codeUrl, link, `round ${round}: the curator's link is kept`);
+  }
 });
