@@ -16,7 +16,7 @@ import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
 } from '../store/comments.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
-import { countSubmissionsSince, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
+import { countSubmissionsSince, fillPaperLinks, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
 import { updateUser, findUserByName, type Role, type User } from '../store/users.ts';
 import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
@@ -125,10 +125,7 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
   }
   const added = await deps.store.transaction(async (trx) => {
     const ok = await insertEntry(trx, { paperId: parsed.id, day: today, submittedBy: u.id, featured: false }, iso(nowMs));
-    if (ok && (links.data.codeUrl || links.data.projectUrl)) {
-      const paper = await trx.selectFrom('papers').select(['code_url', 'project_url']).where('id', '=', parsed.id).executeTakeFirstOrThrow();
-      await setPaperLinks(trx, parsed.id, { codeUrl: paper.code_url ?? links.data.codeUrl, projectUrl: paper.project_url ?? links.data.projectUrl }, iso(nowMs));
-    }
+    if (ok && (links.data.codeUrl || links.data.projectUrl)) await fillPaperLinks(trx, parsed.id, links.data, iso(nowMs));
     return ok;
   });
   if (!added) throw new UserError(409, `arXiv:${parsed.id} was just added to a list by someone else.`);

@@ -2,7 +2,7 @@
  * Daily-list entries made by members (submissions) and shaped by curators (feature, pin, hide),
  * and the code/project links curators and submitters add.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { refreshPaperRanking } from './votes.ts';
 
@@ -40,6 +40,19 @@ export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ fe
 
 export async function setPaperLinks(db: Db, paperId: string, links: { codeUrl: string | null; projectUrl: string | null }, now: string): Promise<void> {
   await db.updateTable('papers').set({ code_url: links.codeUrl, project_url: links.projectUrl, modified_at: now }).where('id', '=', paperId).execute();
+}
+
+/**
+ * Gives a paper the links it does not have yet and keeps those it has (a submitter's links never
+ * replace a curator's). Decided in SQL, not from an earlier read, so a link stored meanwhile by
+ * another writer is kept too.
+ */
+export async function fillPaperLinks(db: Db, paperId: string, links: { codeUrl: string | null; projectUrl: string | null }, now: string): Promise<void> {
+  await db.updateTable('papers').set({
+    code_url: sql<string | null>`coalesce(code_url, ${links.codeUrl})`,
+    project_url: sql<string | null>`coalesce(project_url, ${links.projectUrl})`,
+    modified_at: now,
+  }).where('id', '=', paperId).execute();
 }
 
 /** Papers a member submitted, newest first. */

@@ -21,21 +21,41 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
+ * The one order in which every transaction locks rows: code-point order, as JavaScript sorts
+ * strings and as PostgreSQL's "C" collation compares ASCII (the database's own collation may
+ * differ). Two transactions that lock rows in one order cannot deadlock on them.
+ */
+export function inLockOrder<T extends string | number>(ids: readonly T[]): T[] {
+  return [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * On PostgreSQL, locks these papers' rows (in lock order) until the transaction ends, so that what
+ * this transaction reads of them, and of the rows that hang off them (keywords, authors), is not
+ * changed by another writer before it writes. NO KEY UPDATE, not UPDATE: it does not wait for the
+ * key-share locks that inserting a row referring to the paper (a vote, a comment) takes. A paper
+ * that does not exist yet is not locked. SQLite runs one writer at a time: nothing to do.
+ */
+export async function lockPaperRows(trx: Transaction<Database>, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0 || !isPostgres(trx)) return;
+  const sorted = inLockOrder(ids);
+  for (let i = 0; i < sorted.length; i += 500) {
+    await trx.selectFrom('papers').select('id').where('id', 'in', sorted.slice(i, i + 500))
+      .orderBy(sql`id collate "C"`).forNoKeyUpdate().execute();
+  }
+}
+
+/**
  * Before recounting a stored counter from the rows it counts (papers.upvotes from votes,
  * comments.score from comment_votes, papers.comments_count from comments): on PostgreSQL, lock the
- * counter rows (in key order, so two transactions cannot deadlock). The count that follows then
+ * counter rows (in lock order, so two transactions cannot deadlock). The count that follows then
  * sees every transaction that recounted before, so concurrent writers never leave a stale count.
- * NO KEY UPDATE, not UPDATE: it does not wait for the key-share locks that inserting a vote row
- * (its foreign key) takes on the same counter row. SQLite runs one writer at a time: nothing to do.
+ * See lockPaperRows for why NO KEY UPDATE. SQLite runs one writer at a time: nothing to do.
  */
 export async function lockCounterRows(trx: Transaction<Database>, table: 'papers' | 'comments', ids: readonly (string | number)[]): Promise<void> {
+  if (table === 'papers') return lockPaperRows(trx, ids as readonly string[]);
   if (ids.length === 0 || !isPostgres(trx)) return;
-  const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  if (table === 'papers') {
-    await trx.selectFrom('papers').select('id').where('id', 'in', sorted as string[]).orderBy('id').forNoKeyUpdate().execute();
-  } else {
-    await trx.selectFrom('comments').select('id').where('id', 'in', sorted as number[]).orderBy('id').forNoKeyUpdate().execute();
-  }
+  await trx.selectFrom('comments').select('id').where('id', 'in', inLockOrder(ids as readonly number[])).orderBy('id').forNoKeyUpdate().execute();
 }
 
 /** The first key of keyed advisory locks (the two-key form, apart from the one-key ids 8150001…). */

@@ -14,6 +14,7 @@ import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate
 import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller } from './postgres/connection.ts';
+import { lockPaperRows } from './dialect.ts';
 import { findPaperById, upsertPapers } from './papers.ts';
 import { keepCardDetails } from './cards.ts';
 import {
@@ -101,6 +102,9 @@ export class Store {
   ): Promise<UpsertCounts & { listed: number }> {
     const { records, partialRecords = [], entries } = batch;
     return this.transaction(async (trx) => {
+      // All of the batch's papers at once, in lock order: two imports whose full and partial records
+      // overlap would otherwise lock them in two rounds, and could each wait for the other.
+      await lockPaperRows(trx, [...records, ...partialRecords].map((r) => r.id).concat(entries.map((e) => e.paperId)));
       const full = await upsertPapers(trx, records, now);
       const partial = await upsertPapers(trx, partialRecords, now, { onlyInsert: true });
       const counts = { new: full.new + partial.new, updated: full.updated, unchanged: full.unchanged + partial.unchanged };

@@ -3,6 +3,7 @@
  * computed from, so that new and changed papers are found and done again.
  */
 import type { Kysely, Transaction } from 'kysely';
+import { inLockOrder, lockPaperRows } from './dialect.ts';
 import type { Database } from './schema.ts';
 
 export interface PaperKeywordsTable {
@@ -58,15 +59,21 @@ export async function listKeywordCorpus(db: Db, limit: number): Promise<{ title:
     .orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
-/** Replaces the keywords of each paper given, and records the version they came from. */
+/**
+ * Replaces the keywords of each paper given, and records the version they came from. The papers'
+ * rows are locked first: two refreshes at once over the same papers (an import and `paperboy
+ * keywords`, two app processes) then write one after the other, each replacing the other's rows,
+ * instead of the second inserting next to rows its delete could not see yet (a duplicate key).
+ */
 export async function replacePaperKeywords(
   trx: Transaction<Database>, items: { paperId: string; sourceHash: string; keywords: { keyword: string; score: number }[] }[], now: string,
 ): Promise<void> {
   if (items.length === 0) return;
   const db = kw(trx);
-  const ids = items.map((i) => i.paperId);
+  const ids = inLockOrder(items.map((i) => i.paperId));
   for (let i = 0; i < ids.length; i += 500) {
     const part = ids.slice(i, i + 500);
+    await lockPaperRows(trx, part);
     await db.deleteFrom('paper_keywords').where('paper_id', 'in', part).execute();
     await db.deleteFrom('paper_keyword_state').where('paper_id', 'in', part).execute();
   }

@@ -8,6 +8,7 @@ import { hotness } from '../domain/ranking.ts';
 import type { Database, PapersTable } from './schema.ts';
 import type { PaperDetail, UpsertCounts } from './types.ts';
 import { attachCardDetails, toCard, CARD_COLUMNS } from './cards.ts';
+import { inLockOrder, isPostgres } from './dialect.ts';
 
 /** SQLite allows 32,766 bound parameters a statement; keep multi-row inserts well under it. */
 const MAX_PARAMS_PER_STATEMENT = 30_000;
@@ -80,90 +81,139 @@ const versionRows = (r: PaperRecord) =>
 const announcementRows = (r: PaperRecord) =>
   (r.announcedOn ?? []).map((day) => ({ day, paper_id: r.id, announce_type: r.announceType ?? 'new' }));
 
+/** What upsertPapers needs to know of a stored paper to tell what a record changes. */
+type StoredVersion = { latest_version: number; source_hash: string | null };
+
+/**
+ * The stored version of those of `ids` that exist. On PostgreSQL their rows are locked (in lock
+ * order) until the transaction ends, and the read sees the latest commit: no other writer changes
+ * them between this read and the writes decided on it (a stale record passing the "newer?" check
+ * against a version another writer has since replaced).
+ */
+async function readStoredForUpdate(trx: Transaction<Database>, ids: string[]): Promise<Map<string, StoredVersion>> {
+  const stored = new Map<string, StoredVersion>();
+  const sorted = inLockOrder(ids);
+  const locking = isPostgres(trx);
+  for (let i = 0; i < sorted.length; i += 500) {
+    let q = trx.selectFrom('papers').select(['id', 'latest_version', 'source_hash']).where('id', 'in', sorted.slice(i, i + 500));
+    if (locking) q = q.orderBy(sql`id collate "C"`).forNoKeyUpdate();
+    for (const row of await q.execute()) stored.set(row.id, row);
+  }
+  return stored;
+}
+
+interface UpsertPlan {
+  fresh: PaperRecord[];
+  changed: PaperRecord[];
+  /** Older than the stored version: they only add to its version history. */
+  versionsOnly: PaperRecord[];
+}
+
+function planUpsert(records: PaperRecord[], stored: Map<string, StoredVersion>, hashes: Map<string, string>, onlyInsert: boolean): UpsertPlan {
+  const plan: UpsertPlan = { fresh: [], changed: [], versionsOnly: [] };
+  for (const r of records) {
+    const old = stored.get(r.id);
+    if (!old) plan.fresh.push(r);
+    else if (onlyInsert || old.source_hash === hashes.get(r.id)) continue;
+    else if (latestVersionOf(r) < old.latest_version) plan.versionsOnly.push(r);
+    else plan.changed.push(r);
+  }
+  return plan;
+}
+
+/**
+ * Inserts the papers no other writer has inserted meanwhile; returns the ids it inserted. Given in
+ * lock order, so two writers adding the same papers wait for each other instead of deadlocking.
+ */
+async function insertNewPapers(trx: Transaction<Database>, rows: PapersTable[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
+  if (rows.length === 0) return inserted;
+  const chunk = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / Object.keys(rows[0]!).length));
+  for (let i = 0; i < rows.length; i += chunk) {
+    const added = await trx.insertInto('papers').values(rows.slice(i, i + chunk))
+      .onConflict((oc) => oc.doNothing()).returning('id').execute();
+    for (const row of added) inserted.add(row.id);
+  }
+  return inserted;
+}
+
 /**
  * Inserts new papers and updates changed ones, keyed by arXiv id, in the caller's transaction.
  * A record older than the stored version only adds to the version history; announcements are
  * merged in every case. Idempotent: the same records twice leave the same store. With `onlyInsert`
  * (sources that know less than arXiv, such as a daily-papers page), existing papers are left as they are.
+ * Two writers at once on one PostgreSQL database leave what one after the other would have.
  */
 export async function upsertPapers(
   trx: Transaction<Database>, records: PaperRecord[], now: string, opts: { onlyInsert?: boolean } = {},
 ): Promise<UpsertCounts> {
-  const counts: UpsertCounts = { new: 0, updated: 0, unchanged: 0 };
-  if (records.length === 0) return counts;
-  // The last record for an id wins within a batch, as it would across batches.
+  if (records.length === 0) return { new: 0, updated: 0, unchanged: 0 };
+  // The last record for an id wins within a batch, as it would across batches. Papers are written
+  // in lock order (see inLockOrder).
   const byId = new Map(records.map((r) => [r.id, r]));
-  const ids = [...byId.keys()];
-  const existing = new Map<string, { latest_version: number; source_hash: string | null; upvotes: number; code_url: string | null; project_url: string | null }>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await trx
-      .selectFrom('papers')
-      .select(['id', 'latest_version', 'source_hash', 'upvotes', 'code_url', 'project_url'])
-      .where('id', 'in', ids.slice(i, i + 500))
-      .execute();
-    for (const row of rows) existing.set(row.id, row);
-  }
+  const ordered = inLockOrder([...byId.keys()]).map((id) => byId.get(id)!);
+  const hashes = new Map(ordered.map((r) => [r.id, recordHash(r)]));
+  const onlyInsert = opts.onlyInsert ?? false;
+  const plan = planUpsert(ordered, await readStoredForUpdate(trx, [...byId.keys()]), hashes, onlyInsert);
 
-  const fresh: PaperRecord[] = [];
-  const changed: PaperRecord[] = [];
-  const versionsOnly: PaperRecord[] = [];
-  const hashes = new Map<string, string>();
-  for (const r of byId.values()) {
-    const hash = recordHash(r);
-    hashes.set(r.id, hash);
-    const old = existing.get(r.id);
-    if (!old) { fresh.push(r); counts.new++; }
-    else if (opts.onlyInsert || old.source_hash === hash) counts.unchanged++;
-    else if (latestVersionOf(r) < old.latest_version) { versionsOnly.push(r); counts.unchanged++; }
-    else { changed.push(r); counts.updated++; }
+  const inserted = await insertNewPapers(trx, plan.fresh.map((r) => paperRow(r, now, hashes.get(r.id)!)));
+  const fresh = plan.fresh.filter((r) => inserted.has(r.id));
+  const lost = plan.fresh.filter((r) => !inserted.has(r.id));
+  if (lost.length > 0) {
+    // Another writer inserted these since the read above (and has committed): update what it
+    // stored, as if this transaction had come second, rather than splice two sources' lists.
+    const again = planUpsert(lost, await readStoredForUpdate(trx, lost.map((r) => r.id)), hashes, onlyInsert);
+    plan.changed.push(...again.changed);
+    plan.versionsOnly.push(...again.versionsOnly);
   }
-
-  await insertChunked(trx, 'papers', fresh.map((r) => paperRow(r, now, hashes.get(r.id)!) as unknown as Record<string, unknown>));
   await insertChunked(trx, 'paper_authors', fresh.flatMap(authorRows));
   await insertChunked(trx, 'paper_categories', fresh.flatMap(categoryRows));
 
-  for (const r of changed) {
-    const old = existing.get(r.id)!;
-    const row = paperRow(r, now, hashes.get(r.id)!);
-    // Sources differ in what they know (RSS has no journal ref, the API no licence): a field the
-    // incoming record leaves empty keeps what the store has, so no source erases another's data.
-    const keep = <T,>(value: T | null | undefined, column: string) => sql<T>`coalesce(${value ?? null}, ${sql.ref(column)})`;
-    await trx
-      .updateTable('papers')
-      .set({
-        latest_version: row.latest_version, title: row.title, abstract: row.abstract,
-        primary_category: row.primary_category,
-        comment: keep(r.comment, 'comment'), journal_ref: keep(r.journalRef, 'journal_ref'),
-        doi: keep(r.doi, 'doi'), license: keep(r.license, 'license'),
-        updated_at: keep(r.updatedAt, 'updated_at'),
-        withdrawn: r.withdrawn === undefined ? sql<number>`withdrawn` : (r.withdrawn ? 1 : 0),
-        code_url: row.code_url ?? old.code_url, project_url: row.project_url ?? old.project_url,
-        source_hash: row.source_hash, modified_at: now,
-      })
-      .where('id', '=', r.id)
-      .execute();
-    if (r.publishedAt) {
-      // The first version's date only ever moves earlier (a source may know only the announcement).
-      await trx.updateTable('papers').set({ published_at: r.publishedAt })
-        .where('id', '=', r.id)
-        .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '>', r.publishedAt!)]))
-        .execute();
-    }
-    await trx.deleteFrom('paper_authors').where('paper_id', '=', r.id).execute();
-    await trx.deleteFrom('paper_categories').where('paper_id', '=', r.id).execute();
-  }
-  await insertChunked(trx, 'paper_authors', changed.flatMap(authorRows));
-  await insertChunked(trx, 'paper_categories', changed.flatMap(categoryRows));
+  for (const r of plan.changed) await updatePaper(trx, r, now, hashes.get(r.id)!);
+  await insertChunked(trx, 'paper_authors', plan.changed.flatMap(authorRows));
+  await insertChunked(trx, 'paper_categories', plan.changed.flatMap(categoryRows));
 
-  const withVersions = [...fresh, ...changed, ...versionsOnly];
+  const withVersions = [...fresh, ...plan.changed, ...plan.versionsOnly];
   await insertChunked(trx, 'paper_versions', withVersions.flatMap(versionRows), (oc: any) =>
     oc.columns(['paper_id', 'version']).doUpdateSet((eb: any) => ({
       submitted_at: eb.fn.coalesce('excluded.submitted_at', 'paper_versions.submitted_at'),
       size: eb.fn.coalesce('excluded.size', 'paper_versions.size'),
     })),
   );
-  await insertChunked(trx, 'announcements', [...byId.values()].flatMap(announcementRows));
-  return counts;
+  await insertChunked(trx, 'announcements', ordered.flatMap(announcementRows));
+  return { new: fresh.length, updated: plan.changed.length, unchanged: ordered.length - fresh.length - plan.changed.length };
+}
+
+/** Writes a changed record over its stored paper, and clears its authors and categories for the new ones. */
+async function updatePaper(trx: Transaction<Database>, r: PaperRecord, now: string, hash: string): Promise<void> {
+  const row = paperRow(r, now, hash);
+  // Sources differ in what they know (RSS has no journal ref, the API no licence): a field the
+  // incoming record leaves empty keeps what the store has, so no source erases another's data.
+  // In SQL, not from an earlier read, so a curator's link stored meanwhile is kept too.
+  const keep = <T,>(value: T | null | undefined, column: string) => sql<T>`coalesce(${value ?? null}, ${sql.ref(column)})`;
+  await trx
+    .updateTable('papers')
+    .set({
+      latest_version: row.latest_version, title: row.title, abstract: row.abstract,
+      primary_category: row.primary_category,
+      comment: keep(r.comment, 'comment'), journal_ref: keep(r.journalRef, 'journal_ref'),
+      doi: keep(r.doi, 'doi'), license: keep(r.license, 'license'),
+      updated_at: keep(r.updatedAt, 'updated_at'),
+      withdrawn: r.withdrawn === undefined ? sql<number>`withdrawn` : (r.withdrawn ? 1 : 0),
+      code_url: keep(r.codeUrl, 'code_url'), project_url: keep(r.projectUrl, 'project_url'),
+      source_hash: row.source_hash, modified_at: now,
+    })
+    .where('id', '=', r.id)
+    .execute();
+  if (r.publishedAt) {
+    // The first version's date only ever moves earlier (a source may know only the announcement).
+    await trx.updateTable('papers').set({ published_at: r.publishedAt })
+      .where('id', '=', r.id)
+      .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '>', r.publishedAt!)]))
+      .execute();
+  }
+  await trx.deleteFrom('paper_authors').where('paper_id', '=', r.id).execute();
+  await trx.deleteFrom('paper_categories').where('paper_id', '=', r.id).execute();
 }
 
 /** The paper page's read: the paper, all its authors, versions, categories, list entry. */

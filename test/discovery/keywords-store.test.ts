@@ -10,7 +10,8 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { importFile } from '../../src/services/import.ts';
 import { refreshKeywords } from '../../src/services/keywords.ts';
-import { keywordsOf } from '../../src/store/keywords.ts';
+import { keywordsOf, replacePaperKeywords } from '../../src/store/keywords.ts';
+import { paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 
 const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
@@ -84,4 +85,43 @@ test('paperboy keywords: nothing due after an import; --all redoes every paper; 
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /usage: paperboy keywords/);
   assert.match(paperboy(['help'], env).stdout, /\n  keywords /);
+});
+
+/*
+ * Two runs at once over the same due papers (an import and `paperboy keywords`, or two app
+ * processes' ingest runs on one PostgreSQL database). Whether they interleave is up to timing,
+ * so each race is run many rounds.
+ */
+const ROUNDS = 20;
+
+test('two keyword refreshes at once both finish, and leave the keywords one refresh computes', async () => {
+  const store = await tempStore();
+  await store.upsertPapers(Array.from({ length: 40 }, (_, i) => paperRecord({ id: `2505.${String(20000 + i).padStart(5, '0')}` })), FIXED_NOW);
+  await refreshKeywords(store, { now: () => FIXED_NOW });
+  const ids = (await store.db.selectFrom('papers').select('id').orderBy('id').execute()).map((r) => r.id);
+  const expected = await keywordsOf(store.db, ids);
+  for (let round = 0; round < ROUNDS; round++) {
+    const reports = await Promise.all([1, 2].map(() => refreshKeywords(store, { now: () => FIXED_NOW, all: true })));
+    assert.deepEqual(reports.map((r) => r.papers), [40, 40], `round ${round}: both runs did every paper`);
+    assert.deepEqual(await keywordsOf(store.db, ids), expected, `round ${round}`);
+  }
+  assert.equal((await refreshKeywords(store, { now: () => FIXED_NOW })).papers, 0, 'nothing is left due');
+});
+
+test('two keyword writes at once for the same papers: each paper keeps one write\'s keywords whole', async () => {
+  const store = await tempStore();
+  const ids = Array.from({ length: 40 }, (_, i) => `2505.${String(21000 + i).padStart(5, '0')}`);
+  await store.upsertPapers(ids.map((id) => paperRecord({ id })), FIXED_NOW);
+  const write = (words: string[]) => store.transaction((trx) => replacePaperKeywords(trx,
+    ids.map((paperId) => ({ paperId, sourceHash: 'h', keywords: words.map((keyword, i) => ({ keyword, score: 1 - i / 10 })) })), FIXED_NOW));
+  const first = ['sparse attention', 'long context', 'retrieval'];
+  const second = ['graph neural networks', 'message passing'];
+  for (let round = 0; round < ROUNDS; round++) {
+    await Promise.all([write(first), write(second)]);
+    const kws = await keywordsOf(store.db, ids);
+    for (const id of ids) {
+      const got = kws.get(id);
+      assert.ok(JSON.stringify(got) === JSON.stringify(first) || JSON.stringify(got) === JSON.stringify(second), `round ${round}: ${id} has ${JSON.stringify(got)}`);
+    }
+  }
 });

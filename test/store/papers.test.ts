@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setPaperLinks } from '../../src/store/curation.ts';
 import { tempStore, FIXED_NOW } from '../helpers/store.ts';
 import { paperRecord } from '../helpers/factories.ts';
 
@@ -78,4 +79,64 @@ test('an update from a poorer source keeps what a richer one stored', async () =
   assert.equal(p?.license, 'CC-BY');
   assert.equal(p?.updatedAt, '2025-05-06T00:00:00.000Z');
   assert.deepEqual(p?.versions, [{ version: 1, submittedAt: '2025-05-05T12:00:00.000Z', size: null }]);
+});
+
+/*
+ * Two writers at once on one paper (two app processes on one PostgreSQL database, an ingest run
+ * and an import): the result is what one writer after the other would have left. Each race is run
+ * many rounds, because whether the writers interleave is up to timing.
+ */
+const ROUNDS = 20;
+
+test('two writers at once: a stale version never overwrites a newer one', async () => {
+  const store = await tempStore();
+  const v2 = [{ version: 1, submittedAt: '2025-05-05T12:00:00.000Z' }, { version: 2, submittedAt: '2025-06-01T00:00:00.000Z' }];
+  const v3 = [...v2, { version: 3, submittedAt: '2025-07-01T00:00:00.000Z' }];
+  for (let round = 0; round < ROUNDS; round++) {
+    const id = `2507.${String(30000 + round).padStart(5, '0')}`;
+    await store.upsertPapers([paperRecord({ id, title: 'Second version', versions: v2 })], FIXED_NOW);
+    // A richer source's record of v3, and a poorer source's (no abstract change, say) of v2.
+    const newer = paperRecord({ id, title: 'Third version', versions: v3, updatedAt: '2025-07-01T00:00:00.000Z' });
+    const stale = paperRecord({ id, title: 'Second version, as the feed had it', versions: v2, comment: 'feed' });
+    await Promise.all([store.upsertPapers([newer], FIXED_NOW), store.upsertPapers([stale], FIXED_NOW)]);
+    const paper = await store.findPaperById(id);
+    assert.equal(paper?.title, 'Third version', `round ${round}: the newest version's title stays`);
+    assert.equal(paper?.latestVersion, 3, `round ${round}`);
+    assert.deepEqual(paper?.versions.map((v) => v.version), [1, 2, 3], `round ${round}`);
+  }
+});
+
+test('an update at the same time as a curator adds a code link keeps the link', async () => {
+  const store = await tempStore();
+  for (let round = 0; round < ROUNDS; round++) {
+    // A page of changed papers: the curator's paper is the last one the update reaches.
+    const ids = Array.from({ length: 10 }, (_, i) => `2507.${String(40000 + round * 10 + i).padStart(5, '0')}`);
+    await store.upsertPapers(ids.map((id) => paperRecord({ id })), FIXED_NOW);
+    const target = ids[ids.length - 1]!;
+    const link = `https://github.com/example/round-${round}`;
+    await Promise.all([
+      store.upsertPapers(ids.map((id) => paperRecord({ id, title: `Retitled ${id}` })), FIXED_NOW),
+      store.transaction((trx) => setPaperLinks(trx, target, { codeUrl: link, projectUrl: null }, FIXED_NOW)),
+    ]);
+    const paper = await store.findPaperById(target);
+    assert.equal(paper?.title, `Retitled ${target}`);
+    assert.equal(paper?.codeUrl, link, `round ${round}: the curator's link is kept`);
+  }
+});
+
+test('the same new paper from two sources at once: counted new once, with one source\'s authors and categories whole', async () => {
+  const store = await tempStore();
+  for (let round = 0; round < ROUNDS; round++) {
+    const id = `2507.${String(50000 + round).padStart(5, '0')}`;
+    const api = paperRecord({ id, title: 'From the API', authors: ['Ada Lovelace', 'Alan Turing', 'Grace Hopper'], categories: ['cs.CL', 'cs.LG', 'stat.ML'] });
+    const feed = paperRecord({ id, title: 'From the feed', authors: ['Edsger Dijkstra', 'Barbara Liskov'], categories: ['cs.DS', 'cs.CL'] });
+    const counts = await Promise.all([store.upsertPapers([api], FIXED_NOW), store.upsertPapers([feed], FIXED_NOW)]);
+    assert.equal(counts[0].new + counts[1].new, 1, `round ${round}: one writer added the paper`);
+    const paper = await store.findPaperById(id);
+    const source = paper?.title === 'From the API' ? api : feed;
+    assert.deepEqual(paper?.authors, source.authors, `round ${round}: the authors of the source whose title is stored`);
+    assert.deepEqual(paper?.categories, source.categories, `round ${round}: the categories of the source whose title is stored`);
+    assert.equal(paper?.authorCount, source.authors.length, `round ${round}`);
+  }
+  assert.equal((await store.stats()).papers, ROUNDS);
 });
