@@ -33,7 +33,7 @@ import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
-import { storeFaultMessage, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
+import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
 import { perAddress } from './bot-limits.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
@@ -176,11 +176,11 @@ export function createApp(deps: AppDeps) {
     if (err instanceof BadRequest) return errorPage(c, 400, err.message);
     if (err instanceof NotFoundError) return errorPage(c, 404, `There is no such page: ${err.message}.`);
     if (err instanceof HTTPException) return err.getResponse(); // e.g. 401 with its WWW-Authenticate challenge
-    const fault = storeFaultMessage(err);
+    const fault = storeFault(err);
     if (fault) {
-      logger.error({ err, path: c.req.path }, `store fault: ${fault}`);
-      c.header('Retry-After', String(STORE_FAULT_RETRY_SECONDS));
-      return wantsJson ? c.json({ error: fault }, 503) : errorPage(c, 503, fault);
+      logger[fault.status === 503 ? 'error' : 'warn']({ err, path: c.req.path }, `store fault: ${fault.message}`);
+      if (fault.status === 503) c.header('Retry-After', String(STORE_FAULT_RETRY_SECONDS));
+      return wantsJson ? c.json({ error: fault.message }, fault.status) : errorPage(c, fault.status, fault.message);
     }
     logger.error({ err, path: c.req.path }, 'unhandled error');
     return errorPage(c, 500, 'The server could not answer this request. It has been logged; please try again.');

@@ -1,25 +1,68 @@
 /**
- * Database faults a person can be told about: the disk is full, the database is locked by
- * another writer for longer than the busy timeout, the file cannot be written. They answer 503
- * with Retry-After and a plain message (nothing was saved), are logged with their cause, and go
- * away by themselves once the fault is fixed: no restart is needed.
+ * Database faults a person can be told about, on either store: the disk is full, the database is
+ * busy (locked past the busy timeout, a deadlock, out of connections), read-only, or cannot be
+ * reached. They answer 503 with Retry-After and a plain message (nothing was saved), are logged
+ * with their cause, and go away by themselves once the fault is fixed: no restart is needed.
+ *
+ * One more answer is not a fault: a write that refers to a row deleted a moment before (a vote
+ * from an account being deleted, a comment on a paper being removed) fails on its foreign key and
+ * answers 409, since retrying the same request cannot succeed.
  */
-const FAULTS: Record<string, string> = {
-  SQLITE_FULL: 'The server has run out of disk space, so nothing was saved. Please try again later.',
-  SQLITE_BUSY: 'The database is busy with another task, so nothing was saved. Please try again in a moment.',
-  SQLITE_LOCKED: 'The database is busy with another task, so nothing was saved. Please try again in a moment.',
-  SQLITE_IOERR: 'The server could not write to its disk, so nothing was saved. Please try again later.',
-  SQLITE_READONLY: 'The database cannot be written just now, so nothing was saved. Please try again later.',
+
+const FULL = 'The server has run out of disk space, so nothing was saved. Please try again later.';
+const BUSY = 'The database is busy with another task, so nothing was saved. Please try again in a moment.';
+const IO = 'The server could not write to its disk, so nothing was saved. Please try again later.';
+const READ_ONLY = 'The database cannot be written just now, so nothing was saved. Please try again later.';
+const UNREACHABLE = 'The database cannot be reached just now, so nothing was saved. Please try again in a moment.';
+const GONE = 'Something this request refers to was removed a moment ago, so nothing was saved. Reload the page to see what is there now.';
+
+/** SQLite's result codes (extended codes are matched by their base). */
+const SQLITE_FAULTS: Record<string, string> = {
+  SQLITE_FULL: FULL,
+  SQLITE_BUSY: BUSY,
+  SQLITE_LOCKED: BUSY,
+  SQLITE_IOERR: IO,
+  SQLITE_READONLY: READ_ONLY,
   SQLITE_CANTOPEN: 'The database cannot be opened just now. Please try again later.',
 };
+
+/** PostgreSQL's SQLSTATE codes; a two-character key stands for its whole class. */
+const POSTGRES_FAULTS: Record<string, string> = {
+  53100: FULL, // disk_full
+  53200: BUSY, // out_of_memory
+  53300: BUSY, // too_many_connections
+  '40P01': BUSY, // deadlock_detected
+  40001: BUSY, // serialization_failure
+  '55P03': BUSY, // lock_not_available
+  25006: READ_ONLY, // read_only_sql_transaction (e.g. a standby after a failover)
+  '08': UNREACHABLE, // connection exceptions
+  '57P': UNREACHABLE, // admin_shutdown, crash_shutdown, cannot_connect_now
+};
+
+/** Errors of the connection itself, before PostgreSQL could answer. */
+const SOCKET_FAULTS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** The pool's and driver's messages for a lost or refused connection (no code, or a generic one such as 55000). */
+const LOST_CONNECTION = /^(timeout exceeded when trying to connect|Connection terminated)|is not currently accepting connections/;
 
 /** Seconds a client should wait before retrying after a store fault. */
 export const STORE_FAULT_RETRY_SECONDS = 30;
 
-/** The message for a database fault (by its SQLite code, extended codes included), or null for any other error. */
-export function storeFaultMessage(err: unknown): string | null {
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code !== 'string') return null;
-  const base = /^SQLITE_[A-Z]+/.exec(code)?.[0];
-  return base ? (FAULTS[base] ?? null) : null;
+export interface StoreFault {
+  /** 503: try again later (with Retry-After); 409: the request refers to something removed meanwhile. */
+  status: 409 | 503;
+  message: string;
+}
+
+/** What to tell the person about a database error, or null for any other error (a 500, logged). */
+export function storeFault(err: unknown): StoreFault | null {
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') return { status: 409, message: GONE };
+  const sqliteBase = /^SQLITE_[A-Z]+/.exec(code)?.[0];
+  const sqlState = /^[0-9A-Z]{5}$/.test(code) ? code : null;
+  const unavailable = (sqliteBase ? SQLITE_FAULTS[sqliteBase] : undefined)
+    ?? (sqlState ? POSTGRES_FAULTS[sqlState] ?? POSTGRES_FAULTS[sqlState.slice(0, 3)] ?? POSTGRES_FAULTS[sqlState.slice(0, 2)] : undefined)
+    ?? (SOCKET_FAULTS.has(code) || LOST_CONNECTION.test(message) ? UNREACHABLE : undefined);
+  return unavailable ? { status: 503, message: unavailable } : null;
 }

@@ -68,7 +68,8 @@ async function ensureTemplate(admin: pg.Client): Promise<string> {
   return name;
 }
 
-async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
+/** A connection to the test server's maintenance database (CREATE, DROP, ALTER DATABASE). */
+export async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promise<T> {
   const admin = new pg.Client({ connectionString: serverUrl() });
   await admin.connect();
   try {

@@ -12,7 +12,7 @@ import type { ApiToken } from '../../store/api-tokens.ts';
 import { hitRateLimit, pruneRateLimits } from '../../store/users.ts';
 import type { User } from '../../store/users.ts';
 import type { AppEnv } from '../auth.ts';
-import { storeFaultMessage, STORE_FAULT_RETRY_SECONDS } from '../store-faults.ts';
+import { storeFault, STORE_FAULT_RETRY_SECONDS } from '../store-faults.ts';
 
 export type ApiEnv = {
   Variables: AppEnv['Variables'] & {
@@ -39,8 +39,8 @@ export function jsonError(err: Error, c: Context, log: (err: Error, path: string
   }
   if (err instanceof NotFoundError) return c.json({ error: `There is no such page: ${err.message}.` }, 404);
   log(err, c.req.path);
-  const fault = storeFaultMessage(err);
-  if (fault) return c.json({ error: fault }, 503, { 'Retry-After': String(STORE_FAULT_RETRY_SECONDS) });
+  const fault = storeFault(err);
+  if (fault) return c.json({ error: fault.message }, fault.status, fault.status === 503 ? { 'Retry-After': String(STORE_FAULT_RETRY_SECONDS) } : {});
   return c.json({ error: 'The server could not answer this request. It has been logged; please try again.' }, 500);
 }
 
