@@ -3,6 +3,7 @@
  * and what curators and admins do: feature, pin, hide, add links, moderate, suspend, assign roles.
  * Each function checks permission and input, then changes the store in one transaction.
  */
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { ArxivClient } from '../arxiv/client.ts';
 import { ArxivApiError } from '../arxiv/errors.ts';
@@ -15,9 +16,10 @@ import {
 import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
 } from '../store/comments.ts';
-import { isUniqueViolation } from '../store/dialect.ts';
+import { isUniqueViolation, lockKey } from '../store/dialect.ts';
 import { countSubmissionsSince, fillPaperLinks, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
-import { updateUser, findUserByName, type Role, type User } from '../store/users.ts';
+import type { Database } from '../store/schema.ts';
+import { updateUser, findUserById, findUserByName, type Role, type User } from '../store/users.ts';
 import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
@@ -93,9 +95,10 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
   const today = msToDay(nowMs);
   const existing = await findEntry(deps.store.db, parsed.id);
   if (existing) throw new UserError(409, `arXiv:${parsed.id} is already on the list of ${existing.day}.`);
-  if (!isCurator(u) && (await countSubmissionsSince(deps.store.db, u.id, `${today}T00:00:00.000Z`)) >= deps.submitQuota) {
-    throw new UserError(429, `You have submitted ${deps.submitQuota} papers today, the daily limit. Thank you! Try again tomorrow.`);
-  }
+  const overQuota = async (db: Kysely<Database>) =>
+    !isCurator(u) && (await countSubmissionsSince(db, u.id, `${today}T00:00:00.000Z`)) >= deps.submitQuota;
+  const quotaReached = () => new UserError(429, `You have submitted ${deps.submitQuota} papers today, the daily limit. Thank you! Try again tomorrow.`);
+  if (await overQuota(deps.store.db)) throw quotaReached();
   await limit(deps.store, 'submitAccount', u.id, nowMs);
 
   let fetched = false;
@@ -124,6 +127,9 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
     fetched = true;
   }
   const added = await deps.store.transaction(async (trx) => {
+    // Counted again under the member's lock: submissions sent side by side cannot all pass the count above.
+    await lockKey(trx, `submissions:${u.id}`);
+    if (await overQuota(trx)) throw quotaReached();
     const ok = await insertEntry(trx, { paperId: parsed.id, day: today, submittedBy: u.id, featured: false }, iso(nowMs));
     if (ok && (links.data.codeUrl || links.data.projectUrl)) await fillPaperLinks(trx, parsed.id, links.data, iso(nowMs));
     return ok;
@@ -298,15 +304,22 @@ export async function administerUser(deps: CommunityDeps, user: User | null, use
   const target = await findUserByName(deps.store.db, username);
   if (!target) throw new UserError(404, 'No such account.');
   if (target.id === admin.id) throw new UserError(409, 'You cannot change your own account here.');
-  if (input.action === 'suspend') {
-    await updateUser(deps.store.db, target.id, { suspended_at: iso(deps.now()) });
-    await deps.store.db.deleteFrom('sessions').where('user_id', '=', target.id).execute();
-  } else if (input.action === 'restore') {
-    await updateUser(deps.store.db, target.id, { suspended_at: null });
-  } else if (input.action === 'role' && (input.role === 'member' || input.role === 'curator' || input.role === 'admin')) {
-    await updateUser(deps.store.db, target.id, { role: input.role as Role });
-  } else {
-    throw new UserError(400, 'Unknown account action.');
-  }
+  const role = input.action === 'role' && (input.role === 'member' || input.role === 'curator' || input.role === 'admin') ? input.role as Role : null;
+  if (input.action !== 'suspend' && input.action !== 'restore' && !role) throw new UserError(400, 'Unknown account action.');
+  await deps.store.transaction(async (trx) => {
+    // One admin action at a time, by an admin who still is one: two admins demoting or suspending
+    // each other at the same moment would otherwise leave the site without an admin.
+    await lockKey(trx, 'administer-users');
+    const acting = await findUserById(trx, admin.id);
+    if (!acting || acting.role !== 'admin' || acting.suspendedAt) throw new UserError(403, 'Only admins can do that.');
+    if (input.action === 'suspend') {
+      await updateUser(trx, target.id, { suspended_at: iso(deps.now()) });
+      await trx.deleteFrom('sessions').where('user_id', '=', target.id).execute();
+    } else if (input.action === 'restore') {
+      await updateUser(trx, target.id, { suspended_at: null });
+    } else {
+      await updateUser(trx, target.id, { role: role! });
+    }
+  }, { detailsUnchanged: true });
   return (await findUserByName(deps.store.db, username))!;
 }

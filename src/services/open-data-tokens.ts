@@ -8,6 +8,7 @@ import { z } from 'zod';
 import {
   countLiveApiTokens, findLiveApiToken, insertApiToken, listUserApiTokens, revokeApiToken, touchApiToken, type ApiToken, type ApiTokenScope,
 } from '../store/api-tokens.ts';
+import { lockKey } from '../store/dialect.ts';
 import type { Store } from '../store/index.ts';
 import { findUserById, type User } from '../store/users.ts';
 import { sha256 } from './accounts.ts';
@@ -47,15 +48,19 @@ export async function createApiToken(deps: TokenDeps, user: User, input: { name:
   const parsed = tokenInput.safeParse(input);
   if (!parsed.success) throw new UserError(422, parsed.error.issues.map((i) => i.message).join(' '));
   const now = deps.now();
-  if ((await countLiveApiTokens(deps.store.db, user.id, iso(now))) >= MAX_LIVE_TOKENS) {
-    throw new UserError(409, `You have ${MAX_LIVE_TOKENS} live tokens, the most one account may hold. Revoke one first.`);
-  }
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const { name, scope, expiresInDays } = parsed.data;
-  const record = await insertApiToken(deps.store.db, {
-    userId: user.id, name, scope, tokenHash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6),
-    expiresAt: expiresInDays ? iso(now + expiresInDays * DAY_MS) : null,
-  }, iso(now));
+  const record = await deps.store.transaction(async (trx) => {
+    // Counted under the member's lock, so tokens made side by side cannot pass the cap together.
+    await lockKey(trx, `api-tokens:${user.id}`);
+    if ((await countLiveApiTokens(trx, user.id, iso(now))) >= MAX_LIVE_TOKENS) {
+      throw new UserError(409, `You have ${MAX_LIVE_TOKENS} live tokens, the most one account may hold. Revoke one first.`);
+    }
+    return insertApiToken(trx, {
+      userId: user.id, name, scope, tokenHash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6),
+      expiresAt: expiresInDays ? iso(now + expiresInDays * DAY_MS) : null,
+    }, iso(now));
+  }, { detailsUnchanged: true });
   return { token, record };
 }
 
