@@ -92,7 +92,7 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
   if (await isEmailTaken(deps.store.db, email)) throw new UserError(409, 'E-mail: an account with this address exists; sign in or reset your password');
   const user = await createUser(deps.store.db, { username, email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
     .catch((err: Error) => {
-      if (/UNIQUE/i.test(err.message)) throw new UserError(409, 'That username or e-mail was just taken');
+      if (isUniqueViolation(err)) throw new UserError(409, 'That username or e-mail was just taken');
       throw err;
     });
   // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".

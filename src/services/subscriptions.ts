@@ -19,7 +19,7 @@ import {
   listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
-import { lockKey } from '../store/dialect.ts';
+import { isUniqueViolation, lockKey } from '../store/dialect.ts';
 import { getOrCreateSecret, hitRateLimit, type User } from '../store/users.ts';
 import { emailSchema } from './accounts.ts';
 import { UserError } from './errors.ts';
@@ -207,7 +207,7 @@ export async function subscribe(
   } else {
     subscription = await insertSubscription(db, { email, userId: member?.id ?? null, ...options, nonce: newNonce(), confirmed: false, confirmSent: true }, now)
       .catch((err: Error) => {
-        if (/UNIQUE/i.test(err.message)) return null; // a concurrent request for the same address won
+        if (isUniqueViolation(err)) return null; // a concurrent request for the same address won
         throw err;
       });
   }
@@ -291,7 +291,11 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
       if (!q.ok) throw new UserError(422, q.error);
       query = q.text;
     }
-    await updateSubscriptionOptions(db, s.id, { period, query }, now);
+    await withAddress(deps.store, s.email, async (tdb) => {
+      await updateSubscriptionOptions(tdb, s.id, { period, query }, now);
+      // An alert changed to ask what another asks replaces it, as a new subscription would: one e-mail, not two.
+      if (s.confirmedAt) await supersedeSameSubscriptions(tdb, { ...s, query }, now);
+    });
   } else {
     throw new UserError(400, 'Unknown action.');
   }

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { outboxMailer } from '../../src/mail/mailer.ts';
 import { signToken } from '../../src/mail/tokens.ts';
 import {
-  confirmSubscription, linkKey, manageByToken, newNonce, subscribe, type SubscriptionDeps,
+  changeMemberSubscription, confirmSubscription, linkKey, manageByToken, newNonce, subscribe, type SubscriptionDeps,
 } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
 import { digestDb, insertSubscription, listActiveSubscriptionsByEmail, markUnsubscribed } from '../../src/store/subscriptions.ts';
@@ -77,4 +77,18 @@ test('resubscribing two cancelled subscriptions to the same digest at once leave
     await Promise.all(tokens.map((token) => manageByToken(deps, token, { action: 'resubscribe', period: undefined, query: undefined })));
     assert.equal((await activeTrending(store, user.email!)).length, 1, `round ${round}: one active trending digest`);
   }
+});
+
+test('an alert changed to ask what another alert asks replaces it: one e-mail a period, not two', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  const user = await member(store, 'grace');
+  const alert = (query: string) => subscribe(deps, { email: undefined, period: 'daily', kind: 'search', query, ip: '10.1.0.1', member: user });
+  const first = (await alert('sparse attention')).subscription!;
+  const second = (await alert('state space models')).subscription!;
+  const changed = await changeMemberSubscription(deps, user, String(second.id), { action: 'update', period: 'weekly', query: 'sparse attention' });
+  assert.equal(changed.query, 'sparse attention');
+  const active = (await listActiveSubscriptionsByEmail(digestDb(store.db), user.email!)).filter((s) => s.kind === 'search');
+  assert.deepEqual(active.map((s) => [s.id, s.query, s.period]), [[second.id, 'sparse attention', 'weekly']], 'the changed alert is the one left');
+  assert.notEqual(first.id, second.id);
 });
