@@ -31,7 +31,7 @@ import {
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
-import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES } from './store-io.ts';
+import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES, type PaperText } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
 import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
@@ -446,10 +446,12 @@ export class PgSearchEngine implements PaperSearchEngine {
       WHERE ${sql.join(matchConds, sql` AND `)}
       ORDER BY score DESC, p.id LIMIT ${fetch}`.execute(this.store.db);
     let hits: SearchHit[] = rows.map((r) => ({ id: r.id, score: Number(r.score) }));
-    const termWeight = termWeights([...words, ...q.phrases.flat()], weightOf);
-    if (this.rank.rescore > 0) hits = (await this.rescore(hits, termWeight)).slice(0, depth);
+    const queryWords = [...words, ...q.phrases.flat()];
+    // Titles and abstracts read for this search (the re-score's, then the sentence share's): each read once.
+    const texts = new Map<string, PaperText>();
+    if (this.rank.rescore > 0) hits = (await this.rescore(hits, termWeights(queryWords, weightOf), texts)).slice(0, depth);
     const total = { n: Number(rows[0]?.total ?? 0), exact: true };
-    if (mode === 'hybrid') hits = await this.fuse(q, hits, distinctTermWeights([...words, ...q.phrases.flat()], weightOf), sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
+    if (mode === 'hybrid') hits = await this.fuse(q, hits, termWeights(queryWords, weightOf, 'once'), texts, sql.join([...filters, ...phraseConds, ...(req.allWords ? [sql`d.document @@ (${allQ})`] : [])], sql` AND `));
     return { hits: page(hits), total: Math.max(total.n, Math.min(hits.length, MAX_RESULTS)), totalExact: total.exact, mode, terms: termList };
   }
 
@@ -501,9 +503,9 @@ export class PgSearchEngine implements PaperSearchEngine {
    * word's terms (our analyzer) weighted by the word's idf x burstiness from PostgreSQL's lexeme
    * statistics: the in-memory engine's scoring, applied to PostgreSQL's candidates.
    */
-  private async rescore(hits: SearchHit[], termWeight: Map<string, number>): Promise<SearchHit[]> {
+  private async rescore(hits: SearchHit[], termWeight: Map<string, number>, texts: Map<string, PaperText>): Promise<SearchHit[]> {
     if (hits.length === 0 || termWeight.size === 0) return hits;
-    const texts = await listPaperTexts(this.store.db, hits.map((h) => h.id));
+    await this.readTexts(hits.map((h) => h.id), texts);
     const docs = hits.map((h) => {
       const t = texts.get(h.id);
       return { id: h.id, title: t ? analyze(t.title) : [], abstract: t ? analyze(t.abstract) : [] };
@@ -606,7 +608,9 @@ export class PgSearchEngine implements PaperSearchEngine {
    * scored with `hybridScore` (normalised keyword rank + weighted normalised cosine); keyword hits
    * deeper than RERANK_DEPTH follow, as in the in-memory engine.
    */
-  private async fuse(q: ParsedQuery, hits: SearchHit[], shareWeights: Map<string, number>, match: RawBuilder<unknown>): Promise<SearchHit[]> {
+  private async fuse(
+    q: ParsedQuery, hits: SearchHit[], shareWeights: Map<string, number>, texts: Map<string, PaperText>, match: RawBuilder<unknown>,
+  ): Promise<SearchHit[]> {
     const m = this.model!;
     const head = hits.slice(0, RERANK_DEPTH);
     const neighbours = this.opts.tuning?.neighbours ?? HYBRID_NEIGHBOURS;
@@ -627,11 +631,21 @@ export class PgSearchEngine implements PaperSearchEngine {
     const rescored = ids.map((id, i) => ({ id, score: hybridScore(keyword.get(id) ?? 0, best > 0 ? best : 1, allCos[i]!, allCos, weight) }));
     rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const sentenceWeight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
-    const texts = sentenceWeight > 0 ? await listPaperTexts(this.store.db, rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id)) : new Map<string, { title: string; abstract: string }>();
-    const sentences = new Map([...texts].map(([id, t]) => [id, sentenceTerms(t.title, t.abstract)] as const));
+    const sentences = new Map<string, string[][]>();
+    if (sentenceWeight > 0) {
+      const top = rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id);
+      await this.readTexts(top, texts);
+      for (const id of top) { const t = texts.get(id); if (t) sentences.set(id, sentenceTerms(t.title, t.abstract)); }
+    }
     const smoothed = await this.smooth(addSentenceShare(rescored, sentences, shareWeights, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
     const seen = new Set(ids);
     return [...smoothed, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
+  }
+
+  /** Adds to `texts` the titles and abstracts of those of `ids` it lacks. */
+  private async readTexts(ids: readonly string[], texts: Map<string, PaperText>): Promise<void> {
+    const missing = ids.filter((id) => !texts.has(id));
+    if (missing.length > 0) for (const [id, t] of await listPaperTexts(this.store.db, missing)) texts.set(id, t);
   }
 
   /** The in-memory engine's neighbour smoothing of the hybrid top SMOOTHING_DEPTH, over the stored vectors. */
@@ -708,25 +722,20 @@ async function loadModelParts(db: Db, generation: number): Promise<Map<string, U
   return new Map([...chunks].map(([name, list]) => [name, new Uint8Array(Buffer.concat(list))]));
 }
 
-/** Each query word's analyzed terms with the word's weight (summed where words share a term). */
-/** Each of our analyzer's terms in the query words, weighted by its word's weight times how often the query says it (for BM25F). */
-function termWeights(words: readonly string[], weightOf: ReadonlyMap<string, number>): Map<string, number> {
+/**
+ * Each of our analyzer's terms in the query words, weighted by its word's weight: summed over every
+ * time the query says it (`each`, BM25F's query term frequency), or counted `once` (the best-sentence
+ * share's weights, as in the in-memory engine).
+ */
+export function termWeights(words: readonly string[], weightOf: ReadonlyMap<string, number>, times: 'each' | 'once' = 'each'): Map<string, number> {
   const out = new Map<string, number>();
   for (const w of words) {
     const weight = weightOf.get(w);
     if (weight === undefined) continue;
-    for (const t of analyze(w)) out.set(t, (out.get(t) ?? 0) + weight);
-  }
-  return out;
-}
-
-/** The same terms, each weighted once however often the query says it (the best-sentence share's weights, as in memory). */
-export function distinctTermWeights(words: readonly string[], weightOf: ReadonlyMap<string, number>): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const w of words) {
-    const weight = weightOf.get(w);
-    if (weight === undefined) continue;
-    for (const t of analyze(w)) if (!out.has(t)) out.set(t, weight);
+    for (const t of analyze(w)) {
+      if (times === 'each') out.set(t, (out.get(t) ?? 0) + weight);
+      else if (!out.has(t)) out.set(t, weight);
+    }
   }
   return out;
 }

@@ -452,12 +452,18 @@ export class SearchIndex {
    * rebuilt). When another builder's newer generation replaces it mid-read, loads that one instead.
    */
   private async loadSaved(): Promise<boolean> {
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const meta = await findIndexMeta(this.store.db);
-      if (!meta) return false;
+    let meta = await findIndexMeta(this.store.db);
+    for (let attempt = 0; meta && attempt < 3; attempt++) {
       const loaded = await this.loadGeneration(meta.generation, meta.watermark, meta.info);
       if (loaded !== 'replaced') return loaded;
+      const now = await findIndexMeta(this.store.db);
+      if (now?.generation === meta.generation) {
+        // Still current, yet its parts are gone (a dump restored without them): not replaced, missing.
+        this.log(`search: the saved index's parts are missing (generation ${meta.generation}); rebuilding`);
+        return false;
+      }
       this.log(`search: generation ${meta.generation} was replaced while it was read; loading the newer one`);
+      meta = now;
     }
     return false;
   }

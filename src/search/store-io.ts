@@ -74,9 +74,15 @@ export async function listIndexDocsByIds(db: Db, ids: readonly string[]): Promis
   return out;
 }
 
+/** A paper's title and abstract. */
+export interface PaperText {
+  title: string;
+  abstract: string;
+}
+
 /** Titles and abstracts by id (for phrase checks, snippets and re-ranking). */
-export async function listPaperTexts(db: Db, ids: readonly string[]): Promise<Map<string, { title: string; abstract: string }>> {
-  const out = new Map<string, { title: string; abstract: string }>();
+export async function listPaperTexts(db: Db, ids: readonly string[]): Promise<Map<string, PaperText>> {
+  const out = new Map<string, PaperText>();
   for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
     const chunk = ids.slice(i, i + IDS_PER_QUERY);
     if (chunk.length === 0) continue;
@@ -220,7 +226,7 @@ export async function loadIndexParts(db: Db, generation: number): Promise<Map<st
     if (!data[0]) throw replaced();
     const at = filled.get(r.name) ?? 0;
     data[0].data.copy(buf, at);
-    filled.set(r.name, at + data[0]!.data.length);
+    filled.set(r.name, at + data[0].data.length);
   }
   return out;
 }

@@ -16,7 +16,7 @@ import {
 import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
 } from '../store/comments.ts';
-import { isUniqueViolation, lockKey } from '../store/dialect.ts';
+import { isUniqueViolation } from '../store/dialect.ts';
 import { countSubmissionsSince, fillPaperLinks, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
 import type { Database } from '../store/schema.ts';
 import { updateUser, findUserById, findUserByName, type Role, type User } from '../store/users.ts';
@@ -126,14 +126,13 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
     await deps.store.upsertPapers([record], iso(nowMs));
     fetched = true;
   }
+  // Counted again under the member's lock: submissions sent side by side cannot all pass the count above.
   const added = await deps.store.transaction(async (trx) => {
-    // Counted again under the member's lock: submissions sent side by side cannot all pass the count above.
-    await lockKey(trx, `submissions:${u.id}`);
     if (await overQuota(trx)) throw quotaReached();
     const ok = await insertEntry(trx, { paperId: parsed.id, day: today, submittedBy: u.id, featured: false }, iso(nowMs));
     if (ok && (links.data.codeUrl || links.data.projectUrl)) await fillPaperLinks(trx, parsed.id, links.data, iso(nowMs));
     return ok;
-  });
+  }, { lock: `submissions:${u.id}` });
   if (!added) throw new UserError(409, `arXiv:${parsed.id} was just added to a list by someone else.`);
   return { paperId: parsed.id, day: today, fetched };
 }
@@ -306,10 +305,9 @@ export async function administerUser(deps: CommunityDeps, user: User | null, use
   if (target.id === admin.id) throw new UserError(409, 'You cannot change your own account here.');
   const role = input.action === 'role' && (input.role === 'member' || input.role === 'curator' || input.role === 'admin') ? input.role as Role : null;
   if (input.action !== 'suspend' && input.action !== 'restore' && !role) throw new UserError(400, 'Unknown account action.');
+  // One admin action at a time, by an admin who still is one: two admins demoting or suspending
+  // each other at the same moment would otherwise leave the site without an admin.
   await deps.store.transaction(async (trx) => {
-    // One admin action at a time, by an admin who still is one: two admins demoting or suspending
-    // each other at the same moment would otherwise leave the site without an admin.
-    await lockKey(trx, 'administer-users');
     const acting = await findUserById(trx, admin.id);
     if (!acting || acting.role !== 'admin' || acting.suspendedAt) throw new UserError(403, 'Only admins can do that.');
     if (input.action === 'suspend') {
@@ -320,6 +318,6 @@ export async function administerUser(deps: CommunityDeps, user: User | null, use
     } else {
       await updateUser(trx, target.id, { role: role! });
     }
-  }, { detailsUnchanged: true });
+  }, { detailsUnchanged: true, lock: 'administer-users' });
   return (await findUserByName(deps.store.db, username))!;
 }

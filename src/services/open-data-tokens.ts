@@ -8,7 +8,6 @@ import { z } from 'zod';
 import {
   countLiveApiTokens, findLiveApiToken, insertApiToken, listUserApiTokens, revokeApiToken, touchApiToken, type ApiToken, type ApiTokenScope,
 } from '../store/api-tokens.ts';
-import { lockKey } from '../store/dialect.ts';
 import type { Store } from '../store/index.ts';
 import { findUserById, type User } from '../store/users.ts';
 import { sha256 } from './accounts.ts';
@@ -50,9 +49,8 @@ export async function createApiToken(deps: TokenDeps, user: User, input: { name:
   const now = deps.now();
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
   const { name, scope, expiresInDays } = parsed.data;
+  // Counted under the member's lock, so tokens made side by side cannot pass the cap together.
   const record = await deps.store.transaction(async (trx) => {
-    // Counted under the member's lock, so tokens made side by side cannot pass the cap together.
-    await lockKey(trx, `api-tokens:${user.id}`);
     if ((await countLiveApiTokens(trx, user.id, iso(now))) >= MAX_LIVE_TOKENS) {
       throw new UserError(409, `You have ${MAX_LIVE_TOKENS} live tokens, the most one account may hold. Revoke one first.`);
     }
@@ -60,7 +58,7 @@ export async function createApiToken(deps: TokenDeps, user: User, input: { name:
       userId: user.id, name, scope, tokenHash: sha256(token), prefix: token.slice(0, TOKEN_PREFIX.length + 6),
       expiresAt: expiresInDays ? iso(now + expiresInDays * DAY_MS) : null,
     }, iso(now));
-  }, { detailsUnchanged: true });
+  }, { detailsUnchanged: true, lock: `api-tokens:${user.id}` });
   return { token, record };
 }
 

@@ -19,7 +19,7 @@ import {
   listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
-import { isUniqueViolation, lockKey } from '../store/dialect.ts';
+import { isUniqueViolation } from '../store/dialect.ts';
 import { getOrCreateSecret, hitRateLimit, type User } from '../store/users.ts';
 import { emailSchema } from './accounts.ts';
 import { UserError } from './errors.ts';
@@ -145,10 +145,7 @@ async function requireRoom(db: DigestDb, email: string): Promise<void> {
  * both start one.
  */
 function withAddress<T>(store: Store, email: string, fn: (db: Transaction<DigestDatabase>) => Promise<T>): Promise<T> {
-  return store.transaction(async (trx) => {
-    await lockKey(trx, `subscription:${email.toLowerCase()}`);
-    return fn(trx.withTables<DigestTables>());
-  }, { detailsUnchanged: true });
+  return store.transaction((trx) => fn(trx.withTables<DigestTables>()), { detailsUnchanged: true, lock: `subscription:${email.toLowerCase()}` });
 }
 
 /** A member's own confirmed address subscribes at once, replacing what it got of the same kind. */

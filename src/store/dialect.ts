@@ -21,6 +21,15 @@ export function isUniqueViolation(err: unknown): boolean {
 }
 
 /**
+ * True when a write failed on a foreign key (SQLite's SQLITE_CONSTRAINT_FOREIGNKEY, PostgreSQL's
+ * 23503): it refers to a row another request deleted a moment before.
+ */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503';
+}
+
+/**
  * The one order in which every transaction locks rows: code-point order, as JavaScript sorts
  * strings and as PostgreSQL's "C" collation compares ASCII (the database's own collation may
  * differ). Two transactions that lock rows in one order cannot deadlock on them.
@@ -66,6 +75,7 @@ const KEYED_LOCK_SPACE = 8_150_012;
  * on PostgreSQL, a transaction-scoped advisory lock on a hash of `key`, so two such transactions
  * for the same key run one after the other and the second sees what the first wrote. Two keys
  * whose hashes meet only wait for each other. SQLite runs one writing transaction at a time.
+ * Callers ask for it with Store.transaction's `lock` option.
  */
 export async function lockKey(trx: Transaction<Database>, key: string): Promise<void> {
   if (isPostgres(trx)) await sql`SELECT pg_advisory_xact_lock(${KEYED_LOCK_SPACE}, hashtext(${key}))`.execute(trx);

@@ -14,7 +14,7 @@ import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate
 import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller } from './postgres/connection.ts';
-import { lockPaperRows } from './dialect.ts';
+import { lockKey, lockPaperRows } from './dialect.ts';
 import { findPaperById, upsertPapers } from './papers.ts';
 import { keepCardDetails } from './cards.ts';
 import {
@@ -63,11 +63,16 @@ export class Store {
 
   /**
    * A write transaction. `detailsUnchanged`: it changes no paper's authors, categories or keywords
-   * (votes, comments), so what is kept under detailsToken() stays valid.
+   * (votes, comments), so what is kept under detailsToken() stays valid. `lock`: a key (an address,
+   * "submissions:7") that transactions of other processes holding the same key wait for, so a check
+   * made inside still holds at commit (lockKey; SQLite runs one writer at a time anyway).
    */
-  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>, opts: { detailsUnchanged?: boolean } = {}): Promise<T> {
+  async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>, opts: { detailsUnchanged?: boolean; lock?: string } = {}): Promise<T> {
     try {
-      return await this.db.transaction().execute(fn);
+      return await this.db.transaction().execute(async (trx) => {
+        if (opts.lock !== undefined) await lockKey(trx, opts.lock);
+        return fn(trx);
+      });
     } finally {
       this.writes++;
       if (!opts.detailsUnchanged) this.detailWrites++;

@@ -8,6 +8,7 @@
  * from an account being deleted, a comment on a paper being removed) fails on its foreign key and
  * answers 409, since retrying the same request cannot succeed.
  */
+import { isForeignKeyViolation } from '../store/dialect.ts';
 
 const FULL = 'The server has run out of disk space, so nothing was saved. Please try again later.';
 const BUSY = 'The database is busy with another task, so nothing was saved. Please try again in a moment.';
@@ -58,7 +59,7 @@ export function storeFault(err: unknown): StoreFault | null {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';
-  if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY' || code === '23503') return { status: 409, message: GONE };
+  if (isForeignKeyViolation(err)) return { status: 409, message: GONE };
   const sqliteBase = /^SQLITE_[A-Z]+/.exec(code)?.[0];
   const sqlState = /^[0-9A-Z]{5}$/.test(code) ? code : null;
   const unavailable = (sqliteBase ? SQLITE_FAULTS[sqliteBase] : undefined)

@@ -1,4 +1,7 @@
 import type { PaperRecord } from '../../src/domain/paper.ts';
+import type { Store } from '../../src/store/index.ts';
+import { createUser, type Role, type User } from '../../src/store/users.ts';
+import { FIXED_NOW } from './store.ts';
 
 let seq = 0;
 
@@ -19,4 +22,11 @@ export function paperRecord(overrides: Partial<PaperRecord> = {}): PaperRecord {
     announceType: 'new',
     ...overrides,
   };
+}
+
+/** A confirmed account named `username` (e-mail `username@example.org`), made straight in the store. */
+export function createMember(
+  store: Store, username: string, opts: { role?: Role; passwordHash?: string | null } = {},
+): Promise<User> {
+  return createUser(store.db, { username, email: `${username}@example.org`, passwordHash: opts.passwordHash ?? null, role: opts.role ?? 'member', verified: true }, FIXED_NOW);
 }

@@ -99,3 +99,19 @@ test('a rebuild with no paper changed since the last save still replaces it (a r
   assert.equal(reopened.status().semantic, 'ready', 'a restart finds the vectors of the second build');
   await reopened.close();
 });
+
+test('a saved index whose parts are missing (a dump restored without them) is rebuilt, and the log says why', async () => {
+  const store = await tempStore();
+  await store.upsertPapers(topicalRecords(60), FIXED_NOW);
+  const first = SearchIndex.detached(store, { corpusEmbedder: SMALL_EMBEDDER });
+  await first.rebuild();
+  await first.close();
+  await sql`DELETE FROM search_index_parts`.execute(store.db);
+  const logs: string[] = [];
+  const reopened = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER, buildInWorker: false, log: (m) => logs.push(m) }, true);
+  assert.ok(logs.some((m) => m.includes('the saved index\'s parts are missing (generation 1); rebuilding')), logs.join('\n'));
+  assert.ok(!logs.some((m) => m.includes('was replaced while it was read')), 'not mistaken for a newer save');
+  assert.equal(reopened.status().generation, 2, 'a new generation is built and saved');
+  assert.equal((await reopened.search({ query: parseQuery('quantum codes'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 5 })).hits.length, 5);
+  await reopened.close();
+});

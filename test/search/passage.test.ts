@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { addSentenceShare, bestSentenceShare, sentenceTerms } from '../../src/search/passage.ts';
-import { distinctTermWeights } from '../../src/search/pg-engine.ts';
+import { termWeights } from '../../src/search/pg-engine.ts';
 
 describe('sentences of a paper', () => {
   const cases: [string, string, string[][]][] = [
@@ -64,6 +64,8 @@ describe('adding the best-sentence share to a ranking', () => {
 describe('PostgreSQL engine: the share\'s weights', () => {
   test('each term once, whether the query repeats a word or says it in two forms', () => {
     const weightOf = new Map([['APOE4', 3], ['tau', 2], ['models', 1], ['model', 1.5]]);
-    assert.deepEqual(distinctTermWeights(['APOE4', 'tau', 'APOE4', 'models', 'model', 'the'], weightOf), new Map([['apoe4', 3], ['tau', 2], ['model', 1]]));
+    assert.deepEqual(termWeights(['APOE4', 'tau', 'APOE4', 'models', 'model', 'the'], weightOf, 'once'), new Map([['apoe4', 3], ['tau', 2], ['model', 1]]));
+    // BM25F's weights count each time the query says a term.
+    assert.deepEqual(termWeights(['APOE4', 'tau', 'APOE4', 'models', 'model', 'the'], weightOf), new Map([['apoe4', 6], ['tau', 2], ['model', 2.5]]));
   });
 });

@@ -12,8 +12,8 @@ import { UserError } from '../../src/services/errors.ts';
 import { addComment, vote, voteComment, type CommunityDeps } from '../../src/services/community.ts';
 import { hashPassword } from '../../src/services/passwords.ts';
 import type { Store } from '../../src/store/index.ts';
-import { createUser, findLogin, insertEmailToken, type User } from '../../src/store/users.ts';
-import { paperRecord } from '../helpers/factories.ts';
+import { findLogin, insertEmailToken } from '../../src/store/users.ts';
+import { createMember, paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 
 const PASSWORD = 'a long enough password';
@@ -24,10 +24,6 @@ function depsOf(store: Store): AccountDeps & CommunityDeps {
     store, mailer: outboxMailer(tempDir(), 'Paperboy <accounts@paperboy.test>'), baseUrl: 'http://localhost', siteName: 'Paperboy',
     now: () => Date.parse(FIXED_NOW), arxiv: null, submitQuota: 3,
   };
-}
-
-async function member(store: Store, name: string, passwordHash: string | null = null): Promise<User> {
-  return createUser(store.db, { username: name, email: `${name}@example.org`, passwordHash, role: 'member', verified: true }, FIXED_NOW);
 }
 
 /** Papers whose shown upvotes differ from their vote rows. */
@@ -46,7 +42,7 @@ test('votes cast while the account is being deleted do not stay in the papers\' 
   const ids = papers.map((p) => p.id);
   const passwordHash = await hashPassword(PASSWORD);
   for (let round = 0; round < 20; round++) {
-    const user = await member(store, `leaver${round}`, passwordHash);
+    const user = await createMember(store, `leaver${round}`, { passwordHash });
     // Votes spread over the time the deletion takes (its password check, then its transaction).
     const votes = ids.map((id, i) => delay(i).then(() => vote(deps, user, id, true, `10.2.0.${round}`)));
     await Promise.all([deleteAccount(deps, user, { current: PASSWORD, confirm: user.username }), Promise.allSettled(votes)]);
@@ -59,8 +55,8 @@ test('a deleted account\'s comment votes leave the comments\' scores', async () 
   const deps = depsOf(store);
   const paper = paperRecord();
   await store.upsertPapers([paper], FIXED_NOW);
-  const author = await member(store, 'author');
-  const voter = await member(store, 'voter', await hashPassword(PASSWORD));
+  const author = await createMember(store, 'author');
+  const voter = await createMember(store, 'voter', { passwordHash: await hashPassword(PASSWORD) });
   const comment = await addComment(deps, author, { paperId: paper.id, body: 'A careful reading of section 3.' }, '10.3.0.1');
   await voteComment(deps, voter, comment, true);
   await deleteAccount(deps, voter, { current: PASSWORD, confirm: voter.username });
@@ -74,7 +70,7 @@ test('two accounts confirming the same new address at once: one gets it, the oth
   for (let round = 0; round < 20; round++) {
     const address = `shared${round}@example.org`;
     const tokens = await Promise.all(['a', 'b'].map(async (who) => {
-      const user = await member(store, `${who}${round}`);
+      const user = await createMember(store, `${who}${round}`);
       const token = `change-to-shared-address-${who}-${round}`;
       await insertEmailToken(store.db, { tokenHash: sha256(token), userId: user.id, purpose: 'change-email', email: address, createdAt: FIXED_NOW, expiresAt: '2099-01-01T00:00:00.000Z' });
       return token;

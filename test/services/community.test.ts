@@ -10,8 +10,7 @@ import { UserError } from '../../src/services/errors.ts';
 import { listUserCollections } from '../../src/store/collections.ts';
 import { editComment, findComment, setCommentHidden, softDeleteComment } from '../../src/store/comments.ts';
 import type { Store } from '../../src/store/index.ts';
-import { createUser, type User } from '../../src/store/users.ts';
-import { paperRecord } from '../helpers/factories.ts';
+import { createMember, paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -20,16 +19,12 @@ function depsOf(store: Store): CommunityDeps {
   return { store, now: () => Date.parse(FIXED_NOW), arxiv: null, submitQuota: 3 };
 }
 
-function member(store: Store, name: string): Promise<User> {
-  return createUser(store.db, { username: name, email: `${name}@example.org`, passwordHash: null, role: 'member', verified: true }, FIXED_NOW);
-}
-
 test('an edit that races the comment\'s deletion does not bring its text back', async () => {
   const store = await tempStore();
   const deps = depsOf(store);
   const paper = paperRecord();
   await store.upsertPapers([paper], FIXED_NOW);
-  const ada = await member(store, 'ada');
+  const ada = await createMember(store, 'ada');
   for (let round = 0; round < 20; round++) {
     const id = await addComment(deps, ada, { paperId: paper.id, body: `First thoughts, round ${round}.` }, '10.4.0.1');
     const edits = [0, 1, 2].map((ms) => delay(ms).then(() => updateComment(deps, ada, id, `Second thoughts after ${ms} ms.`)));
@@ -50,7 +45,7 @@ test('a late edit leaves a deleted or hidden comment as it is', async () => {
   const store = await tempStore();
   const paper = paperRecord();
   await store.upsertPapers([paper], FIXED_NOW);
-  const ada = await member(store, 'ada');
+  const ada = await createMember(store, 'ada');
   const deps = depsOf(store);
   const deleted = await addComment(deps, ada, { paperId: paper.id, body: 'To be deleted.' }, '10.4.0.2');
   const hidden = await addComment(deps, ada, { paperId: paper.id, body: 'To be hidden.' }, '10.4.0.2');
@@ -66,7 +61,7 @@ test('three collections of the same name made at once get three addresses, as ma
   const store = await tempStore();
   const deps = depsOf(store);
   for (let round = 0; round < 20; round++) {
-    const bea = await member(store, `bea${round}`);
+    const bea = await createMember(store, `bea${round}`);
     const made = await Promise.all([1, 2, 3].map(() => createCollection(deps, bea, { name: 'Reading list', isPublic: false })));
     assert.deepEqual(made.map((c) => c.slug).sort(), ['reading-list', 'reading-list-2', 'reading-list-3'], `round ${round}`);
     assert.equal((await listUserCollections(store.db, bea.id, false)).length, 3);

@@ -8,16 +8,10 @@ import assert from 'node:assert/strict';
 import { administerUser, submitPaper, type CommunityDeps } from '../../src/services/community.ts';
 import { UserError } from '../../src/services/errors.ts';
 import { createApiToken, MAX_LIVE_TOKENS } from '../../src/services/open-data-tokens.ts';
-import type { Store } from '../../src/store/index.ts';
-import { createUser, type Role, type User } from '../../src/store/users.ts';
-import { paperRecord } from '../helpers/factories.ts';
+import { createMember, paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 
 const ROUNDS = 20;
-
-function person(store: Store, username: string, role: Role = 'member'): Promise<User> {
-  return createUser(store.db, { username, email: `${username}@example.org`, passwordHash: null, role, verified: true }, FIXED_NOW);
-}
 
 /** The statuses of the UserErrors among settled results (anything else fails the test). */
 function refusals(results: PromiseSettledResult<unknown>[]): number[] {
@@ -33,7 +27,7 @@ test('submissions sent side by side stop at the daily quota', async () => {
   for (let round = 0; round < ROUNDS; round++) {
     const ids = [1, 2, 3, 4, 5, 6].map((k) => `2505.${String(round * 10 + k).padStart(5, '0')}`);
     await store.upsertPapers(ids.map((id) => paperRecord({ id })), FIXED_NOW);
-    const member = await person(store, `submitter${round}`);
+    const member = await createMember(store, `submitter${round}`);
     const results = await Promise.allSettled(ids.map((id) => submitPaper(deps, member, { id })));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3, `round ${round}: three of six are taken`);
     assert.deepEqual(refusals(results), [429, 429, 429], `round ${round}: the others are told the daily limit is reached`);
@@ -44,7 +38,7 @@ test('tokens made side by side stop at the live token cap', async () => {
   const store = await tempStore();
   const deps = { store, now: () => Date.parse(FIXED_NOW) };
   for (let round = 0; round < ROUNDS; round++) {
-    const member = await person(store, `tokens${round}`);
+    const member = await createMember(store, `tokens${round}`);
     for (let i = 0; i < MAX_LIVE_TOKENS - 2; i++) await createApiToken(deps, member, { name: `t${i}`, scope: 'read' });
     const results = await Promise.allSettled([0, 1, 2, 3, 4].map((k) => createApiToken(deps, member, { name: `late${k}`, scope: 'read' })));
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2, `round ${round}: the last two places are taken once each`);
@@ -56,7 +50,7 @@ test('two admins demoting each other at the same moment leave one admin', async 
   const store = await tempStore();
   const deps: CommunityDeps = { store, now: () => Date.parse(FIXED_NOW), arxiv: null, submitQuota: 3 };
   for (let round = 0; round < ROUNDS; round++) {
-    const [a, b] = await Promise.all([person(store, `admin${round}a`, 'admin'), person(store, `admin${round}b`, 'admin')]);
+    const [a, b] = await Promise.all([createMember(store, `admin${round}a`, { role: 'admin' }), createMember(store, `admin${round}b`, { role: 'admin' })]);
     const results = await Promise.allSettled([
       administerUser(deps, a, b.username, { action: 'role', role: 'member' }),
       administerUser(deps, b, a.username, { action: 'role', role: 'member' }),

@@ -5,17 +5,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setLinks, submitPaper, type CommunityDeps } from '../../src/services/community.ts';
-import { createUser, type User } from '../../src/store/users.ts';
+import type { User } from '../../src/store/users.ts';
 import type { Store } from '../../src/store/index.ts';
-import { paperRecord } from '../helpers/factories.ts';
+import { createMember, paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 
 async function setup(): Promise<{ store: Store; deps: CommunityDeps; member: User; curator: User }> {
   const store = await tempStore();
   const deps: CommunityDeps = { store, now: () => Date.parse(FIXED_NOW), arxiv: null, submitQuota: 100 };
-  const user = (username: string, role: 'member' | 'curator') =>
-    createUser(store.db, { username, email: `${username}@example.org`, passwordHash: null, role, verified: true }, FIXED_NOW);
-  return { store, deps, member: await user('ada', 'member'), curator: await user('cura', 'curator') };
+  return { store, deps, member: await createMember(store, 'ada'), curator: await createMember(store, 'cura', { role: 'curator' }) };
 }
 
 test('a submission\'s links fill in what the paper lacks and keep the curator\'s', async () => {

@@ -12,7 +12,7 @@ import {
 } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
 import { digestDb, insertSubscription, listActiveSubscriptionsByEmail, markUnsubscribed } from '../../src/store/subscriptions.ts';
-import { createUser, type User } from '../../src/store/users.ts';
+import { createMember } from '../helpers/factories.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 
 const ROUNDS = 20;
@@ -20,10 +20,6 @@ const trending = { period: 'daily', kind: 'trending', query: undefined } as cons
 
 function depsOf(store: Store): SubscriptionDeps {
   return { store, mailer: outboxMailer(tempDir(), 'Paperboy <digests@paperboy.test>'), baseUrl: 'http://localhost', siteName: 'Paperboy', now: () => Date.parse(FIXED_NOW) };
-}
-
-function member(store: Store, name: string): Promise<User> {
-  return createUser(store.db, { username: name, email: `${name}@example.org`, passwordHash: null, role: 'member', verified: true }, FIXED_NOW);
 }
 
 async function activeTrending(store: Store, email: string) {
@@ -34,7 +30,7 @@ test('a member who subscribes three times at once gets one digest, and is told t
   const store = await tempStore();
   const deps = depsOf(store);
   for (let round = 0; round < ROUNDS; round++) {
-    const user = await member(store, `ada${round}`);
+    const user = await createMember(store, `ada${round}`);
     const results = await Promise.all([1, 2, 3].map((k) => subscribe(deps, { email: undefined, ...trending, ip: `10.0.${round}.${k}`, member: user })));
     assert.equal((await activeTrending(store, user.email!)).length, 1, `round ${round}: one active trending digest`);
     assert.deepEqual(results.map((r) => r.outcome).sort(), ['already-subscribed', 'already-subscribed', 'subscribed'], `round ${round}`);
@@ -46,7 +42,7 @@ test('confirming an e-mailed link while subscribing from account settings leaves
   const deps = depsOf(store);
   const key = await linkKey(store);
   for (let round = 0; round < ROUNDS; round++) {
-    const user = await member(store, `bea${round}`);
+    const user = await createMember(store, `bea${round}`);
     const pending = await subscribe(deps, { email: user.email, ...trending, ip: `10.1.${round}.1` });
     assert.equal(pending.outcome, 'confirmation-sent');
     const token = signToken(key, 'confirm', pending.subscription!.id, pending.subscription!.tokenNonce, Date.parse(FIXED_NOW) + 3_600_000);
@@ -64,7 +60,7 @@ test('resubscribing two cancelled subscriptions to the same digest at once leave
   const db = digestDb(store.db);
   const key = await linkKey(store);
   for (let round = 0; round < ROUNDS; round++) {
-    const user = await member(store, `cy${round}`);
+    const user = await createMember(store, `cy${round}`);
     const ids: number[] = [];
     const nonces: string[] = [];
     for (const period of ['daily', 'weekly'] as const) {
@@ -82,7 +78,7 @@ test('resubscribing two cancelled subscriptions to the same digest at once leave
 test('an alert changed to ask what another alert asks replaces it: one e-mail a period, not two', async () => {
   const store = await tempStore();
   const deps = depsOf(store);
-  const user = await member(store, 'grace');
+  const user = await createMember(store, 'grace');
   const alert = (query: string) => subscribe(deps, { email: undefined, period: 'daily', kind: 'search', query, ip: '10.1.0.1', member: user });
   const first = (await alert('sparse attention')).subscription!;
   const second = (await alert('state space models')).subscription!;
