@@ -41,3 +41,31 @@ test('PAPERBOY_SEARCH_ENGINE: memory by default, postgres only on a PostgreSQL s
   assert.throws(() => loadConfig({ PAPERBOY_SEARCH_ENGINE: 'elastic' }), (err: unknown) =>
     err instanceof ConfigError && /PAPERBOY_SEARCH_ENGINE: must be memory or postgres/.test(err.problems.join('\n')));
 });
+
+test('PAPERBOY_EMBEDDER: the corpus-trained one by default; an endpoint or a model folder with all they need', () => {
+  assert.deepEqual(loadConfig({}).embedder, { kind: 'corpus' });
+  assert.deepEqual(loadConfig({
+    PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDDER_URL: 'http://127.0.0.1:8080/v1', PAPERBOY_EMBEDDER_MODEL: 'bge-small-en-v1.5',
+    PAPERBOY_EMBEDDER_DIMENSIONS: '384', PAPERBOY_EMBEDDER_API_KEY: 'sk-local', PAPERBOY_EMBEDDER_QUERY_PREFIX: 'query: ',
+  }).embedder, { kind: 'openai', url: 'http://127.0.0.1:8080/v1', model: 'bge-small-en-v1.5', dims: 384, apiKey: 'sk-local', queryPrefix: 'query: ', documentPrefix: '' });
+  assert.deepEqual(loadConfig({
+    PAPERBOY_EMBEDDER: 'transformers', PAPERBOY_EMBEDDER_MODEL_DIR: '/srv/models', PAPERBOY_EMBEDDER_MODEL: 'all-MiniLM-L6-v2', PAPERBOY_EMBEDDER_DIMENSIONS: '384',
+  }).embedder, { kind: 'transformers', modelDir: '/srv/models', model: 'all-MiniLM-L6-v2', dims: 384, queryPrefix: '', documentPrefix: '' });
+});
+
+test('PAPERBOY_EMBEDDER: what is missing, stray or conflicting is named', () => {
+  const problems = (env: Record<string, string>) => {
+    try { loadConfig(env); } catch (err) { if (err instanceof ConfigError) return err.problems.join('\n'); throw err; }
+    assert.fail(`accepted ${JSON.stringify(env)}`);
+  };
+  assert.match(problems({ PAPERBOY_EMBEDDER: 'openai' }), /openai needs PAPERBOY_EMBEDDER_URL, PAPERBOY_EMBEDDER_MODEL, PAPERBOY_EMBEDDER_DIMENSIONS/);
+  assert.match(problems({ PAPERBOY_EMBEDDER: 'transformers', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '8' }), /transformers needs PAPERBOY_EMBEDDER_MODEL_DIR$/);
+  assert.match(problems({ PAPERBOY_EMBEDDER_URL: 'http://127.0.0.1:8080/v1' }), /PAPERBOY_EMBEDDER_URL is set, but the embedder is the corpus-trained one/);
+  assert.match(problems({ PAPERBOY_EMBEDDER: 'bert' }), /PAPERBOY_EMBEDDER: must be corpus, openai or transformers/);
+  assert.match(problems({ PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDDER_URL: 'localhost:8080', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '8' }), /PAPERBOY_EMBEDDER_URL: must be a URL/);
+  assert.match(problems({ PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDDER_URL: 'http://e/v1', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '38.5' }), /PAPERBOY_EMBEDDER_DIMENSIONS: must be a whole number/);
+  assert.match(problems({
+    PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDDER_URL: 'http://e/v1', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '8',
+    PAPERBOY_SEARCH_ENGINE: 'postgres', DATABASE_URL: 'postgres://u@db/paperboy',
+  }), /openai works with the in-memory search engine/);
+});

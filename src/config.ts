@@ -49,6 +49,14 @@ const schema = z.object({
   PAPERBOY_SCHEDULER_TICK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
   PAPERBOY_SHUTDOWN_TIMEOUT_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   PAPERBOY_SEARCH_ENGINE: z.enum(['memory', 'postgres'], { error: 'must be memory or postgres' }).default('memory'),
+  PAPERBOY_EMBEDDER: z.enum(['corpus', 'openai', 'transformers'], { error: 'must be corpus, openai or transformers' }).default('corpus'),
+  PAPERBOY_EMBEDDER_URL: z.string().regex(/^https?:\/\/[^\s/]+/i, 'must be a URL such as http://127.0.0.1:8080/v1').pipe(z.string().url('must be a URL such as http://127.0.0.1:8080/v1')).optional(),
+  PAPERBOY_EMBEDDER_MODEL: z.string().min(1).max(200).optional(),
+  PAPERBOY_EMBEDDER_DIMENSIONS: z.coerce.number().int('must be a whole number').min(2).max(4096).optional(),
+  PAPERBOY_EMBEDDER_API_KEY: z.string().min(1).optional(),
+  PAPERBOY_EMBEDDER_MODEL_DIR: z.string().min(1).optional(),
+  PAPERBOY_EMBEDDER_QUERY_PREFIX: z.string().max(100).optional(),
+  PAPERBOY_EMBEDDER_DOCUMENT_PREFIX: z.string().max(100).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   NODE_ENV: z.string().default('development'),
 });
@@ -102,7 +110,15 @@ export interface Config {
   shutdownTimeoutMs: number;
   /** Which engine answers searches: the in-memory index (default) or PostgreSQL's own (docs/search.md). */
   searchEngine: 'memory' | 'postgres';
+  /** Which embedder makes the vectors of semantic search (docs/search.md, "Optional embedders"). */
+  embedder: EmbedderSettings;
 }
+
+/** The embedder: the corpus-trained default, an OpenAI-compatible endpoint, or a local transformers.js model. */
+export type EmbedderSettings =
+  | { kind: 'corpus' }
+  | { kind: 'openai'; url: string; model: string; dims: number; apiKey: string | null; queryPrefix: string; documentPrefix: string }
+  | { kind: 'transformers'; modelDir: string; model: string; dims: number; queryPrefix: string; documentPrefix: string };
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {
@@ -112,7 +128,7 @@ export class ConfigError extends Error {
 
 /** Reads settings from an environment (process.env by default); throws ConfigError listing every problem. */
 /** Settings that may instead be read from a file named by `NAME_FILE` (secrets mounted by the platform). */
-const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DATABASE_URL', 'PAPERBOY_METRICS_TOKEN'];
+const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DATABASE_URL', 'PAPERBOY_METRICS_TOKEN', 'PAPERBOY_EMBEDDER_API_KEY'];
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
@@ -146,6 +162,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PAPERBOY_SEARCH_ENGINE === 'postgres' && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('PAPERBOY_SEARCH_ENGINE: postgres needs a PostgreSQL store (DATABASE_URL=postgres://...)');
   }
+  const embedder = embedderSettingsFrom(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return {
@@ -154,6 +171,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     databaseUrl,
     searchEngine: e.PAPERBOY_SEARCH_ENGINE,
+    embedder: embedder!,
     baseUrl: (e.PAPERBOY_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
     siteName: e.PAPERBOY_SITE_NAME,
     demo: e.PAPERBOY_DEMO,
@@ -186,4 +204,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     schedulerTickMs: e.PAPERBOY_SCHEDULER_TICK_SECONDS * 1000,
     shutdownTimeoutMs: Math.round(e.PAPERBOY_SHUTDOWN_TIMEOUT_SECONDS * 1000),
   };
+}
+
+/** The embedder settings, each missing or conflicting one added to `problems`. */
+function embedderSettingsFrom(e: z.infer<typeof schema>, problems: string[]): EmbedderSettings | null {
+  const kind = e.PAPERBOY_EMBEDDER;
+  if (kind === 'corpus') {
+    const stray = (['PAPERBOY_EMBEDDER_URL', 'PAPERBOY_EMBEDDER_MODEL', 'PAPERBOY_EMBEDDER_DIMENSIONS', 'PAPERBOY_EMBEDDER_MODEL_DIR'] as const).filter((k) => e[k] !== undefined);
+    if (stray.length > 0) problems.push(`PAPERBOY_EMBEDDER: ${stray.join(', ')} ${stray.length === 1 ? 'is' : 'are'} set, but the embedder is the corpus-trained one; set PAPERBOY_EMBEDDER=openai or transformers`);
+    return { kind };
+  }
+  const needed = kind === 'openai'
+    ? (['PAPERBOY_EMBEDDER_URL', 'PAPERBOY_EMBEDDER_MODEL', 'PAPERBOY_EMBEDDER_DIMENSIONS'] as const)
+    : (['PAPERBOY_EMBEDDER_MODEL_DIR', 'PAPERBOY_EMBEDDER_MODEL', 'PAPERBOY_EMBEDDER_DIMENSIONS'] as const);
+  const missing = needed.filter((k) => e[k] === undefined);
+  if (missing.length > 0) problems.push(`PAPERBOY_EMBEDDER: ${kind} needs ${missing.join(', ')}`);
+  if (e.PAPERBOY_SEARCH_ENGINE === 'postgres') {
+    problems.push(`PAPERBOY_EMBEDDER: ${kind} works with the in-memory search engine; PostgreSQL's engine (PAPERBOY_SEARCH_ENGINE=postgres) trains its own`);
+  }
+  if (missing.length > 0) return null;
+  const common = { model: e.PAPERBOY_EMBEDDER_MODEL!, dims: e.PAPERBOY_EMBEDDER_DIMENSIONS!, queryPrefix: e.PAPERBOY_EMBEDDER_QUERY_PREFIX ?? '', documentPrefix: e.PAPERBOY_EMBEDDER_DOCUMENT_PREFIX ?? '' };
+  return kind === 'openai'
+    ? { kind, url: e.PAPERBOY_EMBEDDER_URL!, apiKey: e.PAPERBOY_EMBEDDER_API_KEY ?? null, ...common }
+    : { kind, modelDir: path.resolve(e.PAPERBOY_EMBEDDER_MODEL_DIR!), ...common };
 }

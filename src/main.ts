@@ -132,13 +132,13 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'search':
-      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, {}, config.searchEngine); });
+      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, config); });
     case 'reindex':
-      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, {}, config.searchEngine); });
+      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, config); });
     case 'keywords':
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runKeywords(store, rest); });
     case 'eval-search':
-      return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl);
+      return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
     case 'digest':
       if (rest.includes('--help')) { process.stdout.write(DIGEST_USAGE); return 0; }
       return withStore(config, async (store) => {

@@ -9,7 +9,7 @@ import { parseDay } from '../domain/dates.ts';
 import { localTime } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
-import { PgSearchEngine } from '../search/pg-engine.ts';
+import { openSearchEngine, searchIndexOptions, type OpenedSearchEngine } from '../search/setup.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { alertSearch } from '../services/alert-search.ts';
 import { followedAuthorNames } from '../store/follows.ts';
@@ -58,7 +58,7 @@ type Out = { write(s: string): unknown };
 
 /** Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage). */
 export async function runDigestCli(
-  config: Pick<Config, 'baseUrl' | 'siteName' | 'mailFrom' | 'smtp' | 'outboxDir'> & Partial<Pick<Config, 'searchEngine'>>, settings: DigestSettings, store: Store, args: string[], out: Out,
+  config: Pick<Config, 'baseUrl' | 'siteName' | 'mailFrom' | 'smtp' | 'outboxDir'> & Partial<Pick<Config, 'searchEngine' | 'embedder'>>, settings: DigestSettings, store: Store, args: string[], out: Out,
   options: DigestCliOptions = {},
 ): Promise<number> {
   const [sub, ...rest] = args;
@@ -113,19 +113,17 @@ export async function runDigestCli(
     : folderTransport(config.outboxDir));
   // Alerts search the saved index (loaded in seconds; built once, and saved, if the store has none),
   // or PostgreSQL's engine with PAPERBOY_SEARCH_ENGINE=postgres, as the server's alerts do.
-  const opened: { index: Promise<SearchIndex> | null; pg: Promise<PgSearchEngine> | null } = { index: null, pg: null };
+  const engineSettings = { embedder: config.embedder ?? { kind: 'corpus' as const }, searchEngine: config.searchEngine ?? 'memory' };
+  const opened: { index: Promise<SearchIndex> | null; engine: Promise<OpenedSearchEngine> | null } = { index: null, engine: null };
+  // Not a serving process: a missing index is built here, in this thread.
+  const openIndex = () => (opened.index ??= SearchIndex.open(store, searchIndexOptions(engineSettings, { buildInWorker: false }), true));
   const search: SearchFn = options.search ?? (async (query, scope, limit) => {
-    if (config.searchEngine === 'postgres') {
-      opened.pg ??= PgSearchEngine.open(store, {}, true);
-      return alertSearch({ store, index: await opened.pg })(query, scope, limit);
-    }
-    opened.index ??= SearchIndex.open(store, { buildInWorker: false }, true); // not a serving process: build here if need be
-    return alertSearch({ store, index: await opened.index })(query, scope, limit);
+    opened.engine ??= engineSettings.searchEngine === 'postgres' ? openSearchEngine(store, engineSettings, { wait: true }) : openIndex();
+    return alertSearch({ store, index: await opened.engine })(query, scope, limit);
   });
-  // "For you" digests rank with the same index, opened by whichever needs it first.
+  // "For you" digests rank with the in-memory index, opened by whichever needs it first.
   const forYou: ForYouFn | null = options.forYou !== undefined ? options.forYou : async (...args) => {
-    opened.index ??= SearchIndex.open(store, {}, true);
-    return forYouForDigests({ store, index: await opened.index, listFollowedAuthors: followedAuthorNames(store.db) })(...args);
+    return forYouForDigests({ store, index: await openIndex(), listFollowedAuthors: followedAuthorNames(store.db) })(...args);
   };
   try {
     const report = await runDigest({
@@ -143,6 +141,6 @@ export async function runDigestCli(
   } finally {
     if (!options.transport) await transport.close();
     if (opened.index) await (await opened.index).close();
-    if (opened.pg) await (await opened.pg).close();
+    if (opened.engine && opened.engine !== opened.index) await (await opened.engine).close();
   }
 }

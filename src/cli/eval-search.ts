@@ -7,6 +7,8 @@ import { parseArgs } from 'node:util';
 import { readBeir } from '../search/beir.ts';
 import { evaluateBeir, formatModeScore } from '../search/evaluate.ts';
 import { SEARCH_MODES, type SearchMode } from '../search/search-index.ts';
+import type { EmbedderSettings } from '../config.ts';
+import { configuredEmbedder } from '../search/setup.ts';
 import { createProgress } from './progress.ts';
 
 export const EVAL_SEARCH_USAGE = `usage: paperboy eval-search DIR [--split train|test] [--mode keyword|semantic|hybrid]...
@@ -16,7 +18,8 @@ Indexes DIR's corpus.jsonl(.gz) in a scratch store, runs queries.jsonl, and scor
 against qrels/test.tsv (or qrels/train.tsv, or the --split given): one line per mode,
 MODE nDCG@10=0.xxxx R@100=0.xxxx, with (default) after the default mode.
 
---store sqlite (the default) evaluates the in-memory engine in a scratch SQLite file.
+--store sqlite (the default) evaluates the in-memory engine in a scratch SQLite file, with the
+embedder PAPERBOY_EMBEDDER names (the corpus-trained one by default).
 --store postgres evaluates PostgreSQL's own engine (tsvector + pgvector) in the database that
 --database-url (or DATABASE_URL) names: a scratch database holding no papers; the set's papers
 are removed from it afterwards.
@@ -26,6 +29,8 @@ export async function runEvalSearch(
   args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
   /** DATABASE_URL from the settings: where --store postgres runs when --database-url is not given. */
   databaseUrl: string | null = null,
+  /** PAPERBOY_EMBEDDER: the in-memory engine is evaluated with the embedder the settings name. */
+  embedder: EmbedderSettings = { kind: 'corpus' },
 ): Promise<number> {
   let parsed;
   try {
@@ -58,13 +63,17 @@ export async function runEvalSearch(
       return 2;
     }
   }
+  if (storeKind === 'postgres' && embedder.kind !== 'corpus') {
+    err.write(`eval-search: PostgreSQL's engine trains its own embedder; PAPERBOY_EMBEDDER=${embedder.kind} applies to --store sqlite only\n`);
+    return 2;
+  }
   const set = await readBeir(positionals[0]!, split);
   err.write(`eval-search: ${set.docs.length} documents, ${set.queries.length} queries, ${set.split} judgements\n`);
   const progress = createProgress('index', process.stderr);
   const started = Date.now();
   let scores;
   try {
-    scores = await evaluateBeir(set, { modes, postgresUrl, onProgress: (p) => progress.update(p.done, p.total, p.phase) });
+    scores = await evaluateBeir(set, { modes, postgresUrl, embedder: postgresUrl ? null : configuredEmbedder(embedder), onProgress: (p) => progress.update(p.done, p.total, p.phase) });
   } catch (e) {
     progress.stop();
     err.write(`${(e as Error).message.replace(/^(?!eval-search)/, 'eval-search: ')}\n`);
@@ -72,6 +81,6 @@ export async function runEvalSearch(
   }
   progress.stop();
   for (const s of scores) out.write(`${formatModeScore(s)}\n`);
-  err.write(`eval-search done store=${storeKind} queries=${set.queries.length} ms=${Date.now() - started} ${scores.map((s) => `${s.mode}_ms_per_query=${s.msPerQuery.toFixed(1)}`).join(' ')}\n`);
+  err.write(`eval-search done store=${storeKind}${storeKind === 'sqlite' && embedder.kind !== 'corpus' ? ` embedder=${embedder.kind}:${embedder.model}` : ''} queries=${set.queries.length} ms=${Date.now() - started} ${scores.map((s) => `${s.mode}_ms_per_query=${s.msPerQuery.toFixed(1)}`).join(' ')}\n`);
   return 0;
 }

@@ -5,7 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 import { PgSearchEngine } from '../search/pg-engine.ts';
-import { SearchIndex, type BuildProgress, type SearchIndexOptions } from '../search/search-index.ts';
+import type { Config } from '../config.ts';
+import { SearchIndex, type BuildProgress } from '../search/search-index.ts';
+import { searchIndexOptions } from '../search/setup.ts';
 import type { Store } from '../store/index.ts';
 import { createProgress, type Progress } from './progress.ts';
 
@@ -18,10 +20,8 @@ rebuilds PostgreSQL's engine too (its word statistics, embedding model and vecto
 
 export async function runReindex(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
-  /** The index's options (an external embedder, logging), as the server uses them. */
-  options: SearchIndexOptions = {},
-  /** PAPERBOY_SEARCH_ENGINE: with `postgres`, PostgreSQL's engine is rebuilt as well. */
-  engine: 'memory' | 'postgres' = 'memory',
+  /** The embedder the settings name; with PAPERBOY_SEARCH_ENGINE=postgres, PostgreSQL's engine is rebuilt as well. */
+  settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
 ): Promise<number> {
   let parsed;
   try {
@@ -42,15 +42,16 @@ export async function runReindex(
     }
     bars.get(p.phase)!.update(p.done, p.total, `${p.done}/${p.total}`);
   };
-  const index = SearchIndex.detached(store, { ...options, semantic: parsed.values['keyword-only'] ? false : options.semantic });
+  const semantic = !parsed.values['keyword-only'];
+  const index = SearchIndex.detached(store, searchIndexOptions(settings, { semantic }));
   await index.rebuild(onProgress);
   if (current) bars.get(current)?.stop();
   const s = index.status();
   await index.close();
   let pg = '';
-  if (engine === 'postgres') {
+  if (settings.searchEngine === 'postgres') {
     current = null;
-    const pgEngine = PgSearchEngine.detached(store, { semantic: parsed.values['keyword-only'] ? false : options.semantic });
+    const pgEngine = PgSearchEngine.detached(store, { semantic });
     await pgEngine.rebuild(onProgress);
     if (current) bars.get(current)?.stop();
     pg = ` postgres_generation=${pgEngine.status().generation}`;

@@ -5,9 +5,10 @@
  */
 import { parseArgs } from 'node:util';
 import { markSegments, segmentsText } from '../search/highlight.ts';
-import { SEARCH_MODES, SEARCH_SORTS, SearchIndex, type SearchIndexOptions, type SearchMode, type SearchSort } from '../search/search-index.ts';
+import type { Config } from '../config.ts';
+import { SEARCH_MODES, SEARCH_SORTS, type SearchMode, type SearchSort } from '../search/search-index.ts';
 import { searchPapers } from '../search/service.ts';
-import { PgSearchEngine } from '../search/pg-engine.ts';
+import { openSearchEngine } from '../search/setup.ts';
 import type { Store } from '../store/index.ts';
 
 export const SEARCH_USAGE = `usage: paperboy search "QUERY" [--json] [--mode hybrid|keyword|semantic] [--sort relevance|date|upvotes] [--page N] [--limit N]
@@ -18,10 +19,8 @@ after:2024-01-01, before:2024-06-01, has:code (see docs/search.md).
 
 export async function runSearchCli(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
-  /** The index's options (an external embedder), as the server uses them. */
-  options: SearchIndexOptions = {},
-  /** PAPERBOY_SEARCH_ENGINE: `postgres` searches with PostgreSQL's engine. */
-  engine: 'memory' | 'postgres' = 'memory',
+  /** The engine and embedder the settings name, as the server uses them. */
+  settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
 ): Promise<number> {
   let parsed;
   try {
@@ -46,7 +45,7 @@ export async function runSearchCli(
     err.write('search: --page is 1 or more, --limit 1 to 100\n');
     return 2;
   }
-  const index = engine === 'postgres' ? await PgSearchEngine.open(store, {}, true) : await SearchIndex.open(store, options, true);
+  const index = await openSearchEngine(store, settings, { wait: true });
   try {
     const r = await searchPapers({ store, index }, { q, mode, sort, page, pageSize: limit });
     if (values.json) {

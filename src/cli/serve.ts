@@ -16,6 +16,7 @@ import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { PgSearchEngine } from '../search/pg-engine.ts';
+import { searchIndexOptions } from '../search/setup.ts';
 import { followedAuthorNames } from '../store/follows.ts';
 import { searchPaperIds } from '../search/service.ts';
 import { similarSearch } from '../discovery/similar.ts';
@@ -99,7 +100,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   logger.info({ mail: mailer.describe() }, 'mail');
   const followedAuthors = followedAuthorNames(store.db);
   // Opens the saved index, or starts building one in the background (the search page says so meanwhile).
-  const searchIndex = await SearchIndex.open(store, { log: (msg) => logger.info(msg) });
+  const searchIndex = await SearchIndex.open(store, searchIndexOptions(config, { log: (msg) => logger.info(msg) }));
   searchIndex.startFollowing(); // picks up papers changed by this or any other process
   // PAPERBOY_SEARCH_ENGINE=postgres: searches run inside PostgreSQL (docs/search.md); discovery keeps the index above.
   const pgSearch = config.searchEngine === 'postgres' ? await PgSearchEngine.open(store, { log: (msg) => logger.info(msg) }) : null;

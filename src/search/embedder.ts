@@ -333,7 +333,13 @@ export interface OpenAiEmbedderOptions {
   apiKey?: string | undefined;
   /** Inputs per request. */
   batchSize?: number;
+  /** How long a batch of papers may take (default 30 s). */
   timeoutMs?: number;
+  /** How long a query may take (default 5 s): a search waits this long before it falls back to keywords. */
+  queryTimeoutMs?: number;
+  /** Prefixes some models expect ("query: ", "passage: "). */
+  queryPrefix?: string;
+  documentPrefix?: string;
   fetch?: typeof fetch;
 }
 
@@ -345,7 +351,7 @@ export class OpenAiEmbedder implements Embedder {
     this.dims = opts.dims;
   }
 
-  private async request(input: string[]): Promise<Float32Array[]> {
+  private async request(input: string[], timeoutMs: number): Promise<Float32Array[]> {
     const url = `${this.opts.baseUrl.replace(/\/+$/, '')}/embeddings`;
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.opts.apiKey) headers.authorization = `Bearer ${this.opts.apiKey}`;
@@ -353,7 +359,9 @@ export class OpenAiEmbedder implements Embedder {
       method: 'POST',
       headers,
       body: JSON.stringify({ model: this.opts.model, input }),
-      signal: AbortSignal.timeout(this.opts.timeoutMs ?? 30_000),
+      signal: AbortSignal.timeout(timeoutMs),
+    }).catch((err: Error) => {
+      throw new Error(`search/embedder: ${url} did not answer: ${err.name === 'TimeoutError' ? `no answer in ${timeoutMs} ms` : (err.cause as Error | undefined)?.message ?? err.message}`);
     });
     if (!res.ok) throw new Error(`search/embedder: ${url} answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
     const body = (await res.json()) as { data?: { embedding?: number[]; index?: number }[] };
@@ -372,15 +380,15 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   async embedDocuments(docs: readonly EmbedInput[]): Promise<Float32Array[]> {
-    const texts = docs.map((d) => `${d.title}\n\n${d.abstract}`.slice(0, 8_000));
+    const texts = docs.map((d) => `${this.opts.documentPrefix ?? ''}${d.title}\n\n${d.abstract}`.slice(0, 8_000));
     const size = this.opts.batchSize ?? 64;
     const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += size) out.push(...(await this.request(texts.slice(i, i + size))));
+    for (let i = 0; i < texts.length; i += size) out.push(...(await this.request(texts.slice(i, i + size), this.opts.timeoutMs ?? 30_000)));
     return out;
   }
 
   async embedQuery(text: string): Promise<Float32Array> {
-    return (await this.request([text.slice(0, 8_000)]))[0]!;
+    return (await this.request([`${this.opts.queryPrefix ?? ''}${text}`.slice(0, 8_000)], this.opts.queryTimeoutMs ?? 5_000))[0]!;
   }
 }
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore } from '../store/index.ts';
 import type { BeirSet } from './beir.ts';
-import type { CorpusEmbedderOptions } from './embedder.ts';
+import type { CorpusEmbedderOptions, Embedder } from './embedder.ts';
 import { mean, ndcgAt, recallAt } from './metrics.ts';
 import { emptyQuery } from './query.ts';
 import type { PaperSearchEngine } from './engine.ts';
@@ -27,6 +27,8 @@ export interface ModeScore {
 export interface EvaluationOptions {
   modes?: readonly SearchMode[];
   corpusEmbedder?: Partial<CorpusEmbedderOptions>;
+  /** An external embedder (PAPERBOY_EMBEDDER) for the in-memory engine; default: the corpus-trained one. */
+  embedder?: Embedder | null;
   onProgress?: (p: BuildProgress) => void;
   /** Scratch folder (default: a new temporary one, removed afterwards). */
   dir?: string;
@@ -67,7 +69,7 @@ export async function evaluateBeir(set: BeirSet, opts: EvaluationOptions = {}): 
       await engine.rebuild(opts.onProgress);
       index = engine;
     } else {
-      const memory = SearchIndex.detached(store, { corpusEmbedder: opts.corpusEmbedder, semantic });
+      const memory = SearchIndex.detached(store, { corpusEmbedder: opts.corpusEmbedder, embedder: opts.embedder ?? null, semantic });
       await memory.rebuild(opts.onProgress);
       index = memory;
     }

@@ -81,6 +81,8 @@ const CHANGES_PER_STEP = 5_000;
 const DF_MEMO = 200_000;
 /** How often the live index looks at the change log, in ms. */
 export const REFRESH_INTERVAL_MS = 1_000;
+/** How long changed papers wait before an external embedder that failed on them is asked again. */
+const VECTOR_RETRY_MS = 60_000;
 /** Papers read per batch when building. */
 const BUILD_BATCH = 2_000;
 /** A phrase query checks at most this many candidates against the text. */
@@ -110,6 +112,8 @@ export interface SearchOutcome {
   totalExact: boolean;
   /** The mode that ran (semantic falls back to keyword while the model is being prepared). */
   mode: SearchMode;
+  /** True when semantic or hybrid was asked for and ran as keyword because the embedder failed. */
+  semanticUnavailable?: boolean;
   /** Index terms of the query, for highlighting. */
   terms: string[];
 }
@@ -141,6 +145,8 @@ export interface SearchIndexOptions {
    * external embedder, which cannot be handed to a worker, and for in-memory stores).
    */
   buildInWorker?: boolean;
+  /** How long changed papers wait before an external embedder that failed on them is asked again (default 60 s). */
+  vectorRetryMs?: number;
   /** Called during a build once the keyword index is ready, before the embedder is trained. */
   onKeywordIndex?: (base: Segment, watermark: number) => void;
 }
@@ -224,6 +230,11 @@ export class SearchIndex {
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private pending = new Set<string>();
+  /** Changed papers the (external) embedder failed on, tried again from vectorsRetryAt. */
+  private vectorsPending = new Set<string>();
+  private vectorsRetryAt = 0;
+  /** When a failing embedder was last logged at query time (once a minute is enough). */
+  private queryFailureLoggedAt = 0;
   private readonly params: Bm25Params;
   private readonly log: NonNullable<SearchIndexOptions['log']>;
 
@@ -479,7 +490,7 @@ export class SearchIndex {
       let vectors: VectorIndex | null = null;
       if (!this.semanticOff() && info.embedder) {
         if (info.embedder.kind === 'corpus' && !this.opts.embedder) embedder = corpusEmbedderFrom(parts, info.embedder);
-        else if (info.embedder.kind === 'external' && this.opts.embedder && this.opts.embedder.name === info.embedder.name) embedder = this.opts.embedder;
+        else if (info.embedder.kind === 'external' && this.opts.embedder && this.opts.embedder.name === info.embedder.name && this.opts.embedder.dims === info.embedder.dims) embedder = this.opts.embedder;
         const saved = vectorsFrom(parts);
         if (embedder && saved) {
           vectors = new VectorIndex(embedder.dims, saved.scales.length + 1024);
@@ -505,6 +516,7 @@ export class SearchIndex {
     this.watermark = g.watermark;
     this.deltaDocs = new Map();
     this.deltaSlots = new Map();
+    this.vectorsPending.clear();
     this.delta = null;
   }
 
@@ -530,6 +542,7 @@ export class SearchIndex {
       const changes = await listChangesAfter(this.store.db, this.watermark, CHANGES_PER_STEP);
       const content = new Set<string>(this.pending);
       this.pending.clear();
+      if (this.vectorsPending.size > 0 && Date.now() >= this.vectorsRetryAt) for (const id of this.vectorsPending) content.add(id);
       const votes = new Set<string>();
       for (const c of changes) (c.kind === 'votes' ? votes : content).add(c.paperId);
       for (const id of content) votes.delete(id);
@@ -546,7 +559,21 @@ export class SearchIndex {
     const t0 = Date.now();
     const docs = await listIndexDocsByIds(this.store.db, ids);
     const found = new Map(docs.map((d) => [d.id, d]));
+    // Vectors first, before the index changes: an external embedder that does not answer leaves
+    // these papers to keyword search until a later refresh embeds them (vectorsPending).
+    let vecs: Float32Array[] | null = null;
+    if (g.vectors && g.embedder && docs.length > 0) {
+      try {
+        vecs = await g.embedder.embedDocuments(docs.map((d) => ({ title: d.title, abstract: d.abstract })));
+      } catch (err) {
+        for (const d of docs) this.vectorsPending.add(d.id);
+        const retryMs = this.opts.vectorRetryMs ?? VECTOR_RETRY_MS;
+        this.vectorsRetryAt = Date.now() + retryMs;
+        this.log(`search: the embedder failed on ${docs.length} changed papers (${(err as Error).message}); keyword search finds them meanwhile, and they are embedded again in ${retryMs / 1000} s`);
+      }
+    }
     for (const id of ids) {
+      if (!found.has(id) || vecs) this.vectorsPending.delete(id);
       g.base.markDeleted(g.base.docIndex(id));
       const slot = this.deltaSlots.get(id);
       if (slot !== undefined) { g.vectors?.remove(slot); this.deltaSlots.delete(id); }
@@ -554,11 +581,9 @@ export class SearchIndex {
       const doc = found.get(id);
       if (doc) this.deltaDocs.set(id, doc);
     }
-    if (g.vectors && g.embedder) {
+    if (g.vectors) {
       for (const id of ids) { const d = g.base.docIndex(id); if (d >= 0) g.vectors.remove(d); }
-      const fresh = docs.filter((d) => found.has(d.id));
-      const vecs = await g.embedder.embedDocuments(fresh.map((d) => ({ title: d.title, abstract: d.abstract })));
-      fresh.forEach((d, i) => this.deltaSlots.set(d.id, g.vectors!.add(vecs[i]!)));
+      if (vecs) docs.forEach((d, i) => this.deltaSlots.set(d.id, g.vectors!.add(vecs[i]!)));
     }
     this.rebuildDelta();
     this.log(`search: index updated changed=${ids.length} present=${docs.length} delta=${this.deltaDocs.size} ms=${Date.now() - t0}`);
@@ -726,7 +751,13 @@ export class SearchIndex {
       const all = segs.map((s, i) => ({ docs: s.allDocs(allows[i]!), scores: new Float64Array(0) }));
       return this.sorted(segs, all, req.sort === 'upvotes' ? 'upvotes' : 'date', req, termList, mode);
     }
-    if (mode === 'semantic') return this.semantic(req, segs, allows, termList);
+    let semanticUnavailable = false;
+    if (mode === 'semantic') {
+      const qv = await this.queryVector(q);
+      if (qv) return this.semantic(req, segs, allows, termList, qv);
+      mode = 'keyword';
+      semanticUnavailable = true;
+    }
     if (req.sort !== 'relevance') {
       // Sorted by date or votes: the papers matching every word (and phrase), in that order.
       const all = segs.map((s, i) => {
@@ -761,9 +792,16 @@ export class SearchIndex {
     } else {
       hits = this.mergeTop(segs, segs.map((s, i) => s.topK(lists[i]!, depth, phraseAllow[i]!)), depth);
     }
-    if (mode === 'hybrid' && hits.length > 1) hits = await this.rerank(q, hits);
+    if (mode === 'hybrid' && hits.length > 1) {
+      const qv = await this.queryVector(q);
+      if (qv) hits = await this.rerank(q, hits, qv);
+      else { mode = 'keyword'; semanticUnavailable = true; }
+    }
     const { total, exact } = this.count(segs, lists, phraseAllow, phraseRatio);
-    return { hits: hits.slice(req.offset, req.offset + req.limit), total: Math.max(total, Math.min(hits.length, total === 0 ? hits.length : total)), totalExact: exact, mode, terms: termList };
+    return {
+      hits: hits.slice(req.offset, req.offset + req.limit), total: Math.max(total, Math.min(hits.length, total === 0 ? hits.length : total)), totalExact: exact, mode, terms: termList,
+      ...(semanticUnavailable ? { semanticUnavailable } : {}),
+    };
   }
 
   /** Documents of each segment having every word of every phrase (the phrase itself is checked later). */
@@ -868,10 +906,25 @@ export class SearchIndex {
     return null;
   }
 
-  private async semantic(req: SearchRequest, segs: Segment[], allows: (Uint8Array | null)[], terms: string[]): Promise<SearchOutcome> {
+  /**
+   * The query's vector, or null when the embedder fails (an external service down or slow): the
+   * search then runs by keywords and says so, rather than failing.
+   */
+  private async queryVector(q: ParsedQuery): Promise<Float32Array | null> {
+    const text = [...q.words, ...q.phrases.map((p) => p.join(' '))].join(' ');
+    try {
+      return await this.gen!.embedder!.embedQuery(text);
+    } catch (err) {
+      if (Date.now() - this.queryFailureLoggedAt >= 60_000) {
+        this.queryFailureLoggedAt = Date.now();
+        this.log(`search: the embedder failed (${(err as Error).message}); searches run by keywords until it answers`);
+      }
+      return null;
+    }
+  }
+
+  private async semantic(req: SearchRequest, segs: Segment[], allows: (Uint8Array | null)[], terms: string[], qv: Float32Array): Promise<SearchOutcome> {
     const g = this.gen!;
-    const text = [...req.query.words, ...req.query.phrases.map((p) => p.join(' '))].join(' ');
-    const qv = await g.embedder!.embedQuery(text);
     const k = Math.min(MAX_RESULTS, req.offset + req.limit);
     const found = g.vectors!.search(qv, k, this.vectorAllow(segs, allows));
     const hits: SearchHit[] = [];
@@ -889,10 +942,8 @@ export class SearchIndex {
   }
 
   /** Hybrid: keyword candidates re-scored with the semantic similarity (weights in HYBRID_SEMANTIC_WEIGHT). */
-  private async rerank(q: ParsedQuery, hits: SearchHit[]): Promise<SearchHit[]> {
+  private async rerank(q: ParsedQuery, hits: SearchHit[], qv: Float32Array): Promise<SearchHit[]> {
     const g = this.gen!;
-    const text = [...q.words, ...q.phrases.map((p) => p.join(' '))].join(' ');
-    const qv = await g.embedder!.embedQuery(text);
     const head = hits.slice(0, RERANK_DEPTH);
     const slots = head.map((h) => {
       const slot = g.base.docIndex(h.id);

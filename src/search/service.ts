@@ -64,6 +64,8 @@ export interface SearchPapersResult {
   suggestion: string | null;
   notes: string[];
   status: IndexStatus;
+  /** Semantic or hybrid was asked for, but the embedder did not answer: these are keyword results (a note says so). */
+  semanticUnavailable: boolean;
 }
 
 export interface SearchDeps {
@@ -163,7 +165,7 @@ async function paperNamed(deps: SearchDeps, q: string): Promise<{ arxivId: strin
 async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise<SearchPapersResult> {
   const { pageSize, maxPage, page, mode, sort, query } = normalise(req);
   const base = {
-    query, searched: describeQuery(query), mode, sort, page, pageSize, notes: query.notes, status: deps.index.status(),
+    query, searched: describeQuery(query), mode, sort, page, pageSize, notes: query.notes, status: deps.index.status(), semanticUnavailable: false,
   };
   const named = await paperNamed(deps, req.q);
   if (named.paperId) return { ...base, paperId: named.paperId, pages: 1, total: 1, totalExact: true, items: [], suggestion: null };
@@ -184,7 +186,9 @@ async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise
   const suggested = outcome.total < 5 ? await deps.index.suggest(query) : null;
   const suggestion = suggested ? describeQuery({ ...query, words: suggested }) : null;
   const pages = Math.max(1, Math.min(maxPage, Math.ceil(Math.min(outcome.total, MAX_RESULTS) / pageSize)));
+  const semanticUnavailable = outcome.semanticUnavailable === true;
+  const notes = semanticUnavailable ? [...base.notes, 'Search by meaning is unavailable right now (the embedding service did not answer); these are keyword results.'] : base.notes;
   return {
-    ...base, mode: outcome.mode, paperId: null, pages, total: outcome.total, totalExact: outcome.totalExact, items, suggestion,
+    ...base, mode: outcome.mode, paperId: null, pages, total: outcome.total, totalExact: outcome.totalExact, items, suggestion, notes, semanticUnavailable,
   };
 }

@@ -237,7 +237,7 @@ describe('PostgreSQL search engine', { skip }, () => {
   test('paperboy search with PAPERBOY_SEARCH_ENGINE=postgres uses the PostgreSQL engine', async () => {
     const { runSearchCli } = await import('../../src/cli/search.ts');
     const out = sink();
-    assert.equal(await runSearchCli(store, ['quantum codes', '--mode', 'keyword', '--json'], out.stream, sink().stream, {}, 'postgres'), 0);
+    assert.equal(await runSearchCli(store, ['quantum codes', '--mode', 'keyword', '--json'], out.stream, sink().stream, { embedder: { kind: 'corpus' }, searchEngine: 'postgres' }), 0);
     const r = JSON.parse(out.text()) as { total: number; items: { id: string }[] };
     assert.equal(r.total, 10);
     assert.ok(r.items.every((i) => nth(i.id) % 6 === 4));

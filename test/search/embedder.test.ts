@@ -1,41 +1,16 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { CorpusEmbedder, OpenAiEmbedder, TransformersEmbedder } from '../../src/search/embedder.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 import { topicalRecords } from './fixtures.ts';
+import { startEmbeddingsServer } from '../helpers/embeddings-server.ts';
 
 const DIMS = 8;
-/** A deterministic stand-in model: a vector from the words' letters (topics share words, so they cluster). */
-function fakeEmbedding(text: string): number[] {
-  const v = new Array<number>(DIMS).fill(0);
-  for (const w of text.toLowerCase().split(/\W+/).filter((x) => x.length > 3)) v[(w.charCodeAt(0) + w.charCodeAt(1)) % DIMS]! += 1;
-  return v;
-}
-
-interface Seen { auth: string | undefined; body: { model: string; input: string[] } }
-const seen: Seen[] = [];
-let failNext: number | null = null;
-const server = http.createServer((req, res) => {
-  let data = '';
-  req.on('data', (c) => { data += c; });
-  req.on('end', () => {
-    if (req.method !== 'POST' || req.url !== '/v1/embeddings') { res.writeHead(404).end(); return; }
-    const body = JSON.parse(data) as Seen['body'];
-    seen.push({ auth: req.headers.authorization, body });
-    if (failNext !== null) { const s = failNext; failNext = null; res.writeHead(s, { 'content-type': 'text/plain' }).end('overloaded'); return; }
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({
-      object: 'list', model: body.model,
-      data: body.input.map((t, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(t) })).reverse(),
-    }));
-  });
-});
-await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-after(() => new Promise<void>((r) => server.close(() => r())));
-const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+const embeddings = await startEmbeddingsServer(DIMS);
+after(() => embeddings.close());
+const { baseUrl, seen } = embeddings;
 
 describe('OpenAI-compatible embeddings endpoint (a local server)', () => {
   test('sends model, key and batches; returns unit vectors in input order', async () => {
@@ -51,7 +26,7 @@ describe('OpenAI-compatible embeddings endpoint (a local server)', () => {
   });
 
   test('errors say what went wrong', async () => {
-    failNext = 503;
+    embeddings.failNext = 503;
     await assert.rejects(new OpenAiEmbedder({ baseUrl, model: 'm', dims: DIMS }).embedQuery('x'), /answered 503: overloaded/);
     await assert.rejects(new OpenAiEmbedder({ baseUrl, model: 'm', dims: 16 }).embedQuery('x'), /8 dimensions, expected 16/);
   });

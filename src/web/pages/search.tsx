@@ -157,7 +157,7 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
       {r && r.status.state !== 'ready' ? (
         <p class="notice" role="status">The search index is being built ({Math.round(r.status.progress * 100)}% done): results appear as soon as it is ready. Try again in a minute.</p>
       ) : null}
-      {r && r.status.state === 'ready' && r.mode !== form.mode && form.mode !== 'keyword' ? (
+      {r && r.status.state === 'ready' && r.mode !== form.mode && form.mode !== 'keyword' && !r.semanticUnavailable ? (
         <p class="notice">Search by meaning is still being prepared; these are keyword results.</p>
       ) : null}
 
