@@ -230,6 +230,8 @@ export class SearchIndex {
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private pending = new Set<string>();
+  /** The first build failed (an external embedder down): semantic search is off, not "building". */
+  private buildFailed = false;
   /** Changed papers the (external) embedder failed on, tried again from vectorsRetryAt. */
   private vectorsPending = new Set<string>();
   private vectorsRetryAt = 0;
@@ -259,7 +261,10 @@ export class SearchIndex {
       await index.refresh();
     } else {
       const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
-      index.building = build.catch((err: Error) => { index.log(`search: build failed: ${err.message}`); }).finally(() => { index.building = null; });
+      index.building = build.catch((err: Error) => {
+        index.buildFailed = true; // keyword search goes on; semantic is off until an index with vectors is installed
+        index.log(`search: build failed: ${err.message}`);
+      }).finally(() => { index.building = null; });
       if (wait) await index.building;
     }
     return index;
@@ -341,7 +346,7 @@ export class SearchIndex {
       state: this.gen ? 'ready' : this.building ? 'building' : 'empty',
       progress: this.gen ? 1 : this.buildProgress,
       papers,
-      semantic: this.semanticOff() ? 'off' : this.gen?.vectors ? 'ready' : 'building',
+      semantic: this.semanticOff() ? 'off' : this.gen?.vectors ? 'ready' : this.buildFailed ? 'off' : 'building',
       generation: this.gen?.generation ?? 0,
     };
   }
@@ -512,6 +517,7 @@ export class SearchIndex {
 
   private install(g: Generation): void {
     this.epoch++;
+    if (g.vectors) this.buildFailed = false;
     this.gen = g;
     this.watermark = g.watermark;
     this.deltaDocs = new Map();

@@ -118,6 +118,29 @@ describe('the in-memory index with an external embedder', () => {
     }
   });
 
+  test('a first build the endpoint fails serves keywords with semantic search off, until a reindex saves vectors', async () => {
+    const store = await tempStore();
+    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
+    embeddings.failWith = 503;
+    const logs: string[] = [];
+    const index = await SearchIndex.open(store, { embedder: new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8 }), log: (m) => logs.push(m) }, true);
+    try {
+      assert.ok(logs.some((l) => /search: build failed: .*answered 503/.test(l)), logs.join('\n'));
+      assert.deepEqual([index.status().state, index.status().semantic], ['ready', 'off']);
+      const r = await index.search({ query: parseQuery('quantum qubits'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 5 });
+      assert.equal(r.mode, 'keyword');
+      assert.ok(r.hits.length > 0);
+
+      embeddings.failWith = null;
+      assert.equal(await runReindex(store, [], sink().stream, sink().stream, settings), 0);
+      await index.refresh();
+      assert.equal(index.status().semantic, 'ready', 'the saved index is taken up');
+    } finally {
+      await index.close();
+      await store.close();
+    }
+  });
+
   test('a query the endpoint does not answer in time falls back to keywords', async () => {
     const store = await tempStore();
     await store.upsertPapers(topicalRecords(12), FIXED_NOW);

@@ -158,7 +158,9 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
         <p class="notice" role="status">The search index is being built ({Math.round(r.status.progress * 100)}% done): results appear as soon as it is ready. Try again in a minute.</p>
       ) : null}
       {r && r.status.state === 'ready' && r.mode !== form.mode && form.mode !== 'keyword' && !r.semanticUnavailable ? (
-        <p class="notice">Search by meaning is still being prepared; these are keyword results.</p>
+        <p class="notice">{r.status.semantic === 'building'
+          ? 'Search by meaning is still being prepared; these are keyword results.'
+          : 'Search by meaning is off on this site for now; these are keyword results.'}</p>
       ) : null}
 
       {r === null ? <Help /> : (
