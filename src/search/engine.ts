@@ -12,7 +12,10 @@ export interface PaperSearchEngine {
   search(req: SearchRequest): Promise<SearchOutcome>;
   /** "Did you mean": the query's words with misspelt ones corrected, or null when none is. */
   suggest(q: ParsedQuery): string[] | null | Promise<string[] | null>;
-  /** Completions of a word prefix, most used first (search-as-you-type). */
+  /**
+   * Completions of a word being typed, most used first (search-as-you-type); none when the word as
+   * typed is already a common word in itself (see pickCompletions).
+   */
   completeTerm(prefix: string, limit?: number): string[];
   status(): IndexStatus;
   /** Resolves when a build in progress (if any) is done. */
@@ -22,3 +25,18 @@ export interface PaperSearchEngine {
 /** Which engine answers searches: `memory` (the default) or `postgres` (a PostgreSQL store only). */
 export type SearchEngineKind = 'memory' | 'postgres';
 export const SEARCH_ENGINES: readonly SearchEngineKind[] = ['memory', 'postgres'];
+
+/** A typed word stands as it is unless its likeliest completion is in this many times more papers. */
+export const COMPLETION_RATIO = 10;
+
+/**
+ * The completions search-as-you-type puts in place of the word being typed: none when the word
+ * itself is in at least 1/COMPLETION_RATIO as many papers as its commonest completion ("diffusion"
+ * stays "diffusion", not "diffusiondrive"); else the `limit` commonest ("att" -> attention, attack).
+ */
+export function pickCompletions(own: number, candidates: readonly { word: string; papers: number }[], limit: number): string[] {
+  const ranked = [...candidates].sort((a, b) => b.papers - a.papers || (a.word < b.word ? -1 : 1));
+  const best = ranked[0]?.papers ?? 0;
+  if (best === 0 || own * COMPLETION_RATIO >= best) return [];
+  return ranked.slice(0, limit).map((c) => c.word);
+}

@@ -22,7 +22,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../store/index.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions } from './embedder.ts';
-import type { PaperSearchEngine } from './engine.ts';
+import { pickCompletions, type PaperSearchEngine } from './engine.ts';
 import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
 import { DEFAULT_BM25, idf, termImpact } from './bm25.ts';
 import { hasFilters, type ParsedQuery } from './query.ts';
@@ -688,9 +688,9 @@ export class PgSearchEngine implements PaperSearchEngine {
     let lo = 0;
     let hi = m.words.length;
     while (lo < hi) { const mid = (lo + hi) >> 1; if (m.words[mid]! < folded) lo = mid + 1; else hi = mid; }
-    const out: { w: string; n: number }[] = [];
-    for (let i = lo; i < m.words.length && i < lo + 500 && m.words[i]!.startsWith(folded); i++) out.push({ w: m.words[i]!, n: m.wordPapers[i]! });
-    return out.sort((a, b) => b.n - a.n).slice(0, limit).map((x) => x.w);
+    const out: { word: string; papers: number }[] = [];
+    for (let i = lo; i < m.words.length && i < lo + 500 && m.words[i]!.startsWith(folded); i++) out.push({ word: m.words[i]!, papers: m.wordPapers[i]! });
+    return pickCompletions(m.words[lo] === folded ? m.wordPapers[lo]! : 0, out.filter((c) => c.word !== folded), limit);
   }
 }
 

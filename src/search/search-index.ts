@@ -10,6 +10,7 @@
 import { Worker } from 'node:worker_threads';
 import type { Store } from '../store/index.ts';
 import { DEFAULT_BM25, idf, stepWeight, type Bm25Params } from './bm25.ts';
+import { pickCompletions } from './engine.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions, type Embedder } from './embedder.ts';
 import { corpusEmbedderFrom, corpusEmbedderParts, segmentFrom, segmentParts, vectorParts, vectorsFrom } from './persist.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
@@ -1054,16 +1055,13 @@ export class SearchIndex {
     return changed ? words : null;
   }
 
-  /** Completions of a word prefix: the most used index terms starting with it (for search-as-you-type). */
+  /** Completions of a word being typed: the corpus's most used words starting with it (see pickCompletions). */
   completeTerm(prefix: string, limit = 3): string[] {
     const g = this.gen;
     if (!g || prefix.length < 2) return [];
     const folded = surfaceWords(prefix)[0];
     if (!folded) return [];
-    const [a, b] = g.base.prefixRange(folded);
-    const out: { t: string; df: number }[] = [];
-    for (let t = a; t < Math.min(b, a + 500); t++) out.push({ t: g.base.termAt(t), df: g.base.df(t) });
-    return out.sort((x, y) => y.df - x.df).slice(0, limit).map((x) => x.t);
+    return pickCompletions(g.base.wordDf(folded), g.base.wordsStartingWith(folded, 500), limit);
   }
 }
 

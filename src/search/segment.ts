@@ -351,19 +351,10 @@ export class Segment {
     return i < this.termCount && stringAt(this.data.terms, i) === term ? i : -1;
   }
 
-  termAt(i: number): string { return stringAt(this.data.terms, i); }
-
   df(t: number): number { return t < 0 ? 0 : this.data.postingStart[t + 1]! - this.data.postingStart[t]!; }
 
   /** Collection frequency of a term (0 when absent). */
   cf(t: number): number { return t < 0 ? 0 : this.data.cf[t]!; }
-
-  /** Terms starting with `prefix`, as [first, end) term numbers. */
-  prefixRange(prefix: string): [number, number] {
-    const a = lowerBound(this.data.terms, this.termCount, prefix);
-    const b = lowerBound(this.data.terms, this.termCount, `${prefix}\uffff`);
-    return [a, b];
-  }
 
   list(t: number, weight: number): TermList {
     return { term: t, start: this.data.postingStart[t]!, end: this.data.postingStart[t + 1]!, weight };
@@ -589,6 +580,19 @@ export class Segment {
   }
 
   wordCount(): number { return this.data.wordDf.length; }
+
+  /** Suggestion dictionary: up to `max` surface words starting with `prefix` (longer than it), with their document counts. */
+  wordsStartingWith(prefix: string, max: number): { word: string; papers: number }[] {
+    const { words, wordDf } = this.data;
+    const count = wordDf.length;
+    const out: { word: string; papers: number }[] = [];
+    for (let i = lowerBound(words, count, prefix); i < count && out.length < max; i++) {
+      const word = stringAt(words, i);
+      if (!word.startsWith(prefix)) break;
+      if (word !== prefix) out.push({ word, papers: wordDf[i]! });
+    }
+    return out;
+  }
 }
 
 /** First position in [p, end) whose doc is >= d (exponential then binary search). */

@@ -94,19 +94,24 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
   app.get('/search/live', async (c) => {
     const q = (c.req.query('q') ?? '').slice(0, 200);
     const parsed = parseQuery(q);
-    // The word being typed may be unfinished: add the corpus's likeliest completions of it.
+    // The word being typed may be unfinished ("att"): unless it is a common word in itself, it is
+    // searched as its likeliest completions (attention, attack). The count stays that of the query
+    // as typed, which is what Enter searches.
     const last = parsed.words[parsed.words.length - 1];
-    const words = [...parsed.words];
-    if (last && !/\s$/.test(q)) words.push(...index.completeTerm(last, 2));
-    const outcome = await index.search({ query: { ...parsed, words }, mode: 'keyword', sort: 'relevance', offset: 0, limit: LIVE_RESULTS });
+    const completions = last && !/\s$/.test(q) ? index.completeTerm(last, 2) : [];
+    const request = { mode: 'keyword', sort: 'relevance', offset: 0 } as const;
+    const outcome = await index.search({ ...request, query: completions.length > 0 ? { ...parsed, words: [...parsed.words.slice(0, -1), ...completions] } : parsed, limit: LIVE_RESULTS });
+    const typed = completions.length > 0 ? await index.search({ ...request, query: parsed, limit: 1 }) : outcome;
     const titles = await store.db.selectFrom('papers').select(['id', 'title']).where('id', 'in', outcome.hits.length ? outcome.hits.map((h) => h.id) : ['']).execute();
     const byId = new Map(titles.map((t) => [t.id, t.title]));
     const terms = new Set(outcome.terms);
     c.header('Cache-Control', 'no-store');
     return c.json({
       q,
-      total: outcome.total,
-      totalExact: outcome.totalExact,
+      /** Papers for the query as typed (what Enter finds); the items may be for its completions. */
+      total: typed.total,
+      totalExact: typed.totalExact,
+      completions,
       items: outcome.hits.filter((h) => byId.has(h.id)).map((h) => ({
         id: h.id,
         url: `/papers/${h.id}`,

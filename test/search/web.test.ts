@@ -12,6 +12,7 @@ const { app, store } = await testApp();
 await store.upsertPapers([
   ...topicalRecords(30),
   paperRecord({ id: '2505.00202', title: 'Diffusion models <b>for</b> video & more', abstract: 'We <script>alert(1)</script> diffuse.' }),
+  paperRecord({ id: '2505.00303', title: 'DiffusionDrive: truncated policies for driving', abstract: 'DiffusionDrive plans trajectories in real time.' }),
 ], FIXED_NOW);
 const index = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
 after(() => index.close());
@@ -88,6 +89,20 @@ describe('the search page', () => {
     assert.ok(body.items.length > 0);
     assert.ok(body.items[0]!.marks.some(([t, hit]) => hit && /quantum/i.test(t)));
     assert.equal(body.items[0]!.url, `/papers/${body.items[0]!.id}`);
+  });
+
+  test('search-as-you-type: a common word stands as typed; an unfinished one is searched as its completions', async () => {
+    type Live = { total: number; completions: string[]; items: { id: string; marks: [string, boolean][] }[] };
+    const whole = await (await get('/search/live?q=diffusion')).json() as Live;
+    assert.deepEqual(whole.completions, [], 'a whole common word is not completed');
+    assert.ok(whole.items.length > 0);
+    assert.ok(!whole.items.some((i) => i.id === '2505.00303'), 'a rare longer word does not outrank the word typed');
+    const enter = await (await get('/search?q=diffusion&mode=keyword')).text();
+    assert.match(enter, new RegExp(`${whole.total} papers?<!-- -->|${whole.total} papers? for`), 'the count is what Enter finds');
+
+    const typing = await (await get('/search/live?q=quantu')).json() as Live;
+    assert.deepEqual(typing.completions, ['quantum']);
+    assert.ok(typing.items.every((i) => i.marks.some(([t, hit]) => hit && /quantum/i.test(t))));
   });
 
   test('its own stylesheet and script', async () => {

@@ -22,7 +22,7 @@ function setUp(form: HTMLFormElement): void {
 
   const hide = () => { box.hidden = true; box.replaceChildren(); };
 
-  const show = (items: LiveItem[], total: number, exact: boolean) => {
+  const show = (items: LiveItem[], total: number, exact: boolean, typed: string, completions: string[]) => {
     if (items.length === 0) { hide(); return; }
     const list = document.createElement('ul');
     for (const item of items) {
@@ -37,7 +37,9 @@ function setUp(form: HTMLFormElement): void {
     }
     const more = document.createElement('p');
     more.className = 'muted';
-    more.textContent = `${exact ? '' : 'about '}${total.toLocaleString('en-US')} papers: press Enter for all`;
+    more.textContent = completions.length > 0
+      ? `Showing ${completions.join(', ')}: press Enter to search for “${typed.trim()}”`
+      : `${exact ? '' : 'about '}${total.toLocaleString('en-US')} ${total === 1 ? 'paper' : 'papers'}: press Enter for all`;
     box.replaceChildren(list, more);
     box.hidden = false;
   };
@@ -51,8 +53,8 @@ function setUp(form: HTMLFormElement): void {
       try {
         const res = await fetch(`/search/live?q=${encodeURIComponent(q)}`, { headers: { accept: 'application/json' } });
         if (!res.ok || mine !== seq) return;
-        const data = (await res.json()) as { items: LiveItem[]; total: number; totalExact: boolean };
-        if (mine === seq) show(data.items, data.total, data.totalExact);
+        const data = (await res.json()) as { items: LiveItem[]; total: number; totalExact: boolean; completions?: string[] };
+        if (mine === seq) show(data.items, data.total, data.totalExact, q, data.completions ?? []);
       } catch {
         // Offline or the server is gone: the form still works.
       }
