@@ -119,7 +119,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
       }, { tickMs: config.schedulerTickMs })
     : null;
   const search = {
-    search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchEngine }, { q, pageSize: Math.min(limit, 100) }),
+    search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchEngine }, { q, pageSize: limit }),
     ...similarSearch({ store, index: searchIndex }),
   };
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, searchEngine: pgSearch, search,

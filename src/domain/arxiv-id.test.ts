@@ -19,7 +19,8 @@ test('parseArxivId accepts every form users paste', () => {
     ['0704.0001', '0704.0001', null],
     ['1412.9999', '1412.9999', null],
     ['hep-th/9901001', 'hep-th/9901001', null],
-    ['math.GT/0309136', 'math.GT/0309136', null],
+    ['math.GT/0309136', 'math/0309136', null],
+    ['arXiv:math.GT/0309136v2', 'math/0309136', 2],
     ['arXiv:cond-mat/0011123v1', 'cond-mat/0011123', 1],
     // not ids
     ['1501.1234', null, null], // four digits after 2014

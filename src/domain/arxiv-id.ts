@@ -3,6 +3,8 @@
  *
  * New style: `YYMM.NNNN` (2007-2014) or `YYMM.NNNNN` (2015-), optional `vN`.
  * Old style: `archive(.SUBJ)?/YYMMNNN`, e.g. `hep-th/9901001`, `math.GT/0309136`, optional `vN`.
+ * The subject class is not part of the identifier (arXiv lists `math.GT/0309136` as `math/0309136`),
+ * so it is dropped from the id.
  *
  * @example
  * parseArxivId('https://arxiv.org/pdf/2407.13168v2.pdf') // { id: '2407.13168', version: 2 }
@@ -16,7 +18,7 @@ export interface ArxivId {
 }
 
 const NEW_STYLE = /^(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v(\d{1,4}))?$/;
-const OLD_STYLE = /^([a-z][a-z-]*[a-z](?:\.[A-Z]{2})?)\/(\d{2})(0[1-9]|1[0-2])(\d{3})(?:v(\d{1,4}))?$/;
+const OLD_STYLE = /^([a-z][a-z-]*[a-z])(?:\.[A-Z]{2})?\/(\d{2})(0[1-9]|1[0-2])(\d{3})(?:v(\d{1,4}))?$/;
 const URL_PREFIX = /^(?:https?:\/\/)?(?:(?:www|export|browse)\.)?arxiv\.org\/(?:abs|pdf|html|format)\/(.+)$/i;
 const MAX_INPUT_LENGTH = 200; // longer than any arXiv URL a person pastes
 

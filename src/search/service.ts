@@ -130,7 +130,7 @@ export async function searchPapers(deps: SearchDeps, req: SearchPapersRequest): 
  */
 export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest): Promise<string[]> {
   const started = performance.now();
-  const { pageSize, page, mode, sort, query } = normalise(req);
+  const { pageSize, page, mode, sort, query } = normalise(req, MAX_IDS_PAGE_SIZE);
   let ids: string[] = [];
   let observed: SearchMode | 'id' = mode;
   const named = await paperNamed(deps, req.q);
@@ -146,9 +146,12 @@ export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest)
   return ids;
 }
 
-/** The request within bounds: page size 1-100, a page that exists, the default mode and sort, the parsed query. */
-function normalise(req: SearchPapersRequest) {
-  const pageSize = Math.max(1, Math.min(100, req.pageSize ?? 20));
+/** Most ids per call of searchPaperIds: the Hugging Face search API's `limit` goes up to 120. */
+export const MAX_IDS_PAGE_SIZE = 120;
+
+/** The request within bounds: page size 1-100 (or `maxPageSize`), a page that exists, the default mode and sort, the parsed query. */
+function normalise(req: SearchPapersRequest, maxPageSize = 100) {
+  const pageSize = Math.max(1, Math.min(maxPageSize, req.pageSize ?? 20));
   const maxPage = Math.ceil(MAX_RESULTS / pageSize);
   const page = Math.max(1, Math.min(maxPage, Math.floor(req.page ?? 1)));
   return { pageSize, maxPage, page, mode: req.mode ?? DEFAULT_MODE, sort: req.sort ?? 'relevance', query: applyFormFilters(parseQuery(req.q), req) };

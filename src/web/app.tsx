@@ -71,8 +71,11 @@ export interface AppDeps {
   discovery?: ForYouOptions;
 }
 
-/** A query string longer than this is not one a page of ours produced. */
-export const MAX_QUERY_LENGTH = 2_048;
+/**
+ * A query string longer than this is not one a page of ours produced: the search form's 1,000
+ * characters percent-encoded (up to 9 bytes each in other scripts) and its other fields fit.
+ */
+export const MAX_QUERY_LENGTH = 10_240;
 /** How long the demo-banner check is cached, in ms: it only changes when demo data is added or removed. */
 const SITE_INFO_TTL_MS = 30_000;
 const MAX_PAGE = 10_000;
@@ -287,6 +290,14 @@ export function createApp(deps: AppDeps) {
   };
   app.get('/papers/:archive{[A-Za-z.-]+}/:number{[0-9]{7}(?:v[0-9]+)?}', (c) => paperRoute(c, `${c.req.param('archive')}/${c.req.param('number')}`));
   app.get('/papers/:id', (c) => paperRoute(c, c.req.param('id')));
+  // Any other path under /papers/ that names a paper (a pasted arXiv URL, `arXiv:hep-th/9901001`,
+  // a trailing slash) goes to the paper's page; the rest is not found.
+  app.get('/papers/*', (c) => {
+    let raw = c.req.path.slice('/papers/'.length);
+    try { raw = decodeURIComponent(raw); } catch { /* left as it came */ }
+    const parsed = parseArxivId(raw.replace(/\/+$/, '').replace(/^(https?:)\/(?!\/)/i, '$1//'));
+    return parsed ? c.redirect(`/papers/${parsed.id}`, 301) : errorPage(c, 404, 'There is no paper at this address.');
+  });
 
   app.get('/about', async (c) => {
     const stats = await store.stats();

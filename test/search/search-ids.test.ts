@@ -34,3 +34,19 @@ test('the same ids in the same order as the full search, for every kind of query
   assert.ok(found.filter((ids) => ids.length > 0).length >= 10);
   assert.deepEqual(await searchPaperIds({ store, index }, { q: 'https://arxiv.org/abs/2503.10007v2' }), ['2503.10007']);
 });
+
+test('up to 120 ids a call (the Hugging Face search API allows limit=120); the search page stays at 100', async () => {
+  const many = await tempStore();
+  await many.upsertPapers(topicalRecords(150), FIXED_NOW);
+  const manyIndex = await SearchIndex.open(many, { corpusEmbedder: SMALL_EMBEDDER }, true);
+  try {
+    // Every topical paper's abstract says "Variant N".
+    const ids = await searchPaperIds({ store: many, index: manyIndex }, { q: 'variant', pageSize: 120, mode: 'keyword' });
+    assert.equal(ids.length, 120);
+    assert.equal((await searchPaperIds({ store: many, index: manyIndex }, { q: 'variant', pageSize: 500, mode: 'keyword' })).length, 120);
+    assert.equal((await searchPapers({ store: many, index: manyIndex }, { q: 'variant', pageSize: 120, mode: 'keyword' })).items.length, 100);
+  } finally {
+    await manyIndex.close();
+    await many.close();
+  }
+});

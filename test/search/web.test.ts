@@ -79,7 +79,11 @@ describe('the search page', () => {
       const res = await get(`/search?q=${encodeURIComponent(q)}`);
       assert.equal(res.status, 200, q.slice(0, 10));
     }
-    assert.equal((await get(`/search?q=${'a'.repeat(3000)}`)).status, 400, 'the app limits query strings');
+    for (const q of ['模型'.repeat(500), 'поиск '.repeat(166)]) {
+      const res = await get(`/search?q=${encodeURIComponent(q)}&mode=keyword`);
+      assert.equal(res.status, 200, `1,000 characters of ${q.slice(0, 2)}: ${encodeURIComponent(q).length} bytes encoded`);
+    }
+    assert.equal((await get(`/search?q=${'a'.repeat(12_000)}`)).status, 400, 'the app limits query strings');
   });
 
   test('search-as-you-type: JSON results with marks, completing the last word', async () => {

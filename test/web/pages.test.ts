@@ -103,6 +103,21 @@ test('paper ids in other forms redirect to the canonical page', async () => {
   const old = await a.request('/papers/hep-th/9901001v2');
   assert.equal(old.status, 301);
   assert.equal(old.headers.get('location'), '/papers/hep-th/9901001');
+  for (const [path, to] of [
+    ['/papers/arXiv:hep-th/9901001', '/papers/hep-th/9901001'],
+    ['/papers/2505.00202/', '/papers/2505.00202'],
+    ['/papers/hep-th/9901001/', '/papers/hep-th/9901001'],
+    ['/papers/https://arxiv.org/abs/2505.00202v2', '/papers/2505.00202'],
+    ['/papers/arxiv.org/pdf/2505.00202', '/papers/2505.00202'],
+    ['/papers/math.GT/0309136', '/papers/math/0309136'],
+  ]) {
+    const res = await a.request(path!);
+    assert.equal(res.status, 301, path);
+    assert.equal(res.headers.get('location'), to, path);
+  }
+  const none = await a.request('/papers/not/a/paper');
+  assert.equal(none.status, 404);
+  assert.match(await none.text(), /There is no paper at this address/);
 });
 
 test('/about explains the trending formula and counts', async () => {
@@ -136,7 +151,7 @@ test('bad input gets a 400 page, unknown things a 404 page, never a 500 or a sta
     ['/?page=50', 404],
     ['/new?date=2025-13-01', 400],
     ['/new/%27%3B%20DROP%20TABLE%20papers', 400],
-    [`/?q=${'x'.repeat(5000)}`, 400],
+    [`/?q=${'x'.repeat(12_000)}`, 400],
     ['/no/such/page', 404],
     ['/assets/../../package.json', 404],
     ['/assets/nope.css', 404],
