@@ -39,8 +39,11 @@ export interface SearchRouteDeps<E extends Env = Env> {
   votedAmong?: (c: Context<E>, ids: string[]) => Promise<Set<string>>;
 }
 
+/** Control characters (but tab and newlines) are not text anyone searches for, and not valid in a page: each run becomes a space. */
+const withoutControls = (q: string) => q.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]+/g, ' ');
+
 const params = z.object({
-  q: z.string().optional(),
+  q: z.string().transform(withoutControls).optional(),
   mode: z.enum(SEARCH_MODES as [SearchMode, ...SearchMode[]], { error: 'mode must be hybrid, keyword or semantic' }).optional(),
   sort: z.enum(SEARCH_SORTS as [SearchSort, ...SearchSort[]], { error: 'sort must be relevance, date or upvotes' }).optional(),
   page: z.string().regex(/^\d{1,5}$/, 'page must be a whole number').transform(Number)
@@ -92,7 +95,7 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
   });
 
   app.get('/search/live', async (c) => {
-    const q = (c.req.query('q') ?? '').slice(0, 200);
+    const q = withoutControls(c.req.query('q') ?? '').slice(0, 200);
     const parsed = parseQuery(q);
     // The word being typed may be unfinished ("att"): unless it is a common word in itself, it is
     // searched as its likeliest completions (attention, attack). The count stays that of the query

@@ -79,6 +79,9 @@ describe('the search page', () => {
       const res = await get(`/search?q=${encodeURIComponent(q)}`);
       assert.equal(res.status, 200, q.slice(0, 10));
     }
+    const controls = await (await get('/search?q=quantum%00%01%7F%C2%85codes&mode=keyword')).text();
+    assert.doesNotMatch(controls, /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/, 'no control characters echoed into the page');
+    assert.match(controls, /<title>Search: quantum codes ·/);
     for (const q of ['模型'.repeat(500), 'поиск '.repeat(166)]) {
       const res = await get(`/search?q=${encodeURIComponent(q)}&mode=keyword`);
       assert.equal(res.status, 200, `1,000 characters of ${q.slice(0, 2)}: ${encodeURIComponent(q).length} bytes encoded`);
