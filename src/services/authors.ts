@@ -3,7 +3,7 @@
  * fall into groups that share no co-author (then the name may be several people).
  */
 import { coauthorGroups, rankCoauthors, type Coauthor } from '../domain/authors.ts';
-import { findAuthorSummary, listAuthorPapers, listCoauthorsByPaper, type AuthorSummary } from '../store/authors.ts';
+import { findAuthorSpelling, findAuthorSummary, listAuthorPapers, listCoauthorsByPaper, type AuthorSummary } from '../store/authors.ts';
 import type { Store } from '../store/index.ts';
 import type { PaperCard } from '../store/types.ts';
 import { UserError } from './errors.ts';
@@ -38,6 +38,16 @@ export function checkAuthorName(raw: string | undefined): string {
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(name)) throw new UserError(400, 'An author name has no control characters.');
   return name;
+}
+
+/**
+ * Where an author page should be: the name as papers spell it, when the URL spells it otherwise
+ * (case, spaces); null when it is already right or no paper has it (the page then says so).
+ */
+export async function authorRedirect(store: Store, rawName: string): Promise<string | null> {
+  const name = checkAuthorName(rawName).replace(/\s+/g, ' ');
+  const spelling = await findAuthorSpelling(store.db, name);
+  return spelling !== null && spelling !== rawName ? spelling : null;
 }
 
 export async function getAuthorView(store: Store, rawName: string, page: number, pageSize: number): Promise<AuthorView> {

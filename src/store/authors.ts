@@ -2,7 +2,7 @@
  * Authors, by name: arXiv gives names, not people, so everyone published under the same name is
  * one author here. Exact matches on paper_authors.name (index of migration 006).
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import type { PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
@@ -31,6 +31,21 @@ export async function findAuthorSummary(db: Db, name: string): Promise<AuthorSum
   const papers = Number(row.papers);
   if (papers === 0) return null;
   return { name, papers, upvotes: Number(row.upvotes), firstPublishedAt: row.first ?? null, lastPublishedAt: row.last ?? null };
+}
+
+/**
+ * The name as papers spell it: `name` itself when a paper carries it, else the commonest spelling
+ * that differs from it only in case ("yann lecun" -> "Yann LeCun"), else null. Both stores have a
+ * case-insensitive index on the name for this.
+ */
+export async function findAuthorSpelling(db: Db, name: string): Promise<string | null> {
+  const exact = await db.selectFrom('paper_authors').select('name').where('name', '=', name).limit(1).executeTakeFirst();
+  if (exact) return name;
+  const row = await db.selectFrom('paper_authors').select(['name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where(sql<boolean>`name = ${name} COLLATE nocase`)
+    .groupBy('name').orderBy('n', 'desc').orderBy('name').limit(1)
+    .executeTakeFirst();
+  return row?.name ?? null;
 }
 
 /** One page of the papers carrying the name, newest publication first. */

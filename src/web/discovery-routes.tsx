@@ -10,7 +10,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { getAuthorView, checkAuthorName } from '../services/authors.ts';
+import { authorRedirect, getAuthorView, checkAuthorName } from '../services/authors.ts';
 import { getCategoryFeed } from '../services/category-feed.ts';
 import { UserError } from '../services/errors.ts';
 import { parseWindow } from '../services/feed.ts';
@@ -54,6 +54,8 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
 
   app.get('/authors/:name{.+}', async (c) => {
     const name = c.req.param('name');
+    const spelling = await authorRedirect(store, name);
+    if (spelling) return c.redirect(`/authors/${encodeURIComponent(spelling)}${new URL(c.req.url).search}`, 301);
     const page = parse(pageParam, c.req.query('page')) ?? 1;
     const view = await getAuthorView(store, name, page, config.pageSize);
     const user = c.get('user');

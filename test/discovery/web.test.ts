@@ -52,7 +52,12 @@ test('an author page: papers newest first with votes, total upvotes, co-authors 
   assert.deepEqual([...last.matchAll(/<h3 class="card-title"[^>]*>.*?href="\/papers\/([^"]+)"/gs)].map((m) => m[1]), ['hep-th/9901001']);
   assert.equal((await app.request('/authors/Ada%20Lovelace?page=4')).status, 404);
   assert.equal((await app.request('/authors/Ada%20Lovelace?page=abc')).status, 400);
-  assert.equal((await app.request('/authors/ada%20lovelace')).status, 404, 'names are matched exactly');
+  for (const other of ['/authors/ada%20lovelace', '/authors/ADA%20%20Lovelace', '/authors/Ada%20Lovelace%20', '/authors/ada%20lovelace?page=2']) {
+    const res = await app.request(other);
+    assert.equal(res.status, 301, other);
+    assert.equal(res.headers.get('location'), `/authors/Ada%20Lovelace${other.includes('?') ? '?page=2' : ''}`, other);
+  }
+  assert.equal((await app.request('/authors/Ada%20Lovelacex')).status, 404, 'only case and spaces are forgiven');
 });
 
 test('a name whose papers share no co-author is said to be possibly several people', async () => {
