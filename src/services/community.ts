@@ -205,9 +205,14 @@ export async function flagComment(deps: CommunityDeps, user: User | null, id: nu
   const u = requireVerified(user);
   await limit(deps.store, 'reportAccount', u.id, deps.now());
   const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
-  if (!c || c.deletedAt) throw new UserError(404, 'That comment does not exist.');
+  // A hidden comment is handled already: a new report would put it back in the moderators' queue.
+  const handled = () => new UserError(404, 'That comment does not exist, or a moderator has hidden it.');
+  if (!c || c.deletedAt || c.hiddenAt) throw handled();
   const why = typeof reason === 'string' ? reason.trim().slice(0, 500) || null : null;
-  await reportComment(deps.store.db, id, u.id, why, iso(deps.now()));
+  if (!(await reportComment(deps.store.db, id, u.id, why, iso(deps.now())))) {
+    const since = await findComment(deps.store.db, id); // not recorded: reported before, or hidden or deleted since the check
+    if (!since || since.deletedAt || since.hiddenAt) throw handled();
+  }
   return c.paperId;
 }
 
