@@ -272,7 +272,7 @@ export function OutboxPage({ site, messages }: { site: SiteInfo; messages: { fil
           <div class="card-body">
             <h2 class="card-title">{m.subject}</h2>
             <p class="meta">To {m.to} · {m.date}</p>
-            <pre>{m.text}</pre>
+            <pre class="mail-text">{m.text}</pre>
           </div>
         </article>
       ))}
