@@ -62,8 +62,10 @@ describe('collections and the outbox, in Chromium', { skip: skip ?? false }, () 
     const page = await signedIn('ada', 'a long enough password');
     await page.goto(`${base}/collections`);
     await page.getByLabel('Name').fill('Reading list');
+    const loaded = page.waitForEvent('framenavigated');
     await page.keyboard.press('Enter');
-    await page.waitForURL(`${base}/collections`);
+    await loaded;
+    await page.waitForLoadState();
     const item = page.locator('li', { has: page.getByRole('link', { name: 'Reading list' }) });
     assert.match(await item.innerText(), /\(0 papers, private\)/);
 
@@ -96,14 +98,17 @@ describe('collections and the outbox, in Chromium', { skip: skip ?? false }, () 
     assert.equal(await visitor.getByRole('heading', { level: 1 }).innerText(), 'Long-context reading');
     assert.equal((await visitor.request.get(`${base}/feeds/collections/ada/reading-list.rss`)).status(), 200);
 
-    // Private again: untick with the keyboard.
+    // Private again: untick with the keyboard (from a fresh load, so the URL check below waits for the save).
+    await page.goto(`${base}/collections`);
     await renamed.locator('summary').focus();
     await page.keyboard.press('Enter');
     await page.keyboard.press('Tab');
     await page.keyboard.press('Tab');
     assert.match(await focused(page), /^input\[name=public\]/);
     await page.keyboard.press('Space');
-    await page.keyboard.press('Enter'); // Enter in a form with a submit button submits it
+    await page.keyboard.press('Tab');
+    assert.match(await focused(page), /^button:Save changes/);
+    await page.keyboard.press('Enter');
     await page.waitForURL(/\/collections#collection-\d+$/);
     assert.match(await page.locator('li', { has: page.getByRole('link', { name: 'Long-context reading' }) }).innerText(), /\(0 papers, private\)/);
     assert.equal((await visitor.goto(`${base}/users/ada/collections/reading-list`))?.status(), 404);
