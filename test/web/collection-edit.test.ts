@@ -45,7 +45,7 @@ test('the owner renames a collection and makes it public then private; others se
   assert.match(rss.html, /Long-context reading · a collection by ada/);
   assert.match((await bob.get('/users/ada')).html, /Long-context reading/);
   // Unticking "public" (the browser then sends no field) makes it private again, at once for everyone else.
-  assert.equal((await anon.get(page)).res.status, 200, 'seen once more, so a cached copy would exist');
+  assert.equal((await anon.get(page)).res.status, 200, 'seen just before the change');
   assert.equal((await ada.post(`/collections/${id}`, { name: 'Long-context reading' })).status, 303);
   assert.equal((await anon.get(page)).res.status, 404);
   assert.equal((await bob.get(page)).res.status, 404);
