@@ -11,7 +11,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { msToDay } from '../domain/dates.ts';
 import type { Store } from '../store/index.ts';
 import {
-  addToCollection, deleteCollection, findCollectionById, insertCollection, removeFromCollection, slugTaken,
+  addToCollection, deleteCollection, findCollectionById, insertCollection, removeFromCollection, slugTaken, updateCollection,
 } from '../store/collections.ts';
 import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
@@ -205,9 +205,14 @@ export async function flagComment(deps: CommunityDeps, user: User | null, id: nu
   const u = requireVerified(user);
   await limit(deps.store, 'reportAccount', u.id, deps.now());
   const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
-  if (!c || c.deletedAt) throw new UserError(404, 'That comment does not exist.');
+  // A hidden comment is handled already: a new report would put it back in the moderators' queue.
+  const handled = () => new UserError(404, 'That comment does not exist, or a moderator has hidden it.');
+  if (!c || c.deletedAt || c.hiddenAt) throw handled();
   const why = typeof reason === 'string' ? reason.trim().slice(0, 500) || null : null;
-  await reportComment(deps.store.db, id, u.id, why, iso(deps.now()));
+  if (!(await reportComment(deps.store.db, id, u.id, why, iso(deps.now())))) {
+    const since = await findComment(deps.store.db, id); // not recorded: reported before, or hidden or deleted since the check
+    if (!since || since.deletedAt || since.hiddenAt) throw handled();
+  }
   return c.paperId;
 }
 
@@ -263,6 +268,29 @@ export async function changeCollection(deps: CommunityDeps, user: User | null, i
   else if (input.action === 'remove') await removeFromCollection(deps.store.db, c.id, input.paperId);
   else throw new UserError(400, 'Unknown collection action.');
   return c;
+}
+
+/**
+ * Renames a collection or makes it public or private (absent fields stay as they are). The name
+ * follows the rules of a new collection; the collection keeps its id and its address (the slug made
+ * from its first name), so links and feed subscriptions keep working. Made private, its page and
+ * feed answer 404 to everyone else from the next request on.
+ */
+export async function editCollection(deps: CommunityDeps, user: User | null, id: number, input: { name?: unknown; isPublic?: unknown }) {
+  const c = await ownCollection(deps, user, id);
+  await limit(deps.store, 'collectionAccount', c.userId, deps.now());
+  let name: string | undefined;
+  if (input.name !== undefined) {
+    const r = collectionName.safeParse(input.name);
+    if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
+    name = r.data;
+  }
+  const isPublic = input.isPublic === undefined ? undefined : input.isPublic === true || input.isPublic === 'on' || input.isPublic === '1';
+  // A write transaction moves the store's change token, so no cached page outlives the change.
+  await deps.store.transaction((trx) => updateCollection(trx, c.id, { name, isPublic }), { detailsUnchanged: true });
+  const changed = await findCollectionById(deps.store.db, c.id);
+  if (!changed) throw new UserError(404, 'You have no such collection.'); // deleted meanwhile
+  return changed;
 }
 
 export async function dropCollection(deps: CommunityDeps, user: User | null, id: number) {

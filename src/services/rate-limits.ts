@@ -27,6 +27,8 @@ export const RULES = {
   voteIp: { limit: 600, windowSeconds: 60 * 60, what: 'votes from this address' },
   reportAccount: { limit: 20, windowSeconds: 60 * 60, what: 'reports' },
   collectionAccount: { limit: 120, windowSeconds: 60 * 60, what: 'collection changes' },
+  followAccount: { limit: 300, windowSeconds: 60 * 60, what: 'follows and unfollows' },
+  notInterestedAccount: { limit: 300, windowSeconds: 60 * 60, what: '"not interested" marks' },
   searchIp: { limit: 300, windowSeconds: 5 * 60, what: 'searches from this address' },
   searchLiveIp: { limit: 900, windowSeconds: 5 * 60, what: 'search-as-you-type requests from this address' },
 } satisfies Record<string, Rule>;

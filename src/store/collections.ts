@@ -32,6 +32,15 @@ export async function insertCollection(db: Db, c: { userId: number; name: string
   return r.id;
 }
 
+/** Renames a collection or makes it public or private; its id and slug (its address) stay. */
+export async function updateCollection(db: Db, id: number, change: { name?: string; isPublic?: boolean }): Promise<void> {
+  const set: { name?: string; is_public?: number } = {};
+  if (change.name !== undefined) set.name = change.name;
+  if (change.isPublic !== undefined) set.is_public = change.isPublic ? 1 : 0;
+  if (Object.keys(set).length === 0) return;
+  await db.updateTable('collections').set(set).where('id', '=', id).execute();
+}
+
 export async function listUserCollections(db: Db, userId: number, publicOnly: boolean): Promise<Collection[]> {
   let q = base(db).where('c.user_id', '=', userId);
   if (publicOnly) q = q.where('c.is_public', '=', 1);

@@ -2,7 +2,7 @@
  * Comments on papers: threads, edits, soft deletion, reports and moderation, comment votes.
  * `papers.comments_count` counts visible comments and changes in the same transaction.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { lockCounterRows } from './dialect.ts';
 
@@ -66,8 +66,17 @@ export async function setCommentHidden(trx: Transaction<Database>, id: number, p
   await recount(trx, paperId);
 }
 
+/**
+ * Records a member's report of a comment that is still shown (neither deleted nor hidden by a
+ * moderator, checked in the same statement); false when nothing was recorded: reported already,
+ * or the comment is gone or hidden.
+ */
 export async function reportComment(db: Db, commentId: number, userId: number, reason: string | null, now: string): Promise<boolean> {
-  const r = await db.insertInto('comment_reports').values({ comment_id: commentId, user_id: userId, reason, created_at: now, resolved_at: null })
+  const r = await db.insertInto('comment_reports').columns(['comment_id', 'user_id', 'reason', 'created_at', 'resolved_at'])
+    .expression(db.selectFrom('comments').select([
+      'id', sql<number>`cast(${userId} as integer)`.as('user_id'), sql<string | null>`cast(${reason} as text)`.as('reason'),
+      sql<string>`cast(${now} as text)`.as('created_at'), sql<string | null>`cast(null as text)`.as('resolved_at'),
+    ]).where('id', '=', commentId).where('deleted_at', 'is', null).where('hidden_at', 'is', null))
     .onConflict((oc) => oc.columns(['comment_id', 'user_id']).doNothing()).executeTakeFirst();
   return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
 }

@@ -53,6 +53,13 @@ export async function isFollowing(db: Db, userId: number, name: string): Promise
   return !!row;
 }
 
+/** How many authors a member follows. */
+export async function countFollowedAuthors(db: Db, userId: number): Promise<number> {
+  const row = await withFollows(db).selectFrom('author_follows').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_id', '=', userId).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /** How many members follow the name. */
 export async function countFollowers(db: Db, name: string): Promise<number> {
   const row = await withFollows(db).selectFrom('author_follows').select((eb) => eb.fn.countAll<number>().as('n'))

@@ -12,7 +12,7 @@ import {
   type AccountDeps,
 } from '../services/accounts.ts';
 import {
-  addComment, administerUser, changeCollection, createCollection, curate, dropCollection, flagComment, moderateComment, removeComment,
+  addComment, administerUser, changeCollection, createCollection, curate, dropCollection, editCollection, flagComment, moderateComment, removeComment,
   setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
@@ -261,6 +261,18 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect('/collections', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} error={err.message} />, err.status);
+    }
+  });
+  app.post('/collections/:id', async (c) => {
+    const f = await form(c);
+    const user = requireUser(c);
+    try {
+      // The form's checkbox is absent when unticked: then the collection is private.
+      const saved = await editCollection(community, user, Number(c.req.param('id')), { name: f.name, isPublic: f.public ?? '0' });
+      return c.redirect(`/collections#collection-${saved.id}`, 303);
+    } catch (err) {
+      if (!(err instanceof UserError) || err.status !== 422) throw err;
       return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} error={err.message} />, err.status);
     }
   });

@@ -10,12 +10,12 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { authorRedirect, getAuthorView, checkAuthorName } from '../services/authors.ts';
+import { authorRedirect, getAuthorView } from '../services/authors.ts';
 import { getCategoryFeed } from '../services/category-feed.ts';
 import { UserError } from '../services/errors.ts';
 import { parseWindow } from '../services/feed.ts';
-import { findAuthorSummary } from '../store/authors.ts';
-import { followAuthor, isFollowing, listFollowedAuthors, unfollowAuthor } from '../store/follows.ts';
+import { setFollow } from '../services/follows.ts';
+import { isFollowing, listFollowedAuthors } from '../store/follows.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { votedAmong } from '../store/votes.ts';
 import type { Web } from './app.tsx';
@@ -71,16 +71,8 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/actions/follow', async (c) => {
     const f = await readForm(c);
     verifyCsrf(c, web.auth, f._csrf);
-    const user = c.get('user');
-    if (!user) throw new UserError(401, 'Sign in to follow authors.');
-    const name = checkAuthorName(f.author);
     const want = f.want !== '0';
-    if (want) {
-      if (!(await findAuthorSummary(store.db, name))) throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
-      await followAuthor(store.db, user.id, name, new Date(nowMs()).toISOString());
-    } else {
-      await unfollowAuthor(store.db, user.id, name);
-    }
+    const name = await setFollow({ store, now: nowMs }, c.get('user'), f.author, want);
     if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ author: name, following: want });
     const fallback = `${authorPath(name)}?follow=${want ? 'followed' : 'unfollowed'}`;
     const next = safeNext(f.next, fallback);

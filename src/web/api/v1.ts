@@ -5,7 +5,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { addComment, changeCollection, createCollection, dropCollection, removeComment, submitPaper, updateComment, vote } from '../../services/community.ts';
+import { addComment, changeCollection, createCollection, dropCollection, editCollection, removeComment, submitPaper, updateComment, vote } from '../../services/community.ts';
 import { getDailyFeed, getNewFeed } from '../../services/feed.ts';
 import {
   getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, siteStats, voteHistory, withAllAuthors,
@@ -255,6 +255,23 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   }, async (c, { body }) => {
     const created = await createCollection(community, caller(c), { name: body.name, isPublic: body.public === true });
     return c.json(P.collection(present, (await findCollectionById(store.db, created.id))!), 201);
+  });
+
+  endpoint(api, registry, {
+    method: 'patch', path: '/api/v1/me/collections/{id}', operationId: 'changeCollection', tags: ['Collections'], access: 'write',
+    summary: 'Rename one of your collections, or make it public or private',
+    description: 'Fields left out stay as they are. The collection keeps its id and its address (slug) when renamed. Made private, its page and feed answer 404 to everyone else at once.',
+    params: z.object({ id: numericId('id') }),
+    body: z.object({ name: z.string().max(200).optional(), public: z.boolean().optional() }),
+    responses: {
+      200: { description: 'The collection as it is now.', schema: S.Collection },
+      ...notFound('You have no such collection.'),
+      422: { description: 'Neither name nor public given, or a name that is empty or too long.', schema: ERROR },
+    },
+  }, async (c, { params, body }) => {
+    if (body.name === undefined && body.public === undefined) throw new ApiError(422, 'Give a new name, public (true or false), or both.');
+    const changed = await editCollection(community, caller(c), params.id, { name: body.name, isPublic: body.public });
+    return c.json(P.collection(present, changed));
   });
 
   endpoint(api, registry, {

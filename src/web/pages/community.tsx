@@ -110,13 +110,23 @@ export function CollectionsPage({ site, collections, error }: { site: SiteInfo; 
       {collections.length === 0 ? <p class="empty">No collections yet. Create one, then use "Save" on any paper.</p> : (
         <ul class="collections-list">
           {collections.map((c) => (
-            <li>
+            <li id={`collection-${c.id}`}>
               <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({c.size} papers, {c.isPublic ? 'public' : 'private'})</span>
               {' '}
               <form method="post" action={`/collections/${c.id}/delete`} class="inline">
                 <Csrf viewer={v} />
                 <button type="submit" class="link" aria-label={`Delete collection ${c.name}`}>Delete</button>
               </form>
+              <details class="collection-edit">
+                <summary>Edit<span class="sr-only"> collection {c.name}</span></summary>
+                <form method="post" action={`/collections/${c.id}`} class="form">
+                  <Csrf viewer={v} />
+                  <label>Name <input type="text" name="name" required maxlength={80} value={c.name} /></label>
+                  <label><span><input type="checkbox" name="public" value="1" checked={c.isPublic} /> Public (shown on your profile, with a feed)</span></label>
+                  <p class="hint">The address stays {`/users/${v.username}/collections/${c.slug}`} when you rename it.</p>
+                  <div><button type="submit" class="primary">Save changes</button></div>
+                </form>
+              </details>
             </li>
           ))}
         </ul>
@@ -262,7 +272,7 @@ export function OutboxPage({ site, messages }: { site: SiteInfo; messages: { fil
           <div class="card-body">
             <h2 class="card-title">{m.subject}</h2>
             <p class="meta">To {m.to} · {m.date}</p>
-            <pre>{m.text}</pre>
+            <pre class="mail-text">{m.text}</pre>
           </div>
         </article>
       ))}
