@@ -15,7 +15,7 @@ import { isUniqueViolation } from '../store/dialect.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
-import { forgive, limit, type RuleName } from './rate-limits.ts';
+import { forgive, limit, withinLimit, type RuleName } from './rate-limits.ts';
 
 export const SESSION_DAYS = 30;
 const TOKEN_HOURS = { verify: 48, reset: 2, 'change-email': 24 } as const;
@@ -93,14 +93,18 @@ async function sendNotice(deps: AccountDeps, message: { to: string; subject: str
   });
 }
 
-/** Tells the owner of an address that someone tried to use it for another account (instead of telling the one who tried). */
-function addressInUseNotice(deps: AccountDeps, to: string, owner: User, attempt: string) {
-  return {
+/**
+ * Tells the owner of an address that someone tried to use it for another account (instead of
+ * telling the one who tried); a few an hour at most, so the notice cannot be used to flood a mailbox.
+ */
+async function sendAddressInUseNotice(deps: AccountDeps, to: string, owner: User, attempt: string): Promise<boolean> {
+  if (!(await withinLimit(deps.store, 'addressNoticeAccount', owner.id, deps.now()))) return true;
+  return sendNotice(deps, {
     to,
     subject: `Someone tried to use your address on ${deps.siteName}`,
     text: `Someone (perhaps you) tried to ${attempt} on ${deps.siteName} with this address. It already belongs to your account, ${owner.username}, and stays with it.\n\n`
       + `To sign in: ${deps.baseUrl}/signin\nIf you forgot your password: ${deps.baseUrl}/account/forgot\n\nIf it was not you, there is nothing to do.\n`,
-  };
+  });
 }
 
 /** The mail server refused or did not answer: a 503 the member can retry, with the cause for the log. */
@@ -141,7 +145,7 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
     await insertEmailToken(deps.store.db, {
       tokenHash: sha256(newToken()), userId: user.id, purpose: 'verify', email, createdAt: iso(now), expiresAt: iso(now + TOKEN_HOURS.verify * 3_600_000),
     });
-    return { user, confirmationSent: await sendNotice(deps, addressInUseNotice(deps, email, owner.user, 'sign up')) };
+    return { user, confirmationSent: await sendAddressInUseNotice(deps, email, owner.user, 'sign up') };
   }
   // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
   const confirmationSent = await sendTokenMail(deps, user, 'verify', email).then(() => true, (err: unknown) => {
@@ -280,7 +284,7 @@ export async function requestEmailChange(deps: AccountDeps, user: User, input: {
   const owner = await findLogin(deps.store.db, email);
   if (owner?.user.email === email && owner.user.id !== user.id) {
     // The same answer as for a free address; the owner hears of it instead.
-    await sendNotice(deps, addressInUseNotice(deps, email, owner.user, 'change the address of another account'));
+    await sendAddressInUseNotice(deps, email, owner.user, 'change the address of another account');
     return email;
   }
   await sendTokenMail(deps, user, 'change-email', email);

@@ -22,6 +22,8 @@ export const RULES = {
   resetIp: { limit: 10, windowSeconds: 60 * 60, what: 'password reset requests from this address' },
   resetAccount: { limit: 3, windowSeconds: 60 * 60, what: 'password reset e-mails for this account' },
   verifyAccount: { limit: 5, windowSeconds: 60 * 60, what: 'verification e-mails' },
+  // Notices to the owner of an address someone else tried to use: past this they are skipped, silently (a 429 would tell).
+  addressNoticeAccount: { limit: 3, windowSeconds: 60 * 60, what: 'notices about this address' },
   submitAccount: { limit: 30, windowSeconds: 60 * 60, what: 'submissions' },
   commentAccount: { limit: 30, windowSeconds: 60 * 60, what: 'comments' },
   commentIp: { limit: 60, windowSeconds: 60 * 60, what: 'comments from this address' },
@@ -49,4 +51,11 @@ export async function limit(store: Store, rule: RuleName, subject: string | numb
 /** Takes back one action counted by `limit` in the current window (for attempts that turned out not to count, such as a sign-in that succeeded). */
 export async function forgive(store: Store, rule: RuleName, subject: string | number, nowMs: number): Promise<void> {
   await unhitRateLimit(store.db, `${rule}:${subject}`, RULES[rule].windowSeconds, nowMs);
+}
+
+/** Counts one action like `limit`, but only says whether it is within the limit (for actions that must not answer differently). */
+export async function withinLimit(store: Store, rule: RuleName, subject: string | number, nowMs: number): Promise<boolean> {
+  const r = RULES[rule];
+  const { count } = await hitRateLimit(store.db, `${rule}:${subject}`, r.windowSeconds, nowMs);
+  return count <= r.limit;
 }

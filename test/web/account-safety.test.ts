@@ -216,6 +216,15 @@ test('sign-up answers the same whether or not the address has an account; the ow
   assert.equal(moved.headers.get('location'), '/settings?notice=email');
   assert.match((await mailsTo(outboxDir, 'eve@example.org')).at(-1)!.text, /tried to change the address of another account/);
   assert.equal((await store.db.selectFrom('users').select('email').where('username', '=', 'eve').executeTakeFirstOrThrow()).email, 'eve@example.org');
+
+  // The notices cannot flood eve's mailbox: three an hour, while the answers stay the same.
+  const notices = async () => (await mailsTo(outboxDir, 'eve@example.org')).filter((m) => /Someone tried to use your address/.test(m.subject)).length;
+  assert.equal(await notices(), 2);
+  for (const n of [1, 2, 3]) {
+    const more = await new WebClient(app, `192.0.2.${80 + n}`).post('/signup', { username: `zed-${n}`, email: 'eve@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
+    assert.equal(more.headers.get('location'), fresh.headers.get('location'));
+  }
+  assert.equal(await notices(), 3);
 });
 
 test('changing the address: the new address gets its own confirmation text, the old one a notice', async () => {
