@@ -7,15 +7,15 @@ import { z } from 'zod';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
 import {
-  consumeEmailToken, createUser, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserById,
-  insertEmailToken, insertSession, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, updateUser, type Role, type User,
+  consumeEmailToken, createUser, findEmailToken, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserById,
+  insertEmailToken, insertSession, pendingAddressOf, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, updateUser, type Role, type User,
 } from '../store/users.ts';
 import { recountCommentScores } from '../store/comments.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
-import { limit } from './rate-limits.ts';
+import { forgive, limit, withinLimit, type RuleName } from './rate-limits.ts';
 
 export const SESSION_DAYS = 30;
 const TOKEN_HOURS = { verify: 48, reset: 2, 'change-email': 24 } as const;
@@ -59,14 +59,52 @@ async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 
   });
   const link = `${deps.baseUrl}/account/${purpose === 'reset' ? 'reset' : 'verify'}?token=${token}`;
   const hours = TOKEN_HOURS[purpose];
-  const text = purpose === 'reset'
-    ? `Someone (hopefully you) asked to reset the password of ${user.username} on ${deps.siteName}.\n\nChoose a new password here (the link works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`
-    : `Welcome to ${deps.siteName}, ${user.username}.\n\nConfirm this address by opening this link (it works once, for ${hours} hours):\n${link}\n\nIf you did not sign up, ignore this e-mail.\n`;
+  const mail = {
+    reset: {
+      subject: `Reset your ${deps.siteName} password`,
+      text: `Someone (hopefully you) asked to reset the password of ${user.username} on ${deps.siteName}.\n\nChoose a new password here (the link works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`,
+    },
+    verify: {
+      subject: `Confirm your e-mail for ${deps.siteName}`,
+      text: `Welcome to ${deps.siteName}, ${user.username}.\n\nConfirm this address by opening this link (it works once, for ${hours} hours):\n${link}\n\nIf you did not sign up, ignore this e-mail.\n`,
+    },
+    'change-email': {
+      subject: `Confirm your new e-mail address for ${deps.siteName}`,
+      text: `You asked to change the e-mail address of ${user.username} on ${deps.siteName} to ${email}.\n\nConfirm the change by opening this link (it works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: the account keeps its old address.\n`,
+    },
+  }[purpose];
+  await sendMail(deps, { to: email, ...mail });
+}
+
+async function sendMail(deps: AccountDeps, message: { to: string; subject: string; text: string }): Promise<void> {
   try {
-    await deps.mailer.send({ to: email, subject: purpose === 'reset' ? `Reset your ${deps.siteName} password` : `Confirm your e-mail for ${deps.siteName}`, text });
+    await deps.mailer.send(message);
   } catch (err) {
     throw new MailUnavailable(`The e-mail could not be sent just now (the mail server did not take it). Please try again in a few minutes.`, err);
   }
+}
+
+/** Sends a notice that needs no answer; a mail server that is down is told to `onMailFailure` and does not fail the action. */
+async function sendNotice(deps: AccountDeps, message: { to: string; subject: string; text: string }): Promise<boolean> {
+  return sendMail(deps, message).then(() => true, (err: unknown) => {
+    if (!(err instanceof MailUnavailable)) throw err;
+    deps.onMailFailure?.(err);
+    return false;
+  });
+}
+
+/**
+ * Tells the owner of an address that someone tried to use it for another account (instead of
+ * telling the one who tried); a few an hour at most, so the notice cannot be used to flood a mailbox.
+ */
+async function sendAddressInUseNotice(deps: AccountDeps, to: string, owner: User, attempt: string): Promise<boolean> {
+  if (!(await withinLimit(deps.store, 'addressNoticeAccount', owner.id, deps.now()))) return true;
+  return sendNotice(deps, {
+    to,
+    subject: `Someone tried to use your address on ${deps.siteName}`,
+    text: `Someone (perhaps you) tried to ${attempt} on ${deps.siteName} with this address. It already belongs to your account, ${owner.username}, and stays with it.\n\n`
+      + `To sign in: ${deps.baseUrl}/signin\nIf you forgot your password: ${deps.baseUrl}/account/forgot\n\nIf it was not you, there is nothing to do.\n`,
+  });
 }
 
 /** The mail server refused or did not answer: a 503 the member can retry, with the cause for the log. */
@@ -83,18 +121,32 @@ export interface SignUpResult {
   confirmationSent: boolean;
 }
 
+/**
+ * A new account. The answer does not tell whether the address already has an account: when it
+ * does, the new account is made without an address (it shows the one given as "not confirmed yet",
+ * and no link can confirm it) and the owner of the address gets a notice instead of a link.
+ */
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<SignUpResult> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
   const username = parse(usernameSchema, input.username);
   const email = parse(emailSchema, input.email);
   const password = parse(passwordSchema, input.password);
-  if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, 'Username: that name is taken');
-  if (await isEmailTaken(deps.store.db, email)) throw new UserError(409, 'E-mail: an account with this address exists; sign in or reset your password');
-  const user = await createUser(deps.store.db, { username, email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
+  if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, 'Username: that name is taken'); // usernames are public anyway
+  const owner = await findLogin(deps.store.db, email);
+  const inUse = owner?.user.email === email;
+  const user = await createUser(deps.store.db, { username, email: inUse ? null : email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
     .catch((err: Error) => {
       if (isUniqueViolation(err)) throw new UserError(409, 'That username or e-mail was just taken');
       throw err;
     });
+  if (inUse) {
+    const now = deps.now();
+    // Only the address is kept (settings show it); the token itself is never sent.
+    await insertEmailToken(deps.store.db, {
+      tokenHash: sha256(newToken()), userId: user.id, purpose: 'verify', email, createdAt: iso(now), expiresAt: iso(now + TOKEN_HOURS.verify * 3_600_000),
+    });
+    return { user, confirmationSent: await sendAddressInUseNotice(deps, email, owner.user, 'sign up') };
+  }
   // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
   const confirmationSent = await sendTokenMail(deps, user, 'verify', email).then(() => true, (err: unknown) => {
     if (!(err instanceof MailUnavailable)) throw err;
@@ -102,6 +154,22 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
     return false;
   });
   return { user, confirmationSent };
+}
+
+/** The address an account shows in its settings: its own, or (not confirmed yet) the one it signed up with. */
+export async function shownAddress(store: Store, user: User): Promise<User> {
+  if (user.email) return user;
+  const pending = await pendingAddressOf(store.db, user.id);
+  return pending ? { ...user, email: pending } : user;
+}
+
+/** What an e-mailed confirmation link would confirm, without confirming it (the page asks first). */
+export async function pendingConfirmation(deps: AccountDeps, token: unknown): Promise<{ username: string; email: string; change: boolean }> {
+  if (typeof token !== 'string' || token.length < 20 || token.length > 100) throw new UserError(400, 'This confirmation link is not valid.');
+  const found = await findEmailToken(deps.store.db, sha256(token), ['verify', 'change-email'], iso(deps.now()));
+  const user = found ? await findUserById(deps.store.db, found.userId) : null;
+  if (!found || !user) throw new UserError(400, 'This confirmation link is not valid any more: it was used, or it expired. Sign in to get a new one.');
+  return { username: user.username, email: found.email, change: found.purpose === 'change-email' };
 }
 
 /** Confirms an address from an e-mailed link (sign-up or change of address). */
@@ -120,8 +188,9 @@ export async function verifyEmail(deps: AccountDeps, token: unknown): Promise<Us
 }
 
 export async function resendVerification(deps: AccountDeps, user: User): Promise<void> {
-  if (user.emailVerifiedAt || !user.email) return;
+  if (user.emailVerifiedAt) return;
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
+  if (!user.email) return; // an account made with an address that belongs to another: nothing to send, the same answer
   await sendTokenMail(deps, user, 'verify', user.email);
 }
 
@@ -132,15 +201,24 @@ export interface NewSession {
   expiresAt: number;
 }
 
+/**
+ * Failed sign-ins are counted per client address, per (username or e-mail, address) and, more
+ * loosely, per username or e-mail from anywhere. Only failures count, so a stranger who guesses
+ * from elsewhere fills his own counters, not the owner's; and a login without an account has the
+ * same counters and answers as one with it.
+ */
 export async function signIn(deps: AccountDeps, input: { login: unknown; password: unknown; ip: string; previousToken?: string | null }): Promise<NewSession> {
-  await limit(deps.store, 'signInIp', input.ip, deps.now());
   const login = typeof input.login === 'string' ? input.login.trim().slice(0, 254) : '';
   const password = typeof input.password === 'string' ? input.password : '';
   if (!login || !password) throw new UserError(422, 'Enter your username (or e-mail) and password.');
-  const found = await findLogin(deps.store.db, login.includes('@') ? login.toLowerCase() : login);
-  if (found) await limit(deps.store, 'signInAccount', found.user.id, deps.now());
+  const key = login.toLowerCase();
+  // Counted before the password is checked, so that parallel guesses are counted too; taken back when it was right.
+  const counted: Array<[RuleName, string]> = [['signInIp', input.ip], ['signInLoginIp', `${key} ${input.ip}`], ['signInLogin', key]];
+  for (const [rule, subject] of counted) await limit(deps.store, rule, subject, deps.now());
+  const found = await findLogin(deps.store.db, login.includes('@') ? key : login);
   const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
   if (!found || !ok) throw new UserError(401, 'That username and password do not match.');
+  for (const [rule, subject] of counted) await forgive(deps.store, rule, subject, deps.now());
   if (found.user.suspendedAt) throw new UserError(403, 'This account is suspended.');
   if (found.user.isDemo) throw new UserError(403, 'Demo accounts cannot sign in.');
   // A new session id at every sign-in: a session fixed before sign-in is worth nothing after it.
@@ -202,9 +280,22 @@ export async function changePassword(deps: AccountDeps, user: User, input: { cur
 export async function requestEmailChange(deps: AccountDeps, user: User, input: { current: unknown; email: unknown }): Promise<string> {
   await requirePassword(deps.store, user, input.current);
   const email = parse(emailSchema, input.email);
-  if (await isEmailTaken(deps.store.db, email, user.id)) throw new UserError(409, 'Another account uses this address.');
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
+  const owner = await findLogin(deps.store.db, email);
+  if (owner?.user.email === email && owner.user.id !== user.id) {
+    // The same answer as for a free address; the owner hears of it instead.
+    await sendAddressInUseNotice(deps, email, owner.user, 'change the address of another account');
+    return email;
+  }
   await sendTokenMail(deps, user, 'change-email', email);
+  if (user.email && user.email !== email) {
+    await sendNotice(deps, {
+      to: user.email,
+      subject: `Your ${deps.siteName} address is about to change`,
+      text: `Someone signed in as ${user.username} on ${deps.siteName} asked to change the account's e-mail address to ${email}. It changes when the link sent there is followed.\n\n`
+        + `If it was you, there is nothing to do. If not, change your password now: ${deps.baseUrl}/account/forgot\n`,
+    });
+  }
   return email;
 }
 

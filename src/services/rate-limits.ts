@@ -3,7 +3,7 @@
  * shares them. Each rule is a fixed window: `limit` actions per `windowSeconds`.
  */
 import type { Store } from '../store/index.ts';
-import { hitRateLimit } from '../store/users.ts';
+import { hitRateLimit, unhitRateLimit } from '../store/users.ts';
 import { UserError } from './errors.ts';
 
 export interface Rule {
@@ -14,12 +14,16 @@ export interface Rule {
 }
 
 export const RULES = {
-  signInIp: { limit: 20, windowSeconds: 15 * 60, what: 'sign-in attempts from this address' },
-  signInAccount: { limit: 10, windowSeconds: 15 * 60, what: 'sign-in attempts for this account' },
+  // Sign-in counts failed attempts only, and answers a username or e-mail without an account the same way as one with it.
+  signInIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed sign-in attempts from this address' },
+  signInLoginIp: { limit: 10, windowSeconds: 15 * 60, what: 'failed sign-in attempts for this username or e-mail from this address' },
+  signInLogin: { limit: 100, windowSeconds: 60 * 60, what: 'failed sign-in attempts for this username or e-mail' },
   signUpIp: { limit: 5, windowSeconds: 60 * 60, what: 'sign-ups from this address' },
   resetIp: { limit: 10, windowSeconds: 60 * 60, what: 'password reset requests from this address' },
   resetAccount: { limit: 3, windowSeconds: 60 * 60, what: 'password reset e-mails for this account' },
   verifyAccount: { limit: 5, windowSeconds: 60 * 60, what: 'verification e-mails' },
+  // Notices to the owner of an address someone else tried to use: past this they are skipped, silently (a 429 would tell).
+  addressNoticeAccount: { limit: 3, windowSeconds: 60 * 60, what: 'notices about this address' },
   submitAccount: { limit: 30, windowSeconds: 60 * 60, what: 'submissions' },
   commentAccount: { limit: 30, windowSeconds: 60 * 60, what: 'comments' },
   commentIp: { limit: 60, windowSeconds: 60 * 60, what: 'comments from this address' },
@@ -44,4 +48,16 @@ export async function limit(store: Store, rule: RuleName, subject: string | numb
     const minutes = Math.ceil(wait / 60);
     throw new UserError(429, `Too many ${r.what}: at most ${r.limit} in ${r.windowSeconds / 60} minutes. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`, wait);
   }
+}
+
+/** Takes back one action counted by `limit` in the current window (for attempts that turned out not to count, such as a sign-in that succeeded). */
+export async function forgive(store: Store, rule: RuleName, subject: string | number, nowMs: number): Promise<void> {
+  await unhitRateLimit(store.db, `${rule}:${subject}`, RULES[rule].windowSeconds, nowMs);
+}
+
+/** Counts one action like `limit`, but only says whether it is within the limit (for actions that must not answer differently). */
+export async function withinLimit(store: Store, rule: RuleName, subject: string | number, nowMs: number): Promise<boolean> {
+  const r = RULES[rule];
+  const { count } = await hitRateLimit(store.db, `${rule}:${subject}`, r.windowSeconds, nowMs);
+  return count <= r.limit;
 }

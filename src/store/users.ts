@@ -138,6 +138,21 @@ export async function consumeEmailToken(db: Db, tokenHash: string, purpose: stri
   return r ? { userId: r.user_id, email: r.email } : null;
 }
 
+/** A valid, unused, unexpired token of one of `purposes`, without using it up. */
+export async function findEmailToken(db: Db, tokenHash: string, purposes: string[], now: string): Promise<{ userId: number; email: string; purpose: string } | null> {
+  const r = await db.selectFrom('email_tokens').select(['user_id', 'email', 'purpose'])
+    .where('token_hash', '=', tokenHash).where('purpose', 'in', purposes as Array<'verify'>).where('used_at', 'is', null).where('expires_at', '>', now)
+    .executeTakeFirst();
+  return r ? { userId: r.user_id, email: r.email, purpose: r.purpose } : null;
+}
+
+/** The address of the newest unused sign-up confirmation of an account (expired or not). */
+export async function pendingAddressOf(db: Db, userId: number): Promise<string | null> {
+  const r = await db.selectFrom('email_tokens').select('email').where('user_id', '=', userId).where('purpose', '=', 'verify')
+    .where('used_at', 'is', null).orderBy('created_at', 'desc').limit(1).executeTakeFirst();
+  return r?.email ?? null;
+}
+
 export async function countRecentTokens(db: Db, userId: number, purpose: string, since: string): Promise<number> {
   const r = await db.selectFrom('email_tokens').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('user_id', '=', userId).where('purpose', '=', purpose as 'verify').where('created_at', '>', since).executeTakeFirstOrThrow();
@@ -152,6 +167,19 @@ export async function hitRateLimit(db: Db, key: string, windowSeconds: number, n
     .onConflict((oc) => oc.columns(['key', 'window_start']).doUpdateSet((eb) => ({ count: eb('rate_limits.count', '+', 1) })))
     .returning('count').executeTakeFirstOrThrow();
   return { count: r.count, resetAtMs: (windowStart + windowSeconds) * 1000 };
+}
+
+/** Takes one back from a counter of the current window (never below zero). */
+export async function unhitRateLimit(db: Db, key: string, windowSeconds: number, nowMs: number): Promise<void> {
+  const windowStart = Math.floor(nowMs / 1000 / windowSeconds) * windowSeconds;
+  await db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('key', '=', key).where('window_start', '=', windowStart).where('count', '>', 0).execute();
+}
+
+/** Whether an admin account that can sign in exists (not suspended, not a demo account). */
+export async function hasActiveAdmin(db: Db): Promise<boolean> {
+  const r = await db.selectFrom('users').select('id').where('role', '=', 'admin').where('suspended_at', 'is', null).where('is_demo', '=', 0).where('password_hash', 'is not', null).limit(1).executeTakeFirst();
+  return !!r;
 }
 
 export async function pruneRateLimits(db: Db, beforeEpochSeconds: number): Promise<void> {

@@ -21,6 +21,7 @@ import type { Store } from '../store/index.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { hasVoted, votedAmong } from '../store/votes.ts';
 import type { Assets } from './assets.ts';
+import { hasActiveAdmin } from '../store/users.ts';
 import { csrfToken, sessionMiddleware, SESSION_COOKIE, type AppEnv, type AuthSettings } from './auth.ts';
 import { mountCommunityRoutes } from './community-routes.tsx';
 import { mountSearchRoutes } from './search-routes.tsx';
@@ -304,13 +305,14 @@ export function createApp(deps: AppDeps) {
     return html(c, <AboutPage site={await site(c)} stats={stats} categories={config.categories} />);
   });
 
-  // Admin pages: for admins; or, on an instance without one yet, behind PAPERBOY_ADMIN_PASSWORD.
+  // Admin pages: for admins; or, on an instance without an active admin account yet, behind PAPERBOY_ADMIN_PASSWORD.
   app.use('/admin/*', async (c, next) => {
     c.header('Cache-Control', 'no-store');
     const user = c.get('user');
     if (user?.role === 'admin') return next();
     if (user) return errorPage(c, 403, 'Only admins can see this page.');
-    if (!config.adminPassword) return c.redirect(`/signin?next=${encodeURIComponent(c.req.path)}`, 303);
+    // The shared password only stands in until an admin account exists: from then on admins sign in.
+    if (!config.adminPassword || (await hasActiveAdmin(store.db))) return c.redirect(`/signin?next=${encodeURIComponent(c.req.path)}`, 303);
     return basicAuth({ username: 'admin', password: config.adminPassword, realm: 'Paperboy admin' })(c, next);
   });
   app.get('/admin', (c) => c.redirect('/admin/runs', 302));

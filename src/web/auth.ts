@@ -10,6 +10,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
+import { HTTPException } from 'hono/http-exception';
 import { sessionUser, SESSION_DAYS } from '../services/accounts.ts';
 import { UserError } from '../services/errors.ts';
 import type { Store } from '../store/index.ts';
@@ -82,11 +83,33 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
-/** A local path to return to after a form; anything else (other hosts, `//`, `\`) becomes `fallback`. */
+/**
+ * A local path to return to after a form; anything else (other hosts, `//`, `\`, control
+ * characters) becomes `fallback`. Other characters outside printable ASCII come back
+ * percent-encoded, as a Location header must carry them.
+ */
 export function safeNext(next: unknown, fallback = '/'): string {
   if (typeof next !== 'string' || next.length > 500) return fallback;
-  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001F]/.test(next)) return fallback;
-  return next;
+  if (!next.startsWith('/') || next.startsWith('//') || next.includes('\\') || /[\u0000-\u001F\u007F-\u009F]/.test(next)) return fallback;
+  try {
+    return next.replace(/[^\u0021-\u007E]+/g, (s) => encodeURIComponent(s));
+  } catch {
+    return fallback; // a lone surrogate cannot be encoded
+  }
+}
+
+/**
+ * The signed-in member. Without one, a page visit (GET) is sent to sign in and come back here;
+ * a form post or a JSON request gets a 401.
+ */
+export function requireUser(c: Context<AppEnv>): User {
+  const user = c.get('user');
+  if (user) return user;
+  const page = (c.req.method === 'GET' || c.req.method === 'HEAD') && !(c.req.header('accept') ?? '').includes('application/json');
+  if (!page) throw new UserError(401, 'Sign in first.');
+  const url = new URL(c.req.url);
+  const location = `/signin?next=${encodeURIComponent(safeNext(url.pathname + url.search))}`;
+  throw new HTTPException(303, { res: new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } }) });
 }
 
 /** The client address for rate limits: the socket's, unless a trusted proxy setting says otherwise. */

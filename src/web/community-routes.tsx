@@ -8,7 +8,8 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { readOutbox } from '../mail/mailer.ts';
 import {
-  changePassword, deleteAccount, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, signIn, signOut, signUp, verifyEmail,
+  changePassword, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
+  signUp, verifyEmail,
   type AccountDeps,
 } from '../services/accounts.ts';
 import {
@@ -24,8 +25,8 @@ import { findUserByName, updateUser } from '../store/users.ts';
 import { listVotedPaperIds, votedAmong } from '../store/votes.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Web } from './app.tsx';
-import { clearSessionCookie, clientIp, csrfToken, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
-import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage } from './pages/account.tsx';
+import { clearSessionCookie, clientIp, csrfToken, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
+import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage } from './pages/account.tsx';
 import {
   CollectionPage, CollectionsPage, EditCommentPage, ModerationPage, OutboxPage, ProfilePage, SavePage, SubmitPage,
 } from './pages/community.tsx';
@@ -42,7 +43,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   const now = () => deps.clock.now();
   const accounts: AccountDeps = {
     store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now,
-    onMailFailure: (err) => deps.logger.warn({ err: err.cause ?? err }, 'mail: the sign-up confirmation could not be sent; the account was kept'),
+    onMailFailure: (err) => deps.logger.warn({ err: err.cause ?? err }, 'mail: an account e-mail (sign-up confirmation or notice) could not be sent; the action went on'),
   };
   const community: CommunityDeps = { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota };
   const ip = (c: Context) => clientIp(c, config.trustProxy);
@@ -77,11 +78,6 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     return fields;
   }
 
-  const requireUser = (c: Context<AppEnv>) => {
-    const u = c.get('user');
-    if (!u) throw new UserError(401, 'Sign in first.');
-    return u;
-  };
   const back = (c: Context<AppEnv>, f: Form, fallback: string) => c.redirect(safeNext(f.next, fallback), 303);
 
   // Accounts
@@ -94,7 +90,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     try {
       const { user, confirmationSent } = await signUp(accounts, { username: f.username, email: f.email, password: f.password, ip: ip(c) });
-      const session = await signIn(accounts, { login: user.username, password: f.password, ip: ip(c) });
+      const session = await createSession(accounts, user);
       setSessionCookie(c, auth, session.token);
       return c.redirect(confirmationSent ? '/account/welcome' : '/account/welcome?mail=unsent', 303);
     } catch (err) {
@@ -111,8 +107,15 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     }
     return web.html(c, <NoticePage site={site} title="Welcome" message="Your account is ready. We have sent you an e-mail: follow its link to confirm your address, then you can submit papers and comment. You can upvote right away." link={{ href: '/', label: "See today's papers" }} />);
   });
+  // The e-mailed link opens a page that asks; the POST confirms (mail scanners that fetch links must not confirm anything).
   app.get('/account/verify', async (c) => {
-    const user = await verifyEmail(accounts, c.req.query('token'));
+    const token = c.req.query('token');
+    const pending = await pendingConfirmation(accounts, token);
+    return web.html(c, <VerifyPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token!} pending={pending} />);
+  });
+  app.post('/account/verify', async (c) => {
+    const f = await form(c);
+    const user = await verifyEmail(accounts, f.token);
     return web.html(c, <NoticePage site={await web.site(c)} title="Address confirmed" message={`Thank you, ${user.username}: ${user.email} is confirmed.`} link={c.get('user') ? { href: '/', label: "See today's papers" } : { href: '/signin', label: 'Sign in' }} />);
   });
   app.post('/account/verify/resend', async (c) => {
@@ -165,7 +168,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     try {
       const user = await resetPassword(accounts, { token: f.token, password: f.password });
-      const session = await signIn(accounts, { login: user.username, password: f.password, ip: ip(c) });
+      const session = await createSession(accounts, user); // the link proved the address: no sign-in limits in the way
       setSessionCookie(c, auth, session.token);
       return c.redirect('/settings?notice=password', 303);
     } catch (err) {
@@ -179,7 +182,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   };
   app.get('/settings', async (c) => {
     const user = requireUser(c);
-    return web.html(c, <SettingsPage site={await web.site(c)} user={user} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
+    return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
   });
   const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {
     app.post(path, async (c) => {
@@ -189,7 +192,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
         return c.redirect(await run(c, f), 303);
       } catch (err) {
         if (!(err instanceof UserError) || err.status === 429) throw err;
-        return web.html(c, <SettingsPage site={await web.site(c)} user={user} error={err.message} />, err.status);
+        return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} error={err.message} />, err.status);
       }
     });
   };

@@ -21,7 +21,7 @@ import {
 } from '../store/subscriptions.ts';
 import type { Web } from './app.tsx';
 import { readForm } from './forms.ts';
-import { clientIp, csrfToken, verifyCsrf, type AppEnv } from './auth.ts';
+import { clientIp, csrfToken, requireUser, verifyCsrf, type AppEnv } from './auth.ts';
 import { AdminDigestsPage, DigestWebPage } from './pages/digest.tsx';
 import {
   ConfirmPage, ManagePage, MemberDigestsPage, SubscribedPage, SubscribePage, SubscribeResultPage, UnsubscribedPage, UnsubscribePage,
@@ -53,11 +53,6 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await readForm(c);
     verifyCsrf(c, auth, f._csrf);
     return f;
-  };
-  const requireUser = (c: Context<AppEnv>) => {
-    const u = c.get('user');
-    if (!u) throw new UserError(401, 'Sign in first.');
-    return u;
   };
   /** The form came from a page of this site: its CSRF token, or (the cached subscribe box) a same-origin Origin. */
   const fromThisSite = (c: Context<AppEnv>, f: Form): boolean => {

@@ -65,6 +65,11 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     const [link] = await linksInOutbox(outbox, 'ada@example.org');
     const url = new URL(link!);
     await page.goto(`${base}${url.pathname}${url.search}`);
+    assert.match(await page.locator('main').innerText(), /Confirm ada@example.org for the account ada\?/);
+    await axe(page, 'address confirmation page');
+    await page.getByRole('button', { name: 'Confirm my address' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/account/verify`);
     assert.match(await page.locator('main').innerText(), /ada@example.org is confirmed/);
     await screenshot(page, 'community-confirmed');
   });

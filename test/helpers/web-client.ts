@@ -63,14 +63,14 @@ export async function linksInOutbox(outboxDir: string, to: string): Promise<stri
   return [];
 }
 
-/** Signs up, confirms the address through the e-mailed link, and stays signed in. */
+/** Signs up, confirms the address through the e-mailed link (its page, then its button), and stays signed in. */
 export async function memberSession(app: App, outboxDir: string, username: string, ip?: string): Promise<WebClient> {
   const client = new WebClient(app, ip ?? `198.51.100.${Math.floor(Math.random() * 250) + 1}`);
   const res = await client.post('/signup', { username, email: `${username.toLowerCase()}@example.org`, password: 'a long enough password' }, { tokenPage: '/signup' });
   if (res.status !== 303) throw new Error(`signup ${username}: ${res.status} ${await res.text()}`);
   const [link] = await linksInOutbox(outboxDir, `${username.toLowerCase()}@example.org`);
   const url = new URL(link!);
-  const verified = await client.request(url.pathname + url.search);
+  const verified = await client.post('/account/verify', { token: url.searchParams.get('token')! }, { tokenPage: url.pathname + url.search });
   if (verified.status !== 200) throw new Error(`verify ${username}: ${verified.status}`);
   return client;
 }

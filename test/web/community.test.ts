@@ -41,9 +41,13 @@ test('sign up, confirm by the e-mailed link, sign out, sign in (a new session id
   const [link] = await linksInOutbox(outboxDir, 'ada@example.org');
   assert.match(link!, /^http:\/\/localhost\/account\/verify\?token=[\w-]{40,}$/);
   const url = new URL(link!);
-  const confirmed = await ada.get(url.pathname + url.search);
-  assert.equal(confirmed.res.status, 200);
-  assert.match(confirmed.html, /ada@example.org is confirmed/);
+  const asked = await ada.get(url.pathname + url.search);
+  assert.equal(asked.res.status, 200);
+  assert.match(asked.html, /Confirm <strong>ada@example.org<\/strong> for the account <strong>ada<\/strong>\?/);
+  assert.match((await ada.get('/settings')).html, /not confirmed yet/, 'opening the link confirms nothing');
+  const confirmed = await ada.post('/account/verify', { token: url.searchParams.get('token')! }, { tokenPage: url.pathname + url.search });
+  assert.equal(confirmed.status, 200);
+  assert.match(await confirmed.text(), /ada@example.org is confirmed/);
   assert.equal((await ada.get(url.pathname + url.search)).res.status, 400, 'a link works once');
 
   const firstSession = ada.cookies.get('pb_session');
@@ -290,7 +294,7 @@ test('password reset by e-mail, e-mail change with confirmation, account deletio
   const token = new URL(link).searchParams.get('token')!;
   const reset = await stranger.post('/account/reset', { token, password: 'a brand new password' }, { tokenPage: `/account/reset?token=${token}` });
   assert.equal(reset.status, 303);
-  assert.equal((await ada.get('/settings')).res.status, 401, 'old sessions end after a reset');
+  assert.equal((await ada.get('/settings')).res.headers.get('location'), '/signin?next=%2Fsettings', 'old sessions end after a reset');
   const again = new WebClient(app, '192.0.2.98');
   assert.equal((await again.post('/signin', { login: 'ada', password: 'a brand new password' })).status, 303);
 
@@ -298,6 +302,7 @@ test('password reset by e-mail, e-mail change with confirmation, account deletio
   const change = (await linksInOutbox(outboxDir, 'ada.new@example.org'))[0]!;
   const u = new URL(change);
   assert.equal((await again.get(u.pathname + u.search)).res.status, 200);
+  assert.equal((await again.post('/account/verify', { token: u.searchParams.get('token')! }, { tokenPage: u.pathname + u.search })).status, 200);
   assert.match((await again.get('/settings')).html, /ada.new@example.org/);
 
   const wrong = await again.post('/settings/delete', { confirm: 'ada', current: 'wrong password' });
@@ -318,7 +323,7 @@ test('rate limits answer 429 with a clear message and Retry-After', async () => 
   let last: Response | null = null;
   for (let i = 0; i < 21; i++) last = await client.post('/signin', { login: 'nobody', password: 'wrong password' }, { csrf: token });
   assert.equal(last!.status, 429);
-  assert.match(await last!.text(), /Too many sign-in attempts from this address: at most 20 in 15 minutes/);
+  assert.match(await last!.text(), /Too many failed sign-in attempts from this address: at most 20 in 15 minutes/);
   assert.ok(Number(last!.headers.get('retry-after')) > 0);
 });
 

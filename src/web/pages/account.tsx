@@ -83,6 +83,23 @@ export function ResetPage({ site, csrf, token, error }: { site: SiteInfo; csrf: 
   );
 }
 
+/** The page an e-mailed confirmation link opens: it asks, and the POST confirms (link scanners in mail systems only GET). */
+export function VerifyPage({ site, csrf, token, pending }: { site: SiteInfo; csrf: string; token: string; pending: { username: string; email: string; change: boolean } }) {
+  const title = pending.change ? 'Confirm your new address' : 'Confirm your address';
+  return (
+    <Layout site={site} title={title}>
+      <h1>{title}</h1>
+      <p>{pending.change ? 'Use' : 'Confirm'} <strong>{pending.email}</strong> {pending.change ? 'as the address of' : 'for the account'} <strong>{pending.username}</strong>?</p>
+      <form method="post" action="/account/verify" class="form">
+        <Csrf token={csrf} />
+        <input type="hidden" name="token" value={token} />
+        <div><button type="submit" class="primary">Confirm my address</button></div>
+      </form>
+      <p class="muted">If you did not ask for this, close this page: nothing changes.</p>
+    </Layout>
+  );
+}
+
 export function NoticePage({ site, title, message, link }: { site: SiteInfo; title: string; message: string; link?: { href: string; label: string } }) {
   return (
     <Layout site={site} title={title}>
