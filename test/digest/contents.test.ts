@@ -5,6 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { PaperRecord } from '../../src/domain/paper.ts';
 import { runDigestCli } from '../../src/cli/digest.ts';
 import { DIGEST_DEFAULTS } from '../../src/services/digest-config.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
@@ -20,8 +21,8 @@ const titles = new Map<string, string>();
 
 before(async () => {
   r = await startRunning();
-  const records = [];
-  const entries = [];
+  const records: PaperRecord[] = [];
+  const entries: { paperId: string; day: string; submittedAt: string }[] = [];
   for (const [day, n] of Object.entries(DAYS)) {
     for (let i = 0; i < n; i++) {
       const id = `2505.${String(20000 + records.length).padStart(5, '0')}`;
