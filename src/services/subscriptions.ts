@@ -15,7 +15,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
 import type { Store } from '../store/index.ts';
 import {
-  countActiveSubscriptionsByEmail, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
+  clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
   listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
@@ -124,6 +124,26 @@ export type SubscribeOutcome =
   /** The address gets this already (a member sees it; others get an e-mail saying so). */
   | 'already-subscribed';
 
+/**
+ * A subscription e-mail the mail server did not take, as the person asking should see it: a
+ * permanent (5xx) refusal of the recipient or of the message is a 422 about the address; anything
+ * else (4xx, no connection, a sender the server refuses) is a 503 to retry later. The cause stays
+ * on the error for the log.
+ */
+export function mailNotSent(err: unknown, email: string): UserError {
+  const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; command?: unknown };
+  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600
+    && (e.code === 'EMESSAGE' || (e.code === 'EENVELOPE' && e.command === 'RCPT TO'));
+  const out = permanent
+    ? new UserError(422, `E-mail: the mail server refused ${email}, so no confirmation link could be sent. Check the address.`)
+    : new UserError(503, 'The e-mail could not be sent just now (the mail server did not take it). Nothing was subscribed; please try again in a few minutes.', MAIL_RETRY_SECONDS);
+  out.cause = err;
+  return out;
+}
+
+/** How long to wait before trying again after the mail server did not answer. */
+export const MAIL_RETRY_SECONDS = 60;
+
 export interface SubscribeResult {
   outcome: SubscribeOutcome;
   email: string;
@@ -179,6 +199,9 @@ export async function subscribe(
   if (options.kind === 'for-you' && (!member || member.email !== email)) {
     throw new UserError(422, 'What: papers for you are picked from your upvotes; subscribe to them from your account settings, signed in.');
   }
+  if (options.kind === 'for-you' && member?.emailVerifiedAt === null) {
+    throw new UserError(422, 'Confirm your account\'s e-mail address first (see Settings).');
+  }
   if (member !== null && member.emailVerifiedAt !== null && member.email === email) return subscribeConfirmed(deps, member, email, options, now);
   const db = digestDb(deps.store.db);
   const same = (await listActiveSubscriptionsByEmail(db, email)).find((s) => sameWish(s, options));
@@ -187,7 +210,9 @@ export async function subscribe(
   if (same) {
     await limitHit(deps.store, 'address', email, nowMs);
     const mail = renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage });
-    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html }).catch((err: unknown) => {
+      throw mailNotSent(err, email);
+    });
     return { outcome: 'already-subscribed', email, subscription: null };
   }
   await requireRoom(db, email);
@@ -198,11 +223,13 @@ export async function subscribe(
     return { outcome: 'confirmation-waiting', email, subscription: null };
   }
   await limitHit(deps.store, 'address', email, nowMs);
+  // Not linked to the member asking: only the account's own confirmed address is (above). Whoever
+  // confirms from this address owns the subscription, and the member cannot change it from settings.
   let subscription: Subscription | null;
   if (pending) {
-    subscription = await renewPendingSubscription(db, pending.id, { userId: member?.id ?? null, ...options, nonce: newNonce() }, now);
+    subscription = await renewPendingSubscription(db, pending.id, { userId: null, ...options, nonce: newNonce() }, now);
   } else {
-    subscription = await insertSubscription(db, { email, userId: member?.id ?? null, ...options, nonce: newNonce(), confirmed: false, confirmSent: true }, now)
+    subscription = await insertSubscription(db, { email, userId: null, ...options, nonce: newNonce(), confirmed: false, confirmSent: true }, now)
       .catch((err: Error) => {
         if (isUniqueViolation(err)) return null; // a concurrent request for the same address won
         throw err;
@@ -211,7 +238,15 @@ export async function subscribe(
   if (!subscription) return { outcome: 'confirmation-waiting', email, subscription: null };
   const link = `${deps.baseUrl}/subscribe/confirm?token=${signToken(key, 'confirm', subscription.id, subscription.tokenNonce, nowMs + CONFIRM_HOURS * 3_600_000)}`;
   const mail = renderConfirmMail({ siteName: deps.siteName, to: email, what: describeSubscription(subscription), link, hours: CONFIRM_HOURS });
-  await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+  try {
+    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+  } catch (err) {
+    // Nothing was sent: a new request goes away, a renewed one may be mailed again at once
+    // (its older links stopped working with the new nonce), so no page says a link is on its way.
+    if (pending) await clearConfirmSent(db, subscription.id);
+    else await deleteUnsentPending(db, subscription.id);
+    throw mailNotSent(err, email);
+  }
   return { outcome: 'confirmation-sent', email, subscription };
 }
 
@@ -299,9 +334,10 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
   return (await findSubscriptionById(db, s.id))!;
 }
 
-/** A member's subscriptions (from the account, or to its confirmed address). */
+/** A member's subscriptions: those of the account's current address (confirmed, or subscribed from the account). */
 export async function memberSubscriptions(store: Store, user: User): Promise<Subscription[]> {
-  return listMemberSubscriptions(digestDb(store.db), user.id, user.emailVerifiedAt ? user.email : null);
+  if (!user.email) return [];
+  return listMemberSubscriptions(digestDb(store.db), user.id, user.email, user.emailVerifiedAt !== null);
 }
 
 /** Changes one of a member's own subscriptions from account settings. */

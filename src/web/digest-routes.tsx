@@ -71,6 +71,11 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       return (!!origin && own.includes(origin)) || c.req.header('sec-fetch-site') === 'same-origin';
     }
   };
+  /** A form shown again with its error: a mail server that failed is logged, and says when to retry. */
+  const shownError = (c: Context<AppEnv>, err: UserError) => {
+    if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err.status >= 500 || err.cause) deps.logger.warn({ err: err.cause ?? err, path: c.req.path }, err.message);
+  };
   const values = (f: Form): SubscribeValues => ({
     email: f.email?.slice(0, 254), period: f.period?.slice(0, 20), kind: f.kind?.slice(0, 20), query: f.query?.slice(0, 400),
   });
@@ -92,6 +97,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <SubscribeResultPage site={await web.site(c)} outcome={r.outcome} email={r.email} />);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      shownError(c, err);
       return web.html(c, <SubscribePage site={await web.site(c)} csrf={csrfToken(c, auth)} values={values(f)} error={err.message} />, err.status);
     }
   });
@@ -178,6 +184,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect(`/settings/digests?notice=${r.outcome}`, 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      shownError(c, err);
       return memberPage(c, { error: err.message, values: values(f) }, err.status);
     }
   });
