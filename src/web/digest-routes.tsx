@@ -6,6 +6,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { defaultMailFrom } from '../config.ts';
 import { addDays, parseDay } from '../domain/dates.ts';
 import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
 import { previewDigest } from '../services/digest.ts';
@@ -221,7 +222,11 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const asked = c.req.query('date');
     if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" is not a date (expected YYYY-MM-DD).`);
     const today = new Date(now()).toISOString().slice(0, 10);
-    const pdeps = { store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: `${config.siteName} <no-reply@${new URL(config.baseUrl).hostname || 'localhost'}>`, unsubscribeMailto: null, now };
+    // The headers the real digest gets: the configured sender and unsubscribe mailbox.
+    const pdeps = {
+      store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom ?? defaultMailFrom(config.siteName, config.baseUrl),
+      unsubscribeMailto: config.digest?.unsubscribeMailto ?? null, now,
+    };
     const weeklyDay = state?.weeklyDay ?? 1;
     let date = asked ?? today;
     let preview = await previewDigest(pdeps, { date, period, weeklyDay });
