@@ -15,7 +15,7 @@ import type { Mailer } from '../mail/mailer.ts';
 import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
 import type { Store } from '../store/index.ts';
 import {
-  clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
+  clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, refundRateLimitHit, findSubscriptionById, insertSubscription, isActive,
   listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
@@ -103,9 +103,11 @@ export function parseEmail(value: unknown): string {
   return parse(emailSchema, value);
 }
 
+const limitKey = (rule: keyof typeof SUBSCRIBE_RULES, subject: string) => `subscribe-${rule}:${subject}`;
+
 async function limitHit(store: Store, rule: keyof typeof SUBSCRIBE_RULES, subject: string, nowMs: number): Promise<void> {
   const r = SUBSCRIBE_RULES[rule];
-  const { count, resetAtMs } = await hitRateLimit(store.db, `subscribe-${rule}:${subject}`, r.windowSeconds, nowMs);
+  const { count, resetAtMs } = await hitRateLimit(store.db, limitKey(rule, subject), r.windowSeconds, nowMs);
   if (count > r.limit) {
     const wait = Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000));
     const hours = r.windowSeconds >= 86_400;
@@ -138,6 +140,17 @@ export function mailNotSent(err: unknown, email: string): UserError {
     ? new UserError(422, `E-mail: the mail server refused ${email}, so no confirmation link could be sent. Check the address.`)
     : new UserError(503, 'The e-mail could not be sent just now (the mail server did not take it). Nothing was subscribed; please try again in a few minutes.', MAIL_RETRY_SECONDS);
   out.cause = err;
+  return out;
+}
+
+/**
+ * The error for a subscription e-mail that did not leave. When the server did not refuse the
+ * address itself (a 503), the e-mail reached nobody, so it does not count against the address's
+ * daily allowance: a visitor who retries during an outage is not locked out for a day.
+ */
+async function unsent(store: Store, err: unknown, email: string, nowMs: number): Promise<UserError> {
+  const out = mailNotSent(err, email);
+  if (out.status === 503) await refundRateLimitHit(store.db, limitKey('address', email), SUBSCRIBE_RULES.address.windowSeconds, nowMs);
   return out;
 }
 
@@ -210,8 +223,8 @@ export async function subscribe(
   if (same) {
     await limitHit(deps.store, 'address', email, nowMs);
     const mail = renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage });
-    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html }).catch((err: unknown) => {
-      throw mailNotSent(err, email);
+    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html }).catch(async (err: unknown) => {
+      throw await unsent(deps.store, err, email, nowMs);
     });
     return { outcome: 'already-subscribed', email, subscription: null };
   }
@@ -245,7 +258,7 @@ export async function subscribe(
     // (its older links stopped working with the new nonce), so no page says a link is on its way.
     if (pending) await clearConfirmSent(db, subscription.id);
     else await deleteUnsentPending(db, subscription.id);
-    throw mailNotSent(err, email);
+    throw await unsent(deps.store, err, email, nowMs);
   }
   return { outcome: 'confirmation-sent', email, subscription };
 }

@@ -127,6 +127,16 @@ export async function listMemberSubscriptions(db: DigestDb, userId: number, emai
   return rows.map(toSubscription);
 }
 
+/**
+ * Takes back one hit of a rate-limit counter (see store/users hitRateLimit) in the window of
+ * `nowMs`: for an e-mail the mail server did not take, which reached nobody.
+ */
+export async function refundRateLimitHit(db: Kysely<Database>, key: string, windowSeconds: number, nowMs: number): Promise<void> {
+  const windowStart = Math.floor(nowMs / 1000 / windowSeconds) * windowSeconds;
+  await db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('key', '=', key).where('window_start', '=', windowStart).where('count', '>', 0).execute();
+}
+
 /** Deletes a confirmation request whose e-mail never left (nobody holds a link to it). */
 export async function deleteUnsentPending(db: DigestDb, id: number): Promise<void> {
   await db.deleteFrom('subscriptions').where('id', '=', id).where('confirmed_at', 'is', null).execute();

@@ -85,11 +85,14 @@ test('a refused password-reset e-mail answers like an unknown address', async ()
 test('with the mail server down: 503 with Retry-After and no waiting row; a reset request answers as usual', async () => {
   const down = await startRunning({ PAPERBOY_SMTP_PORT: String(await freePort()) });
   try {
-    const res = await box(down.client('192.0.2.76'), down.config.baseUrl, 'someone@example.org');
-    assert.equal(res.status, 503);
-    assert.equal(res.headers.get('retry-after'), '60');
-    assert.match(await res.text(), /could not be sent just now/);
-    assert.deepEqual(await rowsOf(down, 'someone@example.org'), []);
+    // More tries than the address's daily allowance of e-mails (3): none reached it, none counts.
+    for (let i = 0; i < 5; i++) {
+      const res = await box(down.client('192.0.2.76'), down.config.baseUrl, 'someone@example.org');
+      assert.equal(res.status, 503, `attempt ${i + 1}`);
+      assert.equal(res.headers.get('retry-after'), '60');
+      assert.match(await res.text(), /could not be sent just now/);
+      assert.deepEqual(await rowsOf(down, 'someone@example.org'), []);
+    }
     await createMember(down.store, 'offline');
     const c = down.client('192.0.2.77');
     const forgot = await c.post('/account/forgot', { email: 'offline@example.org' }, { tokenPage: '/account/forgot' });
