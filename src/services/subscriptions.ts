@@ -15,8 +15,8 @@ import type { Mailer } from '../mail/mailer.ts';
 import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
 import type { Store } from '../store/index.ts';
 import {
-  clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, refundRateLimitHit, findSubscriptionById, insertSubscription, isActive,
-  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
+  clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
+  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, refundRateLimitHit, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
