@@ -130,6 +130,11 @@ export class ConfigError extends Error {
 /** Settings that may instead be read from a file named by `NAME_FILE` (secrets mounted by the platform). */
 const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DATABASE_URL', 'PAPERBOY_METRICS_TOKEN', 'PAPERBOY_EMBEDDER_API_KEY'];
 
+/** The sender when PAPERBOY_MAIL_FROM is unset: `SITE <no-reply@HOST of the base URL>`. */
+export function defaultMailFrom(siteName: string, baseUrl: string): string {
+  return `${siteName} <no-reply@${new URL(baseUrl).hostname || 'localhost'}>`;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
   const fileProblems: string[] = [];
@@ -165,6 +170,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const embedder = embedderSettingsFrom(e, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  const baseUrl = (e.PAPERBOY_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -172,7 +178,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl,
     searchEngine: e.PAPERBOY_SEARCH_ENGINE,
     embedder: embedder!,
-    baseUrl: (e.PAPERBOY_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
+    baseUrl,
     siteName: e.PAPERBOY_SITE_NAME,
     demo: e.PAPERBOY_DEMO,
     categories: e.PAPERBOY_CATEGORIES,
@@ -193,7 +199,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     submitQuota: e.PAPERBOY_SUBMIT_QUOTA,
     trustProxy: e.PAPERBOY_TRUST_PROXY,
     outboxDir: path.join(dataDir, 'outbox'),
-    mailFrom: e.PAPERBOY_MAIL_FROM ?? `${e.PAPERBOY_SITE_NAME} <no-reply@${new URL(e.PAPERBOY_BASE_URL ?? 'http://localhost').hostname}>`,
+    mailFrom: e.PAPERBOY_MAIL_FROM ?? defaultMailFrom(e.PAPERBOY_SITE_NAME, baseUrl),
     smtp: e.PAPERBOY_SMTP_HOST
       ? { host: e.PAPERBOY_SMTP_HOST, port: e.PAPERBOY_SMTP_PORT, secure: e.PAPERBOY_SMTP_SECURE, user: e.PAPERBOY_SMTP_USER, password: e.PAPERBOY_SMTP_PASSWORD }
       : null,

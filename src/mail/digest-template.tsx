@@ -4,6 +4,7 @@
  * inline (mail clients drop style sheets), with a dark-mode block for clients that honour it, and
  * nothing is loaded from elsewhere.
  */
+import { addDays, isoWeekOf } from '../domain/dates.ts';
 import type { DigestKind, DigestPeriod } from '../domain/digest.ts';
 
 export interface DigestPaper {
@@ -25,7 +26,10 @@ export interface DigestMailInput {
   query: string | null;
   window: { from: string; to: string };
   papers: DigestPaper[];
-  /** Papers that qualified, when more than the e-mail lists. */
+  /**
+   * Papers that qualified before the limit (the e-mail lists `papers`). Trending digests point to
+   * the period's lists for the rest; alerts and "for you" have no page of their own for them.
+   */
   total: number;
   links: { web: string; manage: string; unsubscribe: string };
   /** For you: why each paper was picked, by paper id. */
@@ -80,8 +84,9 @@ function oneLine(s: string): string {
   return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
 }
 
-export function digestSubject(d: Pick<DigestMailInput, 'siteName' | 'kind' | 'period' | 'query' | 'window' | 'papers' | 'total'>): string {
-  const n = d.total;
+/** The subject counts the papers the e-mail lists. */
+export function digestSubject(d: Pick<DigestMailInput, 'siteName' | 'kind' | 'period' | 'query' | 'window' | 'papers'>): string {
+  const n = d.papers.length;
   const papers = `${n} ${n === 1 ? 'paper' : 'papers'}`;
   if (d.kind === 'search') {
     const q = oneLine(d.query ?? '');
@@ -93,6 +98,27 @@ export function digestSubject(d: Pick<DigestMailInput, 'siteName' | 'kind' | 'pe
 }
 
 const paperUrl = (baseUrl: string, id: string) => `${baseUrl}/papers/${id}`;
+
+/** Longest window given a link per day; a weekly window that is not an ISO week has seven. */
+const MAX_DAY_LINKS = 7;
+
+/**
+ * Where the papers a trending digest had no room for are: the list page of its day, of its ISO
+ * week, or of each of its days (Friday to Sunday on a weekday Monday). Null when the e-mail lists
+ * every paper that qualified, or when it is not a trending digest (an alert's or "for you"'s other
+ * matches have no page of their own: the e-mail says nothing about them).
+ */
+export function morePapers(d: Pick<DigestMailInput, 'baseUrl' | 'kind' | 'window' | 'papers' | 'total'>): { count: number; lists: { label: string; url: string }[] } | null {
+  const count = d.total - d.papers.length;
+  if (d.kind !== 'trending' || count <= 0) return null;
+  const { from, to } = d.window;
+  if (from === to) return { count, lists: [{ label: shortDay(from), url: `${d.baseUrl}/papers/date/${from}` }] };
+  const week = isoWeekOf(from);
+  if (addDays(from, 6) === to && isoWeekOf(to) === week) return { count, lists: [{ label: `the week of ${shortDay(from)}`, url: `${d.baseUrl}/papers/week/${week}` }] };
+  const lists: { label: string; url: string }[] = [];
+  for (let day = from; day <= to && lists.length < MAX_DAY_LINKS; day = addDays(day, 1)) lists.push({ label: shortDay(day), url: `${d.baseUrl}/papers/date/${day}` });
+  return { count, lists };
+}
 
 function why(d: DigestMailInput): string {
   return `You get this e-mail because ${d.to} subscribed to ${describeSubscription(d)} on ${d.siteName}.`;
@@ -109,7 +135,9 @@ export function renderDigestText(d: DigestMailInput): string {
     if (reason) lines.push(`   Why: ${oneLine(reason)}`);
     lines.push(`   ${paperUrl(d.baseUrl, p.id)}`, '');
   });
-  if (d.total > d.papers.length) lines.push(`And ${d.total - d.papers.length} more in the web version: ${d.links.web}`, '');
+  const more = morePapers(d);
+  if (more && more.lists.length === 1) lines.push(`And ${more.count} more on the list of ${more.lists[0]!.label}: ${more.lists[0]!.url}`, '');
+  else if (more) lines.push(`And ${more.count} more on the lists of these days:`, ...more.lists.map((l) => `   ${l.label}: ${l.url}`), '');
   lines.push('-- ', why(d), `Manage your subscription: ${d.links.manage}`, `Unsubscribe with one click: ${d.links.unsubscribe}`, '');
   return lines.join('\n');
 }
@@ -125,6 +153,7 @@ const DARK_CSS = '@media (prefers-color-scheme: dark){.pb-bg{background:#12151a!
 function DigestHtml({ d }: { d: DigestMailInput }) {
   const subject = digestSubject(d);
   const preheader = d.papers.slice(0, 3).map((p) => oneLine(p.title)).join(' · ');
+  const more = morePapers(d);
   return (
     <html lang="en">
       <head>
@@ -168,10 +197,13 @@ function DigestHtml({ d }: { d: DigestMailInput }) {
                     </td>
                   </tr>
                 ))}
-                {d.total > d.papers.length ? (
+                {more ? (
                   <tr>
                     <td class="pb-fg" style={`${FONT}padding:4px;font-size:14px;color:${C.fg};`}>
-                      And {d.total - d.papers.length} more: <a class="pb-link" href={d.links.web} style={`color:${C.accent};`}>see them all</a>.
+                      And {more.count} more on the {more.lists.length === 1 ? 'list' : 'lists'} of{' '}
+                      {more.lists.map((l, i) => (
+                        <>{i === 0 ? '' : i === more.lists.length - 1 ? ' and ' : ', '}<a class="pb-link" href={l.url} style={`color:${C.accent};`}>{l.label}</a></>
+                      ))}.
                     </td>
                   </tr>
                 ) : null}

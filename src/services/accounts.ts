@@ -28,7 +28,7 @@ export interface AccountDeps {
   baseUrl: string;
   siteName: string;
   now: () => number;
-  /** Told when a sign-up's confirmation e-mail could not be sent (the account is kept). */
+  /** Told when a sign-up's confirmation or a reset e-mail could not be sent (the answer does not say). */
   onMailFailure?: (err: Error) => void;
 }
 
@@ -251,7 +251,11 @@ export async function requestPasswordReset(deps: AccountDeps, input: { email: un
   const found = await findLogin(deps.store.db, email);
   if (!found || found.user.suspendedAt || found.user.email !== email) return;
   await limit(deps.store, 'resetAccount', found.user.id, deps.now());
-  await sendTokenMail(deps, found.user, 'reset', email);
+  // Same answer when the mail server fails: a 503 here would tell that the address has an account.
+  await sendTokenMail(deps, found.user, 'reset', email).catch((err: unknown) => {
+    if (!(err instanceof MailUnavailable)) throw err;
+    deps.onMailFailure?.(err);
+  });
 }
 
 export async function resetPassword(deps: AccountDeps, input: { token: unknown; password: unknown }): Promise<User> {

@@ -15,8 +15,8 @@ import type { Mailer } from '../mail/mailer.ts';
 import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
 import type { Store } from '../store/index.ts';
 import {
-  countActiveSubscriptionsByEmail, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
-  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
+  clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
+  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, refundRateLimitHit, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
@@ -103,9 +103,11 @@ export function parseEmail(value: unknown): string {
   return parse(emailSchema, value);
 }
 
+const limitKey = (rule: keyof typeof SUBSCRIBE_RULES, subject: string) => `subscribe-${rule}:${subject}`;
+
 async function limitHit(store: Store, rule: keyof typeof SUBSCRIBE_RULES, subject: string, nowMs: number): Promise<void> {
   const r = SUBSCRIBE_RULES[rule];
-  const { count, resetAtMs } = await hitRateLimit(store.db, `subscribe-${rule}:${subject}`, r.windowSeconds, nowMs);
+  const { count, resetAtMs } = await hitRateLimit(store.db, limitKey(rule, subject), r.windowSeconds, nowMs);
   if (count > r.limit) {
     const wait = Math.max(1, Math.ceil((resetAtMs - nowMs) / 1000));
     const hours = r.windowSeconds >= 86_400;
@@ -123,6 +125,37 @@ export type SubscribeOutcome =
   | 'subscribed'
   /** The address gets this already (a member sees it; others get an e-mail saying so). */
   | 'already-subscribed';
+
+/**
+ * A subscription e-mail the mail server did not take, as the person asking should see it: a
+ * permanent (5xx) refusal of the recipient or of the message is a 422 about the address; anything
+ * else (4xx, no connection, a sender the server refuses) is a 503 to retry later. The cause stays
+ * on the error for the log.
+ */
+export function mailNotSent(err: unknown, email: string): UserError {
+  const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; command?: unknown };
+  const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600
+    && (e.code === 'EMESSAGE' || (e.code === 'EENVELOPE' && e.command === 'RCPT TO'));
+  const out = permanent
+    ? new UserError(422, `E-mail: the mail server refused ${email}, so no confirmation link could be sent. Check the address.`)
+    : new UserError(503, 'The e-mail could not be sent just now (the mail server did not take it). Nothing was subscribed; please try again in a few minutes.', MAIL_RETRY_SECONDS);
+  out.cause = err;
+  return out;
+}
+
+/**
+ * The error for a subscription e-mail that did not leave. When the server did not refuse the
+ * address itself (a 503), the e-mail reached nobody, so it does not count against the address's
+ * daily allowance: a visitor who retries during an outage is not locked out for a day.
+ */
+async function unsent(store: Store, err: unknown, email: string, nowMs: number): Promise<UserError> {
+  const out = mailNotSent(err, email);
+  if (out.status === 503) await refundRateLimitHit(store.db, limitKey('address', email), SUBSCRIBE_RULES.address.windowSeconds, nowMs);
+  return out;
+}
+
+/** How long to wait before trying again after the mail server did not answer. */
+export const MAIL_RETRY_SECONDS = 60;
 
 export interface SubscribeResult {
   outcome: SubscribeOutcome;
@@ -179,6 +212,9 @@ export async function subscribe(
   if (options.kind === 'for-you' && (!member || member.email !== email)) {
     throw new UserError(422, 'What: papers for you are picked from your upvotes; subscribe to them from your account settings, signed in.');
   }
+  if (options.kind === 'for-you' && member?.emailVerifiedAt === null) {
+    throw new UserError(422, 'Confirm your account\'s e-mail address first (see Settings).');
+  }
   if (member !== null && member.emailVerifiedAt !== null && member.email === email) return subscribeConfirmed(deps, member, email, options, now);
   const db = digestDb(deps.store.db);
   const same = (await listActiveSubscriptionsByEmail(db, email)).find((s) => sameWish(s, options));
@@ -187,7 +223,9 @@ export async function subscribe(
   if (same) {
     await limitHit(deps.store, 'address', email, nowMs);
     const mail = renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage });
-    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html }).catch(async (err: unknown) => {
+      throw await unsent(deps.store, err, email, nowMs);
+    });
     return { outcome: 'already-subscribed', email, subscription: null };
   }
   await requireRoom(db, email);
@@ -198,11 +236,13 @@ export async function subscribe(
     return { outcome: 'confirmation-waiting', email, subscription: null };
   }
   await limitHit(deps.store, 'address', email, nowMs);
+  // Not linked to the member asking: only the account's own confirmed address is (above). Whoever
+  // confirms from this address owns the subscription, and the member cannot change it from settings.
   let subscription: Subscription | null;
   if (pending) {
-    subscription = await renewPendingSubscription(db, pending.id, { userId: member?.id ?? null, ...options, nonce: newNonce() }, now);
+    subscription = await renewPendingSubscription(db, pending.id, { userId: null, ...options, nonce: newNonce() }, now);
   } else {
-    subscription = await insertSubscription(db, { email, userId: member?.id ?? null, ...options, nonce: newNonce(), confirmed: false, confirmSent: true }, now)
+    subscription = await insertSubscription(db, { email, userId: null, ...options, nonce: newNonce(), confirmed: false, confirmSent: true }, now)
       .catch((err: Error) => {
         if (isUniqueViolation(err)) return null; // a concurrent request for the same address won
         throw err;
@@ -211,7 +251,15 @@ export async function subscribe(
   if (!subscription) return { outcome: 'confirmation-waiting', email, subscription: null };
   const link = `${deps.baseUrl}/subscribe/confirm?token=${signToken(key, 'confirm', subscription.id, subscription.tokenNonce, nowMs + CONFIRM_HOURS * 3_600_000)}`;
   const mail = renderConfirmMail({ siteName: deps.siteName, to: email, what: describeSubscription(subscription), link, hours: CONFIRM_HOURS });
-  await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+  try {
+    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+  } catch (err) {
+    // Nothing was sent: a new request goes away, a renewed one may be mailed again at once
+    // (its older links stopped working with the new nonce), so no page says a link is on its way.
+    if (pending) await clearConfirmSent(db, subscription.id);
+    else await deleteUnsentPending(db, subscription.id);
+    throw await unsent(deps.store, err, email, nowMs);
+  }
   return { outcome: 'confirmation-sent', email, subscription };
 }
 
@@ -299,9 +347,10 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
   return (await findSubscriptionById(db, s.id))!;
 }
 
-/** A member's subscriptions (from the account, or to its confirmed address). */
+/** A member's subscriptions: those of the account's current address (confirmed, or subscribed from the account). */
 export async function memberSubscriptions(store: Store, user: User): Promise<Subscription[]> {
-  return listMemberSubscriptions(digestDb(store.db), user.id, user.emailVerifiedAt ? user.email : null);
+  if (!user.email) return [];
+  return listMemberSubscriptions(digestDb(store.db), user.id, user.email, user.emailVerifiedAt !== null);
 }
 
 /** Changes one of a member's own subscriptions from account settings. */

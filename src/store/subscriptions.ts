@@ -113,13 +113,49 @@ export async function listActiveSubscriptionsByEmail(db: DigestDb, email: string
   return rows.map(toSubscription);
 }
 
-/** A member's subscriptions: those made from the account, and those of the account's confirmed address. */
-export async function listMemberSubscriptions(db: DigestDb, userId: number, verifiedEmail: string | null): Promise<Subscription[]> {
+/**
+ * A member's subscriptions: those of the account's current address, when it is confirmed or the
+ * subscription was made from the account. A subscription of any other address (typed in by the
+ * member, or the account's former one) belongs to whoever reads that address.
+ */
+export async function listMemberSubscriptions(db: DigestDb, userId: number, email: string, verified: boolean): Promise<Subscription[]> {
   const rows = await db.selectFrom('subscriptions').selectAll()
-    .where((eb) => (verifiedEmail ? eb.or([eb('user_id', '=', userId), eb('email', '=', verifiedEmail)]) : eb('user_id', '=', userId)))
+    .where('email', '=', email)
+    .$if(!verified, (q) => q.where('user_id', '=', userId))
     .where('unsubscribed_at', 'is', null)
     .orderBy('id').execute();
   return rows.map(toSubscription);
+}
+
+/**
+ * Takes back one hit of a rate-limit counter (see store/users hitRateLimit) in the window of
+ * `nowMs`: for an e-mail the mail server did not take, which reached nobody.
+ */
+export async function refundRateLimitHit(db: Kysely<Database>, key: string, windowSeconds: number, nowMs: number): Promise<void> {
+  const windowStart = Math.floor(nowMs / 1000 / windowSeconds) * windowSeconds;
+  await db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
+    .where('key', '=', key).where('window_start', '=', windowStart).where('count', '>', 0).execute();
+}
+
+/** Deletes a confirmation request whose e-mail never left (nobody holds a link to it). */
+export async function deleteUnsentPending(db: DigestDb, id: number): Promise<void> {
+  await db.deleteFrom('subscriptions').where('id', '=', id).where('confirmed_at', 'is', null).execute();
+}
+
+/** A confirmation request whose e-mail did not leave: the next request may send one at once. */
+export async function clearConfirmSent(db: DigestDb, id: number): Promise<void> {
+  await db.updateTable('subscriptions').set({ confirm_sent_at: null }).where('id', '=', id).where('confirmed_at', 'is', null).execute();
+}
+
+/**
+ * Before an account is deleted: its link to subscriptions of other addresses goes, so the cascade
+ * removes only the account's own ones (of its current address).
+ */
+export async function unlinkOtherAddresses(db: Kysely<Database> | Transaction<Database>, userId: number): Promise<void> {
+  await (db as Kysely<Database>).withTables<DigestTables>().updateTable('subscriptions').set({ user_id: null })
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`email <> coalesce((select u.email from users u where u.id = ${userId}), '')`)
+    .execute();
 }
 
 export async function countActiveSubscriptionsByEmail(db: DigestDb, email: string): Promise<number> {

@@ -4,6 +4,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { isPostgres } from './dialect.ts';
 import type { Database, UsersTable } from './schema.ts';
+import { unlinkOtherAddresses } from './subscriptions.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -95,6 +96,7 @@ export async function lockUserRow(trx: Transaction<Database>, id: number): Promi
 
 /** Deletes an account; the caller recounts what the user had voted for (see services/accounts). */
 export async function deleteUserRow(trx: Transaction<Database>, id: number): Promise<void> {
+  await unlinkOtherAddresses(trx, id); // other people's subscriptions stay theirs
   await trx.deleteFrom('users').where('id', '=', id).execute();
 }
 

@@ -53,7 +53,7 @@ export interface Clock {
 export interface AppDeps {
   store: Store;
   config: Pick<Config, 'siteName' | 'pageSize' | 'categories' | 'production' | 'adminPassword' | 'ingestAt' | 'baseUrl' | 'submitQuota' | 'trustProxy' | 'outboxDir'>
-    & Partial<Pick<Config, 'metricsToken'>>;
+    & Partial<Pick<Config, 'metricsToken' | 'mailFrom' | 'digest'>>;
   assets: Assets;
   clock: Clock;
   logger: Logger;

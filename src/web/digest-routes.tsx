@@ -6,6 +6,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
+import { defaultMailFrom } from '../config.ts';
 import { addDays, parseDay } from '../domain/dates.ts';
 import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
 import { previewDigest } from '../services/digest.ts';
@@ -66,6 +67,11 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       return (!!origin && own.includes(origin)) || c.req.header('sec-fetch-site') === 'same-origin';
     }
   };
+  /** A form shown again with its error: a mail server that failed is logged, and says when to retry. */
+  const shownError = (c: Context<AppEnv>, err: UserError) => {
+    if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+    if (err.status >= 500 || err.cause) deps.logger.warn({ err: err.cause ?? err, path: c.req.path }, err.message);
+  };
   const values = (f: Form): SubscribeValues => ({
     email: f.email?.slice(0, 254), period: f.period?.slice(0, 20), kind: f.kind?.slice(0, 20), query: f.query?.slice(0, 400),
   });
@@ -87,6 +93,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <SubscribeResultPage site={await web.site(c)} outcome={r.outcome} email={r.email} />);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      shownError(c, err);
       return web.html(c, <SubscribePage site={await web.site(c)} csrf={csrfToken(c, auth)} values={values(f)} error={err.message} />, err.status);
     }
   });
@@ -173,6 +180,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect(`/settings/digests?notice=${r.outcome}`, 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      shownError(c, err);
       return memberPage(c, { error: err.message, values: values(f) }, err.status);
     }
   });
@@ -209,7 +217,11 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const asked = c.req.query('date');
     if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" is not a date (expected YYYY-MM-DD).`);
     const today = new Date(now()).toISOString().slice(0, 10);
-    const pdeps = { store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: `${config.siteName} <no-reply@${new URL(config.baseUrl).hostname || 'localhost'}>`, unsubscribeMailto: null, now };
+    // The headers the real digest gets: the configured sender and unsubscribe mailbox.
+    const pdeps = {
+      store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom ?? defaultMailFrom(config.siteName, config.baseUrl),
+      unsubscribeMailto: config.digest?.unsubscribeMailto ?? null, now,
+    };
     const weeklyDay = state?.weeklyDay ?? 1;
     let date = asked ?? today;
     let preview = await previewDigest(pdeps, { date, period, weeklyDay });

@@ -323,7 +323,11 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       kind: z.enum(['trending', 'search']).optional(),
       query: z.string().max(MAX_SEARCH_CHARS).optional().describe('The search, for kind search.'),
     }),
-    responses: { 201: { description: 'What happened.', schema: S.SubscribeResult }, 422: { description: 'A search alert without a query, or too many subscriptions.', schema: ERROR } },
+    responses: {
+      201: { description: 'What happened.', schema: S.SubscribeResult },
+      422: { description: 'A search alert without a query, too many subscriptions, or the mail server refused the address.', schema: ERROR },
+      503: { description: 'The confirmation e-mail could not be sent just now (Retry-After says when to try again); nothing was subscribed.', schema: ERROR },
+    },
   }, async (c, { body }) => {
     const r = await subscribe(subscriptionDeps, { email: undefined, period: body.period, kind: body.kind, query: body.query, ip: ctx.ip(c), member: me(c) });
     return c.json({ outcome: r.outcome, subscription: r.subscription ? P.subscription(r.subscription) : null }, 201);

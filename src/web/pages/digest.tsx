@@ -40,6 +40,12 @@ export interface AdminDigestsProps {
   nowMs: number;
 }
 
+/**
+ * A box that scrolls sideways on narrow screens: keyboard users reach it with Tab and scroll it
+ * with the arrow keys; screen readers announce it by its label.
+ */
+const scrollable = (label: string) => ({ tabindex: 0, role: 'region', 'aria-label': label });
+
 const RUN_KEYS = ['enqueued', 'sent', 'skipped', 'failed', 'unknown', 'retrying', 'bounced', 'ms'] as const;
 const DAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 
@@ -58,14 +64,14 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
       <h2>Subscribers</h2>
       <p>
         {counts.active} active ({counts.byPeriod.daily} daily, {counts.byPeriod.weekdays} weekdays, {counts.byPeriod.weekly} weekly;
-        {' '}{counts.byKind.trending} trending, {counts.byKind.search} search alerts), {counts.pending} waiting for confirmation,
+        {' '}{counts.byKind.trending} trending, {counts.byKind.search} search alerts, {counts.byKind['for-you']} for you), {counts.pending} waiting for confirmation,
         {' '}{counts.unsubscribed} unsubscribed, {counts.bounced} stopped after a permanent error.
         {' '}Outbox: {Object.entries(p.outbox).map(([k, v]) => `${v} ${k}`).join(', ')}.
       </p>
       <form method="get" action="/admin/digests" class="inline" role="search">
         <label>Find an address <input type="search" name="q" value={p.search} maxlength={254} /></label> <button type="submit">Find</button>
       </form>
-      <div class="table-wrap">
+      <div class="table-wrap" {...scrollable('Subscriptions, newest first')}>
         <table class="runs">
           <caption class="sr-only">Subscriptions, newest first</caption>
           <thead><tr><th scope="col">Address</th><th scope="col">What</th><th scope="col">Since</th><th scope="col">State</th></tr></thead>
@@ -86,7 +92,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
 
       <h2>Addresses stopped after a permanent error</h2>
       {p.bounced.length === 0 ? <p class="empty">None.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" {...scrollable('Bounced addresses')}>
           <table class="runs">
             <caption class="sr-only">Bounced addresses</caption>
             <thead><tr><th scope="col">Address</th><th scope="col">Since</th><th scope="col">Server's answer</th><th scope="col">Action</th></tr></thead>
@@ -110,7 +116,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
 
       <h2>Last runs</h2>
       {p.runs.length === 0 ? <p class="empty">No runs yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" {...scrollable('Last digest runs')}>
           <table class="runs">
             <caption class="sr-only">Last digest runs</caption>
             <thead><tr><th scope="col">Started (UTC)</th><th scope="col">Run</th><th scope="col">Status</th>{RUN_KEYS.map((k) => <th scope="col" class="num">{k}</th>)}<th scope="col">Error</th></tr></thead>
@@ -132,7 +138,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
       {p.problems.length > 0 ? (
         <>
           <h2>Failed and unknown deliveries</h2>
-          <div class="table-wrap">
+          <div class="table-wrap" {...scrollable('Latest failed and unknown deliveries')}>
             <table class="runs">
               <caption class="sr-only">Latest failed and unknown deliveries</caption>
               <thead><tr><th scope="col">Address</th><th scope="col">Digest</th><th scope="col">Status</th><th scope="col" class="num">Attempts</th><th scope="col">Why</th></tr></thead>
@@ -156,7 +162,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
           </div>
           <details>
             <summary>Plain-text part</summary>
-            <pre>{p.preview.text}</pre>
+            <pre {...scrollable('Plain-text part of the preview')}>{p.preview.text}</pre>
           </details>
         </>
       )}
