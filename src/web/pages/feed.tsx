@@ -82,8 +82,8 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
       ) : null}
       {w ? (
         <nav aria-label="Dates" class="pager dates">
-          {view.prev ? <a href={pathOf(view.prev)} rel="prev" data-key-prev>← {prevLabel}</a> : <span class="muted">← {prevLabel}</span>}
-          {view.next ? <a href={pathOf(view.next)} rel="next" data-key-next>{nextLabel} →</a> : <span class="muted">{nextLabel} →</span>}
+          {view.prev ? <a href={withQuery(pathOf(view.prev), { sort: sortParam(view.sort) })} rel="prev" data-key-prev>← {prevLabel}</a> : <span class="muted">← {prevLabel}</span>}
+          {view.next ? <a href={withQuery(pathOf(view.next), { sort: sortParam(view.sort) })} rel="next" data-key-next>{nextLabel} →</a> : <span class="muted">{nextLabel} →</span>}
         </nav>
       ) : null}
       <div class="toolbar">
