@@ -104,6 +104,9 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
           {kind === 'daily' && w ? <> See <a href={newPath(w.period === 'day' ? w.from : null, category)}>what arXiv announced</a>.</> : null}
         </p>
       ) : (
+        <>
+        {/* The cards' titles are h3: this keeps the outline h1, h2, h3 for readers who go by headings. */}
+        <h2 class="sr-only">Papers</h2>
         <ol class="cards" start={(view.page - 1) * view.pageSize + 1}>
           {view.items.map((card, i) => (
             <li>
@@ -111,6 +114,7 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
             </li>
           ))}
         </ol>
+        </>
       )}
       {view.pages > 1 ? (
         <nav aria-label="Pages" class="pager">
