@@ -1,5 +1,5 @@
 /**
- * The discovery benchmark, on the bundled demo corpus (10,510 papers):
+ * The discovery benchmark, on the bundled demo corpus (10,511 papers):
  *
  * 1. Keywords: counting the corpus statistics and extracting and storing keywords for every paper
  *    (`paperboy keywords --all`), and for one day of new papers against an existing model (what

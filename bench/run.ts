@@ -466,7 +466,7 @@ function buildRows(b: BuildLoad, who: string): string[] {
 
 function renderBuildLoad(b: BuildLoad, before: { b: BuildLoad; label: string } | null = null): string {
   return [
-    `First start: \`serve\` imports the demo corpus, answers, and builds the search index of its 10,510 papers (keyword index, embedder training, vectors) in a worker thread while the serving thread answers. The uncached feed \`/\` (a new throwaway query parameter on each request, ${CONNECTIONS} connections, ${settings.duration} s after a ${settings.warmup} s warm-up) on that server during the build and once the search page says neither "being built" nor that search by meaning is still being prepared${before ? `, beside the same measurement of ${before.label}` : ''}. Load generator and server share the machine's ${os.cpus().length} CPUs. 0 req/s with errors means that no request was answered within autocannon's 10 s timeout. The worker thread runs at nice 10, so on a busy machine the build itself takes longer there: the serving thread gets the CPU first.`,
+    `First start: \`serve\` imports the demo corpus, answers, and builds the search index of its papers (keyword index, embedder training, vectors) in a worker thread while the serving thread answers. The uncached feed \`/\` (a new throwaway query parameter on each request, ${CONNECTIONS} connections, ${settings.duration} s after a ${settings.warmup} s warm-up) on that server during the build and once the search page says neither "being built" nor that search by meaning is still being prepared${before ? `, beside the same measurement of ${before.label}` : ''}. Load generator and server share the machine's ${os.cpus().length} CPUs. 0 req/s with errors means that no request was answered within autocannon's 10 s timeout. The worker thread runs at nice 10, so on a busy machine the build itself takes longer there: the serving thread gets the CPU first.`,
     '',
     '| Server | When | req/s (mean) | req/s, slowest-fastest 1 s | p50 | p99 | errors / non-2xx |',
     '|---|---|---:|---:|---:|---:|---:|',
@@ -563,7 +563,7 @@ async function main(): Promise<void> {
   const builds = await buildLoad();
   const section = `${renderSection(figures.figs, starts, targets, figures.sizes)}
 
-Search index of the demo corpus (10,510 papers: keyword index, embedder training, vectors), built by \`paperboy reindex\` before the load figures: ${(indexMs / 1000).toFixed(1)} s.
+Search index of the demo corpus (keyword index, embedder training, vectors), built by \`paperboy reindex\` before the load figures: ${(indexMs / 1000).toFixed(1)} s.
 
 ${renderBuildLoad(builds)}`;
   if (writeDoc) {

@@ -95,9 +95,32 @@ function isoFromNaive(s: string | null | undefined): string | null {
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
+/**
+ * The month an arXiv id was issued in, `YYYY-MM`: new-style ids begin with it (`2109.05721`,
+ * 2007 on), old-style ones carry it after the archive (`hep-th/9901001`, 1991-2007).
+ */
+export function monthOfArxivId(id: string): string | null {
+  const m = /^(\d{2})(\d{2})\.\d{4,5}$/.exec(id) ?? /^[a-z][a-z.-]*\/(\d{2})(\d{2})\d{3}$/i.exec(id);
+  if (!m) return null;
+  const yy = Number(m[1]);
+  const century = id.includes('/') && yy >= 91 ? 1900 : 2000;
+  return `${century + yy}-${m[2]}`;
+}
+
+/**
+ * A listing line's publication date: its first listing day, unless the id says the paper was
+ * issued in an earlier month (arXiv re-lists old papers when they are replaced or cross-listed);
+ * then the first day of that month, the closest the line tells.
+ */
+function listingPublished(id: string, firstDay: string): string {
+  const month = monthOfArxivId(id);
+  const day = month && month < firstDay.slice(0, 7) ? `${month}-01` : firstDay;
+  return `${day}T00:00:00.000Z`;
+}
+
 function fromListing(v: z.infer<typeof listingSchema>): ImportedLine {
   const days = [...new Set(v.listing_dates)].sort();
-  const published = `${days[0]}T00:00:00.000Z`;
+  const published = listingPublished(v.id, days[0]!);
   const hfAt = isoFromNaive(v.hf_daily_published_at);
   return {
     format: 'listing',

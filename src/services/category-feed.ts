@@ -1,10 +1,10 @@
 /**
  * A category's own trending list: the Daily papers of a day, week or month that are in the
- * category (primary or cross-listed), as the home feed ranks them. Day views step to the nearest
- * day that has papers of the category.
+ * category (primary or cross-listed), as the home feed ranks them. Previous and next step to the
+ * nearest day, week or month that has papers of the category.
  */
 import { dayWindow, type DayWindow } from '../domain/dates.ts';
-import { categoryExists, latestCategoryDay, neighbourCategoryDays } from '../store/category-lists.ts';
+import { categoryExists, latestCategoryDay } from '../store/category-lists.ts';
 import type { Store } from '../store/index.ts';
 import type { ListSort } from '../store/types.ts';
 import { UserError } from './errors.ts';
@@ -27,8 +27,6 @@ export async function getCategoryFeed(store: Store, req: CategoryFeedRequest): P
     if (!latest) return { window: null, sort: req.sort, page: 1, pageSize: req.pageSize, pages: 1, total: 0, items: [], prev: null, next: null };
     window = dayWindow(latest);
   }
-  const view = await getDailyFeed(store, { window, sort: req.sort, page: req.page, pageSize: req.pageSize, category: req.category });
-  if (window.period !== 'day') return view;
-  const n = await neighbourCategoryDays(store.db, req.category, window.from);
-  return { ...view, prev: n.prev ? dayWindow(n.prev) : null, next: n.next ? dayWindow(n.next) : null };
+  // getDailyFeed steps to the nearest day, week or month with papers of the category.
+  return getDailyFeed(store, { window, sort: req.sort, page: req.page, pageSize: req.pageSize, category: req.category });
 }

@@ -3,8 +3,9 @@
  * One call per page; pages, the JSON API and feeds share them.
  */
 import {
-  dayWindow, parseDay, parseMonth, parseWeek, shiftWindow, windowContaining, type DayWindow, type Period,
+  dayWindow, parseDay, parseMonth, parseWeek, windowContaining, type DayWindow, type Period,
 } from '../domain/dates.ts';
+import { neighbourCategoryDays } from '../store/category-lists.ts';
 import type { Store } from '../store/index.ts';
 import type { ListSort, PaperCard } from '../store/types.ts';
 
@@ -26,7 +27,7 @@ export interface FeedView {
   pages: number;
   total: number;
   items: PaperCard[];
-  /** The windows to link as previous and next (days skip to the nearest day with papers). */
+  /** The windows to link as previous and next: the nearest ones with papers, null past the ends. */
   prev: DayWindow | null;
   next: DayWindow | null;
 }
@@ -58,12 +59,16 @@ export async function getDailyFeed(store: Store, req: FeedRequest): Promise<Feed
     store.listDailyPapers({
       from: window.from, to: window.to, sort: req.sort, limit: req.pageSize, offset: (req.page - 1) * req.pageSize, category: req.category,
     }),
-    window.period === 'day' ? store.neighbourDailyDays(window.from) : Promise.resolve(null),
+    req.category
+      ? neighbourCategoryDays(store.db, req.category, window.from, window.to)
+      : store.neighbourDailyDays(window.from, window.to),
   ]);
   const pages = pagesOf(list.total, req.pageSize);
   if (req.page > pages) throw new NotFoundError(`page ${req.page} of ${pages}`);
-  const prev = neighbours ? (neighbours.prev ? dayWindow(neighbours.prev) : shiftWindow(window, -1)) : shiftWindow(window, -1);
-  const next = neighbours ? (neighbours.next ? dayWindow(neighbours.next) : null) : shiftWindow(window, 1);
+  // Step to the nearest day, week or month that has papers; none past the first and last lists.
+  const period = window.period;
+  const prev = neighbours.prev ? windowContaining(period, neighbours.prev) : null;
+  const next = neighbours.next ? windowContaining(period, neighbours.next) : null;
   return { window, sort: req.sort, page: req.page, pageSize: req.pageSize, pages, total: list.total, items: list.items, prev, next };
 }
 

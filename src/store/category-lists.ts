@@ -28,8 +28,8 @@ export function latestCategoryDay(db: Db, category: string): Promise<string | nu
   return dayOf(db, category, 'max', null, null);
 }
 
-/** The nearest days before and after `day` whose lists include the category. */
-export async function neighbourCategoryDays(db: Db, category: string, day: string): Promise<{ prev: string | null; next: string | null }> {
-  const [prev, next] = await Promise.all([dayOf(db, category, 'max', '<', day), dayOf(db, category, 'min', '>', day)]);
+/** The nearest days before `day` and after `until` (default: `day`) whose lists include the category. */
+export async function neighbourCategoryDays(db: Db, category: string, day: string, until: string = day): Promise<{ prev: string | null; next: string | null }> {
+  const [prev, next] = await Promise.all([dayOf(db, category, 'max', '<', day), dayOf(db, category, 'min', '>', until)]);
   return { prev, next };
 }

@@ -140,7 +140,7 @@ export class Store {
   listAnnouncedPapers(q: ListQuery): Promise<Page<PaperCard>> { return listAnnouncedPapers(this.db, q); }
   latestDailyDay(): Promise<string | null> { return latestDailyDay(this.db); }
   latestAnnouncedDay(category?: string): Promise<string | null> { return latestAnnouncedDay(this.db, category); }
-  neighbourDailyDays(day: string) { return neighbourDailyDays(this.db, day); }
+  neighbourDailyDays(day: string, until?: string) { return neighbourDailyDays(this.db, day, until); }
   neighbourAnnouncedDays(day: string) { return neighbourAnnouncedDays(this.db, day); }
 
   /** Adds generated demo votes: `votesByPaper` maps a paper to how many demo readers upvote it. */

@@ -88,11 +88,14 @@ export async function latestAnnouncedDay(db: Db, category?: string): Promise<str
   return row?.day ?? null;
 }
 
-/** The nearest days before and after `day` that have a Daily papers list (skipping empty days). */
-export async function neighbourDailyDays(db: Db, day: string): Promise<{ prev: string | null; next: string | null }> {
+/**
+ * The nearest days before `day` and after `until` (default: `day`) that have a Daily papers list
+ * (skipping empty days); `day`..`until` is a week or month when stepping by those.
+ */
+export async function neighbourDailyDays(db: Db, day: string, until: string = day): Promise<{ prev: string | null; next: string | null }> {
   const [prev, next] = await Promise.all([
     db.selectFrom('daily_entries').select((eb) => eb.fn.max('day').as('day')).where('day', '<', day).where('hidden', '=', 0).executeTakeFirst(),
-    db.selectFrom('daily_entries').select((eb) => eb.fn.min('day').as('day')).where('day', '>', day).where('hidden', '=', 0).executeTakeFirst(),
+    db.selectFrom('daily_entries').select((eb) => eb.fn.min('day').as('day')).where('day', '>', until).where('hidden', '=', 0).executeTakeFirst(),
   ]);
   return { prev: prev?.day ?? null, next: next?.day ?? null };
 }

@@ -30,7 +30,7 @@ test('lists: a day, a week, a month, a category, pages; past the end is a 404', 
   assert.equal(list.total, 3);
   assert.equal(list.pages, 2, 'the instance page size (2) by default');
   assert.deepEqual(list.papers.map((p) => p.id), ['2505.00202', '2505.00201']);
-  assert.equal(list.prev, '2025-05-04');
+  assert.equal(list.prev, null, 'no list before the first day');
   assert.equal(list.next, '2025-05-06', 'the nearest day with a list');
   assert.deepEqual(list.papers[1]!.authors, ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov']);
   const page2 = S.PaperList.parse((await t.json('/api/v1/daily?date=2025-05-05&page=2')).body);

@@ -49,8 +49,17 @@ export interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
+/** Runs axe-core in the page; returns the moderate, serious and critical violations. */
+export async function moderateA11yViolations(page: Page): Promise<AxeViolation[]> {
+  return (await allA11yViolations(page)).filter((v) => v.impact === 'moderate' || v.impact === 'serious' || v.impact === 'critical');
+}
+
 /** Runs axe-core in the page; returns the serious and critical violations. */
 export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]> {
+  return (await allA11yViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+async function allA11yViolations(page: Page): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, so the page's strict CSP does not have to be loosened for it.
   await page.evaluate(axeSource);
   const violations = await page.evaluate(async () => {
@@ -58,5 +67,5 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return violations;
 }

@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { loadAssets } from '../../src/web/assets.ts';
 import { mountSearchRoutes } from '../../src/web/search-routes.tsx';
-import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, screenshot, moderateA11yViolations } from '../helpers/browser.ts';
 import { testApp } from '../helpers/app.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
 import { SMALL_EMBEDDER, topicalRecords } from './fixtures.ts';
@@ -82,17 +82,18 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     await page.close();
   });
 
-  test('no serious or critical accessibility violations, light and dark', async () => {
+  test('no moderate, serious or critical accessibility violations, light and dark', async () => {
     const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
     for (const path of ['/search', '/search?q=graph+networks&category=cs.CL', '/search?q=quantun', '/search?q=zzzz+nothing']) {
       await page.goto(`${base}${path}`);
-      assert.deepEqual(await seriousA11yViolations(page), [], path);
+      // Moderate ones included: the two search forms (site and page) are told apart by their labels.
+      assert.deepEqual(await moderateA11yViolations(page), [], path);
     }
     await page.goto(`${base}/search?q=graph+molecules`);
     await screenshot(page, 'search-results');
     await page.emulateMedia({ colorScheme: 'dark' });
     await page.reload();
-    assert.deepEqual(await seriousA11yViolations(page), [], 'dark');
+    assert.deepEqual(await moderateA11yViolations(page), [], 'dark');
     await screenshot(page, 'search-results-dark');
     await page.close();
   });

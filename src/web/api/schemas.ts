@@ -114,8 +114,8 @@ export const PaperList = z.object({
   perPage: z.number().int().min(1),
   pages: z.number().int().min(1),
   total: z.number().int().min(0),
-  prev: z.string().nullable().describe('The label of the previous window (for a day: the nearest day with a list).'),
-  next: z.string().nullable(),
+  prev: z.string().nullable().describe('The label of the nearest earlier window that has papers (in the category, when given); null before the first.'),
+  next: z.string().nullable().describe('The label of the nearest later window that has papers; null after the last.'),
   papers: z.array(Paper),
 }).meta({ id: 'PaperList' });
 

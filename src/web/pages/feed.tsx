@@ -82,8 +82,8 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
       ) : null}
       {w ? (
         <nav aria-label="Dates" class="pager dates">
-          {view.prev ? <a href={pathOf(view.prev)} rel="prev" data-key-prev>← {prevLabel}</a> : <span class="muted">← {prevLabel}</span>}
-          {view.next ? <a href={pathOf(view.next)} rel="next" data-key-next>{nextLabel} →</a> : <span class="muted">{nextLabel} →</span>}
+          {view.prev ? <a href={withQuery(pathOf(view.prev), { sort: sortParam(view.sort) })} rel="prev" data-key-prev>← {prevLabel}</a> : <span class="muted">← {prevLabel}</span>}
+          {view.next ? <a href={withQuery(pathOf(view.next), { sort: sortParam(view.sort) })} rel="next" data-key-next>{nextLabel} →</a> : <span class="muted">{nextLabel} →</span>}
         </nav>
       ) : null}
       <div class="toolbar">
@@ -104,6 +104,9 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
           {kind === 'daily' && w ? <> See <a href={newPath(w.period === 'day' ? w.from : null, category)}>what arXiv announced</a>.</> : null}
         </p>
       ) : (
+        <>
+        {/* The cards' titles are h3: this keeps the outline h1, h2, h3 for readers who go by headings. */}
+        <h2 class="sr-only">Papers</h2>
         <ol class="cards" start={(view.page - 1) * view.pageSize + 1}>
           {view.items.map((card, i) => (
             <li>
@@ -111,6 +114,7 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
             </li>
           ))}
         </ol>
+        </>
       )}
       {view.pages > 1 ? (
         <nav aria-label="Pages" class="pager">

@@ -57,7 +57,7 @@ export function Layout({ site, title, description, section, feeds = [], children
             <a class="brand" href="/">
               <img src="/assets/favicon.svg" alt="" width="22" height="22" /> {site.siteName}
             </a>
-            <form class="site-search" role="search" method="get" action="/search">
+            <form class="site-search" role="search" aria-label="Site search" method="get" action="/search">
               <label for="site-q" class="sr-only">Search papers</label>
               <input id="site-q" type="search" name="q" placeholder="Search papers" maxlength={1000} />
             </form>
@@ -88,17 +88,18 @@ export function Layout({ site, title, description, section, feeds = [], children
               </ul>
             </nav>
           </div>
+          {/* The notices sit in the header so that all content is in a landmark. */}
+          {site.viewer && !site.viewer.verified ? (
+            <p class="demo-banner" role="note">
+              Confirm your e-mail address to submit and comment: follow the link we sent you, or <a href="/settings">ask for a new one</a>.
+            </p>
+          ) : null}
+          {site.demo ? (
+            <p class="demo-banner" role="note">
+              Demo instance: papers are real arXiv metadata; <strong>vote counts are generated demo data</strong>.
+            </p>
+          ) : null}
         </header>
-        {site.viewer && !site.viewer.verified ? (
-          <p class="demo-banner" role="note">
-            Confirm your e-mail address to submit and comment: follow the link we sent you, or <a href="/settings">ask for a new one</a>.
-          </p>
-        ) : null}
-        {site.demo ? (
-          <p class="demo-banner" role="note">
-            Demo instance: papers are real arXiv metadata; <strong>vote counts are generated demo data</strong>.
-          </p>
-        ) : null}
         <main id="main" class="wrap">{children}</main>
         <SubscribeBox viewer={site.viewer} />
         <footer class="site-footer">

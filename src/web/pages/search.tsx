@@ -124,7 +124,7 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
     <Layout site={site} title={title} description={`Search the papers on ${site.siteName}`} feeds={form.q ? [searchFeedLink(form.q)] : []}>
       <link rel="stylesheet" href={assets.css} />
       <h1>Search papers</h1>
-      <form class="search-form" role="search" method="get" action="/search" data-search-form>
+      <form class="search-form" role="search" aria-label="Search papers" method="get" action="/search" data-search-form>
         <div class="search-row">
           <label for="search-q" class="sr-only">Search papers</label>
           <input id="search-q" type="search" name="q" value={form.q} maxlength={1000} autocomplete="off"
@@ -177,9 +177,12 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
           {r.items.length === 0 ? (
             <p class="empty">No papers match. Try fewer words, other words, or fewer filters.</p>
           ) : (
+            <>
+            <h2 class="sr-only">Results</h2>
             <ol class="cards" start={first}>
               {r.items.map((item, i) => <li><ResultCard item={item} nowMs={nowMs} rank={first + i} viewer={site.viewer} voted={voted?.has(item.card.id) ?? false} next={self ?? searchUrl(form, defaultMode)} /></li>)}
             </ol>
+            </>
           )}
           {r.pages > 1 ? (
             <nav aria-label="Pages" class="pager">
