@@ -226,6 +226,8 @@ export class SearchIndex {
   private watermark = 0;
   private building: Promise<void> | null = null;
   private worker: Worker | null = null;
+  /** Set by close(): a build stopped from now on was interrupted, it did not fail. */
+  private closing = false;
   private buildProgress = 0;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -262,6 +264,7 @@ export class SearchIndex {
     } else {
       const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
       index.building = build.catch((err: Error) => {
+        if (index.closing) { index.log('search: build interrupted by the shutdown; the next start builds again'); return; }
         index.buildFailed = true; // keyword search goes on; semantic is off until an index with vectors is installed
         index.log(`search: build failed: ${err.message}`);
       }).finally(() => { index.building = null; });
@@ -327,6 +330,7 @@ export class SearchIndex {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.worker?.terminate();
