@@ -53,7 +53,14 @@ export class Store {
   /** On SQLite: `PRAGMA data_version`, moved by other connections' commits. */
   private readonly dataVersion: BetterSqlite3.Statement<[], number> | null;
 
+  /**
+   * Applies pending migrations; returns the names applied. Refuses (before touching anything) a
+   * database migrated by a newer build: every command that migrates, `migrate` itself included,
+   * stops there with the message `serve` gives.
+   */
   async migrate(now: string): Promise<string[]> {
+    const status = await this.schemaStatus();
+    if (status.tooNew) throw new Error(`store: the database schema (${status.current}) is newer than this build (${status.latest}); upgrade Paperboy`);
     return this.pool ? migratePostgres(this.pool, now) : migrateSqlite(this.raw!, now);
   }
 
