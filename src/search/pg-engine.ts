@@ -144,6 +144,17 @@ export class PgSearchEngine implements PaperSearchEngine {
     this.warn = opts.warn ?? ((msg) => this.log(msg));
   }
 
+  /** True when the store holds a ready model with an embedder (its vectors serve semantic and hybrid search). */
+  static async storedHasVectors(store: Store): Promise<boolean> {
+    const { rows } = await sql<{ info: string }>`SELECT info FROM search_models WHERE ready = 1 ORDER BY generation DESC LIMIT 1`.execute(store.db);
+    if (!rows[0]) return false;
+    try {
+      return (JSON.parse(rows[0].info) as { embedder?: unknown }).embedder != null;
+    } catch {
+      return false;
+    }
+  }
+
   /** An engine that loads nothing until asked (rebuild() or load()): for evaluation and tests. */
   static detached(store: Store, opts: PgSearchEngineOptions = {}): PgSearchEngine {
     return new PgSearchEngine(store, opts);

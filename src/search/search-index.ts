@@ -247,6 +247,17 @@ export class SearchIndex {
     this.log = opts.log ?? (() => {});
   }
 
+  /** True when the store's saved index has vectors (semantic and hybrid search use them). */
+  static async savedHasVectors(store: Store): Promise<boolean> {
+    const meta = await findIndexMeta(store.db);
+    if (!meta) return false;
+    try {
+      return (JSON.parse(meta.info) as { embedder?: unknown }).embedder != null;
+    } catch {
+      return false;
+    }
+  }
+
   /** An index that neither loads nor builds until asked (rebuild()): for evaluation and the CLI. */
   static detached(store: Store, opts: SearchIndexOptions = {}): SearchIndex {
     return new SearchIndex(store, opts);
@@ -506,10 +517,11 @@ export class SearchIndex {
           vectors.addQuantized(saved.rows, saved.scales);
         } else embedder = null;
       }
+      this.install({ generation, watermark, base, embedder, vectors });
       if (!this.semanticOff() && !embedder) {
+        this.buildFailed = true; // no vectors are on their way: semantic search is off (not "being prepared")
         this.log('search: the saved index has no vectors for the configured embedder; semantic search is off until paperboy reindex');
       }
-      this.install({ generation, watermark, base, embedder, vectors });
       this.log(`search: index loaded generation=${generation} papers=${base.docCount} ms=${Date.now() - t0}`);
       return true;
     } catch (err) {
