@@ -290,6 +290,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     }
     const words = unpackWords(parts);
     this.install({ generation: row.generation, watermark: Number(row.watermark), papers: Number(row.papers), avgLen: info.avgLen ?? null, embedder, ...words });
+    if (!embedder) this.buildFailed = true; // no vectors are on their way: semantic search is off (not "being prepared")
     this.log(`search: postgres engine model loaded generation=${row.generation} words=${words.words.length} ms=${Date.now() - t0}`);
     await this.refresh();
     return true;
