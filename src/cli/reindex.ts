@@ -11,11 +11,15 @@ import { searchIndexOptions } from '../search/setup.ts';
 import type { Store } from '../store/index.ts';
 import { createProgress, type Progress } from './progress.ts';
 
-export const REINDEX_USAGE = `usage: paperboy reindex [--keyword-only]
+export const REINDEX_USAGE = `usage: paperboy reindex [--keyword-only [--drop-semantic]]
 
-Rebuilds the search index from the store, with a progress bar. --keyword-only skips the
-semantic part (no embedder training, no vectors). With PAPERBOY_SEARCH_ENGINE=postgres it then
-rebuilds PostgreSQL's engine too (its word statistics, embedding model and vectors).
+Rebuilds the search index from the store, with a progress bar. With PAPERBOY_SEARCH_ENGINE=postgres
+it then rebuilds PostgreSQL's engine too (its word statistics, embedding model and vectors).
+
+--keyword-only skips the semantic part (no embedder training, no vectors). The index it saves
+has no vectors, so every running server turns semantic and hybrid search off (keyword results)
+until a full reindex. When the saved index has vectors it is refused unless --drop-semantic
+says that is what you want.
 `;
 
 export async function runReindex(
@@ -25,12 +29,28 @@ export async function runReindex(
 ): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, 'drop-semantic': { type: 'boolean' }, help: { type: 'boolean' } } });
   } catch (e) {
     err.write(`reindex: ${(e as Error).message}\n\n${REINDEX_USAGE}`);
     return 2;
   }
   if (parsed.values.help) { out.write(REINDEX_USAGE); return 0; }
+  const semantic = !parsed.values['keyword-only'];
+  if (parsed.values['drop-semantic'] && semantic) {
+    err.write(`reindex: --drop-semantic goes with --keyword-only\n\n${REINDEX_USAGE}`);
+    return 2;
+  }
+  if (!semantic && !parsed.values['drop-semantic']) {
+    const withVectors = [
+      ...(await SearchIndex.savedHasVectors(store) ? ['the saved search index'] : []),
+      ...(settings.searchEngine === 'postgres' && await PgSearchEngine.storedHasVectors(store) ? ["PostgreSQL's search engine"] : []),
+    ];
+    if (withVectors.length > 0) {
+      err.write(`reindex: ${withVectors.join(' and ')} has vectors; --keyword-only would drop them and turn semantic and hybrid search off on every running server until a full reindex. `
+        + 'Run paperboy reindex without --keyword-only to rebuild everything, or add --drop-semantic to drop the vectors. Nothing was changed.\n');
+      return 2;
+    }
+  }
   const started = Date.now();
   const bars = new Map<string, Progress>();
   let current: string | null = null;
@@ -42,7 +62,6 @@ export async function runReindex(
     }
     bars.get(p.phase)!.update(p.done, p.total, `${p.done}/${p.total}`);
   };
-  const semantic = !parsed.values['keyword-only'];
   const index = SearchIndex.detached(store, searchIndexOptions(settings, { semantic }));
   await index.rebuild(onProgress);
   if (current) bars.get(current)?.stop();

@@ -103,7 +103,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   const searchIndex = await SearchIndex.open(store, searchIndexOptions(config, { log: (msg) => logger.info(msg) }));
   searchIndex.startFollowing(); // picks up papers changed by this or any other process
   // PAPERBOY_SEARCH_ENGINE=postgres: searches run inside PostgreSQL (docs/search.md); discovery keeps the index above.
-  const pgSearch = config.searchEngine === 'postgres' ? await PgSearchEngine.open(store, { log: (msg) => logger.info(msg) }) : null;
+  const pgSearch = config.searchEngine === 'postgres' ? await PgSearchEngine.open(store, { log: (msg) => logger.info(msg), warn: (msg) => logger.warn(msg) }) : null;
   pgSearch?.startFollowing();
   const searchEngine = pgSearch ?? searchIndex;
   const stopPreparing = startForYouPreparation({ store, index: searchIndex }, { onError: (err) => logger.warn({ err }, 'for you: preparing the latest periods failed') });

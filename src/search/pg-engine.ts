@@ -21,6 +21,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../store/index.ts';
+import { isConnectionLoss, type HeldConnection } from '../store/postgres/connection.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions } from './embedder.ts';
 import { pickCompletions, type PaperSearchEngine } from './engine.ts';
 import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
@@ -51,6 +52,8 @@ const CHANGES_PER_STEP = 2_000;
 export const PG_REFRESH_INTERVAL_MS = 1_000;
 /** One build at a time per database (a session advisory lock; any constant would do). */
 const BUILD_LOCK_ID = 8_150_009;
+/** How long a process waits before building again when the database went away during its build (a restart or failover is usually over by then). */
+export const PG_BUILD_RETRY_MS = 60_000;
 /** Words a paper must share with others to be offered as a correction or completion. */
 const MIN_WORD_PAPERS = 2;
 
@@ -82,6 +85,10 @@ export interface PgSearchEngineOptions {
   semantic?: boolean;
   corpusEmbedder?: Partial<CorpusEmbedderOptions>;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Logs what an operator should look at (a failed build); default: `log`. */
+  warn?: (msg: string) => void;
+  /** How long after a build that lost the database the following timer builds again (default PG_BUILD_RETRY_MS). */
+  buildRetryMs?: number;
   rank?: Partial<PgRankOptions>;
   tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number };
 }
@@ -124,13 +131,28 @@ export class PgSearchEngine implements PaperSearchEngine {
   private timer: NodeJS.Timeout | null = null;
   private vectorsReady = false;
   private buildFailed = false;
+  /** When the database went away during the build: when to build again (0: not planned). */
+  private buildAgainAt = 0;
   private readonly rank: PgRankOptions;
   private readonly log: NonNullable<PgSearchEngineOptions['log']>;
+  private readonly warn: (msg: string) => void;
 
   private constructor(readonly store: Store, private readonly opts: PgSearchEngineOptions) {
     if (store.dialect !== 'postgres') throw new Error('search: PAPERBOY_SEARCH_ENGINE=postgres needs a PostgreSQL store (DATABASE_URL=postgres://...)');
     this.rank = { ...DEFAULT_PG_RANK, ...opts.rank };
     this.log = opts.log ?? (() => {});
+    this.warn = opts.warn ?? ((msg) => this.log(msg));
+  }
+
+  /** True when the store holds a ready model with an embedder (its vectors serve semantic and hybrid search). */
+  static async storedHasVectors(store: Store): Promise<boolean> {
+    const { rows } = await sql<{ info: string }>`SELECT info FROM search_models WHERE ready = 1 ORDER BY generation DESC LIMIT 1`.execute(store.db);
+    if (!rows[0]) return false;
+    try {
+      return (JSON.parse(rows[0].info) as { embedder?: unknown }).embedder != null;
+    } catch {
+      return false;
+    }
   }
 
   /** An engine that loads nothing until asked (rebuild() or load()): for evaluation and tests. */
@@ -146,14 +168,30 @@ export class PgSearchEngine implements PaperSearchEngine {
   static async open(store: Store, opts: PgSearchEngineOptions = {}, wait = false): Promise<PgSearchEngine> {
     const engine = new PgSearchEngine(store, opts);
     if (!(await engine.load())) {
-      engine.building = engine.rebuild().catch((err: Error) => {
-        engine.buildFailed = true; // keyword search goes on; semantic is off until a build succeeds (paperboy reindex)
-        engine.log(`search: postgres engine build failed: ${err.message}`);
-      })
-        .finally(() => { engine.building = null; });
+      engine.buildInBackground();
       if (wait) await engine.building;
     }
     return engine;
+  }
+
+  /**
+   * Builds the model while keyword search goes on. A failed build leaves semantic search off; when
+   * the database went away meanwhile (a restart, a failover), the following timer builds again
+   * after buildRetryMs, otherwise it waits for `paperboy reindex` (or a model another process saves).
+   */
+  private buildInBackground(): void {
+    this.buildFailed = false;
+    this.buildAgainAt = 0;
+    this.building = this.rebuild().catch((err: Error) => {
+      this.buildFailed = true;
+      if (isConnectionLoss(err)) {
+        const retryMs = this.opts.buildRetryMs ?? PG_BUILD_RETRY_MS;
+        this.buildAgainAt = Date.now() + retryMs;
+        this.warn(`search: postgres engine build stopped, the database went away (${err.message}); keyword search goes on, semantic search is off until the build runs again in ${Math.round(retryMs / 1000)} s`);
+      } else {
+        this.warn(`search: postgres engine build failed: ${err.message}; keyword search goes on, semantic search is off until paperboy reindex`);
+      }
+    }).finally(() => { this.building = null; });
   }
 
   private semanticOff(): boolean {
@@ -197,28 +235,40 @@ export class PgSearchEngine implements PaperSearchEngine {
    */
   private async ensureVectorSchema(dims: number): Promise<void> {
     if (this.vectorsReady) return;
-    await this.store.db.connection().execute(async (conn) => {
-      await sql`SELECT pg_advisory_lock(${BUILD_LOCK_ID + 1})`.execute(conn);
+    await this.withSessionLock(BUILD_LOCK_ID + 1, async (conn) => {
       try {
-        try {
-          await sql`CREATE EXTENSION IF NOT EXISTS vector`.execute(conn);
-        } catch (err) {
-          throw new Error(`search: pgvector is needed for semantic search on PostgreSQL: ${(err as Error).message} (install pgvector and run CREATE EXTENSION vector as a superuser once, or set PAPERBOY_SEARCH_SEMANTIC=false)`);
-        }
-        await sql.raw(`CREATE TABLE IF NOT EXISTS search_paper_vectors (
-          paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
-          generation INTEGER NOT NULL,
-          embedding  vector(${Math.floor(dims)}) NOT NULL,
-          PRIMARY KEY (paper_id, generation))`).execute(conn);
-        await sql`CREATE INDEX IF NOT EXISTS search_paper_vectors_hnsw ON search_paper_vectors USING hnsw (embedding vector_cosine_ops)`.execute(conn);
-        const { rows } = await sql<{ t: string }>`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
-          WHERE attrelid = 'search_paper_vectors'::regclass AND attname = 'embedding'`.execute(conn);
-        if (rows[0]?.t !== `vector(${dims})`) throw new Error(`search: search_paper_vectors holds ${rows[0]?.t ?? 'no vectors'}, the embedder makes vector(${dims}); drop the table and rebuild`);
-      } finally {
-        await sql`SELECT pg_advisory_unlock(${BUILD_LOCK_ID + 1})`.execute(conn);
+        await conn.query('CREATE EXTENSION IF NOT EXISTS vector');
+      } catch (err) {
+        if (isConnectionLoss(err)) throw err;
+        throw new Error(`search: pgvector is needed for semantic search on PostgreSQL: ${(err as Error).message} (install pgvector and run CREATE EXTENSION vector as a superuser once; until then, search by keywords only with paperboy reindex --keyword-only, or use the in-memory engine, PAPERBOY_SEARCH_ENGINE=memory)`);
       }
+      await conn.query(`CREATE TABLE IF NOT EXISTS search_paper_vectors (
+        paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
+        generation INTEGER NOT NULL,
+        embedding  vector(${Math.floor(dims)}) NOT NULL,
+        PRIMARY KEY (paper_id, generation))`);
+      await conn.query('CREATE INDEX IF NOT EXISTS search_paper_vectors_hnsw ON search_paper_vectors USING hnsw (embedding vector_cosine_ops)');
+      const { rows } = await conn.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
+        WHERE attrelid = 'search_paper_vectors'::regclass AND attname = 'embedding'`);
+      if (rows[0]?.t !== `vector(${dims})`) throw new Error(`search: search_paper_vectors holds ${rows[0]?.t ?? 'no vectors'}, the embedder makes vector(${dims}); drop the table and rebuild`);
     });
     this.vectorsReady = true;
+  }
+
+  /**
+   * Runs `fn` holding a session advisory lock on a connection kept for the whole run (its loss is
+   * recorded, never an unhandled 'error' event: see Store.holdConnection). A lost connection took its
+   * lock with it, so the work stops at its next `conn.check()` with a ConnectionLostError.
+   */
+  private async withSessionLock<T>(lockId: number, fn: (conn: HeldConnection) => Promise<T>): Promise<T> {
+    return this.store.holdConnection(async (conn) => {
+      await conn.query('SELECT pg_advisory_lock($1)', [lockId]);
+      try {
+        return await fn(conn);
+      } finally {
+        if (!conn.lost()) await conn.query('SELECT pg_advisory_unlock($1)', [lockId]);
+      }
+    });
   }
 
   /** Loads the newest ready model (if it is not the one in use); false when there is none. */
@@ -240,6 +290,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     }
     const words = unpackWords(parts);
     this.install({ generation: row.generation, watermark: Number(row.watermark), papers: Number(row.papers), avgLen: info.avgLen ?? null, embedder, ...words });
+    if (!embedder) this.buildFailed = true; // no vectors are on their way: semantic search is off (not "being prepared")
     this.log(`search: postgres engine model loaded generation=${row.generation} words=${words.words.length} ms=${Date.now() - t0}`);
     await this.refresh();
     return true;
@@ -248,6 +299,7 @@ export class PgSearchEngine implements PaperSearchEngine {
   private install(m: Model): void {
     this.model = m;
     this.buildFailed = false;
+    this.buildAgainAt = 0;
     this.watermark = m.watermark;
   }
 
@@ -261,90 +313,90 @@ export class PgSearchEngine implements PaperSearchEngine {
     const opts = { ...DEFAULT_CORPUS_EMBEDDER, ...this.opts.corpusEmbedder };
     const semantic = !this.semanticOff();
     if (semantic) await this.ensureVectorSchema(opts.dims);
-    await db.connection().execute(async (lockConn) => {
-      await sql`SELECT pg_advisory_lock(${BUILD_LOCK_ID})`.execute(lockConn);
-      try {
-        const watermark = await latestChangeSeq(db);
-        const total = Math.max(1, Number((await db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
-        const training: { id: string; title: string; abstract: string }[] = [];
-        const wordPapers = new Map<string, number>();
-        let after = '';
-        let read = 0;
-        const lengths = { title: 0, abstract: 0 };
-        for (;;) {
-          const batch = await listIndexDocsAfter(db, after, BUILD_BATCH);
-          if (batch.length === 0) break;
-          for (const d of batch) {
-            if (semantic && mayTrainOn(d.id, total, opts.maxTrainingDocs)) training.push({ id: d.id, title: d.title, abstract: d.abstract });
-            for (const w of new Set(surfaceWords(`${d.title} ${d.abstract}`))) wordPapers.set(w, (wordPapers.get(w) ?? 0) + 1);
-            lengths.title += analyze(d.title).length;
-            lengths.abstract += analyze(d.abstract).length;
-          }
-          after = batch[batch.length - 1]!.id;
-          read += batch.length;
-          this.buildProgress = 0.2 * (read / total);
-          onProgress?.({ phase: 'reading', done: read, total });
-          await yieldNow();
+    await this.withSessionLock(BUILD_LOCK_ID, async (lease) => {
+      const watermark = await latestChangeSeq(db);
+      const total = Math.max(1, Number((await db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
+      const training: { id: string; title: string; abstract: string }[] = [];
+      const wordPapers = new Map<string, number>();
+      let after = '';
+      let read = 0;
+      const lengths = { title: 0, abstract: 0 };
+      for (;;) {
+        const batch = await listIndexDocsAfter(db, after, BUILD_BATCH);
+        if (batch.length === 0) break;
+        for (const d of batch) {
+          if (semantic && mayTrainOn(d.id, total, opts.maxTrainingDocs)) training.push({ id: d.id, title: d.title, abstract: d.abstract });
+          for (const w of new Set(surfaceWords(`${d.title} ${d.abstract}`))) wordPapers.set(w, (wordPapers.get(w) ?? 0) + 1);
+          lengths.title += analyze(d.title).length;
+          lengths.abstract += analyze(d.abstract).length;
         }
-        // Lexeme statistics for the keyword ranking's idf and burstiness.
-        const tStats = Date.now();
-        await db.transaction().execute(async (trx) => {
-          await sql`DELETE FROM search_lexeme_stats`.execute(trx);
-          await sql`INSERT INTO search_lexeme_stats (lexeme, papers, occurrences)
-            SELECT word, ndoc, nentry FROM ts_stat('SELECT document FROM paper_search_documents')`.execute(trx);
-        });
-        this.log(`search: postgres engine lexeme statistics ms=${Date.now() - tStats}`);
-        const t0 = Date.now();
-        const embedder = semantic
-          ? await CorpusEmbedder.train(training, opts, (done, all) => {
-            this.buildProgress = 0.2 + 0.5 * (done / Math.max(1, all));
-            onProgress?.({ phase: 'training', done, total: all });
-          })
-          : null;
-        training.length = 0;
-        if (embedder) this.log(`search: postgres engine embedder trained vocabulary=${embedder.vocabularySize} ms=${Date.now() - t0}`);
-        const words = [...wordPapers].filter(([, n]) => n >= MIN_WORD_PAPERS).map(([w]) => w).sort();
-        const counts = Uint32Array.from(words, (w) => wordPapers.get(w)!);
-        wordPapers.clear();
-
-        const parts = new Map<string, Uint8Array>();
-        const avgLen = { title: lengths.title / Math.max(1, read), abstract: lengths.abstract / Math.max(1, read) };
-        const info = { embedder: embedder ? corpusEmbedderParts(embedder, parts) : null, avgLen };
-        packWords(words, counts, parts);
-        const { rows } = await sql<{ generation: number }>`
-          INSERT INTO search_models (info, watermark, papers, ready, created_at)
-          VALUES (${JSON.stringify(info)}, ${watermark}, ${read}, 0, ${new Date().toISOString()})
-          RETURNING generation`.execute(db);
-        const generation = rows[0]!.generation;
-        await saveModelParts(db, generation, parts);
-
-        const t1 = Date.now();
-        after = '';
-        let done = 0;
-        while (embedder) {
-          const batch = await listIndexDocsAfter(db, after, BUILD_BATCH);
-          if (batch.length === 0) break;
-          after = batch[batch.length - 1]!.id;
-          const vecs = await embedder.embedDocuments(batch);
-          await upsertVectors(db, generation, batch.map((d) => d.id), vecs);
-          done += batch.length;
-          this.buildProgress = 0.7 + 0.3 * (done / total);
-          onProgress?.({ phase: 'embedding', done, total });
-          await yieldNow();
-        }
-        onProgress?.({ phase: 'saving', done: 0, total: 1 });
-        await db.transaction().execute(async (trx) => {
-          await sql`UPDATE search_models SET ready = 1 WHERE generation = ${generation}`.execute(trx);
-          if (this.vectorsReady) await sql`DELETE FROM search_paper_vectors WHERE generation <> ${generation}`.execute(trx);
-          await sql`DELETE FROM search_model_parts WHERE generation <> ${generation}`.execute(trx);
-          await sql`DELETE FROM search_models WHERE generation <> ${generation}`.execute(trx);
-        });
-        onProgress?.({ phase: 'saving', done: 1, total: 1 });
-        this.install({ generation, watermark, papers: read, avgLen, embedder, words, wordPapers: counts, wordIndex: new Map(words.map((w, i) => [w, i])) });
-        this.log(`search: postgres engine built generation=${generation} papers=${done} vectors_ms=${Date.now() - t1} ms=${Date.now() - started}`);
-      } finally {
-        await sql`SELECT pg_advisory_unlock(${BUILD_LOCK_ID})`.execute(lockConn);
+        after = batch[batch.length - 1]!.id;
+        read += batch.length;
+        this.buildProgress = 0.2 * (read / total);
+        onProgress?.({ phase: 'reading', done: read, total });
+        await yieldNow();
+        lease.check();
       }
+      // Lexeme statistics for the keyword ranking's idf and burstiness.
+      const tStats = Date.now();
+      await db.transaction().execute(async (trx) => {
+        await sql`DELETE FROM search_lexeme_stats`.execute(trx);
+        await sql`INSERT INTO search_lexeme_stats (lexeme, papers, occurrences)
+          SELECT word, ndoc, nentry FROM ts_stat('SELECT document FROM paper_search_documents')`.execute(trx);
+      });
+      this.log(`search: postgres engine lexeme statistics ms=${Date.now() - tStats}`);
+      lease.check();
+      const t0 = Date.now();
+      const embedder = semantic
+        ? await CorpusEmbedder.train(training, opts, (done, all) => {
+          lease.check(); // training takes minutes: stop as soon as the lock's connection is gone
+          this.buildProgress = 0.2 + 0.5 * (done / Math.max(1, all));
+          onProgress?.({ phase: 'training', done, total: all });
+        })
+        : null;
+      training.length = 0;
+      if (embedder) this.log(`search: postgres engine embedder trained vocabulary=${embedder.vocabularySize} ms=${Date.now() - t0}`);
+      const words = [...wordPapers].filter(([, n]) => n >= MIN_WORD_PAPERS).map(([w]) => w).sort();
+      const counts = Uint32Array.from(words, (w) => wordPapers.get(w)!);
+      wordPapers.clear();
+
+      const parts = new Map<string, Uint8Array>();
+      const avgLen = { title: lengths.title / Math.max(1, read), abstract: lengths.abstract / Math.max(1, read) };
+      const info = { embedder: embedder ? corpusEmbedderParts(embedder, parts) : null, avgLen };
+      packWords(words, counts, parts);
+      const { rows } = await sql<{ generation: number }>`
+        INSERT INTO search_models (info, watermark, papers, ready, created_at)
+        VALUES (${JSON.stringify(info)}, ${watermark}, ${read}, 0, ${new Date().toISOString()})
+        RETURNING generation`.execute(db);
+      const generation = rows[0]!.generation;
+      await saveModelParts(db, generation, parts);
+      lease.check();
+
+      const t1 = Date.now();
+      after = '';
+      let done = 0;
+      while (embedder) {
+        const batch = await listIndexDocsAfter(db, after, BUILD_BATCH);
+        if (batch.length === 0) break;
+        after = batch[batch.length - 1]!.id;
+        const vecs = await embedder.embedDocuments(batch);
+        await upsertVectors(db, generation, batch.map((d) => d.id), vecs);
+        done += batch.length;
+        this.buildProgress = 0.7 + 0.3 * (done / total);
+        onProgress?.({ phase: 'embedding', done, total });
+        await yieldNow();
+        lease.check();
+      }
+      onProgress?.({ phase: 'saving', done: 0, total: 1 });
+      await db.transaction().execute(async (trx) => {
+        await sql`UPDATE search_models SET ready = 1 WHERE generation = ${generation}`.execute(trx);
+        if (this.vectorsReady) await sql`DELETE FROM search_paper_vectors WHERE generation <> ${generation}`.execute(trx);
+        await sql`DELETE FROM search_model_parts WHERE generation <> ${generation}`.execute(trx);
+        await sql`DELETE FROM search_models WHERE generation <> ${generation}`.execute(trx);
+      });
+      onProgress?.({ phase: 'saving', done: 1, total: 1 });
+      this.install({ generation, watermark, papers: read, avgLen, embedder, words, wordPapers: counts, wordIndex: new Map(words.map((w, i) => [w, i])) });
+      this.log(`search: postgres engine built generation=${generation} papers=${done} vectors_ms=${Date.now() - t1} ms=${Date.now() - started}`);
     });
     await this.refresh();
   }
@@ -365,6 +417,11 @@ export class PgSearchEngine implements PaperSearchEngine {
     if (rows[0]?.g != null && rows[0].g !== this.model?.generation) {
       this.refreshing = null; // load() calls refresh(); let it run
       await this.load();
+      return;
+    }
+    if (!this.model && this.buildAgainAt > 0 && Date.now() >= this.buildAgainAt) {
+      this.log('search: postgres engine building again');
+      this.buildInBackground();
       return;
     }
     const m = this.model;

@@ -227,6 +227,8 @@ export class SearchIndex {
   private watermark = 0;
   private building: Promise<void> | null = null;
   private worker: Worker | null = null;
+  /** Set by close(): a build stopped from now on was interrupted, it did not fail. */
+  private closing = false;
   private buildProgress = 0;
   private refreshing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -246,6 +248,17 @@ export class SearchIndex {
     this.log = opts.log ?? (() => {});
   }
 
+  /** True when the store's saved index has vectors (semantic and hybrid search use them). */
+  static async savedHasVectors(store: Store): Promise<boolean> {
+    const meta = await findIndexMeta(store.db);
+    if (!meta) return false;
+    try {
+      return (JSON.parse(meta.info) as { embedder?: unknown }).embedder != null;
+    } catch {
+      return false;
+    }
+  }
+
   /** An index that neither loads nor builds until asked (rebuild()): for evaluation and the CLI. */
   static detached(store: Store, opts: SearchIndexOptions = {}): SearchIndex {
     return new SearchIndex(store, opts);
@@ -263,6 +276,7 @@ export class SearchIndex {
     } else {
       const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
       index.building = build.catch((err: Error) => {
+        if (index.closing) { index.log('search: build interrupted by the shutdown; the next start builds again'); return; }
         index.buildFailed = true; // keyword search goes on; semantic is off until an index with vectors is installed
         index.log(`search: build failed: ${err.message}`);
       }).finally(() => { index.building = null; });
@@ -328,6 +342,7 @@ export class SearchIndex {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     await this.worker?.terminate();
@@ -503,10 +518,11 @@ export class SearchIndex {
           vectors.addQuantized(saved.rows, saved.scales);
         } else embedder = null;
       }
+      this.install({ generation, watermark, base, embedder, vectors });
       if (!this.semanticOff() && !embedder) {
+        this.buildFailed = true; // no vectors are on their way: semantic search is off (not "being prepared")
         this.log('search: the saved index has no vectors for the configured embedder; semantic search is off until paperboy reindex');
       }
-      this.install({ generation, watermark, base, embedder, vectors });
       this.log(`search: index loaded generation=${generation} papers=${base.docCount} ms=${Date.now() - t0}`);
       return true;
     } catch (err) {

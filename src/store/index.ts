@@ -13,7 +13,7 @@ import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, Upser
 import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
 import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
-import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller } from './postgres/connection.ts';
+import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller, holdConnection, type HeldConnection } from './postgres/connection.ts';
 import { lockKey, lockPaperRows } from './dialect.ts';
 import { findPaperById, upsertPapers } from './papers.ts';
 import { keepCardDetails } from './cards.ts';
@@ -53,8 +53,21 @@ export class Store {
   /** On SQLite: `PRAGMA data_version`, moved by other connections' commits. */
   private readonly dataVersion: BetterSqlite3.Statement<[], number> | null;
 
+  /**
+   * Applies pending migrations; returns the names applied. Refuses (before touching anything) a
+   * database migrated by a newer build: every command that migrates, `migrate` itself included,
+   * stops there with the message `serve` gives.
+   */
   async migrate(now: string): Promise<string[]> {
+    const status = await this.schemaStatus();
+    if (status.tooNew) throw new Error(`store: the database schema (${status.current}) is newer than this build (${status.latest}); upgrade Paperboy`);
     return this.pool ? migratePostgres(this.pool, now) : migrateSqlite(this.raw!, now);
+  }
+
+  /** PostgreSQL only: runs `fn` with one connection held throughout (session advisory locks), its loss recorded, not thrown at the process. */
+  async holdConnection<T>(fn: (conn: HeldConnection) => Promise<T>): Promise<T> {
+    if (!this.pool) throw new Error('store: holdConnection needs the PostgreSQL store');
+    return holdConnection(this.pool, fn);
   }
 
   async schemaStatus(): Promise<SchemaStatus> {

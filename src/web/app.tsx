@@ -79,6 +79,8 @@ export interface AppDeps {
 export const MAX_QUERY_LENGTH = 10_240;
 /** How long the demo-banner check is cached, in ms: it only changes when demo data is added or removed. */
 const SITE_INFO_TTL_MS = 30_000;
+/** When that check fails (the database is away), how long the last known answer serves before it is asked again, in ms. */
+const SITE_INFO_RETRY_MS = 5_000;
 const MAX_PAGE = 10_000;
 
 class BadRequest extends Error {}
@@ -116,15 +118,18 @@ export function createApp(deps: AppDeps) {
     store, secret: deps.secret, secureCookies: config.baseUrl.startsWith('https://'), now: () => clock.now(), origin: new URL(config.baseUrl).origin,
   };
 
-  let siteCache: { at: number; info: Omit<SiteInfo, 'viewer'> } | null = null;
+  let siteCache: { until: number; info: Omit<SiteInfo, 'viewer'> } | null = null;
+  /** Never throws: error pages use it, the store-fault page included, while the database is away. */
   async function site(c: Context<AppEnv>): Promise<SiteInfo> {
     const now = clock.now();
-    if (!siteCache || now - siteCache.at >= SITE_INFO_TTL_MS) {
-      const demoUser = await store.db.selectFrom('users').select('id').where('is_demo', '=', 1).limit(1).executeTakeFirst();
-      siteCache = {
-        at: now,
-        info: { siteName: config.siteName, demo: !!demoUser, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } },
-      };
+    if (!siteCache || now >= siteCache.until) {
+      const info = { siteName: config.siteName, demo: siteCache?.info.demo ?? false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } };
+      try {
+        const demoUser = await store.db.selectFrom('users').select('id').where('is_demo', '=', 1).limit(1).executeTakeFirst();
+        siteCache = { until: now + SITE_INFO_TTL_MS, info: { ...info, demo: !!demoUser } };
+      } catch {
+        siteCache = { until: now + SITE_INFO_RETRY_MS, info }; // the last known banner (none before the first answer)
+      }
     }
     const user = c.get('user');
     const viewer = user ? { username: user.username, role: user.role, verified: !!user.emailVerifiedAt, csrf: csrfToken(c, auth) } : null;

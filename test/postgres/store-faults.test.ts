@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { openStore } from '../../src/store/index.ts';
 import { seedSmallCorpus, testApp } from '../helpers/app.ts';
 import { createTestDatabase, testStoreKind, withAdmin } from '../helpers/postgres.ts';
+import { FIXED_NOW } from '../helpers/store.ts';
 
 const skip = testStoreKind() !== 'postgres' ? 'PostgreSQL only (PAPERBOY_TEST_STORE=postgres)' : false;
 
@@ -16,8 +17,11 @@ test('PostgreSQL refusing connections: a clear 503 with Retry-After on pages and
   const store = await openStore(db.url);
   after(async () => { await store.close(); await db.drop(); });
   await seedSmallCorpus(store);
-  const { app } = await testApp(store);
+  let now = Date.parse(FIXED_NOW);
+  const { app } = await testApp(store, { now: () => now });
   assert.equal((await app.request('/papers/2505.00201')).status, 200);
+  // Another process that has served nothing yet (nothing about the site is known to it).
+  const { app: cold } = await testApp(store);
 
   const name = new URL(db.url).pathname.slice(1);
   const allow = (on: boolean) => withAdmin(async (admin) => {
@@ -37,6 +41,24 @@ test('PostgreSQL refusing connections: a clear 503 with Retry-After on pages and
     assert.equal(api.status, 503);
     assert.equal(api.headers.get('retry-after'), '30');
     assert.match((await api.json() as { error: string }).error, /cannot be reached just now/);
+
+    // Every page, also once what the pages share about the site is due to be read again, and on a
+    // process that never read it: the same 503 page, never a bare 500.
+    now += 10 * 60_000;
+    for (const [which, a] of [['warm', app], ['cold', cold]] as const) {
+      for (const url of ['/?while=down', '/papers/2505.00202?while=down', '/papers/2505.00201?while=down']) {
+        const res = await a.request(url);
+        assert.equal(res.status, 503, `${which} ${url}`);
+        assert.equal(res.headers.get('retry-after'), '30', `${which} ${url}`);
+        assert.match(res.headers.get('content-type') ?? '', /^text\/html/, `${which} ${url}`);
+        const body = await res.text();
+        assert.match(body, /The database cannot be reached just now, so nothing was saved/, `${which} ${url}`);
+        assert.match(body, /<title>[^<]*Paperboy Test/, `${which} ${url}: the site's own page`);
+      }
+      const missing = await a.request('/no/such/page');
+      assert.equal(missing.status, 404, `${which}: a page that needs no data still answers`);
+      assert.match(await missing.text(), /There is nothing at this address/);
+    }
   } finally {
     await allow(true);
   }

@@ -52,11 +52,14 @@ test('the first build runs in a worker thread: keyword search first, then the sa
   }
 });
 
-test('closing during a worker build stops the worker and saves nothing half-built', { timeout: 60_000 }, async () => {
+test('closing during a worker build stops the worker, saves nothing half-built, and logs an interruption, not a failure', { timeout: 60_000 }, async () => {
   const store = await tempStore();
   await store.upsertPapers(topicalRecords(600), FIXED_NOW);
-  const index = await SearchIndex.open(store, { corpusEmbedder: SLOWER_EMBEDDER });
+  const logs: string[] = [];
+  const index = await SearchIndex.open(store, { corpusEmbedder: SLOWER_EMBEDDER, log: (m) => logs.push(m) });
   await new Promise((r) => setTimeout(r, 300));
   await index.close();
   assert.equal(await findIndexMeta(store.db), null);
+  assert.ok(logs.includes('search: build interrupted by the shutdown; the next start builds again'), logs.join('\n'));
+  assert.ok(!logs.some((l) => /build failed|worker stopped/.test(l)), logs.join('\n'));
 });

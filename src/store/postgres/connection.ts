@@ -24,7 +24,81 @@ export function postgresPool(url: string): pg.Pool {
   const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types: numberTypes() });
   // An idle connection that the server closes (restart, failover) is dropped; the next query connects anew.
   pool.on('error', () => {});
+  // A connection in use when the server closes it (a query in flight, a transaction or a session
+  // lock held across awaits) emits 'error' on the client itself, which the pool does not listen to
+  // while the client is checked out: without a listener Node would stop the process. The query in
+  // flight fails with the cause, later queries on that client fail ("not queryable"), and the pool
+  // drops it when it is released; the process goes on and connects anew.
+  pool.on('connect', (client) => { client.on('error', ignoreLostConnection); });
   return pool;
+}
+
+/** The listener every pooled connection keeps (see postgresPool); its users see the error through their queries. */
+function ignoreLostConnection(): void {}
+
+/** The connection was closed under a lease held across awaits (see holdConnection). */
+export class ConnectionLostError extends Error {
+  /** The cause's code (57P01, ECONNRESET, ...), so storeFault() recognises it as the database being away. */
+  readonly code: string | undefined;
+  constructor(cause: Error) {
+    super(`the database connection was lost: ${cause.message}`, { cause });
+    this.name = 'ConnectionLostError';
+    this.code = (cause as { code?: string }).code;
+  }
+}
+
+/**
+ * True for an error that says the database went away (the connection was lost or refused, the
+ * server is shutting down or starting): something that passes by itself, unlike a bad statement.
+ */
+export function isConnectionLoss(err: unknown): boolean {
+  if (err instanceof ConnectionLostError) return true;
+  const e = err as { code?: unknown; message?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const message = typeof e?.message === 'string' ? e.message : '';
+  return /^(08...|57P0[1-4])$/.test(code) || ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)
+    || /^(timeout exceeded when trying to connect|Connection terminated)|is not queryable|is not currently accepting connections/.test(message);
+}
+
+/** One connection held for a whole task (a session advisory lock), and whether it is still there. */
+export interface HeldConnection {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+  /** Throws ConnectionLostError once the server closed the connection (its session locks are gone with it). */
+  check(): void;
+  /** The error that closed the connection, or null while it is open. */
+  lost(): Error | null;
+}
+
+/**
+ * Runs `fn` with one connection of the pool checked out for its whole run, listening for that
+ * connection's errors for the length of the lease: a server restart, failover or
+ * pg_terminate_backend meanwhile is recorded (check() throws it), never an unhandled 'error'
+ * event. A lost connection is dropped from the pool on release.
+ */
+export async function holdConnection<T>(pool: pg.Pool, fn: (conn: HeldConnection) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let lost: Error | null = null;
+  const onError = (err: Error) => { lost ??= err; };
+  client.on('error', onError);
+  const held: HeldConnection = {
+    query: async <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => {
+      held.check();
+      try {
+        return await client.query<R>(text, values);
+      } catch (err) {
+        if (lost) throw new ConnectionLostError(lost);
+        throw err;
+      }
+    },
+    check: () => { if (lost) throw new ConnectionLostError(lost); },
+    lost: () => lost,
+  };
+  try {
+    return await fn(held);
+  } finally {
+    client.removeListener('error', onError);
+    client.release(lost ?? undefined);
+  }
 }
 
 /** The URL without its password, for logs and messages. */

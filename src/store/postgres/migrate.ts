@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { bundledMigrations, type Migration, type SchemaStatus } from '../sqlite/migrate.ts';
+import { holdConnection, type HeldConnection } from './connection.ts';
 
 export const POSTGRES_MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -23,7 +24,7 @@ export function postgresMigrations(): Migration[] {
   return bundledMigrations(POSTGRES_MIGRATIONS_DIR);
 }
 
-async function appliedVersions(client: pg.PoolClient | pg.Pool): Promise<Set<number>> {
+async function appliedVersions(client: Pick<HeldConnection, 'query'>): Promise<Set<number>> {
   const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
   return new Set(rows.map((r) => r.version));
 }
@@ -38,8 +39,8 @@ export async function postgresSchemaStatus(pool: pg.Pool, migrations = postgresM
 
 /** Applies pending migrations; returns the names applied. Safe to run from several processes at once. */
 export async function migratePostgres(pool: pg.Pool, now: string, migrations = postgresMigrations()): Promise<string[]> {
-  const client = await pool.connect();
-  try {
+  // One connection for the lock and the transactions, its loss an error of this call (never an unhandled 'error' event).
+  return holdConnection(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
       await client.query(ENSURE_TABLE);
@@ -62,7 +63,5 @@ export async function migratePostgres(pool: pg.Pool, now: string, migrations = p
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]).catch(() => {});
     }
-  } finally {
-    client.release();
-  }
+  });
 }
