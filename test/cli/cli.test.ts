@@ -93,10 +93,10 @@ test('admin create-user makes an account that can sign in; bad input is refused'
   const ok = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'boss@example.org', '--role', 'admin'], env);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /admin done created=boss role=admin/);
-  const dup = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'other@example.org'], env);
+  const dup = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'other@example.org', '--role', 'member'], env);
   assert.equal(dup.code, 1);
   assert.match(dup.stdout, /boss is taken/);
-  const weak = paperboy(['admin', 'create-user', '--username', 'weak', '--email', 'w@example.org'], { ...env, PAPERBOY_NEW_PASSWORD: 'short' });
+  const weak = paperboy(['admin', 'create-user', '--username', 'weak', '--email', 'w@example.org', '--role', 'member'], { ...env, PAPERBOY_NEW_PASSWORD: 'short' });
   assert.equal(weak.code, 1);
   assert.match(weak.stdout, /at least 10 characters/);
   assert.equal(paperboy(['admin', 'create-user', '--username', 'x', '--email', 'x@example.org', '--role', 'king'], env).code, 2);
