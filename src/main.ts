@@ -6,10 +6,10 @@ import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/index.ts';
 import { IMPORT_USAGE, runImport } from './cli/import.ts';
 import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
-import { runAdmin } from './cli/admin.ts';
+import { ADMIN_USAGE, runAdmin } from './cli/admin.ts';
 import { runSearchCli, SEARCH_USAGE } from './cli/search.ts';
-import { runReindex } from './cli/reindex.ts';
-import { runKeywords } from './cli/keywords.ts';
+import { REINDEX_USAGE, runReindex } from './cli/reindex.ts';
+import { KEYWORDS_USAGE, runKeywords } from './cli/keywords.ts';
 import { runEvalSearch } from './cli/eval-search.ts';
 import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
@@ -126,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
         return runIngest(config, store, rest, process.stdout);
       });
     case 'admin':
+      if (rest.includes('--help')) { process.stdout.write(ADMIN_USAGE); return 0; }
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runAdmin(store, rest, process.stdout, process.env);
@@ -147,9 +148,11 @@ export async function main(argv: string[]): Promise<number> {
       if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, config); });
     case 'reindex':
+      if (rest.includes('--help')) { process.stdout.write(REINDEX_USAGE); return 0; }
       if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, config); });
     case 'keywords':
+      if (rest.includes('--help')) { process.stdout.write(KEYWORDS_USAGE); return 0; }
       if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runKeywords(store, rest); });
     case 'eval-search':

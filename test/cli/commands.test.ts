@@ -17,7 +17,7 @@ const row = (id: string) => JSON.stringify({ id, title: 'Sparse attention', auth
 test('--help answers with the usage and does nothing else; unknown flags and stray arguments give usage and exit 2', () => {
   const dir = tempDir();
   const env = { PAPERBOY_DATA_DIR: dir };
-  for (const cmd of ['serve', 'migrate', 'stats', 'backup', 'import', 'export']) {
+  for (const cmd of ['serve', 'migrate', 'stats', 'backup', 'import', 'export', 'search', 'reindex', 'keywords', 'admin']) {
     const r = paperboy([cmd, '--help'], env);
     assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`usage: paperboy ${cmd}`), cmd);
