@@ -69,3 +69,42 @@ test('PAPERBOY_EMBEDDER: what is missing, stray or conflicting is named', () => 
     PAPERBOY_SEARCH_ENGINE: 'postgres', DATABASE_URL: 'postgres://u@db/paperboy',
   }), /openai works with the in-memory search engine/);
 });
+
+test('HOST: IPv6 addresses get brackets in the default base URL; a bad address is named', () => {
+  assert.equal(loadConfig({ HOST: '::1', PORT: '3150' }).baseUrl, 'http://[::1]:3150');
+  assert.equal(loadConfig({ HOST: 'fd00::5', PORT: '80' }).baseUrl, 'http://[fd00::5]:80');
+  assert.equal(loadConfig({ HOST: '::', PORT: '3150' }).baseUrl, 'http://localhost:3150');
+  assert.equal(loadConfig({ HOST: 'paperboy.internal' }).baseUrl, 'http://paperboy.internal:3000');
+  for (const host of ['999.1.1.1', 'not a host', 'http://x']) {
+    assert.throws(() => loadConfig({ HOST: host }), (err: unknown) =>
+      err instanceof ConfigError && err.problems.length === 1 && /^HOST: must be an IP address/.test(err.problems[0]!), host);
+  }
+});
+
+test('DATABASE_URL: a URL of another scheme is refused without echoing its password', () => {
+  for (const url of ['mysql://user:s3cret@db/paperboy', 'postgress://u:s3cret@h/db', 'http://x/y']) {
+    assert.throws(() => loadConfig({ DATABASE_URL: url }), (err: unknown) =>
+      err instanceof ConfigError && /DATABASE_URL: ".*:\/\/\.\.\." is not a store Paperboy knows/.test(err.problems.join('\n'))
+      && !err.message.includes('s3cret'), url);
+  }
+  assert.equal(loadConfig({ DATABASE_URL: 'postgresql://u@db/p' }).databaseUrl, 'postgresql://u@db/p');
+  assert.equal(loadConfig({ DATABASE_URL: 'sqlite:///srv/pb.db' }).databaseUrl, 'sqlite:///srv/pb.db');
+  assert.equal(loadConfig({ DATABASE_URL: 'data/pb.db' }).databaseUrl, 'data/pb.db');
+});
+
+test('problems of every stage are listed together: _FILE reads, the schema and the checks across settings', () => {
+  try {
+    loadConfig({
+      PORT: 'abc', PAPERBOY_ARXIV_MIN_INTERVAL_MS: '10', PAPERBOY_SMTP_PASSWORD_FILE: '/nonexistent/smtp-password',
+      DATABASE_URL: 'mysql://u:p@h/d', PAPERBOY_SEARCH_ENGINE: 'postgres',
+    });
+    assert.fail('expected ConfigError');
+  } catch (err) {
+    assert.ok(err instanceof ConfigError);
+    const text = err.problems.join('\n');
+    for (const key of ['PAPERBOY_SMTP_PASSWORD_FILE', 'PORT', 'PAPERBOY_ARXIV_MIN_INTERVAL_MS', 'DATABASE_URL', 'PAPERBOY_SEARCH_ENGINE']) {
+      assert.match(text, new RegExp(`^${key}:`, 'm'));
+    }
+    assert.equal(err.problems.length, 5, text);
+  }
+});

@@ -3,6 +3,7 @@
  * reported at once. Each setting is documented in docs/configuration.md with its default.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { digestEnvShape, digestSettingsFrom, type DigestSettings } from './services/digest-config.ts';
@@ -18,7 +19,7 @@ const categoryList = z
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
+  HOST: z.string().min(1).refine(isListenHost, 'must be an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or a host name').default('127.0.0.1'),
   PAPERBOY_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().min(1).optional(),
   PAPERBOY_BASE_URL: z.string().url().optional(),
@@ -147,18 +148,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       fileProblems.push(`${name}_FILE: cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
     }
   }
-  if (fileProblems.length > 0) throw new ConfigError(fileProblems);
-  const parsed = schema.safeParse(cleaned);
+  // Every stage's problems are listed together: unreadable _FILE settings, the schema, then the
+  // checks across settings (run on the valid settings, the invalid ones left at their defaults).
+  const problems: string[] = [...fileProblems];
+  let parsed = schema.safeParse(cleaned);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    problems.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+    parsed = schema.safeParse(Object.fromEntries(Object.entries(cleaned).filter(([k]) => !bad.has(k))));
+    if (!parsed.success) throw new ConfigError(problems);
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.PAPERBOY_DATA_DIR);
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'paperboy.db')}`;
-  if (!/^(sqlite:|postgres(ql)?:\/\/|\.{0,2}\/|[A-Za-z]:\\|[\w.-])/.test(databaseUrl)) {
-    throw new ConfigError([`DATABASE_URL: expected a file path, sqlite:PATH or postgres://..., got "${databaseUrl}"`]);
+  const urlScheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1];
+  if (urlScheme !== undefined && !/^(sqlite|postgres|postgresql)$/.test(urlScheme)) {
+    // Named by its scheme only: the rest of such a value often holds a password.
+    problems.push(`DATABASE_URL: "${urlScheme}://..." is not a store Paperboy knows; use sqlite:PATH, a file path or postgres://...`);
+  } else if (!/^(sqlite:|postgres(ql)?:\/\/|\.{0,2}\/|[A-Za-z]:\\|[\w.-])/.test(databaseUrl)) {
+    problems.push(`DATABASE_URL: expected a file path, sqlite:PATH or postgres://..., got "${databaseUrl}"`);
   }
-  const problems: string[] = [];
   const arxivUrls = [e.PAPERBOY_ARXIV_API_URL, e.PAPERBOY_ARXIV_OAI_URL, e.PAPERBOY_ARXIV_RSS_URL];
   const allLocal = arxivUrls.every((u) => ['localhost', '127.0.0.1', '[::1]'].includes(new URL(u).hostname));
   if (e.PAPERBOY_ARXIV_MIN_INTERVAL_MS < 3_000 && !allLocal) {
@@ -168,9 +177,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push('PAPERBOY_SEARCH_ENGINE: postgres needs a PostgreSQL store (DATABASE_URL=postgres://...)');
   }
   const embedder = embedderSettingsFrom(e, problems);
+  if (!e.PAPERBOY_BASE_URL && !URL.canParse(defaultBaseUrl(e.HOST, e.PORT))) {
+    problems.push(`HOST: "${e.HOST}" does not make a valid address for links; set PAPERBOY_BASE_URL`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
-  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
-  const baseUrl = (e.PAPERBOY_BASE_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, '');
+  const baseUrl = (e.PAPERBOY_BASE_URL ?? defaultBaseUrl(e.HOST, e.PORT)).replace(/\/+$/, '');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -233,4 +244,17 @@ function embedderSettingsFrom(e: z.infer<typeof schema>, problems: string[]): Em
   return kind === 'openai'
     ? { kind, url: e.PAPERBOY_EMBEDDER_URL!, apiKey: e.PAPERBOY_EMBEDDER_API_KEY ?? null, ...common }
     : { kind, modelDir: path.resolve(e.PAPERBOY_EMBEDDER_MODEL_DIR!), ...common };
+}
+
+/** HOST is an IP address (v4 or v6) or a host name; a dotted all-digit name is a bad IPv4 address. */
+function isListenHost(host: string): boolean {
+  if (net.isIP(host) !== 0) return true;
+  if (/^[\d.]+$/.test(host)) return false;
+  return /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/.test(host);
+}
+
+/** The base URL when PAPERBOY_BASE_URL is unset: the listening address, wildcards shown as localhost, IPv6 in brackets. */
+function defaultBaseUrl(host: string, port: number): string {
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${net.isIPv6(shown) ? `[${shown}]` : shown}:${port}`;
 }

@@ -1,20 +1,20 @@
 /**
  * The `paperboy` command: argv -> cli/*.
  */
-import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/index.ts';
-import { runImport } from './cli/import.ts';
+import { IMPORT_USAGE, runImport } from './cli/import.ts';
 import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
-import { runAdmin } from './cli/admin.ts';
-import { runSearchCli } from './cli/search.ts';
-import { runReindex } from './cli/reindex.ts';
-import { runKeywords } from './cli/keywords.ts';
+import { ADMIN_USAGE, runAdmin } from './cli/admin.ts';
+import { runSearchCli, SEARCH_USAGE } from './cli/search.ts';
+import { REINDEX_USAGE, runReindex } from './cli/reindex.ts';
+import { KEYWORDS_USAGE, runKeywords } from './cli/keywords.ts';
 import { runEvalSearch } from './cli/eval-search.ts';
 import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
-import { runExport, runImportAll } from './cli/transfer.ts';
+import { EXPORT_USAGE, runExport, runImportAll } from './cli/transfer.ts';
+import { BACKUP_USAGE, exitQuietlyOnBrokenPipe, MIGRATE_USAGE, noDatabase, parseCommand, SERVE_USAGE, STATS_USAGE } from './cli/args.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
 
@@ -51,6 +51,7 @@ async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): P
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  exitQuietlyOnBrokenPipe(process.stdout);
   if (!command || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
@@ -66,6 +67,8 @@ export async function main(argv: string[]): Promise<number> {
 
   switch (command) {
     case 'serve': {
+      const args = parseCommand('serve', rest, {}, SERVE_USAGE, {}, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
       const store = await openStore(config.databaseUrl);
       const server = await startServer(config, store, logger);
       let stopping = false;
@@ -85,14 +88,19 @@ export async function main(argv: string[]): Promise<number> {
       process.on('SIGTERM', () => void stop('SIGTERM'));
       return new Promise<number>(() => {}); // runs until a signal
     }
-    case 'migrate':
+    case 'migrate': {
+      const args = parseCommand('migrate', rest, {}, MIGRATE_USAGE, {}, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
       return withStore(config, async (store) => {
         const applied = await store.migrate(new Date().toISOString());
         const status = await store.schemaStatus();
         process.stdout.write(`migrate done applied=${applied.length} version=${status.current}${applied.length ? ` (${applied.join(', ')})` : ''}\n`);
         return 0;
       });
+    }
     case 'export':
+      if (rest.includes('--help')) { process.stdout.write(EXPORT_USAGE); return 0; }
+      if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runExport(store, rest, process.stdout);
@@ -104,10 +112,11 @@ export async function main(argv: string[]): Promise<number> {
           return runImportAll(store, rest, process.stdout);
         });
       }
-      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      const args = parseCommand('import', rest, {}, IMPORT_USAGE, { positionals: [1, Infinity] }, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
-        return runImport(store, positionals, process.stdout);
+        return runImport(store, args.positionals, process.stdout, process.stderr);
       });
     }
     case 'ingest':
@@ -117,13 +126,16 @@ export async function main(argv: string[]): Promise<number> {
         return runIngest(config, store, rest, process.stdout);
       });
     case 'admin':
+      if (rest.includes('--help')) { process.stdout.write(ADMIN_USAGE); return 0; }
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runAdmin(store, rest, process.stdout, process.env);
       });
     case 'backup': {
-      const [file] = rest;
-      if (!file) { process.stderr.write('usage: paperboy backup FILE\n'); return 2; }
+      const args = parseCommand('backup', rest, {}, BACKUP_USAGE, { positionals: [1, 1] }, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
+      const file = args.positionals[0]!;
+      if (noDatabase('backup', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         const started = Date.now();
         const { bytes } = await store.backup(file);
@@ -132,26 +144,37 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'search':
+      if (rest.includes('--help')) { process.stdout.write(SEARCH_USAGE); return 0; }
+      if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, config); });
     case 'reindex':
+      if (rest.includes('--help')) { process.stdout.write(REINDEX_USAGE); return 0; }
+      if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, config); });
     case 'keywords':
+      if (rest.includes('--help')) { process.stdout.write(KEYWORDS_USAGE); return 0; }
+      if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runKeywords(store, rest); });
     case 'eval-search':
       return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
     case 'digest':
       if (rest.includes('--help')) { process.stdout.write(DIGEST_USAGE); return 0; }
+      if (rest[0] === 'status' && noDatabase('digest', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runDigestCli(config, config.digest, store, rest, process.stdout);
       });
-    case 'stats':
+    case 'stats': {
+      const args = parseCommand('stats', rest, {}, STATS_USAGE, {}, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
+      if (noDatabase('stats', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         const s = await store.stats();
         process.stdout.write(Object.entries(s).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ') + '\n');
         return 0;
       });
+    }
     default:
       process.stderr.write(`paperboy: unknown command "${command}"\n\n${USAGE}`);
       return 2;

@@ -1,42 +1,70 @@
 /**
  * `paperboy admin create-user --username NAME --email ADDRESS --role admin|curator|member`
- * The password comes from PAPERBOY_NEW_PASSWORD, a file (--password-file), or is asked for on a terminal.
+ * The password comes from a file (--password-file), PAPERBOY_NEW_PASSWORD, or is asked for twice on
+ * a terminal without being shown.
  */
 import fs from 'node:fs';
-import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { createAccount } from '../services/accounts.ts';
 import { UserError } from '../services/errors.ts';
 import type { Store } from '../store/index.ts';
+import { askNewPassword, createHiddenPrompt, PromptCancelled } from './hidden-prompt.ts';
 
-export const ADMIN_USAGE = `usage: paperboy admin create-user --username NAME --email ADDRESS [--role admin|curator|member] [--password-file FILE]
-  The password is read from --password-file, else PAPERBOY_NEW_PASSWORD, else asked for on the terminal.
+export const ADMIN_USAGE = `usage: paperboy admin create-user --username NAME --email ADDRESS --role admin|curator|member [--password-file FILE]
+  The password is read from --password-file, else PAPERBOY_NEW_PASSWORD, else asked for (twice,
+  not shown) on the terminal.
 `;
 
-async function ask(question: string): Promise<string> {
-  const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-  try {
-    return await new Promise((resolve) => rl.question(question, resolve));
-  } finally {
-    rl.close();
-  }
+interface Out { write(s: string): unknown }
+
+/** Where an interactive password comes from: a terminal, and where its prompts go. */
+export interface Terminal {
+  input: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?(mode: boolean): unknown };
+  prompts: Out;
 }
 
-export async function runAdmin(store: Store, args: string[], out: NodeJS.WriteStream, env: Record<string, string | undefined>): Promise<number> {
+export async function runAdmin(
+  store: Store, args: string[], out: Out, env: Record<string, string | undefined>,
+  terminal: Terminal = { input: process.stdin, prompts: process.stderr },
+): Promise<number> {
   const [sub, ...rest] = args;
-  if (sub !== 'create-user') { out.write(ADMIN_USAGE); return 2; }
+  if (sub === '--help' || sub === '-h') { out.write(ADMIN_USAGE); return 0; }
+  if (sub !== 'create-user') { out.write(`admin: ${sub ? `unknown subcommand "${sub}"` : 'name a subcommand'}\n${ADMIN_USAGE}`); return 2; }
   let values;
   try {
-    values = parseArgs({ args: rest, options: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string', default: 'admin' }, 'password-file': { type: 'string' } } }).values;
+    values = parseArgs({ args: rest, options: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, 'password-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
   } catch (err) {
-    out.write(`${(err as Error).message}\n${ADMIN_USAGE}`);
+    out.write(`admin: ${(err as Error).message}\n${ADMIN_USAGE}`);
     return 2;
   }
+  if (values.help) { out.write(ADMIN_USAGE); return 0; }
+  const missing = (['username', 'email', 'role'] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`);
+  if (missing.length > 0) { out.write(`admin: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed\n${ADMIN_USAGE}`); return 2; }
   const role = values.role;
-  if (role !== 'admin' && role !== 'curator' && role !== 'member') { out.write(`--role: admin, curator or member\n${ADMIN_USAGE}`); return 2; }
-  let password = values['password-file'] ? fs.readFileSync(values['password-file'], 'utf8').trim() : env.PAPERBOY_NEW_PASSWORD;
-  if (!password && process.stdin.isTTY) password = await ask('Password (at least 10 characters): ');
-  if (!password) { out.write(`no password given\n${ADMIN_USAGE}`); return 2; }
+  if (role !== 'admin' && role !== 'curator' && role !== 'member') { out.write(`admin: --role is admin, curator or member (got "${role}")\n${ADMIN_USAGE}`); return 2; }
+  let password: string | undefined;
+  if (values['password-file']) {
+    try {
+      password = fs.readFileSync(values['password-file'], 'utf8').trim();
+    } catch (err) {
+      out.write(`admin: --password-file: cannot read ${values['password-file']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+      return 2;
+    }
+  } else {
+    password = env.PAPERBOY_NEW_PASSWORD;
+  }
+  if (!password && terminal.input.isTTY) {
+    const prompt = createHiddenPrompt(terminal.input, terminal.prompts);
+    try {
+      password = await askNewPassword(prompt, 'Password (at least 10 characters, not shown): ');
+    } catch (err) {
+      if (err instanceof PromptCancelled) { out.write(`admin: ${err.message}\n`); return 2; }
+      throw err;
+    } finally {
+      prompt.close();
+    }
+  }
+  if (!password) { out.write(`admin: no password given\n${ADMIN_USAGE}`); return 2; }
   try {
     const user = await createAccount({ store, now: () => Date.now() }, { username: values.username, email: values.email, password, role });
     out.write(`admin done created=${user.username} role=${user.role}\n`);

@@ -27,6 +27,9 @@ export const INGEST_USAGE = `usage:
   options: --dry-run  fetch and parse, write nothing
 `;
 
+/** Skipped papers named with their reason; the rest are counted. */
+const SKIPS_SHOWN = 5;
+
 /** How far back the first catch-up reaches when no harvest has finished yet, in days. */
 const FIRST_CATCH_UP_DAYS = 3;
 
@@ -120,6 +123,10 @@ export async function runIngest(config: Config, store: Store, args: string[], ou
   }
   progress.stop();
   for (const p of report.problems.slice(0, 20)) out.write(`skipped: ${p}\n`);
+  const shown = Math.min(report.skips.length, SKIPS_SHOWN);
+  for (const s of report.skips.slice(0, shown)) out.write(`skipped: ${s}\n`);
+  const more = report.skipped - shown;
+  if (shown > 0 && more > 0) out.write(`skipped: ... and ${more} more\n`);
   if (report.failure) out.write(`stopped: ${report.failure}\n`);
   out.write(`${formatIngestSummary(report)}${deps.dryRun ? ' (dry run: nothing written)' : ''}\n`);
   return report.errors > 0 ? 1 : 0;

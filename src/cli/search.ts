@@ -35,6 +35,7 @@ export async function runSearchCli(
   const { values, positionals } = parsed;
   if (values.help) { out.write(SEARCH_USAGE); return 0; }
   const q = positionals.join(' ');
+  if (q.trim() === '') { err.write(`search: give a query\n\n${SEARCH_USAGE}`); return 2; }
   const mode = values.mode as SearchMode | undefined;
   const sort = values.sort as SearchSort | undefined;
   if (mode && !SEARCH_MODES.includes(mode)) { err.write('search: --mode is hybrid, keyword or semantic\n'); return 2; }

@@ -15,7 +15,9 @@ interface Out { write(s: string): unknown }
 export async function runExport(store: Store, args: string[], out: Out): Promise<number> {
   let positionals: string[];
   try {
-    ({ positionals } = parseArgs({ args, allowPositionals: true, options: {} }));
+    let help: boolean | undefined;
+    ({ positionals, values: { help } } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }));
+    if (help) { out.write(EXPORT_USAGE); return 0; }
   } catch (err) {
     out.write(`export: ${(err as Error).message}\n${EXPORT_USAGE}`);
     return 2;
@@ -40,11 +42,12 @@ export async function runExport(store: Store, args: string[], out: Out): Promise
 export async function runImportAll(store: Store, args: string[], out: Out): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean' }, replace: { type: 'boolean' } } });
+    parsed = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean' }, replace: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (err) {
     out.write(`import: ${(err as Error).message}\n${IMPORT_ALL_USAGE}`);
     return 2;
   }
+  if (parsed.values.help) { out.write(IMPORT_ALL_USAGE); return 0; }
   if (parsed.positionals.length !== 1) { out.write(IMPORT_ALL_USAGE); return 2; }
   const progress = createProgress('import');
   try {

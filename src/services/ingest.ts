@@ -7,7 +7,8 @@
  * - The API (searches and id lookups): pages of results, upserted.
  * - RSS (the day's announcements): fills "New on arXiv" for the day.
  *
- * Records outside the instance's categories are skipped and counted. Every run is recorded in
+ * Records outside the instance's categories are skipped and counted, with the first reasons kept
+ * (papers asked for by id are stored whatever their categories). Every run is recorded in
  * job_runs with its counts, and ends with one summary line.
  */
 import type { ArxivClient, HarvestQuery } from '../arxiv/client.ts';
@@ -32,8 +33,10 @@ export interface IngestReport extends IngestCounts {
   seconds: number;
   /** Set when the run stopped on an error (what and where); counts cover what was stored before. */
   failure: string | null;
-  /** Why records were skipped or rejected (the first ones). */
+  /** Why records were rejected (the first ones). */
   problems: string[];
+  /** Why records were skipped: outside the instance's categories (with theirs), or deleted (the first ones). */
+  skips: string[];
 }
 
 export interface IngestDeps {
@@ -49,6 +52,8 @@ export interface IngestDeps {
 }
 
 const MAX_PROBLEMS = 50;
+/** Skip reasons kept per run: enough to see which categories are missing, not a list of a harvest. */
+const MAX_SKIPS = 20;
 /** API pages: arXiv asks for modest page sizes; 200 keeps each response small. */
 export const API_PAGE_SIZE = 200;
 /** Id lookups per API call. */
@@ -57,6 +62,7 @@ const API_IDS_PER_CALL = 100;
 class Run {
   readonly counts: IngestCounts = { new: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, pages: 0 };
   readonly problems: string[] = [];
+  readonly skips: string[] = [];
   private readonly started = Date.now();
   constructor(readonly deps: IngestDeps, readonly mode: IngestReport['mode']) {}
 
@@ -64,11 +70,19 @@ class Run {
     if (this.problems.length < MAX_PROBLEMS) this.problems.push(message);
   }
 
-  /** Filters to the instance's categories, stores (with the checkpoint) and counts one page. */
-  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown } | null): Promise<void> {
+  skip(message: string): void {
+    if (this.skips.length < MAX_SKIPS) this.skips.push(message);
+  }
+
+  /**
+   * Filters to the instance's categories (unless `anyCategory`: papers asked for by id), stores
+   * (with the checkpoint) and counts one page.
+   */
+  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown } | null, anyCategory = false): Promise<void> {
     const { store, categories, dryRun, now } = this.deps;
-    const wanted = records.filter((r) => inCategories(r.categories, categories));
+    const wanted = anyCategory ? records : records.filter((r) => inCategories(r.categories, categories));
     this.counts.skipped += records.length - wanted.length;
+    for (const r of records) if (!wanted.includes(r)) this.skip(`${r.id}: not in PAPERBOY_CATEGORIES (${r.categories.join(' ')})`);
     this.counts.errors += rejected.length;
     for (const r of rejected) this.problem(`${r.entry ? `${r.entry}: ` : ''}${r.reason}`);
     if (!dryRun) {
@@ -83,7 +97,7 @@ class Run {
   }
 
   report(failure: string | null): IngestReport {
-    return { mode: this.mode, ...this.counts, seconds: Math.round((Date.now() - this.started) / 100) / 10, failure, problems: this.problems };
+    return { mode: this.mode, ...this.counts, seconds: Math.round((Date.now() - this.started) / 100) / 10, failure, problems: this.problems, skips: this.skips };
   }
 }
 
@@ -108,7 +122,7 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
   }
   const report = run.report(failure);
   if (id !== null) {
-    const { problems: _p, failure: _f, mode: _m, ...counts } = report;
+    const { problems: _p, skips: _s, failure: _f, mode: _m, ...counts } = report;
     await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
   }
   return report;
@@ -153,6 +167,7 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery): Promis
     for await (const page of harvestOai(deps.client, harvest)) {
       done += page.records.length + page.deleted.length + page.errors.length;
       run.counts.skipped += page.deleted.length; // arXiv marks very few records deleted; nothing to store
+      for (const d of page.deleted) run.skip(`${d.id ?? d.identifier}: deleted on arXiv`);
       const finished = page.resumptionToken === null;
       const state: OaiCheckpoint = {
         query,
@@ -183,7 +198,7 @@ export async function ingestApi(deps: IngestDeps, query: ApiIngestQuery): Promis
       for (let i = 0; i < query.ids.length; i += API_IDS_PER_CALL) {
         const ids = query.ids.slice(i, i + API_IDS_PER_CALL);
         const res = await deps.client.apiQuery({ idList: ids, start: 0, maxResults: ids.length }, { context: `ids ${i + 1}-${i + ids.length}` });
-        await run.store(res.records, res.errors, null);
+        await run.store(res.records, res.errors, null, true); // asked for by name: kept whatever their categories
         deps.onPage?.({ page: run.counts.pages, done: i + ids.length, total: query.ids.length, counts: run.counts });
       }
       return;

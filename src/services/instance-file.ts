@@ -74,7 +74,8 @@ export async function exportInstance(
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
   const gzip = zlib.createGzip();
-  const written = pipeline(gzip, fs.createWriteStream(tmp));
+  // Owner-only: the file holds password hashes and the instance's secrets.
+  const written = pipeline(gzip, fs.createWriteStream(tmp, { mode: 0o600 }));
   written.catch(() => {}); // awaited below; an early failure must not go unhandled meanwhile
   const write = async (value: unknown) => {
     if (!gzip.write(`${JSON.stringify(value)}\n`)) await once(gzip, 'drain');

@@ -220,8 +220,21 @@ export class Store {
     if (!this.raw) {
       throw new Error(`store/backup: PostgreSQL is backed up with its own tools, while the site runs: pg_dump --format=custom --file=${file} "$DATABASE_URL" (restore with pg_restore; see docs/postgres.md)`);
     }
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const target = path.resolve(file);
+    const live = path.resolve(this.location);
+    const sameFile = (a: string, b: string) => {
+      const sa = fs.statSync(a, { throwIfNoEntry: false });
+      const sb = fs.statSync(b, { throwIfNoEntry: false });
+      return a === b || (sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino);
+    };
+    if (['', '-wal', '-shm', '-journal'].some((suffix) => sameFile(target, `${live}${suffix}`))) {
+      throw new Error(`store/backup: ${file} is the live database (or one of its files); write the copy elsewhere`);
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    // Owner-only, like an export: the copy holds password hashes and the instance's secrets.
+    if (!fs.existsSync(target)) fs.writeFileSync(target, '', { mode: 0o600 });
     await this.raw.backup(file);
+    fs.chmodSync(target, 0o600);
     return { bytes: fs.statSync(file).size };
   }
 

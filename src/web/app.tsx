@@ -171,8 +171,10 @@ export function createApp(deps: AppDeps) {
     else logger.debug({ method: c.req.method, path: c.req.path, status: c.res.status, ms }, 'request');
   });
 
-  // ETag on every successful GET and a 304 when the client has it (pages, API, feeds alike).
-  app.use('*', conditionalGet());
+  // ETag on every successful GET and a 304 when the client has it (pages, API, feeds alike);
+  // not on the health checks, which are never cached.
+  const conditional = conditionalGet();
+  app.use('*', (c, next) => (c.req.path === '/healthz' || c.req.path === '/readyz' ? next() : conditional(c, next)));
 
   app.onError(async (err, c) => {
     if (c.get('user') === undefined) { c.set('user', null); c.set('sessionToken', null); }
@@ -209,7 +211,7 @@ export function createApp(deps: AppDeps) {
     });
   });
   app.get('/favicon.ico', (c) => c.redirect('/assets/favicon.svg', 301));
-  app.get('/healthz', (c) => c.text('ok')); // the process answers
+  app.get('/healthz', (c) => c.text('ok', 200, { 'Cache-Control': 'no-store' })); // the process answers
   mountMetrics(app, { token: config.metricsToken ?? null });
   app.get('/readyz', async (c) => {
     const r = await store.readiness();

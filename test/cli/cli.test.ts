@@ -45,7 +45,8 @@ test('migrate, import with a bad line, stats: summary lines and exit codes', () 
   fs.writeFileSync(file, [row('2505.00001'), 'garbage', row('2505.00002')].join('\n'));
   const r = paperboy(['import', file], env);
   assert.equal(r.code, 1, 'line errors make the exit code non-zero');
-  assert.match(r.stdout, new RegExp(`${file.replace(/[.]/g, '\\.')}:2: not JSON`));
+  assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:2: not JSON`), 'bad lines are listed on stderr');
+  assert.doesNotMatch(r.stdout, /not JSON/);
   assert.match(r.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=0 errors=1 ms=\d+/);
   assert.doesNotMatch(r.stdout + r.stderr, /\[=*-*\]/, 'no progress bar on a pipe');
 
@@ -55,7 +56,7 @@ test('migrate, import with a bad line, stats: summary lines and exit codes', () 
 
   const missing = paperboy(['import', path.join(dir, 'nope.jsonl')], env);
   assert.equal(missing.code, 1);
-  assert.match(missing.stdout, /cannot read .*nope\.jsonl: ENOENT/);
+  assert.match(missing.stderr, /cannot read .*nope\.jsonl: ENOENT/);
 });
 
 test('serve imports the demo corpus into an empty store, then answers', async () => {
@@ -92,10 +93,10 @@ test('admin create-user makes an account that can sign in; bad input is refused'
   const ok = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'boss@example.org', '--role', 'admin'], env);
   assert.equal(ok.code, 0, ok.stderr);
   assert.match(ok.stdout, /admin done created=boss role=admin/);
-  const dup = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'other@example.org'], env);
+  const dup = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'other@example.org', '--role', 'member'], env);
   assert.equal(dup.code, 1);
   assert.match(dup.stdout, /boss is taken/);
-  const weak = paperboy(['admin', 'create-user', '--username', 'weak', '--email', 'w@example.org'], { ...env, PAPERBOY_NEW_PASSWORD: 'short' });
+  const weak = paperboy(['admin', 'create-user', '--username', 'weak', '--email', 'w@example.org', '--role', 'member'], { ...env, PAPERBOY_NEW_PASSWORD: 'short' });
   assert.equal(weak.code, 1);
   assert.match(weak.stdout, /at least 10 characters/);
   assert.equal(paperboy(['admin', 'create-user', '--username', 'x', '--email', 'x@example.org', '--role', 'king'], env).code, 2);

@@ -87,6 +87,10 @@ describe('OAI-PMH harvest', () => {
     assert.equal(report.new, stored.length);
     assert.ok(report.new > 0 && report.new < 17);
     assert.equal(report.new + report.skipped, 18);
+    assert.equal(report.skips.length, report.skipped, 'each skipped record is named');
+    for (const line of report.skips) assert.match(line, /^\S+: (not in PAPERBOY_CATEGORIES \([a-z-]+(\.[A-Za-z-]+)?( [a-z-]+(\.[A-Za-z-]+)?)*\)|deleted on arXiv)$/);
+    assert.ok(report.skips.some((l) => /not in PAPERBOY_CATEGORIES \(.*cs\./.test(l)));
+    assert.equal(report.problems.length, 0, 'skips are not counted as problems');
   });
 
   test('a run that fails on page 2 keeps page 1, and the next run resumes at page 2 and ends in the same store', async () => {
@@ -173,6 +177,14 @@ describe('API and RSS', () => {
     report = await ingestApi(deps(store), { ids: ['quant-ph/0201082v1'] });
     assert.equal(report.new, 1);
     assert.equal((await store.findPaperById('quant-ph/0201082'))?.id, 'quant-ph/0201082');
+  });
+
+  test('a paper asked for by id is stored whatever the instance categories', async () => {
+    const store = await tempStore();
+    const report = await ingestApi(deps(store, { categories: ['hep-th'] }), { ids: ['1707.08567'] }); // a cs.IT paper
+    assert.equal(report.new, 1);
+    assert.equal(report.skipped, 0);
+    assert.deepEqual((await store.findPaperById('1707.08567'))?.categories, ['cs.IT']);
   });
 
   test('RSS fills New on arXiv for the day; an unchanged feed is not re-read', async () => {

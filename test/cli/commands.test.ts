@@ -1,0 +1,142 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { tempDir } from '../helpers/store.ts';
+
+function paperboy(args: string[], env: Record<string, string> = {}) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+const row = (id: string) => JSON.stringify({ id, title: 'Sparse attention', authors: ['A'], categories: ['cs.CL'], abstract: 'x', listing_dates: ['2025-05-06'] });
+
+test('--help answers with the usage and does nothing else; unknown flags and stray arguments give usage and exit 2', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir };
+  for (const cmd of ['serve', 'migrate', 'stats', 'backup', 'import', 'export', 'search', 'reindex', 'keywords', 'admin']) {
+    const r = paperboy([cmd, '--help'], env);
+    assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`usage: paperboy ${cmd}`), cmd);
+  }
+  assert.deepEqual(fs.readdirSync(dir), [], 'no database was created, no server started, no file named --help written');
+  assert.equal(fs.existsSync('--help'), false);
+
+  const cases: [string[], RegExp][] = [
+    [['serve', '--bogus-flag'], /serve: Unknown option '--bogus-flag'/],
+    [['serve', 'now'], /serve: takes no arguments/],
+    [['migrate', '--bogus'], /migrate: Unknown option '--bogus'/],
+    [['stats', '--bogus'], /stats: Unknown option '--bogus'/],
+    [['backup'], /backup: needs more arguments/],
+    [['backup', 'a.db', 'b.db'], /backup: takes at most 1 argument/],
+    [['backup', '--to', 'x.db'], /backup: Unknown option '--to'/],
+    [['import', '--bogus', 'x.jsonl'], /import: Unknown option '--bogus'/],
+    [['import'], /usage: paperboy import FILE/],
+  ];
+  for (const [args, message] of cases) {
+    const r = paperboy(args, env);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+    assert.match(r.stderr, /usage: paperboy/, args.join(' '));
+  }
+  assert.deepEqual(fs.readdirSync(dir), [], 'nothing ran');
+});
+
+test('search without a query prints the usage and exits 2', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir };
+  assert.equal(paperboy(['migrate'], env).code, 0);
+  const r = paperboy(['search'], env);
+  assert.equal(r.code, 2);
+  assert.match(r.stderr, /search: give a query/);
+  assert.match(r.stderr, /usage: paperboy search "QUERY"/);
+  assert.doesNotMatch(r.stdout, /papers for/);
+});
+
+test('commands that only read say "no database" instead of creating one; migrate and import create it', () => {
+  const dir = tempDir();
+  const db = path.join(dir, 'restore', 'typo.db');
+  const env = { DATABASE_URL: `sqlite:${db}` };
+  const cases: string[][] = [['stats'], ['export', path.join(dir, 'out.jsonl.gz')], ['search', 'attention'], ['backup', path.join(dir, 'copy.db')], ['digest', 'status'], ['reindex'], ['keywords']];
+  for (const args of cases) {
+    const r = paperboy(args, env);
+    assert.equal(r.code, 1, args.join(' '));
+    assert.match(r.stderr, new RegExp(`^${args[0]}: no database at ${db.replace(/[.]/g, '\\.')}`), args.join(' '));
+    assert.doesNotMatch(r.stdout, /papers=0/);
+  }
+  assert.equal(fs.existsSync(path.dirname(db)), false, 'no file or folder was created');
+
+  const file = path.join(dir, 'in.jsonl');
+  fs.writeFileSync(file, row('2505.00001'));
+  assert.equal(paperboy(['import', file], env).code, 0);
+  assert.match(paperboy(['stats'], env).stdout, /papers=1/);
+
+  const fresh = path.join(dir, 'fresh.db');
+  assert.equal(paperboy(['migrate'], { DATABASE_URL: fresh }).code, 0);
+  assert.ok(fs.existsSync(fresh));
+});
+
+test('a DATABASE_URL of another scheme is refused before anything is created', () => {
+  const dir = tempDir();
+  for (const url of ['mysql://user:s3cret@db/paperboy', 'postgress://u:s3cret@h/db']) {
+    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/main.ts'), 'stats'], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: url },
+    });
+    assert.equal(r.status, 2, url);
+    assert.match(r.stderr, /DATABASE_URL: ".*:\/\/\.\.\." is not a store Paperboy knows/);
+    assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
+  }
+  assert.deepEqual(fs.readdirSync(dir), []);
+});
+
+test('backup refuses to write onto the live database; backups and exports are readable by their owner only', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir };
+  const file = path.join(dir, 'in.jsonl');
+  fs.writeFileSync(file, row('2505.00001'));
+  assert.equal(paperboy(['import', file], env).code, 0);
+  const live = path.join(dir, 'paperboy.db');
+  const before = fs.readFileSync(live);
+  for (const target of [live, `${live}-wal`, path.relative(process.cwd(), live)]) {
+    const r = paperboy(['backup', target], env);
+    assert.equal(r.code, 1, target);
+    assert.match(r.stderr, /is the live database/);
+    assert.doesNotMatch(r.stdout, /backup done/);
+  }
+  assert.deepEqual(fs.readFileSync(live), before);
+  assert.match(paperboy(['stats'], env).stdout, /papers=1/);
+
+  const copy = path.join(dir, 'copy.db');
+  assert.equal(paperboy(['backup', copy], env).code, 0);
+  assert.equal(fs.statSync(copy).mode & 0o777, 0o600);
+  const exported = path.join(dir, 'instance.jsonl.gz');
+  const e = paperboy(['export', exported], env);
+  assert.equal(e.code, 0, e.stderr);
+  assert.equal(fs.statSync(exported).mode & 0o777, 0o600);
+});
+
+test('import lists bad lines on stderr: the first 100, then how many more', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'many.jsonl');
+  fs.writeFileSync(file, `${Array.from({ length: 150 }, () => '{x').join('\n')}\n`);
+  const r = paperboy(['import', file], { PAPERBOY_DATA_DIR: dir });
+  assert.equal(r.code, 1);
+  const listed = r.stderr.split('\n').filter((l) => l.startsWith(`${file}:`) && /^.*:\d+: /.test(l));
+  assert.equal(listed.length, 100);
+  assert.match(r.stderr, /\.\.\. and 50 more bad lines \(the first 100 are listed\)/);
+  assert.match(r.stdout, /^import done lines=150 .*errors=150/m);
+  assert.doesNotMatch(r.stdout, /many\.jsonl:\d+:/);
+});
+
+test('a reader that goes away early (paperboy ... | head) ends the command quietly', async () => {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'help'], { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.destroy(); // the reader closes its end before the command writes
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(stderr, '', 'no stack trace');
+  assert.equal(code, 0);
+});

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fixture } from '../arxiv/support.ts';
+import { startReplayServer } from '../helpers/replay-server.ts';
+import { tempDir } from '../helpers/store.ts';
+
+/** Runs the command without blocking this process (the replay server answers from it). */
+function paperboy(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
+}
+
+test('ingest: a paper asked for by id is stored whatever PAPERBOY_CATEGORIES; skipped papers are named with the reason', async () => {
+  const server = await startReplayServer({
+    routes: [
+      { path: '/api/query', query: { id_list: '1707.08567', start: '0', max_results: '1' }, body: fixture('atom-2026/id_1707.08567.xml') },
+      { path: '/rss/cs.CV+cs.CY', body: fixture('rss/all-archives-2024-11-28.excerpt.xml') },
+    ],
+  });
+  try {
+    const env = {
+      PAPERBOY_DATA_DIR: tempDir(), PAPERBOY_CATEGORIES: 'cs.CV',
+      PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
+      PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+    };
+    const ids = await paperboy(['ingest', '--api', '--ids', '1707.08567'], env); // a cs.IT paper
+    assert.equal(ids.code, 0, ids.stdout + ids.stderr);
+    assert.match(ids.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 skipped=0/);
+
+    const rss = await paperboy(['ingest', '--rss', 'cs.CV', 'cs.CY'], env);
+    assert.equal(rss.code, 0, rss.stdout + rss.stderr);
+    const skipped = Number(/ skipped=(\d+)/.exec(rss.stdout)?.[1]);
+    assert.ok(skipped > 0, rss.stdout);
+    const named = rss.stdout.split('\n').filter((l) => /^skipped: \S+: not in PAPERBOY_CATEGORIES \(.+\)$/.test(l));
+    assert.equal(named.length, Math.min(skipped, 5), rss.stdout);
+    for (const line of named) assert.doesNotMatch(line, /\(([^)]* )?cs\.CV( [^)]*)?\)$/, 'a named paper is outside the categories');
+    if (skipped > 5) assert.match(rss.stdout, new RegExp(`^skipped: \\.\\.\\. and ${skipped - 5} more$`, 'm'));
+  } finally {
+    await server.close();
+  }
+});
