@@ -1,6 +1,6 @@
 /**
  * Small enhancements; every page reads and works without them.
- * - Keyboard: j/k move between papers, Enter opens, [ and ] go to the previous/next day.
+ * - Keyboard: j/k move between papers, Enter opens, [ and ] go to the previous/next day, week or month.
  * - "Copy BibTeX" buttons.
  */
 

@@ -108,7 +108,7 @@ export function Layout({ site, title, description, section, feeds = [], children
               {site.siteName === 'Paperboy' ? 'Paperboy' : `${site.siteName}, on Paperboy`}: a daily list of papers, run by its community. Paper metadata from <a href="https://arxiv.org">arXiv</a>; thank you to arXiv
               for use of its open access interoperability. <a href="/about">How trending works</a> · <a href="/stats">Stats</a> · <a href="/docs/api">API</a>.
             </p>
-            <p class="keys">Keyboard: <kbd>j</kbd>/<kbd>k</kbd> next/previous paper, <kbd>Enter</kbd> open, <kbd>[</kbd>/<kbd>]</kbd> previous/next day.</p>
+            <p class="keys">Keyboard: <kbd>j</kbd>/<kbd>k</kbd> next/previous paper, <kbd>Enter</kbd> open, <kbd>[</kbd>/<kbd>]</kbd> previous/next day, week or month.</p>
           </div>
         </footer>
       </body>
