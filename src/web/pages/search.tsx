@@ -124,7 +124,7 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
     <Layout site={site} title={title} description={`Search the papers on ${site.siteName}`} feeds={form.q ? [searchFeedLink(form.q)] : []}>
       <link rel="stylesheet" href={assets.css} />
       <h1>Search papers</h1>
-      <form class="search-form" role="search" aria-label="Search papers" method="get" action="/search" data-search-form>
+      <form class="search-form" role="search" aria-label="Search with filters" method="get" action="/search" data-search-form>
         <div class="search-row">
           <label for="search-q" class="sr-only">Search papers</label>
           <input id="search-q" type="search" name="q" value={form.q} maxlength={1000} autocomplete="off"
