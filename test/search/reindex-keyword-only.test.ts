@@ -1,18 +1,16 @@
 /**
  * `paperboy reindex --keyword-only` saves an index without vectors, which turns semantic and hybrid
  * search off on every running server. When the saved index has vectors it is refused (exit 2,
- * nothing changed) unless --drop-semantic says so. On the test run's store; on PostgreSQL also with
- * PAPERBOY_SEARCH_ENGINE=postgres, whose stored model is checked the same way.
+ * nothing changed) unless --drop-semantic says so. On the test run's store (PostgreSQL's own engine:
+ * test/postgres/reindex-keyword-only.test.ts).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { runReindex } from '../../src/cli/reindex.ts';
-import { PgSearchEngine } from '../../src/search/pg-engine.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { findIndexMeta } from '../../src/search/store-io.ts';
-import { testStoreKind } from '../helpers/postgres.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 import { SMALL_EMBEDDER, topicalRecords } from './fixtures.ts';
 
@@ -69,23 +67,4 @@ test('reindex --keyword-only is refused while the saved index has vectors, unles
   } finally {
     await server.close();
   }
-});
-
-test('with PAPERBOY_SEARCH_ENGINE=postgres, the stored PostgreSQL model\'s vectors are kept the same way', {
-  skip: testStoreKind() !== 'postgres' ? 'PostgreSQL only (PAPERBOY_TEST_STORE=postgres)' : false, timeout: 120_000,
-}, async () => {
-  const store = await tempStore();
-  await store.upsertPapers(topicalRecords(60), FIXED_NOW);
-  const engine = PgSearchEngine.detached(store, { corpusEmbedder: SMALL_EMBEDDER });
-  await engine.rebuild();
-  await engine.close();
-  const settings = { embedder: { kind: 'corpus' as const }, searchEngine: 'postgres' as const };
-
-  const err = sink();
-  assert.equal(await runReindex(store, ['--keyword-only'], sink().stream, err.stream, settings), 2);
-  assert.match(err.text(), /^reindex: PostgreSQL's search engine has vectors; --keyword-only would drop them/);
-  assert.equal(await PgSearchEngine.storedHasVectors(store), true);
-
-  assert.equal(await runReindex(store, ['--keyword-only', '--drop-semantic'], sink().stream, sink().stream, settings), 0);
-  assert.equal(await PgSearchEngine.storedHasVectors(store), false);
 });
