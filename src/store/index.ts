@@ -241,6 +241,9 @@ export class Store {
   async close(): Promise<void> {
     this.changes?.stop();
     await this.db.destroy();
+    // Kysely ends the pool only if it ran a query itself; a store that only used the pool directly
+    // (a schema check that refused the database) would otherwise keep the process alive 10 s.
+    if (this.pool && !this.pool.ended) await this.pool.end();
   }
 }
 
