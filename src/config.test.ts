@@ -62,6 +62,8 @@ test('PAPERBOY_EMBEDDER: what is missing, stray or conflicting is named', () => 
   assert.match(problems({ PAPERBOY_EMBEDDER: 'transformers', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '8' }), /transformers needs PAPERBOY_EMBEDDER_MODEL_DIR$/);
   assert.match(problems({ PAPERBOY_EMBEDDER_URL: 'http://127.0.0.1:8080/v1' }), /PAPERBOY_EMBEDDER_URL is set, but the embedder is the corpus-trained one/);
   assert.match(problems({ PAPERBOY_EMBEDDER: 'bert' }), /PAPERBOY_EMBEDDER: must be corpus, openai or transformers/);
+  assert.equal(problems({ PAPERBOY_EMBEDDER: 'opnai', PAPERBOY_EMBEDDER_URL: 'http://e/v1', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '8' }),
+    'PAPERBOY_EMBEDDER: must be corpus, openai or transformers', 'a misspelt kind is the one problem (not also "set, but the embedder is the corpus-trained one")');
   assert.match(problems({ PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDDER_URL: 'localhost:8080', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '8' }), /PAPERBOY_EMBEDDER_URL: must be a URL/);
   assert.match(problems({ PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDDER_URL: 'http://e/v1', PAPERBOY_EMBEDDER_MODEL: 'm', PAPERBOY_EMBEDDER_DIMENSIONS: '38.5' }), /PAPERBOY_EMBEDDER_DIMENSIONS: must be a whole number/);
   assert.match(problems({

@@ -152,9 +152,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   // checks across settings (run on the valid settings, the invalid ones left at their defaults).
   const problems: string[] = [...fileProblems];
   let parsed = schema.safeParse(cleaned);
+  /** Settings already reported as invalid: checks across settings that read them are skipped. */
+  let bad = new Set<string>();
   if (!parsed.success) {
     problems.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-    const bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
+    bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
     parsed = schema.safeParse(Object.fromEntries(Object.entries(cleaned).filter(([k]) => !bad.has(k))));
     if (!parsed.success) throw new ConfigError(problems);
   }
@@ -173,10 +175,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.PAPERBOY_ARXIV_MIN_INTERVAL_MS < 3_000 && !allLocal) {
     problems.push('PAPERBOY_ARXIV_MIN_INTERVAL_MS: arXiv allows one request every 3 s; a shorter interval is only for local test servers');
   }
-  if (e.PAPERBOY_SEARCH_ENGINE === 'postgres' && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+  if (e.PAPERBOY_SEARCH_ENGINE === 'postgres' && !bad.has('DATABASE_URL') && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     problems.push('PAPERBOY_SEARCH_ENGINE: postgres needs a PostgreSQL store (DATABASE_URL=postgres://...)');
   }
-  const embedder = embedderSettingsFrom(e, problems);
+  const embedder = bad.has('PAPERBOY_EMBEDDER') ? null : embedderSettingsFrom(e, problems);
   if (!e.PAPERBOY_BASE_URL && !URL.canParse(defaultBaseUrl(e.HOST, e.PORT))) {
     problems.push(`HOST: "${e.HOST}" does not make a valid address for links; set PAPERBOY_BASE_URL`);
   }

@@ -14,7 +14,7 @@ import { runEvalSearch } from './cli/eval-search.ts';
 import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
 import { startServer } from './cli/serve.ts';
 import { EXPORT_USAGE, runExport, runImportAll } from './cli/transfer.ts';
-import { BACKUP_USAGE, exitQuietlyOnBrokenPipe, MIGRATE_USAGE, noDatabase, parseCommand, SERVE_USAGE, STATS_USAGE } from './cli/args.ts';
+import { BACKUP_USAGE, exitQuietlyOnBrokenPipe, MIGRATE_USAGE, noDatabase, parseCommand, SERVE_USAGE, STATS_USAGE, wantsHelp } from './cli/args.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
 
@@ -99,7 +99,7 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'export':
-      if (rest.includes('--help')) { process.stdout.write(EXPORT_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(EXPORT_USAGE); return 0; }
       if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
@@ -120,13 +120,13 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'ingest':
-      if (rest.includes('--help')) { process.stdout.write(INGEST_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(INGEST_USAGE); return 0; }
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runIngest(config, store, rest, process.stdout);
       });
     case 'admin':
-      if (rest.includes('--help')) { process.stdout.write(ADMIN_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(ADMIN_USAGE); return 0; }
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runAdmin(store, rest, process.stdout, process.env);
@@ -144,21 +144,21 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'search':
-      if (rest.includes('--help')) { process.stdout.write(SEARCH_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(SEARCH_USAGE); return 0; }
       if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, config); });
     case 'reindex':
-      if (rest.includes('--help')) { process.stdout.write(REINDEX_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(REINDEX_USAGE); return 0; }
       if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, config); });
     case 'keywords':
-      if (rest.includes('--help')) { process.stdout.write(KEYWORDS_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(KEYWORDS_USAGE); return 0; }
       if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runKeywords(store, rest); });
     case 'eval-search':
       return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
     case 'digest':
-      if (rest.includes('--help')) { process.stdout.write(DIGEST_USAGE); return 0; }
+      if (wantsHelp(rest)) { process.stdout.write(DIGEST_USAGE); return 0; }
       if (rest[0] === 'status' && noDatabase('digest', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());

@@ -42,6 +42,12 @@ export function parseCommand<O extends Options>(
   return { values, positionals: parsed.positionals };
 }
 
+/** True when the arguments ask for help (`--help` or `-h`, before any `--`): the usage, without opening the store. */
+export function wantsHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end < 0 ? args : args.slice(0, end)).some((a) => a === '--help' || a === '-h');
+}
+
 /**
  * For commands that only read: the SQLite file DATABASE_URL names must exist already (a typo in the
  * path would otherwise create, and migrate, a new empty database). Returns the problem, or null.

@@ -133,7 +133,7 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
   const password = parse(passwordSchema, input.password);
   if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, 'Username: that name is taken'); // usernames are public anyway
   const owner = await findLogin(deps.store.db, email);
-  const inUse = owner?.user.email === email;
+  const inUse = owner != null && sameAddress(owner.user.email, email);
   const user = await createUser(deps.store.db, { username, email: inUse ? null : email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
     .catch((err: Error) => {
       if (isUniqueViolation(err)) throw new UserError(409, 'That username or e-mail was just taken');
@@ -244,13 +244,20 @@ export async function signOut(store: Store, token: string | undefined): Promise<
   if (token) await deleteSession(store.db, sha256(token));
 }
 
+/** Addresses compare as the store does: without regard to case (an imported account may keep capitals). */
+function sameAddress(stored: string | null | undefined, typed: string): boolean {
+  return stored != null && stored.toLowerCase() === typed.toLowerCase();
+}
+
 /** Always answers the same way, so the form does not reveal which addresses have accounts. */
 export async function requestPasswordReset(deps: AccountDeps, input: { email: unknown; ip: string }): Promise<void> {
   await limit(deps.store, 'resetIp', input.ip, deps.now());
   const email = parse(emailSchema, input.email);
   const found = await findLogin(deps.store.db, email);
-  if (!found || found.user.suspendedAt || found.user.email !== email) return;
-  await limit(deps.store, 'resetAccount', found.user.id, deps.now());
+  if (!found || found.user.suspendedAt || !sameAddress(found.user.email, email)) return;
+  // Past the account's limit the mail is skipped silently: a 429 only accounts can get would tell
+  // which addresses have one.
+  if (!(await withinLimit(deps.store, 'resetAccount', found.user.id, deps.now()))) return;
   // Same answer when the mail server fails: a 503 here would tell that the address has an account.
   await sendTokenMail(deps, found.user, 'reset', email).catch((err: unknown) => {
     if (!(err instanceof MailUnavailable)) throw err;
@@ -286,13 +293,13 @@ export async function requestEmailChange(deps: AccountDeps, user: User, input: {
   const email = parse(emailSchema, input.email);
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
   const owner = await findLogin(deps.store.db, email);
-  if (owner?.user.email === email && owner.user.id !== user.id) {
+  if (owner != null && sameAddress(owner.user.email, email) && owner.user.id !== user.id) {
     // The same answer as for a free address; the owner hears of it instead.
     await sendAddressInUseNotice(deps, email, owner.user, 'change the address of another account');
     return email;
   }
   await sendTokenMail(deps, user, 'change-email', email);
-  if (user.email && user.email !== email) {
+  if (user.email && !sameAddress(user.email, email)) {
     await sendNotice(deps, {
       to: user.email,
       subject: `Your ${deps.siteName} address is about to change`,

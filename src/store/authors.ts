@@ -36,7 +36,8 @@ export async function findAuthorSummary(db: Db, name: string): Promise<AuthorSum
 /**
  * The name as papers spell it: `name` itself when a paper carries it, else the commonest spelling
  * that differs from it only in case ("yann lecun" -> "Yann LeCun"), else null. Both stores have a
- * case-insensitive index on the name for this.
+ * case-insensitive index on the name for this; SQLite's NOCASE folds ASCII letters only, PostgreSQL's
+ * nocase collation every script (docs/discovery.md).
  */
 export async function findAuthorSpelling(db: Db, name: string): Promise<string | null> {
   const exact = await db.selectFrom('paper_authors').select('name').where('name', '=', name).limit(1).executeTakeFirst();

@@ -55,7 +55,11 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/authors/:name{.+}', async (c) => {
     const name = c.req.param('name');
     const spelling = await authorRedirect(store, name);
-    if (spelling) return c.redirect(`/authors/${encodeURIComponent(spelling)}${new URL(c.req.url).search}`, 301);
+    if (spelling) {
+      // Temporary: which spelling most papers carry can change, and a spelling no paper carries today may be carried tomorrow.
+      c.header('Cache-Control', 'no-store');
+      return c.redirect(`/authors/${encodeURIComponent(spelling)}${new URL(c.req.url).search}`, 302);
+    }
     const page = parse(pageParam, c.req.query('page')) ?? 1;
     const view = await getAuthorView(store, name, page, config.pageSize);
     const user = c.get('user');

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Context, Env, Hono } from 'hono';
 import { z } from 'zod';
+import { surfaceWords } from '../search/text.ts';
 import { parseQuery } from '../search/query.ts';
 import type { PaperSearchEngine } from '../search/engine.ts';
 import { DEFAULT_MODE, SEARCH_MODES, SEARCH_SORTS, type SearchMode, type SearchSort } from '../search/search-index.ts';
@@ -101,7 +102,10 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
     // searched as its likeliest completions (attention, attack). The count stays that of the query
     // as typed, which is what Enter searches.
     const last = parsed.words[parsed.words.length - 1];
-    const completions = last && !/\s$/.test(q) ? index.completeTerm(last, 2) : [];
+    // Only a plain word at the very end is being typed (not "-word", a phrase or a filter after it).
+    const tail = q.split(/\s+/).pop() ?? '';
+    const typing = last !== undefined && !/^[-"]|[:"]/.test(tail) && surfaceWords(tail).join(' ') === last;
+    const completions = typing ? index.completeTerm(last, 2) : [];
     const request = { mode: 'keyword', sort: 'relevance', offset: 0 } as const;
     const outcome = await index.search({ ...request, query: completions.length > 0 ? { ...parsed, words: [...parsed.words.slice(0, -1), ...completions] } : parsed, limit: LIVE_RESULTS });
     const typed = completions.length > 0 ? await index.search({ ...request, query: parsed, limit: 1 }) : outcome;

@@ -22,6 +22,11 @@ test('--help answers with the usage and does nothing else; unknown flags and str
     assert.equal(r.code, 0, `${cmd} --help: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`usage: paperboy ${cmd}`), cmd);
   }
+  for (const cmd of ['search', 'export', 'digest']) {
+    const r = paperboy([cmd, '-h'], env);
+    assert.equal(r.code, 0, `${cmd} -h: ${r.stderr}`);
+    assert.match(r.stdout, new RegExp(`usage:\\s+paperboy ${cmd}`), `${cmd} -h`);
+  }
   assert.deepEqual(fs.readdirSync(dir), [], 'no database was created, no server started, no file named --help written');
   assert.equal(fs.existsSync('--help'), false);
 

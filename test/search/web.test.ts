@@ -109,6 +109,10 @@ describe('the search page', () => {
 
     const typing = await (await get('/search/live?q=quantu')).json() as Live;
     assert.deepEqual(typing.completions, ['quantum']);
+    for (const past of ['quantu -robots', 'quantu cat:cs.CV', 'quantu "error correction"', 'quantu -quant']) {
+      const r = await (await get(`/search/live?q=${encodeURIComponent(past)}`)).json() as Live;
+      assert.deepEqual(r.completions, [], `${past}: the word before a filter, phrase or exclusion is finished`);
+    }
     assert.ok(typing.items.every((i) => i.marks.some(([t, hit]) => hit && /quantum/i.test(t))));
   });
 

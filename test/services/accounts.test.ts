@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { outboxMailer } from '../../src/mail/mailer.ts';
-import { deleteAccount, sha256, verifyEmail, type AccountDeps } from '../../src/services/accounts.ts';
+import { deleteAccount, requestPasswordReset, sha256, verifyEmail, type AccountDeps } from '../../src/services/accounts.ts';
 import { UserError } from '../../src/services/errors.ts';
 import { addComment, vote, voteComment, type CommunityDeps } from '../../src/services/community.ts';
 import { hashPassword } from '../../src/services/passwords.ts';
@@ -83,4 +83,20 @@ test('two accounts confirming the same new address at once: one gets it, the oth
     assert.match(refused[0].message, /Another account uses this address/);
     assert.ok(await findLogin(store.db, address), `round ${round}: the winner signs in with it`);
   }
+});
+
+test('password reset requests answer the same for an address with an account and one without, past the account limit too', async () => {
+  const store = await tempStore();
+  const sent: string[] = [];
+  const outbox = depsOf(store).mailer;
+  const deps: AccountDeps = { ...depsOf(store), mailer: { send: (m) => { sent.push(m.to); return outbox.send(m); }, describe: () => outbox.describe() } };
+  await createMember(store, 'owner');
+  for (const email of ['owner@example.org', 'nobody@example.org']) {
+    for (let i = 0; i < 6; i++) {
+      // A new address each time, so only the per-account limit could tell the two apart.
+      await requestPasswordReset(deps, { email, ip: `10.0.${email.length}.${i}` });
+    }
+  }
+  assert.deepEqual(sent, ['owner@example.org', 'owner@example.org', 'owner@example.org'], 'three reset mails an hour, the rest skipped without saying so');
+  await store.close();
 });
