@@ -145,3 +145,26 @@ test('a reader that goes away early (paperboy ... | head) ends the command quiet
   assert.equal(stderr, '', 'no stack trace');
   assert.equal(code, 0);
 });
+
+test('the installed command works from any folder: pages render (the project tsconfig, with its JSX settings, is found)', async () => {
+  const { freePort, ROOT } = await import('../helpers/server-process.ts');
+  const port = await freePort();
+  const elsewhere = tempDir();
+  const child = spawn(process.execPath, [path.join(ROOT, 'bin/paperboy.mjs'), 'serve'], {
+    cwd: elsewhere, env: { ...process.env, LOG_LEVEL: 'silent', PORT: String(port), PAPERBOY_DATA_DIR: path.join(elsewhere, 'data'), PAPERBOY_DEMO: 'false' },
+    stdio: 'ignore',
+  });
+  try {
+    let res: Response | null = null;
+    for (let i = 0; i < 300 && !res; i++) {
+      res = await fetch(`http://127.0.0.1:${port}/about`).catch(() => null);
+      if (!res) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(res, 'the server answered');
+    assert.equal(res.status, 200);
+    assert.match(await res.text(), /<h1>/);
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+  }
+});
