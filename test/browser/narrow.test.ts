@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const skip = browserUnavailable();
@@ -50,6 +50,8 @@ describe('pages on a 375 px screen', { skip: skip ?? false }, () => {
       await page.goto(`${base}${path}`);
       const o = await overflow(page);
       assert.equal(o.by, 0, `${path} is ${o.by} px wider than the screen: ${o.culprits.join(', ')}`);
+      // What scrolls inside the page instead (tables, code) must take the keyboard focus.
+      assert.deepEqual(await seriousA11yViolations(page), [], `${path} at 375 px`);
     }
     await page.goto(`${base}/papers/2505.23764`);
     assert.match(await page.locator('.details').innerText(), /https:\/\/runsenxu\.com\/projects\/MMSI_Bench/);

@@ -4,6 +4,7 @@
 import { TRENDING_FORMULA_TEXT, TRENDING_WINDOW_HOURS } from '../../domain/ranking.ts';
 import type { StoreStats } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
+import { scrollable } from './controls.tsx';
 
 export function AboutPage({ site, stats, categories }: { site: SiteInfo; stats: StoreStats; categories: string[] }) {
   const n = (x: number) => x.toLocaleString('en-US');
@@ -27,7 +28,7 @@ export function AboutPage({ site, stats, categories }: { site: SiteInfo; stats: 
         rank alongside an older one. Because the key never decays, lists sort on it directly and every page shows
         the same order at any moment.
       </p>
-      <pre class="formula" aria-label="Trending formula"><code>{TRENDING_FORMULA_TEXT}</code></pre>
+      <pre class="formula" {...scrollable('Trending formula')}><code>{TRENDING_FORMULA_TEXT}</code></pre>
       <p>
         where <em>upvotes</em> is the exact number of members who upvoted the paper and <em>entered</em> is when it
         entered the daily list (for papers never listed, when arXiv published it). "Most upvoted" sorts on the

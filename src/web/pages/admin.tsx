@@ -3,6 +3,7 @@
  */
 import type { JobRun } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
+import { scrollable } from './controls.tsx';
 
 const COUNT_KEYS = ['new', 'updated', 'unchanged', 'skipped', 'errors', 'pages', 'seconds'] as const;
 
@@ -15,7 +16,7 @@ export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: 
         {' '}Run one by hand with <code>paperboy ingest</code>.
       </p>
       {runs.length === 0 ? <p class="empty">No runs yet.</p> : (
-        <div class="table-wrap">
+        <div class="table-wrap" {...scrollable('Last job runs')}>
           <table class="runs">
             <caption class="sr-only">Last {runs.length} job runs</caption>
             <thead>

@@ -4,6 +4,7 @@
  * the Hugging Face clients, MCP, feeds.
  */
 import { Layout, type SiteInfo } from './layout.tsx';
+import { scrollable } from './controls.tsx';
 
 type Json = Record<string, unknown>;
 
@@ -54,7 +55,7 @@ function OperationView({ o, base }: { o: Operation; base: string }) {
       <p>{String(o.op.summary ?? '')}{scope ? <strong> Needs a token{scope === 'write' ? ' with write access' : ''}.</strong> : null}</p>
       {o.op.description ? <p class="muted">{String(o.op.description)}</p> : null}
       {params.length ? (
-        <div class="table-wrap">
+        <div class="table-wrap" {...scrollable(`Parameters of ${o.method.toUpperCase()} ${o.path}`)}>
           <table class="runs">
             <caption class="sr-only">Parameters of {o.method.toUpperCase()} {o.path}</caption>
             <thead><tr><th scope="col">Parameter</th><th scope="col">In</th><th scope="col">Type</th><th scope="col">What</th></tr></thead>
@@ -85,7 +86,7 @@ function OperationView({ o, base }: { o: Operation; base: string }) {
       <ul>
         {responses.map(([status, r]) => <li><strong>{status}</strong>: {r.description}</li>)}
       </ul>
-      <pre tabindex={0}><code>{example}</code></pre>
+      <pre {...scrollable('Example')}><code>{example}</code></pre>
     </section>
   );
 }
@@ -125,7 +126,7 @@ export function ApiDocsPage({ site, doc, baseUrl, limits }: { site: SiteInfo; do
         <code>/api/daily_papers</code>, <code>/api/papers/{'{id}'}</code>, <code>/api/papers/search</code> and <code>/api/papers</code> take the
         parameters and return the shapes of Hugging Face's, so its clients work with this instance as their endpoint:
       </p>
-      <pre tabindex={0}><code>{`from huggingface_hub import HfApi
+      <pre {...scrollable('Python example')}><code>{`from huggingface_hub import HfApi
 api = HfApi(endpoint="${baseUrl}")
 for paper in api.list_daily_papers(date="2025-05-06"):
     print(paper.id, paper.upvotes, paper.title)
@@ -136,7 +137,7 @@ print(api.paper_info("2505.00201").title)`}</code></pre>
         An MCP server answers at <code>{baseUrl}/mcp</code> (streamable HTTP). Its tools: <code>list_daily_papers</code>, <code>list_new_papers</code>,
         {' '}<code>search_papers</code>, <code>get_paper</code> and <code>find_similar_papers</code>. For a client that reads a JSON configuration:
       </p>
-      <pre tabindex={0}><code>{JSON.stringify({ mcpServers: { [slug(site.siteName) || 'paperboy']: { type: 'http', url: `${baseUrl}/mcp` } } }, null, 2)}</code></pre>
+      <pre {...scrollable('MCP client settings')}><code>{JSON.stringify({ mcpServers: { [slug(site.siteName) || 'paperboy']: { type: 'http', url: `${baseUrl}/mcp` } } }, null, 2)}</code></pre>
 
       <h2 id="feeds">Feeds</h2>
       <p>RSS 2.0 and Atom: change <code>.rss</code> to <code>.atom</code> in any of these.</p>

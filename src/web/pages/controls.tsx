@@ -1,7 +1,13 @@
 /**
- * Small form controls shared by pages: the CSRF field, the upvote button.
+ * Small controls shared by pages: the CSRF field, the upvote button, scrolling boxes.
  */
 import type { Viewer } from './layout.tsx';
+
+/**
+ * Attributes for a box that may scroll sideways (a wide table, a code sample on a phone): a labelled
+ * region that takes the keyboard focus, so keyboard users can scroll it too (axe scrollable-region-focusable).
+ */
+export const scrollable = (label: string) => ({ tabindex: 0, role: 'region', 'aria-label': label });
 
 export function Csrf({ viewer, token }: { viewer?: Viewer | null; token?: string }) {
   return <input type="hidden" name="_csrf" value={token ?? viewer?.csrf ?? ''} />;

@@ -6,7 +6,7 @@ import { describeSubscription, windowLabel } from '../../mail/digest-template.ts
 import type { OutboxRow } from '../../store/outbox.ts';
 import type { SubscriberCounts, Subscription } from '../../store/subscriptions.ts';
 import type { JobRun, PaperCard } from '../../store/types.ts';
-import { Csrf } from './controls.tsx';
+import { Csrf, scrollable } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 
@@ -44,8 +44,6 @@ export interface AdminDigestsProps {
  * A box that scrolls sideways on narrow screens: keyboard users reach it with Tab and scroll it
  * with the arrow keys; screen readers announce it by its label.
  */
-const scrollable = (label: string) => ({ tabindex: 0, role: 'region', 'aria-label': label });
-
 const RUN_KEYS = ['enqueued', 'sent', 'skipped', 'failed', 'unknown', 'retrying', 'bounced', 'ms'] as const;
 const DAY_NAMES = ['', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
 

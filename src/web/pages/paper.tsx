@@ -10,7 +10,7 @@ import { dailyPath, newPath } from './feed.tsx';
 import { dayWindow } from '../../domain/dates.ts';
 import type { CommentRow, CommentOrder } from '../../store/comments.ts';
 import { renderCommentMarkdown } from '../../services/markdown.ts';
-import { Csrf, VoteControl } from './controls.tsx';
+import { Csrf, scrollable, VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
 import { raw } from 'hono/html';
 import { Sparkline } from '../stats.tsx';
@@ -129,7 +129,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         </section>
         <section aria-labelledby="cite-h">
           <h2 id="cite-h">Cite</h2>
-          <pre class="bibtex" id="bibtex" tabindex={0} aria-label="BibTeX"><code>{bibtex}</code></pre>
+          <pre class="bibtex" id="bibtex" {...scrollable('BibTeX')}><code>{bibtex}</code></pre>
           <button type="button" class="copy" data-copy="#bibtex" hidden>Copy BibTeX</button>
         </section>
         {similar ? <SimilarPapers view={similar} /> : null}

@@ -7,6 +7,7 @@ import { barChart, horizontalBarChart } from '../../domain/svg-chart.ts';
 import { formatWindow, parseMonth } from '../../domain/dates.ts';
 import type { SiteStats } from '../../services/open-data.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
+import { scrollable } from './controls.tsx';
 
 const n = (x: number) => x.toLocaleString('en-US');
 
@@ -42,7 +43,7 @@ export function StatsPage({ site, stats, demo }: { site: SiteInfo; stats: SiteSt
       <section aria-labelledby="st-month">
         <h2 id="st-month">Most upvoted{month ? `, ${formatWindow(month)}` : ''}</h2>
         {stats.topOfMonth && stats.topOfMonth.papers.length ? (
-          <div class="table-wrap">
+          <div class="table-wrap" {...scrollable('Most upvoted papers')}>
             <table class="runs">
               <thead><tr><th scope="col" class="num">#</th><th scope="col">Paper</th><th scope="col" class="num">Upvotes</th><th scope="col">On the list</th></tr></thead>
               <tbody>
