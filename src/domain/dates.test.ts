@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseDay, parseWeek, parseMonth, isoWeekOf, shiftWindow, windowContaining, formatCardDate, formatWindow,
+  parseDay, parseWeek, parseMonth, isoWeekOf, windowContaining, formatCardDate, formatWindow,
 } from './dates.ts';
 
 test('parseDay accepts real calendar days only', () => {
@@ -44,14 +44,6 @@ test('parseMonth covers the whole month', () => {
   assert.deepEqual(parseMonth('2024-02'), { period: 'month', label: '2024-02', from: '2024-02-01', to: '2024-02-29' });
   assert.equal(parseMonth('2024-13'), null);
   assert.equal(parseMonth('2024-1'), null);
-});
-
-test('shiftWindow moves by one period', () => {
-  assert.equal(shiftWindow(windowContaining('day', '2025-03-01'), -1).label, '2025-02-28');
-  assert.equal(shiftWindow(windowContaining('week', '2025-01-01'), -1).label, '2024-W52');
-  assert.equal(shiftWindow(windowContaining('week', '2020-12-31'), 1).label, '2021-W01');
-  assert.equal(shiftWindow(windowContaining('month', '2025-01-15'), -1).label, '2024-12');
-  assert.equal(shiftWindow(windowContaining('month', '2025-12-15'), 1).label, '2026-01');
 });
 
 test('formatCardDate: short within the current year, with the year before', () => {

@@ -104,14 +104,6 @@ export function windowContaining(period: Period, day: string): DayWindow {
   return parseMonth(monthOf(day))!;
 }
 
-/** The window just before (`-1`) or after (`+1`) a window of the same period. */
-export function shiftWindow(w: DayWindow, direction: -1 | 1): DayWindow {
-  if (w.period === 'day') return dayWindow(addDays(w.from, direction));
-  if (w.period === 'week') return windowContaining('week', addDays(w.from, 7 * direction));
-  const probe = direction < 0 ? addDays(w.from, -1) : addDays(w.to, 1);
-  return windowContaining('month', probe);
-}
-
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /**

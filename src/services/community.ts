@@ -42,8 +42,12 @@ const iso = (ms: number) => new Date(ms).toISOString();
 export const COMMENT_MAX = 10_000;
 const isCurator = (u: User) => u.role === 'curator' || u.role === 'admin';
 
-function requireMember(user: User | null): User {
-  if (!user) throw new UserError(401, 'Sign in first.');
+/** A checkbox's value from a form (`on`, `1`) or JSON (`true`). */
+const checked = (v: unknown): boolean => v === true || v === 'on' || v === '1';
+
+/** The signed-in, not suspended member, or a 401/403; `what` names the action in the 401 ("follow authors"). */
+export function requireMember(user: User | null, what?: string): User {
+  if (!user) throw new UserError(401, what ? `Sign in to ${what}.` : 'Sign in first.');
   if (user.suspendedAt) throw new UserError(403, 'This account is suspended.');
   return user;
 }
@@ -241,7 +245,7 @@ export async function createCollection(deps: CommunityDeps, user: User | null, i
   const r = collectionName.safeParse(input.name);
   if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
   const base = slugify(r.data);
-  const isPublic = input.isPublic === true || input.isPublic === 'on' || input.isPublic === '1';
+  const isPublic = checked(input.isPublic);
   for (let i = 1; i <= 50; i++) {
     const slug = i === 1 ? base : `${base}-${i}`;
     if (await slugTaken(deps.store.db, u.id, slug)) continue;
@@ -285,7 +289,7 @@ export async function editCollection(deps: CommunityDeps, user: User | null, id:
     if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
     name = r.data;
   }
-  const isPublic = input.isPublic === undefined ? undefined : input.isPublic === true || input.isPublic === 'on' || input.isPublic === '1';
+  const isPublic = input.isPublic === undefined ? undefined : checked(input.isPublic);
   // A write transaction moves the store's change token, so no cached page outlives the change.
   await deps.store.transaction((trx) => updateCollection(trx, c.id, { name, isPublic }), { detailsUnchanged: true });
   const changed = await findCollectionById(deps.store.db, c.id);

@@ -9,6 +9,7 @@ import { countFollowedAuthors, followAuthor, isFollowing, unfollowAuthor } from 
 import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 import { checkAuthorName } from './authors.ts';
+import { requireMember } from './community.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
 
@@ -18,12 +19,6 @@ export const MAX_FOLLOWED_AUTHORS = 500;
 export interface FollowDeps {
   store: Store;
   now: () => number;
-}
-
-function requireMember(user: User | null, what: string): User {
-  if (!user) throw new UserError(401, `Sign in to ${what}.`);
-  if (user.suspendedAt) throw new UserError(403, 'This account is suspended.');
-  return user;
 }
 
 /** Follows (`want`) or unfollows an author by name; following twice or unfollowing a stranger is fine. Returns the checked name. */

@@ -16,11 +16,11 @@ import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail
 import type { Store } from '../store/index.ts';
 import {
   clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
-  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, refundRateLimitHit, renewPendingSubscription,
+  listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
   supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
-import { getOrCreateSecret, hitRateLimit, type User } from '../store/users.ts';
+import { getOrCreateSecret, hitRateLimit, unhitRateLimit, type User } from '../store/users.ts';
 import { emailSchema } from './accounts.ts';
 import { UserError } from './errors.ts';
 
@@ -137,7 +137,7 @@ export function mailNotSent(err: unknown, email: string): UserError {
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600
     && (e.code === 'EMESSAGE' || (e.code === 'EENVELOPE' && e.command === 'RCPT TO'));
   const out = permanent
-    ? new UserError(422, `E-mail: the mail server refused ${email}, so no confirmation link could be sent. Check the address.`)
+    ? new UserError(422, `E-mail: the mail server refused ${email}, so no e-mail could be sent to it. Check the address.`)
     : new UserError(503, 'The e-mail could not be sent just now (the mail server did not take it). Nothing was subscribed; please try again in a few minutes.', MAIL_RETRY_SECONDS);
   out.cause = err;
   return out;
@@ -150,7 +150,8 @@ export function mailNotSent(err: unknown, email: string): UserError {
  */
 async function unsent(store: Store, err: unknown, email: string, nowMs: number): Promise<UserError> {
   const out = mailNotSent(err, email);
-  if (out.status === 503) await refundRateLimitHit(store.db, limitKey('address', email), SUBSCRIBE_RULES.address.windowSeconds, nowMs);
+  // An e-mail the mail server did not take reached nobody: it does not count.
+  if (out.status === 503) await unhitRateLimit(store.db, limitKey('address', email), SUBSCRIBE_RULES.address.windowSeconds, nowMs);
   return out;
 }
 
@@ -347,10 +348,10 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
   return (await findSubscriptionById(db, s.id))!;
 }
 
-/** A member's subscriptions: those of the account's current address (confirmed, or subscribed from the account). */
+/** A member's subscriptions: those of the account's current address, once the account has confirmed it. */
 export async function memberSubscriptions(store: Store, user: User): Promise<Subscription[]> {
   if (!user.email) return [];
-  return listMemberSubscriptions(digestDb(store.db), user.id, user.email, user.emailVerifiedAt !== null);
+  return listMemberSubscriptions(digestDb(store.db), user.email, user.emailVerifiedAt !== null);
 }
 
 /** Changes one of a member's own subscriptions from account settings. */

@@ -232,7 +232,9 @@ export class Store {
     }
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // Owner-only, like an export: the copy holds password hashes and the instance's secrets.
-    if (!fs.existsSync(target)) fs.writeFileSync(target, '', { mode: 0o600 });
+    // An existing file (last night's copy) is made owner-only before anything is written into it.
+    if (fs.existsSync(target)) fs.chmodSync(target, 0o600);
+    else fs.writeFileSync(target, '', { mode: 0o600 });
     await this.raw.backup(file);
     fs.chmodSync(target, 0o600);
     return { bytes: fs.statSync(file).size };

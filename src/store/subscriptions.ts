@@ -114,27 +114,17 @@ export async function listActiveSubscriptionsByEmail(db: DigestDb, email: string
 }
 
 /**
- * A member's subscriptions: those of the account's current address, when it is confirmed or the
- * subscription was made from the account. A subscription of any other address (typed in by the
- * member, or the account's former one) belongs to whoever reads that address.
+ * A member's subscriptions: those of the account's current address, once the account has confirmed
+ * it (before that, the address is not known to be the member's: none). A subscription of any other
+ * address (typed in by the member, or the account's former one) belongs to whoever reads that address.
  */
-export async function listMemberSubscriptions(db: DigestDb, userId: number, email: string, verified: boolean): Promise<Subscription[]> {
+export async function listMemberSubscriptions(db: DigestDb, email: string, verified: boolean): Promise<Subscription[]> {
+  if (!verified) return [];
   const rows = await db.selectFrom('subscriptions').selectAll()
     .where('email', '=', email)
-    .$if(!verified, (q) => q.where('user_id', '=', userId))
     .where('unsubscribed_at', 'is', null)
     .orderBy('id').execute();
   return rows.map(toSubscription);
-}
-
-/**
- * Takes back one hit of a rate-limit counter (see store/users hitRateLimit) in the window of
- * `nowMs`: for an e-mail the mail server did not take, which reached nobody.
- */
-export async function refundRateLimitHit(db: Kysely<Database>, key: string, windowSeconds: number, nowMs: number): Promise<void> {
-  const windowStart = Math.floor(nowMs / 1000 / windowSeconds) * windowSeconds;
-  await db.updateTable('rate_limits').set((eb) => ({ count: eb('count', '-', 1) }))
-    .where('key', '=', key).where('window_start', '=', windowStart).where('count', '>', 0).execute();
 }
 
 /** Deletes a confirmation request whose e-mail never left (nobody holds a link to it). */

@@ -187,7 +187,7 @@ export function createApp(deps: AppDeps) {
     if (err instanceof BadRequest) return errorPage(c, 400, err.message);
     if (err instanceof NotFoundError) return errorPage(c, 404, `There is no such page: ${err.message}.`);
     if (err instanceof HTTPException) return err.getResponse(); // e.g. 401 with its WWW-Authenticate challenge
-    const fault = storeFault(err);
+    const fault = storeFault(err, { reading: c.req.method === 'GET' || c.req.method === 'HEAD' });
     if (fault) {
       logger[fault.status === 503 ? 'error' : 'warn']({ err, path: c.req.path }, `store fault: ${fault.message}`);
       if (fault.status === 503) c.header('Retry-After', String(STORE_FAULT_RETRY_SECONDS));

@@ -54,8 +54,16 @@ export interface StoreFault {
   message: string;
 }
 
-/** What to tell the person about a database error, or null for any other error (a 500, logged). */
-export function storeFault(err: unknown): StoreFault | null {
+/**
+ * What to tell the person about a database error, or null for any other error (a 500, logged).
+ * `reading`: the request only reads (GET, HEAD), so "nothing was saved" is left out of the message.
+ */
+export function storeFault(err: unknown, opts: { reading?: boolean } = {}): StoreFault | null {
+  const fault = classify(err);
+  return fault && opts.reading ? { ...fault, message: fault.message.replace(', so nothing was saved', '') } : fault;
+}
+
+function classify(err: unknown): StoreFault | null {
   const e = err as { code?: unknown; message?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
   const message = typeof e?.message === 'string' ? e.message : '';

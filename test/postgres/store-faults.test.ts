@@ -34,7 +34,7 @@ test('PostgreSQL refusing connections: a clear 503 with Retry-After on pages and
     assert.equal(page.status, 503);
     assert.equal(page.headers.get('retry-after'), '30');
     const html = await page.text();
-    assert.match(html, /The database cannot be reached just now, so nothing was saved/);
+    assert.match(html, /The database cannot be reached just now\. Please try again in a moment\./, 'a page that only reads does not speak of saving');
     assert.doesNotMatch(html, /\bat .*\.ts:\d+|ECONNREFUSED|terminat|pg_/i, 'no stack or driver text');
 
     const api = await app.request('/api/papers/2505.00201?while=down', { headers: { accept: 'application/json' } });
@@ -52,7 +52,7 @@ test('PostgreSQL refusing connections: a clear 503 with Retry-After on pages and
         assert.equal(res.headers.get('retry-after'), '30', `${which} ${url}`);
         assert.match(res.headers.get('content-type') ?? '', /^text\/html/, `${which} ${url}`);
         const body = await res.text();
-        assert.match(body, /The database cannot be reached just now, so nothing was saved/, `${which} ${url}`);
+        assert.match(body, /The database cannot be reached just now\. Please try again in a moment\./, `${which} ${url}`);
         assert.match(body, /<title>[^<]*Paperboy Test/, `${which} ${url}: the site's own page`);
       }
       const missing = await a.request('/no/such/page');

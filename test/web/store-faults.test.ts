@@ -49,6 +49,9 @@ test('store faults by their codes, on both stores and from the connection itself
     assert.equal(fault?.status ?? null, status, name);
     if (message) assert.match(fault!.message, message, name);
   }
+  const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+  assert.equal(storeFault(down)!.message, 'The database cannot be reached just now, so nothing was saved. Please try again in a moment.');
+  assert.equal(storeFault(down, { reading: true })!.message, 'The database cannot be reached just now. Please try again in a moment.', 'a read saves nothing anyway');
   assert.equal(storeFault(null), null);
   assert.equal(storeFault('a string'), null);
 });

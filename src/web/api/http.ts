@@ -39,7 +39,7 @@ export function jsonError(err: Error, c: Context, log: (err: Error, path: string
   }
   if (err instanceof NotFoundError) return c.json({ error: `There is no such page: ${err.message}.` }, 404);
   log(err, c.req.path);
-  const fault = storeFault(err);
+  const fault = storeFault(err, { reading: c.req.method === 'GET' || c.req.method === 'HEAD' });
   if (fault) return c.json({ error: fault.message }, fault.status, fault.status === 503 ? { 'Retry-After': String(STORE_FAULT_RETRY_SECONDS) } : {});
   return c.json({ error: 'The server could not answer this request. It has been logged; please try again.' }, 500);
 }
