@@ -41,10 +41,10 @@ export function outboxMailer(dir: string, from: string): Mailer {
     async send(mail) {
       const m = checked(mail);
       const info = await transport.sendMail({ from, to: m.to, subject: m.subject, text: m.text, html: m.html, headers: m.headers });
-      fs.mkdirSync(dir, { recursive: true });
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); // mail holds sign-in and reset links: owner-only
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${String(seq++).padStart(4, '0')}.eml`;
       const tmp = path.join(dir, `.${name}.tmp`);
-      fs.writeFileSync(tmp, info.message as Buffer);
+      fs.writeFileSync(tmp, info.message as Buffer, { mode: 0o600 });
       fs.renameSync(tmp, path.join(dir, name)); // readers never see half a message
       return info.messageId;
     },

@@ -212,8 +212,8 @@ export function folderTransport(dir: string): Transport {
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${process.pid}-${String(seq++).padStart(5, '0')}.eml`;
       const tmp = path.join(dir, `.${name}.tmp`);
       try {
-        fs.mkdirSync(dir, { recursive: true });
-        fs.writeFileSync(tmp, message.raw);
+        fs.mkdirSync(dir, { recursive: true, mode: 0o700 }); // mail holds sign-in and unsubscribe links: owner-only
+        fs.writeFileSync(tmp, message.raw, { mode: 0o600 });
       } catch (err) {
         throw new DeliveryError('transport', `mail: cannot write to ${dir}: ${(err as Error).message}`);
       }

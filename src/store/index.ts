@@ -327,7 +327,12 @@ async function counterProblems(db: Kysely<Database>): Promise<string[]> {
 export async function openStore(url: string): Promise<Store> {
   const file = sqlitePathOf(url);
   if (file === null) return openPostgres(url);
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    // Owner-only, like exports and backups: the database holds password hashes and the instance's
+    // secrets (SQLite gives its -wal and -shm files the database file's permissions).
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    if (!fs.existsSync(file)) fs.writeFileSync(file, '', { mode: 0o600, flag: 'a' });
+  }
   let raw: BetterSqlite3.Database;
   try {
     raw = new BetterSqlite3(file);
