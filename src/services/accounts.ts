@@ -203,17 +203,22 @@ export interface NewSession {
 
 /**
  * Failed sign-ins are counted per client address, per (username or e-mail, address) and, more
- * loosely, per username or e-mail from anywhere. Only failures count, so a stranger who guesses
- * from elsewhere fills his own counters, not the owner's; and a login without an account has the
- * same counters and answers as one with it.
+ * loosely, per username or e-mail from anywhere, except from a browser that signed in with it
+ * before. Only failures count, so a stranger who guesses from elsewhere fills their own counters,
+ * not the owner's; and a login without an account has the same counters and answers as one with it.
  */
-export async function signIn(deps: AccountDeps, input: { login: unknown; password: unknown; ip: string; previousToken?: string | null }): Promise<NewSession> {
+export async function signIn(deps: AccountDeps, input: {
+  login: unknown; password: unknown; ip: string; previousToken?: string | null;
+  /** The browser signed in with this login before (a device cookie): the per-login ceiling does not apply. */
+  knownDevice?: boolean;
+}): Promise<NewSession> {
   const login = typeof input.login === 'string' ? input.login.trim().slice(0, 254) : '';
   const password = typeof input.password === 'string' ? input.password : '';
   if (!login || !password) throw new UserError(422, 'Enter your username (or e-mail) and password.');
   const key = login.toLowerCase();
   // Counted before the password is checked, so that parallel guesses are counted too; taken back when it was right.
-  const counted: Array<[RuleName, string]> = [['signInIp', input.ip], ['signInLoginIp', `${key} ${input.ip}`], ['signInLogin', key]];
+  const counted: Array<[RuleName, string]> = [['signInIp', input.ip], ['signInLoginIp', `${key} ${input.ip}`]];
+  if (!input.knownDevice) counted.push(['signInLogin', key]);
   for (const [rule, subject] of counted) await limit(deps.store, rule, subject, deps.now());
   const found = await findLogin(deps.store.db, login.includes('@') ? key : login);
   const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));

@@ -25,7 +25,7 @@ import { findUserByName, updateUser } from '../store/users.ts';
 import { listVotedPaperIds, votedAmong } from '../store/votes.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Web } from './app.tsx';
-import { clearSessionCookie, clientIp, csrfToken, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
+import { clearSessionCookie, clientIp, csrfToken, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
 import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage } from './pages/account.tsx';
 import {
   CollectionPage, CollectionsPage, EditCommentPage, ModerationPage, OutboxPage, ProfilePage, SavePage, SubmitPage,
@@ -133,8 +133,12 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     const next = safeNext(f.next);
     try {
-      const session = await signIn(accounts, { login: f.login, password: f.password, ip: ip(c), previousToken: getCookie(c, SESSION_COOKIE) ?? null });
+      const login = typeof f.login === 'string' ? f.login : '';
+      const session = await signIn(accounts, {
+        login: f.login, password: f.password, ip: ip(c), previousToken: getCookie(c, SESSION_COOKIE) ?? null, knownDevice: knownDevice(c, auth, login),
+      });
       setSessionCookie(c, auth, session.token);
+      rememberDevice(c, auth, login);
       return c.redirect(next, 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;

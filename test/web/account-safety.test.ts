@@ -77,6 +77,11 @@ test('sign-in limits: a stranger cannot lock the owner out, successes do not cou
 test('sign-in limits: guessing spread over many addresses meets a ceiling per login, the same for unknown logins; a reset link still signs the owner in', async () => {
   const { app, outboxDir } = await setup();
   await memberSession(app, outboxDir, 'bea', '198.51.100.20');
+  // Bea's own browser signed in before (and signed out): it carries the mark of that sign-in.
+  const own = new WebClient(app, '198.51.100.21');
+  assert.equal((await own.post('/signin', { login: 'bea', password: 'a long enough password' }, { tokenPage: '/signin' })).status, 303);
+  await own.post('/signout', {}, { tokenPage: '/' });
+  assert.doesNotMatch((await own.get('/')).html, /href="\/users\/bea"/, 'signed out');
   for (const login of ['bea', 'no-such-member']) {
     for (let a = 0; a < 10; a++) {
       const statuses = await failSignIns(new WebClient(app, `203.0.113.${a + (login === 'bea' ? 10 : 40)}`), login, 10);
@@ -87,7 +92,10 @@ test('sign-in limits: guessing spread over many addresses meets a ceiling per lo
     assert.equal(over.status, 429, login);
     assert.match(await over.text(), /Too many failed sign-in attempts for this username or e-mail: at most 100 in 60 minutes/, login);
   }
-  // The password is not even checked past the ceiling; the reset link is the way in.
+  // Past the ceiling a browser that never signed in as bea is refused, the password not even checked;
+  // bea's own browser still gets in; elsewhere, the reset link is the way in.
+  assert.equal((await own.post('/signin', { login: 'bea', password: 'not the password at all' }, { tokenPage: '/signin' })).status, 401, 'answered like anyone when wrong');
+  assert.equal((await own.post('/signin', { login: 'bea', password: 'a long enough password' }, { tokenPage: '/signin' })).status, 303, 'the owner\'s browser is spared the ceiling');
   const owner = new WebClient(app, '198.51.100.20');
   assert.equal((await owner.post('/signin', { login: 'bea', password: 'a long enough password' }, { tokenPage: '/signin' })).status, 429);
   await owner.post('/account/forgot', { email: 'bea@example.org' }, { tokenPage: '/account/forgot' });
