@@ -159,7 +159,12 @@ export async function main(argv: string[]): Promise<number> {
       return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
     case 'digest':
       if (wantsHelp(rest)) { process.stdout.write(DIGEST_USAGE); return 0; }
-      if (rest[0] === 'status' && noDatabase('digest', config.databaseUrl, process.stderr)) return 1;
+      if (!['send', 'status', 'unsubscribe-mail'].includes(rest[0] ?? '')) {
+        process.stderr.write(`${rest[0] ? `digest: unknown subcommand "${rest[0]}"\n\n` : ''}${DIGEST_USAGE}`);
+        return 2;
+      }
+      // Nothing to send, count or unsubscribe without a database: a mistyped path must not create one.
+      if (noDatabase('digest', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
         return runDigestCli(config, config.digest, store, rest, process.stdout);

@@ -65,13 +65,16 @@ test('commands that only read say "no database" instead of creating one; migrate
   const dir = tempDir();
   const db = path.join(dir, 'restore', 'typo.db');
   const env = { DATABASE_URL: `sqlite:${db}` };
-  const cases: string[][] = [['stats'], ['export', path.join(dir, 'out.jsonl.gz')], ['search', 'attention'], ['backup', path.join(dir, 'copy.db')], ['digest', 'status'], ['reindex'], ['keywords']];
+  const cases: string[][] = [['stats'], ['export', path.join(dir, 'out.jsonl.gz')], ['search', 'attention'], ['backup', path.join(dir, 'copy.db')], ['digest', 'status'], ['digest', 'send', '--dry-run'], ['reindex'], ['keywords']];
   for (const args of cases) {
     const r = paperboy(args, env);
     assert.equal(r.code, 1, args.join(' '));
     assert.match(r.stderr, new RegExp(`^${args[0]}: no database at ${db.replace(/[.]/g, '\\.')}`), args.join(' '));
     assert.doesNotMatch(r.stdout, /papers=0/);
   }
+  const unknown = paperboy(['digest', 'sned'], env);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /digest: unknown subcommand "sned"/);
   assert.equal(fs.existsSync(path.dirname(db)), false, 'no file or folder was created');
 
   const file = path.join(dir, 'in.jsonl');
