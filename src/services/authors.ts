@@ -41,19 +41,19 @@ export function checkAuthorName(raw: string | undefined): string {
 }
 
 /**
- * Where an author page should be: the name as papers spell it, when the URL spells it otherwise
- * (case, spaces); null when it is already right or no paper has it (the page then says so).
+ * An author's page, or where it is (`elsewhere`) when the URL spells the name otherwise than papers
+ * do (case, spaces: the commonest spelling). A name written as papers carry it costs one lookup; the
+ * other spellings are looked for only when that one finds nothing.
  */
-export async function authorRedirect(store: Store, rawName: string): Promise<string | null> {
-  const name = checkAuthorName(rawName).replace(/\s+/g, ' ');
-  const spelling = await findAuthorSpelling(store.db, name);
-  return spelling !== null && spelling !== rawName ? spelling : null;
-}
-
-export async function getAuthorView(store: Store, rawName: string, page: number, pageSize: number): Promise<AuthorView> {
+export async function getAuthorView(store: Store, rawName: string, page: number, pageSize: number): Promise<AuthorView | { elsewhere: string }> {
   const name = checkAuthorName(rawName);
-  const author = await findAuthorSummary(store.db, name);
-  if (!author) throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
+  const tidy = name.replace(/\s+/g, ' ');
+  const author = tidy === rawName ? await findAuthorSummary(store.db, name) : null;
+  if (!author) {
+    const spelling = await findAuthorSpelling(store.db, tidy);
+    if (spelling !== null && spelling !== rawName) return { elsewhere: spelling };
+    throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
+  }
   const pages = Math.max(1, Math.ceil(author.papers / pageSize));
   if (page > pages) throw new UserError(404, `There is no page ${page}: ${author.papers} papers make ${pages}.`);
   const [papers, byPaper] = await Promise.all([

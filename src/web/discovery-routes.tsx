@@ -10,7 +10,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { authorRedirect, getAuthorView } from '../services/authors.ts';
+import { getAuthorView } from '../services/authors.ts';
 import { getCategoryFeed } from '../services/category-feed.ts';
 import { UserError } from '../services/errors.ts';
 import { parseWindow } from '../services/feed.ts';
@@ -54,14 +54,13 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
 
   app.get('/authors/:name{.+}', async (c) => {
     const name = c.req.param('name');
-    const spelling = await authorRedirect(store, name);
-    if (spelling) {
-      // Temporary: which spelling most papers carry can change, and a spelling no paper carries today may be carried tomorrow.
-      c.header('Cache-Control', 'no-store');
-      return c.redirect(`/authors/${encodeURIComponent(spelling)}${new URL(c.req.url).search}`, 302);
-    }
     const page = parse(pageParam, c.req.query('page')) ?? 1;
     const view = await getAuthorView(store, name, page, config.pageSize);
+    if ('elsewhere' in view) {
+      // Temporary: which spelling most papers carry can change, and a spelling no paper carries today may be carried tomorrow.
+      c.header('Cache-Control', 'no-store');
+      return c.redirect(`/authors/${encodeURIComponent(view.elsewhere)}${new URL(c.req.url).search}`, 302);
+    }
     const user = c.get('user');
     const [following, voted] = await Promise.all([
       user ? isFollowing(store.db, user.id, view.author.name) : Promise.resolve(false),

@@ -4,30 +4,22 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { browserUnavailable, openSite, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
 
 const skip = browserUnavailable();
 
 describe('reading the daily papers in Chromium', { skip: skip ?? false }, () => {
-  let browser: Browser;
+  let site: Awaited<ReturnType<typeof openSite>> | undefined;
   let page: Page;
   let base: string;
-  let stop: () => Promise<void>;
 
   before(async () => {
-    const { server, store } = await startTestServer();
-    base = server.url;
-    stop = async () => { await server.close(); await store.close(); };
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    site = await openSite({ width: 1200, height: 900 });
+    ({ page, base } = site);
   });
 
-  after(async () => {
-    await browser?.close();
-    await stop?.();
-  });
+  after(() => site?.close());
 
   test('the feed shows the latest day of the demo, trending first', async () => {
     await page.goto(`${base}/`);
@@ -99,7 +91,7 @@ describe('reading the daily papers in Chromium', { skip: skip ?? false }, () => 
   });
 
   test('pages read fully without JavaScript', async () => {
-    const context = await browser.newContext({ javaScriptEnabled: false });
+    const context = await site!.browser.newContext({ javaScriptEnabled: false });
     const p = await context.newPage();
     await p.goto(`${base}/papers/date/2025-05-30`);
     assert.ok((await p.locator('article.card').count()) > 0);

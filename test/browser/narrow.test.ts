@@ -5,9 +5,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
+import type { Page } from 'playwright-core';
+import { browserUnavailable, openSite, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 
 const skip = browserUnavailable();
 
@@ -26,23 +25,16 @@ async function overflow(page: Page): Promise<{ by: number; culprits: string[] }>
 }
 
 describe('pages on a 375 px screen', { skip: skip ?? false }, () => {
-  let browser: Browser;
+  let site: Awaited<ReturnType<typeof openSite>> | undefined;
   let page: Page;
   let base: string;
-  let stop: () => Promise<void>;
 
   before(async () => {
-    const { server, store } = await startTestServer();
-    base = server.url;
-    stop = async () => { await server.close(); await store.close(); };
-    browser = await launchBrowser();
-    page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    site = await openSite({ width: 375, height: 800 });
+    ({ page, base } = site);
   });
 
-  after(async () => {
-    await browser?.close();
-    await stop?.();
-  });
+  after(() => site?.close());
 
   test('no page scrolls sideways', async () => {
     // 2505.23764's comment ends in a URL too long for the line.

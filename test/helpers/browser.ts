@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startTestServer } from './server.ts';
 
 export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
@@ -30,6 +31,19 @@ export function browserUnavailable(): string | null {
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
+}
+
+/** A real server (on the bundled demo corpus unless `env` says otherwise) and Chromium with one page of `viewport`. */
+export async function openSite(viewport: { width: number; height: number }, env: Record<string, string> = {}): Promise<{
+  base: string; browser: Browser; page: Page; started: Awaited<ReturnType<typeof startTestServer>>; close(): Promise<void>;
+}> {
+  const started = await startTestServer(env);
+  const browser = await launchBrowser();
+  const page = await browser.newPage({ viewport });
+  return {
+    base: started.server.url, browser, page, started,
+    close: async () => { await browser.close(); await started.server.close(); await started.store.close(); },
+  };
 }
 
 /** Saves a full-page screenshot as a test artefact; returns its path. */

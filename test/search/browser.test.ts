@@ -73,6 +73,8 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     await live.locator('a').first().waitFor({ timeout: 5_000 }).catch((e: Error) => { throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`); });
     assert.match(await live.locator('a').first().innerText(), /robots/i);
     assert.ok((await live.locator('mark').count()) > 0);
+    // An unfinished word is searched as its completions, and the box says so; Enter searches what was typed.
+    assert.match(await live.locator('p.muted').innerText(), /^Showing robots?\b.*: press Enter to search for “robo”$/);
     await page.keyboard.press('Escape');
     assert.equal(await live.isHidden(), true);
     await page.locator('main').getByLabel('Search papers').fill('robots');

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '../../src/config.ts';
 import { runReindex } from '../../src/cli/reindex.ts';
 import { runSearchCli } from '../../src/cli/search.ts';
-import { OpenAiEmbedder } from '../../src/search/embedder.ts';
+import { OpenAiEmbedder, type OpenAiEmbedderOptions } from '../../src/search/embedder.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { startEmbeddingsServer } from '../helpers/embeddings-server.ts';
@@ -28,6 +28,15 @@ const settings: Pick<Config, 'embedder' | 'searchEngine'> = {
   embedder: { kind: 'openai', url: embeddings.baseUrl, model: 'test-embed', dims: 8, apiKey: null, queryPrefix: 'query: ', documentPrefix: 'passage: ' },
 };
 const inputs = () => embeddings.seen.flatMap((s) => s.body.input);
+/** The local endpoint's embedder, as the settings above make it (no prefixes unless given). */
+const endpointEmbedder = (extra: Partial<OpenAiEmbedderOptions> = {}) => new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8, ...extra });
+
+/** A store holding 12 papers of the test topics. */
+async function topicalStore() {
+  const store = await tempStore();
+  await store.upsertPapers(topicalRecords(12), FIXED_NOW);
+  return store;
+}
 
 function sink() {
   const s = new PassThrough();
@@ -87,9 +96,8 @@ describe('serve with PAPERBOY_EMBEDDER=openai', () => {
 
 describe('the in-memory index with an external embedder', () => {
   test('papers changed while the endpoint is down get their vectors once it answers again', async () => {
-    const store = await tempStore();
-    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
-    const embedder = new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8 });
+    const store = await topicalStore();
+    const embedder = endpointEmbedder();
     const index = await SearchIndex.open(store, { embedder, vectorRetryMs: 100 }, true);
     try {
       assert.equal(index.status().semantic, 'ready');
@@ -119,11 +127,10 @@ describe('the in-memory index with an external embedder', () => {
   });
 
   test('a first build the endpoint fails serves keywords with semantic search off, until a reindex saves vectors', async () => {
-    const store = await tempStore();
-    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
+    const store = await topicalStore();
     embeddings.failWith = 503;
     const logs: string[] = [];
-    const index = await SearchIndex.open(store, { embedder: new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8 }), log: (m) => logs.push(m) }, true);
+    const index = await SearchIndex.open(store, { embedder: endpointEmbedder(), log: (m) => logs.push(m) }, true);
     try {
       assert.ok(logs.some((l) => /search: build failed: .*answered 503/.test(l)), logs.join('\n'));
       assert.deepEqual([index.status().state, index.status().semantic], ['ready', 'off']);
@@ -142,9 +149,8 @@ describe('the in-memory index with an external embedder', () => {
   });
 
   test('a query the endpoint does not answer in time falls back to keywords', async () => {
-    const store = await tempStore();
-    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
-    const embedder = new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8, queryTimeoutMs: 200 });
+    const store = await topicalStore();
+    const embedder = endpointEmbedder({ queryTimeoutMs: 200 });
     const index = await SearchIndex.open(store, { embedder }, true);
     try {
       embeddings.hang = true;
@@ -159,12 +165,11 @@ describe('the in-memory index with an external embedder', () => {
   });
 
   test('saved vectors of another size are not used with a model of the same name', async () => {
-    const store = await tempStore();
-    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
-    const first = await SearchIndex.open(store, { embedder: new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8 }) }, true);
+    const store = await topicalStore();
+    const first = await SearchIndex.open(store, { embedder: endpointEmbedder() }, true);
     await first.close();
     const logs: string[] = [];
-    const again = await SearchIndex.open(store, { embedder: new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 16 }), log: (m) => logs.push(m) });
+    const again = await SearchIndex.open(store, { embedder: endpointEmbedder({ dims: 16 }), log: (m) => logs.push(m) });
     try {
       assert.ok(logs.some((l) => /no vectors for the configured embedder; semantic search is off until paperboy reindex/.test(l)), logs.join('\n'));
       const r = await again.search({ query: parseQuery('quantum qubits'), mode: 'semantic', sort: 'relevance', offset: 0, limit: 5 });
@@ -178,8 +183,7 @@ describe('the in-memory index with an external embedder', () => {
 
 describe('paperboy reindex and search with PAPERBOY_EMBEDDER=openai', () => {
   test('reindex embeds every paper through the endpoint; search embeds the query there', async () => {
-    const store = await tempStore();
-    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
+    const store = await topicalStore();
     try {
       const before = embeddings.seen.length;
       const out = sink();
@@ -204,14 +208,13 @@ describe('paperboy reindex and search with PAPERBOY_EMBEDDER=openai', () => {
   });
 
   test('a reindex the endpoint fails leaves the saved index as it was', async () => {
-    const store = await tempStore();
-    await store.upsertPapers(topicalRecords(12), FIXED_NOW);
+    const store = await topicalStore();
     try {
       assert.equal(await runReindex(store, [], sink().stream, sink().stream, settings), 0);
       embeddings.failWith = 503;
       await assert.rejects(runReindex(store, [], sink().stream, sink().stream, settings), /answered 503: overloaded/);
       embeddings.failWith = null;
-      const index = await SearchIndex.open(store, { embedder: new OpenAiEmbedder({ baseUrl: embeddings.baseUrl, model: 'test-embed', dims: 8 }) });
+      const index = await SearchIndex.open(store, { embedder: endpointEmbedder() });
       try {
         assert.deepEqual([index.status().generation, index.status().semantic, index.status().papers], [1, 'ready', 12]);
       } finally {
