@@ -3,7 +3,9 @@
  * again on PostgreSQL, in a throwaway cluster on a free port in a temporary folder, and a closing
  * summary of both runs in the Node test runner's format.
  *
- *   node --import tsx scripts/run-tests.ts [--store=both|sqlite|postgres] [test files...]
+ *   node --import tsx scripts/run-tests.ts [--store=both|sqlite|postgres] [--concurrency=N] [test files...]
+ *
+ * N test files run at once (default 2, or PAPERBOY_TEST_CONCURRENCY).
  *
  * PostgreSQL: its server binaries are looked for in /usr/lib/postgresql/NN/bin (NN >= 15) and on
  * PATH; when missing, the PostgreSQL run is left out with a note on installing them, and fails the
@@ -22,8 +24,17 @@ const STORE_TEST_DIRS = ['test/store', 'test/services', 'test/web', 'test/api', 
 /** Tests of what only the shared store does (several app processes on one database). */
 const POSTGRES_ONLY_DIR = 'test/postgres';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { store: { type: 'string', default: 'both' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { store: { type: 'string', default: 'both' }, concurrency: { type: 'string', default: process.env.PAPERBOY_TEST_CONCURRENCY ?? '2' } },
+});
 const store = values.store!;
+/** Test files run side by side: each has its own databases, folders and ports, so two fit the 2-core machines CI runs on. */
+const concurrency = Number(values.concurrency);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  process.stderr.write(`run-tests: --concurrency: expected a whole number of at least 1, got ${values.concurrency}\n`);
+  process.exit(2);
+}
 if (!['both', 'sqlite', 'postgres'].includes(store)) {
   process.stderr.write(`run-tests: --store: expected both, sqlite or postgres, got ${store}\n`);
   process.exit(2);
@@ -53,7 +64,7 @@ const SUMMARY_RE = /^(?:#|ℹ) (tests|suites|pass|fail|cancelled|skipped|todo|du
 async function runNodeTests(label: string, files: string[], env: NodeJS.ProcessEnv): Promise<{ summary: Partial<Summary>; code: number }> {
   process.stdout.write(`\n== ${label}: ${files.length} test files\n`);
   const reporter = process.stdout.isTTY ? 'spec' : 'tap';
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', `--test-reporter=${reporter}`, ...files], {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-reporter=${reporter}`, ...files], {
     env, stdio: ['ignore', 'pipe', 'inherit'],
   });
   const summary: Partial<Summary> = {};
