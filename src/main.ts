@@ -40,6 +40,26 @@ commands:
 Settings come from environment variables: see docs/configuration.md.
 `;
 
+/**
+ * For commands that check their own arguments: the store is opened (and migrated) the first time
+ * `fn` asks for it, so a usage error neither creates nor migrates a database.
+ */
+async function withLazyStore<T>(config: Config, fn: (openStore: () => Promise<Store>) => Promise<T>): Promise<T> {
+  let store: Store | null = null;
+  const open = async (): Promise<Store> => {
+    if (!store) {
+      store = await openStore(config.databaseUrl);
+      await store.migrate(new Date().toISOString());
+    }
+    return store;
+  };
+  try {
+    return await fn(open);
+  } finally {
+    await (store as Store | null)?.close();
+  }
+}
+
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(config.databaseUrl);
   try {
@@ -103,15 +123,10 @@ export async function main(argv: string[]): Promise<number> {
       if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
       return withStore(config, async (store) => {
         await store.migrate(new Date().toISOString());
-        return runExport(store, rest, process.stdout);
+        return runExport(store, rest, process.stdout, process.stderr);
       });
     case 'import': {
-      if (rest.includes('--all')) {
-        return withStore(config, async (store) => {
-          await store.migrate(new Date().toISOString());
-          return runImportAll(store, rest, process.stdout);
-        });
-      }
+      if (rest.includes('--all')) return withLazyStore(config, (open) => runImportAll(open, rest, process.stdout, process.stderr));
       const args = parseCommand('import', rest, {}, IMPORT_USAGE, { positionals: [1, Infinity] }, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       return withStore(config, async (store) => {
@@ -121,16 +136,10 @@ export async function main(argv: string[]): Promise<number> {
     }
     case 'ingest':
       if (wantsHelp(rest)) { process.stdout.write(INGEST_USAGE); return 0; }
-      return withStore(config, async (store) => {
-        await store.migrate(new Date().toISOString());
-        return runIngest(config, store, rest, process.stdout);
-      });
+      return withLazyStore(config, (open) => runIngest(config, open, rest, process.stdout, process.stderr));
     case 'admin':
       if (wantsHelp(rest)) { process.stdout.write(ADMIN_USAGE); return 0; }
-      return withStore(config, async (store) => {
-        await store.migrate(new Date().toISOString());
-        return runAdmin(store, rest, process.stdout, process.env);
-      });
+      return withLazyStore(config, (open) => runAdmin(open, rest, process.stdout, process.stderr, process.env));
     case 'backup': {
       const args = parseCommand('backup', rest, {}, BACKUP_USAGE, { positionals: [1, 1] }, process.stdout, process.stderr);
       if (typeof args === 'number') return args;

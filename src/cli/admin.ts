@@ -23,31 +23,32 @@ export interface Terminal {
   prompts: Out;
 }
 
+/** `openStore` is called only once the arguments and the password are known to be usable. */
 export async function runAdmin(
-  store: Store, args: string[], out: Out, env: Record<string, string | undefined>,
+  openStore: () => Promise<Store>, args: string[], out: Out, err: Out, env: Record<string, string | undefined>,
   terminal: Terminal = { input: process.stdin, prompts: process.stderr },
 ): Promise<number> {
   const [sub, ...rest] = args;
   if (sub === '--help' || sub === '-h') { out.write(ADMIN_USAGE); return 0; }
-  if (sub !== 'create-user') { out.write(`admin: ${sub ? `unknown subcommand "${sub}"` : 'name a subcommand'}\n${ADMIN_USAGE}`); return 2; }
+  if (sub !== 'create-user') { err.write(`admin: ${sub ? `unknown subcommand "${sub}"` : 'name a subcommand'}\n${ADMIN_USAGE}`); return 2; }
   let values;
   try {
     values = parseArgs({ args: rest, options: { username: { type: 'string' }, email: { type: 'string' }, role: { type: 'string' }, 'password-file': { type: 'string' }, help: { type: 'boolean', short: 'h' } } }).values;
-  } catch (err) {
-    out.write(`admin: ${(err as Error).message}\n${ADMIN_USAGE}`);
+  } catch (e) {
+    err.write(`admin: ${(e as Error).message}\n${ADMIN_USAGE}`);
     return 2;
   }
   if (values.help) { out.write(ADMIN_USAGE); return 0; }
   const missing = (['username', 'email', 'role'] as const).filter((k) => values[k] === undefined).map((k) => `--${k}`);
-  if (missing.length > 0) { out.write(`admin: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed\n${ADMIN_USAGE}`); return 2; }
+  if (missing.length > 0) { err.write(`admin: ${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} needed\n${ADMIN_USAGE}`); return 2; }
   const role = values.role;
-  if (role !== 'admin' && role !== 'curator' && role !== 'member') { out.write(`admin: --role is admin, curator or member (got "${role}")\n${ADMIN_USAGE}`); return 2; }
+  if (role !== 'admin' && role !== 'curator' && role !== 'member') { err.write(`admin: --role is admin, curator or member (got "${role}")\n${ADMIN_USAGE}`); return 2; }
   let password: string | undefined;
   if (values['password-file']) {
     try {
       password = fs.readFileSync(values['password-file'], 'utf8').trim();
-    } catch (err) {
-      out.write(`admin: --password-file: cannot read ${values['password-file']}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    } catch (e) {
+      err.write(`admin: --password-file: cannot read ${values['password-file']}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       return 2;
     }
   } else {
@@ -57,20 +58,20 @@ export async function runAdmin(
     const prompt = createHiddenPrompt(terminal.input, terminal.prompts);
     try {
       password = await askNewPassword(prompt, 'Password (at least 10 characters, not shown): ');
-    } catch (err) {
-      if (err instanceof PromptCancelled) { out.write(`admin: ${err.message}\n`); return 2; }
-      throw err;
+    } catch (e) {
+      if (e instanceof PromptCancelled) { err.write(`admin: ${e.message}\n`); return 2; }
+      throw e;
     } finally {
       prompt.close();
     }
   }
-  if (!password) { out.write(`admin: no password given\n${ADMIN_USAGE}`); return 2; }
+  if (!password) { err.write(`admin: no password given\n${ADMIN_USAGE}`); return 2; }
   try {
-    const user = await createAccount({ store, now: () => Date.now() }, { username: values.username, email: values.email, password, role });
+    const user = await createAccount({ store: await openStore(), now: () => Date.now() }, { username: values.username, email: values.email, password, role });
     out.write(`admin done created=${user.username} role=${user.role}\n`);
     return 0;
-  } catch (err) {
-    if (err instanceof UserError) { out.write(`${err.message}\n`); return 1; }
-    throw err;
+  } catch (e) {
+    if (e instanceof UserError) { err.write(`${e.message}\n`); return 1; }
+    throw e;
   }
 }

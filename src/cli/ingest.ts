@@ -42,10 +42,53 @@ function day(value: string | undefined, flag: string): string | undefined {
   return d;
 }
 
-export async function runIngest(config: Config, store: Store, args: string[], out: NodeJS.WriteStream): Promise<number> {
-  let parsed;
+/** What to fetch, checked in full before the store is opened (a usage error creates nothing). */
+type IngestPlan =
+  | { kind: 'oai'; base: { set: string; metadataPrefix: OaiMetadataPrefix }; from?: string; until?: string }
+  | { kind: 'api-ids'; ids: string[] }
+  | { kind: 'api-query'; searchQuery: string; max: number }
+  | { kind: 'rss'; categories: string[] };
+
+function planIngest(config: Config, v: Record<string, string | boolean | undefined>, positionals: string[]): IngestPlan {
+  const modes = [v.oai, v.api, v.rss].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError('choose one of --oai, --api, --rss');
+  if (v.oai) {
+    const prefix = (v.prefix ?? 'arXivRaw') as OaiMetadataPrefix;
+    if (prefix !== 'arXivRaw' && prefix !== 'arXiv') throw new UsageError('--prefix: arXivRaw or arXiv');
+    const base = { set: (v.set as string | undefined) ?? config.arxiv.oaiSet, metadataPrefix: prefix };
+    if (v['catch-up']) return { kind: 'oai', base };
+    const from = day(v.from as string | undefined, '--from');
+    if (!from) throw new UsageError('--oai needs --from DATE or --catch-up');
+    const until = day(v.until as string | undefined, '--until');
+    if (until && until < from) throw new UsageError('--until is before --from');
+    return { kind: 'oai', base, from, until };
+  }
+  if (v.api) {
+    if (typeof v.ids === 'string') {
+      const ids = v.ids.split(/[\s,]+/).filter(Boolean);
+      const bad = ids.filter((id) => !parseArxivId(id));
+      if (bad.length > 0) throw new UsageError(`--ids: not arXiv ids: ${bad.slice(0, 5).join(', ')}`);
+      return { kind: 'api-ids', ids };
+    }
+    if (typeof v.query === 'string') {
+      const max = v.max === undefined ? 1000 : Number(v.max);
+      if (!Number.isInteger(max) || max < 1 || max > 30_000) throw new UsageError('--max: a whole number from 1 to 30000');
+      return { kind: 'api-query', searchQuery: v.query, max };
+    }
+    throw new UsageError('--api needs --query or --ids');
+  }
+  const categories = positionals.length > 0 ? positionals : config.categories;
+  const bad = categories.filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
+  if (bad.length > 0) throw new UsageError(`not arXiv categories: ${bad.join(', ')}`);
+  return { kind: 'rss', categories };
+}
+
+/** `openStore` is called only once the arguments are known to be usable. */
+export async function runIngest(config: Config, openStore: () => Promise<Store>, args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = out): Promise<number> {
+  let plan: IngestPlan;
+  let dryRun: boolean;
   try {
-    parsed = parseArgs({
+    const parsed = parseArgs({
       args,
       allowPositionals: true,
       options: {
@@ -55,70 +98,41 @@ export async function runIngest(config: Config, store: Store, args: string[], ou
         'dry-run': { type: 'boolean' },
       },
     });
-  } catch (err) {
-    out.write(`${(err as Error).message}\n${INGEST_USAGE}`);
-    return 2;
-  }
-  const v = parsed.values;
-  const modes = [v.oai, v.api, v.rss].filter(Boolean).length;
-  if (modes !== 1) {
-    out.write(`choose one of --oai, --api, --rss\n${INGEST_USAGE}`);
+    plan = planIngest(config, parsed.values, parsed.positionals);
+    dryRun = parsed.values['dry-run'] ?? false;
+  } catch (e) {
+    err.write(`ingest: ${(e as Error).message}\n${INGEST_USAGE}`);
     return 2;
   }
 
+  const store = await openStore();
   const client = createArxivClient({
     apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
     userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs, maxRetries: config.arxiv.maxRetries,
   });
   const progress = createProgress('ingest');
   const deps: IngestDeps = {
-    store, client, categories: config.categories, now: () => new Date().toISOString(), dryRun: v['dry-run'] ?? false,
+    store, client, categories: config.categories, now: () => new Date().toISOString(), dryRun,
     onPage: ({ done, total, counts }) => progress.update(done, total ?? done, `new=${counts.new} updated=${counts.updated} skipped=${counts.skipped}`),
   };
 
   let report: IngestReport;
   try {
-    if (v.oai) {
-      const prefix = (v.prefix ?? 'arXivRaw') as OaiMetadataPrefix;
-      if (prefix !== 'arXivRaw' && prefix !== 'arXiv') throw new UsageError('--prefix: arXivRaw or arXiv');
-      const base = { set: v.set ?? config.arxiv.oaiSet, metadataPrefix: prefix };
-      let query;
-      if (v['catch-up']) {
+    switch (plan.kind) {
+      case 'oai': {
         const today = new Date().toISOString().slice(0, 10);
-        query = await catchUpQuery(store, base, today, addDays(today, -FIRST_CATCH_UP_DAYS));
-      } else {
-        const from = day(v.from, '--from');
-        if (!from) throw new UsageError('--oai needs --from DATE or --catch-up');
-        const until = day(v.until, '--until');
-        if (until && until < from) throw new UsageError('--until is before --from');
-        query = { ...base, from, until };
+        const query = plan.from
+          ? { ...plan.base, from: plan.from, until: plan.until }
+          : await catchUpQuery(store, plan.base, today, addDays(today, -FIRST_CATCH_UP_DAYS));
+        report = await ingestOai(deps, query);
+        break;
       }
-      report = await ingestOai(deps, query);
-    } else if (v.api) {
-      if (v.ids) {
-        const ids = v.ids.split(/[\s,]+/).filter(Boolean);
-        const bad = ids.filter((id) => !parseArxivId(id));
-        if (bad.length > 0) throw new UsageError(`--ids: not arXiv ids: ${bad.slice(0, 5).join(', ')}`);
-        report = await ingestApi(deps, { ids });
-      } else if (v.query) {
-        const max = v.max === undefined ? 1000 : Number(v.max);
-        if (!Number.isInteger(max) || max < 1 || max > 30_000) throw new UsageError('--max: a whole number from 1 to 30000');
-        report = await ingestApi(deps, { searchQuery: v.query, max });
-      } else {
-        throw new UsageError('--api needs --query or --ids');
-      }
-    } else {
-      const categories = parsed.positionals.length > 0 ? parsed.positionals : config.categories;
-      const bad = categories.filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
-      if (bad.length > 0) throw new UsageError(`not arXiv categories: ${bad.join(', ')}`);
-      report = await ingestRss(deps, categories);
+      case 'api-ids': report = await ingestApi(deps, { ids: plan.ids }); break;
+      case 'api-query': report = await ingestApi(deps, { searchQuery: plan.searchQuery, max: plan.max }); break;
+      case 'rss': report = await ingestRss(deps, plan.categories); break;
     }
   } catch (err) {
     progress.stop();
-    if (err instanceof UsageError) {
-      out.write(`${err.message}\n${INGEST_USAGE}`);
-      return 2;
-    }
     throw err;
   }
   progress.stop();

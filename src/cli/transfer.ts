@@ -12,17 +12,17 @@ export const IMPORT_ALL_USAGE = 'usage: paperboy import --all FILE [--replace]  
 
 interface Out { write(s: string): unknown }
 
-export async function runExport(store: Store, args: string[], out: Out): Promise<number> {
+export async function runExport(store: Store, args: string[], out: Out, err: Out = out): Promise<number> {
   let positionals: string[];
   try {
     let help: boolean | undefined;
     ({ positionals, values: { help } } = parseArgs({ args, allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } }));
     if (help) { out.write(EXPORT_USAGE); return 0; }
-  } catch (err) {
-    out.write(`export: ${(err as Error).message}\n${EXPORT_USAGE}`);
+  } catch (e) {
+    err.write(`export: ${(e as Error).message}\n${EXPORT_USAGE}`);
     return 2;
   }
-  if (positionals.length !== 1) { out.write(EXPORT_USAGE); return 2; }
+  if (positionals.length !== 1) { err.write(EXPORT_USAGE); return 2; }
   const progress = createProgress('export');
   try {
     const report = await exportInstance(store, positionals[0]!, {
@@ -32,23 +32,25 @@ export async function runExport(store: Store, args: string[], out: Out): Promise
     progress.stop();
     out.write(`${formatTransferSummary('export', report)}\n`);
     return 0;
-  } catch (err) {
+  } catch (e) {
     progress.stop();
-    if (err instanceof TransferError) { out.write(`${err.message}\n`); return 1; }
-    throw err;
+    if (e instanceof TransferError) { err.write(`${e.message}\n`); return 1; }
+    throw e;
   }
 }
 
-export async function runImportAll(store: Store, args: string[], out: Out): Promise<number> {
+/** `openStore` is called only once the arguments are known to be usable. */
+export async function runImportAll(openStore: () => Promise<Store>, args: string[], out: Out, err: Out = out): Promise<number> {
   let parsed;
   try {
     parsed = parseArgs({ args, allowPositionals: true, options: { all: { type: 'boolean' }, replace: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
-  } catch (err) {
-    out.write(`import: ${(err as Error).message}\n${IMPORT_ALL_USAGE}`);
+  } catch (e) {
+    err.write(`import: ${(e as Error).message}\n${IMPORT_ALL_USAGE}`);
     return 2;
   }
   if (parsed.values.help) { out.write(IMPORT_ALL_USAGE); return 0; }
-  if (parsed.positionals.length !== 1) { out.write(IMPORT_ALL_USAGE); return 2; }
+  if (parsed.positionals.length !== 1) { err.write(IMPORT_ALL_USAGE); return 2; }
+  const store = await openStore();
   const progress = createProgress('import');
   try {
     const report = await importInstance(store, parsed.positionals[0]!, {
@@ -58,9 +60,9 @@ export async function runImportAll(store: Store, args: string[], out: Out): Prom
     progress.stop();
     out.write(`${formatTransferSummary('import', report)}\n`);
     return 0;
-  } catch (err) {
+  } catch (e) {
     progress.stop();
-    if (err instanceof TransferError) { out.write(`${err.message}; nothing was imported\n`); return 1; }
-    throw err;
+    if (e instanceof TransferError) { err.write(`${e.message}; nothing was imported\n`); return 1; }
+    throw e;
   }
 }

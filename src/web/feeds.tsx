@@ -181,9 +181,13 @@ const MEDIA: Record<Format, string> = { rss: 'application/rss+xml; charset=utf-8
 /** How many items each feed carries. */
 const FEED_SIZE = { daily: 100, weekly: 50, new: 200, search: 50, collection: 100 } as const;
 
-function send(c: Context, doc: FeedDoc, format: Format): Response {
+/**
+ * Site feeds may be kept 5 minutes. A collection's feed is checked with us on every use
+ * (`no-cache`; an unchanged feed costs a 304), because its owner can make it private at any time.
+ */
+function send(c: Context, doc: FeedDoc, format: Format, cacheControl = 'public, max-age=300'): Response {
   const body = format === 'rss' ? renderRss(doc) : renderAtom(doc);
-  return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': 'public, max-age=300', 'Last-Modified': httpDate(doc.updated) });
+  return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': cacheControl, 'Last-Modified': httpDate(doc.updated) });
 }
 
 const newest = (items: FeedItem[], fallback: number) => items.reduce((m, i) => Math.max(m, i.updated), fallback);
@@ -302,7 +306,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
         title: `${found.name} · a collection by ${found.username} · ${site}`, description: `Papers ${found.username} collected in "${found.name}" on ${site}.`,
         pageUrl: `${base}/users/${encodeURIComponent(found.username)}/collections/${encodeURIComponent(found.slug)}`, selfUrl: selfOf(c), siteName: site,
         updated: newest(items, Date.parse(found.createdAt) || 0), items,
-      }, format);
+      }, format, 'public, no-cache');
     });
   }
 }

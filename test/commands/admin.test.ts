@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { tempDir } from '../helpers/store.ts';
@@ -84,8 +85,9 @@ test('admin create-user on a real terminal does not show the password', { skip: 
   }
 });
 
-test('admin create-user names the missing or unreadable flag and shows the usage', () => {
-  const env = { PAPERBOY_DATA_DIR: tempDir(), PAPERBOY_NEW_PASSWORD: 'correct horse battery' };
+test('admin create-user names the missing or unreadable flag and shows the usage, and creates no database', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir, PAPERBOY_NEW_PASSWORD: 'correct horse battery' };
   const cases: [string[], RegExp][] = [
     [['--email', 'y@example.org', '--role', 'member'], /^admin: --username is needed/],
     [['--username', 'y', '--role', 'member'], /^admin: --email is needed/],
@@ -97,9 +99,12 @@ test('admin create-user names the missing or unreadable flag and shows the usage
   for (const [args, message] of cases) {
     const r = paperboy(['admin', 'create-user', ...args], env);
     assert.equal(r.code, 2, args.join(' '));
-    assert.match(r.stdout, message, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
     assert.doesNotMatch(r.stdout + r.stderr, /Invalid input|expected string|    at /);
   }
-  assert.match(paperboy(['admin', 'create-user', '--username', 'y'], env).stdout, /usage: paperboy admin create-user/);
+  assert.match(paperboy(['admin', 'create-user', '--username', 'y'], env).stderr, /usage: paperboy admin create-user/);
+  assert.match(paperboy(['admin', 'grant'], env).stderr, /^admin: unknown subcommand "grant"/);
   assert.match(paperboy(['admin', '--help'], env).stdout, /^usage: paperboy admin create-user/);
+  assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
 });

@@ -50,6 +50,41 @@ test('--help answers with the usage and does nothing else; unknown flags and str
   assert.deepEqual(fs.readdirSync(dir), [], 'nothing ran');
 });
 
+test('ingest, admin and import --all: usage errors say what is wrong on stderr, exit 2, and create no database', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir, PAPERBOY_ARXIV_API_URL: 'http://127.0.0.1:9/api', PAPERBOY_ARXIV_OAI_URL: 'http://127.0.0.1:9/oai', PAPERBOY_ARXIV_RSS_URL: 'http://127.0.0.1:9/rss', PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0' };
+  const cases: [string[], RegExp][] = [
+    [['ingest'], /^ingest: choose one of --oai, --api, --rss/],
+    [['ingest', '--oai', '--rss'], /^ingest: choose one of/],
+    [['ingest', '--oai'], /^ingest: --oai needs --from DATE or --catch-up/],
+    [['ingest', '--oai', '--from', '2025-02-30'], /^ingest: --from: "2025-02-30" is not a date/],
+    [['ingest', '--oai', '--from', '2025-05-02', '--until', '2025-05-01'], /^ingest: --until is before --from/],
+    [['ingest', '--oai', '--catch-up', '--prefix', 'oai_dc'], /^ingest: --prefix: arXivRaw or arXiv/],
+    [['ingest', '--api', '--ids', '2407.13168,not-an-id'], /^ingest: --ids: not arXiv ids: not-an-id/],
+    [['ingest', '--api', '--query', 'x', '--max', '0'], /^ingest: --max: a whole number/],
+    [['ingest', '--api'], /^ingest: --api needs --query or --ids/],
+    [['ingest', '--rss', 'cs.CL;DROP'], /^ingest: not arXiv categories: cs\.CL;DROP/],
+    [['ingest', '--bogus'], /^ingest: Unknown option '--bogus'/],
+    [['admin'], /^admin: name a subcommand/],
+    [['admin', 'create-user', '--bogus'], /^admin: Unknown option '--bogus'/],
+    [['import', '--all'], /^usage: paperboy import --all FILE/],
+    [['import', '--all', '--bogus', 'x.gz'], /^import: Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of cases) {
+    const r = paperboy(args, env);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, message, args.join(' '));
+    assert.match(r.stderr, /usage:\s+paperboy/, args.join(' '));
+    assert.equal(r.stdout, '', args.join(' '));
+  }
+  for (const args of [['ingest', '--help'], ['import', '--all', '--help'], ['admin', 'create-user', '--help']]) {
+    const r = paperboy(args, env);
+    assert.equal(r.code, 0, args.join(' '));
+    assert.match(r.stdout, /usage:\s+paperboy (ingest|import --all|admin create-user)/, args.join(' '));
+  }
+  assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
+});
+
 test('search without a query prints the usage and exits 2', () => {
   const dir = tempDir();
   const env = { PAPERBOY_DATA_DIR: dir };

@@ -215,11 +215,11 @@ test('paperboy export and import --all: summary lines, exit codes, refusal of a 
 
   const again = paperboy(['import', '--all', file], env);
   assert.equal(again.code, 1);
-  assert.match(again.stdout, /the store is not empty .* add --replace .*; nothing was imported/);
+  assert.match(again.stderr, /the store is not empty .* add --replace .*; nothing was imported/);
   assert.equal(paperboy(['import', '--all', file, '--replace'], env).code, 0);
   assert.equal(paperboy(['import', '--all'], env).code, 2);
   assert.equal(paperboy(['export'], env).code, 2);
   const missing = paperboy(['import', '--all', path.join(dir, 'nope.gz')], env);
   assert.equal(missing.code, 1);
-  assert.match(missing.stdout, /cannot read .*nope\.gz: ENOENT/);
+  assert.match(missing.stderr, /cannot read .*nope\.gz: ENOENT/);
 });

@@ -42,6 +42,7 @@ test('the owner renames a collection and makes it public then private; others se
   }
   const rss = await anon.get(feed);
   assert.equal(rss.res.status, 200);
+  assert.equal(rss.res.headers.get('cache-control'), 'public, no-cache', 'caches ask again each time: it may become private');
   assert.match(rss.html, /Long-context reading · a collection by ada/);
   assert.match((await bob.get('/users/ada')).html, /Long-context reading/);
   // Unticking "public" (the browser then sends no field) makes it private again, at once for everyone else.
