@@ -84,6 +84,12 @@ const DF_MEMO = 200_000;
 export const REFRESH_INTERVAL_MS = 1_000;
 /** How long changed papers wait before an external embedder that failed on them is asked again. */
 const VECTOR_RETRY_MS = 60_000;
+/**
+ * A failed build (the database went away, an external embedder down, a worker that died) is tried
+ * again after BUILD_RETRY_MS, then after twice as long each time, up to BUILD_RETRY_MAX_MS.
+ */
+export const BUILD_RETRY_MS = 30_000;
+export const BUILD_RETRY_MAX_MS = 10 * 60_000;
 /** Papers read per batch when building. */
 const BUILD_BATCH = 2_000;
 /** A phrase query checks at most this many candidates against the text. */
@@ -120,13 +126,19 @@ export interface SearchOutcome {
 }
 
 export interface IndexStatus {
-  state: 'empty' | 'building' | 'ready';
+  /**
+   * `retrying`: there is no index yet because the build failed; another starts in `retryInSeconds` (or
+   * sooner, when another process saves an index meanwhile).
+   */
+  state: 'empty' | 'building' | 'retrying' | 'ready';
   /** 0..1 while building. */
   progress: number;
   papers: number;
   semantic: 'ready' | 'building' | 'off';
   /** The saved generation in use (0 before the first save). */
   generation: number;
+  /** While a failed build waits to be tried again: seconds until it starts. */
+  retryInSeconds?: number;
 }
 
 export interface SearchIndexOptions {
@@ -148,8 +160,10 @@ export interface SearchIndexOptions {
   buildInWorker?: boolean;
   /** How long changed papers wait before an external embedder that failed on them is asked again (default 60 s). */
   vectorRetryMs?: number;
-  /** Called during a build once the keyword index is ready, before the embedder is trained. */
-  onKeywordIndex?: (base: Segment, watermark: number) => void;
+  /** How long a failed build waits before it is tried again, the first time and at most (default BUILD_RETRY_MS, BUILD_RETRY_MAX_MS). */
+  buildRetryMs?: { first: number; max: number };
+  /** Called during a build once the keyword index is ready, before the embedder is trained; the build waits for it. */
+  onKeywordIndex?: (base: Segment, watermark: number) => void | Promise<void>;
 }
 
 /** What discovery reads from the index (see SearchIndex.discoveryView). */
@@ -235,6 +249,12 @@ export class SearchIndex {
   private pending = new Set<string>();
   /** The first build failed (an external embedder down): semantic search is off, not "building". */
   private buildFailed = false;
+  /** Builds failed in a row, and when the next one starts (while one is waited for). */
+  private buildFailures = 0;
+  private retryAt = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** The saved generation last tried while there is no index (so an unreadable one is tried once, not every second). */
+  private triedGeneration = 0;
   /** Changed papers the (external) embedder failed on, tried again from vectorsRetryAt. */
   private vectorsPending = new Set<string>();
   private vectorsRetryAt = 0;
@@ -274,15 +294,63 @@ export class SearchIndex {
     if (await index.loadSaved()) {
       await index.refresh();
     } else {
-      const build = index.useWorker() ? index.buildInWorker() : index.rebuild();
-      index.building = build.catch((err: Error) => {
-        if (index.closing) { index.log('search: build interrupted by the shutdown; the next start builds again'); return; }
-        index.buildFailed = true; // keyword search goes on; semantic is off until an index with vectors is installed
-        index.log(`search: build failed: ${err.message}`);
-      }).finally(() => { index.building = null; });
+      index.startBuild();
       if (wait) await index.building;
     }
     return index;
+  }
+
+  /**
+   * Builds in the background (a worker thread when it can). A failure leaves keyword search on if
+   * the keyword index had arrived, and the build is tried again later (scheduleBuildRetry).
+   */
+  private startBuild(): void {
+    const build = this.useWorker() ? this.buildInWorker() : this.rebuild();
+    this.building = build.then(() => { this.buildFailures = 0; }, (err: Error) => {
+      if (this.closing) { this.log('search: build interrupted by the shutdown; the next start builds again'); return; }
+      this.buildFailed = true; // keyword search goes on if it can; semantic is off until an index with vectors is installed
+      this.scheduleBuildRetry(`search: build failed: ${err.message}`);
+    }).finally(() => { this.building = null; });
+  }
+
+  /** Waits (longer after each failure in a row, up to a bound), then loads an index saved meanwhile or builds again. */
+  private scheduleBuildRetry(why: string): void {
+    const { first, max } = this.opts.buildRetryMs ?? { first: BUILD_RETRY_MS, max: BUILD_RETRY_MAX_MS };
+    const delay = Math.min(max, first * 2 ** Math.min(this.buildFailures, 30));
+    this.buildFailures++;
+    this.retryAt = Date.now() + delay;
+    this.log(`${why}; ${this.gen ? 'keyword search goes on, ' : ''}building again in ${Math.max(1, Math.round(delay / 1000))} s`);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => { void this.retryBuild(); }, delay);
+    this.retryTimer.unref();
+  }
+
+  private async retryBuild(): Promise<void> {
+    this.retryTimer = null;
+    this.retryAt = 0;
+    if (this.closing || this.building) return;
+    try {
+      if (this.gen?.vectors || (await this.takeUpSaved())) return;
+    } catch (err) {
+      this.scheduleBuildRetry(`search: the saved index could not be looked up (${(err as Error).message})`);
+      return;
+    }
+    this.log(`search: building the index again (attempt ${this.buildFailures + 1})`);
+    this.buildFailed = false; // vectors are on their way again
+    this.startBuild();
+  }
+
+  /**
+   * While a failed build waits: loads the index another process (or `paperboy reindex`) saved
+   * meanwhile, if there is one not tried yet. True when loaded.
+   */
+  private async takeUpSaved(): Promise<boolean> {
+    const meta = await findIndexMeta(this.store.db);
+    if (!meta || meta.generation === this.triedGeneration || meta.generation === this.gen?.generation) return false;
+    this.triedGeneration = meta.generation;
+    if (!(await this.loadSaved())) return false;
+    this.log(`search: took up the index saved meanwhile (generation ${this.gen!.generation}) instead of building again`);
+    return true;
   }
 
   private useWorker(): boolean {
@@ -300,6 +368,7 @@ export class SearchIndex {
       options: { semantic: this.opts.semantic, corpusEmbedder: this.opts.corpusEmbedder, bm25: this.opts.bm25, tuning: this.opts.tuning },
     };
     const started = Date.now();
+    this.buildProgress = 0;
     return new Promise<void>((resolve, reject) => {
       const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
         workerData: { entry: new URL('./build-worker.ts', import.meta.url).href, ...job },
@@ -345,6 +414,8 @@ export class SearchIndex {
     this.closing = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     await this.worker?.terminate();
     await this.building?.catch(() => {});
     await this.refreshing?.catch(() => {});
@@ -358,12 +429,14 @@ export class SearchIndex {
 
   status(): IndexStatus {
     const papers = this.gen ? this.gen.base.docCount - this.gen.base.deletedCount + (this.delta?.docCount ?? 0) : 0;
+    const retrying = !this.gen && !this.building && this.retryTimer !== null;
     return {
-      state: this.gen ? 'ready' : this.building ? 'building' : 'empty',
-      progress: this.gen ? 1 : this.buildProgress,
+      state: this.gen ? 'ready' : this.building ? 'building' : retrying ? 'retrying' : 'empty',
+      progress: this.gen ? 1 : this.building ? this.buildProgress : 0,
       papers,
       semantic: this.semanticOff() ? 'off' : this.gen?.vectors ? 'ready' : this.buildFailed ? 'off' : 'building',
       generation: this.gen?.generation ?? 0,
+      ...(this.retryTimer !== null && !this.building ? { retryInSeconds: Math.max(0, Math.ceil((this.retryAt - Date.now()) / 1000)) } : {}),
     };
   }
 
@@ -385,6 +458,7 @@ export class SearchIndex {
    */
   async rebuild(onProgress?: (p: BuildProgress) => void): Promise<void> {
     const started = Date.now();
+    this.buildProgress = 0;
     const watermark = await latestChangeSeq(this.store.db);
     const total = Math.max(1, Number((await this.store.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
     const builder = new SegmentBuilder();
@@ -406,7 +480,7 @@ export class SearchIndex {
     }
     const base = builder.build(this.params);
     onProgress?.({ phase: 'indexing', done: total, total });
-    this.opts.onKeywordIndex?.(base, watermark);
+    await this.opts.onKeywordIndex?.(base, watermark);
     this.log(`search: keyword index built papers=${base.docCount} terms=${base.termCount} postings=${base.data.docs.length} ms=${Date.now() - started}`);
 
     let embedder: Embedder | null = null;
@@ -430,16 +504,21 @@ export class SearchIndex {
       vectors = new VectorIndex(embedder.dims, base.docCount);
       after = '';
       let done = 0;
-      // Embed in id order, so slot = document number of the base segment.
+      // Embed in id order, so slot = document number of the base segment. The papers are read
+      // again, and may have changed since the keyword pass: a paper added meanwhile is not in the
+      // base segment and is skipped here; one deleted meanwhile leaves its slot empty. Both are in
+      // the change log after the watermark, which brings them in (or out) once this generation is
+      // installed; so does a paper edited meanwhile, whose slot here may hold its newer text.
       for (;;) {
         const batch = await listIndexDocsAfter(this.store.db, after, BUILD_BATCH);
         if (batch.length === 0) break;
         after = batch[batch.length - 1]!.id;
-        const docs = batch.map((d) => ({ title: d.title, abstract: d.abstract }));
-        const embedded = await embedder.embedDocuments(docs);
-        for (let i = 0; i < batch.length; i++) {
-          const doc = base.docIndex(batch[i]!.id);
-          if (doc !== vectors.size) throw new Error(`search: papers changed order while embedding (${batch[i]!.id}); run the build again`);
+        const known = batch.filter((d) => base.docIndex(d.id) >= 0);
+        const embedded = known.length > 0 ? await embedder.embedDocuments(known.map((d) => ({ title: d.title, abstract: d.abstract }))) : [];
+        for (let i = 0; i < known.length; i++) {
+          const doc = base.docIndex(known[i]!.id);
+          if (doc < vectors.size) throw new Error(`search: papers came out of id order while embedding (${known[i]!.id}); run the build again`);
+          while (vectors.size < doc) vectors.add(new Float32Array(embedder.dims));
           vectors.add(embedded[i]!);
         }
         done += batch.length;
@@ -447,7 +526,7 @@ export class SearchIndex {
         onProgress?.({ phase: 'embedding', done, total });
         await yieldNow();
       }
-      // Papers inserted during the build but not in the base segment reach it through the change log.
+      // The last papers of the base segment, if they were deleted meanwhile.
       while (vectors.size < base.docCount) vectors.add(new Float32Array(embedder.dims));
       this.log(`search: vectors built papers=${vectors.size} dims=${embedder.dims} ms=${Date.now() - t1}`);
     }
@@ -535,6 +614,13 @@ export class SearchIndex {
   private install(g: Generation): void {
     this.epoch++;
     if (g.vectors) this.buildFailed = false;
+    if (g.generation > 0 && this.retryTimer) {
+      // A saved index is in use: the failed build need not run again.
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      this.retryAt = 0;
+      this.buildFailures = 0;
+    }
     this.gen = g;
     this.watermark = g.watermark;
     this.deltaDocs = new Map();
@@ -554,8 +640,9 @@ export class SearchIndex {
   }
 
   private async refreshOnce(): Promise<void> {
-    const g = this.gen;
-    if (!g) return;
+    // No index yet and a failed build waiting to be tried again: another process may have saved one.
+    if (!this.gen && !(this.retryTimer && !this.building && (await this.takeUpSaved()))) return;
+    const g = this.gen!;
     const meta = await findIndexMeta(this.store.db);
     if (meta && meta.generation !== g.generation && !this.building) {
       // Another process (paperboy reindex) saved a newer generation.
