@@ -4,6 +4,7 @@
  * the total, cards for display, and a "did you mean". One call per request.
  */
 import { searchDuration } from '../metrics.ts';
+import { UserError } from '../services/errors.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Store } from '../store/index.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from '../store/cards.ts';
@@ -123,10 +124,26 @@ export async function searchPapers(deps: SearchDeps, req: SearchPapersRequest): 
   return result;
 }
 
+/** Retry-After while the first index is being built (the keyword index takes a minute or so at 1M papers). */
+export const INDEX_NOT_READY_RETRY_SECONDS = 30;
+
+/**
+ * The error an API answers while the engine has no index to search yet (being built, or a failed
+ * build waiting to run again): a 503 with Retry-After, so that a client can tell it from no results.
+ */
+export function indexNotReady(status: IndexStatus): UserError {
+  if (status.state === 'retrying') {
+    const seconds = Math.max(1, status.retryInSeconds ?? 0);
+    return new UserError(503, `The search index could not be built; it is tried again in ${seconds} s. Try again later.`, seconds + INDEX_NOT_READY_RETRY_SECONDS);
+  }
+  return new UserError(503, `The search index is being built (${Math.round(status.progress * 100)}% done); try again in a minute.`, INDEX_NOT_READY_RETRY_SECONDS);
+}
+
 /**
  * Only the ids a search finds, best first, for callers that load their own rows (the JSON API):
  * the same answer as searchPapers' items (or its paperId), without cards, highlights and snippets,
- * which cost most of a search's time.
+ * which cost most of a search's time. Throws indexNotReady() (a 503) when a query needs the index
+ * and there is none yet: an empty list would read as "no paper matches".
  */
 export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest): Promise<string[]> {
   const started = performance.now();
@@ -138,6 +155,8 @@ export async function searchPaperIds(deps: SearchDeps, req: SearchPapersRequest)
     ids = [named.paperId];
     observed = 'id';
   } else if (!isEmptyQuery(query)) {
+    const status = deps.index.status();
+    if (status.state !== 'ready') throw indexNotReady(status);
     const outcome = await deps.index.search({ query, mode, sort, offset: (page - 1) * pageSize, limit: pageSize, only: req.only, allWords: req.allWords });
     ids = outcome.hits.map((h) => h.id);
     observed = outcome.mode;

@@ -79,7 +79,7 @@ export function mountHfApi(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     query: searchQuery,
     responses: {
       200: { description: 'The rows, a bare array.', schema: z.array(HfDailyRow) },
-      503: { description: 'This instance has no search engine yet.', schema: z.object({ error: z.string() }) },
+      503: { description: 'No search engine yet, or its index is not built yet (Retry-After says when to try again): not the same as no results.', schema: z.object({ error: z.string() }) },
     },
   }, async (c, { query }) => {
     const limit = query.limit;

@@ -91,7 +91,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     }),
     responses: {
       200: { description: 'The papers, best first.', schema: S.SearchResults },
-      503: { description: 'This instance has no search engine yet.', schema: ERROR },
+      503: { description: 'No search engine yet, or its index is not built yet (Retry-After says when to try again): not the same as no results.', schema: ERROR },
     },
   }, async (c, { query }) => {
     if (query.from && query.to && query.from > query.to) throw new ApiError(400, 'from must not be after to.');

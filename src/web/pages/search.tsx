@@ -115,6 +115,13 @@ function Help() {
   );
 }
 
+/** "about 40 s" / "about 3 min" until a retry, "a moment" when it is due. */
+function waitText(seconds: number | undefined): string {
+  const s = seconds ?? 0;
+  if (s <= 1) return 'a moment';
+  return s < 90 ? `about ${s} s` : `about ${Math.round(s / 60)} min`;
+}
+
 export function SearchPage({ site, form, result, nowMs, categories, defaultMode, assets, voted, self }: SearchPageProps) {
   const title = form.q ? `Search: ${form.q.slice(0, 80)}` : 'Search';
   const r = result;
@@ -155,7 +162,9 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
       </form>
 
       {r && r.status.state !== 'ready' ? (
-        <p class="notice" role="status">The search index is being built ({Math.round(r.status.progress * 100)}% done): results appear as soon as it is ready. Try again in a minute.</p>
+        <p class="notice" role="status">{r.status.state === 'retrying'
+          ? `The search index could not be built; it is built again in ${waitText(r.status.retryInSeconds)}. Results appear as soon as it is ready.`
+          : `The search index is being built (${Math.round(r.status.progress * 100)}% done): results appear as soon as it is ready. Try again in a minute.`}</p>
       ) : null}
       {r && r.status.state === 'ready' && r.mode !== form.mode && form.mode !== 'keyword' && !r.semanticUnavailable ? (
         <p class="notice">{r.status.semantic === 'building'
