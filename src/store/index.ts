@@ -262,7 +262,10 @@ async function openPostgres(url: string): Promise<Store> {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new Error(`store: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+    // node-postgres never falls back to an unencrypted connection, whatever libpq does for these modes.
+    const hint = /does not support SSL/i.test((err as Error).message) && /[?&]sslmode=(prefer|allow)(&|$)/.test(url)
+      ? ' (sslmode=prefer and allow do not fall back to an unencrypted connection here: use sslmode=disable for a server without TLS)' : '';
+    throw new Error(`store: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}${hint}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
   return new Store(db, 'postgres', null, redactUrl(url), pool, url);
