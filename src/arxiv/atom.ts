@@ -18,6 +18,7 @@ import {
   RecordRejected,
   checkRequired,
   cleanAuthorName,
+  detexText,
   checkSizes,
   collapseWhitespace,
   isWithdrawn,
@@ -134,11 +135,11 @@ export function adaptAtomEntry(e: AtomEntry): PaperRecord {
       versions.push({ version: v, submittedAt: v === 1 ? publishedAt : v === version ? updatedAt : null });
     }
   }
-  const abstract = collapseWhitespace(e.summary ?? '');
+  const abstract = detexText(collapseWhitespace(e.summary ?? ''));
   const comment = optionalText(e.comment);
   const record: PaperRecord = {
     id,
-    title: collapseWhitespace(e.title ?? ''),
+    title: detexText(collapseWhitespace(e.title ?? '')),
     abstract,
     authors: e.authors.map(cleanAuthorName).filter((a) => a !== ''),
     categories: orderCategories(e.primaryCategory, e.categories),

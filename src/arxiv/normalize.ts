@@ -197,8 +197,8 @@ const LETTER_COMMAND = /\\(ss|ae|AE|oe|OE|aa|AA|dh|DH|th|TH|dj|DJ|ng|NG|o|O|l|L|
 
 /**
  * Decodes TeX accent commands common in arXiv author names (`\'e`, `\"{o}`, `{\v s}`, `\c{c}`,
- * `\ss`, `\o`, `\dh`) to Unicode (NFC). Used for names only: titles and abstracts keep their TeX,
- * where a backslash may be mathematics.
+ * `\ss`, `\o`, `\dh`) to Unicode (NFC). For titles and abstracts, which may hold mathematics,
+ * use {@link detexText}.
  */
 export function detexAccents(s: string): string {
   if (!s.includes('\\')) return s;
@@ -211,9 +211,65 @@ export function detexAccents(s: string): string {
     })
     // \ss, \o, \ae ... as whole commands (followed by a non-letter, {} or end)
     .replace(LETTER_COMMAND, (_m, cmd: string) => LETTERS[cmd] ?? cmd);
-  // Braces that only grouped a decoded letter: {ö} -> ö
-  out = out.replace(/\{([^{}\\]*)\}/g, '$1');
+  // Braces that only grouped a decoded letter: {ö} -> ö (not the argument of a command: \emph{x})
+  out = out.replace(/(?<!\\[A-Za-z]+)\{([^{}\\]*)\}/g, '$1');
   return out.normalize('NFC');
+}
+
+/** TeX escapes of characters that are special to TeX, as arXiv titles and abstracts write them. */
+const ESCAPED_CHAR = /\\([&%_#$])/g;
+
+/**
+ * Decodes a title or abstract as a reader sees it: TeX accents (`Gr\"obner` → `Gröbner`) and
+ * escaped characters (`\&` → `&`, `\%`, `\_`, `\#`, `\$`), outside mathematics only. Math
+ * (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) is kept exactly as written, for the page's math
+ * rendering; so is any other command.
+ */
+export function detexText(s: string): string {
+  if (!s.includes('\\')) return s;
+  let out = '';
+  let text = '';
+  const flush = () => {
+    out += detexAccents(text).replace(ESCAPED_CHAR, '$1');
+    text = '';
+  };
+  let i = 0;
+  while (i < s.length) {
+    const ch = s[i]!;
+    let close: string | null = null;
+    let open = 0;
+    if (ch === '\\') {
+      const next = s[i + 1];
+      if (next === '(') { close = '\\)'; open = 2; }
+      else if (next === '[') { close = '\\]'; open = 2; }
+      else { text += s.slice(i, i + 2); i += 2; continue; } // an escape or a command: never a math delimiter
+    } else if (ch === '$') {
+      close = s[i + 1] === '$' ? '$$' : '$';
+      open = close.length;
+    }
+    if (close !== null) {
+      const end = findClose(s, i + open, close);
+      if (end >= 0) {
+        flush();
+        out += s.slice(i, end + close.length);
+        i = end + close.length;
+        continue;
+      }
+    }
+    text += ch;
+    i++;
+  }
+  flush();
+  return out;
+}
+
+/** Where `close` ends math opened before `from`, skipping escaped characters; -1 when it never does. */
+function findClose(s: string, from: number, close: string): number {
+  for (let j = from; j < s.length; j++) {
+    if (s.startsWith(close, j)) return j;
+    if (s[j] === '\\') j++; // an escaped character (\$ inside $...$) is not the end
+  }
+  return -1;
 }
 
 const WITHDRAWN_START = new RegExp(

@@ -21,6 +21,7 @@ import {
   checkSizes,
   clip,
   cleanAuthorName,
+  detexText,
   collapseWhitespace,
   firstDoi,
   isWithdrawn,
@@ -266,11 +267,11 @@ export function adaptArxivRaw(m: ArxivRawMetadata): PaperRecord {
   }
   const first = versions[0]!;
   const latest = versions[versions.length - 1]!;
-  const abstract = collapseWhitespace(m.abstract ?? '');
+  const abstract = detexText(collapseWhitespace(m.abstract ?? ''));
   const comment = optionalText(m.comments);
   const record: PaperRecord = {
     id,
-    title: collapseWhitespace(m.title ?? ''),
+    title: detexText(collapseWhitespace(m.title ?? '')),
     abstract,
     authors: splitAuthors(m.authors ?? ''),
     categories: orderCategories(null, (m.categories ?? '').split(/\s+/)),
@@ -297,11 +298,11 @@ export function adaptArxivFormat(m: ArxivFormatMetadata): PaperRecord {
   const { id } = requireArxivId(m.id, 'id');
   const publishedAt = requireTimestamp(m.created, 'created', 'iso');
   const updatedAt = requireTimestamp(m.updated, 'updated', 'iso') ?? publishedAt;
-  const abstract = collapseWhitespace(m.abstract ?? '');
+  const abstract = detexText(collapseWhitespace(m.abstract ?? ''));
   const comment = optionalText(m.comments);
   const record: PaperRecord = {
     id,
-    title: collapseWhitespace(m.title ?? ''),
+    title: detexText(collapseWhitespace(m.title ?? '')),
     abstract,
     authors: m.authors
       .map((a) => cleanAuthorName([a.forenames, a.keyname, a.suffix].filter(Boolean).join(' ')))

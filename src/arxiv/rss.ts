@@ -19,6 +19,7 @@ import {
   checkSizes,
   clip,
   collapseWhitespace,
+  detexText,
   optionalText,
   orderCategories,
   parseRfc822,
@@ -130,8 +131,8 @@ export function adaptRssItem(item: RssItem, channelPubDate?: string): PaperRecor
   for (let v = 1; v <= (version ?? 0); v++) versions.push({ version: v, submittedAt: null });
   const record: PaperRecord = {
     id,
-    title: collapseWhitespace((item.title ?? '').replace(OLD_TITLE_SUFFIX, '')),
-    abstract: collapseWhitespace((item.description ?? '').replace(DESCRIPTION_PREFIX, '')),
+    title: detexText(collapseWhitespace((item.title ?? '').replace(OLD_TITLE_SUFFIX, ''))),
+    abstract: detexText(collapseWhitespace((item.description ?? '').replace(DESCRIPTION_PREFIX, ''))),
     authors: item.creators.flatMap((c) => splitAuthors(c)),
     categories: orderCategories(null, item.categories),
     // Only a "new" item is the paper's first announcement: "cross" also lists older papers

@@ -18,13 +18,15 @@ import {
   catchUpQuery, formatIngestSummary, ingestApi, ingestOai, ingestRss, type IngestDeps, type IngestReport,
 } from '../services/ingest.ts';
 import type { Store } from '../store/index.ts';
+import { noDatabase } from './args.ts';
 import { createProgress } from './progress.ts';
 
 export const INGEST_USAGE = `usage:
   paperboy ingest --oai (--from YYYY-MM-DD [--until YYYY-MM-DD] | --catch-up) [--set cs] [--prefix arXivRaw|arXiv]
   paperboy ingest --api (--query 'cat:cs.CL AND ti:retrieval' [--max N] | --ids ID,ID,...)
   paperboy ingest --rss [CATEGORY ...]            (default: the instance's categories)
-  options: --dry-run  fetch and parse, write nothing
+  options: --dry-run  fetch, parse and count what a run would store (new, updated, unchanged), write nothing
+  exit status: 0 done; 1 a record or page failed, or an id was not found on arXiv; 2 usage; 130 interrupted
 `;
 
 /** Skipped papers named with their reason; the rest are counted. */
@@ -66,6 +68,7 @@ function planIngest(config: Config, v: Record<string, string | boolean | undefin
   if (v.api) {
     if (typeof v.ids === 'string') {
       const ids = v.ids.split(/[\s,]+/).filter(Boolean);
+      if (ids.length === 0) throw new UsageError('--ids: give at least one arXiv id');
       const bad = ids.filter((id) => !parseArxivId(id));
       if (bad.length > 0) throw new UsageError(`--ids: not arXiv ids: ${bad.slice(0, 5).join(', ')}`);
       return { kind: 'api-ids', ids };
@@ -83,7 +86,13 @@ function planIngest(config: Config, v: Record<string, string | boolean | undefin
   return { kind: 'rss', categories };
 }
 
-/** `openStore` is called only once the arguments are known to be usable. */
+/** Exit status of a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report Ctrl-C). */
+export const EXIT_INTERRUPTED = 130;
+
+/**
+ * `openStore` is called only once the arguments are known to be usable. SIGINT and SIGTERM stop the
+ * run: it is recorded as interrupted, and the next run resumes after the last stored page.
+ */
 export async function runIngest(config: Config, openStore: () => Promise<Store>, args: string[], out: NodeJS.WritableStream, err: NodeJS.WritableStream = out): Promise<number> {
   let plan: IngestPlan;
   let dryRun: boolean;
@@ -105,14 +114,29 @@ export async function runIngest(config: Config, openStore: () => Promise<Store>,
     return 2;
   }
 
+  // A dry run writes nothing, so it does not create a database either.
+  if (dryRun && noDatabase('ingest', config.databaseUrl, err)) return 1;
   const store = await openStore();
+  const stop = new AbortController();
+  const onSignal = () => stop.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  // A stop also ends the request in flight and any wait between requests, so the command ends at once.
   const client = createArxivClient({
     apiUrl: config.arxiv.apiUrl, oaiUrl: config.arxiv.oaiUrl, rssUrl: config.arxiv.rssUrl,
     userAgent: config.arxiv.userAgent, minIntervalMs: config.arxiv.minIntervalMs, maxRetries: config.arxiv.maxRetries,
+    fetch: (url, init) => fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop.signal]) : stop.signal }),
+    clock: {
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        stop.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+      }),
+    },
   });
   const progress = createProgress('ingest');
   const deps: IngestDeps = {
-    store, client, categories: config.categories, now: () => new Date().toISOString(), dryRun,
+    store, client, categories: config.categories, now: () => new Date().toISOString(), dryRun, signal: stop.signal,
     onPage: ({ done, total, counts }) => progress.update(done, total ?? done, `new=${counts.new} updated=${counts.updated} skipped=${counts.skipped}`),
   };
 
@@ -124,7 +148,7 @@ export async function runIngest(config: Config, openStore: () => Promise<Store>,
         const query = plan.from
           ? { ...plan.base, from: plan.from, until: plan.until }
           : await catchUpQuery(store, plan.base, today, addDays(today, -FIRST_CATCH_UP_DAYS));
-        report = await ingestOai(deps, query);
+        report = await ingestOai(deps, query, { catchUp: !plan.from });
         break;
       }
       case 'api-ids': report = await ingestApi(deps, { ids: plan.ids }); break;
@@ -134,6 +158,9 @@ export async function runIngest(config: Config, openStore: () => Promise<Store>,
   } catch (err) {
     progress.stop();
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   progress.stop();
   for (const p of report.problems.slice(0, 20)) out.write(`skipped: ${p}\n`);
@@ -143,5 +170,6 @@ export async function runIngest(config: Config, openStore: () => Promise<Store>,
   if (shown > 0 && more > 0) out.write(`skipped: ... and ${more} more\n`);
   if (report.failure) out.write(`stopped: ${report.failure}\n`);
   out.write(`${formatIngestSummary(report)}${deps.dryRun ? ' (dry run: nothing written)' : ''}\n`);
+  if (stop.signal.aborted) return EXIT_INTERRUPTED;
   return report.errors > 0 ? 1 : 0;
 }

@@ -58,7 +58,7 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
       const rss = await ingestRss(ingest, ingest.categories);
       deps.logger.info({ job: JOB, ...rss, problems: rss.problems.slice(0, 5) }, formatIngestSummary(rss));
       const query = await catchUpQuery(store, { set: deps.oaiSet, metadataPrefix: 'arXivRaw' }, today, addDays(today, -FIRST_CATCH_UP_DAYS));
-      const oai = await ingestOai(ingest, query);
+      const oai = await ingestOai(ingest, query, { catchUp: true });
       deps.logger.info({ job: JOB, ...oai, problems: oai.problems.slice(0, 5) }, formatIngestSummary(oai));
       // A failed run is retried at the next tick's due check only on the next day; the admin page shows it.
       await store.writeJobState(JOB, { lastDay: today }, iso());

@@ -14,10 +14,12 @@
 import type { ArxivClient, HarvestQuery } from '../arxiv/client.ts';
 import { harvestOai } from '../arxiv/client.ts';
 import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
+import { parseArxivId } from '../domain/arxiv-id.ts';
 import { inCategories } from '../domain/categories.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
 import { refreshKeywords } from './keywords.ts';
+import { closeAbandonedRuns, keepRunAlive } from './run-liveness.ts';
 
 export interface IngestCounts {
   new: number;
@@ -46,8 +48,10 @@ export interface IngestDeps {
   now: () => string;
   /** The instance's categories; records in none of them are skipped. */
   categories: string[];
-  /** Parse and count, but write nothing. */
+  /** Parse and count what a real run would store (new, updated, unchanged), but write nothing. */
   dryRun?: boolean;
+  /** Aborting it stops the run: it is recorded as interrupted, and what was stored stays (the next run resumes). */
+  signal?: AbortSignal;
   onPage?: (p: { page: number; done: number; total: number | null; counts: IngestCounts }) => void;
 }
 
@@ -78,21 +82,17 @@ class Run {
    * Filters to the instance's categories (unless `anyCategory`: papers asked for by id), stores
    * (with the checkpoint) and counts one page.
    */
-  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown } | null, anyCategory = false): Promise<void> {
+  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown }[] | null, anyCategory = false): Promise<void> {
     const { store, categories, dryRun, now } = this.deps;
     const wanted = anyCategory ? records : records.filter((r) => inCategories(r.categories, categories));
     this.counts.skipped += records.length - wanted.length;
     for (const r of records) if (!wanted.includes(r)) this.skip(`${r.id}: not in PAPERBOY_CATEGORIES (${r.categories.join(' ')})`);
     this.counts.errors += rejected.length;
     for (const r of rejected) this.problem(`${r.entry ? `${r.entry}: ` : ''}${r.reason}`);
-    if (!dryRun) {
-      const c = await store.ingestPage(wanted, checkpoint, now());
-      this.counts.new += c.new;
-      this.counts.updated += c.updated;
-      this.counts.unchanged += c.unchanged;
-    } else {
-      this.counts.unchanged += wanted.length;
-    }
+    const c = dryRun ? await store.previewPage(wanted) : await store.ingestPage(wanted, checkpoint, now());
+    this.counts.new += c.new;
+    this.counts.updated += c.updated;
+    this.counts.unchanged += c.unchanged;
     this.counts.pages++;
   }
 
@@ -101,18 +101,42 @@ class Run {
   }
 }
 
-/** Runs `body`, recording the run in job_runs; a thrown error becomes the report's failure. */
+/** The failure of a run stopped through {@link IngestDeps.signal}. */
+export const INTERRUPTED = 'interrupted: stopped before it finished (the next run resumes where it stopped)';
+
+/** Resolves never; rejects when `signal` aborts. */
+function aborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise((_resolve, reject) => {
+    if (!signal) return;
+    const stop = () => reject(new Error(INTERRUPTED));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+  });
+}
+
+/**
+ * Runs `body`, recording the run in job_runs; a thrown error becomes the report's failure. Runs
+ * left `running` by processes that are gone are closed first (see run-liveness.ts), and this run
+ * keeps a lease while it goes on, so that it is closed in turn if its process dies.
+ */
 async function recorded(run: Run, modeDetail: string, body: () => Promise<void>): Promise<IngestReport> {
-  const { store, now, dryRun } = run.deps;
-  const id = dryRun ? null : await store.startJobRun('ingest', modeDetail, now());
+  const { store, now, dryRun, signal } = run.deps;
+  let id: number | null = null;
+  let alive: { stop(): Promise<void> } | null = null;
+  if (!dryRun) {
+    await closeAbandonedRuns(store, now());
+    id = await store.startJobRun('ingest', modeDetail, now());
+    alive = await keepRunAlive(store, id, now);
+  }
   let failure: string | null = null;
   try {
-    await body();
+    // On abort the body is left where it is: a page's transaction is all or nothing.
+    await Promise.race([body(), aborted(signal)]);
   } catch (err) {
     failure = (err as Error).message;
     run.counts.errors++;
   }
-  if (!dryRun && run.counts.new + run.counts.updated > 0) {
+  if (!dryRun && !signal?.aborted && run.counts.new + run.counts.updated > 0) {
     // Keywords of what this run stored; a failure here is reported but does not fail the run.
     try {
       await refreshKeywords(store, { now });
@@ -125,6 +149,7 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
     const { problems: _p, skips: _s, failure: _f, mode: _m, ...counts } = report;
     await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
   }
+  await alive?.stop();
   return report;
 }
 
@@ -135,33 +160,61 @@ export interface OaiIngestQuery {
   metadataPrefix: OaiMetadataPrefix;
 }
 
-/** Checkpoint of an OAI harvest, kept in the jobs table under {@link oaiJobName}. */
+/** Checkpoint of an OAI harvest, kept in the jobs table under {@link oaiJobName} or {@link oaiRangeJobName}. */
 export interface OaiCheckpoint {
   query: OaiIngestQuery;
   /** Token of the next page to fetch; null when the last harvest finished. */
   resumptionToken: string | null;
-  /** The `until` (or the day) of the last harvest that finished: the next catch-up starts there. */
+  /**
+   * Under {@link oaiJobName} only: the day up to which arXiv's changes are all stored. The next
+   * catch-up starts there. It only moves forward.
+   */
   watermark: string | null;
 }
 
+/** The daily catch-up's checkpoint: its resumption token and the watermark. */
 export function oaiJobName(q: Pick<OaiIngestQuery, 'set' | 'metadataPrefix'>): string {
   return `ingest:oai:${q.set ?? 'all'}:${q.metadataPrefix}`;
+}
+
+/**
+ * A harvest of a range given by hand (`--from`/`--until`): its own checkpoint, so that it resumes
+ * when run again with the same range and leaves an interrupted catch-up's token alone.
+ */
+export function oaiRangeJobName(q: OaiIngestQuery): string {
+  return `${oaiJobName(q)}:${q.from ?? ''}..${q.until ?? ''}`;
 }
 
 const sameQuery = (a: OaiIngestQuery, b: OaiIngestQuery) =>
   a.from === b.from && a.until === b.until && a.set === b.set && a.metadataPrefix === b.metadataPrefix;
 
 /**
- * Harvests OAI-PMH ListRecords, resuming an interrupted harvest of the same query from its
- * checkpoint.
+ * The watermark after a finished harvest of `query`, given the saved one. It only moves forward,
+ * and only over days that are all stored: a catch-up (which starts at the watermark) moves it to
+ * its end; a range given by hand moves it only when it starts at or before the watermark (or,
+ * with none yet, when it reaches today), so a back-fill of an old month leaves it where it is.
  */
-export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery): Promise<IngestReport> {
+export function nextWatermark(saved: string | null, query: OaiIngestQuery, today: string, catchUp: boolean): string | null {
+  const end = query.until && query.until < today ? query.until : today;
+  if (saved !== null && end <= saved) return saved;
+  if (catchUp) return end;
+  if (saved === null) return end === today ? end : null;
+  return query.from !== undefined && query.from <= saved ? end : saved;
+}
+
+/**
+ * Harvests OAI-PMH ListRecords, resuming an interrupted harvest of the same query from its
+ * checkpoint. `catchUp`: this is the daily catch-up (its query from {@link catchUpQuery}), which
+ * keeps its checkpoint under {@link oaiJobName}; a range given by hand keeps its own.
+ */
+export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: { catchUp?: boolean } = {}): Promise<IngestReport> {
   const run = new Run(deps, 'oai');
-  const job = oaiJobName(query);
-  return recorded(run, `oai ${query.set ?? 'all'} ${query.from ?? ''}..${query.until ?? ''}`, async () => {
+  const catchUp = opts.catchUp ?? false;
+  const markJob = oaiJobName(query);
+  const job = catchUp ? markJob : oaiRangeJobName(query);
+  return recorded(run, `oai ${query.set ?? 'all'} ${query.from ?? ''}..${query.until ?? ''}${catchUp ? ' (catch-up)' : ''}`, async () => {
     const saved = await deps.store.readJobState<OaiCheckpoint>(job);
     const resume = saved?.resumptionToken && sameQuery(saved.query, query) ? saved.resumptionToken : null;
-    const watermark = saved?.watermark ?? null;
     const harvest: HarvestQuery = { ...query, resumptionToken: resume };
     let done = 0;
     for await (const page of harvestOai(deps.client, harvest)) {
@@ -169,12 +222,21 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery): Promis
       run.counts.skipped += page.deleted.length; // arXiv marks very few records deleted; nothing to store
       for (const d of page.deleted) run.skip(`${d.id ?? d.identifier}: deleted on arXiv`);
       const finished = page.resumptionToken === null;
-      const state: OaiCheckpoint = {
-        query,
-        resumptionToken: page.resumptionToken,
-        watermark: finished ? (query.until ?? deps.now().slice(0, 10)) : watermark,
-      };
-      await run.store(page.records, page.errors, { job, state });
+      // Read again for each page: another run (a back-fill next to the catch-up) may have moved it.
+      const mark = await deps.store.readJobState<OaiCheckpoint>(markJob);
+      const watermark = mark?.watermark ?? null;
+      const checkpoints: { job: string; state: OaiCheckpoint }[] = [];
+      if (catchUp) {
+        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: finished ? nextWatermark(watermark, query, deps.now().slice(0, 10), true) : watermark } });
+      } else {
+        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: null } });
+        const moved = finished ? nextWatermark(watermark, query, deps.now().slice(0, 10), false) : watermark;
+        if (moved !== watermark) {
+          // The catch-up's own checkpoint (an interrupted catch-up's token) is kept as it is.
+          checkpoints.push({ job: markJob, state: { query: mark?.query ?? query, resumptionToken: mark?.resumptionToken ?? null, watermark: moved } });
+        }
+      }
+      await run.store(page.records, page.errors, checkpoints);
       deps.onPage?.({ page: page.page, done: (page.cursor ?? done - page.records.length) + page.records.length, total: page.completeListSize, counts: run.counts });
     }
   });
@@ -199,6 +261,12 @@ export async function ingestApi(deps: IngestDeps, query: ApiIngestQuery): Promis
         const ids = query.ids.slice(i, i + API_IDS_PER_CALL);
         const res = await deps.client.apiQuery({ idList: ids, start: 0, maxResults: ids.length }, { context: `ids ${i + 1}-${i + ids.length}` });
         await run.store(res.records, res.errors, null, true); // asked for by name: kept whatever their categories
+        // arXiv answers an id it does not have with no entry at all: name those, so a typo shows.
+        const returned = new Set(res.records.map((r) => r.id));
+        const rejected = res.errors.map((e) => `${e.entry ?? ''} ${e.reason}`).join('\n');
+        const missing = ids.filter((asked) => !returned.has(parseArxivId(asked)?.id ?? asked) && !rejected.includes(asked));
+        run.counts.errors += missing.length;
+        for (const m of missing) run.problem(`${m}: not found on arXiv`);
         deps.onPage?.({ page: run.counts.pages, done: i + ids.length, total: query.ids.length, counts: run.counts });
       }
       return;

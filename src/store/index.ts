@@ -15,14 +15,14 @@ import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller, holdConnection, type HeldConnection } from './postgres/connection.ts';
 import { lockKey, lockPaperRows } from './dialect.ts';
-import { findPaperById, upsertPapers } from './papers.ts';
+import { findPaperById, previewUpsert, upsertPapers } from './papers.ts';
 import { keepCardDetails } from './cards.ts';
 import {
   addDailyEntries, latestAnnouncedDay, latestDailyDay, listAnnouncedPapers, listDailyPapers,
   neighbourAnnouncedDays, neighbourDailyDays,
 } from './listings.ts';
 import { ensureDemoUsers, insertVotes, refreshPaperRanking } from './votes.ts';
-import { acquireLease, finishJobRun, listJobRuns, readJobState, releaseLease, startJobRun, writeJobState } from './jobs.ts';
+import { acquireLease, finishJobRun, forgetRunLease, interruptJobRun, listJobRuns, listRunningRuns, readJobState, releaseLease, startJobRun, writeJobState } from './jobs.ts';
 
 export type { SchemaStatus };
 
@@ -136,13 +136,16 @@ export class Store {
    * Stores one page of an ingestion run and its checkpoint in one transaction: after a crash the
    * run resumes from the checkpoint of the last page that is in the store, never from a later one.
    */
-  async ingestPage(records: PaperRecord[], checkpoint: { job: string; state: unknown } | null, now: string): Promise<UpsertCounts> {
+  async ingestPage(records: PaperRecord[], checkpoint: { job: string; state: unknown } | { job: string; state: unknown }[] | null, now: string): Promise<UpsertCounts> {
     return this.transaction(async (trx) => {
       const counts = await upsertPapers(trx, records, now);
-      if (checkpoint) await writeJobState(trx, checkpoint.job, checkpoint.state, now);
+      for (const c of checkpoint === null ? [] : Array.isArray(checkpoint) ? checkpoint : [checkpoint]) await writeJobState(trx, c.job, c.state, now);
       return counts;
     });
   }
+
+  /** What ingestPage would count for `records`, without writing (a dry run). */
+  previewPage(records: PaperRecord[]): Promise<UpsertCounts> { return previewUpsert(this.db, records); }
 
   async upsertPapers(records: PaperRecord[], now: string): Promise<UpsertCounts> {
     return this.transaction((trx) => upsertPapers(trx, records, now));
@@ -186,6 +189,9 @@ export class Store {
   startJobRun(job: string, mode: string | null, now: string) { return startJobRun(this.db, job, mode, now); }
   finishJobRun(id: number, result: Parameters<typeof finishJobRun>[2], now: string) { return finishJobRun(this.db, id, result, now); }
   listJobRuns(limit: number, job?: string): Promise<JobRun[]> { return listJobRuns(this.db, limit, job); }
+  listRunningRuns() { return listRunningRuns(this.db); }
+  interruptJobRun(id: number, error: string, now: string) { return interruptJobRun(this.db, id, error, now); }
+  forgetRunLease(id: number) { return forgetRunLease(this.db, id); }
   readJobState<T>(name: string) { return readJobState<T>(this.db, name); }
   writeJobState(name: string, state: unknown, now: string) { return writeJobState(this.db, name, state, now); }
   acquireLease(name: string, owner: string, until: string, now: string) { return acquireLease(this.db, name, owner, until, now); }
@@ -256,7 +262,10 @@ async function openPostgres(url: string): Promise<Store> {
     await pool.query('SELECT 1');
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new Error(`store: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}`);
+    // node-postgres never falls back to an unencrypted connection, whatever libpq does for these modes.
+    const hint = /does not support SSL/i.test((err as Error).message) && /[?&]sslmode=(prefer|allow)(&|$)/.test(url)
+      ? ' (sslmode=prefer and allow do not fall back to an unencrypted connection here: use sslmode=disable for a server without TLS)' : '';
+    throw new Error(`store: cannot connect to PostgreSQL at ${redactUrl(url)}: ${(err as Error).message}${hint}`);
   }
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
   return new Store(db, 'postgres', null, redactUrl(url), pool, url);

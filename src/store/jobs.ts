@@ -59,3 +59,32 @@ export async function releaseLease(db: Kysely<Database>, name: string, owner: st
   await db.updateTable('jobs').set({ lease_owner: null, lease_until: null, updated_at: now })
     .where('name', '=', name).where('lease_owner', '=', owner).execute();
 }
+
+/** The jobs-table row that says a run's process is alive: its lease, renewed while the run goes on. */
+export const runLeaseName = (runId: number) => `run:${runId}`;
+
+/** Runs still marked running, with the lease of the process running each (null when it took none). */
+export async function listRunningRuns(db: Kysely<Database>): Promise<{ id: number; job: string; startedAt: string; leaseOwner: string | null; leaseUntil: string | null; hasLease: boolean }[]> {
+  const runs = await db.selectFrom('job_runs').select(['id', 'job', 'started_at']).where('status', '=', 'running').execute();
+  if (runs.length === 0) return [];
+  const leases = await db.selectFrom('jobs').select(['name', 'lease_owner', 'lease_until'])
+    .where('name', 'in', runs.map((r) => runLeaseName(r.id))).execute();
+  const byName = new Map(leases.map((l) => [l.name, l]));
+  return runs.map((r) => {
+    const lease = byName.get(runLeaseName(r.id));
+    return { id: r.id, job: r.job, startedAt: r.started_at, leaseOwner: lease?.lease_owner ?? null, leaseUntil: lease?.lease_until ?? null, hasLease: lease !== undefined };
+  });
+}
+
+/** Closes a run whose process is gone as failed, if it is still marked running; true when it was. */
+export async function interruptJobRun(db: Kysely<Database>, id: number, error: string, now: string): Promise<boolean> {
+  const res = await db.updateTable('job_runs').set({ status: 'failed', finished_at: now, error })
+    .where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
+  await db.deleteFrom('jobs').where('name', '=', runLeaseName(id)).execute();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Removes a finished run's lease row. */
+export async function forgetRunLease(db: Kysely<Database>, id: number): Promise<void> {
+  await db.deleteFrom('jobs').where('name', '=', runLeaseName(id)).execute();
+}

@@ -184,6 +184,23 @@ export async function upsertPapers(
   return { new: fresh.length, updated: plan.changed.length, unchanged: ordered.length - fresh.length - plan.changed.length };
 }
 
+/**
+ * What {@link upsertPapers} would count for `records`, read without writing or locking anything
+ * (a dry run). A paper another writer stores meanwhile may make the real run's counts differ.
+ */
+export async function previewUpsert(db: Db, records: PaperRecord[]): Promise<UpsertCounts> {
+  if (records.length === 0) return { new: 0, updated: 0, unchanged: 0 };
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const ids = [...byId.keys()];
+  const stored = new Map<string, StoredVersion>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const row of await db.selectFrom('papers').select(['id', 'latest_version', 'source_hash']).where('id', 'in', ids.slice(i, i + 500)).execute()) stored.set(row.id, row);
+  }
+  const hashes = new Map([...byId.values()].map((r) => [r.id, recordHash(r)]));
+  const plan = planUpsert([...byId.values()], stored, hashes, false);
+  return { new: plan.fresh.length, updated: plan.changed.length, unchanged: byId.size - plan.fresh.length - plan.changed.length };
+}
+
 /** Writes a changed record over its stored paper, and clears its authors and categories for the new ones. */
 async function updatePaper(trx: Transaction<Database>, r: PaperRecord, now: string, hash: string): Promise<void> {
   const row = paperRow(r, now, hash);

@@ -38,6 +38,7 @@ import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
 import { perAddress } from './bot-limits.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
+import { closeAbandonedRuns } from '../services/run-liveness.ts';
 import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
@@ -324,6 +325,7 @@ export function createApp(deps: AppDeps) {
   });
   app.get('/admin', (c) => c.redirect('/admin/runs', 302));
   app.get('/admin/runs', async (c) => {
+    await closeAbandonedRuns(store, new Date(clock.now()).toISOString()); // runs whose process died show as interrupted
     const runs = await store.listJobRuns(100);
     return html(c, <AdminRunsPage site={await site(c)} runs={runs} schedule={config.ingestAt} />);
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { detexAccents, isWithdrawn, isoToUtc, parseRfc822, splitAuthors } from '../../src/arxiv/normalize.ts';
+import { detexAccents, detexText, isWithdrawn, isoToUtc, parseRfc822, splitAuthors } from '../../src/arxiv/normalize.ts';
 
 describe('splitAuthors', () => {
   const cases: [string, string[]][] = [
@@ -49,6 +49,26 @@ describe('detexAccents', () => {
   for (const [input, expected] of cases) {
     test(`${input} -> ${expected}`, () => assert.equal(detexAccents(input), expected));
   }
+});
+
+describe('detexText (titles and abstracts)', () => {
+  test('accents and escaped characters outside math are decoded', () => {
+    assert.equal(detexText(String.raw`A Gr\"obner basis proof`), 'A Gröbner basis proof');
+    assert.equal(detexText(String.raw`Attributes \& Preferences at 5\% and \#1 for \$10 of snake\_case`), 'Attributes & Preferences at 5% and #1 for $10 of snake_case');
+    assert.equal(detexText(String.raw`Ren\'e and Stra\ss e`), 'René and Straße');
+  });
+
+  test('math is kept exactly as written', () => {
+    for (const math of [String.raw`$\"o_{1} \& x$`, String.raw`$$a \% b$$`, String.raw`\(\'e\)`, String.raw`\[x_{i}\]`, String.raw`$a\$b$`]) {
+      assert.equal(detexText(`Gr\\"obner ${math} done`), `Gröbner ${math} done`);
+    }
+  });
+
+  test('other commands and their arguments are left alone; text without a backslash is unchanged', () => {
+    assert.equal(detexText(String.raw`\emph{Gr\"obner} bases`), String.raw`\emph{Gröbner} bases`);
+    assert.equal(detexText('{B}ayesian $x$ 100%'), '{B}ayesian $x$ 100%');
+    assert.equal(detexText(String.raw`an unclosed $ then \'e`), 'an unclosed $ then é');
+  });
 });
 
 describe('isoToUtc', () => {

@@ -74,10 +74,10 @@ describe('parseRssFeed', () => {
     ]);
   });
 
-  test('entities in titles are decoded once', () => {
+  test('entities in titles are decoded once, and TeX escapes as a reader sees them', () => {
     const records = parseRssFeed(fixture(EXCERPT)).records;
     assert.equal(records.find((x) => x.id === '2307.10544')!.title, 'Design & Optimization of the HV divider for JUNO 20-inch PMT');
-    assert.ok(records.find((x) => x.id === '2411.18380')!.title.startsWith('SoK: Privacy Personalised -- Mapping Personal Attributes \\& Preferences'));
+    assert.ok(records.find((x) => x.id === '2411.18380')!.title.startsWith('SoK: Privacy Personalised -- Mapping Personal Attributes & Preferences'));
   });
 
   test('an empty feed (no announcements) has zero records and still a day', () => {

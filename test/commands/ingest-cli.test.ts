@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { fixture } from '../arxiv/support.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { tempDir } from '../helpers/store.ts';
@@ -40,6 +42,58 @@ test('ingest: a paper asked for by id is stored whatever PAPERBOY_CATEGORIES; sk
     assert.equal(named.length, Math.min(skipped, 5), rss.stdout);
     for (const line of named) assert.doesNotMatch(line, /\(([^)]* )?cs\.CV( [^)]*)?\)$/, 'a named paper is outside the categories');
     if (skipped > 5) assert.match(rss.stdout, new RegExp(`^skipped: \\.\\.\\. and ${skipped - 5} more$`, 'm'));
+  } finally {
+    await server.close();
+  }
+});
+
+test('ingest --api --ids: ids arXiv does not have are named on stdout and the command exits 1', async () => {
+  const server = await startReplayServer({
+    routes: [
+      // arXiv's answer when one of two ids does not exist: only the other's entry.
+      { path: '/api/query', query: { id_list: '2501.99999,1707.08567', start: '0', max_results: '2' }, body: fixture('atom-2026/id_0808.05394_1707.08567.xml') },
+    ],
+  });
+  try {
+    const env = {
+      PAPERBOY_DATA_DIR: tempDir(), PAPERBOY_CATEGORIES: 'cs.CV',
+      PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
+      PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+    };
+    const r = await paperboy(['ingest', '--api', '--ids', '2501.99999,1707.08567'], env);
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stdout, /^skipped: 2501\.99999: not found on arXiv$/m);
+    assert.match(r.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 skipped=0 errors=1 /);
+  } finally {
+    await server.close();
+  }
+});
+
+test('ingest --dry-run: on a missing database it says so and creates nothing; on a real one it counts what a run would store', async () => {
+  const server = await startReplayServer({
+    routes: [{ path: '/api/query', query: { id_list: '1707.08567', start: '0', max_results: '1' }, body: fixture('atom-2026/id_1707.08567.xml') }],
+  });
+  try {
+    const dir = tempDir();
+    const env = {
+      PAPERBOY_DATA_DIR: dir, PAPERBOY_CATEGORIES: 'cs.IT',
+      PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
+      PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+    };
+    const missing = await paperboy(['ingest', '--api', '--ids', '1707.08567', '--dry-run'], env);
+    assert.equal(missing.code, 1, missing.stdout + missing.stderr);
+    assert.match(missing.stderr, /^ingest: no database at .*paperboy\.db/);
+    assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
+    assert.equal(server.requests.length, 0, 'nothing was fetched');
+
+    const migrate = await paperboy(['migrate'], env);
+    assert.equal(migrate.code, 0, migrate.stderr);
+    assert.ok(fs.existsSync(path.join(dir, 'paperboy.db')));
+    const dry = await paperboy(['ingest', '--api', '--ids', '1707.08567', '--dry-run'], env);
+    assert.equal(dry.code, 0, dry.stdout + dry.stderr);
+    assert.match(dry.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 .*\(dry run: nothing written\)/);
+    const real = await paperboy(['ingest', '--api', '--ids', '1707.08567'], env);
+    assert.match(real.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 /, 'the dry run said what this run did');
   } finally {
     await server.close();
   }

@@ -96,3 +96,19 @@ test('paperboy digest with PAPERBOY_SEARCH_ENGINE=postgres: alerts are matched b
   assert.equal(await count('search_index_meta'), 0, 'the in-memory index was not built');
   assert.ok(await count('search_models') >= 1, 'PostgreSQL\'s engine built its model');
 });
+
+test('sslmode=prefer against a server without TLS: refused with the advice to write sslmode=disable (no silent fallback)', { skip }, async () => {
+  const db = await createTestDatabase({ migrated: true });
+  try {
+    const url = new URL(db.url);
+    url.searchParams.set('sslmode', 'prefer');
+    url.searchParams.set('uselibpqcompat', 'true');
+    const r = paperboy(['stats'], { DATABASE_URL: url.toString() });
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(r.stderr, /does not support SSL connections \(sslmode=prefer and allow do not fall back to an unencrypted connection here: use sslmode=disable/);
+    url.searchParams.set('sslmode', 'disable');
+    assert.equal(paperboy(['stats'], { DATABASE_URL: url.toString() }).code, 0);
+  } finally {
+    await db.drop();
+  }
+});

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createArxivClient } from '../../src/arxiv/client.ts';
-import { ingestApi, ingestOai, ingestRss, oaiJobName, catchUpQuery, type IngestDeps, type OaiCheckpoint } from '../../src/services/ingest.ts';
+import { ingestApi, ingestOai, ingestRss, oaiJobName, catchUpQuery, nextWatermark, type IngestDeps, type OaiCheckpoint } from '../../src/services/ingest.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { startReplayServer, type ReplayRoute, type ReplayServer } from '../helpers/replay-server.ts';
 import { FakeClock, fixture } from '../arxiv/support.ts';
@@ -123,12 +123,76 @@ describe('OAI-PMH harvest', () => {
     assert.deepEqual(await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), { ...base, from: '2026-11-27', until: '2026-11-28' });
   });
 
-  test('--dry-run style: parses and counts, writes nothing', async () => {
+  test('a dry run counts what a real run would store (new, updated, unchanged) and writes nothing', async () => {
     const store = await tempStore();
     const report = await ingestOai(deps(store, { dryRun: true }), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
-    assert.equal(report.unchanged, 17);
+    assert.deepEqual([report.new, report.updated, report.unchanged, report.skipped], [17, 0, 0, 1]);
     assert.equal((await store.stats()).papers, 0);
     assert.deepEqual(await store.listJobRuns(5), []);
+    assert.deepEqual(await store.db.selectFrom('jobs').selectAll().execute(), [], 'no checkpoint, no lease');
+
+    const real = await ingestOai(deps(store), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.deepEqual([real.new, real.updated, real.unchanged], [17, 0, 0], 'the dry run said what this run did');
+    // One paper's stored copy differs from what arXiv sends now: a real run would update it.
+    await store.db.updateTable('papers').set({ source_hash: 'older' }).where('id', '=', '0801.4243').execute();
+    const runs = (await store.listJobRuns(5)).length;
+    const again = await ingestOai(deps(store, { dryRun: true }), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    assert.deepEqual([again.new, again.updated, again.unchanged], [0, 1, 16]);
+    const row = await store.db.selectFrom('papers').select('source_hash').where('id', '=', '0801.4243').executeTakeFirst();
+    assert.equal(row?.source_hash, 'older', 'the dry run wrote nothing');
+    assert.equal((await store.listJobRuns(5)).length, runs);
+  });
+
+  test('titles are stored with TeX accents decoded and math kept', async () => {
+    const store = await tempStore();
+    await ingestOai(deps(store), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    const paper = await store.findPaperById('0801.4243');
+    assert.match(paper?.title ?? '', /^A Gröbner basis proof/);
+    assert.doesNotMatch(paper?.title ?? '', /\\/);
+    const titles = await store.db.selectFrom('papers').select('title').where('title', 'like', '%$%').execute();
+    for (const t of titles) assert.match(t.title, /\$[^$]+\$/, 'math is kept between its dollars');
+  });
+
+  test('a back-fill of an old range leaves the catch-up watermark where it is', async () => {
+    const store = await tempStore();
+    for (const r of oaiRoutes({ until: '2014-10-31' })) server.addRoute(r);
+    const base = { metadataPrefix: 'arXivRaw' as const };
+    // Only the back-fill, on a new instance: the first catch-up still reaches back a few days only.
+    await ingestOai(deps(store), { ...base, from: '2014-10-01', until: '2014-10-31' });
+    assert.equal((await store.readJobState<OaiCheckpoint>(oaiJobName(base)))?.watermark ?? null, null);
+    assert.deepEqual(await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), { ...base, from: '2026-11-25', until: '2026-11-28' });
+
+    // A harvest up to today sets it; a back-fill afterwards does not move it back.
+    await ingestOai(deps(store), { ...base, from: '2014-10-01' });
+    assert.equal((await store.readJobState<OaiCheckpoint>(oaiJobName(base)))?.watermark, '2026-11-28');
+    clock.sleep(86_400_000); // a day later
+    await ingestOai(deps(store), { ...base, from: '2014-10-01', until: '2014-10-31' });
+    assert.equal((await store.readJobState<OaiCheckpoint>(oaiJobName(base)))?.watermark, '2026-11-28');
+    assert.deepEqual(await catchUpQuery(store, base, '2026-11-29', '2026-11-26'), { ...base, from: '2026-11-28', until: '2026-11-29' });
+  });
+
+  test("a harvest of a range given by hand keeps an interrupted catch-up's token", async () => {
+    const store = await tempStore();
+    const base = { metadataPrefix: 'arXivRaw' as const };
+    const interrupted: OaiCheckpoint = { query: { ...base, from: '2026-11-20', until: '2026-11-27' }, resumptionToken: 'abc|1001', watermark: '2026-11-20' };
+    await store.writeJobState(oaiJobName(base), interrupted, '2026-11-27T00:00:00Z');
+    for (const r of oaiRoutes({ until: '2014-10-31' })) server.addRoute(r);
+    const report = await ingestOai(deps(store), { ...base, from: '2014-10-01', until: '2014-10-31' });
+    assert.equal(report.new, 17);
+    assert.deepEqual(await store.readJobState<OaiCheckpoint>(oaiJobName(base)), interrupted);
+    assert.deepEqual(await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), interrupted.query, 'the catch-up finishes it first');
+  });
+
+  test('the watermark only moves forward, over days that are all stored', () => {
+    const q = (from?: string, until?: string) => ({ metadataPrefix: 'arXivRaw' as const, from, until });
+    assert.equal(nextWatermark('2026-11-20', q('2026-11-20', '2026-11-28'), '2026-11-28', true), '2026-11-28');
+    assert.equal(nextWatermark('2026-11-27', q('2026-11-20', '2026-11-25'), '2026-11-28', true), '2026-11-27', 'an older catch-up finishing late');
+    assert.equal(nextWatermark('2026-11-20', q('2024-01-01', '2024-01-31'), '2026-11-28', false), '2026-11-20');
+    assert.equal(nextWatermark('2026-11-20', q('2026-11-10'), '2026-11-28', false), '2026-11-28', 'overlapping it, up to today');
+    assert.equal(nextWatermark('2026-11-20', q('2026-11-24'), '2026-11-28', false), '2026-11-20', 'a gap before the range: not all stored');
+    assert.equal(nextWatermark(null, q('2025-01-01'), '2026-11-28', false), '2026-11-28');
+    assert.equal(nextWatermark(null, q('2025-01-01', '2025-01-31'), '2026-11-28', false), null);
+    assert.equal(nextWatermark(null, q('2026-11-25', '2026-11-28'), '2026-11-28', true), '2026-11-28');
   });
 
   test('killed with SIGKILL at random moments, then run again: the same store as one clean run', { timeout: 180_000 }, async () => {
@@ -177,6 +241,21 @@ describe('API and RSS', () => {
     report = await ingestApi(deps(store), { ids: ['quant-ph/0201082v1'] });
     assert.equal(report.new, 1);
     assert.equal((await store.findPaperById('quant-ph/0201082'))?.id, 'quant-ph/0201082');
+  });
+
+  test('ids arXiv does not have are named and counted as errors', async () => {
+    const store = await tempStore();
+    // arXiv's answer when one of two ids does not exist: only the other's entry.
+    server.addRoute({ path: '/api/query', query: { id_list: '2501.99999,1707.08567', start: '0', max_results: '2' }, body: fixture('atom-2026/id_0808.05394_1707.08567.xml') });
+    const report = await ingestApi(deps(store), { ids: ['2501.99999', '1707.08567'] });
+    assert.equal(report.failure, null);
+    assert.deepEqual([report.new, report.errors], [1, 1]);
+    assert.deepEqual(report.problems, ['2501.99999: not found on arXiv']);
+    const [run] = await store.listJobRuns(1);
+    assert.match(run?.error ?? '', /2501\.99999: not found on arXiv/);
+    // A versioned id that arXiv returns is found.
+    const versioned = await ingestApi(deps(store), { ids: ['quant-ph/0201082v1'] });
+    assert.deepEqual([versioned.new, versioned.errors, versioned.problems], [1, 0, []]);
   });
 
   test('a paper asked for by id is stored whatever the instance categories', async () => {

@@ -38,3 +38,11 @@ test('DATABASE_URL ssl options: verify-full checks the certificate (against sslr
   assert.notEqual(libpqCa.rejectUnauthorized, false, 'with a CA, the chain is checked (libpq verify-ca)');
   assert.equal(typeof libpqCa.checkServerIdentity, 'function', 'but not the host name');
 });
+
+test('DATABASE_URL sslmode=prefer and allow still ask for TLS (no fallback to plaintext, as docs/postgres.md says); disable does not', () => {
+  for (const query of ['sslmode=prefer', 'uselibpqcompat=true&sslmode=prefer', 'uselibpqcompat=true&sslmode=allow']) {
+    const ssl = sslOf(query);
+    assert.ok(ssl && typeof ssl === 'object', `${query}: TLS is asked for`);
+  }
+  assert.equal(sslOf('sslmode=disable'), false, 'sslmode=disable connects without TLS');
+});

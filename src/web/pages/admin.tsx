@@ -5,6 +5,9 @@ import type { JobRun } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { scrollable } from './controls.tsx';
 
+/** A failed run whose process died (or was stopped) shows as interrupted; its error says how. */
+const runStatus = (r: JobRun) => (r.status === 'failed' && r.error?.startsWith('interrupted') ? 'interrupted' : r.status);
+
 const COUNT_KEYS = ['new', 'updated', 'unchanged', 'skipped', 'errors', 'pages', 'seconds'] as const;
 
 export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: JobRun[]; schedule: string | null }) {
@@ -32,7 +35,7 @@ export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: 
                   <td><time datetime={r.startedAt}>{r.startedAt.slice(0, 19).replace('T', ' ')}</time></td>
                   <td>{r.job}</td>
                   <td>{r.mode ?? ''}</td>
-                  <td class={`status ${r.status}`}>{r.status}</td>
+                  <td class={`status ${runStatus(r)}`}>{runStatus(r)}</td>
                   {COUNT_KEYS.map((k) => <td class="num">{r.counts?.[k] ?? ''}</td>)}
                   <td class="err">{r.error ?? ''}</td>
                 </tr>

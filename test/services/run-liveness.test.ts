@@ -1,0 +1,181 @@
+/**
+ * Job runs whose process died are closed as interrupted, and only those: a run of a live process,
+ * here or on another machine, stays running. End to end: `paperboy ingest` killed with SIGKILL, or
+ * stopped with SIGINT, against a real HTTP server replaying arXiv's pages.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeAbandonedRuns, processOwner, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
+import { runLeaseName } from '../../src/store/jobs.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { testApp } from '../helpers/app.ts';
+import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
+import { fixture } from '../arxiv/support.ts';
+import { FIXED_NOW, tempDatabaseUrl, tempDir, tempStore } from '../helpers/store.ts';
+
+const NOW = FIXED_NOW;
+const at = (offsetMs: number) => new Date(Date.parse(NOW) + offsetMs).toISOString();
+const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
+const machine = processOwner.split('|')[0]!;
+
+/** The pid of a process that has ended. */
+async function deadPid(): Promise<number> {
+  const child = spawn(process.execPath, ['-e', '']);
+  await new Promise((resolve) => child.on('exit', resolve));
+  return child.pid!;
+}
+
+const children: ChildProcess[] = [];
+after(() => { for (const c of children) c.kill('SIGKILL'); });
+
+async function status(store: Store, id: number) {
+  const row = await store.db.selectFrom('job_runs').select(['status', 'error', 'finished_at']).where('id', '=', id).executeTakeFirstOrThrow();
+  return row;
+}
+
+test('runs of processes that are gone are closed as interrupted; runs of live processes are left alone; /admin/runs shows it', async () => {
+  const store = await tempStore();
+  const run = async (startedAt: string, owner: string | null, leaseUntil?: string) => {
+    const id = await store.startJobRun('ingest', `oai cs ${owner ?? 'no lease'}`, startedAt);
+    if (owner) await store.acquireLease(runLeaseName(id), owner, leaseUntil!, startedAt);
+    return id;
+  };
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+  children.push(live);
+
+  const elsewhereAlive = await run(at(-60_000), 'another-machine|4242|abcd', at(RUN_LEASE_MS - 60_000));
+  const elsewhereSilent = await run(at(-3_600_000), 'another-machine|4243|abcd', at(-60_000));
+  const unleasedRecent = await run(at(-3_600_000), null);
+  const unleasedOld = await run(at(-7 * 3_600_000), null);
+  const finished = await run(at(-60_000), null);
+  await store.finishJobRun(finished, { status: 'ok', counts: { new: 1 } }, at(-30_000));
+  const hereDead = machine ? await run(at(-60_000), `${machine}|${await deadPid()}|abcd`, at(RUN_LEASE_MS - 60_000)) : null;
+  // Renewed by its process: its lease runs past the time the page is shown below.
+  const hereAlive = machine ? await run(at(-60_000), `${machine}|${live.pid}|abcd`, at(2 * RUN_LEASE_MS)) : null;
+
+  const closed = await closeAbandonedRuns(store, NOW);
+  const expected = [elsewhereSilent, unleasedOld, ...(hereDead ? [hereDead] : [])];
+  assert.deepEqual([...closed].sort((a, b) => a - b), expected.sort((a, b) => a - b));
+  for (const id of [elsewhereAlive, unleasedRecent, ...(hereAlive ? [hereAlive] : [])]) assert.equal((await status(store, id)).status, 'running');
+  assert.equal((await status(store, finished)).status, 'ok');
+  assert.match((await status(store, elsewhereSilent)).error ?? '', /^interrupted: its process stopped reporting/);
+  assert.match((await status(store, unleasedOld)).error ?? '', /^interrupted: /);
+  if (hereDead) {
+    assert.deepEqual(await status(store, hereDead), { status: 'failed', error: 'interrupted: its process ended', finished_at: NOW });
+    assert.equal(await store.db.selectFrom('jobs').select('name').where('name', '=', runLeaseName(hereDead)).executeTakeFirst(), undefined, 'its lease row is gone');
+  }
+  assert.deepEqual(await closeAbandonedRuns(store, NOW), [], 'a second sweep (another process) finds nothing more');
+
+  // The page sweeps too: a run whose lease runs out meanwhile shows as interrupted.
+  const { app } = await testApp(store, { now: () => Date.parse(at(RUN_LEASE_MS)) });
+  const res = await app.request('/admin/runs', { headers: { Authorization: `Basic ${Buffer.from('admin:correct horse battery').toString('base64')}` } });
+  assert.equal(res.status, 200);
+  const html = await res.text();
+  const rowOf = (id: number) => new RegExp(`<td>oai cs ${id === elsewhereAlive ? 'another-machine\\|4242' : ''}[^<]*</td><td class="status (\\w+)">`);
+  assert.equal(rowOf(elsewhereAlive).exec(html)?.[1], 'interrupted', 'its lease ran out');
+  assert.equal((await status(store, elsewhereAlive)).status, 'failed');
+  assert.match(html, /<td class="status interrupted">interrupted<\/td>/);
+  assert.match(html, /interrupted: its process stopped reporting at/);
+  if (hereAlive) assert.equal((await status(store, hereAlive)).status, 'running', 'a live process that renews its lease keeps its run');
+});
+
+function oaiServer(): Promise<ReplayServer> {
+  return startReplayServer({
+    routes: [
+      { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', from: '2014-10-01', set: 'cs' }, body: fixture('oai/arXivRaw-ListRecords-from-2014-10-01.xml') },
+      { path: '/oai', query: { verb: 'ListRecords', resumptionToken: '726959|1001' }, body: fixture('oai/arXivRaw-ListRecords-resumption-47001.excerpt.xml') },
+      { path: '/oai', query: { verb: 'ListRecords', resumptionToken: '496549|47001' }, body: fixture('oai/arXivRaw-ListRecords-last-page.constructed.xml') },
+    ],
+  });
+}
+
+function startIngest(server: ReplayServer, databaseUrl: string) {
+  const env = {
+    ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
+    PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
+    PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env });
+  children.push(child);
+  let stdout = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stdout += d; });
+  const exited = new Promise<{ code: number | null; signal: string | null; stdout: string }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout })));
+  return { child, exited };
+}
+
+/** Waits until the slow second page has been asked for: page 1 is stored, the run is mid-way. */
+async function untilPage2(server: ReplayServer): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (!server.requests.some((r) => r.url.includes('resumptionToken'))) {
+    if (Date.now() > deadline) throw new Error('page 2 was never asked for');
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test('an ingest killed with SIGKILL is shown as interrupted once the next run starts; the next run finishes the harvest', { timeout: 120_000 }, async () => {
+  const server = await oaiServer();
+  try {
+    const databaseUrl = await tempDatabaseUrl();
+    server.injectFault({ kind: 'slow', delayMs: 8_000 }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+    const first = startIngest(server, databaseUrl);
+    await untilPage2(server);
+    first.child.kill('SIGKILL');
+    assert.equal((await first.exited).signal, 'SIGKILL');
+
+    const store = await openStore(databaseUrl);
+    try {
+      const [killed] = await store.listJobRuns(1);
+      assert.equal(killed?.status, 'running', 'nothing closed it when it died');
+      const second = startIngest(server, databaseUrl);
+      const done = await second.exited;
+      assert.equal(done.code, 0, done.stdout);
+      const runs = await store.listJobRuns(5);
+      assert.equal(runs.length, 2);
+      const old = runs.find((r) => r.id === killed!.id)!;
+      // Same machine: known at once. Elsewhere it would be when its lease ran out.
+      if (machine) assert.deepEqual([old.status, old.error], ['failed', 'interrupted: its process ended']);
+      assert.equal(runs.find((r) => r.id !== killed!.id)?.status, 'ok');
+      assert.equal((await store.stats()).papers, 17);
+      assert.deepEqual(await store.db.selectFrom('jobs').select('name').where('name', 'like', 'run:%').execute(), [], 'no lease is left behind');
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('SIGINT stops an ingest at once: exit 130, the run is recorded as interrupted, the next run resumes', { timeout: 120_000 }, async () => {
+  const server = await oaiServer();
+  try {
+    const databaseUrl = await tempDatabaseUrl();
+    server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+    const first = startIngest(server, databaseUrl);
+    await untilPage2(server);
+    const sent = Date.now();
+    first.child.kill('SIGINT');
+    const stopped = await first.exited;
+    assert.equal(stopped.code, 130, stopped.stdout);
+    assert.ok(Date.now() - sent < 10_000, 'it did not wait for the slow page');
+    assert.match(stopped.stdout, /^stopped: interrupted: /m);
+
+    const store = await openStore(databaseUrl);
+    try {
+      const [run] = await store.listJobRuns(1);
+      assert.equal(run?.status, 'failed');
+      assert.match(run?.error ?? '', /^interrupted: /);
+      assert.equal(run?.counts?.new, 6, 'page 1 was stored');
+      const second = startIngest(server, databaseUrl);
+      const done = await second.exited;
+      assert.equal(done.code, 0, done.stdout);
+      assert.match(done.stdout, /new=11 /, 'resumed at page 2');
+      assert.equal((await store.stats()).papers, 17);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
