@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dueDigests, localTime, retryDelayMs, scheduledDate, selectDigest,
+  dueDigests, latestCompleteDate, localTime, retryDelayMs, scheduledDate, selectDigest,
   type DigestCandidate,
 } from '../../src/domain/digest.ts';
 
@@ -42,10 +42,18 @@ test('localTime and scheduledDate: the configured hour in the configured time zo
     ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', null, '2025-06-03'], // 07:00 in Berlin
     ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', '2025-06-03', null], // done today
     ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', '2025-06-02', '2025-06-03'],
-    ['2025-06-03T23:30:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', '2025-06-04'], // already 08:30 on the 4th in Tokyo
+    ['2025-06-03T23:30:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', null], // 08:30 on the 4th in Tokyo, but the list day 06-03 runs until 00:00 UTC
+    ['2025-06-04T00:00:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', '2025-06-04'], // 09:00 in Tokyo: 06-03 is complete
+    ['2025-06-03T21:00:00Z', '07:00', 'Pacific/Kiritimati', '2025-06-03', null], // 11:00 on the 4th at UTC+14
+    ['2025-06-04T00:00:00Z', '07:00', 'Pacific/Kiritimati', '2025-06-03', '2025-06-04'],
+    ['2025-06-03T14:00:00Z', '07:00', 'America/Los_Angeles', '2025-06-02', '2025-06-03'], // west of UTC the day closed hours ago
     ['2025-06-03T06:59:00Z', '07:00', 'UTC', null, null],
   ];
   for (const [now, hhmm, tz, last, want] of table) assert.equal(scheduledDate(at(now), hhmm, tz, last), want, `${now} ${tz}`);
+  // `paperboy digest send` without --date: today, or the day before while today's covered day is open.
+  assert.equal(latestCompleteDate(at('2025-06-03T23:30:00Z'), 'Asia/Tokyo'), '2025-06-03');
+  assert.equal(latestCompleteDate(at('2025-06-04T00:00:00Z'), 'Asia/Tokyo'), '2025-06-04');
+  assert.equal(latestCompleteDate(at('2025-06-03T23:30:00Z'), 'UTC'), '2025-06-03');
 });
 
 function paper(id: string, o: Partial<DigestCandidate> = {}): DigestCandidate {
