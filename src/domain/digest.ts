@@ -176,6 +176,8 @@ export interface Selection {
   papers: DigestCandidate[];
   /** How many papers qualified before the limit. */
   total: number;
+  /** The Daily-list days (in order) of the qualifying papers the limit left out: where the rest are. */
+  restDays: string[];
 }
 
 const inWindow = (day: string | null, w: { from: string; to: string }) => day !== null && day >= w.from && day <= w.to;
@@ -211,5 +213,6 @@ export function selectDigest(input: SelectionInput): Selection {
       picked = [];
     }
   }
-  return { papers: picked.slice(0, input.limit), total: picked.length };
+  const rest = picked.slice(input.limit).map((c) => c.listedOn).filter((d): d is string => d !== null && inWindow(d, window));
+  return { papers: picked.slice(0, input.limit), total: picked.length, restDays: [...new Set(rest)].sort() };
 }

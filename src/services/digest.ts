@@ -183,7 +183,7 @@ async function buildDigest(ctx: RunContext, sub: Subscription, d: { period: Dige
   const links = subscriptionLinks(ctx.key, deps.baseUrl, sub);
   const mail = renderDigest({
     siteName: deps.siteName, baseUrl: deps.baseUrl, to: sub.email, kind: sub.kind, period: d.period, query: sub.query, window,
-    papers: selection.papers, total: selection.total, reasons, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
+    papers: selection.papers, total: selection.total, restDays: selection.restDays, reasons, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
   });
   const host = new URL(deps.baseUrl).hostname || 'localhost';
   const unsubscribeToken = links.unsubscribe.slice(links.unsubscribe.indexOf('token=') + 6);

@@ -9,6 +9,7 @@ import {
   dueDigests, latestCompleteDate, localTime, retryDelayMs, scheduledDate, selectDigest,
   type DigestCandidate,
 } from '../../src/domain/digest.ts';
+import { morePapers } from '../../src/mail/digest-template.tsx';
 
 test('dueDigests: the digests of a delivery day and the list days they cover', () => {
   const table: [string, Parameters<typeof dueDigests>[1], string[]][] = [
@@ -95,4 +96,19 @@ test('selectDigest: trending by hotness within the window, alerts in the search 
 test('retryDelayMs: x4 from the base, capped at 6 hours', () => {
   assert.deepEqual([1, 2, 3, 4, 5].map((a) => retryDelayMs(a, 15_000)), [15_000, 60_000, 240_000, 960_000, 3_840_000]);
   assert.equal(retryDelayMs(20, 15_000), 6 * 3_600_000);
+});
+
+test('selectDigest names the list days of the papers left out; morePapers links only those days', () => {
+  const cs = [
+    paper('a', { hotness: 9, listedOn: '2025-05-10' }), paper('b', { hotness: 8, listedOn: '2025-05-11' }),
+    paper('c', { hotness: 3, listedOn: '2025-05-11' }), paper('d', { hotness: 2, listedOn: '2025-05-09' }),
+  ];
+  const window = { from: '2025-05-09', to: '2025-05-11' };
+  const sel = selectDigest({ kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 2 });
+  assert.deepEqual(sel.restDays, ['2025-05-09', '2025-05-11']);
+  const more = morePapers({ baseUrl: 'https://p.example', kind: 'trending', window, papers: sel.papers, total: sel.total, restDays: sel.restDays });
+  assert.deepEqual(more, { count: 2, lists: [
+    { label: 'Fri May 9', url: 'https://p.example/papers/date/2025-05-09' }, { label: 'Sun May 11', url: 'https://p.example/papers/date/2025-05-11' },
+  ] });
+  assert.deepEqual(selectDigest({ kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 4 }).restDays, []);
 });
