@@ -16,7 +16,7 @@ import { followedAuthorNames } from '../store/follows.ts';
 import { formatDigestSummary, openListDayError, runDigest, type DigestDeps, type ForYouFn, type SearchFn } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
-import { parseEmail, unsubscribeByToken } from '../services/subscriptions.ts';
+import { parseEmail, SubscriptionGone, unsubscribeByToken } from '../services/subscriptions.ts';
 import type { Store } from '../store/index.ts';
 import { countOutboxByStatus } from '../store/outbox.ts';
 import { countSubscribers, digestDb } from '../store/subscriptions.ts';
@@ -83,6 +83,8 @@ export async function runDigestCli(
       out.write(`unsubscribed subscription=${s.id} email=${s.email}\n`);
       return 0;
     } catch (err) {
+      // Gone with its account: nothing more is sent, which is what the message asked for.
+      if (err instanceof SubscriptionGone) { out.write(`nothing to unsubscribe: ${err.message}\n`); return 0; }
       if (err instanceof UserError) { out.write(`digest: ${err.message}\n`); return 1; }
       throw err;
     }
