@@ -7,7 +7,7 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { defaultMailFrom } from '../config.ts';
-import { addDays, parseDay } from '../domain/dates.ts';
+import { addDays, labelProblem, parseDay } from '../domain/dates.ts';
 import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
 import { previewDigest } from '../services/digest.ts';
 import { UserError } from '../services/errors.ts';
@@ -226,7 +226,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
     const period = (DIGEST_PERIODS as readonly string[]).includes(c.req.query('period') ?? '') ? (c.req.query('period') as DigestPeriod) : 'daily';
     const asked = c.req.query('date');
-    if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" is not a date (expected YYYY-MM-DD).`);
+    if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" ${labelProblem('day', asked)}.`);
     const today = new Date(now()).toISOString().slice(0, 10);
     // The headers the real digest gets: the configured sender and unsubscribe mailbox.
     const pdeps = {

@@ -178,7 +178,9 @@ test('feed errors are clear: bad dates, weeks and categories are 400s, unknown o
   const cases: [string, number, RegExp][] = [
     ['/feeds/daily.rss?date=2025-02-30', 400, /date/],
     ['/feeds/weekly.atom?week=2025-W60', 400, /week/],
-    ['/feeds/new.rss?date=soon', 400, /date/],
+    ['/feeds/new.rss?date=soon', 400, /date: "soon" is not a date \(expected YYYY-MM-DD\)/],
+    ['/feeds/daily.rss?date=1990-12-31', 400, /date: "1990-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31/],
+    ['/feeds/new.rss?date=9999-12-31', 400, /date: "9999-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31/],
     ['/feeds/new/CS%20CL.rss', 404, /no such endpoint/],
     ['/feeds/new/x.rss', 400, /category/],
     ['/feeds/new/math.AG.rss', 404, /No papers in math.AG/],
