@@ -43,7 +43,8 @@ test('a deleted member\'s digest links say the subscription is gone and nothing 
   assert.ok(unsubscribe && manage && web, links.join('\n'));
   const mailSubject = decodeURIComponent(String((mail.headers.get('list') as { unsubscribe: { mail: string } }).unsubscribe.mail).split('subject=')[1]!);
 
-  // Carol deletes her account; her subscription goes with it.
+  // Someone subscribes after her; then Carol deletes her account, and her subscription goes with it.
+  const existing = await insertSubscription(digestDb(r.store.db), { email: 'dan@example.org', userId: null, period: 'daily', kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
   const del = await member.post('/settings/delete', { current: 'a long enough password', confirm: 'carol0000' }, { csrf: carol!.csrf });
   assert.ok(del.status === 303 || del.status === 200, `delete: ${del.status}`);
   assert.equal(await digestDb(r.store.db).selectFrom('subscriptions').select('id').where('email', '=', 'carol0000@example.org').executeTakeFirst(), undefined);
@@ -67,13 +68,15 @@ test('a deleted member\'s digest links say the subscription is gone and nothing 
   assert.equal(byMail.code, 0, byMail.out);
   assert.match(byMail.out, /nothing to unsubscribe: This subscription no longer exists/);
 
-  // A forged or mangled link is still told apart: 400, as before.
-  const existing = await insertSubscription(digestDb(r.store.db), { email: 'dan@example.org', userId: null, period: 'daily', kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
+  // A forged or mangled link is still told apart: 400, as before; so is a number never handed out.
   const forged = pathOf(unsubscribe).replace(/token=\d+\./, `token=${existing.id}.`);
   const bad = await reader.get(forged);
   assert.equal(bad.res.status, 400);
   assert.match(bad.html, /not valid/);
   assert.equal((await reader.get('/unsubscribe?token=garbage')).res.status, 400);
+  const never = await reader.get(pathOf(unsubscribe).replace(/token=\d+\./, `token=${existing.id + 1000}.`));
+  assert.equal(never.res.status, 400);
+  assert.match(never.html, /not valid/);
 });
 
 test('the pages of e-mailed links, which show the address or carry a token, are sent Cache-Control: no-store', async () => {
