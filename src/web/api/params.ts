@@ -39,4 +39,4 @@ export const categoryParam = z.string().regex(CATEGORY_RE, 'category must be an 
 export const dayParam = z.string().max(40).superRefine((s, ctx) => {
   if (parseDay(s) === null) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} ${labelProblem('day', s)}` });
 })
-  .meta({ type: 'string', format: 'date', description: 'A day, YYYY-MM-DD.' } as Record<string, unknown>);
+  .meta({ type: 'string', format: 'date', description: 'A day, YYYY-MM-DD, from 1991-01-01 to 2999-12-31.' } as Record<string, unknown>);
