@@ -188,6 +188,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   };
   app.get('/settings', async (c) => {
     const user = requireUser(c);
+    c.header('Cache-Control', 'no-store'); // shows the account's address
     return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
   });
   const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {

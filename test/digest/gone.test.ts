@@ -110,6 +110,10 @@ test('the pages of e-mailed links, which show the address or carry a token, are 
   // The account's e-mailed links too: the address confirmation (shows the address) and the password reset (carries its token).
   const signup = await visitor.post('/signup', { username: 'cachey', email: 'cachey@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
   assert.equal(signup.status, 303);
+  const settings = await visitor.get('/settings'); // signed in by the sign-up
+  assert.equal(settings.res.status, 200);
+  assert.match(settings.html, /cachey@example\.org/);
+  assert.equal(settings.res.headers.get('cache-control'), 'no-store', '/settings');
   const verify = linksIn((await r.sink.parsed()).filter((m) => m.envelopeTo.includes('cachey@example.org')).at(-1)!.text ?? '').find((l) => l.includes('/account/verify'))!;
   const verifyPage = await visitor.get(pathOf(verify));
   assert.equal(verifyPage.res.status, 200);
