@@ -6,17 +6,17 @@ import { parseArgs } from 'node:util';
 import { simpleParser } from 'mailparser';
 import type { Config } from '../config.ts';
 import { parseDay } from '../domain/dates.ts';
-import { localTime } from '../domain/digest.ts';
+import { latestCompleteDate } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
 import { forYouForDigests } from '../discovery/for-you.ts';
 import { openSearchEngine, searchIndexOptions, type OpenedSearchEngine } from '../search/setup.ts';
 import { SearchIndex } from '../search/search-index.ts';
 import { alertSearch } from '../services/alert-search.ts';
 import { followedAuthorNames } from '../store/follows.ts';
-import { formatDigestSummary, runDigest, type DigestDeps, type ForYouFn, type SearchFn } from '../services/digest.ts';
+import { formatDigestSummary, openListDayError, runDigest, type DigestDeps, type ForYouFn, type SearchFn } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
-import { parseEmail, unsubscribeByToken } from '../services/subscriptions.ts';
+import { parseEmail, SubscriptionGone, unsubscribeByToken } from '../services/subscriptions.ts';
 import type { Store } from '../store/index.ts';
 import { countOutboxByStatus } from '../store/outbox.ts';
 import { countSubscribers, digestDb } from '../store/subscriptions.ts';
@@ -26,7 +26,8 @@ export const DIGEST_USAGE = `usage:
   paperboy digest status
   paperboy digest unsubscribe-mail < message.eml
 
-send       sends the digests due on a day (default: today in PAPERBOY_DIGEST_TIMEZONE): the daily
+send       sends the digests due on a day (default: today in PAPERBOY_DIGEST_TIMEZONE, or yesterday while
+           the UTC list day today's digests cover is still open): the daily
            digest (covering the day before), the weekday digest (Monday to Friday; on Mondays it
            covers the weekend too), and on PAPERBOY_DIGEST_WEEKLY_DAY the weekly one (the 7 days
            before). Each subscriber gets each digest once, however often this runs.
@@ -82,6 +83,8 @@ export async function runDigestCli(
       out.write(`unsubscribed subscription=${s.id} email=${s.email}\n`);
       return 0;
     } catch (err) {
+      // Gone with its account: nothing more is sent, which is what the message asked for.
+      if (err instanceof SubscriptionGone) { out.write(`nothing to unsubscribe: ${err.message}\n`); return 0; }
       if (err instanceof UserError) { out.write(`digest: ${err.message}\n`); return 1; }
       throw err;
     }
@@ -100,8 +103,12 @@ export async function runDigestCli(
   }
   const problems: string[] = [];
   if (values.period !== undefined && values.period !== 'daily' && values.period !== 'weekly') problems.push('--period must be daily or weekly');
-  const date = values.date ?? localTime(now(), settings.timeZone).date;
+  const date = values.date ?? latestCompleteDate(now(), settings.timeZone);
   if (!parseDay(date)) problems.push(`--date must be a day (YYYY-MM-DD), got "${date.slice(0, 40)}"`);
+  else if (values.date !== undefined && !values['dry-run'] && values.out === undefined) {
+    const open = openListDayError(date, now());
+    if (open) problems.push(`--date ${date}: ${open} (--dry-run shows them as they stand)`);
+  }
   let to: string | undefined;
   if (values.to !== undefined) {
     try { to = parseEmail(values.to); } catch { problems.push(`--to must be one e-mail address, got "${values.to.slice(0, 80)}"`); }

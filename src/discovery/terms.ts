@@ -7,6 +7,7 @@
  * const a = termVector('Diffusion distillation', '...', df, n);
  * sharedTerms(a, b, 3) // ['diffusion', 'distillation']
  */
+import { isFunctionWord } from '../domain/keywords.ts';
 import { tokenize } from '../search/text.ts';
 
 /** A paper's title counts this many times against its abstract: titles name the topic. */
@@ -42,13 +43,17 @@ export interface TermCounts {
   words: Map<string, string>;
 }
 
-/** Counts the terms of a title and abstract (the costly part of termVector: tokenizing and stemming). */
+/**
+ * Counts the terms of a title and abstract (the costly part of termVector: tokenizing and stemming).
+ * Function words are left out with the keyword extractor's full list: the search engine's list is
+ * short on purpose (for ranking), and a reason should never say "shares terms: than".
+ */
 export function termCounts(title: string, abstract: string): TermCounts {
   const tf = new Map<string, number>();
   const wordCounts = new Map<string, Map<string, number>>();
   const count = (text: string, weight: number) => {
     for (const t of tokenize(text)) {
-      if (!t.term || (t.term.length < MIN_TERM_LENGTH && SHORT_LATIN_RE.test(t.term)) || NUMERIC_RE.test(t.term)) continue;
+      if (!t.term || (t.term.length < MIN_TERM_LENGTH && SHORT_LATIN_RE.test(t.term)) || NUMERIC_RE.test(t.term) || isFunctionWord(t.word)) continue;
       tf.set(t.term, (tf.get(t.term) ?? 0) + weight);
       let words = wordCounts.get(t.term);
       if (!words) wordCounts.set(t.term, (words = new Map()));

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  parseDay, parseWeek, parseMonth, isoWeekOf, windowContaining, formatCardDate, formatWindow,
+  labelProblem, parseDay, parseWeek, parseMonth, isoWeekOf, windowContaining, formatCardDate, formatWindow,
 } from './dates.ts';
 
 test('parseDay accepts real calendar days only', () => {
@@ -18,6 +18,23 @@ test('parseDay accepts real calendar days only', () => {
     ['', null],
   ];
   for (const [input, expected] of cases) assert.equal(parseDay(input), expected, input);
+});
+
+test('labelProblem tells a malformed label from a well-formed one outside the range', () => {
+  const cases: [Parameters<typeof labelProblem>[0], string, string | null][] = [
+    ['day', '2025-05-06', null],
+    ['day', '1990-12-31', 'is out of range: a date must be between 1991-01-01 and 2999-12-31'],
+    ['day', '3000-01-01', 'is out of range: a date must be between 1991-01-01 and 2999-12-31'],
+    ['day', '1991-01-01', null],
+    ['day', '2999-12-31', null],
+    ['day', '2025-02-30', 'is not a date (expected YYYY-MM-DD)'],
+    ['day', 'soon', 'is not a date (expected YYYY-MM-DD)'],
+    ['week', '1990-W05', 'is out of range: a week must be in the years 1991 to 2999'],
+    ['week', '2025-W53', 'is not an ISO week (expected YYYY-Www, like 2025-W19)'],
+    ['month', '3000-01', 'is out of range: a month must be between 1991-01 and 2999-12'],
+    ['month', '2025-13', 'is not a month (expected YYYY-MM)'],
+  ];
+  for (const [period, label, want] of cases) assert.equal(labelProblem(period, label), want, `${period} ${label}`);
 });
 
 test('isoWeekOf follows ISO 8601 at year boundaries', () => {

@@ -46,6 +46,35 @@ export function parseDay(input: string): string | null {
   return input;
 }
 
+/** The first and last days a date may name (the first is before arXiv's first paper). */
+export const FIRST_DAY = `${MIN_YEAR}-01-01`;
+export const LAST_DAY = `${MAX_YEAR}-12-31`;
+
+/**
+ * What is wrong with a window label that does not parse, as the end of a sentence that starts
+ * with the label: "is not a date (expected YYYY-MM-DD)" for a malformed one or a day the calendar
+ * does not have, or the allowed range for a well-formed one outside it. Null when it parses.
+ *
+ * @example
+ * labelProblem('day', '1990-12-31') // 'is out of range: a date must be between 1991-01-01 and 2999-12-31'
+ * labelProblem('day', '2025-02-30') // 'is not a date (expected YYYY-MM-DD)'
+ */
+export function labelProblem(period: Period, label: string): string | null {
+  const parsed = period === 'day' ? parseDay(label) : period === 'week' ? parseWeek(label) : parseMonth(label);
+  if (parsed) return null;
+  const m = (period === 'day' ? DAY_RE : period === 'week' ? WEEK_RE : MONTH_RE).exec(label);
+  const year = m ? Number(m[1]) : NaN;
+  if (year < MIN_YEAR || year > MAX_YEAR) {
+    // Well formed, in a year outside the range (whether or not the rest would be valid).
+    if (period === 'day') return `is out of range: a date must be between ${FIRST_DAY} and ${LAST_DAY}`;
+    if (period === 'week') return `is out of range: a week must be in the years ${MIN_YEAR} to ${MAX_YEAR}`;
+    return `is out of range: a month must be between ${MIN_YEAR}-01 and ${MAX_YEAR}-12`;
+  }
+  if (period === 'day') return 'is not a date (expected YYYY-MM-DD)';
+  if (period === 'week') return 'is not an ISO week (expected YYYY-Www, like 2025-W19)';
+  return 'is not a month (expected YYYY-MM)';
+}
+
 /** Monday of ISO week 1 of an ISO week-numbering year. */
 function isoWeekOneMonday(year: number): number {
   const jan4 = Date.UTC(year, 0, 4);

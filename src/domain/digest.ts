@@ -91,14 +91,33 @@ export function localTime(ms: number, tz: string): { date: string; minutes: numb
 }
 
 /**
- * The delivery date the scheduler should send now, or null: it is past `at` (HH:MM) in `tz` and
- * that day was not sent yet (`lastDate`).
+ * When the list days a delivery date's digests cover are complete (ms): 00:00 UTC of the delivery
+ * date, the end of the last list day covered (D-1). In time zones east of UTC the local delivery
+ * day starts before that.
+ */
+export function coveredDaysCompleteAt(date: string): number {
+  return dayToMs(date);
+}
+
+/**
+ * The delivery date the scheduler should send now, or null: it is past `at` (HH:MM) in `tz`, the
+ * list days it covers are complete (past 00:00 UTC of that date, which in zones east of UTC comes
+ * after `at`), and that day was not sent yet (`lastDate`).
  */
 export function scheduledDate(nowMs: number, at: string, tz: string, lastDate: string | null): string | null {
   const { date, minutes } = localTime(nowMs, tz);
   if (lastDate !== null && lastDate >= date) return null;
   const [h, m] = at.split(':').map(Number) as [number, number];
-  return minutes >= h * 60 + m ? date : null;
+  return minutes >= h * 60 + m && nowMs >= coveredDaysCompleteAt(date) ? date : null;
+}
+
+/**
+ * The latest delivery date whose covered list days are complete at `nowMs`: today in `tz`, or the
+ * day before while today's covered day is still open (east of UTC, before 00:00 UTC).
+ */
+export function latestCompleteDate(nowMs: number, tz: string): string {
+  const { date } = localTime(nowMs, tz);
+  return nowMs >= coveredDaysCompleteAt(date) ? date : addDays(date, -1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -157,6 +176,8 @@ export interface Selection {
   papers: DigestCandidate[];
   /** How many papers qualified before the limit. */
   total: number;
+  /** The Daily-list days (in order) of the qualifying papers the limit left out: where the rest are. */
+  restDays: string[];
 }
 
 const inWindow = (day: string | null, w: { from: string; to: string }) => day !== null && day >= w.from && day <= w.to;
@@ -192,5 +213,6 @@ export function selectDigest(input: SelectionInput): Selection {
       picked = [];
     }
   }
-  return { papers: picked.slice(0, input.limit), total: picked.length };
+  const rest = picked.slice(input.limit).map((c) => c.listedOn).filter((d): d is string => d !== null && inWindow(d, window));
+  return { papers: picked.slice(0, input.limit), total: picked.length, restDays: [...new Set(rest)].sort() };
 }

@@ -86,6 +86,15 @@ const OTHER_STOP = [
 ];
 
 const STOP: ReadonlySet<string> = new Set([...ENGLISH_STOP, ...ACADEMIC_STOP, ...OTHER_STOP]);
+const FUNCTION_WORDS: ReadonlySet<string> = new Set([...ENGLISH_STOP, ...OTHER_STOP]);
+
+/**
+ * True for a function word ("than", "which", "les"): English and the commonest of a few other
+ * languages, given lower-case. Discovery leaves them out of the terms papers are said to share.
+ */
+export function isFunctionWord(word: string): boolean {
+  return FUNCTION_WORDS.has(word);
+}
 
 /** A word, with hyphens and apostrophes inside it ("state-of-the-art", "GPT-4o", "Schrödinger's"). */
 const WORD_RE = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*(?:['’\-][\p{L}\p{N}][\p{L}\p{N}\p{M}]*)*/gu;

@@ -31,6 +31,11 @@ export interface DigestMailInput {
    * the period's lists for the rest; alerts and "for you" have no page of their own for them.
    */
   total: number;
+  /**
+   * The list days of the papers left out (trending), so "more" links only days whose list holds
+   * them; when absent, every day of the window is linked.
+   */
+  restDays?: readonly string[] | undefined;
   links: { web: string; manage: string; unsubscribe: string };
   /** For you: why each paper was picked, by paper id. */
   reasons?: Record<string, string>;
@@ -104,20 +109,23 @@ const MAX_DAY_LINKS = 7;
 
 /**
  * Where the papers a trending digest had no room for are: the list page of its day, of its ISO
- * week, or of each of its days (Friday to Sunday on a weekday Monday). Null when the e-mail lists
+ * week, or of each day of its window that holds some of them (Friday to Sunday on a weekday
+ * Monday: only the days with such papers, never an empty weekend list). Null when the e-mail lists
  * every paper that qualified, or when it is not a trending digest (an alert's or "for you"'s other
  * matches have no page of their own: the e-mail says nothing about them).
  */
-export function morePapers(d: Pick<DigestMailInput, 'baseUrl' | 'kind' | 'window' | 'papers' | 'total'>): { count: number; lists: { label: string; url: string }[] } | null {
+export function morePapers(d: Pick<DigestMailInput, 'baseUrl' | 'kind' | 'window' | 'papers' | 'total' | 'restDays'>): { count: number; lists: { label: string; url: string }[] } | null {
   const count = d.total - d.papers.length;
   if (d.kind !== 'trending' || count <= 0) return null;
   const { from, to } = d.window;
-  if (from === to) return { count, lists: [{ label: shortDay(from), url: `${d.baseUrl}/papers/date/${from}` }] };
+  const dayList = (day: string) => ({ label: shortDay(day), url: `${d.baseUrl}/papers/date/${day}` });
+  if (from === to) return { count, lists: [dayList(from)] };
   const week = isoWeekOf(from);
   if (addDays(from, 6) === to && isoWeekOf(to) === week) return { count, lists: [{ label: `the week of ${shortDay(from)}`, url: `${d.baseUrl}/papers/week/${week}` }] };
-  const lists: { label: string; url: string }[] = [];
-  for (let day = from; day <= to && lists.length < MAX_DAY_LINKS; day = addDays(day, 1)) lists.push({ label: shortDay(day), url: `${d.baseUrl}/papers/date/${day}` });
-  return { count, lists };
+  const days: string[] = [];
+  for (let day = from; day <= to && days.length < MAX_DAY_LINKS; day = addDays(day, 1)) days.push(day);
+  const holding = d.restDays ? days.filter((day) => d.restDays!.includes(day)) : days;
+  return { count, lists: (holding.length ? holding : days).map(dayList) };
 }
 
 function why(d: DigestMailInput): string {

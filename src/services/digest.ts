@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
+  coveredDaysCompleteAt, DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
   type DigestCandidate, type DigestPeriod, type DueDigest,
 } from '../domain/digest.ts';
 import { renderDigest, type RenderedMail } from '../mail/digest-template.tsx';
@@ -183,7 +183,7 @@ async function buildDigest(ctx: RunContext, sub: Subscription, d: { period: Dige
   const links = subscriptionLinks(ctx.key, deps.baseUrl, sub);
   const mail = renderDigest({
     siteName: deps.siteName, baseUrl: deps.baseUrl, to: sub.email, kind: sub.kind, period: d.period, query: sub.query, window,
-    papers: selection.papers, total: selection.total, reasons, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
+    papers: selection.papers, total: selection.total, restDays: selection.restDays, reasons, links: { web: links.web(d.key), manage: links.manage, unsubscribe: links.unsubscribe },
   });
   const host = new URL(deps.baseUrl).hostname || 'localhost';
   const unsubscribeToken = links.unsubscribe.slice(links.unsubscribe.indexOf('token=') + 6);
@@ -256,6 +256,17 @@ async function processRow(ctx: RunContext, row: OutboxRow, owner: string, counts
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/**
+ * Why the digests of delivery date `date` cannot be sent at `nowMs` (the last list day they cover,
+ * `date`-1 in UTC, is still open), or null when they can.
+ */
+export function openListDayError(date: string, nowMs: number): string | null {
+  const completeAt = coveredDaysCompleteAt(date);
+  if (nowMs >= completeAt) return null;
+  return `the digests of ${date} cover list days up to ${new Date(completeAt - 86_400_000).toISOString().slice(0, 10)}, `
+    + `which is open until ${new Date(completeAt).toISOString().replace('.000Z', 'Z')}; digests cover complete list days only`;
+}
+
 /** Sends the digests due on a date (or, with dryRun, shows what would go out). */
 export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promise<DigestReport> {
   const started = performance.now();
@@ -278,6 +289,9 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
     report.failed += await expireStaleRows(ctx.db, iso());
     report.unknown += await resolveAbandonedHandovers(ctx.db, iso(), filter);
     if (opts.enqueue !== false) {
+      // A digest covers complete list days only: one for a day still open would miss its late papers for good.
+      const open = openListDayError(opts.date, deps.now());
+      if (open) throw new Error(open);
       for (const d of due) {
         const late = new Date(deps.now() + EXPIRY_DAYS[d.period] * 86_400_000).toISOString();
         const expiresAt = d.expiresAt > late ? d.expiresAt : late;

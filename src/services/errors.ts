@@ -3,7 +3,7 @@
  * bug, logged and shown as a generic 500.
  */
 export class UserError extends Error {
-  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503, message: string, readonly retryAfterSeconds?: number) {
+  constructor(readonly status: 400 | 401 | 403 | 404 | 409 | 410 | 413 | 422 | 429 | 503, message: string, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }

@@ -3,7 +3,7 @@
  * feeds, the MCP tools and /stats. One call per resource; the web layer presents the result.
  * Search and similar papers come from the search engine through the `PaperSearch` interface.
  */
-import { addDays, dayWindow, msToDay, parseDay, parseMonth, parseWeek, type DayWindow } from '../domain/dates.ts';
+import { addDays, dayWindow, labelProblem, msToDay, parseDay, parseMonth, parseWeek, type DayWindow } from '../domain/dates.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { attachCardDetails } from '../store/cards.ts';
 import type { Store } from '../store/index.ts';
@@ -55,17 +55,17 @@ export function parseListWindow(input: { date?: string | undefined; week?: strin
   const shown = (s: string) => JSON.stringify(s.slice(0, 40));
   if (input.date !== undefined) {
     const day = parseDay(input.date);
-    if (!day) throw new UserError(400, `date ${shown(input.date)} is not a date (expected YYYY-MM-DD).`);
+    if (!day) throw new UserError(400, `date ${shown(input.date)} ${labelProblem('day', input.date)}.`);
     return dayWindow(day);
   }
   if (input.week !== undefined) {
     const w = parseWeek(input.week);
-    if (!w) throw new UserError(400, `week ${shown(input.week)} is not an ISO week (expected YYYY-Www, like 2025-W19).`);
+    if (!w) throw new UserError(400, `week ${shown(input.week)} ${labelProblem('week', input.week)}.`);
     return w;
   }
   if (input.month !== undefined) {
     const m = parseMonth(input.month);
-    if (!m) throw new UserError(400, `month ${shown(input.month)} is not a month (expected YYYY-MM).`);
+    if (!m) throw new UserError(400, `month ${shown(input.month)} ${labelProblem('month', input.month)}.`);
     return m;
   }
   return null;

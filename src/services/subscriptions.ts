@@ -17,7 +17,7 @@ import type { Store } from '../store/index.ts';
 import {
   clearConfirmSent, countActiveSubscriptionsByEmail, deleteUnsentPending, digestDb, findPendingSubscription, findSubscriptionById, insertSubscription, isActive,
   listActiveSubscriptionsByEmail, listMemberSubscriptions, markConfirmed, markResubscribed, markUnsubscribed, renewPendingSubscription,
-  supersedeSameSubscriptions, updateSubscriptionOptions, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
+  supersedeSameSubscriptions, updateSubscriptionOptions, wasSubscriptionIdIssued, type DigestDatabase, type DigestDb, type DigestTables, type Subscription,
 } from '../store/subscriptions.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import { getOrCreateSecret, hitRateLimit, unhitRateLimit, type User } from '../store/users.ts';
@@ -274,10 +274,24 @@ const MESSAGES: Record<TokenPurpose, { invalid: string; expired: string }> = {
   view: { invalid: 'This link is not valid. Check that you copied all of it.', expired: 'This link has expired.' },
 };
 
-/** The subscription a signed link is for; a 400 with a clear message for a tampered, foreign or expired one. */
+/**
+ * A link (well formed) to a subscription that no longer exists: 410, and nothing more is sent for
+ * it. One-click unsubscribes answer it with 200, as the outcome asked for holds.
+ */
+export class SubscriptionGone extends UserError {
+  constructor() {
+    super(410, 'This subscription no longer exists (it was deleted, for instance with the account it belonged to). Nothing more will be sent for it.');
+  }
+}
+
+/** The subscription a signed link is for; a 400 with a clear message for a tampered, foreign or expired one, a 410 for one that is gone. */
 export async function subscriptionOfToken(deps: Pick<SubscriptionDeps, 'store' | 'now'>, purpose: TokenPurpose, token: unknown): Promise<Subscription> {
   const id = tokenSubject(token);
   const s = id === null ? null : await findSubscriptionById(digestDb(deps.store.db), id);
+  // A well-formed link to a number that was issued and whose row is gone (deleted with its account):
+  // its signature cannot be checked without the row, but the likely story is a link from an old
+  // e-mail, not a typo. A number never issued is treated as any other invalid link.
+  if (id !== null && !s && (await wasSubscriptionIdIssued(digestDb(deps.store.db), id))) throw new SubscriptionGone();
   const verdict = s ? verifyToken(await linkKey(deps.store), purpose, token as string, s.tokenNonce, deps.now()) : 'invalid';
   if (verdict !== 'ok') throw new UserError(400, MESSAGES[purpose][verdict]);
   return s!;

@@ -97,6 +97,16 @@ export async function findSubscriptionById(db: DigestDb, id: number): Promise<Su
   return r ? toSubscription(r) : null;
 }
 
+/**
+ * True when a subscription numbered above `id` exists: numbers are handed out in increasing order,
+ * so a missing `id` below one that exists was issued once and deleted. False when `id` is above
+ * every row: never issued (or the highest one, since deleted; the two cannot be told apart).
+ */
+export async function wasSubscriptionIdIssued(db: DigestDb, id: number): Promise<boolean> {
+  const r = await db.selectFrom('subscriptions').select('id').where('id', '>', id).limit(1).executeTakeFirst();
+  return r !== undefined;
+}
+
 /** The address's confirmation that is still waiting, if any (at most one, by a unique index). */
 export async function findPendingSubscription(db: DigestDb, email: string): Promise<Subscription | null> {
   const r = await db.selectFrom('subscriptions').selectAll()

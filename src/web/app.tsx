@@ -4,6 +4,7 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import { isPublicResource } from './resource-policy.ts';
 import { basicAuth } from 'hono/basic-auth';
 import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
@@ -142,6 +143,13 @@ export function createApp(deps: AppDeps) {
     html(c, <ErrorPage site={await site(c)} status={status} message={message} />, status);
 
   app.use('*', requestMetrics()); // first: times and counts every request, errors included
+  // Public data meant for other sites (API, feeds, their images): Cross-Origin-Resource-Policy
+  // cross-origin, so an <img> or no-cors fetch elsewhere may load it; pages stay same-origin.
+  // Runs after secureHeaders has set its same-origin default (that one is registered inside this).
+  app.use('*', async (c, next) => {
+    await next();
+    if (isPublicResource(c.req.path)) c.header('Cross-Origin-Resource-Policy', 'cross-origin');
+  });
   app.use('*', secureHeaders({
     contentSecurityPolicy: {
       defaultSrc: ["'self'"],

@@ -13,7 +13,7 @@ import type { ApiContext } from './api/context.ts';
 import { ApiError, httpDate, type ApiEnv } from './api/http.ts';
 import { CATEGORY_RE, dayParam } from './api/params.ts';
 import { endpoint, type Registry } from './api/spec.ts';
-import { feedItem, renderAtom, renderRss, type FeedLink } from './feeds.tsx';
+import { feedItem, feedUpdated, renderAtom, renderRss, type FeedLink } from './feeds.tsx';
 
 /** Items in a category feed. */
 const CATEGORY_FEED_SIZE = 100;
@@ -55,7 +55,7 @@ export function mountCategoryFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: A
         throw err;
       }
       const items = (await withAllAuthors(store, view.items)).map((p) => feedItem(base, p, 'listed'));
-      const updated = items.reduce((m, i) => Math.max(m, i.updated), view.window ? dayToMs(view.window.to) : 0);
+      const updated = feedUpdated(items, view.window ? dayToMs(view.window.to) : 0, ctx.od.now());
       const doc = {
         title: `Trending in ${params.category} · ${site}`,
         description: `Papers in ${params.category} on the Daily papers list of ${site} (${view.window ? formatWindow(view.window) : 'no list yet'}).`,

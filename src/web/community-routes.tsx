@@ -111,6 +111,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/account/verify', async (c) => {
     const token = c.req.query('token');
     const pending = await pendingConfirmation(accounts, token);
+    c.header('Cache-Control', 'no-store'); // shows the address and carries the token
     return web.html(c, <VerifyPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token!} pending={pending} />);
   });
   app.post('/account/verify', async (c) => {
@@ -166,6 +167,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/account/reset', async (c) => {
     const token = c.req.query('token') ?? '';
     if (!token || token.length > 100) throw new UserError(400, 'This reset link is not valid.');
+    c.header('Cache-Control', 'no-store'); // carries the reset token
     return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token} />);
   });
   app.post('/account/reset', async (c) => {
@@ -186,6 +188,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   };
   app.get('/settings', async (c) => {
     const user = requireUser(c);
+    c.header('Cache-Control', 'no-store'); // shows the account's address
     return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
   });
   const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {

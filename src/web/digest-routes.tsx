@@ -7,13 +7,13 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { defaultMailFrom } from '../config.ts';
-import { addDays, parseDay } from '../domain/dates.ts';
+import { addDays, labelProblem, parseDay } from '../domain/dates.ts';
 import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
 import { previewDigest } from '../services/digest.ts';
 import { UserError } from '../services/errors.ts';
 import {
   changeMemberSubscription, confirmSubscription, linkKey, manageByToken, memberSubscriptions, subscribe, subscriptionLinks,
-  subscriptionOfToken, unsubscribeByToken, type SubscriptionDeps,
+  SubscriptionGone, subscriptionOfToken, unsubscribeByToken, type SubscriptionDeps,
 } from '../services/subscriptions.ts';
 import { listCardsByIds } from '../store/listings.ts';
 import { countOutboxByStatus, findOutboxRow, listProblemRows } from '../store/outbox.ts';
@@ -25,7 +25,7 @@ import { readForm } from './forms.ts';
 import { clientIp, csrfToken, requireUser, verifyCsrf, type AppEnv } from './auth.ts';
 import { AdminDigestsPage, DigestWebPage } from './pages/digest.tsx';
 import {
-  ConfirmPage, ManagePage, MemberDigestsPage, SubscribedPage, SubscribePage, SubscribeResultPage, UnsubscribedPage, UnsubscribePage,
+  ConfirmPage, ManagePage, MemberDigestsPage, SubscribedPage, SubscribePage, SubscribeResultPage, SubscriptionGonePage, UnsubscribedPage, UnsubscribePage,
   type SubscribeValues,
 } from './pages/subscribe.tsx';
 import { DIGEST_JOB, type DigestSchedulerState } from '../jobs/digest-scheduler.ts';
@@ -90,6 +90,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     }
     try {
       const r = await subscribe(subs, { email: f.email, period: f.period, kind: f.kind, query: f.query, ip: ip(c), member: c.get('user') });
+      c.header('Cache-Control', 'no-store');
       return web.html(c, <SubscribeResultPage site={await web.site(c)} outcome={r.outcome} email={r.email} />);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
@@ -100,6 +101,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
 
   app.get('/subscribe/confirm', async (c) => {
     const token = c.req.query('token') ?? '';
+    c.header('Cache-Control', 'no-store'); // shows the address: no shared cache may keep it
     const s = await subscriptionOfToken(subs, 'confirm', token);
     if (s.confirmedAt && !s.unsubscribedAt) {
       return web.html(c, <SubscribedPage site={await web.site(c)} subscription={s} manage={pathOf(subscriptionLinks(await linkKey(store), config.baseUrl, s).manage)} />);
@@ -110,6 +112,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/subscribe/confirm', async (c) => {
     const f = await form(c);
     const s = await confirmSubscription(subs, f.token);
+    c.header('Cache-Control', 'no-store');
     return web.html(c, <SubscribedPage site={await web.site(c)} subscription={s} manage={pathOf(subscriptionLinks(await linkKey(store), config.baseUrl, s).manage)} />);
   });
 
@@ -117,6 +120,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
 
   app.get('/unsubscribe', async (c) => {
     const token = c.req.query('token') ?? '';
+    c.header('Cache-Control', 'no-store'); // shows the address: no shared cache may keep it
     const s = await subscriptionOfToken(subs, 'unsubscribe', token);
     if (s.unsubscribedAt) {
       return web.html(c, <UnsubscribedPage site={await web.site(c)} subscription={s} manage={pathOf(subscriptionLinks(await linkKey(store), config.baseUrl, s).manage)} />);
@@ -127,8 +131,15 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     // RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the List-Unsubscribe URL.
     // The signed token in it is the authorisation: no session, no CSRF token.
     const f = await readForm(c);
-    const s = await unsubscribeByToken(subs, c.req.query('token') ?? f.token);
     c.header('Cache-Control', 'no-store');
+    let s;
+    try {
+      s = await unsubscribeByToken(subs, c.req.query('token') ?? f.token);
+    } catch (err) {
+      // Gone (deleted with its account): nothing more is sent, which is what was asked; a 4xx would make mail providers retry.
+      if (err instanceof SubscriptionGone) return web.html(c, <SubscriptionGonePage site={await web.site(c)} message={err.message} />);
+      throw err;
+    }
     return web.html(c, <UnsubscribedPage site={await web.site(c)} subscription={s} manage={pathOf(subscriptionLinks(await linkKey(store), config.baseUrl, s).manage)} />);
   });
 
@@ -215,7 +226,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
     const period = (DIGEST_PERIODS as readonly string[]).includes(c.req.query('period') ?? '') ? (c.req.query('period') as DigestPeriod) : 'daily';
     const asked = c.req.query('date');
-    if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" is not a date (expected YYYY-MM-DD).`);
+    if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" ${labelProblem('day', asked)}.`);
     const today = new Date(now()).toISOString().slice(0, 10);
     // The headers the real digest gets: the configured sender and unsubscribe mailbox.
     const pdeps = {

@@ -10,6 +10,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { labelProblem } from '../domain/dates.ts';
 import { getAuthorView } from '../services/authors.ts';
 import { getCategoryFeed } from '../services/category-feed.ts';
 import { UserError } from '../services/errors.ts';
@@ -99,10 +100,7 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
     let window;
     if (period !== undefined && label !== undefined) {
       window = parseWindow(PERIODS[period], label);
-      if (!window) {
-        const shape = period === 'date' ? 'YYYY-MM-DD' : period === 'week' ? 'YYYY-Www' : 'YYYY-MM';
-        throw new UserError(400, `"${label.slice(0, 40)}" is not a ${period === 'date' ? 'date' : period} (expected ${shape}).`);
-      }
+      if (!window) throw new UserError(400, `"${label.slice(0, 40)}" ${labelProblem(PERIODS[period], label)}.`);
     }
     const view = await getCategoryFeed(store, { category, window, sort, page, pageSize: config.pageSize });
     const user = c.get('user');

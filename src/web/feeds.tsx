@@ -190,13 +190,19 @@ function send(c: Context, doc: FeedDoc, format: Format, cacheControl = 'public, 
   return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': cacheControl, 'Last-Modified': httpDate(doc.updated) });
 }
 
-const newest = (items: FeedItem[], fallback: number) => items.reduce((m, i) => Math.max(m, i.updated), fallback);
+/**
+ * When a feed last changed: its newest item, or `fallback` (the window's last day) when that is
+ * later, but never after `nowMs`: a Last-Modified in the future (a feed of a day to come) would
+ * make caches send it back as If-Modified-Since and get 304s until then (RFC 9110, 8.8.2.1).
+ */
+export const feedUpdated = (items: readonly FeedItem[], fallback: number, nowMs: number) => Math.min(items.reduce((m, i) => Math.max(m, i.updated), fallback), nowMs);
 const windowEnd = (w: DayWindow | null) => (w ? dayToMs(w.to) : 0);
 
 export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext): void {
   const { store } = ctx.deps;
   const base = ctx.present.baseUrl;
   const site = ctx.siteName;
+  const newest = (items: FeedItem[], fallback: number) => feedUpdated(items, fallback, ctx.od.now());
   const selfOf = (c: Context) => {
     const u = new URL(c.req.url);
     return `${base}${u.pathname}${u.search}`;

@@ -78,7 +78,7 @@ export function createMcpServer(ctx: ApiContext): McpServer {
     description: 'The Daily papers list of a day, an ISO week or a month (give at most one), or of the latest day with a list. '
       + 'Sorted by trending (default), upvotes or newest.',
     inputSchema: {
-      date: z.string().max(40).optional().describe('A day, YYYY-MM-DD.'),
+      date: z.string().max(40).optional().describe('A day, YYYY-MM-DD, from 1991-01-01 to 2999-12-31.'),
       week: z.string().max(40).optional().describe('An ISO week, YYYY-Www (e.g. 2025-W19).'),
       month: z.string().max(40).optional().describe('A month, YYYY-MM.'),
       sort: z.enum(['trending', 'upvotes', 'newest']).optional(),
@@ -96,7 +96,7 @@ export function createMcpServer(ctx: ApiContext): McpServer {
     title: 'List new papers on arXiv',
     description: 'What arXiv announced on a day (default: its latest announcement day), optionally in one category such as cs.CL.',
     inputSchema: {
-      date: z.string().max(40).optional().describe('A day, YYYY-MM-DD.'),
+      date: z.string().max(40).optional().describe('A day, YYYY-MM-DD, from 1991-01-01 to 2999-12-31.'),
       category: z.string().regex(/^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/).optional().describe('An arXiv category like cs.CL.'),
       limit: z.number().int().min(1).max(100).optional().describe('How many papers (default 20).'),
     },

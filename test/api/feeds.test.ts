@@ -173,12 +173,32 @@ test('conditional GET on feeds: If-None-Match and If-Modified-Since answer 304',
   assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-none-match': '"other"', 'if-modified-since': lastModified })).res.status, 200, 'If-None-Match wins');
 });
 
+test('a feed of a day or week still to come is never dated after now: Last-Modified, lastBuildDate and Atom updated stop at the clock', async () => {
+  const t = await openDataApp();
+  const now = new Date(NOW_MS).toUTCString(); // Sat, 28 Nov 2026 12:00:00 GMT
+  for (const url of ['/feeds/daily.rss?date=2030-01-01', '/feeds/new.rss?date=2030-01-01', '/feeds/categories/cs.CL.rss?date=2030-01-01', '/feeds/weekly.rss?week=2026-W48']) {
+    const { res, body } = await get(t, url);
+    assert.equal(res.status, 200, url);
+    assert.equal(res.headers.get('last-modified'), now, url);
+    assert.match(body, new RegExp(`<lastBuildDate>${now}</lastBuildDate>`), url);
+    const atom = await get(t, url.replace('.rss', '.atom'));
+    assert.equal(atom.res.headers.get('last-modified'), now, url);
+    assert.match(atom.body, /^<updated>2026-11-28T12:00:00(\.000)?Z<\/updated>$/m, url);
+    // A client that stored it asks again with it and gets a 304.
+    assert.equal((await get(t, url, { 'if-modified-since': now })).res.status, 304, url);
+  }
+  // A past day keeps its own date.
+  assert.equal((await get(t, '/feeds/daily.rss?date=2025-05-05')).res.headers.get('last-modified'), 'Mon, 05 May 2025 10:00:00 GMT');
+});
+
 test('feed errors are clear: bad dates, weeks and categories are 400s, unknown ones and private collections 404s, no search engine 503', async () => {
   const t = await openDataApp();
   const cases: [string, number, RegExp][] = [
     ['/feeds/daily.rss?date=2025-02-30', 400, /date/],
     ['/feeds/weekly.atom?week=2025-W60', 400, /week/],
-    ['/feeds/new.rss?date=soon', 400, /date/],
+    ['/feeds/new.rss?date=soon', 400, /date: "soon" is not a date \(expected YYYY-MM-DD\)/],
+    ['/feeds/daily.rss?date=1990-12-31', 400, /date: "1990-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31/],
+    ['/feeds/new.rss?date=9999-12-31', 400, /date: "9999-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31/],
     ['/feeds/new/CS%20CL.rss', 404, /no such endpoint/],
     ['/feeds/new/x.rss', 400, /category/],
     ['/feeds/new/math.AG.rss', 404, /No papers in math.AG/],

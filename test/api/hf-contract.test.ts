@@ -160,7 +160,13 @@ test('bad parameters are 400s with a JSON error that names the parameter, never 
   const cases: [string, RegExp][] = [
     ['/api/daily_papers?date=2025-13-01', /date/],
     ['/api/daily_papers?date=yesterday', /date/],
-    ['/api/daily_papers?date=2025-02-30', /date/],
+    ['/api/daily_papers?date=2025-02-30', /^date "2025-02-30" is not a date \(expected YYYY-MM-DD\)\.$/],
+    // Well-formed, outside the range: the message names the range, not the format.
+    ['/api/daily_papers?date=1990-12-31', /^date "1990-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31\.$/],
+    ['/api/daily_papers?date=9999-12-31', /^date "9999-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31\.$/],
+    ['/api/daily_papers?week=1990-W05', /^week "1990-W05" is out of range: a week must be in the years 1991 to 2999\.$/],
+    ['/api/daily_papers?month=3000-01', /^month "3000-01" is out of range: a month must be between 1991-01 and 2999-12\.$/],
+    ['/api/v1/daily?date=1900-01-01', /between 1991-01-01 and 2999-12-31/],
     ['/api/daily_papers?week=2025-W54', /week/],
     ['/api/daily_papers?week=2025-19', /week/],
     ['/api/daily_papers?month=2025-5', /month/],

@@ -85,6 +85,7 @@ test('tool errors a person can act on come back as tool errors, not protocol fai
     ['get_paper', { id: '2401.00001' }, /not on this site/],
     ['get_paper', { id: 'not an id' }, /not an arXiv id/],
     ['list_daily_papers', { date: '2025-02-30' }, /not a date/],
+    ['list_daily_papers', { date: '1990-12-31' }, /"1990-12-31" is out of range: a date must be between 1991-01-01 and 2999-12-31/],
     ['list_daily_papers', { date: '2025-05-05', week: '2025-W19' }, /one of date, week and month/],
     ['list_daily_papers', { limit: 1000 }, /limit|100/],
   ];

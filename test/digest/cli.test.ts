@@ -17,6 +17,7 @@ import { newNonce } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
+import { paperRecord } from '../helpers/factories.ts';
 import { tempDir, tempStore } from '../helpers/store.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
 
@@ -116,6 +117,52 @@ test('the scheduler sends at the configured local time, once a day, and retries 
     assert.equal(await s.tick(), 'idle', 'done for the day');
     const runs = await store.listJobRuns(10, 'digest');
     assert.deepEqual(runs.map((r) => r.mode).reverse(), ['2025-05-06 daily,weekdays', 'drain']);
+  } finally {
+    await s.stop();
+  }
+});
+
+test('east of UTC, the scheduler waits until the covered list day is complete (00:00 UTC): a paper listed late that day is mailed, once', async () => {
+  const store = await setup();
+  await insertSubscription(digestDb(store.db), { email: 'tokyo@example.org', userId: null, period: 'daily', kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
+  let now = Date.parse('2025-05-05T22:00:00Z'); // 07:00 on May 6 in Tokyo; the list of May 5 (UTC) runs two more hours
+  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
+  const s = startDigestScheduler({
+    digest: { store, transport, siteName: 'Paperboy', baseUrl: 'https://papers.example.org', mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
+    settings: { at: '07:00', timeZone: 'Asia/Tokyo', weeklyDay: 1 },
+    clock: { now: () => now }, logger: pino({ level: 'silent' }),
+  }, { timers: false });
+  try {
+    assert.equal(await s.tick(), 'idle', 'May 5 is still open');
+    // By hand at the same moment: an explicit --date for the open day is refused; without one, the last complete delivery day.
+    let out = '';
+    const cliAt = (args: string[]) => runDigestCli(config(tempDir()), { ...DIGEST_DEFAULTS, timeZone: 'Asia/Tokyo' }, store, args, { write: (t: string) => { out += t; } }, { now: () => now, transport });
+    assert.equal(await cliAt(['send', '--date', '2025-05-06', '--to', 'tokyo@example.org']), 2);
+    assert.match(out, /--date 2025-05-06: the digests of 2025-05-06 cover list days up to 2025-05-05, which is open until 2025-05-06T00:00:00Z/);
+    out = '';
+    assert.equal(await cliAt(['send', '--to', 'tokyo@example.org', '--dry-run']), 0, out);
+    assert.match(out, /^digest done date=2025-05-05 /m);
+    assert.equal(sink.to('tokyo@example.org').length, 0);
+
+    await store.importBatch({
+      records: [paperRecord({ id: '2505.00299', title: 'A paper listed late in the day', categories: ['cs.CL'], announcedOn: ['2025-05-05'] })],
+      entries: [{ paperId: '2505.00299', day: '2025-05-05', submittedAt: '2025-05-05T23:30:00.000Z' }],
+    }, '2025-05-05T23:30:00.000Z');
+    now = Date.parse('2025-05-05T23:59:00Z');
+    assert.equal(await s.tick(), 'idle');
+    now = Date.parse('2025-05-06T00:00:00Z'); // 09:00 in Tokyo
+    assert.equal(await s.tick(), 'sent');
+    const mails = sink.to('tokyo@example.org');
+    assert.equal(mails.length, 1);
+    const mail = await simpleParser(mails[0]!.raw);
+    assert.match(mail.subject ?? '', /4 papers trending, Mon May 5/);
+    assert.match(mail.text ?? '', /A paper listed late in the day/);
+    now += 60_000;
+    assert.equal(await s.tick(), 'idle', 'done for the day');
+    out = '';
+    assert.equal(await cliAt(['send', '--to', 'tokyo@example.org']), 0, out);
+    assert.match(out, /^digest done date=2025-05-06 periods=daily,weekdays enqueued=0 sent=0 /m);
+    assert.equal(sink.to('tokyo@example.org').length, 1, 'exactly once');
   } finally {
     await s.stop();
   }

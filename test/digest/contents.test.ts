@@ -92,10 +92,44 @@ test('weekly: "more" links to the ISO week\'s list; weekdays on a Monday: to eac
   const text = monday.text ?? '';
   assert.equal(listed(text).length, 10);
   assert.equal(monday.subject, 'Paperboy: 10 papers trending, Fri May 9 – Sun May 11');
-  assert.match(text, /^And 2 more on the lists of these days:$/m);
-  const days = [...text.matchAll(/^ {3}(\w{3} \w{3} \d+): (\S+)$/gm)].map((m) => [m[1], pathOf(m[2]!)]);
-  assert.deepEqual(days, [['Fri May 9', '/papers/date/2025-05-09'], ['Sat May 10', '/papers/date/2025-05-10'], ['Sun May 11', '/papers/date/2025-05-11']]);
-  assert.match(String(monday.html), /And 2 more on the lists of\s*<a [^>]*>Fri May 9<\/a>, <a [^>]*>Sat May 10<\/a> and <a [^>]*>Sun May 11<\/a>\./);
+  // The two left out are the weekend window's least trending: linked are the lists that hold them, and only those.
+  const leftOut = [...titles.values()].filter((t) => /2025-05-(09|10|11)/.test(t) && !listed(text).includes(t));
+  assert.equal(leftOut.length, 2);
+  const leftDays = [...new Set(leftOut.map((t) => t.match(/2025-05-\d\d/)![0]))].sort();
+  const label = (day: string) => ({ '2025-05-09': 'Fri May 9', '2025-05-10': 'Sat May 10', '2025-05-11': 'Sun May 11' })[day]!;
+  if (leftDays.length === 1) {
+    const one = text.match(/^And 2 more on the list of (\w{3} \w{3} \d+): (\S+)$/m);
+    assert.ok(one, text);
+    assert.deepEqual([one[1], pathOf(one[2]!)], [label(leftDays[0]!), `/papers/date/${leftDays[0]}`]);
+    assert.doesNotMatch(text, /lists of these days/);
+  } else {
+    assert.match(text, /^And 2 more on the lists of these days:$/m);
+    const days = [...text.matchAll(/^ {3}(\w{3} \w{3} \d+): (\S+)$/gm)].map((m) => [m[1], pathOf(m[2]!)]);
+    assert.deepEqual(days, leftDays.map((d) => [label(d), `/papers/date/${d}`]));
+  }
+});
+
+test('a weekday digest on a Monday whose weekend has no list links Friday\'s list only, in the one-list wording', async () => {
+  // Friday May 16 has 11 papers; Saturday and Sunday have none.
+  const records: PaperRecord[] = [];
+  const entries: { paperId: string; day: string; submittedAt: string }[] = [];
+  for (let i = 0; i < 11; i++) {
+    const id = `2505.${String(20500 + i).padStart(5, '0')}`;
+    records.push(paperRecord({ id, title: `Friday paper ${i}`, announcedOn: ['2025-05-16'], publishedAt: '2025-05-16T00:00:00.000Z' }));
+    entries.push({ paperId: id, day: '2025-05-16', submittedAt: `2025-05-16T${String(8 + i).padStart(2, '0')}:00:00.000Z` });
+  }
+  await r.store.importBatch({ records, entries }, FIXED_NOW);
+  await subscribeDirect('mondays@example.org', 'weekdays');
+  const mail = await send('2025-05-19', 'mondays@example.org');
+  const text = mail.text ?? '';
+  assert.equal(mail.subject, 'Paperboy: 10 papers trending, Fri May 16 – Sun May 18');
+  const more = text.match(/^And 1 more on the list of Fri May 16: (\S+)$/m);
+  assert.ok(more, text);
+  assert.equal(pathOf(more[1]!), '/papers/date/2025-05-16');
+  assert.doesNotMatch(text, /2025-05-1[78]/, 'no link to an empty weekend list');
+  const html = String(mail.html);
+  assert.match(html, /And 1 more on the list of\s*<a [^>]*href="[^"]*\/papers\/date\/2025-05-16"[^>]*>Fri May 16<\/a>\./);
+  assert.doesNotMatch(html, /papers\/date\/2025-05-1[78]/);
 });
 
 test('an alert with more matches than it lists counts the listed ones and promises nothing else', async () => {

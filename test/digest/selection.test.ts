@@ -6,9 +6,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dueDigests, localTime, retryDelayMs, scheduledDate, selectDigest,
+  dueDigests, latestCompleteDate, localTime, retryDelayMs, scheduledDate, selectDigest,
   type DigestCandidate,
 } from '../../src/domain/digest.ts';
+import { morePapers } from '../../src/mail/digest-template.tsx';
 
 test('dueDigests: the digests of a delivery day and the list days they cover', () => {
   const table: [string, Parameters<typeof dueDigests>[1], string[]][] = [
@@ -42,10 +43,18 @@ test('localTime and scheduledDate: the configured hour in the configured time zo
     ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', null, '2025-06-03'], // 07:00 in Berlin
     ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', '2025-06-03', null], // done today
     ['2025-06-03T05:00:00Z', '07:00', 'Europe/Berlin', '2025-06-02', '2025-06-03'],
-    ['2025-06-03T23:30:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', '2025-06-04'], // already 08:30 on the 4th in Tokyo
+    ['2025-06-03T23:30:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', null], // 08:30 on the 4th in Tokyo, but the list day 06-03 runs until 00:00 UTC
+    ['2025-06-04T00:00:00Z', '07:00', 'Asia/Tokyo', '2025-06-03', '2025-06-04'], // 09:00 in Tokyo: 06-03 is complete
+    ['2025-06-03T21:00:00Z', '07:00', 'Pacific/Kiritimati', '2025-06-03', null], // 11:00 on the 4th at UTC+14
+    ['2025-06-04T00:00:00Z', '07:00', 'Pacific/Kiritimati', '2025-06-03', '2025-06-04'],
+    ['2025-06-03T14:00:00Z', '07:00', 'America/Los_Angeles', '2025-06-02', '2025-06-03'], // west of UTC the day closed hours ago
     ['2025-06-03T06:59:00Z', '07:00', 'UTC', null, null],
   ];
   for (const [now, hhmm, tz, last, want] of table) assert.equal(scheduledDate(at(now), hhmm, tz, last), want, `${now} ${tz}`);
+  // `paperboy digest send` without --date: today, or the day before while today's covered day is open.
+  assert.equal(latestCompleteDate(at('2025-06-03T23:30:00Z'), 'Asia/Tokyo'), '2025-06-03');
+  assert.equal(latestCompleteDate(at('2025-06-04T00:00:00Z'), 'Asia/Tokyo'), '2025-06-04');
+  assert.equal(latestCompleteDate(at('2025-06-03T23:30:00Z'), 'UTC'), '2025-06-03');
 });
 
 function paper(id: string, o: Partial<DigestCandidate> = {}): DigestCandidate {
@@ -87,4 +96,19 @@ test('selectDigest: trending by hotness within the window, alerts in the search 
 test('retryDelayMs: x4 from the base, capped at 6 hours', () => {
   assert.deepEqual([1, 2, 3, 4, 5].map((a) => retryDelayMs(a, 15_000)), [15_000, 60_000, 240_000, 960_000, 3_840_000]);
   assert.equal(retryDelayMs(20, 15_000), 6 * 3_600_000);
+});
+
+test('selectDigest names the list days of the papers left out; morePapers links only those days', () => {
+  const cs = [
+    paper('a', { hotness: 9, listedOn: '2025-05-10' }), paper('b', { hotness: 8, listedOn: '2025-05-11' }),
+    paper('c', { hotness: 3, listedOn: '2025-05-11' }), paper('d', { hotness: 2, listedOn: '2025-05-09' }),
+  ];
+  const window = { from: '2025-05-09', to: '2025-05-11' };
+  const sel = selectDigest({ kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 2 });
+  assert.deepEqual(sel.restDays, ['2025-05-09', '2025-05-11']);
+  const more = morePapers({ baseUrl: 'https://p.example', kind: 'trending', window, papers: sel.papers, total: sel.total, restDays: sel.restDays });
+  assert.deepEqual(more, { count: 2, lists: [
+    { label: 'Fri May 9', url: 'https://p.example/papers/date/2025-05-09' }, { label: 'Sun May 11', url: 'https://p.example/papers/date/2025-05-11' },
+  ] });
+  assert.deepEqual(selectDigest({ kind: 'trending', window, candidates: cs, sentBefore: new Set(), limit: 4 }).restDays, []);
 });

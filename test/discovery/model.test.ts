@@ -39,6 +39,19 @@ describe('term vectors and shared terms', () => {
     assert.ok(termDot(a.weights, b.weights) > termDot(a.weights, c.weights));
   });
 
+  test('function words are no terms: "than", "more", "which" are never named as shared', () => {
+    // Every word here is in 3 of 100 papers (df), so only the stop list can keep the function words out.
+    const a = tv('Massive tokens rather than frames', 'Scaling to more tokens than frames, which is massive, though costly.');
+    const b = tv('Tokens than frames, massive', 'More tokens, which cost more than frames, though.');
+    for (const stop of ['than', 'more', 'which', 'though', 'rather']) {
+      assert.equal(a.weights.has(stop), false, `${stop} is not a term`);
+      assert.equal([...a.words.values()].includes(stop), false, stop);
+    }
+    const shared = sharedTerms(a, b.weights, 10);
+    assert.deepEqual(shared.slice().sort(), ['frames', 'massive', 'tokens']);
+    assert.match(describeForYouReason({ like: null, shares: sharedTerms(a, b.weights, 3), followed: [] }), /^shares terms: (frames|massive|tokens), (frames|massive|tokens), (frames|massive|tokens)$/);
+  });
+
   test('empty and non-English text give vectors without errors', () => {
     assert.equal(tv('', '').weights.size, 0);
     const zh = termVector('扩散模型', '我们研究扩散模型', () => 2, 10);

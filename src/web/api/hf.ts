@@ -30,7 +30,7 @@ function nextLink(c: Context, ctx: ApiContext, changes: Record<string, string>):
 }
 
 const dailyQuery = z.object({
-  date: z.string().max(40).optional().describe('A day, YYYY-MM-DD: the papers that entered its list.'),
+  date: z.string().max(40).optional().describe('A day, YYYY-MM-DD (1991-01-01 to 2999-12-31): the papers that entered its list.'),
   week: z.string().max(40).optional().describe('An ISO week, YYYY-Www.'),
   month: z.string().max(40).optional().describe('A month, YYYY-MM.'),
   submitter: z.string().max(40).optional().describe('Only papers this member submitted (username).'),

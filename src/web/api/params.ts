@@ -4,7 +4,7 @@
  */
 import type { Context } from 'hono';
 import { z } from 'zod';
-import { parseDay } from '../../domain/dates.ts';
+import { labelProblem, parseDay } from '../../domain/dates.ts';
 
 /**
  * A whole-number query parameter in [min, max], `fallback` when absent. Malformed or out of range
@@ -36,5 +36,7 @@ export const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
 export const categoryParam = z.string().regex(CATEGORY_RE, 'category must be an arXiv category like cs.CL (or an archive like cs)')
   .describe('An arXiv category (cs.CL) or archive (cs).');
 /** A UTC calendar day that exists (2025-02-30 does not). */
-export const dayParam = z.string().max(40).refine((s) => parseDay(s) !== null, 'expected a date, YYYY-MM-DD')
-  .meta({ type: 'string', format: 'date', description: 'A day, YYYY-MM-DD.' } as Record<string, unknown>);
+export const dayParam = z.string().max(40).superRefine((s, ctx) => {
+  if (parseDay(s) === null) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(s)} ${labelProblem('day', s)}` });
+})
+  .meta({ type: 'string', format: 'date', description: 'A day, YYYY-MM-DD, from 1991-01-01 to 2999-12-31.' } as Record<string, unknown>);

@@ -54,7 +54,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
       <h1>Digests</h1>
       <p>
         {p.schedule?.at
-          ? <>Sent every day at {p.schedule.at} ({p.schedule.timeZone}); weekly ones on {DAY_NAMES[p.schedule.weeklyDay]}. Last scheduled day: {p.schedule.lastDate ?? 'none yet'}.</>
+          ? <>Sent every day at {p.schedule.at} ({p.schedule.timeZone}), or at 00:00 UTC when that is later (a digest covers complete UTC list days); weekly ones on {DAY_NAMES[p.schedule.weeklyDay]}. Last scheduled day: {p.schedule.lastDate ?? 'none yet'}.</>
           : <>The scheduler has not recorded a schedule (<code>PAPERBOY_DIGEST_SCHEDULE</code>).</>}
         {' '}By hand: <code>paperboy digest send --dry-run</code>.
       </p>

@@ -7,6 +7,7 @@ const TITLES: Record<number, string> = {
   400: 'That request does not look right',
   404: 'Not found',
   405: 'Method not allowed',
+  410: 'No longer here',
   413: 'Request too large',
   429: 'Too many requests',
   500: 'Something went wrong',

@@ -133,6 +133,16 @@ export function UnsubscribedPage({ site, subscription, manage }: { site: SiteInf
   );
 }
 
+/** The one-click unsubscribe of a subscription that is gone: what the reader wanted already holds. */
+export function SubscriptionGonePage({ site, message }: { site: SiteInfo; message: string }) {
+  return (
+    <Layout site={site} title="Nothing to unsubscribe from">
+      <h1>Nothing to unsubscribe from</h1>
+      <p class="success" role="status">{message}</p>
+    </Layout>
+  );
+}
+
 export function ManagePage({ site, csrf, token, unsubscribe, subscription, notice, error }: {
   site: SiteInfo; csrf: string; token: string; unsubscribe: string; subscription: Subscription; notice?: string | null; error?: string | null;
 }) {
