@@ -13,7 +13,7 @@ import { z } from 'zod';
 import type { ArxivClient } from '../arxiv/client.ts';
 import type { Config } from '../config.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
-import { parseDay, dayWindow } from '../domain/dates.ts';
+import { dayWindow, labelProblem, parseDay } from '../domain/dates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { UserError } from '../services/errors.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
@@ -252,10 +252,7 @@ export function createApp(deps: AppDeps) {
     let window;
     if (label !== undefined) {
       window = parseWindow(period, label);
-      if (!window) {
-        const shape = period === 'day' ? 'YYYY-MM-DD' : period === 'week' ? 'YYYY-Www' : 'YYYY-MM';
-        throw new BadRequest(`"${label.slice(0, 40)}" is not a ${period === 'day' ? 'date' : period} (expected ${shape}).`);
-      }
+      if (!window) throw new BadRequest(`"${label.slice(0, 40)}" ${labelProblem(period, label)}.`);
     }
     const view = await getDailyFeed(store, { window, sort, page, pageSize: config.pageSize });
     const voted = await votedOn(c, view.items.map((p) => p.id));
@@ -273,7 +270,7 @@ export function createApp(deps: AppDeps) {
     let window;
     if (date !== undefined) {
       const day = parseDay(date);
-      if (!day) throw new BadRequest(`"${date.slice(0, 40)}" is not a date (expected YYYY-MM-DD).`);
+      if (!day) throw new BadRequest(`"${date.slice(0, 40)}" ${labelProblem('day', date)}.`);
       window = dayWindow(day);
     }
     if (category && !(await store.latestAnnouncedDay(category))) {

@@ -167,6 +167,21 @@ test('bad input gets a 400 page, unknown things a 404 page, never a 500 or a sta
   }
   const stillThere = await a.request('/papers/2505.00202');
   assert.equal(stillThere.status, 200);
+
+  // A well-formed label outside the years the site covers names the range; a malformed one its shape.
+  const says: [string, RegExp][] = [
+    ['/papers/date/1990-12-31', /&quot;1990-12-31&quot; is out of range: a date must be between 1991-01-01 and 2999-12-31\./],
+    ['/new?date=1990-12-31', /&quot;1990-12-31&quot; is out of range: a date must be between 1991-01-01 and 2999-12-31\./],
+    ['/papers/week/1990-W10', /is out of range: a week must be in the years 1991 to 2999/],
+    ['/papers/month/3000-01', /is out of range: a month must be between 1991-01 and 2999-12/],
+    ['/papers/date/2025-02-30', /&quot;2025-02-30&quot; is not a date \(expected YYYY-MM-DD\)/],
+    ['/papers/week/2025-19', /is not an ISO week \(expected YYYY-Www, like 2025-W19\)/],
+  ];
+  for (const [path, message] of says) {
+    const res = await a.request(path);
+    assert.equal(res.status, 400, path);
+    assert.match(await res.text(), message, path);
+  }
 });
 
 test('security headers and static assets', async () => {
