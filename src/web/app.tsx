@@ -4,7 +4,6 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { isPublicResource } from './resource-policy.ts';
 import { basicAuth } from 'hono/basic-auth';
 import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
@@ -17,6 +16,7 @@ import { dayWindow, labelProblem, parseDay } from '../domain/dates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { UserError } from '../services/errors.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
+import { closeAbandonedRuns } from '../services/run-liveness.ts';
 import { listPaperComments, type CommentOrder } from '../store/comments.ts';
 import type { Store } from '../store/index.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
@@ -35,11 +35,11 @@ import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
+import { isPublicResource } from './resource-policy.ts';
 import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
 import { perAddress } from './bot-limits.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
-import { closeAbandonedRuns } from '../services/run-liveness.ts';
 import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
