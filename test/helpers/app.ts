@@ -3,7 +3,7 @@
  */
 import pino from 'pino';
 import { loadAssets, type Assets } from '../../src/web/assets.ts';
-import { createApp } from '../../src/web/app.tsx';
+import { createApp, type AppDeps } from '../../src/web/app.tsx';
 import type { Store } from '../../src/store/index.ts';
 import path from 'node:path';
 import type { ArxivClient } from '../../src/arxiv/client.ts';
@@ -13,14 +13,22 @@ import { paperRecord } from './factories.ts';
 
 let assets: Promise<Assets> | null = null;
 
-export async function testApp(store?: Store, options: { arxiv?: Pick<ArxivClient, 'apiQuery'> | null; now?: () => number; mailer?: Mailer } = {}) {
+/** Options beyond the defaults; `searchIndex` and `search` wire search in as `paperboy serve` does. */
+export interface TestAppOptions extends Pick<AppDeps, 'searchIndex' | 'search'> {
+  arxiv?: Pick<ArxivClient, 'apiQuery'> | null;
+  now?: () => number;
+  mailer?: Mailer;
+  pageSize?: number;
+}
+
+export async function testApp(store?: Store, options: TestAppOptions = {}) {
   const s = store ?? (await tempStore());
   const outboxDir = path.join(tempDir(), 'outbox');
   assets ??= loadAssets();
   const app = createApp({
     store: s,
     config: {
-      siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
+      siteName: 'Paperboy Test', pageSize: options.pageSize ?? 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
       baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
     },
     mailer: options.mailer ?? outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
@@ -29,6 +37,8 @@ export async function testApp(store?: Store, options: { arxiv?: Pick<ArxivClient
     assets: await assets,
     clock: { now: options.now ?? (() => Date.parse(FIXED_NOW)) },
     logger: pino({ level: 'silent' }),
+    searchIndex: options.searchIndex,
+    search: options.search,
   });
   return { app, store: s, outboxDir };
 }
