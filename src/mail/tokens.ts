@@ -27,11 +27,18 @@ export function signToken(key: string, purpose: TokenPurpose, id: number, nonce:
   return `${id}.${exp}.${signature(key, purpose, id, exp, nonce)}`;
 }
 
-/** The subscription id a well-formed token names (not yet verified), or null for anything else. */
+/** The largest id a subscription can have (a 32-bit integer column on PostgreSQL). */
+const MAX_ID = 2 ** 31 - 1;
+
+/**
+ * The subscription id a well-formed token names (not yet verified), or null for anything else,
+ * including ids no subscription can have (0, or past the id column's range).
+ */
 export function tokenSubject(token: unknown): number | null {
   if (typeof token !== 'string' || token.length > 80) return null;
   const m = TOKEN_RE.exec(token);
-  return m ? Number(m[1]) : null;
+  const id = m ? Number(m[1]) : 0;
+  return id >= 1 && id <= MAX_ID ? id : null;
 }
 
 /** Checks a token against the subscription's nonce: 'ok', 'expired' (signature good, too late) or 'invalid'. */

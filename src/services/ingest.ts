@@ -122,35 +122,43 @@ function aborted(signal: AbortSignal | undefined): Promise<never> {
 async function recorded(run: Run, modeDetail: string, body: () => Promise<void>): Promise<IngestReport> {
   const { store, now, dryRun, signal } = run.deps;
   let id: number | null = null;
-  let alive: { stop(): Promise<void> } | null = null;
+  let alive: { stop(finished: boolean): Promise<void> } | null = null;
+  let finished = false;
   if (!dryRun) {
     await closeAbandonedRuns(store, now());
     id = await store.startJobRun('ingest', modeDetail, now());
     alive = await keepRunAlive(store, id, now);
   }
-  let failure: string | null = null;
   try {
-    // On abort the body is left where it is: a page's transaction is all or nothing.
-    await Promise.race([body(), aborted(signal)]);
-  } catch (err) {
-    failure = (err as Error).message;
-    run.counts.errors++;
-  }
-  if (!dryRun && !signal?.aborted && run.counts.new + run.counts.updated > 0) {
-    // Keywords of what this run stored; a failure here is reported but does not fail the run.
+    let failure: string | null = null;
     try {
-      await refreshKeywords(store, { now });
+      // On abort the body is left where it is: a page's transaction is all or nothing.
+      await Promise.race([body(), aborted(signal)]);
     } catch (err) {
-      run.problem(`keywords: ${(err as Error).message}`);
+      failure = (err as Error).message;
+      run.counts.errors++;
     }
+    if (!dryRun && !signal?.aborted && run.counts.new + run.counts.updated > 0) {
+      // Keywords of what this run stored; a failure here is reported but does not fail the run.
+      try {
+        await refreshKeywords(store, { now });
+      } catch (err) {
+        run.problem(`keywords: ${(err as Error).message}`);
+      }
+    }
+    const report = run.report(failure);
+    if (id !== null) {
+      const { problems: _p, skips: _s, failure: _f, mode: _m, ...counts } = report;
+      await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
+      finished = true;
+    }
+    return report;
+  } finally {
+    // A run that could not be recorded as finished (the database away at that moment) stops renewing
+    // its lease, which then lapses: the next run or a look at /admin/runs closes it as interrupted,
+    // instead of it showing as running for the life of the process.
+    await alive?.stop(finished).catch(() => {});
   }
-  const report = run.report(failure);
-  if (id !== null) {
-    const { problems: _p, skips: _s, failure: _f, mode: _m, ...counts } = report;
-    await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
-  }
-  await alive?.stop();
-  return report;
 }
 
 export interface OaiIngestQuery {

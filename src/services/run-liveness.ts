@@ -7,8 +7,8 @@
  * - its lease has run out (the process stopped renewing it: it is gone, wherever it ran), or
  * - its process ran on this machine, in this process namespace, and no longer exists (known at
  *   once, without waiting for the lease), or
- * - it has no lease at all (a run recorded before leases were kept, or by a job that keeps none)
- *   and started more than {@link UNLEASED_RUN_MAX_MS} ago.
+ * - it is an ingest run with no lease at all (recorded before leases were kept) and started more
+ *   than {@link UNLEASED_RUN_MAX_MS} ago. Runs of jobs that keep no lease (digests) are left alone.
  * A run of another live process, on this machine or another, is never closed.
  */
 import { randomUUID } from 'node:crypto';
@@ -20,8 +20,10 @@ import { runLeaseName } from '../store/jobs.ts';
 export const RUN_HEARTBEAT_MS = 60_000;
 /** How long a lease lasts without renewal, in ms: a few missed renewals before a run counts as gone. */
 export const RUN_LEASE_MS = 5 * 60_000;
-/** A run with no lease counts as interrupted after this long, in ms. */
+/** An ingest run with no lease (recorded before runs kept leases) counts as interrupted after this long, in ms. */
 export const UNLEASED_RUN_MAX_MS = 6 * 3_600_000;
+/** The job whose runs keep leases; the runs of other jobs (digests) are never closed from outside. */
+const LEASED_JOB = 'ingest';
 
 function readProc(file: string): string {
   try {
@@ -74,10 +76,9 @@ export async function closeAbandonedRuns(store: Store, now: string): Promise<num
   for (const r of await store.listRunningRuns()) {
     let why: string | null = null;
     if (r.hasLease) {
-      if (r.leaseOwner === processOwner) continue;
       if (r.leaseOwner && ownerIsGone(r.leaseOwner)) why = 'its process ended';
       else if (!r.leaseUntil || r.leaseUntil < now) why = `its process stopped reporting at ${r.leaseUntil ? new Date(Date.parse(r.leaseUntil) - RUN_LEASE_MS).toISOString().slice(0, 19).replace('T', ' ') : 'an unknown time'} UTC`;
-    } else if (nowMs - Date.parse(r.startedAt) > UNLEASED_RUN_MAX_MS) {
+    } else if (r.job === LEASED_JOB && nowMs - Date.parse(r.startedAt) > UNLEASED_RUN_MAX_MS) {
       why = 'still running after 6 hours with no sign of its process';
     }
     if (why && (await store.interruptJobRun(r.id, `interrupted: ${why}`, now))) closed.push(r.id);
@@ -86,10 +87,13 @@ export async function closeAbandonedRuns(store: Store, now: string): Promise<num
 }
 
 /**
- * Takes the run's lease and renews it every {@link RUN_HEARTBEAT_MS} until `stop()`, which gives it
- * back. `now` gives the lease times (tests run on a fake clock); the timer does not keep the process alive.
+ * Takes the run's lease and renews it every {@link RUN_HEARTBEAT_MS} until `stop()`. `stop(true)`
+ * (the run is recorded as finished) gives the lease back; `stop(false)` (it could not be recorded)
+ * only stops renewing, so the lease lapses and the run is then closed as interrupted, by any
+ * process, this one included. `now` gives the lease times (tests run on a fake clock); the timer
+ * does not keep the process alive.
  */
-export async function keepRunAlive(store: Store, runId: number, now: () => string): Promise<{ stop(): Promise<void> }> {
+export async function keepRunAlive(store: Store, runId: number, now: () => string): Promise<{ stop(finished: boolean): Promise<void> }> {
   const renew = () => {
     const at = now();
     return store.acquireLease(runLeaseName(runId), processOwner, new Date(Date.parse(at) + RUN_LEASE_MS).toISOString(), at);
@@ -98,9 +102,9 @@ export async function keepRunAlive(store: Store, runId: number, now: () => strin
   const timer = setInterval(() => { renew().catch(() => { /* the next renewal tries again; a lapse only lets the run be closed */ }); }, RUN_HEARTBEAT_MS);
   timer.unref();
   return {
-    async stop() {
+    async stop(finished: boolean) {
       clearInterval(timer);
-      await store.forgetRunLease(runId);
+      if (finished) await store.forgetRunLease(runId);
     },
   };
 }

@@ -77,6 +77,12 @@ test('a deleted member\'s digest links say the subscription is gone and nothing 
   const never = await reader.get(pathOf(unsubscribe).replace(/token=\d+\./, `token=${existing.id + 1000}.`));
   assert.equal(never.res.status, 400);
   assert.match(never.html, /not valid/);
+  // Numbers no subscription can have: 0, and past the id column's range (an error of PostgreSQL's own before).
+  for (const id of ['0', '99999999999']) {
+    const impossible = await reader.get(`/unsubscribe?token=${id}.0.${'A'.repeat(32)}`);
+    assert.equal(impossible.res.status, 400, id);
+    assert.match(impossible.html, /not valid/, id);
+  }
 });
 
 test('the pages of e-mailed links, which show the address or carry a token, are sent Cache-Control: no-store', async () => {

@@ -119,5 +119,5 @@ test('signed tokens: one purpose, one subscription, its nonce; expiry; no forger
   assert.equal(verifyToken(key, 'confirm', c, 'n', now), 'ok');
   assert.equal(verifyToken(key, 'confirm', c, 'n', now + 2 * 3_600_000), 'expired');
   assert.equal(verifyToken(key, 'confirm', c.replace(/\.(\d+)\./, (_m, e: string) => `.${Number(e) + 99999}.`), 'n', now + 2 * 3_600_000), 'invalid', 'a pushed-back expiry');
-  for (const junk of ['', 'x', '1.0.short', `${'9'.repeat(20)}.0.${'a'.repeat(32)}`, null, 42]) assert.equal(tokenSubject(junk), null);
+  for (const junk of ['', 'x', '1.0.short', `${'9'.repeat(20)}.0.${'a'.repeat(32)}`, `0.0.${'a'.repeat(32)}`, `${2 ** 31}.0.${'a'.repeat(32)}`, null, 42]) assert.equal(tokenSubject(junk), null);
 });

@@ -12,6 +12,10 @@ import { openStore, type Store } from '../../src/store/index.ts';
 import { startReplayServer, type ReplayRoute, type ReplayServer } from '../helpers/replay-server.ts';
 import { FakeClock, fixture } from '../arxiv/support.ts';
 import { tempDatabaseUrl, tempDir, tempStore } from '../helpers/store.ts';
+import { testStoreKind } from '../helpers/postgres.ts';
+import { closeAbandonedRuns, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
+import { runLeaseName } from '../../src/store/jobs.ts';
+import { sql } from 'kysely';
 
 const UA = 'Paperboy-test/0.1 (mailto:admin@example.org)';
 const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
@@ -256,6 +260,30 @@ describe('API and RSS', () => {
     // A versioned id that arXiv returns is found.
     const versioned = await ingestApi(deps(store), { ids: ['quant-ph/0201082v1'] });
     assert.deepEqual([versioned.new, versioned.errors, versioned.problems], [1, 0, []]);
+  });
+
+  test('a run whose end cannot be recorded lets its lease lapse, and is then closed as interrupted, by this process too', async () => {
+    const store = await tempStore();
+    // The database refuses to record any run's end, as it would while it is away (a trigger: a real refusal, not a stand-in store).
+    const refuse = testStoreKind() === 'postgres'
+      ? [sql`CREATE FUNCTION refuse_run_end() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'the database is away'; END $$`,
+        sql`CREATE TRIGGER refuse_run_end BEFORE UPDATE ON job_runs FOR EACH ROW WHEN (NEW.status <> 'running') EXECUTE FUNCTION refuse_run_end()`]
+      : [sql`CREATE TRIGGER refuse_run_end BEFORE UPDATE ON job_runs WHEN NEW.status <> 'running' BEGIN SELECT RAISE(ABORT, 'the database is away'); END`];
+    for (const q of refuse) await q.execute(store.db);
+    await assert.rejects(ingestApi(deps(store), { ids: ['1707.08567'] }), /the database is away/);
+    assert.ok(await store.findPaperById('1707.08567'), 'the paper itself was stored');
+    const [run] = await store.listJobRuns(1);
+    assert.equal(run?.status, 'running');
+    await sql`DROP TRIGGER refuse_run_end${testStoreKind() === 'postgres' ? sql` ON job_runs` : sql``}`.execute(store.db);
+
+    const nowIso = new Date(clock.now()).toISOString();
+    assert.deepEqual(await closeAbandonedRuns(store, nowIso), [], 'its lease still runs: not yet');
+    const lapsed = new Date(clock.now() + RUN_LEASE_MS + 1_000).toISOString();
+    assert.deepEqual(await closeAbandonedRuns(store, lapsed), [run!.id], 'the lease was no longer renewed');
+    const [closed] = await store.listJobRuns(1);
+    assert.equal(closed?.status, 'failed');
+    assert.match(closed?.error ?? '', /^interrupted: its process stopped reporting/);
+    assert.equal(await store.db.selectFrom('jobs').select('name').where('name', '=', runLeaseName(run!.id)).executeTakeFirst(), undefined, 'its lease is gone with it');
   });
 
   test('a paper asked for by id is stored whatever the instance categories', async () => {
