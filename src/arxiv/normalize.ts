@@ -202,7 +202,13 @@ const LETTER_COMMAND = /\\(ss|ae|AE|oe|OE|aa|AA|dh|DH|th|TH|dj|DJ|ng|NG|o|O|l|L|
  */
 export function detexAccents(s: string): string {
   if (!s.includes('\\')) return s;
-  let out = s
+  // Braces that only grouped a decoded letter: {ö} -> ö (not the argument of a command: \emph{x})
+  return decodeAccentCommands(s).replace(/(?<!\\[A-Za-z]+)\{([^{}\\]*)\}/g, '$1').normalize('NFC');
+}
+
+/** The accent and letter commands decoded, nothing else changed (NFD until the caller normalises). */
+function decodeAccentCommands(s: string): string {
+  return s
     // \'{e}, \'e, \' e, \v{s}, \c c: accent + letter (optionally braced), possibly \i or \j
     .replace(ACCENTED_LETTER, (_m, acc: string, braced?: string, bare?: string) => {
       const letter = braced ?? bare ?? '';
@@ -211,26 +217,28 @@ export function detexAccents(s: string): string {
     })
     // \ss, \o, \ae ... as whole commands (followed by a non-letter, {} or end)
     .replace(LETTER_COMMAND, (_m, cmd: string) => LETTERS[cmd] ?? cmd);
-  // Braces that only grouped a decoded letter: {ö} -> ö (not the argument of a command: \emph{x})
-  out = out.replace(/(?<!\\[A-Za-z]+)\{([^{}\\]*)\}/g, '$1');
-  return out.normalize('NFC');
 }
 
-/** TeX escapes of characters that are special to TeX, as arXiv titles and abstracts write them. */
-const ESCAPED_CHAR = /\\([&%_#$])/g;
+/**
+ * TeX escapes of characters that are special to TeX, as arXiv titles and abstracts write them. `\$`
+ * stays: unescaped, a price would read as the start of inline math to whatever renders `$...$`.
+ */
+const ESCAPED_CHAR = /\\([&%_#])/g;
+/** Braces around one decoded letter (`{\"o}` became `{ö}`): the only braces text loses. */
+const BRACED_LETTER = /\{(\p{L}\p{M}*)\}/gu;
 
 /**
- * Decodes a title or abstract as a reader sees it: TeX accents (`Gr\"obner` → `Gröbner`) and
- * escaped characters (`\&` → `&`, `\%`, `\_`, `\#`, `\$`), outside mathematics only. Math
- * (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) is kept exactly as written, for the page's math
- * rendering; so is any other command.
+ * Decodes a title or abstract as a reader sees it: TeX accents (`Gr\"obner` → `Gröbner`,
+ * `{\"o}` → `ö`) and escaped characters (`\&` → `&`, `\%`, `\_`, `\#`), outside mathematics only.
+ * Math (`$...$`, `$$...$$`, `\(...\)`, `\[...\]`) is kept exactly as written, for the page's math
+ * rendering; so are `\$`, any other command and any other braces.
  */
 export function detexText(s: string): string {
   if (!s.includes('\\')) return s;
   let out = '';
   let text = '';
   const flush = () => {
-    out += detexAccents(text).replace(ESCAPED_CHAR, '$1');
+    out += text.includes('\\') ? decodeAccentCommands(text).normalize('NFC').replace(BRACED_LETTER, '$1').replace(ESCAPED_CHAR, '$1') : text;
     text = '';
   };
   let i = 0;

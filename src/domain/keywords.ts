@@ -86,11 +86,15 @@ const OTHER_STOP = [
 ];
 
 const STOP: ReadonlySet<string> = new Set([...ENGLISH_STOP, ...ACADEMIC_STOP, ...OTHER_STOP]);
-const FUNCTION_WORDS: ReadonlySet<string> = new Set([...ENGLISH_STOP, ...OTHER_STOP]);
+/** Each also without its accents (`für` and `fur`): discovery compares words folded that way. */
+const FUNCTION_WORDS: ReadonlySet<string> = new Set(
+  [...ENGLISH_STOP, ...OTHER_STOP].flatMap((w) => [w, w.normalize('NFKD').replace(/\p{M}/gu, '')]),
+);
 
 /**
- * True for a function word ("than", "which", "les"): English and the commonest of a few other
- * languages, given lower-case. Discovery leaves them out of the terms papers are said to share.
+ * True for a function word ("than", "which", "les", "für" or "fur"): English and the commonest of
+ * a few other languages, given lower-case, with or without accents. Discovery leaves them out of
+ * the terms papers are said to share.
  */
 export function isFunctionWord(word: string): boolean {
   return FUNCTION_WORDS.has(word);

@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { parseDay } from '../domain/dates.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
-import { collapseWhitespace as foldWhitespace, detexAccents as decodeLatexAccents, isWithdrawn } from '../arxiv/normalize.ts';
+import { collapseWhitespace as foldWhitespace, detexAccents as decodeLatexAccents, detexText, isWithdrawn } from '../arxiv/normalize.ts';
 
 export type ImportFormat = 'listing' | 'snapshot' | 'hf-daily';
 
@@ -118,6 +118,9 @@ function listingPublished(id: string, firstDay: string): string {
   return `${day}T00:00:00.000Z`;
 }
 
+/** A title or abstract as arXiv's own interfaces store it: whitespace folded, TeX accents and escapes decoded outside math. */
+const readerText = (s: string) => detexText(foldWhitespace(s));
+
 function fromListing(v: z.infer<typeof listingSchema>): ImportedLine {
   const days = [...new Set(v.listing_dates)].sort();
   const published = listingPublished(v.id, days[0]!);
@@ -126,8 +129,8 @@ function fromListing(v: z.infer<typeof listingSchema>): ImportedLine {
     format: 'listing',
     record: {
       id: v.id,
-      title: foldWhitespace(v.title),
-      abstract: foldWhitespace(v.abstract),
+      title: readerText(v.title),
+      abstract: readerText(v.abstract),
       authors: v.authors.map((a) => foldWhitespace(a)).filter(Boolean),
       categories: v.categories,
       publishedAt: published,
@@ -159,8 +162,8 @@ function fromSnapshot(v: z.infer<typeof snapshotSchema>): ImportedLine {
     format: 'snapshot',
     record: {
       id: v.id,
-      title: foldWhitespace(v.title), // titles keep their TeX: a backslash may be mathematics
-      abstract: foldWhitespace(v.abstract),
+      title: readerText(v.title),
+      abstract: readerText(v.abstract),
       authors: snapshotAuthors(v),
       categories: v.categories,
       publishedAt: versions[0]!.submittedAt,
@@ -183,8 +186,8 @@ function fromHfDaily(v: z.infer<typeof hfDailySchema>): ImportedLine {
     format: 'hf-daily',
     record: {
       id: v.arxiv_id,
-      title: foldWhitespace(v.title),
-      abstract: foldWhitespace(v.abstract),
+      title: readerText(v.title),
+      abstract: readerText(v.abstract),
       authors: v.authors.map(foldWhitespace).filter(Boolean),
       categories: [],
       publishedAt: null,

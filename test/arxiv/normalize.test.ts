@@ -54,7 +54,8 @@ describe('detexAccents', () => {
 describe('detexText (titles and abstracts)', () => {
   test('accents and escaped characters outside math are decoded', () => {
     assert.equal(detexText(String.raw`A Gr\"obner basis proof`), 'A Gröbner basis proof');
-    assert.equal(detexText(String.raw`Attributes \& Preferences at 5\% and \#1 for \$10 of snake\_case`), 'Attributes & Preferences at 5% and #1 for $10 of snake_case');
+    assert.equal(detexText(String.raw`Attributes \& Preferences at 5\% and \#1 for \$10 of snake\_case`), String.raw`Attributes & Preferences at 5% and #1 for \$10 of snake_case`);
+    assert.equal(detexText(String.raw`{\"O}ffentliche G{\"u}ter`), 'Öffentliche Güter');
     assert.equal(detexText(String.raw`Ren\'e and Stra\ss e`), 'René and Straße');
   });
 
@@ -67,6 +68,11 @@ describe('detexText (titles and abstracts)', () => {
   test('other commands and their arguments are left alone; text without a backslash is unchanged', () => {
     assert.equal(detexText(String.raw`\emph{Gr\"obner} bases`), String.raw`\emph{Gröbner} bases`);
     assert.equal(detexText('{B}ayesian $x$ 100%'), '{B}ayesian $x$ 100%');
+    // Braces other than around one decoded letter stay, whatever else the text holds.
+    assert.equal(detexText(String.raw`A \emph {spaced} claim by Ren\'e`), String.raw`A \emph {spaced} claim by René`);
+    assert.equal(detexText(String.raw`The set {0,1}^n of Erd\H{o}s`), 'The set {0,1}^n of Erdős');
+    // A price keeps its escape: without it, "costs $5 and $10" reads as inline math where $...$ is rendered.
+    assert.equal(detexText(String.raw`costs \$5 and \$10 for G\"odel`), String.raw`costs \$5 and \$10 for Gödel`);
     assert.equal(detexText(String.raw`an unclosed $ then \'e`), 'an unclosed $ then é');
   });
 });

@@ -106,6 +106,11 @@ test('bulk snapshot format: versions, LaTeX accents, journal ref, DOI (real reco
   assert.equal(p?.publishedAt, '2007-04-02T19:18:42.000Z');
   assert.ok((p?.versions.length ?? 0) >= 2);
   assert.equal(p?.categories[0], 'hep-ph');
+  // Titles and abstracts are stored as arXiv's own interfaces store them: accents decoded, math kept.
+  assert.equal((await store.findPaperById('0704.0019'))?.title, 'Approximation for extinction probability of the contact process based on the Gröbner basis');
+  assert.equal((await store.findPaperById('0704.0073'))?.title, "A transcendental approach to Kollár's injectivity theorem");
+  const abstract = (await store.findPaperById('0704.0010'))?.abstract ?? '';
+  assert.match(abstract, /Djoković's and Winkler's relations/);
 });
 
 test('Hugging Face daily format: list entries without overwriting richer arXiv metadata (real rows)', async () => {
