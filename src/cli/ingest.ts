@@ -129,6 +129,7 @@ export async function runIngest(config: Config, openStore: () => Promise<Store>,
     clock: {
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => {
+        if (stop.signal.aborted) { resolve(); return; } // a wait that starts after the stop does not wait
         const timer = setTimeout(resolve, ms);
         stop.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
       }),
