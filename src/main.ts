@@ -60,6 +60,11 @@ async function withLazyStore<T>(config: Config, fn: (openStore: () => Promise<St
   }
 }
 
+/** The store, migrated, for the length of `fn`. */
+function withMigratedStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
+  return withLazyStore(config, async (open) => fn(await open()));
+}
+
 async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): Promise<T> {
   const store = await openStore(config.databaseUrl);
   try {
@@ -121,16 +126,14 @@ export async function main(argv: string[]): Promise<number> {
     case 'export':
       if (wantsHelp(rest)) { process.stdout.write(EXPORT_USAGE); return 0; }
       if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
-      return withStore(config, async (store) => {
-        await store.migrate(new Date().toISOString());
+      return withMigratedStore(config, async (store) => {
         return runExport(store, rest, process.stdout, process.stderr);
       });
     case 'import': {
       if (rest.includes('--all')) return withLazyStore(config, (open) => runImportAll(open, rest, process.stdout, process.stderr));
       const args = parseCommand('import', rest, {}, IMPORT_USAGE, { positionals: [1, Infinity] }, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
-      return withStore(config, async (store) => {
-        await store.migrate(new Date().toISOString());
+      return withMigratedStore(config, async (store) => {
         return runImport(store, args.positionals, process.stdout, process.stderr);
       });
     }
@@ -155,15 +158,15 @@ export async function main(argv: string[]): Promise<number> {
     case 'search':
       if (wantsHelp(rest)) { process.stdout.write(SEARCH_USAGE); return 0; }
       if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
-      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runSearchCli(store, rest, process.stdout, process.stderr, config); });
+      return withMigratedStore(config, (store) => runSearchCli(store, rest, process.stdout, process.stderr, config));
     case 'reindex':
       if (wantsHelp(rest)) { process.stdout.write(REINDEX_USAGE); return 0; }
       if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
-      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runReindex(store, rest, process.stdout, process.stderr, config); });
+      return withMigratedStore(config, (store) => runReindex(store, rest, process.stdout, process.stderr, config));
     case 'keywords':
       if (wantsHelp(rest)) { process.stdout.write(KEYWORDS_USAGE); return 0; }
       if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
-      return withStore(config, async (store) => { await store.migrate(new Date().toISOString()); return runKeywords(store, rest); });
+      return withMigratedStore(config, (store) => runKeywords(store, rest));
     case 'eval-search':
       return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
     case 'digest':
@@ -174,16 +177,14 @@ export async function main(argv: string[]): Promise<number> {
       }
       // Nothing to send, count or unsubscribe without a database: a mistyped path must not create one.
       if (noDatabase('digest', config.databaseUrl, process.stderr)) return 1;
-      return withStore(config, async (store) => {
-        await store.migrate(new Date().toISOString());
+      return withMigratedStore(config, async (store) => {
         return runDigestCli(config, config.digest, store, rest, process.stdout);
       });
     case 'stats': {
       const args = parseCommand('stats', rest, {}, STATS_USAGE, {}, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       if (noDatabase('stats', config.databaseUrl, process.stderr)) return 1;
-      return withStore(config, async (store) => {
-        await store.migrate(new Date().toISOString());
+      return withMigratedStore(config, async (store) => {
         const s = await store.stats();
         process.stdout.write(Object.entries(s).map(([k, v]) => `${k}=${v ?? '-'}`).join(' ') + '\n');
         return 0;

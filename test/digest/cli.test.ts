@@ -95,15 +95,21 @@ test('--dry-run --out renders to a folder and records nothing; --to sends to one
   assert.match(forged.out, /not valid/);
 });
 
-test('the scheduler sends at the configured local time, once a day, and retries later', async () => {
-  const store = await setup();
-  let now = Date.parse('2025-05-06T04:59:00Z'); // 06:59 in Berlin
+/** The digest scheduler at 07:00 in `timeZone`, on the test's SMTP server, ticked by hand on `now`. */
+function scheduler(store: Store, timeZone: string, now: () => number) {
   const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
   const s = startDigestScheduler({
     digest: { store, transport, siteName: 'Paperboy', baseUrl: 'https://papers.example.org', mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
-    settings: { at: '07:00', timeZone: 'Europe/Berlin', weeklyDay: 1 },
-    clock: { now: () => now }, logger: pino({ level: 'silent' }),
+    settings: { at: '07:00', timeZone, weeklyDay: 1 },
+    clock: { now }, logger: pino({ level: 'silent' }),
   }, { timers: false });
+  return { transport, s };
+}
+
+test('the scheduler sends at the configured local time, once a day, and retries later', async () => {
+  const store = await setup();
+  let now = Date.parse('2025-05-06T04:59:00Z'); // 06:59 in Berlin
+  const { s } = scheduler(store, 'Europe/Berlin', () => now);
   try {
     sink.failData('one@example.org', 451, 1);
     assert.equal(await s.tick(), 'idle');
@@ -126,12 +132,7 @@ test('east of UTC, the scheduler waits until the covered list day is complete (0
   const store = await setup();
   await insertSubscription(digestDb(store.db), { email: 'tokyo@example.org', userId: null, period: 'daily', kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
   let now = Date.parse('2025-05-05T22:00:00Z'); // 07:00 on May 6 in Tokyo; the list of May 5 (UTC) runs two more hours
-  const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
-  const s = startDigestScheduler({
-    digest: { store, transport, siteName: 'Paperboy', baseUrl: 'https://papers.example.org', mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
-    settings: { at: '07:00', timeZone: 'Asia/Tokyo', weeklyDay: 1 },
-    clock: { now: () => now }, logger: pino({ level: 'silent' }),
-  }, { timers: false });
+  const { transport, s } = scheduler(store, 'Asia/Tokyo', () => now);
   try {
     assert.equal(await s.tick(), 'idle', 'May 5 is still open');
     // By hand at the same moment: an explicit --date for the open day is refused; without one, the last complete delivery day.

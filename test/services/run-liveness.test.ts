@@ -116,13 +116,19 @@ async function untilPage2(server: ReplayServer): Promise<void> {
   }
 }
 
+/** An ingest on a new database, its second page held back `slowMs`: returned once page 1 is stored. */
+async function ingestUntilPage2(server: ReplayServer, slowMs: number) {
+  const databaseUrl = await tempDatabaseUrl();
+  server.injectFault({ kind: 'slow', delayMs: slowMs }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+  const first = startIngest(server, databaseUrl);
+  await untilPage2(server);
+  return { databaseUrl, first };
+}
+
 test('an ingest killed with SIGKILL is shown as interrupted once the next run starts; the next run finishes the harvest', { timeout: 120_000 }, async () => {
   const server = await oaiServer();
   try {
-    const databaseUrl = await tempDatabaseUrl();
-    server.injectFault({ kind: 'slow', delayMs: 8_000 }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
-    const first = startIngest(server, databaseUrl);
-    await untilPage2(server);
+    const { databaseUrl, first } = await ingestUntilPage2(server, 8_000);
     first.child.kill('SIGKILL');
     assert.equal((await first.exited).signal, 'SIGKILL');
 
@@ -152,10 +158,7 @@ test('an ingest killed with SIGKILL is shown as interrupted once the next run st
 test('SIGINT stops an ingest at once: exit 130, the run is recorded as interrupted, the next run resumes', { timeout: 120_000 }, async () => {
   const server = await oaiServer();
   try {
-    const databaseUrl = await tempDatabaseUrl();
-    server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
-    const first = startIngest(server, databaseUrl);
-    await untilPage2(server);
+    const { databaseUrl, first } = await ingestUntilPage2(server, 20_000);
     const sent = Date.now();
     first.child.kill('SIGINT');
     const stopped = await first.exited;
