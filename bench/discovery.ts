@@ -59,7 +59,7 @@ try {
     store,
     config: {
       siteName: 'Bench', pageSize: 30, categories: ['cs.CL'], production: true, adminPassword: null, ingestAt: null,
-      baseUrl: 'http://localhost', submitQuota: 10, trustProxy: false, outboxDir: path.join(dir, 'outbox'),
+      baseUrl: 'http://localhost', submitQuota: 10, trustProxy: 0, outboxDir: path.join(dir, 'outbox'),
     },
     mailer: outboxMailer(path.join(dir, 'outbox'), 'bench <b@localhost>'),
     secret: 'bench', arxiv: null, assets: await loadAssets(), clock: { now: () => Date.now() }, logger: pino({ level: 'silent' }),

@@ -12,6 +12,22 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
+/** Most proxies an operator may declare in front of the app: more than this is a mistyped setting. */
+const MAX_TRUSTED_HOPS = 10;
+
+/** false (0), true (1: one proxy), or how many proxies of the operator's stand in front. */
+const trustProxy = z
+  .string()
+  .transform((v, ctx) => {
+    const s = v.trim().toLowerCase();
+    if (['false', 'no', 'off', '0'].includes(s)) return 0;
+    if (['true', 'yes', 'on'].includes(s)) return 1;
+    const n = /^\d+$/.test(s) ? Number(s) : NaN;
+    if (n >= 1 && n <= MAX_TRUSTED_HOPS) return n;
+    ctx.addIssue({ code: 'custom', message: `must be false, true (one proxy in front) or the number of proxies in front, 1 to ${MAX_TRUSTED_HOPS}` });
+    return z.NEVER;
+  });
+
 const categoryList = z
   .string()
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
@@ -37,7 +53,7 @@ const schema = z.object({
   PAPERBOY_OAI_SET: z.string().regex(/^[a-z-]+(:[a-z-]+(:[A-Za-z-]+)?)?$/, 'must be an OAI set like cs or physics:hep-th').default('cs'),
   PAPERBOY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   PAPERBOY_SUBMIT_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
-  PAPERBOY_TRUST_PROXY: bool.default(false),
+  PAPERBOY_TRUST_PROXY: trustProxy.default(0),
   PAPERBOY_MAIL_FROM: z.string().min(3).optional(),
   PAPERBOY_SMTP_HOST: z.string().min(1).optional(),
   PAPERBOY_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
@@ -89,8 +105,11 @@ export interface Config {
   ingestAt: string | null;
   /** Submissions a member may make per UTC day (curators and admins are not limited). */
   submitQuota: number;
-  /** Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it). */
-  trustProxy: boolean;
+  /**
+   * How many reverse proxies of the operator's own stand in front, each appending to X-Forwarded-For:
+   * the client address is that many entries from its right end. 0: the socket's address.
+   */
+  trustProxy: number;
   /** Where mail goes when no SMTP server is configured. */
   outboxDir: string;
   mailFrom: string;

@@ -275,6 +275,17 @@ export function renderConfirmMail(m: { siteName: string; to: string; what: strin
   return { subject: title, text, html: `<!doctype html>${String(<NoteHtml title={title} paragraphs={paragraphs} button={{ href: m.link, label: 'Confirm my subscription' }} />)}` };
 }
 
+/** Answers a subscribe request from an address that has as many subscriptions as it may. */
+export function renderSubscriptionsFullMail(m: { siteName: string; to: string; what: string; max: number }): RenderedMail {
+  const title = `Nothing added to your ${m.siteName} subscriptions`;
+  const paragraphs = [
+    `Someone (hopefully you) asked to send ${m.what} to ${m.to}. This address already has ${m.max} subscriptions, the most one address can have, so nothing changed.`,
+    'Every e-mail we send has a link to stop it: stop one you no longer read, then ask again.',
+  ];
+  const text = `${title}\n\n${paragraphs[0]}\n\n${paragraphs[1]}\n`;
+  return { subject: title, text, html: `<!doctype html>${String(<NoteHtml title={title} paragraphs={paragraphs} />)}` };
+}
+
 /** Answers a subscribe request for something the address already gets. */
 export function renderAlreadySubscribedMail(m: { siteName: string; to: string; what: string; manage: string }): RenderedMail {
   const title = `You already get this from ${m.siteName}`;

@@ -3,9 +3,9 @@
  * each. A malformed line is reported with its number and skipped; the rest goes on.
  */
 import fs from 'node:fs';
-import readline from 'node:readline';
 import zlib from 'node:zlib';
 import { adaptImportLine, ImportLineError, type ImportFormat } from '../import/formats.ts';
+import { splitLines } from '../import/lines.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
 import { refreshKeywords } from './keywords.ts';
@@ -61,7 +61,9 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const raw = fs.createReadStream(file);
   const gz = await isGzip(file);
   const input = gz ? raw.pipe(zlib.createGunzip()) : raw;
-  const lines = readline.createInterface({ input, crlfDelay: Infinity });
+  // Split here rather than with readline: readline builds a whole line before anyone can check its
+  // length, and one line of a few hundred MB (from a small gzip) exhausts memory or V8's string limit.
+  const lines = splitLines(input, MAX_LINE_BYTES);
 
   const report: ImportReport = {
     lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0,
@@ -87,12 +89,13 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   let inputError: Error | null = null;
   input.on('error', (err: Error) => { inputError = err; });
   try {
-    for await (const line of lines) {
+    for await (const split of lines) {
       report.lines++;
       const n = report.lines;
       if (opts.maxLines !== undefined && n > opts.maxLines) { report.lines--; break; }
+      if (split.tooLong) { fail(n, `line longer than ${MAX_LINE_BYTES} bytes (${split.bytes} bytes), skipped`); continue; }
+      const line = split.text;
       if (line.trim() === '') continue;
-      if (line.length > MAX_LINE_BYTES) { fail(n, `line longer than ${MAX_LINE_BYTES} bytes`); continue; }
       let value: unknown;
       try {
         value = JSON.parse(line);

@@ -10,7 +10,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DigestPeriod } from '../domain/digest.ts';
 import { parseAlertQuery } from '../search/alert-query.ts';
-import { describeSubscription, renderAlreadySubscribedMail, renderConfirmMail } from '../mail/digest-template.tsx';
+import { describeSubscription, renderAlreadySubscribedMail, renderConfirmMail, renderSubscriptionsFullMail } from '../mail/digest-template.tsx';
 import type { Mailer } from '../mail/mailer.ts';
 import { signToken, tokenSubject, verifyToken, type TokenPurpose } from '../mail/tokens.ts';
 import type { Store } from '../store/index.ts';
@@ -33,8 +33,8 @@ export const MAX_SUBSCRIPTIONS_PER_ADDRESS = 20;
 export const SUBSCRIBE_RULES = {
   /** Subscribe requests from one client address. */
   ip: { limit: 10, windowSeconds: 3600, what: 'subscribe requests from this address' },
-  /** E-mails about subscriptions to one address, whoever asks. */
-  address: { limit: 3, windowSeconds: 86_400, what: 'confirmation e-mails to this address' },
+  /** Subscribe requests for one address that is not the asking member's own confirmed one, whoever asks. */
+  address: { limit: 3, windowSeconds: 86_400, what: 'subscribe requests for this address' },
 } as const;
 
 export interface SubscriptionDeps {
@@ -117,14 +117,16 @@ async function limitHit(store: Store, rule: keyof typeof SUBSCRIBE_RULES, subjec
 }
 
 export type SubscribeOutcome =
-  /** A confirmation link went to the address. */
-  | 'confirmation-sent'
-  /** One is waiting already, sent minutes ago: nothing was sent. */
-  | 'confirmation-waiting'
-  /** Subscribed at once (a member's confirmed address). */
+  /** Subscribed at once (a member's own confirmed address). */
   | 'subscribed'
-  /** The address gets this already (a member sees it; others get an e-mail saying so). */
-  | 'already-subscribed';
+  /** A member's own confirmed address gets this already. */
+  | 'already-subscribed'
+  /**
+   * Any other address: the answer is in its inbox. A confirmation link went there, or one did a few
+   * minutes ago, or a note that it gets this already (or has as many subscriptions as it may): which
+   * one is the address owner's business, not the asker's.
+   */
+  | 'check-inbox';
 
 /**
  * A subscription e-mail the mail server did not take, as the person asking should see it: a
@@ -161,6 +163,7 @@ export const MAIL_RETRY_SECONDS = 60;
 export interface SubscribeResult {
   outcome: SubscribeOutcome;
   email: string;
+  /** The member's subscription (own confirmed address only). */
   subscription: Subscription | null;
 }
 
@@ -217,26 +220,30 @@ export async function subscribe(
     throw new UserError(422, 'Confirm your account\'s e-mail address first (see Settings).');
   }
   if (member !== null && member.emailVerifiedAt !== null && member.email === email) return subscribeConfirmed(deps, member, email, options, now);
+  // Anyone may type any address here, so the answer must not tell what the address gets: every case
+  // below answers the same, counts against the address's limit, and says the rest in its inbox.
+  const answer: SubscribeResult = { outcome: 'check-inbox', email, subscription: null };
+  await limitHit(deps.store, 'address', email, nowMs);
   const db = digestDb(deps.store.db);
   const same = (await listActiveSubscriptionsByEmail(db, email)).find((s) => sameWish(s, options));
   const key = await linkKey(deps.store);
-
-  if (same) {
-    await limitHit(deps.store, 'address', email, nowMs);
-    const mail = renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage });
+  const note = async (mail: { subject: string; text: string; html: string }) => {
     await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html }).catch(async (err: unknown) => {
       throw await unsent(deps.store, err, email, nowMs);
     });
-    return { outcome: 'already-subscribed', email, subscription: null };
+    return answer;
+  };
+
+  if (same) {
+    return note(renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage }));
   }
-  await requireRoom(db, email);
+  if ((await countActiveSubscriptionsByEmail(db, email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) {
+    return note(renderSubscriptionsFullMail({ siteName: deps.siteName, to: email, what: describeSubscription(options), max: MAX_SUBSCRIPTIONS_PER_ADDRESS }));
+  }
 
   // Double opt-in: at most one confirmation waits per address (a unique index), mailed again only after the cool-down.
   const pending = await findPendingSubscription(db, email);
-  if (pending && pending.confirmSentAt && nowMs - Date.parse(pending.confirmSentAt) < CONFIRM_COOLDOWN_MINUTES * 60_000) {
-    return { outcome: 'confirmation-waiting', email, subscription: null };
-  }
-  await limitHit(deps.store, 'address', email, nowMs);
+  if (pending && pending.confirmSentAt && nowMs - Date.parse(pending.confirmSentAt) < CONFIRM_COOLDOWN_MINUTES * 60_000) return answer;
   // Not linked to the member asking: only the account's own confirmed address is (above). Whoever
   // confirms from this address owns the subscription, and the member cannot change it from settings.
   let subscription: Subscription | null;
@@ -249,7 +256,7 @@ export async function subscribe(
         throw err;
       });
   }
-  if (!subscription) return { outcome: 'confirmation-waiting', email, subscription: null };
+  if (!subscription) return answer;
   const link = `${deps.baseUrl}/subscribe/confirm?token=${signToken(key, 'confirm', subscription.id, subscription.tokenNonce, nowMs + CONFIRM_HOURS * 3_600_000)}`;
   const mail = renderConfirmMail({ siteName: deps.siteName, to: email, what: describeSubscription(subscription), link, hours: CONFIRM_HOURS });
   try {
@@ -261,7 +268,7 @@ export async function subscribe(
     else await deleteUnsentPending(db, subscription.id);
     throw await unsent(deps.store, err, email, nowMs);
   }
-  return { outcome: 'confirmation-sent', email, subscription };
+  return answer;
 }
 
 const MESSAGES: Record<TokenPurpose, { invalid: string; expired: string }> = {

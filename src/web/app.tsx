@@ -34,6 +34,7 @@ import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
+import { isSharedPage, pageCachePolicy } from './cache-policy.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
 import { isPublicResource } from './resource-policy.ts';
 import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
@@ -228,16 +229,15 @@ export function createApp(deps: AppDeps) {
     return r.ok ? c.text('ready') : c.text(`not ready: ${r.problem}`, 503);
   });
 
+  // Cache-Control and Vary on every page, cached ones included (cache-policy.ts).
+  app.use('*', pageCachePolicy());
   // Pages that look the same to every visitor who is not signed in are cached; members' pages are not.
   const cached = pageCache({ changeToken: () => store.changeToken(), now: () => clock.now() });
   app.use('*', async (c, next) => {
     if (getCookie(c, SESSION_COOKIE)) return next();
     c.set('user', null);
     c.set('sessionToken', null);
-    const path = c.req.path;
-    if (path === '/' || path.startsWith('/papers/') || path === '/new' || path.startsWith('/new/') || path === '/about'
-      || path.startsWith('/authors/') || path.startsWith('/categories/')) return cached(c, next);
-    return next();
+    return isSharedPage(c.req.path) ? cached(c, next) : next();
   });
   app.use('*', async (c, next) => (c.get('user') === undefined ? sessionMiddleware(auth)(c, next) : next()));
 

@@ -13,6 +13,7 @@ import { getCookie, setCookie, deleteCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import { sessionUser, SESSION_DAYS } from '../services/accounts.ts';
 import { UserError } from '../services/errors.ts';
+import { clientAddress } from './client-address.ts';
 import type { Store } from '../store/index.ts';
 import type { User } from '../store/users.ts';
 
@@ -138,12 +139,11 @@ export function requireUser(c: Context<AppEnv>): User {
   throw new HTTPException(303, { res: new Response(null, { status: 303, headers: { Location: location, 'Cache-Control': 'no-store' } }) });
 }
 
-/** The client address for rate limits: the socket's, unless a trusted proxy setting says otherwise. */
-export function clientIp(c: Context, trustProxy: boolean): string {
-  if (trustProxy) {
-    const fwd = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
-    if (fwd) return fwd.slice(0, 64);
-  }
+/**
+ * The client address for rate limits: the socket's, or with `trustProxy` proxies in front the one the
+ * outermost of them put in X-Forwarded-For (see clientAddress).
+ */
+export function clientIp(c: Context, trustProxy: number): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return env?.incoming?.socket?.remoteAddress ?? 'local';
+  return clientAddress(c.req.header('x-forwarded-for'), env?.incoming?.socket?.remoteAddress, trustProxy);
 }

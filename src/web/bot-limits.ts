@@ -10,7 +10,7 @@ import type { Store } from '../store/index.ts';
 import { clientIp, type AppEnv } from './auth.ts';
 
 /** Counts each GET under `path` against `rule` for the client's address. */
-export function perAddress(store: Store, rule: RuleName, trustProxy: boolean, now: () => number): MiddlewareHandler<AppEnv> {
+export function perAddress(store: Store, rule: RuleName, trustProxy: number, now: () => number): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     if (c.req.method === 'GET' || c.req.method === 'HEAD') await limit(store, rule, clientIp(c, trustProxy), now());
     return next();

@@ -170,8 +170,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
   // Account settings
 
   const SETTINGS_NOTICES: Record<string, string> = {
-    subscribed: 'Added.', 'confirmation-sent': 'We have sent a confirmation link to that address.', 'confirmation-waiting': 'A confirmation link was sent a few minutes ago.',
-    'already-subscribed': 'You get that already.', saved: 'Saved.', unsubscribed: 'Unsubscribed.',
+    subscribed: 'Added.', 'already-subscribed': 'You get that already.', saved: 'Saved.', unsubscribed: 'Unsubscribed.',
   };
   const memberPage = async (c: Context<AppEnv>, extra: { notice?: string | null; error?: string | null; values?: SubscribeValues } = {}, status = 200) => {
     const user = requireUser(c);

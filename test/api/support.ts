@@ -77,7 +77,7 @@ export async function openDataApp(options: { search?: boolean; now?: () => numbe
     store,
     config: {
       siteName: 'Paperboy Test', pageSize: 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
-      baseUrl: BASE_URL, submitQuota: 3, trustProxy: true, outboxDir,
+      baseUrl: BASE_URL, submitQuota: 3, trustProxy: 1, outboxDir,
     },
     mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',

@@ -47,7 +47,7 @@ test('subscribe from the box, confirm by link, get the digest with both parts an
     body: new URLSearchParams({ email: 'Reader@Example.org', period: 'daily', kind: 'trending' }).toString(),
   });
   assert.equal(box.status, 200);
-  assert.match(await box.text(), /sent a confirmation link to reader@example.org/);
+  assert.match(await box.text(), /Check your inbox at reader@example.org/);
 
   const confirm = await lastMailTo('reader@example.org');
   assert.match(confirm.subject ?? '', /Confirm your subscription/);

@@ -23,7 +23,7 @@ async function discoveryApp(store: Store, index: SearchIndex | null, followed: R
     store,
     config: {
       siteName: 'Paperboy Test', pageSize: 10, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: null, ingestAt: null,
-      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
+      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: 1, outboxDir,
     },
     mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',

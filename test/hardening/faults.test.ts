@@ -39,7 +39,7 @@ async function appOn(store: Store, mailer = smtpMailer({ host: '127.0.0.1', port
   const logger = pino({ level: 'info' }, new Writable({ write(chunk, _e, done) { for (const l of String(chunk).split('\n')) if (l) logs.push(JSON.parse(l)); done(); } }));
   const app = createApp({
     store, mailer, logger, secret: SECRET, arxiv: null, assets: await loadAssets(), clock: { now: NOW },
-    config: { siteName: 'Paperboy Test', pageSize: 5, categories: ['cs.CL'], production: false, adminPassword: null, ingestAt: null, baseUrl: 'http://localhost', submitQuota: 10, trustProxy: true, outboxDir: tempDir() },
+    config: { siteName: 'Paperboy Test', pageSize: 5, categories: ['cs.CL'], production: false, adminPassword: null, ingestAt: null, baseUrl: 'http://localhost', submitQuota: 10, trustProxy: 1, outboxDir: tempDir() },
   });
   const user = await createAccount({ store, now: NOW }, { username: `m${Math.floor(Math.random() * 1e6)}`, email: `m${Math.floor(Math.random() * 1e6)}@example.org`, password: 'a long enough password', role: 'member' });
   const { token } = await createSession({ store, now: NOW } as never, user);

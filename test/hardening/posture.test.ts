@@ -145,7 +145,7 @@ describe('headers and cookies', () => {
     const secure = createApp({
       store: h.store, assets: await loadAssets(), clock: { now: () => Date.now() }, logger: pino({ level: 'silent' }), secret: 's', arxiv: null,
       mailer: { send: async () => {}, describe: () => 'none' } as never,
-      config: { siteName: 'S', pageSize: 5, categories: [], production: true, adminPassword: null, ingestAt: null, baseUrl: 'https://papers.example.org', submitQuota: 3, trustProxy: false, outboxDir: '/nonexistent' },
+      config: { siteName: 'S', pageSize: 5, categories: [], production: true, adminPassword: null, ingestAt: null, baseUrl: 'https://papers.example.org', submitQuota: 3, trustProxy: 0, outboxDir: '/nonexistent' },
     });
     const https = await secure.request('https://papers.example.org/signin');
     const cookie = https.headers.getSetCookie().find((c) => c.startsWith('pb_anon='));

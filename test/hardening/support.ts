@@ -59,7 +59,7 @@ export async function hardeningApp(options: { now?: () => number } = {}): Promis
     store,
     config: {
       siteName: 'Paperboy Test', pageSize: 5, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
-      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
+      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: 1, outboxDir,
     },
     mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',

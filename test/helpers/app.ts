@@ -29,7 +29,7 @@ export async function testApp(store?: Store, options: TestAppOptions = {}) {
     store: s,
     config: {
       siteName: 'Paperboy Test', pageSize: options.pageSize ?? 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
-      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: true, outboxDir,
+      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: 1, outboxDir,
     },
     mailer: options.mailer ?? outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',

@@ -211,6 +211,6 @@ export const SubscriptionSchema = z.object({
 export const Subscriptions = z.object({ subscriptions: z.array(SubscriptionSchema) }).meta({ id: 'Subscriptions' });
 
 export const SubscribeResult = z.object({
-  outcome: z.enum(['confirmation-sent', 'confirmation-waiting', 'subscribed', 'already-subscribed']),
+  outcome: z.enum(['subscribed', 'already-subscribed', 'check-inbox']).describe('subscribed or already-subscribed for a confirmed address; otherwise check-inbox: the address was e-mailed a confirmation link (or was a few minutes ago)'),
   subscription: SubscriptionSchema.nullable(),
 }).meta({ id: 'SubscribeResult' });

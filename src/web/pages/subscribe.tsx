@@ -66,15 +66,19 @@ export function SubscribePage({ site, csrf, values = {}, error, ask }: { site: S
   );
 }
 
+/**
+ * `check-inbox` is all that anyone typing an address learns: whether it already gets this, has a
+ * link waiting, or just got one is told to the address itself. Only a member's own confirmed address
+ * is told at once.
+ */
 const RESULT_TEXT = {
-  'confirmation-sent': (email: string) => `We have sent a confirmation link to ${email}. Follow it to start your subscription; it works for 48 hours. Nothing is sent until then.`,
-  'confirmation-waiting': (email: string) => `A confirmation link was sent to ${email} a few minutes ago. Check your inbox (and spam folder). If it does not arrive, you can ask again in a few minutes.`,
-  'already-subscribed': (email: string) => `We have sent a note to ${email} with a link to manage the subscription.`,
+  'check-inbox': (email: string) => `Check your inbox at ${email}: we have sent a message about this subscription there (now, or a few minutes ago if you asked already; look in the spam folder too). Nothing is sent until you follow the link in it.`,
+  'already-subscribed': (email: string) => `${email} gets this already.`,
   subscribed: (email: string) => `Done: ${email} is subscribed.`,
 } as const;
 
 export function SubscribeResultPage({ site, outcome, email }: { site: SiteInfo; outcome: keyof typeof RESULT_TEXT; email: string }) {
-  const title = outcome === 'subscribed' ? 'Subscribed' : 'Check your inbox';
+  const title = outcome === 'subscribed' ? 'Subscribed' : outcome === 'already-subscribed' ? 'Already subscribed' : 'Check your inbox';
   return (
     <Layout site={site} title={title}>
       <h1>{title}</h1>
