@@ -14,6 +14,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { dayWindow, labelProblem, parseDay } from '../domain/dates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { UserError } from '../services/errors.ts';
+import type { AfterAnswer } from '../services/after-answer.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
 import { closeAbandonedRuns } from '../services/run-liveness.ts';
 import { listPaperComments, type CommentOrder } from '../store/comments.ts';
@@ -72,6 +73,8 @@ export interface AppDeps {
   search?: PaperSearch | null;
   /** "For you" settings (followed authors); the page is there whenever the search index is. */
   discovery?: ForYouOptions;
+  /** Runs account mail after the answer (see services/after-answer); the account routes make one when not given. */
+  afterAnswer?: AfterAnswer;
 }
 
 /**
