@@ -242,11 +242,14 @@ export async function verifyEmail(deps: AccountDeps, token: unknown): Promise<Us
 export async function resendVerification(deps: AccountDeps, user: User): Promise<void> {
   if (user.emailVerifiedAt) return;
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
-  if (user.email) return sendTokenMail(deps, user, 'verify', user.email);
-  // An account made with an address another account holds: a link only while that hold is unconfirmed.
-  const pending = await pendingAddressOf(deps.store.db, user.id);
-  const holder = pending ? await findUserByEmail(deps.store.db, pending) : null;
-  if (pending && (!holder || !holder.emailVerifiedAt)) await sendTokenMail(deps, user, 'verify', pending);
+  // After the answer, which so does not tell by its timing whether another account has confirmed the address.
+  await afterAnswer(deps, async () => {
+    if (user.email) return sendTokenMail(deps, user, 'verify', user.email);
+    // An account made with an address another account holds: a link only while that hold is unconfirmed.
+    const pending = await pendingAddressOf(deps.store.db, user.id);
+    const holder = pending ? await findUserByEmail(deps.store.db, pending) : null;
+    if (pending && (!holder || !holder.emailVerifiedAt)) await sendTokenMail(deps, user, 'verify', pending);
+  });
 }
 
 export interface NewSession {
