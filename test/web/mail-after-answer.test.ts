@@ -12,7 +12,7 @@ import { createAccount } from '../../src/services/accounts.ts';
 import { linksIn, startRunning, type Running } from '../digest/support.ts';
 
 /** How long the sink holds a message when nobody lets it through: only so that a request waiting on it is not stuck for good. */
-const GIVE_UP_MS = 8_000;
+const GIVE_UP_MS = 15_000;
 const PASSWORD = 'a long enough password';
 
 let r: Running;
