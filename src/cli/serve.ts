@@ -12,6 +12,7 @@ import { createApp } from '../web/app.tsx';
 import { createProgress } from './progress.ts';
 import { randomBytes } from 'node:crypto';
 import { outboxMailer, smtpMailer, type Mailer } from '../mail/mailer.ts';
+import { AfterAnswer } from '../services/after-answer.ts';
 import { getOrCreateSecret } from '../store/users.ts';
 import { startDigestScheduler } from '../jobs/digest-scheduler.ts';
 import { SearchIndex } from '../search/search-index.ts';
@@ -122,8 +123,10 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchEngine }, { q, pageSize: limit }),
     ...similarSearch({ store, index: searchIndex }),
   };
+  // Account mail sent after the answer; a shutdown waits for it once the last request has ended.
+  const afterAnswer = new AfterAnswer((err) => logger.error({ err }, 'accounts: work after the answer failed (an e-mail may not have been sent)'));
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, searchEngine: pgSearch, search,
-    discovery: { listFollowedAuthors: followedAuthors } });
+    discovery: { listFollowedAuthors: followedAuthors }, afterAnswer });
   let draining = false;
   // While stopping, /readyz says so, and a load balancer sends new requests to the other processes.
   const fetch = (req: Request, env: unknown) =>
@@ -155,6 +158,14 @@ export async function startServer(config: Config, store: Store, logger: Logger):
           }, timeoutMs);
           http.once('close', () => { clearInterval(sweep); clearTimeout(deadline); });
         });
+        // Account e-mails a request started after its answer: sent, within what is left of the deadline.
+        let mailWait: NodeJS.Timeout | undefined;
+        const mailLeft = await Promise.race([
+          afterAnswer.idle().then(() => 0),
+          new Promise<number>((done) => { mailWait = setTimeout(() => done(afterAnswer.pending), Math.max(0, timeoutMs - (Date.now() - began))); }),
+        ]);
+        clearTimeout(mailWait);
+        if (mailLeft > 0) logger.error({ pending: mailLeft }, 'shutdown: account e-mails still being sent at the deadline were abandoned');
         const abandonedJobs = (await jobs).flat();
         stopPreparing();
         await searchIndex.close();

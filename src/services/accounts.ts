@@ -6,10 +6,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
+import { revokeUserApiTokens } from '../store/api-tokens.ts';
 import {
-  consumeEmailToken, createUser, findEmailToken, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserById,
-  insertEmailToken, insertSession, pendingAddressOf, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, updateUser, type Role, type User,
+  consumeEmailToken, createUser, findEmailToken, deleteSession, deleteUserRow, deleteUserSessions, findLogin, findSessionUser, findUserByEmail, findUserById,
+  insertEmailToken, insertSession, pendingAddressOf, isEmailTaken, isUsernameTaken, lockUserRow, passwordHashOf, retireEmailTokens, updateUser, type Role, type User,
 } from '../store/users.ts';
+import type { AfterAnswer } from './after-answer.ts';
 import { recountCommentScores } from '../store/comments.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
@@ -30,6 +32,12 @@ export interface AccountDeps {
   now: () => number;
   /** Told when a sign-up's confirmation or a reset e-mail could not be sent (the answer does not say). */
   onMailFailure?: (err: Error) => void;
+  /**
+   * Runs the mail of resets, changes of address and address notices after the answer, so that an
+   * answer never waits on the mail server (its time would tell whether an address has an account).
+   * Without it (scripts, tests of this module alone) that mail is sent before returning.
+   */
+  later?: AfterAnswer;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -62,7 +70,9 @@ async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 
   const mail = {
     reset: {
       subject: `Reset your ${deps.siteName} password`,
-      text: `Someone (hopefully you) asked to reset the password of ${user.username} on ${deps.siteName}.\n\nChoose a new password here (the link works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`,
+      text: `Someone (hopefully you) asked to reset the password of ${user.username} on ${deps.siteName}.\n\nChoose a new password here (the link works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: your password stays as it is.\n`
+        + (user.emailVerifiedAt ? '' : `\nThis address was never confirmed for ${user.username}. If you did not make that account, someone else may have made it with your address: `
+          + `rather than take it over, sign up for your own (${deps.baseUrl}/signup). Once you confirm your address there, it leaves ${user.username}.\n`),
     },
     verify: {
       subject: `Confirm your e-mail for ${deps.siteName}`,
@@ -82,6 +92,18 @@ async function sendMail(deps: AccountDeps, message: { to: string; subject: strin
   } catch (err) {
     throw new MailUnavailable(`The e-mail could not be sent just now (the mail server did not take it). Please try again in a few minutes.`, err);
   }
+}
+
+/** Runs `job` after the answer (or now, without `deps.later`); a mail server that is down is told to `onMailFailure`. */
+async function afterAnswer(deps: AccountDeps, job: () => Promise<unknown>): Promise<void> {
+  const guarded = async () => {
+    await job().catch((err: unknown) => {
+      if (!(err instanceof MailUnavailable)) throw err;
+      deps.onMailFailure?.(err);
+    });
+  };
+  if (deps.later) deps.later.run(guarded);
+  else await guarded();
 }
 
 /** Sends a notice that needs no answer; a mail server that is down is told to `onMailFailure` and does not fail the action. */
@@ -122,9 +144,12 @@ export interface SignUpResult {
 }
 
 /**
- * A new account. The answer does not tell whether the address already has an account: when it
- * does, the new account is made without an address (it shows the one given as "not confirmed yet",
- * and no link can confirm it) and the owner of the address gets a notice instead of a link.
+ * A new account. The answer does not tell whether the address already has an account: when an
+ * account has confirmed it, the new account is made without an address (it shows the one given as
+ * "not confirmed yet", and no link can confirm it) and the owner of the address gets a notice
+ * instead of a link. An account that only holds the address, never confirmed, is not told of as
+ * the reader's own: the new account gets a confirmation link like any other, and following it
+ * moves the address over (see verifyEmail).
  */
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<SignUpResult> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
@@ -133,8 +158,9 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
   const password = parse(passwordSchema, input.password);
   if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, 'Username: that name is taken'); // usernames are public anyway
   const owner = await findLogin(deps.store.db, email);
-  const inUse = owner != null && sameAddress(owner.user.email, email);
-  const user = await createUser(deps.store.db, { username, email: inUse ? null : email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
+  const held = owner != null && sameAddress(owner.user.email, email);
+  const inUse = held && owner.user.emailVerifiedAt != null;
+  const user = await createUser(deps.store.db, { username, email: held ? null : email, passwordHash: await hashPassword(password), role: 'member', verified: false }, iso(deps.now()))
     .catch((err: Error) => {
       if (isUniqueViolation(err)) throw new UserError(409, 'That username or e-mail was just taken');
       throw err;
@@ -145,7 +171,8 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
     await insertEmailToken(deps.store.db, {
       tokenHash: sha256(newToken()), userId: user.id, purpose: 'verify', email, createdAt: iso(now), expiresAt: iso(now + TOKEN_HOURS.verify * 3_600_000),
     });
-    return { user, confirmationSent: await sendAddressInUseNotice(deps, email, owner.user, 'sign up') };
+    // Awaited like the confirmation below, so that both answers wait on one mail.
+    return { user, confirmationSent: await sendAddressInUseNotice(deps, email, owner!.user, 'sign up') };
   }
   // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
   const confirmationSent = await sendTokenMail(deps, user, 'verify', email).then(() => true, (err: unknown) => {
@@ -172,26 +199,57 @@ export async function pendingConfirmation(deps: AccountDeps, token: unknown): Pr
   return { username: user.username, email: found.email, change: found.purpose === 'change-email' };
 }
 
-/** Confirms an address from an e-mailed link (sign-up or change of address). */
+/**
+ * Confirms an address from an e-mailed link (sign-up or change of address). In the same
+ * transaction every other pending link of the account stops working (a link sent to a mistyped
+ * address, an old reset link), and an account that held the address without ever confirming it
+ * lets it go. The address the account had before is told of the change.
+ */
 export async function verifyEmail(deps: AccountDeps, token: unknown): Promise<User> {
   if (typeof token !== 'string' || token.length < 20 || token.length > 100) throw new UserError(400, 'This confirmation link is not valid.');
   const now = iso(deps.now());
   const hash = sha256(token);
-  const used = (await consumeEmailToken(deps.store.db, hash, 'verify', now)) ?? (await consumeEmailToken(deps.store.db, hash, 'change-email', now));
-  if (!used) throw new UserError(400, 'This confirmation link is not valid any more: it was used, or it expired. Sign in to get a new one.');
   const taken = () => new UserError(409, 'Another account uses this address now.');
-  if (await isEmailTaken(deps.store.db, used.email, used.userId)) throw taken();
-  await updateUser(deps.store.db, used.userId, { email: used.email, email_verified_at: now }).catch((err: unknown) => {
+  const { before, after } = await deps.store.transaction(async (trx) => {
+    const used = (await consumeEmailToken(trx, hash, 'verify', now)) ?? (await consumeEmailToken(trx, hash, 'change-email', now));
+    if (!used) throw new UserError(400, 'This confirmation link is not valid any more: it was used, or it expired. Sign in to get a new one.');
+    const holder = await findUserByEmail(trx, used.email);
+    if (holder && holder.id !== used.userId) {
+      if (holder.emailVerifiedAt) throw taken();
+      await updateUser(trx, holder.id, { email: null }); // an unconfirmed hold gives way to whoever proves the address
+    }
+    const previous = (await findUserById(trx, used.userId))!;
+    await updateUser(trx, used.userId, { email: used.email, email_verified_at: now });
+    await retireEmailTokens(trx, used.userId, now);
+    // Tokens made before the address was first confirmed (older versions allowed it) go too.
+    if (!previous.emailVerifiedAt) await revokeUserApiTokens(trx, used.userId, now);
+    return { before: previous, after: (await findUserById(trx, used.userId))! };
+  }, { detailsUnchanged: true }).catch((err: unknown) => {
     throw isUniqueViolation(err) ? taken() : err;
   });
-  return (await findUserById(deps.store.db, used.userId))!;
+  if (before.email && before.emailVerifiedAt && !sameAddress(before.email, after.email!)) {
+    const from = before.email;
+    await afterAnswer(deps, () => sendNotice(deps, {
+      to: from,
+      subject: `Your ${deps.siteName} address has changed`,
+      text: `The e-mail address of ${after.username} on ${deps.siteName} is now ${after.email}: the link sent there was followed. This address no longer belongs to the account.\n\n`
+        + `If it was you, there is nothing to do. If not, tell the administrators of ${deps.siteName}: password resets now go to the new address.\n`,
+    }));
+  }
+  return after;
 }
 
 export async function resendVerification(deps: AccountDeps, user: User): Promise<void> {
   if (user.emailVerifiedAt) return;
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
-  if (!user.email) return; // an account made with an address that belongs to another: nothing to send, the same answer
-  await sendTokenMail(deps, user, 'verify', user.email);
+  // After the answer, which so does not tell by its timing whether another account has confirmed the address.
+  await afterAnswer(deps, async () => {
+    if (user.email) return sendTokenMail(deps, user, 'verify', user.email);
+    // An account made with an address another account holds: a link only while that hold is unconfirmed.
+    const pending = await pendingAddressOf(deps.store.db, user.id);
+    const holder = pending ? await findUserByEmail(deps.store.db, pending) : null;
+    if (pending && (!holder || !holder.emailVerifiedAt)) await sendTokenMail(deps, user, 'verify', pending);
+  });
 }
 
 export interface NewSession {
@@ -260,24 +318,38 @@ export async function requestPasswordReset(deps: AccountDeps, input: { email: un
   const email = parse(emailSchema, input.email);
   const found = await findLogin(deps.store.db, email);
   if (!found || found.user.suspendedAt || !sameAddress(found.user.email, email)) return;
-  // Past the account's limit the mail is skipped silently: a 429 only accounts can get would tell
-  // which addresses have one.
-  if (!(await withinLimit(deps.store, 'resetAccount', found.user.id, deps.now()))) return;
-  // Same answer when the mail server fails: a 503 here would tell that the address has an account.
-  await sendTokenMail(deps, found.user, 'reset', email).catch((err: unknown) => {
-    if (!(err instanceof MailUnavailable)) throw err;
-    deps.onMailFailure?.(err);
+  // Everything else happens after the answer, which so takes as long as for an address without an
+  // account. Past the account's limit the mail is skipped silently (a 429 only accounts can get
+  // would tell which addresses have one); a mail server that fails is logged, not answered.
+  const user = found.user;
+  await afterAnswer(deps, async () => {
+    if (await withinLimit(deps.store, 'resetAccount', user.id, deps.now())) await sendTokenMail(deps, user, 'reset', email);
   });
 }
 
+/**
+ * Sets a new password from an e-mailed link. In the same transaction the account's sessions end,
+ * its API tokens are revoked and its other pending links stop working: whoever had access before
+ * (someone who made the account with this address, someone who guessed the password) has none after.
+ */
 export async function resetPassword(deps: AccountDeps, input: { token: unknown; password: unknown }): Promise<User> {
   const password = parse(passwordSchema, input.password);
   if (typeof input.token !== 'string' || input.token.length > 100) throw new UserError(400, 'This reset link is not valid.');
-  const used = await consumeEmailToken(deps.store.db, sha256(input.token), 'reset', iso(deps.now()));
-  if (!used) throw new UserError(400, 'This reset link is not valid any more: it was used, or it expired. Ask for a new one.');
-  await updateUser(deps.store.db, used.userId, { password_hash: await hashPassword(password), email_verified_at: iso(deps.now()) });
-  await deleteUserSessions(deps.store.db, used.userId); // sign out everywhere
-  return (await findUserById(deps.store.db, used.userId))!;
+  const hash = sha256(input.token);
+  const invalid = () => new UserError(400, 'This reset link is not valid any more: it was used, or it expired. Ask for a new one.');
+  if (!(await findEmailToken(deps.store.db, hash, ['reset'], iso(deps.now())))) throw invalid(); // before the (slow) hashing
+  const passwordHash = await hashPassword(password);
+  const now = iso(deps.now());
+  const userId = await deps.store.transaction(async (trx) => {
+    const used = await consumeEmailToken(trx, hash, 'reset', now);
+    if (!used) throw invalid();
+    await updateUser(trx, used.userId, { password_hash: passwordHash, email_verified_at: now });
+    await deleteUserSessions(trx, used.userId); // sign out everywhere
+    await revokeUserApiTokens(trx, used.userId, now);
+    await retireEmailTokens(trx, used.userId, now);
+    return used.userId;
+  }, { detailsUnchanged: true });
+  return (await findUserById(deps.store.db, userId))!;
 }
 
 async function requirePassword(store: Store, user: User, password: unknown): Promise<void> {
@@ -285,33 +357,46 @@ async function requirePassword(store: Store, user: User, password: unknown): Pro
   if (!ok) throw new UserError(403, 'Your current password is not right.');
 }
 
+/** A new password: the other sessions end and the account's API tokens are revoked (make new ones). */
 export async function changePassword(deps: AccountDeps, user: User, input: { current: unknown; password: unknown; sessionToken: string }): Promise<void> {
   await requirePassword(deps.store, user, input.current);
   const password = parse(passwordSchema, input.password);
-  await updateUser(deps.store.db, user.id, { password_hash: await hashPassword(password) });
-  await deleteUserSessions(deps.store.db, user.id, sha256(input.sessionToken)); // other sessions end
+  const passwordHash = await hashPassword(password);
+  const now = iso(deps.now());
+  await deps.store.transaction(async (trx) => {
+    await updateUser(trx, user.id, { password_hash: passwordHash });
+    await deleteUserSessions(trx, user.id, sha256(input.sessionToken)); // other sessions end
+    await revokeUserApiTokens(trx, user.id, now); // as do API tokens: a new password shuts out whoever had the old one
+    await retireEmailTokens(trx, user.id, now, ['reset']);
+  }, { detailsUnchanged: true });
 }
 
-/** Sends a confirmation link to the new address; the address changes when it is followed. */
+/**
+ * Sends a confirmation link to the new address; the address changes when it is followed. The
+ * answer is the same, and as quick, whether or not another account has confirmed the address: the
+ * mail (the link and a notice to the old address, or a notice to the owner) goes after it.
+ */
 export async function requestEmailChange(deps: AccountDeps, user: User, input: { current: unknown; email: unknown }): Promise<string> {
   await requirePassword(deps.store, user, input.current);
   const email = parse(emailSchema, input.email);
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
   const owner = await findLogin(deps.store.db, email);
-  if (owner != null && sameAddress(owner.user.email, email) && owner.user.id !== user.id) {
+  if (owner != null && sameAddress(owner.user.email, email) && owner.user.id !== user.id && owner.user.emailVerifiedAt) {
     // The same answer as for a free address; the owner hears of it instead.
-    await sendAddressInUseNotice(deps, email, owner.user, 'change the address of another account');
+    await afterAnswer(deps, () => sendAddressInUseNotice(deps, email, owner.user, 'change the address of another account'));
     return email;
   }
-  await sendTokenMail(deps, user, 'change-email', email);
-  if (user.email && !sameAddress(user.email, email)) {
-    await sendNotice(deps, {
-      to: user.email,
-      subject: `Your ${deps.siteName} address is about to change`,
-      text: `Someone signed in as ${user.username} on ${deps.siteName} asked to change the account's e-mail address to ${email}. It changes when the link sent there is followed.\n\n`
-        + `If it was you, there is nothing to do. If not, change your password now: ${deps.baseUrl}/account/forgot\n`,
-    });
-  }
+  await afterAnswer(deps, async () => {
+    await sendTokenMail(deps, user, 'change-email', email);
+    if (user.email && !sameAddress(user.email, email)) {
+      await sendNotice(deps, {
+        to: user.email,
+        subject: `Your ${deps.siteName} address is about to change`,
+        text: `Someone signed in as ${user.username} on ${deps.siteName} asked to change the account's e-mail address to ${email}. It changes when the link sent there is followed.\n\n`
+          + `If it was you, there is nothing to do. If not, change your password now: ${deps.baseUrl}/account/forgot\n`,
+      });
+    }
+  });
   return email;
 }
 

@@ -41,9 +41,16 @@ const tokenInput = z.object({
     .refine((n) => n === null || (n >= 1 && n <= 3650), EXPIRY),
 });
 
-/** Creates a token for the member; returns it in full, the only time it is available. */
+/**
+ * Why an account without a confirmed address has no tokens: anyone can sign up with an address
+ * that is not theirs, and a token would outlive the day its owner takes the account back.
+ */
+export const UNCONFIRMED = 'Confirm your e-mail address first: API tokens are for accounts whose address is confirmed. Follow the link we sent you, or ask for a new one in Settings.';
+
+/** Creates a token for the member (whose address is confirmed); returns it in full, the only time it is available. */
 export async function createApiToken(deps: TokenDeps, user: User, input: { name: unknown; scope: unknown; expiresInDays?: unknown }): Promise<{ token: string; record: ApiToken }> {
   if (user.suspendedAt) throw new UserError(403, 'This account is suspended.');
+  if (!user.emailVerifiedAt) throw new UserError(403, UNCONFIRMED);
   const parsed = tokenInput.safeParse(input);
   if (!parsed.success) throw new UserError(422, parsed.error.issues.map((i) => i.message).join(' '));
   const now = deps.now();
@@ -81,6 +88,7 @@ export async function authenticateToken(deps: TokenDeps, value: string): Promise
   if (!token) throw invalid;
   const user = await findUserById(deps.store.db, token.userId);
   if (!user || user.suspendedAt) throw invalid;
+  if (!user.emailVerifiedAt) throw new UserError(403, 'This API token belongs to an account whose e-mail address is not confirmed: it works once the address is.');
   await touchApiToken(deps.store.db, token.id, iso(now), iso(now - TOUCH_EVERY_MS));
   return { user, token };
 }

@@ -18,6 +18,8 @@ export const RULES = {
   signInIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed sign-in attempts from this address' },
   signInLoginIp: { limit: 10, windowSeconds: 15 * 60, what: 'failed sign-in attempts for this username or e-mail from this address' },
   signInLogin: { limit: 100, windowSeconds: 60 * 60, what: 'failed sign-in attempts for this username or e-mail' },
+  // The shared admin password (HTTP Basic, while no admin account exists): failed attempts only, as for sign-in.
+  adminPasswordIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed admin password attempts from this address' },
   signUpIp: { limit: 5, windowSeconds: 60 * 60, what: 'sign-ups from this address' },
   resetIp: { limit: 10, windowSeconds: 60 * 60, what: 'password reset requests from this address' },
   resetAccount: { limit: 3, windowSeconds: 60 * 60, what: 'password reset e-mails for this account' },

@@ -91,3 +91,10 @@ export async function touchApiToken(db: Db, id: number, now: string, since: stri
   await withTokens(db).updateTable('api_tokens').set({ last_used_at: now })
     .where('id', '=', id).where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', since)])).execute();
 }
+
+/** Revokes every live token of a member (a password reset or change); returns how many. */
+export async function revokeUserApiTokens(db: Db, userId: number, now: string): Promise<number> {
+  const r = await withTokens(db).updateTable('api_tokens').set({ revoked_at: now })
+    .where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}

@@ -74,7 +74,7 @@ export async function isUsernameTaken(db: Db, username: string): Promise<boolean
 }
 
 export async function updateUser(
-  db: Db, id: number, set: Partial<{ password_hash: string; email: string; email_verified_at: string | null; role: Role; suspended_at: string | null; votes_public: number }>,
+  db: Db, id: number, set: Partial<{ password_hash: string; email: string | null; email_verified_at: string | null; role: Role; suspended_at: string | null; votes_public: number }>,
 ): Promise<void> {
   await db.updateTable('users').set(set).where('id', '=', id).execute();
 }
@@ -138,6 +138,21 @@ export async function consumeEmailToken(db: Db, tokenHash: string, purpose: stri
     .where('token_hash', '=', tokenHash).where('purpose', '=', purpose as 'verify').where('used_at', 'is', null).where('expires_at', '>', now)
     .returning(['user_id', 'email']).executeTakeFirst();
   return r ? { userId: r.user_id, email: r.email } : null;
+}
+
+/**
+ * Marks every unused token of an account used (of `purposes`, default all): once an address is
+ * confirmed or the password reset, links sent earlier, perhaps to another address, stop working.
+ */
+export async function retireEmailTokens(db: Db, userId: number, now: string, purposes: Array<'verify' | 'reset' | 'change-email'> = ['verify', 'reset', 'change-email']): Promise<void> {
+  await db.updateTable('email_tokens').set({ used_at: now })
+    .where('user_id', '=', userId).where('purpose', 'in', purposes).where('used_at', 'is', null).execute();
+}
+
+/** The account that holds an address (as the store compares addresses: without regard to case). */
+export async function findUserByEmail(db: Db, email: string): Promise<User | null> {
+  const r = await db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+  return r ? toUser(r) : null;
 }
 
 /** A valid, unused, unexpired token of one of `purposes`, without using it up. */

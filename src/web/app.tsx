@@ -4,7 +4,6 @@
  */
 import { Hono, type Context } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
-import { basicAuth } from 'hono/basic-auth';
 import { getCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { Logger } from 'pino';
@@ -15,6 +14,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { dayWindow, labelProblem, parseDay } from '../domain/dates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { UserError } from '../services/errors.ts';
+import type { AfterAnswer } from '../services/after-answer.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
 import { closeAbandonedRuns } from '../services/run-liveness.ts';
 import { listPaperComments, type CommentOrder } from '../store/comments.ts';
@@ -39,6 +39,7 @@ import { mountMetrics, requestMetrics } from './metrics-routes.ts';
 import { isPublicResource } from './resource-policy.ts';
 import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
 import { perAddress } from './bot-limits.ts';
+import { adminPasswordGuard } from './admin-password.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
@@ -73,6 +74,8 @@ export interface AppDeps {
   search?: PaperSearch | null;
   /** "For you" settings (followed authors); the page is there whenever the search index is. */
   discovery?: ForYouOptions;
+  /** Runs account mail after the answer (see services/after-answer); the account routes make one when not given. */
+  afterAnswer?: AfterAnswer;
 }
 
 /**
@@ -326,7 +329,7 @@ export function createApp(deps: AppDeps) {
     if (user) return errorPage(c, 403, 'Only admins can see this page.');
     // The shared password only stands in until an admin account exists: from then on admins sign in.
     if (!config.adminPassword || (await hasActiveAdmin(store.db))) return c.redirect(`/signin?next=${encodeURIComponent(c.req.path)}`, 303);
-    return basicAuth({ username: 'admin', password: config.adminPassword, realm: 'Paperboy admin' })(c, next);
+    return adminPasswordGuard({ store, password: config.adminPassword, trustProxy: config.trustProxy, now: () => clock.now() })(c, next);
   });
   app.get('/admin', (c) => c.redirect('/admin/runs', 302));
   app.get('/admin/runs', async (c) => {

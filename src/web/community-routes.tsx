@@ -17,6 +17,7 @@ import {
   setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
+import { AfterAnswer } from '../services/after-answer.ts';
 import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
 import { findComment, listReportedComments, listUserComments } from '../store/comments.ts';
 import { listSubmittedPaperIds } from '../store/curation.ts';
@@ -43,7 +44,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   const now = () => deps.clock.now();
   const accounts: AccountDeps = {
     store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now,
-    onMailFailure: (err) => deps.logger.warn({ err: err.cause ?? err }, 'mail: an account e-mail (sign-up confirmation or notice) could not be sent; the action went on'),
+    onMailFailure: (err) => deps.logger.error({ err: err.cause ?? err }, 'mail: an account e-mail (sign-up confirmation or notice) could not be sent; the action went on'),
+    later: deps.afterAnswer ?? new AfterAnswer((err) => deps.logger.error({ err }, 'accounts: work after the answer failed (an e-mail may not have been sent)')),
   };
   const community: CommunityDeps = { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota };
   const ip = (c: Context) => clientIp(c, config.trustProxy);

@@ -1,7 +1,7 @@
 /**
  * The open-data pages in real Chromium (skipped with a message when it is missing): /stats shows
- * its charts, /docs/api reads, a member creates an API token in Settings; axe-core finds no
- * serious accessibility problem on any of them.
+ * its charts, /docs/api reads, a member creates an API token in Settings (and one whose address is
+ * not confirmed is told why they cannot); axe-core finds no serious accessibility problem on any of them.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
+import { hashPassword } from '../../src/services/passwords.ts';
+import { createUser } from '../../src/store/users.ts';
 import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 import { NOW_MS, openDataApp } from './support.ts';
 
@@ -75,5 +77,21 @@ describe('open-data pages in Chromium', { skip: skip ?? false }, () => {
     assert.equal((me as { username: string }).username, 'grace');
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, 'api-tokens');
+  });
+
+  test('a member whose address is not confirmed is told on the tokens page, which offers no form', async () => {
+    const t = await app!;
+    await createUser(t.store.db, { username: 'newbie', email: 'newbie@example.org', passwordHash: await hashPassword('a long enough password'), role: 'member', verified: false }, new Date(NOW_MS).toISOString());
+    const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+    const fresh = await context.newPage();
+    await fresh.goto(`${base}/signin?next=/settings/tokens`);
+    await fresh.getByLabel(/username or e-mail/i).fill('newbie');
+    await fresh.getByLabel(/password/i).fill('a long enough password');
+    await fresh.getByRole('button', { name: /sign in/i }).click();
+    await fresh.waitForURL(/\/settings\/tokens$/);
+    assert.match(await fresh.locator('main').innerText(), /Confirm your e-mail address first: API tokens are for accounts whose address is confirmed/);
+    assert.equal(await fresh.getByRole('button', { name: 'Create token' }).count(), 0);
+    assert.deepEqual(await seriousA11yViolations(fresh), []);
+    await context.close();
   });
 });

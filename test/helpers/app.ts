@@ -10,6 +10,7 @@ import type { ArxivClient } from '../../src/arxiv/client.ts';
 import { outboxMailer, type Mailer } from '../../src/mail/mailer.ts';
 import { tempDir, tempStore, FIXED_NOW } from './store.ts';
 import { paperRecord } from './factories.ts';
+import { AfterAnswer } from '../../src/services/after-answer.ts';
 
 let assets: Promise<Assets> | null = null;
 
@@ -21,10 +22,16 @@ export interface TestAppOptions extends Pick<AppDeps, 'searchIndex' | 'search'> 
   pageSize?: number;
 }
 
+/**
+ * The app with its account mail sent after each answer, as in production. `app.request` resolves
+ * once that mail has gone too, so a test reads the outbox right after a request; `afterAnswer`
+ * shows what is still running (tests of the order itself use a real server, see test/web).
+ */
 export async function testApp(store?: Store, options: TestAppOptions = {}) {
   const s = store ?? (await tempStore());
   const outboxDir = path.join(tempDir(), 'outbox');
   assets ??= loadAssets();
+  const afterAnswer = new AfterAnswer((err) => { throw err; });
   const app = createApp({
     store: s,
     config: {
@@ -39,8 +46,15 @@ export async function testApp(store?: Store, options: TestAppOptions = {}) {
     logger: pino({ level: 'silent' }),
     searchIndex: options.searchIndex,
     search: options.search,
+    afterAnswer,
   });
-  return { app, store: s, outboxDir };
+  const request = app.request;
+  app.request = (async (...args: Parameters<typeof request>) => {
+    const res = await request(...args);
+    await afterAnswer.idle();
+    return res;
+  }) as typeof request;
+  return { app, store: s, outboxDir, afterAnswer };
 }
 
 /** A small corpus: three listed days, an old-style id, a paper off the lists, demo votes. */

@@ -2,7 +2,7 @@
  * A real SMTP server (npm smtp-server) on 127.0.0.1 for tests: it keeps every message it accepts
  * and can answer like a real relay that says no: a permanent or temporary refusal of a recipient,
  * a temporary refusal after the data, or a connection dropped after the end of data with no
- * answer at all.
+ * answer at all. It can also hold messages unanswered after their data, as a slow relay does.
  *
  * @example
  * const sink = await startSmtpSink();
@@ -30,6 +30,13 @@ export interface SmtpSink {
   failData(address: string, code: number, times: number): void;
   /** Take the next message to this address, then drop the connection without answering. */
   dropAfterData(address: string): void;
+  /**
+   * Hold every message to this address after its data, unanswered and not yet in `messages`, until
+   * `release()`; or, so that a client waiting for the answer is not stuck, until `giveUpMs` passed.
+   */
+  hold(address: string, giveUpMs: number): { release(): void };
+  /** Resolves once more than `after` messages to this address have been accepted (at once if they were). */
+  arrival(address: string, after?: number): Promise<void>;
   /** Messages parsed by mailparser, in arrival order. */
   parsed(): Promise<(ParsedMail & { envelopeTo: string[] })[]>;
   /** Messages to an address. */
@@ -42,6 +49,16 @@ export async function startSmtpSink(): Promise<SmtpSink> {
   const rejected = new Map<string, { code: number; text: string }>();
   const dataFaults = new Map<string, { code: number; times: number }>();
   const drops = new Set<string>();
+  const holds = new Map<string, Promise<void>>();
+  const waiting: Array<{ address: string; after: number; resolve: () => void }> = [];
+  const countTo = (address: string) => messages.filter((m) => m.to.includes(address)).length;
+  const accept = (m: SinkMessage) => {
+    messages.push(m);
+    for (const w of waiting.filter((x) => countTo(x.address) > x.after)) {
+      waiting.splice(waiting.indexOf(w), 1);
+      w.resolve();
+    }
+  };
   const server: SMTPServer = new SMTPServer({
     secure: false,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -76,8 +93,11 @@ export async function startSmtpSink(): Promise<SmtpSink> {
           fault[1]!.times--;
           return callback(Object.assign(new Error('Try again later'), { responseCode: fault[1]!.code }));
         }
-        messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw });
-        callback();
+        const held = to.map((a) => holds.get(a)).find((h) => h !== undefined) ?? Promise.resolve();
+        void held.then(() => {
+          accept({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw });
+          callback();
+        });
       });
     },
   });
@@ -90,6 +110,19 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     rejectRecipient: (address, code, text) => { rejected.set(address.toLowerCase(), { code, text }); },
     failData: (address, code, times) => { dataFaults.set(address.toLowerCase(), { code, times }); },
     dropAfterData: (address) => { drops.add(address.toLowerCase()); },
+    hold(address, giveUpMs) {
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, giveUpMs);
+        release = () => { clearTimeout(timer); resolve(); };
+      });
+      holds.set(address.toLowerCase(), released);
+      return { release };
+    },
+    arrival: (address, after = 0) => new Promise<void>((resolve) => {
+      if (countTo(address.toLowerCase()) > after) resolve();
+      else waiting.push({ address: address.toLowerCase(), after, resolve });
+    }),
     async parsed() {
       return Promise.all(messages.map(async (m) => Object.assign(await simpleParser(m.raw), { envelopeTo: m.to })));
     },

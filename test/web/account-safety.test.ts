@@ -2,9 +2,10 @@
  * Accounts against strangers (in-process app on a real SQLite file, real outbox folder; the
  * redirect checks also on a real HTTP server): sign-in limits that a stranger cannot turn against
  * the owner and that answer unknown logins the same way; confirmation links that only ask on GET;
- * the shared admin password giving way to admin accounts; `next=` with characters a header cannot
- * carry; sign-up and change of address that do not tell whether an address has an account; the
- * e-mails of a change of address; signed-out visits to member pages.
+ * the shared admin password giving way to admin accounts, and its failed guesses counted per
+ * address; `next=` with characters a header cannot carry; sign-up and change of address that do
+ * not tell whether an address has an account; the e-mails of a change of address; signed-out
+ * visits to member pages.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -159,6 +160,26 @@ test('PAPERBOY_ADMIN_PASSWORD opens the admin pages only until an active admin a
   // A suspended admin does not count: the shared password stands in again.
   await store.db.updateTable('users').set({ suspended_at: new Date().toISOString() }).where('username', '=', 'boss').execute();
   assert.equal((await app.request('/admin/outbox', { headers: basic })).status, 200);
+});
+
+test('the shared admin password: failed attempts are counted per client address, 429 with Retry-After past the limit', async () => {
+  const { app } = await setup();
+  const basic = (password: string, ip: string) => app.request('/admin/runs', {
+    headers: { authorization: `Basic ${Buffer.from(`admin:${password}`).toString('base64')}`, 'x-forwarded-for': ip },
+  });
+  // A visit without credentials brings up the password prompt and is not an attempt.
+  for (let i = 0; i < 25; i++) assert.equal((await app.request('/admin/runs', { headers: { 'x-forwarded-for': '192.0.2.90' } })).status, 401);
+  // The right password does not count either.
+  for (let i = 0; i < 25; i++) assert.equal((await basic('correct horse battery', '192.0.2.90')).status, 200);
+
+  const statuses: number[] = [];
+  for (let i = 0; i < 21; i++) statuses.push((await basic(`wrong${i}`, '192.0.2.91')).status);
+  assert.deepEqual(statuses, [...Array(20).fill(401), 429]);
+  const refused = await basic('correct horse battery', '192.0.2.91');
+  assert.equal(refused.status, 429, 'past the limit, the right password waits too');
+  assert.ok(Number(refused.headers.get('retry-after')) > 0);
+  assert.match(await refused.text(), /Too many failed admin password attempts from this address: at most 20 in 15 minutes/);
+  assert.equal((await basic('correct horse battery', '192.0.2.92')).status, 200, 'another address is not affected');
 });
 
 test('next= with DEL or other characters a header cannot carry: a redirect to a safe path, never a 500 (real HTTP server)', async () => {

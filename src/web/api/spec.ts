@@ -206,13 +206,14 @@ export function toOpenApi(registry: Registry, info: DocumentInfo): Json {
         : r.mediaType ? { [r.mediaType]: { schema: { type: 'string' } } } : undefined;
       responses[status] = { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(content ? { content } : {}) };
     }
-    const errorStatuses = new Set([400, 429, ...(e.access === 'read' || e.access === 'write' ? [401, 403] : []), ...(e.access === 'optional' ? [401] : [])]);
+    // Any endpoint that takes a token answers 403 to one whose account has not confirmed its address.
+    const errorStatuses = new Set([400, 429, ...(e.access === 'read' || e.access === 'write' || e.access === 'optional' ? [401, 403] : [])]);
     for (const status of errorStatuses) {
       if (responses[status]) continue;
       const what: Record<number, string> = {
         400: 'The request does not fit: a parameter is malformed or out of range.',
         401: 'No token, or one that is malformed, revoked or expired.',
-        403: 'The token may not do this (read-only), or the account may not.',
+        403: 'The token may not do this (read-only), or the account may not (its e-mail address is not confirmed, for one).',
         429: 'Too many requests: wait for Retry-After seconds.',
       };
       responses[status] = { description: what[status]!, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };

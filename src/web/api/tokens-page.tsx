@@ -5,7 +5,7 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { UserError } from '../../services/errors.ts';
-import { createApiToken, listApiTokens, MAX_LIVE_TOKENS, revokeToken, type TokenDeps } from '../../services/open-data-tokens.ts';
+import { createApiToken, listApiTokens, MAX_LIVE_TOKENS, revokeToken, UNCONFIRMED, type TokenDeps } from '../../services/open-data-tokens.ts';
 import type { ApiToken } from '../../store/api-tokens.ts';
 import type { User } from '../../store/users.ts';
 import type { Web } from '../app.tsx';
@@ -51,7 +51,12 @@ export function TokensPage({ site, tokens, nowIso, created, error }: {
         </div>
       ) : null}
       {error ? <p class="alert" role="alert">{error}</p> : null}
-      <section aria-labelledby="t-new">
+      {!v.verified ? (
+        <section aria-labelledby="t-new">
+          <h2 id="t-new">New token</h2>
+          {error ? null : <p class="alert">{UNCONFIRMED}</p>}
+        </section>
+      ) : <section aria-labelledby="t-new">
         <h2 id="t-new">New token</h2>
         <form method="post" action="/settings/tokens" class="form">
           <Csrf viewer={v} />
@@ -68,8 +73,8 @@ export function TokensPage({ site, tokens, nowIso, created, error }: {
           </label>
           <div><button type="submit">Create token</button></div>
         </form>
-        <p class="muted">You may hold {MAX_LIVE_TOKENS} live tokens.</p>
-      </section>
+        <p class="muted">You may hold {MAX_LIVE_TOKENS} live tokens. Changing or resetting your password revokes them all.</p>
+      </section>}
       <section aria-labelledby="t-list">
         <h2 id="t-list">Your tokens</h2>
         {tokens.length === 0 ? <p class="empty">No tokens yet.</p> : (
@@ -134,7 +139,7 @@ export function mountTokenPages(app: Hono<AppEnv>, web: Web, deps: TokenDeps): v
       const created = await createApiToken(deps, user, { name: f.name, scope: f.scope, expiresInDays: f.expires ?? '' });
       return render(c, user, { created });
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 401 || err.status === 403) throw err;
+      if (!(err instanceof UserError) || err.status === 401) throw err;
       return render(c, user, { error: err.message }, err.status);
     }
   });

@@ -135,7 +135,7 @@ export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; us
         <form method="post" action="/settings/password" class="form">
           <Csrf viewer={v} />
           <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
-          <label>New password <span class="hint">at least 10 characters; you stay signed in here, other sessions end</span>
+          <label>New password <span class="hint">at least 10 characters; you stay signed in here, other sessions end and your API tokens are revoked</span>
             <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
           </label>
           <div><button type="submit">Change password</button></div>
