@@ -18,6 +18,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { inCategories } from '../domain/categories.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
+import type { JobStateWrite } from '../store/jobs.ts';
 import { refreshKeywords } from './keywords.ts';
 import { closeAbandonedRuns, keepRunAlive } from './run-liveness.ts';
 
@@ -82,7 +83,7 @@ class Run {
    * Filters to the instance's categories (unless `anyCategory`: papers asked for by id), stores
    * (with the checkpoint) and counts one page.
    */
-  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown }[] | null, anyCategory = false): Promise<void> {
+  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: JobStateWrite[] | null, anyCategory = false): Promise<void> {
     const { store, categories, dryRun, now } = this.deps;
     const wanted = anyCategory ? records : records.filter((r) => inCategories(r.categories, categories));
     this.counts.skipped += records.length - wanted.length;
@@ -230,18 +231,27 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: {
       run.counts.skipped += page.deleted.length; // arXiv marks very few records deleted; nothing to store
       for (const d of page.deleted) run.skip(`${d.id ?? d.identifier}: deleted on arXiv`);
       const finished = page.resumptionToken === null;
-      // Read again for each page: another run (a back-fill next to the catch-up) may have moved it.
-      const mark = await deps.store.readJobState<OaiCheckpoint>(markJob);
-      const watermark = mark?.watermark ?? null;
-      const checkpoints: { job: string; state: OaiCheckpoint }[] = [];
+      const today = deps.now().slice(0, 10);
+      // The watermark is read and written in the page's transaction, under the job's lock: another run
+      // (a back-fill next to the catch-up, in this process or another) may move it at any moment, and a
+      // value read before that would move it back.
+      const checkpoints: JobStateWrite[] = [];
       if (catchUp) {
-        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: finished ? nextWatermark(watermark, query, deps.now().slice(0, 10), true) : watermark } });
+        checkpoints.push({ job, update: (current) => {
+          const watermark = (current as OaiCheckpoint | null)?.watermark ?? null;
+          return { query, resumptionToken: page.resumptionToken, watermark: finished ? nextWatermark(watermark, query, today, true) : watermark } satisfies OaiCheckpoint;
+        } });
       } else {
-        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: null } });
-        const moved = finished ? nextWatermark(watermark, query, deps.now().slice(0, 10), false) : watermark;
-        if (moved !== watermark) {
-          // The catch-up's own checkpoint (an interrupted catch-up's token) is kept as it is.
-          checkpoints.push({ job: markJob, state: { query: mark?.query ?? query, resumptionToken: mark?.resumptionToken ?? null, watermark: moved } });
+        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: null } satisfies OaiCheckpoint });
+        if (finished) {
+          checkpoints.push({ job: markJob, update: (current) => {
+            const mark = current as OaiCheckpoint | null;
+            const watermark = mark?.watermark ?? null;
+            const moved = nextWatermark(watermark, query, today, false);
+            if (moved === watermark) return undefined;
+            // The catch-up's own checkpoint (an interrupted catch-up's token) is kept as it is.
+            return { query: mark?.query ?? query, resumptionToken: mark?.resumptionToken ?? null, watermark: moved } satisfies OaiCheckpoint;
+          } });
         }
       }
       await run.store(page.records, page.errors, checkpoints);
