@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeAbandonedRuns, processOwner, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
 import { runLeaseName } from '../../src/store/jobs.ts';
+import { oaiRangeJobName } from '../../src/services/ingest.ts';
+import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
@@ -176,6 +178,73 @@ test('SIGINT stops an ingest at once: exit 130, the run is recorded as interrupt
       const done = await second.exited;
       assert.equal(done.code, 0, done.stdout);
       assert.match(done.stdout, /new=11 /, 'resumed at page 2');
+      assert.equal((await store.stats()).papers, 17);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+test('SIGINT while a page is being written: the run is recorded once that page is in, and its counts are the papers stored', { timeout: 120_000 }, async () => {
+  const server = await oaiServer();
+  try {
+    const slowMs = 1_000;
+    // Page 3 is slow too: on SQLite, SIGINT is taken once page 2's writer has the lock (see below),
+    // and must find the run fetching page 3, not finished.
+    server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: { verb: 'ListRecords', resumptionToken: '496549|47001' } });
+    const { databaseUrl, first } = await ingestUntilPage2(server, slowMs);
+    const store = await openStore(databaseUrl);
+    try {
+      // Another writer holds what page 2's transaction needs (PostgreSQL: the run's checkpoint row;
+      // SQLite: the write lock), so that page is being written when SIGINT comes, and commits after it.
+      const checkpoint = oaiRangeJobName({ set: 'cs', metadataPrefix: 'arXivRaw', from: '2014-10-01' });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => { holding = resolve; });
+      const holder = store.transaction(async (trx) => {
+        await trx.updateTable('jobs').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('name', '=', checkpoint).execute();
+        holding();
+        await released;
+      });
+      await held;
+      if (store.dialect === 'postgres') {
+        // Until page 2's transaction is seen waiting for the row.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_locks WHERE NOT granted`.execute(store.db);
+          if (Number(rows[0]?.n) > 0) break;
+          if (Date.now() > deadline) throw new Error('page 2 was never written');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } else {
+        // SQLite's writer waits in its busy handler (up to 5 s), where nothing shows from outside:
+        // give it time to read page 2 once it is sent. SIGINT is taken once it has the lock.
+        const asked = server.requests.find((r) => r.url.includes('resumptionToken'))!.at;
+        await new Promise((r) => setTimeout(r, Math.max(0, asked + slowMs + 700 - Date.now())));
+      }
+      first.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 1_000));
+      release();
+      await holder;
+      const stopped = await first.exited;
+      assert.equal(stopped.code, 130, stopped.stdout);
+
+      const [run] = await store.listJobRuns(1);
+      assert.equal(run?.status, 'failed');
+      assert.match(run?.error ?? '', /^interrupted: /);
+      const stored = (await store.stats()).papers;
+      assert.equal(stored, 16, 'page 2 was committed after SIGINT');
+      assert.equal(run?.counts?.new, stored, 'the run counts every paper it stored');
+      assert.equal(run?.counts?.pages, 2);
+      assert.match(stopped.stdout, new RegExp(`new=${stored} `), 'and so does its summary line');
+
+      const second = startIngest(server, databaseUrl);
+      const done = await second.exited;
+      assert.equal(done.code, 0, done.stdout);
+      assert.match(done.stdout, new RegExp(`new=${17 - stored} `), 'resumed after the last stored page');
       assert.equal((await store.stats()).papers, 17);
     } finally {
       await store.close();
