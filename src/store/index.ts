@@ -22,7 +22,7 @@ import {
   neighbourAnnouncedDays, neighbourDailyDays,
 } from './listings.ts';
 import { ensureDemoUsers, insertVotes, refreshPaperRanking } from './votes.ts';
-import { acquireLease, finishJobRun, forgetRunLease, interruptJobRun, listJobRuns, listRunningRuns, readJobState, releaseLease, startJobRun, writeJobState, writeJobStateIn, type JobStateWrite } from './jobs.ts';
+import { acquireLease, finishJobRun, forgetRunLease, interruptJobRun, listJobRuns, listRunningRuns, readJobState, releaseLease, reopenJobRun, startJobRun, writeJobState, writeJobStateIn, type JobStateWrite } from './jobs.ts';
 
 export type { SchemaStatus };
 
@@ -192,6 +192,7 @@ export class Store {
   listRunningRuns() { return listRunningRuns(this.db); }
   interruptJobRun(id: number, error: string, now: string) { return interruptJobRun(this.db, id, error, now); }
   forgetRunLease(id: number) { return forgetRunLease(this.db, id); }
+  reopenJobRun(id: number) { return reopenJobRun(this.db, id); }
   readJobState<T>(name: string) { return readJobState<T>(this.db, name); }
   writeJobState(name: string, state: unknown, now: string) { return writeJobState(this.db, name, state, now); }
   acquireLease(name: string, owner: string, until: string, now: string) { return acquireLease(this.db, name, owner, until, now); }

@@ -11,6 +11,11 @@ export async function startJobRun(db: Kysely<Database>, job: string, mode: strin
   return row.id;
 }
 
+/**
+ * Records how a run ended: status, counts, error and finish time, all four in one statement. A run
+ * closed as interrupted meanwhile (its process stalled past its lease) gets its real end too, which
+ * replaces every field the closing wrote, so no trace of the closing is left beside it.
+ */
 export async function finishJobRun(
   db: Kysely<Database>, id: number, result: { status: 'ok' | 'failed'; counts: Record<string, number>; error?: string | null }, now: string,
 ): Promise<void> {
@@ -105,6 +110,19 @@ export async function interruptJobRun(db: Kysely<Database>, id: number, error: s
   const res = await db.updateTable('job_runs').set({ status: 'failed', finished_at: now, error })
     .where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
   await db.deleteFrom('jobs').where('name', '=', runLeaseName(id)).execute();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/**
+ * Opens again a run that was closed as interrupted from outside (its lease had lapsed: its process
+ * stalled) when its process turns out to be alive: it is `running` again, with no finish time and no
+ * error. A run its own process recorded (counts are always set then, Ctrl-C included) is never
+ * opened again. True when it was.
+ */
+export async function reopenJobRun(db: Kysely<Database>, id: number): Promise<boolean> {
+  const res = await db.updateTable('job_runs').set({ status: 'running', finished_at: null, error: null })
+    .where('id', '=', id).where('status', '=', 'failed').where('counts', 'is', null).where('error', 'like', 'interrupted:%')
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 
