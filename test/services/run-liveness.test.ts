@@ -224,7 +224,7 @@ test('SIGINT while a page is being written: the run is recorded once that page i
         // SQLite's writer waits in its busy handler (up to 5 s), where nothing shows from outside:
         // give it time to read page 2 once it is sent. SIGINT is taken once it has the lock.
         const asked = server.requests.find((r) => r.url.includes('resumptionToken'))!.at;
-        await new Promise((r) => setTimeout(r, Math.max(0, asked + slowMs + 700 - Date.now())));
+        await new Promise((r) => setTimeout(r, Math.max(0, asked + slowMs + 1_200 - Date.now())));
       }
       first.child.kill('SIGINT');
       await new Promise((r) => setTimeout(r, 1_000));
