@@ -18,6 +18,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { inCategories } from '../domain/categories.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
+import type { JobStateWrite } from '../store/jobs.ts';
 import { refreshKeywords } from './keywords.ts';
 import { closeAbandonedRuns, keepRunAlive } from './run-liveness.ts';
 
@@ -78,22 +79,44 @@ class Run {
     if (this.skips.length < MAX_SKIPS) this.skips.push(message);
   }
 
+  /** The page being written, if one is: a stop lets it finish before the run is recorded. */
+  private writing: Promise<void> | null = null;
+
   /**
    * Filters to the instance's categories (unless `anyCategory`: papers asked for by id), stores
-   * (with the checkpoint) and counts one page.
+   * (with the checkpoint) and counts one page. The page's counts are added once it is committed, so
+   * they always describe what is in the store. After a stop no page is started.
    */
-  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: { job: string; state: unknown }[] | null, anyCategory = false): Promise<void> {
-    const { store, categories, dryRun, now } = this.deps;
+  async store(records: PaperRecord[], rejected: { reason: string; entry?: string }[], checkpoint: JobStateWrite[] | null, anyCategory = false): Promise<void> {
+    const { store, categories, dryRun, now, signal } = this.deps;
+    if (signal?.aborted) throw new Error(INTERRUPTED);
     const wanted = anyCategory ? records : records.filter((r) => inCategories(r.categories, categories));
-    this.counts.skipped += records.length - wanted.length;
-    for (const r of records) if (!wanted.includes(r)) this.skip(`${r.id}: not in PAPERBOY_CATEGORIES (${r.categories.join(' ')})`);
-    this.counts.errors += rejected.length;
-    for (const r of rejected) this.problem(`${r.entry ? `${r.entry}: ` : ''}${r.reason}`);
-    const c = dryRun ? await store.previewPage(wanted) : await store.ingestPage(wanted, checkpoint, now());
-    this.counts.new += c.new;
-    this.counts.updated += c.updated;
-    this.counts.unchanged += c.unchanged;
-    this.counts.pages++;
+    const write = (async () => {
+      const c = dryRun ? await store.previewPage(wanted) : await store.ingestPage(wanted, checkpoint, now());
+      this.counts.skipped += records.length - wanted.length;
+      for (const r of records) if (!wanted.includes(r)) this.skip(`${r.id}: not in PAPERBOY_CATEGORIES (${r.categories.join(' ')})`);
+      this.counts.errors += rejected.length;
+      for (const r of rejected) this.problem(`${r.entry ? `${r.entry}: ` : ''}${r.reason}`);
+      this.counts.new += c.new;
+      this.counts.updated += c.updated;
+      this.counts.unchanged += c.unchanged;
+      this.counts.pages++;
+    })();
+    this.writing = write;
+    try {
+      await write;
+    } finally {
+      if (this.writing === write) this.writing = null;
+    }
+  }
+
+  /**
+   * Waits for the page being written, if any, to commit or fail. A page's transaction is short
+   * (no network inside), and what it commits is in the store whatever the run says: waiting keeps
+   * the run's counts equal to what it stored.
+   */
+  async settled(): Promise<void> {
+    while (this.writing) await this.writing.catch(() => {});
   }
 
   report(failure: string | null): IngestReport {
@@ -132,12 +155,16 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
   try {
     let failure: string | null = null;
     try {
-      // On abort the body is left where it is: a page's transaction is all or nothing.
+      // On abort the body is left where it is (a request in flight is not waited for); a page's
+      // transaction is all or nothing, and no page is started after the stop.
       await Promise.race([body(), aborted(signal)]);
     } catch (err) {
       failure = (err as Error).message;
       run.counts.errors++;
     }
+    // A stop that came while a page was being written: that page commits (or fails) on its own, so
+    // the run is recorded after it, with its counts, never one page short of what is stored.
+    await run.settled();
     if (!dryRun && !signal?.aborted && run.counts.new + run.counts.updated > 0) {
       // Keywords of what this run stored; a failure here is reported but does not fail the run.
       try {
@@ -230,18 +257,27 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: {
       run.counts.skipped += page.deleted.length; // arXiv marks very few records deleted; nothing to store
       for (const d of page.deleted) run.skip(`${d.id ?? d.identifier}: deleted on arXiv`);
       const finished = page.resumptionToken === null;
-      // Read again for each page: another run (a back-fill next to the catch-up) may have moved it.
-      const mark = await deps.store.readJobState<OaiCheckpoint>(markJob);
-      const watermark = mark?.watermark ?? null;
-      const checkpoints: { job: string; state: OaiCheckpoint }[] = [];
+      const today = deps.now().slice(0, 10);
+      // The watermark is read and written in the page's transaction, under the job's lock: another run
+      // (a back-fill next to the catch-up, in this process or another) may move it at any moment, and a
+      // value read before that would move it back.
+      const checkpoints: JobStateWrite[] = [];
       if (catchUp) {
-        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: finished ? nextWatermark(watermark, query, deps.now().slice(0, 10), true) : watermark } });
+        checkpoints.push({ job, update: (current) => {
+          const watermark = (current as OaiCheckpoint | null)?.watermark ?? null;
+          return { query, resumptionToken: page.resumptionToken, watermark: finished ? nextWatermark(watermark, query, today, true) : watermark } satisfies OaiCheckpoint;
+        } });
       } else {
-        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: null } });
-        const moved = finished ? nextWatermark(watermark, query, deps.now().slice(0, 10), false) : watermark;
-        if (moved !== watermark) {
-          // The catch-up's own checkpoint (an interrupted catch-up's token) is kept as it is.
-          checkpoints.push({ job: markJob, state: { query: mark?.query ?? query, resumptionToken: mark?.resumptionToken ?? null, watermark: moved } });
+        checkpoints.push({ job, state: { query, resumptionToken: page.resumptionToken, watermark: null } satisfies OaiCheckpoint });
+        if (finished) {
+          checkpoints.push({ job: markJob, update: (current) => {
+            const mark = current as OaiCheckpoint | null;
+            const watermark = mark?.watermark ?? null;
+            const moved = nextWatermark(watermark, query, today, false);
+            if (moved === watermark) return undefined;
+            // The catch-up's own checkpoint (an interrupted catch-up's token) is kept as it is.
+            return { query: mark?.query ?? query, resumptionToken: mark?.resumptionToken ?? null, watermark: moved } satisfies OaiCheckpoint;
+          } });
         }
       }
       await run.store(page.records, page.errors, checkpoints);

@@ -87,16 +87,22 @@ export async function closeAbandonedRuns(store: Store, now: string): Promise<num
 }
 
 /**
- * Takes the run's lease and renews it every {@link RUN_HEARTBEAT_MS} until `stop()`. `stop(true)`
+ * Takes the run's lease and renews it every {@link RUN_HEARTBEAT_MS} until `stop()`. A renewal that
+ * finds the run closed as interrupted (the process stalled longer than the lease) opens it again:
+ * the process is alive after all, and the run's real end is recorded when it comes. `stop(true)`
  * (the run is recorded as finished) gives the lease back; `stop(false)` (it could not be recorded)
  * only stops renewing, so the lease lapses and the run is then closed as interrupted, by any
  * process, this one included. `now` gives the lease times (tests run on a fake clock); the timer
  * does not keep the process alive.
  */
 export async function keepRunAlive(store: Store, runId: number, now: () => string): Promise<{ stop(finished: boolean): Promise<void> }> {
-  const renew = () => {
+  const renew = async () => {
     const at = now();
-    return store.acquireLease(runLeaseName(runId), processOwner, new Date(Date.parse(at) + RUN_LEASE_MS).toISOString(), at);
+    const held = await store.acquireLease(runLeaseName(runId), processOwner, new Date(Date.parse(at) + RUN_LEASE_MS).toISOString(), at);
+    // Closed as interrupted while this process was stalled (its lease lapsed): it is alive, so the
+    // run shows as running again, from the moment its lease is fresh.
+    if (held) await store.reopenJobRun(runId);
+    return held;
   };
   await renew();
   const timer = setInterval(() => { renew().catch(() => { /* the next renewal tries again; a lapse only lets the run be closed */ }); }, RUN_HEARTBEAT_MS);

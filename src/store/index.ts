@@ -22,7 +22,7 @@ import {
   neighbourAnnouncedDays, neighbourDailyDays,
 } from './listings.ts';
 import { ensureDemoUsers, insertVotes, refreshPaperRanking } from './votes.ts';
-import { acquireLease, finishJobRun, forgetRunLease, interruptJobRun, listJobRuns, listRunningRuns, readJobState, releaseLease, startJobRun, writeJobState } from './jobs.ts';
+import { acquireLease, finishJobRun, forgetRunLease, interruptJobRun, listJobRuns, listRunningRuns, readJobState, releaseLease, reopenJobRun, startJobRun, writeJobState, writeJobStateIn, type JobStateWrite } from './jobs.ts';
 
 export type { SchemaStatus };
 
@@ -136,10 +136,10 @@ export class Store {
    * Stores one page of an ingestion run and its checkpoint in one transaction: after a crash the
    * run resumes from the checkpoint of the last page that is in the store, never from a later one.
    */
-  async ingestPage(records: PaperRecord[], checkpoint: { job: string; state: unknown } | { job: string; state: unknown }[] | null, now: string): Promise<UpsertCounts> {
+  async ingestPage(records: PaperRecord[], checkpoint: JobStateWrite | JobStateWrite[] | null, now: string): Promise<UpsertCounts> {
     return this.transaction(async (trx) => {
       const counts = await upsertPapers(trx, records, now);
-      for (const c of checkpoint === null ? [] : Array.isArray(checkpoint) ? checkpoint : [checkpoint]) await writeJobState(trx, c.job, c.state, now);
+      for (const c of checkpoint === null ? [] : Array.isArray(checkpoint) ? checkpoint : [checkpoint]) await writeJobStateIn(trx, c, now);
       return counts;
     });
   }
@@ -192,6 +192,7 @@ export class Store {
   listRunningRuns() { return listRunningRuns(this.db); }
   interruptJobRun(id: number, error: string, now: string) { return interruptJobRun(this.db, id, error, now); }
   forgetRunLease(id: number) { return forgetRunLease(this.db, id); }
+  reopenJobRun(id: number) { return reopenJobRun(this.db, id); }
   readJobState<T>(name: string) { return readJobState<T>(this.db, name); }
   writeJobState(name: string, state: unknown, now: string) { return writeJobState(this.db, name, state, now); }
   acquireLease(name: string, owner: string, until: string, now: string) { return acquireLease(this.db, name, owner, until, now); }

@@ -3,6 +3,7 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { lockKey } from './dialect.ts';
 import type { JobRun } from './types.ts';
 
 export async function startJobRun(db: Kysely<Database>, job: string, mode: string | null, now: string): Promise<number> {
@@ -10,6 +11,11 @@ export async function startJobRun(db: Kysely<Database>, job: string, mode: strin
   return row.id;
 }
 
+/**
+ * Records how a run ended: status, counts, error and finish time, all four in one statement. A run
+ * closed as interrupted meanwhile (its process stalled past its lease) gets its real end too, which
+ * replaces every field the closing wrote, so no trace of the closing is left beside it.
+ */
 export async function finishJobRun(
   db: Kysely<Database>, id: number, result: { status: 'ok' | 'failed'; counts: Record<string, number>; error?: string | null }, now: string,
 ): Promise<void> {
@@ -29,7 +35,7 @@ export async function listJobRuns(db: Kysely<Database>, limit: number, job?: str
 }
 
 /** A job's checkpoint (watermarks, resumption tokens), or null. */
-export async function readJobState<T>(db: Kysely<Database>, name: string): Promise<T | null> {
+export async function readJobState<T>(db: Kysely<Database> | Transaction<Database>, name: string): Promise<T | null> {
   const row = await db.selectFrom('jobs').select('state').where('name', '=', name).executeTakeFirst();
   return row?.state ? (JSON.parse(row.state) as T) : null;
 }
@@ -39,6 +45,29 @@ export async function writeJobState(db: Kysely<Database> | Transaction<Database>
   await db.insertInto('jobs').values({ name, state: value, updated_at: now })
     .onConflict((oc) => oc.column('name').doUpdateSet({ state: value, updated_at: now }))
     .execute();
+}
+
+/**
+ * A checkpoint written with a page: either its new state, or `update`, which is given the state
+ * stored now (read in the page's transaction, after any other writer of the same job committed) and
+ * returns the state to store, or undefined to leave it as it is.
+ */
+export type JobStateWrite =
+  | { job: string; state: unknown }
+  | { job: string; update: (current: unknown) => unknown };
+
+/**
+ * Writes `w` inside `trx`. An `update` reads and writes under the job's lock (PostgreSQL: an
+ * advisory lock on its name, held to the end of the transaction; SQLite: the write lock that
+ * BEGIN IMMEDIATE took), so two transactions updating one job's state run one after the other and
+ * the second sees what the first wrote: a value that may only move forward (a harvest's watermark)
+ * cannot be moved back by a writer that read it before another moved it.
+ */
+export async function writeJobStateIn(trx: Transaction<Database>, w: JobStateWrite, now: string): Promise<void> {
+  if ('state' in w) return writeJobState(trx, w.job, w.state, now);
+  await lockKey(trx, `jobs:${w.job}`);
+  const next = w.update(await readJobState(trx, w.job));
+  if (next !== undefined) await writeJobState(trx, w.job, next, now);
 }
 
 /**
@@ -81,6 +110,19 @@ export async function interruptJobRun(db: Kysely<Database>, id: number, error: s
   const res = await db.updateTable('job_runs').set({ status: 'failed', finished_at: now, error })
     .where('id', '=', id).where('status', '=', 'running').executeTakeFirst();
   await db.deleteFrom('jobs').where('name', '=', runLeaseName(id)).execute();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/**
+ * Opens again a run that was closed as interrupted from outside (its lease had lapsed: its process
+ * stalled) when its process turns out to be alive: it is `running` again, with no finish time and no
+ * error. A run its own process recorded (counts are always set then, Ctrl-C included) is never
+ * opened again. True when it was.
+ */
+export async function reopenJobRun(db: Kysely<Database>, id: number): Promise<boolean> {
+  const res = await db.updateTable('job_runs').set({ status: 'running', finished_at: null, error: null })
+    .where('id', '=', id).where('status', '=', 'failed').where('counts', 'is', null).where('error', 'like', 'interrupted:%')
+    .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
 

@@ -3,11 +3,14 @@
  * here or on another machine, stays running. End to end: `paperboy ingest` killed with SIGKILL, or
  * stopped with SIGINT, against a real HTTP server replaying arXiv's pages.
  */
-import { after, test } from 'node:test';
+import { after, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeAbandonedRuns, processOwner, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
+import { closeAbandonedRuns, processOwner, RUN_HEARTBEAT_MS, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
+import { createArxivClient } from '../../src/arxiv/client.ts';
 import { runLeaseName } from '../../src/store/jobs.ts';
+import { ingestOai, INTERRUPTED, oaiRangeJobName, type IngestDeps } from '../../src/services/ingest.ts';
+import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
@@ -182,5 +185,164 @@ test('SIGINT stops an ingest at once: exit 130, the run is recorded as interrupt
     }
   } finally {
     await server.close();
+  }
+});
+
+test('SIGINT while a page is being written: the run is recorded once that page is in, and its counts are the papers stored', { timeout: 120_000 }, async () => {
+  const server = await oaiServer();
+  try {
+    const slowMs = 1_000;
+    // Page 3 is slow too: on SQLite, SIGINT is taken once page 2's writer has the lock (see below),
+    // and must find the run fetching page 3, not finished.
+    server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: { verb: 'ListRecords', resumptionToken: '496549|47001' } });
+    const { databaseUrl, first } = await ingestUntilPage2(server, slowMs);
+    const store = await openStore(databaseUrl);
+    try {
+      // Another writer holds what page 2's transaction needs (PostgreSQL: the run's checkpoint row;
+      // SQLite: the write lock), so that page is being written when SIGINT comes, and commits after it.
+      const checkpoint = oaiRangeJobName({ set: 'cs', metadataPrefix: 'arXivRaw', from: '2014-10-01' });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => { release = resolve; });
+      let holding!: () => void;
+      const held = new Promise<void>((resolve) => { holding = resolve; });
+      const holder = store.transaction(async (trx) => {
+        await trx.updateTable('jobs').set((eb) => ({ updated_at: eb.ref('updated_at') })).where('name', '=', checkpoint).execute();
+        holding();
+        await released;
+      });
+      await held;
+      if (store.dialect === 'postgres') {
+        // Until page 2's transaction is seen waiting for the row.
+        const deadline = Date.now() + 30_000;
+        for (;;) {
+          const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_locks WHERE NOT granted`.execute(store.db);
+          if (Number(rows[0]?.n) > 0) break;
+          if (Date.now() > deadline) throw new Error('page 2 was never written');
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      } else {
+        // SQLite's writer waits in its busy handler (up to 5 s), where nothing shows from outside:
+        // give it time to read page 2 once it is sent. SIGINT is taken once it has the lock.
+        const asked = server.requests.find((r) => r.url.includes('resumptionToken'))!.at;
+        await new Promise((r) => setTimeout(r, Math.max(0, asked + slowMs + 1_200 - Date.now())));
+      }
+      first.child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 1_000));
+      release();
+      await holder;
+      const stopped = await first.exited;
+      assert.equal(stopped.code, 130, stopped.stdout);
+
+      const [run] = await store.listJobRuns(1);
+      assert.equal(run?.status, 'failed');
+      assert.match(run?.error ?? '', /^interrupted: /);
+      const stored = (await store.stats()).papers;
+      assert.equal(stored, 16, 'page 2 was committed after SIGINT');
+      assert.equal(run?.counts?.new, stored, 'the run counts every paper it stored');
+      assert.equal(run?.counts?.pages, 2);
+      assert.match(stopped.stdout, new RegExp(`new=${stored} `), 'and so does its summary line');
+
+      const second = startIngest(server, databaseUrl);
+      const done = await second.exited;
+      assert.equal(done.code, 0, done.stdout);
+      assert.match(done.stdout, new RegExp(`new=${17 - stored} `), 'resumed after the last stored page');
+      assert.equal((await store.stats()).papers, 17);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+/**
+ * An ingest in this process whose second page is held back `stallMs` (the process stalls there, as
+ * when its machine is suspended), on a clock the test moves: returned once page 1 is stored.
+ */
+async function stalledIngest(store: Store, stallMs: number) {
+  const server = await oaiServer();
+  server.injectFault({ kind: 'slow', delayMs: stallMs }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+  const clock = { t: Date.parse(NOW) };
+  const deps: IngestDeps = {
+    store, categories: ALL, now: () => new Date(clock.t).toISOString(),
+    client: createArxivClient({ oaiUrl: `${server.url}/oai`, userAgent: 'Paperboy-test/0.1 (mailto:admin@example.org)', minIntervalMs: 0, maxRetries: 0 }),
+  };
+  const report = ingestOai(deps, { from: '2014-10-01', set: 'cs', metadataPrefix: 'arXivRaw' });
+  await untilPage2(server);
+  const [run] = await store.listJobRuns(1);
+  assert.equal(run?.status, 'running');
+  return { server, clock, report, runId: run.id, now: deps.now };
+}
+
+const adminRuns = async (store: Store, now: string) => {
+  const { app } = await testApp(store, { now: () => Date.parse(now) });
+  const res = await app.request('/admin/runs', { headers: { Authorization: `Basic ${Buffer.from('admin:correct horse battery').toString('base64')}` } });
+  assert.equal(res.status, 200);
+  return res.text();
+};
+
+test('a run closed as interrupted whose process was only stalled ends with its real end: status, counts, finish time, nothing left of the closing', { timeout: 60_000 }, async () => {
+  const store = await tempStore();
+  const { server, clock, report, runId, now } = await stalledIngest(store, 1_500);
+  try {
+    clock.t += RUN_LEASE_MS + 60_000; // no renewal for longer than the lease
+    assert.deepEqual(await closeAbandonedRuns(store, now()), [runId]);
+    assert.equal((await status(store, runId)).status, 'failed');
+    assert.match((await status(store, runId)).error ?? '', /^interrupted: its process stopped reporting at /);
+    assert.match(await adminRuns(store, now()), /<td class="status interrupted">interrupted<\/td>/);
+
+    clock.t += 1_000;
+    const done = await report; // the stall ends; the harvest goes on to its end
+    assert.equal(done.failure, null);
+    const [run] = await store.listJobRuns(1);
+    assert.deepEqual(
+      { id: run?.id, status: run?.status, error: run?.error, finishedAt: run?.finishedAt, new: run?.counts?.new, pages: run?.counts?.pages },
+      { id: runId, status: 'ok', error: null, finishedAt: now(), new: 17, pages: 3 },
+    );
+    assert.equal((await store.stats()).papers, 17);
+    const html = await adminRuns(store, now());
+    assert.match(html, /<td class="status ok">ok<\/td>/);
+    assert.doesNotMatch(html, /interrupted/);
+    assert.deepEqual(await store.db.selectFrom('jobs').select('name').where('name', 'like', 'run:%').execute(), [], 'no lease is left behind');
+    assert.deepEqual(await closeAbandonedRuns(store, new Date(clock.t + 2 * RUN_LEASE_MS).toISOString()), [], 'and it is never closed again');
+    assert.equal((await status(store, runId)).status, 'ok');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a run closed as interrupted is running again at its process\'s next renewal, and can be closed again if it stalls again', { timeout: 60_000 }, async () => {
+  const store = await tempStore();
+  mock.timers.enable({ apis: ['setInterval'] }); // the run's heartbeat, moved by hand
+  try {
+    const { server, clock, report, runId, now } = await stalledIngest(store, 2_000);
+    try {
+      clock.t += RUN_LEASE_MS + 60_000;
+      assert.deepEqual(await closeAbandonedRuns(store, now()), [runId]);
+      mock.timers.tick(RUN_HEARTBEAT_MS); // the process wakes up and renews its lease
+      const deadline = Date.now() + 10_000;
+      while ((await status(store, runId)).status !== 'running') {
+        if (Date.now() > deadline) throw new Error('the run was never opened again');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(await status(store, runId), { status: 'running', error: null, finished_at: null });
+      assert.deepEqual(await closeAbandonedRuns(store, now()), [], 'its lease is fresh');
+      assert.match(await adminRuns(store, now()), /<td class="status running">running<\/td>/);
+
+      const done = await report;
+      assert.equal(done.failure, null);
+      const [run] = await store.listJobRuns(1);
+      assert.deepEqual([run?.status, run?.error, run?.counts?.new], ['ok', null, 17]);
+    } finally {
+      await server.close();
+    }
+
+    // A run its own process recorded as interrupted (Ctrl-C) is its end: a renewal never opens it.
+    const stopped = await store.startJobRun('ingest', 'oai cs', NOW);
+    await store.finishJobRun(stopped, { status: 'failed', counts: { new: 3 }, error: INTERRUPTED }, NOW);
+    assert.equal(await store.reopenJobRun(stopped), false);
+    assert.equal((await status(store, stopped)).status, 'failed');
+  } finally {
+    mock.timers.reset();
   }
 });
