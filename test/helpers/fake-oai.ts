@@ -5,6 +5,7 @@
  */
 import type { ArxivClient } from '../../src/arxiv/client.ts';
 import type { OaiResult } from '../../src/arxiv/oai.ts';
+import { seededRandom } from '../../src/search/linalg.ts';
 
 export function emptyOaiArxiv(random: () => number, maxDelayMs: number): ArxivClient {
   const page = async (token: string | null): Promise<OaiResult> => {
@@ -18,14 +19,5 @@ export function emptyOaiArxiv(random: () => number, maxDelayMs: number): ArxivCl
   };
 }
 
-/** A small seeded generator (mulberry32), so that a failing run can be replayed. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator, so that a failing run can be replayed. */
+export const seeded = seededRandom;

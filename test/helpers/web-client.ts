@@ -52,15 +52,22 @@ export class WebClient {
   }
 }
 
-/** The links in the newest message to `to` in an outbox folder. */
-export async function linksInOutbox(outboxDir: string, to: string): Promise<string[]> {
-  const files = fs.existsSync(outboxDir) ? fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort().reverse() : [];
+/** Every message to `to` in an outbox folder, oldest first. */
+export async function mailsTo(outboxDir: string, to: string): Promise<Array<{ subject: string; text: string }>> {
+  const files = fs.existsSync(outboxDir) ? fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort() : [];
+  const out: Array<{ subject: string; text: string }> = [];
   for (const f of files) {
     const mail = await simpleParser(fs.readFileSync(path.join(outboxDir, f)));
     const addresses = Array.isArray(mail.to) ? mail.to.flatMap((a) => a.value) : (mail.to?.value ?? []);
-    if (addresses.some((a) => a.address === to)) return [...(mail.text ?? '').matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
+    if (addresses.some((a) => a.address === to)) out.push({ subject: mail.subject ?? '', text: mail.text ?? '' });
   }
-  return [];
+  return out;
+}
+
+/** The links in the newest message to `to` in an outbox folder. */
+export async function linksInOutbox(outboxDir: string, to: string): Promise<string[]> {
+  const newest = (await mailsTo(outboxDir, to)).at(-1);
+  return newest ? [...newest.text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]) : [];
 }
 
 /** Signs up, confirms the address through the e-mailed link (its page, then its button), and stays signed in. */

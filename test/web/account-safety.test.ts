@@ -9,32 +9,17 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { createAccount } from '../../src/services/accounts.ts';
 import { seedSmallCorpus, testApp } from '../helpers/app.ts';
 import { safeNext } from '../../src/web/auth.ts';
 import { makeMembers } from '../helpers/members.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { linksInOutbox, memberSession, WebClient } from '../helpers/web-client.ts';
+import { linksInOutbox, mailsTo, memberSession, WebClient } from '../helpers/web-client.ts';
 
 async function setup() {
   const t = await testApp();
   await seedSmallCorpus(t.store);
   return t;
-}
-
-/** Every message to `to` in the outbox, oldest first. */
-async function mailsTo(outboxDir: string, to: string): Promise<Array<{ subject: string; text: string }>> {
-  const files = fs.existsSync(outboxDir) ? fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort() : [];
-  const out: Array<{ subject: string; text: string }> = [];
-  for (const f of files) {
-    const mail = await simpleParser(fs.readFileSync(path.join(outboxDir, f)));
-    const addresses = Array.isArray(mail.to) ? mail.to.flatMap((a) => a.value) : (mail.to?.value ?? []);
-    if (addresses.some((a) => a.address === to)) out.push({ subject: mail.subject ?? '', text: mail.text ?? '' });
-  }
-  return out;
 }
 
 async function failSignIns(client: WebClient, login: string, times: number): Promise<number[]> {

@@ -7,15 +7,12 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
-import { simpleParser } from 'mailparser';
 import { sha256 } from '../../src/services/accounts.ts';
 import { insertApiToken, listUserApiTokens } from '../../src/store/api-tokens.ts';
 import { findUserByName } from '../../src/store/users.ts';
 import { seedSmallCorpus, testApp } from '../helpers/app.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
-import { linksInOutbox, memberSession, WebClient } from '../helpers/web-client.ts';
+import { linksInOutbox, mailsTo, memberSession, WebClient } from '../helpers/web-client.ts';
 
 const PASSWORD = 'a long enough password';
 
@@ -23,18 +20,6 @@ async function setup() {
   const t = await testApp();
   await seedSmallCorpus(t.store);
   return t;
-}
-
-/** Every message to `to` in the outbox, oldest first. */
-async function mailsTo(outboxDir: string, to: string): Promise<Array<{ subject: string; text: string }>> {
-  const files = fs.existsSync(outboxDir) ? fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort() : [];
-  const out: Array<{ subject: string; text: string }> = [];
-  for (const f of files) {
-    const mail = await simpleParser(fs.readFileSync(path.join(outboxDir, f)));
-    const addresses = Array.isArray(mail.to) ? mail.to.flatMap((a) => a.value) : (mail.to?.value ?? []);
-    if (addresses.some((a) => a.address === to)) out.push({ subject: mail.subject ?? '', text: mail.text ?? '' });
-  }
-  return out;
 }
 
 /** The token of the newest link of `kind` (verify or reset) sent to `to`. */
