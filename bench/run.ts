@@ -347,7 +347,7 @@ const median = (xs: number[]) => {
 
 interface Starts { cold: number[]; warm: number[] }
 
-function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, sizes: { feed: number; paper: number; css: number }): string {
+function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, sizes: { feed: number; paper: number; css: number }, load: { start: number; end: number }): string {
   const [feed, paper, papers, feeds, asset] = figs as [LoadFigure, LoadFigure, LoadFigure, LoadFigure, LoadFigure];
   const feedHolds = feed.rps >= FEED_RPS_TARGET && feed.p99 < FEED_P99_TARGET_MS;
   const cold = median(starts.cold);
@@ -375,6 +375,7 @@ function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, siz
     `- This is a shared virtual machine whose speed moves from second to second: the slowest and fastest one-second samples show how much within a run, and repeated runs move about as much, so compare figures within one run rather than across runs.`,
     `- req/s is the mean over one-second samples; latencies are autocannon's, in whole milliseconds, for 2xx answers; errors are connection errors and timeouts.`,
     `- Start times are the median of ${runs} run${runs > 1 ? 's' : ''}, from spawning the server process to its first 200 on \`/\`.`,
+    `- Load average (1 min): ${load.start.toFixed(1)} before the first start, ${load.end.toFixed(1)} after the last figure (the bench's own server and load generator account for about ${os.cpus().length} of it)${load.start >= 1 ? `: other work was already running on these ${os.cpus().length} CPUs when the run began, so these figures are below what this machine gives when quiet` : ''}.`,
     '',
     '| # | Figure | req/s (mean) | req/s, slowest-fastest 1 s | p50 | p99 | errors / non-2xx | Target | Holds |',
     '|---|---|---:|---:|---:|---:|---:|---|---|',
@@ -506,6 +507,7 @@ async function main(): Promise<void> {
     + `${settings.startRuns} start run(s); ${machine()}`);
 
   // Start-up first, on an otherwise idle machine.
+  const loadStart = os.loadavg()[0]!;
   const starts: Starts = { cold: [], warm: [] };
   let dataDir = '';
   for (let run = 1; run <= settings.startRuns; run++) {
@@ -561,7 +563,7 @@ async function main(): Promise<void> {
 
   log('page latency during the first search-index build');
   const builds = await buildLoad();
-  const section = `${renderSection(figures.figs, starts, targets, figures.sizes)}
+  const section = `${renderSection(figures.figs, starts, targets, figures.sizes, { start: loadStart, end: os.loadavg()[0]! })}
 
 Search index of the demo corpus (keyword index, embedder training, vectors), built by \`paperboy reindex\` before the load figures: ${(indexMs / 1000).toFixed(1)} s.
 
