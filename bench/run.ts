@@ -347,7 +347,7 @@ const median = (xs: number[]) => {
 
 interface Starts { cold: number[]; warm: number[] }
 
-function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, sizes: { feed: number; paper: number; css: number }): string {
+function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, sizes: { feed: number; paper: number; css: number }, load: { start: number; end: number }): string {
   const [feed, paper, papers, feeds, asset] = figs as [LoadFigure, LoadFigure, LoadFigure, LoadFigure, LoadFigure];
   const feedHolds = feed.rps >= FEED_RPS_TARGET && feed.p99 < FEED_P99_TARGET_MS;
   const cold = median(starts.cold);
@@ -375,6 +375,7 @@ function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, siz
     `- This is a shared virtual machine whose speed moves from second to second: the slowest and fastest one-second samples show how much within a run, and repeated runs move about as much, so compare figures within one run rather than across runs.`,
     `- req/s is the mean over one-second samples; latencies are autocannon's, in whole milliseconds, for 2xx answers; errors are connection errors and timeouts.`,
     `- Start times are the median of ${runs} run${runs > 1 ? 's' : ''}, from spawning the server process to its first 200 on \`/\`.`,
+    `- Load average (1 min): ${load.start.toFixed(1)} before the first start, ${load.end.toFixed(1)} after the last figure (the bench's own server and load generator account for about ${os.cpus().length} of it)${load.start >= 1 ? `: other work was already running on these ${os.cpus().length} CPUs when the run began, so these figures are below what this machine gives when quiet` : ''}.`,
     '',
     '| # | Figure | req/s (mean) | req/s, slowest-fastest 1 s | p50 | p99 | errors / non-2xx | Target | Holds |',
     '|---|---|---:|---:|---:|---:|---:|---|---|',
@@ -393,12 +394,12 @@ function renderSection(figs: LoadFigure[], starts: Starts, targets: Targets, siz
     '',
     `1. \`/\` (the feed, ${fmtKB(sizes.feed)}) is rendered once and then served from the page cache for the whole run, since nothing writes to the store: this is the cost of routing, the change-token check, the security headers and sending a cached string, not of rendering a feed (figure 4 is that).`,
     `2. One paper page (\`/papers/${targets.paperId}\`, ${fmtKB(sizes.paper)}, the top paper of the latest daily list) is likewise a page-cache hit after the first request, so it measures the same cached path with a ${sizes.paper > sizes.feed ? 'larger' : 'smaller'} page.`,
-    `3. Paper pages over ${fmtInt(papers.distinct)} ids (the ${fmtInt(targets.dailyIds)} papers on the daily lists, then others from the corpus, in a fixed shuffled order): ${missText(papers)}, so this is the uncached cost of a paper page, its SQLite reads and the JSX render, at ${pct(papers.rps, paper.rps)} of the cached rate of figure 2.`,
+    `3. Paper pages over ${fmtInt(papers.distinct)} ids (the ${fmtInt(targets.dailyIds)} papers on the daily lists, then others from the corpus, in a fixed shuffled order): ${missText(papers)}, so this is the uncached cost of a paper page, its SQLite reads and the JSX render, at ${pct(papers.rps, paper.rps)} of the cached rate of figure 2. Each page also lists its similar papers, which the server works out on a paper's first request and keeps while the search index's epoch stands (nothing writes during the run, so it stands): the first pass over the ids (the warm-up and, as far as it did not get through them, the first seconds measured) works them out, later passes find them kept; the measured ${fmtInt(papers.total)} requests are ${(papers.total / papers.distinct).toFixed(1)} passes, so the slowest seconds and the p99 are the first pass's.`,
     `4. Feed pages over ${fmtInt(feeds.distinct)} URLs (${w.days} days, ${w.weeks} ISO weeks and ${w.months} months of daily lists, ${LIST_SORTS.length} sort orders, every page): ${missText(feeds)}, so this is what a feed page costs when the cache cannot help (the first request for a URL, or any request after a vote or an import changes the data), at ${pct(feeds.rps, feed.rps)} of the cached rate of figure 1.`,
     asset.rps >= feed.rps
       ? `5. \`/assets/style.css?v=<hash>\` (${fmtKB(sizes.css)}, a buffer held in memory: no database, no page cache) is the ceiling for this server and load generator on this machine; figure 1 reaches ${pct(feed.rps, asset.rps)} of it.`
       : `5. \`/assets/style.css?v=<hash>\` (${fmtKB(sizes.css)}, a buffer held in memory: no database, no page cache) was meant as the ceiling but measured ${pct(asset.rps, feed.rps)} of figure 1's rate in this run, so it does not bound figure 1 here: both go through the same middleware and neither touches the database, the file's body is ${sizes.css > sizes.feed ? 'larger than the feed\'s' : 'about the size of the feed\'s'}, and ${asset.rpsMax >= feed.rpsMin ? 'their one-second samples overlap, so the order of the two is within this machine\'s variation' : 'the gap is wider than the spread of their one-second samples'}.`,
-    `6. First start (${fmtSec(cold)}): Node and tsx start-up, the migrations, importing the demo corpus (${fmtInt(targets.corpus.papers)} papers, ${fmtInt(targets.corpus.dailyEntries)} of them on daily lists, ${fmtInt(targets.corpus.votes)} generated demo votes), and bundling the client script with esbuild, then the first (uncached) render of \`/\`; ${cold < COLD_START_TARGET_MS / 2 ? 'well within' : cold < COLD_START_TARGET_MS ? 'within' : 'over'} the ${COLD_START_TARGET_MS / 1000} s target.`,
+    `6. First start (${fmtSec(cold)}): Node and tsx start-up, the migrations, importing the demo corpus (${fmtInt(targets.corpus.papers)} papers, ${fmtInt(targets.corpus.dailyEntries)} of them on daily lists, ${fmtInt(targets.corpus.votes)} generated demo votes) with every paper's keywords scored against the corpus, and bundling the client script with esbuild, then the first (uncached) render of \`/\`; ${cold < COLD_START_TARGET_MS / 2 ? 'well within' : cold < COLD_START_TARGET_MS ? 'within' : 'over'} the ${COLD_START_TARGET_MS / 1000} s target.`,
     `7. Warm start (${fmtSec(warm)}): the same without the import (the store is already migrated and full), so what remains is process and tsx start-up, opening SQLite, the esbuild bundle and the first render; ${warm < WARM_START_TARGET_MS / 2 ? 'well within' : warm < WARM_START_TARGET_MS ? 'within' : 'over'} the ${WARM_START_TARGET_MS / 1000} s target.`,
   ];
   if (failures.length > 0) {
@@ -506,6 +507,7 @@ async function main(): Promise<void> {
     + `${settings.startRuns} start run(s); ${machine()}`);
 
   // Start-up first, on an otherwise idle machine.
+  const loadStart = os.loadavg()[0]!;
   const starts: Starts = { cold: [], warm: [] };
   let dataDir = '';
   for (let run = 1; run <= settings.startRuns; run++) {
@@ -561,7 +563,7 @@ async function main(): Promise<void> {
 
   log('page latency during the first search-index build');
   const builds = await buildLoad();
-  const section = `${renderSection(figures.figs, starts, targets, figures.sizes)}
+  const section = `${renderSection(figures.figs, starts, targets, figures.sizes, { start: loadStart, end: os.loadavg()[0]! })}
 
 Search index of the demo corpus (keyword index, embedder training, vectors), built by \`paperboy reindex\` before the load figures: ${(indexMs / 1000).toFixed(1)} s.
 

@@ -14,7 +14,7 @@ import type { Store } from '../store/index.ts';
 import { parseQuery } from '../search/query.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
 import { listPaperTexts } from '../search/store-io.ts';
-import { sharedTerms, termDot, termVector, type TermVector } from './terms.ts';
+import { sharedTerms, termVector, type TermVector } from './terms.ts';
 
 /** Neighbours fetched from the vector scan before the terms re-rank them. */
 export const SIMILAR_CANDIDATES = 40;
@@ -67,27 +67,66 @@ export function describeSimilarReason(r: SimilarReason): string {
 
 /**
  * Term vectors kept per index while its epoch stands (they depend on the text and the term
- * statistics, both of which move the epoch): each answer weighs 40 candidates, mostly the same
- * papers again. A vector is 60 terms, about 7 KB on the heap (measured): at most about 28 MB.
+ * statistics, both of which move the epoch): each answer weighs 40 candidates, and over the pages
+ * of a corpus the candidates are nearly every paper (10,193 of the demo's 10,511 for 2,000 pages),
+ * so a cache smaller than the corpus is emptied before a paper comes round again. Kept as two
+ * arrays (terms and weights, no words), about 1.2 KB each against 6.3 KB for a vector's two Maps
+ * (measured, typed arrays' bytes included): at most about 29 MB, what 4,000 vectors as Maps took.
  */
-export const TERM_VECTOR_CACHE_ENTRIES = 4_000;
-const keptVectors = new WeakMap<object, KeptMap<string, TermVector>>();
+export const TERM_VECTOR_CACHE_ENTRIES = 24_000;
 
-/** Term vectors of papers, read from the store (or kept, see TERM_VECTOR_CACHE_ENTRIES). */
-async function termVectors(store: Store, view: DiscoveryView, ids: string[], index: SimilarDeps['index']): Promise<Map<string, TermVector>> {
-  const out = new Map<string, TermVector>();
-  const epoch = view.epoch;
-  const kept = epoch === undefined ? null : keptFor(keptVectors, index, TERM_VECTOR_CACHE_ENTRIES).at(epoch);
-  for (const id of ids) { const tv = kept?.get(id); if (tv) out.set(id, tv); }
+/** A paper's unit-length tf-idf weights as kept: `weights[i]` is the weight of `terms[i]`. */
+interface KeptTerms {
+  terms: string[];
+  weights: Float64Array;
+}
+
+const keptVectors = new WeakMap<object, KeptMap<string, KeptTerms>>();
+
+function keptTerms(tv: TermVector): KeptTerms {
+  return { terms: [...tv.weights.keys()], weights: Float64Array.from(tv.weights.values()) };
+}
+
+function weightsOf(kt: KeptTerms): Map<string, number> {
+  return new Map(kt.terms.map((t, i) => [t, kt.weights[i]!]));
+}
+
+/** Cosine of a paper's term vector with a kept one (both unit length). */
+function keptDot(a: ReadonlyMap<string, number>, b: KeptTerms): number {
+  let s = 0;
+  for (let i = 0; i < b.terms.length; i++) { const w = a.get(b.terms[i]!); if (w !== undefined) s += w * b.weights[i]!; }
+  return s;
+}
+
+/** The epoch's kept term vectors, or null when the view has no epoch (nothing may be kept). */
+function keptVectorsAt(view: DiscoveryView, index: SimilarDeps['index']): KeptMap<string, KeptTerms> | null {
+  return view.epoch === undefined ? null : keptFor(keptVectors, index, TERM_VECTOR_CACHE_ENTRIES).at(view.epoch);
+}
+
+/** The paper's own term vector, with the words it uses (the reasons name them); null without text. */
+async function ownTermVector(store: Store, view: DiscoveryView, paperId: string, index: SimilarDeps['index']): Promise<TermVector | null> {
+  const t = (await listPaperTexts(store.db, [paperId])).get(paperId);
+  if (!t) return null;
+  const tv = termVector(t.title, t.abstract, view.df, view.papers);
+  const kept = keptVectorsAt(view, index);
+  if (kept && !kept.get(paperId) && index.discoveryView()?.epoch === view.epoch) kept.set(paperId, keptTerms(tv));
+  return tv;
+}
+
+/** Term weights of the candidates, read from the store (or kept, see TERM_VECTOR_CACHE_ENTRIES). */
+async function candidateTerms(store: Store, view: DiscoveryView, ids: string[], index: SimilarDeps['index']): Promise<Map<string, KeptTerms>> {
+  const out = new Map<string, KeptTerms>();
+  const kept = keptVectorsAt(view, index);
+  for (const id of ids) { const kt = kept?.get(id); if (kt) out.set(id, kt); }
   const missing = ids.filter((id) => !out.has(id));
   if (missing.length === 0) return out;
   const texts = await listPaperTexts(store.db, missing);
   // Nothing read under an epoch that has moved since is kept.
-  const keep = kept && index.discoveryView()?.epoch === epoch ? kept : null;
+  const keep = kept && index.discoveryView()?.epoch === view.epoch ? kept : null;
   for (const [id, t] of texts) {
-    const tv = termVector(t.title, t.abstract, view.df, view.papers);
-    out.set(id, tv);
-    keep?.set(id, tv);
+    const kt = keptTerms(termVector(t.title, t.abstract, view.df, view.papers));
+    out.set(id, kt);
+    keep?.set(id, kt);
   }
   return out;
 }
@@ -127,7 +166,7 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
 }
 
 async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: string, k: number, termWeight: number): Promise<{ result: SimilarResult; byVector: boolean }> {
-  const own = (await termVectors(deps.store, view, [paperId], deps.index)).get(paperId);
+  const own = await ownTermVector(deps.store, view, paperId, deps.index);
   if (!own) return { result: { state: 'ready', items: [] }, byVector: false };
   const vector = view.vectorOf(paperId);
   let hits: { id: string; score: number }[];
@@ -142,16 +181,19 @@ async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: s
     const best = outcome.hits[0]?.score ?? 1;
     hits = outcome.hits.filter((h) => h.id !== paperId).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }));
   }
-  const vectors = await termVectors(deps.store, view, hits.map((h) => h.id), deps.index);
-  const items: SimilarItem[] = [];
+  const vectors = await candidateTerms(deps.store, view, hits.map((h) => h.id), deps.index);
+  const scored: { id: string; score: number; terms: KeptTerms }[] = [];
   for (const h of hits) {
-    const tv = vectors.get(h.id);
-    if (!tv) continue; // deleted since the index saw it
-    const score = semantic ? h.score + termWeight * termDot(own.weights, tv.weights) : h.score;
-    items.push({ id: h.id, score, reason: { semantic, shares: sharedTerms(own, tv.weights, REASON_TERMS) } });
+    const terms = vectors.get(h.id);
+    if (!terms) continue; // deleted since the index saw it
+    scored.push({ id: h.id, score: semantic ? h.score + termWeight * keptDot(own.weights, terms) : h.score, terms });
   }
-  items.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-  return { result: { state: 'ready', items: items.slice(0, k) }, byVector: semantic };
+  scored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
+  // Reasons for the papers shown only.
+  const items: SimilarItem[] = scored.slice(0, k).map((s) => ({
+    id: s.id, score: s.score, reason: { semantic, shares: sharedTerms(own, weightsOf(s.terms), REASON_TERMS) },
+  }));
+  return { result: { state: 'ready', items }, byVector: semantic };
 }
 
 /**

@@ -3,7 +3,7 @@
  * computed get them (again), scored against document frequencies of the instance's own corpus.
  * Runs at the end of every import and ingest run, and from `paperboy keywords`.
  */
-import { analyzeText, buildKeywordModel, scoreKeywords, type KeywordModel } from '../domain/keywords.ts';
+import { analyzeText, buildKeywordModel, scoreKeywords, type AnalyzedText, type KeywordModel, type KeywordText } from '../domain/keywords.ts';
 import type { Store } from '../store/index.ts';
 import { countPapersDueForKeywords, listKeywordCorpus, listPapersDueForKeywords, replacePaperKeywords } from '../store/keywords.ts';
 
@@ -39,12 +39,27 @@ async function corpusSize(store: Store): Promise<number> {
   return Number(row.n);
 }
 
-/** The corpus statistics, counted anew when the store has grown or shrunk noticeably since. */
-export async function keywordModel(store: Store, limit = KEYWORD_CORPUS_LIMIT, fresh = false): Promise<KeywordModel> {
+/** A paper as the corpus statistics analysed it, with the text they read. */
+export interface AnalyzedPaper {
+  title: string;
+  abstract: string;
+  analyzed: AnalyzedText;
+}
+
+/**
+ * The corpus statistics, counted anew when the store has grown or shrunk noticeably since. When
+ * they are counted, each paper's analysis goes into `analyzed` (by id), if given: a refresh then
+ * scores those papers without cutting their text into candidates a second time.
+ */
+export async function keywordModel(store: Store, limit = KEYWORD_CORPUS_LIMIT, fresh = false, analyzed?: Map<string, AnalyzedPaper>): Promise<KeywordModel> {
   const size = Math.min(limit, await corpusSize(store));
   const cached = models.get(store);
   if (!fresh && cached && Math.abs(cached.docs - size) <= cached.docs * MODEL_DRIFT) return cached;
-  const model = buildKeywordModel((await listKeywordCorpus(store.db, limit)).map(analyzeText));
+  const model = buildKeywordModel((await listKeywordCorpus(store.db, limit)).map((p) => {
+    const a = analyzeText(p);
+    analyzed?.set(p.id, { title: p.title, abstract: p.abstract, analyzed: a });
+    return a;
+  }));
   models.set(store, model);
   return model;
 }
@@ -55,7 +70,14 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   const all = opts.all ?? false;
   const total = await countPapersDueForKeywords(store.db, all);
   if (total === 0) return { papers: 0, keywords: 0, corpus: 0, ms: Date.now() - started };
-  const model = await keywordModel(store, opts.corpusLimit, all);
+  // Analyses of a model counted just now (all of them are in memory while it counts anyway), let go as their papers are scored.
+  const analyzed = new Map<string, AnalyzedPaper>();
+  const model = await keywordModel(store, opts.corpusLimit, all, analyzed);
+  const analysisOf = (p: { id: string; title: string; abstract: string }): AnalyzedText | KeywordText => {
+    const a = analyzed.get(p.id);
+    analyzed.delete(p.id);
+    return a && a.title === p.title && a.abstract === p.abstract ? a.analyzed : { title: p.title, abstract: p.abstract };
+  };
   let done = 0;
   let keywords = 0;
   let after = '';
@@ -66,12 +88,13 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
     after = due[due.length - 1]!.id;
     const items = due.map((p) => ({
       paperId: p.id, sourceHash: p.sourceHash,
-      keywords: scoreKeywords({ title: p.title, abstract: p.abstract }, model).map((k) => ({ keyword: k.keyword, score: k.score })),
+      keywords: scoreKeywords(analysisOf(p), model).map((k) => ({ keyword: k.keyword, score: k.score })),
     }));
     await store.transaction((trx) => replacePaperKeywords(trx, items, opts.now()));
     done += due.length;
     keywords += items.reduce((n, i) => n + i.keywords.length, 0);
     opts.onProgress?.(Math.min(done, total), total);
   }
+  analyzed.clear();
   return { papers: done, keywords, corpus: model.docs, ms: Date.now() - started };
 }

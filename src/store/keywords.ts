@@ -54,8 +54,8 @@ export async function countPapersDueForKeywords(db: Db, all = false): Promise<nu
 }
 
 /** Title and abstract of up to `limit` papers, newest first: the corpus the keyword statistics count. */
-export async function listKeywordCorpus(db: Db, limit: number): Promise<{ title: string; abstract: string }[]> {
-  return db.selectFrom('papers').select(['title', 'abstract'])
+export async function listKeywordCorpus(db: Db, limit: number): Promise<{ id: string; title: string; abstract: string }[]> {
+  return db.selectFrom('papers').select(['id', 'title', 'abstract'])
     .orderBy('published_at', 'desc').orderBy('id', 'desc').limit(limit).execute();
 }
 
