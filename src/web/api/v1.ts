@@ -320,7 +320,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   endpoint(api, registry, {
     method: 'post', path: '/api/v1/me/subscriptions', operationId: 'subscribe', tags: ['Subscriptions'], access: 'write',
     summary: 'Subscribe your address to a digest: trending papers, or a saved search',
-    description: 'A confirmed address is subscribed at once; otherwise a confirmation link is e-mailed, after the answer (outcome check-inbox).',
+    description: 'The account\'s address (confirmed: tokens work only for such accounts) is subscribed at once; nothing is e-mailed.',
     body: z.object({
       period: z.enum(['daily', 'weekdays', 'weekly']).optional(),
       kind: z.enum(['trending', 'search']).optional(),
