@@ -75,7 +75,6 @@ test('a change to an address another account has confirmed answers before the no
   assert.match((await mailTo('cyd@example.org')).subject ?? '', /Someone tried to use your address/);
 });
 
-let freeWelcome = '';
 const signUp = (c: WebClient, username: string, email: string) => c.post('/signup', { username, email, password: PASSWORD }, { tokenPage: '/signup' });
 /** The welcome page's message with the address taken out. */
 async function welcomeOf(c: WebClient, email: string): Promise<string> {
@@ -106,8 +105,7 @@ test('a sign-up with an address another account has confirmed answers the same, 
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/account/welcome');
   assert.equal(r.sink.to('dot@example.org').length, 0, 'answered before the notice was taken');
-  freeWelcome = await welcomeOf(free, 'gus@example.org');
-  assert.equal(await welcomeOf(taker, 'dot@example.org'), freeWelcome, 'the same welcome as for a free address');
+  assert.equal(await welcomeOf(taker, 'dot@example.org'), await welcomeOf(free, 'gus@example.org'), 'the same welcome as for a free address');
   held.release();
   assert.match((await mailTo('dot@example.org')).subject ?? '', /Someone tried to use your address/);
 });
@@ -133,8 +131,11 @@ test('past the owner\'s notices for the hour, a sign-up with its address sends n
   const res = await signUp(fourth, 'eve3', 'eve@example.org');
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/account/welcome');
-  assert.equal(await welcomeOf(fourth, 'eve@example.org'), freeWelcome, 'the same welcome as for a free address');
+  const free = r.client('192.0.2.25');
+  assert.equal((await signUp(free, 'ivy', 'ivy@example.org')).status, 303);
+  assert.equal(await welcomeOf(fourth, 'eve@example.org'), await welcomeOf(free, 'ivy@example.org'), 'the same welcome as for a free address');
   held.release();
   await r.server.close(); // the last test: a stop waits for every e-mail started after an answer
   assert.equal(r.sink.to('eve@example.org').length, 3, 'no fourth notice');
+  assert.equal(r.sink.to('ivy@example.org').length, 1, 'while the free address got its link');
 });
