@@ -123,8 +123,8 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     search: (q: string, { limit }: { limit: number }) => searchPaperIds({ store, index: searchEngine }, { q, pageSize: limit }),
     ...similarSearch({ store, index: searchIndex }),
   };
-  // Account mail sent after the answer; a shutdown waits for it once the last request has ended.
-  const afterAnswer = new AfterAnswer((err) => logger.error({ err }, 'accounts: work after the answer failed (an e-mail may not have been sent)'));
+  // Account and subscription mail sent after the answer; a shutdown waits for it once the last request has ended.
+  const afterAnswer = new AfterAnswer((err) => logger.error({ err }, 'work after the answer failed (an e-mail may not have been sent)'));
   const app = createApp({ store, config, assets, clock: { now: () => Date.now() }, logger, mailer, secret, arxiv, searchIndex, searchEngine: pgSearch, search,
     discovery: { listFollowedAuthors: followedAuthors }, afterAnswer });
   let draining = false;
@@ -158,14 +158,14 @@ export async function startServer(config: Config, store: Store, logger: Logger):
           }, timeoutMs);
           http.once('close', () => { clearInterval(sweep); clearTimeout(deadline); });
         });
-        // Account e-mails a request started after its answer: sent, within what is left of the deadline.
+        // E-mails a request started after its answer (accounts, subscriptions): sent, within what is left of the deadline.
         let mailWait: NodeJS.Timeout | undefined;
         const mailLeft = await Promise.race([
           afterAnswer.idle().then(() => 0),
           new Promise<number>((done) => { mailWait = setTimeout(() => done(afterAnswer.pending), Math.max(0, timeoutMs - (Date.now() - began))); }),
         ]);
         clearTimeout(mailWait);
-        if (mailLeft > 0) logger.error({ pending: mailLeft }, 'shutdown: account e-mails still being sent at the deadline were abandoned');
+        if (mailLeft > 0) logger.error({ pending: mailLeft }, 'shutdown: e-mails still being sent after their answers at the deadline were abandoned');
         const abandonedJobs = (await jobs).flat();
         stopPreparing();
         await searchIndex.close();

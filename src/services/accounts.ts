@@ -60,6 +60,11 @@ function parse<T>(schema: z.ZodType<T>, value: unknown): T {
 }
 
 async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 'reset' | 'change-email', email: string): Promise<void> {
+  await sendMail(deps, await tokenMail(deps, user, purpose, email));
+}
+
+/** Makes a link for `purpose` (its token stored, hashed) and the e-mail that carries it. */
+async function tokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 'reset' | 'change-email', email: string): Promise<{ to: string; subject: string; text: string }> {
   const token = newToken();
   const now = deps.now();
   await insertEmailToken(deps.store.db, {
@@ -83,7 +88,7 @@ async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 
       text: `You asked to change the e-mail address of ${user.username} on ${deps.siteName} to ${email}.\n\nConfirm the change by opening this link (it works once, for ${hours} hours):\n${link}\n\nIf it was not you, ignore this e-mail: the account keeps its old address.\n`,
     },
   }[purpose];
-  await sendMail(deps, { to: email, ...mail });
+  return { to: email, ...mail };
 }
 
 async function sendMail(deps: AccountDeps, message: { to: string; subject: string; text: string }): Promise<void> {
@@ -137,21 +142,17 @@ export class MailUnavailable extends UserError {
   }
 }
 
-/** A new account, and whether its confirmation mail reached the mail server. */
-export interface SignUpResult {
-  user: User;
-  confirmationSent: boolean;
-}
-
 /**
  * A new account. The answer does not tell whether the address already has an account: when an
  * account has confirmed it, the new account is made without an address (it shows the one given as
  * "not confirmed yet", and no link can confirm it) and the owner of the address gets a notice
  * instead of a link. An account that only holds the address, never confirmed, is not told of as
  * the reader's own: the new account gets a confirmation link like any other, and following it
- * moves the address over (see verifyEmail).
+ * moves the address over (see verifyEmail). Either e-mail goes after the answer (a notice past
+ * the owner's limit is not sent at all), so the answer takes as long in every case; so it cannot
+ * say whether the mail server took the e-mail either (one that did not is told to onMailFailure).
  */
-export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<SignUpResult> {
+export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
   const username = parse(usernameSchema, input.username);
   const email = parse(emailSchema, input.email);
@@ -165,22 +166,17 @@ export async function signUp(deps: AccountDeps, input: { username: unknown; emai
       if (isUniqueViolation(err)) throw new UserError(409, 'That username or e-mail was just taken');
       throw err;
     });
+  // Both cases store a link before answering (settings show its address as "not confirmed yet").
+  const link = await tokenMail(deps, user, 'verify', email);
   if (inUse) {
-    const now = deps.now();
-    // Only the address is kept (settings show it); the token itself is never sent.
-    await insertEmailToken(deps.store.db, {
-      tokenHash: sha256(newToken()), userId: user.id, purpose: 'verify', email, createdAt: iso(now), expiresAt: iso(now + TOKEN_HOURS.verify * 3_600_000),
-    });
-    // Awaited like the confirmation below, so that both answers wait on one mail.
-    return { user, confirmationSent: await sendAddressInUseNotice(deps, email, owner!.user, 'sign up') };
+    // The link is never sent: its owner hears of the attempt instead.
+    const ownerUser = owner!.user;
+    await afterAnswer(deps, () => sendAddressInUseNotice(deps, email, ownerUser, 'sign up'));
+  } else {
+    // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
+    await afterAnswer(deps, () => sendMail(deps, link));
   }
-  // The account exists now: a mail server that is down must not lose it. Settings offers "send the link again".
-  const confirmationSent = await sendTokenMail(deps, user, 'verify', email).then(() => true, (err: unknown) => {
-    if (!(err instanceof MailUnavailable)) throw err;
-    deps.onMailFailure?.(err);
-    return false;
-  });
-  return { user, confirmationSent };
+  return user;
 }
 
 /** The address an account shows in its settings: its own, or (not confirmed yet) the one it signed up with. */

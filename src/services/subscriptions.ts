@@ -22,6 +22,7 @@ import {
 import { isUniqueViolation } from '../store/dialect.ts';
 import { getOrCreateSecret, hitRateLimit, unhitRateLimit, type User } from '../store/users.ts';
 import { emailSchema } from './accounts.ts';
+import type { AfterAnswer } from './after-answer.ts';
 import { UserError } from './errors.ts';
 
 /** How long a confirmation link works. */
@@ -43,6 +44,19 @@ export interface SubscriptionDeps {
   baseUrl: string;
   siteName: string;
   now: () => number;
+  /**
+   * Sends the e-mail of a subscribe request that is not a member's own confirmed address after the
+   * answer: whether it sends a link, a note or nothing, the answer never waits on the mail server
+   * (its time would tell which). Without it (scripts, tests of this module alone) the e-mail is
+   * sent before returning.
+   */
+  later?: AfterAnswer;
+  /**
+   * Told of such an e-mail the mail server did not take (the error says why, its cause is the
+   * mail server's answer). Without it the error is thrown: to the caller without `later`, to
+   * `later`'s own error handler with it.
+   */
+  onMailFailure?: (err: UserError) => void;
 }
 
 const keys = new WeakMap<Store, Promise<string>>();
@@ -129,18 +143,18 @@ export type SubscribeOutcome =
   | 'check-inbox';
 
 /**
- * A subscription e-mail the mail server did not take, as the person asking should see it: a
- * permanent (5xx) refusal of the recipient or of the message is a 422 about the address; anything
- * else (4xx, no connection, a sender the server refuses) is a 503 to retry later. The cause stays
- * on the error for the log.
+ * A subscription e-mail the mail server did not take, as the log tells it (the request was
+ * answered before): a permanent (5xx) refusal of the recipient or of the message is a 422 about
+ * the address; anything else (4xx, no connection, a sender the server refuses) is a 503, after
+ * which the same request can simply be made again. The cause stays on the error.
  */
 export function mailNotSent(err: unknown, email: string): UserError {
   const e = (err ?? {}) as { responseCode?: unknown; code?: unknown; command?: unknown };
   const permanent = typeof e.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600
     && (e.code === 'EMESSAGE' || (e.code === 'EENVELOPE' && e.command === 'RCPT TO'));
   const out = permanent
-    ? new UserError(422, `E-mail: the mail server refused ${email}, so no e-mail could be sent to it. Check the address.`)
-    : new UserError(503, 'The e-mail could not be sent just now (the mail server did not take it). Nothing was subscribed; please try again in a few minutes.', MAIL_RETRY_SECONDS);
+    ? new UserError(422, `The mail server refused ${email}, so the subscription e-mail to it was not sent.`)
+    : new UserError(503, 'A subscription e-mail could not be sent (the mail server did not take it); nothing waits on it, and a new request for the address can be mailed at once.');
   out.cause = err;
   return out;
 }
@@ -148,17 +162,13 @@ export function mailNotSent(err: unknown, email: string): UserError {
 /**
  * The error for a subscription e-mail that did not leave. When the server did not refuse the
  * address itself (a 503), the e-mail reached nobody, so it does not count against the address's
- * daily allowance: a visitor who retries during an outage is not locked out for a day.
+ * daily allowance: a visitor who asks again during an outage is not locked out for a day.
  */
 async function unsent(store: Store, err: unknown, email: string, nowMs: number): Promise<UserError> {
   const out = mailNotSent(err, email);
-  // An e-mail the mail server did not take reached nobody: it does not count.
   if (out.status === 503) await unhitRateLimit(store.db, limitKey('address', email), SUBSCRIBE_RULES.address.windowSeconds, nowMs);
   return out;
 }
-
-/** How long to wait before trying again after the mail server did not answer. */
-export const MAIL_RETRY_SECONDS = 60;
 
 export interface SubscribeResult {
   outcome: SubscribeOutcome;
@@ -221,24 +231,39 @@ export async function subscribe(
   }
   if (member !== null && member.emailVerifiedAt !== null && member.email === email) return subscribeConfirmed(deps, member, email, options, now);
   // Anyone may type any address here, so the answer must not tell what the address gets: every case
-  // below answers the same, counts against the address's limit, and says the rest in its inbox.
+  // below answers the same, as soon (its e-mail, if any, goes after the answer), counts against the
+  // address's limit, and says the rest in its inbox.
   const answer: SubscribeResult = { outcome: 'check-inbox', email, subscription: null };
   await limitHit(deps.store, 'address', email, nowMs);
   const db = digestDb(deps.store.db);
   const same = (await listActiveSubscriptionsByEmail(db, email)).find((s) => sameWish(s, options));
   const key = await linkKey(deps.store);
-  const note = async (mail: { subject: string; text: string; html: string }) => {
-    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html }).catch(async (err: unknown) => {
-      throw await unsent(deps.store, err, email, nowMs);
-    });
+  /**
+   * The e-mail goes after the answer. One the mail server did not take is undone (a waiting
+   * confirmation nobody was told of goes, or may be mailed again at once), does not count against
+   * the address when it reached nobody (see unsent), and is reported to onMailFailure.
+   */
+  const mailAfter = async (mail: { subject: string; text: string; html: string }, undo?: () => Promise<unknown>): Promise<SubscribeResult> => {
+    const job = async () => {
+      try {
+        await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
+      } catch (err) {
+        await undo?.();
+        const out = await unsent(deps.store, err, email, nowMs);
+        if (!deps.onMailFailure) throw out;
+        deps.onMailFailure(out);
+      }
+    };
+    if (deps.later) deps.later.run(job);
+    else await job();
     return answer;
   };
 
   if (same) {
-    return note(renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage }));
+    return mailAfter(renderAlreadySubscribedMail({ siteName: deps.siteName, to: email, what: describeSubscription(same), manage: subscriptionLinks(key, deps.baseUrl, same).manage }));
   }
   if ((await countActiveSubscriptionsByEmail(db, email)) >= MAX_SUBSCRIPTIONS_PER_ADDRESS) {
-    return note(renderSubscriptionsFullMail({ siteName: deps.siteName, to: email, what: describeSubscription(options), max: MAX_SUBSCRIPTIONS_PER_ADDRESS }));
+    return mailAfter(renderSubscriptionsFullMail({ siteName: deps.siteName, to: email, what: describeSubscription(options), max: MAX_SUBSCRIPTIONS_PER_ADDRESS }));
   }
 
   // Double opt-in: at most one confirmation waits per address (a unique index), mailed again only after the cool-down.
@@ -259,16 +284,10 @@ export async function subscribe(
   if (!subscription) return answer;
   const link = `${deps.baseUrl}/subscribe/confirm?token=${signToken(key, 'confirm', subscription.id, subscription.tokenNonce, nowMs + CONFIRM_HOURS * 3_600_000)}`;
   const mail = renderConfirmMail({ siteName: deps.siteName, to: email, what: describeSubscription(subscription), link, hours: CONFIRM_HOURS });
-  try {
-    await deps.mailer.send({ to: email, subject: mail.subject, text: mail.text, html: mail.html });
-  } catch (err) {
-    // Nothing was sent: a new request goes away, a renewed one may be mailed again at once
-    // (its older links stopped working with the new nonce), so no page says a link is on its way.
-    if (pending) await clearConfirmSent(db, subscription.id);
-    else await deleteUnsentPending(db, subscription.id);
-    throw await unsent(deps.store, err, email, nowMs);
-  }
-  return answer;
+  const sent = subscription;
+  // Not sent after all: a new request goes away, a renewed one may be mailed again at once (its
+  // older links stopped working with the new nonce), so nothing waits on a link nobody got.
+  return mailAfter(mail, () => (pending ? clearConfirmSent(db, sent.id) : deleteUnsentPending(db, sent.id)));
 }
 
 const MESSAGES: Record<TokenPurpose, { invalid: string; expired: string }> = {

@@ -14,7 +14,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { dayWindow, labelProblem, parseDay } from '../domain/dates.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import { UserError } from '../services/errors.ts';
-import type { AfterAnswer } from '../services/after-answer.ts';
+import { AfterAnswer } from '../services/after-answer.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
 import { closeAbandonedRuns } from '../services/run-liveness.ts';
 import { listPaperComments, type CommentOrder } from '../store/comments.ts';
@@ -74,7 +74,7 @@ export interface AppDeps {
   search?: PaperSearch | null;
   /** "For you" settings (followed authors); the page is there whenever the search index is. */
   discovery?: ForYouOptions;
-  /** Runs account mail after the answer (see services/after-answer); the account routes make one when not given. */
+  /** Runs account and subscription mail after the answer (see services/after-answer); made when not given. */
   afterAnswer?: AfterAnswer;
 }
 
@@ -117,7 +117,9 @@ export interface Web {
   paperPage(c: Context<AppEnv>, id: string, extra?: Pick<PaperPageProps, 'commentError'>, status?: number): Promise<Response>;
 }
 
-export function createApp(deps: AppDeps) {
+export function createApp(given: AppDeps) {
+  // One runner for the mail that goes after the answer (accounts, subscriptions), made here when not given.
+  const deps: AppDeps = { ...given, afterAnswer: given.afterAnswer ?? new AfterAnswer((err) => given.logger.error({ err }, 'work after the answer failed (an e-mail may not have been sent)')) };
   const { store, config, assets, clock, logger } = deps;
   const app = new Hono<AppEnv>();
   const auth: AuthSettings = {

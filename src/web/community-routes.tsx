@@ -17,7 +17,6 @@ import {
   setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
-import { AfterAnswer } from '../services/after-answer.ts';
 import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
 import { findComment, listReportedComments, listUserComments } from '../store/comments.ts';
 import { listSubmittedPaperIds } from '../store/curation.ts';
@@ -45,7 +44,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   const accounts: AccountDeps = {
     store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now,
     onMailFailure: (err) => deps.logger.error({ err: err.cause ?? err }, 'mail: an account e-mail (sign-up confirmation or notice) could not be sent; the action went on'),
-    later: deps.afterAnswer ?? new AfterAnswer((err) => deps.logger.error({ err }, 'accounts: work after the answer failed (an e-mail may not have been sent)')),
+    later: deps.afterAnswer,
   };
   const community: CommunityDeps = { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota };
   const ip = (c: Context) => clientIp(c, config.trustProxy);
@@ -91,10 +90,10 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/signup', async (c) => {
     const f = await form(c);
     try {
-      const { user, confirmationSent } = await signUp(accounts, { username: f.username, email: f.email, password: f.password, ip: ip(c) });
+      const user = await signUp(accounts, { username: f.username, email: f.email, password: f.password, ip: ip(c) });
       const session = await createSession(accounts, user);
       setSessionCookie(c, auth, session.token);
-      return c.redirect(confirmationSent ? '/account/welcome' : '/account/welcome?mail=unsent', 303);
+      return c.redirect('/account/welcome', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
       return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
@@ -103,11 +102,13 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/account/welcome', async (c) => {
     const user = requireUser(c);
     const site = await web.site(c);
-    // The sign-up form says whether the confirmation mail left; an address confirmed since needs no word on it.
-    if (c.req.query('mail') === 'unsent' && !user.emailVerifiedAt) {
-      return web.html(c, <NoticePage site={site} title="Welcome" message={'Your account is ready, but the confirmation e-mail could not be sent just now: the mail server did not take it. In a few minutes, use "Send the confirmation link again" in your settings. You can upvote right away.'} link={{ href: '/settings', label: 'Go to settings' }} />);
+    if (user.emailVerifiedAt) {
+      return web.html(c, <NoticePage site={site} title="Welcome" message={`Your account is ready and ${user.email} is confirmed.`} link={{ href: '/', label: "See today's papers" }} />);
     }
-    return web.html(c, <NoticePage site={site} title="Welcome" message="Your account is ready. We have sent you an e-mail: follow its link to confirm your address, then you can submit papers and comment. You can upvote right away." link={{ href: '/', label: "See today's papers" }} />);
+    // The e-mail leaves after the sign-up's answer, so this page cannot know whether the mail server
+    // took it: it says where it goes and how to ask again (the same for every address).
+    const address = (await shownAddress(store, user)).email;
+    return web.html(c, <NoticePage site={site} title="Welcome" message={`Your account is ready, and an e-mail with a link to confirm ${address} is on its way: follow the link, then you can submit papers and comment. You can upvote right away. If nothing has come in a few minutes (look in the spam folder too), use "Send the confirmation link again" in your settings.`} link={{ href: '/settings', label: 'Go to settings' }} />);
   });
   // The e-mailed link opens a page that asks; the POST confirms (mail scanners that fetch links must not confirm anything).
   app.get('/account/verify', async (c) => {

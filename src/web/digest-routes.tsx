@@ -41,7 +41,10 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
   const { deps, auth } = web;
   const { store, config } = deps;
   const now = () => deps.clock.now();
-  const subs: SubscriptionDeps = { store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now };
+  const subs: SubscriptionDeps = {
+    store, mailer: deps.mailer, baseUrl: config.baseUrl, siteName: config.siteName, now, later: deps.afterAnswer,
+    onMailFailure: (err) => deps.logger.error({ err: err.cause ?? err }, `mail: a subscription e-mail (confirmation link or note) was not sent: ${err.message}`),
+  };
   const db = digestDb(store.db);
   const ip = (c: Context) => clientIp(c, config.trustProxy);
 

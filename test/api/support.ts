@@ -14,7 +14,8 @@ import type { User } from '../../src/store/users.ts';
 import { createApp } from '../../src/web/app.tsx';
 import { loadAssets, type Assets } from '../../src/web/assets.ts';
 import type { OpenDataAppDeps } from '../../src/web/api/mount.tsx';
-import { seedSmallCorpus } from '../helpers/app.ts';
+import { seedSmallCorpus, withMailSent } from '../helpers/app.ts';
+import { AfterAnswer } from '../../src/services/after-answer.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 
@@ -71,6 +72,7 @@ export async function openDataApp(options: { search?: boolean; now?: () => numbe
   })], FIXED_NOW);
   await store.transaction((trx) => insertEntry(trx, { paperId: '2505.00210', day: '2025-05-06', submittedBy: ada.id, featured: false }, '2025-05-06T07:30:00.000Z'));
   const outboxDir = path.join(tempDir(), 'outbox');
+  const afterAnswer = new AfterAnswer((err) => { throw err; });
   assets ??= loadAssets();
   const search = options.search === false ? null : fakeSearch(store);
   const deps: OpenDataAppDeps = {
@@ -86,8 +88,9 @@ export async function openDataApp(options: { search?: boolean; now?: () => numbe
     clock: { now },
     logger: pino({ level: 'silent' }),
     search,
+    afterAnswer,
   };
-  const app = createApp(deps);
+  const app = withMailSent(createApp(deps), afterAnswer);
   let ipSeq = 0;
   return {
     app, store, outboxDir, ada, search,

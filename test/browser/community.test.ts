@@ -61,7 +61,7 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     await page.getByLabel('Password').fill('a long enough password');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.waitForURL(/\/account\/welcome$/);
-    assert.match(await page.locator('main').innerText(), /We have sent you an e-mail/);
+    assert.match(await page.locator('main').innerText(), /a link to confirm ada@example.org is on its way/);
     const [link] = await linksInOutbox(outbox, 'ada@example.org');
     const url = new URL(link!);
     await page.goto(`${base}${url.pathname}${url.search}`);

@@ -39,8 +39,10 @@ async function lastMailTo(address: string) {
 /** Subscribes to an alert from the subscribe page (as the search page's link opens it) and confirms by the e-mailed link. */
 async function saveAlert(email: string, query: string, ip: string): Promise<void> {
   const visitor = r.client(ip);
+  const before = r.sink.to(email).length;
   const res = await visitor.post('/subscribe', { email, kind: 'search', query, period: 'daily' }, { tokenPage: `/subscribe?kind=search&q=${encodeURIComponent(query)}` });
   assert.equal(res.status, 200, await res.clone().text());
+  await r.sink.arrival(email, before); // the confirmation goes after the answer
   const confirm = await lastMailTo(email);
   const link = linksIn(confirm.text ?? '').find((l) => l.includes('/subscribe/confirm'))!;
   assert.ok(link, 'a confirmation link');

@@ -48,6 +48,7 @@ test('subscribe from the box, confirm by link, get the digest with both parts an
   });
   assert.equal(box.status, 200);
   assert.match(await box.text(), /Check your inbox at reader@example.org/);
+  await r.sink.arrival('reader@example.org'); // the confirmation goes after the answer
 
   const confirm = await lastMailTo('reader@example.org');
   assert.match(confirm.subject ?? '', /Confirm your subscription/);
@@ -129,8 +130,10 @@ test('subscribe from the box, confirm by link, get the digest with both parts an
 test('a search alert lists only matching new papers; a member subscribes from settings at once', async () => {
   await subscribeAndConfirm('alerts@example.org', {}, '192.0.2.20');
   const visitor = r.client('192.0.2.21');
+  const before = r.sink.to('alerts@example.org').length;
   const res = await visitor.post('/subscribe', { email: 'alerts@example.org', kind: 'search', query: 'attention -sparse', period: 'daily' }, { tokenPage: '/subscribe' });
   assert.equal(res.status, 200);
+  await r.sink.arrival('alerts@example.org', before); // the confirmation goes after the answer
   const confirm = await lastMailTo('alerts@example.org');
   const link = linksIn(confirm.text ?? '').find((l) => l.includes('/subscribe/confirm'))!;
   assert.match(confirm.text ?? '', /daily alerts for "attention -sparse"/);

@@ -92,6 +92,7 @@ test('the pages of e-mailed links, which show the address or carry a token, are 
     body: new URLSearchParams({ email: "o'brien+cache@example.org", period: 'daily', kind: 'trending' }).toString(),
   });
   assert.equal(box.status, 200);
+  await r.sink.arrival("o'brien+cache@example.org"); // the confirmation goes after the answer
   const confirmMail = (await r.sink.parsed()).find((m) => m.envelopeTo.includes("o'brien+cache@example.org"))!;
   const confirm = linksIn(confirmMail.text ?? '').find((l) => l.includes('/subscribe/confirm'))!;
   const pages: string[] = [pathOf(confirm)];
@@ -116,6 +117,7 @@ test('the pages of e-mailed links, which show the address or carry a token, are 
   // The account's e-mailed links too: the address confirmation (shows the address) and the password reset (carries its token).
   const signup = await visitor.post('/signup', { username: 'cachey', email: 'cachey@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
   assert.equal(signup.status, 303);
+  await r.sink.arrival('cachey@example.org'); // the confirmation link goes after the answer
   const settings = await visitor.get('/settings'); // signed in by the sign-up
   assert.equal(settings.res.status, 200);
   assert.match(settings.html, /cachey@example\.org/);

@@ -3,7 +3,7 @@
  * cookie-keeping client for it over HTTP, and helpers to pull links out of received mail.
  */
 import net from 'node:net';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -30,8 +30,8 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** A real server on 127.0.0.1 with SMTP pointed at a fresh sink; no demo corpus. */
-export async function startRunning(env: Record<string, string> = {}): Promise<Running> {
+/** A real server on 127.0.0.1 with SMTP pointed at a fresh sink; no demo corpus; silent logs unless `logger` is given. */
+export async function startRunning(env: Record<string, string> = {}, options: { logger?: Logger } = {}): Promise<Running> {
   const sink = await startSmtpSink();
   const port = await freePort();
   const dataDir = tempDir();
@@ -41,7 +41,7 @@ export async function startRunning(env: Record<string, string> = {}): Promise<Ru
     PAPERBOY_SMTP_HOST: '127.0.0.1', PAPERBOY_SMTP_PORT: String(sink.port), PAPERBOY_MAIL_FROM: 'Paperboy Test <digests@paperboy.test>', ...env,
   });
   const store = await openStore(config.databaseUrl);
-  const server = await startServer(config, store, pino({ level: 'silent' }));
+  const server = await startServer(config, store, options.logger ?? pino({ level: 'silent' }));
   const http = { request: (p: string, init: RequestInit = {}) => fetch(`${server.url}${p}`, { ...init, redirect: 'manual' }) };
   return {
     server, store, config, sink,

@@ -13,13 +13,16 @@ import { loadAssets } from '../../src/web/assets.ts';
 import { outboxMailer } from '../../src/mail/mailer.ts';
 import type { Store } from '../../src/store/index.ts';
 import { memberSession, WebClient } from '../helpers/web-client.ts';
+import { withMailSent } from '../helpers/app.ts';
+import { AfterAnswer } from '../../src/services/after-answer.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { SMALL_EMBEDDER, topicalRecords } from '../search/fixtures.ts';
 
 async function discoveryApp(store: Store, index: SearchIndex | null, followed: Record<string, string[]> = {}) {
   const outboxDir = path.join(tempDir(), 'outbox');
-  const app = createApp({
+  const afterAnswer = new AfterAnswer((err) => { throw err; });
+  const app = withMailSent(createApp({
     store,
     config: {
       siteName: 'Paperboy Test', pageSize: 10, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: null, ingestAt: null,
@@ -39,7 +42,8 @@ async function discoveryApp(store: Store, index: SearchIndex | null, followed: R
         return followed[u?.username ?? ''] ?? [];
       },
     },
-  });
+    afterAnswer,
+  }), afterAnswer);
   return { app, outboxDir };
 }
 

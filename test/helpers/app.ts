@@ -48,13 +48,21 @@ export async function testApp(store?: Store, options: TestAppOptions = {}) {
     search: options.search,
     afterAnswer,
   });
-  const request = app.request;
-  app.request = (async (...args: Parameters<typeof request>) => {
+  return { app: withMailSent(app, afterAnswer), store: s, outboxDir, afterAnswer };
+}
+
+/**
+ * Makes `app.request` resolve once the e-mail its request started after the answer has gone too
+ * (sign-up links, resets, subscription confirmations), so a test reads the outbox right after.
+ */
+export function withMailSent<A extends { request: (...args: never[]) => unknown }>(app: A, afterAnswer: AfterAnswer): A {
+  const request = app.request.bind(app) as (...args: Parameters<A['request']>) => Promise<Awaited<ReturnType<A['request']>>>;
+  app.request = (async (...args: Parameters<A['request']>) => {
     const res = await request(...args);
     await afterAnswer.idle();
     return res;
-  }) as typeof request;
-  return { app, store: s, outboxDir, afterAnswer };
+  }) as A['request'];
+  return app;
 }
 
 /** A small corpus: three listed days, an old-style id, a paper off the lists, demo votes. */

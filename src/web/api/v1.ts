@@ -10,7 +10,7 @@ import { getDailyFeed, getNewFeed } from '../../services/feed.ts';
 import {
   getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, siteStats, voteHistory, withAllAuthors,
 } from '../../services/open-data.ts';
-import { changeMemberSubscription, memberSubscriptions, subscribe } from '../../services/subscriptions.ts';
+import { changeMemberSubscription, memberSubscriptions, subscribe, type SubscriptionDeps } from '../../services/subscriptions.ts';
 import { collectionPaperIds, findCollection, findCollectionById, listUserCollections } from '../../store/collections.ts';
 import { listPaperComments } from '../../store/comments.ts';
 import { listCardsByIds } from '../../store/listings.ts';
@@ -306,7 +306,10 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
 
   // Subscriptions (digests by e-mail)
 
-  const subscriptionDeps = { store, mailer: deps.mailer, baseUrl: deps.config.baseUrl, siteName: deps.config.siteName, now: () => deps.clock.now() };
+  const subscriptionDeps: SubscriptionDeps = {
+    store, mailer: deps.mailer, baseUrl: deps.config.baseUrl, siteName: deps.config.siteName, now: () => deps.clock.now(), later: deps.afterAnswer,
+    onMailFailure: (err) => deps.logger.error({ err: err.cause ?? err }, `mail: a subscription e-mail (confirmation link or note) was not sent: ${err.message}`),
+  };
 
   endpoint(api, registry, {
     method: 'get', path: '/api/v1/me/subscriptions', operationId: 'mySubscriptions', tags: ['Subscriptions'], access: 'read',
@@ -317,7 +320,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   endpoint(api, registry, {
     method: 'post', path: '/api/v1/me/subscriptions', operationId: 'subscribe', tags: ['Subscriptions'], access: 'write',
     summary: 'Subscribe your address to a digest: trending papers, or a saved search',
-    description: 'A confirmed address is subscribed at once; otherwise a confirmation link is e-mailed.',
+    description: 'The account\'s address (confirmed: tokens work only for such accounts) is subscribed at once; nothing is e-mailed.',
     body: z.object({
       period: z.enum(['daily', 'weekdays', 'weekly']).optional(),
       kind: z.enum(['trending', 'search']).optional(),
@@ -325,8 +328,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     }),
     responses: {
       201: { description: 'What happened.', schema: S.SubscribeResult },
-      422: { description: 'A search alert without a query, too many subscriptions, or the mail server refused the address.', schema: ERROR },
-      503: { description: 'The confirmation e-mail could not be sent just now (Retry-After says when to try again); nothing was subscribed.', schema: ERROR },
+      422: { description: 'A search alert without a query, or too many subscriptions.', schema: ERROR },
     },
   }, async (c, { body }) => {
     const r = await subscribe(subscriptionDeps, { email: undefined, period: body.period, kind: body.kind, query: body.query, ip: ctx.ip(c), member: me(c) });
