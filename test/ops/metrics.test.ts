@@ -72,9 +72,12 @@ test('after real traffic, /metrics counts requests by route pattern and status, 
     });
     assert.equal(sub.status, 200, await sub.text());
 
-    // The digest scheduler ticks every second: wait for its run.
+    // The digest scheduler ticks every second: wait for its run, and for the confirmation e-mail,
+    // which leaves after the answer.
     let after = await scrape(server.url);
-    for (let i = 0; i < 100 && v(after, 'paperboy_job_runs_total{job="scheduler:digest",outcome="sent"}') === 0; i++) {
+    const waiting = () => v(after, 'paperboy_job_runs_total{job="scheduler:digest",outcome="sent"}') === 0
+      || v(after, 'paperboy_mail_sent_total{kind="notice"}') === v(before, 'paperboy_mail_sent_total{kind="notice"}');
+    for (let i = 0; i < 100 && waiting(); i++) {
       await new Promise((r) => setTimeout(r, 100));
       after = await scrape(server.url);
     }

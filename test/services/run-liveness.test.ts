@@ -215,7 +215,8 @@ test('SIGINT while a page is being written: the run is recorded once that page i
         // Until page 2's transaction is seen waiting for the row.
         const deadline = Date.now() + 30_000;
         for (;;) {
-          const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_locks WHERE NOT granted`.execute(store.db);
+          // Only this database's sessions: other test files share the cluster and may wait on locks of their own.
+          const { rows } = await sql<{ n: number | string }>`SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`.execute(store.db);
           if (Number(rows[0]?.n) > 0) break;
           if (Date.now() > deadline) throw new Error('page 2 was never written');
           await new Promise((r) => setTimeout(r, 50));
