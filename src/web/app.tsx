@@ -177,6 +177,9 @@ export function createApp(given: AppDeps) {
       c.set('user', null);
       c.set('sessionToken', null);
       const message = `The query string is longer than ${MAX_QUERY_LENGTH} characters.`;
+      // Answered here, before the cache policy below runs: an error page, private like the others.
+      c.header('Cache-Control', 'private, no-cache');
+      c.header('Vary', 'Cookie');
       c.res = c.req.path.startsWith('/api/') ? c.json({ error: message }, 400) : await errorPage(c, 400, message);
     } else {
       await next();

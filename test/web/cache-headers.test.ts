@@ -56,7 +56,7 @@ test('Cache-Control and Vary on pages, for a member and for a visitor', async ()
       assert.ok(varyHasCookie(res), `${path}: Vary: Cookie, so a member is not served the visitors' copy`);
     }
     // A visitor's other pages (forms with a per-browser token, searches, errors) are private.
-    for (const [path, status] of [['/signin', 200], ['/signup', 200], ['/search?q=attention', 200], ['/papers/2505.99999', 404]] as const) {
+    for (const [path, status] of [['/signin', 200], ['/signup', 200], ['/search?q=attention', 200], ['/papers/2505.99999', 404], [`/search?q=${'x'.repeat(11_000)}`, 400]] as const) {
       const res = await get(path);
       await res.text();
       assert.equal(res.status, status, path);
