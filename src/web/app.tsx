@@ -34,7 +34,7 @@ import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
-import { isSharedPage, pageCachePolicy } from './cache-policy.ts';
+import { isSharedPage, pageCachePolicy, PRIVATE_PAGE } from './cache-policy.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
 import { isPublicResource } from './resource-policy.ts';
 import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
@@ -178,7 +178,7 @@ export function createApp(given: AppDeps) {
       c.set('sessionToken', null);
       const message = `The query string is longer than ${MAX_QUERY_LENGTH} characters.`;
       // Answered here, before the cache policy below runs: an error page, private like the others.
-      c.header('Cache-Control', 'private, no-cache');
+      c.header('Cache-Control', PRIVATE_PAGE);
       c.header('Vary', 'Cookie');
       c.res = c.req.path.startsWith('/api/') ? c.json({ error: message }, 400) : await errorPage(c, 400, message);
     } else {

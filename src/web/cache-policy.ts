@@ -26,6 +26,9 @@ export function isSharedPage(path: string): boolean {
     || path.startsWith('/authors/') || path.startsWith('/categories/');
 }
 
+/** What every page that is not shared says: the browser may keep it but asks again each time. */
+export const PRIVATE_PAGE = 'private, no-cache';
+
 /** Adds Cache-Control and Vary to HTML pages on the way out (see the module comment). */
 export function pageCachePolicy(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -38,6 +41,6 @@ export function pageCachePolicy(): MiddlewareHandler<AppEnv> {
     if (!vary || !vary.split(',').some((v) => v.trim().toLowerCase() === 'cookie' || v.trim() === '*')) c.header('Vary', 'Cookie', { append: true });
     if (headers.has('cache-control')) return;
     const shared = !c.get('user') && c.res.status === 200 && isSharedPage(c.req.path) && !headers.has('set-cookie');
-    c.header('Cache-Control', shared ? `public, max-age=${SHARED_PAGE_MAX_AGE_S}` : 'private, no-cache');
+    c.header('Cache-Control', shared ? `public, max-age=${SHARED_PAGE_MAX_AGE_S}` : PRIVATE_PAGE);
   };
 }
