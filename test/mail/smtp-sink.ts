@@ -35,7 +35,8 @@ export interface SmtpSink {
   dropAfterData(address: string): void;
   /**
    * Hold every message to this address after its data, unanswered and not yet in `messages`, until
-   * `release()`; or, so that a client waiting for the answer is not stuck, until `giveUpMs` passed.
+   * `release()`; or, so that a client waiting for the answer is not stuck, until `giveUpMs` (by
+   * default GIVE_UP_MS) passed.
    */
   hold(address: string, giveUpMs?: number): { release(): void };
   /** Resolves once more than `after` messages to this address have been accepted (at once if they were). */
