@@ -8,26 +8,19 @@
  * server does not take is logged at error level and undone (no confirmation is left waiting for a
  * link nobody got, and an e-mail that reached nobody does not count against the address).
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_SUBSCRIPTIONS_PER_ADDRESS, newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { ERROR_LEVEL, logLines } from '../helpers/log-lines.ts';
 import { makeMembers } from '../helpers/members.ts';
 import type { WebClient } from '../helpers/web-client.ts';
-import { freePort, linksIn, pathOf, startRunning, type Running } from './support.ts';
+import { freePort, linksIn, pathOf, startRunning, startRunningForFile, type Running } from './support.ts';
 
-/** How long the sink holds a message when nobody lets it through: only so that a request waiting on it is not stuck for good. */
-const GIVE_UP_MS = 15_000;
 const LONG_AGO = '2025-05-01T00:00:00.000Z';
 
-const logs = logLines();
-let r: Running;
-before(async () => {
-  r = await startRunning({}, { logger: logs.logger });
-  await r.client('192.0.2.200').get('/about'); // the first request makes the instance's secrets
-});
-after(async () => r.close());
+const { r, logs } = await startRunningForFile();
+await r.client('192.0.2.200').get('/about'); // the first request makes the instance's secrets
 
 const alert = (c: WebClient, email: string, query: string) =>
   c.post('/subscribe', { email, period: 'daily', kind: 'search', query }, { tokenPage: '/subscribe' });
@@ -59,7 +52,7 @@ test('every case a stranger can cause answers while the mail server still holds 
   ];
   const answers = [];
   for (const k of cases) {
-    const held = r.sink.hold(k.email, GIVE_UP_MS);
+    const held = r.sink.hold(k.email);
     const res = await alert(stranger, k.email, k.query);
     assert.equal(r.sink.to(k.email).length, 0, `${k.email}: answered while the mail server still held the message`);
     answers.push(await answerOf(res, k.email));
@@ -68,7 +61,7 @@ test('every case a stranger can cause answers while the mail server still holds 
     assert.match((await subjectsTo(r, k.email)).at(-1)!, k.subject, `${k.email}: the e-mail arrives after all`);
   }
   // A confirmation already waiting: nothing is sent, and the answer is the same again.
-  const held = r.sink.hold('fresh@example.org', GIVE_UP_MS);
+  const held = r.sink.hold('fresh@example.org');
   answers.push(await answerOf(await alert(stranger, 'fresh@example.org', 'diffusion'), 'fresh@example.org'));
   held.release();
   assert.equal(answers[0]!.status, 200);
@@ -135,7 +128,7 @@ test('a confirmation already waiting sends nothing, after the answer either (eve
   const c = own.client('192.0.2.207');
   assert.equal((await alert(c, 'once@example.org', 'graphs')).status, 200);
   await own.sink.arrival('once@example.org');
-  const held = own.sink.hold('once@example.org', GIVE_UP_MS);
+  const held = own.sink.hold('once@example.org');
   assert.equal((await alert(c, 'once@example.org', 'graphs')).status, 200);
   assert.equal((await alert(c, 'once@example.org', 'other')).status, 200);
   held.release();

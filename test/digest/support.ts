@@ -3,10 +3,12 @@
  * cookie-keeping client for it over HTTP, and helpers to pull links out of received mail.
  */
 import net from 'node:net';
+import { after } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
+import { logLines } from '../helpers/log-lines.ts';
 import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
 import { testStoreKind } from '../helpers/postgres.ts';
 import { WebClient } from '../helpers/web-client.ts';
@@ -52,6 +54,20 @@ export async function startRunning(env: Record<string, string> = {}, options: { 
       await sink.close();
     },
   };
+}
+
+/**
+ * The one server of a test file that reads what the server logs (info and up, in `logs`): started
+ * at once, closed after the file's last test.
+ *
+ * @example
+ * const { r, logs } = await startRunningForFile();
+ */
+export async function startRunningForFile(): Promise<{ r: Running; logs: ReturnType<typeof logLines> }> {
+  const logs = logLines();
+  const r = await startRunning({}, { logger: logs.logger });
+  after(async () => r.close());
+  return { r, logs };
 }
 
 /** Every http(s) link in a text part. */

@@ -15,6 +15,9 @@ import type { AddressInfo } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
+/** How long `hold` keeps a message when nobody lets it through: only so that a client waiting on it is not stuck for good. */
+const GIVE_UP_MS = 15_000;
+
 export interface SinkMessage {
   from: string;
   to: string[];
@@ -32,9 +35,10 @@ export interface SmtpSink {
   dropAfterData(address: string): void;
   /**
    * Hold every message to this address after its data, unanswered and not yet in `messages`, until
-   * `release()`; or, so that a client waiting for the answer is not stuck, until `giveUpMs` passed.
+   * `release()`; or, so that a client waiting for the answer is not stuck, until `giveUpMs` (by
+   * default GIVE_UP_MS) passed.
    */
-  hold(address: string, giveUpMs: number): { release(): void };
+  hold(address: string, giveUpMs?: number): { release(): void };
   /** Resolves once more than `after` messages to this address have been accepted (at once if they were). */
   arrival(address: string, after?: number): Promise<void>;
   /** Messages parsed by mailparser, in arrival order. */
@@ -110,7 +114,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     rejectRecipient: (address, code, text) => { rejected.set(address.toLowerCase(), { code, text }); },
     failData: (address, code, times) => { dataFaults.set(address.toLowerCase(), { code, times }); },
     dropAfterData: (address) => { drops.add(address.toLowerCase()); },
-    hold(address, giveUpMs) {
+    hold(address, giveUpMs = GIVE_UP_MS) {
       let release = () => {};
       const released = new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, giveUpMs);

@@ -8,26 +8,19 @@
  * server, it would come only after the server let the message through, and so after the message
  * is in the sink. A sign-up e-mail the mail server does not take is logged at error level.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAccount } from '../../src/services/accounts.ts';
-import { linksIn, startRunning, type Running } from '../digest/support.ts';
-import { ERROR_LEVEL, logLines } from '../helpers/log-lines.ts';
+import { linksIn, startRunningForFile } from '../digest/support.ts';
+import { ERROR_LEVEL } from '../helpers/log-lines.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 
-/** How long the sink holds a message when nobody lets it through: only so that a request waiting on it is not stuck for good. */
-const GIVE_UP_MS = 15_000;
 const PASSWORD = 'a long enough password';
 
-const logs = logLines();
-let r: Running;
-before(async () => {
-  r = await startRunning({}, { logger: logs.logger });
-  for (const name of ['ann', 'ben', 'cyd', 'dot', 'eve']) {
-    await createAccount({ store: r.store, now: () => Date.now() }, { username: name, email: `${name}@example.org`, password: PASSWORD, role: 'member' });
-  }
-});
-after(async () => r.close());
+const { r, logs } = await startRunningForFile();
+for (const name of ['ann', 'ben', 'cyd', 'dot', 'eve']) {
+  await createAccount({ store: r.store, now: () => Date.now() }, { username: name, email: `${name}@example.org`, password: PASSWORD, role: 'member' });
+}
 
 async function mailTo(address: string) {
   await r.sink.arrival(address);
@@ -35,7 +28,7 @@ async function mailTo(address: string) {
 }
 
 test('a reset answers before its mail is sent, as fast as for an address without an account', async () => {
-  const held = r.sink.hold('ann@example.org', GIVE_UP_MS);
+  const held = r.sink.hold('ann@example.org');
   const visitor = r.client('192.0.2.1');
   const unknown = await visitor.post('/account/forgot', { email: 'nobody@example.org' }, { tokenPage: '/account/forgot' });
   const known = await visitor.post('/account/forgot', { email: 'ann@example.org' }, { tokenPage: '/account/forgot' });
@@ -49,8 +42,8 @@ test('a reset answers before its mail is sent, as fast as for an address without
 });
 
 test('a change of address answers before its link and the notice to the old address are sent', async () => {
-  const heldNew = r.sink.hold('ben.new@example.org', GIVE_UP_MS);
-  const heldOld = r.sink.hold('ben@example.org', GIVE_UP_MS);
+  const heldNew = r.sink.hold('ben.new@example.org');
+  const heldOld = r.sink.hold('ben@example.org');
   const ben = r.client('192.0.2.2');
   assert.equal((await ben.post('/signin', { login: 'ben', password: PASSWORD }, { tokenPage: '/signin' })).status, 303);
   const res = await ben.post('/settings/email', { current: PASSWORD, email: 'ben.new@example.org' });
@@ -64,7 +57,7 @@ test('a change of address answers before its link and the notice to the old addr
 });
 
 test('a change to an address another account has confirmed answers before the notice to its owner is sent', async () => {
-  const held = r.sink.hold('cyd@example.org', GIVE_UP_MS);
+  const held = r.sink.hold('cyd@example.org');
   const ann = r.client('192.0.2.3');
   assert.equal((await ann.post('/signin', { login: 'ann', password: PASSWORD }, { tokenPage: '/signin' })).status, 303);
   const res = await ann.post('/settings/email', { current: PASSWORD, email: 'cyd@example.org' });
@@ -82,13 +75,19 @@ async function welcomeOf(c: WebClient, email: string): Promise<string> {
   return (/<p class="success" role="status">([^<]*)<\/p>/.exec(html)?.[1] ?? html).replaceAll(email, 'X');
 }
 
-test('a sign-up answers before its confirmation link is sent; the welcome page says the link is on its way and how to ask again', async () => {
-  const held = r.sink.hold('fay@example.org', GIVE_UP_MS);
-  const fay = r.client('192.0.2.10');
-  const res = await signUp(fay, 'fay', 'fay@example.org');
+/** A sign-up while the mail server holds what goes to `email`: it answers with the welcome page before anything reached `email`. */
+async function signUpWhileHeld(c: WebClient, username: string, email: string) {
+  const held = r.sink.hold(email);
+  const res = await signUp(c, username, email);
   assert.equal(res.status, 303);
   assert.equal(res.headers.get('location'), '/account/welcome');
-  assert.equal(r.sink.to('fay@example.org').length, 0, 'answered while the mail server still held the link');
+  assert.equal(r.sink.to(email).length, 0, `${email}: answered while the mail server still held the message`);
+  return held;
+}
+
+test('a sign-up answers before its confirmation link is sent; the welcome page says the link is on its way and how to ask again', async () => {
+  const fay = r.client('192.0.2.10');
+  const held = await signUpWhileHeld(fay, 'fay', 'fay@example.org');
   const welcome = await welcomeOf(fay, 'fay@example.org');
   assert.match(welcome, /an e-mail with a link to confirm X is on its way/);
   assert.match(welcome, /Send the confirmation link again/);
@@ -99,12 +98,8 @@ test('a sign-up answers before its confirmation link is sent; the welcome page s
 test('a sign-up with an address another account has confirmed answers the same, before the notice to its owner is sent', async () => {
   const free = r.client('192.0.2.11');
   await signUp(free, 'gus', 'gus@example.org');
-  const held = r.sink.hold('dot@example.org', GIVE_UP_MS);
   const taker = r.client('192.0.2.12');
-  const res = await signUp(taker, 'dot2', 'dot@example.org');
-  assert.equal(res.status, 303);
-  assert.equal(res.headers.get('location'), '/account/welcome');
-  assert.equal(r.sink.to('dot@example.org').length, 0, 'answered before the notice was taken');
+  const held = await signUpWhileHeld(taker, 'dot2', 'dot@example.org');
   assert.equal(await welcomeOf(taker, 'dot@example.org'), await welcomeOf(free, 'gus@example.org'), 'the same welcome as for a free address');
   held.release();
   assert.match((await mailTo('dot@example.org')).subject ?? '', /Someone tried to use your address/);
@@ -126,7 +121,7 @@ test('a sign-up whose link the mail server refuses: the account exists, the refu
 test('past the owner\'s notices for the hour, a sign-up with its address sends nothing and answers the same (the last test: it stops the server)', async () => {
   for (let i = 0; i < 3; i++) assert.equal((await signUp(r.client(`192.0.2.${20 + i}`), `eve${i}`, 'eve@example.org')).status, 303);
   await r.sink.arrival('eve@example.org', 2);
-  const held = r.sink.hold('eve@example.org', GIVE_UP_MS);
+  const held = r.sink.hold('eve@example.org');
   const fourth = r.client('192.0.2.23');
   const res = await signUp(fourth, 'eve3', 'eve@example.org');
   assert.equal(res.status, 303);
