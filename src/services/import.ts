@@ -17,8 +17,8 @@ export const IMPORT_BATCH_LINES = 2_000;
 export const MAX_LINE_BYTES = 1_000_000;
 /**
  * Bytes of JSON lines read from one file at most, after gunzip: a gzip of a few MB can unpack to
- * tens of GB of short lines. About twice the whole arXiv metadata snapshot unpacked, so the largest
- * real input passes; `paperboy import --max-unpacked SIZE` changes it.
+ * tens of GB of short lines. The whole arXiv metadata snapshot (a few GB unpacked), the largest real
+ * input, fits with room to spare; `paperboy import --max-unpacked SIZE` changes it.
  */
 export const DEFAULT_MAX_UNPACKED_BYTES = 10_000_000_000;
 /** How many line errors are kept for the report; all are counted. */
