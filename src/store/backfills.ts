@@ -27,7 +27,7 @@ export interface BackfillConnection {
 }
 
 /** Distinct names read and keyed per round trip on PostgreSQL. */
-const KEY_BATCH_NAMES = 5_000;
+const KEY_BATCH_NAMES = 10_000;
 
 export const SQLITE_BACKFILLS: Readonly<Record<string, (db: BetterSqlite3.Database) => void>> = {
   /** Migration 011: every author row's name_key (src/domain/author-key.ts). */
@@ -39,22 +39,21 @@ export const SQLITE_BACKFILLS: Readonly<Record<string, (db: BetterSqlite3.Databa
 
 export const POSTGRES_BACKFILLS: Readonly<Record<string, (db: BackfillConnection) => Promise<void>>> = {
   /**
-   * Migration 011: every author row's name_key. Names are walked once in index order (the
-   * (name, paper_id) index of migration 006), a batch of distinct names a round trip.
+   * Migration 011: every author row's name_key. The distinct names are read once through a cursor,
+   * their keys computed here and collected in a temporary table, then one UPDATE joins it: one
+   * pass over paper_authors however many names there are.
    */
   'author-name-keys': async (db) => {
-    let after: string | null = null;
+    await db.query('CREATE TEMPORARY TABLE author_name_keys (name TEXT NOT NULL, name_key TEXT NOT NULL) ON COMMIT DROP');
+    await db.query('DECLARE author_names NO SCROLL CURSOR FOR SELECT DISTINCT name FROM paper_authors');
     for (;;) {
-      const page: { rows: { name: string }[] } = after === null
-        ? await db.query('SELECT DISTINCT name FROM paper_authors ORDER BY name LIMIT $1', [KEY_BATCH_NAMES])
-        : await db.query('SELECT DISTINCT name FROM paper_authors WHERE name > $1 ORDER BY name LIMIT $2', [after, KEY_BATCH_NAMES]);
-      if (page.rows.length === 0) return;
-      const names: string[] = page.rows.map((r) => r.name);
-      await db.query(
-        'UPDATE paper_authors AS a SET name_key = k.name_key FROM unnest($1::text[], $2::text[]) AS k(name, name_key) WHERE a.name = k.name',
-        [names, names.map(authorNameKey)],
-      );
-      after = names[names.length - 1]!;
+      const page: { rows: { name: string }[] } = await db.query(`FETCH FORWARD ${KEY_BATCH_NAMES} FROM author_names`);
+      if (page.rows.length === 0) break;
+      const names = page.rows.map((r) => r.name);
+      await db.query('INSERT INTO author_name_keys SELECT * FROM unnest($1::text[], $2::text[])', [names, names.map(authorNameKey)]);
     }
+    await db.query('CLOSE author_names');
+    await db.query('ANALYZE author_name_keys');
+    await db.query('UPDATE paper_authors AS a SET name_key = k.name_key FROM author_name_keys AS k WHERE a.name = k.name');
   },
 };
