@@ -6,6 +6,7 @@
  * src/store/postgres/migrations, with the same number and name and the same meaning (same tables,
  * columns, indexes; each in its dialect). A test (test/store/migrations.test.ts) fails when the two
  * folders disagree. When a change only concerns one store, the other gets a file that says so.
+ * A value only the program can compute is set by a `-- @backfill NAME` line (src/store/backfills.ts).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
