@@ -64,6 +64,8 @@ export interface ImportOptions {
 /** Imports a JSONL or JSONL.gz file in the listing, snapshot or Hugging Face daily format. */
 export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<ImportReport> {
   const started = Date.now();
+  const maxUnpacked = opts.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES;
+  if (!Number.isSafeInteger(maxUnpacked) || maxUnpacked < 1) throw new Error(`import: the cap on unpacked bytes must be a whole number above 0, not ${maxUnpacked}`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -77,8 +79,6 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const input = gz ? raw.pipe(zlib.createGunzip()) : raw;
   // Split here rather than with readline: readline builds a whole line before anyone can check its
   // length, and one line of a few hundred MB (from a small gzip) exhausts memory or V8's string limit.
-  const maxUnpacked = opts.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES;
-  if (!Number.isSafeInteger(maxUnpacked) || maxUnpacked < 1) throw new Error(`import: the cap on unpacked bytes must be a whole number above 0, not ${maxUnpacked}`);
   const lines = splitLines(capBytes(input, maxUnpacked), MAX_LINE_BYTES);
 
   const report: ImportReport = {
@@ -139,11 +139,11 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
     if (err instanceof ByteCapError) report.stoppedAtCap = { maxBytes: err.maxBytes };
     else inputError = err as Error;
   }
-  // Past the cap, or at the end: the whole lines read are imported, as with a truncated file.
   if (inputError) {
     // A truncated gzip or unreadable file: keep what was complete, report where it stopped.
     fail(report.lines + 1, `input ended early: ${(inputError as Error).message}`);
   }
+  // The whole lines read are imported, also when reading stopped early or at the cap.
   await flush();
   raw.destroy();
   // Keywords of the new and changed papers, against the corpus as it now is.
