@@ -4,7 +4,7 @@
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import { openStore, type Store } from './store/index.ts';
-import { IMPORT_USAGE, runImport } from './cli/import.ts';
+import { parseImportArgs, runImport } from './cli/import.ts';
 import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
 import { ADMIN_USAGE, runAdmin } from './cli/admin.ts';
 import { runSearchCli, SEARCH_USAGE } from './cli/search.ts';
@@ -131,10 +131,10 @@ export async function main(argv: string[]): Promise<number> {
       });
     case 'import': {
       if (rest.includes('--all')) return withLazyStore(config, (open) => runImportAll(open, rest, process.stdout, process.stderr));
-      const args = parseCommand('import', rest, {}, IMPORT_USAGE, { positionals: [1, Infinity] }, process.stdout, process.stderr);
+      const args = parseImportArgs(rest, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       return withMigratedStore(config, async (store) => {
-        return runImport(store, args.positionals, process.stdout, process.stderr);
+        return runImport(store, args.files, process.stdout, process.stderr, { maxUnpackedBytes: args.maxUnpackedBytes });
       });
     }
     case 'ingest':

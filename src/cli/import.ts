@@ -3,17 +3,72 @@
  * The summary line goes to stdout; the bad lines (`FILE:LINE: reason`, the first 100 of each file,
  * then a count of the rest) and other problems go to stderr.
  */
-import { formatImportSummary, importFile } from '../services/import.ts';
+import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
+import { parseCommand } from './args.ts';
 import { createProgress } from './progress.ts';
 
-export const IMPORT_USAGE = `usage: paperboy import FILE [FILE...]        (JSONL or JSONL.gz: arXiv listings, bulk snapshot, Hugging Face daily)
+export const IMPORT_USAGE = `usage: paperboy import FILE [FILE...] [--max-unpacked SIZE]  (JSONL or JSONL.gz: arXiv listings, bulk snapshot, Hugging Face daily)
        paperboy import --all FILE [--replace]  (a whole instance written by paperboy export)
+  --max-unpacked SIZE  stop reading a file after SIZE bytes of JSON lines, counted after gunzip
+                       (default 10GB). SIZE: bytes, or a number with KB, MB, GB, TB (powers of
+                       1,000) or KiB, MiB, GiB, TiB (powers of 1,024): 500MB, 1.5GB, 20GB.
 `;
+
+const SIZE_UNITS: Record<string, number> = {
+  b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40,
+};
+
+/** A size as people write it ("500MB", "1.5 GiB", "2000000") in bytes, or null when it is not one or not above 0. */
+export function parseSize(text: string): number | null {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
+  if (!m) return null;
+  const unit = SIZE_UNITS[(m[2] || 'b').toLowerCase()];
+  if (unit === undefined) return null;
+  const bytes = Math.floor(Number(m[1]) * unit);
+  return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : null;
+}
+
+/** Readable bytes for messages: "1,000,000 bytes (1 MB)". */
+function bytesText(n: number): string {
+  const units: [number, string][] = [[1e12, 'TB'], [1e9, 'GB'], [1e6, 'MB'], [1e3, 'KB']];
+  const unit = units.find(([size]) => n >= size);
+  const short = unit ? ` (${Number((n / unit[0]).toFixed(2))} ${unit[1]})` : '';
+  return `${n.toLocaleString('en-US')} bytes${short}`;
+}
+
+/** A --max-unpacked value of at least `n` bytes, rounded up to whole GB, MB or KB: "20GB". */
+function sizeFlag(n: number): string {
+  return n >= 1e9 ? `${Math.ceil(n / 1e9)}GB` : n >= 1e6 ? `${Math.ceil(n / 1e6)}MB` : n >= 1e3 ? `${Math.ceil(n / 1e3)}KB` : String(n);
+}
+
+export interface ImportArgs {
+  files: string[];
+  maxUnpackedBytes: number;
+}
+
+/** `paperboy import`'s arguments (not `--all`): the files and the cap; or the exit code (2) after saying what is wrong. */
+export function parseImportArgs(args: string[], out: Out, err: Out): ImportArgs | number {
+  const parsed = parseCommand('import', args, { 'max-unpacked': { type: 'string' } }, IMPORT_USAGE, { positionals: [1, Infinity] }, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const raw = parsed.values['max-unpacked'];
+  let maxUnpackedBytes = DEFAULT_MAX_UNPACKED_BYTES;
+  if (raw !== undefined) {
+    const size = parseSize(String(raw));
+    if (size === null) {
+      err.write(`import: --max-unpacked: expected a size above 0 such as 500MB, 20GB or 2000000 (bytes), got "${String(raw).slice(0, 40)}"\n${IMPORT_USAGE}`);
+      return 2;
+    }
+    maxUnpackedBytes = size;
+  }
+  return { files: parsed.positionals, maxUnpackedBytes };
+}
 
 interface Out { write(s: string): unknown }
 
-export async function runImport(store: Store, files: string[], out: Out, err: Out = process.stderr): Promise<number> {
+export async function runImport(
+  store: Store, files: string[], out: Out, err: Out = process.stderr, opts: { maxUnpackedBytes?: number } = {},
+): Promise<number> {
   if (files.length === 0) {
     err.write(IMPORT_USAGE);
     return 2;
@@ -25,12 +80,20 @@ export async function runImport(store: Store, files: string[], out: Out, err: Ou
       const report = await importFile(store, file, {
         now: () => new Date().toISOString(),
         onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} lines`),
+        maxUnpackedBytes: opts.maxUnpackedBytes,
       });
       progress.stop();
       for (const e of report.errorSamples) err.write(`${file}:${e.line}: ${e.message}\n`);
       if (report.errors > report.errorSamples.length) err.write(`${file}: ... and ${report.errors - report.errorSamples.length} more bad lines (the first ${report.errorSamples.length} are listed)\n`);
-      out.write(`${formatImportSummary(report)} file=${file}\n`);
-      if (report.errors > 0) failed++;
+      if (report.stoppedAtCap) {
+        const cap = report.stoppedAtCap.maxBytes;
+        err.write(`${file}: stopped reading at the cap on unpacked size (--max-unpacked), ${bytesText(cap)}: the file unpacks to more. `
+          + `The ${report.lines} whole lines before the cap were imported as usual and are kept (each batch of ${IMPORT_BATCH_LINES} lines `
+          + 'is committed on its own); the rest of the file was not read. To import all of it, raise the cap and import the file again '
+          + `(what is already imported stays as it is): paperboy import --max-unpacked ${sizeFlag(2 * cap)} ${file}\n`);
+      }
+      out.write(`${formatImportSummary(report)} file=${file}${report.stoppedAtCap ? ' stopped=max-unpacked' : ''}\n`);
+      if (report.errors > 0 || report.stoppedAtCap) failed++;
     } catch (e) {
       progress.stop();
       err.write(`${(e as Error).message}\n`);

@@ -42,15 +42,15 @@ export function checkAuthorName(raw: string | undefined): string {
 
 /**
  * An author's page, or where it is (`elsewhere`) when the URL spells the name otherwise than papers
- * do (case, spaces: the commonest spelling). A name written as papers carry it costs one lookup; the
- * other spellings are looked for only when that one finds nothing.
+ * do (case in any script, spaces: the commonest spelling; src/domain/author-key.ts). A name written
+ * as papers carry it costs one lookup; the other spellings are looked for only when that one finds
+ * nothing.
  */
 export async function getAuthorView(store: Store, rawName: string, page: number, pageSize: number): Promise<AuthorView | { elsewhere: string }> {
   const name = checkAuthorName(rawName);
-  const tidy = name.replace(/\s+/g, ' ');
-  const author = tidy === rawName ? await findAuthorSummary(store.db, name) : null;
+  const author = name === rawName ? await findAuthorSummary(store.db, name) : null;
   if (!author) {
-    const spelling = await findAuthorSpelling(store.db, tidy);
+    const spelling = await findAuthorSpelling(store.db, name);
     if (spelling !== null && spelling !== rawName) return { elsewhere: spelling };
     throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
   }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 import { adaptImportLine, ImportLineError, type ImportFormat } from '../import/formats.ts';
+import { ByteCapError, capBytes } from '../import/byte-cap.ts';
 import { splitLines } from '../import/lines.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
@@ -14,6 +15,12 @@ import { refreshKeywords } from './keywords.ts';
 export const IMPORT_BATCH_LINES = 2_000;
 /** A JSON line longer than this is not a paper record (the largest arXiv records are ~100 KB). */
 export const MAX_LINE_BYTES = 1_000_000;
+/**
+ * Bytes of JSON lines read from one file at most, after gunzip: a gzip of a few MB can unpack to
+ * tens of GB of short lines. The whole arXiv metadata snapshot (a few GB unpacked), the largest real
+ * input, fits with room to spare; `paperboy import --max-unpacked SIZE` changes it.
+ */
+export const DEFAULT_MAX_UNPACKED_BYTES = 10_000_000_000;
 /** How many line errors are kept for the report; all are counted. */
 const MAX_REPORTED_ERRORS = 100;
 
@@ -38,6 +45,11 @@ export interface ImportReport {
   /** Papers whose keywords were computed after the import. */
   keywords: number;
   ms: number;
+  /**
+   * Set when the file unpacked to more than the cap (ImportOptions.maxUnpackedBytes): reading
+   * stopped there, the whole lines before it were imported, the rest of the file was not read.
+   */
+  stoppedAtCap: { maxBytes: number } | null;
 }
 
 export interface ImportOptions {
@@ -45,11 +57,15 @@ export interface ImportOptions {
   onProgress?: (p: ImportProgress) => void;
   /** Stop after this many lines (demo slices, tests). */
   maxLines?: number;
+  /** Bytes read from the file at most, after gunzip (default DEFAULT_MAX_UNPACKED_BYTES). */
+  maxUnpackedBytes?: number;
 }
 
 /** Imports a JSONL or JSONL.gz file in the listing, snapshot or Hugging Face daily format. */
 export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<ImportReport> {
   const started = Date.now();
+  const maxUnpacked = opts.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES;
+  if (!Number.isSafeInteger(maxUnpacked) || maxUnpacked < 1) throw new Error(`import: the cap on unpacked bytes must be a whole number above 0, not ${maxUnpacked}`);
   let stat: fs.Stats;
   try {
     stat = fs.statSync(file);
@@ -63,10 +79,10 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const input = gz ? raw.pipe(zlib.createGunzip()) : raw;
   // Split here rather than with readline: readline builds a whole line before anyone can check its
   // length, and one line of a few hundred MB (from a small gzip) exhausts memory or V8's string limit.
-  const lines = splitLines(input, MAX_LINE_BYTES);
+  const lines = splitLines(capBytes(input, maxUnpacked), MAX_LINE_BYTES);
 
   const report: ImportReport = {
-    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0,
+    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null,
   };
   const fail = (line: number, message: string) => {
     report.errors++;
@@ -120,12 +136,14 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
       if (records.length + partial.length >= IMPORT_BATCH_LINES) await flush();
     }
   } catch (err) {
-    inputError = err as Error;
+    if (err instanceof ByteCapError) report.stoppedAtCap = { maxBytes: err.maxBytes };
+    else inputError = err as Error;
   }
   if (inputError) {
     // A truncated gzip or unreadable file: keep what was complete, report where it stopped.
     fail(report.lines + 1, `input ended early: ${(inputError as Error).message}`);
   }
+  // The whole lines read are imported, also when reading stopped early or at the cap.
   await flush();
   raw.destroy();
   // Keywords of the new and changed papers, against the corpus as it now is.

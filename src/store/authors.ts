@@ -1,8 +1,10 @@
 /**
  * Authors, by name: arXiv gives names, not people, so everyone published under the same name is
- * one author here. Exact matches on paper_authors.name (index of migration 006).
+ * one author here. Exact matches on paper_authors.name (index of migration 006); spellings that
+ * differ in case or spacing meet on paper_authors.name_key (migration 011).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { authorNameKey } from '../domain/author-key.ts';
 import type { Database } from './schema.ts';
 import type { PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
@@ -33,20 +35,39 @@ export async function findAuthorSummary(db: Db, name: string): Promise<AuthorSum
   return { name, papers, upvotes: Number(row.upvotes), firstPublishedAt: row.first ?? null, lastPublishedAt: row.last ?? null };
 }
 
+/** Spellings of one key looked at, at most: a key real names share has a handful. */
+const MAX_SPELLINGS = 100;
+
 /**
  * The name as papers spell it: `name` itself when a paper carries it, else the commonest spelling
- * that differs from it only in case ("yann lecun" -> "Yann LeCun"), else null. Both stores have a
- * case-insensitive index on the name for this; SQLite's NOCASE folds ASCII letters only, PostgreSQL's
- * nocase collation every script (docs/discovery.md).
+ * that differs from it only in case or spacing ("yann  lecun" -> "Yann LeCun", "ÉMILE DURAND" ->
+ * "Émile Durand"), ties to the first in code point order, else null. Spellings meet on
+ * paper_authors.name_key (src/domain/author-key.ts, migration 011), computed by the program, so both
+ * stores answer alike; the tie is broken here, not by either store's collation.
  */
 export async function findAuthorSpelling(db: Db, name: string): Promise<string | null> {
   const exact = await db.selectFrom('paper_authors').select('name').where('name', '=', name).limit(1).executeTakeFirst();
   if (exact) return name;
-  const row = await db.selectFrom('paper_authors').select(['name', (eb) => eb.fn.countAll<number>().as('n')])
-    .where(sql<boolean>`name = ${name} COLLATE nocase`)
-    .groupBy('name').orderBy('n', 'desc').orderBy('name').limit(1)
-    .executeTakeFirst();
-  return row?.name ?? null;
+  const rows = await db.selectFrom('paper_authors').select(['name', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('name_key', '=', authorNameKey(name))
+    .groupBy('name').orderBy('n', 'desc').limit(MAX_SPELLINGS)
+    .execute();
+  let best: { name: string; n: number } | null = null;
+  for (const r of rows) {
+    const n = Number(r.n);
+    if (!best || n > best.n || (n === best.n && codePointLess(r.name, best.name))) best = { name: r.name, n };
+  }
+  return best?.name ?? null;
+}
+
+/** Code point order (JavaScript's `<` compares UTF-16 units, which differs past U+FFFF). */
+function codePointLess(a: string, b: string): boolean {
+  const x = [...a];
+  const y = [...b];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    if (x[i] !== y[i]) return x[i]!.codePointAt(0)! < y[i]!.codePointAt(0)!;
+  }
+  return x.length < y.length;
 }
 
 /** One page of the papers carrying the name, newest publication first. */

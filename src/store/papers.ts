@@ -3,6 +3,7 @@
  */
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { authorNameKey } from '../domain/author-key.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import { hotness } from '../domain/ranking.ts';
 import type { Database, PapersTable } from './schema.ts';
@@ -73,7 +74,7 @@ function paperRow(r: PaperRecord, now: string, hash: string): PapersTable {
   };
 }
 
-const authorRows = (r: PaperRecord) => r.authors.map((name, position) => ({ paper_id: r.id, position, name }));
+const authorRows = (r: PaperRecord) => r.authors.map((name, position) => ({ paper_id: r.id, position, name, name_key: authorNameKey(name) }));
 const categoryRows = (r: PaperRecord) =>
   [...new Set(r.categories)].map((category, position) => ({ paper_id: r.id, category, is_primary: position === 0 ? 1 : 0, position }));
 const versionRows = (r: PaperRecord) =>

@@ -37,6 +37,8 @@ export interface PaperAuthorsTable {
   paper_id: string;
   position: number;
   name: string;
+  /** authorNameKey(name) (src/domain/author-key.ts): where spellings differing in case meet. */
+  name_key: string;
 }
 
 export interface PaperCategoriesTable {

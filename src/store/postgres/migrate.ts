@@ -6,11 +6,13 @@
  * src/store/postgres/migrations, with the same number and name and the same meaning (same tables,
  * columns, indexes; each in its dialect). A test (test/store/migrations.test.ts) fails when the two
  * folders disagree. When a change only concerns one store, the other gets a file that says so.
+ * A value only the program can compute is set by a `-- @backfill NAME` line (src/store/backfills.ts).
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { bundledMigrations, type Migration, type SchemaStatus } from '../sqlite/migrate.ts';
+import { migrationParts, POSTGRES_BACKFILLS } from '../backfills.ts';
 import { holdConnection, type HeldConnection } from './connection.ts';
 
 export const POSTGRES_MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -50,7 +52,12 @@ export async function migratePostgres(pool: pg.Pool, now: string, migrations = p
         if (applied.has(m.version)) continue;
         try {
           await client.query('BEGIN');
-          await client.query(m.sql);
+          for (const part of migrationParts(m.sql)) {
+            if (part.kind === 'sql') { await client.query(part.text); continue; }
+            const step = POSTGRES_BACKFILLS[part.name];
+            if (!step) throw new Error(`no backfill step named ${part.name}`);
+            await step(client);
+          }
           await client.query('INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)', [m.version, m.name, now]);
           await client.query('COMMIT');
         } catch (err) {

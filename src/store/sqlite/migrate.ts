@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type BetterSqlite3 from 'better-sqlite3';
+import { migrationParts, SQLITE_BACKFILLS } from '../backfills.ts';
 
 const MIGRATIONS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -51,7 +52,12 @@ export function migrateSqlite(db: BetterSqlite3.Database, now: string, migration
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     const apply = db.transaction(() => {
-      db.exec(m.sql);
+      for (const part of migrationParts(m.sql)) {
+        if (part.kind === 'sql') { db.exec(part.text); continue; }
+        const step = SQLITE_BACKFILLS[part.name];
+        if (!step) throw new Error(`no backfill step named ${part.name}`);
+        step(db);
+      }
       db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now);
     });
     try {

@@ -1,0 +1,121 @@
+/**
+ * `paperboy import --max-unpacked SIZE`: a file that unpacks to more than the cap stops there with a
+ * message saying how much was read, that the whole lines before it were kept and how to raise the
+ * cap, and a non-zero exit; bad sizes are refused before the store is opened. A real gzip file and
+ * the real command, on the store PAPERBOY_TEST_STORE names.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { parseSize } from '../../src/cli/import.ts';
+import { IMPORT_BATCH_LINES } from '../../src/services/import.ts';
+import { openStore } from '../../src/store/index.ts';
+import { atEndOfFile } from '../helpers/postgres.ts';
+import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+
+function paperboy(args: string[], env: Record<string, string>) {
+  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
+    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000,
+  });
+  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
+}
+
+const CAP = 500_000;
+/** Listing lines of about 180 bytes: 4,000 of them unpack to about 720 KB, past the cap after more than one batch. */
+const LINES = Array.from({ length: 4_000 }, (_, i) => JSON.stringify({
+  id: `2505.${String(10_000 + i)}`, title: `Paper number ${i} on sheaves`, authors: ['Émile Durand'], categories: ['math.AG'],
+  abstract: `An abstract of paper ${i}.`, listing_dates: ['2025-05-06'],
+}));
+
+/** How many lines end (their line break included) within the first `cap` bytes. */
+function wholeLinesWithin(cap: number): number {
+  let bytes = 0;
+  let n = 0;
+  for (const l of LINES) {
+    bytes += Buffer.byteLength(l) + 1;
+    if (bytes > cap) break;
+    n++;
+  }
+  return n;
+}
+
+test('a gzip that unpacks past --max-unpacked stops there: whole lines kept, a message, exit 1; a larger cap imports the rest', async () => {
+  const dir = tempDir();
+  const url = await tempDatabaseUrl(dir);
+  const env = { DATABASE_URL: url };
+  const file = path.join(dir, 'big.jsonl.gz');
+  const unpacked = Buffer.from(LINES.join('\n') + '\n');
+  fs.writeFileSync(file, zlib.gzipSync(unpacked));
+  assert.ok(fs.statSync(file).size < CAP / 4, 'the file itself is well under the cap: only its unpacked size passes it');
+  assert.ok(unpacked.length > CAP);
+
+  const kept = wholeLinesWithin(CAP);
+  assert.ok(kept > IMPORT_BATCH_LINES && kept < LINES.length, `${kept} lines: past one batch, short of the file`);
+
+  const r = paperboy(['import', '--max-unpacked', '500KB', file], env);
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stderr, /stopped reading at the cap on unpacked size \(--max-unpacked\), 500,000 bytes \(500 KB\): the file unpacks to more\./);
+  assert.match(r.stderr, new RegExp(`The ${kept} whole lines before the cap were imported as usual and are kept`));
+  assert.match(r.stderr, /the rest of the file was not read/);
+  assert.match(r.stderr, new RegExp(`paperboy import --max-unpacked 1MB ${file.replace(/[.]/g, '\\.')}`));
+  assert.doesNotMatch(r.stderr, /not JSON|Error:|at .*\.ts:\d+/, 'the line cut at the cap is not taken for a bad line');
+  assert.match(r.stdout, new RegExp(`import done lines=${kept} new=${kept} updated=0 unchanged=0 listed=0 errors=0 ms=\\d+ file=.* stopped=max-unpacked`));
+
+  const store = await openStore(url);
+  atEndOfFile(() => store.close());
+  assert.equal((await store.stats()).papers, kept, 'every whole line before the cap is in the store, nothing after it');
+  assert.ok(await store.findPaperById(`2505.${10_000 + kept - 1}`));
+  assert.equal(await store.findPaperById(`2505.${10_000 + kept}`), null);
+
+  const again = paperboy(['import', `--max-unpacked=1MB`, file], env);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, new RegExp(`import done lines=${LINES.length} new=${LINES.length - kept} updated=0 unchanged=${kept} listed=0 errors=0`));
+  assert.equal((await store.stats()).papers, LINES.length);
+});
+
+test('the cap counts plain files too; a file of exactly the cap passes', async () => {
+  const dir = tempDir();
+  const env = { DATABASE_URL: await tempDatabaseUrl(dir) };
+  const file = path.join(dir, 'plain.jsonl');
+  const body = LINES.slice(0, 10).join('\n') + '\n';
+  fs.writeFileSync(file, body);
+  const size = Buffer.byteLength(body);
+  const exact = paperboy(['import', '--max-unpacked', String(size), file], env);
+  assert.equal(exact.code, 0, exact.stderr);
+  assert.match(exact.stdout, /import done lines=10 new=10 /);
+  const under = paperboy(['import', '--max-unpacked', String(size - 1), file], env);
+  assert.equal(under.code, 1);
+  assert.match(under.stderr, /The 9 whole lines before the cap were imported/);
+  assert.match(under.stdout, /import done lines=9 new=0 updated=0 unchanged=9 .* stopped=max-unpacked/);
+});
+
+test('bad --max-unpacked values are refused with a clear message and exit 2, before the store is opened', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'never-read.jsonl');
+  fs.writeFileSync(file, LINES[0]!);
+  const db = path.join(dir, 'never.db');
+  for (const value of ['0', '-5', 'abc', '10XB', '', '0.1', '1e9', '5 GB GB', '99999999999999999999TB']) {
+    const r = paperboy(['import', `--max-unpacked=${value}`, file], { DATABASE_URL: `sqlite:${db}` });
+    assert.equal(r.code, 2, `${value}: ${r.stderr}`);
+    assert.match(r.stderr, /import: --max-unpacked: expected a size above 0 such as 500MB, 20GB or 2000000 \(bytes\), got "/, value);
+    assert.match(r.stderr, /usage: paperboy import FILE/);
+    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
+  }
+  const missing = paperboy(['import', file, '--max-unpacked'], { DATABASE_URL: `sqlite:${db}` });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /import: Option '--max-unpacked <value>' argument missing/);
+  assert.equal(fs.existsSync(db), false, 'no database was created or opened');
+});
+
+test('sizes as people write them', () => {
+  const cases: [string, number | null][] = [
+    ['1', 1], ['2000000', 2_000_000], ['500KB', 500_000], ['500kb', 500_000], ['1.5GB', 1_500_000_000], ['10 GB', 10_000_000_000],
+    ['1KiB', 1024], ['2MiB', 2 * 1024 * 1024], ['1TB', 1e12], ['3B', 3],
+    ['0', null], ['0KB', null], ['-1', null], ['0.5', null], ['abc', null], ['', null], ['1XB', null], ['1e3', null], ['1,000', null],
+    ['99999999999999999999TB', null],
+  ];
+  for (const [text, bytes] of cases) assert.equal(parseSize(text), bytes, text);
+});
