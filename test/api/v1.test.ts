@@ -130,6 +130,28 @@ test('writes need a write token: none is 401, a read token is 403, a revoked or 
   assert.equal((await call('GET', '/api/v1/me', { headers: { cookie: 'pb_session=anything' } })).res.status, 401);
 });
 
+test('someone else\'s credential is no token: a public read answers as to anyone, a write or a private read is a 401 that says why', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const hf = { authorization: 'Bearer hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345678' };
+  const basic = { authorization: 'Basic dXNlcjpwYXNz' };
+  for (const headers of [hf, basic]) {
+    assert.equal((await call('GET', '/api/v1/papers/2505.00210', { headers })).res.status, 200);
+    for (const [method, path] of [['PUT', '/api/v1/papers/2505.00203/vote'], ['GET', '/api/v1/me'], ['GET', '/api/v1/me/collections']] as const) {
+      const r = await call(method, path, { headers });
+      assert.equal(r.res.status, 401, `${method} ${path}`);
+      assert.match((r.body as Json).error as string, headers === hf ? /needs a Paperboy API token \(pbt_\.\.\.\); the Bearer token sent is not one/ : /sent as Authorization: Bearer <token>/);
+      assert.equal(r.res.headers.get('www-authenticate'), `Bearer realm="api", error="${headers === hf ? 'invalid_token' : 'invalid_request'}"`);
+    }
+  }
+  // A token with Paperboy's prefix that is not live is refused even where none is needed: its owner should learn it is dead.
+  const dead = await call('GET', '/api/v1/papers/2505.00210', { token: 'pbt_' + 'x'.repeat(43) });
+  assert.equal(dead.res.status, 401);
+  assert.match((dead.body as Json).error as string, /revoked or expired/);
+  assert.equal((await call('GET', '/api/v1/papers/2505.00210', { token: 'pbt_short' })).res.status, 401, 'a malformed pbt_ token');
+  assert.equal((await call('GET', '/api/v1/papers/2505.00210', { token: await t.token(t.ada, 'read') })).res.status, 200);
+});
+
 test('votes with a token: once per member, counts exact, seen by both APIs and the history', async () => {
   const t = await openDataApp();
   const call = caller(t);

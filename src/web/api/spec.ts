@@ -12,7 +12,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError, type ApiEnv } from './http.ts';
+import { ApiError, bearerChallenge, type ApiEnv } from './http.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -98,6 +98,15 @@ async function readBody(c: Context): Promise<unknown> {
   }
 }
 
+const CREATE_ONE = 'create one in Settings, API tokens';
+
+/** The 401 of an endpoint that needs a token and got none of Paperboy's, with its challenge. */
+function missingToken(foreign: 'bearer' | 'scheme' | null): ApiError {
+  if (foreign === 'scheme') return new ApiError(401, `This needs an API token, sent as Authorization: Bearer <token> (${CREATE_ONE}).`, bearerChallenge('invalid_request'));
+  if (foreign === 'bearer') return new ApiError(401, `This needs a Paperboy API token (pbt_...); the Bearer token sent is not one (${CREATE_ONE}).`, bearerChallenge('invalid_token'));
+  return new ApiError(401, `This needs an API token: send Authorization: Bearer <token> (${CREATE_ONE}).`);
+}
+
 /** Registers an endpoint: documents it, and routes it through validation to `handler`. */
 export function endpoint<P extends AnyObject, Q extends AnyObject, B extends z.ZodType>(
   app: Hono<ApiEnv>, registry: Registry, spec: EndpointSpec<P, Q, B>,
@@ -108,8 +117,10 @@ export function endpoint<P extends AnyObject, Q extends AnyObject, B extends z.Z
   app.on(spec.method.toUpperCase(), spec.honoPath ?? honoPathOf(spec.path), async (c) => {
     if (access === 'read' || access === 'write') {
       const token = c.get('apiToken');
-      if (!token) throw new ApiError(401, 'This needs an API token: send Authorization: Bearer <token> (create one in Settings, API tokens).');
-      if (access === 'write' && token.scope !== 'write') throw new ApiError(403, 'This token can only read; create a token with write access to do this.');
+      if (!token) throw missingToken(c.get('foreignCredential'));
+      if (access === 'write' && token.scope !== 'write') {
+        throw new ApiError(403, 'This token can only read; create a token with write access to do this.');
+      }
     }
     const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, what: string): z.output<S> => {
       if (!schema) return undefined as z.output<S>;
