@@ -152,6 +152,19 @@ test('someone else\'s credential is no token: a public read answers as to anyone
   assert.equal((await call('GET', '/api/v1/papers/2505.00210', { token: await t.token(t.ada, 'read') })).res.status, 200);
 });
 
+test('a 401 carries its Bearer challenge (no error code when no credentials were sent); a read token asking to write gets insufficient_scope', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  for (const [method, path] of [['PUT', '/api/v1/papers/2505.00203/vote'], ['GET', '/api/v1/me'], ['POST', '/api/v1/papers/2505.00203/comments']] as const) {
+    const r = await call(method, path);
+    assert.equal(r.res.status, 401, `${method} ${path}`);
+    assert.equal(r.res.headers.get('www-authenticate'), 'Bearer realm="api"', `${method} ${path}`);
+  }
+  const readOnly = await call('PUT', '/api/v1/papers/2505.00203/vote', { token: await t.token(t.ada, 'read') });
+  assert.equal(readOnly.res.status, 403);
+  assert.equal(readOnly.res.headers.get('www-authenticate'), 'Bearer realm="api", error="insufficient_scope", scope="write"');
+});
+
 test('votes with a token: once per member, counts exact, seen by both APIs and the history', async () => {
   const t = await openDataApp();
   const call = caller(t);

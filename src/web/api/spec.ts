@@ -104,7 +104,7 @@ const CREATE_ONE = 'create one in Settings, API tokens';
 function missingToken(foreign: 'bearer' | 'scheme' | null): ApiError {
   if (foreign === 'scheme') return new ApiError(401, `This needs an API token, sent as Authorization: Bearer <token> (${CREATE_ONE}).`, bearerChallenge('invalid_request'));
   if (foreign === 'bearer') return new ApiError(401, `This needs a Paperboy API token (pbt_...); the Bearer token sent is not one (${CREATE_ONE}).`, bearerChallenge('invalid_token'));
-  return new ApiError(401, `This needs an API token: send Authorization: Bearer <token> (${CREATE_ONE}).`);
+  return new ApiError(401, `This needs an API token: send Authorization: Bearer <token> (${CREATE_ONE}).`, bearerChallenge());
 }
 
 /** Registers an endpoint: documents it, and routes it through validation to `handler`. */
@@ -119,7 +119,9 @@ export function endpoint<P extends AnyObject, Q extends AnyObject, B extends z.Z
       const token = c.get('apiToken');
       if (!token) throw missingToken(c.get('foreignCredential'));
       if (access === 'write' && token.scope !== 'write') {
-        throw new ApiError(403, 'This token can only read; create a token with write access to do this.');
+        throw new ApiError(403, 'This token can only read; create a token with write access to do this.', {
+          'WWW-Authenticate': 'Bearer realm="api", error="insufficient_scope", scope="write"',
+        });
       }
     }
     const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, what: string): z.output<S> => {
