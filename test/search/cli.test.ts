@@ -44,6 +44,24 @@ describe('search CLI commands', async () => {
     assert.match(err.text(), /--mode is hybrid, keyword or semantic/);
   });
 
+  test('paperboy search without a saved index says on stderr that it builds one and when it is done; the next search loads it quietly', async () => {
+    const fresh = await tempStore();
+    await fresh.upsertPapers(topicalRecords(30), FIXED_NOW);
+    const out = sink();
+    const err = sink();
+    assert.equal(await runSearchCli(fresh, ['robots', '--mode', 'keyword'], out.stream, err.stream), 0);
+    assert.match(out.text(), /^5 papers for robots \(keyword\)\n1\. Reinforcement learning for robots/, 'the results, on stdout only');
+    const lines = err.text().trim().split('\n');
+    assert.equal(lines.length, 2, err.text());
+    assert.match(lines[0]!, /^search: no saved search index yet: building one from every paper in the store/);
+    assert.match(lines[1]!, /^search: index built and saved \(generation 1, 30 papers, semantic ready, \d+\.\d s\); later searches load it$/);
+    const again = sink();
+    const quiet = sink();
+    assert.equal(await runSearchCli(fresh, ['robots', '--mode', 'keyword'], again.stream, quiet.stream), 0);
+    assert.equal(again.text(), out.text());
+    assert.equal(quiet.text(), '', 'the saved index is loaded, not built again');
+  });
+
   test('paperboy eval-search on a BEIR folder prints one line per mode', async () => {
     const dir = tempDir();
     const docs = topicalRecords(24).map((r) => ({ _id: r.id, title: r.title, text: `${r.abstract} A second sentence. A third one here.` }));
