@@ -386,3 +386,44 @@ test('HEAD answers like GET without a body', async () => {
   assert.match(res.headers.get('content-type')!, /^application\/json/);
   assert.equal(await res.text(), '');
 });
+
+test('a known path under the wrong method is a 405 with Allow and a JSON error; an unknown path stays a JSON 404', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const write = await t.token(t.ada, 'write');
+  const cases: [string, string, string, string?][] = [
+    ['POST', '/api/v1/papers/2505.00203/vote', 'PUT, DELETE', write],
+    ['GET', '/api/v1/papers/2505.00203/vote', 'PUT, DELETE'],
+    ['DELETE', '/api/daily_papers', 'GET, HEAD'],
+    ['PUT', '/api/papers/2505.00210', 'GET, HEAD'],
+    ['POST', '/api/v1/me', 'GET, HEAD', write],
+    ['DELETE', '/api/v1/me/collections', 'GET, HEAD, POST', write],
+    ['POST', '/feeds/daily.rss', 'GET, HEAD'],
+    ['POST', '/feeds/new/cs.CL.rss', 'GET, HEAD'],
+    ['POST', '/search.rss', 'GET, HEAD'],
+    ['POST', '/openapi.json', 'GET, HEAD'],
+  ];
+  for (const [method, path, allow, token] of cases) {
+    const r = await call(method, path, { token, headers: { accept: 'application/json' } });
+    assert.equal(r.res.status, 405, `${method} ${path}`);
+    assert.equal(r.res.headers.get('allow'), allow, `${method} ${path}`);
+    assert.match(r.res.headers.get('content-type')!, /^application\/json/);
+    assert.match((r.body as Json).error as string, new RegExp(`does not answer ${method}: use `), `${method} ${path}`);
+  }
+  assert.match(((await call('POST', '/api/v1/papers/2505.00203/vote', { token: write })).body as Json).error as string, /use PUT or DELETE\./);
+  for (const method of ['PUT', 'PATCH', 'GET', 'DELETE']) {
+    const r = await call(method, '/mcp');
+    assert.equal(r.res.status, 405, `${method} /mcp`);
+    assert.equal(r.res.headers.get('allow'), 'POST');
+    assert.match(r.res.headers.get('content-type')!, /^application\/json/);
+    assert.match(((r.body as Json).error as Json).message as string, /send JSON-RPC requests with POST/);
+  }
+  for (const [method, path] of [['GET', '/api/v1/nothing-here'], ['POST', '/api/v1/nothing-here'], ['GET', '/feeds/nothing.rss'], ['GET', '/api/v1/papers/2505.00203/vote/extra']]) {
+    const r = await call(method!, path!);
+    assert.equal(r.res.status, 404, `${method} ${path}`);
+    assert.match((r.body as Json).error as string, /no such endpoint/);
+  }
+  // The right method still reaches the endpoint.
+  assert.equal((await call('PUT', '/api/v1/papers/2505.00203/vote', { token: write })).res.status, 200);
+  assert.equal((await call('GET', '/openapi.json')).res.status, 200);
+});
