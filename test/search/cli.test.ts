@@ -81,4 +81,41 @@ describe('search CLI commands', async () => {
     assert.match(lines[2]!, /^semantic nDCG@10=\d\.\d{4} R@100=\d\.\d{4}$/);
     assert.match(err.text(), /24 documents, 2 queries, test judgements/);
   });
+
+  test('paperboy eval-search with no judged query stops (exit 1) instead of scoring 0; judgement lines it cannot use are reported', async () => {
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, 'corpus.jsonl'), ['d1', 'd2'].map((id) => JSON.stringify({ _id: id, title: `title ${id}`, text: 'some text' })).join('\n'));
+    fs.writeFileSync(path.join(dir, 'queries.jsonl'), JSON.stringify({ _id: 'q1', text: 'text' }));
+    fs.mkdirSync(path.join(dir, 'qrels'));
+    const run = async (qrels: string, args: string[] = []) => {
+      fs.writeFileSync(path.join(dir, 'qrels', 'test.tsv'), qrels);
+      const out = sink();
+      const err = sink();
+      const code = await runEvalSearch([dir, '--mode', 'keyword', ...args], out.stream, err.stream);
+      return { code, out: out.text(), err: err.text() };
+    };
+    const headerOnly = await run('query-id\tcorpus-id\tscore\n');
+    assert.equal(headerOnly.code, 1);
+    assert.equal(headerOnly.out, '', 'no score that looks like a measurement');
+    assert.match(headerOnly.err, /no judged queries: no query of queries\.jsonl has a usable judgement in qrels\/test\.tsv/);
+
+    const unusable = await run('query-id\tcorpus-id\tscore\nq1\tzzz\t1\nq1\td1\tabc\nq9\td1\t1\nq1-only\n');
+    assert.equal(unusable.code, 1);
+    assert.equal(unusable.out, '');
+    assert.match(unusable.err, /qrels\/test\.tsv:2: corpus-id "zzz" is not in corpus\.jsonl\n/);
+    assert.match(unusable.err, /qrels\/test\.tsv:3: score "abc" is not a number\n/);
+    assert.match(unusable.err, /qrels\/test\.tsv:4: query-id "q9" is not in queries\.jsonl\n/);
+    assert.match(unusable.err, /qrels\/test\.tsv:5: expected query-id, corpus-id and score separated by tabs\n/);
+    assert.match(unusable.err, /4 judgement lines of qrels\/test\.tsv could not be used and were left out\n/);
+
+    // One usable line among bad ones: scored, and the others still reported.
+    const mixed = await run('q1\td1\t1\nq1\tzzz\t1\n');
+    assert.equal(mixed.code, 0, mixed.err);
+    assert.match(mixed.out, /^keyword nDCG@10=1\.0000 R@100=1\.0000/);
+    assert.match(mixed.err, /qrels\/test\.tsv:2: corpus-id "zzz" is not in corpus\.jsonl\n.*1 judgement line of qrels\/test\.tsv could not be used and was left out/s);
+
+    const missing = await run('q1\td1\t1\n', ['--split', 'train']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.err, /^eval-search: beir: no qrels\/train\.tsv in /);
+  });
 });
