@@ -427,3 +427,42 @@ test('a known path under the wrong method is a 405 with Allow and a JSON error; 
   assert.equal((await call('PUT', '/api/v1/papers/2505.00203/vote', { token: write })).res.status, 200);
   assert.equal((await call('GET', '/openapi.json')).res.status, 200);
 });
+
+test('small contract points: a missing q or field is said in words, JSON is told by its media type, an existing subscription is a 200', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const write = await t.token(t.ada, 'write');
+  // A missing q gets the same answer as an empty one, in the API's own words.
+  for (const path of ['/api/v1/search?limit=5', '/api/v1/search?q=', '/search.rss', '/search.atom?q=%20']) {
+    const r = await call('GET', path);
+    assert.equal(r.res.status, 400, path);
+    assert.equal((r.body as Json).error, 'Query: q: say what to look for', path);
+  }
+  // Wrong or missing fields in a body: no zod wording.
+  const noBody = await call('POST', '/api/v1/papers/2505.00202/comments', { token: write, body: {} });
+  assert.equal(noBody.res.status, 400);
+  assert.equal((noBody.body as Json).error, 'Body: body is missing');
+  const wrongType = await call('POST', '/api/v1/papers/2505.00202/comments', { token: write, body: { body: 5 } });
+  assert.equal((wrongType.body as Json).error, 'Body: body should be a string, not a number');
+  const array = await call('POST', '/api/v1/papers/2505.00202/comments', { token: write, body: [] });
+  assert.equal((array.body as Json).error, 'Body: should be an object, not an array');
+
+  // The media type is compared whole; +json types (RFC 6839) and parameters are fine.
+  const post = (type: string) => t.json('/api/v1/papers/2505.00202/comments', {
+    method: 'POST', headers: { authorization: `Bearer ${write}`, 'content-type': type }, body: JSON.stringify({ body: `Sent as ${type}` }),
+  });
+  for (const type of ['application/jsonx', 'application/json-seq', 'text/json', 'application/x-json', 'application/+json']) {
+    assert.equal((await post(type)).res.status, 415, type);
+  }
+  for (const type of ['application/json', 'Application/JSON; charset=utf-8', 'application/merge-patch+json', 'application/vnd.api+json ; charset=UTF-8']) {
+    assert.equal((await post(type)).res.status, 201, type);
+  }
+
+  // Subscribing twice: created once (201), then nothing created (200, already-subscribed).
+  const first = await call('POST', '/api/v1/me/subscriptions', { token: write, body: { kind: 'trending', period: 'daily' } });
+  assert.equal(first.res.status, 201);
+  assert.equal(S.SubscribeResult.parse(first.body).outcome, 'subscribed');
+  const again = await call('POST', '/api/v1/me/subscriptions', { token: write, body: { kind: 'trending', period: 'daily' } });
+  assert.equal(again.res.status, 200);
+  assert.equal(S.SubscribeResult.parse(again.body).outcome, 'already-subscribed');
+});

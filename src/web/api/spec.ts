@@ -73,10 +73,19 @@ export function honoPathOf(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
+/** zod's own wording for a value of the wrong type (or none), which the API rewords for people. */
+const ZOD_TYPE_MESSAGE = /^Invalid input: expected (\w+), received (\w+)$/;
+const withArticle = (word: string) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+
 /** One line per problem, each naming the field. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.slice(0, 5).map((i) => {
     const where = i.path.join('.');
+    const type = ZOD_TYPE_MESSAGE.exec(i.message);
+    if (type) {
+      const what = type[2] === 'undefined' ? 'is missing' : `should be ${withArticle(type[1]!)}, not ${withArticle(type[2]!)}`;
+      return where ? `${where} ${what}` : what;
+    }
     return where && !i.message.startsWith(where) ? `${where}: ${i.message}` : i.message;
   }).join('; ');
 }
@@ -84,9 +93,17 @@ export function describeIssues(error: z.ZodError): string {
 /** The most a JSON body may weigh, in bytes: a comment is at most 10,000 characters. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
+/**
+ * Whether a Content-Type names JSON: `application/json` or a `+json` type (RFC 6839), with any
+ * parameters (`; charset=utf-8`). The media type is compared whole: `application/jsonx` is not JSON.
+ */
+export function isJsonMediaType(header: string | undefined): boolean {
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
+}
+
 async function readBody(c: Context): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/json')) throw new ApiError(415, 'Send the body as JSON (Content-Type: application/json).');
+  if (!isJsonMediaType(c.req.header('content-type'))) throw new ApiError(415, 'Send the body as JSON (Content-Type: application/json).');
   const length = Number(c.req.header('content-length') ?? '0');
   if (length > MAX_JSON_BODY_BYTES) throw new ApiError(413, `Bodies are limited to ${MAX_JSON_BODY_BYTES / 1024} KB.`);
   const text = await c.req.text();
