@@ -92,6 +92,10 @@ export async function runSearchCli(
   if (!index) return 1;
   try {
     const r = await searchPapers({ store, index }, { q, mode, sort, page, pageSize: limit });
+    if (!r.paperId && page > r.pages) { // past the end: say so, as the API's 404 does, rather than print another page or nothing
+      err.write(`search: there is no page ${page}: this search has ${r.pages} page${r.pages === 1 ? '' : 's'} of ${limit}\n`);
+      return 1;
+    }
     if (values.json) {
       out.write(`${JSON.stringify({
         query: q, searched: r.searched, paperId: r.paperId, mode: r.mode, sort: r.sort, page: r.page, pages: r.pages,

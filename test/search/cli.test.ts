@@ -42,6 +42,18 @@ describe('search CLI commands', async () => {
     const err = sink();
     assert.equal(await runSearchCli(store, ['x', '--mode', 'fast'], sink().stream, err.stream), 2);
     assert.match(err.text(), /--mode is hybrid, keyword or semantic/);
+    // A page past the end is an error (exit 1), not the last page again or an empty list.
+    const past = sink();
+    const pastErr = sink();
+    assert.equal(await runSearchCli(store, ['robots', '--mode', 'keyword', '--limit', '2', '--page', '4'], past.stream, pastErr.stream), 1);
+    assert.equal(past.text(), '');
+    assert.equal(pastErr.text(), 'search: there is no page 4: this search has 3 pages of 2\n');
+    const far = sink();
+    assert.equal(await runSearchCli(store, ['robots', '--mode', 'keyword', '--page', '99999'], sink().stream, far.stream), 1);
+    assert.match(far.text(), /^search: there is no page 99999: this search has 1 page of 10\n$/);
+    const last = sink();
+    assert.equal(await runSearchCli(store, ['robots', '--mode', 'keyword', '--limit', '2', '--page', '3'], last.stream), 0);
+    assert.match(last.text(), /\n5\. /, 'the last page is still there');
   });
 
   test('paperboy search without a saved index says on stderr that it builds one and when it is done; the next search loads it quietly', async () => {
