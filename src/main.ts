@@ -77,9 +77,10 @@ async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): P
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   exitQuietlyOnBrokenPipe(process.stdout);
-  if (!command || command === 'help' || command === '--help' || command === '-h') {
+  if (!command) { process.stderr.write(USAGE); return 2; } // a usage error, like the others: stdout stays for data
+  if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
-    return command ? 0 : 2;
+    return 0;
   }
   let config: Config;
   try {

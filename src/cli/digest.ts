@@ -51,20 +51,31 @@ export interface DigestCliOptions {
   /** Replaces the clock (tests). */
   now?: () => number;
   stdin?: NodeJS.ReadableStream;
+  /** Where problems go (usage errors, a refused unsubscribe); default: standard error. */
+  err?: { write(s: string): unknown };
   /** Tuning for tests and benchmarks. */
   tuning?: Pick<DigestDeps, 'leaseMs' | 'retryBaseMs' | 'inRunWaitMs'>;
 }
 
 type Out = { write(s: string): unknown };
 
-/** Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage). */
+/**
+ * Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage).
+ * What it did goes to `out`; problems go to `options.err`, so a script reading `out` gets only data.
+ */
 export async function runDigestCli(
   config: Pick<Config, 'baseUrl' | 'siteName' | 'mailFrom' | 'smtp' | 'outboxDir'> & Partial<Pick<Config, 'searchEngine' | 'embedder'>>, settings: DigestSettings, store: Store, args: string[], out: Out,
   options: DigestCliOptions = {},
 ): Promise<number> {
   const [sub, ...rest] = args;
   const now = options.now ?? (() => Date.now());
-  if (!sub || sub === '--help' || sub === 'help') { out.write(DIGEST_USAGE); return sub ? 0 : 2; }
+  const err = options.err ?? process.stderr;
+  if (sub === '--help' || sub === 'help') { out.write(DIGEST_USAGE); return 0; }
+  if (!sub) { err.write(DIGEST_USAGE); return 2; }
+  if ((sub === 'status' || sub === 'unsubscribe-mail') && rest.length > 0) {
+    err.write(`digest: ${sub} takes no arguments${sub === 'unsubscribe-mail' ? ' (the e-mail comes on standard input)' : ''}, got "${rest.join(' ').slice(0, 80)}"\n\n${DIGEST_USAGE}`);
+    return 2;
+  }
   if (sub === 'status') {
     const [subs, outbox] = await Promise.all([countSubscribers(digestDb(store.db)), countOutboxByStatus(digestDb(store.db))]);
     out.write(`subscribers active=${subs.active} pending=${subs.pending} unsubscribed=${subs.unsubscribed} bounced=${subs.bounced} `
@@ -77,19 +88,19 @@ export async function runDigestCli(
     for await (const chunk of options.stdin ?? process.stdin) chunks.push(Buffer.from(chunk as Buffer));
     const mail = await simpleParser(Buffer.concat(chunks));
     const token = /unsubscribe\s+(\d+\.\d+\.[A-Za-z0-9_-]{32})/i.exec(`${mail.subject ?? ''} ${mail.text ?? ''}`)?.[1];
-    if (!token) { out.write('digest: no unsubscribe token in this e-mail\n'); return 1; }
+    if (!token) { err.write('digest: no unsubscribe token in this e-mail\n'); return 1; }
     try {
       const s = await unsubscribeByToken({ store, now }, token);
       out.write(`unsubscribed subscription=${s.id} email=${s.email}\n`);
       return 0;
-    } catch (err) {
+    } catch (e) {
       // Gone with its account: nothing more is sent, which is what the message asked for.
-      if (err instanceof SubscriptionGone) { out.write(`nothing to unsubscribe: ${err.message}\n`); return 0; }
-      if (err instanceof UserError) { out.write(`digest: ${err.message}\n`); return 1; }
-      throw err;
+      if (e instanceof SubscriptionGone) { out.write(`nothing to unsubscribe: ${e.message}\n`); return 0; }
+      if (e instanceof UserError) { err.write(`digest: ${e.message}\n`); return 1; }
+      throw e;
     }
   }
-  if (sub !== 'send') { out.write(`digest: unknown subcommand "${sub}"\n\n${DIGEST_USAGE}`); return 2; }
+  if (sub !== 'send') { err.write(`digest: unknown subcommand "${sub}"\n\n${DIGEST_USAGE}`); return 2; }
 
   let values;
   try {
@@ -97,8 +108,8 @@ export async function runDigestCli(
       args: rest, allowPositionals: false,
       options: { period: { type: 'string' }, date: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, to: { type: 'string' }, out: { type: 'string' } },
     }));
-  } catch (err) {
-    out.write(`digest: ${(err as Error).message}\n\n${DIGEST_USAGE}`);
+  } catch (e) {
+    err.write(`digest: ${(e as Error).message}\n\n${DIGEST_USAGE}`);
     return 2;
   }
   const problems: string[] = [];
@@ -113,7 +124,7 @@ export async function runDigestCli(
   if (values.to !== undefined) {
     try { to = parseEmail(values.to); } catch { problems.push(`--to must be one e-mail address, got "${values.to.slice(0, 80)}"`); }
   }
-  if (problems.length) { out.write(`digest: ${problems.join('; ')}\n`); return 2; }
+  if (problems.length) { err.write(`digest: ${problems.join('; ')}\n`); return 2; }
 
   const transport = options.transport ?? (config.smtp
     ? smtpTransport(config.smtp, { connections: settings.connections })

@@ -25,6 +25,9 @@ embedder PAPERBOY_EMBEDDER names (the corpus-trained one by default).
 are removed from it afterwards.
 `;
 
+/** Unusable qrels lines shown one by one; the rest are counted. */
+const SHOWN_PROBLEMS = 10;
+
 export async function runEvalSearch(
   args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
   /** DATABASE_URL from the settings: where --store postgres runs when --database-url is not given. */
@@ -67,7 +70,22 @@ export async function runEvalSearch(
     err.write(`eval-search: PostgreSQL's engine trains its own embedder; PAPERBOY_EMBEDDER=${embedder.kind} applies to --store sqlite only\n`);
     return 2;
   }
-  const set = await readBeir(positionals[0]!, split);
+  let set;
+  try {
+    set = await readBeir(positionals[0]!, split);
+  } catch (e) {
+    err.write(`eval-search: ${(e as Error).message}\n`);
+    return 1;
+  }
+  for (const line of set.unusable.slice(0, SHOWN_PROBLEMS)) err.write(`eval-search: ${line}\n`);
+  if (set.unusable.length > 0) {
+    err.write(`eval-search: ${set.unusable.length} judgement line${set.unusable.length === 1 ? '' : 's'} of qrels/${set.split}.tsv could not be used and ${set.unusable.length === 1 ? 'was' : 'were'} left out`
+      + `${set.unusable.length > SHOWN_PROBLEMS ? ` (the first ${SHOWN_PROBLEMS} are shown)` : ''}\n`);
+  }
+  if (set.queries.length === 0) {
+    err.write(`eval-search: no judged queries: no query of queries.jsonl has a usable judgement in qrels/${set.split}.tsv, so there is nothing to score (is --split right?)\n`);
+    return 1;
+  }
   err.write(`eval-search: ${set.docs.length} documents, ${set.queries.length} queries, ${set.split} judgements\n`);
   const progress = createProgress('index', process.stderr);
   const started = Date.now();

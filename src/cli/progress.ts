@@ -2,6 +2,7 @@
  * Progress for long commands: a bar on a terminal, nothing on a pipe (the summary line says it all).
  */
 import cliProgress from 'cli-progress';
+import type { BuildProgress } from '../search/search-index.ts';
 
 export interface Progress {
   update(done: number, total: number, note?: string): void;
@@ -24,5 +25,28 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
       bar.update(done, { note });
     },
     stop() { if (started) bar.stop(); },
+  };
+}
+
+/**
+ * One bar per phase of a search-index build (indexing, training, embedding, saving), as
+ * `paperboy reindex` and `paperboy search` (building a missing index) show it.
+ */
+export function buildProgressBars(stream: NodeJS.WriteStream = process.stderr): { onProgress(p: BuildProgress): void; stop(): void } {
+  const bars = new Map<string, Progress>();
+  let current: string | null = null;
+  return {
+    onProgress(p) {
+      if (current !== p.phase) {
+        if (current) bars.get(current)?.stop();
+        current = p.phase;
+        bars.set(p.phase, createProgress(p.phase.padEnd(9), stream));
+      }
+      bars.get(p.phase)!.update(p.done, p.total, `${p.done}/${p.total}`);
+    },
+    stop() {
+      if (current) bars.get(current)?.stop();
+      current = null;
+    },
   };
 }

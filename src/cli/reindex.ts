@@ -6,10 +6,10 @@
 import { parseArgs } from 'node:util';
 import { PgSearchEngine } from '../search/pg-engine.ts';
 import type { Config } from '../config.ts';
-import { SearchIndex, type BuildProgress } from '../search/search-index.ts';
+import { SearchIndex } from '../search/search-index.ts';
 import { searchIndexOptions } from '../search/setup.ts';
 import type { Store } from '../store/index.ts';
-import { createProgress, type Progress } from './progress.ts';
+import { buildProgressBars } from './progress.ts';
 
 export const REINDEX_USAGE = `usage: paperboy reindex [--keyword-only [--drop-semantic]]
 
@@ -52,27 +52,17 @@ export async function runReindex(
     }
   }
   const started = Date.now();
-  const bars = new Map<string, Progress>();
-  let current: string | null = null;
-  const onProgress = (p: BuildProgress) => {
-    if (current !== p.phase) {
-      if (current) bars.get(current)?.stop();
-      current = p.phase;
-      bars.set(p.phase, createProgress(p.phase.padEnd(9), process.stderr));
-    }
-    bars.get(p.phase)!.update(p.done, p.total, `${p.done}/${p.total}`);
-  };
+  const bars = buildProgressBars(process.stderr);
   const index = SearchIndex.detached(store, searchIndexOptions(settings, { semantic }));
-  await index.rebuild(onProgress);
-  if (current) bars.get(current)?.stop();
+  await index.rebuild(bars.onProgress);
+  bars.stop();
   const s = index.status();
   await index.close();
   let pg = '';
   if (settings.searchEngine === 'postgres') {
-    current = null;
     const pgEngine = PgSearchEngine.detached(store, { semantic });
-    await pgEngine.rebuild(onProgress);
-    if (current) bars.get(current)?.stop();
+    await pgEngine.rebuild(bars.onProgress);
+    bars.stop();
     pg = ` postgres_generation=${pgEngine.status().generation}`;
     await pgEngine.close();
   }

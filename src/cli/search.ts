@@ -6,9 +6,10 @@
 import { parseArgs } from 'node:util';
 import { markSegments, segmentsText } from '../search/highlight.ts';
 import type { Config } from '../config.ts';
-import { SEARCH_MODES, SEARCH_SORTS, type SearchMode, type SearchSort } from '../search/search-index.ts';
+import { SearchIndex, SEARCH_MODES, SEARCH_SORTS, type SearchMode, type SearchSort } from '../search/search-index.ts';
 import { searchPapers } from '../search/service.ts';
-import { openSearchEngine } from '../search/setup.ts';
+import { openSearchEngine, searchIndexOptions, type OpenedSearchEngine } from '../search/setup.ts';
+import { buildProgressBars } from './progress.ts';
 import type { Store } from '../store/index.ts';
 
 export const SEARCH_USAGE = `usage: paperboy search "QUERY" [--json] [--mode hybrid|keyword|semantic] [--sort relevance|date|upvotes] [--page N] [--limit N]
@@ -16,6 +17,47 @@ export const SEARCH_USAGE = `usage: paperboy search "QUERY" [--json] [--mode hyb
 Query syntax: words, "exact phrase", -exclude, author:Name, cat:cs.CL, year:2024,
 after:2024-01-01, before:2024-06-01, has:code (see docs/search.md).
 `;
+
+/**
+ * The engine the settings name, ready to search. Without a saved index (a first start whose build
+ * has not saved one yet, or none ever built) the command builds one itself, saying so on `err` with
+ * a bar per phase on a terminal, and saves it, so the next search loads it in seconds. It does not
+ * wait for a server's own first build: the two build side by side (each takes the CPU for minutes on
+ * a large corpus), and the server takes up the index saved first. Null when the build failed.
+ */
+async function openEngine(
+  store: Store, settings: Pick<Config, 'embedder' | 'searchEngine'>, err: NodeJS.WritableStream,
+): Promise<OpenedSearchEngine | null> {
+  if (settings.searchEngine === 'postgres') {
+    const engine = await openSearchEngine(store, settings);
+    if (engine.status().semantic === 'building') {
+      err.write("search: PostgreSQL's search engine has no embedding model yet: building it (this can take minutes; paperboy reindex does it too)\n");
+      await engine.ready();
+      err.write(`search: embedding model built (semantic search ${engine.status().semantic})\n`);
+    }
+    return engine;
+  }
+  const options = searchIndexOptions(settings);
+  const saved = await SearchIndex.loadSavedIndex(store, options);
+  if (saved) return saved;
+  const started = Date.now();
+  err.write('search: no saved search index yet: building one from every paper in the store (minutes on a large corpus; '
+    + 'a server saves one after its first build, and paperboy reindex makes one)\n');
+  const index = SearchIndex.detached(store, options);
+  const bars = buildProgressBars(err as NodeJS.WriteStream);
+  try {
+    await index.rebuild(bars.onProgress);
+  } catch (e) {
+    bars.stop();
+    err.write(`search: the search index could not be built: ${(e as Error).message}\n`);
+    await index.close();
+    return null;
+  }
+  bars.stop();
+  const s = index.status();
+  err.write(`search: index built and saved (generation ${s.generation}, ${s.papers} papers, semantic ${s.semantic}, ${((Date.now() - started) / 1000).toFixed(1)} s); later searches load it\n`);
+  return index;
+}
 
 export async function runSearchCli(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
@@ -46,9 +88,14 @@ export async function runSearchCli(
     err.write('search: --page is 1 or more, --limit 1 to 100\n');
     return 2;
   }
-  const index = await openSearchEngine(store, settings, { wait: true });
+  const index = await openEngine(store, settings, err);
+  if (!index) return 1;
   try {
     const r = await searchPapers({ store, index }, { q, mode, sort, page, pageSize: limit });
+    if (!r.paperId && page > r.pages) { // past the end: say so, as the API's 404 does, rather than print another page or nothing
+      err.write(`search: there is no page ${page}: this search has ${r.pages} page${r.pages === 1 ? '' : 's'} of ${limit}\n`);
+      return 1;
+    }
     if (values.json) {
       out.write(`${JSON.stringify({
         query: q, searched: r.searched, paperId: r.paperId, mode: r.mode, sort: r.sort, page: r.page, pages: r.pages,

@@ -17,6 +17,8 @@ export interface BeirSet {
   qrels: Map<string, Map<string, number>>;
   /** Which qrels file was read: `test` when present, else `train`. */
   split: 'test' | 'train';
+  /** The qrels lines that were left out, as `qrels/test.tsv:LINE: reason`, in file order. */
+  unusable: string[];
 }
 
 async function* jsonLines(file: string): AsyncGenerator<Record<string, unknown>> {
@@ -48,25 +50,33 @@ export async function readBeir(dir: string, split?: 'test' | 'train'): Promise<B
   if (!queriesFile) throw new Error(`beir: no queries.jsonl in ${dir}`);
   if (!qrelsFile) throw new Error(`beir: no qrels/${split ?? 'test|train'}.tsv in ${dir}`);
 
-  const qrels = new Map<string, Map<string, number>>();
-  const lines = fs.readFileSync(qrelsFile, 'utf8').split(/\r?\n/);
-  for (const [i, line] of lines.entries()) {
-    if (!line.trim()) continue;
-    const [q, d, s] = line.split('\t');
-    if (i === 0 && !/^\d+(\.\d+)?$/.test(s ?? '')) continue; // header
-    if (q === undefined || d === undefined) continue;
-    const score = Number(s ?? '1');
-    if (!qrels.has(q)) qrels.set(q, new Map());
-    qrels.get(q)!.set(d, Number.isFinite(score) ? score : 1);
-  }
   const docs: BeirDoc[] = [];
   for await (const o of jsonLines(corpus)) {
     docs.push({ id: String(o._id), title: String(o.title ?? ''), text: String(o.text ?? '') });
   }
-  const queries: BeirQuery[] = [];
-  for await (const o of jsonLines(queriesFile)) {
-    const id = String(o._id);
-    if (qrels.has(id)) queries.push({ id, text: String(o.text ?? '') });
+  const allQueries: BeirQuery[] = [];
+  for await (const o of jsonLines(queriesFile)) allQueries.push({ id: String(o._id), text: String(o.text ?? '') });
+
+  // A judgement counts when its score is a number and it names a query and a document of the set;
+  // any other line is reported, so a wrong split or a mismatched file cannot pass for a measurement.
+  const docIds = new Set(docs.map((d) => d.id));
+  const queryIds = new Set(allQueries.map((q) => q.id));
+  const qrelsName = path.relative(dir, qrelsFile).split(path.sep).join('/');
+  const qrels = new Map<string, Map<string, number>>();
+  const unusable: string[] = [];
+  const lines = fs.readFileSync(qrelsFile, 'utf8').split(/\r?\n/);
+  for (const [i, line] of lines.entries()) {
+    if (!line.trim()) continue;
+    const [q, d, s] = line.split('\t').map((f) => f.trim());
+    if (i === 0 && !/^\d+(\.\d+)?$/.test(s ?? '')) continue; // header
+    const problem = !q || !d ? 'expected query-id, corpus-id and score separated by tabs'
+      : s !== undefined && s !== '' && !Number.isFinite(Number(s)) ? `score "${s.slice(0, 20)}" is not a number`
+        : !queryIds.has(q) ? `query-id "${q.slice(0, 40)}" is not in ${path.basename(queriesFile)}`
+          : !docIds.has(d) ? `corpus-id "${d.slice(0, 40)}" is not in ${path.basename(corpus)}` : null;
+    if (problem) { unusable.push(`${qrelsName}:${i + 1}: ${problem}`); continue; }
+    if (!qrels.has(q!)) qrels.set(q!, new Map());
+    qrels.get(q!)!.set(d!, s ? Number(s) : 1);
   }
-  return { docs, queries, qrels, split: qrelsFile.endsWith('test.tsv') ? 'test' : 'train' };
+  const queries = allQueries.filter((q) => qrels.has(q.id));
+  return { docs, queries, qrels, split: qrelsFile.endsWith('test.tsv') ? 'test' : 'train', unusable };
 }

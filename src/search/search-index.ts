@@ -284,6 +284,14 @@ export class SearchIndex {
     return new SearchIndex(store, opts);
   }
 
+  /** Loads the store's saved index; null when there is none it can use (nothing is built then). */
+  static async loadSavedIndex(store: Store, opts: SearchIndexOptions = {}): Promise<SearchIndex | null> {
+    const index = new SearchIndex(store, opts);
+    if (!(await index.loadSaved())) return null;
+    await index.refresh();
+    return index;
+  }
+
   /**
    * Opens the store's index: loads the saved one, or (none saved) starts building it in the
    * background and returns at once; searches answer `building` until it is ready.

@@ -47,6 +47,9 @@ const tokenInput = z.object({
  */
 export const UNCONFIRMED = 'Confirm your e-mail address first: API tokens are for accounts whose address is confirmed. Follow the link we sent you, or ask for a new one in Settings.';
 
+/** The 403 to a token made before its account's address was confirmed (an older rule allowed it). */
+export const UNCONFIRMED_TOKEN = 'This API token was made before its account\'s e-mail address was confirmed and cannot be used: confirming the address revokes it. Confirm the address (Settings), then create a new token.';
+
 /** Creates a token for the member (whose address is confirmed); returns it in full, the only time it is available. */
 export async function createApiToken(deps: TokenDeps, user: User, input: { name: unknown; scope: unknown; expiresInDays?: unknown }): Promise<{ token: string; record: ApiToken }> {
   if (user.suspendedAt) throw new UserError(403, 'This account is suspended.');
@@ -88,7 +91,8 @@ export async function authenticateToken(deps: TokenDeps, value: string): Promise
   if (!token) throw invalid;
   const user = await findUserById(deps.store.db, token.userId);
   if (!user || user.suspendedAt) throw invalid;
-  if (!user.emailVerifiedAt) throw new UserError(403, 'This API token belongs to an account whose e-mail address is not confirmed: it works once the address is.');
+  // Confirming the address revokes the tokens made before it (accounts.ts), so this one will never work.
+  if (!user.emailVerifiedAt) throw new UserError(403, UNCONFIRMED_TOKEN);
   await touchApiToken(deps.store.db, token.id, iso(now), iso(now - TOUCH_EVERY_MS));
   return { user, token };
 }

@@ -286,7 +286,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     endpoint(api, registry, {
       method: 'get', path: `/search.${format}`, operationId: `searchFeed${F}`, tags: ['Feeds'],
       summary: `A search, as a feed (${F})`, description: 'The best matches of a search: subscribe to follow a topic.',
-      query: z.object({ q: z.string().trim().min(1, 'q: say what to look for').max(MAX_SEARCH_CHARS, `q: at most ${MAX_SEARCH_CHARS} characters`) }),
+      query: z.object({ q: z.string({ error: 'q: say what to look for' }).trim().min(1, 'q: say what to look for').max(MAX_SEARCH_CHARS, `q: at most ${MAX_SEARCH_CHARS} characters`) }),
       responses: feedResponses(format, { 503: { description: 'No search engine yet, or its index is not built yet (Retry-After says when to try again).', schema: ERROR } }),
     }, async (c, { query }) => {
       const items = (await searchPapers(ctx.od, { q: query.q, limit: FEED_SIZE.search })).map((p) => feedItem(base, p, 'published'));

@@ -7,7 +7,7 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { formatWindow } from '../domain/dates.ts';
 import { UserError } from '../services/errors.ts';
@@ -169,7 +169,9 @@ export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext)
     }
   });
   // Stateless: no stream to open with GET, no session to end with DELETE.
-  api.on(['GET', 'DELETE'], '/mcp', (c) => c.json(errorBody('This MCP server is stateless: send JSON-RPC requests with POST.'), 405, { Allow: 'POST' }));
+  const usePost = (c: Context) => c.json(errorBody('This MCP server is stateless: send JSON-RPC requests with POST.'), 405, { Allow: 'POST' });
+  api.on(['GET', 'DELETE'], '/mcp', usePost);
+  api.all('/mcp', usePost); // PUT, PATCH and the rest: the same JSON answer, never the site's HTML page
 
   const mcpBody = z.object({ jsonrpc: z.literal('2.0'), method: z.string(), id: z.union([z.string(), z.number()]).optional(), params: z.record(z.string(), z.unknown()).optional() });
   describeOnly(registry, {

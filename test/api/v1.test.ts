@@ -130,6 +130,41 @@ test('writes need a write token: none is 401, a read token is 403, a revoked or 
   assert.equal((await call('GET', '/api/v1/me', { headers: { cookie: 'pb_session=anything' } })).res.status, 401);
 });
 
+test('someone else\'s credential is no token: a public read answers as to anyone, a write or a private read is a 401 that says why', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const hf = { authorization: 'Bearer hf_AbCdEfGhIjKlMnOpQrStUvWxYz012345678' };
+  const basic = { authorization: 'Basic dXNlcjpwYXNz' };
+  for (const headers of [hf, basic]) {
+    assert.equal((await call('GET', '/api/v1/papers/2505.00210', { headers })).res.status, 200);
+    for (const [method, path] of [['PUT', '/api/v1/papers/2505.00203/vote'], ['GET', '/api/v1/me'], ['GET', '/api/v1/me/collections']] as const) {
+      const r = await call(method, path, { headers });
+      assert.equal(r.res.status, 401, `${method} ${path}`);
+      assert.match((r.body as Json).error as string, headers === hf ? /needs a Paperboy API token \(pbt_\.\.\.\); the Bearer token sent is not one/ : /sent as Authorization: Bearer <token>/);
+      assert.equal(r.res.headers.get('www-authenticate'), `Bearer realm="api", error="${headers === hf ? 'invalid_token' : 'invalid_request'}"`);
+    }
+  }
+  // A token with Paperboy's prefix that is not live is refused even where none is needed: its owner should learn it is dead.
+  const dead = await call('GET', '/api/v1/papers/2505.00210', { token: 'pbt_' + 'x'.repeat(43) });
+  assert.equal(dead.res.status, 401);
+  assert.match((dead.body as Json).error as string, /revoked or expired/);
+  assert.equal((await call('GET', '/api/v1/papers/2505.00210', { token: 'pbt_short' })).res.status, 401, 'a malformed pbt_ token');
+  assert.equal((await call('GET', '/api/v1/papers/2505.00210', { token: await t.token(t.ada, 'read') })).res.status, 200);
+});
+
+test('a 401 carries its Bearer challenge (no error code when no credentials were sent); a read token asking to write gets insufficient_scope', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  for (const [method, path] of [['PUT', '/api/v1/papers/2505.00203/vote'], ['GET', '/api/v1/me'], ['POST', '/api/v1/papers/2505.00203/comments']] as const) {
+    const r = await call(method, path);
+    assert.equal(r.res.status, 401, `${method} ${path}`);
+    assert.equal(r.res.headers.get('www-authenticate'), 'Bearer realm="api"', `${method} ${path}`);
+  }
+  const readOnly = await call('PUT', '/api/v1/papers/2505.00203/vote', { token: await t.token(t.ada, 'read') });
+  assert.equal(readOnly.res.status, 403);
+  assert.equal(readOnly.res.headers.get('www-authenticate'), 'Bearer realm="api", error="insufficient_scope", scope="write"');
+});
+
 test('votes with a token: once per member, counts exact, seen by both APIs and the history', async () => {
   const t = await openDataApp();
   const call = caller(t);
@@ -350,4 +385,84 @@ test('HEAD answers like GET without a body', async () => {
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type')!, /^application\/json/);
   assert.equal(await res.text(), '');
+});
+
+test('a known path under the wrong method is a 405 with Allow and a JSON error; an unknown path stays a JSON 404', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const write = await t.token(t.ada, 'write');
+  const cases: [string, string, string, string?][] = [
+    ['POST', '/api/v1/papers/2505.00203/vote', 'PUT, DELETE', write],
+    ['GET', '/api/v1/papers/2505.00203/vote', 'PUT, DELETE'],
+    ['DELETE', '/api/daily_papers', 'GET, HEAD'],
+    ['PUT', '/api/papers/2505.00210', 'GET, HEAD'],
+    ['POST', '/api/v1/me', 'GET, HEAD', write],
+    ['DELETE', '/api/v1/me/collections', 'GET, HEAD, POST', write],
+    ['POST', '/feeds/daily.rss', 'GET, HEAD'],
+    ['POST', '/feeds/new/cs.CL.rss', 'GET, HEAD'],
+    ['POST', '/search.rss', 'GET, HEAD'],
+    ['POST', '/openapi.json', 'GET, HEAD'],
+  ];
+  for (const [method, path, allow, token] of cases) {
+    const r = await call(method, path, { token, headers: { accept: 'application/json' } });
+    assert.equal(r.res.status, 405, `${method} ${path}`);
+    assert.equal(r.res.headers.get('allow'), allow, `${method} ${path}`);
+    assert.match(r.res.headers.get('content-type')!, /^application\/json/);
+    assert.match((r.body as Json).error as string, new RegExp(`does not answer ${method}: use `), `${method} ${path}`);
+  }
+  assert.match(((await call('POST', '/api/v1/papers/2505.00203/vote', { token: write })).body as Json).error as string, /use PUT or DELETE\./);
+  for (const method of ['PUT', 'PATCH', 'GET', 'DELETE']) {
+    const r = await call(method, '/mcp');
+    assert.equal(r.res.status, 405, `${method} /mcp`);
+    assert.equal(r.res.headers.get('allow'), 'POST');
+    assert.match(r.res.headers.get('content-type')!, /^application\/json/);
+    assert.match(((r.body as Json).error as Json).message as string, /send JSON-RPC requests with POST/);
+  }
+  for (const [method, path] of [['GET', '/api/v1/nothing-here'], ['POST', '/api/v1/nothing-here'], ['GET', '/feeds/nothing.rss'], ['GET', '/api/v1/papers/2505.00203/vote/extra']]) {
+    const r = await call(method!, path!);
+    assert.equal(r.res.status, 404, `${method} ${path}`);
+    assert.match((r.body as Json).error as string, /no such endpoint/);
+  }
+  // The right method still reaches the endpoint.
+  assert.equal((await call('PUT', '/api/v1/papers/2505.00203/vote', { token: write })).res.status, 200);
+  assert.equal((await call('GET', '/openapi.json')).res.status, 200);
+});
+
+test('small contract points: a missing q or field is said in words, JSON is told by its media type, an existing subscription is a 200', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const write = await t.token(t.ada, 'write');
+  // A missing q gets the same answer as an empty one, in the API's own words.
+  for (const path of ['/api/v1/search?limit=5', '/api/v1/search?q=', '/search.rss', '/search.atom?q=%20']) {
+    const r = await call('GET', path);
+    assert.equal(r.res.status, 400, path);
+    assert.equal((r.body as Json).error, 'Query: q: say what to look for', path);
+  }
+  // Wrong or missing fields in a body: no zod wording.
+  const noBody = await call('POST', '/api/v1/papers/2505.00202/comments', { token: write, body: {} });
+  assert.equal(noBody.res.status, 400);
+  assert.equal((noBody.body as Json).error, 'Body: body is missing');
+  const wrongType = await call('POST', '/api/v1/papers/2505.00202/comments', { token: write, body: { body: 5 } });
+  assert.equal((wrongType.body as Json).error, 'Body: body should be a string, not a number');
+  const array = await call('POST', '/api/v1/papers/2505.00202/comments', { token: write, body: [] });
+  assert.equal((array.body as Json).error, 'Body: should be an object, not an array');
+
+  // The media type is compared whole; +json types (RFC 6839) and parameters are fine.
+  const post = (type: string) => t.json('/api/v1/papers/2505.00202/comments', {
+    method: 'POST', headers: { authorization: `Bearer ${write}`, 'content-type': type }, body: JSON.stringify({ body: `Sent as ${type}` }),
+  });
+  for (const type of ['application/jsonx', 'application/json-seq', 'text/json', 'application/x-json', 'application/+json']) {
+    assert.equal((await post(type)).res.status, 415, type);
+  }
+  for (const type of ['application/json', 'Application/JSON; charset=utf-8', 'application/merge-patch+json', 'application/vnd.api+json ; charset=UTF-8']) {
+    assert.equal((await post(type)).res.status, 201, type);
+  }
+
+  // Subscribing twice: created once (201), then nothing created (200, already-subscribed).
+  const first = await call('POST', '/api/v1/me/subscriptions', { token: write, body: { kind: 'trending', period: 'daily' } });
+  assert.equal(first.res.status, 201);
+  assert.equal(S.SubscribeResult.parse(first.body).outcome, 'subscribed');
+  const again = await call('POST', '/api/v1/me/subscriptions', { token: write, body: { kind: 'trending', period: 'daily' } });
+  assert.equal(again.res.status, 200);
+  assert.equal(S.SubscribeResult.parse(again.body).outcome, 'already-subscribed');
 });

@@ -19,6 +19,11 @@ test('paperboy help lists the commands', () => {
   assert.equal(r.code, 0);
   for (const cmd of ['serve', 'migrate', 'import', 'stats']) assert.match(r.stdout, new RegExp(`\\n  ${cmd}`));
   assert.equal(paperboy(['frobnicate']).code, 2);
+  // No command is a usage error: the usage goes to stderr, as every other usage error's does.
+  const none = paperboy([]);
+  assert.equal(none.code, 2);
+  assert.equal(none.stdout, '');
+  assert.match(none.stderr, /\n  serve/);
 });
 
 test('invalid settings are all reported at once and nothing starts', () => {

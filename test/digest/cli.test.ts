@@ -42,24 +42,38 @@ const config = (outboxDir: string) => ({
 
 async function cli(store: Store, args: string[], outboxDir = tempDir(), stdin?: NodeJS.ReadableStream) {
   let out = '';
-  const code = await runDigestCli(config(outboxDir), { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@papers.example.org' }, store, args, { write: (s: string) => { out += s; } }, stdin ? { stdin } : {});
-  return { code, out };
+  let err = '';
+  const code = await runDigestCli(config(outboxDir), { ...DIGEST_DEFAULTS, unsubscribeMailto: 'unsubscribe@papers.example.org' }, store, args,
+    { write: (s: string) => { out += s; } }, { err: { write: (s: string) => { err += s; } }, ...(stdin ? { stdin } : {}) });
+  return { code, out, err };
 }
 
-test('usage errors exit 2 and say what is wrong', async () => {
+test('usage errors exit 2 and say what is wrong on stderr, nothing on stdout; status and unsubscribe-mail take no arguments', async () => {
   const store = await setup();
   for (const [args, why] of [
     [['send', '--period', 'hourly'], /--period must be daily or weekly/],
     [['send', '--date', '2025-02-30'], /--date must be a day/],
+    [['send', '--dry-run', '--to', 'not-an-address'], /--to must be one e-mail address/],
     [['send', '--to', 'a@b.c\r\nBcc: x@y.z'], /--to must be one e-mail address/],
     [['send', '--bogus'], /Unknown option/],
     [['frobnicate'], /unknown subcommand/],
+    [['status', 'extra'], /^digest: status takes no arguments, got "extra"\n\nusage:/],
+    [['unsubscribe-mail', 'x.eml'], /^digest: unsubscribe-mail takes no arguments \(the e-mail comes on standard input\)/],
+    [[], /^usage:/],
   ] as const) {
     const r = await cli(store, [...args]);
     assert.equal(r.code, 2, args.join(' '));
-    assert.match(r.out, why);
+    assert.match(r.err, why);
+    assert.equal(r.out, '', `${args.join(' ')}: stdout stays clean`);
   }
-  assert.equal((await cli(store, [])).code, 2);
+  const help = await cli(store, ['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.out, /^usage:/);
+  assert.equal(help.err, '');
+  const garbage = await cli(store, ['unsubscribe-mail'], tempDir(), Readable.from([Buffer.from('garbage')]));
+  assert.equal(garbage.code, 1);
+  assert.equal(garbage.out, '');
+  assert.match(garbage.err, /^digest: no unsubscribe token in this e-mail\n$/);
 });
 
 test('--dry-run --out renders to a folder and records nothing; --to sends to one address; status counts', async () => {
@@ -92,7 +106,8 @@ test('--dry-run --out renders to a folder and records nothing; --to sends to one
   assert.match(un.out, /unsubscribed subscription=2 email=two@example.org/);
   const forged = await cli(store, ['unsubscribe-mail'], tempDir(), Readable.from([Buffer.from(mail.replace(/subscribe (\d+)\./, 'subscribe 1.'))]));
   assert.equal(forged.code, 1);
-  assert.match(forged.out, /not valid/);
+  assert.match(forged.err, /not valid/);
+  assert.equal(forged.out, '');
 });
 
 /** The digest scheduler at 07:00 in `timeZone`, on the test's SMTP server, ticked by hand on `now`. */
@@ -137,9 +152,11 @@ test('east of UTC, the scheduler waits until the covered list day is complete (0
     assert.equal(await s.tick(), 'idle', 'May 5 is still open');
     // By hand at the same moment: an explicit --date for the open day is refused; without one, the last complete delivery day.
     let out = '';
-    const cliAt = (args: string[]) => runDigestCli(config(tempDir()), { ...DIGEST_DEFAULTS, timeZone: 'Asia/Tokyo' }, store, args, { write: (t: string) => { out += t; } }, { now: () => now, transport });
+    let err = '';
+    const cliAt = (args: string[]) => runDigestCli(config(tempDir()), { ...DIGEST_DEFAULTS, timeZone: 'Asia/Tokyo' }, store, args,
+      { write: (t: string) => { out += t; } }, { now: () => now, transport, err: { write: (t: string) => { err += t; } } });
     assert.equal(await cliAt(['send', '--date', '2025-05-06', '--to', 'tokyo@example.org']), 2);
-    assert.match(out, /--date 2025-05-06: the digests of 2025-05-06 cover list days up to 2025-05-05, which is open until 2025-05-06T00:00:00Z/);
+    assert.match(err, /--date 2025-05-06: the digests of 2025-05-06 cover list days up to 2025-05-05, which is open until 2025-05-06T00:00:00Z/);
     out = '';
     assert.equal(await cliAt(['send', '--to', 'tokyo@example.org', '--dry-run']), 0, out);
     assert.match(out, /^digest done date=2025-05-05 /m);

@@ -143,12 +143,15 @@ test('an account whose address is not confirmed makes no API tokens, and tokens 
   const user = (await findUserByName(t.store.db, 'eli'))!;
   assert.deepEqual(await listUserApiTokens(t.store.db, user.id), []);
 
-  // A token made before this rule existed: refused by the API until the address is confirmed.
+  // A token made before this rule existed: refused by the API, and the answer says what to do
+  // (confirming the address does not bring it back; a new token does).
   const legacy = 'pbt_' + 'L'.repeat(43);
   await insertApiToken(t.store.db, { userId: user.id, name: 'old', tokenHash: sha256(legacy), prefix: legacy.slice(0, 10), scope: 'write', expiresAt: null }, FIXED_NOW);
   const me = await api(t, legacy);
   assert.equal(me.status, 403);
-  assert.match(((await me.json()) as { error: string }).error, /not confirmed/);
+  const refusal = ((await me.json()) as { error: string }).error;
+  assert.match(refusal, /address was confirmed and cannot be used: confirming the address revokes it\. Confirm the address \(Settings\), then create a new token\./);
+  assert.doesNotMatch(refusal, /works once/);
   // Confirming the address does not bring it back: tokens made before the first confirmation are revoked.
   assert.equal((await confirm(eli, await tokenSentTo(t.outboxDir, 'eli@example.org', 'verify'))).status, 200);
   assert.equal((await api(t, legacy)).status, 401);

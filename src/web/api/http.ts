@@ -7,7 +7,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { UserError } from '../../services/errors.ts';
 import { NotFoundError } from '../../services/feed.ts';
-import { authenticateToken, type TokenDeps } from '../../services/open-data-tokens.ts';
+import { authenticateToken, TOKEN_PREFIX, type TokenDeps } from '../../services/open-data-tokens.ts';
 import type { ApiToken } from '../../store/api-tokens.ts';
 import { hitRateLimit, pruneRateLimits } from '../../store/users.ts';
 import type { User } from '../../store/users.ts';
@@ -19,6 +19,11 @@ export type ApiEnv = {
     /** The member a valid Bearer token belongs to; null without a token. Cookies never count here. */
     apiUser: User | null;
     apiToken: ApiToken | null;
+    /**
+     * A credential that is not Paperboy's, ignored where no token is needed: `bearer` (a Bearer
+     * value without the pbt_ prefix, such as a Hugging Face token) or `scheme` (Basic, say).
+     */
+    foreignCredential: 'bearer' | 'scheme' | null;
   };
 };
 
@@ -34,7 +39,7 @@ export function jsonError(err: Error, c: Context, log: (err: Error, path: string
   if (err instanceof ApiError) return c.json({ error: err.message }, err.status, err.headers);
   if (err instanceof UserError) {
     const headers: Record<string, string> = err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
-    if (err.status === 401) headers['WWW-Authenticate'] = 'Bearer realm="api", error="invalid_token"';
+    if (err.status === 401) Object.assign(headers, bearerChallenge('invalid_token'));
     return c.json({ error: err.message }, err.status, headers);
   }
   if (err instanceof NotFoundError) return c.json({ error: `There is no such page: ${err.message}.` }, 404);
@@ -86,32 +91,50 @@ const PRUNE_EVERY_MS = 10 * 60 * 1000;
 /** Windows that started longer ago than this have ended under every rule (the longest is a day), in seconds. */
 const PRUNE_OLDER_THAN_S = 2 * 86_400;
 
+/** The challenge of a 401 (RFC 6750, 3): `error` only when credentials were sent. */
+export function bearerChallenge(error?: 'invalid_request' | 'invalid_token'): Record<string, string> {
+  return { 'WWW-Authenticate': `Bearer realm="api"${error ? `, error="${error}"` : ''}` };
+}
+
+/**
+ * What an Authorization header carries: nothing, a Paperboy token (a Bearer value with the pbt_
+ * prefix, well-formed or not), or someone else's credential. Clients such as huggingface_hub send
+ * their own service's token to every host they are pointed at, and a proxy in front of the site
+ * may pass on its Basic credentials; neither is meant for Paperboy.
+ */
+export function readCredential(header: string | undefined): { kind: 'none' } | { kind: 'paperboy'; value: string } | { kind: 'foreign'; type: 'bearer' | 'scheme' } {
+  if (header === undefined) return { kind: 'none' };
+  const bearer = /^Bearer(?:[ ]+(.*))?$/is.exec(header.trim());
+  if (!bearer) return { kind: 'foreign', type: 'scheme' };
+  const value = (bearer[1] ?? '').trim();
+  return value.startsWith(TOKEN_PREFIX) ? { kind: 'paperboy', value } : { kind: 'foreign', type: 'bearer' };
+}
+
 /**
  * Reads the Bearer token (if any) and counts the request: per token when it is valid, per IP
- * address otherwise. A malformed Authorization header or an invalid token is a 401 (counted
- * against the address, so guessing tokens is slow). Every ten minutes, ended windows are deleted.
+ * address otherwise. A Paperboy token (pbt_...) that is malformed, unknown, revoked or expired is
+ * a 401 (counted against the address, so guessing tokens is slow): its owner should learn it is
+ * dead. Someone else's credential (see readCredential) is set aside: the request is answered as
+ * anonymous, and endpoints that need a token say it is not one. Every ten minutes, ended windows
+ * are deleted.
  */
 export function apiAccess(deps: TokenDeps, ipOf: (c: Context) => string, rules = API_RATE_LIMITS): MiddlewareHandler<ApiEnv> {
   let prunedAt = 0;
   return async (c, next) => {
     c.set('apiUser', null);
     c.set('apiToken', null);
+    c.set('foreignCredential', null);
     if (c.req.method === 'OPTIONS') return next();
     const now = deps.now();
     if (now - prunedAt > PRUNE_EVERY_MS) {
       prunedAt = now;
       await pruneRateLimits(deps.store.db, Math.floor(now / 1000) - PRUNE_OLDER_THAN_S);
     }
-    const header = c.req.header('authorization');
-    if (header !== undefined) {
-      const m = /^Bearer[ ]+(\S{1,200})\s*$/i.exec(header);
-      if (!m) {
-        await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
-        throw new ApiError(401, 'Send the token as Authorization: Bearer <token>.', { 'WWW-Authenticate': 'Bearer realm="api", error="invalid_request"' });
-      }
+    const credential = readCredential(c.req.header('authorization'));
+    if (credential.kind === 'paperboy') {
       let auth;
       try {
-        auth = await authenticateToken(deps, m[1]!);
+        auth = await authenticateToken(deps, credential.value);
       } catch (err) {
         await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
         throw err;
@@ -120,6 +143,7 @@ export function apiAccess(deps: TokenDeps, ipOf: (c: Context) => string, rules =
       c.set('apiToken', auth.token);
       await countRequest(c, deps, `api:token:${auth.token.id}`, rules.token);
     } else {
+      if (credential.kind === 'foreign') c.set('foreignCredential', credential.type);
       await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
     }
     await next();

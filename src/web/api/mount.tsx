@@ -24,6 +24,7 @@ import { mountStats } from '../stats.tsx';
 import type { ApiContext } from './context.ts';
 import { mountHfApi } from './hf.ts';
 import { API_RATE_LIMITS, apiAccess, conditionalGet, jsonError, type ApiEnv } from './http.ts';
+import { unmatchedRequest } from './methods.ts';
 import { describeOnly, MAX_JSON_BODY_BYTES, Registry, toOpenApi } from './spec.ts';
 import { mountTokenPages } from './tokens-page.tsx';
 import { mountApiV1 } from './v1.ts';
@@ -107,8 +108,8 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
   api.get('/openapi.json', (c) => c.json(openapi()));
 
   const notFound = (c: Context) => c.json({ error: 'There is no such endpoint. The API is described at /docs/api and /openapi.json.' }, 404);
-  api.all('/api/*', notFound);
-  api.all('/feeds/*', notFound);
+  const unmatched = unmatchedRequest(registry, notFound); // 405 with Allow for a known path under another method
+  for (const path of ['/api/*', '/feeds/*', '/openapi.json', '/search.rss', '/search.atom']) api.all(path, unmatched);
 
   app.route('/', api);
 

@@ -12,7 +12,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { ApiError, type ApiEnv } from './http.ts';
+import { ApiError, bearerChallenge, type ApiEnv } from './http.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -73,10 +73,19 @@ export function honoPathOf(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
+/** zod's own wording for a value of the wrong type (or none), which the API rewords for people. */
+const ZOD_TYPE_MESSAGE = /^Invalid input: expected (\w+), received (\w+)$/;
+const withArticle = (word: string) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
+
 /** One line per problem, each naming the field. */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.slice(0, 5).map((i) => {
     const where = i.path.join('.');
+    const type = ZOD_TYPE_MESSAGE.exec(i.message);
+    if (type) {
+      const what = type[2] === 'undefined' ? 'is missing' : `should be ${withArticle(type[1]!)}, not ${withArticle(type[2]!)}`;
+      return where ? `${where} ${what}` : what;
+    }
     return where && !i.message.startsWith(where) ? `${where}: ${i.message}` : i.message;
   }).join('; ');
 }
@@ -84,9 +93,17 @@ export function describeIssues(error: z.ZodError): string {
 /** The most a JSON body may weigh, in bytes: a comment is at most 10,000 characters. */
 export const MAX_JSON_BODY_BYTES = 64 * 1024;
 
+/**
+ * Whether a Content-Type names JSON: `application/json` or a `+json` type (RFC 6839), with any
+ * parameters (`; charset=utf-8`). The media type is compared whole: `application/jsonx` is not JSON.
+ */
+export function isJsonMediaType(header: string | undefined): boolean {
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9!#$&^_.-]+\+json$/.test(type);
+}
+
 async function readBody(c: Context): Promise<unknown> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.toLowerCase().startsWith('application/json')) throw new ApiError(415, 'Send the body as JSON (Content-Type: application/json).');
+  if (!isJsonMediaType(c.req.header('content-type'))) throw new ApiError(415, 'Send the body as JSON (Content-Type: application/json).');
   const length = Number(c.req.header('content-length') ?? '0');
   if (length > MAX_JSON_BODY_BYTES) throw new ApiError(413, `Bodies are limited to ${MAX_JSON_BODY_BYTES / 1024} KB.`);
   const text = await c.req.text();
@@ -96,6 +113,15 @@ async function readBody(c: Context): Promise<unknown> {
   } catch {
     throw new ApiError(400, 'The body is not valid JSON.');
   }
+}
+
+const CREATE_ONE = 'create one in Settings, API tokens';
+
+/** The 401 of an endpoint that needs a token and got none of Paperboy's, with its challenge. */
+function missingToken(foreign: 'bearer' | 'scheme' | null): ApiError {
+  if (foreign === 'scheme') return new ApiError(401, `This needs an API token, sent as Authorization: Bearer <token> (${CREATE_ONE}).`, bearerChallenge('invalid_request'));
+  if (foreign === 'bearer') return new ApiError(401, `This needs a Paperboy API token (pbt_...); the Bearer token sent is not one (${CREATE_ONE}).`, bearerChallenge('invalid_token'));
+  return new ApiError(401, `This needs an API token: send Authorization: Bearer <token> (${CREATE_ONE}).`, bearerChallenge());
 }
 
 /** Registers an endpoint: documents it, and routes it through validation to `handler`. */
@@ -108,8 +134,12 @@ export function endpoint<P extends AnyObject, Q extends AnyObject, B extends z.Z
   app.on(spec.method.toUpperCase(), spec.honoPath ?? honoPathOf(spec.path), async (c) => {
     if (access === 'read' || access === 'write') {
       const token = c.get('apiToken');
-      if (!token) throw new ApiError(401, 'This needs an API token: send Authorization: Bearer <token> (create one in Settings, API tokens).');
-      if (access === 'write' && token.scope !== 'write') throw new ApiError(403, 'This token can only read; create a token with write access to do this.');
+      if (!token) throw missingToken(c.get('foreignCredential'));
+      if (access === 'write' && token.scope !== 'write') {
+        throw new ApiError(403, 'This token can only read; create a token with write access to do this.', {
+          'WWW-Authenticate': 'Bearer realm="api", error="insufficient_scope", scope="write"',
+        });
+      }
     }
     const parse = <S extends z.ZodType>(schema: S | undefined, value: unknown, what: string): z.output<S> => {
       if (!schema) return undefined as z.output<S>;

@@ -83,7 +83,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     summary: 'Search papers',
     description: 'Full text and meaning, best match first. q uses the search box\'s language (quotes, -word, author:, cat:, year:).',
     query: z.object({
-      q: z.string().trim().min(1, 'q: say what to look for').max(MAX_SEARCH_CHARS, `q: at most ${MAX_SEARCH_CHARS} characters`),
+      q: z.string({ error: 'q: say what to look for' }).trim().min(1, 'q: say what to look for').max(MAX_SEARCH_CHARS, `q: at most ${MAX_SEARCH_CHARS} characters`),
       category: categoryParam.optional(),
       from: dayParam.optional().describe('Published on or after this day.'),
       to: dayParam.optional().describe('Published on or before this day.'),
@@ -327,12 +327,13 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       query: z.string().max(MAX_SEARCH_CHARS).optional().describe('The search, for kind search.'),
     }),
     responses: {
-      201: { description: 'What happened.', schema: S.SubscribeResult },
+      201: { description: 'Subscribed: a subscription was created.', schema: S.SubscribeResult },
+      200: { description: 'Nothing was created: the address already gets this digest (already-subscribed).', schema: S.SubscribeResult },
       422: { description: 'A search alert without a query, or too many subscriptions.', schema: ERROR },
     },
   }, async (c, { body }) => {
     const r = await subscribe(subscriptionDeps, { email: undefined, period: body.period, kind: body.kind, query: body.query, ip: ctx.ip(c), member: me(c) });
-    return c.json({ outcome: r.outcome, subscription: r.subscription ? P.subscription(r.subscription) : null }, 201);
+    return c.json({ outcome: r.outcome, subscription: r.subscription ? P.subscription(r.subscription) : null }, r.outcome === 'subscribed' ? 201 : 200);
   });
 
   endpoint(api, registry, {
