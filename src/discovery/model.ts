@@ -16,7 +16,7 @@
  * cost is (profile size) x (candidates) x dims / 16 SIMD steps.
  */
 import { VectorIndex } from '../search/vector-index.ts';
-import { addInto, normalizeTerms, sharedTerms, termDot, type TermVector } from './terms.ts';
+import { addInto, addPackedInto, normalizeTerms, sharedTerms, termDot, type PackedTerms, type TermVector } from './terms.ts';
 
 export type Signal = 'upvote' | 'saved' | 'not-interested';
 
@@ -26,7 +26,8 @@ export interface HistoryItem {
   title: string;
   signal: Signal;
   vector: Float32Array | null;
-  terms: TermVector;
+  /** Its term vector; only the weights count here, so they may come packed (see PackedTerms). */
+  terms: TermVector | PackedTerms;
 }
 
 /** A paper that may be recommended. */
@@ -87,7 +88,7 @@ export function buildProfile(history: readonly HistoryItem[], followedAuthors: r
   let centroid: Float32Array | null = null;
   const terms = new Map<string, number>();
   for (const p of positives) {
-    addInto(terms, p.terms.weights, 1);
+    if ('terms' in p.terms) addPackedInto(terms, p.terms, 1); else addInto(terms, p.terms.weights, 1);
     if (!p.vector) continue;
     centroid ??= new Float32Array(p.vector.length);
     for (let j = 0; j < p.vector.length; j++) centroid[j]! += p.vector[j]!;
