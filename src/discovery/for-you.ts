@@ -15,7 +15,7 @@ import {
 } from '../store/discovery.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
 import { buildProfile, describeForYouReason, hasTaste, prepareCandidates, rankForYou, type CandidatePaper, type CandidateSet, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
-import { EMPTY_TERMS, packTerms, termCounts, weighTerms, type PackedTerms, type TermCounts, type TermVector } from './terms.ts';
+import { EMPTY_TERMS, packTerms, termCounts, termVector, weighTerms, type PackedTerms, type TermCounts, type TermVector } from './terms.ts';
 
 /** History rows read per kind (votes, saves, dismissals): recent taste matters most. */
 export const MAX_HISTORY = 2_000;
@@ -35,9 +35,11 @@ const PERIOD_CACHE = 4;
 /**
  * Papers of members' histories whose term weights are kept, packed (about 1.2 KB each, so at most
  * about 24 MB), while the index's epoch stands: a profile is the sum of its papers' term vectors,
- * and weighing a paper's terms costs about 100-130 us (tokenizing and stemming included), so a
- * 2,000-paper history took over 250 ms to sum. The preparation (prepareHistoryTerms) computes them
- * ahead for the papers anyone upvoted, saved or dismissed lately; a first call then only reads.
+ * and computing a paper's costs about 100-130 us (tokenizing and stemming included), so a
+ * 2,000-paper history took over 250 ms. The preparation (prepareHistoryTerms) computes them ahead
+ * for the papers anyone upvoted, saved or dismissed lately; a first call then only reads and sums.
+ * Their counted terms are not kept (about 9 KB a paper): after new papers move the epoch, the
+ * preparation analyses their text again, in the background.
  */
 export const HISTORY_TERMS_CACHE = 20_000;
 /** History rows of each kind (votes, saves, dismissals) a full preparation reads, most recent first. */
@@ -112,11 +114,6 @@ export class ForYouCache {
     return { version, kept: this.history.at(version) };
   }
 
-  /** A history paper's packed term weights, from the kept counts when its text has not changed. */
-  packedTermsOf(id: string, title: string, abstract: string, view: DiscoveryView): PackedTerms {
-    return packTerms(weighTerms(this.countsOf(id, title, abstract), view.df, view.papers));
-  }
-
   /** A paper's term vector: other statistics (papers indexed) or another text, another vector. */
   termsOf(id: string, title: string, abstract: string, view: DiscoveryView): TermVector {
     const kept = this.terms.at(view === NO_STATS ? 'none' : view.papers);
@@ -173,7 +170,7 @@ async function historyTerms(deps: ForYouDeps, view: DiscoveryView, ids: string[]
   // Nothing weighed under an epoch that has moved since the view was taken is kept.
   const keep = epochVersion(deps.index, deps.index?.discoveryView() ?? NO_STATS) === at.version;
   for (const [id, t] of texts) {
-    const terms = cache.packedTermsOf(id, t.title, t.abstract, view);
+    const terms = packTerms(termVector(t.title, t.abstract, view.df, view.papers));
     if (keep) at.kept.set(id, terms);
     out.set(id, { title: t.title, terms });
   }
@@ -271,7 +268,7 @@ export async function prepareHistoryTerms(deps: ForYouDeps, cache: ForYouCache =
     const texts = await listPaperTextsByIds(deps.store.db, missing.slice(i, i + HISTORY_READ_CHUNK));
     if (!stillValid()) return weighed;
     for (const [id, t] of texts) {
-      at.kept.set(id, cache.packedTermsOf(id, t.title, t.abstract, view));
+      at.kept.set(id, packTerms(termVector(t.title, t.abstract, view.df, view.papers)));
       if (++weighed % yieldEvery === 0) {
         await new Promise((r) => setImmediate(r));
         if (!stillValid()) return weighed;

@@ -145,11 +145,6 @@ export function packTerms(tv: TermVector): PackedTerms {
   return { terms: [...tv.weights.keys()], weights: Float64Array.from(tv.weights.values()) };
 }
 
-/** Adds `weight` times packed weights into a running sum, exactly as addInto does with the Map they came from. */
-export function addPackedInto(sum: Map<string, number>, v: PackedTerms, weight: number): void {
-  for (let i = 0; i < v.terms.length; i++) { const t = v.terms[i]!; sum.set(t, (sum.get(t) ?? 0) + v.weights[i]! * weight); }
-}
-
 /** Adds `weight` times `v` into a running sum (a reader's term profile). */
 export function addInto(sum: Map<string, number>, v: ReadonlyMap<string, number>, weight: number): void {
   for (const [t, w] of v) sum.set(t, (sum.get(t) ?? 0) + w * weight);
