@@ -333,9 +333,6 @@ async function forYouTiming(store: Store, view: DiscoveryView, index: SearchInde
   const h0 = performance.now();
   const heavyFirst = await forYou(deps, { userId: heavy.id, window, limit: 30 }, cache);
   const heavyCold = performance.now() - h0;
-  const heavyWarm: number[] = [];
-  for (let i = 0; i < WARM_CALLS; i++) { const b = performance.now(); await forYou(deps, { userId: heavy.id, window, limit: 30 }, cache); heavyWarm.push(performance.now() - b); }
-  heavyWarm.sort((x, y) => x - y);
   // As the server runs: the day prepared ahead in the background (when the index has followed the
   // new papers), then each member's first call builds only their profile.
   const ahead = new ForYouCache();
@@ -359,6 +356,9 @@ async function forYouTiming(store: Store, view: DiscoveryView, index: SearchInde
     if (JSON.stringify(r) !== JSON.stringify(heavyFirst)) throw new Error('for you: the prepared histories changed the ranking');
   }
   preparedHeavy.sort((x, y) => x - y);
+  const heavyWarm: number[] = [];
+  for (let i = 0; i < WARM_CALLS; i++) { const b = performance.now(); await forYou(deps, { userId: heavy.id, window, limit: 30 }, ahead); heavyWarm.push(performance.now() - b); }
+  heavyWarm.sort((x, y) => x - y);
   const pct99 = (l: number[]) => l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!;
   const r = {
     day: day.day, candidates: first.candidates, votes: picks.length, cold, secondMember, warmP50: warm[15]!, warmP90: warm[27]!, modelP50: modelMs[15]!, prepareP50: prepareMs[15]!,
@@ -383,6 +383,8 @@ const sim = await similarQuality();
 const loadBefore = os.loadavg()[0]!;
 const timing = await forYouTiming(sim.store, sim.index.discoveryView()!, sim.index);
 const loadAfter = os.loadavg()[0]!;
+/** Busy: more than the benchmark's own CPU in use on average while the timings ran. */
+const busy = Math.max(loadBefore, loadAfter) > 1.5;
 await sim.index.close();
 await sim.store.close();
 const fy = await forYouQuality();
@@ -394,8 +396,9 @@ const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
 const body = `## Discovery: similar papers and For you
 
-Measured with \`npm run bench:recommend\` on ${machine()}, ${new Date().toISOString().slice(0, 10)}; the machine was shared with other
-work while it ran, so the times are upper bounds.
+Measured with \`npm run bench:recommend\` on ${machine()}, ${new Date().toISOString().slice(0, 10)}; ${busy
+  ? 'the machine was busy with other work while it ran (load below), so the times are upper bounds'
+  : 'the machine was otherwise idle while it ran (load below)'}.
 
 **Similar papers** on the arXiv cs listings of May-June 2025 (${sim.papers.toLocaleString('en')} papers, index built by the product's
 default embedder), ${sim.sample.toLocaleString('en')} sampled papers, top 10 neighbours each:
@@ -424,10 +427,10 @@ ${timing.day}), through the service as \`/for-you\` calls it (store reads includ
 | member | first call | later calls |
 |---|---|---|
 | ${timing.votes} upvotes, the day and the histories prepared ahead in the background (as \`paperboy serve\` does; ${ms(timing.prepareAhead)} of background work for the day) | ${ms(timing.preparedFirst)} | |
-| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day and the histories prepared ahead (${ms(timing.historyAhead)} of background work for the ${timing.historyPapers.toLocaleString('en')} papers in members' histories) | p50 ${ms(timing.preparedHeavyP50)}, p99 ${ms(timing.preparedHeavyP99)} (${FIRST_CALLS} first calls) | |
 | ${timing.votes} upvotes, the first to ask for the day, nothing prepared (the day's papers read and prepared in the call) | ${ms(timing.cold)} | p50 ${ms(timing.warmP50)}, p90 ${ms(timing.warmP90)} |
-| ${timing.votes} upvotes, the day already prepared (their profile built) | ${ms(timing.secondMember)} | |
-| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day prepared, their history not (2,000 papers' terms counted and weighed in the call) | ${ms(timing.heavyCold)} | p50 ${ms(timing.heavyWarmP50)}, p99 ${ms(timing.heavyWarmP99)} (${WARM_CALLS} calls) |
+| ${timing.votes} upvotes, the day already prepared, their history not | ${ms(timing.secondMember)} | |
+| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day and the histories prepared ahead (${ms(timing.historyAhead)} of background work for the ${timing.historyPapers.toLocaleString('en')} papers in members' histories) | p50 ${ms(timing.preparedHeavyP50)}, p99 ${ms(timing.preparedHeavyP99)} (${FIRST_CALLS} first calls) | p50 ${ms(timing.heavyWarmP50)}, p99 ${ms(timing.heavyWarmP99)} (${WARM_CALLS} calls) |
+| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day prepared, their history not, as every first call was before histories were prepared ahead (2,000 papers' terms counted and weighed in the call) | ${ms(timing.heavyCold)} | |
 
 The 1-minute load average was ${loadBefore.toFixed(2)} when these timings started and ${loadAfter.toFixed(2)} when they ended (${os.cpus().length} CPUs;
 the benchmark itself keeps one busy).
@@ -441,8 +444,7 @@ period's candidates until the store changes. The term vectors of the papers in m
 measured over the 2,000 papers): ${mb(timing.historyPapers * timing.memory.packed)} for this corpus's ${timing.historyPapers.toLocaleString('en')} history papers, and at most
 ${HISTORY_TERMS_CACHE.toLocaleString('en')} papers (${mb(HISTORY_TERMS_CACHE * timing.memory.packed)}) at any corpus size, 1,000,000 papers included; the 20 first calls with them gave the same
 ranking as the call that computed them.
-A paper's counted terms (the tokenizing and stemming behind its tf-idf vector) are kept per paper, and the index keeps the
-document frequencies it was asked for, so a period prepared again after a vote, or a profile built again, weighs terms
-already counted. The "nothing prepared" rows start from an empty cache, in a process that has already analysed other text.`;
+A candidate's counted terms (the tokenizing and stemming behind its tf-idf vector) are kept per paper, and the index keeps
+the document frequencies it was asked for, so a period prepared again after a vote weighs terms already counted. The "nothing prepared" rows start from an empty cache, in a process that has already analysed other text.`;
 process.stdout.write(`${body}\n`);
 if (flags.write) { writeSection('recommend', body); log('BENCHMARKS.md updated'); }
