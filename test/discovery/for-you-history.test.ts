@@ -19,6 +19,7 @@ import { addToCollection, insertCollection } from '../../src/store/collections.t
 import {
   listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPeriodPapers, listRecentHistoryPapers, setNotInterested,
 } from '../../src/store/discovery.ts';
+import { startForYouPreparation } from '../../src/discovery/prepare.ts';
 import { createUser } from '../../src/store/users.ts';
 import { setVote } from '../../src/store/votes.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
@@ -153,6 +154,17 @@ test('an older view neither reads nor empties what the current epoch keeps', asy
   assert.ok(weighed > 0);
   assert.equal(cache.historyTermsAt(index, stale), null);
   assert.equal(cache.historyTermsAt(index, index.discoveryView()!)!.kept.size, weighed);
+});
+
+test('the background preparation (as `paperboy serve` runs it) prepares the histories after the periods', async () => {
+  const cache = new ForYouCache();
+  const papers = await historyPapers();
+  const stop = startForYouPreparation(deps, { cache, intervalMs: 20 });
+  const kept = () => cache.historyTermsAt(index, index.discoveryView()!)?.kept.size ?? 0;
+  for (let i = 0; i < 300 && kept() < papers.size; i++) await new Promise((res) => setTimeout(res, 10));
+  stop();
+  assert.equal(kept(), papers.size, 'every history paper kept');
+  assert.ok(cache.periods.size > 0, 'the periods were prepared too');
 });
 
 test('the papers of recent histories, most recently touched first, each once; `since` reads only later rows', async () => {
