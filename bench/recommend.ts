@@ -10,21 +10,26 @@
  *    topics with a probability proportional to the paper's real upvotes (and rarely others). The
  *    model learns from their votes before a split day and ranks each later ISO week's papers;
  *    precision@10 and nDCG@10 against trending-only (real upvotes) and random orders.
- * 3. Time to compute For you for one member (50 upvotes) over a day of 1,000 new papers, through
- *    the service as the page calls it (store reads included), first call and warm calls.
+ * 3. Time to compute For you for one member (50 upvotes, and 2,000) over a day of 1,000 new papers,
+ *    through the service as the page calls it (store reads included), first call and warm calls,
+ *    with and without the period and the members' histories prepared ahead, and the memory a kept
+ *    term vector costs. `-- --only=timing` runs this part alone (printed, never written).
  *
  * Stores and indexes are kept in .tmp/bench-recommend and reused by later runs.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import zlib from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { openStore, type Store } from '../src/store/index.ts';
 import { SearchIndex, type DiscoveryView } from '../src/search/search-index.ts';
 import { findSimilarPapers } from '../src/discovery/similar.ts';
 import { buildProfile, prepareCandidates, rankForYou, type CandidatePaper, type HistoryItem } from '../src/discovery/model.ts';
-import { forYou, ForYouCache, prepareForYouPeriod } from '../src/discovery/for-you.ts';
-import { termVector, type TermVector } from '../src/discovery/terms.ts';
+import { forYou, ForYouCache, HISTORY_TERMS_CACHE, prepareForYouPeriod, prepareHistoryTerms } from '../src/discovery/for-you.ts';
+import { packTerms, termCounts, termVector, type TermVector } from '../src/discovery/terms.ts';
 import { importFile } from '../src/services/import.ts';
 import { createUser } from '../src/store/users.ts';
 import { setVote } from '../src/store/votes.ts';
@@ -37,6 +42,7 @@ const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: {
     write: { type: 'boolean', default: false },
+    only: { type: 'string' },
     dir: { type: 'string', default: path.join(ROOT, '.tmp', 'bench-recommend') },
     sample: { type: 'string', default: '1000' },
     readers: { type: 'string', default: '300' },
@@ -57,6 +63,9 @@ const OFF_TOPIC = 0.03;
 const TRAIN_SHARE = 0.6;
 
 const t0 = performance.now();
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+
 const log = (msg: string) => process.stderr.write(`[discovery-bench ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 
 
@@ -76,11 +85,13 @@ async function openIndexedStore(name: string, fill: (store: Store) => Promise<vo
 // -------------------------------------------------------------------------------------------------
 // 1. Similar papers: same primary category among the top 10
 
+const openListings = () => openIndexedStore('listings', async (s) => {
+  log('importing the arXiv cs listings');
+  await importFile(s, LISTINGS, { now: () => NOW });
+});
+
 async function similarQuality() {
-  const { store, index } = await openIndexedStore('listings', async (s) => {
-    log('importing the arXiv cs listings');
-    await importFile(s, LISTINGS, { now: () => NOW });
-  });
+  const { store, index } = await openListings();
   const rows = await store.db.selectFrom('papers').select(['id', 'primary_category']).orderBy('id').execute();
   const primary = new Map(rows.map((r) => [r.id, r.primary_category]));
   const counts = new Map<string, number>();
@@ -228,6 +239,38 @@ async function forYouQuality() {
 // -------------------------------------------------------------------------------------------------
 // 3. Time for one member over a day of 1,000 new papers
 
+/** Later calls of the 2,000-vote member measured, and first calls (profile emptied before each). */
+const WARM_CALLS = 100;
+const FIRST_CALLS = 20;
+const UNPREPARED_CALLS = 5;
+
+/**
+ * Heap bytes per paper of a kept term vector: packed weights (what histories keep), counted terms
+ * (kept per paper for weighing again under new statistics) and a TermVector's two Maps (what
+ * candidates keep), measured over `ids` after a full collection. Term strings are the stemmer's
+ * (shared), so they are not counted.
+ */
+async function keptMemory(store: Store, view: DiscoveryView, ids: string[]): Promise<{ packed: number; counts: number; vector: number }> {
+  const texts = await store.db.selectFrom('papers').select(['title', 'abstract']).where('id', 'in', ids).execute();
+  const { df, papers } = view;
+  for (const t of texts) termVector(t.title, t.abstract, df, papers); // the stems cached first: they are shared
+  const perPaper = (make: (t: { title: string; abstract: string }) => unknown): number => {
+    gc(); gc();
+    const before = process.memoryUsage();
+    const kept = texts.map(make);
+    gc(); gc();
+    const after = process.memoryUsage();
+    const bytes = (after.heapUsed - before.heapUsed) + (after.arrayBuffers - before.arrayBuffers);
+    if (kept.length !== texts.length) throw new Error('unreachable');
+    return bytes / texts.length;
+  };
+  return {
+    packed: perPaper((t) => packTerms(termVector(t.title, t.abstract, df, papers))),
+    counts: perPaper((t) => termCounts(t.title, t.abstract)),
+    vector: perPaper((t) => termVector(t.title, t.abstract, df, papers)),
+  };
+}
+
 async function forYouTiming(store: Store, view: DiscoveryView, index: SearchIndex) {
   // A day of exactly 1,000 new papers: the first 1,000 papers by id, announced on a day of their own.
   const day = { day: '2025-08-01' };
@@ -286,12 +329,18 @@ async function forYouTiming(store: Store, view: DiscoveryView, index: SearchInde
   const heavy = await store.db.selectFrom('users').selectAll().where('username', '=', 'bench-heavy').executeTakeFirst()
     ?? await createUser(store.db, { username: 'bench-heavy', email: null, passwordHash: null, role: 'member', verified: true }, NOW);
   await store.transaction(async (trx) => { for (const id of history) await setVote(trx, heavy.id, id, true, NOW); });
-  const h0 = performance.now();
-  await forYou(deps, { userId: heavy.id, window, limit: 30 }, cache);
-  const heavyCold = performance.now() - h0;
-  const heavyWarm: number[] = [];
-  for (let i = 0; i < 10; i++) { const b = performance.now(); await forYou(deps, { userId: heavy.id, window, limit: 30 }, cache); heavyWarm.push(performance.now() - b); }
-  heavyWarm.sort((x, y) => x - y);
+  // Their first call with nothing of their history computed before (a fresh cache, the day
+  // prepared in it): 2,000 papers' terms counted and weighed in the call, as before histories were prepared ahead.
+  const unprepared: number[] = [];
+  let heavyFirst: Awaited<ReturnType<typeof forYou>> | null = null;
+  for (let i = 0; i < UNPREPARED_CALLS; i++) {
+    const fresh = new ForYouCache();
+    await prepareForYouPeriod(deps, window, fresh);
+    const h0 = performance.now();
+    heavyFirst = await forYou(deps, { userId: heavy.id, window, limit: 30 }, fresh);
+    unprepared.push(performance.now() - h0);
+  }
+  unprepared.sort((x, y) => x - y);
   // As the server runs: the day prepared ahead in the background (when the index has followed the
   // new papers), then each member's first call builds only their profile.
   const ahead = new ForYouCache();
@@ -301,19 +350,49 @@ async function forYouTiming(store: Store, view: DiscoveryView, index: SearchInde
   const p1 = performance.now();
   await forYou(deps, { userId: user.id, window, limit: 30 }, ahead);
   const preparedFirst = performance.now() - p1;
-  const p2 = performance.now();
-  await forYou(deps, { userId: heavy.id, window, limit: 30 }, ahead);
-  const preparedHeavyFirst = performance.now() - p2;
+  // The members' histories prepared ahead too (as `paperboy serve` does after the periods): their
+  // papers' term weights computed once, kept until new papers move the index's epoch.
+  const q0 = performance.now();
+  const historyPapers = await prepareHistoryTerms(deps, ahead);
+  const historyAhead = performance.now() - q0;
+  const preparedHeavy: number[] = [];
+  for (let i = 0; i < FIRST_CALLS; i++) {
+    ahead.profiles.at(i); // a new version empties the kept profiles: each call below is a first call
+    const p2 = performance.now();
+    const r = await forYou(deps, { userId: heavy.id, window, limit: 30 }, ahead);
+    preparedHeavy.push(performance.now() - p2);
+    if (JSON.stringify(r) !== JSON.stringify(heavyFirst)) throw new Error('for you: the prepared histories changed the ranking');
+  }
+  preparedHeavy.sort((x, y) => x - y);
+  const heavyWarm: number[] = [];
+  for (let i = 0; i < WARM_CALLS; i++) { const b = performance.now(); await forYou(deps, { userId: heavy.id, window, limit: 30 }, ahead); heavyWarm.push(performance.now() - b); }
+  heavyWarm.sort((x, y) => x - y);
+  const pct99 = (l: number[]) => l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!;
   const r = {
     day: day.day, candidates: first.candidates, votes: picks.length, cold, secondMember, warmP50: warm[15]!, warmP90: warm[27]!, modelP50: modelMs[15]!, prepareP50: prepareMs[15]!,
-    heavyVotes: history.length, heavyCold, heavyWarmP50: heavyWarm[5]!, prepareAhead, preparedFirst, preparedHeavyFirst,
+    heavyVotes: history.length, heavyColdP50: unprepared[UNPREPARED_CALLS >> 1]!, heavyColdMax: unprepared[UNPREPARED_CALLS - 1]!, heavyWarmP50: heavyWarm[WARM_CALLS >> 1]!, heavyWarmP99: pct99(heavyWarm), prepareAhead, preparedFirst,
+    historyPapers, historyAhead, preparedHeavyP50: preparedHeavy[FIRST_CALLS >> 1]!, preparedHeavyP99: pct99(preparedHeavy), memory: await keptMemory(store, view, history),
   };
   log(`for you timing: ${JSON.stringify(r)}`);
   return r;
 }
 
+if (flags.only !== undefined && flags.only !== 'timing') throw new Error(`--only: expected "timing", got "${flags.only}"`);
+if (flags.only === 'timing') {
+  const { store, index } = await openListings();
+  const loadBefore = os.loadavg()[0]!;
+  const timing = await forYouTiming(store, index.discoveryView()!, index);
+  process.stdout.write(`${JSON.stringify({ ...timing, loadBefore, loadAfter: os.loadavg()[0]! }, null, 1)}\n`);
+  await index.close();
+  await store.close();
+  process.exit(0);
+}
 const sim = await similarQuality();
+const loadBefore = os.loadavg()[0]!;
 const timing = await forYouTiming(sim.store, sim.index.discoveryView()!, sim.index);
+const loadAfter = os.loadavg()[0]!;
+/** Busy: more than the benchmark's own CPU in use on average while the timings ran. */
+const busy = Math.max(loadBefore, loadAfter) > 1.5;
 await sim.index.close();
 await sim.store.close();
 const fy = await forYouQuality();
@@ -321,10 +400,13 @@ const fy = await forYouQuality();
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const f3 = (x: number) => x.toFixed(3);
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const mb = (bytes: number) => `${Math.round(bytes / 2 ** 20).toLocaleString('en')} MB`;
 const body = `## Discovery: similar papers and For you
 
-Measured with \`npm run bench:recommend\` on ${machine()}, ${new Date().toISOString().slice(0, 10)}; the machine was shared with other
-work while it ran, so the times are upper bounds.
+Measured with \`npm run bench:recommend\` on ${machine()}, ${new Date().toISOString().slice(0, 10)}; ${busy
+  ? 'the machine was busy with other work while it ran (load below), so the times are upper bounds'
+  : 'the machine was otherwise idle while it ran (load below)'}.
 
 **Similar papers** on the arXiv cs listings of May-June 2025 (${sim.papers.toLocaleString('en')} papers, index built by the product's
 default embedder), ${sim.sample.toLocaleString('en')} sampled papers, top 10 neighbours each:
@@ -350,20 +432,27 @@ each later ISO week's papers (${fy.weeks} weeks; ${fy.cases.toLocaleString('en')
 **Time to compute For you** for one member over a day of new papers (${timing.candidates.toLocaleString('en')} papers announced on
 ${timing.day}), through the service as \`/for-you\` calls it (store reads included; target under 50 ms):
 
-| member | first call | later calls p50 / p90 |
+| member | first call | later calls |
 |---|---|---|
-| ${timing.votes} upvotes, the day prepared ahead in the background (as \`paperboy serve\` does; ${ms(timing.prepareAhead)} of background work) | ${ms(timing.preparedFirst)} | |
-| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day prepared ahead in the background | ${ms(timing.preparedHeavyFirst)} | |
-| ${timing.votes} upvotes, the first to ask for the day, nothing prepared (the day's papers read and prepared in the call) | ${ms(timing.cold)} | ${ms(timing.warmP50)} / ${ms(timing.warmP90)} |
-| ${timing.votes} upvotes, the day already prepared (their profile built) | ${ms(timing.secondMember)} | |
-| ${timing.heavyVotes.toLocaleString('en')} upvotes (the day prepared; profile of 2,000 papers built) | ${ms(timing.heavyCold)} | ${ms(timing.heavyWarmP50)} / - |
+| ${timing.votes} upvotes, the day and the histories prepared ahead in the background (as \`paperboy serve\` does; ${ms(timing.prepareAhead)} of background work for the day) | ${ms(timing.preparedFirst)} | |
+| ${timing.votes} upvotes, the first to ask for the day, nothing prepared (the day's papers read and prepared in the call) | ${ms(timing.cold)} | p50 ${ms(timing.warmP50)}, p90 ${ms(timing.warmP90)} |
+| ${timing.votes} upvotes, the day already prepared, their history not | ${ms(timing.secondMember)} | |
+| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day and the histories prepared ahead (${ms(timing.historyAhead)} of background work for the ${timing.historyPapers.toLocaleString('en')} papers in members' histories) | p50 ${ms(timing.preparedHeavyP50)}, p99 ${ms(timing.preparedHeavyP99)} (${FIRST_CALLS} first calls) | p50 ${ms(timing.heavyWarmP50)}, p99 ${ms(timing.heavyWarmP99)} (${WARM_CALLS} calls) |
+| ${timing.heavyVotes.toLocaleString('en')} upvotes, the day prepared, their history not, as every first call was before histories were prepared ahead (2,000 papers' terms counted and weighed in the call) | p50 ${ms(timing.heavyColdP50)}, max ${ms(timing.heavyColdMax)} (${UNPREPARED_CALLS} first calls) | |
+
+The 1-minute load average was ${loadBefore.toFixed(2)} when these timings started and ${loadAfter.toFixed(2)} when they ended (${os.cpus().length} CPUs;
+the benchmark itself keeps one busy).
 
 The model alone, data in memory: ${ms(timing.modelP50)} (p50) to build a ${timing.votes}-vote profile and rank the ${timing.candidates.toLocaleString('en')} papers,
 after ${ms(timing.prepareP50)} to load the period's vectors into the int8 index (once per period, shared by every member).
-The first call of a member reads and analyses their history (and, when the period was not prepared ahead, its papers); later
-calls reuse the profile until the member votes, saves or dismisses, and the period's candidates until the store changes.
-A paper's counted terms (the tokenizing and stemming behind its tf-idf vector) are kept per paper, and the index keeps the
-document frequencies it was asked for, so a period prepared again after a vote, or a profile built again, weighs terms
-already counted. The "nothing prepared" rows start from an empty cache, in a process that has already analysed other text.`;
+The first call of a member reads their history and sums its papers' term vectors (and, when the period was not prepared
+ahead, reads and analyses its papers); later calls reuse the profile until the member votes, saves or dismisses, and the
+period's candidates until the store changes. The term vectors of the papers in members' histories are computed ahead, packed
+(${kb(timing.memory.packed)} a paper, against ${kb(timing.memory.vector)} for a term vector's two Maps and ${kb(timing.memory.counts)} for its counted terms, heap
+measured over the 2,000 papers): ${mb(timing.historyPapers * timing.memory.packed)} for this corpus's ${timing.historyPapers.toLocaleString('en')} history papers, and at most
+${HISTORY_TERMS_CACHE.toLocaleString('en')} papers (${mb(HISTORY_TERMS_CACHE * timing.memory.packed)}) at any corpus size, 1,000,000 papers included; the 20 first calls with them gave the same
+ranking as the call that computed them.
+A candidate's counted terms (the tokenizing and stemming behind its tf-idf vector) are kept per paper, and the index keeps
+the document frequencies it was asked for, so a period prepared again after a vote weighs terms already counted. The "nothing prepared" rows start from an empty cache, in a process that has already analysed other text.`;
 process.stdout.write(`${body}\n`);
 if (flags.write) { writeSection('recommend', body); log('BENCHMARKS.md updated'); }

@@ -11,11 +11,11 @@ import type { DayWindow } from '../domain/dates.ts';
 import { KeptMap } from '../domain/kept.ts';
 import type { Store } from '../store/index.ts';
 import {
-  listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPeriodPapers, memberHistoryVersion, type PeriodPaper,
+  listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPaperTitlesByIds, listPeriodPapers, listRecentHistoryPapers, memberHistoryVersion, type PeriodPaper,
 } from '../store/discovery.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
 import { buildProfile, describeForYouReason, hasTaste, prepareCandidates, rankForYou, type CandidatePaper, type CandidateSet, type ForYouReason, type HistoryItem, type Profile } from './model.ts';
-import { EMPTY_TERMS, termCounts, weighTerms, type TermCounts, type TermVector } from './terms.ts';
+import { EMPTY_TERMS, packTerms, termCounts, termVector, weighTerms, type PackedTerms, type TermCounts, type TermVector } from './terms.ts';
 
 /** History rows read per kind (votes, saves, dismissals): recent taste matters most. */
 export const MAX_HISTORY = 2_000;
@@ -32,6 +32,25 @@ const TERMS_CACHE = 50_000;
 const COUNTS_CACHE = 100_000;
 /** Periods whose candidates are kept (day, week and month views of the current period, and a spare). */
 const PERIOD_CACHE = 4;
+/**
+ * Papers of members' histories whose term weights are kept, packed (about 1.2 KB each, so at most
+ * about 24 MB), while the index's epoch stands: a profile is the sum of its papers' term vectors,
+ * and computing a paper's costs about 100-130 us (tokenizing and stemming included), so a
+ * 2,000-paper history took over 250 ms. The preparation (prepareHistoryTerms) computes them ahead
+ * for the papers anyone upvoted, saved or dismissed lately; a first call then only reads and sums.
+ * Their counted terms are not kept (about 9 KB a paper): after new papers move the epoch, the
+ * preparation analyses their text again, in the background.
+ */
+export const HISTORY_TERMS_CACHE = 20_000;
+/** History rows of each kind (votes, saves, dismissals) a full preparation reads, most recent first. */
+export const HISTORY_AHEAD_ROWS = 50_000;
+/**
+ * A preparation after the first reads the history rows from the newest one it saw, less this
+ * look-back (ms): rows committed a little late, or by another process with its clock behind, are not missed.
+ */
+const HISTORY_LOOK_BACK_MS = 60_000;
+/** Papers whose texts are read in one query while preparing histories. */
+const HISTORY_READ_CHUNK = 500;
 
 export interface ForYouDeps {
   store: Store;
@@ -79,6 +98,21 @@ export class ForYouCache {
   private readonly counts = new KeptMap<string, { title: string; abstract: string; counts: TermCounts }>(COUNTS_CACHE);
   /** The last few periods' candidates, vectors loaded, while the store and the index have not changed. */
   readonly periods = new KeptMap<string, { papers: PeriodPaper[]; set: CandidateSet }>(PERIOD_CACHE);
+  /** Packed term weights of history papers, under one index's epoch (see HISTORY_TERMS_CACHE). */
+  private readonly history = new KeptMap<string, PackedTerms>(HISTORY_TERMS_CACHE);
+  /** What the last preparation of histories saw: the index and epoch, the store's change token, the newest row. */
+  historyMark: { version: string; token: string; newest: string | null } | null = null;
+
+  /**
+   * The kept history term weights valid under `view` of `index`, or null when nothing may be kept:
+   * the view has no epoch (no index, or one that cannot say when its text or statistics move), or
+   * the index has moved past it (an older view must not empty what the current epoch keeps).
+   */
+  historyTermsAt(index: Pick<SearchIndex, 'discoveryView'> | null, view: DiscoveryView): { version: string; kept: KeptMap<string, PackedTerms> } | null {
+    const version = epochVersion(index, view);
+    if (version === null || version !== epochVersion(index, index?.discoveryView() ?? NO_STATS)) return null;
+    return { version, kept: this.history.at(version) };
+  }
 
   /** A paper's term vector: other statistics (papers indexed) or another text, another vector. */
   termsOf(id: string, title: string, abstract: string, view: DiscoveryView): TermVector {
@@ -101,6 +135,48 @@ export class ForYouCache {
 
 const defaultCache = new ForYouCache();
 
+/** Ids of indexes, so that two indexes at the same epoch never share what is kept. */
+const indexIds = new WeakMap<object, number>();
+let nextIndexId = 1;
+
+/** `index:epoch`, what history term weights are valid under; null when the view has no epoch. */
+function epochVersion(index: object | null, view: DiscoveryView): string | null {
+  if (!index || view.epoch === undefined) return null;
+  let id = indexIds.get(index);
+  if (id === undefined) indexIds.set(index, (id = nextIndexId++));
+  return `${id}:${view.epoch}`;
+}
+
+/**
+ * The term vectors of a member's history papers: kept packed weights when the index's epoch has
+ * not moved (text and term statistics unchanged), else weighed from the store's text (and kept).
+ * Without an epoch, through termsOf as candidates are. Papers no longer in the store are left out.
+ */
+async function historyTerms(deps: ForYouDeps, view: DiscoveryView, ids: string[], cache: ForYouCache): Promise<Map<string, { title: string; terms: TermVector | PackedTerms }>> {
+  const out = new Map<string, { title: string; terms: TermVector | PackedTerms }>();
+  const at = cache.historyTermsAt(deps.index, view);
+  if (!at) {
+    for (const [id, t] of await listPaperTextsByIds(deps.store.db, ids)) out.set(id, { title: t.title, terms: cache.termsOf(id, t.title, t.abstract, view) });
+    return out;
+  }
+  const titles = await listPaperTitlesByIds(deps.store.db, ids);
+  const missing: string[] = [];
+  for (const [id, title] of titles) {
+    const terms = at.kept.get(id);
+    if (terms) out.set(id, { title, terms }); else missing.push(id);
+  }
+  if (missing.length === 0) return out;
+  const texts = await listPaperTextsByIds(deps.store.db, missing);
+  // Nothing weighed under an epoch that has moved since the view was taken is kept.
+  const keep = epochVersion(deps.index, deps.index?.discoveryView() ?? NO_STATS) === at.version;
+  for (const [id, t] of texts) {
+    const terms = packTerms(termVector(t.title, t.abstract, view.df, view.papers));
+    if (keep) at.kept.set(id, terms);
+    out.set(id, { title: t.title, terms });
+  }
+  return out;
+}
+
 async function loadProfile(deps: ForYouDeps, view: DiscoveryView, userId: number, cache: ForYouCache): Promise<Profile> {
   const [version, followed] = await Promise.all([
     memberHistoryVersion(deps.store.db, userId),
@@ -110,12 +186,12 @@ async function loadProfile(deps: ForYouDeps, view: DiscoveryView, userId: number
   const hit = cache.profiles.get(userId);
   if (hit && hit.version === version && hit.generation === generation) return hit.profile;
   const rows = await listMemberHistory(deps.store.db, userId, MAX_HISTORY);
-  const texts = await listPaperTextsByIds(deps.store.db, [...new Set(rows.map((r) => r.paperId))]);
+  const papers = await historyTerms(deps, view, [...new Set(rows.map((r) => r.paperId))], cache);
   const history: HistoryItem[] = [];
   for (const r of rows) {
-    const t = texts.get(r.paperId);
-    if (!t) continue;
-    history.push({ id: r.paperId, title: t.title, signal: r.signal, vector: view.vectorOf(r.paperId), terms: cache.termsOf(r.paperId, t.title, t.abstract, view) });
+    const p = papers.get(r.paperId);
+    if (!p) continue;
+    history.push({ id: r.paperId, title: p.title, signal: r.signal, vector: view.vectorOf(r.paperId), terms: p.terms });
   }
   const profile = buildProfile(history, followed);
   cache.profiles.set(userId, { version, generation, profile });
@@ -162,6 +238,51 @@ async function periodCandidates(deps: ForYouDeps, view: DiscoveryView, window: D
 export async function prepareForYouPeriod(deps: ForYouDeps, window: DayWindow, cache: ForYouCache = defaultCache): Promise<number> {
   const view = deps.index?.discoveryView() ?? NO_STATS;
   return (await periodCandidates(deps, view, window, cache, PREPARE_CHUNK)).papers.length;
+}
+
+/**
+ * Computes ahead the term weights of the papers in members' recent histories (see
+ * HISTORY_TERMS_CACHE), in chunks that let requests through, so that a member's first call (or the
+ * first after new papers move the index's epoch) finds them kept. The first run, and each after the
+ * epoch moves, reads the latest HISTORY_AHEAD_ROWS rows of each kind; later runs only the rows
+ * since the newest one seen (less HISTORY_LOOK_BACK_MS). A no-op while neither the store nor the
+ * index has changed, or without an index. Returns the number of papers weighed.
+ */
+export async function prepareHistoryTerms(deps: ForYouDeps, cache: ForYouCache = defaultCache, yieldEvery = PREPARE_CHUNK): Promise<number> {
+  const view = deps.index?.discoveryView();
+  if (!view) return 0;
+  const at = cache.historyTermsAt(deps.index, view);
+  if (!at) return 0;
+  const token = deps.store.changeToken();
+  const mark = cache.historyMark;
+  if (mark && mark.version === at.version && mark.token === token) return 0;
+  const since = mark && mark.version === at.version && mark.newest !== null ? lookBack(mark.newest) : null;
+  const recent = await listRecentHistoryPapers(deps.store.db, since, HISTORY_AHEAD_ROWS);
+  const newest = recent[0]?.at ?? (mark && mark.version === at.version ? mark.newest : null);
+  // The least recent first: the kept map drops its oldest entries when full, so the most recent stay.
+  const missing = recent.slice(0, HISTORY_TERMS_CACHE).filter((r) => !at.kept.get(r.paperId)).map((r) => r.paperId).reverse();
+  let weighed = 0;
+  const stillValid = () => epochVersion(deps.index, deps.index?.discoveryView() ?? NO_STATS) === at.version;
+  for (let i = 0; i < missing.length; i += HISTORY_READ_CHUNK) {
+    if (!stillValid()) return weighed; // the epoch moved: what follows would be dropped; the next run starts over
+    const texts = await listPaperTextsByIds(deps.store.db, missing.slice(i, i + HISTORY_READ_CHUNK));
+    if (!stillValid()) return weighed;
+    for (const [id, t] of texts) {
+      at.kept.set(id, packTerms(termVector(t.title, t.abstract, view.df, view.papers)));
+      if (++weighed % yieldEvery === 0) {
+        await new Promise((r) => setImmediate(r));
+        if (!stillValid()) return weighed;
+      }
+    }
+  }
+  cache.historyMark = { version: at.version, token, newest };
+  return weighed;
+}
+
+/** An ISO timestamp HISTORY_LOOK_BACK_MS earlier (the timestamp itself when it does not parse). */
+function lookBack(iso: string): string {
+  const ms = Date.parse(iso);
+  return Number.isFinite(ms) ? new Date(ms - HISTORY_LOOK_BACK_MS).toISOString() : iso;
 }
 
 /** The member's For-you list of a window. Never throws for odd histories: empty ones give trending. */

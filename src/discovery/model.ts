@@ -16,7 +16,7 @@
  * cost is (profile size) x (candidates) x dims / 16 SIMD steps.
  */
 import { VectorIndex } from '../search/vector-index.ts';
-import { addInto, normalizeTerms, sharedTerms, termDot, type TermVector } from './terms.ts';
+import { normalizeTerms, sharedTerms, termDot, type PackedTerms, type TermVector } from './terms.ts';
 
 export type Signal = 'upvote' | 'saved' | 'not-interested';
 
@@ -26,7 +26,8 @@ export interface HistoryItem {
   title: string;
   signal: Signal;
   vector: Float32Array | null;
-  terms: TermVector;
+  /** Its term vector; only the weights count here, so they may come packed (see PackedTerms). */
+  terms: TermVector | PackedTerms;
 }
 
 /** A paper that may be recommended. */
@@ -85,9 +86,18 @@ export function buildProfile(history: readonly HistoryItem[], followedAuthors: r
     else positives.push(h);
   }
   let centroid: Float32Array | null = null;
-  const terms = new Map<string, number>();
+  // The sum of the positives' term vectors, each term's weights added in the positives' order: a
+  // term's slot is looked up once per paper (a history of 2,000 papers adds about 120,000 weights).
+  const slots = new Map<string, number>();
+  const sums: number[] = [];
+  const add = (t: string, w: number) => {
+    const k = slots.get(t);
+    if (k === undefined) { slots.set(t, sums.length); sums.push(w); } else sums[k]! += w;
+  };
   for (const p of positives) {
-    addInto(terms, p.terms.weights, 1);
+    const tv = p.terms;
+    if ('terms' in tv) for (let i = 0; i < tv.terms.length; i++) add(tv.terms[i]!, tv.weights[i]!);
+    else for (const [t, w] of tv.weights) add(t, w);
     if (!p.vector) continue;
     centroid ??= new Float32Array(p.vector.length);
     for (let j = 0; j < p.vector.length; j++) centroid[j]! += p.vector[j]!;
@@ -99,6 +109,8 @@ export function buildProfile(history: readonly HistoryItem[], followedAuthors: r
     if (norm > 0) for (let j = 0; j < centroid.length; j++) centroid[j]! /= norm;
     else centroid = null;
   }
+  const terms = new Map<string, number>();
+  for (const [t, k] of slots) terms.set(t, sums[k]!);
   return { positives, negatives, centroid, terms: normalizeTerms(terms), followed: new Set(followedAuthors.map((a) => a.trim().toLowerCase()).filter(Boolean)) };
 }
 

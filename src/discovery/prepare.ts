@@ -2,6 +2,8 @@
  * Keeps the For-you candidates of the latest periods prepared ahead of the members' requests: the
  * first member to open /for-you after new papers arrive (or a digest run) then finds the period's
  * papers read and their term vectors computed, and pays only for their own profile and the ranking.
+ * The term weights of the papers in members' recent histories are computed ahead too, so that
+ * building a profile is a sum of kept weights (see prepareHistoryTerms).
  *
  * @example
  * const stop = startForYouPreparation({ store, index: searchIndex });
@@ -10,7 +12,7 @@
  */
 import { windowContaining, type Period } from '../domain/dates.ts';
 import { latestPaperDay } from '../store/discovery.ts';
-import { prepareForYouPeriod, type ForYouCache, type ForYouDeps } from './for-you.ts';
+import { prepareForYouPeriod, prepareHistoryTerms, type ForYouCache, type ForYouDeps } from './for-you.ts';
 
 /** How often the latest periods are checked (a check while nothing changed is one small query). */
 export const PREPARE_INTERVAL_MS = 10_000;
@@ -42,7 +44,10 @@ export function startForYouPreparation(deps: ForYouDeps, opts: PreparationOption
   const tick = async () => {
     if (running || stopped) return;
     running = true;
-    try { await prepareLatestPeriods(deps, opts.periods, opts.cache); } catch (err) { opts.onError?.(err); } finally { running = false; }
+    try {
+      await prepareLatestPeriods(deps, opts.periods, opts.cache);
+      await prepareHistoryTerms(deps, opts.cache);
+    } catch (err) { opts.onError?.(err); } finally { running = false; }
   };
   const timer = setInterval(() => void tick(), opts.intervalMs ?? PREPARE_INTERVAL_MS);
   timer.unref();

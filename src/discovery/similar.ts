@@ -14,7 +14,7 @@ import type { Store } from '../store/index.ts';
 import { parseQuery } from '../search/query.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
 import { listPaperTexts } from '../search/store-io.ts';
-import { sharedTerms, termVector, type TermVector } from './terms.ts';
+import { packTerms, sharedTerms, termVector, type PackedTerms, type TermVector } from './terms.ts';
 
 /** Neighbours fetched from the vector scan before the terms re-rank them. */
 export const SIMILAR_CANDIDATES = 40;
@@ -75,31 +75,21 @@ export function describeSimilarReason(r: SimilarReason): string {
  */
 export const TERM_VECTOR_CACHE_ENTRIES = 24_000;
 
-/** A paper's unit-length tf-idf weights as kept: `weights[i]` is the weight of `terms[i]`. */
-interface KeptTerms {
-  terms: string[];
-  weights: Float64Array;
-}
+const keptVectors = new WeakMap<object, KeptMap<string, PackedTerms>>();
 
-const keptVectors = new WeakMap<object, KeptMap<string, KeptTerms>>();
-
-function keptTerms(tv: TermVector): KeptTerms {
-  return { terms: [...tv.weights.keys()], weights: Float64Array.from(tv.weights.values()) };
-}
-
-function weightsOf(kt: KeptTerms): Map<string, number> {
+function weightsOf(kt: PackedTerms): Map<string, number> {
   return new Map(kt.terms.map((t, i) => [t, kt.weights[i]!]));
 }
 
 /** Cosine of a paper's term vector with a kept one (both unit length). */
-function keptDot(a: ReadonlyMap<string, number>, b: KeptTerms): number {
+function keptDot(a: ReadonlyMap<string, number>, b: PackedTerms): number {
   let s = 0;
   for (let i = 0; i < b.terms.length; i++) { const w = a.get(b.terms[i]!); if (w !== undefined) s += w * b.weights[i]!; }
   return s;
 }
 
 /** The epoch's kept term vectors, or null when the view has no epoch (nothing may be kept). */
-function keptVectorsAt(view: DiscoveryView, index: SimilarDeps['index']): KeptMap<string, KeptTerms> | null {
+function keptVectorsAt(view: DiscoveryView, index: SimilarDeps['index']): KeptMap<string, PackedTerms> | null {
   return view.epoch === undefined ? null : keptFor(keptVectors, index, TERM_VECTOR_CACHE_ENTRIES).at(view.epoch);
 }
 
@@ -109,13 +99,13 @@ async function ownTermVector(store: Store, view: DiscoveryView, paperId: string,
   if (!t) return null;
   const tv = termVector(t.title, t.abstract, view.df, view.papers);
   const kept = keptVectorsAt(view, index);
-  if (kept && !kept.get(paperId) && index.discoveryView()?.epoch === view.epoch) kept.set(paperId, keptTerms(tv));
+  if (kept && !kept.get(paperId) && index.discoveryView()?.epoch === view.epoch) kept.set(paperId, packTerms(tv));
   return tv;
 }
 
 /** Term weights of the candidates, read from the store (or kept, see TERM_VECTOR_CACHE_ENTRIES). */
-async function candidateTerms(store: Store, view: DiscoveryView, ids: string[], index: SimilarDeps['index']): Promise<Map<string, KeptTerms>> {
-  const out = new Map<string, KeptTerms>();
+async function candidateTerms(store: Store, view: DiscoveryView, ids: string[], index: SimilarDeps['index']): Promise<Map<string, PackedTerms>> {
+  const out = new Map<string, PackedTerms>();
   const kept = keptVectorsAt(view, index);
   for (const id of ids) { const kt = kept?.get(id); if (kt) out.set(id, kt); }
   const missing = ids.filter((id) => !out.has(id));
@@ -124,7 +114,7 @@ async function candidateTerms(store: Store, view: DiscoveryView, ids: string[], 
   // Nothing read under an epoch that has moved since is kept.
   const keep = kept && index.discoveryView()?.epoch === view.epoch ? kept : null;
   for (const [id, t] of texts) {
-    const kt = keptTerms(termVector(t.title, t.abstract, view.df, view.papers));
+    const kt = packTerms(termVector(t.title, t.abstract, view.df, view.papers));
     out.set(id, kt);
     keep?.set(id, kt);
   }
@@ -182,7 +172,7 @@ async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: s
     hits = outcome.hits.filter((h) => h.id !== paperId).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }));
   }
   const vectors = await candidateTerms(deps.store, view, hits.map((h) => h.id), deps.index);
-  const scored: { id: string; score: number; terms: KeptTerms }[] = [];
+  const scored: { id: string; score: number; terms: PackedTerms }[] = [];
   for (const h of hits) {
     const terms = vectors.get(h.id);
     if (!terms) continue; // deleted since the index saw it

@@ -130,6 +130,21 @@ export function sharedTerms(a: TermVector, b: ReadonlyMap<string, number>, limit
   return out;
 }
 
+/**
+ * A term vector's weights as two arrays (no words): `weights[i]` is the weight of `terms[i]`, in the
+ * vector's order. About 1.2 KB for 60 terms against about 6 KB for a TermVector's two Maps: the
+ * form in which term vectors are kept by the thousand (similar papers' candidates, members' histories).
+ */
+export interface PackedTerms {
+  terms: string[];
+  weights: Float64Array;
+}
+
+/** The weights of a term vector, packed (same order, same values). */
+export function packTerms(tv: TermVector): PackedTerms {
+  return { terms: [...tv.weights.keys()], weights: Float64Array.from(tv.weights.values()) };
+}
+
 /** Adds `weight` times `v` into a running sum (a reader's term profile). */
 export function addInto(sum: Map<string, number>, v: ReadonlyMap<string, number>, weight: number): void {
   for (const [t, w] of v) sum.set(t, (sum.get(t) ?? 0) + w * weight);

@@ -73,6 +73,35 @@ export async function memberHistoryVersion(db: Db, userId: number): Promise<stri
   return [v, s, m].map((r) => `${r?.n ?? 0}@${r?.at ?? ''}`).join('|');
 }
 
+/** A paper of some member's history, with the time of its latest upvote, save or dismissal. */
+export interface RecentHistoryPaper {
+  paperId: string;
+  at: string;
+}
+
+/**
+ * Papers in members' histories (upvoted, saved to a collection, marked "not interested" by anyone),
+ * most recently touched first, from the latest `limit` rows of each kind at or after `since` (all
+ * when null). Votes are read through their `created_at` index.
+ */
+export async function listRecentHistoryPapers(db: Db, since: string | null, limit: number): Promise<RecentHistoryPaper[]> {
+  const d = withMarks(db);
+  const [votes, saved, marks] = await Promise.all([
+    d.selectFrom('votes').select(['paper_id', 'created_at'])
+      .$if(since !== null, (q) => q.where('created_at', '>=', since!)).orderBy('created_at', 'desc').limit(limit).execute(),
+    d.selectFrom('collection_items').select(['paper_id', 'added_at as created_at'])
+      .$if(since !== null, (q) => q.where('added_at', '>=', since!)).orderBy('added_at', 'desc').limit(limit).execute(),
+    d.selectFrom('not_interested').select(['paper_id', 'created_at'])
+      .$if(since !== null, (q) => q.where('created_at', '>=', since!)).orderBy('created_at', 'desc').limit(limit).execute(),
+  ]);
+  const latest = new Map<string, string>();
+  for (const r of [...votes, ...saved, ...marks]) {
+    const at = latest.get(r.paper_id);
+    if (at === undefined || r.created_at > at) latest.set(r.paper_id, r.created_at);
+  }
+  return [...latest].map(([paperId, at]) => ({ paperId, at })).sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : a.paperId < b.paperId ? -1 : 1));
+}
+
 export interface PeriodPaper {
   id: string;
   title: string;
@@ -113,6 +142,13 @@ export async function listAuthorsOf(db: Db, ids: string[]): Promise<Map<string, 
   const rows = await db.selectFrom('paper_authors').select(['paper_id', 'name']).where('paper_id', 'in', ids).orderBy('paper_id').orderBy('position').execute();
   for (const r of rows) { let l = out.get(r.paper_id); if (!l) out.set(r.paper_id, (l = [])); l.push(r.name); }
   return out;
+}
+
+/** The titles of papers by id (unknown ids are left out). */
+export async function listPaperTitlesByIds(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db.selectFrom('papers').select(['id', 'title']).where('id', 'in', ids).execute();
+  return new Map(rows.map((r) => [r.id, r.title]));
 }
 
 /** Titles and abstracts of papers, by id. */
