@@ -153,6 +153,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     await form(c);
     await signOut(store, getCookie(c, SESSION_COOKIE));
     clearSessionCookie(c);
+    // Tells the browser to drop what it kept of this site (its back/forward cache too), so Back
+    // does not bring a member's page back on a shared computer.
+    c.header('Clear-Site-Data', '"cache"');
     return c.redirect('/', 303);
   });
 
