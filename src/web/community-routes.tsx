@@ -96,12 +96,14 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect('/account/welcome', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      c.header('Cache-Control', 'no-store'); // shows the address typed
       return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
     }
   });
   app.get('/account/welcome', async (c) => {
     const user = requireUser(c);
     const site = await web.site(c);
+    c.header('Cache-Control', 'no-store'); // shows the account's address
     if (user.emailVerifiedAt) {
       return web.html(c, <NoticePage site={site} title="Welcome" message={`Your account is ready and ${user.email} is confirmed.`} link={{ href: '/', label: "See today's papers" }} />);
     }
@@ -120,6 +122,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/account/verify', async (c) => {
     const f = await form(c);
     const user = await verifyEmail(accounts, f.token);
+    c.header('Cache-Control', 'no-store'); // shows the address, often to a browser that is not signed in
     return web.html(c, <NoticePage site={await web.site(c)} title="Address confirmed" message={`Thank you, ${user.username}: ${user.email} is confirmed.`} link={c.get('user') ? { href: '/', label: "See today's papers" } : { href: '/signin', label: 'Sign in' }} />);
   });
   app.post('/account/verify/resend', async (c) => {
@@ -146,6 +149,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect(next, 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      c.header('Cache-Control', 'no-store'); // shows the username or address typed
       return web.html(c, <SignInPage site={await web.site(c)} csrf={csrfToken(c, auth)} next={next} error={err.message} login={f.login?.slice(0, 254)} />, err.status);
     }
   });
@@ -185,6 +189,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect('/settings?notice=password', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429 || err.status === 400) throw err;
+      c.header('Cache-Control', 'no-store'); // carries the reset token
       return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={f.token ?? ''} error={err.message} />, err.status);
     }
   });
@@ -205,6 +210,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
         return c.redirect(await run(c, f), 303);
       } catch (err) {
         if (!(err instanceof UserError) || err.status === 429) throw err;
+        c.header('Cache-Control', 'no-store'); // shows the account's address, as /settings does
         return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} error={err.message} />, err.status);
       }
     });
