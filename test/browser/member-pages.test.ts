@@ -1,18 +1,19 @@
 /**
  * A member's pages in real Chromium against a real server, with the browser's back/forward cache on
- * (as in the browsers people use): after "Sign out", Back shows none of the member's pages.
+ * (as in the browsers people use): after "Sign out", Back shows none of the member's pages; on a
+ * phone the API tokens page does not scroll sideways.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import type { Store } from '../../src/store/index.ts';
-import { browserUnavailable, launchBrowser, screenshot } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const skip = browserUnavailable();
 
-describe("a member's pages, in Chromium with the back/forward cache on", { skip: skip ?? false }, () => {
+describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
   let browser: Browser;
   let base: string;
   let store: Store;
@@ -70,4 +71,21 @@ describe("a member's pages, in Chromium with the back/forward cache on", { skip:
       await page.context().close();
     });
   }
+
+  test('the API tokens page with a token listed does not scroll sideways on a 390 px phone', async () => {
+    const page = await signedIn({ width: 390, height: 844 });
+    await page.goto(`${base}/settings/tokens`);
+    await page.getByLabel('Name').fill('reading list script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.waitForLoadState('load');
+    await page.goto(`${base}/settings/tokens`);
+    assert.equal(await page.getByRole('button', { name: 'Revoke reading list script' }).count(), 1);
+    const { scrollWidth, innerWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, innerWidth: window.innerWidth }));
+    await screenshot(page, 'tokens-phone');
+    assert.ok(scrollWidth <= innerWidth, `the page is ${scrollWidth} px wide in a ${innerWidth} px window`);
+    // The table itself may scroll inside its box.
+    const v = await moderateA11yViolations(page);
+    assert.deepEqual(v, [], JSON.stringify(v, null, 1));
+    await page.context().close();
+  });
 });
