@@ -1,12 +1,14 @@
 /**
  * A member's pages in real Chromium against a real server, with the browser's back/forward cache on
  * (as in the browsers people use): after "Sign out", Back shows none of the member's pages; on a
- * phone the API tokens page does not scroll sideways.
+ * phone the API tokens page does not scroll sideways; For you and a collection's page keep their
+ * headings in order (axe-core finds nothing of moderate impact or worse, on a desktop and a phone).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
+import { addToCollection, insertCollection } from '../../src/store/collections.ts';
 import type { Store } from '../../src/store/index.ts';
 import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
@@ -26,8 +28,11 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     store = started.store;
     stop = async () => { await started.server.close(); await started.store.close(); };
     const now = () => Date.now();
-    await createAccount({ store, now }, { username: 'ada', email: 'ada@example.org', password: 'a long enough password', role: 'member' });
+    const ada = await createAccount({ store, now }, { username: 'ada', email: 'ada@example.org', password: 'a long enough password', role: 'member' });
     paperId = (await store.db.selectFrom('daily_entries').select('paper_id').limit(1).executeTakeFirstOrThrow()).paper_id;
+    const at = new Date().toISOString();
+    const reading = await insertCollection(store.db, { userId: ada.id, name: 'Reading list', slug: 'reading-list', isPublic: true }, at);
+    await addToCollection(store.db, reading, paperId, at);
     browser = await launchBrowser({ backForwardCache: true });
   });
 
@@ -88,4 +93,19 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     assert.deepEqual(v, [], JSON.stringify(v, null, 1));
     await page.context().close();
   });
+
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+    test(`For you and a collection's page have their headings in order (${viewport.width} px)`, async () => {
+      const page = await signedIn(viewport);
+      for (const path of ['/for-you?period=month', '/users/ada/collections/reading-list']) {
+        await page.goto(`${base}${path}`);
+        assert.ok(await page.locator('.card-title').count() > 0, `${path} lists papers`);
+        const v = await moderateA11yViolations(page);
+        assert.deepEqual(v, [], `${path}: ${JSON.stringify(v, null, 1)}`);
+        const levels = await page.evaluate(() => Array.from(document.querySelectorAll('main h1, main h2, main h3, main h4')).map((h) => Number(h.tagName[1])));
+        levels.forEach((l, i) => assert.ok(i === 0 || l <= levels[i - 1]! + 1, `${path}: heading levels ${levels.join(', ')}`));
+      }
+      await page.context().close();
+    });
+  }
 });

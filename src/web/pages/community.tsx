@@ -150,6 +150,9 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
       <h1>{collection.name}</h1>
       <p class="muted">A {collection.isPublic ? 'public' : 'private'} collection by <a href={`/users/${collection.username}`}>{collection.username}</a>, {collection.size} papers.</p>
       {cards.length === 0 ? <p class="empty">No papers yet.</p> : (
+        <>
+        {/* The cards' titles are h3: this keeps the outline h1, h2, h3 for readers who go by headings. */}
+        <h2 class="sr-only">Papers</h2>
         <ol class="cards">
           {cards.map((card, i) => (
             <li>
@@ -167,6 +170,7 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
             </li>
           ))}
         </ol>
+        </>
       )}
     </Layout>
   );
