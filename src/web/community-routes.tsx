@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { readOutbox } from '../mail/mailer.ts';
 import {
-  changePassword, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
+  changePassword, checkResetLink, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
   signUp, verifyEmail,
   type AccountDeps,
 } from '../services/accounts.ts';
@@ -174,10 +174,18 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} />, err.status);
     }
   });
+  // A link that was used or expired says so at once, with a way to ask for a new one.
+  const deadResetLink = async (c: Context<AppEnv>, err: UserError) =>
+    web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token="" dead={err.message} />, 400);
   app.get('/account/reset', async (c) => {
     const token = c.req.query('token') ?? '';
-    if (!token || token.length > 100) throw new UserError(400, 'This reset link is not valid.');
     c.header('Cache-Control', 'no-store'); // carries the reset token
+    try {
+      await checkResetLink(accounts, token);
+    } catch (err) {
+      if (err instanceof UserError && err.status === 400) return deadResetLink(c, err);
+      throw err;
+    }
     return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token} />);
   });
   app.post('/account/reset', async (c) => {
@@ -188,8 +196,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       setSessionCookie(c, auth, session.token);
       return c.redirect('/settings?notice=password', 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429 || err.status === 400) throw err;
+      if (!(err instanceof UserError) || err.status === 429) throw err;
       c.header('Cache-Control', 'no-store'); // carries the reset token
+      if (err.status === 400) return deadResetLink(c, err);
       return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={f.token ?? ''} error={err.message} />, err.status);
     }
   });

@@ -2,16 +2,19 @@
  * A member's pages in real Chromium against a real server, with the browser's back/forward cache on
  * (as in the browsers people use): after "Sign out", Back shows none of the member's pages; on a
  * phone the API tokens page does not scroll sideways; For you and a collection's page keep their
- * headings in order (axe-core finds nothing of moderate impact or worse, on a desktop and a phone).
+ * headings in order (axe-core finds nothing of moderate impact or worse, on a desktop and a phone);
+ * a used password-reset link says so at once and leads to a new request.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import { addToCollection, insertCollection } from '../../src/store/collections.ts';
 import type { Store } from '../../src/store/index.ts';
 import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { linksInOutbox } from '../helpers/web-client.ts';
 
 const skip = browserUnavailable();
 
@@ -20,15 +23,18 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
   let base: string;
   let store: Store;
   let paperId: string;
+  let outbox: string;
   let stop: () => Promise<void>;
 
   before(async () => {
     const started = await startTestServer();
     base = started.server.url;
     store = started.store;
+    outbox = path.join(started.dataDir, 'outbox');
     stop = async () => { await started.server.close(); await started.store.close(); };
     const now = () => Date.now();
     const ada = await createAccount({ store, now }, { username: 'ada', email: 'ada@example.org', password: 'a long enough password', role: 'member' });
+    await createAccount({ store, now }, { username: 'bea', email: 'bea@example.org', password: 'a long enough password', role: 'member' });
     paperId = (await store.db.selectFrom('daily_entries').select('paper_id').limit(1).executeTakeFirstOrThrow()).paper_id;
     const at = new Date().toISOString();
     const reading = await insertCollection(store.db, { userId: ada.id, name: 'Reading list', slug: 'reading-list', isPublic: true }, at);
@@ -108,4 +114,35 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
       await page.context().close();
     });
   }
+
+  test('a used reset link says at once that it does not work any more, and leads to a new one', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
+    await page.goto(`${base}/account/forgot`);
+    await page.getByLabel('E-mail', { exact: true }).fill('bea@example.org');
+    await page.getByRole('button', { name: 'Send me a link' }).click();
+    await page.waitForLoadState('load');
+    let link: string | undefined;
+    for (let i = 0; i < 50 && !link; i++) { // the e-mail leaves after the answer
+      link = (await linksInOutbox(outbox, 'bea@example.org')).find((l) => l.includes('/account/reset'));
+      if (!link) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.ok(link, 'the reset e-mail arrived');
+    const url = `${base}${new URL(link).pathname}${new URL(link).search}`;
+    await page.goto(url);
+    await page.getByLabel('New password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Save and sign in' }).click();
+    await page.waitForURL(/\/settings/);
+
+    const again = await page.goto(url);
+    assert.equal(again?.status(), 400);
+    assert.equal(await page.locator('h1').innerText(), 'This reset link does not work any more');
+    assert.match(await page.getByRole('alert').innerText(), /it was used, or it expired/);
+    assert.equal(await page.getByLabel('New password').count(), 0, 'no form that cannot work');
+    const v = await moderateA11yViolations(page);
+    assert.deepEqual(v, [], JSON.stringify(v, null, 1));
+    await screenshot(page, 'reset-link-used');
+    await page.getByRole('link', { name: 'Ask for a new reset link' }).click();
+    await page.waitForURL(`${base}/account/forgot`);
+    await page.context().close();
+  });
 });
