@@ -324,7 +324,7 @@ test('rate limits answer 429 with a clear message and Retry-After', async () => 
   let last: Response | null = null;
   for (let i = 0; i < 21; i++) last = await client.post('/signin', { login: 'nobody', password: 'wrong password' }, { csrf: token });
   assert.equal(last!.status, 429);
-  assert.match(await last!.text(), /Too many failed sign-in attempts from this address: at most 20 in 15 minutes/);
+  assert.match(await last!.text(), /Too many failed sign-in attempts from your network address: at most 20 in 15 minutes/);
   assert.ok(Number(last!.headers.get('retry-after')) > 0);
 });
 
