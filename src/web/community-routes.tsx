@@ -239,8 +239,13 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   settingsAction('/settings/delete', async (c, f) => {
     await deleteAccount(accounts, requireUser(c), { current: f.current, confirm: f.confirm });
     clearSessionCookie(c);
-    return '/?deleted=1';
+    c.header('Clear-Site-Data', '"cache"'); // signed out: as for "Sign out", Back must not show the member's pages
+    return '/account/deleted';
   });
+  // Where deleting an account ends: a page of its own with fixed words (nothing from the request).
+  app.get('/account/deleted', async (c) => web.html(c, <NoticePage site={await web.site(c)} title="Account deleted"
+    message={'Your account is deleted, and you are signed out. Its votes and collections are gone; its comments stay in their threads as from "a deleted account".'}
+    link={{ href: '/', label: "See today's papers" }} />));
 
   // Profiles and collections
 

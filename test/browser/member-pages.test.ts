@@ -3,7 +3,8 @@
  * (as in the browsers people use): after "Sign out", Back shows none of the member's pages; on a
  * phone the API tokens page does not scroll sideways; For you and a collection's page keep their
  * headings in order (axe-core finds nothing of moderate impact or worse, on a desktop and a phone);
- * a used password-reset link says so at once and leads to a new request.
+ * a used password-reset link says so at once and leads to a new request; deleting an account ends
+ * on a page that says it is deleted.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +35,7 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     stop = async () => { await started.server.close(); await started.store.close(); };
     const now = () => Date.now();
     const ada = await createAccount({ store, now }, { username: 'ada', email: 'ada@example.org', password: 'a long enough password', role: 'member' });
+    await createAccount({ store, now }, { username: 'cyd', email: 'cyd@example.org', password: 'a long enough password', role: 'member' });
     await createAccount({ store, now }, { username: 'bea', email: 'bea@example.org', password: 'a long enough password', role: 'member' });
     paperId = (await store.db.selectFrom('daily_entries').select('paper_id').limit(1).executeTakeFirstOrThrow()).paper_id;
     const at = new Date().toISOString();
@@ -143,6 +145,29 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     await screenshot(page, 'reset-link-used');
     await page.getByRole('link', { name: 'Ask for a new reset link' }).click();
     await page.waitForURL(`${base}/account/forgot`);
+    await page.context().close();
+  });
+
+  test('deleting an account ends on a page that says so, signed out', async () => {
+    const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+    await page.goto(`${base}/signin`);
+    await page.getByLabel('Username or e-mail').fill('cyd');
+    await page.getByLabel('Password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/settings`);
+    await page.getByLabel('Type your username (cyd)').fill('cyd');
+    await page.locator('form[action="/settings/delete"]').getByLabel('Current password').fill('a long enough password');
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.waitForLoadState('load');
+    assert.equal(await page.locator('h1').innerText(), 'Account deleted');
+    assert.match(await page.getByRole('status').innerText(), /Your account is deleted/);
+    assert.equal(new URL(page.url()).search, '', 'a page of its own, with nothing taken from the address');
+    assert.doesNotMatch(await header(page), /Sign out/);
+    const v = await moderateA11yViolations(page);
+    assert.deepEqual(v, [], JSON.stringify(v, null, 1));
+    await screenshot(page, 'account-deleted');
+    assert.equal((await page.goto(`${base}/users/cyd`))?.status(), 404, 'the profile is gone');
     await page.context().close();
   });
 });
