@@ -11,6 +11,7 @@ import type { AppEnv } from './auth.ts';
 import { conditionalGet } from './api/http.ts';
 import { StatsPage } from './pages/stats.tsx';
 import { MEMBER_PAGE } from './cache-policy.ts';
+import { counted } from '../domain/words.ts';
 
 /** The sparkline's colour: a mid blue that reads on the light and the dark theme (3:1 or more on both). */
 const SPARK_COLOR = '#5b7fe0';
@@ -64,7 +65,7 @@ export function mountStats(app: Hono<AppEnv>, web: Web, od: OpenDataDeps): void 
     const markup = sparkline({
       values: history.days.map((d) => d.total),
       title: `Upvotes, last ${history.days.length} days`,
-      description: `${history.total} upvotes in all, ${inWindow} of them from ${history.from} to ${history.to}.`,
+      description: `${counted(history.total, 'upvote')} in all, ${inWindow} of them from ${history.from} to ${history.to}.`,
       color: SPARK_COLOR,
     });
     return c.body(markup, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });

@@ -4,7 +4,7 @@
  * phone the API tokens page does not scroll sideways; For you and a collection's page keep their
  * headings in order (axe-core finds nothing of moderate impact or worse, on a desktop and a phone);
  * a used password-reset link says so at once and leads to a new request; deleting an account ends
- * on a page that says it is deleted.
+ * on a page that says it is deleted; a collection of one paper says "1 paper".
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -168,6 +168,22 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     assert.deepEqual(v, [], JSON.stringify(v, null, 1));
     await screenshot(page, 'account-deleted');
     assert.equal((await page.goto(`${base}/users/cyd`))?.status(), 404, 'the profile is gone');
+    await page.context().close();
+  });
+
+  test('a collection of one paper says "1 paper" on every page that counts it', async () => {
+    const page = await signedIn();
+    const text = async () => (await page.locator('main').innerText()).replace(/\s+/g, ' ');
+    await page.goto(`${base}/collections`);
+    assert.match(await text(), /Reading list \(1 paper, public\)/);
+    await page.goto(`${base}/users/ada`);
+    assert.match(await text(), /Reading list \(1 paper\)/);
+    await page.goto(`${base}/users/ada/collections/reading-list`);
+    assert.match(await text(), /A public collection by ada, 1 paper\./);
+    for (const path of ['/collections', '/users/ada', '/users/ada/collections/reading-list']) {
+      await page.goto(`${base}${path}`);
+      assert.doesNotMatch(await text(), /\b1 papers\b/, path);
+    }
     await page.context().close();
   });
 });
