@@ -61,10 +61,10 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
 
   const header = async (page: Page) => (await page.locator('header').innerText()).replace(/\s+/g, ' ');
 
-  for (const path of ['/collections', '/papers/PAPER', '/users/ada', '/account/welcome']) {
-    test(`after signing out, Back from the front page does not show ${path} as the member saw it`, async () => {
+  for (const where of ['/collections', '/papers/PAPER', '/users/ada', '/account/welcome']) {
+    test(`after signing out, Back from the front page does not show ${where} as the member saw it`, async () => {
       const page = await signedIn();
-      const url = `${base}${path.replace('PAPER', paperId)}`;
+      const url = `${base}${where.replace('PAPER', paperId)}`;
       await page.goto(url);
       assert.match(await header(page), /ada.*Sign out/, 'signed in before');
       await page.getByRole('button', { name: 'Sign out' }).click();
@@ -76,11 +76,11 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
       await page.waitForFunction(() => document.readyState === 'complete');
       const shown = await header(page);
       const main = (await page.locator('main').innerText()).replace(/\s+/g, ' ');
-      await screenshot(page, `back-after-signout-${path.replace(/[^a-z]+/gi, '-')}`);
-      assert.doesNotMatch(shown, /Sign out/, `${path}: Back shows a signed-in header: ${shown}`);
-      assert.doesNotMatch(shown, /\bada\b/, `${path}: Back shows the member's name: ${shown}`);
-      assert.match(shown, /Sign in/, `${path}: Back shows a visitor's page`);
-      assert.doesNotMatch(main, /ada@example\.org/, `${path}: Back shows the member's address`);
+      await screenshot(page, `back-after-signout-${where.replace(/[^a-z]+/gi, '-')}`);
+      assert.doesNotMatch(shown, /Sign out/, `${where}: Back shows a signed-in header: ${shown}`);
+      assert.doesNotMatch(shown, /\bada\b/, `${where}: Back shows the member's name: ${shown}`);
+      assert.match(shown, /Sign in/, `${where}: Back shows a visitor's page`);
+      assert.doesNotMatch(main, /ada@example\.org/, `${where}: Back shows the member's address`);
       await page.context().close();
     });
   }
