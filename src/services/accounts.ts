@@ -323,6 +323,18 @@ export async function requestPasswordReset(deps: AccountDeps, input: { email: un
   });
 }
 
+const BAD_RESET_LINK = 'This reset link is not valid.';
+const DEAD_RESET_LINK = 'This reset link is not valid any more: it was used, or it expired. Ask for a new one.';
+
+/**
+ * Checks that a reset link still works, so that its page can say at once when it does not
+ * (rather than after a new password is typed). Setting the password checks again.
+ */
+export async function checkResetLink(deps: Pick<AccountDeps, 'store' | 'now'>, token: unknown): Promise<void> {
+  if (typeof token !== 'string' || token.length === 0 || token.length > 100) throw new UserError(400, BAD_RESET_LINK);
+  if (!(await findEmailToken(deps.store.db, sha256(token), ['reset'], iso(deps.now())))) throw new UserError(400, DEAD_RESET_LINK);
+}
+
 /**
  * Sets a new password from an e-mailed link. In the same transaction the account's sessions end,
  * its API tokens are revoked and its other pending links stop working: whoever had access before
@@ -330,9 +342,9 @@ export async function requestPasswordReset(deps: AccountDeps, input: { email: un
  */
 export async function resetPassword(deps: AccountDeps, input: { token: unknown; password: unknown }): Promise<User> {
   const password = parse(passwordSchema, input.password);
-  if (typeof input.token !== 'string' || input.token.length > 100) throw new UserError(400, 'This reset link is not valid.');
+  if (typeof input.token !== 'string' || input.token.length > 100) throw new UserError(400, BAD_RESET_LINK);
   const hash = sha256(input.token);
-  const invalid = () => new UserError(400, 'This reset link is not valid any more: it was used, or it expired. Ask for a new one.');
+  const invalid = () => new UserError(400, DEAD_RESET_LINK);
   if (!(await findEmailToken(deps.store.db, hash, ['reset'], iso(deps.now())))) throw invalid(); // before the (slow) hashing
   const passwordHash = await hashPassword(password);
   const now = iso(deps.now());

@@ -7,6 +7,7 @@ import { findAuthorSpelling, findAuthorSummary, listAuthorPapers, listCoauthorsB
 import type { Store } from '../store/index.ts';
 import type { PaperCard } from '../store/types.ts';
 import { UserError } from './errors.ts';
+import { counted } from '../domain/words.ts';
 
 /** Longest author name accepted (arXiv's longest are collaboration names, well under this). */
 export const MAX_AUTHOR_NAME = 300;
@@ -55,7 +56,7 @@ export async function getAuthorView(store: Store, rawName: string, page: number,
     throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
   }
   const pages = Math.max(1, Math.ceil(author.papers / pageSize));
-  if (page > pages) throw new UserError(404, `There is no page ${page}: ${author.papers} papers make ${pages}.`);
+  if (page > pages) throw new UserError(404, `There is no page ${page}: this author has ${counted(author.papers, 'paper')}, on ${counted(pages, 'page')}.`);
   const [papers, byPaper] = await Promise.all([
     listAuthorPapers(store.db, name, pageSize, (page - 1) * pageSize),
     listCoauthorsByPaper(store.db, name, COAUTHOR_PAPERS),

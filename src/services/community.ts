@@ -23,6 +23,7 @@ import { updateUser, findUserById, findUserByName, type Role, type User } from '
 import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
+import { counted } from '../domain/words.ts';
 
 export interface CommunityDeps {
   store: Store;
@@ -101,7 +102,7 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
   if (existing) throw new UserError(409, `arXiv:${parsed.id} is already on the list of ${existing.day}.`);
   const overQuota = async (db: Kysely<Database>) =>
     !isCurator(u) && (await countSubmissionsSince(db, u.id, `${today}T00:00:00.000Z`)) >= deps.submitQuota;
-  const quotaReached = () => new UserError(429, `You have submitted ${deps.submitQuota} papers today, the daily limit. Thank you! Try again tomorrow.`);
+  const quotaReached = () => new UserError(429, `You have submitted ${counted(deps.submitQuota, 'paper')} today, the daily limit. Thank you! Try again tomorrow.`);
   if (await overQuota(deps.store.db)) throw quotaReached();
   await limit(deps.store, 'submitAccount', u.id, nowMs);
 

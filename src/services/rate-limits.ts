@@ -15,28 +15,28 @@ export interface Rule {
 
 export const RULES = {
   // Sign-in counts failed attempts only, and answers a username or e-mail without an account the same way as one with it.
-  signInIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed sign-in attempts from this address' },
-  signInLoginIp: { limit: 10, windowSeconds: 15 * 60, what: 'failed sign-in attempts for this username or e-mail from this address' },
+  signInIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed sign-in attempts from your network address' },
+  signInLoginIp: { limit: 10, windowSeconds: 15 * 60, what: 'failed sign-in attempts for this username or e-mail from your network address' },
   signInLogin: { limit: 100, windowSeconds: 60 * 60, what: 'failed sign-in attempts for this username or e-mail' },
   // The shared admin password (HTTP Basic, while no admin account exists): failed attempts only, as for sign-in.
-  adminPasswordIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed admin password attempts from this address' },
-  signUpIp: { limit: 5, windowSeconds: 60 * 60, what: 'sign-ups from this address' },
-  resetIp: { limit: 10, windowSeconds: 60 * 60, what: 'password reset requests from this address' },
+  adminPasswordIp: { limit: 20, windowSeconds: 15 * 60, what: 'failed admin password attempts from your network address' },
+  signUpIp: { limit: 5, windowSeconds: 60 * 60, what: 'sign-ups from your network address' },
+  resetIp: { limit: 10, windowSeconds: 60 * 60, what: 'password reset requests from your network address' },
   resetAccount: { limit: 3, windowSeconds: 60 * 60, what: 'password reset e-mails for this account' },
   verifyAccount: { limit: 5, windowSeconds: 60 * 60, what: 'verification e-mails' },
   // Notices to the owner of an address someone else tried to use: past this they are skipped, silently (a 429 would tell).
-  addressNoticeAccount: { limit: 3, windowSeconds: 60 * 60, what: 'notices about this address' },
+  addressNoticeAccount: { limit: 3, windowSeconds: 60 * 60, what: 'notices about this e-mail address' },
   submitAccount: { limit: 30, windowSeconds: 60 * 60, what: 'submissions' },
   commentAccount: { limit: 30, windowSeconds: 60 * 60, what: 'comments' },
-  commentIp: { limit: 60, windowSeconds: 60 * 60, what: 'comments from this address' },
+  commentIp: { limit: 60, windowSeconds: 60 * 60, what: 'comments from your network address' },
   voteAccount: { limit: 300, windowSeconds: 60 * 60, what: 'votes' },
-  voteIp: { limit: 600, windowSeconds: 60 * 60, what: 'votes from this address' },
+  voteIp: { limit: 600, windowSeconds: 60 * 60, what: 'votes from your network address' },
   reportAccount: { limit: 20, windowSeconds: 60 * 60, what: 'reports' },
   collectionAccount: { limit: 120, windowSeconds: 60 * 60, what: 'collection changes' },
   followAccount: { limit: 300, windowSeconds: 60 * 60, what: 'follows and unfollows' },
   notInterestedAccount: { limit: 300, windowSeconds: 60 * 60, what: '"not interested" marks' },
-  searchIp: { limit: 300, windowSeconds: 5 * 60, what: 'searches from this address' },
-  searchLiveIp: { limit: 900, windowSeconds: 5 * 60, what: 'search-as-you-type requests from this address' },
+  searchIp: { limit: 300, windowSeconds: 5 * 60, what: 'searches from your network address' },
+  searchLiveIp: { limit: 900, windowSeconds: 5 * 60, what: 'search-as-you-type requests from your network address' },
 } satisfies Record<string, Rule>;
 
 export type RuleName = keyof typeof RULES;

@@ -33,9 +33,9 @@ export const CONFIRM_COOLDOWN_MINUTES = 10;
 export const MAX_SUBSCRIPTIONS_PER_ADDRESS = 20;
 export const SUBSCRIBE_RULES = {
   /** Subscribe requests from one client address. */
-  ip: { limit: 10, windowSeconds: 3600, what: 'subscribe requests from this address' },
+  ip: { limit: 10, windowSeconds: 3600, what: 'subscribe requests from your network address' },
   /** Subscribe requests for one address that is not the asking member's own confirmed one, whoever asks. */
-  address: { limit: 3, windowSeconds: 86_400, what: 'subscribe requests for this address' },
+  address: { limit: 3, windowSeconds: 86_400, what: 'subscribe requests for this e-mail address' },
 } as const;
 
 export interface SubscriptionDeps {

@@ -8,7 +8,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import { readOutbox } from '../mail/mailer.ts';
 import {
-  changePassword, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
+  changePassword, checkResetLink, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
   signUp, verifyEmail,
   type AccountDeps,
 } from '../services/accounts.ts';
@@ -96,12 +96,14 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect('/account/welcome', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      c.header('Cache-Control', 'no-store'); // shows the address typed
       return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
     }
   });
   app.get('/account/welcome', async (c) => {
     const user = requireUser(c);
     const site = await web.site(c);
+    c.header('Cache-Control', 'no-store'); // shows the account's address
     if (user.emailVerifiedAt) {
       return web.html(c, <NoticePage site={site} title="Welcome" message={`Your account is ready and ${user.email} is confirmed.`} link={{ href: '/', label: "See today's papers" }} />);
     }
@@ -120,6 +122,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/account/verify', async (c) => {
     const f = await form(c);
     const user = await verifyEmail(accounts, f.token);
+    c.header('Cache-Control', 'no-store'); // shows the address, often to a browser that is not signed in
     return web.html(c, <NoticePage site={await web.site(c)} title="Address confirmed" message={`Thank you, ${user.username}: ${user.email} is confirmed.`} link={c.get('user') ? { href: '/', label: "See today's papers" } : { href: '/signin', label: 'Sign in' }} />);
   });
   app.post('/account/verify/resend', async (c) => {
@@ -146,6 +149,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect(next, 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
+      c.header('Cache-Control', 'no-store'); // shows the username or address typed
       return web.html(c, <SignInPage site={await web.site(c)} csrf={csrfToken(c, auth)} next={next} error={err.message} login={f.login?.slice(0, 254)} />, err.status);
     }
   });
@@ -153,6 +157,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     await form(c);
     await signOut(store, getCookie(c, SESSION_COOKIE));
     clearSessionCookie(c);
+    // Tells the browser to drop what it kept of this site (its back/forward cache too), so Back
+    // does not bring a member's page back on a shared computer.
+    c.header('Clear-Site-Data', '"cache"');
     return c.redirect('/', 303);
   });
 
@@ -167,10 +174,18 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} />, err.status);
     }
   });
+  // A link that was used or expired says so at once, with a way to ask for a new one.
+  const deadResetLink = async (c: Context<AppEnv>, err: UserError) =>
+    web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token="" dead={err.message} />, 400);
   app.get('/account/reset', async (c) => {
     const token = c.req.query('token') ?? '';
-    if (!token || token.length > 100) throw new UserError(400, 'This reset link is not valid.');
     c.header('Cache-Control', 'no-store'); // carries the reset token
+    try {
+      await checkResetLink(accounts, token);
+    } catch (err) {
+      if (err instanceof UserError && err.status === 400) return deadResetLink(c, err);
+      throw err;
+    }
     return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token} />);
   });
   app.post('/account/reset', async (c) => {
@@ -181,7 +196,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       setSessionCookie(c, auth, session.token);
       return c.redirect('/settings?notice=password', 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429 || err.status === 400) throw err;
+      if (!(err instanceof UserError) || err.status === 429) throw err;
+      c.header('Cache-Control', 'no-store'); // carries the reset token
+      if (err.status === 400) return deadResetLink(c, err);
       return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={f.token ?? ''} error={err.message} />, err.status);
     }
   });
@@ -202,6 +219,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
         return c.redirect(await run(c, f), 303);
       } catch (err) {
         if (!(err instanceof UserError) || err.status === 429) throw err;
+        c.header('Cache-Control', 'no-store'); // shows the account's address, as /settings does
         return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} error={err.message} />, err.status);
       }
     });
@@ -221,8 +239,13 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   settingsAction('/settings/delete', async (c, f) => {
     await deleteAccount(accounts, requireUser(c), { current: f.current, confirm: f.confirm });
     clearSessionCookie(c);
-    return '/?deleted=1';
+    c.header('Clear-Site-Data', '"cache"'); // signed out: as for "Sign out", Back must not show the member's pages
+    return '/account/deleted';
   });
+  // Where deleting an account ends: a page of its own with fixed words (nothing from the request).
+  app.get('/account/deleted', async (c) => web.html(c, <NoticePage site={await web.site(c)} title="Account deleted"
+    message={'Your account is deleted, and you are signed out. Its votes and collections are gone; its comments stay in their threads as from "a deleted account".'}
+    link={{ href: '/', label: "See today's papers" }} />));
 
   // Profiles and collections
 

@@ -67,7 +67,6 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
       user ? isFollowing(store.db, user.id, view.author.name) : Promise.resolve(false),
       user ? votedAmong(store.db, user.id, view.papers.map((p) => p.id)) : Promise.resolve(new Set<string>()),
     ]);
-    if (user) c.header('Cache-Control', 'private, no-cache');
     return web.html(c, <AuthorPage site={await web.site(c)} view={view} nowMs={nowMs()} following={following} voted={voted}
       self={self(c)} notice={FOLLOW_NOTICES[c.req.query('follow') ?? ''] ?? null} />);
   });

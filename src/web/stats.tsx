@@ -10,6 +10,8 @@ import type { Web } from './app.tsx';
 import type { AppEnv } from './auth.ts';
 import { conditionalGet } from './api/http.ts';
 import { StatsPage } from './pages/stats.tsx';
+import { MEMBER_PAGE } from './cache-policy.ts';
+import { counted } from '../domain/words.ts';
 
 /** The sparkline's colour: a mid blue that reads on the light and the dark theme (3:1 or more on both). */
 const SPARK_COLOR = '#5b7fe0';
@@ -44,7 +46,7 @@ export function mountStats(app: Hono<AppEnv>, web: Web, od: OpenDataDeps): void 
     const now = od.now();
     if (!cache || cache.key !== key || now - cache.at > STATS_CACHE_MS) cache = { key, at: now, stats: await siteStats(od, month) };
     const site = await web.site(c);
-    c.header('Cache-Control', c.get('user') ? 'private, no-cache' : 'public, max-age=60');
+    c.header('Cache-Control', c.get('user') ? MEMBER_PAGE : 'public, max-age=60');
     return web.html(c, <StatsPage site={site} stats={cache.stats} demo={site.demo} />);
   });
 
@@ -63,7 +65,7 @@ export function mountStats(app: Hono<AppEnv>, web: Web, od: OpenDataDeps): void 
     const markup = sparkline({
       values: history.days.map((d) => d.total),
       title: `Upvotes, last ${history.days.length} days`,
-      description: `${history.total} upvotes in all, ${inWindow} of them from ${history.from} to ${history.to}.`,
+      description: `${counted(history.total, 'upvote')} in all, ${inWindow} of them from ${history.from} to ${history.to}.`,
       color: SPARK_COLOR,
     });
     return c.body(markup, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });

@@ -11,7 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import { hashPassword } from '../../src/services/passwords.ts';
 import { createUser } from '../../src/store/users.ts';
-import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 import { NOW_MS, openDataApp } from './support.ts';
 
 const skip = browserUnavailable();
@@ -58,7 +58,9 @@ describe('open-data pages in Chromium', { skip: skip ?? false }, () => {
     await page.goto(`${base}/docs/api`);
     assert.equal(await page.locator('h1').innerText(), 'Paperboy Test for developers and agents');
     assert.ok(await page.locator('section.endpoint').count() >= 40);
-    assert.deepEqual(await seriousA11yViolations(page), []);
+    // Moderate too: each example box is a region, and regions need names a reader can tell apart.
+    const v = await moderateA11yViolations(page);
+    assert.deepEqual(v, [], JSON.stringify(v, null, 1));
     await screenshot(page, 'api-docs');
   });
 

@@ -299,7 +299,7 @@ test('rate limits: 120 a minute per address without a token, counted per token w
   const over = await t.json('/api/papers/2505.00201', { headers: ip });
   assert.equal(over.res.status, 429);
   assert.equal(over.res.headers.get('retry-after'), '60');
-  assert.match((over.body as Json).error as string, /Too many requests: at most 120 a minute from one address/);
+  assert.match((over.body as Json).error as string, /Too many requests: at most 120 a minute from one network address/);
   assert.equal((await t.json('/feeds/daily.rss', { headers: ip })).res.status, 429, 'feeds share the address\'s budget');
   assert.equal((await t.json('/api/papers/2505.00201', { headers: { 'x-forwarded-for': '203.0.113.51' } })).res.status, 200, 'another address is not affected');
   const token = await t.token(t.ada, 'read');

@@ -79,13 +79,20 @@ test('repeated requests: one pending confirmation per address, a cool-down, rate
   now += 11 * 60_000;
   const limited = await subscribe(c, { email: 'bomb@example.org' });
   assert.equal(limited.status, 429);
-  assert.match(await limited.text(), /Too many subscribe requests for this address/);
+  assert.match(await limited.text(), /Too many subscribe requests for this e-mail address/);
   assert.equal(mails(outboxDir), 2, 'at most 3 requests a day for one address, the one that sent nothing included');
 
   const d = new WebClient(app, '198.51.100.3');
   const statuses: number[] = [];
-  for (let i = 0; i < 11; i++) statuses.push((await subscribe(d, { email: `many${i}@example.org` })).status);
+  let last = '';
+  for (let i = 0; i < 11; i++) {
+    const res = await subscribe(d, { email: `many${i}@example.org` });
+    statuses.push(res.status);
+    last = await res.text();
+  }
   assert.deepEqual(statuses, [...Array(10).fill(200), 429]);
+  // The limit is per client: said so that it is not read as the e-mail address just typed.
+  assert.match(last, /Too many subscribe requests from your network address: at most 10 in 60 minutes/);
 });
 
 test('forms from elsewhere: a foreign Origin is refused; no token and no Origin asks again; a same-origin box post works', async () => {

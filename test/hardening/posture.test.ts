@@ -167,7 +167,7 @@ describe('rate limits where bots hammer', () => {
     const limited = await get('198.51.100.200');
     assert.equal(limited.status, 429);
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
-    assert.match(await limited.text(), /Too many searches from this address/);
+    assert.match(await limited.text(), /Too many searches from your network address/);
     assert.equal((await get('198.51.100.201')).status, 200);
   });
 });

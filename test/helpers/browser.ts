@@ -29,8 +29,15 @@ export function browserUnavailable(): string | null {
   return why;
 }
 
-export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: FLAGS, headless: true });
+/**
+ * Chromium as the tests drive it. playwright-core turns the back/forward cache off by default;
+ * `backForwardCache: true` keeps it on, as in the browsers people use, for tests of what Back shows.
+ */
+export async function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH, args: FLAGS, headless: true,
+    ...(opts.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
+  });
 }
 
 /** A real server (on the bundled demo corpus unless `env` says otherwise) and Chromium with one page of `viewport`. */

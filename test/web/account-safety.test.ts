@@ -38,7 +38,7 @@ test('sign-in limits: a stranger cannot lock the owner out, successes do not cou
   const known = await failSignIns(stranger, 'ada', 11);
   assert.deepEqual(known, [...Array(10).fill(401), 429]);
   const knownRefusal = await (await stranger.post('/signin', { login: 'ada', password: 'not the password at all' }, { tokenPage: '/signin' })).text();
-  assert.match(knownRefusal, /Too many failed sign-in attempts for this username or e-mail from this address: at most 10 in 15 minutes/);
+  assert.match(knownRefusal, /Too many failed sign-in attempts for this username or e-mail from your network address: at most 10 in 15 minutes/);
 
   // ...and a login without an account gets exactly the same statuses and wording.
   const prober = new WebClient(app, '192.0.2.51');
@@ -163,7 +163,7 @@ test('the shared admin password: failed attempts are counted per client address,
   const refused = await basic('correct horse battery', '192.0.2.91');
   assert.equal(refused.status, 429, 'past the limit, the right password waits too');
   assert.ok(Number(refused.headers.get('retry-after')) > 0);
-  assert.match(await refused.text(), /Too many failed admin password attempts from this address: at most 20 in 15 minutes/);
+  assert.match(await refused.text(), /Too many failed admin password attempts from your network address: at most 20 in 15 minutes/);
   assert.equal((await basic('correct horse battery', '192.0.2.92')).status, 200, 'another address is not affected');
 });
 

@@ -33,7 +33,7 @@ test('the owner renames a collection and makes it public then private; others se
   assert.equal(saved.status, 303);
   assert.equal(saved.headers.get('location'), `/collections#collection-${id}`);
   mine = (await ada.get('/collections')).html;
-  assert.match(mine, new RegExp(`<li id="collection-${id}"><a href="${page}">Long-context reading</a> <span class="muted">\\(1 papers, public\\)</span>`));
+  assert.match(mine, new RegExp(`<li id="collection-${id}"><a href="${page}">Long-context reading</a> <span class="muted">\\(1 paper, public\\)</span>`));
   for (const viewer of [anon, bob]) {
     const seen = await viewer.get(page);
     assert.equal(seen.res.status, 200);

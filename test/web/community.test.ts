@@ -308,7 +308,14 @@ test('password reset by e-mail, e-mail change with confirmation, account deletio
 
   const wrong = await again.post('/settings/delete', { confirm: 'ada', current: 'wrong password' });
   assert.equal(wrong.status, 403);
-  assert.equal((await again.post('/settings/delete', { confirm: 'ada', current: 'a brand new password' })).status, 303);
+  const deleted = await again.post('/settings/delete', { confirm: 'ada', current: 'a brand new password' });
+  assert.equal(deleted.status, 303);
+  assert.equal(deleted.headers.get('location'), '/account/deleted');
+  assert.equal(deleted.headers.get('clear-site-data'), '"cache"', 'signed out: the browser drops what it kept');
+  const notice = await again.get('/account/deleted');
+  assert.equal(notice.res.status, 200);
+  assert.match(notice.html, /Your account is deleted, and you are signed out/);
+  assert.doesNotMatch(notice.html, /Sign out/);
   assert.deepEqual(await upvotesOf(store, '2505.00203'), { shown: 1, rows: 1 });
   const page = (await new WebClient(app).get('/papers/2505.00203')).html;
   assert.match(page, /a deleted account/);
@@ -324,7 +331,7 @@ test('rate limits answer 429 with a clear message and Retry-After', async () => 
   let last: Response | null = null;
   for (let i = 0; i < 21; i++) last = await client.post('/signin', { login: 'nobody', password: 'wrong password' }, { csrf: token });
   assert.equal(last!.status, 429);
-  assert.match(await last!.text(), /Too many failed sign-in attempts from this address: at most 20 in 15 minutes/);
+  assert.match(await last!.text(), /Too many failed sign-in attempts from your network address: at most 20 in 15 minutes/);
   assert.ok(Number(last!.headers.get('retry-after')) > 0);
 });
 

@@ -82,7 +82,7 @@ export async function countRequest(c: Context, deps: TokenDeps, key: string, rul
   };
   for (const [k, v] of Object.entries(headers)) c.header(k, v);
   if (count > rule.limit) {
-    throw new ApiError(429, `Too many requests: at most ${rule.limit} a minute ${key.startsWith('api:token:') ? 'per token' : 'from one address'}. Try again in ${reset} s.`, { ...headers, 'Retry-After': String(reset) });
+    throw new ApiError(429, `Too many requests: at most ${rule.limit} a minute ${key.startsWith('api:token:') ? 'per token' : 'from one network address'}. Try again in ${reset} s.`, { ...headers, 'Retry-After': String(reset) });
   }
 }
 

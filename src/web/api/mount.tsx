@@ -28,6 +28,7 @@ import { unmatchedRequest } from './methods.ts';
 import { describeOnly, MAX_JSON_BODY_BYTES, Registry, toOpenApi } from './spec.ts';
 import { mountTokenPages } from './tokens-page.tsx';
 import { mountApiV1 } from './v1.ts';
+import { MEMBER_PAGE } from '../cache-policy.ts';
 
 /** The version of /api/v1's contract, in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -117,7 +118,7 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
 
   app.use('/docs/api', conditionalGet());
   app.get('/docs/api', async (c) => {
-    c.header('Cache-Control', c.get('user') ? 'private, no-cache' : 'public, max-age=300');
+    c.header('Cache-Control', c.get('user') ? MEMBER_PAGE : 'public, max-age=300');
     return web.html(c, <ApiDocsPage site={await web.site(c)} doc={openapi()} baseUrl={ctx.present.baseUrl}
       limits={{ anonymous: API_RATE_LIMITS.anonymous.limit, token: API_RATE_LIMITS.token.limit }} />);
   });

@@ -66,7 +66,17 @@ export function ForgotPage({ site, csrf, error, sent }: { site: SiteInfo; csrf: 
   );
 }
 
-export function ResetPage({ site, csrf, token, error }: { site: SiteInfo; csrf: string; token: string; error?: string | null }) {
+export function ResetPage({ site, csrf, token, error, dead }: { site: SiteInfo; csrf: string; token: string; error?: string | null; dead?: string }) {
+  if (dead) {
+    // No form: a link that was used or expired cannot set a password, however well typed.
+    return (
+      <Layout site={site} title="This reset link does not work any more">
+        <h1>This reset link does not work any more</h1>
+        <Alert error={dead} />
+        <p><a href="/account/forgot">Ask for a new reset link</a> (it works for two hours), or <a href="/signin">sign in</a> if you know your password.</p>
+      </Layout>
+    );
+  }
   return (
     <Layout site={site} title="Choose a new password">
       <h1>Choose a new password</h1>

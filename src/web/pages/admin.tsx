@@ -4,6 +4,7 @@
 import type { JobRun } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { scrollable } from './controls.tsx';
+import { counted } from '../../domain/words.ts';
 
 /** A failed run whose process died (or was stopped) shows as interrupted; its error says how. */
 const runStatus = (r: JobRun) => (r.status === 'failed' && r.error?.startsWith('interrupted') ? 'interrupted' : r.status);
@@ -21,7 +22,7 @@ export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: 
       {runs.length === 0 ? <p class="empty">No runs yet.</p> : (
         <div class="table-wrap" {...scrollable('Last job runs')}>
           <table class="runs">
-            <caption class="sr-only">Last {runs.length} job runs</caption>
+            <caption class="sr-only">Last {counted(runs.length, 'job run')}</caption>
             <thead>
               <tr>
                 <th scope="col">Started (UTC)</th><th scope="col">Job</th><th scope="col">Mode</th><th scope="col">Status</th>

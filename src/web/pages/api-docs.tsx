@@ -86,7 +86,7 @@ function OperationView({ o, base }: { o: Operation; base: string }) {
       <ul>
         {responses.map(([status, r]) => <li><strong>{status}</strong>: {r.description}</li>)}
       </ul>
-      <pre {...scrollable('Example')}><code>{example}</code></pre>
+      <pre {...scrollable(`Example: ${o.method.toUpperCase()} ${o.path}`)}><code>{example}</code></pre>
     </section>
   );
 }

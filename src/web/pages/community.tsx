@@ -10,6 +10,7 @@ import { Csrf } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 import { collectionFeedLink } from '../feeds.tsx';
+import { counted } from '../../domain/words.ts';
 
 function Cards({ site, cards, nowMs, voted, next }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string }) {
   if (cards.length === 0) return <p class="empty">Nothing here yet.</p>;
@@ -88,7 +89,7 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
       <h2>Collections</h2>
       {collections.length === 0 ? <p class="empty">No public collections.</p> : (
         <ul class="collections-list">
-          {collections.map((c) => <li><a href={`/users/${profile.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({c.size} papers{c.isPublic ? '' : ', private'})</span></li>)}
+          {collections.map((c) => <li><a href={`/users/${profile.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({counted(c.size, 'paper')}{c.isPublic ? '' : ', private'})</span></li>)}
         </ul>
       )}
       <h2>Comments</h2>
@@ -111,7 +112,7 @@ export function CollectionsPage({ site, collections, error }: { site: SiteInfo; 
         <ul class="collections-list">
           {collections.map((c) => (
             <li id={`collection-${c.id}`}>
-              <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({c.size} papers, {c.isPublic ? 'public' : 'private'})</span>
+              <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({counted(c.size, 'paper')}, {c.isPublic ? 'public' : 'private'})</span>
               {' '}
               <form method="post" action={`/collections/${c.id}/delete`} class="inline">
                 <Csrf viewer={v} />
@@ -148,8 +149,11 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
   return (
     <Layout site={site} title={collection.name} feeds={collection.isPublic ? [collectionFeedLink(collection.username, collection.slug, collection.name)] : []}>
       <h1>{collection.name}</h1>
-      <p class="muted">A {collection.isPublic ? 'public' : 'private'} collection by <a href={`/users/${collection.username}`}>{collection.username}</a>, {collection.size} papers.</p>
+      <p class="muted">A {collection.isPublic ? 'public' : 'private'} collection by <a href={`/users/${collection.username}`}>{collection.username}</a>, {counted(collection.size, 'paper')}.</p>
       {cards.length === 0 ? <p class="empty">No papers yet.</p> : (
+        <>
+        {/* The cards' titles are h3: this keeps the outline h1, h2, h3 for readers who go by headings. */}
+        <h2 class="sr-only">Papers</h2>
         <ol class="cards">
           {cards.map((card, i) => (
             <li>
@@ -167,6 +171,7 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
             </li>
           ))}
         </ol>
+        </>
       )}
     </Layout>
   );

@@ -64,6 +64,9 @@ export function ForYouPage(p: ForYouPageProps) {
       {p.items.length === 0 ? (
         <p class="empty">No new papers in this period yet.</p>
       ) : (
+        <>
+        {/* The cards' titles are h3: this keeps the outline h1, h2, h3 for readers who go by headings. */}
+        <h2 class="sr-only">Papers</h2>
         <div class="cards">
           {p.items.map(({ card, reason }, i) => (
             <div class="for-you-item">
@@ -81,6 +84,7 @@ export function ForYouPage(p: ForYouPageProps) {
             </div>
           ))}
         </div>
+        </>
       )}
     </Layout>
   );
