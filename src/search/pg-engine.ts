@@ -32,7 +32,7 @@ import {
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
-import { latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES, type PaperText } from './store-io.ts';
+import { findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES, type PaperText } from './store-io.ts';
 import { suggestWord } from './suggest.ts';
 import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
@@ -426,6 +426,15 @@ export class PgSearchEngine implements PaperSearchEngine {
     }
     const m = this.model;
     if (!m?.embedder) return;
+    // The in-memory index (which discovery keeps in every process) drops the change log up to its
+    // watermark when it saves: changes this engine had not read yet are gone with it. New papers
+    // among them are found by their missing vectors; an edit among them keeps its older vector
+    // until the next build (docs/search.md).
+    const saved = await findIndexMeta(this.store.db);
+    if (saved && saved.watermark > this.watermark) {
+      await this.embedPapersWithoutVectors(m);
+      this.watermark = saved.watermark;
+    }
     for (;;) {
       const changes = await listChangesAfter(this.store.db, this.watermark, CHANGES_PER_STEP);
       const content = [...new Set(changes.filter((c) => c.kind === 'content').map((c) => c.paperId))];
@@ -437,6 +446,25 @@ export class PgSearchEngine implements PaperSearchEngine {
       if (changes.length > 0) this.watermark = changes[changes.length - 1]!.seq;
       if (changes.length < CHANGES_PER_STEP) break;
     }
+  }
+
+  /** Embeds the papers that have no vector of the model's generation, a batch at a time. */
+  private async embedPapersWithoutVectors(m: Model): Promise<void> {
+    let embedded = 0;
+    let after = '';
+    for (;;) {
+      const { rows } = await sql<{ id: string }>`
+        SELECT p.id FROM papers p
+        WHERE p.id > ${after} AND NOT EXISTS (SELECT 1 FROM search_paper_vectors v WHERE v.paper_id = p.id AND v.generation = ${m.generation})
+        ORDER BY p.id LIMIT ${BUILD_BATCH}`.execute(this.store.db);
+      if (rows.length === 0) break;
+      after = rows[rows.length - 1]!.id;
+      const docs = await listIndexDocsByIds(this.store.db, rows.map((r) => r.id));
+      if (docs.length > 0) await upsertVectors(this.store.db, m.generation, docs.map((d) => d.id), await m.embedder!.embedDocuments(docs));
+      embedded += docs.length;
+      if (rows.length < BUILD_BATCH) break;
+    }
+    if (embedded > 0) this.log(`search: postgres engine vectors added for papers the change log no longer held papers=${embedded}`);
   }
 
   /** Tells the engine these papers changed (the change log would also tell it within a second). */

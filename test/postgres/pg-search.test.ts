@@ -223,6 +223,25 @@ describe('PostgreSQL search engine', { skip }, () => {
     }
   });
 
+  test('a new paper whose change the in-memory index dropped when it saved still gets its vector', async () => {
+    // Discovery keeps the in-memory index in every process; its save empties the shared change log
+    // up to its watermark, here before this engine has read the new paper's change.
+    await engine.refresh();
+    await store.upsertPapers([paperRecord({ id: '2503.20077', title: 'Tardigrade desiccation survival', abstract: 'Tardigrades survive drying out.' })], FIXED_NOW);
+    const memory = SearchIndex.detached(store, { semantic: false });
+    try {
+      await memory.rebuild();
+    } finally {
+      await memory.close();
+    }
+    const left = await sql<{ n: string }>`SELECT count(*) AS n FROM search_changes WHERE paper_id = '2503.20077'`.execute(store.db);
+    assert.equal(Number(left.rows[0]!.n), 0, 'the save dropped the change before this engine read it');
+    await engine.refresh();
+    const vec = await sql<{ n: string }>`SELECT count(*) AS n FROM search_paper_vectors WHERE paper_id = '2503.20077'`.execute(store.db);
+    assert.equal(Number(vec.rows[0]!.n), 1, 'the paper has its vector');
+    assert.ok(ids((await run('tardigrade desiccation', { mode: 'semantic', limit: 80 })).hits).includes('2503.20077'));
+  });
+
   test('behind searchPapers: cards, highlights, did you mean', async () => {
     const r = await searchPapers({ store, index: engine }, { q: 'quantum codes', mode: 'hybrid' });
     assert.equal(r.mode, 'hybrid');
