@@ -3,6 +3,7 @@
  * The summary line goes to stdout; the bad lines (`FILE:LINE: reason`, the first 100 of each file,
  * then a count of the rest) and other problems go to stderr.
  */
+import fs from 'node:fs';
 import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
 import { parseCommand } from './args.ts';
@@ -40,6 +41,31 @@ function bytesText(n: number): string {
 /** A --max-unpacked value of at least `n` bytes, rounded up to whole GB, MB or KB: "20GB". */
 function sizeFlag(n: number): string {
   return n >= 1e9 ? `${Math.ceil(n / 1e9)}GB` : n >= 1e6 ? `${Math.ceil(n / 1e6)}MB` : n >= 1e3 ? `${Math.ceil(n / 1e3)}KB` : String(n);
+}
+
+/** A path as one shell word: quoted unless it is plain ("my data;x.gz" -> 'my data;x.gz'). */
+export function shellWord(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The command to import a capped file again: with its size when it is not compressed, else a guess that says so. */
+function suggestedCap(file: string, cap: number): string {
+  let plainSize: number | null = null;
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const head = Buffer.alloc(2);
+      const n = fs.readSync(fd, head, 0, 2, 0);
+      if (!(n === 2 && head[0] === 0x1f && head[1] === 0x8b)) plainSize = fs.fstatSync(fd).size;
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // The file went away meanwhile: fall back to the guess.
+  }
+  return plainSize !== null
+    ? `which is ${bytesText(plainSize)}: paperboy import --max-unpacked ${sizeFlag(plainSize)} ${shellWord(file)}`
+    : `which a compressed file does not tell; for example twice the cap: paperboy import --max-unpacked ${sizeFlag(2 * cap)} ${shellWord(file)}`;
 }
 
 export interface ImportArgs {
@@ -89,8 +115,8 @@ export async function runImport(
         const cap = report.stoppedAtCap.maxBytes;
         err.write(`${file}: stopped reading at the cap on unpacked size (--max-unpacked), ${bytesText(cap)}: the file unpacks to more. `
           + `The ${report.lines} whole lines before the cap were imported as usual and are kept (each batch of ${IMPORT_BATCH_LINES} lines `
-          + 'is committed on its own); the rest of the file was not read. To import all of it, raise the cap and import the file again '
-          + `(what is already imported stays as it is): paperboy import --max-unpacked ${sizeFlag(2 * cap)} ${file}\n`);
+          + 'is committed on its own); the rest of the file was not read. To import the rest, import the file again with a cap above its '
+          + `unpacked size (what is already imported stays as it is), ${suggestedCap(file, cap)}\n`);
       }
       out.write(`${formatImportSummary(report)} file=${file}${report.stoppedAtCap ? ' stopped=max-unpacked' : ''}\n`);
       if (report.errors > 0 || report.stoppedAtCap) failed++;

@@ -14,6 +14,8 @@ test('author name keys: case folds in every script, spaces collapse, accents sta
     ['Johann Strauß', 'JOHANN STRAUSS'],
     ['Zoë\u00a0Smith', 'ZOË SMITH'], // a no-break space is a space
     ['Jürgen Schmidhuber', 'jürgen SCHMIDHUBER'],
+    ['M. Akın Yılmaz', 'M. AKIN YILMAZ'.toLowerCase().replace(/i/g, 'ı')], // dotless ı meets itself
+    ['Joſef', 'Josef'], // the long s is a lower-case s
   ];
   for (const [a, b] of same) assert.equal(authorNameKey(a), authorNameKey(b), `${a} ~ ${b}`);
 
@@ -23,11 +25,13 @@ test('author name keys: case folds in every script, spaces collapse, accents sta
     ['Ada Lovelace', 'Ada Lovelacex'],
     ['A_B', 'A%B'],
     ['Сергей', 'Cepгей'], // Latin look-alikes are other letters
+    ['M. Akın Yılmaz', 'M. Akin Yilmaz'], // Turkish dotless ı is a letter of its own
   ];
   for (const [a, b] of apart) assert.notEqual(authorNameKey(a), authorNameKey(b), `${a} vs ${b}`);
 
   assert.equal(authorNameKey('  Ada   Lovelace '), 'ada lovelace');
   assert.equal(authorNameKey('ÉMILE DURAND'), 'émile durand');
   assert.equal(authorNameKey(''), '');
+  assert.equal(authorNameKey('İpek'), 'i\u0307pek', 'capital dotted İ folds to i with its dot, as Unicode folds it');
   for (const s of ['Émile Durand', 'ΔΗΜΉΤΡΗΣ', 'Strauß', 'ǰ']) assert.equal(authorNameKey(authorNameKey(s)), authorNameKey(s), `idempotent: ${s}`);
 });

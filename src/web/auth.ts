@@ -110,6 +110,21 @@ export function clearSessionCookie(c: Context<AppEnv>): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/' });
 }
 
+/** Marks the browser whose account was just deleted, so that only it sees the notice saying so. */
+const FAREWELL_COOKIE = 'pb_deleted';
+const FAREWELL_PATH = '/account/deleted';
+
+export function setFarewellCookie(c: Context<AppEnv>, s: AuthSettings): void {
+  setCookie(c, FAREWELL_COOKIE, '1', { path: FAREWELL_PATH, httpOnly: true, sameSite: 'Lax', secure: s.secureCookies, maxAge: 300 });
+}
+
+/** Whether this browser's account was deleted in the last five minutes (the mark is used up). */
+export function takeFarewellCookie(c: Context<AppEnv>): boolean {
+  const marked = getCookie(c, FAREWELL_COOKIE) === '1';
+  if (marked) deleteCookie(c, FAREWELL_COOKIE, { path: FAREWELL_PATH });
+  return marked;
+}
+
 /**
  * A local path to return to after a form; anything else (other hosts, `//`, `\`, control
  * characters) becomes `fallback`. Other characters outside printable ASCII come back

@@ -25,7 +25,7 @@ import { findUserByName, updateUser } from '../store/users.ts';
 import { listVotedPaperIds, votedAmong } from '../store/votes.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Web } from './app.tsx';
-import { clearSessionCookie, clientIp, csrfToken, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
+import { clearSessionCookie, clientIp, csrfToken, setFarewellCookie, takeFarewellCookie, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
 import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage } from './pages/account.tsx';
 import {
   CollectionPage, CollectionsPage, EditCommentPage, ModerationPage, OutboxPage, ProfilePage, SavePage, SubmitPage,
@@ -239,13 +239,18 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   settingsAction('/settings/delete', async (c, f) => {
     await deleteAccount(accounts, requireUser(c), { current: f.current, confirm: f.confirm });
     clearSessionCookie(c);
+    setFarewellCookie(c, auth);
     c.header('Clear-Site-Data', '"cache"'); // signed out: as for "Sign out", Back must not show the member's pages
     return '/account/deleted';
   });
-  // Where deleting an account ends: a page of its own with fixed words (nothing from the request).
-  app.get('/account/deleted', async (c) => web.html(c, <NoticePage site={await web.site(c)} title="Account deleted"
-    message={'Your account is deleted, and you are signed out. Its votes and collections are gone; its comments stay in their threads as from "a deleted account".'}
-    link={{ href: '/', label: "See today's papers" }} />));
+  // Where deleting an account ends: a page of its own with fixed words (nothing from the request),
+  // shown once, to the browser that deleted it; anyone else (a link in a message, a member) goes home.
+  app.get('/account/deleted', async (c) => {
+    if (c.get('user') || !takeFarewellCookie(c)) return c.redirect('/', 303);
+    return web.html(c, <NoticePage site={await web.site(c)} title="Account deleted"
+      message={'Your account is deleted, and you are signed out. Its votes and collections are gone; its comments stay in their threads as from "a deleted account".'}
+      link={{ href: '/', label: "See today's papers" }} />);
+  });
 
   // Profiles and collections
 

@@ -152,6 +152,22 @@ test('someone else\'s credential is no token: a public read answers as to anyone
   assert.equal((await call('GET', '/api/v1/papers/2505.00210', { token: await t.token(t.ada, 'read') })).res.status, 200);
 });
 
+test('a live Paperboy token sent in another form is a 401 that says how to send it, never an anonymous answer', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const token = await t.token(t.ada, 'read');
+  assert.equal((await call('GET', '/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).res.status, 200);
+  for (const authorization of [token, `Token ${token}`, `token=${token}`, `Bearer\t${token}`, `Bearer ${token.toUpperCase()}`]) {
+    for (const path of ['/api/v1/papers/2505.00210', '/api/v1/me']) {
+      const r = await call('GET', path, { headers: { authorization } });
+      assert.equal(r.res.status, 401, `${JSON.stringify(authorization.replace(token, 'TOKEN'))} on ${path}`);
+      assert.equal(r.res.headers.get('www-authenticate'), 'Bearer realm="api", error="invalid_request"');
+    }
+  }
+  const r = await call('GET', '/api/v1/papers/2505.00210', { headers: { authorization: token } });
+  assert.match((r.body as Json).error as string, /as it was issued, as "Authorization: Bearer pbt_\.\.\."/);
+});
+
 test('a 401 carries its Bearer challenge (no error code when no credentials were sent); a read token asking to write gets insufficient_scope', async () => {
   const t = await openDataApp();
   const call = caller(t);

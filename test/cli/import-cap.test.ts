@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -60,7 +60,7 @@ test('a gzip that unpacks past --max-unpacked stops there: whole lines kept, a m
   assert.match(r.stderr, /stopped reading at the cap on unpacked size \(--max-unpacked\), 500,000 bytes \(500 KB\): the file unpacks to more\./);
   assert.match(r.stderr, new RegExp(`The ${kept} whole lines before the cap were imported as usual and are kept`));
   assert.match(r.stderr, /the rest of the file was not read/);
-  assert.match(r.stderr, new RegExp(`paperboy import --max-unpacked 1MB ${file.replace(/[.]/g, '\\.')}`));
+  assert.match(r.stderr, new RegExp(`which a compressed file does not tell; for example twice the cap: paperboy import --max-unpacked 1MB ${file.replace(/[.]/g, '\\.')}`));
   assert.doesNotMatch(r.stderr, /not JSON|Error:|at .*\.ts:\d+/, 'the line cut at the cap is not taken for a bad line');
   assert.match(r.stdout, new RegExp(`import done lines=${kept} new=${kept} updated=0 unchanged=0 listed=0 errors=0 ms=\\d+ file=.* stopped=max-unpacked`));
 
@@ -90,6 +90,23 @@ test('the cap counts plain files too; a file of exactly the cap passes', async (
   assert.equal(under.code, 1);
   assert.match(under.stderr, /The 9 whole lines before the cap were imported/);
   assert.match(under.stdout, /import done lines=9 new=0 updated=0 unchanged=9 .* stopped=max-unpacked/);
+});
+
+test('the command to import the rest names the size of a plain file, and quotes a path the shell would split or run', async () => {
+  const dir = tempDir();
+  const env = { DATABASE_URL: await tempDatabaseUrl(dir) };
+  const file = path.join(dir, "it's my data;touch PWNED.jsonl");
+  const body = LINES.slice(0, 10).join('\n') + '\n';
+  fs.writeFileSync(file, body);
+  const r = paperboy(['import', '--max-unpacked', '1KB', file], env);
+  assert.equal(r.code, 1, r.stderr);
+  const size = Buffer.byteLength(body);
+  const line = /paperboy import --max-unpacked .*$/m.exec(r.stderr)?.[0] ?? '';
+  assert.ok(r.stderr.includes(`which is ${size.toLocaleString('en-US')} bytes`), r.stderr);
+  assert.equal(line, `paperboy import --max-unpacked ${Math.ceil(size / 1e3)}KB '${file.replace(/'/g, "'\\''")}'`);
+  const argv = execFileSync('sh', ['-c', `printf '%s\\n' ${line.slice('paperboy import '.length)}`], { cwd: dir }).toString().trimEnd().split('\n');
+  assert.deepEqual(argv, ['--max-unpacked', `${Math.ceil(size / 1e3)}KB`, file], 'the shell reads the path back as one word');
+  assert.equal(fs.existsSync(path.join(dir, 'PWNED.jsonl')), false, 'and runs nothing');
 });
 
 test('bad --max-unpacked values are refused with a clear message and exit 2, before the store is opened', () => {

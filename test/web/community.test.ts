@@ -316,6 +316,12 @@ test('password reset by e-mail, e-mail change with confirmation, account deletio
   assert.equal(notice.res.status, 200);
   assert.match(notice.html, /Your account is deleted, and you are signed out/);
   assert.doesNotMatch(notice.html, /Sign out/);
+  // Shown once, to the browser that deleted the account: a link to it sent to anyone else, or opened
+  // by a member, says nothing about their account.
+  assert.equal((await again.get('/account/deleted')).res.headers.get('location'), '/', 'the notice is used up');
+  assert.equal((await new WebClient(app).get('/account/deleted')).res.headers.get('location'), '/');
+  const bea = await memberSession(app, outboxDir, 'bea');
+  assert.equal((await bea.get('/account/deleted')).res.headers.get('location'), '/', 'a signed-in member is not told their account is gone');
   assert.deepEqual(await upvotesOf(store, '2505.00203'), { shown: 1, rows: 1 });
   const page = (await new WebClient(app).get('/papers/2505.00203')).html;
   assert.match(page, /a deleted account/);

@@ -96,18 +96,27 @@ export function bearerChallenge(error?: 'invalid_request' | 'invalid_token'): Re
   return { 'WWW-Authenticate': `Bearer realm="api"${error ? `, error="${error}"` : ''}` };
 }
 
+/** The token prefix at the start of the header or of a word in it, in any case. */
+const MISPLACED_TOKEN_RE = new RegExp(`(?:^|[\\s:=])${TOKEN_PREFIX}`, 'i');
+
 /**
  * What an Authorization header carries: nothing, a Paperboy token (a Bearer value with the pbt_
- * prefix, well-formed or not), or someone else's credential. Clients such as huggingface_hub send
+ * prefix, well-formed or not), a Paperboy token sent in another form, or someone else's credential. Clients such as huggingface_hub send
  * their own service's token to every host they are pointed at, and a proxy in front of the site
  * may pass on its Basic credentials; neither is meant for Paperboy.
  */
-export function readCredential(header: string | undefined): { kind: 'none' } | { kind: 'paperboy'; value: string } | { kind: 'foreign'; type: 'bearer' | 'scheme' } {
+export function readCredential(
+  header: string | undefined,
+): { kind: 'none' } | { kind: 'paperboy'; value: string } | { kind: 'misplaced' } | { kind: 'foreign'; type: 'bearer' | 'scheme' } {
   if (header === undefined) return { kind: 'none' };
-  const bearer = /^Bearer(?:[ ]+(.*))?$/is.exec(header.trim());
-  if (!bearer) return { kind: 'foreign', type: 'scheme' };
-  const value = (bearer[1] ?? '').trim();
-  return value.startsWith(TOKEN_PREFIX) ? { kind: 'paperboy', value } : { kind: 'foreign', type: 'bearer' };
+  const text = header.trim();
+  const bearer = /^Bearer(?:[ ]+(.*))?$/is.exec(text);
+  const value = (bearer?.[1] ?? '').trim();
+  if (bearer && value.startsWith(TOKEN_PREFIX)) return { kind: 'paperboy', value };
+  // A Paperboy token in another form (no scheme, "Token pbt_...", a tab, upper case) is still
+  // meant for Paperboy: answering it as anonymous would hide its owner's private data without a word.
+  if (MISPLACED_TOKEN_RE.test(text)) return { kind: 'misplaced' };
+  return bearer ? { kind: 'foreign', type: 'bearer' } : { kind: 'foreign', type: 'scheme' };
 }
 
 /**
@@ -131,6 +140,10 @@ export function apiAccess(deps: TokenDeps, ipOf: (c: Context) => string, rules =
       await pruneRateLimits(deps.store.db, Math.floor(now / 1000) - PRUNE_OLDER_THAN_S);
     }
     const credential = readCredential(c.req.header('authorization'));
+    if (credential.kind === 'misplaced') {
+      await countRequest(c, deps, `api:ip:${ipOf(c)}`, rules.anonymous);
+      throw new ApiError(401, `Send the token exactly as it was issued, as "Authorization: Bearer ${TOKEN_PREFIX}...".`, bearerChallenge('invalid_request'));
+    }
     if (credential.kind === 'paperboy') {
       let auth;
       try {
