@@ -24,6 +24,7 @@ import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
 import { counted } from '../domain/words.ts';
+import { ownEntry } from '../domain/lookup.ts';
 
 export interface CommunityDeps {
   store: Store;
@@ -313,7 +314,7 @@ export async function curate(deps: CommunityDeps, user: User | null, paperId: st
     feature: { featured: true, hidden: false }, unfeature: { featured: false }, pin: { pinned: true, hidden: false }, unpin: { pinned: false },
     hide: { hidden: true, pinned: false }, unhide: { hidden: false },
   };
-  const set = typeof action === 'string' ? flags[action] : undefined;
+  const set = ownEntry(flags, action);
   if (!set) throw new UserError(400, 'Unknown curator action.');
   if (!(await findEntry(deps.store.db, paperId))) {
     if (action !== 'feature' && action !== 'pin') throw new UserError(409, 'That paper is not on a daily list.');

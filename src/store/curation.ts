@@ -34,6 +34,7 @@ export async function countSubmissionsSince(db: Db, userId: number, since: strin
 export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>): Promise<boolean> {
   const set: Partial<{ featured: number; pinned: number; hidden: number }> = {};
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) set[k as 'featured'] = v ? 1 : 0;
+  if (Object.keys(set).length === 0) return false; // nothing to set (an UPDATE with an empty SET is not SQL)
   const r = await db.updateTable('daily_entries').set(set).where('paper_id', '=', paperId).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

@@ -3,6 +3,7 @@
  * moderation. Thin handlers: check CSRF, call a service, present (HTML, or JSON for the client
  * script when it asks with Accept: application/json). State changes only on POST.
  */
+import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
@@ -209,7 +210,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/settings', async (c) => {
     const user = requireUser(c);
     c.header('Cache-Control', 'no-store'); // shows the account's address
-    return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
+    return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={ownEntry(NOTICES, c.req.query('notice')) ?? null} />);
   });
   const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {
     app.post(path, async (c) => {
