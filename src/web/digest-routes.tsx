@@ -10,6 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { defaultMailFrom } from '../config.ts';
 import { addDays, labelProblem, parseDay } from '../domain/dates.ts';
 import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
+import { mailPaperFields } from '../mail/digest-template.tsx';
 import { previewDigest } from '../services/digest.ts';
 import { UserError } from '../services/errors.ts';
 import {
@@ -260,7 +261,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const built = pv.preview.built;
     const preview = 'skip' in built ? null : {
       date: pv.date, label: `the ${pv.period} digest of ${pv.date}`, subject: built.mail.subject, text: built.mail.text,
-      cards: await listCardsByIds(store.db, built.paperIds), note: pv.note, emlHref: `/admin/digests/preview.eml?date=${pv.date}&period=${pv.period}`,
+      cards: (await listCardsByIds(store.db, built.paperIds)).map((card) => ({ ...card, ...mailPaperFields(card) })), note: pv.note, emlHref: `/admin/digests/preview.eml?date=${pv.date}&period=${pv.period}`,
     };
     return web.html(c, <AdminDigestsPage site={await web.site(c)} counts={counts} outbox={outbox} schedule={state} runs={runs} subscribers={subscribers}
       search={search} bounced={bounced} problems={problems} preview={preview} nowMs={now()} />);

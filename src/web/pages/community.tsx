@@ -6,6 +6,8 @@ import type { CommentRow } from '../../store/comments.ts';
 import type { PaperCard } from '../../store/types.ts';
 import type { User } from '../../store/users.ts';
 import { formatCardDate } from '../../domain/dates.ts';
+import { renderCommentExcerpt, renderCommentMarkdown } from '../../services/markdown.ts';
+import { raw } from 'hono/html';
 import { Csrf } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
@@ -95,7 +97,7 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
       <h2>Comments</h2>
       {comments.length === 0 ? <p class="empty">No comments yet.</p> : (
         <ul class="collections-list">
-          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>: {c.body.slice(0, 160)}{c.body.length > 160 ? '…' : ''}</li>)}
+          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span><div class="comment-body">{raw(renderCommentExcerpt(c.body, 160))}</div></li>)}
         </ul>
       )}
     </Layout>
@@ -252,7 +254,7 @@ export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; repo
                 <span class="badge warn">{c.reports} {c.reports === 1 ? 'report' : 'reports'}</span>
                 {c.hiddenAt ? <span class="badge">hidden</span> : null}
               </p>
-              <blockquote>{c.body || '[deleted]'}</blockquote>
+              <blockquote class="comment-body">{c.body ? raw(renderCommentMarkdown(c.body)) : '[deleted]'}</blockquote>
               {c.reasons.length > 0 ? <p class="muted">Reasons: {c.reasons.join(' · ')}</p> : null}
               <div class="comment-actions">
                 {c.hiddenAt ? act(c.id, 'unhide', 'Unhide') : act(c.id, 'hide', 'Hide comment')}

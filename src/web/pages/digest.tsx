@@ -156,7 +156,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
           {p.preview.note ? <p class="notice">{p.preview.note}</p> : null}
           <p>Subject: <strong>{p.preview.subject}</strong> · <a href={p.preview.emlHref}>Download the message (.eml)</a> to open it in a mail client.</p>
           <div class="cards">
-            {p.preview.cards.map((card, i) => <PaperCardView card={card} nowMs={p.nowMs} rank={i + 1} viewer={null} next="/admin/digests" />)}
+            {p.preview.cards.map((card, i) => <PaperCardView card={card} nowMs={p.nowMs} rank={i + 1} viewer={null} next="/admin/digests" readOnly />)}
           </div>
           <details>
             <summary>Plain-text part</summary>
