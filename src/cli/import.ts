@@ -4,6 +4,7 @@
  * then a count of the rest) and other problems go to stderr.
  */
 import fs from 'node:fs';
+import { ownEntry } from '../domain/lookup.ts';
 import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
 import { parseCommand } from './args.ts';
@@ -24,7 +25,7 @@ const SIZE_UNITS: Record<string, number> = {
 export function parseSize(text: string): number | null {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!m) return null;
-  const unit = SIZE_UNITS[(m[2] || 'b').toLowerCase()];
+  const unit = ownEntry(SIZE_UNITS, (m[2] || 'b').toLowerCase());
   if (unit === undefined) return null;
   const bytes = Math.floor(Number(m[1]) * unit);
   return Number.isSafeInteger(bytes) && bytes >= 1 ? bytes : null;

@@ -4,6 +4,7 @@
  * inline (mail clients drop style sheets), with a dark-mode block for clients that honour it, and
  * nothing is loaded from elsewhere.
  */
+import { counted } from '../domain/words.ts';
 import { addDays, isoWeekOf } from '../domain/dates.ts';
 import type { DigestKind, DigestPeriod } from '../domain/digest.ts';
 
@@ -48,6 +49,8 @@ export interface RenderedMail {
 }
 
 const ABSTRACT_CHARS = 300;
+/** Categories a digest shows for each paper, the first ones (the primary category first). */
+const MAIL_CATEGORIES = 3;
 const AUTHORS_SHOWN = 4;
 const SUBJECT_QUERY_CHARS = 60;
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -77,6 +80,11 @@ function cut(text: string, max: number): string {
   const head = flat.slice(0, max);
   const space = head.lastIndexOf(' ');
   return `${head.slice(0, space > max * 0.6 ? space : max).replace(/[\s,;:.]+$/, '')}…`;
+}
+
+/** What a digest shows of a paper's categories and abstract; the admin preview shows the same. */
+export function mailPaperFields(p: { categories: readonly string[]; abstract: string }): { categories: string[]; abstract: string } {
+  return { categories: p.categories.slice(0, MAIL_CATEGORIES), abstract: cut(p.abstract, ABSTRACT_CHARS) };
 }
 
 function authorLine(p: DigestPaper): string {
@@ -137,8 +145,9 @@ export function renderDigestText(d: DigestMailInput): string {
   lines.push(digestSubject(d), `View it in your browser: ${d.links.web}`, '');
   d.papers.forEach((p, i) => {
     lines.push(`${i + 1}. ${oneLine(p.title)}`);
-    lines.push(`   ${authorLine(p)} · ▲ ${p.upvotes} ${p.upvotes === 1 ? 'upvote' : 'upvotes'}${p.categories.length ? ` · ${p.categories.slice(0, 3).join(', ')}` : ''}`);
-    lines.push(`   ${cut(p.abstract, ABSTRACT_CHARS)}`);
+    const shown = mailPaperFields(p);
+    lines.push(`   ${authorLine(p)} · ▲ ${counted(p.upvotes, 'upvote')}${shown.categories.length ? ` · ${shown.categories.join(', ')}` : ''}`);
+    lines.push(`   ${shown.abstract}`);
     const reason = d.reasons?.[p.id];
     if (reason) lines.push(`   Why: ${oneLine(reason)}`);
     lines.push(`   ${paperUrl(d.baseUrl, p.id)}`, '');
@@ -193,11 +202,11 @@ function DigestHtml({ d }: { d: DigestMailInput }) {
                         <tr>
                           <td class="pb-card" style={`${FONT}background:${C.card};border:1px solid ${C.line};border-radius:8px;padding:14px 16px;`}>
                             <p class="pb-muted" style={`margin:0 0 4px 0;font-size:12px;color:${C.muted};`}>
-                              {i + 1} · ▲ {p.upvotes} {p.upvotes === 1 ? 'upvote' : 'upvotes'}{p.categories.length ? ` · ${p.categories.slice(0, 3).join(', ')}` : ''}
+                              {i + 1} · ▲ {counted(p.upvotes, 'upvote')}{p.categories.length ? ` · ${mailPaperFields(p).categories.join(', ')}` : ''}
                             </p>
                             <a class="pb-link" href={paperUrl(d.baseUrl, p.id)} style={`font-size:17px;line-height:1.35;font-weight:600;color:${C.accent};text-decoration:none;`}>{oneLine(p.title)}</a>
                             <p class="pb-muted" style={`margin:4px 0 0 0;font-size:13px;color:${C.muted};`}>{authorLine(p)}</p>
-                            <p class="pb-fg" style={`margin:8px 0 0 0;font-size:14px;line-height:1.5;color:${C.fg};`}>{cut(p.abstract, ABSTRACT_CHARS)}</p>
+                            <p class="pb-fg" style={`margin:8px 0 0 0;font-size:14px;line-height:1.5;color:${C.fg};`}>{mailPaperFields(p).abstract}</p>
                             {d.reasons?.[p.id] ? <p class="pb-muted" style={`margin:6px 0 0 0;font-size:13px;color:${C.muted};`}>Why: {oneLine(d.reasons[p.id]!)}</p> : null}
                           </td>
                         </tr>

@@ -17,13 +17,14 @@ import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
 } from '../store/comments.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
-import { countSubmissionsSince, fillPaperLinks, findEntry, insertEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
+import { countSubmissionsSince, fillPaperLinks, findEntry, insertEntry, removeCuratorAddedEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
 import type { Database } from '../store/schema.ts';
 import { updateUser, findUserById, findUserByName, type Role, type User } from '../store/users.ts';
 import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
 import { counted } from '../domain/words.ts';
+import { ownEntry } from '../domain/lookup.ts';
 
 export interface CommunityDeps {
   store: Store;
@@ -304,22 +305,31 @@ export async function dropCollection(deps: CommunityDeps, user: User | null, id:
   return c;
 }
 
-/** Curators: feature a paper (putting it on today's list if it is on none), pin, hide, or undo. */
+/**
+ * Curators: feature a paper (putting it on today's list if it is on none), pin, hide, or undo.
+ * Each can be undone: "unfeature" takes off the list a paper that featuring or pinning put there
+ * (a paper already on a list stays on it), and hiding keeps the pin, so "unhide" restores it (a
+ * hidden paper is on no list, pinned or not).
+ */
 export async function curate(deps: CommunityDeps, user: User | null, paperId: string, action: unknown): Promise<void> {
   const u = requireRole(user, 'curator');
   await requirePaper(deps.store, paperId);
   const now = deps.now();
   const flags: Record<string, Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>> = {
     feature: { featured: true, hidden: false }, unfeature: { featured: false }, pin: { pinned: true, hidden: false }, unpin: { pinned: false },
-    hide: { hidden: true, pinned: false }, unhide: { hidden: false },
+    hide: { hidden: true }, unhide: { hidden: false },
   };
-  const set = typeof action === 'string' ? flags[action] : undefined;
+  const set = ownEntry(flags, action);
   if (!set) throw new UserError(400, 'Unknown curator action.');
-  if (!(await findEntry(deps.store.db, paperId))) {
+  const entry = await findEntry(deps.store.db, paperId);
+  if (!entry) {
     if (action !== 'feature' && action !== 'pin') throw new UserError(409, 'That paper is not on a daily list.');
-    await deps.store.transaction((trx) => insertEntry(trx, { paperId, day: msToDay(now), submittedBy: u.id, featured: true }, iso(now)));
+    await deps.store.transaction((trx) => insertEntry(trx, { paperId, day: msToDay(now), submittedBy: u.id, featured: true, byCurator: true }, iso(now)));
   }
-  await deps.store.transaction(async (trx) => { await setEntryFlags(trx, paperId, set); });
+  await deps.store.transaction(async (trx) => {
+    if (action === 'unfeature' && (await removeCuratorAddedEntry(trx, paperId, iso(now)))) return;
+    await setEntryFlags(trx, paperId, set);
+  });
 }
 
 export async function setLinks(deps: CommunityDeps, user: User | null, paperId: string, input: { codeUrl: unknown; projectUrl: unknown }): Promise<void> {

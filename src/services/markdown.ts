@@ -19,3 +19,14 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 export function renderCommentMarkdown(text: string): string {
   return md.render(text);
 }
+
+/**
+ * The start of a comment (at most `max` characters of its text, cut at a word, then "…") rendered
+ * like the whole comment: for lists of comments such as a profile. Markup cut in two shows as text.
+ */
+export function renderCommentExcerpt(text: string, max: number): string {
+  if (text.length <= max) return md.render(text);
+  const head = text.slice(0, max);
+  const space = head.search(/\s\S*$/);
+  return md.render(`${(space > max * 0.6 ? head.slice(0, space) : head).trimEnd()}…`);
+}

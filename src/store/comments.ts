@@ -148,3 +148,11 @@ export async function listReportedComments(db: Db, limit: number): Promise<(Comm
 }
 
 export { visible as isCommentVisible };
+
+/** Comments a moderator hid (and did not delete), most recently hidden first: the admin's list to unhide from. */
+export async function listHiddenComments(db: Db, limit: number): Promise<(CommentRow & { paperTitle: string })[]> {
+  const rows = await commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
+    .where('c.hidden_at', 'is not', null).where('c.deleted_at', 'is', null)
+    .orderBy('c.hidden_at', 'desc').orderBy('c.id', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...toRow(r), paperTitle: r.title }));
+}

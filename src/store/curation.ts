@@ -8,17 +8,26 @@ import { refreshPaperRanking } from './votes.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export async function findEntry(db: Db, paperId: string): Promise<{ day: string; hidden: boolean } | null> {
-  const r = await db.selectFrom('daily_entries').select(['day', 'hidden']).where('paper_id', '=', paperId).executeTakeFirst();
-  return r ? { day: r.day, hidden: r.hidden === 1 } : null;
+export async function findEntry(db: Db, paperId: string): Promise<{ day: string; hidden: boolean; addedByCurator: boolean } | null> {
+  const r = await db.selectFrom('daily_entries').select(['day', 'hidden', 'added_by_curator']).where('paper_id', '=', paperId).executeTakeFirst();
+  return r ? { day: r.day, hidden: r.hidden === 1, addedByCurator: r.added_by_curator === 1 } : null;
+}
+
+/** Takes off its list an entry that a curator's action put there; false when there is none such. */
+export async function removeCuratorAddedEntry(trx: Transaction<Database>, paperId: string, now: string): Promise<boolean> {
+  const r = await trx.deleteFrom('daily_entries').where('paper_id', '=', paperId).where('added_by_curator', '=', 1).executeTakeFirst();
+  const removed = Number(r.numDeletedRows) > 0;
+  if (removed) await refreshPaperRanking(trx, [paperId], now);
+  return removed;
 }
 
 /** Puts a paper on a day's list; false when it is already on one (the unique key decides, also under races). */
 export async function insertEntry(
-  trx: Transaction<Database>, e: { paperId: string; day: string; submittedBy: number; featured: boolean }, now: string,
+  trx: Transaction<Database>, e: { paperId: string; day: string; submittedBy: number; featured: boolean; byCurator?: boolean }, now: string,
 ): Promise<boolean> {
   const r = await trx.insertInto('daily_entries').values({
     paper_id: e.paperId, day: e.day, submitted_at: now, submitted_by: e.submittedBy, featured: e.featured ? 1 : 0, pinned: 0, hidden: 0,
+    added_by_curator: e.byCurator ? 1 : 0,
   }).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
   const added = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   if (added) await refreshPaperRanking(trx, [e.paperId], now);
@@ -34,6 +43,7 @@ export async function countSubmissionsSince(db: Db, userId: number, since: strin
 export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>): Promise<boolean> {
   const set: Partial<{ featured: number; pinned: number; hidden: number }> = {};
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) set[k as 'featured'] = v ? 1 : 0;
+  if (Object.keys(set).length === 0) return false; // nothing to set (an UPDATE with an empty SET is not SQL)
   const r = await db.updateTable('daily_entries').set(set).where('paper_id', '=', paperId).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

@@ -76,6 +76,8 @@ export interface DailyEntriesTable {
   featured: number;
   pinned: number;
   hidden: number;
+  /** 1 when a curator's feature or pin put the paper on the list (unfeature takes it off again). */
+  added_by_curator: Generated<number>;
 }
 
 export interface VotesTable {

@@ -36,7 +36,7 @@ export const INSTANCE_TABLES: readonly TableSpec[] = [
     derived: { column: 'name_key', from: 'name', compute: (name) => authorNameKey(String(name)) } },
   { name: 'paper_categories', key: ['paper_id', 'category'], columns: ['paper_id', 'category', 'is_primary', 'position'] },
   { name: 'announcements', key: ['day', 'paper_id'], columns: ['day', 'paper_id', 'announce_type'] },
-  { name: 'daily_entries', key: ['paper_id'], columns: ['paper_id', 'day', 'submitted_at', 'submitted_by', 'featured', 'pinned', 'hidden'] },
+  { name: 'daily_entries', key: ['paper_id'], columns: ['paper_id', 'day', 'submitted_at', 'submitted_by', 'featured', 'pinned', 'hidden', 'added_by_curator'] },
   { name: 'votes', key: ['user_id', 'paper_id'], columns: ['user_id', 'paper_id', 'created_at'] },
   // Ordered by id, a reply comes after the comment it answers.
   { name: 'comments', key: ['id'], serial: 'id', columns: ['id', 'paper_id', 'user_id', 'parent_id', 'body', 'score', 'created_at', 'edited_at', 'deleted_at', 'hidden_at'] },

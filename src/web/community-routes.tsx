@@ -3,6 +3,7 @@
  * moderation. Thin handlers: check CSRF, call a service, present (HTML, or JSON for the client
  * script when it asks with Accept: application/json). State changes only on POST.
  */
+import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
@@ -18,7 +19,8 @@ import {
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
 import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
-import { findComment, listReportedComments, listUserComments } from '../store/comments.ts';
+import { findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
+import { listHiddenPapers, listSuspendedAccounts } from '../store/admin-lists.ts';
 import { listSubmittedPaperIds } from '../store/curation.ts';
 import { listCardsByIds } from '../store/listings.ts';
 import { findUserByName, updateUser } from '../store/users.ts';
@@ -209,7 +211,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/settings', async (c) => {
     const user = requireUser(c);
     c.header('Cache-Control', 'no-store'); // shows the account's address
-    return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={NOTICES[c.req.query('notice') ?? ''] ?? null} />);
+    return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={ownEntry(NOTICES, c.req.query('notice')) ?? null} />);
   });
   const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {
     app.post(path, async (c) => {
@@ -273,7 +275,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.post('/users/:name/admin', async (c) => {
     const f = await form(c);
     const target = await administerUser(community, c.get('user'), c.req.param('name').slice(0, 40), { action: f.action, role: f.role });
-    return c.redirect(`/users/${target.username}`, 303);
+    return back(c, f, `/users/${target.username}`);
   });
 
   app.get('/users/:name/collections/:slug', async (c) => {
@@ -439,7 +441,10 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   // Admin pages (the /admin/* guard in app.tsx lets only admins through)
 
   app.get('/admin/moderation', async (c) => {
-    return web.html(c, <ModerationPage site={await web.site(c)} reported={await listReportedComments(store.db, 100)} nowMs={now()} />);
+    const [reported, hiddenComments, hiddenPapers, suspended] = await Promise.all([
+      listReportedComments(store.db, 100), listHiddenComments(store.db, 100), listHiddenPapers(store.db, 100), listSuspendedAccounts(store.db, 100),
+    ]);
+    return web.html(c, <ModerationPage site={await web.site(c)} reported={reported} hiddenComments={hiddenComments} hiddenPapers={hiddenPapers} suspended={suspended} nowMs={now()} />);
   });
   app.get('/admin/outbox', async (c) => {
     return web.html(c, <OutboxPage site={await web.site(c)} messages={await readOutbox(config.outboxDir, 50)} />);

@@ -4,11 +4,13 @@
  * login, no CSRF token), manage by link, the web version of a digest, and the admin page.
  * Thin handlers: read the form, call a service, present. State changes only on POST.
  */
+import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { defaultMailFrom } from '../config.ts';
 import { addDays, labelProblem, parseDay } from '../domain/dates.ts';
 import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
+import { mailPaperFields } from '../mail/digest-template.tsx';
 import { previewDigest } from '../services/digest.ts';
 import { UserError } from '../services/errors.ts';
 import {
@@ -154,7 +156,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const s = await subscriptionOfToken(subs, 'manage', token);
     const links = subscriptionLinks(await linkKey(store), config.baseUrl, s);
     c.header('Cache-Control', 'no-store');
-    return web.html(c, <ManagePage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token} unsubscribe={pathOf(links.unsubscribe)} subscription={s} notice={NOTICES[c.req.query('done') ?? ''] ?? null} />);
+    return web.html(c, <ManagePage site={await web.site(c)} csrf={csrfToken(c, auth)} token={token} unsubscribe={pathOf(links.unsubscribe)} subscription={s} notice={ownEntry(NOTICES, c.req.query('done')) ?? null} />);
   });
   app.post('/subscriptions/manage', async (c) => {
     const f = await form(c);
@@ -183,7 +185,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     c.header('Cache-Control', 'no-store');
     return web.html(c, <MemberDigestsPage site={await web.site(c)} subscriptions={list} manageLinks={manageLinks} email={user.emailVerifiedAt ? user.email : null} {...extra} />, status);
   };
-  app.get('/settings/digests', (c) => memberPage(c, { notice: SETTINGS_NOTICES[c.req.query('notice') ?? ''] ?? null }));
+  app.get('/settings/digests', (c) => memberPage(c, { notice: ownEntry(SETTINGS_NOTICES, c.req.query('notice')) ?? null }));
   app.post('/settings/digests', async (c) => {
     const f = await form(c);
     const user = requireUser(c);
@@ -259,7 +261,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
     const built = pv.preview.built;
     const preview = 'skip' in built ? null : {
       date: pv.date, label: `the ${pv.period} digest of ${pv.date}`, subject: built.mail.subject, text: built.mail.text,
-      cards: await listCardsByIds(store.db, built.paperIds), note: pv.note, emlHref: `/admin/digests/preview.eml?date=${pv.date}&period=${pv.period}`,
+      cards: (await listCardsByIds(store.db, built.paperIds)).map((card) => ({ ...card, ...mailPaperFields(card) })), note: pv.note, emlHref: `/admin/digests/preview.eml?date=${pv.date}&period=${pv.period}`,
     };
     return web.html(c, <AdminDigestsPage site={await web.site(c)} counts={counts} outbox={outbox} schedule={state} runs={runs} subscribers={subscribers}
       search={search} bounced={bounced} problems={problems} preview={preview} nowMs={now()} />);

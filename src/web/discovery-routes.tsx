@@ -8,6 +8,7 @@
  * - `GET /categories/:cat`, `/categories/:cat/date|week|month/:label`: the category's trending
  *   Daily papers (`?sort=`, `?page=`), feeds at /feeds/categories/:cat.rss|atom.
  */
+import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { labelProblem } from '../domain/dates.ts';
@@ -68,7 +69,7 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
       user ? votedAmong(store.db, user.id, view.papers.map((p) => p.id)) : Promise.resolve(new Set<string>()),
     ]);
     return web.html(c, <AuthorPage site={await web.site(c)} view={view} nowMs={nowMs()} following={following} voted={voted}
-      self={self(c)} notice={FOLLOW_NOTICES[c.req.query('follow') ?? ''] ?? null} />);
+      self={self(c)} notice={ownEntry(FOLLOW_NOTICES, c.req.query('follow')) ?? null} />);
   });
 
   app.post('/actions/follow', async (c) => {

@@ -212,7 +212,7 @@ test('cached pages change as soon as the data does, also when another process wr
   const { app: a, store } = await testApp();
   await seedSmallCorpus(store);
   const before = await (await a.request('/papers/2505.00203')).text();
-  assert.match(before, /<span class="count">1<\/span><span class="sr-only"> upvotes/);
+  assert.match(before, /<span class="count">1<\/span><span class="sr-only"> upvote;/);
   await store.seedDemoVotes(new Map([['2505.00203', 7]]), '2026-11-28T12:00:00.000Z');
   const after = await (await a.request('/papers/2505.00203')).text();
   assert.match(after, /<span class="count">7<\/span><span class="sr-only"> upvotes/);

@@ -68,7 +68,7 @@ document.addEventListener('submit', async (e) => {
     button?.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
     form.closest('.votes')?.classList.toggle('voted', data.voted);
     const sr = form.querySelector('.sr-only');
-    if (sr) sr.textContent = ` upvotes${data.voted ? ', upvoted by you' : ''}`;
+    if (sr) sr.textContent = ` ${data.upvotes === 1 ? 'upvote' : 'upvotes'}${data.voted ? ', upvoted by you' : ''}`;
   } catch {
     form.submit();
   } finally {

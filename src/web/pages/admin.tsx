@@ -5,6 +5,7 @@ import type { JobRun } from '../../store/types.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { scrollable } from './controls.tsx';
 import { counted } from '../../domain/words.ts';
+import { AdminNav } from './admin-nav.tsx';
 
 /** A failed run whose process died (or was stopped) shows as interrupted; its error says how. */
 const runStatus = (r: JobRun) => (r.status === 'failed' && r.error?.startsWith('interrupted') ? 'interrupted' : r.status);
@@ -14,6 +15,7 @@ const COUNT_KEYS = ['new', 'updated', 'unchanged', 'skipped', 'errors', 'pages',
 export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: JobRun[]; schedule: string | null }) {
   return (
     <Layout site={site} title="Job runs">
+      <AdminNav current="/admin/runs" />
       <h1>Job runs</h1>
       <p>
         {schedule ? <>arXiv ingestion runs every day at {schedule} UTC (RSS announcements, then an OAI-PMH catch-up).</> : <>Scheduled ingestion is off (<code>PAPERBOY_INGEST_SCHEDULE</code>).</>}

@@ -6,7 +6,11 @@ import type { CommentRow } from '../../store/comments.ts';
 import type { PaperCard } from '../../store/types.ts';
 import type { User } from '../../store/users.ts';
 import { formatCardDate } from '../../domain/dates.ts';
+import { renderCommentExcerpt, renderCommentMarkdown } from '../../services/markdown.ts';
+import { raw } from 'hono/html';
 import { Csrf } from './controls.tsx';
+import { AdminNav } from './admin-nav.tsx';
+import type { HiddenPaper, SuspendedAccount } from '../../store/admin-lists.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 import { collectionFeedLink } from '../feeds.tsx';
@@ -95,7 +99,7 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
       <h2>Comments</h2>
       {comments.length === 0 ? <p class="empty">No comments yet.</p> : (
         <ul class="collections-list">
-          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>: {c.body.slice(0, 160)}{c.body.length > 160 ? '…' : ''}</li>)}
+          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span><div class="comment-body">{raw(renderCommentExcerpt(c.body, 160))}</div></li>)}
         </ul>
       )}
     </Layout>
@@ -229,7 +233,26 @@ export function EditCommentPage({ site, comment, error }: { site: SiteInfo; comm
   );
 }
 
-export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; reported: (CommentRow & { paperTitle: string; reasons: string[] })[]; nowMs: number }) {
+export interface ModerationLists {
+  reported: (CommentRow & { paperTitle: string; reasons: string[] })[];
+  hiddenComments: (CommentRow & { paperTitle: string })[];
+  hiddenPapers: HiddenPaper[];
+  suspended: SuspendedAccount[];
+}
+
+/** A one-button form back to the moderation page (the existing undo routes take `next`). */
+function UndoForm({ site, action, fields, label }: { site: SiteInfo; action: string; fields: Record<string, string>; label: string }) {
+  return (
+    <form method="post" action={action} class="inline">
+      <Csrf viewer={site.viewer} />
+      {Object.entries(fields).map(([name, value]) => <input type="hidden" name={name} value={value} />)}
+      <input type="hidden" name="next" value="/admin/moderation" />
+      <button type="submit">{label}</button>
+    </form>
+  );
+}
+
+export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, suspended, nowMs }: ModerationLists & { site: SiteInfo; nowMs: number }) {
   const act = (id: number, action: string, label: string) => (
     <form method="post" action={`/comments/${id}/moderate`} class="inline">
       <Csrf viewer={site.viewer} />
@@ -240,8 +263,8 @@ export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; repo
   );
   return (
     <Layout site={site} title="Moderation">
+      <AdminNav current="/admin/moderation" />
       <h1>Reported comments</h1>
-      <p><a href="/admin/runs">Job runs</a> · <a href="/admin/outbox">Mail outbox</a></p>
       {reported.length === 0 ? <p class="empty">Nothing to review.</p> : (
         <ul class="comments">
           {reported.map((c) => (
@@ -252,7 +275,7 @@ export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; repo
                 <span class="badge warn">{c.reports} {c.reports === 1 ? 'report' : 'reports'}</span>
                 {c.hiddenAt ? <span class="badge">hidden</span> : null}
               </p>
-              <blockquote>{c.body || '[deleted]'}</blockquote>
+              <blockquote class="comment-body">{c.body ? raw(renderCommentMarkdown(c.body)) : '[deleted]'}</blockquote>
               {c.reasons.length > 0 ? <p class="muted">Reasons: {c.reasons.join(' · ')}</p> : null}
               <div class="comment-actions">
                 {c.hiddenAt ? act(c.id, 'unhide', 'Unhide') : act(c.id, 'hide', 'Hide comment')}
@@ -263,6 +286,52 @@ export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; repo
           ))}
         </ul>
       )}
+
+      <section aria-labelledby="hidden-comments-h">
+        <h2 id="hidden-comments-h">Hidden comments</h2>
+        {hiddenComments.length === 0 ? <p class="empty">No hidden comments.</p> : (
+          <ul class="comments">
+            {hiddenComments.map((c) => (
+              <li class="comment">
+                <p class="meta">
+                  <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
+                  <span>hidden {formatCardDate(c.hiddenAt!, nowMs)}</span>
+                </p>
+                <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>
+                <div class="comment-actions">
+                  <UndoForm site={site} action={`/comments/${c.id}/moderate`} fields={{ action: 'unhide' }} label={`Unhide comment ${c.id}`} />
+                </div>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="hidden-papers-h">
+        <h2 id="hidden-papers-h">Hidden papers</h2>
+        {hiddenPapers.length === 0 ? <p class="empty">No hidden papers.</p> : (
+          <ul class="admin-list">
+            {hiddenPapers.map((p) => (
+              <li>
+                <a href={`/papers/${p.id}`}>{p.title}</a> <span class="muted">(arXiv:{p.id}, list of {p.day}{p.pinned ? ', pinned' : ''})</span>{' '}
+                <UndoForm site={site} action="/actions/curate" fields={{ paper: p.id, action: 'unhide' }} label={`Unhide arXiv:${p.id}`} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="suspended-h">
+        <h2 id="suspended-h">Suspended accounts</h2>
+        {suspended.length === 0 ? <p class="empty">No suspended accounts.</p> : (
+          <ul class="admin-list">
+            {suspended.map((u) => (
+              <li>
+                <a href={`/users/${u.username}`}>{u.username}</a> <span class="muted">({u.role}, suspended {formatCardDate(u.suspendedAt, nowMs)})</span>{' '}
+                <UndoForm site={site} action={`/users/${u.username}/admin`} fields={{ action: 'restore' }} label={`Restore ${u.username}`} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
     </Layout>
   );
 }
@@ -270,6 +339,7 @@ export function ModerationPage({ site, reported, nowMs }: { site: SiteInfo; repo
 export function OutboxPage({ site, messages }: { site: SiteInfo; messages: { file: string; to: string; subject: string; date: string; text: string }[] }) {
   return (
     <Layout site={site} title="Mail outbox">
+      <AdminNav current="/admin/outbox" />
       <h1>Mail outbox</h1>
       <p>Without an SMTP server configured, mail is written to the outbox folder; the newest messages are shown here.</p>
       {messages.length === 0 ? <p class="empty">No mail yet.</p> : messages.map((m) => (

@@ -1,7 +1,11 @@
 /**
  * Small controls shared by pages: the CSRF field, the upvote button, scrolling boxes.
  */
+import { counted } from '../../domain/words.ts';
 import type { Viewer } from './layout.tsx';
+
+/** The noun after a vote count shown on its own ("1" then " upvote"), as counted() words it. */
+export const upvoteNoun = (n: number) => counted(n, 'upvote').slice(String(n).length);
 
 /**
  * Attributes for a box that may scroll sideways (a wide table, a code sample on a phone): a labelled
@@ -16,18 +20,30 @@ export function Csrf({ viewer, token }: { viewer?: Viewer | null; token?: string
 /**
  * The upvote control: a form that works without JavaScript (post, then back to `next`), which the
  * client script turns into an instant toggle. Visitors who are not signed in get a link to sign in.
+ * `readOnly` shows the count alone (a digest preview: the e-mail has no button either).
  */
-export function VoteControl({ paperId, upvotes, voted, viewer, next, big }: {
-  paperId: string; upvotes: number; voted: boolean; viewer: Viewer | null; next: string; big?: boolean;
+export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOnly }: {
+  paperId: string; upvotes: number; voted: boolean; viewer: Viewer | null; next: string; big?: boolean; readOnly?: boolean;
 }) {
   const cls = `votes${big ? ' big' : ''}${voted ? ' voted' : ''}`;
+  if (readOnly) {
+    return (
+      <div class={cls}>
+        <span class="vote-button">
+          <span class="arrow" aria-hidden="true">▲</span>
+          <span class="count">{upvotes}</span>
+          <span class="sr-only">{upvoteNoun(upvotes)}</span>
+        </span>
+      </div>
+    );
+  }
   if (!viewer) {
     return (
       <div class={cls}>
         <a class="vote-button" href={`/signin?next=${encodeURIComponent(next)}`} title="Sign in to upvote">
           <span class="arrow" aria-hidden="true">▲</span>
           <span class="count">{upvotes}</span>
-          <span class="sr-only"> upvotes; sign in to upvote</span>
+          <span class="sr-only">{upvoteNoun(upvotes)}; sign in to upvote</span>
         </a>
       </div>
     );
@@ -42,7 +58,7 @@ export function VoteControl({ paperId, upvotes, voted, viewer, next, big }: {
         <button type="submit" class="vote-button" aria-pressed={voted ? 'true' : 'false'} title={voted ? 'Remove your upvote' : 'Upvote'}>
           <span class="arrow" aria-hidden="true">▲</span>
           <span class="count">{upvotes}</span>
-          <span class="sr-only"> upvotes{voted ? ', upvoted by you' : ''}</span>
+          <span class="sr-only">{upvoteNoun(upvotes)}{voted ? ', upvoted by you' : ''}</span>
         </button>
       </form>
     </div>

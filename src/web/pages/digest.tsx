@@ -9,6 +9,7 @@ import type { JobRun, PaperCard } from '../../store/types.ts';
 import { Csrf, scrollable } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
+import { AdminNav } from './admin-nav.tsx';
 
 export function DigestWebPage({ site, subscription, row, cards, nowMs }: { site: SiteInfo; subscription: Subscription; row: OutboxRow; cards: PaperCard[]; nowMs: number }) {
   const what = subscription.kind === 'search' ? `Alert for "${subscription.query ?? ''}"` : subscription.kind === 'for-you' ? 'Papers for you' : 'Trending papers';
@@ -51,6 +52,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
   const { counts } = p;
   return (
     <Layout site={p.site} title="Digests">
+      <AdminNav current="/admin/digests" />
       <h1>Digests</h1>
       <p>
         {p.schedule?.at
@@ -156,7 +158,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
           {p.preview.note ? <p class="notice">{p.preview.note}</p> : null}
           <p>Subject: <strong>{p.preview.subject}</strong> · <a href={p.preview.emlHref}>Download the message (.eml)</a> to open it in a mail client.</p>
           <div class="cards">
-            {p.preview.cards.map((card, i) => <PaperCardView card={card} nowMs={p.nowMs} rank={i + 1} viewer={null} next="/admin/digests" />)}
+            {p.preview.cards.map((card, i) => <PaperCardView card={card} nowMs={p.nowMs} rank={i + 1} viewer={null} next="/admin/digests" readOnly />)}
           </div>
           <details>
             <summary>Plain-text part</summary>

@@ -32,13 +32,13 @@ function AuthorLine({ card }: { card: PaperCard }) {
   );
 }
 
-export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/' }: {
-  card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string;
+export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/', readOnly }: {
+  card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string; readOnly?: boolean;
 }) {
   const titleId = `t-${card.id.replace(/[^\w]/g, '-')}`;
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} />
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} readOnly={readOnly} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>

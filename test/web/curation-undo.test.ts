@@ -1,0 +1,64 @@
+/**
+ * Every curator action can be undone: "unfeature" takes off the list a paper that featuring (or
+ * pinning) put there, and a paper hidden and unhidden again keeps its pin.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAccount } from '../../src/services/accounts.ts';
+import { seedSmallCorpus, testApp } from '../helpers/app.ts';
+import { FIXED_NOW } from '../helpers/store.ts';
+import { memberSession, WebClient } from '../helpers/web-client.ts';
+
+async function setup() {
+  const t = await testApp();
+  await seedSmallCorpus(t.store);
+  await createAccount({ store: t.store, now: () => Date.parse(FIXED_NOW) }, { username: 'cura', email: 'cura@example.org', password: 'curator password 1', role: 'curator' });
+  const cura = new WebClient(t.app, '192.0.2.211');
+  await cura.post('/signin', { login: 'cura', password: 'curator password 1' });
+  return { ...t, cura };
+}
+
+const entryOf = (store: Awaited<ReturnType<typeof setup>>['store'], id: string) =>
+  store.db.selectFrom('daily_entries').select(['day', 'featured', 'pinned', 'hidden']).where('paper_id', '=', id).executeTakeFirst();
+
+test('unfeature takes a paper off the list when featuring put it there', async () => {
+  const { store, cura } = await setup();
+  assert.equal(await entryOf(store, 'hep-th/9901001'), undefined, 'on no list to begin with');
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'feature' })).status, 303);
+  assert.equal((await entryOf(store, 'hep-th/9901001'))?.featured, 1);
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'unfeature' })).status, 303);
+  assert.equal(await entryOf(store, 'hep-th/9901001'), undefined, 'back off the list');
+  assert.equal((await store.findPaperById('hep-th/9901001'))?.entry, null);
+  // Pinning a paper on no list puts it there too; unpin then unfeature undoes it.
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'pin' })).status, 303);
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'unpin' })).status, 303);
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'unfeature' })).status, 303);
+  assert.equal(await entryOf(store, 'hep-th/9901001'), undefined);
+});
+
+test('unfeature keeps a paper that was on the list before it was featured', async () => {
+  const { app, outboxDir, store, cura } = await setup();
+  assert.equal((await cura.post('/actions/curate', { paper: '2505.00201', action: 'feature' })).status, 303);
+  assert.equal((await cura.post('/actions/curate', { paper: '2505.00201', action: 'unfeature' })).status, 303);
+  assert.deepEqual(await entryOf(store, '2505.00201'), { day: '2025-05-05', featured: 0, pinned: 0, hidden: 0 });
+  // A member's submission featured by a curator stays the member's after unfeature.
+  const ada = await memberSession(app, outboxDir, 'ada');
+  assert.equal((await ada.post('/submit', { id: 'hep-th/9901001' })).status, 303);
+  const submitted = await entryOf(store, 'hep-th/9901001');
+  assert.ok(submitted, 'submitted');
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'feature' })).status, 303);
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'unfeature' })).status, 303);
+  assert.deepEqual(await entryOf(store, 'hep-th/9901001'), { ...submitted, featured: 0 });
+});
+
+test('pin, hide, unhide keeps the pin; a hidden pinned paper is on no list', async () => {
+  const { store, cura } = await setup();
+  assert.equal((await cura.post('/actions/curate', { paper: '2505.00203', action: 'pin' })).status, 303);
+  assert.equal((await cura.post('/actions/curate', { paper: '2505.00203', action: 'hide' })).status, 303);
+  const day = await store.listDailyPapers({ from: '2025-05-05', to: '2025-05-05', sort: 'trending', limit: 10, offset: 0 });
+  assert.ok(!day.items.some((p) => p.id === '2505.00203'), 'hidden');
+  assert.equal((await cura.post('/actions/curate', { paper: '2505.00203', action: 'unhide' })).status, 303);
+  assert.equal((await entryOf(store, '2505.00203'))?.pinned, 1);
+  const again = await store.listDailyPapers({ from: '2025-05-05', to: '2025-05-05', sort: 'trending', limit: 10, offset: 0 });
+  assert.equal(again.items[0]?.id, '2505.00203', 'pinned first again');
+});
