@@ -3,7 +3,6 @@
  * The summary line goes to stdout; the bad lines (`FILE:LINE: reason`, the first 100 of each file,
  * then a count of the rest) and other problems go to stderr.
  */
-import fs from 'node:fs';
 import { ownEntry } from '../domain/lookup.ts';
 import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
@@ -50,23 +49,10 @@ export function shellWord(s: string): string {
 }
 
 /** The command to import a capped file again: with its size when it is not compressed, else a guess that says so. */
-function suggestedCap(file: string, cap: number): string {
-  let plainSize: number | null = null;
-  try {
-    const fd = fs.openSync(file, 'r');
-    try {
-      const head = Buffer.alloc(2);
-      const n = fs.readSync(fd, head, 0, 2, 0);
-      if (!(n === 2 && head[0] === 0x1f && head[1] === 0x8b)) plainSize = fs.fstatSync(fd).size;
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    // The file went away meanwhile: fall back to the guess.
-  }
-  return plainSize !== null
-    ? `which is ${bytesText(plainSize)}: paperboy import --max-unpacked ${sizeFlag(plainSize)} ${shellWord(file)}`
-    : `which a compressed file does not tell; for example twice the cap: paperboy import --max-unpacked ${sizeFlag(2 * cap)} ${shellWord(file)}`;
+function suggestedCap(file: string, cap: { maxBytes: number; plainBytes: number | null }): string {
+  return cap.plainBytes !== null
+    ? `which is ${bytesText(cap.plainBytes)}: paperboy import --max-unpacked ${sizeFlag(cap.plainBytes)} ${shellWord(file)}`
+    : `which a compressed file does not tell; for example twice the cap: paperboy import --max-unpacked ${sizeFlag(2 * cap.maxBytes)} ${shellWord(file)}`;
 }
 
 export interface ImportArgs {
@@ -113,8 +99,8 @@ export async function runImport(
       for (const e of report.errorSamples) err.write(`${file}:${e.line}: ${e.message}\n`);
       if (report.errors > report.errorSamples.length) err.write(`${file}: ... and ${report.errors - report.errorSamples.length} more bad lines (the first ${report.errorSamples.length} are listed)\n`);
       if (report.stoppedAtCap) {
-        const cap = report.stoppedAtCap.maxBytes;
-        err.write(`${file}: stopped reading at the cap on unpacked size (--max-unpacked), ${bytesText(cap)}: the file unpacks to more. `
+        const cap = report.stoppedAtCap;
+        err.write(`${file}: stopped reading at the cap on unpacked size (--max-unpacked), ${bytesText(cap.maxBytes)}: the file unpacks to more. `
           + `The ${report.lines} whole lines before the cap were imported as usual and are kept (each batch of ${IMPORT_BATCH_LINES} lines `
           + 'is committed on its own); the rest of the file was not read. To import the rest, import the file again with a cap above its '
           + `unpacked size (what is already imported stays as it is), ${suggestedCap(file, cap)}\n`);

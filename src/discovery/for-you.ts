@@ -147,6 +147,11 @@ function epochVersion(index: object | null, view: DiscoveryView): string | null 
   return `${id}:${view.epoch}`;
 }
 
+/** A history paper's packed term weights, under the view's term statistics. */
+function historyPaperTerms(t: { title: string; abstract: string }, view: DiscoveryView): PackedTerms {
+  return packTerms(termVector(t.title, t.abstract, view.df, view.papers));
+}
+
 /**
  * The term vectors of a member's history papers: kept packed weights when the index's epoch has
  * not moved (text and term statistics unchanged), else weighed from the store's text (and kept).
@@ -170,7 +175,7 @@ async function historyTerms(deps: ForYouDeps, view: DiscoveryView, ids: string[]
   // Nothing weighed under an epoch that has moved since the view was taken is kept.
   const keep = epochVersion(deps.index, deps.index?.discoveryView() ?? NO_STATS) === at.version;
   for (const [id, t] of texts) {
-    const terms = packTerms(termVector(t.title, t.abstract, view.df, view.papers));
+    const terms = historyPaperTerms(t, view);
     if (keep) at.kept.set(id, terms);
     out.set(id, { title: t.title, terms });
   }
@@ -268,7 +273,7 @@ export async function prepareHistoryTerms(deps: ForYouDeps, cache: ForYouCache =
     const texts = await listPaperTextsByIds(deps.store.db, missing.slice(i, i + HISTORY_READ_CHUNK));
     if (!stillValid()) return weighed;
     for (const [id, t] of texts) {
-      at.kept.set(id, packTerms(termVector(t.title, t.abstract, view.df, view.papers)));
+      at.kept.set(id, historyPaperTerms(t, view));
       if (++weighed % yieldEvery === 0) {
         await new Promise((r) => setImmediate(r));
         if (!stillValid()) return weighed;

@@ -49,7 +49,8 @@ export interface ImportReport {
    * Set when the file unpacked to more than the cap (ImportOptions.maxUnpackedBytes): reading
    * stopped there, the whole lines before it were imported, the rest of the file was not read.
    */
-  stoppedAtCap: { maxBytes: number } | null;
+  /** Set when reading stopped at the cap; `plainBytes` is the file's size when it is not compressed (its unpacked size). */
+  stoppedAtCap: { maxBytes: number; plainBytes: number | null } | null;
 }
 
 export interface ImportOptions {
@@ -136,7 +137,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
       if (records.length + partial.length >= IMPORT_BATCH_LINES) await flush();
     }
   } catch (err) {
-    if (err instanceof ByteCapError) report.stoppedAtCap = { maxBytes: err.maxBytes };
+    if (err instanceof ByteCapError) report.stoppedAtCap = { maxBytes: err.maxBytes, plainBytes: gz ? null : stat.size };
     else inputError = err as Error;
   }
   if (inputError) {

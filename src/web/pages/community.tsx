@@ -8,6 +8,7 @@ import type { User } from '../../store/users.ts';
 import { formatCardDate } from '../../domain/dates.ts';
 import { renderCommentExcerpt, renderCommentMarkdown } from '../../services/markdown.ts';
 import { raw } from 'hono/html';
+import type { Child } from 'hono/jsx';
 import { Csrf } from './controls.tsx';
 import { AdminNav } from './admin-nav.tsx';
 import type { HiddenPaper, SuspendedAccount } from '../../store/admin-lists.ts';
@@ -252,6 +253,18 @@ function UndoForm({ site, action, fields, label }: { site: SiteInfo; action: str
   );
 }
 
+/** One list of what was taken out of view, under its heading, or a line saying there is none. */
+function AdminListSection<T>({ id, title, empty, listClass, items, render }: {
+  id: string; title: string; empty: string; listClass: string; items: readonly T[]; render: (item: T) => Child;
+}) {
+  return (
+    <section aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
+      {items.length === 0 ? <p class="empty">{empty}</p> : <ul class={listClass}>{items.map(render)}</ul>}
+    </section>
+  );
+}
+
 export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, suspended, nowMs }: ModerationLists & { site: SiteInfo; nowMs: number }) {
   const act = (id: number, action: string, label: string) => (
     <form method="post" action={`/comments/${id}/moderate`} class="inline">
@@ -287,51 +300,30 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
         </ul>
       )}
 
-      <section aria-labelledby="hidden-comments-h">
-        <h2 id="hidden-comments-h">Hidden comments</h2>
-        {hiddenComments.length === 0 ? <p class="empty">No hidden comments.</p> : (
-          <ul class="comments">
-            {hiddenComments.map((c) => (
-              <li class="comment">
-                <p class="meta">
-                  <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
-                  <span>hidden {formatCardDate(c.hiddenAt!, nowMs)}</span>
-                </p>
-                <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>
-                <div class="comment-actions">
-                  <UndoForm site={site} action={`/comments/${c.id}/moderate`} fields={{ action: 'unhide' }} label={`Unhide comment ${c.id}`} />
-                </div>
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section aria-labelledby="hidden-papers-h">
-        <h2 id="hidden-papers-h">Hidden papers</h2>
-        {hiddenPapers.length === 0 ? <p class="empty">No hidden papers.</p> : (
-          <ul class="admin-list">
-            {hiddenPapers.map((p) => (
-              <li>
-                <a href={`/papers/${p.id}`}>{p.title}</a> <span class="muted">(arXiv:{p.id}, list of {p.day}{p.pinned ? ', pinned' : ''})</span>{' '}
-                <UndoForm site={site} action="/actions/curate" fields={{ paper: p.id, action: 'unhide' }} label={`Unhide arXiv:${p.id}`} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
-      <section aria-labelledby="suspended-h">
-        <h2 id="suspended-h">Suspended accounts</h2>
-        {suspended.length === 0 ? <p class="empty">No suspended accounts.</p> : (
-          <ul class="admin-list">
-            {suspended.map((u) => (
-              <li>
-                <a href={`/users/${u.username}`}>{u.username}</a> <span class="muted">({u.role}, suspended {formatCardDate(u.suspendedAt, nowMs)})</span>{' '}
-                <UndoForm site={site} action={`/users/${u.username}/admin`} fields={{ action: 'restore' }} label={`Restore ${u.username}`} />
-              </li>
-            ))}
-          </ul>
-        )}
-      </section>
+      <AdminListSection id="hidden-comments-h" title="Hidden comments" empty="No hidden comments." listClass="comments" items={hiddenComments} render={(c) => (
+        <li class="comment">
+          <p class="meta">
+            <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
+            <span>hidden {formatCardDate(c.hiddenAt!, nowMs)}</span>
+          </p>
+          <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>
+          <div class="comment-actions">
+            <UndoForm site={site} action={`/comments/${c.id}/moderate`} fields={{ action: 'unhide' }} label={`Unhide comment ${c.id}`} />
+          </div>
+        </li>
+      )} />
+      <AdminListSection id="hidden-papers-h" title="Hidden papers" empty="No hidden papers." listClass="admin-list" items={hiddenPapers} render={(p) => (
+        <li>
+          <a href={`/papers/${p.id}`}>{p.title}</a> <span class="muted">(arXiv:{p.id}, list of {p.day}{p.pinned ? ', pinned' : ''})</span>{' '}
+          <UndoForm site={site} action="/actions/curate" fields={{ paper: p.id, action: 'unhide' }} label={`Unhide arXiv:${p.id}`} />
+        </li>
+      )} />
+      <AdminListSection id="suspended-h" title="Suspended accounts" empty="No suspended accounts." listClass="admin-list" items={suspended} render={(u) => (
+        <li>
+          <a href={`/users/${u.username}`}>{u.username}</a> <span class="muted">({u.role}, suspended {formatCardDate(u.suspendedAt, nowMs)})</span>{' '}
+          <UndoForm site={site} action={`/users/${u.username}/admin`} fields={{ action: 'restore' }} label={`Restore ${u.username}`} />
+        </li>
+      )} />
     </Layout>
   );
 }
