@@ -75,6 +75,8 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
         for (const run of runs) {
           const report = await runDigest({ ...digest, logger: null }, { date: run.date, only: run.only, weeklyDay: deps.settings.weeklyDay });
           log(report);
+          // A run stopped before the date's digests were all enqueued (a database error) leaves the date due: the next tick does it again.
+          if (!report.enqueuedAll) break;
           await store.writeJobState(DIGEST_JOB, { lastDate: run.date, at: deps.settings.at, timeZone: deps.settings.timeZone, weeklyDay: deps.settings.weeklyDay } satisfies DigestSchedulerState, iso());
         }
         return 'sent';

@@ -8,11 +8,13 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
+import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
 import { smtpTransport } from '../../src/mail/transport.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
+import { isPostgres } from '../../src/store/dialect.ts';
 import { digestDb, insertSubscription, type SubscriptionPeriod } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { tempStore } from '../helpers/store.ts';
@@ -170,6 +172,40 @@ test('a Monday after a weekend with nothing listed: the weekdays digest covers F
     assert.match(mail.text ?? '', /Sparse attention for long documents/);
     assert.match(mail.subject ?? '', /4 papers trending, Fri May 9 – Sun May 11/);
     assert.equal(sink.to('mon-daily@example.org').length, 0);
+  } finally {
+    await s.stop();
+  }
+});
+
+/** Makes every insert into the outbox fail, as a database error would, until the returned function is called. */
+async function failEnqueues(store: Store): Promise<() => Promise<void>> {
+  if (isPostgres(store.db)) {
+    await sql`CREATE FUNCTION fail_enqueue() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'could not write: disk full'; END $$ LANGUAGE plpgsql`.execute(store.db);
+    await sql`CREATE TRIGGER fail_enqueue BEFORE INSERT ON outbox FOR EACH STATEMENT EXECUTE FUNCTION fail_enqueue()`.execute(store.db);
+    return async () => { await sql`DROP TRIGGER fail_enqueue ON outbox`.execute(store.db); await sql`DROP FUNCTION fail_enqueue()`.execute(store.db); };
+  }
+  await sql`CREATE TRIGGER fail_enqueue BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'could not write: disk full'); END`.execute(store.db);
+  return async () => { await sql`DROP TRIGGER fail_enqueue`.execute(store.db); };
+}
+
+test('a run that fails before the day\'s digests are enqueued (a database error) is recorded as failed, and the next tick sends the day, once', async () => {
+  const store = await setup([['db-error@example.org', 'daily']]);
+  let now = Date.parse('2025-05-06T07:00:00Z');
+  const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => now);
+  try {
+    const restore = await failEnqueues(store);
+    await s.tick();
+    const [failed] = await store.listJobRuns(1, 'digest');
+    assert.equal(failed?.status, 'failed');
+    assert.match(failed?.error ?? '', /disk full/);
+    assert.equal(sink.to('db-error@example.org').length, 0);
+    await restore();
+    now += 60_000;
+    assert.equal(await s.tick(), 'sent');
+    assert.deepEqual(await keys('db-error@example.org'), ['2025-05-06']);
+    now += 60_000;
+    assert.equal(await s.tick(), 'idle');
+    assert.equal(sink.to('db-error@example.org').length, 1);
   } finally {
     await s.stop();
   }
