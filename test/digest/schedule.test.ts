@@ -117,6 +117,28 @@ test('down for a week: only what would not have been given up yet goes out late 
   }
 });
 
+test('down from Sunday to Thursday: the weekly digest of Monday (3 days old) still goes out, once; the daily ones of Monday and Tuesday are given up', async () => {
+  const store = await setup([['thu-weekly@example.org', 'weekly'], ['thu-daily@example.org', 'daily']]);
+  // Papers on the lists of Sunday 05-11 and Monday 05-12: Monday's and Tuesday's daily digests would list them.
+  await store.db.updateTable('daily_entries').set({ day: '2025-05-11' }).where('paper_id', '=', '2505.00201').execute();
+  await store.db.updateTable('daily_entries').set({ day: '2025-05-12' }).where('paper_id', '=', '2505.00202').execute();
+  const s0 = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => Date.parse('2025-05-11T07:00:00Z'));
+  assert.equal(await s0.tick(), 'sent');
+  await s0.stop();
+  let now = Date.parse('2025-05-15T07:00:00Z');
+  const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => now);
+  try {
+    assert.equal(await s.tick(), 'sent');
+    assert.deepEqual(await keys('thu-weekly@example.org'), ['2025-W20']);
+    assert.deepEqual(await keys('thu-daily@example.org'), [], 'Monday\'s and Tuesday\'s daily digests are past their expiry; Wednesday\'s and Thursday\'s lists are empty');
+    now += 60_000;
+    assert.equal(await s.tick(), 'idle');
+    assert.equal(sink.to('thu-weekly@example.org').length, 1);
+  } finally {
+    await s.stop();
+  }
+});
+
 test('daylight-saving changes in Berlin: the day of the spring change sends at 03:00 (02:30 does not exist), the autumn one once though 02:30 comes twice', async () => {
   const store = await setup([['dst@example.org', 'daily']]);
   await store.db.updateTable('daily_entries').set({ day: '2025-03-29' }).where('paper_id', '=', '2505.00201').execute();
