@@ -2,10 +2,12 @@
  * A back-fill (`paperboy ingest --oai --from D`) that arXiv stops mid-range, run again: the pages
  * before the error are kept, the rerun resumes after them, nothing is stored twice, the exit status
  * and the summary line say what happened, and /admin/runs shows the failed run with its error
- * beside the run that finished the range.
+ * beside the run that finished the range. And a real `paperboy ingest` process stopped with SIGTERM
+ * (as a service manager stops it) while a page is on its way.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { runIngest } from '../../src/cli/ingest.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
@@ -99,6 +101,49 @@ for (const [what, fault, said] of [
       assert.match(html, /<td class="status failed">failed<\/td>/);
       assert.match(html, /<td class="status ok">ok<\/td>/);
       assert.doesNotMatch(html, /interrupted/);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+const children: ChildProcess[] = [];
+after(() => { for (const c of children) c.kill('SIGKILL'); });
+
+test('SIGTERM stops a real back-fill mid-range: exit 130, its summary counts the page it stored, /admin/runs says interrupted, and a rerun finishes it', { timeout: 120_000 }, async () => {
+  const server = await oaiServer();
+  try {
+    const databaseUrl = await tempDatabaseUrl();
+    server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: PAGE_2 });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env: {
+      ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
+      PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
+      PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
+    } });
+    children.push(child);
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Page 1 is stored once page 2 has been asked for.
+    while (!server.requests.some((r) => r.url.includes('resumptionToken'))) await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 130, out);
+    assert.match(out, /^stopped: interrupted: /m);
+    assert.match(out, /^ingest done mode=oai new=6 .*pages=1 /m);
+
+    const store = await openStore(databaseUrl);
+    try {
+      const { app } = await testApp(store);
+      const html = await (await app.request('/admin/runs', { headers: { Authorization: `Basic ${Buffer.from('admin:correct horse battery').toString('base64')}` } })).text();
+      assert.match(html, /<td class="status interrupted">interrupted<\/td>/);
+      assert.equal((await contents(store)).papers, 6);
+      const again = await ingest(server, databaseUrl);
+      assert.equal(again.code, 0, again.out);
+      assert.match(again.out, /^ingest done mode=oai new=11 updated=0 unchanged=0 /m);
+      assert.equal((await contents(store)).papers, 17);
     } finally {
       await store.close();
     }
