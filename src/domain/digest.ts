@@ -122,16 +122,17 @@ export interface ScheduledRun {
  * process was down at their time) whose digests would not have been given up yet (see
  * {@link EXPIRY_DAYS}: a daily or weekdays digest the day after, a weekly one up to 3 days
  * after), then today's once {@link scheduledDate} says it is due. Each date comes once: the
- * caller moves `lastDate` to it after its run.
+ * caller moves `lastDate` to it after its run. `catchUp: false` (the schedule was off until now:
+ * nothing was missed) gives today's alone.
  *
  * @example
  * // Last sent Sunday 2025-05-11, down until Tuesday 07:00: Monday's digests (its weekly one too), then Tuesday's.
  * scheduledRuns(Date.parse('2025-05-13T07:00:00Z'), '07:00', 'UTC', '2025-05-11', 1) // [{ date: '2025-05-12' }, { date: '2025-05-13' }]
  */
-export function scheduledRuns(nowMs: number, at: string, tz: string, lastDate: string | null, weeklyDay: number): ScheduledRun[] {
+export function scheduledRuns(nowMs: number, at: string, tz: string, lastDate: string | null, weeklyDay: number, opts: { catchUp?: boolean } = {}): ScheduledRun[] {
   const { date: today } = localTime(nowMs, tz);
   const runs: ScheduledRun[] = [];
-  if (lastDate !== null) {
+  if (lastDate !== null && opts.catchUp !== false) {
     const oldest = addDays(today, -(EXPIRY_DAYS.weekly - 1));
     for (let d = addDays(lastDate, 1) > oldest ? addDays(lastDate, 1) : oldest; d < today; d = addDays(d, 1)) {
       if (addDays(d, EXPIRY_DAYS.daily) > today) runs.push({ date: d });

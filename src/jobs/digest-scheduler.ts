@@ -62,7 +62,8 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
     if (!state || state.at !== at || state.timeZone !== timeZone || state.weeklyDay !== weeklyDay) {
       await store.writeJobState(DIGEST_JOB, { lastDate: state?.lastDate ?? null, at, timeZone, weeklyDay } satisfies DigestSchedulerState, iso());
     }
-    const runs = deps.settings.at ? scheduledRuns(nowMs, deps.settings.at, deps.settings.timeZone, state?.lastDate ?? null, deps.settings.weeklyDay) : [];
+    // Days are caught up only when the schedule was on before (a process down), not when it was off by choice.
+    const runs = deps.settings.at ? scheduledRuns(nowMs, deps.settings.at, deps.settings.timeZone, state?.lastDate ?? null, deps.settings.weeklyDay, { catchUp: !!state?.at }) : [];
     if (runs.length === 0) {
       // Retries that came due since the day's run.
       const due = await digestDb(store.db).selectFrom('outbox').select('id').where('status', '=', 'pending').where('not_before', '<=', iso()).limit(1).executeTakeFirst();

@@ -139,6 +139,29 @@ test('down from Sunday to Thursday: the weekly digest of Monday (3 days old) sti
   }
 });
 
+test('a schedule that was off (PAPERBOY_DIGEST_SCHEDULE=off) and is turned on sends today\'s digests only, none of the days it was off', async () => {
+  const store = await setup([['was-off@example.org', 'weekly'], ['was-off-daily@example.org', 'daily']]);
+  await store.db.updateTable('daily_entries').set({ day: '2025-05-13' }).where('paper_id', '=', '2505.00202').execute();
+  const s0 = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => Date.parse('2025-05-11T07:00:00Z'));
+  assert.equal(await s0.tick(), 'sent'); // Sunday
+  await s0.stop();
+  const off = startDigestScheduler({
+    digest: { store, transport: smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }), siteName: 'Paperboy', baseUrl: 'https://papers.example.org',
+      mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
+    settings: { at: null, timeZone: 'UTC', weeklyDay: 1 }, clock: { now: () => Date.parse('2025-05-12T07:00:00Z') }, logger: pino({ level: 'silent' }),
+  }, { timers: false });
+  assert.equal(await off.tick(), 'idle'); // Monday, the schedule off
+  await off.stop();
+  const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => Date.parse('2025-05-14T07:00:00Z')); // on again on Wednesday
+  try {
+    assert.equal(await s.tick(), 'sent');
+    assert.deepEqual(await keys('was-off@example.org'), [], 'Monday\'s weekly digest was not due: the schedule was off');
+    assert.deepEqual(await keys('was-off-daily@example.org'), ['2025-05-14'], 'Wednesday\'s only, not Tuesday\'s');
+  } finally {
+    await s.stop();
+  }
+});
+
 test('daylight-saving changes in Berlin: the day of the spring change sends at 03:00 (02:30 does not exist), the autumn one once though 02:30 comes twice', async () => {
   const store = await setup([['dst@example.org', 'daily']]);
   await store.db.updateTable('daily_entries').set({ day: '2025-03-29' }).where('paper_id', '=', '2505.00201').execute();
