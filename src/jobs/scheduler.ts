@@ -73,7 +73,7 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
       // The day's announcements come only from RSS: when that failed, the day stays due and is tried
       // again in RSS_RETRY_MS (the catch-up too, from its watermark). A failed catch-up alone is
       // made good by the next day's, which starts at the watermark. /admin/runs shows each failure.
-      if (rss.failure && !deps.ingest.signal?.aborted) {
+      if (rss.failure) {
         await store.writeJobState(JOB, { lastDay: state?.lastDay ?? null, retryAt: new Date(deps.clock.now() + RSS_RETRY_MS).toISOString() }, iso());
       } else {
         await store.writeJobState(JOB, { lastDay: today }, iso());
