@@ -111,6 +111,39 @@ export function scheduledDate(nowMs: number, at: string, tz: string, lastDate: s
   return minutes >= h * 60 + m && nowMs >= coveredDaysCompleteAt(date) ? date : null;
 }
 
+/** One run the scheduler owes: a delivery date, and `only: 'weekly'` when just its weekly digest is still worth sending. */
+export interface ScheduledRun {
+  date: string;
+  only?: 'weekly';
+}
+
+/**
+ * What the scheduler sends now, oldest first: delivery dates it missed since `lastDate` (the
+ * process was down at their time) whose digests would not have been given up yet (see
+ * {@link EXPIRY_DAYS}: a daily or weekdays digest the day after, a weekly one up to 3 days
+ * after), then today's once {@link scheduledDate} says it is due. Each date comes once: the
+ * caller moves `lastDate` to it after its run. `catchUp: false` (the schedule was off until now:
+ * nothing was missed) gives today's alone.
+ *
+ * @example
+ * // Last sent Sunday 2025-05-11, down until Tuesday 07:00: Monday's digests (its weekly one too), then Tuesday's.
+ * scheduledRuns(Date.parse('2025-05-13T07:00:00Z'), '07:00', 'UTC', '2025-05-11', 1) // [{ date: '2025-05-12' }, { date: '2025-05-13' }]
+ */
+export function scheduledRuns(nowMs: number, at: string, tz: string, lastDate: string | null, weeklyDay: number, opts: { catchUp?: boolean } = {}): ScheduledRun[] {
+  const { date: today } = localTime(nowMs, tz);
+  const runs: ScheduledRun[] = [];
+  if (lastDate !== null && opts.catchUp !== false) {
+    const oldest = addDays(today, -(EXPIRY_DAYS.weekly - 1));
+    for (let d = addDays(lastDate, 1) > oldest ? addDays(lastDate, 1) : oldest; d < today; d = addDays(d, 1)) {
+      if (addDays(d, EXPIRY_DAYS.daily) > today) runs.push({ date: d });
+      else if (isoWeekday(d) === weeklyDay) runs.push({ date: d, only: 'weekly' });
+    }
+  }
+  const due = scheduledDate(nowMs, at, tz, lastDate);
+  if (due) runs.push({ date: due });
+  return runs;
+}
+
 /**
  * The latest delivery date whose covered list days are complete at `nowMs`: today in `tz`, or the
  * day before while today's covered day is still open (east of UTC, before 00:00 UTC).

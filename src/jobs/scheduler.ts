@@ -15,6 +15,12 @@ export const TICK_MS = 60_000;
 export const LEASE_MS = 2 * 3_600_000;
 /** The first catch-up of an instance reaches this many days back. */
 const FIRST_CATCH_UP_DAYS = 3;
+/**
+ * Wait before the day's run is tried again after its RSS fetch failed, in ms. Only RSS carries the
+ * day's announcements ("New on arXiv"), and its feeds hold them until the next announcement, so
+ * the run is tried again the same UTC day; twice an hour is gentle on arXiv.
+ */
+export const RSS_RETRY_MS = 30 * 60_000;
 const JOB = 'scheduler:daily-ingest';
 
 export interface SchedulerDeps {
@@ -26,11 +32,15 @@ export interface SchedulerDeps {
   logger: Logger;
 }
 
-/** True when the daily run for `now`'s day is due (it is past `at`) and not done yet. */
-export function isDue(nowMs: number, at: string, lastDay: string | null): boolean {
+/**
+ * True when the daily run for `now`'s day is due (it is past `at`) and not done yet, nor waiting
+ * (`retryAt`, an ISO time) to be tried again after a failed RSS fetch.
+ */
+export function isDue(nowMs: number, at: string, lastDay: string | null, retryAt: string | null = null): boolean {
   const now = new Date(nowMs);
   const today = now.toISOString().slice(0, 10);
   if (lastDay !== null && lastDay >= today) return false;
+  if (retryAt !== null && nowMs < Date.parse(retryAt)) return false;
   const [h, m] = at.split(':').map(Number) as [number, number];
   return now.getUTCHours() * 60 + now.getUTCMinutes() >= h * 60 + m;
 }
@@ -49,8 +59,8 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
   async function runOnce(): Promise<'ran' | 'not-due' | 'busy'> {
     const nowMs = deps.clock.now();
     const iso = () => new Date(deps.clock.now()).toISOString();
-    const state = await store.readJobState<{ lastDay: string }>(JOB);
-    if (!isDue(nowMs, deps.at, state?.lastDay ?? null)) return 'not-due';
+    const state = await store.readJobState<{ lastDay: string | null; retryAt?: string | null }>(JOB);
+    if (!isDue(nowMs, deps.at, state?.lastDay ?? null, state?.retryAt ?? null)) return 'not-due';
     if (!(await store.acquireLease(JOB, owner, new Date(nowMs + LEASE_MS).toISOString(), iso()))) return 'busy';
     try {
       const today = iso().slice(0, 10);
@@ -60,8 +70,14 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
       const query = await catchUpQuery(store, { set: deps.oaiSet, metadataPrefix: 'arXivRaw' }, today, addDays(today, -FIRST_CATCH_UP_DAYS));
       const oai = await ingestOai(ingest, query, { catchUp: true });
       deps.logger.info({ job: JOB, ...oai, problems: oai.problems.slice(0, 5) }, formatIngestSummary(oai));
-      // A failed run is retried at the next tick's due check only on the next day; the admin page shows it.
-      await store.writeJobState(JOB, { lastDay: today }, iso());
+      // The day's announcements come only from RSS: when that failed, the day stays due and is tried
+      // again in RSS_RETRY_MS (the catch-up too, from its watermark). A failed catch-up alone is
+      // made good by the next day's, which starts at the watermark. /admin/runs shows each failure.
+      if (rss.failure) {
+        await store.writeJobState(JOB, { lastDay: state?.lastDay ?? null, retryAt: new Date(deps.clock.now() + RSS_RETRY_MS).toISOString() }, iso());
+      } else {
+        await store.writeJobState(JOB, { lastDay: today }, iso());
+      }
       return 'ran';
     } finally {
       await store.releaseLease(JOB, owner, iso());

@@ -111,8 +111,13 @@ export interface DigestReport {
   /** Addresses stopped after a permanent error in this run. */
   bounced: number;
   ms: number;
-  /** Set when the run stopped early (the mail server could not be used). */
+  /** Set when the run stopped early (the mail server could not be used, a database error). */
   error: string | null;
+  /**
+   * Every due digest of the date has its outbox rows (a run that stops after that leaves them to
+   * later runs; one that stops before has not done the date).
+   */
+  enqueuedAll: boolean;
   /** Dry runs: what would go out. */
   previews: { to: string; subject: string; papers: number; file: string | null }[];
 }
@@ -273,7 +278,7 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
   const due = dueDigests(opts.date, { only: opts.only, weeklyDay: opts.weeklyDay });
   const report: DigestReport = {
     date: opts.date, periods: due.map((d) => d.period), dryRun: !!(opts.dryRun || opts.out), enqueued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0,
-    retrying: 0, bounced: 0, ms: 0, error: null, previews: [],
+    retrying: 0, bounced: 0, ms: 0, error: null, enqueuedAll: false, previews: [],
   };
   const ctx = new RunContext(deps, await linkKey(deps.store), digestDb(deps.store.db));
   if (opts.dryRun || opts.out) {
@@ -297,6 +302,7 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
         const expiresAt = d.expiresAt > late ? d.expiresAt : late;
         report.enqueued += await enqueueDigests(ctx.db, { period: d.period, key: d.key, from: d.from, to: d.to, expiresAt, runId }, filter, iso());
       }
+      report.enqueuedAll = true;
     }
     await drain(ctx, filter, report);
     report.unknown += await resolveAbandonedHandovers(ctx.db, iso(), filter);
@@ -308,7 +314,7 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
     report.error = (err as Error).message;
   } finally {
     report.ms = performance.now() - started;
-    const { previews: _p, date: _d, periods: _s, dryRun: _r, error, ...counts } = report;
+    const { previews: _p, date: _d, periods: _s, dryRun: _r, error, enqueuedAll: _e, ...counts } = report;
     await deps.store.finishJobRun(runId, { status: report.error ? 'failed' : 'ok', counts: { ...counts, ms: Math.round(report.ms) }, error }, iso());
   }
   deps.logger?.info({ job: JOB, ...report, previews: undefined }, formatDigestSummary(report));

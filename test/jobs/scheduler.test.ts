@@ -6,6 +6,7 @@ import { isDue, startScheduler } from '../../src/jobs/scheduler.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { FakeClock, fixture } from '../arxiv/support.ts';
 import { tempStore } from '../helpers/store.ts';
+import { logLines } from '../helpers/log-lines.ts';
 
 test('isDue: once a day, after the configured UTC time', () => {
   const at = (iso: string) => Date.parse(iso);
@@ -48,6 +49,49 @@ test('two schedulers on one store: the daily ingest runs once, then not again th
     assert.equal(server.requests.length, 2);
     await a.stop();
     await b.stop();
+  } finally {
+    await server.close();
+  }
+});
+
+test('the RSS fetch fails (arXiv answers 503): the run is recorded as failed and logged, tried again 30 minutes later the same day, not every minute', async () => {
+  const clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
+  const server = await startReplayServer({
+    clock,
+    routes: [
+      { path: '/rss/cs.CY', body: fixture('rss/all-archives-2024-11-28.excerpt.xml') },
+      { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2026-11-25', until: '2026-11-28' }, body: fixture('oai/error-noRecordsMatch.xml') },
+      // The second catch-up starts at the watermark the first one moved.
+      { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2026-11-28', until: '2026-11-28' }, body: fixture('oai/error-noRecordsMatch.xml') },
+    ],
+  });
+  try {
+    const store = await tempStore();
+    const logs = logLines();
+    const s = startScheduler({
+      ingest: {
+        store, categories: ['cs.CY'],
+        client: createArxivClient({ oaiUrl: `${server.url}/oai`, rssUrl: `${server.url}/rss`, apiUrl: `${server.url}/api/query`, userAgent: 'test', clock, maxRetries: 0 }),
+      },
+      at: '01:30', oaiSet: 'cs', clock, logger: logs.logger,
+    }, { timers: false });
+    server.injectFault({ kind: 'status', status: 503 }, { path: '/rss/cs.CY' });
+    assert.equal(await s.tick(), 'ran');
+    const [, rss] = await store.listJobRuns(10);
+    assert.equal(rss?.mode?.split(' ')[0], 'rss');
+    assert.equal(rss?.status, 'failed');
+    assert.match(rss?.error ?? '', /503/);
+    assert.ok(logs.lines.some((l) => /mode=rss .* failed/.test(String(l.msg))), 'logged');
+    assert.equal((await store.stats()).papers, 0);
+
+    await clock.sleep(60_000);
+    assert.equal(await s.tick(), 'not-due', 'not again a minute later');
+    await clock.sleep(29 * 60_000);
+    assert.equal(await s.tick(), 'ran', 'half an hour later');
+    assert.ok((await store.stats()).papers > 0, 'the day\'s announcements are in');
+    assert.equal(await s.tick(), 'not-due', 'done for the day');
+    assert.deepEqual((await store.listJobRuns(10)).map((r) => `${r.mode?.split(' ')[0]}:${r.status}`), ['oai:ok', 'rss:ok', 'oai:ok', 'rss:failed']);
+    await s.stop();
   } finally {
     await server.close();
   }

@@ -232,6 +232,16 @@ test('cached pages change as soon as the data does, also when another process wr
   assert.match(page, /Renamed elsewhere/);
 });
 
+test('admin runs page: a digest run shows its own counts (enqueued, sent, ...), not empty ingest columns', async () => {
+  const { app: a, store } = await testApp();
+  const id = await store.startJobRun('digest', '2025-05-06 daily,weekdays', '2025-05-06T07:00:00.000Z');
+  await store.finishJobRun(id, { status: 'ok', counts: { enqueued: 10, sent: 9, skipped: 1, failed: 0, unknown: 0, retrying: 0, bounced: 0, ms: 812 } }, '2025-05-06T07:00:01.000Z');
+  const res = await a.request('/admin/runs', { headers: { Authorization: `Basic ${Buffer.from('admin:correct horse battery').toString('base64')}` } });
+  const row = /<tr>(?:(?!<\/tr>)[\s\S])*2025-05-06 daily,weekdays[\s\S]*?<\/tr>/.exec(await res.text())?.[0] ?? '';
+  const text = row.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+  assert.match(text, /enqueued 10 · sent 9 · skipped 1 · failed 0 · unknown 0 · retrying 0 · bounced 0 · ms 812/);
+});
+
 test('admin runs page: password-protected, lists runs with counts and errors', async () => {
   const { app: a, store } = await testApp();
   const id = await store.startJobRun('ingest', 'oai cs 2025-05-01..', '2026-11-28T01:30:00.000Z');

@@ -12,6 +12,16 @@ const runStatus = (r: JobRun) => (r.status === 'failed' && r.error?.startsWith('
 
 const COUNT_KEYS = ['new', 'updated', 'unchanged', 'skipped', 'errors', 'pages', 'seconds'] as const;
 
+/**
+ * The counts of a run that has counts the ingest columns do not show (a digest run: enqueued, sent,
+ * ...), as one line across those columns; null for an ingest run.
+ */
+function ownCounts(r: JobRun): string | null {
+  const entries = Object.entries(r.counts ?? {});
+  if (entries.every(([k]) => (COUNT_KEYS as readonly string[]).includes(k))) return null;
+  return entries.map(([k, v]) => `${k} ${v}`).join(' · ');
+}
+
 export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: JobRun[]; schedule: string | null }) {
   return (
     <Layout site={site} title="Job runs">
@@ -39,7 +49,7 @@ export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: 
                   <td>{r.job}</td>
                   <td>{r.mode ?? ''}</td>
                   <td class={`status ${runStatus(r)}`}>{runStatus(r)}</td>
-                  {COUNT_KEYS.map((k) => <td class="num">{r.counts?.[k] ?? ''}</td>)}
+                  {ownCounts(r) ? <td colSpan={COUNT_KEYS.length}>{ownCounts(r)}</td> : COUNT_KEYS.map((k) => <td class="num">{r.counts?.[k] ?? ''}</td>)}
                   <td class="err">{r.error ?? ''}</td>
                 </tr>
               ))}

@@ -291,8 +291,8 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
               <blockquote class="comment-body">{c.body ? raw(renderCommentMarkdown(c.body)) : '[deleted]'}</blockquote>
               {c.reasons.length > 0 ? <p class="muted">Reasons: {c.reasons.join(' · ')}</p> : null}
               <div class="comment-actions">
-                {c.hiddenAt ? act(c.id, 'unhide', 'Unhide') : act(c.id, 'hide', 'Hide comment')}
-                {act(c.id, 'dismiss', 'Dismiss reports')}
+                {c.hiddenAt ? act(c.id, 'unhide', `Unhide comment ${c.id}`) : act(c.id, 'hide', `Hide comment ${c.id}`)}
+                {act(c.id, 'dismiss', `Dismiss reports on comment ${c.id}`)}
                 {c.username ? <a href={`/users/${c.username}`}>Author's profile (suspend, roles)</a> : null}
               </div>
             </li>

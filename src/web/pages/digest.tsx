@@ -104,7 +104,7 @@ export function AdminDigestsPage(p: AdminDigestsProps) {
                     <form method="post" action="/admin/digests/bounces" class="inline">
                       <Csrf viewer={p.site.viewer} />
                       <input type="hidden" name="email" value={b.email} />
-                      <button type="submit">Send to it again</button>
+                      <button type="submit" aria-label={`Send again to ${b.email}`}>Send again</button>
                     </form>
                   </td>
                 </tr>
