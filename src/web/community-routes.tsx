@@ -7,7 +7,7 @@ import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
-import { readOutbox } from '../mail/mailer.ts';
+import { maskLinkSecrets, readOutbox } from '../mail/mailer.ts';
 import {
   changePassword, checkResetLink, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
   signUp, verifyEmail,
@@ -447,6 +447,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     return web.html(c, <ModerationPage site={await web.site(c)} reported={reported} hiddenComments={hiddenComments} hiddenPapers={hiddenPapers} suspended={suspended} nowMs={now()} />);
   });
   app.get('/admin/outbox', async (c) => {
-    return web.html(c, <OutboxPage site={await web.site(c)} messages={await readOutbox(config.outboxDir, 50)} />);
+    // Any admin sees this page; the links in the mail act for their recipients (a reset link takes
+    // over the account), so their secrets are masked here. The files keep them, for the operator.
+    const messages = (await readOutbox(config.outboxDir, 50)).map((m) => ({ ...m, subject: maskLinkSecrets(m.subject), text: maskLinkSecrets(m.text) }));
+    return web.html(c, <OutboxPage site={await web.site(c)} messages={messages} />);
   });
 }

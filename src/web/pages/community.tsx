@@ -16,6 +16,7 @@ import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 import { collectionFeedLink } from '../feeds.tsx';
 import { counted } from '../../domain/words.ts';
+import { MASKED_SECRET } from '../../mail/mailer.ts';
 
 function Cards({ site, cards, nowMs, voted, next }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string }) {
   if (cards.length === 0) return <p class="empty">Nothing here yet.</p>;
@@ -334,6 +335,8 @@ export function OutboxPage({ site, messages }: { site: SiteInfo; messages: { fil
       <AdminNav current="/admin/outbox" />
       <h1>Mail outbox</h1>
       <p>Without an SMTP server configured, mail is written to the outbox folder; the newest messages are shown here.</p>
+      <p>The secret part of each link that acts for its recipient (password resets, address confirmations, subscription links) is shown as <code>{MASKED_SECRET}</code>:
+        any admin can read this page, and such a link would let them act as that member. The files in the outbox folder keep the whole links, for whoever runs the server.</p>
       {messages.length === 0 ? <p class="empty">No mail yet.</p> : messages.map((m) => (
         <article class="card" aria-label={m.subject}>
           <div class="card-body">
