@@ -48,6 +48,9 @@ export function SubmitPage({ site, error, values, quota }: { site: SiteInfo; err
   );
 }
 
+/** How much of each comment a profile shows (characters of its text; see renderCommentExcerpt). */
+const PROFILE_EXCERPT_CHARS = 160;
+
 export interface ProfileProps {
   site: SiteInfo;
   profile: User;
@@ -101,7 +104,16 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
       <h2>Comments</h2>
       {comments.length === 0 ? <p class="empty">No comments yet.</p> : (
         <ul class="collections-list">
-          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span><div class="comment-body">{raw(renderCommentExcerpt(c.body, 160))}</div></li>)}
+          {comments.map((c) => {
+            const excerpt = renderCommentExcerpt(c.body, PROFILE_EXCERPT_CHARS);
+            return (
+              <li>
+                <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>
+                <div class="comment-body comment-excerpt">{raw(excerpt.html)}</div>
+                {excerpt.cut ? <a href={`/papers/${c.paperId}#c${c.id}`} class="more">Read the whole comment<span class="sr-only"> on {c.paperTitle}</span></a> : null}
+              </li>
+            );
+          })}
         </ul>
       )}
     </Layout>
