@@ -50,7 +50,10 @@ function textToken(like: Token, content: string): Token {
 function cutText(text: string, room: number, keep: number): string {
   let head = '';
   for (const { segment } of graphemes.segment(text)) {
-    if (head.length + segment.length > room) break;
+    if (head.length + segment.length > room) {
+      if (/^\s/.test(segment)) return head.trimEnd(); // the room ends where a word does
+      break;
+    }
     head += segment;
   }
   const space = head.search(/\s\S*$/);
