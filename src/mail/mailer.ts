@@ -84,6 +84,22 @@ export interface OutboxMessage {
   text: string;
 }
 
+/** What stands in for a link's secret on the admin outbox page. */
+export const MASKED_SECRET = '[hidden]';
+
+/**
+ * A message's text as any admin may read it on the outbox page: the secret of every link that acts
+ * for its recipient is replaced with MASKED_SECRET. Every such link the product sends (password
+ * reset, address confirmation, subscription confirm, manage, unsubscribe and web-view links) carries
+ * its secret in a `token` query parameter; the value runs to the next character that cannot be part
+ * of it in a URL. The file on disk keeps the link, for whoever runs the server.
+ *
+ * @example maskLinkSecrets('https://x.org/account/reset?token=abc') // 'https://x.org/account/reset?token=[hidden]'
+ */
+export function maskLinkSecrets(text: string): string {
+  return text.replace(/([?&](?:amp;)?token=)[^\s&#<>"'()[\]]+/gi, `$1${MASKED_SECRET}`);
+}
+
 /** The newest messages of an outbox folder, parsed (mailparser), for the admin page and tests. */
 export async function readOutbox(dir: string, limit: number): Promise<OutboxMessage[]> {
   if (!fs.existsSync(dir)) return [];

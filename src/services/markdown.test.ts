@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renderCommentMarkdown } from './markdown.ts';
+import { renderCommentExcerpt, renderCommentMarkdown } from './markdown.ts';
 
 test('the safe subset renders; raw HTML, scripts and dangerous links do not', () => {
   const cases: [string, RegExp, RegExp?][] = [
@@ -23,4 +23,21 @@ test('the safe subset renders; raw HTML, scripts and dangerous links do not', ()
     assert.match(html, want, input);
     if (never) assert.doesNotMatch(html, never, input);
   }
+});
+
+test('excerpts keep what fits, close what they cut, and say they are cut', () => {
+  const cases: [string, number, string, boolean][] = [
+    ['A *short* one', 40, '<p>A <em>short</em> one</p>\n', false],
+    ['', 40, '', false],
+    ['See [the appendix of it](https://example.org/a) now', 16, '<p>See <a href="https://example.org/a" rel="nofollow ugc noopener">the appendix</a>…</p>\n', true],
+    ['Run `make all the things` twice', 12, '<p>Run <code>make all</code>…</p>\n', true],
+    ['It is **very much so** here', 12, '<p>It is <strong>very</strong>…</p>\n', true],
+    ['- one\n- two\n- three\n- four', 45, '<ul>\n<li>one</li>\n<li>two</li>\n</ul>\n<p>…</p>\n', true],
+    ['```\nlet a = 1;\nlet b = 2;\n```', 15, '<pre><code>let a = 1;…\n</code></pre>\n', true],
+    ['<script>x</script> and more text', 20, '<p>&lt;script&gt;x&lt;/script&gt;…</p>\n', true],
+    ['x'.repeat(50), 10, `<p>${'x'.repeat(10)}…</p>\n`, true],
+    ['日本語の文章です', 4, '<p>日本語の…</p>\n', true],
+    ['ab👩‍👩‍👧 cd', 5, '<p>ab…</p>\n', true],
+  ];
+  for (const [input, max, html, cut] of cases) assert.deepEqual(renderCommentExcerpt(input, max), { html, cut }, input);
 });

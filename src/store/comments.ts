@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { lockCounterRows } from './dialect.ts';
+import { keysetOrder, keysetWhere, type KeysetKey, type KeysetSpec, type Toward } from './keyset.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -149,10 +150,24 @@ export async function listReportedComments(db: Db, limit: number): Promise<(Comm
 
 export { visible as isCommentVisible };
 
-/** Comments a moderator hid (and did not delete), most recently hidden first: the admin's list to unhide from. */
-export async function listHiddenComments(db: Db, limit: number): Promise<(CommentRow & { paperTitle: string })[]> {
-  const rows = await commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
-    .where('c.hidden_at', 'is not', null).where('c.deleted_at', 'is', null)
-    .orderBy('c.hidden_at', 'desc').orderBy('c.id', 'desc').limit(limit).execute();
+/** The hidden comments' order on the admin page: most recently hidden first, the newer comment first among those hidden at once. */
+export const HIDDEN_COMMENTS_ORDER: KeysetSpec = { columns: ['c.hidden_at', 'c.id'], order: ['desc', 'desc'] };
+
+/**
+ * Comments a moderator hid (and did not delete), the admin's list to unhide from: up to `limit`
+ * past `key` (a [hidden_at, id] pair; null: from the start) in the reading order of `toward`.
+ */
+export async function listHiddenComments(db: Db, toward: Toward, key: KeysetKey | null, limit: number): Promise<(CommentRow & { paperTitle: string })[]> {
+  const [first, second] = keysetOrder(HIDDEN_COMMENTS_ORDER, toward);
+  let q = commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
+    .where('c.hidden_at', 'is not', null).where('c.deleted_at', 'is', null);
+  if (key) q = q.where(keysetWhere(HIDDEN_COMMENTS_ORDER, toward, key));
+  const rows = await q.orderBy('c.hidden_at', first).orderBy('c.id', second).limit(limit).execute();
   return rows.map((r) => ({ ...toRow(r), paperTitle: r.title }));
+}
+
+export async function countHiddenComments(db: Db): Promise<number> {
+  const r = await db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('hidden_at', 'is not', null).where('deleted_at', 'is', null).executeTakeFirstOrThrow();
+  return Number(r.n);
 }

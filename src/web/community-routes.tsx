@@ -7,7 +7,7 @@ import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
-import { readOutbox } from '../mail/mailer.ts';
+import { maskLinkSecrets, readOutbox } from '../mail/mailer.ts';
 import {
   changePassword, checkResetLink, createSession, deleteAccount, pendingConfirmation, requestEmailChange, requestPasswordReset, resendVerification, resetPassword, shownAddress, signIn, signOut,
   signUp, verifyEmail,
@@ -19,8 +19,10 @@ import {
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
 import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
-import { findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
-import { listHiddenPapers, listSuspendedAccounts } from '../store/admin-lists.ts';
+import { countHiddenComments, findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
+import { countHiddenPapers, countSuspendedAccounts, listHiddenPapers, listSuspendedAccounts } from '../store/admin-lists.ts';
+import { readKeysetPage } from '../store/keyset.ts';
+import { moderationHref, pagerLinks, parseModerationCursors } from './moderation-paging.ts';
 import { listSubmittedPaperIds } from '../store/curation.ts';
 import { listCardsByIds } from '../store/listings.ts';
 import { findUserByName, updateUser } from '../store/users.ts';
@@ -30,12 +32,14 @@ import type { Web } from './app.tsx';
 import { clearSessionCookie, clientIp, csrfToken, setFarewellCookie, takeFarewellCookie, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
 import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage } from './pages/account.tsx';
 import {
-  CollectionPage, CollectionsPage, EditCommentPage, ModerationPage, OutboxPage, ProfilePage, SavePage, SubmitPage,
+  CollectionPage, CollectionsPage, EditCommentPage, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
 } from './pages/community.tsx';
 
 /** Form bodies larger than this are refused with a 413 before they are read. */
 export const MAX_FORM_BYTES = 64 * 1024;
 const PROFILE_LIST = 30;
+/** Rows per page of each list on /admin/moderation (reported comments: the most reported this many). */
+const MODERATION_PAGE = 100;
 
 type Form = Record<string, string>;
 
@@ -441,12 +445,22 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   // Admin pages (the /admin/* guard in app.tsx lets only admins through)
 
   app.get('/admin/moderation', async (c) => {
-    const [reported, hiddenComments, hiddenPapers, suspended] = await Promise.all([
-      listReportedComments(store.db, 100), listHiddenComments(store.db, 100), listHiddenPapers(store.db, 100), listSuspendedAccounts(store.db, 100),
+    const at = parseModerationCursors((name) => c.req.query(name)); // a cursor this page did not make is a 400
+    const [reported, comments, papers, accounts] = await Promise.all([
+      listReportedComments(store.db, MODERATION_PAGE),
+      readKeysetPage((toward, key, limit) => listHiddenComments(store.db, toward, key, limit), (r) => [r.hiddenAt!, r.id], () => countHiddenComments(store.db), at.comments, MODERATION_PAGE),
+      readKeysetPage((toward, key, limit) => listHiddenPapers(store.db, toward, key, limit), (r) => [r.day, r.id], () => countHiddenPapers(store.db), at.papers, MODERATION_PAGE),
+      readKeysetPage((toward, key, limit) => listSuspendedAccounts(store.db, toward, key, limit), (r) => [r.suspendedAt, r.username], () => countSuspendedAccounts(store.db), at.accounts, MODERATION_PAGE),
     ]);
-    return web.html(c, <ModerationPage site={await web.site(c)} reported={reported} hiddenComments={hiddenComments} hiddenPapers={hiddenPapers} suspended={suspended} nowMs={now()} />);
+    return web.html(c, <ModerationPage site={await web.site(c)} reported={reported} nowMs={now()} self={moderationHref(at)}
+      hiddenComments={{ ...comments, links: pagerLinks(at, 'comments', comments, HIDDEN_COMMENTS_ANCHOR) }}
+      hiddenPapers={{ ...papers, links: pagerLinks(at, 'papers', papers, HIDDEN_PAPERS_ANCHOR) }}
+      suspended={{ ...accounts, links: pagerLinks(at, 'accounts', accounts, SUSPENDED_ANCHOR) }} />);
   });
   app.get('/admin/outbox', async (c) => {
-    return web.html(c, <OutboxPage site={await web.site(c)} messages={await readOutbox(config.outboxDir, 50)} />);
+    // Any admin sees this page; the links in the mail act for their recipients (a reset link takes
+    // over the account), so their secrets are masked here. The files keep them, for the operator.
+    const messages = (await readOutbox(config.outboxDir, 50)).map((m) => ({ ...m, subject: maskLinkSecrets(m.subject), text: maskLinkSecrets(m.text) }));
+    return web.html(c, <OutboxPage site={await web.site(c)} messages={messages} />);
   });
 }

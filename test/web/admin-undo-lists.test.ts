@@ -49,13 +49,13 @@ test('hidden comments, hidden papers and suspended accounts are listed with thei
   let html = (await admin.get('/admin/moderation')).html;
   const comments = section(html, 'hidden-comments-h');
   assert.match(comments, /Buy <strong>cheap<\/strong> pills/);
-  assert.match(comments, new RegExp(`action="/comments/${id}/moderate"[\\s\\S]*?name="action" value="unhide"[\\s\\S]*?name="next" value="/admin/moderation"`));
+  assert.match(comments, new RegExp(`action="/comments/${id}/moderate"[\\s\\S]*?name="action" value="unhide"[\\s\\S]*?name="next" value="/admin/moderation#hidden-comments-h"`));
   const papers = section(html, 'hidden-papers-h');
   assert.match(papers, /Diffusion models &lt;b&gt;for&lt;\/b&gt; video &amp; more/);
   assert.match(papers, /action="\/actions\/curate"[\s\S]*?name="paper" value="2505.00202"[\s\S]*?name="action" value="unhide"/);
   const accounts = section(html, 'suspended-h');
   assert.match(accounts, /href="\/users\/bob"/);
-  assert.match(accounts, /action="\/users\/bob\/admin"[\s\S]*?name="action" value="restore"[\s\S]*?name="next" value="\/admin\/moderation"/);
+  assert.match(accounts, /action="\/users\/bob\/admin"[\s\S]*?name="action" value="restore"[\s\S]*?name="next" value="\/admin\/moderation#suspended-h"/);
 
   // Each undo, as the page's forms send it, comes back to the page, and the list is empty.
   const back = async (path: string, fields: Record<string, string>) => {
@@ -112,6 +112,50 @@ test('axe-core and the keyboard: the undo buttons of the lists are reached with 
     assert.equal(await page.getByRole('button', { name: 'Restore bob' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: /^Unhide/ }).count(), 2, 'the hidden comment and paper are still listed');
     assert.deepEqual(await seriousA11yViolations(page), []);
+  } finally {
+    await browser.close();
+  }
+});
+
+test('axe-core and the keyboard on a long list and on a profile: Older is reached with Tab, an undo on page 2 comes back to page 2, a cut comment links the whole one', { skip: noBrowser ?? false }, async () => {
+  await r.store.db.insertInto('users').values(Array.from({ length: 105 }, (_, i) => ({
+    username: `idle${String(i).padStart(3, '0')}`, email: null, role: 'member', is_demo: 0, votes_public: 1, created_at: '2025-01-01T00:00:00.000Z', suspended_at: '2025-02-01T00:00:00.000Z',
+  }))).execute();
+  const long = `A *long* comment with [a link](https://example.org/a) and \`code\`: ${'many words here '.repeat(20)}`;
+  assert.equal((await ada.post('/actions/comment', { paper: '2505.00201', body: long }, { tokenPage: '/papers/2505.00201' })).status, 303);
+  const browser = await launchBrowser();
+  try {
+    const page = await (await browser.newContext({ viewport: { width: 1000, height: 900 } })).newPage();
+    await page.goto(`${r.server.url}/signin`);
+    await page.fill('input[name="login"]', ADMIN.username);
+    await page.fill('input[name="password"]', ADMIN.password);
+    await Promise.all([page.waitForNavigation(), page.locator('main form button[type="submit"]').first().click()]);
+    await page.goto(`${r.server.url}/admin/moderation`);
+    const older = page.getByRole('link', { name: 'Older suspended accounts' });
+    await older.focus();
+    assert.ok(await older.evaluate((el) => getComputedStyle(el).outlineStyle !== 'none' || getComputedStyle(el).boxShadow !== 'none'), 'the focused link shows its focus');
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    const page2 = new URL(page.url());
+    assert.match(page2.search, /^\?accounts=older~/);
+    assert.equal(page2.hash, '#suspended-h');
+    assert.equal(await page.getByRole('link', { name: 'Newer suspended accounts' }).count(), 1);
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    const restore = page.getByRole('button', { name: /^Restore idle/ }).first();
+    const name = (await restore.innerText()).replace('Restore ', '');
+    await restore.focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.equal(new URL(page.url()).search, page2.search, 'back on page 2');
+    assert.equal(await page.getByRole('button', { name: `Restore ${name}` }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Newer suspended accounts' }).count(), 1);
+
+    await page.goto(`${r.server.url}/users/ada`);
+    const more = page.getByRole('link', { name: 'Read the whole comment on Sparse attention for long documents' });
+    assert.equal(await more.count(), 1);
+    assert.deepEqual(await seriousA11yViolations(page), []);
+    await more.focus();
+    await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+    assert.match(page.url(), /\/papers\/2505\.00201#c\d+$/);
   } finally {
     await browser.close();
   }

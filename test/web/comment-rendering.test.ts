@@ -42,3 +42,73 @@ test('the profile cuts a long comment before rendering it', async () => {
   assert.doesNotMatch(html, /tail-end-marker/);
   assert.match(html, /word…/);
 });
+
+/** The excerpt of comment `id` on a profile page, and what follows it in the same list item. */
+function excerptOf(html: string, id: number): { body: string; after: string } {
+  const m = new RegExp(`#c${id}">[^<]*</a>[\\s\\S]*?<div class="comment-body[^"]*">([\\s\\S]*?)</div>([\\s\\S]*?)</li>`).exec(html);
+  assert.ok(m, `comment ${id} is on the profile`);
+  return { body: m[1]!, after: m[2]! };
+}
+
+/** The text a reader sees of an HTML fragment (tags dropped, the few entities the renderer writes decoded). */
+const seen = (fragment: string) => fragment.replace(/<[^>]*>/g, '').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+
+/** True when every tag opened in the fragment is closed in order (void <br> aside). */
+function balanced(fragment: string): boolean {
+  const stack: string[] = [];
+  for (const [, close, name] of fragment.matchAll(/<(\/?)([a-z]+)[^>]*>/g)) {
+    if (name === 'br') continue;
+    if (!close) stack.push(name!);
+    else if (stack.pop() !== name) return false;
+  }
+  return stack.length === 0;
+}
+
+test('profile excerpts are cut from the rendered comment: no Markdown syntax, no broken or unescaped HTML, and they say they are cut', async () => {
+  const { app, outboxDir, store } = await testApp();
+  await seedSmallCorpus(store);
+  const ada = await memberSession(app, outboxDir, 'ada');
+  const filler = (ch: string) => `${ch} `.repeat(70); // 140 characters: the cut (160) falls in what follows
+  const bodies = {
+    link: `${filler('a')}see [the appendix of the paper](https://example.org/appendix) for details`,
+    code: `${filler('b')}run \`make all-the-things --verbose\` twice`,
+    emphasis: `${filler('c')}it is **really quite important** to _note this well_ here`,
+    list: Array.from({ length: 40 }, (_, i) => `- item ${i}`).join('\n'),
+    fence: `${filler('d')}\n\n\`\`\`\nconst x = 1;\nconst y = 2;\n\`\`\`\nafter the code`,
+    html: `${'<script>alert(1)</script> <img src=x onerror=alert(2)> '.repeat(8)}`,
+    longWord: `${'x'.repeat(600)} end`,
+    nonLatin: `${'日本語の文章には単語の間に空白がありません。'.repeat(20)}👩‍👩‍👧‍👦${'Ελληνικά κείμενα '.repeat(10)}`,
+    short: 'A *short* one with `code` and [a link](https://example.org).',
+  };
+  const ids: Record<string, number> = {};
+  for (const [name, body] of Object.entries(bodies)) {
+    const res = await ada.post('/actions/comment', { paper: '2505.00201', body }, { tokenPage: '/papers/2505.00201' });
+    assert.equal(res.status, 303, name);
+    ids[name] = Number(/#c(\d+)$/.exec(res.headers.get('location')!)![1]);
+  }
+  const html = (await new WebClient(app).get('/users/ada')).html;
+  assert.doesNotMatch(html, /<script>alert|<img src=x/, 'no HTML from a comment gets through');
+
+  for (const [name, id] of Object.entries(ids)) {
+    const { body, after } = excerptOf(html, id);
+    const text = seen(body);
+    assert.ok(balanced(body), `${name}: every element of the excerpt is closed: ${body}`);
+    assert.doesNotMatch(text, /\[|\]\(|`|\*\*|(^|\s)_\S/, `${name}: no Markdown syntax shows: ${text}`);
+    assert.doesNotMatch(text, /\uFFFD|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/, `${name}: no character is cut in two`);
+    if (name === 'short') {
+      assert.match(body, /A <em>short<\/em> one with <code>code<\/code> and <a href="https:\/\/example.org" rel="nofollow ugc noopener">a link<\/a>\./);
+      assert.doesNotMatch(after, /Read the whole comment/, 'a comment shown whole has no "read" link');
+      continue;
+    }
+    assert.ok(text.trim().endsWith('…'), `${name}: the excerpt ends with an ellipsis: ${text}`);
+    assert.ok(text.replace(/\s+/g, ' ').length <= 200, `${name}: the excerpt is short (${text.length})`);
+    assert.match(after, new RegExp(`<a href="/papers/2505.00201#c${id}"[^>]*>Read the whole comment<span class="sr-only"> on Sparse attention for long documents</span></a>`), `${name}: links the whole comment`);
+  }
+  assert.match(excerptOf(html, ids.link!).body, /<a href="https:\/\/example.org\/appendix" rel="nofollow ugc noopener">the appendix[^<]*<\/a>…/, 'a link cut in its text stays a link');
+  assert.match(excerptOf(html, ids.code!).body, /<code>make[^<]*<\/code>…/, 'a code span cut stays code');
+  assert.match(excerptOf(html, ids.emphasis!).body, /<strong>really[^<]*<\/strong>…/, 'emphasis cut stays emphasis');
+  assert.ok((excerptOf(html, ids.list!).body.match(/<li>/g) ?? []).length <= 8, 'a long list shows its first few items');
+  assert.match(seen(excerptOf(html, ids.html!).body), /^<script>alert\(1\)<\/script> <img src=x onerror=alert\(2\)>/, 'HTML is shown as the text it is');
+  assert.match(seen(excerptOf(html, ids.longWord!).body).trim(), /^x{100,160}…$/, 'a very long word is cut where the room ends');
+  assert.ok(bodies.nonLatin.startsWith(seen(excerptOf(html, ids.nonLatin!).body).trim().replace(/…$/, '')), 'non-Latin text is cut, not changed');
+});

@@ -16,6 +16,8 @@ import { Layout, type SiteInfo } from './layout.tsx';
 import { PaperCardView } from './paper-card.tsx';
 import { collectionFeedLink } from '../feeds.tsx';
 import { counted } from '../../domain/words.ts';
+import { MASKED_SECRET } from '../../mail/mailer.ts';
+import type { PagerLinks } from '../moderation-paging.ts';
 
 function Cards({ site, cards, nowMs, voted, next }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string }) {
   if (cards.length === 0) return <p class="empty">Nothing here yet.</p>;
@@ -46,6 +48,9 @@ export function SubmitPage({ site, error, values, quota }: { site: SiteInfo; err
     </Layout>
   );
 }
+
+/** How much of each comment a profile shows (characters of its text; see renderCommentExcerpt). */
+const PROFILE_EXCERPT_CHARS = 160;
 
 export interface ProfileProps {
   site: SiteInfo;
@@ -100,7 +105,16 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
       <h2>Comments</h2>
       {comments.length === 0 ? <p class="empty">No comments yet.</p> : (
         <ul class="collections-list">
-          {comments.map((c) => <li><a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span><div class="comment-body">{raw(renderCommentExcerpt(c.body, 160))}</div></li>)}
+          {comments.map((c) => {
+            const excerpt = renderCommentExcerpt(c.body, PROFILE_EXCERPT_CHARS);
+            return (
+              <li>
+                <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>
+                <div class="comment-body comment-excerpt">{raw(excerpt.html)}</div>
+                {excerpt.cut ? <a href={`/papers/${c.paperId}#c${c.id}`} class="more">Read the whole comment<span class="sr-only"> on {c.paperTitle}</span></a> : null}
+              </li>
+            );
+          })}
         </ul>
       )}
     </Layout>
@@ -234,43 +248,63 @@ export function EditCommentPage({ site, comment, error }: { site: SiteInfo; comm
   );
 }
 
+/** The ids of the lists' headings, which their page links and undo buttons come back to. */
+export const HIDDEN_COMMENTS_ANCHOR = 'hidden-comments-h';
+export const HIDDEN_PAPERS_ANCHOR = 'hidden-papers-h';
+export const SUSPENDED_ANCHOR = 'suspended-h';
+
+/** One page of an undo list, with the whole list's count and the addresses of the pages around it. */
+export interface ListPage<T> { items: T[]; total: number; links: PagerLinks }
+
 export interface ModerationLists {
   reported: (CommentRow & { paperTitle: string; reasons: string[] })[];
-  hiddenComments: (CommentRow & { paperTitle: string })[];
-  hiddenPapers: HiddenPaper[];
-  suspended: SuspendedAccount[];
+  hiddenComments: ListPage<CommentRow & { paperTitle: string }>;
+  hiddenPapers: ListPage<HiddenPaper>;
+  suspended: ListPage<SuspendedAccount>;
 }
 
-/** A one-button form back to the moderation page (the existing undo routes take `next`). */
-function UndoForm({ site, action, fields, label }: { site: SiteInfo; action: string; fields: Record<string, string>; label: string }) {
+/** A one-button form whose action (an existing undo route, which takes `next`) comes back to `next`. */
+function UndoForm({ site, action, fields, label, next }: { site: SiteInfo; action: string; fields: Record<string, string>; label: string; next: string }) {
   return (
     <form method="post" action={action} class="inline">
       <Csrf viewer={site.viewer} />
       {Object.entries(fields).map(([name, value]) => <input type="hidden" name={name} value={value} />)}
-      <input type="hidden" name="next" value="/admin/moderation" />
+      <input type="hidden" name="next" value={next} />
       <button type="submit">{label}</button>
     </form>
   );
 }
 
-/** One list of what was taken out of view, under its heading, or a line saying there is none. */
-function AdminListSection<T>({ id, title, empty, listClass, items, render }: {
-  id: string; title: string; empty: string; listClass: string; items: readonly T[]; render: (item: T) => Child;
+/**
+ * One list of what was taken out of view: its heading with the count of the whole list, a page of
+ * it (or a line saying there is none), and "Newer" and "Older" links when there are more pages.
+ */
+function AdminListSection<T>({ id, title, empty, listClass, list, render }: {
+  id: string; title: string; empty: string; listClass: string; list: ListPage<T>; render: (item: T) => Child;
 }) {
+  const { newer, older } = list.links;
+  const what = title.toLowerCase();
   return (
     <section aria-labelledby={id}>
-      <h2 id={id}>{title}</h2>
-      {items.length === 0 ? <p class="empty">{empty}</p> : <ul class={listClass}>{items.map(render)}</ul>}
+      <h2 id={id}>{title} <span class="count">({list.total.toLocaleString('en')})</span></h2>
+      {list.items.length === 0 ? <p class="empty">{list.total === 0 ? empty : 'None on this page: the list changed since it was opened.'}</p> : <ul class={listClass}>{list.items.map(render)}</ul>}
+      {newer || older ? (
+        <nav aria-label={`Pages of ${what}`} class="pager">
+          {newer ? <a href={newer} rel="prev">← Newer<span class="sr-only"> {what}</span></a> : <span class="muted">← Newer</span>}
+          <span class="muted">{list.items.length} shown, newest first</span>
+          {older ? <a href={older} rel="next">Older<span class="sr-only"> {what}</span> →</a> : <span class="muted">Older →</span>}
+        </nav>
+      ) : null}
     </section>
   );
 }
 
-export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, suspended, nowMs }: ModerationLists & { site: SiteInfo; nowMs: number }) {
+export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, suspended, nowMs, self }: ModerationLists & { site: SiteInfo; nowMs: number; self: string }) {
   const act = (id: number, action: string, label: string) => (
     <form method="post" action={`/comments/${id}/moderate`} class="inline">
       <Csrf viewer={site.viewer} />
       <input type="hidden" name="action" value={action} />
-      <input type="hidden" name="next" value="/admin/moderation" />
+      <input type="hidden" name="next" value={self} />
       <button type="submit">{label}</button>
     </form>
   );
@@ -300,7 +334,7 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
         </ul>
       )}
 
-      <AdminListSection id="hidden-comments-h" title="Hidden comments" empty="No hidden comments." listClass="comments" items={hiddenComments} render={(c) => (
+      <AdminListSection id={HIDDEN_COMMENTS_ANCHOR} title="Hidden comments" empty="No hidden comments." listClass="comments" list={hiddenComments} render={(c) => (
         <li class="comment">
           <p class="meta">
             <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
@@ -308,20 +342,20 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
           </p>
           <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>
           <div class="comment-actions">
-            <UndoForm site={site} action={`/comments/${c.id}/moderate`} fields={{ action: 'unhide' }} label={`Unhide comment ${c.id}`} />
+            <UndoForm site={site} action={`/comments/${c.id}/moderate`} fields={{ action: 'unhide' }} label={`Unhide comment ${c.id}`} next={`${self}#${HIDDEN_COMMENTS_ANCHOR}`} />
           </div>
         </li>
       )} />
-      <AdminListSection id="hidden-papers-h" title="Hidden papers" empty="No hidden papers." listClass="admin-list" items={hiddenPapers} render={(p) => (
+      <AdminListSection id={HIDDEN_PAPERS_ANCHOR} title="Hidden papers" empty="No hidden papers." listClass="admin-list" list={hiddenPapers} render={(p) => (
         <li>
           <a href={`/papers/${p.id}`}>{p.title}</a> <span class="muted">(arXiv:{p.id}, list of {p.day}{p.pinned ? ', pinned' : ''})</span>{' '}
-          <UndoForm site={site} action="/actions/curate" fields={{ paper: p.id, action: 'unhide' }} label={`Unhide arXiv:${p.id}`} />
+          <UndoForm site={site} action="/actions/curate" fields={{ paper: p.id, action: 'unhide' }} label={`Unhide arXiv:${p.id}`} next={`${self}#${HIDDEN_PAPERS_ANCHOR}`} />
         </li>
       )} />
-      <AdminListSection id="suspended-h" title="Suspended accounts" empty="No suspended accounts." listClass="admin-list" items={suspended} render={(u) => (
+      <AdminListSection id={SUSPENDED_ANCHOR} title="Suspended accounts" empty="No suspended accounts." listClass="admin-list" list={suspended} render={(u) => (
         <li>
           <a href={`/users/${u.username}`}>{u.username}</a> <span class="muted">({u.role}, suspended {formatCardDate(u.suspendedAt, nowMs)})</span>{' '}
-          <UndoForm site={site} action={`/users/${u.username}/admin`} fields={{ action: 'restore' }} label={`Restore ${u.username}`} />
+          <UndoForm site={site} action={`/users/${u.username}/admin`} fields={{ action: 'restore' }} label={`Restore ${u.username}`} next={`${self}#${SUSPENDED_ANCHOR}`} />
         </li>
       )} />
     </Layout>
@@ -334,6 +368,8 @@ export function OutboxPage({ site, messages }: { site: SiteInfo; messages: { fil
       <AdminNav current="/admin/outbox" />
       <h1>Mail outbox</h1>
       <p>Without an SMTP server configured, mail is written to the outbox folder; the newest messages are shown here.</p>
+      <p>The secret part of each link that acts for its recipient (password resets, address confirmations, subscription links) is shown as <code>{MASKED_SECRET}</code>:
+        any admin can read this page, and such a link would let them act as that member. The files in the outbox folder keep the whole links, for whoever runs the server.</p>
       {messages.length === 0 ? <p class="empty">No mail yet.</p> : messages.map((m) => (
         <article class="card" aria-label={m.subject}>
           <div class="card-body">
