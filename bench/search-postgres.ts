@@ -3,9 +3,10 @@
  * SciFact train split) through both, and query latency of the PostgreSQL engine on a generated
  * corpus (bench/search-corpus.ts) of the size asked.
  *
- *   node --import tsx bench/search-postgres.ts --database-url postgres://... [--beir DIR] [--papers 50000] [--write]
+ *   node --import tsx bench/search-postgres.ts --database-url postgres://... [--beir DIR] [--papers 50000] [--write] [--keep]
  *
- * The database must be a scratch one without papers (it is filled and emptied again).
+ * The database must be a scratch one without papers (it is filled and emptied again; with --keep
+ * the papers and the built engine stay, for bench/search-postgres-latency.ts).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -27,7 +28,7 @@ const { values: flags } = parseArgs({
   args: process.argv.slice(2),
   options: {
     'database-url': { type: 'string' }, beir: { type: 'string' }, papers: { type: 'string' }, write: { type: 'boolean', default: false },
-    'skip-quality': { type: 'boolean', default: false },
+    'skip-quality': { type: 'boolean', default: false }, keep: { type: 'boolean', default: false },
   },
 });
 const url = flags['database-url'];
@@ -133,7 +134,7 @@ try {
   await engine.close();
   latency = { results, copyMs, buildMs, loadAvg: loadAverage() };
 } finally {
-  await sql`DELETE FROM papers`.execute(store.db).catch(() => {});
+  if (!flags.keep) await sql`DELETE FROM papers`.execute(store.db).catch(() => {});
   await store.close();
   fs.rmSync(dir, { recursive: true, force: true });
 }

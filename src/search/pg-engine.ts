@@ -18,6 +18,8 @@
  *
  * New and edited papers: their tsvector is written by the triggers in the same transaction; their
  * vectors within about a second, by every process that follows the change log (idempotent upserts).
+ * Each vector records the version of the search document it was embedded from (migration 013), so
+ * papers whose change left the log before this engine read it are found by comparing versions.
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../store/index.ts';
@@ -32,7 +34,9 @@ import {
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
-import { findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, PART_BYTES, type PaperText } from './store-io.ts';
+import {
+  findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listPaperTexts, listVersionedDocsAfter, listVersionedDocsByIds, PART_BYTES, type PaperText, type VersionedDoc,
+} from './store-io.ts';
 import { suggestWord } from './suggest.ts';
 import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
@@ -246,7 +250,10 @@ export class PgSearchEngine implements PaperSearchEngine {
         paper_id   TEXT NOT NULL REFERENCES papers (id) ON DELETE CASCADE,
         generation INTEGER NOT NULL,
         embedding  vector(${Math.floor(dims)}) NOT NULL,
+        content_version BIGINT,
         PRIMARY KEY (paper_id, generation))`);
+      // The search document's version the vector was embedded from (NULL: written before migration 013, read as 0).
+      await conn.query('ALTER TABLE search_paper_vectors ADD COLUMN IF NOT EXISTS content_version BIGINT');
       await conn.query('CREATE INDEX IF NOT EXISTS search_paper_vectors_hnsw ON search_paper_vectors USING hnsw (embedding vector_cosine_ops)');
       const { rows } = await conn.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
         WHERE attrelid = 'search_paper_vectors'::regclass AND attname = 'embedding'`);
@@ -376,11 +383,10 @@ export class PgSearchEngine implements PaperSearchEngine {
       after = '';
       let done = 0;
       while (embedder) {
-        const batch = await listIndexDocsAfter(db, after, BUILD_BATCH);
+        const batch = await listVersionedDocsAfter(db, after, BUILD_BATCH);
         if (batch.length === 0) break;
-        after = batch[batch.length - 1]!.id;
-        const vecs = await embedder.embedDocuments(batch);
-        await upsertVectors(db, generation, batch.map((d) => d.id), vecs);
+        after = batch[batch.length - 1]!.doc.id;
+        await embedAndUpsert(db, generation, embedder, batch);
         done += batch.length;
         this.buildProgress = 0.7 + 0.3 * (done / total);
         onProgress?.({ phase: 'embedding', done, total });
@@ -426,45 +432,47 @@ export class PgSearchEngine implements PaperSearchEngine {
     }
     const m = this.model;
     if (!m?.embedder) return;
-    // The in-memory index (which discovery keeps in every process) drops the change log up to its
-    // watermark when it saves: changes this engine had not read yet are gone with it. New papers
-    // among them are found by their missing vectors; an edit among them keeps its older vector
-    // until the next build (docs/search.md).
-    const saved = await findIndexMeta(this.store.db);
-    if (saved && saved.watermark > this.watermark) {
-      await this.embedPapersWithoutVectors(m);
-      this.watermark = saved.watermark;
-    }
+    const from = this.watermark;
     for (;;) {
       const changes = await listChangesAfter(this.store.db, this.watermark, CHANGES_PER_STEP);
       const content = [...new Set(changes.filter((c) => c.kind === 'content').map((c) => c.paperId))];
       if (content.length > 0) {
-        const docs = await listIndexDocsByIds(this.store.db, content);
-        if (docs.length > 0) await upsertVectors(this.store.db, m.generation, docs.map((d) => d.id), await m.embedder!.embedDocuments(docs));
+        const docs = await listVersionedDocsByIds(this.store.db, content);
+        await embedAndUpsert(this.store.db, m.generation, m.embedder, docs);
         this.log(`search: postgres engine vectors updated changed=${content.length} present=${docs.length}`);
       }
       if (changes.length > 0) this.watermark = changes[changes.length - 1]!.seq;
       if (changes.length < CHANGES_PER_STEP) break;
     }
+    // The in-memory index (which discovery keeps in every process) drops the change log up to its
+    // watermark when it saves: changes this engine had not read yet may be gone with it. Read after
+    // the log, so a save that committed before that read is seen here; the papers it hid from this
+    // engine are those whose vector is missing or older than their search document.
+    const saved = await findIndexMeta(this.store.db);
+    if (saved && saved.watermark > from) {
+      await this.embedStalePapers(m);
+      this.watermark = Math.max(this.watermark, saved.watermark);
+    }
   }
 
-  /** Embeds the papers that have no vector of the model's generation, a batch at a time. */
-  private async embedPapersWithoutVectors(m: Model): Promise<void> {
+  /** Embeds the papers without a vector of the model's generation, or whose vector is older than their search document, a batch at a time. */
+  private async embedStalePapers(m: Model): Promise<void> {
     let embedded = 0;
     let after = '';
     for (;;) {
       const { rows } = await sql<{ id: string }>`
-        SELECT p.id FROM papers p
-        WHERE p.id > ${after} AND NOT EXISTS (SELECT 1 FROM search_paper_vectors v WHERE v.paper_id = p.id AND v.generation = ${m.generation})
-        ORDER BY p.id LIMIT ${BUILD_BATCH}`.execute(this.store.db);
+        SELECT d.paper_id AS id FROM paper_search_documents d
+        LEFT JOIN search_paper_vectors v ON v.paper_id = d.paper_id AND v.generation = ${m.generation}
+        WHERE d.paper_id > ${after} AND (v.paper_id IS NULL OR coalesce(v.content_version, 0) < d.version)
+        ORDER BY d.paper_id LIMIT ${BUILD_BATCH}`.execute(this.store.db);
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
-      const docs = await listIndexDocsByIds(this.store.db, rows.map((r) => r.id));
-      if (docs.length > 0) await upsertVectors(this.store.db, m.generation, docs.map((d) => d.id), await m.embedder!.embedDocuments(docs));
+      const docs = await listVersionedDocsByIds(this.store.db, rows.map((r) => r.id));
+      await embedAndUpsert(this.store.db, m.generation, m.embedder!, docs);
       embedded += docs.length;
       if (rows.length < BUILD_BATCH) break;
     }
-    if (embedded > 0) this.log(`search: postgres engine vectors added for papers the change log no longer held papers=${embedded}`);
+    if (embedded > 0) this.log(`search: postgres engine vectors written for papers the change log no longer held papers=${embedded}`);
   }
 
   /** Tells the engine these papers changed (the change log would also tell it within a second). */
@@ -782,12 +790,24 @@ export class PgSearchEngine implements PaperSearchEngine {
 // -------------------------------------------------------------------------------------------------
 // Storage of vectors and model parts
 
-async function upsertVectors(db: Db, generation: number, ids: string[], vecs: Float32Array[]): Promise<void> {
-  if (ids.length === 0) return;
-  await sql`INSERT INTO search_paper_vectors (paper_id, generation, embedding)
-    SELECT v.id, ${generation}, v.e::vector FROM unnest(${ids}::text[], ${vecs.map(vectorLiteral)}::text[]) AS v (id, e)
+/** Embeds these papers and writes their vectors with the document versions they were read at. */
+async function embedAndUpsert(db: Db, generation: number, embedder: CorpusEmbedder, docs: readonly VersionedDoc[]): Promise<void> {
+  if (docs.length === 0) return;
+  await upsertVectors(db, generation, docs, await embedder.embedDocuments(docs.map((d) => d.doc)));
+}
+
+/**
+ * Writes vectors, each with the document version its text was read at. A vector never replaces one
+ * of a later version: two processes embedding one paper across an edit leave the newer text's vector.
+ */
+async function upsertVectors(db: Db, generation: number, docs: readonly VersionedDoc[], vecs: Float32Array[]): Promise<void> {
+  if (docs.length === 0) return;
+  await sql`INSERT INTO search_paper_vectors (paper_id, generation, embedding, content_version)
+    SELECT v.id, ${generation}, v.e::vector, v.version
+    FROM unnest(${docs.map((d) => d.doc.id)}::text[], ${vecs.map(vectorLiteral)}::text[], ${docs.map((d) => String(d.version))}::bigint[]) AS v (id, e, version)
     WHERE EXISTS (SELECT 1 FROM papers WHERE id = v.id)
-    ON CONFLICT (paper_id, generation) DO UPDATE SET embedding = EXCLUDED.embedding`.execute(db);
+    ON CONFLICT (paper_id, generation) DO UPDATE SET embedding = EXCLUDED.embedding, content_version = EXCLUDED.content_version
+    WHERE coalesce(search_paper_vectors.content_version, 0) <= EXCLUDED.content_version`.execute(db);
 }
 
 async function saveModelParts(db: Db, generation: number, parts: ReadonlyMap<string, Uint8Array>): Promise<void> {

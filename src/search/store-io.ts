@@ -74,6 +74,37 @@ export async function listIndexDocsByIds(db: Db, ids: readonly string[]): Promis
   return out;
 }
 
+/** A paper as the index sees it, with its search document's version (migration 013) read in the same statement. */
+export interface VersionedDoc {
+  doc: IndexDoc;
+  version: number;
+}
+
+const toVersionedDoc = (r: PaperRow & { version: string | number }): VersionedDoc => ({ doc: toIndexDoc(r), version: Number(r.version) });
+
+/** PostgreSQL only: the next `limit` papers after `afterId`, in id order, with their document versions. */
+export async function listVersionedDocsAfter(db: Db, afterId: string, limit: number): Promise<VersionedDoc[]> {
+  const { rows } = await sql<PaperRow & { version: string }>`
+    SELECT ${POSTGRES_PAPER_COLUMNS}, coalesce(d.version, 0) AS version
+    FROM papers p LEFT JOIN paper_search_documents d ON d.paper_id = p.id
+    WHERE p.id > ${afterId} ORDER BY p.id LIMIT ${limit}`.execute(db);
+  return rows.map(toVersionedDoc);
+}
+
+/** PostgreSQL only: the papers with these ids that exist, with their document versions. */
+export async function listVersionedDocsByIds(db: Db, ids: readonly string[]): Promise<VersionedDoc[]> {
+  const out: VersionedDoc[] = [];
+  for (let i = 0; i < ids.length; i += IDS_PER_QUERY) {
+    const chunk = ids.slice(i, i + IDS_PER_QUERY);
+    const { rows } = await sql<PaperRow & { version: string }>`
+      SELECT ${POSTGRES_PAPER_COLUMNS}, coalesce(d.version, 0) AS version
+      FROM papers p LEFT JOIN paper_search_documents d ON d.paper_id = p.id
+      WHERE p.id = ANY (${chunk}::text[])`.execute(db);
+    out.push(...rows.map(toVersionedDoc));
+  }
+  return out;
+}
+
 /** A paper's title and abstract. */
 export interface PaperText {
   title: string;

@@ -3,8 +3,9 @@
  * one author here. Exact matches on paper_authors.name (index of migration 006); spellings that
  * differ in case or spacing meet on paper_authors.name_key (migration 011).
  */
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { authorNameKey } from '../domain/author-key.ts';
+import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
 import type { PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
@@ -35,6 +36,30 @@ export async function findAuthorSummary(db: Db, name: string): Promise<AuthorSum
   return { name, papers, upvotes: Number(row.upvotes), firstPublishedAt: row.first ?? null, lastPublishedAt: row.last ?? null };
 }
 
+/** Names keyed per statement when filling missing keys. */
+const MISSING_KEYS_BATCH = 1_000;
+
+/**
+ * Sets the name_key of author rows that have none: rows an older build wrote during a rolling
+ * upgrade, whose names are not plain ASCII (PostgreSQL's migration 014 fills the others' keys
+ * itself). Returns the rows set. A probe of an empty partial index when there are none; on SQLite,
+ * where every row has its key, it does nothing.
+ */
+export async function fillMissingAuthorNameKeys(db: Db): Promise<number> {
+  if (!isPostgres(db)) return 0;
+  let filled = 0;
+  for (;;) {
+    const { rows } = await sql<{ name: string }>`SELECT DISTINCT name FROM paper_authors WHERE name_key IS NULL LIMIT ${MISSING_KEYS_BATCH}`.execute(db);
+    if (rows.length === 0) return filled;
+    const names = rows.map((r) => r.name);
+    const done = await sql`UPDATE paper_authors AS a SET name_key = k.name_key
+      FROM unnest(${names}::text[], ${names.map(authorNameKey)}::text[]) AS k (name, name_key)
+      WHERE a.name = k.name AND a.name_key IS NULL`.execute(db);
+    filled += Number(done.numAffectedRows ?? 0);
+    if (rows.length < MISSING_KEYS_BATCH) return filled;
+  }
+}
+
 /** Spellings of one key looked at, at most: a key real names share has a handful. */
 const MAX_SPELLINGS = 100;
 
@@ -48,6 +73,7 @@ const MAX_SPELLINGS = 100;
 export async function findAuthorSpelling(db: Db, name: string): Promise<string | null> {
   const exact = await db.selectFrom('paper_authors').select('name').where('name', '=', name).limit(1).executeTakeFirst();
   if (exact) return name;
+  await fillMissingAuthorNameKeys(db);
   const rows = await db.selectFrom('paper_authors').select(['name', (eb) => eb.fn.countAll<number>().as('n')])
     .where('name_key', '=', authorNameKey(name))
     .groupBy('name').orderBy('n', 'desc').limit(MAX_SPELLINGS)

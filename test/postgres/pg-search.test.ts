@@ -242,6 +242,35 @@ describe('PostgreSQL search engine', { skip }, () => {
     assert.ok(ids((await run('tardigrade desiccation', { mode: 'semantic', limit: 80 })).hits).includes('2503.20077'));
   });
 
+  test('a paper edited while the in-memory index saved gets the vector of its new text', async () => {
+    // The edit's change is in the shared log; the in-memory index's save empties the log up to its
+    // watermark before this engine reads it, so only the paper's vector can tell it is behind.
+    const edited = '2503.10005'; // one of the ten papers on robots
+    await engine.refresh();
+    const robots = (r: { hits: { id: string }[] }) => ids(r.hits).filter((id) => nth(id) < 60 && nth(id) % 6 === 5);
+    const before = await run('robot arms controlled by reinforcement learning policies', { mode: 'semantic', limit: 10 });
+    assert.ok(robots(before).includes(edited), 'the paper is found by its old topic first');
+    await store.upsertPapers([paperRecord({
+      id: edited, title: 'Graph neural networks for molecules 5', abstract: 'Message passing graph networks predict molecular properties and protein binding.',
+      versions: [{ version: 2, submittedAt: '2025-02-01T00:00:00.000Z' }],
+    })], FIXED_NOW);
+    const memory = SearchIndex.detached(store, { semantic: false });
+    try {
+      await memory.rebuild();
+    } finally {
+      await memory.close();
+    }
+    const left = await sql<{ n: string }>`SELECT count(*) AS n FROM search_changes WHERE paper_id = ${edited}`.execute(store.db);
+    assert.equal(Number(left.rows[0]!.n), 0, 'the save dropped the edit before this engine read it');
+    await engine.refresh();
+    // By meaning, the paper has left the robot papers and joined the graph ones.
+    const old = ids((await run('robot arms controlled by reinforcement learning policies', { mode: 'semantic', limit: 80 })).hits);
+    const others = old.filter((id) => nth(id) < 60 && nth(id) % 6 === 5 && id !== edited).map((id) => old.indexOf(id));
+    assert.ok(others.length === 9 && (!old.includes(edited) || old.indexOf(edited) > Math.max(...others)), 'the old topic no longer finds it before its papers');
+    const graph = ids((await run('message passing graph networks molecular properties', { mode: 'semantic', limit: 11 })).hits);
+    assert.ok(graph.includes(edited), 'the new topic finds it among the graph papers');
+  });
+
   test('behind searchPapers: cards, highlights, did you mean', async () => {
     const r = await searchPapers({ store, index: engine }, { q: 'quantum codes', mode: 'hybrid' });
     assert.equal(r.mode, 'hybrid');
