@@ -50,7 +50,8 @@ test('search documents stay in their rows, moved there by migration 015, and key
   const before = await ranked();
   assert.ok(before.every((hits) => hits.length > 0));
 
-  assert.deepEqual(await store.migrate(FIXED_NOW), ['015_search_document_inline']);
+  // 015 comes next; later migrations follow it.
+  assert.equal((await store.migrate(FIXED_NOW))[0], '015_search_document_inline');
   await sql`VACUUM paper_search_documents`.execute(store.db);
   assert.equal(await toastBytes(), 0, 'every document is in its row');
   // New and edited papers' documents go in their rows too.
