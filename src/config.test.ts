@@ -134,3 +134,9 @@ test('PAPERBOY_BASE_URL must be an http(s) root address; PAPERBOY_MAIL_FROM must
   // Both at once, with the other problems of the start.
   assert.equal(problemsOf({ PAPERBOY_BASE_URL: 'ftp://x.org', PAPERBOY_MAIL_FROM: 'nope', PORT: 'eighty' }).length, 3);
 });
+
+test('PAPERBOY_CATEGORIES made only of commas and spaces is refused, not read as no categories', () => {
+  assert.throws(() => loadConfig({ PAPERBOY_CATEGORIES: ' , ' }), (err: unknown) =>
+    err instanceof ConfigError && err.problems.length === 1 && /^PAPERBOY_CATEGORIES: name at least one category/.test(err.problems[0]!));
+  assert.deepEqual(loadConfig({ PAPERBOY_CATEGORIES: 'cs.CL, ,cs.LG,' }).categories, ['cs.CL', 'cs.LG']);
+});

@@ -31,7 +31,7 @@ const trustProxy = z
 const categoryList = z
   .string()
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')));
+  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')).min(1, 'name at least one category, such as cs.CL'));
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
