@@ -110,3 +110,33 @@ test('problems of every stage are listed together: _FILE reads, the schema and t
     assert.equal(err.problems.length, 5, text);
   }
 });
+
+test('PAPERBOY_BASE_URL must be an http(s) root address; PAPERBOY_MAIL_FROM must hold an address', () => {
+  const problemsOf = (env: Record<string, string>) => {
+    try { loadConfig(env); return []; } catch (err) { assert.ok(err instanceof ConfigError); return err.problems; }
+  };
+  for (const url of ['ftp://papers.example.org', 'https://example.org/papers', 'https://example.org/?x=1', 'mailto:papers@example.org']) {
+    const problems = problemsOf({ PAPERBOY_BASE_URL: url });
+    assert.equal(problems.length, 1, url);
+    assert.match(problems[0]!, /^PAPERBOY_BASE_URL: must be the site's root address, http:\/\/ or https:\/\/ with no path/, url);
+  }
+  assert.equal(loadConfig({ PAPERBOY_BASE_URL: 'https://papers.example.org/' }).baseUrl, 'https://papers.example.org');
+  assert.equal(loadConfig({ PAPERBOY_BASE_URL: 'http://10.0.0.5:8080' }).baseUrl, 'http://10.0.0.5:8080');
+
+  for (const from of ['nope', 'Lab papers', 'Lab <papers>', 'a@b, c@d', '<>']) {
+    const problems = problemsOf({ PAPERBOY_MAIL_FROM: from });
+    assert.equal(problems.length, 1, from);
+    assert.match(problems[0]!, /^PAPERBOY_MAIL_FROM: must be an address \(papers@example\.org\) or a name and an address/, from);
+  }
+  for (const from of ['papers@example.org', 'Lab papers <papers@example.org>', '"Lab, papers" <papers@lab.example>', 'Paperboy <digests@localhost>']) {
+    assert.equal(loadConfig({ PAPERBOY_MAIL_FROM: from }).mailFrom, from);
+  }
+  // Both at once, with the other problems of the start.
+  assert.equal(problemsOf({ PAPERBOY_BASE_URL: 'ftp://x.org', PAPERBOY_MAIL_FROM: 'nope', PORT: 'eighty' }).length, 3);
+});
+
+test('PAPERBOY_CATEGORIES made only of commas and spaces is refused, not read as no categories', () => {
+  assert.throws(() => loadConfig({ PAPERBOY_CATEGORIES: ' , ' }), (err: unknown) =>
+    err instanceof ConfigError && err.problems.length === 1 && /^PAPERBOY_CATEGORIES: name at least one category/.test(err.problems[0]!));
+  assert.deepEqual(loadConfig({ PAPERBOY_CATEGORIES: 'cs.CL, ,cs.LG,' }).categories, ['cs.CL', 'cs.LG']);
+});

@@ -31,14 +31,14 @@ const trustProxy = z
 const categoryList = z
   .string()
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')));
+  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')).min(1, 'name at least one category, such as cs.CL'));
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).refine(isListenHost, 'must be an IP address (127.0.0.1, ::1, 0.0.0.0, ::) or a host name').default('127.0.0.1'),
   PAPERBOY_DATA_DIR: z.string().min(1).default('./data'),
   DATABASE_URL: z.string().min(1).optional(),
-  PAPERBOY_BASE_URL: z.string().url().optional(),
+  PAPERBOY_BASE_URL: z.string().url().refine(isSiteRoot, 'must be the site\'s root address, http:// or https:// with no path, such as https://papers.example.org (Paperboy is served from the root of its address)').optional(),
   PAPERBOY_SITE_NAME: z.string().min(1).max(80).default('Paperboy'),
   PAPERBOY_DEMO: bool.default(true),
   PAPERBOY_CATEGORIES: categoryList.default(['cs.AI', 'cs.CL', 'cs.CV', 'cs.LG', 'stat.ML']),
@@ -54,7 +54,7 @@ const schema = z.object({
   PAPERBOY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   PAPERBOY_SUBMIT_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
   PAPERBOY_TRUST_PROXY: trustProxy.default(0),
-  PAPERBOY_MAIL_FROM: z.string().min(3).optional(),
+  PAPERBOY_MAIL_FROM: z.string().refine(isMailbox, 'must be an address (papers@example.org) or a name and an address (Lab papers <papers@example.org>)').optional(),
   PAPERBOY_SMTP_HOST: z.string().min(1).optional(),
   PAPERBOY_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   PAPERBOY_SMTP_SECURE: bool.default(false),
@@ -265,6 +265,20 @@ function embedderSettingsFrom(e: z.infer<typeof schema>, problems: string[]): Em
   return kind === 'openai'
     ? { kind, url: e.PAPERBOY_EMBEDDER_URL!, apiKey: e.PAPERBOY_EMBEDDER_API_KEY ?? null, ...common }
     : { kind, modelDir: path.resolve(e.PAPERBOY_EMBEDDER_MODEL_DIR!), ...common };
+}
+
+/** The base URL is an http(s) origin: links are the base URL followed by the site's own absolute paths. */
+function isSiteRoot(value: string): boolean {
+  if (!URL.canParse(value)) return true; // reported by .url()
+  const u = new URL(value);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && u.search === '' && u.hash === '' && !value.includes('?') && !value.includes('#');
+}
+
+/** A sender: `local@domain`, or `Name <local@domain>` (the name may be quoted). */
+function isMailbox(value: string): boolean {
+  const address = /^[^\s<>@",;]+@[^\s<>@",;]+$/;
+  const named = /^(.*\S)?\s*<([^<>]+)>$/.exec(value.trim());
+  return named ? address.test(named[2]!) : address.test(value.trim());
 }
 
 /** HOST is an IP address (v4 or v6) or a host name; a dotted all-digit name is a bad IPv4 address. */

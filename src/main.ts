@@ -77,7 +77,7 @@ async function withStore<T>(config: Config, fn: (store: Store) => Promise<T>): P
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   exitQuietlyOnBrokenPipe(process.stdout);
-  if (!command) { process.stderr.write(USAGE); return 2; } // a usage error, like the others: stdout stays for data
+  if (!command) { process.stderr.write(`paperboy: name a command\n\n${USAGE}`); return 2; } // a usage error, like the others: stdout stays for data
   if (command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(USAGE);
     return 0;

@@ -4,7 +4,7 @@
  * then a count of the rest) and other problems go to stderr.
  */
 import { ownEntry } from '../domain/lookup.ts';
-import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES } from '../services/import.ts';
+import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES, InstanceExportFileError } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
 import { parseCommand } from './args.ts';
 import { createProgress } from './progress.ts';
@@ -110,6 +110,9 @@ export async function runImport(
     } catch (e) {
       progress.stop();
       err.write(`${(e as Error).message}\n`);
+      if (e instanceof InstanceExportFileError) {
+        err.write(`  read it with: paperboy import --all ${shellWord(file)}  (into an empty store; --replace first deletes what the store holds)\n`);
+      }
       return 1;
     }
   }

@@ -10,6 +10,7 @@ import { splitLines } from '../import/lines.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
 import { refreshKeywords } from './keywords.ts';
+import { INSTANCE_FORMAT } from './instance-file.ts';
 
 /** Lines per transaction: large enough to amortise the commit, small enough to report progress often. */
 export const IMPORT_BATCH_LINES = 2_000;
@@ -62,6 +63,16 @@ export interface ImportOptions {
   maxUnpackedBytes?: number;
 }
 
+/**
+ * The file is a whole instance written by `paperboy export`: it is read by `import --all`, not as
+ * papers. Found on its first line, so nothing of it has been imported.
+ */
+export class InstanceExportFileError extends Error {
+  constructor(readonly file: string) {
+    super(`import: ${file} is a whole-instance export (written by paperboy export), not a file of papers; nothing was imported`);
+  }
+}
+
 /** Imports a JSONL or JSONL.gz file in the listing, snapshot or Hugging Face daily format. */
 export async function importFile(store: Store, file: string, opts: ImportOptions): Promise<ImportReport> {
   const started = Date.now();
@@ -104,6 +115,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   };
 
   let inputError: Error | null = null;
+  let instanceExport = false;
   input.on('error', (err: Error) => { inputError = err; });
   try {
     for await (const split of lines) {
@@ -120,6 +132,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
         fail(n, `not JSON: ${(err as Error).message}`);
         continue;
       }
+      if (n === 1 && isInstanceHeader(value)) { instanceExport = true; break; }
       try {
         const imported = adaptImportLine(value);
         report.formats[imported.format] = (report.formats[imported.format] ?? 0) + 1;
@@ -140,6 +153,10 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
     if (err instanceof ByteCapError) report.stoppedAtCap = { maxBytes: err.maxBytes, plainBytes: gz ? null : stat.size };
     else inputError = err as Error;
   }
+  if (instanceExport) {
+    raw.destroy();
+    throw new InstanceExportFileError(file);
+  }
   if (inputError) {
     // A truncated gzip or unreadable file: keep what was complete, report where it stopped.
     fail(report.lines + 1, `input ended early: ${(inputError as Error).message}`);
@@ -151,6 +168,11 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   report.keywords = (await refreshKeywords(store, { now: opts.now })).papers;
   report.ms = Date.now() - started;
   return report;
+}
+
+/** The first line of a `paperboy export` file. */
+function isInstanceHeader(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === INSTANCE_FORMAT;
 }
 
 async function isGzip(file: string): Promise<boolean> {

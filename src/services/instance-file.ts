@@ -70,6 +70,9 @@ export async function exportInstance(
 ): Promise<TransferReport> {
   const started = Date.now();
   const pageRows = opts.pageRows ?? PAGE_ROWS;
+  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new TransferError(`export: ${file} is a folder; name the file to write in it, such as ${path.join(file, 'instance-YYYY-MM-DD.jsonl.gz')}`);
+  }
   const status = await store.schemaStatus();
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.mkdirSync(path.dirname(tmp), { recursive: true });

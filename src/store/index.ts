@@ -237,6 +237,10 @@ export class Store {
     if (['', '-wal', '-shm', '-journal'].some((suffix) => sameFile(target, `${live}${suffix}`))) {
       throw new Error(`store/backup: ${file} is the live database (or one of its files); write the copy elsewhere`);
     }
+    if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
+      // Checked before anything else: the owner-only mode below must never land on the operator's folder.
+      throw new Error(`store/backup: ${file} is a folder; name the file to write in it, such as ${path.join(file, 'paperboy-YYYY-MM-DD.db')}`);
+    }
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // Owner-only, like an export: the copy holds password hashes and the instance's secrets.
     // An existing file (last night's copy) is made owner-only before anything is written into it.

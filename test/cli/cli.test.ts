@@ -24,6 +24,9 @@ test('paperboy help lists the commands', () => {
   assert.equal(none.code, 2);
   assert.equal(none.stdout, '');
   assert.match(none.stderr, /\n  serve/);
+  // The problem first, as for an unknown command.
+  assert.match(none.stderr, /^paperboy: name a command\n/);
+  assert.match(paperboy(['frobnicate']).stderr, /^paperboy: unknown command "frobnicate"\n/);
 });
 
 test('invalid settings are all reported at once and nothing starts', () => {
