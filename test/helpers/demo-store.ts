@@ -1,14 +1,14 @@
 /**
  * The bundled demo corpus for test servers, imported once per test run and store rather than once
- * per server: `paperboy serve` on an empty store imports it (about ten thousand papers) and then
- * builds the search index in the background, which took most of a browser test file's set-up.
+ * per server: `paperboy serve` on an empty store imports it (about ten thousand papers), which
+ * took much of a browser test file's set-up, on both stores.
  *
  * scripts/run-tests.ts names a folder for the run's shared fixtures (PAPERBOY_TEST_RUN_DIR). The
  * first test process that wants the demo imports it as `serve` does (importDemo on a migrated
- * store), builds and saves the search index, and keeps the result: a SQLite file in that folder,
- * or a template database on PostgreSQL. Every server then starts on a copy of it, as a server
- * restarted on its own data would. Without that folder (a test file run by itself), there is no
- * copy and the server imports the demo itself.
+ * store) and keeps the result: a SQLite file in that folder, or a template database on
+ * PostgreSQL. Every server then starts on a copy of it and, finding no saved search index, builds
+ * one in the background, as after its own import. Without that folder (a test file run by itself),
+ * there is no copy and the server imports the demo itself.
  *
  * The test of the first start itself (test/cli/cli.test.ts) asks for an empty store instead.
  */
@@ -16,9 +16,6 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadConfig } from '../../src/config.ts';
-import { searchIndexOptions } from '../../src/search/setup.ts';
-import { SearchIndex } from '../../src/search/search-index.ts';
 import { importDemo } from '../../src/services/demo.ts';
 import { openStore } from '../../src/store/index.ts';
 import { atEndOfFile, createTestDatabase, testStoreKind, withAdmin } from './postgres.ts';
@@ -53,16 +50,12 @@ export async function demoCopy(env: Record<string, string>, dataDir: string): Pr
   return {};
 }
 
-/** Imports the demo into the migrated store at `url` and saves its search index, as a first `serve` would. */
-async function importWithIndex(url: string): Promise<void> {
+/** Imports the demo into the migrated store at `url`, as a first `serve` does. */
+async function importDemoInto(url: string): Promise<void> {
   const store = await openStore(url);
   try {
     await store.migrate(new Date().toISOString());
     await importDemo(store, { now: () => new Date().toISOString() });
-    // The index `serve` builds with the default settings (the corpus-trained embedder), saved in the store.
-    const index = await SearchIndex.open(store, searchIndexOptions(loadConfig({ LOG_LEVEL: 'silent' })), true);
-    await index.close();
-    if (!(await SearchIndex.savedHasVectors(store))) throw new Error('demo store: the search index was not saved');
   } finally {
     await store.close();
   }
@@ -86,7 +79,7 @@ async function sqliteDemo(runDir: string): Promise<string> {
     try {
       fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
       const building = path.join(lock, 'demo.db');
-      await importWithIndex(`sqlite:${building}`);
+      await importDemoInto(`sqlite:${building}`);
       for (const suffix of ['-wal', '-shm']) if (fs.existsSync(building + suffix)) throw new Error(`demo store: ${building}${suffix} left after closing`);
       fs.renameSync(building, file);
     } finally {
@@ -114,7 +107,7 @@ async function postgresDemo(runDir: string): Promise<string> {
       if (rows.length > 0) return;
       const db = await createTestDatabase();
       try {
-        await importWithIndex(db.url);
+        await importDemoInto(db.url);
         // The closed store's connections may take a moment to go.
         for (let i = 0; ; i++) {
           try {
