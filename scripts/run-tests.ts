@@ -1,11 +1,18 @@
 /**
- * `npm test`: the whole suite on the embedded store (SQLite), then every test that touches a store
+ * `npm test`: the whole suite on the embedded store (SQLite), and every test that touches a store
  * again on PostgreSQL, in a throwaway cluster on a free port in a temporary folder, and a closing
  * summary of both runs in the Node test runner's format.
  *
- *   node --import tsx scripts/run-tests.ts [--store=both|sqlite|postgres] [--concurrency=N] [test files...]
+ *   node --import tsx scripts/run-tests.ts [--store=both|sqlite|postgres] [--concurrency=N] [--write-weights] [test files...]
  *
- * N test files run at once (default 2, or PAPERBOY_TEST_CONCURRENCY).
+ * N test files run at once (default 2, or PAPERBOY_TEST_CONCURRENCY), each in its own process,
+ * from one queue for both stores: the files expected to take longest first (scripts/test-weights.json,
+ * files not listed there before all others), so that no long file starts last while the other core
+ * has nothing left to do. Each file's report is printed whole when it ends, under a line naming the
+ * file, its store and its time; --write-weights records those times in scripts/test-weights.json.
+ *
+ * Files that ask for the bundled demo corpus share one import of it per run and store
+ * (test/helpers/demo-store.ts), in a folder this runner makes and removes (PAPERBOY_TEST_RUN_DIR).
  *
  * PostgreSQL: its server binaries are looked for in /usr/lib/postgresql/NN/bin (NN >= 15) and on
  * PATH; when missing, the PostgreSQL run is left out with a note on installing them, and fails the
@@ -26,7 +33,11 @@ const POSTGRES_ONLY_DIR = 'test/postgres';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { store: { type: 'string', default: 'both' }, concurrency: { type: 'string', default: process.env.PAPERBOY_TEST_CONCURRENCY ?? '2' } },
+  options: {
+    store: { type: 'string', default: 'both' },
+    concurrency: { type: 'string', default: process.env.PAPERBOY_TEST_CONCURRENCY ?? '2' },
+    'write-weights': { type: 'boolean', default: false },
+  },
 });
 const store = values.store!;
 /** Test files run side by side: each has its own databases, folders and ports, so two fit the 2-core machines CI runs on. */
@@ -60,29 +71,81 @@ const SUMMARY_KEYS = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped',
 type Summary = Record<(typeof SUMMARY_KEYS)[number], number>;
 const SUMMARY_RE = /^(?:#|ℹ) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+(?:\.\d+)?)\s*$/;
 
-/** Runs Node's test runner on `files`, passing its output through; returns its summary and exit code. */
-async function runNodeTests(label: string, files: string[], env: NodeJS.ProcessEnv): Promise<{ summary: Partial<Summary>; code: number }> {
-  process.stdout.write(`\n== ${label}: ${files.length} test files\n`);
+type StoreLabel = 'SQLite' | 'PostgreSQL';
+/** A test file on a store, or (`prepare`) the demo import that the store's test servers share, run ahead of them. */
+interface Job { store: StoreLabel; file: string; env: NodeJS.ProcessEnv; prepare?: boolean }
+interface Done { summary: Partial<Summary>; code: number | null; signal: NodeJS.Signals | null; ms: number }
+
+/** Expected seconds per file and store (scripts/test-weights.json): longest first, and files not listed before all. */
+const WEIGHTS_FILE = path.join('scripts', 'test-weights.json');
+type Weights = Partial<Record<StoreLabel, Record<string, number>>>;
+function readWeights(): Weights {
+  try {
+    return JSON.parse(fs.readFileSync(WEIGHTS_FILE, 'utf8')) as Weights;
+  } catch {
+    return {};
+  }
+}
+const weights = readWeights();
+const weightOf = (job: Job) => (job.prepare ? Infinity : weights[job.store]?.[job.file] ?? Number.MAX_VALUE);
+
+/** Runs one test file in its own process, its output held back until it ends; returns its summary. */
+async function runFile(job: Job): Promise<Done> {
+  if (job.prepare) return prepare(job);
   const reporter = process.stdout.isTTY ? 'spec' : 'tap';
-  const child = spawn(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-reporter=${reporter}`, ...files], {
-    env, stdio: ['ignore', 'pipe', 'inherit'],
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', `--test-reporter=${reporter}`, job.file], {
+    env: job.env, stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const chunks: Buffer[] = [];
+  child.stdout.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  const ms = Date.now() - started;
+  const output = Buffer.concat(chunks).toString('utf8');
   const summary: Partial<Summary> = {};
-  let pending = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    process.stdout.write(chunk);
-    pending += chunk.toString('utf8');
-    const lines = pending.split('\n');
-    pending = lines.pop()!;
-    for (const line of lines) {
-      const m = SUMMARY_RE.exec(line.replace(/\u001b\[[0-9;]*m/g, ''));
-      if (m) summary[m[1] as keyof Summary] = Number(m[2]);
-    }
-  });
-  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  return { summary, code };
+  for (const line of output.split('\n')) {
+    const m = SUMMARY_RE.exec(line.replace(/\u001b\[[0-9;]*m/g, ''));
+    if (m) summary[m[1] as keyof Summary] = Number(m[2]);
+  }
+  let note = '';
+  if ((code !== 0 || summary.tests === undefined) && !summary.fail) {
+    // Ended without a failing test to show for it (a crash while loading, a signal): one failure of the file.
+    summary.tests = (summary.tests ?? 0) + 1;
+    summary.fail = 1;
+    note = `not ok - ${job.file} ended with ${signal ? `signal ${signal}` : `exit code ${code}`} before reporting its tests\n`;
+  }
+  process.stdout.write(`\n== ${job.store}: ${job.file} (${(ms / 1000).toFixed(1)} s)\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}${note}`);
+  return { summary, code, signal, ms };
 }
 
+/** Imports the demo for a store's test servers; a failure is shown, and the test files that want the demo then try again themselves. */
+async function prepare(job: Job): Promise<Done> {
+  const started = Date.now();
+  const r = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', job.file], { env: job.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.stderr.on('data', (c: Buffer) => chunks.push(c));
+    child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString('utf8') }));
+  });
+  if (r.code !== 0) process.stderr.write(`run-tests: importing the demo for the ${job.store} test servers failed (${r.signal ?? r.code}):\n${r.output}\n`);
+  return { summary: {}, code: r.code, signal: r.signal, ms: Date.now() - started };
+}
+
+/** Runs `jobs` `concurrency` at a time, heaviest first; resolves with each job's result, in the order given. */
+async function runAll(jobs: Job[]): Promise<Done[]> {
+  const order = jobs.map((job, i) => ({ job, i })).sort((x, y) => weightOf(y.job) - weightOf(x.job) || x.i - y.i);
+  const results: Done[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < order.length) {
+      const { job, i } = order[next++]!;
+      results[i] = await runFile(job);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  return results;
+}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -122,42 +185,91 @@ async function startCluster(bin: string): Promise<{ url: string; stop: () => voi
 
 const files = listTests();
 const storeFiles = files.filter((f) => STORE_TEST_DIRS.some((d) => f.startsWith(`${d}/`)));
-const runs: { label: string; summary: Partial<Summary>; code: number }[] = [];
+const sqliteFiles = store !== 'postgres' ? files.filter((f) => !f.startsWith(`${POSTGRES_ONLY_DIR}/`)) : [];
 let missing: string | null = null;
+let cluster: { url: string; stop: () => void } | null = null;
+let postgresUrl: string | null = null;
+const started = Date.now();
 
-if (store !== 'postgres') {
-  const sqliteFiles = files.filter((f) => !f.startsWith(`${POSTGRES_ONLY_DIR}/`));
-  runs.push({ label: 'SQLite', ...(await runNodeTests('SQLite (embedded store)', sqliteFiles, { ...process.env, PAPERBOY_TEST_STORE: 'sqlite' })) });
-}
 if (store !== 'sqlite' && storeFiles.length > 0) {
-  let url = process.env.PAPERBOY_TEST_DATABASE_URL;
-  let cluster: { url: string; stop: () => void } | null = null;
-  if (!url) {
+  postgresUrl = process.env.PAPERBOY_TEST_DATABASE_URL ?? null;
+  if (!postgresUrl) {
     const bin = findPostgresBin();
     if (!bin) {
       missing = `PostgreSQL ${MIN_PG_MAJOR}+ server binaries not found (initdb, pg_ctl): the PostgreSQL store's tests did not run. `
         + 'Install them with: sudo scripts/install-deps.sh (Debian: postgresql-15), or set PAPERBOY_TEST_DATABASE_URL to a server where the account may create databases.';
     } else {
       cluster = await startCluster(bin);
-      url = cluster.url;
-    }
-  }
-  if (url) {
-    const stop = () => cluster?.stop();
-    process.once('SIGINT', () => { stop(); process.exit(130); });
-    try {
-      runs.push({ label: 'PostgreSQL', ...(await runNodeTests('PostgreSQL (shared store)', storeFiles, { ...process.env, PAPERBOY_TEST_STORE: 'postgres', PAPERBOY_TEST_DATABASE_URL: url })) });
-    } finally {
-      stop();
+      postgresUrl = cluster.url;
     }
   }
 }
+const postgresFiles = postgresUrl ? storeFiles : [];
 
-// The closing summary: both runs added up, in the test runner's own format.
-const total = Object.fromEntries(SUMMARY_KEYS.map((k) => [k, runs.reduce((n, r) => n + (r.summary[k] ?? 0), 0)])) as Summary;
-const failedRuns = runs.filter((r) => r.code !== 0 || r.summary.fail === undefined);
+// This run's shared fixtures (the demo corpus imported once per store), removed at the end.
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-run-'));
+const cleanUp = async () => {
+  await dropDemoTemplate().catch((err: Error) => process.stderr.write(`run-tests: ${err.message}\n`));
+  cluster?.stop();
+  fs.rmSync(runDir, { recursive: true, force: true });
+};
+/** The PostgreSQL copy of the demo, on a server this run did not start (a throwaway cluster goes as a whole). */
+async function dropDemoTemplate(): Promise<void> {
+  if (!postgresUrl || cluster) return;
+  const { demoTemplateName } = await import('../test/helpers/demo-store.ts');
+  const pg = (await import('pg')).default;
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${demoTemplateName(runDir)}`);
+  } finally {
+    await admin.end();
+  }
+}
+process.once('SIGINT', () => { cluster?.stop(); fs.rmSync(runDir, { recursive: true, force: true }); process.exit(130); });
+
+const env = { ...process.env, PAPERBOY_TEST_RUN_DIR: runDir };
+// With the whole suite, the demo import each store's test servers share is made first, one slot each.
+const DEMO_STORE = 'test/helpers/demo-store.ts';
+const prepareJobs: Job[] = positionals.length > 0 ? [] : [
+  ...(sqliteFiles.length > 0 ? [{ store: 'SQLite' as const, file: DEMO_STORE, env: { ...env, PAPERBOY_TEST_STORE: 'sqlite' }, prepare: true }] : []),
+  ...(postgresFiles.length > 0 ? [{ store: 'PostgreSQL' as const, file: DEMO_STORE, env: { ...env, PAPERBOY_TEST_STORE: 'postgres', PAPERBOY_TEST_DATABASE_URL: postgresUrl! }, prepare: true }] : []),
+];
+const jobs: Job[] = [
+  ...prepareJobs,
+  ...sqliteFiles.map((file) => ({ store: 'SQLite' as const, file, env: { ...env, PAPERBOY_TEST_STORE: 'sqlite' } })),
+  ...postgresFiles.map((file) => ({ store: 'PostgreSQL' as const, file, env: { ...env, PAPERBOY_TEST_STORE: 'postgres', PAPERBOY_TEST_DATABASE_URL: postgresUrl! } })),
+];
+if (sqliteFiles.length > 0) process.stdout.write(`\n== SQLite (embedded store): ${sqliteFiles.length} test files\n`);
+if (postgresFiles.length > 0) process.stdout.write(`== PostgreSQL (shared store): ${postgresFiles.length} test files\n`);
+let results: Done[];
+try {
+  results = await runAll(jobs);
+} finally {
+  await cleanUp();
+}
+
+const runs = (['SQLite', 'PostgreSQL'] as const).flatMap((label) => {
+  const mine = results.filter((_, i) => jobs[i]!.store === label && !jobs[i]!.prepare);
+  if (mine.length === 0) return [];
+  const summary = Object.fromEntries(SUMMARY_KEYS.map((k) => [k, mine.reduce((n, r) => n + (r.summary[k] ?? 0), 0)])) as Summary;
+  return [{ label, summary, failed: mine.some((r) => r.code !== 0 || r.summary.fail === undefined) }];
+});
+
+if (values['write-weights']) {
+  const next: Weights = readWeights();
+  jobs.forEach((job, i) => { if (!job.prepare) (next[job.store] ??= {})[job.file] = Math.round(results[i]!.ms / 100) / 10; });
+  for (const label of Object.keys(next) as StoreLabel[]) next[label] = Object.fromEntries(Object.entries(next[label]!).sort(([a], [b]) => a.localeCompare(b)));
+  fs.writeFileSync(WEIGHTS_FILE, `${JSON.stringify(next, null, 2)}\n`);
+}
+
+// The ten longest files, then the closing summary: both runs added up, in the test runner's own format.
 const mark = process.stdout.isTTY ? 'ℹ' : '#';
-process.stdout.write(`\n${mark} stores: ${runs.map((r) => `${r.label} ${r.summary.pass ?? 0}/${r.summary.tests ?? 0} passed`).join(', ')}\n`);
+const longest = jobs.map((job, i) => ({ job, ms: results[i]!.ms })).filter((l) => !l.job.prepare).sort((x, y) => y.ms - x.ms).slice(0, 10);
+process.stdout.write(`\n${mark} longest files: ${longest.map((l) => `${l.job.file} (${l.job.store}) ${(l.ms / 1000).toFixed(1)} s`).join(', ')}\n`);
+const total = Object.fromEntries(SUMMARY_KEYS.map((k) => [k, runs.reduce((n, r) => n + r.summary[k], 0)])) as Summary;
+total.duration_ms = Date.now() - started;
+process.stdout.write(`${mark} stores: ${runs.map((r) => `${r.label} ${r.summary.pass}/${r.summary.tests} passed`).join(', ')}\n`);
 if (missing) process.stdout.write(`${mark} ${missing}\n`);
 for (const k of SUMMARY_KEYS) process.stdout.write(`${mark} ${k} ${k === 'duration_ms' ? total[k].toFixed(3) : total[k]}\n`);
-process.exit(failedRuns.length > 0 || (missing && requireAll) ? 1 : 0);
+process.exit(runs.some((r) => r.failed) || (missing && requireAll) ? 1 : 0);

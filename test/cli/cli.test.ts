@@ -68,7 +68,7 @@ test('migrate, import with a bad line, stats: summary lines and exit codes', () 
 });
 
 test('serve imports the demo corpus into an empty store, then answers', async () => {
-  const { server, store } = await startTestServer();
+  const { server, store } = await startTestServer({}, { emptyStore: true });
   try {
     const stats = await store.stats();
     assert.ok(stats.papers > 10_000, `demo papers: ${stats.papers}`);

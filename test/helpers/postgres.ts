@@ -79,11 +79,13 @@ export async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promis
   }
 }
 
-/** A new database, migrated (or empty); returns its URL and a function that drops it. */
-export async function createTestDatabase(opts: { migrated?: boolean } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
+/** A new database, migrated (or empty, or a copy of `template`); returns its URL and a function that drops it. */
+export async function createTestDatabase(opts: { migrated?: boolean; template?: string } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   return withAdmin(async (admin) => {
     const name = `paperboy_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
-    if (opts.migrated === false) {
+    if (opts.template) {
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${opts.template}`);
+    } else if (opts.migrated === false) {
       await admin.query(`CREATE DATABASE ${name}`);
     } else {
       template ??= ensureTemplate(admin);
