@@ -4,7 +4,7 @@
  * Each command's module is loaded when that command runs (`await import`), so `paperboy stats` or
  * `paperboy ingest --help` does not load the web server, the search engine and the mailer first.
  */
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, settingWarnings, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
 import type { Store } from './store/index.ts';
 import { BACKUP_USAGE, exitQuietlyOnBrokenPipe, MIGRATE_USAGE, noDatabase, parseCommand, SERVE_USAGE, STATS_USAGE, wantsHelp } from './cli/args.ts';
@@ -87,6 +87,7 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 2; }
     throw err;
   }
+  for (const warning of settingWarnings()) process.stderr.write(`paperboy: warning: ${warning}\n`);
   const logger = createLogger(config.logLevel);
 
   switch (command) {
