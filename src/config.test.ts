@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { loadConfig, ConfigError } from './config.ts';
+import { loadConfig, ConfigError, settingWarnings } from './config.ts';
 
 test('defaults: port 3000, SQLite under ./data, demo on', () => {
   const c = loadConfig({});
@@ -139,4 +139,23 @@ test('PAPERBOY_CATEGORIES made only of commas and spaces is refused, not read as
   assert.throws(() => loadConfig({ PAPERBOY_CATEGORIES: ' , ' }), (err: unknown) =>
     err instanceof ConfigError && err.problems.length === 1 && /^PAPERBOY_CATEGORIES: name at least one category/.test(err.problems[0]!));
   assert.deepEqual(loadConfig({ PAPERBOY_CATEGORIES: 'cs.CL, ,cs.LG,' }).categories, ['cs.CL', 'cs.LG']);
+});
+
+test('settingWarnings names PAPERBOY_ variables that are no setting, with the nearest setting when one is close', () => {
+  const cases: { env: Record<string, string>; want: RegExp[] }[] = [
+    { env: {}, want: [] },
+    // Settings, their _FILE forms and the project's own tool variables are not warned about.
+    { env: { PAPERBOY_SMTP_HOST: 'mail', PAPERBOY_SMTP_PASSWORD_FILE: '/run/pw', PAPERBOY_TEST_STORE: 'sqlite', PAPERBOY_NEW_PASSWORD: 'x', PORT: '1', OTHER_THING: '1' }, want: [] },
+    { env: { PAPERBOY_SMTP_HOTS: 'mail' }, want: [/^PAPERBOY_SMTP_HOTS is not a setting and is ignored \(did you mean PAPERBOY_SMTP_HOST\?\)/] },
+    { env: { PAPERBOY_CATEGORY: 'cs.CL' }, want: [/did you mean PAPERBOY_CATEGORIES\?/] },
+    { env: { PAPERBOY_FROBNICATE: '1' }, want: [/^PAPERBOY_FROBNICATE is not a setting and is ignored; docs\/configuration.md/] },
+    // Credentials for a mail server that is not configured.
+    { env: { PAPERBOY_SMTP_USER: 'u', PAPERBOY_SMTP_PASSWORD_FILE: '/run/pw' }, want: [/^PAPERBOY_SMTP_USER, PAPERBOY_SMTP_PASSWORD are ignored without PAPERBOY_SMTP_HOST/] },
+    { env: { PAPERBOY_SMTP_USER: 'u', PAPERBOY_SMTP_HOST: 'mail' }, want: [] },
+  ];
+  for (const { env, want } of cases) {
+    const got = settingWarnings(env);
+    assert.equal(got.length, want.length, `${JSON.stringify(env)}: ${JSON.stringify(got)}`);
+    want.forEach((re, i) => assert.match(got[i]!, re));
+  }
 });

@@ -155,6 +155,51 @@ export function defaultMailFrom(siteName: string, baseUrl: string): string {
   return `${siteName} <no-reply@${new URL(baseUrl).hostname || 'localhost'}>`;
 }
 
+/**
+ * Variables of the project's own tools (the test runner, tests, benchmarks, `paperboy admin`'s
+ * password), read outside this module and never settings: no warning names them.
+ */
+const TOOL_VARIABLES = /^PAPERBOY_(TEST_[A-Z0-9_]+|REQUIRE_ALL|REQUIRE_AUDIT|SHARED_DATA|CHROMIUM|FUZZ_RUNS|NEW_PASSWORD|BENCH_[A-Z0-9_]+)$/;
+
+/**
+ * What `env` holds that Paperboy will ignore, one sentence each: PAPERBOY_ variables that are no
+ * setting (a misspelt name would otherwise leave its setting at the default without a word), with
+ * the nearest setting's name when one is close, and SMTP credentials without an SMTP server.
+ */
+export function settingWarnings(env: Record<string, string | undefined> = process.env): string[] {
+  const known = [...Object.keys(schema.shape), ...FILE_SETTINGS.map((n) => `${n}_FILE`)];
+  const knownSet = new Set(known);
+  const out: string[] = [];
+  for (const name of Object.keys(env).sort()) {
+    if (!name.startsWith('PAPERBOY_') || knownSet.has(name) || TOOL_VARIABLES.test(name) || env[name] === undefined) continue;
+    let best: string | null = null;
+    let bestDistance = Infinity;
+    for (const k of known) {
+      const d = editDistance(name, k);
+      if (d < bestDistance) { best = k; bestDistance = d; }
+    }
+    const close = best !== null && bestDistance <= Math.max(3, Math.floor(name.length / 6));
+    out.push(`${name} is not a setting and is ignored${close ? ` (did you mean ${best}?)` : ''}; docs/configuration.md lists them`);
+  }
+  const has = (n: string) => (env[n] ?? '') !== '' || (env[`${n}_FILE`] ?? '') !== '';
+  if (!has('PAPERBOY_SMTP_HOST')) {
+    const orphans = ['PAPERBOY_SMTP_PORT', 'PAPERBOY_SMTP_SECURE', 'PAPERBOY_SMTP_USER', 'PAPERBOY_SMTP_PASSWORD'].filter(has);
+    if (orphans.length > 0) out.push(`${orphans.join(', ')} ${orphans.length === 1 ? 'is' : 'are'} ignored without PAPERBOY_SMTP_HOST: mail goes to the outbox folder`);
+  }
+  return out;
+}
+
+/** Levenshtein distance (insertions, deletions, substitutions), for names a few dozen letters long. */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length]!;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
   const fileProblems: string[] = [];

@@ -1,19 +1,12 @@
 /**
  * The `paperboy` command: argv -> cli/*.
+ *
+ * Each command's module is loaded when that command runs (`await import`), so `paperboy stats` or
+ * `paperboy ingest --help` does not load the web server, the search engine and the mailer first.
  */
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, loadConfig, settingWarnings, type Config } from './config.ts';
 import { createLogger } from './logger.ts';
-import { openStore, type Store } from './store/index.ts';
-import { parseImportArgs, runImport } from './cli/import.ts';
-import { INGEST_USAGE, runIngest } from './cli/ingest.ts';
-import { ADMIN_USAGE, runAdmin } from './cli/admin.ts';
-import { runSearchCli, SEARCH_USAGE } from './cli/search.ts';
-import { REINDEX_USAGE, runReindex } from './cli/reindex.ts';
-import { KEYWORDS_USAGE, runKeywords } from './cli/keywords.ts';
-import { runEvalSearch } from './cli/eval-search.ts';
-import { DIGEST_USAGE, runDigestCli } from './cli/digest.ts';
-import { startServer } from './cli/serve.ts';
-import { EXPORT_USAGE, runExport, runImportAll } from './cli/transfer.ts';
+import type { Store } from './store/index.ts';
 import { BACKUP_USAGE, exitQuietlyOnBrokenPipe, MIGRATE_USAGE, noDatabase, parseCommand, SERVE_USAGE, STATS_USAGE, wantsHelp } from './cli/args.ts';
 
 const USAGE = `Paperboy: a self-hostable Daily Papers site.
@@ -44,6 +37,11 @@ Settings come from environment variables: see docs/configuration.md.
  * For commands that check their own arguments: the store is opened (and migrated) the first time
  * `fn` asks for it, so a usage error neither creates nor migrates a database.
  */
+/** The store module (database drivers, migrations), loaded by the first command that needs it. */
+async function openStore(url: string): Promise<Store> {
+  return (await import('./store/index.ts')).openStore(url);
+}
+
 async function withLazyStore<T>(config: Config, fn: (openStore: () => Promise<Store>) => Promise<T>): Promise<T> {
   let store: Store | null = null;
   const open = async (): Promise<Store> => {
@@ -89,12 +87,14 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 2; }
     throw err;
   }
+  for (const warning of settingWarnings()) process.stderr.write(`paperboy: warning: ${warning}\n`);
   const logger = createLogger(config.logLevel);
 
   switch (command) {
     case 'serve': {
       const args = parseCommand('serve', rest, {}, SERVE_USAGE, {}, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
+      const { startServer } = await import('./cli/serve.ts');
       const store = await openStore(config.databaseUrl);
       const server = await startServer(config, store, logger);
       let stopping = false;
@@ -124,26 +124,36 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    case 'export':
+    case 'export': {
+      const { EXPORT_USAGE, runExport } = await import('./cli/transfer.ts');
       if (wantsHelp(rest)) { process.stdout.write(EXPORT_USAGE); return 0; }
       if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, async (store) => {
         return runExport(store, rest, process.stdout, process.stderr);
       });
+    }
     case 'import': {
-      if (rest.includes('--all')) return withLazyStore(config, (open) => runImportAll(open, rest, process.stdout, process.stderr));
+      if (rest.includes('--all')) {
+        const { runImportAll } = await import('./cli/transfer.ts');
+        return withLazyStore(config, (open) => runImportAll(open, rest, process.stdout, process.stderr));
+      }
+      const { parseImportArgs, runImport } = await import('./cli/import.ts');
       const args = parseImportArgs(rest, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       return withMigratedStore(config, async (store) => {
         return runImport(store, args.files, process.stdout, process.stderr, { maxUnpackedBytes: args.maxUnpackedBytes });
       });
     }
-    case 'ingest':
+    case 'ingest': {
+      const { INGEST_USAGE, runIngest } = await import('./cli/ingest.ts');
       if (wantsHelp(rest)) { process.stdout.write(INGEST_USAGE); return 0; }
       return withLazyStore(config, (open) => runIngest(config, open, rest, process.stdout, process.stderr));
-    case 'admin':
+    }
+    case 'admin': {
+      const { ADMIN_USAGE, runAdmin } = await import('./cli/admin.ts');
       if (wantsHelp(rest)) { process.stdout.write(ADMIN_USAGE); return 0; }
       return withLazyStore(config, (open) => runAdmin(open, rest, process.stdout, process.stderr, process.env));
+    }
     case 'backup': {
       const args = parseCommand('backup', rest, {}, BACKUP_USAGE, { positionals: [1, 1] }, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
@@ -156,21 +166,30 @@ export async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
-    case 'search':
+    case 'search': {
+      const { runSearchCli, SEARCH_USAGE } = await import('./cli/search.ts');
       if (wantsHelp(rest)) { process.stdout.write(SEARCH_USAGE); return 0; }
       if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, (store) => runSearchCli(store, rest, process.stdout, process.stderr, config));
-    case 'reindex':
+    }
+    case 'reindex': {
+      const { REINDEX_USAGE, runReindex } = await import('./cli/reindex.ts');
       if (wantsHelp(rest)) { process.stdout.write(REINDEX_USAGE); return 0; }
       if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, (store) => runReindex(store, rest, process.stdout, process.stderr, config));
-    case 'keywords':
+    }
+    case 'keywords': {
+      const { KEYWORDS_USAGE, runKeywords } = await import('./cli/keywords.ts');
       if (wantsHelp(rest)) { process.stdout.write(KEYWORDS_USAGE); return 0; }
       if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, (store) => runKeywords(store, rest));
-    case 'eval-search':
+    }
+    case 'eval-search': {
+      const { runEvalSearch } = await import('./cli/eval-search.ts');
       return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
-    case 'digest':
+    }
+    case 'digest': {
+      const { DIGEST_USAGE, runDigestCli } = await import('./cli/digest.ts');
       if (wantsHelp(rest)) { process.stdout.write(DIGEST_USAGE); return 0; }
       if (!['send', 'status', 'unsubscribe-mail'].includes(rest[0] ?? '')) {
         process.stderr.write(`${rest[0] ? `digest: unknown subcommand "${rest[0]}"\n\n` : ''}${DIGEST_USAGE}`);
@@ -181,6 +200,7 @@ export async function main(argv: string[]): Promise<number> {
       return withMigratedStore(config, async (store) => {
         return runDigestCli(config, config.digest, store, rest, process.stdout);
       });
+    }
     case 'stats': {
       const args = parseCommand('stats', rest, {}, STATS_USAGE, {}, process.stdout, process.stderr);
       if (typeof args === 'number') return args;

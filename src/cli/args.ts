@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { sqlitePathOf } from '../store/index.ts';
+import { sqlitePathOf } from '../store/database-url.ts';
 
 interface Out { write(s: string): unknown }
 

@@ -12,6 +12,7 @@ import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
 import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
 import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
+import { sqlitePathOf } from './database-url.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller, holdConnection, type HeldConnection } from './postgres/connection.ts';
 import { lockKey, lockPaperRows } from './dialect.ts';
@@ -276,12 +277,7 @@ async function openPostgres(url: string): Promise<Store> {
   return new Store(db, 'postgres', null, redactUrl(url), pool, url);
 }
 
-/** Turns DATABASE_URL into a SQLite file path, or null when it names another database. */
-export function sqlitePathOf(url: string): string | null {
-  if (/^postgres(ql)?:\/\//.test(url)) return null;
-  const p = url.replace(/^sqlite:(\/\/)?/, '');
-  return p === ':memory:' ? p : path.resolve(p);
-}
+export { sqlitePathOf };
 
 /** Kysely prepares every query anew; the same SQL text is prepared once here (measured: ~15% of a page's time). */
 const STATEMENT_CACHE_SIZE = 500;

@@ -38,6 +38,14 @@ test('invalid settings are all reported at once and nothing starts', () => {
   assert.match(r.stderr, /PAPERBOY_CATEGORIES/);
 });
 
+test('a misspelt setting is named on stderr, with the setting it resembles, and the command still runs', () => {
+  const dir = tempDir();
+  const r = paperboy(['migrate'], { PAPERBOY_DATA_DIR: dir, PAPERBOY_SMTP_HOTS: 'mail.example.org' });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^migrate done/);
+  assert.match(r.stderr, /^paperboy: warning: PAPERBOY_SMTP_HOTS is not a setting and is ignored \(did you mean PAPERBOY_SMTP_HOST\?\)/m);
+});
+
 test('migrate, import with a bad line, stats: summary lines and exit codes', () => {
   const dir = tempDir();
   const env = { PAPERBOY_DATA_DIR: dir };
