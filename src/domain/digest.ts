@@ -122,17 +122,17 @@ export interface ScheduledRun {
  * process was down at their time) whose digests would not have been given up yet (see
  * {@link EXPIRY_DAYS}: a daily or weekdays digest the day after, a weekly one up to 3 days
  * after), then today's once {@link scheduledDate} says it is due. Each date comes once: the
- * caller moves `lastDate` to it after its run. `catchUp: false` (the schedule was off until now:
- * nothing was missed) gives today's alone.
+ * caller moves `lastDate` to it after its run (and, when the schedule was off until now, first to
+ * {@link resumedLastDate}: nothing was missed).
  *
  * @example
  * // Last sent Sunday 2025-05-11, down until Tuesday 07:00: Monday's digests (its weekly one too), then Tuesday's.
  * scheduledRuns(Date.parse('2025-05-13T07:00:00Z'), '07:00', 'UTC', '2025-05-11', 1) // [{ date: '2025-05-12' }, { date: '2025-05-13' }]
  */
-export function scheduledRuns(nowMs: number, at: string, tz: string, lastDate: string | null, weeklyDay: number, opts: { catchUp?: boolean } = {}): ScheduledRun[] {
+export function scheduledRuns(nowMs: number, at: string, tz: string, lastDate: string | null, weeklyDay: number): ScheduledRun[] {
   const { date: today } = localTime(nowMs, tz);
   const runs: ScheduledRun[] = [];
-  if (lastDate !== null && opts.catchUp !== false) {
+  if (lastDate !== null) {
     const oldest = addDays(today, -(EXPIRY_DAYS.weekly - 1));
     for (let d = addDays(lastDate, 1) > oldest ? addDays(lastDate, 1) : oldest; d < today; d = addDays(d, 1)) {
       if (addDays(d, EXPIRY_DAYS.daily) > today) runs.push({ date: d });
@@ -142,6 +142,18 @@ export function scheduledRuns(nowMs: number, at: string, tz: string, lastDate: s
   const due = scheduledDate(nowMs, at, tz, lastDate);
   if (due) runs.push({ date: due });
   return runs;
+}
+
+/**
+ * The `lastDate` of a schedule switched on at `nowMs` after being off: yesterday in `tz` (or the
+ * saved date, when later), so the days it was off are not sent late; today's run stays due.
+ *
+ * @example
+ * resumedLastDate(Date.parse('2025-05-14T05:00:00Z'), 'UTC', '2025-05-11') // '2025-05-13'
+ */
+export function resumedLastDate(nowMs: number, tz: string, lastDate: string | null): string {
+  const yesterday = addDays(localTime(nowMs, tz).date, -1);
+  return lastDate !== null && lastDate > yesterday ? lastDate : yesterday;
 }
 
 /**

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { scheduledRuns } from '../domain/digest.ts';
+import { resumedLastDate, scheduledRuns } from '../domain/digest.ts';
 import { formatDigestSummary, runDigest, type DigestDeps, type DigestReport } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { digestDb } from '../store/subscriptions.ts';
@@ -59,11 +59,13 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
     const nowMs = deps.clock.now();
     const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
     const { at, timeZone, weeklyDay } = deps.settings;
+    // Missed days are caught up when the schedule was on (a process down), not when it was off by
+    // choice: switching it on moves the last date to yesterday, in the same write that records it on.
+    const lastDate = at && state && !state.at ? resumedLastDate(nowMs, timeZone, state.lastDate) : state?.lastDate ?? null;
     if (!state || state.at !== at || state.timeZone !== timeZone || state.weeklyDay !== weeklyDay) {
-      await store.writeJobState(DIGEST_JOB, { lastDate: state?.lastDate ?? null, at, timeZone, weeklyDay } satisfies DigestSchedulerState, iso());
+      await store.writeJobState(DIGEST_JOB, { lastDate, at, timeZone, weeklyDay } satisfies DigestSchedulerState, iso());
     }
-    // Days are caught up only when the schedule was on before (a process down), not when it was off by choice.
-    const runs = deps.settings.at ? scheduledRuns(nowMs, deps.settings.at, deps.settings.timeZone, state?.lastDate ?? null, deps.settings.weeklyDay, { catchUp: !!state?.at }) : [];
+    const runs = at ? scheduledRuns(nowMs, at, timeZone, lastDate, weeklyDay) : [];
     if (runs.length === 0) {
       // Retries that came due since the day's run.
       const due = await digestDb(store.db).selectFrom('outbox').select('id').where('status', '=', 'pending').where('not_before', '<=', iso()).limit(1).executeTakeFirst();
@@ -74,15 +76,15 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
       if (runs.length > 0) {
         // Days missed while the process was down first (late, once), then today's.
         for (const run of runs) {
-          const report = await runDigest({ ...digest, logger: null }, { date: run.date, only: run.only, weeklyDay: deps.settings.weeklyDay });
+          const report = await runDigest({ ...digest, logger: null }, { date: run.date, only: run.only, weeklyDay });
           log(report);
           // A run stopped before the date's digests were all enqueued (a database error) leaves the date due: the next tick does it again.
           if (!report.enqueuedAll) break;
-          await store.writeJobState(DIGEST_JOB, { lastDate: run.date, at: deps.settings.at, timeZone: deps.settings.timeZone, weeklyDay: deps.settings.weeklyDay } satisfies DigestSchedulerState, iso());
+          await store.writeJobState(DIGEST_JOB, { lastDate: run.date, at, timeZone, weeklyDay } satisfies DigestSchedulerState, iso());
         }
         return 'sent';
       }
-      const report = await runDigest({ ...digest, logger: null }, { date: state?.lastDate ?? iso().slice(0, 10), weeklyDay: deps.settings.weeklyDay, enqueue: false });
+      const report = await runDigest({ ...digest, logger: null }, { date: lastDate ?? iso().slice(0, 10), weeklyDay, enqueue: false });
       log(report);
       return 'retried';
     } finally {

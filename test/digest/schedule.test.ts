@@ -35,7 +35,7 @@ async function setup(subscribers: [string, SubscriptionPeriod][]): Promise<Store
 const subscribe = (store: Store, email: string, period: SubscriptionPeriod, at: string) =>
   insertSubscription(digestDb(store.db), { email, userId: null, period, kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, at);
 
-function scheduler(store: Store, settings: { at: string; timeZone: string }, now: () => number) {
+function scheduler(store: Store, settings: { at: string | null; timeZone: string }, now: () => number) {
   return startDigestScheduler({
     digest: { store, transport: smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }), siteName: 'Paperboy', baseUrl: 'https://papers.example.org',
       mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
@@ -102,6 +102,9 @@ test('down over Wednesday\'s send: on Thursday the daily digest of Wednesday (Tu
 
 test('down for a week: only what would not have been given up yet goes out late (the daily digest of yesterday, a weekly one of the last 4 days)', async () => {
   const store = await setup([['long-daily@example.org', 'daily'], ['long-weekly@example.org', 'weekly']]);
+  // A paper in the week Monday 05-05's weekly digest covers (04-28 to 05-04), one on Friday 05-09's list (Saturday's daily digest).
+  await store.db.updateTable('daily_entries').set({ day: '2025-05-01' }).where('paper_id', '=', '2505.00201').execute();
+  await store.db.updateTable('daily_entries').set({ day: '2025-05-09' }).where('paper_id', '=', '2505.00202').execute();
   const s0 = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => Date.parse('2025-05-04T07:00:00Z'));
   assert.equal(await s0.tick(), 'sent'); // Sunday 05-04
   await s0.stop();
@@ -110,8 +113,8 @@ test('down for a week: only what would not have been given up yet goes out late 
   try {
     assert.equal(await s.tick(), 'sent');
     assert.deepEqual(await keys('long-weekly@example.org'), [], 'a weekly digest older than 4 days is given up');
-    // Saturday's daily digest covers Friday (empty), Sunday's covers Saturday (empty): nothing, and nothing from the older days.
-    assert.deepEqual(await keys('long-daily@example.org'), []);
+    // Saturday's daily digest (yesterday's, covering Friday) goes out late; Sunday's covers Saturday (empty); the older ones are given up.
+    assert.deepEqual(await keys('long-daily@example.org'), ['2025-05-10']);
   } finally {
     await s.stop();
   }
@@ -145,15 +148,14 @@ test('a schedule that was off (PAPERBOY_DIGEST_SCHEDULE=off) and is turned on se
   const s0 = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => Date.parse('2025-05-11T07:00:00Z'));
   assert.equal(await s0.tick(), 'sent'); // Sunday
   await s0.stop();
-  const off = startDigestScheduler({
-    digest: { store, transport: smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }), siteName: 'Paperboy', baseUrl: 'https://papers.example.org',
-      mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
-    settings: { at: null, timeZone: 'UTC', weeklyDay: 1 }, clock: { now: () => Date.parse('2025-05-12T07:00:00Z') }, logger: pino({ level: 'silent' }),
-  }, { timers: false });
+  const off = scheduler(store, { at: null, timeZone: 'UTC' }, () => Date.parse('2025-05-12T07:00:00Z'));
   assert.equal(await off.tick(), 'idle'); // Monday, the schedule off
   await off.stop();
-  const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => Date.parse('2025-05-14T07:00:00Z')); // on again on Wednesday
+  let now = Date.parse('2025-05-14T05:00:00Z'); // on again on Wednesday, first ticking before its 07:00
+  const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => now);
   try {
+    assert.equal(await s.tick(), 'idle');
+    now = Date.parse('2025-05-14T07:00:00Z');
     assert.equal(await s.tick(), 'sent');
     assert.deepEqual(await keys('was-off@example.org'), [], 'Monday\'s weekly digest was not due: the schedule was off');
     assert.deepEqual(await keys('was-off-daily@example.org'), ['2025-05-14'], 'Wednesday\'s only, not Tuesday\'s');

@@ -6,10 +6,33 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dueDigests, latestCompleteDate, localTime, retryDelayMs, scheduledDate, selectDigest,
+  dueDigests, latestCompleteDate, localTime, resumedLastDate, retryDelayMs, scheduledDate, scheduledRuns, selectDigest,
   type DigestCandidate,
 } from '../../src/domain/digest.ts';
 import { morePapers } from '../../src/mail/digest-template.tsx';
+
+test('scheduledRuns: missed delivery days still worth sending, oldest first, then today\'s; resumedLastDate', () => {
+  const at = (iso: string) => Date.parse(iso);
+  // Weekly day 1 (Monday). 2025-05-12 is a Monday.
+  const table: [string, string, string | null, { date: string; only?: 'weekly' }[]][] = [
+    ['2025-05-13T07:00:00Z', 'UTC', '2025-05-12', [{ date: '2025-05-13' }]], // not down
+    ['2025-05-13T06:00:00Z', 'UTC', '2025-05-12', []], // before 07:00
+    ['2025-05-13T07:00:00Z', 'UTC', '2025-05-11', [{ date: '2025-05-12' }, { date: '2025-05-13' }]], // down 1 day: yesterday late, then today
+    ['2025-05-13T06:00:00Z', 'UTC', '2025-05-11', [{ date: '2025-05-12' }]], // yesterday's is owed before today's hour
+    ['2025-05-15T07:00:00Z', 'UTC', '2025-05-11', [{ date: '2025-05-12', only: 'weekly' }, { date: '2025-05-14' }, { date: '2025-05-15' }]], // down 3 days: Monday's weekly only, Tuesday's given up
+    ['2025-05-16T07:00:00Z', 'UTC', '2025-05-11', [{ date: '2025-05-15' }, { date: '2025-05-16' }]], // down 4 days: Monday's weekly is past its 3 days
+    ['2025-05-18T07:00:00Z', 'UTC', '2025-05-04', [{ date: '2025-05-17' }, { date: '2025-05-18' }]], // down 2 weeks
+    ['2025-05-13T00:30:00Z', 'Asia/Tokyo', '2025-05-11', [{ date: '2025-05-12' }, { date: '2025-05-13' }]], // 09:30 in Tokyo, 05-12 complete
+    ['2025-05-13T07:00:00Z', 'UTC', null, [{ date: '2025-05-13' }]], // never sent: nothing to catch up
+  ];
+  for (const [now, tz, last, want] of table) assert.deepEqual(scheduledRuns(at(now), '07:00', tz, last, 1), want, `${now} ${tz} last ${last}`);
+  // A schedule switched on again owes nothing from before yesterday (in its time zone); today's stays due.
+  assert.equal(resumedLastDate(at('2025-05-14T05:00:00Z'), 'UTC', '2025-05-11'), '2025-05-13');
+  assert.equal(resumedLastDate(at('2025-05-14T05:00:00Z'), 'UTC', null), '2025-05-13');
+  assert.equal(resumedLastDate(at('2025-05-14T05:00:00Z'), 'UTC', '2025-05-14'), '2025-05-14');
+  assert.equal(resumedLastDate(at('2025-05-13T23:30:00Z'), 'Asia/Tokyo', '2025-05-01'), '2025-05-13');
+  assert.deepEqual(scheduledRuns(at('2025-05-14T07:00:00Z'), '07:00', 'UTC', resumedLastDate(at('2025-05-14T05:00:00Z'), 'UTC', '2025-05-11'), 1), [{ date: '2025-05-14' }]);
+});
 
 test('dueDigests: the digests of a delivery day and the list days they cover', () => {
   const table: [string, Parameters<typeof dueDigests>[1], string[]][] = [
