@@ -226,7 +226,7 @@ async function dropDemoTemplate(): Promise<void> {
     await admin.end();
   }
 }
-process.once('SIGINT', () => { cluster?.stop(); fs.rmSync(runDir, { recursive: true, force: true }); process.exit(130); });
+process.once('SIGINT', () => { void cleanUp().finally(() => process.exit(130)); });
 
 const env = { ...process.env, PAPERBOY_TEST_RUN_DIR: runDir };
 // With the whole suite, the demo import each store's test servers share is made first, one slot each.

@@ -159,7 +159,7 @@ export function defaultMailFrom(siteName: string, baseUrl: string): string {
  * Variables of the project's own tools (the test runner, tests, benchmarks, `paperboy admin`'s
  * password), read outside this module and never settings: no warning names them.
  */
-const TOOL_VARIABLES = /^PAPERBOY_(TEST_[A-Z0-9_]+|REQUIRE_ALL|REQUIRE_AUDIT|SHARED_DATA|CHROMIUM|FUZZ_RUNS|NEW_PASSWORD|BENCH_[A-Z0-9_]+)$/;
+const TOOL_VARIABLES = /^PAPERBOY_(TEST_[A-Z0-9_]+|REQUIRE_ALL|REQUIRE_AUDIT|SHARED_DATA|CHROMIUM|FUZZ_RUNS|NEW_PASSWORD)$/;
 
 /**
  * What `env` holds that Paperboy will ignore, one sentence each: PAPERBOY_ variables that are no

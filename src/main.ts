@@ -33,15 +33,15 @@ commands:
 Settings come from environment variables: see docs/configuration.md.
 `;
 
-/**
- * For commands that check their own arguments: the store is opened (and migrated) the first time
- * `fn` asks for it, so a usage error neither creates nor migrates a database.
- */
 /** The store module (database drivers, migrations), loaded by the first command that needs it. */
 async function openStore(url: string): Promise<Store> {
   return (await import('./store/index.ts')).openStore(url);
 }
 
+/**
+ * For commands that check their own arguments: the store is opened (and migrated) the first time
+ * `fn` asks for it, so a usage error neither creates nor migrates a database.
+ */
 async function withLazyStore<T>(config: Config, fn: (openStore: () => Promise<Store>) => Promise<T>): Promise<T> {
   let store: Store | null = null;
   const open = async (): Promise<Store> => {
@@ -81,13 +81,14 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   let config: Config;
+  // Warnings first: a misspelt name can be what makes the settings invalid, and its hint helps then too.
+  for (const warning of settingWarnings()) process.stderr.write(`paperboy: warning: ${warning}\n`);
   try {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 2; }
     throw err;
   }
-  for (const warning of settingWarnings()) process.stderr.write(`paperboy: warning: ${warning}\n`);
   const logger = createLogger(config.logLevel);
 
   switch (command) {

@@ -66,7 +66,8 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
       const today = iso().slice(0, 10);
       const ingest: IngestDeps = { ...deps.ingest, now: iso };
       const rss = await ingestRss(ingest, ingest.categories);
-      deps.logger.info({ job: JOB, ...rss, problems: rss.problems.slice(0, 5) }, formatIngestSummary(rss));
+      // A failed fetch is a warning: alerting on warn or above sees the day's announcements at risk.
+      (rss.failure ? deps.logger.warn : deps.logger.info).call(deps.logger, { job: JOB, ...rss, problems: rss.problems.slice(0, 5) }, formatIngestSummary(rss));
       const query = await catchUpQuery(store, { set: deps.oaiSet, metadataPrefix: 'arXivRaw' }, today, addDays(today, -FIRST_CATCH_UP_DAYS));
       const oai = await ingestOai(ingest, query, { catchUp: true });
       deps.logger.info({ job: JOB, ...oai, problems: oai.problems.slice(0, 5) }, formatIngestSummary(oai));

@@ -161,11 +161,6 @@ export async function latestChangeSeq(db: Db): Promise<number> {
   return Math.max(Number(rows[0]?.seq ?? 0), saved?.watermark ?? 0);
 }
 
-/** Drops changes an index generation already includes. */
-export async function deleteChangesUpTo(db: Db, seq: number): Promise<void> {
-  await sql`DELETE FROM search_changes WHERE seq <= ${seq}`.execute(db);
-}
-
 export interface IndexMeta {
   generation: number;
   /** Every change up to this one is in the saved index. */

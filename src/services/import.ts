@@ -10,7 +10,7 @@ import { splitLines } from '../import/lines.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Store } from '../store/index.ts';
 import { refreshKeywords } from './keywords.ts';
-import { INSTANCE_FORMAT } from './instance-file.ts';
+import { isInstanceHeader } from './instance-file.ts';
 
 /** Lines per transaction: large enough to amortise the commit, small enough to report progress often. */
 export const IMPORT_BATCH_LINES = 2_000;
@@ -49,8 +49,8 @@ export interface ImportReport {
   /**
    * Set when the file unpacked to more than the cap (ImportOptions.maxUnpackedBytes): reading
    * stopped there, the whole lines before it were imported, the rest of the file was not read.
+   * `plainBytes` is the file's size when it is not compressed (its unpacked size).
    */
-  /** Set when reading stopped at the cap; `plainBytes` is the file's size when it is not compressed (its unpacked size). */
   stoppedAtCap: { maxBytes: number; plainBytes: number | null } | null;
 }
 
@@ -171,10 +171,6 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
 }
 
 /** The first line of a `paperboy export` file. */
-function isInstanceHeader(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && (value as { format?: unknown }).format === INSTANCE_FORMAT;
-}
-
 async function isGzip(file: string): Promise<boolean> {
   const fh = await fs.promises.open(file, 'r');
   try {

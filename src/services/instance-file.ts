@@ -18,6 +18,7 @@ import zlib from 'node:zlib';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Store } from '../store/index.ts';
+import { notAPlainFile } from '../store/database-url.ts';
 import {
   clearInstance, countRows, INSTANCE_TABLES, insertRows, keyOf, readPage, resetSequences, type TableSpec,
 } from '../store/transfer.ts';
@@ -70,9 +71,8 @@ export async function exportInstance(
 ): Promise<TransferReport> {
   const started = Date.now();
   const pageRows = opts.pageRows ?? PAGE_ROWS;
-  if (fs.statSync(file, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new TransferError(`export: ${file} is a folder; name the file to write in it, such as ${path.join(file, 'instance-YYYY-MM-DD.jsonl.gz')}`);
-  }
+  const problem = notAPlainFile(file);
+  if (problem) throw new TransferError(`export: ${file} ${problem}; name the file to write${problem === 'is a folder' ? ` in it, such as ${path.join(file, 'instance-YYYY-MM-DD.jsonl.gz')}` : ''}`);
   const status = await store.schemaStatus();
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.mkdirSync(path.dirname(tmp), { recursive: true });
@@ -129,8 +129,13 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** True when `value` (a file's first line, parsed) is the header of a whole-instance export. */
+export function isInstanceHeader(value: unknown): value is Record<string, unknown> {
+  return isRecord(value) && value.format === INSTANCE_FORMAT;
+}
+
 function checkHeader(value: unknown, targetSchema: number): InstanceHeader {
-  if (!isRecord(value) || value.format !== INSTANCE_FORMAT) throw new TransferError('import: not a Paperboy instance export (its first line is not the export header)');
+  if (!isInstanceHeader(value)) throw new TransferError('import: not a Paperboy instance export (its first line is not the export header)');
   if (value.version !== INSTANCE_FORMAT_VERSION) throw new TransferError(`import: export format version ${String(value.version)}; this build reads version ${INSTANCE_FORMAT_VERSION}`);
   if (typeof value.schema !== 'number' || !isRecord(value.tables) || typeof value.rows !== 'number') throw new TransferError('import: the export header is damaged');
   if (value.schema > targetSchema) {

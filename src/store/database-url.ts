@@ -1,8 +1,20 @@
 /**
- * DATABASE_URL's forms, without the database drivers: the command line checks a path before any
- * store module loads.
+ * Paths the store is given, without the database drivers: DATABASE_URL's forms (the command line
+ * checks a path before any store module loads) and the files backups are written to.
  */
+import fs from 'node:fs';
 import path from 'node:path';
+
+/**
+ * Why `file` cannot be written as a plain file, or null: it is a folder (or ends in a path
+ * separator: a folder that does not exist yet), or something else that is no plain file (a
+ * device, a pipe). Backups and exports check it before anything is created or made owner-only.
+ */
+export function notAPlainFile(file: string): 'is a folder' | 'is not a plain file' | null {
+  const st = fs.statSync(file, { throwIfNoEntry: false });
+  if (st?.isDirectory() || file.endsWith('/') || file.endsWith(path.sep)) return 'is a folder';
+  return st && !st.isFile() ? 'is not a plain file' : null;
+}
 
 /** Turns DATABASE_URL into a SQLite file path, or null when it names another database. */
 export function sqlitePathOf(url: string): string | null {

@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
 import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
 import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
-import { sqlitePathOf } from './database-url.ts';
+import { notAPlainFile, sqlitePathOf } from './database-url.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller, holdConnection, type HeldConnection } from './postgres/connection.ts';
 import { lockKey, lockPaperRows } from './dialect.ts';
@@ -238,10 +238,9 @@ export class Store {
     if (['', '-wal', '-shm', '-journal'].some((suffix) => sameFile(target, `${live}${suffix}`))) {
       throw new Error(`store/backup: ${file} is the live database (or one of its files); write the copy elsewhere`);
     }
-    if (fs.statSync(target, { throwIfNoEntry: false })?.isDirectory()) {
-      // Checked before anything else: the owner-only mode below must never land on the operator's folder.
-      throw new Error(`store/backup: ${file} is a folder; name the file to write in it, such as ${path.join(file, 'paperboy-YYYY-MM-DD.db')}`);
-    }
+    // Checked before anything else: the owner-only mode below must never land on the operator's folder (or a device).
+    const problem = notAPlainFile(file);
+    if (problem) throw new Error(`store/backup: ${file} ${problem}; name the file to write${problem === 'is a folder' ? ` in it, such as ${path.join(file, 'paperboy-YYYY-MM-DD.db')}` : ''}`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // Owner-only, like an export: the copy holds password hashes and the instance's secrets.
     // An existing file (last night's copy) is made owner-only before anything is written into it.
@@ -276,8 +275,6 @@ async function openPostgres(url: string): Promise<Store> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new StripNulPlugin()] });
   return new Store(db, 'postgres', null, redactUrl(url), pool, url);
 }
-
-export { sqlitePathOf };
 
 /** Kysely prepares every query anew; the same SQL text is prepared once here (measured: ~15% of a page's time). */
 const STATEMENT_CACHE_SIZE = 500;

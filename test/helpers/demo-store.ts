@@ -71,7 +71,12 @@ async function sqliteDemo(runDir: string): Promise<string> {
       fs.mkdirSync(lock);
     } catch {
       // Another process is importing it; if that process is gone, its lock goes too.
-      const owner = Number(fs.readFileSync(path.join(lock, 'pid'), { encoding: 'utf8', flag: 'a+' }));
+      let owner = 0;
+      try {
+        owner = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+      } catch {
+        // No pid yet (just made), or the lock just went: look again.
+      }
       if (owner > 0 && !alive(owner)) fs.rmSync(lock, { recursive: true, force: true });
       await new Promise((r) => setTimeout(r, 200));
       continue;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { runExport } from '../../src/cli/transfer.ts';
 import { tempDir, tempSqliteStore, tempStore } from '../helpers/store.ts';
 
@@ -33,4 +34,24 @@ test('paperboy export given a folder names the mistake before reading the store'
   assert.equal(out.text, '');
   assert.equal(err.text, `export: ${folder} is a folder; name the file to write in it, such as ${path.join(folder, 'instance-YYYY-MM-DD.jsonl.gz')}\n`);
   assert.deepEqual(fs.readdirSync(folder), []);
+});
+
+test('backup and export refuse a folder named with a trailing slash that does not exist yet, and a pipe, leaving it as it was', async () => {
+  const store = await tempSqliteStore();
+  const dir = tempDir();
+  // "backups/" names a folder: no file called "backups" is written.
+  const slash = path.join(dir, 'backups') + '/';
+  await assert.rejects(store.backup(slash), /is a folder; name the file to write in it/);
+  const err = new Sink();
+  assert.equal(await runExport(store, [slash], new Sink(), err), 1);
+  assert.match(err.text, /^export: .*backups\/ is a folder; name the file to write in it/);
+  assert.deepEqual(fs.readdirSync(dir), []);
+  // A named pipe (as a device would be) is not a file to copy into: its mode stays.
+  const fifo = path.join(dir, 'pipe');
+  assert.equal(spawnSync('mkfifo', ['-m', '644', fifo]).status, 0);
+  await assert.rejects(store.backup(fifo), /store\/backup: .*pipe is not a plain file; name the file to write$/);
+  assert.equal(fs.statSync(fifo).mode & 0o777, 0o644);
+  const err2 = new Sink();
+  assert.equal(await runExport(store, [fifo], new Sink(), err2), 1);
+  assert.match(err2.text, /is not a plain file/);
 });

@@ -126,9 +126,13 @@ test('SIGTERM stops a real back-fill mid-range: exit 130, its summary counts the
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
     child.stderr.on('data', (d) => { out += d; });
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Page 1 is stored once page 2 has been asked for.
-    while (!server.requests.some((r) => r.url.includes('resumptionToken'))) await new Promise((r) => setTimeout(r, 50));
+    let ended = false;
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
+    // Page 1 is stored once page 2 has been asked for (a child that ends before that fails here, with its output).
+    while (!server.requests.some((r) => r.url.includes('resumptionToken'))) {
+      assert.ok(!ended, `the ingest ended before asking for page 2:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
     child.kill('SIGTERM');
     assert.equal(await exited, 130, out);
     assert.match(out, /^stopped: interrupted: /m);
