@@ -253,7 +253,9 @@ export class PgSearchEngine implements PaperSearchEngine {
         content_version BIGINT,
         PRIMARY KEY (paper_id, generation))`);
       // The search document's version the vector was embedded from (NULL: written before migration 013, read as 0).
-      await conn.query('ALTER TABLE search_paper_vectors ADD COLUMN IF NOT EXISTS content_version BIGINT');
+      // Looked up first: ALTER TABLE locks the table even when the column is there, and every process runs this at start.
+      const { rowCount } = await conn.query(`SELECT 1 FROM pg_attribute WHERE attrelid = 'search_paper_vectors'::regclass AND attname = 'content_version' AND NOT attisdropped`);
+      if (!rowCount) await conn.query('ALTER TABLE search_paper_vectors ADD COLUMN IF NOT EXISTS content_version BIGINT');
       await conn.query('CREATE INDEX IF NOT EXISTS search_paper_vectors_hnsw ON search_paper_vectors USING hnsw (embedding vector_cosine_ops)');
       const { rows } = await conn.query<{ t: string }>(`SELECT format_type(atttypid, atttypmod) AS t FROM pg_attribute
         WHERE attrelid = 'search_paper_vectors'::regclass AND attname = 'embedding'`);

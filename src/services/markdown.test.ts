@@ -38,6 +38,9 @@ test('excerpts keep what fits, close what they cut, and say they are cut', () =>
     ['x'.repeat(50), 10, `<p>${'x'.repeat(10)}…</p>\n`, true],
     ['日本語の文章です', 4, '<p>日本語の…</p>\n', true],
     ['ab👩‍👩‍👧 cd', 5, '<p>ab…</p>\n', true],
+    // A link or emphasis that starts exactly where the room ends is left out, not shown empty.
+    ['See [the appendix](https://example.org/a) now', 4, '<p>See …</p>\n', true],
+    ['Abcd *emph here* more', 5, '<p>Abcd …</p>\n', true],
   ];
   for (const [input, max, html, cut] of cases) assert.deepEqual(renderCommentExcerpt(input, max), { html, cut }, input);
 });

@@ -24,11 +24,12 @@ export function renderCommentMarkdown(text: string): string {
 const EXCERPT_BLOCK_COST = 20;
 const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-type TokenClass = new (type: string, tag: string, nesting: 1 | 0 | -1) => Token;
+/** markdown-it's Token class (the package does not export its module; a parser state carries it). */
+const TokenClass = new md.core.State('', md, {}).Token;
 
 /** The closing token of an open one (`em_open` → `em_close`), shown like it (tight-list paragraphs stay hidden). */
 function closing(open: Token): Token {
-  const t = new (open.constructor as TokenClass)(open.type.replace(/_open$/, '_close'), open.tag, -1);
+  const t = new TokenClass(open.type.replace(/_open$/, '_close'), open.tag, -1);
   t.block = open.block;
   t.hidden = open.hidden;
   t.markup = open.markup;
@@ -36,8 +37,8 @@ function closing(open: Token): Token {
   return t;
 }
 
-function textToken(like: Token, content: string): Token {
-  const t = new (like.constructor as TokenClass)('text', '', 0);
+function textToken(content: string): Token {
+  const t = new TokenClass('text', '', 0);
   t.content = content;
   return t;
 }
@@ -74,7 +75,6 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
   const env = {};
   const blocks = md.parse(text, env);
   if (blocks.length === 0) return { html: '', cut: false };
-  const Tok = blocks[0]!.constructor as TokenClass;
   const out: Token[] = [];
   const openBlocks: Token[] = [];
   let used = 0;
@@ -101,7 +101,7 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
         if (used + shown.length > max) {
           const head = cutText(shown, max - used, Math.max(0, keepFrom - used));
           if (head && (child.type === 'text' || child.type === 'code_inline')) {
-            const part = new Tok(child.type, child.tag, 0);
+            const part = new TokenClass(child.type, child.tag, 0);
             part.markup = child.markup;
             part.content = head;
             children.push(part);
@@ -115,11 +115,13 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
         children.push(child);
       }
       if (cut) {
+        // An element opened right at the cut would close with nothing inside (an empty link): leave it out.
+        while (children.at(-1)?.nesting === 1) { children.pop(); openInline.pop(); }
         for (const open of openInline.reverse()) children.push(closing(open));
-        children.push(textToken(block, '…'));
+        children.push(textToken('…'));
         marked = true;
       }
-      const inline = new Tok('inline', '', 0);
+      const inline = new TokenClass('inline', '', 0);
       inline.children = children;
       out.push(inline);
       if (cut) break;
@@ -139,7 +141,7 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
         kept.push(line);
       }
       if (kept.length === 0) break;
-      const code = new Tok(block.type, block.tag, 0);
+      const code = new TokenClass(block.type, block.tag, 0);
       code.block = true;
       code.markup = block.markup;
       code.content = `${kept.join('\n')}${cut ? '…' : ''}\n`;
@@ -152,10 +154,10 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
     for (const open of openBlocks.reverse()) out.push(closing(open));
     if (!marked) {
       // the cut fell between blocks: the ellipsis goes in a paragraph of its own after them
-      const p = new Tok('paragraph_open', 'p', 1);
+      const p = new TokenClass('paragraph_open', 'p', 1);
       p.block = true;
-      const inline = new Tok('inline', '', 0);
-      inline.children = [textToken(p, '…')];
+      const inline = new TokenClass('inline', '', 0);
+      inline.children = [textToken('…')];
       out.push(p, inline, closing(p));
     }
   }

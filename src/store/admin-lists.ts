@@ -13,9 +13,9 @@ export interface HiddenPaper { id: string; title: string; day: string; pinned: b
 export interface SuspendedAccount { username: string; role: string; suspendedAt: string }
 
 /** Hidden papers' order: newest list day first, then by arXiv id (a paper is on one day's list at most). */
-export const HIDDEN_PAPERS_ORDER: KeysetSpec = { columns: ['d.day', 'd.paper_id'], order: ['desc', 'asc'] };
+const HIDDEN_PAPERS_ORDER: KeysetSpec = { columns: ['d.day', 'd.paper_id'], order: ['desc', 'asc'] };
 /** Suspended accounts' order: most recently suspended first, then by username (unique). */
-export const SUSPENDED_ORDER: KeysetSpec = { columns: ['suspended_at', 'username'], order: ['desc', 'asc'] };
+const SUSPENDED_ORDER: KeysetSpec = { columns: ['suspended_at', 'username'], order: ['desc', 'asc'] };
 
 /** Papers hidden from their daily list: up to `limit` past `key` ([day, paper id]; null: from the start) in the reading order of `toward`. */
 export async function listHiddenPapers(db: Db, toward: Toward, key: KeysetKey | null, limit: number): Promise<HiddenPaper[]> {

@@ -151,7 +151,7 @@ export async function listReportedComments(db: Db, limit: number): Promise<(Comm
 export { visible as isCommentVisible };
 
 /** The hidden comments' order on the admin page: most recently hidden first, the newer comment first among those hidden at once. */
-export const HIDDEN_COMMENTS_ORDER: KeysetSpec = { columns: ['c.hidden_at', 'c.id'], order: ['desc', 'desc'] };
+const HIDDEN_COMMENTS_ORDER: KeysetSpec = { columns: ['c.hidden_at', 'c.id'], order: ['desc', 'desc'] };
 
 /**
  * Comments a moderator hid (and did not delete), the admin's list to unhide from: up to `limit`

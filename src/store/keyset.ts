@@ -7,7 +7,7 @@
  */
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 
-export type Direction = 'asc' | 'desc';
+type Direction = 'asc' | 'desc';
 /** Which way from the cursor row: `older` follows the list's order, `newer` goes back up it. */
 export type Toward = 'older' | 'newer';
 export type KeysetKey = readonly [string, string | number];
@@ -29,12 +29,17 @@ export function keysetOrder(spec: KeysetSpec, toward: Toward): readonly [Directi
   return toward === 'older' ? spec.order : [flip(spec.order[0]), flip(spec.order[1])];
 }
 
-/** The rows strictly past `key` in the reading order of `toward` (see keysetOrder). */
+/**
+ * The rows strictly past `key` in the reading order of `toward` (see keysetOrder). The leading
+ * bound on the sort column alone (`a >= k`) is implied by the rest, but it is what lets SQLite and
+ * PostgreSQL start reading the index at the key instead of at the top of the list.
+ */
 export function keysetWhere(spec: KeysetSpec, toward: Toward, key: KeysetKey): RawBuilder<SqlBool> {
   const [a, b] = spec.columns.map((c) => sql.ref(c));
   const [da, db] = keysetOrder(spec, toward);
   const op = (d: Direction) => sql.raw(d === 'asc' ? '>' : '<');
-  return sql<SqlBool>`(${a} ${op(da)} ${key[0]} or (${a} = ${key[0]} and ${b} ${op(db)} ${key[1]}))`;
+  const opOrEqual = (d: Direction) => sql.raw(d === 'asc' ? '>=' : '<=');
+  return sql<SqlBool>`(${a} ${opOrEqual(da)} ${key[0]} and (${a} ${op(da)} ${key[0]} or (${a} = ${key[0]} and ${b} ${op(db)} ${key[1]})))`;
 }
 
 export interface KeysetPage<T> {

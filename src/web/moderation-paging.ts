@@ -9,7 +9,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { UserError } from '../services/errors.ts';
 import type { KeysetCursor, KeysetKey, KeysetPage } from '../store/keyset.ts';
 
-export const MODERATION_LISTS = ['comments', 'papers', 'accounts'] as const;
+const MODERATION_LISTS = ['comments', 'papers', 'accounts'] as const;
 export type ModerationList = (typeof MODERATION_LISTS)[number];
 export type ModerationCursors = Record<ModerationList, KeysetCursor | null>;
 
@@ -25,7 +25,7 @@ const KEYS: Record<ModerationList, (a: string, b: string) => KeysetKey | null> =
 };
 
 /** The cursor of `list` from its query value (absent or empty: the first page); a value it cannot be is a 400. */
-export function parseModerationCursor(list: ModerationList, value: string | undefined): KeysetCursor | null {
+function parseModerationCursor(list: ModerationList, value: string | undefined): KeysetCursor | null {
   if (value === undefined || value === '') return null;
   const m = /^(older|newer)~([^~]*)~(.*)$/s.exec(value);
   const key = m ? KEYS[list](m[2]!, m[3]!) : null;

@@ -44,6 +44,11 @@ test('a misspelt setting is named on stderr, with the setting it resembles, and 
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^migrate done/);
   assert.match(r.stderr, /^paperboy: warning: PAPERBOY_SMTP_HOTS is not a setting and is ignored \(did you mean PAPERBOY_SMTP_HOST\?\)/m);
+  // Also when the settings are invalid: the misspelt name may be why.
+  const bad = paperboy(['migrate'], { PAPERBOY_DATA_DIR: dir, PAPERBOY_EMBEDDER: 'openai', PAPERBOY_EMBEDER_URL: 'http://127.0.0.1:8080/v1' });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /^paperboy: warning: PAPERBOY_EMBEDER_URL is not a setting and is ignored \(did you mean PAPERBOY_EMBEDDER_URL\?\)/m);
+  assert.match(bad.stderr, /PAPERBOY_EMBEDDER_URL/);
 });
 
 test('migrate, import with a bad line, stats: summary lines and exit codes', () => {

@@ -271,6 +271,21 @@ describe('PostgreSQL search engine', { skip }, () => {
     assert.ok(graph.includes(edited), 'the new topic finds it among the graph papers');
   });
 
+  test('a vector made from a later text of a paper is not replaced by one made from an earlier text', async () => {
+    // Another process embedded a newer text of this paper (a higher version) before this engine got to the older one.
+    const id = '2503.10011';
+    await engine.refresh();
+    await sql`UPDATE search_paper_vectors SET content_version = 1000000 WHERE paper_id = ${id}`.execute(store.db);
+    const vector = async () => (await sql<{ e: string; v: string }>`SELECT embedding::text AS e, content_version::text AS v FROM search_paper_vectors WHERE paper_id = ${id}`.execute(store.db)).rows[0]!;
+    const kept = await vector();
+    await store.upsertPapers([paperRecord({
+      id, title: 'Tardigrades survive desiccation 11', abstract: 'Water bears survive drying out and extreme cold for decades.',
+      versions: [{ version: 2, submittedAt: '2025-02-01T00:00:00.000Z' }],
+    })], FIXED_NOW);
+    await engine.refresh();
+    assert.deepEqual(await vector(), kept, 'the later text\'s vector stays');
+  });
+
   test('behind searchPapers: cards, highlights, did you mean', async () => {
     const r = await searchPapers({ store, index: engine }, { q: 'quantum codes', mode: 'hybrid' });
     assert.equal(r.mode, 'hybrid');

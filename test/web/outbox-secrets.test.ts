@@ -28,6 +28,24 @@ async function tokensOnDisk(dir: string): Promise<string[]> {
   return [...tokens];
 }
 
+/**
+ * Every long value in the links of the outbox files' text and HTML, whatever carries it: a query
+ * value under any name or a path segment of 16 or more characters. Found without knowing where
+ * the product puts its secrets, so a link that carried one elsewhere than `token=` shows up here.
+ */
+async function longLinkValuesOnDisk(dir: string): Promise<string[]> {
+  const values = new Set<string>();
+  for (const f of fs.readdirSync(dir).filter((n) => n.endsWith('.eml'))) {
+    const mail = await simpleParser(fs.readFileSync(path.join(dir, f)));
+    const body = [mail.text ?? '', typeof mail.html === 'string' ? mail.html : ''].join('\n').replaceAll('&amp;', '&');
+    for (const [link] of body.matchAll(/https?:\/\/[^\s"'<>)]+/g)) {
+      const url = new URL(link);
+      for (const v of [...url.searchParams.values(), ...url.pathname.split('/').map(decodeURIComponent)]) if (v.length >= 16) values.add(v);
+    }
+  }
+  return [...values];
+}
+
 test('the outbox page masks the secret of every link that acts for its recipient; the files keep it', async () => {
   const { app, outboxDir, store } = await testApp();
   await seedSmallCorpus(store);
@@ -54,6 +72,9 @@ test('the outbox page masks the secret of every link that acts for its recipient
   const { res, html } = await admin.get('/admin/outbox');
   assert.equal(res.status, 200);
   for (const s of secrets) assert.ok(!html.includes(s), `the page shows no link secret (${s.slice(0, 8)}…)`);
+  const longValues = await longLinkValuesOnDisk(outboxDir);
+  assert.ok(longValues.length >= secrets.length, 'the token values are among the long link values');
+  for (const v of longValues) assert.ok(!html.includes(v) && !html.includes(encodeURIComponent(v)), `the page shows no long link value (${v.slice(0, 8)}…)`);
   for (const p of ['/account/reset?token=[hidden]', '/account/verify?token=[hidden]', '/subscribe/confirm?token=[hidden]',
     '/subscriptions/manage?token=[hidden]', '/unsubscribe?token=[hidden]']) assert.ok(html.includes(`http://localhost${p}`), `${p} is shown masked`);
   assert.match(html, /Reset your Paperboy Test password/, 'the rest of the mail is shown');

@@ -43,16 +43,16 @@ export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: 
               </tr>
             </thead>
             <tbody>
-              {runs.map((r) => (
+              {runs.map((r) => { const own = ownCounts(r); return (
                 <tr>
                   <td><time datetime={r.startedAt}>{r.startedAt.slice(0, 19).replace('T', ' ')}</time></td>
                   <td>{r.job}</td>
                   <td>{r.mode ?? ''}</td>
                   <td class={`status ${runStatus(r)}`}>{runStatus(r)}</td>
-                  {ownCounts(r) ? <td colSpan={COUNT_KEYS.length}>{ownCounts(r)}</td> : COUNT_KEYS.map((k) => <td class="num">{r.counts?.[k] ?? ''}</td>)}
+                  {own ? <td colSpan={COUNT_KEYS.length}>{own}</td> : COUNT_KEYS.map((k) => <td class="num">{r.counts?.[k] ?? ''}</td>)}
                   <td class="err">{r.error ?? ''}</td>
                 </tr>
-              ))}
+              ); })}
             </tbody>
           </table>
         </div>

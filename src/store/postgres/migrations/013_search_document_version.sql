@@ -4,6 +4,8 @@
 -- in-memory index empties that log up to its watermark when it saves: an edit made in that moment
 -- left its paper with the older vector until the next build. Comparing versions finds such papers
 -- without the log. Documents present now start at 0, as do vectors written before this migration.
+-- An edit of the authors alone counts too, though vectors embed only title and abstract: such a
+-- paper is embedded again once, at the next pass over stale vectors (cheap, and never wrong).
 -- The embedded store's 013 is a no-op. Forward-only.
 ALTER TABLE paper_search_documents ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
 

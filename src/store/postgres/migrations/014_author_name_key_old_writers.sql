@@ -11,18 +11,16 @@ ALTER TABLE paper_authors ALTER COLUMN name_key DROP NOT NULL;
 
 CREATE FUNCTION paper_authors_fill_name_key() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- A name changed without its key (an older build's UPDATE): the old key is wrong.
-  IF TG_OP = 'UPDATE' AND NEW.name IS DISTINCT FROM OLD.name AND NEW.name_key IS NOT DISTINCT FROM OLD.name_key THEN
-    NEW.name_key := NULL;
-  END IF;
-  IF NEW.name_key IS NULL AND NEW.name ~ '^[\x20-\x7e\t\n\v\f\r]*$' THEN
+  IF NEW.name ~ '^[\x20-\x7e\t\n\v\f\r]*$' THEN
     NEW.name_key := lower(regexp_replace(regexp_replace(NEW.name, '^[ \t\n\v\f\r]+|[ \t\n\v\f\r]+$', '', 'g'), '[ \t\n\v\f\r]+', ' ', 'g') COLLATE "C");
   END IF;
   RETURN NEW;
 END $$;
 
-CREATE TRIGGER paper_authors_fill_name_key BEFORE INSERT OR UPDATE OF name, name_key ON paper_authors
-  FOR EACH ROW EXECUTE FUNCTION paper_authors_fill_name_key();
+-- Older builds only insert author rows (a paper's authors are deleted and inserted again), and the
+-- WHEN clause keeps the trigger's cost off the rows this build writes, which carry their key.
+CREATE TRIGGER paper_authors_fill_name_key BEFORE INSERT ON paper_authors
+  FOR EACH ROW WHEN (NEW.name_key IS NULL) EXECUTE FUNCTION paper_authors_fill_name_key();
 
 -- The rows waiting for the program's key: empty but for an older build's non-ASCII names.
 CREATE INDEX paper_authors_missing_name_key ON paper_authors (name) WHERE name_key IS NULL;
