@@ -5,10 +5,13 @@
  *
  * scripts/run-tests.ts names a folder for the run's shared fixtures (PAPERBOY_TEST_RUN_DIR). The
  * first test process that wants the demo imports it as `serve` does (importDemo on a migrated
- * store) and keeps the result: a SQLite file in that folder, or a template database on
- * PostgreSQL. Every server then starts on a copy of it and, finding no saved search index, builds
- * one in the background, as after its own import. Without that folder (a test file run by itself),
- * there is no copy and the server imports the demo itself.
+ * store), builds and saves its search index, and keeps the result: a SQLite file in that folder, or
+ * a template database on PostgreSQL. Every server then starts on a copy of it and loads that index.
+ * The index is built with a small corpus-trained embedder (SMALL_EMBEDDER): the default one trains
+ * for minutes on the demo, and every server used to do so in the background for as long as its
+ * test file ran, on a core the tests needed. Servers still search by keyword, meaning and both.
+ * Without that folder (a test file run by itself), there is no copy and the server imports the
+ * demo and builds its index itself, as after a first start.
  *
  * The test of the first start itself (test/cli/cli.test.ts) asks for an empty store instead.
  */
@@ -16,8 +19,10 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { SearchIndex } from '../../src/search/search-index.ts';
 import { importDemo } from '../../src/services/demo.ts';
 import { openStore } from '../../src/store/index.ts';
+import { SMALL_EMBEDDER } from '../search/fixtures.ts';
 import { atEndOfFile, createTestDatabase, testStoreKind, withAdmin } from './postgres.ts';
 
 /** Settings that change what a server makes of the demo (or whether it gets one): with any of them, no copy. */
@@ -50,12 +55,14 @@ export async function demoCopy(env: Record<string, string>, dataDir: string): Pr
   return {};
 }
 
-/** Imports the demo into the migrated store at `url`, as a first `serve` does. */
+/** Imports the demo into the migrated store at `url`, as a first `serve` does, and saves its search index. */
 async function importDemoInto(url: string): Promise<void> {
   const store = await openStore(url);
   try {
     await store.migrate(new Date().toISOString());
     await importDemo(store, { now: () => new Date().toISOString() });
+    const index = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+    await index.close();
   } finally {
     await store.close();
   }
