@@ -186,6 +186,9 @@ export interface DiscoveryView {
   nearest(query: ArrayLike<number>, k: number, skip?: (id: string) => boolean): SearchHit[];
 }
 
+/** `ts` when this module runs from its TypeScript source (through tsx), `js` when compiled (as `npm test` runs it). */
+const SOURCE_EXTENSION = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+
 /** What open() hands a build worker (src/search/build-worker.ts). */
 export interface BuildJob {
   databaseUrl: string;
@@ -379,7 +382,7 @@ export class SearchIndex {
     this.buildProgress = 0;
     return new Promise<void>((resolve, reject) => {
       const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-        workerData: { entry: new URL('./build-worker.ts', import.meta.url).href, ...job },
+        workerData: { entry: new URL(`./build-worker.${SOURCE_EXTENSION}`, import.meta.url).href, ...job },
       });
       this.worker = worker;
       let saved = false;

@@ -1,18 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/store.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { bundledMigrations } from '../../src/store/sqlite/migrate.ts';
+import { runPaperboy } from '../helpers/paperboy.ts';
 
-function paperboy(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 test('paperboy help lists the commands', () => {
   const r = paperboy(['help']);

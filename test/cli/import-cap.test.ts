@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -15,13 +15,9 @@ import { IMPORT_BATCH_LINES } from '../../src/services/import.ts';
 import { openStore } from '../../src/store/index.ts';
 import { atEndOfFile } from '../helpers/postgres.ts';
 import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { runPaperboy } from '../helpers/paperboy.ts';
 
-function paperboy(args: string[], env: Record<string, string>) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 const CAP = 500_000;
 /** Listing lines of about 180 bytes: 4,000 of them unpack to about 720 KB, past the cap after more than one batch. */

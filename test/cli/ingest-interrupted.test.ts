@@ -15,6 +15,7 @@ import { testApp } from '../helpers/app.ts';
 import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
 import { fixture } from '../arxiv/support.ts';
 import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
 const PAGE_2 = { verb: 'ListRecords', resumptionToken: '726959|1001' };
@@ -117,7 +118,7 @@ test('SIGTERM stops a real back-fill mid-range: exit 130, its summary counts the
   try {
     const databaseUrl = await tempDatabaseUrl();
     server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: PAGE_2 });
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env: {
+    const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env: {
       ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
       PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
       PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',

@@ -3,7 +3,6 @@
  * (`migrate` first of all, the step an upgrade relies on) refuses it with the message `serve` gives
  * and exit code 1, before reading or writing anything. On the test run's store (SQLite or PostgreSQL).
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -12,13 +11,9 @@ import { sql } from 'kysely';
 import { openStore } from '../../src/store/index.ts';
 import { bundledMigrations } from '../../src/store/sqlite/migrate.ts';
 import { FIXED_NOW, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { runPaperboy } from '../helpers/paperboy.ts';
 
-function paperboy(args: string[], env: Record<string, string>) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 test('every command refuses a database whose schema is newer than the build, with exit code 1 and nothing written', { timeout: 300_000 }, async () => {
   const dir = tempDir();

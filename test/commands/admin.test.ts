@@ -8,13 +8,9 @@ import { tempDir } from '../helpers/store.ts';
 import { openStore } from '../../src/store/index.ts';
 import { verifyPassword } from '../../src/services/passwords.ts';
 import { askNewPassword, createHiddenPrompt } from '../../src/cli/hidden-prompt.ts';
+import { nodeArgs, runPaperboy } from '../helpers/paperboy.ts';
 
-function paperboy(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 /** A stand-in terminal: what is typed goes in; raw mode is recorded; everything written is kept. */
 function fakeTerminal() {
@@ -57,7 +53,7 @@ test('the password prompt: two different answers, Ctrl-C and an early end are re
 
 test('admin create-user on a real terminal does not show the password', { skip: spawnSync('script', ['--version']).status !== 0 && 'needs script(1)' }, async () => {
   const dir = tempDir();
-  const cmd = `${process.execPath} --import tsx src/main.ts admin create-user --username ttyuser --email tty@example.org --role member`;
+  const cmd = [process.execPath, ...nodeArgs('src/main.ts'), 'admin', 'create-user', '--username', 'ttyuser', '--email', 'tty@example.org', '--role', 'member'].map((a) => `'${a}'`).join(' ');
   // script(1) runs the command on a pseudo-terminal; the transcript is what a user would see.
   const child = spawn('script', ['-qfec', cmd, '/dev/null'], { env: { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: dir }, stdio: ['pipe', 'pipe', 'pipe'] });
   let seen = '';

@@ -1,16 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/store.ts';
+import { runPaperboy, spawnPaperboy } from '../helpers/paperboy.ts';
 
-function paperboy(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 const row = (id: string) => JSON.stringify({ id, title: 'Sparse attention', authors: ['A'], categories: ['cs.CL'], abstract: 'x', listing_dates: ['2025-05-06'] });
 
@@ -127,10 +123,8 @@ test('commands that only read say "no database" instead of creating one; migrate
 test('a DATABASE_URL of another scheme is refused before anything is created', () => {
   const dir = tempDir();
   for (const url of ['mysql://user:s3cret@db/paperboy', 'postgress://u:s3cret@h/db']) {
-    const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), path.resolve('src/main.ts'), 'stats'], {
-      cwd: dir, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', DATABASE_URL: url },
-    });
-    assert.equal(r.status, 2, url);
+    const r = paperboy(['stats'], { DATABASE_URL: url }, { cwd: dir });
+    assert.equal(r.code, 2, url);
     assert.match(r.stderr, /DATABASE_URL: ".*:\/\/\.\.\." is not a store Paperboy knows/);
     assert.doesNotMatch(r.stderr + r.stdout, /s3cret/);
   }
@@ -177,32 +171,46 @@ test('import lists bad lines on stderr: the first 100, then how many more', () =
 });
 
 test('a reader that goes away early (paperboy ... | head) ends the command quietly', async () => {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'help'], { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.destroy(); // the reader closes its end before the command writes
+  const child = spawnPaperboy(['help'], { env: { ...process.env, LOG_LEVEL: 'silent' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.destroy(); // the reader closes its end before the command writes
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr!.on('data', (d) => { stderr += d; });
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   assert.equal(stderr, '', 'no stack trace');
   assert.equal(code, 0);
 });
 
-test('the installed command works from any folder: pages render (the project tsconfig, with its JSX settings, is found)', async () => {
+test('the installed command works from any folder: pages render (the project tsconfig, with its JSX settings, is found) and the search index builds in its worker', async () => {
   const { freePort, ROOT } = await import('../helpers/server-process.ts');
   const port = await freePort();
   const elsewhere = tempDir();
+  const data = path.join(elsewhere, 'data');
+  fs.mkdirSync(data);
+  const file = path.join(elsewhere, 'one.jsonl');
+  fs.writeFileSync(file, `${row('2505.00001')}\n`);
+  assert.equal(paperboy(['import', file], { PAPERBOY_DATA_DIR: data }).code, 0);
+  // bin/paperboy.mjs runs the sources through tsx, as an installed copy does, whatever way this test runs.
   const child = spawn(process.execPath, [path.join(ROOT, 'bin/paperboy.mjs'), 'serve'], {
-    cwd: elsewhere, env: { ...process.env, LOG_LEVEL: 'silent', PORT: String(port), PAPERBOY_DATA_DIR: path.join(elsewhere, 'data'), PAPERBOY_DEMO: 'false' },
-    stdio: 'ignore',
+    cwd: elsewhere, env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), PAPERBOY_DATA_DIR: data, PAPERBOY_DEMO: 'false', PAPERBOY_INGEST_SCHEDULE: 'off' },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  let log = '';
+  child.stdout.on('data', (d) => { log += d; });
+  child.stderr.on('data', (d) => { log += d; });
   try {
     let res: Response | null = null;
     for (let i = 0; i < 300 && !res; i++) {
       res = await fetch(`http://127.0.0.1:${port}/about`).catch(() => null);
       if (!res) await new Promise((r) => setTimeout(r, 100));
     }
-    assert.ok(res, 'the server answered');
+    assert.ok(res, `the server answered: ${log}`);
     assert.equal(res.status, 200);
     assert.match(await res.text(), /<h1>/);
+    // The build worker loads its TypeScript module through tsx too (src/search/worker-boot.mjs).
+    for (let i = 0; i < 600 && !/search: index saved/.test(log); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(log, /search: keyword index built papers=1 /);
+    assert.match(log, /search: index saved generation=1 /);
+    assert.doesNotMatch(log, /build failed/);
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -6,16 +6,10 @@ import path from 'node:path';
 import { fixture } from '../arxiv/support.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { tempDir } from '../helpers/store.ts';
+import { runPaperboyAsync } from '../helpers/paperboy.ts';
 
 /** Runs the command without blocking this process (the replay server answers from it). */
-function paperboy(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const paperboy = runPaperboyAsync;
 
 test('ingest: a paper asked for by id is stored whatever PAPERBOY_CATEGORIES; skipped papers are named with the reason', async () => {
   const server = await startReplayServer({

@@ -18,6 +18,7 @@ import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { tempStore } from '../helpers/store.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 let sink: SmtpSink;
 before(async () => { sink = await startSmtpSink(); });
@@ -158,8 +159,7 @@ test('jobs re-check state: unsubscribing after the enqueue skips the digest; not
 test('a sender killed with SIGKILL at random points and restarted: no duplicates, no silent misses', { timeout: 60_000 }, async () => {
   const store = await setup(250, 'kill');
   const file = store.url;
-  const sender = path.resolve('bench/digest-sender.ts');
-  const start = () => spawn(process.execPath, ['--import', 'tsx', sender, '--db', file, '--smtp-port', String(sink.port), '--date', '2025-05-06', '--lease-ms', '1500', '--connections', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const start = () => spawn(process.execPath, [...nodeArgs('bench/digest-sender.ts'), '--db', file, '--smtp-port', String(sink.port), '--date', '2025-05-06', '--lease-ms', '1500', '--connections', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
   const kills = 3;
   let unknown = 0;
   for (let k = 0; k <= kills; k++) {

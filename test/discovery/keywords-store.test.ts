@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -13,6 +12,7 @@ import { refreshKeywords } from '../../src/services/keywords.ts';
 import { keywordsOf, replacePaperKeywords } from '../../src/store/keywords.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
+import { runPaperboy } from '../helpers/paperboy.ts';
 
 const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
 const LISTINGS = path.join(SHARED, 'arxiv-cs-listings-2025-05-06', 'arxiv_cs_2025-05_06.jsonl.gz');
@@ -26,12 +26,7 @@ function listingSlice(n: number, edit?: (row: Record<string, unknown>) => void):
   return file;
 }
 
-function paperboy(args: string[], env: Record<string, string>) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 test('an import computes keywords of what it added; a re-import changes nothing; a changed paper is done again', { skip }, async () => {
   const store = await tempStore();

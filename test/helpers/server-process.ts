@@ -5,10 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { nodeArgs, PROJECT_ROOT } from './paperboy.ts';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const ROOT = PROJECT_ROOT;
 const HOST = '127.0.0.1';
 /** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every common build). */
 const CLOCK_TICKS_PER_S = 100;
@@ -50,10 +49,10 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return Object.assign(env, extra);
 }
 
-/** Starts `paperboy serve` on `dataDir` and waits until `/healthz` answers (and `/readyz` says ready); `nodeArgs` go to Node (e.g. --cpu-prof). */
-export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000, nodeArgs: string[] = []): Promise<ServeProcess> {
+/** Starts `paperboy serve` on `dataDir` and waits until `/healthz` answers (and `/readyz` says ready); `nodeOptions` go to Node (e.g. --cpu-prof). */
+export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000, nodeOptions: string[] = []): Promise<ServeProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeOptions, ...nodeArgs('src/main.ts'), 'serve'], {
     cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv({ HOST, PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PAPERBOY_INGEST_SCHEDULE: 'off', ...env }),
   });

@@ -18,6 +18,7 @@ import { seedSmallCorpus } from '../helpers/app.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { tempDir } from '../helpers/store.ts';
 import { freePort } from '../digest/support.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 /** An SMTP server that takes a message's data and answers only when `release()` is called. */
 async function stallingSmtp() {
@@ -68,7 +69,7 @@ interface Child { proc: ChildProcess; url: string; stderr: () => string; exited:
 
 async function serveChild(dataDir: string, smtpPort: number, env: Record<string, string> = {}): Promise<Child> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const proc = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], {
     env: {
       ...process.env, PORT: String(port), HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, PAPERBOY_DEMO: 'false', LOG_LEVEL: 'info',
       PAPERBOY_INGEST_SCHEDULE: 'off', PAPERBOY_DIGEST_SCHEDULE: '00:00', PAPERBOY_SCHEDULER_TICK_SECONDS: '1',

@@ -5,7 +5,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -16,6 +15,7 @@ import { exportInstance, importInstance, TransferError } from '../../src/service
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { FIXED_NOW, tempDir, tempSqliteStore, tempStore } from '../helpers/store.ts';
 import { testStoreKind } from '../helpers/postgres.ts';
+import { runPaperboy } from '../helpers/paperboy.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
 const loose = (s: Store) => s.db as unknown as Loose;
@@ -185,12 +185,7 @@ test('import refuses a store with content unless told to replace it; a bad or cu
   for (const spec of INSTANCE_TABLES) assert.deepEqual(await allRows(target, spec.name), await allRows(source, spec.name), spec.name);
 });
 
-function paperboy(args: string[], env: Record<string, string>) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 120_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = runPaperboy;
 
 test('paperboy export and import --all: summary lines, exit codes, refusal of a store with content', async () => {
   const dir = tempDir();

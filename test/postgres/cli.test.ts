@@ -3,7 +3,6 @@
  * stats, backup guidance, readiness, a clear line when the server cannot be reached, and digests
  * whose alerts PostgreSQL's search engine matches.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
@@ -18,15 +17,11 @@ import { newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { tempDir, tempStore } from '../helpers/store.ts';
+import { runPaperboy } from '../helpers/paperboy.ts';
 
 const skip = testStoreKind() === 'postgres' ? false : 'needs PAPERBOY_TEST_STORE=postgres (npm test runs it on PostgreSQL)';
 
-function paperboy(args: string[], env: Record<string, string>) {
-  const res = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', ...args], {
-    encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), ...env }, timeout: 60_000,
-  });
-  return { code: res.status, stdout: res.stdout, stderr: res.stderr };
-}
+const paperboy = (args: string[], env: Record<string, string>) => runPaperboy(args, { PAPERBOY_DATA_DIR: tempDir(), ...env });
 
 test('migrate an empty PostgreSQL database, import, stats; backup points to pg_dump', { skip }, async () => {
   const db = await createTestDatabase({ migrated: false });

@@ -18,6 +18,7 @@ import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
 import { FIXED_NOW, tempDir } from '../helpers/store.ts';
 import { freePort } from '../digest/support.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const onPostgres = testStoreKind() === 'postgres';
 
@@ -30,7 +31,7 @@ async function serve(databaseUrl: string): Promise<Served> {
     ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', PAPERBOY_DATA_DIR: tempDir(), PAPERBOY_DEMO: 'false',
     PAPERBOY_TRUST_PROXY: 'true', PAPERBOY_INGEST_SCHEDULE: 'off', LOG_LEVEL: 'warn',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve('.') });
+  const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve('.') });
   let log = '';
   child.stdout!.on('data', (c: Buffer) => { log += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { log += c.toString(); });
@@ -114,7 +115,7 @@ describe('two app processes on one PostgreSQL database', { skip: onPostgres ? fa
   });
 
   const sender = (smtpPort: number) => spawn(process.execPath, [
-    '--import', 'tsx', path.resolve('bench/digest-sender.ts'), '--db', store.url, '--smtp-port', String(smtpPort), '--date', '2025-05-06', '--lease-ms', '1500', '--connections', '2',
+    ...nodeArgs('bench/digest-sender.ts'), '--db', store.url, '--smtp-port', String(smtpPort), '--date', '2025-05-06', '--lease-ms', '1500', '--connections', '2',
   ], { stdio: ['ignore', 'pipe', 'pipe'] });
 
   function deliveries(prefix: string): Map<string, number> {

@@ -19,6 +19,7 @@ import { paperRecord } from '../helpers/factories.ts';
 import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
 import { SMALL_EMBEDDER, topicalRecords } from '../search/fixtures.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const onPostgres = testStoreKind() === 'postgres';
 const skip = onPostgres ? false : 'needs PAPERBOY_TEST_STORE=postgres (npm test runs it on PostgreSQL)';
@@ -414,7 +415,7 @@ test('paperboy serve with PAPERBOY_SEARCH_ENGINE=postgres: builds the model, ans
   const db = await createTestDatabase();
   const store = await openStore(db.url);
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'serve'], {
+  const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], {
     env: {
       ...process.env, DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', PAPERBOY_DATA_DIR: tempDir(), PAPERBOY_DEMO: 'false',
       PAPERBOY_INGEST_SCHEDULE: 'off', PAPERBOY_SEARCH_ENGINE: 'postgres', LOG_LEVEL: 'info',

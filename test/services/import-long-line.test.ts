@@ -8,6 +8,7 @@ import zlib from 'node:zlib';
 import { importFile, MAX_LINE_BYTES } from '../../src/services/import.ts';
 import { splitLines, type Line } from '../../src/import/lines.ts';
 import { tempDir, tempStore, FIXED_NOW } from '../helpers/store.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const now = () => FIXED_NOW;
 const row = (id: string) => JSON.stringify({ id, title: 'T', authors: ['A'], categories: ['cs.CL'], abstract: 'x', listing_dates: ['2025-05-06'] });
@@ -72,7 +73,7 @@ test('paperboy import of such a file in a small heap: no crash, the line listed,
   await gzipWithLongLine(file, LONG_LINE_BYTES);
   // A heap the import needs anyway, but which cannot hold the long line as a string: building the
   // whole line before checking its length would run out of memory here.
-  const res = spawnSync(process.execPath, ['--max-old-space-size=64', '--import', 'tsx', 'src/main.ts', 'import', file], {
+  const res = spawnSync(process.execPath, ['--max-old-space-size=64', ...nodeArgs('src/main.ts'), 'import', file], {
     encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: dir }, timeout: 60_000,
   });
   assert.equal(res.signal, null, res.stderr);

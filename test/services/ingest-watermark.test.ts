@@ -14,6 +14,7 @@ import type { Store } from '../../src/store/index.ts';
 import { emptyOaiArxiv, seeded } from '../helpers/fake-oai.ts';
 import { FIXED_NOW, tempDatabaseUrl, tempStore } from '../helpers/store.ts';
 import { openStore } from '../../src/store/index.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const base = { set: 'cs', metadataPrefix: 'arXivRaw' } as const;
 const MARK = oaiJobName(base);
@@ -82,7 +83,7 @@ test('two processes running back-fills at the same time never move the watermark
     // One process ends its back-fills on even days, the other on odd ones, both moving forward in
     // step: whichever commits second must not put back the other's later day.
     const start = (first: string, seed: number) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/backfill-process.ts', url, first, '2', String(COUNT), String(seed)], { env: { ...process.env, LOG_LEVEL: 'silent' } });
+      const child = spawn(process.execPath, [...nodeArgs('test/helpers/backfill-process.ts'), url, first, '2', String(COUNT), String(seed)], { env: { ...process.env, LOG_LEVEL: 'silent' } });
       let out = '';
       const ready = new Promise<void>((resolve) => child.stdout.on('data', (d) => { out += d; if (out.includes('ready')) resolve(); }));
       child.stderr.on('data', (d) => { out += d; });

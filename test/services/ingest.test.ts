@@ -16,6 +16,7 @@ import { testStoreKind } from '../helpers/postgres.ts';
 import { closeAbandonedRuns, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
 import { runLeaseName } from '../../src/store/jobs.ts';
 import { sql } from 'kysely';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const UA = 'Paperboy-test/0.1 (mailto:admin@example.org)';
 const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
@@ -214,7 +215,7 @@ describe('OAI-PMH harvest', () => {
     const run = (killAfterMs: number | null) => new Promise<number | null>((resolve) => {
       // Slow pages widen the window in which the kill lands mid-harvest.
       for (let i = 0; i < 3; i++) server.injectFault({ kind: 'slow', delayMs: 150 });
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env, stdio: 'ignore', cwd: path.resolve('.') });
+      const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env, stdio: 'ignore', cwd: path.resolve('.') });
       const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       child.on('exit', (code) => { if (timer) clearTimeout(timer); resolve(code); });
     });

@@ -16,6 +16,7 @@ import { testApp } from '../helpers/app.ts';
 import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
 import { fixture } from '../arxiv/support.ts';
 import { FIXED_NOW, tempDatabaseUrl, tempDir, tempStore } from '../helpers/store.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 const NOW = FIXED_NOW;
 const at = (offsetMs: number) => new Date(Date.parse(NOW) + offsetMs).toISOString();
@@ -101,7 +102,7 @@ function startIngest(server: ReplayServer, databaseUrl: string) {
     PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
     PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
   };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env });
+  const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env });
   children.push(child);
   let stdout = '';
   child.stdout.on('data', (d) => { stdout += d; });

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { clientAddress } from '../../src/web/client-address.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
 
 test('clientAddress: the entry the operator\'s outermost proxy wrote', () => {
   const socket = '10.0.0.5';
@@ -37,7 +38,7 @@ test('PAPERBOY_TRUST_PROXY: false, true (one proxy) or a number of proxies; anyt
     assert.throws(() => loadConfig({ PAPERBOY_TRUST_PROXY: bad }),
       (e: Error) => e instanceof ConfigError && e.problems.length === 1 && /^PAPERBOY_TRUST_PROXY: must be false, true \(one proxy in front\) or the number of proxies in front, 1 to 10/.test(e.problems[0]!), bad);
   }
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'migrate'], {
+  const r = spawnSync(process.execPath, [...nodeArgs('src/main.ts'), 'migrate'], {
     encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_TRUST_PROXY: 'maybe' }, timeout: 60_000,
   });
   assert.equal(r.status, 2);
