@@ -289,7 +289,8 @@ async function dropDemoTemplate(): Promise<void> {
 process.once('SIGINT', () => { void cleanUp().finally(() => process.exit(130)); });
 process.once('SIGTERM', () => { void cleanUp().finally(() => process.exit(143)); });
 
-const env = { ...process.env, PAPERBOY_TEST_RUN_DIR: runDir };
+// Password hashes at the fast test cost (src/services/passwords.ts), unless the caller chose.
+const env = { PAPERBOY_TEST_FAST_PASSWORDS: '1', ...process.env, PAPERBOY_TEST_RUN_DIR: runDir };
 // With the whole suite, the demo import each store's test servers share is made first, one slot each.
 const DEMO_STORE = 'test/helpers/demo-store.ts';
 const prepareJobs: Job[] = positionals.length > 0 ? [] : [
