@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { loadConfig, ConfigError, settingWarnings } from './config.ts';
 
@@ -158,4 +160,24 @@ test('settingWarnings names PAPERBOY_ variables that are no setting, with the ne
     assert.equal(got.length, want.length, `${JSON.stringify(env)}: ${JSON.stringify(got)}`);
     want.forEach((re, i) => assert.match(got[i]!, re));
   }
+});
+
+test('PAPERBOY_DATA_DIR naming a file, or a folder under a file, is named as the problem', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-config-'));
+  const file = path.join(dir, 'paperboy.db');
+  fs.writeFileSync(file, '');
+  const problemsFor = (dataDir: string) => {
+    try {
+      loadConfig({ PAPERBOY_DATA_DIR: dataDir });
+      return [];
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      return err.problems;
+    }
+  };
+  assert.deepEqual(problemsFor(file), [`PAPERBOY_DATA_DIR: "${file}" is a file, not a folder`]);
+  assert.deepEqual(problemsFor(path.join(file, 'data')), [`PAPERBOY_DATA_DIR: "${file}" on its path is a file, not a folder`]);
+  assert.deepEqual(problemsFor(path.join(dir, 'not-yet', 'data')), [], 'a folder still to be made is fine');
+  assert.deepEqual(problemsFor(dir), []);
+  fs.rmSync(dir, { recursive: true });
 });

@@ -200,6 +200,17 @@ function editDistance(a: string, b: string): number {
   return prev[b.length]!;
 }
 
+/** The first existing path from `dir` upwards, when it is not a folder (so `dir` cannot be one); else null. */
+function fileInPlaceOfFolder(dir: string): string | null {
+  for (let p = dir; ; p = path.dirname(p)) {
+    try {
+      return fs.statSync(p).isDirectory() ? null : p;
+    } catch {
+      if (path.dirname(p) === p) return null;
+    }
+  }
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
   const fileProblems: string[] = [];
@@ -226,6 +237,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.PAPERBOY_DATA_DIR);
+  const inTheWay = fileInPlaceOfFolder(dataDir);
+  if (inTheWay) problems.push(`PAPERBOY_DATA_DIR: ${inTheWay === dataDir ? `"${dataDir}" is a file` : `"${inTheWay}" on its path is a file`}, not a folder`);
   const databaseUrl = e.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'paperboy.db')}`;
   const urlScheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(databaseUrl)?.[1];
   if (urlScheme !== undefined && !/^(sqlite|postgres|postgresql)$/.test(urlScheme)) {
