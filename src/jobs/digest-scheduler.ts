@@ -10,11 +10,12 @@ import { resumedLastDate, scheduledRuns } from '../domain/digest.ts';
 import { formatDigestSummary, runDigest, type DigestDeps, type DigestReport } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { digestDb } from '../store/subscriptions.ts';
+import { holdLease, type HeldLease } from './lease.ts';
 import { periodic } from './periodic.ts';
 
 /** How often the scheduler looks at the clock, in ms. */
 export const DIGEST_TICK_MS = 60_000;
-/** A run holds the scheduler's lease this long (ms); a crashed process's lease runs out and another takes over. */
+/** The scheduler's lease lasts this long (ms), renewed while a run goes on; a crashed process's lease runs out and another takes over. */
 export const DIGEST_LEASE_MS = 60 * 60_000;
 export const DIGEST_JOB = 'scheduler:digest';
 
@@ -55,6 +56,9 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
 
   const log = (r: DigestReport) => (r.error ? deps.logger.warn : deps.logger.info).call(deps.logger, { job: DIGEST_JOB, ...r, previews: undefined }, formatDigestSummary(r));
 
+  /** The lease of the run in progress, if any. */
+  let held: HeldLease | null = null;
+
   async function runOnce(): Promise<'sent' | 'retried' | 'idle' | 'busy'> {
     const nowMs = deps.clock.now();
     const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
@@ -71,7 +75,9 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
       const due = await digestDb(store.db).selectFrom('outbox').select('id').where('status', '=', 'pending').where('not_before', '<=', iso()).limit(1).executeTakeFirst();
       if (!due) return 'idle';
     }
-    if (!(await store.acquireLease(DIGEST_JOB, owner, new Date(nowMs + DIGEST_LEASE_MS).toISOString(), iso()))) return 'busy';
+    const lease = await holdLease(store, DIGEST_JOB, owner, DIGEST_LEASE_MS, () => deps.clock.now(), () => deps.logger.warn({ job: DIGEST_JOB }, 'the digest lease passed to another process during the run'));
+    if (!lease) return 'busy';
+    held = lease;
     try {
       if (runs.length > 0) {
         // Days missed while the process was down first (late, once), then today's.
@@ -88,7 +94,8 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
       log(report);
       return 'retried';
     } finally {
-      await store.releaseLease(DIGEST_JOB, owner, iso());
+      held = null;
+      await lease.release();
     }
   }
 
@@ -96,7 +103,7 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
     tickMs: opts.tickMs ?? DIGEST_TICK_MS, timers: opts.timers, idle: 'idle', name: DIGEST_JOB,
     onError: (err) => deps.logger.error({ err, job: DIGEST_JOB }, 'scheduled digest failed'),
     // Rows this run leased stay leased until their lease runs out; the outbox keeps each send to one.
-    onAbandon: () => store.releaseLease(DIGEST_JOB, owner, iso()),
+    onAbandon: async () => { await held?.release(); },
     onStopped: () => deps.digest.transport.close(),
   });
 }

@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { addDays } from '../domain/dates.ts';
+import { holdLease, type HeldLease } from './lease.ts';
 import { periodic } from './periodic.ts';
 import { catchUpQuery, formatIngestSummary, ingestOai, ingestRss, type IngestDeps } from '../services/ingest.ts';
 
 /** How often the scheduler looks at the clock, in ms. */
 export const TICK_MS = 60_000;
-/** A run holds its lease this long (ms); a crashed process's lease expires and another takes over. */
+/** A run's lease lasts this long (ms), renewed while the run goes on; a crashed process's lease expires and another takes over. */
 export const LEASE_MS = 2 * 3_600_000;
 /** The first catch-up of an instance reaches this many days back. */
 const FIRST_CATCH_UP_DAYS = 3;
@@ -56,12 +57,17 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
   const owner = `${process.pid}-${randomUUID().slice(0, 8)}`;
   const { store } = deps.ingest;
 
+  /** The lease of the run in progress, if any. */
+  let held: HeldLease | null = null;
+
   async function runOnce(): Promise<'ran' | 'not-due' | 'busy'> {
     const nowMs = deps.clock.now();
     const iso = () => new Date(deps.clock.now()).toISOString();
     const state = await store.readJobState<{ lastDay: string | null; retryAt?: string | null }>(JOB);
     if (!isDue(nowMs, deps.at, state?.lastDay ?? null, state?.retryAt ?? null)) return 'not-due';
-    if (!(await store.acquireLease(JOB, owner, new Date(nowMs + LEASE_MS).toISOString(), iso()))) return 'busy';
+    const lease = await holdLease(store, JOB, owner, LEASE_MS, () => deps.clock.now(), () => deps.logger.warn({ job: JOB }, 'the daily ingest lease passed to another process during the run'));
+    if (!lease) return 'busy';
+    held = lease;
     try {
       const today = iso().slice(0, 10);
       const ingest: IngestDeps = { ...deps.ingest, now: iso };
@@ -81,7 +87,8 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
       }
       return 'ran';
     } finally {
-      await store.releaseLease(JOB, owner, iso());
+      held = null;
+      await lease.release();
     }
   }
 
@@ -89,6 +96,6 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
     tickMs: opts.tickMs ?? TICK_MS, timers: opts.timers, idle: 'not-due', name: JOB,
     onError: (err) => deps.logger.error({ err, job: JOB }, 'scheduled ingest failed'),
     // The run resumes from its last stored page when a process takes the lease next.
-    onAbandon: () => store.releaseLease(JOB, owner, new Date(deps.clock.now()).toISOString()),
+    onAbandon: async () => { await held?.release(); },
   });
 }
