@@ -144,7 +144,7 @@ const f = (x: number) => `${x.toFixed(1)} ms`;
 const lines: string[] = [
   '## Search on PostgreSQL (tsvector + pgvector) beside the in-memory engine',
   '',
-  `Measured on ${new Date().toISOString().slice(0, 10)} with \`node --import tsx bench/search-postgres.ts --database-url ... --papers ${papers} --write\` (${machine()}), PostgreSQL ${(await (async () => { const s = await openStore(url); try { return (await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(s.db)).rows[0]!.v; } finally { await s.close(); } })())}, pgvector 0.8. The machine was shared with other work while measuring (load average ${latency?.loadAvg ?? loadAverage()} at the end): latencies are upper bounds.`,
+  `Measured on ${new Date().toISOString().slice(0, 10)} with \`node --import tsx bench/search-postgres.ts --database-url ... --papers ${papers} --write\` (${machine()}), PostgreSQL ${(await (async () => { const s = await openStore(url); try { return (await sql<{ v: string }>`SELECT current_setting('server_version') AS v`.execute(s.db)).rows[0]!.v; } finally { await s.close(); } })())}, pgvector 0.8. Load average ${latency?.loadAvg ?? loadAverage()} at the end (the bench and PostgreSQL alone make about 1; above ${os.cpus().length}, other work competed for the CPUs and the latencies are upper bounds).`,
   '',
 ];
 if (quality) {
