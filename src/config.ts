@@ -211,6 +211,14 @@ function fileInPlaceOfFolder(dir: string): string | null {
   }
 }
 
+/**
+ * True when the test suite asks for password hashes at its low cost (PAPERBOY_TEST_FAST_PASSWORDS=1,
+ * set by `npm test` alone; src/services/passwords.ts). Not a setting: operators have no use for it.
+ */
+export function fastTestPasswords(env: Record<string, string | undefined> = process.env): boolean {
+  return env.PAPERBOY_TEST_FAST_PASSWORDS === '1';
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const cleaned: Record<string, string> = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')) as Record<string, string>;
   const fileProblems: string[] = [];

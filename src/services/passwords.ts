@@ -3,21 +3,22 @@
  * Stored as `scrypt$N$r$p$salt$hash` so the cost can be raised later without breaking old hashes.
  */
 import { randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { fastTestPasswords } from '../config.ts';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
 
 /**
  * The work factor: 2^15 iterations, r=8 (~32 MiB and tens of ms a hash, the common recommendation
- * for interactive logins). The test suite lowers N to 2^10 with PAPERBOY_TEST_FAST_PASSWORDS=1
- * (scripts/run-tests.ts sets it), as test set-ups commonly lower a password hash's cost: its tests
+ * for interactive logins). The test suite lowers N to 2^10 (`fast`: PAPERBOY_TEST_FAST_PASSWORDS=1,
+ * which scripts/run-tests.ts sets), as test set-ups commonly lower a password hash's cost: its tests
  * hash and check a few thousand passwords. Each hash records its own cost, so every hash verifies
  * whatever the current setting.
  */
-export function passwordCost(env: NodeJS.ProcessEnv = process.env): { N: number; r: number; p: number } {
-  return { N: env.PAPERBOY_TEST_FAST_PASSWORDS === '1' ? 2 ** 10 : 2 ** 15, r: 8, p: 1 };
+export function passwordCost(fast: boolean): { N: number; r: number; p: number } {
+  return { N: fast ? 2 ** 10 : 2 ** 15, r: 8, p: 1 };
 }
-const COST = passwordCost();
+const COST = passwordCost(fastTestPasswords());
 const KEY_BYTES = 32;
 const MAXMEM = 128 * 1024 * 1024;
 export const PASSWORD_MIN = 10;
