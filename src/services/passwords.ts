@@ -12,7 +12,7 @@ const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptO
  * The work factor: 2^15 iterations, r=8 (~32 MiB and tens of ms a hash, the common recommendation
  * for interactive logins). The test suite lowers N to 2^10 (`fast`: PAPERBOY_TEST_FAST_PASSWORDS=1,
  * which scripts/run-tests.ts sets), as test set-ups commonly lower a password hash's cost: its tests
- * hash and check a few thousand passwords. Each hash records its own cost, so every hash verifies
+ * hash and check hundreds of passwords. Each hash records its own cost, so every hash verifies
  * whatever the current setting.
  */
 export function passwordCost(fast: boolean): { N: number; r: number; p: number } {
