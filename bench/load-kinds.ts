@@ -19,7 +19,8 @@ import { isoWeekOf, monthOf } from '../src/domain/dates.ts';
 import { seededRandom } from '../src/search/linalg.ts';
 import { openStore } from '../src/store/index.ts';
 import { makeMembers } from '../test/helpers/members.ts';
-import { cleanEnv, ROOT, startServe } from '../test/helpers/server-process.ts';
+import { nodeArgs, PROJECT_ROOT } from '../test/helpers/paperboy.ts';
+import { cleanEnv, startServe } from '../test/helpers/server-process.ts';
 import { machine } from './report.ts';
 
 const { values: flags } = parseArgs({
@@ -41,7 +42,7 @@ async function main(): Promise<void> {
   try {
     if (!keep || !fs.existsSync(path.join(dataDir, 'paperboy.db'))) {
       await (await startServe(dataDir, {})).stop();
-      const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'reindex'], { cwd: ROOT, encoding: 'utf8', env: cleanEnv({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }) });
+      const r = spawnSync(process.execPath, [...nodeArgs('src/main.ts'), 'reindex'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: cleanEnv({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }) });
       if (r.status !== 0) throw new Error(`reindex failed: ${r.stderr || r.stdout}`);
     }
     const store = await openStore(loadConfig({ PAPERBOY_DATA_DIR: dataDir }).databaseUrl);

@@ -27,7 +27,8 @@ import { loadConfig } from '../src/config.ts';
 import { isoWeekOf, monthOf } from '../src/domain/dates.ts';
 import { openStore } from '../src/store/index.ts';
 import { makeMembers, type Member } from '../test/helpers/members.ts';
-import { cleanEnv, ROOT, startServe, type ServeProcess } from '../test/helpers/server-process.ts';
+import { nodeArgs, PROJECT_ROOT } from '../test/helpers/paperboy.ts';
+import { cleanEnv, startServe, type ServeProcess } from '../test/helpers/server-process.ts';
 import { seededRandom as rng } from '../src/search/linalg.ts';
 import { machine, writeSection } from './report.ts';
 
@@ -160,7 +161,7 @@ async function main(): Promise<void> {
       log('first start: demo import');
       await (await startServe(dataDir, env)).stop();
       log('search index: paperboy reindex');
-      const reindex = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts', 'reindex'], { cwd: ROOT, encoding: 'utf8', env: cleanEnv({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }) });
+      const reindex = spawnSync(process.execPath, [...nodeArgs('src/main.ts'), 'reindex'], { cwd: PROJECT_ROOT, encoding: 'utf8', env: cleanEnv({ PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }) });
       if (reindex.status !== 0) throw new Error(`reindex failed: ${reindex.stderr || reindex.stdout}`);
     }
     const store = await openStore(loadConfig({ PAPERBOY_DATA_DIR: dataDir }).databaseUrl);

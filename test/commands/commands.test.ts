@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/store.ts';
-import { runPaperboy, spawnPaperboy } from '../helpers/paperboy.ts';
+import { PROJECT_ROOT, runPaperboy, spawnPaperboy } from '../helpers/paperboy.ts';
 
 const paperboy = runPaperboy;
 
@@ -181,7 +181,7 @@ test('a reader that goes away early (paperboy ... | head) ends the command quiet
 });
 
 test('the installed command works from any folder: pages render (the project tsconfig, with its JSX settings, is found) and the search index builds in its worker', async () => {
-  const { freePort, ROOT } = await import('../helpers/server-process.ts');
+  const { freePort } = await import('../helpers/server-process.ts');
   const port = await freePort();
   const elsewhere = tempDir();
   const data = path.join(elsewhere, 'data');
@@ -190,7 +190,7 @@ test('the installed command works from any folder: pages render (the project tsc
   fs.writeFileSync(file, `${row('2505.00001')}\n`);
   assert.equal(paperboy(['import', file], { PAPERBOY_DATA_DIR: data }).code, 0);
   // bin/paperboy.mjs runs the sources through tsx, as an installed copy does, whatever way this test runs.
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/paperboy.mjs'), 'serve'], {
+  const child = spawn(process.execPath, [path.join(PROJECT_ROOT, 'bin/paperboy.mjs'), 'serve'], {
     cwd: elsewhere, env: { ...process.env, LOG_LEVEL: 'info', PORT: String(port), PAPERBOY_DATA_DIR: data, PAPERBOY_DEMO: 'false', PAPERBOY_INGEST_SCHEDULE: 'off' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

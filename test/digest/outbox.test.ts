@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import { sql } from 'kysely';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { smtpTransport } from '../../src/mail/transport.ts';

@@ -26,9 +26,9 @@ import { fixture } from '../arxiv/support.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { makeMembers, type Member } from '../helpers/members.ts';
 import { startReplayServer, type ReplayRoute, type ReplayServer } from '../helpers/replay-server.ts';
-import { cleanEnv, ROOT, startServe, type ServeProcess } from '../helpers/server-process.ts';
+import { cleanEnv, startServe, type ServeProcess } from '../helpers/server-process.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
-import { nodeArgs } from '../helpers/paperboy.ts';
+import { nodeArgs, PROJECT_ROOT } from '../helpers/paperboy.ts';
 
 export interface CrashOptions {
   kills: number;
@@ -76,7 +76,7 @@ interface Ledger {
 }
 
 function child(args: string[], env: NodeJS.ProcessEnv): { proc: ChildProcess; exited: Promise<number | null>; out: () => string } {
-  const proc = spawn(process.execPath, [...nodeArgs('src/main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...nodeArgs('src/main.ts'), ...args], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-8000); });
   proc.stderr!.on('data', (c: Buffer) => { out = (out + c.toString()).slice(-8000); });

@@ -24,7 +24,7 @@ import { createApp } from '../../src/web/app.tsx';
 import { AfterAnswer } from '../../src/services/after-answer.ts';
 import { loadAssets } from '../../src/web/assets.ts';
 import { requireAll } from '../helpers/browser.ts';
-import { ROOT } from '../helpers/server-process.ts';
+import { PROJECT_ROOT } from '../helpers/paperboy.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { FIXED_NOW, tempDir } from '../helpers/store.ts';
@@ -117,7 +117,7 @@ describe('database locked by another writer', () => {
     const { app, logs, post } = await appOn(store);
     // Another process (say a CLI import) holds the write lock for `ms`.
     const holdLock = async (ms: number) => {
-      const holder = spawn(process.execPath, ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(path.join(dir, 'locked.db'))}); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, ${ms});`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const holder = spawn(process.execPath, ['-e', `const D = require('better-sqlite3'); const d = new D(${JSON.stringify(path.join(dir, 'locked.db'))}); d.exec('BEGIN IMMEDIATE'); console.log('locked'); setTimeout(() => { d.exec('COMMIT'); d.close(); }, ${ms});`], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
       await new Promise<void>((r) => holder.stdout.once('data', () => r()));
       return { released: new Promise<void>((r) => holder.once('exit', () => r())) };
     };

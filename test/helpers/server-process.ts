@@ -6,8 +6,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import { nodeArgs, PROJECT_ROOT } from './paperboy.ts';
-
-export const ROOT = PROJECT_ROOT;
 const HOST = '127.0.0.1';
 /** Linux's USER_HZ: /proc reports CPU times in these ticks (100 on every common build). */
 const CLOCK_TICKS_PER_S = 100;
@@ -53,7 +51,7 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export async function startServe(dataDir: string, env: Record<string, string> = {}, timeoutMs = 180_000, nodeOptions: string[] = []): Promise<ServeProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, [...nodeOptions, ...nodeArgs('src/main.ts'), 'serve'], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv({ HOST, PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn', PAPERBOY_INGEST_SCHEDULE: 'off', ...env }),
   });
   let tail = '';
