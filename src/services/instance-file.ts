@@ -22,6 +22,7 @@ import { notAPlainFile } from '../store/database-url.ts';
 import {
   clearInstance, countRows, INSTANCE_TABLES, insertRows, keyOf, readPage, resetSequences, type TableSpec,
 } from '../store/transfer.ts';
+import { deferSearchDocuments, refreshAllSearchDocuments } from '../store/search-documents.ts';
 
 export const INSTANCE_FORMAT = 'paperboy-instance';
 export const INSTANCE_FORMAT_VERSION = 1;
@@ -222,6 +223,8 @@ export async function importInstance(
           }
           // Secrets and job checkpoints always come from the export; content only when replacing.
           await clearInstance(trx, opts.replace ? INSTANCE_TABLES : INSTANCE_TABLES.filter((t) => t.state));
+          // PostgreSQL's search documents once per paper at the end, not at each page of papers and authors.
+          await deferSearchDocuments(trx, true);
           continue;
         }
         if (Array.isArray(value)) {
@@ -260,6 +263,8 @@ export async function importInstance(
       if (streamError) throw new TransferError(`import: ${file}: cannot read it: ${(streamError as Error).message}`);
       if (!header) throw new TransferError(`import: ${file} is empty`);
       if (!ended) throw new TransferError(`import: ${file} ends early (cut off after line ${lineNo}); nothing was imported`);
+      await refreshAllSearchDocuments(trx);
+      await deferSearchDocuments(trx, false);
       await resetSequences(trx, store.dialect);
       opts.onProgress?.({ table: 'done', done: rows, total: header.rows });
       return { file, tables, rows, bytes, ms: Date.now() - started };

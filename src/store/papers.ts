@@ -10,6 +10,7 @@ import type { Database, PapersTable } from './schema.ts';
 import type { PaperDetail, UpsertCounts } from './types.ts';
 import { attachCardDetails, toCard, CARD_COLUMNS } from './cards.ts';
 import { inLockOrder, isPostgres } from './dialect.ts';
+import { deferSearchDocuments, refreshSearchDocuments } from './search-documents.ts';
 
 /** SQLite allows 32,766 bound parameters a statement; keep multi-row inserts well under it. */
 const MAX_PARAMS_PER_STATEMENT = 30_000;
@@ -156,6 +157,9 @@ export async function upsertPapers(
   const hashes = new Map(ordered.map((r) => [r.id, recordHash(r)]));
   const onlyInsert = opts.onlyInsert ?? false;
   const plan = planUpsert(ordered, await readStoredForUpdate(trx, [...byId.keys()]), hashes, onlyInsert);
+  // Each written paper's search document once, at the end, not at each statement (search-documents.ts).
+  const writes = plan.fresh.length + plan.changed.length > 0;
+  if (writes) await deferSearchDocuments(trx, true);
 
   const inserted = await insertNewPapers(trx, plan.fresh.map((r) => paperRow(r, now, hashes.get(r.id)!)));
   const fresh = plan.fresh.filter((r) => inserted.has(r.id));
@@ -182,6 +186,10 @@ export async function upsertPapers(
     })),
   );
   await insertChunked(trx, 'announcements', ordered.flatMap(announcementRows));
+  if (writes) {
+    await refreshSearchDocuments(trx, [...fresh, ...plan.changed].map((r) => r.id));
+    await deferSearchDocuments(trx, false);
+  }
   return { new: fresh.length, updated: plan.changed.length, unchanged: ordered.length - fresh.length - plan.changed.length };
 }
 

@@ -127,6 +127,17 @@ test(`round trip ${fromName} -> file -> fresh ${toName} keeps every row of every
   assert.deepEqual(await target.readJobState('ingest:oai'), { from: '2025-05-01', token: null });
   assert.deepEqual(await target.integrityProblems(), []);
   assert.deepEqual(await target.stats(), await source.stats());
+  if (toName === 'PostgreSQL') {
+    // Its search documents are the target's own, computed at import: one per paper, from its text and authors.
+    const docs = (await sql<{ papers: string; current: string }>`
+      SELECT count(*) AS papers, count(*) FILTER (WHERE d.document = setweight(to_tsvector('english'::regconfig, paper_search_fold(p.title)), 'A')
+               || setweight(to_tsvector('english'::regconfig, paper_search_fold(p.abstract)), 'B')
+               || setweight(to_tsvector('simple'::regconfig, paper_search_fold(coalesce(a.names, ''))), 'C')) AS current
+      FROM papers p LEFT JOIN paper_search_documents d ON d.paper_id = p.id
+      LEFT JOIN LATERAL (SELECT string_agg(name, ' ' ORDER BY position) AS names FROM paper_authors WHERE paper_id = p.id) a ON true`.execute(target.db)).rows[0]!;
+    assert.ok(Number(docs.papers) > 0);
+    assert.equal(Number(docs.current), Number(docs.papers), 'every paper has its search document, with its authors');
+  }
 
   // And the exported target exports the same instance again (the file is a fixed point).
   const again = path.join(tempDir(), 'again.jsonl.gz');
