@@ -89,13 +89,19 @@ export async function runImport(
   let failed = 0;
   for (const file of files) {
     const progress = createProgress(`import ${file}`);
+    const keywords = createProgress('keywords');
     try {
       const report = await importFile(store, file, {
         now: () => new Date().toISOString(),
         onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} lines`),
+        onKeywordsProgress: (done, total) => {
+          progress.stop();
+          keywords.update(done, total, `${done}/${total} papers`);
+        },
         maxUnpackedBytes: opts.maxUnpackedBytes,
       });
       progress.stop();
+      keywords.stop();
       for (const e of report.errorSamples) err.write(`${file}:${e.line}: ${e.message}\n`);
       if (report.errors > report.errorSamples.length) err.write(`${file}: ... and ${report.errors - report.errorSamples.length} more bad lines (the first ${report.errorSamples.length} are listed)\n`);
       if (report.stoppedAtCap) {
@@ -109,6 +115,7 @@ export async function runImport(
       if (report.errors > 0 || report.stoppedAtCap) failed++;
     } catch (e) {
       progress.stop();
+      keywords.stop();
       err.write(`${(e as Error).message}\n`);
       if (e instanceof InstanceExportFileError) {
         err.write(`  read it with: paperboy import --all ${shellWord(file)}  (into an empty store; --replace first deletes what the store holds)\n`);

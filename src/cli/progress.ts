@@ -18,13 +18,19 @@ export function createProgress(label: string, stream: NodeJS.WriteStream = proce
     clearOnComplete: false,
   }, cliProgress.Presets.shades_classic);
   let started = false;
+  let stopped = false;
   return {
     update(done, total, note = '') {
+      if (stopped) return;
       if (!started) { bar.start(total, 0, { note }); started = true; }
       bar.setTotal(total);
       bar.update(done, { note });
     },
-    stop() { if (started) bar.stop(); },
+    /** Ends the bar (once; later calls and updates do nothing). */
+    stop() {
+      if (started && !stopped) bar.stop();
+      stopped = true;
+    },
   };
 }
 

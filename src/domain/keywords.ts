@@ -187,9 +187,14 @@ function candidates(text: string): Occurrence[] {
   let run: Word[] = [];
   const flush = () => {
     for (let i = 0; i < run.length; i++) {
+      // Each longer candidate extends the one before it by a word.
+      let key = '';
+      let surface = '';
       for (let n = 1; n <= MAX_PHRASE_WORDS && i + n <= run.length; n++) {
-        const part = run.slice(i, i + n);
-        out.push({ key: part.map((w) => w.key).join(' '), surface: part.map((w) => w.surface).join(' '), n });
+        const w = run[i + n - 1]!;
+        key = n === 1 ? w.key : `${key} ${w.key}`;
+        surface = n === 1 ? w.surface : `${surface} ${w.surface}`;
+        out.push({ key, surface, n });
       }
     }
     run = [];
@@ -254,13 +259,15 @@ function display(surface: string): string {
   return surface.split(/([ -])/).map((w) => (/^\p{Lu}[\p{Ll}\p{M}'’]*$/u.test(w) ? w.toLowerCase() : w)).join('');
 }
 
-const contains = (outer: string, inner: string) => ` ${outer} `.includes(` ${inner} `);
+/** A key as `overlaps` compares it: padded with spaces (whole-word containment) and as its words. */
+interface KeyShape { padded: string; words: ReadonlySet<string> }
+const shapeOf = (key: string): KeyShape => ({ padded: ` ${key} `, words: new Set(key.split(' ')) });
+
 /** One contains the other, or they share two words ("nested named entity", "named entity recognition"). */
-function overlaps(a: string, b: string): boolean {
-  if (contains(a, b) || contains(b, a)) return true;
-  const wa = new Set(a.split(' '));
+function overlaps(a: KeyShape, b: KeyShape): boolean {
+  if (a.padded.includes(b.padded) || b.padded.includes(a.padded)) return true;
   let shared = 0;
-  for (const w of new Set(b.split(' '))) if (wa.has(w) && ++shared >= 2) return true;
+  for (const w of b.words) if (a.words.has(w) && ++shared >= 2) return true;
   return false;
 }
 
@@ -274,24 +281,39 @@ export interface ScoredKeyword {
 
 /** The keywords of a paper with their scores, best first. */
 export function scoreKeywords(doc: KeywordText | AnalyzedText, model: KeywordModel = EMPTY_MODEL, max = MAX_KEYWORDS): ScoredKeyword[] {
-  const stats = new Map<string, { tf: number; inTitle: boolean; n: number; forms: Map<string, number>; first: number }>();
+  // `forms` counts the ways a candidate is written, once a second way turns up; until then `form` and `formCount` do.
+  interface Stat { tf: number; inTitle: boolean; n: number; form: string; formCount: number; forms: Map<string, number> | null; first: number }
+  const stats = new Map<string, Stat>();
   let order = 0;
   const add = (occ: Occurrence[], weight: number, title: boolean) => {
     for (const o of occ) {
       let s = stats.get(o.key);
-      if (!s) { s = { tf: 0, inTitle: false, n: o.n, forms: new Map(), first: order++ }; stats.set(o.key, s); }
+      if (!s) { s = { tf: 0, inTitle: false, n: o.n, form: o.surface, formCount: 0, forms: null, first: order++ }; stats.set(o.key, s); }
       s.tf += weight;
       s.inTitle ||= title;
       // Forms in the abstract count more: its capitals mean something, a title's usually do not.
-      s.forms.set(o.surface, (s.forms.get(o.surface) ?? 0) + (title ? 1 : 2));
+      const count = title ? 1 : 2;
+      if (!s.forms && o.surface === s.form) s.formCount += count;
+      else {
+        s.forms ??= new Map([[s.form, s.formCount]]);
+        s.forms.set(o.surface, (s.forms.get(o.surface) ?? 0) + count);
+      }
     }
+  };
+  /** The form written most (the first of equals): in the abstract counts twice. */
+  const bestForm = (s: Stat): string => {
+    if (!s.forms) return s.form;
+    let best = '';
+    let bestCount = -1;
+    for (const [form, count] of s.forms) if (count > bestCount) { best = form; bestCount = count; }
+    return best;
   };
   const a = isAnalyzed(doc) ? doc : analyzeText(doc);
   add(a.title, TITLE_WEIGHT, true);
   add(a.abstract, 1, false);
 
   const N = model.docs;
-  const scored: ScoredKeyword[] = [];
+  const scored: { key: string; score: number; first: number; stat: Stat }[] = [];
   for (const [key, s] of stats) {
     // The paper itself counts once, whether or not the model saw it.
     const df = Math.max(1, model.df.get(key) ?? 0);
@@ -301,18 +323,18 @@ export function scoreKeywords(doc: KeywordText | AnalyzedText, model: KeywordMod
     if (s.n === 1 && key.length < 3) continue;
     const idf = Math.log((N + 1) / df) + 1;
     const score = s.tf * idf * (1 + PHRASE_BONUS * (s.n - 1));
-    let best = '';
-    let bestCount = -1;
-    for (const [form, count] of s.forms) if (count > bestCount) { best = form; bestCount = count; }
-    scored.push({ keyword: display(best), key, score: Math.round(score * 1e6) / 1e6, first: s.first });
+    scored.push({ key, score: Math.round(score * 1e6) / 1e6, first: s.first, stat: s });
   }
   scored.sort((a, b) => b.score - a.score || a.first - b.first);
 
   const chosen: ScoredKeyword[] = [];
+  const shapes: KeyShape[] = [];
   for (const c of scored) {
     if (chosen.length >= max) break;
-    if (chosen.some((k) => overlaps(k.key, c.key))) continue;
-    chosen.push(c);
+    const shape = shapeOf(c.key);
+    if (shapes.some((k) => overlaps(k, shape))) continue;
+    shapes.push(shape);
+    chosen.push({ keyword: display(bestForm(c.stat)), key: c.key, score: c.score, first: c.first });
   }
   return chosen;
 }

@@ -57,6 +57,8 @@ export interface ImportReport {
 export interface ImportOptions {
   now: () => string;
   onProgress?: (p: ImportProgress) => void;
+  /** Keywords of the new and changed papers, computed after the last line: papers done of total. */
+  onKeywordsProgress?: (done: number, total: number) => void;
   /** Stop after this many lines (demo slices, tests). */
   maxLines?: number;
   /** Bytes read from the file at most, after gunzip (default DEFAULT_MAX_UNPACKED_BYTES). */
@@ -165,7 +167,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   await flush();
   raw.destroy();
   // Keywords of the new and changed papers, against the corpus as it now is.
-  report.keywords = (await refreshKeywords(store, { now: opts.now })).papers;
+  report.keywords = (await refreshKeywords(store, { now: opts.now, onProgress: opts.onKeywordsProgress })).papers;
   report.ms = Date.now() - started;
   return report;
 }

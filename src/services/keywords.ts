@@ -71,6 +71,7 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   const total = await countPapersDueForKeywords(store.db, all);
   if (total === 0) return { papers: 0, keywords: 0, corpus: 0, ms: Date.now() - started };
   // Analyses of a model counted just now (all of them are in memory while it counts anyway), let go as their papers are scored.
+  opts.onProgress?.(0, total); // counting the corpus comes first, and takes a while on a large store
   const analyzed = new Map<string, AnalyzedPaper>();
   const model = await keywordModel(store, opts.corpusLimit, all, analyzed);
   const analysisOf = (p: { id: string; title: string; abstract: string }): AnalyzedText | KeywordText => {
@@ -81,7 +82,6 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   let done = 0;
   let keywords = 0;
   let after = '';
-  opts.onProgress?.(0, total);
   for (;;) {
     const due = await listPapersDueForKeywords(store.db, BATCH, after, all);
     if (due.length === 0) break;

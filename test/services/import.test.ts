@@ -72,6 +72,20 @@ test('importing the same file twice changes nothing the second time', async () =
   assert.equal((await store.stats()).papers, 2);
 });
 
+test('the keyword phase after the last line reports its progress, from nothing to every new paper', async () => {
+  const store = await tempStore();
+  const file = path.join(tempDir(), 'keywords.jsonl');
+  fs.writeFileSync(file, ['2505.00031', '2505.00032', '2505.00033'].map((id) => listingRow(id)).join('\n'));
+  const seen: [number, number][] = [];
+  const r = await importFile(store, file, { now, onKeywordsProgress: (done, total) => seen.push([done, total]) });
+  assert.equal(r.keywords, 3);
+  assert.deepEqual(seen[0], [0, 3], 'shown before the corpus is counted');
+  assert.deepEqual(seen.at(-1), [3, 3]);
+  const again: [number, number][] = [];
+  await importFile(store, file, { now, onKeywordsProgress: (done, total) => again.push([done, total]) });
+  assert.deepEqual(again, [], 'nothing new, no keyword phase');
+});
+
 test('a truncated gzip keeps the complete lines and reports where it stopped', async () => {
   const store = await tempStore();
   const rows = Array.from({ length: 3000 }, (_, i) => listingRow(`2505.${String(30000 + i)}`));
