@@ -138,14 +138,34 @@ export async function listUserComments(db: Db, userId: number, limit: number): P
   return rows.map((r) => ({ ...toRow(r), paperTitle: r.title }));
 }
 
-/** Comments with open reports, most reported first. */
-export async function listReportedComments(db: Db, limit: number): Promise<(CommentRow & { paperTitle: string; reasons: string[] })[]> {
-  const rows = await commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
-    .where((eb) => eb.exists(eb.selectFrom('comment_reports as r').select('r.comment_id').whereRef('r.comment_id', '=', 'c.id').where('r.resolved_at', 'is', null)))
-    .orderBy('reports', 'desc').orderBy('c.created_at', 'desc').limit(limit).execute();
+/** Open reports per comment (a derived table to join). */
+const openReports = (db: Db) => db.selectFrom('comment_reports').select((eb) => ['comment_id', eb.fn.countAll<number>().as('n')])
+  .where('resolved_at', 'is', null).groupBy('comment_id');
+
+/** The reported comments' order on the admin page: most open reports first, the newer comment first among equals. */
+const REPORTED_ORDER: KeysetSpec = { columns: ['o.n', 'c.id'], order: ['desc', 'desc'] };
+
+/**
+ * Comments with open reports, the moderators' queue: up to `limit` past `key` (an [open reports,
+ * id] pair; null: from the start) in the reading order of `toward`, each with its reports' reasons.
+ */
+export async function listReportedComments(
+  db: Db, toward: Toward, key: KeysetKey | null, limit: number,
+): Promise<(CommentRow & { paperTitle: string; reasons: string[] })[]> {
+  const [first, second] = keysetOrder(REPORTED_ORDER, toward);
+  let q = commentSelect(db).innerJoin(openReports(db).as('o'), 'o.comment_id', 'c.id').innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title');
+  if (key) q = q.where(keysetWhere(REPORTED_ORDER, toward, key));
+  const rows = await q.orderBy('o.n', first).orderBy('c.id', second).limit(limit).execute();
   const ids = rows.map((r) => r.id);
-  const reasons = ids.length ? await db.selectFrom('comment_reports').select(['comment_id', 'reason']).where('comment_id', 'in', ids).where('resolved_at', 'is', null).execute() : [];
+  const reasons = ids.length ? await db.selectFrom('comment_reports').select(['comment_id', 'reason']).where('comment_id', 'in', ids).where('resolved_at', 'is', null).orderBy('created_at').execute() : [];
   return rows.map((r) => ({ ...toRow(r), paperTitle: r.title, reasons: reasons.filter((x) => x.comment_id === r.id && x.reason).map((x) => x.reason!) }));
+}
+
+/** How many comments have open reports (the queue's length). */
+export async function countReportedComments(db: Db): Promise<number> {
+  const r = await db.selectFrom(openReports(db).as('o')).innerJoin('comments as c', 'c.id', 'o.comment_id').innerJoin('papers as p', 'p.id', 'c.paper_id')
+    .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
 }
 
 export { visible as isCommentVisible };

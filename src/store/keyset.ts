@@ -10,7 +10,7 @@ import { sql, type RawBuilder, type SqlBool } from 'kysely';
 type Direction = 'asc' | 'desc';
 /** Which way from the cursor row: `older` follows the list's order, `newer` goes back up it. */
 export type Toward = 'older' | 'newer';
-export type KeysetKey = readonly [string, string | number];
+export type KeysetKey = readonly [string | number, string | number];
 
 export interface KeysetSpec {
   /** The sort column and the tie-break column, as SQL references (`c.hidden_at`, `c.id`). */

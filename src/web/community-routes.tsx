@@ -19,7 +19,7 @@ import {
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
 import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
-import { countHiddenComments, findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
+import { countHiddenComments, countReportedComments, findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
 import { countHiddenPapers, countSuspendedAccounts, listHiddenPapers, listSuspendedAccounts } from '../store/admin-lists.ts';
 import { readKeysetPage } from '../store/keyset.ts';
 import { moderationHref, pagerLinks, parseModerationCursors } from './moderation-paging.ts';
@@ -32,13 +32,13 @@ import type { Web } from './app.tsx';
 import { clearSessionCookie, clientIp, csrfToken, setFarewellCookie, takeFarewellCookie, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
 import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage } from './pages/account.tsx';
 import {
-  CollectionPage, CollectionsPage, EditCommentPage, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
+  CollectionPage, CollectionsPage, EditCommentPage, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
 } from './pages/community.tsx';
 
 /** Form bodies larger than this are refused with a 413 before they are read. */
 export const MAX_FORM_BYTES = 64 * 1024;
 const PROFILE_LIST = 30;
-/** Rows per page of each list on /admin/moderation (reported comments: the most reported this many). */
+/** Rows per page of each list on /admin/moderation. */
 const MODERATION_PAGE = 100;
 
 type Form = Record<string, string>;
@@ -447,12 +447,13 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/admin/moderation', async (c) => {
     const at = parseModerationCursors((name) => c.req.query(name)); // a cursor this page did not make is a 400
     const [reported, comments, papers, accounts] = await Promise.all([
-      listReportedComments(store.db, MODERATION_PAGE),
+      readKeysetPage((toward, key, limit) => listReportedComments(store.db, toward, key, limit), (r) => [r.reports, r.id], () => countReportedComments(store.db), at.reported, MODERATION_PAGE),
       readKeysetPage((toward, key, limit) => listHiddenComments(store.db, toward, key, limit), (r) => [r.hiddenAt!, r.id], () => countHiddenComments(store.db), at.comments, MODERATION_PAGE),
       readKeysetPage((toward, key, limit) => listHiddenPapers(store.db, toward, key, limit), (r) => [r.day, r.id], () => countHiddenPapers(store.db), at.papers, MODERATION_PAGE),
       readKeysetPage((toward, key, limit) => listSuspendedAccounts(store.db, toward, key, limit), (r) => [r.suspendedAt, r.username], () => countSuspendedAccounts(store.db), at.accounts, MODERATION_PAGE),
     ]);
-    return web.html(c, <ModerationPage site={await web.site(c)} reported={reported} nowMs={now()} self={moderationHref(at)}
+    return web.html(c, <ModerationPage site={await web.site(c)} nowMs={now()} self={moderationHref(at)}
+      reported={{ ...reported, links: pagerLinks(at, 'reported', reported, REPORTED_ANCHOR) }}
       hiddenComments={{ ...comments, links: pagerLinks(at, 'comments', comments, HIDDEN_COMMENTS_ANCHOR) }}
       hiddenPapers={{ ...papers, links: pagerLinks(at, 'papers', papers, HIDDEN_PAPERS_ANCHOR) }}
       suspended={{ ...accounts, links: pagerLinks(at, 'accounts', accounts, SUSPENDED_ANCHOR) }} />);

@@ -1,6 +1,7 @@
 /**
- * The page addresses of /admin/moderation's three undo lists. Each list pages on its own through
- * its query parameter (`comments`, `papers`, `accounts`), whose value is a keyset cursor written as
+ * The page addresses of /admin/moderation's lists: the queue of reported comments and the three
+ * undo lists. Each list pages on its own through its query parameter (`reported`, `comments`,
+ * `papers`, `accounts`), whose value is a keyset cursor written as
  * `older~KEY~TIEBREAK` or `newer~KEY~TIEBREAK` (the row the page starts after or ends before); a
  * link for one list keeps the other lists where they are. A value this page could not have made
  * is a 400 that says so, never a query.
@@ -9,7 +10,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { UserError } from '../services/errors.ts';
 import type { KeysetCursor, KeysetKey, KeysetPage } from '../store/keyset.ts';
 
-const MODERATION_LISTS = ['comments', 'papers', 'accounts'] as const;
+const MODERATION_LISTS = ['reported', 'comments', 'papers', 'accounts'] as const;
 export type ModerationList = (typeof MODERATION_LISTS)[number];
 export type ModerationCursors = Record<ModerationList, KeysetCursor | null>;
 
@@ -18,8 +19,11 @@ const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_ID = 2_147_483_647; // comments.id is a 32-bit integer on PostgreSQL
 
 /** Each list's key pair from the two strings of a cursor, or null when they are not one. */
+/** A comment id or a count of reports: a whole number from 1 to MAX_ID, written plainly. */
+const positive = (s: string) => /^[1-9]\d{0,9}$/.test(s) && Number(s) <= MAX_ID;
 const KEYS: Record<ModerationList, (a: string, b: string) => KeysetKey | null> = {
-  comments: (a, b) => (TIMESTAMP.test(a) && /^[1-9]\d{0,9}$/.test(b) && Number(b) <= MAX_ID ? [a, Number(b)] : null),
+  reported: (a, b) => (positive(a) && positive(b) ? [Number(a), Number(b)] : null),
+  comments: (a, b) => (TIMESTAMP.test(a) && positive(b) ? [a, Number(b)] : null),
   papers: (a, b) => (DAY.test(a) && parseArxivId(b)?.id === b ? [a, b] : null),
   accounts: (a, b) => (TIMESTAMP.test(a) && /^[^\p{Cc}\p{Cs}~]{1,100}$/u.test(b) ? [a, b] : null),
 };
@@ -35,6 +39,7 @@ function parseModerationCursor(list: ModerationList, value: string | undefined):
 
 export function parseModerationCursors(query: (name: string) => string | undefined): ModerationCursors {
   return {
+    reported: parseModerationCursor('reported', query('reported')),
     comments: parseModerationCursor('comments', query('comments')),
     papers: parseModerationCursor('papers', query('papers')),
     accounts: parseModerationCursor('accounts', query('accounts')),

@@ -209,7 +209,7 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     assert.match(await bp.locator('main').innerText(), /Reasons: spam/);
     await screenshot(bp, 'community-moderation');
     await bp.getByRole('button', { name: 'Hide comment' }).click();
-    await bp.waitForURL(/\/admin\/moderation$/);
+    await bp.waitForURL(/\/admin\/moderation#reported-h$/);
     assert.match(await bp.locator('main').innerText(), /Nothing to review/);
     await page.goto(`${base}/papers/${unlisted}`);
     assert.match(await page.locator('#comments').innerText(), /hidden by a moderator/);

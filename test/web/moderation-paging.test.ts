@@ -1,7 +1,7 @@
 /**
- * /admin/moderation pages through long lists of hidden comments, hidden papers and suspended
- * accounts (230 of each, hidden or suspended at only three distinct moments, so the tie-break
- * matters): "Older" links walk every row once in the list's order, "Newer" links walk back, each
+ * /admin/moderation pages through long lists of reported comments, hidden comments, hidden papers
+ * and suspended accounts (230 of each; reported 1 to 3 times, hidden or suspended at only three
+ * distinct moments, so the tie-break matters): "Older" links walk every row once in the list's order, "Newer" links walk back, each
  * heading counts the whole list, a link for one list keeps the others where they are, an undo
  * button on a later page comes back to that page, and forged page values are a clear 400, never a
  * 500. In-process app on the test store (SQLite, or PostgreSQL with --store=postgres).
@@ -23,7 +23,7 @@ let app: Awaited<ReturnType<typeof testApp>>['app'];
 let store: Store;
 let admin: WebClient;
 /** Each list's rows in the order the page must show them. */
-const expected: Record<'comments' | 'papers' | 'accounts', string[]> = { comments: [], papers: [], accounts: [] };
+const expected: Record<'reported' | 'comments' | 'papers' | 'accounts', string[]> = { reported: [], comments: [], papers: [], accounts: [] };
 
 before(async () => {
   ({ app, store } = await testApp());
@@ -44,6 +44,20 @@ before(async () => {
     username: `u${String(i + 1).padStart(4, '0')}`, email: null, role: 'member', is_demo: 0, votes_public: 1, created_at: '2025-01-01T00:00:00.000Z', suspended_at: MOMENTS[i % 3]!,
   }))).execute();
 
+  // Reported comments, shown: 1, 2 or 3 open reports each, and on every fifth one a report already dismissed, which does not count.
+  const reporters = await store.db.insertInto('users').values(['r1', 'r2', 'r3', 'r4'].map((username) => ({
+    username, email: null, role: 'member', is_demo: 0, votes_public: 1, created_at: '2025-01-01T00:00:00.000Z',
+  }))).returning('id').execute();
+  const reportedIds = (await store.db.insertInto('comments').values(Array.from({ length: N }, (_, i) => ({
+    paper_id: '2505.00202', user_id: author.id, parent_id: null, body: `Reported comment number ${i + 1}`, score: 0,
+    created_at: '2025-04-30T00:00:00.000Z', edited_at: null, deleted_at: null, hidden_at: null,
+  }))).returning('id').execute()).map((r) => r.id);
+  await store.db.insertInto('comment_reports').values(reportedIds.flatMap((id, i) => [
+    ...reporters.slice(0, 1 + (i % 3)).map((r) => ({ comment_id: id, user_id: r.id, reason: 'spam', created_at: FIXED_NOW, resolved_at: null })),
+    ...(i % 5 === 0 ? [{ comment_id: id, user_id: reporters[3]!.id, reason: 'old', created_at: FIXED_NOW, resolved_at: FIXED_NOW }] : []),
+  ])).execute();
+  expected.reported = reportedIds.map((id, i) => ({ id, n: 1 + (i % 3) })).sort((a, b) => b.n - a.n || b.id - a.id).map((r) => `comment ${r.id}`);
+
   const rows = ids.map((id, i) => ({ id, at: MOMENTS[i % 3]! }));
   expected.comments = rows.sort((a, b) => b.at.localeCompare(a.at) || b.id - a.id).map((r) => `comment ${r.id}`);
   expected.papers = papers.map((p, i) => ({ id: p.id, day: DAYS[i % 3]! })).sort((a, b) => b.day.localeCompare(a.day) || (a.id < b.id ? -1 : 1)).map((r) => `arXiv:${r.id}`);
@@ -56,6 +70,7 @@ before(async () => {
 });
 
 const LISTS = {
+  reported: { heading: 'reported-h', title: 'Reported comments', row: /Dismiss reports on (comment \d+)</g },
   comments: { heading: 'hidden-comments-h', title: 'Hidden comments', row: /Unhide (comment \d+)</g },
   papers: { heading: 'hidden-papers-h', title: 'Hidden papers', row: /Unhide (arXiv:[\d.]+)</g },
   accounts: { heading: 'suspended-h', title: 'Suspended accounts', row: /Restore (u\d{4})</g },
@@ -150,6 +165,8 @@ test('page values this page did not make are a clear 400 (or, when well-formed, 
     'papers=older~2025-04-01~not-an-id', 'papers=older~2025-4-1~2504.00001', 'papers=older~2025-04-01~2504.00001v2', 'papers=newer~2025-04-01~',
     'accounts=older~2025-05-01T10:00:00.000Z~', 'accounts=older~2025-05-01T10:00:00.000Z~u%00', 'accounts=older~2025-05-01T10:00:00.000Z~a~b',
     `accounts=older~2025-05-01T10:00:00.000Z~${'x'.repeat(101)}`,
+    'reported=older~0~5', 'reported=older~x~5', 'reported=older~3~0', 'reported=older~2147483648~1', 'reported=newer~3~', 'reported=older~2.5~1',
+    'reported=older~2025-05-01T10:00:00.000Z~1',
   ];
   for (const q of bad) {
     const { res, html } = await admin.get(`/admin/moderation?${q}`);
@@ -159,6 +176,8 @@ test('page values this page did not make are a clear 400 (or, when well-formed, 
   }
   // Well-formed values the page did not make are just positions in the list.
   const fine = {
+    'reported=older~99~1': expected.reported.slice(0, 100),
+    'reported=older~1~1': [],
     'comments=older~2099-01-01T00:00:00.000Z~1': expected.comments.slice(0, 100),
     'comments=older~1999-01-01T00:00:00.000Z~1': [],
     'papers=older~2025-04-02~2504.99999': expected.papers.slice(76 + 77), // the 77 papers of the oldest day
@@ -175,4 +194,22 @@ test('page values this page did not make are a clear 400 (or, when well-formed, 
   for (const q of ['accounts=older~2025-05-01T10:00:00.000Z~%ED%A0%80', 'accounts=older~2025-05-01T10:00:00.000Z~%FF', 'papers=older~2025-04-01~%C0%AF']) {
     assert.ok([200, 400].includes((await admin.get(`/admin/moderation?${q}`)).res.status), q);
   }
+});
+
+test('dismissing reports on a later page of the queue comes back to that page, the comment gone from it', async () => {
+  const page2 = section(await page('/admin/moderation'), 'reported').older!;
+  const s = section(await page(page2), 'reported');
+  assert.match(s.text, /Fewer reported<span class="sr-only"> reported comments<\/span> →/);
+  assert.match(s.text, /100 shown, most reported first/);
+  const comment = s.rows[0]!;
+  const form = new RegExp(`action="/comments/${comment.slice('comment '.length)}/moderate"[\\s\\S]*?name="action" value="dismiss"[\\s\\S]*?name="next" value="([^"]+)"`).exec(s.text);
+  assert.ok(form, 'the dismiss form');
+  const next = unescape(form[1]!);
+  assert.equal(next, `${new URL(page2, 'http://x').pathname}${new URL(page2, 'http://x').search}#reported-h`);
+  const done = await admin.post(`/comments/${comment.slice('comment '.length)}/moderate`, { action: 'dismiss', next }, { tokenPage: page2.replace(/#.*/, '') });
+  assert.equal(done.status, 303);
+  assert.equal(done.headers.get('location'), next);
+  const after = section(await page(next), 'reported');
+  assert.match(after.text, new RegExp(`Reported comments <span class="count">\\(${N - 1}\\)</span>`));
+  assert.deepEqual(after.rows, expected.reported.slice(101, 201), 'the same page without the dismissed comment, the next one moved up');
 });

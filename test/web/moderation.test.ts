@@ -50,9 +50,9 @@ test('the report is recorded only while the comment is shown, checked in the sam
   // Hidden between the service's check and the insert: nothing is recorded.
   await store.transaction((trx) => setCommentHidden(trx, id, '2505.00202', true, FIXED_NOW));
   assert.equal(await reportComment(store.db, id, erin.id, 'late', FIXED_NOW), false);
-  assert.deepEqual(await listReportedComments(store.db, 10), []);
+  assert.deepEqual(await listReportedComments(store.db, 'older', null, 10), []);
   await store.transaction((trx) => setCommentHidden(trx, id, '2505.00202', false, FIXED_NOW));
   assert.equal(await reportComment(store.db, id, erin.id, 'now shown', FIXED_NOW), true);
   assert.equal(await reportComment(store.db, id, erin.id, 'twice', FIXED_NOW), false, 'one report per member');
-  assert.deepEqual((await listReportedComments(store.db, 10)).map((c) => [c.id, c.reasons]), [[id, ['now shown']]]);
+  assert.deepEqual((await listReportedComments(store.db, 'older', null, 10)).map((c) => [c.id, c.reasons]), [[id, ['now shown']]]);
 });

@@ -249,6 +249,7 @@ export function EditCommentPage({ site, comment, error }: { site: SiteInfo; comm
 }
 
 /** The ids of the lists' headings, which their page links and undo buttons come back to. */
+export const REPORTED_ANCHOR = 'reported-h';
 export const HIDDEN_COMMENTS_ANCHOR = 'hidden-comments-h';
 export const HIDDEN_PAPERS_ANCHOR = 'hidden-papers-h';
 export const SUSPENDED_ANCHOR = 'suspended-h';
@@ -257,7 +258,7 @@ export const SUSPENDED_ANCHOR = 'suspended-h';
 export interface ListPage<T> { items: T[]; total: number; links: PagerLinks }
 
 export interface ModerationLists {
-  reported: (CommentRow & { paperTitle: string; reasons: string[] })[];
+  reported: ListPage<CommentRow & { paperTitle: string; reasons: string[] }>;
   hiddenComments: ListPage<CommentRow & { paperTitle: string }>;
   hiddenPapers: ListPage<HiddenPaper>;
   suspended: ListPage<SuspendedAccount>;
@@ -275,12 +276,17 @@ function UndoForm({ site, action, fields, label, next }: { site: SiteInfo; actio
   );
 }
 
+/** How a list's pager names its directions and its order. */
+interface PagerWords { prev: string; next: string; order: string }
+const BY_TIME: PagerWords = { prev: 'Newer', next: 'Older', order: 'newest first' };
+const BY_REPORTS: PagerWords = { prev: 'More reported', next: 'Fewer reported', order: 'most reported first' };
+
 /**
- * One list of what was taken out of view: its heading with the count of the whole list, a page of
- * it (or a line saying there is none), and "Newer" and "Older" links when there are more pages.
+ * One list of the moderation page: its heading with the count of the whole list, a page of it (or
+ * a line saying there is none), and links to the pages above and below when there are more.
  */
-function AdminListSection<T>({ id, title, empty, listClass, list, render }: {
-  id: string; title: string; empty: string; listClass: string; list: ListPage<T>; render: (item: T) => Child;
+function AdminListSection<T>({ id, title, empty, listClass, list, render, words = BY_TIME }: {
+  id: string; title: string; empty: string; listClass: string; list: ListPage<T>; render: (item: T) => Child; words?: PagerWords;
 }) {
   const { newer, older } = list.links;
   const what = title.toLowerCase();
@@ -290,9 +296,9 @@ function AdminListSection<T>({ id, title, empty, listClass, list, render }: {
       {list.items.length === 0 ? <p class="empty">{list.total === 0 ? empty : 'None on this page: the list changed since it was opened.'}</p> : <ul class={listClass}>{list.items.map(render)}</ul>}
       {newer || older ? (
         <nav aria-label={`Pages of ${what}`} class="pager">
-          {newer ? <a href={newer} rel="prev">← Newer<span class="sr-only"> {what}</span></a> : <span class="muted">← Newer</span>}
-          <span class="muted">{list.items.length} shown, newest first</span>
-          {older ? <a href={older} rel="next">Older<span class="sr-only"> {what}</span> →</a> : <span class="muted">Older →</span>}
+          {newer ? <a href={newer} rel="prev">← {words.prev}<span class="sr-only"> {what}</span></a> : <span class="muted">← {words.prev}</span>}
+          <span class="muted">{list.items.length} shown, {words.order}</span>
+          {older ? <a href={older} rel="next">{words.next}<span class="sr-only"> {what}</span> →</a> : <span class="muted">{words.next} →</span>}
         </nav>
       ) : null}
     </section>
@@ -304,35 +310,31 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
     <form method="post" action={`/comments/${id}/moderate`} class="inline">
       <Csrf viewer={site.viewer} />
       <input type="hidden" name="action" value={action} />
-      <input type="hidden" name="next" value={self} />
+      <input type="hidden" name="next" value={`${self}#${REPORTED_ANCHOR}`} />
       <button type="submit">{label}</button>
     </form>
   );
   return (
     <Layout site={site} title="Moderation">
       <AdminNav current="/admin/moderation" />
-      <h1>Reported comments</h1>
-      {reported.length === 0 ? <p class="empty">Nothing to review.</p> : (
-        <ul class="comments">
-          {reported.map((c) => (
-            <li class="comment">
-              <p class="meta">
-                <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
-                <span>{formatCardDate(c.createdAt, nowMs)}</span>
-                <span class="badge warn">{c.reports} {c.reports === 1 ? 'report' : 'reports'}</span>
-                {c.hiddenAt ? <span class="badge">hidden</span> : null}
-              </p>
-              <blockquote class="comment-body">{c.body ? raw(renderCommentMarkdown(c.body)) : '[deleted]'}</blockquote>
-              {c.reasons.length > 0 ? <p class="muted">Reasons: {c.reasons.join(' · ')}</p> : null}
-              <div class="comment-actions">
-                {c.hiddenAt ? act(c.id, 'unhide', `Unhide comment ${c.id}`) : act(c.id, 'hide', `Hide comment ${c.id}`)}
-                {act(c.id, 'dismiss', `Dismiss reports on comment ${c.id}`)}
-                {c.username ? <a href={`/users/${c.username}`}>Author's profile (suspend, roles)</a> : null}
-              </div>
-            </li>
-          ))}
-        </ul>
-      )}
+      <h1>Moderation</h1>
+      <AdminListSection id={REPORTED_ANCHOR} title="Reported comments" empty="Nothing to review." listClass="comments" list={reported} words={BY_REPORTS} render={(c) => (
+        <li class="comment">
+          <p class="meta">
+            <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
+            <span>{formatCardDate(c.createdAt, nowMs)}</span>
+            <span class="badge warn">{c.reports} {c.reports === 1 ? 'report' : 'reports'}</span>
+            {c.hiddenAt ? <span class="badge">hidden</span> : null}
+          </p>
+          <blockquote class="comment-body">{c.body ? raw(renderCommentMarkdown(c.body)) : '[deleted]'}</blockquote>
+          {c.reasons.length > 0 ? <p class="muted">Reasons: {c.reasons.join(' · ')}</p> : null}
+          <div class="comment-actions">
+            {c.hiddenAt ? act(c.id, 'unhide', `Unhide comment ${c.id}`) : act(c.id, 'hide', `Hide comment ${c.id}`)}
+            {act(c.id, 'dismiss', `Dismiss reports on comment ${c.id}`)}
+            {c.username ? <a href={`/users/${c.username}`}>Author's profile (suspend, roles)</a> : null}
+          </div>
+        </li>
+      )} />
 
       <AdminListSection id={HIDDEN_COMMENTS_ANCHOR} title="Hidden comments" empty="No hidden comments." listClass="comments" list={hiddenComments} render={(c) => (
         <li class="comment">
