@@ -160,7 +160,8 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
       await Promise.race([body(), aborted(signal)]);
     } catch (err) {
       failure = (err as Error).message;
-      run.counts.errors++;
+      // A stop that was asked for is no error of the run: its summary says interrupted instead.
+      if (!(signal?.aborted && failure === INTERRUPTED)) run.counts.errors++;
     }
     // A stop that came while a page was being written: that page commits (or fails) on its own, so
     // the run is recorded after it, with its counts, never one page short of what is stored.
@@ -342,5 +343,5 @@ export async function ingestRss(deps: IngestDeps, categories: string[]): Promise
 
 /** The summary line of a run. */
 export function formatIngestSummary(r: IngestReport): string {
-  return `ingest done mode=${r.mode} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} skipped=${r.skipped} errors=${r.errors} pages=${r.pages} seconds=${r.seconds}${r.failure ? ' failed' : ''}`;
+  return `ingest done mode=${r.mode} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} skipped=${r.skipped} errors=${r.errors} pages=${r.pages} seconds=${r.seconds}${r.failure === INTERRUPTED ? ' interrupted' : r.failure ? ' failed' : ''}`;
 }
