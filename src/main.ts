@@ -129,9 +129,7 @@ export async function main(argv: string[]): Promise<number> {
       const { EXPORT_USAGE, runExport } = await import('./cli/transfer.ts');
       if (wantsHelp(rest)) { process.stdout.write(EXPORT_USAGE); return 0; }
       if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
-      return withMigratedStore(config, async (store) => {
-        return runExport(store, rest, process.stdout, process.stderr);
-      });
+      return withLazyStore(config, (open) => runExport(open, rest, process.stdout, process.stderr));
     }
     case 'import': {
       if (rest.includes('--all')) {

@@ -12,7 +12,8 @@ export const IMPORT_ALL_USAGE = 'usage: paperboy import --all FILE [--replace]  
 
 interface Out { write(s: string): unknown }
 
-export async function runExport(store: Store, args: string[], out: Out, err: Out = out): Promise<number> {
+/** `openStore` is called only once the arguments are known to be usable: a mistyped command touches no database. */
+export async function runExport(openStore: () => Promise<Store>, args: string[], out: Out, err: Out = out): Promise<number> {
   let positionals: string[];
   try {
     let help: boolean | undefined;
@@ -23,6 +24,7 @@ export async function runExport(store: Store, args: string[], out: Out, err: Out
     return 2;
   }
   if (positionals.length !== 1) { err.write(EXPORT_USAGE); return 2; }
+  const store = await openStore();
   const progress = createProgress('export');
   try {
     const report = await exportInstance(store, positionals[0]!, {

@@ -30,7 +30,7 @@ test('paperboy export given a folder names the mistake before reading the store'
   const folder = tempDir();
   const out = new Sink();
   const err = new Sink();
-  assert.equal(await runExport(store, [folder], out, err), 1);
+  assert.equal(await runExport(async () => store, [folder], out, err), 1);
   assert.equal(out.text, '');
   assert.equal(err.text, `export: ${folder} is a folder; name the file to write in it, such as ${path.join(folder, 'instance-YYYY-MM-DD.jsonl.gz')}\n`);
   assert.deepEqual(fs.readdirSync(folder), []);
@@ -43,7 +43,7 @@ test('backup and export refuse a folder named with a trailing slash that does no
   const slash = path.join(dir, 'backups') + '/';
   await assert.rejects(store.backup(slash), /is a folder; name the file to write in it/);
   const err = new Sink();
-  assert.equal(await runExport(store, [slash], new Sink(), err), 1);
+  assert.equal(await runExport(async () => store, [slash], new Sink(), err), 1);
   assert.match(err.text, /^export: .*backups\/ is a folder; name the file to write in it/);
   assert.deepEqual(fs.readdirSync(dir), []);
   // A named pipe (as a device would be) is not a file to copy into: its mode stays.
@@ -52,6 +52,6 @@ test('backup and export refuse a folder named with a trailing slash that does no
   await assert.rejects(store.backup(fifo), /store\/backup: .*pipe is not a plain file; name the file to write$/);
   assert.equal(fs.statSync(fifo).mode & 0o777, 0o644);
   const err2 = new Sink();
-  assert.equal(await runExport(store, [fifo], new Sink(), err2), 1);
+  assert.equal(await runExport(async () => store, [fifo], new Sink(), err2), 1);
   assert.match(err2.text, /is not a plain file/);
 });

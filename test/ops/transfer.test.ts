@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import BetterSqlite3 from 'better-sqlite3';
 import { sql, type Kysely } from 'kysely';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { INSTANCE_TABLES, SKIPPED_TABLES, uncoveredSchema } from '../../src/store/transfer.ts';
@@ -225,6 +226,19 @@ test('paperboy export and import --all: summary lines, exit codes, refusal of a 
   assert.equal(paperboy(['import', '--all', file, '--replace'], env).code, 0);
   assert.equal(paperboy(['import', '--all'], env).code, 2);
   assert.equal(paperboy(['export'], env).code, 2);
+  // Mistyped arguments touch no database: one that is not migrated yet stays as it is.
+  const untouched = path.join(dir, 'untouched.db');
+  const raw = new BetterSqlite3(untouched);
+  raw.exec('CREATE TABLE kept (x INTEGER)');
+  raw.close();
+  for (const args of [['export'], ['export', 'a.gz', 'b.gz'], ['export', '--bogus', 'a.gz']]) {
+    const r = paperboy(args, { DATABASE_URL: `sqlite:${untouched}` });
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.stderr, /usage: paperboy export FILE/);
+  }
+  const check = new BetterSqlite3(untouched, { readonly: true });
+  assert.deepEqual(check.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all(), [{ name: 'kept' }], 'not migrated');
+  check.close();
   const missing = paperboy(['import', '--all', path.join(dir, 'nope.gz')], env);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /cannot read .*nope\.gz: ENOENT/);
