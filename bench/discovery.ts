@@ -23,16 +23,13 @@ import { refreshKeywords } from '../src/services/keywords.ts';
 import { openStore } from '../src/store/index.ts';
 import { loadAssets } from '../src/web/assets.ts';
 import { createApp } from '../src/web/app.tsx';
-import { machine, writeSection } from './report.ts';
+import { machine, percentile, writeSection } from './report.ts';
 
 const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { write: { type: 'boolean', default: false }, note: { type: 'string' } } });
 const t0 = performance.now();
 const log = (msg: string) => process.stdout.write(`[bench:discovery ${((performance.now() - t0) / 1000).toFixed(0).padStart(4)}s] ${msg}\n`);
 const now = () => new Date().toISOString();
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 const fmt = (ms: number) => ms.toFixed(ms < 10 ? 2 : 1);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-bench-discovery-'));

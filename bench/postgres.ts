@@ -41,7 +41,7 @@ import { LIST_SORTS } from '../src/store/types.ts';
 import { cleanEnv, startServe, type ServeProcess } from '../test/helpers/server-process.ts';
 import { findPostgresBin } from '../scripts/postgres-bin.ts';
 import { startCluster, type Cluster } from './postgres-cluster.ts';
-import { machine, readSection, ROOT, writeSection } from './report.ts';
+import { machine, percentile, readSection, ROOT, writeSection } from './report.ts';
 import { makeQueries } from './search-queries.ts';
 
 const SECTION = 'postgres';
@@ -355,9 +355,8 @@ interface SearchResults {
 }
 
 function summary(ms: number[]): Latency {
-  const s = [...ms].sort((a, b) => a - b);
-  const at = (p: number) => +s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!.toFixed(2);
-  return { p50: at(50), p90: at(90), p99: at(99), mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2) };
+  const at = (p: number) => +percentile(ms, p).toFixed(2);
+  return { p50: at(50), p90: at(90), p99: at(99), mean: +(ms.reduce((a, b) => a + b, 0) / ms.length).toFixed(2) };
 }
 
 /** Copies one table of the SQLite corpus into PostgreSQL, COPY_BATCH rows per INSERT ... SELECT FROM unnest(...). */

@@ -36,7 +36,7 @@ import { setVote } from '../src/store/votes.ts';
 import { dayWindow, isoWeekOf } from '../src/domain/dates.ts';
 import type { PaperRecord } from '../src/domain/paper.ts';
 import { seededRandom as rng } from '../src/search/linalg.ts';
-import { machine, ROOT, writeSection } from './report.ts';
+import { machine, percentile, ROOT, writeSection } from './report.ts';
 
 const { values: flags } = parseArgs({
   args: process.argv.slice(2),
@@ -367,11 +367,10 @@ async function forYouTiming(store: Store, view: DiscoveryView, index: SearchInde
   const heavyWarm: number[] = [];
   for (let i = 0; i < WARM_CALLS; i++) { const b = performance.now(); await forYou(deps, { userId: heavy.id, window, limit: 30 }, ahead); heavyWarm.push(performance.now() - b); }
   heavyWarm.sort((x, y) => x - y);
-  const pct99 = (l: number[]) => l[Math.min(l.length - 1, Math.floor(l.length * 0.99))]!;
   const r = {
     day: day.day, candidates: first.candidates, votes: picks.length, cold, secondMember, warmP50: warm[15]!, warmP90: warm[27]!, modelP50: modelMs[15]!, prepareP50: prepareMs[15]!,
-    heavyVotes: history.length, heavyColdP50: unprepared[UNPREPARED_CALLS >> 1]!, heavyColdMax: unprepared[UNPREPARED_CALLS - 1]!, heavyWarmP50: heavyWarm[WARM_CALLS >> 1]!, heavyWarmP99: pct99(heavyWarm), prepareAhead, preparedFirst,
-    historyPapers, historyAhead, preparedHeavyP50: preparedHeavy[FIRST_CALLS >> 1]!, preparedHeavyP99: pct99(preparedHeavy), memory: await keptMemory(store, view, history),
+    heavyVotes: history.length, heavyColdP50: unprepared[UNPREPARED_CALLS >> 1]!, heavyColdMax: unprepared[UNPREPARED_CALLS - 1]!, heavyWarmP50: heavyWarm[WARM_CALLS >> 1]!, heavyWarmP99: percentile(heavyWarm, 99), prepareAhead, preparedFirst,
+    historyPapers, historyAhead, preparedHeavyP50: preparedHeavy[FIRST_CALLS >> 1]!, preparedHeavyP99: percentile(preparedHeavy, 99), memory: await keptMemory(store, view, history),
   };
   log(`for you timing: ${JSON.stringify(r)}`);
   return r;

@@ -9,6 +9,12 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const BENCHMARKS_DOC = path.join(ROOT, 'BENCHMARKS.md');
 
+/** The nearest-rank `p`th percentile (0-100) of `values`, which need not be sorted. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
 /** CPU model, cores, memory, Node: the machine a figure was measured on (no host names). */
 export function machine(): string {
   let cpu = os.cpus()[0]?.model ?? 'unknown CPU';

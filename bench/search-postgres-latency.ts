@@ -16,6 +16,7 @@ import { PgSearchEngine } from '../src/search/pg-engine.ts';
 import { parseQuery } from '../src/search/query.ts';
 import type { SearchRequest } from '../src/search/search-index.ts';
 import { openStore } from '../src/store/index.ts';
+import { percentile } from './report.ts';
 import { makeQueries } from './search-queries.ts';
 
 const { values: flags } = parseArgs({
@@ -41,7 +42,6 @@ try {
   const queries = makeQueries(titles, 100);
   titles.close();
   const engine = await PgSearchEngine.open(store, {}, true);
-  const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
   const paths: { name: string; req: (q: string) => SearchRequest }[] = [
     { name: 'hybrid', req: (q) => ({ query: parseQuery(q), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 }) },
     { name: 'keyword', req: (q) => ({ query: parseQuery(q), mode: 'keyword', sort: 'relevance', offset: 0, limit: 10 }) },
@@ -57,7 +57,7 @@ try {
       ms.push(performance.now() - s);
       hits[p.name]!.push(r.hits.map((h) => `${h.id} ${h.score}`));
     }
-    process.stdout.write(`${p.name}: p50 ${pct(ms, 50).toFixed(1)} ms, p90 ${pct(ms, 90).toFixed(1)} ms, p99 ${pct(ms, 99).toFixed(1)} ms\n`);
+    process.stdout.write(`${p.name}: p50 ${percentile(ms, 50).toFixed(1)} ms, p90 ${percentile(ms, 90).toFixed(1)} ms, p99 ${percentile(ms, 99).toFixed(1)} ms\n`);
   }
   await engine.close();
   if (flags.hits) fs.writeFileSync(flags.hits, JSON.stringify(hits));

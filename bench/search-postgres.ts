@@ -20,7 +20,7 @@ import { PgSearchEngine } from '../src/search/pg-engine.ts';
 import { parseQuery } from '../src/search/query.ts';
 import type { SearchRequest } from '../src/search/search-index.ts';
 import { openStore, type Store } from '../src/store/index.ts';
-import { machine, ROOT, writeSection } from './report.ts';
+import { machine, percentile, ROOT, writeSection } from './report.ts';
 import { generateCorpus } from './search-corpus.ts';
 import { makeQueries } from './search-queries.ts';
 
@@ -54,10 +54,6 @@ if (!flags['skip-quality']) {
 // ------------------------------------------------------------------------------------------------
 // Latency on a generated corpus, copied into PostgreSQL through the triggers that keep the documents.
 
-function pct(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
-}
 
 async function copyCorpus(from: BetterSqlite3.Database, store: Store): Promise<number> {
   const started = Date.now();
@@ -129,7 +125,7 @@ try {
       ms.push(performance.now() - s);
     }
     results.push({ name: p.name, ms });
-    log(`latency: ${p.name} p50=${pct(ms, 50).toFixed(1)} p99=${pct(ms, 99).toFixed(1)}`);
+    log(`latency: ${p.name} p50=${percentile(ms, 50).toFixed(1)} p99=${percentile(ms, 99).toFixed(1)}`);
   }
   await engine.close();
   latency = { results, copyMs, buildMs, loadAvg: loadAverage() };
@@ -159,7 +155,7 @@ if (quality) {
 if (latency) {
   lines.push(`Latency: ${papers.toLocaleString('en')} generated papers (bench/search-corpus.ts), 100 queries of 1-5 words (bench/search-queries.ts), 10 warm-up queries per path, one at a time, top 10. Copying the papers in (the triggers write each paper's tsvector): ${(latency.copyMs / 1000).toFixed(0)} s; building the engine (word statistics, a briefly trained embedder, ${papers.toLocaleString('en')} vectors into HNSW): ${(latency.buildMs / 1000).toFixed(0)} s.`, '');
   lines.push('| Query path (top 10) | p50 | p90 | p99 |', '|---|---:|---:|---:|');
-  for (const r of latency.results) lines.push(`| ${r.name} | ${f(pct(r.ms, 50))} | ${f(pct(r.ms, 90))} | ${f(pct(r.ms, 99))} |`);
+  for (const r of latency.results) lines.push(`| ${r.name} | ${f(percentile(r.ms, 50))} | ${f(percentile(r.ms, 90))} | ${f(percentile(r.ms, 99))} |`);
   lines.push('');
 }
 lines.push('What the figures mean: docs/search.md, "On PostgreSQL".');

@@ -12,7 +12,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { parseQuery } from '../src/search/query.ts';
 import { SearchIndex, type SearchSort } from '../src/search/search-index.ts';
 import { openStore } from '../src/store/index.ts';
-import { machine, writeSection } from './report.ts';
+import { machine, percentile, writeSection } from './report.ts';
 import { makeQueries } from './search-queries.ts';
 
 const QUERIES = 300;
@@ -20,7 +20,6 @@ const WARMUP = 30;
 const { values: flags } = parseArgs({ args: process.argv.slice(2), options: { db: { type: 'string' }, write: { type: 'boolean', default: false } } });
 if (!flags.db) { process.stderr.write('usage: node --import tsx bench/search-sort.ts --db FILE [--write]\n'); process.exit(2); }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 const store = await openStore(`sqlite:${flags.db}`);
 const index = await SearchIndex.open(store, { semantic: false, buildInWorker: false }, true);
 const papers = index.status().papers;
@@ -42,8 +41,8 @@ for (const sort of ['date', 'upvotes'] as SearchSort[]) {
     byLen[q.text.split(' ').length - 1]!.push(d);
   }
   const s = [...ms].sort((a, b) => a - b);
-  const p50 = (a: number[]) => pct([...a].sort((x, y) => x - y), 50).toFixed(1);
-  rows.push(`| ${sort === 'date' ? 'Newest first' : 'Most upvoted'} | ${pct(s, 50).toFixed(1)} ms | ${pct(s, 90).toFixed(1)} ms | ${pct(s, 99).toFixed(1)} ms | ${byLen.map(p50).join(' / ')} |`);
+  const p50 = (a: number[]) => percentile(a, 50).toFixed(1);
+  rows.push(`| ${sort === 'date' ? 'Newest first' : 'Most upvoted'} | ${percentile(s, 50).toFixed(1)} ms | ${percentile(s, 90).toFixed(1)} ms | ${percentile(s, 99).toFixed(1)} ms | ${byLen.map(p50).join(' / ')} |`);
   process.stderr.write(`${rows[rows.length - 1]}\n`);
 }
 await index.close();

@@ -24,6 +24,7 @@ import { parseQuery } from '../src/search/query.ts';
 import { SearchIndex, type SearchMode } from '../src/search/search-index.ts';
 import { searchPapers } from '../src/search/service.ts';
 import { generateCorpus } from './search-corpus.ts';
+import { percentile } from './report.ts';
 import { makeQueries } from './search-queries.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -55,9 +56,6 @@ type Results = Record<string, unknown>;
 function readResults(): Results { return fs.existsSync(RESULTS) ? JSON.parse(fs.readFileSync(RESULTS, 'utf8')) as Results : {}; }
 function saveResults(r: Results): void { fs.writeFileSync(RESULTS, JSON.stringify({ ...readResults(), ...r }, null, 2)); }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 function summary(ms: number[]) {
   const s = [...ms].sort((a, b) => a - b);
   return { p50: +percentile(s, 50).toFixed(2), p90: +percentile(s, 90).toFixed(2), p99: +percentile(s, 99).toFixed(2), max: +s[s.length - 1]!.toFixed(2), mean: +(s.reduce((a, b) => a + b, 0) / s.length).toFixed(2) };
