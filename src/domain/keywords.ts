@@ -300,7 +300,7 @@ export function scoreKeywords(doc: KeywordText | AnalyzedText, model: KeywordMod
       }
     }
   };
-  /** The form written most (the first of equals): in the abstract counts twice. */
+  /** The way the candidate is written most often (a form in the abstract counts twice; the first of equals wins). */
   const bestForm = (s: Stat): string => {
     if (!s.forms) return s.form;
     let best = '';
