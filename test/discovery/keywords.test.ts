@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import {
-  analyzeText, buildKeywordModel, EMPTY_MODEL, extractKeywords, markKeywords, MAX_KEYWORDS, wordKey, type KeywordModel,
+  analyzeText, buildKeywordModel, candidateKeys, EMPTY_MODEL, extractKeywords, markKeywords, MAX_KEYWORDS, wordKey, type KeywordModel,
 } from '../../src/domain/keywords.ts';
 
 const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
@@ -74,6 +74,17 @@ describe('keywords of real abstracts, scored against the corpus they come from',
     const kws = extractKeywords(larp, model);
     assert.ok(kws.includes('LARP'), JSON.stringify(kws));
     assert.ok(kws.some((k) => k.includes('open-world')), JSON.stringify(kws));
+  });
+
+  test('the model leaves out keys found in one paper only, and every paper scores as with them', () => {
+    const full = new Map<string, number>();
+    for (const r of rows) for (const k of candidateKeys(r)) full.set(k, (full.get(k) ?? 0) + 1);
+    const once = [...full].filter(([, n]) => n === 1).map(([k]) => k);
+    assert.ok(once.length > full.size / 2, 'most keys are in one paper');
+    assert.ok(once.every((k) => !model.df.has(k)));
+    assert.equal(model.df.size, full.size - once.length);
+    const withAll: KeywordModel = { docs: model.docs, df: full };
+    for (const r of rows.slice(0, 2_000)) assert.deepEqual(extractKeywords(r, model), extractKeywords(r, withAll), r.id);
   });
 
   test('the corpus matters: a word common in it scores below one that is rare in it', () => {
