@@ -3,7 +3,7 @@
 -- statement), each time its title and abstract parsed and its index entries written anew. Parsing is
 -- most of the cost, so an import spent about twice the time it needed on the documents (the demo's
 -- 10,511 papers: 31.5 s to import before, 23.4 s after).
--- A writer that writes many papers at once (upsertPapers in src/store/papers.ts) now sets
+-- A writer of many papers at once (upsertPapers in src/store/papers.ts, `paperboy import --all`) now sets
 -- `paperboy.search_documents_deferred` to 'on' for its transaction, and the triggers leave the
 -- documents to it: it refreshes each paper it wrote once, after its last statement. Every other
 -- writer (a paper edited, an author row written by an older build, SQL by hand) has the setting
