@@ -70,7 +70,10 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     await page.goto(`${base}/search`);
     await page.locator('main').getByLabel('Search papers').pressSequentially('robo', { delay: 30 });
     const live = page.locator('#search-live');
-    await live.locator('a').first().waitFor({ timeout: 5_000 }).catch((e: Error) => { throw new Error(`${e.message}; page errors: ${errors.join(' | ')}`); });
+    // Each keystroke asks again: wait for the answer to the whole word typed ("ro" may be shown first).
+    await live.locator('p.muted', { hasText: '“robo”' }).waitFor({ timeout: 5_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the box shows: ${await live.innerText().catch(() => '(nothing)')}; page errors: ${errors.join(' | ')}`);
+    });
     assert.match(await live.locator('a').first().innerText(), /robots/i);
     assert.ok((await live.locator('mark').count()) > 0);
     // An unfinished word is searched as its completions, and the box says so; Enter searches what was typed.
