@@ -180,10 +180,11 @@ function words(text: string): Word[] {
 /** A candidate occurrence: which words, as a key and as written. */
 export interface Occurrence { key: string; surface: string; n: number }
 
-/** Every candidate occurrence in a text: runs of 1..MAX_PHRASE_WORDS non-stop words within a phrase. */
-function candidates(text: string): Occurrence[] {
-  const ws = words(clean(text));
-  const out: Occurrence[] = [];
+/**
+ * Calls `emit` for every candidate in a text: each run of 1..MAX_PHRASE_WORDS non-stop words within
+ * a phrase, as its key and, with `surfaces`, as written (else the empty string: counting needs keys only).
+ */
+function eachCandidate(text: string, surfaces: boolean, emit: (key: string, surface: string, n: number) => void): void {
   let run: Word[] = [];
   const flush = () => {
     for (let i = 0; i < run.length; i++) {
@@ -193,18 +194,24 @@ function candidates(text: string): Occurrence[] {
       for (let n = 1; n <= MAX_PHRASE_WORDS && i + n <= run.length; n++) {
         const w = run[i + n - 1]!;
         key = n === 1 ? w.key : `${key} ${w.key}`;
-        surface = n === 1 ? w.surface : `${surface} ${w.surface}`;
-        out.push({ key, surface, n });
+        if (surfaces) surface = n === 1 ? w.surface : `${surface} ${w.surface}`;
+        emit(key, surface, n);
       }
     }
     run = [];
   };
-  for (const w of ws) {
+  for (const w of words(clean(text))) {
     if (w.breakBefore) flush();
     if (w.stop) flush();
     else run.push(w);
   }
   flush();
+}
+
+/** Every candidate occurrence in a text. */
+function candidates(text: string): Occurrence[] {
+  const out: Occurrence[] = [];
+  eachCandidate(text, true, (key, surface, n) => out.push({ key, surface, n }));
   return out;
 }
 
@@ -236,10 +243,15 @@ export function analyzeText(doc: KeywordText): AnalyzedText {
 
 /** The distinct candidate keys of one paper (what the corpus statistics count). */
 export function candidateKeys(doc: KeywordText | AnalyzedText): Set<string> {
-  const a = isAnalyzed(doc) ? doc : analyzeText(doc);
   const keys = new Set<string>();
-  for (const o of a.title) keys.add(o.key);
-  for (const o of a.abstract) keys.add(o.key);
+  if (isAnalyzed(doc)) {
+    for (const o of doc.title) keys.add(o.key);
+    for (const o of doc.abstract) keys.add(o.key);
+  } else {
+    const add = (key: string) => { keys.add(key); };
+    eachCandidate(doc.title, false, add);
+    eachCandidate(doc.abstract, false, add);
+  }
   return keys;
 }
 

@@ -83,6 +83,8 @@ describe('keywords of real abstracts, scored against the corpus they come from',
     assert.ok(once.length > full.size / 2, 'most keys are in one paper');
     assert.ok(once.every((k) => !model.df.has(k)));
     assert.equal(model.df.size, full.size - once.length);
+    // Counted from the texts (keys only) or from their analyses: the same model.
+    assert.deepEqual(buildKeywordModel(rows), model);
     const withAll: KeywordModel = { docs: model.docs, df: full };
     for (const r of rows.slice(0, 2_000)) assert.deepEqual(extractKeywords(r, model), extractKeywords(r, withAll), r.id);
   });
