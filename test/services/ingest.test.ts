@@ -213,8 +213,9 @@ describe('OAI-PMH harvest', () => {
       PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
     };
     const run = (killAfterMs: number | null) => new Promise<number | null>((resolve) => {
-      // Slow pages widen the window in which the kill lands mid-harvest.
-      for (let i = 0; i < 3; i++) server.injectFault({ kind: 'slow', delayMs: 150 });
+      // Slow pages make a run last longer than the latest kill (2 s), so a kill lands mid-harvest
+      // however fast the rest of the run is (the first run is always killed, at a random moment).
+      for (let i = 0; i < 3; i++) server.injectFault({ kind: 'slow', delayMs: 700 });
       const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env, stdio: 'ignore', cwd: path.resolve('.') });
       const timer = killAfterMs === null ? null : setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       child.on('exit', (code) => { if (timer) clearTimeout(timer); resolve(code); });
