@@ -52,8 +52,10 @@ export interface AnalyzedPaper {
  * scores those papers without cutting their text into candidates a second time. Without it only
  * the candidates' keys are made, which takes about a third less time.
  */
-export async function keywordModel(store: Store, limit = KEYWORD_CORPUS_LIMIT, fresh = false, analyzed?: Map<string, AnalyzedPaper>): Promise<KeywordModel> {
-  const size = Math.min(limit, await corpusSize(store));
+export async function keywordModel(
+  store: Store, limit = KEYWORD_CORPUS_LIMIT, fresh = false, analyzed?: Map<string, AnalyzedPaper>, papers?: number,
+): Promise<KeywordModel> {
+  const size = Math.min(limit, papers ?? await corpusSize(store));
   const cached = models.get(store);
   if (!fresh && cached && Math.abs(cached.docs - size) <= cached.docs * MODEL_DRIFT) return cached;
   const corpus = await listKeywordCorpus(store.db, limit);
@@ -72,13 +74,15 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   const all = opts.all ?? false;
   const total = await countPapersDueForKeywords(store.db, all);
   if (total === 0) return { papers: 0, keywords: 0, corpus: 0, ms: Date.now() - started };
-  // Analyses of a model counted just now (all of them are in memory while it counts anyway), let go as their papers are scored.
   opts.onProgress?.(0, total); // counting the corpus comes first, and takes a while on a large store
-  // When many of the corpus's papers are due, their analyses are kept from the counting; when few
-  // are (a small import into a large store), counting keys only and analysing the due ones again is quicker.
+  const limit = opts.corpusLimit ?? KEYWORD_CORPUS_LIMIT;
+  const papers = await corpusSize(store);
+  // Analyses of a model counted just now, let go as their papers are scored: kept when many of the
+  // corpus's papers are due; when few are (a small import into a large store), counting keys only
+  // and analysing the due papers again is quicker.
   const analyzed = new Map<string, AnalyzedPaper>();
-  const keep = all || total * 4 >= Math.min(opts.corpusLimit ?? KEYWORD_CORPUS_LIMIT, await corpusSize(store));
-  const model = await keywordModel(store, opts.corpusLimit, all, keep ? analyzed : undefined);
+  const keep = all || total * 4 >= Math.min(limit, papers);
+  const model = await keywordModel(store, limit, all, keep ? analyzed : undefined, papers);
   const analysisOf = (p: { id: string; title: string; abstract: string }): AnalyzedText | KeywordText => {
     const a = analyzed.get(p.id);
     analyzed.delete(p.id);

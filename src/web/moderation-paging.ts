@@ -18,9 +18,9 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 const MAX_ID = 2_147_483_647; // comments.id is a 32-bit integer on PostgreSQL
 
-/** Each list's key pair from the two strings of a cursor, or null when they are not one. */
 /** A comment id or a count of reports: a whole number from 1 to MAX_ID, written plainly. */
 const positive = (s: string) => /^[1-9]\d{0,9}$/.test(s) && Number(s) <= MAX_ID;
+/** Each list's key pair from the two strings of a cursor, or null when they are not one. */
 const KEYS: Record<ModerationList, (a: string, b: string) => KeysetKey | null> = {
   reported: (a, b) => (positive(a) && positive(b) ? [Number(a), Number(b)] : null),
   comments: (a, b) => (TIMESTAMP.test(a) && positive(b) ? [a, Number(b)] : null),
@@ -38,12 +38,7 @@ function parseModerationCursor(list: ModerationList, value: string | undefined):
 }
 
 export function parseModerationCursors(query: (name: string) => string | undefined): ModerationCursors {
-  return {
-    reported: parseModerationCursor('reported', query('reported')),
-    comments: parseModerationCursor('comments', query('comments')),
-    papers: parseModerationCursor('papers', query('papers')),
-    accounts: parseModerationCursor('accounts', query('accounts')),
-  };
+  return Object.fromEntries(MODERATION_LISTS.map((l) => [l, parseModerationCursor(l, query(l))])) as ModerationCursors;
 }
 
 const encode = (c: KeysetCursor) => encodeURIComponent(`${c.toward}~${c.key[0]}~${c.key[1]}`);

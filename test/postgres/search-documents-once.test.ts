@@ -91,7 +91,7 @@ test('other writers keep their documents current: after upsertPapers in its tran
   assert.notEqual(setting.rows[0]!.v, 'on', 'the setting does not outlive its transaction');
 });
 
-test('a batch of papers that fails leaves no documents and no setting behind', { skip }, async () => {
+test('a batch of papers that fails leaves no documents behind, and the next batch gets its own', { skip }, async () => {
   const store = await openTestStore();
   const good = topicalRecords(3);
   // Records that reach the store are valid, so the failure is forced in SQL, on the batch's last paper.
