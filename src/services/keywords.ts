@@ -3,9 +3,13 @@
  * computed get them (again), scored against document frequencies of the instance's own corpus.
  * Runs at the end of every import and ingest run, and from `paperboy keywords`.
  */
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { analyzeText, buildKeywordModel, scoreKeywords, type AnalyzedText, type KeywordModel, type KeywordText } from '../domain/keywords.ts';
 import type { Store } from '../store/index.ts';
-import { countPapersDueForKeywords, listKeywordCorpus, listPapersDueForKeywords, replacePaperKeywords } from '../store/keywords.ts';
+import {
+  addKeywordModelScored, countPapersDueForKeywords, listKeywordCorpus, listPapersDueForKeywords, readKeywordModelData,
+  readKeywordModelMeta, replacePaperKeywords, saveKeywordModel, type SavedKeywordModel,
+} from '../store/keywords.ts';
 
 /**
  * The corpus statistics count at most this many papers (the newest): enough for stable idf,
@@ -14,7 +18,10 @@ import { countPapersDueForKeywords, listKeywordCorpus, listPapersDueForKeywords,
 export const KEYWORD_CORPUS_LIMIT = 50_000;
 /** Papers per transaction. */
 const BATCH = 1_000;
-/** A cached model is counted again once the store's size moves this much from what it counted. */
+/**
+ * A saved model is counted again once the store's size moves this much from what it counted, or
+ * this share of its papers have been given keywords since (new papers, or changed ones).
+ */
 const MODEL_DRIFT = 0.05;
 
 export interface KeywordRefreshOptions {
@@ -32,7 +39,8 @@ export interface KeywordReport {
   ms: number;
 }
 
-const models = new WeakMap<Store, KeywordModel>();
+/** The model each store's last refresh in this process used, by saved generation. */
+const models = new WeakMap<Store, { generation: number; model: KeywordModel }>();
 
 async function corpusSize(store: Store): Promise<number> {
   const row = await store.db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
@@ -46,26 +54,80 @@ export interface AnalyzedPaper {
   analyzed: AnalyzedText;
 }
 
+/** The saved form of a model: "count<TAB>key" lines (keys hold no tabs or newlines), gzipped. */
+export function encodeKeywordModel(model: KeywordModel): Uint8Array {
+  const lines: string[] = [];
+  for (const [key, count] of model.df) lines.push(`${count}\t${key}`);
+  return gzipSync(lines.join('\n'));
+}
+
+export function decodeKeywordModel(data: Uint8Array, docs: number): KeywordModel {
+  const df = new Map<string, number>();
+  const text = gunzipSync(data).toString('utf8');
+  if (text) {
+    for (const line of text.split('\n')) {
+      const tab = line.indexOf('\t');
+      df.set(line.slice(tab + 1), Number(line.slice(0, tab)));
+    }
+  }
+  return { docs, df };
+}
+
+/** A saved model's data, or undefined when it is gone (counted again meanwhile) or unreadable. */
+function decodeSaved(data: Uint8Array | undefined, docs: number): KeywordModel | undefined {
+  if (!data) return undefined;
+  try {
+    return decodeKeywordModel(data, docs);
+  } catch {
+    return undefined; // not gzip (written by hand, cut short): counted again and saved over
+  }
+}
+
+/** Whether a saved model still stands for the corpus: the same limit, and not much has changed. */
+function stillCurrent(saved: SavedKeywordModel, size: number, limit: number): boolean {
+  const drift = saved.docs * MODEL_DRIFT;
+  return saved.corpusLimit === limit && Math.abs(saved.docs - size) <= drift && saved.scoredSince <= drift;
+}
+
+export interface CorpusModel {
+  model: KeywordModel;
+  /** True when it was counted by this call (so the papers it scores were in what it counted). */
+  counted: boolean;
+}
+
 /**
- * The corpus statistics, counted anew when the store has grown or shrunk noticeably since. When
- * they are counted, each paper's analysis goes into `analyzed` (by id), if given: a refresh then
- * scores those papers without cutting their text into candidates a second time. Without it only
- * the candidates' keys are made, which takes about a third less time.
+ * The corpus statistics: the saved model while it stands for the corpus (see MODEL_DRIFT), else
+ * counted anew and saved. When they are counted, each paper's analysis goes into `analyzed` (by
+ * id), if given: a refresh then scores those papers without cutting their text into candidates a
+ * second time. Without it only the candidates' keys are made, which takes about a third less time.
  */
 export async function keywordModel(
-  store: Store, limit = KEYWORD_CORPUS_LIMIT, fresh = false, analyzed?: Map<string, AnalyzedPaper>, papers?: number,
-): Promise<KeywordModel> {
-  const size = Math.min(limit, papers ?? await corpusSize(store));
-  const cached = models.get(store);
-  if (!fresh && cached && Math.abs(cached.docs - size) <= cached.docs * MODEL_DRIFT) return cached;
+  store: Store, opts: { limit?: number; fresh?: boolean; analyzed?: Map<string, AnalyzedPaper>; papers?: number; now: () => string },
+): Promise<CorpusModel> {
+  const limit = opts.limit ?? KEYWORD_CORPUS_LIMIT;
+  const size = Math.min(limit, opts.papers ?? await corpusSize(store));
+  const saved = opts.fresh ? undefined : await readKeywordModelMeta(store.db);
+  if (saved && stillCurrent(saved, size, limit)) {
+    const cached = models.get(store);
+    if (cached?.generation === saved.generation) return { model: cached.model, counted: false };
+    const model = decodeSaved(await readKeywordModelData(store.db, saved.generation), saved.docs);
+    if (model) {
+      models.set(store, { generation: saved.generation, model });
+      return { model, counted: false };
+    }
+  }
+  const analyzed = opts.analyzed;
   const corpus = await listKeywordCorpus(store.db, limit);
   const model = buildKeywordModel(analyzed ? corpus.map((p) => {
     const a = analyzeText(p);
     analyzed.set(p.id, { title: p.title, abstract: p.abstract, analyzed: a });
     return a;
   }) : corpus);
-  models.set(store, model);
-  return model;
+  const generation = await saveKeywordModel(store.db, {
+    docs: model.docs, corpusLimit: limit, countedAt: opts.now(), data: encodeKeywordModel(model),
+  });
+  models.set(store, { generation, model });
+  return { model, counted: true };
 }
 
 /** Computes and stores keywords of the papers that need them; returns counts. */
@@ -82,7 +144,7 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   // and analysing the due papers again is quicker.
   const analyzed = new Map<string, AnalyzedPaper>();
   const keep = all || total * 4 >= Math.min(limit, papers);
-  const model = await keywordModel(store, limit, all, keep ? analyzed : undefined, papers);
+  const { model, counted } = await keywordModel(store, { limit, fresh: all, analyzed: keep ? analyzed : undefined, papers, now: opts.now });
   const analysisOf = (p: { id: string; title: string; abstract: string }): AnalyzedText | KeywordText => {
     const a = analyzed.get(p.id);
     analyzed.delete(p.id);
@@ -105,5 +167,7 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
     opts.onProgress?.(Math.min(done, total), total);
   }
   analyzed.clear();
+  // Papers scored by a model counted before they came count towards counting it again.
+  if (!counted) await addKeywordModelScored(store.db, done);
   return { papers: done, keywords, corpus: model.docs, ms: Date.now() - started };
 }

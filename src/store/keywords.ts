@@ -19,7 +19,20 @@ export interface PaperKeywordStateTable {
   computed_at: string;
 }
 
-export type KeywordTables = { paper_keywords: PaperKeywordsTable; paper_keyword_state: PaperKeywordStateTable };
+/** The saved keyword model (migration 018): one row, replaced by each count. */
+export interface KeywordModelTable {
+  id: number;
+  generation: number;
+  docs: number;
+  corpus_limit: number;
+  scored_since: number;
+  counted_at: string;
+  data: Uint8Array;
+}
+
+export type KeywordTables = {
+  paper_keywords: PaperKeywordsTable; paper_keyword_state: PaperKeywordStateTable; keyword_model: KeywordModelTable;
+};
 type Db = Kysely<Database> | Transaction<Database>;
 type KwDb = Kysely<Database & KeywordTables>;
 const kw = (db: Db): KwDb => (db as Kysely<Database>).withTables<KeywordTables>();
@@ -97,4 +110,43 @@ export async function keywordsOf(db: Db, ids: string[]): Promise<Map<string, str
     }
   }
   return out;
+}
+
+/** What the saved keyword model counted, without its data. */
+export interface SavedKeywordModel {
+  generation: number;
+  /** Papers it counted. */
+  docs: number;
+  /** The corpus limit it was counted with. */
+  corpusLimit: number;
+  /** Papers given keywords with it (or a later count's model) since it was counted. */
+  scoredSince: number;
+}
+
+export async function readKeywordModelMeta(db: Db): Promise<SavedKeywordModel | undefined> {
+  const r = await kw(db).selectFrom('keyword_model').select(['generation', 'docs', 'corpus_limit', 'scored_since']).executeTakeFirst();
+  return r && { generation: Number(r.generation), docs: Number(r.docs), corpusLimit: Number(r.corpus_limit), scoredSince: Number(r.scored_since) };
+}
+
+/** The saved model's data, if it is still the given generation. */
+export async function readKeywordModelData(db: Db, generation: number): Promise<Uint8Array | undefined> {
+  const r = await kw(db).selectFrom('keyword_model').select('data').where('generation', '=', generation).executeTakeFirst();
+  return r?.data;
+}
+
+/** Saves a freshly counted model in place of the last one; returns its generation. */
+export async function saveKeywordModel(
+  db: Db, model: { docs: number; corpusLimit: number; countedAt: string; data: Uint8Array },
+): Promise<number> {
+  const row = { docs: model.docs, corpus_limit: model.corpusLimit, scored_since: 0, counted_at: model.countedAt, data: model.data };
+  const r = await kw(db).insertInto('keyword_model').values({ id: 1, generation: 1, ...row })
+    .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ ...row, generation: eb('keyword_model.generation', '+', 1) })))
+    .returning('generation').executeTakeFirstOrThrow();
+  return Number(r.generation);
+}
+
+/** Adds `papers` to the saved model's count of papers scored since it was counted. */
+export async function addKeywordModelScored(db: Db, papers: number): Promise<void> {
+  if (papers <= 0) return;
+  await kw(db).updateTable('keyword_model').set((eb) => ({ scored_since: eb('scored_since', '+', papers) })).execute();
 }

@@ -63,10 +63,11 @@ export const INSTANCE_TABLES: readonly TableSpec[] = [
 /**
  * Tables deliberately left out, and why: sessions (everyone signs in again), rate-limit windows
  * (seconds long), the search index and its change log (rebuilt from the papers on the target),
- * and the migration log (the target's own).
+ * the keyword model (counted again by the target's first keyword refresh), and the migration log
+ * (the target's own).
  */
 export const SKIPPED_TABLES: readonly string[] = [
-  'sessions', 'rate_limits', 'search_changes', 'search_index_parts', 'search_index_meta', 'schema_migrations',
+  'sessions', 'rate_limits', 'search_changes', 'search_index_parts', 'search_index_meta', 'keyword_model', 'schema_migrations',
 ];
 
 /**

@@ -8,25 +8,98 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { importFile } from '../../src/services/import.ts';
-import { refreshKeywords } from '../../src/services/keywords.ts';
-import { keywordsOf, replacePaperKeywords } from '../../src/store/keywords.ts';
+import { buildKeywordModel, scoreKeywords } from '../../src/domain/keywords.ts';
+import { decodeKeywordModel, encodeKeywordModel, refreshKeywords } from '../../src/services/keywords.ts';
+import { openStore, type Store } from '../../src/store/index.ts';
+import { keywordsOf, readKeywordModelMeta, replacePaperKeywords } from '../../src/store/keywords.ts';
 import { paperRecord } from '../helpers/factories.ts';
-import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
+import { FIXED_NOW, tempDatabaseUrl, tempDir, tempStore } from '../helpers/store.ts';
 import { runPaperboy } from '../helpers/paperboy.ts';
 
 const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
 const LISTINGS = path.join(SHARED, 'arxiv-cs-listings-2025-05-06', 'arxiv_cs_2025-05_06.jsonl.gz');
 const skip = fs.existsSync(LISTINGS) ? false : `shared data not found: ${LISTINGS}`;
 
-/** The first `n` lines of the real listing file, as a JSONL file in a temporary folder. */
-function listingSlice(n: number, edit?: (row: Record<string, unknown>) => void): string {
-  const lines = zlib.gunzipSync(fs.readFileSync(LISTINGS)).toString('utf8').split('\n').slice(0, n);
+/** `n` lines of the real listing file from line `from`, as a JSONL file in a temporary folder. */
+function listingSlice(n: number, edit?: (row: Record<string, unknown>) => void, from = 0): string {
+  const lines = zlib.gunzipSync(fs.readFileSync(LISTINGS)).toString('utf8').split('\n').slice(from, from + n);
   const file = path.join(tempDir(), 'slice.jsonl');
   fs.writeFileSync(file, lines.map((l) => { const row = JSON.parse(l) as Record<string, unknown>; edit?.(row); return JSON.stringify(row); }).join('\n'));
   return file;
 }
 
 const paperboy = runPaperboy;
+
+/** Another process's view of the same database: a store of its own, with nothing cached. */
+async function openAgain(url: string): Promise<Store> {
+  const store = await openStore(url);
+  await store.migrate(FIXED_NOW);
+  return store;
+}
+
+test('the keyword model is counted once and kept: later imports score with it until a twentieth of the corpus is new', { skip }, async () => {
+  const url = await tempDatabaseUrl();
+  const first = await openAgain(url);
+  await importFile(first, listingSlice(400), { now: () => FIXED_NOW });
+  assert.deepEqual(await readKeywordModelMeta(first.db), { generation: 1, docs: 400, corpusLimit: 50_000, scoredSince: 0 });
+  const model = buildKeywordModel(await first.db.selectFrom('papers').select(['title', 'abstract']).execute());
+  await first.close();
+
+  // A later command (its own process): ten new papers get the keywords of the saved 400-paper model.
+  const later = await openAgain(url);
+  try {
+    const before = new Set((await later.db.selectFrom('papers').select('id').execute()).map((r) => r.id));
+    const added = await importFile(later, listingSlice(10, undefined, 400), { now: () => FIXED_NOW });
+    assert.equal(added.keywords, 10);
+    assert.deepEqual(await readKeywordModelMeta(later.db), { generation: 1, docs: 400, corpusLimit: 50_000, scoredSince: 10 });
+    const ten = (await later.db.selectFrom('papers').select(['id', 'title', 'abstract']).execute()).filter((p) => !before.has(p.id));
+    assert.equal(ten.length, 10);
+    const stored = await keywordsOf(later.db, ten.map((p) => p.id));
+    for (const p of ten) {
+      assert.deepEqual(stored.get(p.id) ?? [], scoreKeywords(p, model).map((k) => k.keyword), `${p.id}: scored with the saved model`);
+    }
+
+    // Changed papers count as new: 15 edited (25 scored since, more than 400 / 20), still the same model...
+    const edited = await importFile(later, listingSlice(15, (row) => { row.abstract = `${String(row.abstract)} Revised.`; }), { now: () => FIXED_NOW });
+    assert.equal(edited.updated, 15);
+    assert.deepEqual(await readKeywordModelMeta(later.db), { generation: 1, docs: 400, corpusLimit: 50_000, scoredSince: 25 });
+    // ...and the next refresh counts the corpus again.
+    await importFile(later, listingSlice(1, undefined, 410), { now: () => FIXED_NOW });
+    assert.deepEqual(await readKeywordModelMeta(later.db), { generation: 2, docs: 411, corpusLimit: 50_000, scoredSince: 0 });
+
+    // A store that grew by more than a twentieth since the count is counted again at once.
+    await importFile(later, listingSlice(25, undefined, 411), { now: () => FIXED_NOW });
+    assert.deepEqual(await readKeywordModelMeta(later.db), { generation: 3, docs: 436, corpusLimit: 50_000, scoredSince: 0 });
+
+    // Unreadable saved data (cut short, written by hand) is counted again and saved over, not an error.
+    await later.db.withTables<{ keyword_model: { data: Uint8Array } }>().updateTable('keyword_model')
+      .set({ data: Buffer.from('not a model') }).execute();
+    const third = await openAgain(url);
+    try {
+      const after = await importFile(third, listingSlice(1, undefined, 436), { now: () => FIXED_NOW });
+      assert.equal(after.keywords, 1);
+    } finally {
+      await third.close();
+    }
+    assert.deepEqual(await readKeywordModelMeta(later.db), { generation: 4, docs: 437, corpusLimit: 50_000, scoredSince: 0 });
+  } finally {
+    await later.close();
+  }
+});
+
+test('a saved keyword model reads back as the model that was counted', { skip }, () => {
+  const lines = zlib.gunzipSync(fs.readFileSync(LISTINGS)).toString('utf8').split('\n').slice(0, 2000).filter(Boolean);
+  const docs = lines.map((l) => JSON.parse(l) as { title: string; abstract: string });
+  const odd = { title: 'Schrödinger bridges for Übersetzung', abstract: 'Schrödinger bridges and 中文 Übersetzung, again.' };
+  docs.push(odd, odd);
+  const model = buildKeywordModel(docs);
+  const back = decodeKeywordModel(encodeKeywordModel(model), model.docs);
+  assert.equal(back.docs, model.docs);
+  assert.deepEqual(back.df, model.df);
+  assert.ok([...back.df.keys()].some((k) => k.includes('schrödinger')), 'keys out of ASCII survive');
+  const empty = decodeKeywordModel(encodeKeywordModel(buildKeywordModel([])), 0);
+  assert.equal(empty.df.size, 0);
+});
 
 test('an import computes keywords of what it added; a re-import changes nothing; a changed paper is done again', { skip }, async () => {
   const store = await tempStore();
