@@ -35,6 +35,15 @@ export interface DailyEntry {
   hidden: boolean;
 }
 
+/**
+ * The entry as readers see it: none while a curator has hidden the paper from its list, so no page,
+ * feed or API says (or links to) a list that does not show it. Curators' own controls read the
+ * entry itself.
+ */
+export function listedEntry(entry: DailyEntry | null): DailyEntry | null {
+  return entry && !entry.hidden ? entry : null;
+}
+
 export interface PaperDetail extends Omit<PaperCard, 'authors'> {
   authors: string[];
   primaryCategory: string | null;

@@ -10,7 +10,7 @@ import { getDailyFeed, getNewFeed, latestWindow } from '../services/feed.ts';
 import { MAX_SEARCH_CHARS, parseListWindow, searchPapers, withAllAuthors } from '../services/open-data.ts';
 import { collectionPaperIds, findCollection } from '../store/collections.ts';
 import { listCardsByIds } from '../store/listings.ts';
-import type { PaperCard } from '../store/types.ts';
+import { listedEntry, type PaperCard } from '../store/types.ts';
 import { findUserByName } from '../store/users.ts';
 import type { ApiContext } from './api/context.ts';
 import { ApiError, httpDate, type ApiEnv } from './api/http.ts';
@@ -123,7 +123,8 @@ ${entries}
 
 /** A paper as a feed item, dated by `dateOf` (entry into the list, or publication). */
 export function feedItem(baseUrl: string, p: PaperCard, dateOf: 'listed' | 'published'): FeedItem {
-  const listed = p.entry?.submittedAt ? Date.parse(p.entry.submittedAt) : NaN;
+  const entry = listedEntry(p.entry);
+  const listed = entry ? Date.parse(entry.submittedAt) : NaN;
   const published = p.publishedAt ? Date.parse(p.publishedAt) : NaN;
   const when = (dateOf === 'listed' ? (Number.isNaN(listed) ? published : listed) : (Number.isNaN(published) ? listed : published));
   const at = Number.isNaN(when) ? 0 : when;

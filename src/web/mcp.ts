@@ -13,7 +13,7 @@ import { formatWindow } from '../domain/dates.ts';
 import { UserError } from '../services/errors.ts';
 import { getDailyFeed, getNewFeed, NotFoundError } from '../services/feed.ts';
 import { getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, withAllAuthors } from '../services/open-data.ts';
-import type { PaperCard, PaperDetail } from '../store/types.ts';
+import { listedEntry, type PaperCard, type PaperDetail } from '../store/types.ts';
 import type { ApiContext } from './api/context.ts';
 import type { ApiEnv } from './api/http.ts';
 import { paper as presentPaper, paperDetail as presentDetail } from './api/presenters.ts';
@@ -27,12 +27,13 @@ const LIST_ABSTRACT_CHARS = 600;
 const cut = (s: string, n: number) => (s.length > n ? `${s.slice(0, n).replace(/\s+\S*$/, '')}…` : s);
 
 function describePaper(p: PaperCard | PaperDetail, rank: number | null, full: boolean, baseUrl: string): string {
+  const entry = listedEntry(p.entry);
   const authors = p.authors.length > 12 ? `${p.authors.slice(0, 12).join(', ')} et al. (${p.authors.length} authors)` : p.authors.join(', ');
   const lines = [
     `${rank !== null ? `${rank}. ` : ''}**${p.title}** (arXiv:${p.id})`,
     `   Authors: ${authors || 'unknown'}`,
     `   Published: ${p.publishedAt?.slice(0, 10) ?? 'unknown'} · Categories: ${p.categories.join(', ') || 'none'} · Upvotes: ${p.upvotes} · Comments: ${p.commentsCount}`,
-    p.entry ? `   On the Daily papers list of ${p.entry.day}${p.entry.submittedBy ? `, submitted by ${p.entry.submittedBy}` : ''}` : null,
+    entry ? `   On the Daily papers list of ${entry.day}${entry.submittedBy ? `, submitted by ${entry.submittedBy}` : ''}` : null,
     `   Page: ${baseUrl}/papers/${p.id} · arXiv: https://arxiv.org/abs/${p.id}${p.codeUrl ? ` · Code: ${p.codeUrl}` : ''}`,
     `   Abstract: ${full ? p.abstract : cut(p.abstract, LIST_ABSTRACT_CHARS)}`,
   ];

@@ -62,3 +62,33 @@ test('pin, hide, unhide keeps the pin; a hidden pinned paper is on no list', asy
   const again = await store.listDailyPapers({ from: '2025-05-05', to: '2025-05-05', sort: 'trending', limit: 10, offset: 0 });
   assert.equal(again.items[0]?.id, '2505.00203', 'pinned first again');
 });
+
+test('a hidden paper: readers see no list for it on its page, its cards or the APIs; curators see it is hidden', async () => {
+  const { app, outboxDir, cura } = await setup();
+  const ada = await memberSession(app, outboxDir, 'ada');
+  assert.equal((await ada.post('/submit', { id: 'hep-th/9901001' })).status, 303);
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'pin' })).status, 303);
+  const reader = new WebClient(app, '192.0.2.212');
+  const looks = async () => ({
+    page: (await reader.get('/papers/hep-th/9901001')).html,
+    // The paper's card among its author's papers.
+    author: (await reader.get('/authors/Alan%20Turing?page=3')).html.split('<article class="card"').find((a) => a.includes('Old style strings')) ?? '',
+    v1: await (await reader.request('/api/v1/papers/hep-th%2F9901001')).json() as { daily: unknown },
+    hf: await (await reader.request('/api/papers/hep-th%2F9901001')).json() as Record<string, unknown>,
+  });
+  const listed = await looks();
+  assert.match(listed.page, /on the <a href="[^"]+">Daily papers of \w+day, /);
+  assert.match(listed.author, /<span class="badge">Pinned<\/span>/);
+  assert.match(listed.author, /submitted by <a href="\/users\/ada">ada<\/a>/);
+  const day = (listed.v1.daily as { day: string }).day;
+  assert.match(day, /^\d{4}-\d{2}-\d{2}$/);
+  assert.ok('submittedOnDailyAt' in listed.hf);
+
+  assert.equal((await cura.post('/actions/curate', { paper: 'hep-th/9901001', action: 'hide' })).status, 303);
+  const hidden = await looks();
+  assert.doesNotMatch(hidden.page, /Daily papers of/, 'no list named on the public page');
+  assert.doesNotMatch(hidden.author, /Pinned|submitted by/);
+  assert.equal(hidden.v1.daily, null);
+  assert.ok(!('submittedOnDailyAt' in hidden.hf) && !('submittedOnDailyBy' in hidden.hf), JSON.stringify(hidden.hf));
+  assert.match((await cura.get('/papers/hep-th/9901001')).html, /hidden from the Daily papers of \w+day, /);
+});

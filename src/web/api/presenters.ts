@@ -11,7 +11,7 @@ import type { SiteStats, VoteHistory as VoteHistoryData } from '../../services/o
 import type { ApiToken } from '../../store/api-tokens.ts';
 import type { Collection as CollectionRow } from '../../store/collections.ts';
 import type { CommentRow } from '../../store/comments.ts';
-import type { PaperCard, PaperDetail as PaperDetailRow } from '../../store/types.ts';
+import { listedEntry, type PaperCard, type PaperDetail as PaperDetailRow } from '../../store/types.ts';
 import type { Subscription as SubscriptionRow } from '../../store/subscriptions.ts';
 import type { User } from '../../store/users.ts';
 import type * as S from './schemas.ts';
@@ -50,13 +50,14 @@ export function hfUser(ctx: PresentContext, username: string, fullname?: string 
 }
 
 export function hfPaper(ctx: PresentContext, p: PaperCard | PaperDetailRow): z.output<typeof S.HfPaper> {
-  const submittedAt = isoMillis(p.entry?.submittedAt);
+  const entry = listedEntry(p.entry);
+  const submittedAt = isoMillis(entry?.submittedAt);
   return {
     id: p.id,
     authors: p.authors.map((name, i) => ({ _id: objectId('author', `${p.id}#${i}`), name, hidden: false })),
     publishedAt: isoMillis(p.publishedAt),
     ...(submittedAt ? { submittedOnDailyAt: submittedAt } : {}),
-    ...(p.entry?.submittedBy ? { submittedOnDailyBy: hfUser(ctx, p.entry.submittedBy) } : {}),
+    ...(entry?.submittedBy ? { submittedOnDailyBy: hfUser(ctx, entry.submittedBy) } : {}),
     title: p.title,
     summary: p.abstract,
     upvotes: p.upvotes,
@@ -77,7 +78,7 @@ export function hfDailyRow(ctx: PresentContext, p: PaperCard): z.output<typeof S
     upvotes: p.upvotes,
     thumbnail: `${ctx.baseUrl}/api/papers/${idPath(p.id)}/thumbnail.svg`,
     numComments: p.commentsCount,
-    submittedBy: p.entry?.submittedBy ? hfUser(ctx, p.entry.submittedBy) : null,
+    submittedBy: paper.submittedOnDailyBy ?? null,
     isAuthorParticipating: false,
   };
 }
@@ -85,7 +86,8 @@ export function hfDailyRow(ctx: PresentContext, p: PaperCard): z.output<typeof S
 // --- Paperboy /api/v1 --------------------------------------------------------------------------
 
 export function paper(ctx: PresentContext, p: PaperCard): z.output<typeof S.Paper> {
-  const submittedAt = isoMillis(p.entry?.submittedAt);
+  const entry = listedEntry(p.entry);
+  const submittedAt = isoMillis(entry?.submittedAt);
   return {
     id: p.id,
     title: p.title,
@@ -100,8 +102,8 @@ export function paper(ctx: PresentContext, p: PaperCard): z.output<typeof S.Pape
     projectUrl: p.projectUrl,
     url: paperUrl(ctx, p.id),
     links: arxivLinks(p.id),
-    daily: p.entry && submittedAt
-      ? { day: p.entry.day, submittedAt, submittedBy: p.entry.submittedBy, featured: p.entry.featured, pinned: p.entry.pinned }
+    daily: entry && submittedAt
+      ? { day: entry.day, submittedAt, submittedBy: entry.submittedBy, featured: entry.featured, pinned: entry.pinned }
       : null,
     keywords: p.keywords,
   };

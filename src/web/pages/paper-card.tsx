@@ -2,7 +2,7 @@
  * A paper in a list: what the Daily papers page shows for each entry.
  */
 import { formatCardDate } from '../../domain/dates.ts';
-import type { PaperCard } from '../../store/types.ts';
+import { listedEntry, type PaperCard } from '../../store/types.ts';
 import { VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
 import { AuthorLinks, categoryPath } from './discovery-bits.tsx';
@@ -36,6 +36,7 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
   card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string; readOnly?: boolean;
 }) {
   const titleId = `t-${card.id.replace(/[^\w]/g, '-')}`;
+  const entry = listedEntry(card.entry);
   return (
     <article class="card" aria-labelledby={titleId} data-card>
       <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} readOnly={readOnly} />
@@ -43,8 +44,8 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
           <a href={paperPath(card.id)}>{card.title}</a>
-          {card.entry?.pinned ? <span class="badge">Pinned</span> : null}
-          {card.entry?.featured ? <span class="badge">Featured</span> : null}
+          {entry?.pinned ? <span class="badge">Pinned</span> : null}
+          {entry?.featured ? <span class="badge">Featured</span> : null}
           {card.withdrawn ? <span class="badge warn">Withdrawn</span> : null}
         </h3>
         <p class="meta">
@@ -70,7 +71,7 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
               {card.commentsCount} {card.commentsCount === 1 ? 'comment' : 'comments'}
             </a>
           </span>
-          {card.entry?.submittedBy ? <span class="by">submitted by <a href={`/users/${card.entry.submittedBy}`}>{card.entry.submittedBy}</a></span> : null}
+          {entry?.submittedBy ? <span class="by">submitted by <a href={`/users/${entry.submittedBy}`}>{entry.submittedBy}</a></span> : null}
           {viewer ? <a href={`/collections/save?paper=${encodeURIComponent(card.id)}`}>Save</a> : null}
         </p>
       </div>

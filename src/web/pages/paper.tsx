@@ -54,10 +54,13 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         <p class="eyebrow">
           arXiv:{paper.id}
           {paper.latestVersion > 1 ? ` (v${paper.latestVersion})` : ''}
-          {paper.entry ? (
+          {paper.entry && !paper.entry.hidden ? (
             <>
               {' · '}on the <a href={dailyPath(dayWindow(paper.entry.day))}>Daily papers of {formatLongDay(paper.entry.day)}</a>
             </>
+          ) : null}
+          {paper.entry?.hidden && site.viewer && site.viewer.role !== 'member' ? (
+            <>{' · '}hidden from the Daily papers of {formatLongDay(paper.entry.day)}</>
           ) : null}
         </p>
         <h1 id="paper-title">{paper.title}</h1>
