@@ -145,8 +145,11 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
         })
       : null;
     if (result?.paperId) return c.redirect(`/papers/${result.paperId}`, 302);
-    if (result && result.items.length === 0 && result.page > 1 && result.total > 0) {
-      return error(c, 404, `There is no page ${result.page} of these results.`);
+    // A page past the last one is a 404, as on every other list (the search clamps the page it
+    // runs to the last it can show; the address would then name a page it does not show).
+    const asked = p.page ?? 1;
+    if (result && result.total > 0 && asked > 1 && (asked > result.pages || result.items.length === 0)) {
+      return error(c, 404, `There is no page ${asked} of these results: there ${result.pages === 1 ? 'is 1 page' : `are ${result.pages} pages`}.`);
     }
     const js = await searchClient();
     return c.html(renderDocument(

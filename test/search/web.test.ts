@@ -125,3 +125,27 @@ describe('the search page', () => {
     assert.match(await js.text(), /search\/live/);
   });
 });
+
+describe('past the last page', () => {
+  test('a page past the last of more results than can be paged is a 404, not the last page again', async () => {
+    // More matches than MAX_RESULTS (1,000): with 30 a page, 34 pages can be shown.
+    const t = await testApp();
+    await t.store.upsertPapers(Array.from({ length: 1_010 }, (_, i) => paperRecord({
+      id: `2506.${String(10000 + i)}`, title: `Zyzzyva beetles, study ${i}`, abstract: `Zyzzyva beetles observed in field ${i}.`,
+    })), FIXED_NOW);
+    const many = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+    after(() => many.close());
+    mountSearchRoutes(t.app, {
+      store: t.store, index: many, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL'], pageSize: 30,
+      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+    });
+    const last = await t.app.request('/search?q=zyzzyva&mode=keyword&page=34');
+    assert.equal(last.status, 200);
+    assert.equal(((await last.text()).match(/<article class="card"/g) ?? []).length, 10, 'the 1,000th result ends page 34');
+    for (const page of [35, 999]) {
+      const past = await t.app.request(`/search?q=zyzzyva&mode=keyword&page=${page}`);
+      assert.equal(past.status, 404, `page ${page}`);
+      assert.match(await past.text(), new RegExp(`There is no page ${page} of these results: there are 34 pages\\.`));
+    }
+  });
+});
