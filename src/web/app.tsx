@@ -83,6 +83,24 @@ export interface AppDeps {
  * characters percent-encoded (up to 9 bytes each in other scripts) and its other fields fit.
  */
 export const MAX_QUERY_LENGTH = 10_240;
+
+/**
+ * Why a query string cannot be read, or null. Escapes that are not UTF-8 (`%ED%A0%80`, `%FF`) would
+ * otherwise be read as their own letters ("ed a0 80" searched as words); a lone `%` is left to the
+ * router, which reads it as itself.
+ */
+export function queryStringProblem(query: string): string | null {
+  if (query.length > MAX_QUERY_LENGTH) return `The query string is longer than ${MAX_QUERY_LENGTH} characters.`;
+  for (const run of query.match(/(?:%[0-9A-Fa-f]{2})+/g) ?? []) {
+    try {
+      decodeURIComponent(run);
+    } catch {
+      return `The query string has escapes that are not UTF-8 text (${run.slice(0, 30)}).`;
+    }
+  }
+  return null;
+}
+
 /** How long the demo-banner check is cached, in ms: it only changes when demo data is added or removed. */
 const SITE_INFO_TTL_MS = 30_000;
 /** When that check fails (the database is away), how long the last known answer serves before it is asked again, in ms. */
@@ -173,10 +191,10 @@ export function createApp(given: AppDeps) {
   app.use('*', async (c, next) => {
     const started = performance.now();
     const q = c.req.url.indexOf('?');
-    if (q >= 0 && c.req.url.length - q - 1 > MAX_QUERY_LENGTH) {
+    const message = q >= 0 ? queryStringProblem(c.req.url.slice(q + 1)) : null;
+    if (message) {
       c.set('user', null);
       c.set('sessionToken', null);
-      const message = `The query string is longer than ${MAX_QUERY_LENGTH} characters.`;
       // Answered here, before the cache policy below runs: an error page, private like the others.
       c.header('Cache-Control', PRIVATE_PAGE);
       c.header('Vary', 'Cookie');

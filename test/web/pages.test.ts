@@ -153,6 +153,8 @@ test('bad input gets a 400 page, unknown things a 404 page, never a 500 or a sta
     ['/new?date=2025-13-01', 400],
     ['/new/%27%3B%20DROP%20TABLE%20papers', 400],
     [`/?q=${'x'.repeat(12_000)}`, 400],
+    ['/search?q=%ED%A0%80', 400], // escapes of bytes that are not UTF-8 text
+    ['/?sort=%FF', 400],
     ['/no/such/page', 404],
     ['/assets/../../package.json', 404],
     ['/assets/nope.css', 404],
@@ -165,6 +167,13 @@ test('bad input gets a 400 page, unknown things a 404 page, never a 500 or a sta
     assert.doesNotMatch(body, /at .*\.(ts|js):\d+/, `${path} leaks no stack trace`);
     assert.doesNotMatch(body, /<script>alert/, `${path} reflects no script`);
   }
+  // The API says the same in JSON; text in other scripts, and a lone "%", are read as usual.
+  const api = await a.request('/api/papers/search?q=%ED%A0%80');
+  assert.equal(api.status, 400);
+  assert.match(((await api.json()) as { error: string }).error, /not UTF-8 text/);
+  for (const fine of ['/?sort=trending&x=caf%C3%A9%20%E4%B8%AD', '/?sort=trending&x=100%', '/?sort=trending&x=%zz']) {
+    assert.equal((await a.request(fine)).status, 200, fine);
+  }
   const stillThere = await a.request('/papers/2505.00202');
   assert.equal(stillThere.status, 200);
 
@@ -176,6 +185,7 @@ test('bad input gets a 400 page, unknown things a 404 page, never a 500 or a sta
     ['/papers/month/3000-01', /is out of range: a month must be between 1991-01 and 2999-12/],
     ['/papers/date/2025-02-30', /&quot;2025-02-30&quot; is not a date \(expected YYYY-MM-DD\)/],
     ['/papers/week/2025-19', /is not an ISO week \(expected YYYY-Www, like 2025-W19\)/],
+    ['/search?q=ok&x=%ED%A0%80', /The query string has escapes that are not UTF-8 text \(%ED%A0%80\)\./],
   ];
   for (const [path, message] of says) {
     const res = await a.request(path);
