@@ -28,6 +28,10 @@ test('parseArxivId accepts every form users paste', () => {
     ['0703.0001', null, null], // before new-style ids existed
     ['2413.00001', null, null], // month 13
     ['2407.13168v', null, null],
+    ['2407.13168v0', null, null], // versions count from 1
+    ['2407.13168v01', null, null],
+    ['hep-th/9901001v0', null, null],
+    ['2407.13168v10', '2407.13168', 10],
     ['https://example.com/abs/2407.13168', null, null],
     ['hep-th/990100', null, null],
     ['<script>alert(1)</script>', null, null],

@@ -17,8 +17,9 @@ export interface ArxivId {
   version: number | null;
 }
 
-const NEW_STYLE = /^(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v(\d{1,4}))?$/;
-const OLD_STYLE = /^([a-z][a-z-]*[a-z])(?:\.[A-Z]{2})?\/(\d{2})(0[1-9]|1[0-2])(\d{3})(?:v(\d{1,4}))?$/;
+// Versions count from 1, written without leading zeros: "v0" and "v01" name no version.
+const NEW_STYLE = /^(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v([1-9]\d{0,3}))?$/;
+const OLD_STYLE = /^([a-z][a-z-]*[a-z])(?:\.[A-Z]{2})?\/(\d{2})(0[1-9]|1[0-2])(\d{3})(?:v([1-9]\d{0,3}))?$/;
 const URL_PREFIX = /^(?:https?:\/\/)?(?:(?:www|export|browse)\.)?arxiv\.org\/(?:abs|pdf|html|format)\/(.+)$/i;
 const MAX_INPUT_LENGTH = 200; // longer than any arXiv URL a person pastes
 

@@ -3,7 +3,7 @@
  * per-account rate limit like votes, and follows capped per account, so one session cannot write a
  * row for every author name on the site (nor make /settings/following and "For you" slow to build).
  */
-import { findAuthorSummary } from '../store/authors.ts';
+import { findAuthorSpelling } from '../store/authors.ts';
 import { setNotInterested } from '../store/discovery.ts';
 import { countFollowedAuthors, followAuthor, isFollowing, unfollowAuthor } from '../store/follows.ts';
 import type { Store } from '../store/index.ts';
@@ -21,16 +21,20 @@ export interface FollowDeps {
   now: () => number;
 }
 
-/** Follows (`want`) or unfollows an author by name; following twice or unfollowing a stranger is fine. Returns the checked name. */
+/** Follows (`want`) or unfollows an author by name; following twice or unfollowing a stranger is fine. Returns the name as papers spell it. */
 export async function setFollow(deps: FollowDeps, user: User | null, rawName: string | undefined, want: boolean): Promise<string> {
   const u = requireMember(user, 'follow authors');
-  const name = checkAuthorName(rawName);
+  const typed = checkAuthorName(rawName);
   await limit(deps.store, 'followAccount', u.id, deps.now());
+  // A name typed in another case or spacing ("yann lecun") is the spelling papers use, as on its
+  // page; unfollowing takes the name as followed first (its papers may have gone since).
   if (!want) {
+    const name = (await isFollowing(deps.store.db, u.id, typed)) ? typed : (await findAuthorSpelling(deps.store.db, typed)) ?? typed;
     await deps.store.transaction((trx) => unfollowAuthor(trx, u.id, name), { detailsUnchanged: true });
     return name;
   }
-  if (!(await findAuthorSummary(deps.store.db, name))) throw new UserError(404, `No paper on this site has an author named "${name.slice(0, 80)}".`);
+  const name = await findAuthorSpelling(deps.store.db, typed);
+  if (!name) throw new UserError(404, `No paper on this site has an author named "${typed.slice(0, 80)}".`);
   // Counted under the member's lock: follows sent side by side cannot all pass the count.
   await deps.store.transaction(async (trx) => {
     if (await isFollowing(trx, u.id, name)) return;

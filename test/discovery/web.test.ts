@@ -157,6 +157,15 @@ test('follow and unfollow an author: CSRF-checked POSTs that work without JavaSc
   assert.match((await ada.get('/settings/following')).html, /You follow no one yet/);
   const signedOut = await new WebClient(app).get('/settings/following');
   assert.equal(signedOut.res.status, 303);
+
+  // A name typed in another case or spacing follows (and unfollows) the spelling the papers use, as
+  // the author's page does for its address.
+  const typed = await ada.post('/actions/follow', { author: 'ada  LOVELACE', want: '1' }, { accept: 'application/json' });
+  assert.equal(typed.status, 200);
+  assert.deepEqual(await typed.json(), { author: 'Ada Lovelace', following: true });
+  assert.deepEqual((await listFollowedAuthors(store.db, user.id)).map((a) => a.name), ['Ada Lovelace']);
+  await ada.post('/actions/follow', { author: 'ada lovelace', want: '0' });
+  assert.deepEqual(await listFollowedAuthors(store.db, user.id), []);
 });
 
 test('category pages: the category\'s own trending list with day, week and month views, sorts, pages, feeds; 404 and 400', async () => {
