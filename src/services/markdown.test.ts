@@ -15,7 +15,12 @@ test('the safe subset renders; raw HTML, scripts and dangerous links do not', ()
     ['[x](javascript:alert(1))', /\[x\]\(javascript:alert\(1\)\)/, /href="javascript/],
     ['[x](data:text/html;base64,PHNjcmlwdD4=)', /\[x\]/, /href="data:/],
     ['# not a heading', /# not a heading/, /<h1>/],
-    ['![img](https://example.org/a.png)', /!/, /<img/],
+    // An image is a link to it, named by its alt text or its address; never an <img>, never a stray "!".
+    ['See ![the plot](https://example.org/a.png) here', /^<p>See <a href="https:\/\/example.org\/a.png" rel="nofollow ugc noopener">the plot<\/a> here<\/p>/, /<img|!/],
+    ['![](https://example.org/a.png)', /<a href="https:\/\/example.org\/a.png" rel="nofollow ugc noopener">https:\/\/example.org\/a.png<\/a>/, /<img/],
+    ['![<b>x</b> *y*](https://example.org/a"b.png)', /<a href="https:\/\/example.org\/a%22b.png" rel="nofollow ugc noopener">&lt;b&gt;x&lt;\/b&gt; y<\/a>/, /<img|<b>/],
+    ['![x](javascript:alert(1))', /!\[x\]\(javascript:alert\(1\)\)/, /href=/],
+    ['![x](data:image/png;base64,AAAA)', /!\[x\]/, /href=|<img/],
     ['"quotes" & <b>', /&quot;quotes&quot; &amp; &lt;b&gt;/],
   ];
   for (const [input, want, never] of cases) {

@@ -1,11 +1,14 @@
 /**
  * Comment Markdown: a safe subset (links, emphasis, code, lists, quotes) rendered by markdown-it
- * with raw HTML off. Links must be http(s) or mailto and get rel="nofollow ugc noopener".
+ * with raw HTML off. Links must be http(s) or mailto and get rel="nofollow ugc noopener". An image
+ * (`![alt](url)`) is shown as a link to it, its alt text (or address) as the link's text: pages load
+ * no image from elsewhere (it would tell another site who reads the thread, and the page's CSP
+ * refuses it anyway).
  */
 import MarkdownIt, { type Token } from 'markdown-it';
 
 const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true })
-  .enable(['paragraph', 'newline', 'emphasis', 'backticks', 'fence', 'code', 'list', 'blockquote', 'link', 'linkify', 'escape', 'autolink', 'entity']);
+  .enable(['paragraph', 'newline', 'emphasis', 'backticks', 'fence', 'code', 'list', 'blockquote', 'link', 'image', 'linkify', 'escape', 'autolink', 'entity']);
 
 md.validateLink = (url: string) => /^(https?:|mailto:)/i.test(url.trim());
 
@@ -13,6 +16,14 @@ const defaultLinkOpen = md.renderer.rules.link_open ?? ((tokens, idx, options, _
 md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
   tokens[idx]!.attrSet('rel', 'nofollow ugc noopener');
   return defaultLinkOpen(tokens, idx, options, env, self);
+};
+
+md.renderer.rules.image = (tokens, idx, options, env, self) => {
+  const image = tokens[idx]!;
+  const src = image.attrGet('src') ?? '';
+  const alt = self.renderInlineAsText(image.children ?? [], options, env).trim();
+  const { escapeHtml } = md.utils;
+  return `<a href="${escapeHtml(src)}" rel="nofollow ugc noopener">${escapeHtml(alt || src)}</a>`;
 };
 
 /** Comment text to HTML; safe to insert unescaped. */
@@ -97,7 +108,8 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
       const children: Token[] = [];
       const openInline: Token[] = [];
       for (const child of block.children ?? []) {
-        const shown = child.type === 'text' || child.type === 'code_inline' ? child.content : child.type === 'softbreak' || child.type === 'hardbreak' ? ' ' : '';
+        const shown = child.type === 'text' || child.type === 'code_inline' || child.type === 'image' ? child.content
+          : child.type === 'softbreak' || child.type === 'hardbreak' ? ' ' : '';
         if (used + shown.length > max) {
           const head = cutText(shown, max - used, Math.max(0, keepFrom - used));
           if (head && (child.type === 'text' || child.type === 'code_inline')) {
