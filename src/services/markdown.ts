@@ -20,7 +20,7 @@ md.renderer.rules.link_open = (tokens, idx, options, env, self) => {
 
 md.renderer.rules.image = (tokens, idx, options, env, self) => {
   const image = tokens[idx]!;
-  const src = image.attrGet('src') ?? '';
+  const src = String(image.attrGet('src') ?? '');
   const alt = self.renderInlineAsText(image.children ?? [], options, env).trim();
   const { escapeHtml } = md.utils;
   return `<a href="${escapeHtml(src)}" rel="nofollow ugc noopener">${escapeHtml(alt || src)}</a>`;
