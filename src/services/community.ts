@@ -16,7 +16,6 @@ import {
 import {
   dismissReports, editComment, findComment, insertComment, reportComment, setCommentHidden, setCommentVote, softDeleteComment,
 } from '../store/comments.ts';
-import { isUniqueViolation } from '../store/dialect.ts';
 import { countSubmissionsSince, fillPaperLinks, findEntry, insertEntry, removeCuratorAddedEntry, setEntryFlags, setPaperLinks } from '../store/curation.ts';
 import type { Database } from '../store/schema.ts';
 import { updateUser, findUserById, findUserByName, type Role, type User } from '../store/users.ts';
@@ -24,6 +23,7 @@ import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
 import { counted } from '../domain/words.ts';
+import { controlsToSpaces, hasControlCharacter, showsNothing } from '../domain/text.ts';
 import { ownEntry } from '../domain/lookup.ts';
 
 export interface CommunityDeps {
@@ -66,8 +66,8 @@ function requireRole(user: User | null, role: 'curator' | 'admin'): User {
   return u;
 }
 
-async function requirePaper(store: Store, id: string): Promise<void> {
-  const exists = await store.db.selectFrom('papers').select('id').where('id', '=', id).executeTakeFirst();
+async function requirePaper(db: Kysely<Database>, id: string): Promise<void> {
+  const exists = await db.selectFrom('papers').select('id').where('id', '=', id).executeTakeFirst();
   if (!exists) throw new UserError(404, `arXiv:${id} is not on this site.`);
 }
 
@@ -75,7 +75,7 @@ export async function vote(deps: CommunityDeps, user: User | null, paperId: stri
   const u = requireMember(user);
   await limit(deps.store, 'voteAccount', u.id, deps.now());
   await limit(deps.store, 'voteIp', ip, deps.now());
-  await requirePaper(deps.store, paperId);
+  await requirePaper(deps.store.db, paperId);
   return deps.store.transaction((trx) => setVote(trx, u.id, paperId, want, iso(deps.now())), { detailsUnchanged: true });
 }
 
@@ -157,7 +157,7 @@ export async function addComment(deps: CommunityDeps, user: User | null, input: 
   const u = requireVerified(user);
   await limit(deps.store, 'commentAccount', u.id, deps.now());
   await limit(deps.store, 'commentIp', ip, deps.now());
-  await requirePaper(deps.store, input.paperId);
+  await requirePaper(deps.store.db, input.paperId);
   const body = parseBody(input.body);
   let parentId: number | null = null;
   if (input.parentId !== undefined && input.parentId !== '' && input.parentId !== null) {
@@ -214,7 +214,9 @@ export async function flagComment(deps: CommunityDeps, user: User | null, id: nu
   // A hidden comment is handled already: a new report would put it back in the moderators' queue.
   const handled = () => new UserError(404, 'That comment does not exist, or a moderator has hidden it.');
   if (!c || c.deletedAt || c.hiddenAt) throw handled();
-  const why = typeof reason === 'string' ? reason.trim().slice(0, 500) || null : null;
+  // Kept rather than refused (the report matters more than its wording): one line, and none when nothing shows.
+  const text = typeof reason === 'string' ? controlsToSpaces(reason).trim().slice(0, 500) : '';
+  const why = showsNothing(text) ? null : text;
   if (!(await reportComment(deps.store.db, id, u.id, why, iso(deps.now())))) {
     const since = await findComment(deps.store.db, id); // not recorded: reported before, or hidden or deleted since the check
     if (!since || since.deletedAt || since.hiddenAt) throw handled();
@@ -233,30 +235,41 @@ export async function moderateComment(deps: CommunityDeps, user: User | null, id
   return c.paperId;
 }
 
+/** A name with nothing visible (a zero-width space, which trim() leaves) is no name. */
 const collectionName = z.string().trim().min(1, 'Name the collection.').max(80, 'Collection names: at most 80 characters.')
-  .refine((s) => !/[\u0000-\u001F]/.test(s), 'Collection names cannot contain control characters.');
+  .refine((s) => !hasControlCharacter(s), 'Collection names cannot contain control characters.')
+  // Said once: the checks above answer an empty name and one with control characters.
+  .refine((s) => s === '' || hasControlCharacter(s) || !showsNothing(s), 'Name the collection.');
 
 export function slugify(name: string): string {
   const s = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60);
   return s || 'collection';
 }
 
-export async function createCollection(deps: CommunityDeps, user: User | null, input: { name: unknown; isPublic: unknown }): Promise<{ id: number; slug: string }> {
+/**
+ * Makes a collection, with `paperId` in it when given ("Create and save"). One transaction: a paper
+ * that is not on the site leaves no collection behind. It holds the member's lock, so two
+ * collections made at the same moment cannot both take the address found free.
+ */
+export async function createCollection(deps: CommunityDeps, user: User | null, input: { name: unknown; isPublic: unknown; paperId?: string }): Promise<{ id: number; slug: string }> {
   const u = requireMember(user);
   await limit(deps.store, 'collectionAccount', u.id, deps.now());
   const r = collectionName.safeParse(input.name);
   if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
   const base = slugify(r.data);
   const isPublic = checked(input.isPublic);
-  for (let i = 1; i <= 50; i++) {
-    const slug = i === 1 ? base : `${base}-${i}`;
-    if (await slugTaken(deps.store.db, u.id, slug)) continue;
-    // A collection made at the same moment may take the slug after the check: then the next one.
-    const id = await insertCollection(deps.store.db, { userId: u.id, name: r.data, slug, isPublic }, iso(deps.now()))
-      .catch((err: unknown) => { if (isUniqueViolation(err)) return null; throw err; });
-    if (id !== null) return { id, slug };
-  }
-  throw new UserError(409, 'You have many collections with that name already.');
+  const now = iso(deps.now());
+  return deps.store.transaction(async (trx) => {
+    if (input.paperId !== undefined) await requirePaper(trx, input.paperId);
+    for (let i = 1; i <= 50; i++) {
+      const slug = i === 1 ? base : `${base}-${i}`;
+      if (await slugTaken(trx, u.id, slug)) continue;
+      const id = await insertCollection(trx, { userId: u.id, name: r.data, slug, isPublic }, now);
+      if (input.paperId !== undefined) await addToCollection(trx, id, input.paperId, now);
+      return { id, slug };
+    }
+    throw new UserError(409, 'You have many collections with that name already.');
+  }, { detailsUnchanged: true, lock: `collections:${u.id}` });
 }
 
 async function ownCollection(deps: CommunityDeps, user: User | null, id: number) {
@@ -269,7 +282,7 @@ async function ownCollection(deps: CommunityDeps, user: User | null, id: number)
 export async function changeCollection(deps: CommunityDeps, user: User | null, input: { collectionId: number; paperId: string; action: unknown }) {
   const c = await ownCollection(deps, user, input.collectionId);
   await limit(deps.store, 'collectionAccount', c.userId, deps.now());
-  await requirePaper(deps.store, input.paperId);
+  await requirePaper(deps.store.db, input.paperId);
   if (input.action === 'add') await addToCollection(deps.store.db, c.id, input.paperId, iso(deps.now()));
   else if (input.action === 'remove') await removeFromCollection(deps.store.db, c.id, input.paperId);
   else throw new UserError(400, 'Unknown collection action.');
@@ -313,7 +326,7 @@ export async function dropCollection(deps: CommunityDeps, user: User | null, id:
  */
 export async function curate(deps: CommunityDeps, user: User | null, paperId: string, action: unknown): Promise<void> {
   const u = requireRole(user, 'curator');
-  await requirePaper(deps.store, paperId);
+  await requirePaper(deps.store.db, paperId);
   const now = deps.now();
   const flags: Record<string, Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>> = {
     feature: { featured: true, hidden: false }, unfeature: { featured: false }, pin: { pinned: true, hidden: false }, unpin: { pinned: false },
@@ -334,7 +347,7 @@ export async function curate(deps: CommunityDeps, user: User | null, paperId: st
 
 export async function setLinks(deps: CommunityDeps, user: User | null, paperId: string, input: { codeUrl: unknown; projectUrl: unknown }): Promise<void> {
   requireRole(user, 'curator');
-  await requirePaper(deps.store, paperId);
+  await requirePaper(deps.store.db, paperId);
   const links = z.object({ codeUrl: optionalUrl, projectUrl: optionalUrl }).safeParse(input);
   if (!links.success) throw new UserError(422, links.error.issues.map((i) => i.message).join('. '));
   await deps.store.transaction((trx) => setPaperLinks(trx, paperId, links.data, iso(deps.now())));

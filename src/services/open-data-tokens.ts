@@ -12,6 +12,7 @@ import type { Store } from '../store/index.ts';
 import { findUserById, type User } from '../store/users.ts';
 import { sha256 } from './accounts.ts';
 import { UserError } from './errors.ts';
+import { hasControlCharacter, showsNothing } from '../domain/text.ts';
 
 /** Every token starts with this, so secret scanners and people can recognise one. */
 export const TOKEN_PREFIX = 'pbt_';
@@ -33,7 +34,9 @@ const EXPIRY = 'Expiry: a number of days from 1 to 3650, or empty for never.';
 
 const tokenInput = z.object({
   name: z.string().trim().min(1, 'Name the token (what will use it?).').max(60, 'Token names: at most 60 characters.')
-    .refine((s) => !/[\u0000-\u001F]/.test(s), 'Token names cannot contain control characters.'),
+    .refine((s) => !hasControlCharacter(s), 'Token names cannot contain control characters.')
+    // Said once: the checks above answer an empty name and one with control characters.
+    .refine((s) => s === '' || hasControlCharacter(s) || !showsNothing(s), 'Name the token (what will use it?).'),
   scope: z.enum(['read', 'write'], { error: 'Choose read or write access.' }),
   expiresInDays: z.string().trim().optional()
     .refine((s) => s === undefined || /^\d{0,4}$/.test(s), EXPIRY)

@@ -30,9 +30,9 @@ import { listVotedPaperIds, votedAmong } from '../store/votes.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import type { Web } from './app.tsx';
 import { clearSessionCookie, clientIp, csrfToken, setFarewellCookie, takeFarewellCookie, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
-import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage } from './pages/account.tsx';
+import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage, type SettingsFailure } from './pages/account.tsx';
 import {
-  CollectionPage, CollectionsPage, EditCommentPage, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
+  CollectionPage, CollectionsPage, EditCommentPage, type CollectionFailure, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
 } from './pages/community.tsx';
 
 /** Form bodies larger than this are refused with a 413 before they are read. */
@@ -177,7 +177,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} sent />);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
-      return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} />, err.status);
+      c.header('Cache-Control', 'no-store'); // shows the address typed
+      return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} email={f.email?.slice(0, 254)} />, err.status);
     }
   });
   // A link that was used or expired says so at once, with a way to ask for a new one.
@@ -217,7 +218,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     c.header('Cache-Control', 'no-store'); // shows the account's address
     return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} notice={ownEntry(NOTICES, c.req.query('notice')) ?? null} />);
   });
-  const settingsAction = (path: string, run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {
+  /** A settings form's post; a refusal comes back in that form, with what was typed there (passwords never). */
+  const settingsAction = (path: string, name: SettingsFailure['form'], run: (c: Context<AppEnv>, f: Form) => Promise<string>) => {
     app.post(path, async (c) => {
       const f = await form(c);
       const user = requireUser(c);
@@ -226,23 +228,24 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       } catch (err) {
         if (!(err instanceof UserError) || err.status === 429) throw err;
         c.header('Cache-Control', 'no-store'); // shows the account's address, as /settings does
-        return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} error={err.message} />, err.status);
+        const failed: SettingsFailure = { form: name, message: err.message, email: f.email?.slice(0, 254), confirm: f.confirm?.slice(0, 30) };
+        return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} failed={failed} />, err.status);
       }
     });
   };
-  settingsAction('/settings/password', async (c, f) => {
+  settingsAction('/settings/password', 'password', async (c, f) => {
     await changePassword(accounts, requireUser(c), { current: f.current, password: f.password, sessionToken: c.get('sessionToken')! });
     return '/settings?notice=password';
   });
-  settingsAction('/settings/email', async (c, f) => {
+  settingsAction('/settings/email', 'email', async (c, f) => {
     await requestEmailChange(accounts, requireUser(c), { current: f.current, email: f.email });
     return '/settings?notice=email';
   });
-  settingsAction('/settings/privacy', async (c, f) => {
+  settingsAction('/settings/privacy', 'privacy', async (c, f) => {
     await updateUser(store.db, requireUser(c).id, { votes_public: f.votes_public === '1' ? 1 : 0 });
     return '/settings?notice=privacy';
   });
-  settingsAction('/settings/delete', async (c, f) => {
+  settingsAction('/settings/delete', 'delete', async (c, f) => {
     await deleteAccount(accounts, requireUser(c), { current: f.current, confirm: f.confirm });
     clearSessionCookie(c);
     setFarewellCookie(c, auth);
@@ -295,20 +298,25 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const user = requireUser(c);
     return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} />);
   });
+  // "New collection", or "Create and save" from a paper's Save page (`paper`): all of it or nothing.
   app.post('/collections', async (c) => {
     const f = await form(c);
     const user = requireUser(c);
     const paperId = f.paper ? parseArxivId(f.paper)?.id : undefined;
     try {
-      const created = await createCollection(community, user, { name: f.name, isPublic: f.public });
-      if (paperId) {
-        await changeCollection(community, user, { collectionId: created.id, paperId, action: 'add' });
-        return c.redirect(`/collections/save?paper=${encodeURIComponent(paperId)}`, 303);
-      }
-      return c.redirect('/collections', 303);
+      if (f.paper && !paperId) throw new UserError(400, 'That is not a paper.');
+      await createCollection(community, user, { name: f.name, isPublic: f.public, paperId });
+      return c.redirect(paperId ? `/collections/save?paper=${encodeURIComponent(paperId)}` : '/collections', 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 429) throw err;
-      return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} error={err.message} />, err.status);
+      const failed: CollectionFailure = { id: null, message: err.message, name: (f.name ?? '').slice(0, 80), isPublic: f.public !== undefined };
+      // Back to the Save page it came from while its paper is there; otherwise to the collections page.
+      const paper = paperId ? await store.findPaperById(paperId) : null;
+      if (paper) {
+        const [collections, holding] = await Promise.all([listUserCollections(store.db, user.id, false), collectionsHolding(store.db, user.id, paper.id)]);
+        return web.html(c, <SavePage site={await web.site(c)} paper={paper} collections={collections} holding={holding} failed={failed} />, err.status);
+      }
+      return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} failed={failed} />, err.status);
     }
   });
   app.post('/collections/:id', async (c) => {
@@ -320,7 +328,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return c.redirect(`/collections#collection-${saved.id}`, 303);
     } catch (err) {
       if (!(err instanceof UserError) || err.status !== 422) throw err;
-      return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} error={err.message} />, err.status);
+      const failed: CollectionFailure = { id: Number(c.req.param('id')), message: err.message, name: (f.name ?? '').slice(0, 80), isPublic: f.public !== undefined };
+      return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} failed={failed} />, err.status);
     }
   });
   app.post('/collections/:id/delete', async (c) => {
@@ -380,7 +389,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 401 || err.status === 404) throw err;
       if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
-      return web.paperPage(c, paperId, { commentError: { message: err.message, draft: (f.body ?? '').slice(0, 10_000), parentId: f.parent ? Number(f.parent) : null } }, err.status);
+      const parentId = f.parent ? Number(f.parent) : null; // the reply form under it comes back open, with the draft
+      return web.paperPage(c, paperId, { commentError: { message: err.message, draft: (f.body ?? '').slice(0, 10_000), parentId: Number.isSafeInteger(parentId) ? parentId : null } }, err.status);
     }
   });
   app.get('/comments/:id/edit', async (c) => {
@@ -397,9 +407,10 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       const paperId = await updateComment(community, c.get('user'), id, f.body);
       return c.redirect(`/papers/${paperId}#c${id}`, 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status !== 422) throw err;
+      // A refused text, or a comment changed meanwhile (409): the form comes back with what was written.
+      if (!(err instanceof UserError) || (err.status !== 422 && err.status !== 409)) throw err;
       const comment = await findComment(store.db, id);
-      return web.html(c, <EditCommentPage site={await web.site(c)} comment={{ id, paperId: comment!.paperId, body: (f.body ?? '').slice(0, 10_000) }} error={err.message} />, 422);
+      return web.html(c, <EditCommentPage site={await web.site(c)} comment={{ id, paperId: comment!.paperId, body: (f.body ?? '').slice(0, 10_000) }} error={err.message} />, err.status);
     }
   });
   app.post('/comments/:id/delete', async (c) => {

@@ -169,6 +169,25 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     assert.deepEqual(dialogs, [], 'no script ran');
   });
 
+  test('a refused reply comes back open under its comment, in view and focused, with the text written', async () => {
+    await page.goto(`${base}/papers/${unlisted}`);
+    const comment = page.locator('li.comment').first();
+    await comment.locator('summary', { hasText: 'Reply' }).first().click();
+    const draft = 'A reply with a control character \u0001 typed by mistake';
+    await comment.getByLabel(/Reply to ada/).first().fill(draft);
+    await comment.getByRole('button', { name: 'Reply' }).first().click();
+    await page.waitForURL(/\/actions\/comment$/);
+    const box = page.locator('textarea:focus');
+    assert.match((await box.getAttribute('id')) ?? '', /^body-\d+$/, 'the reply box has the focus');
+    assert.equal(await box.inputValue(), draft);
+    assert.ok(await box.isVisible());
+    const alert = page.getByRole('alert');
+    assert.match(await alert.innerText(), /control characters/);
+    assert.equal(await box.getAttribute('aria-describedby'), await alert.getAttribute('id'));
+    assert.ok(await alert.evaluate((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; }), 'the error is in view');
+    await axe(page, 'paper page with a refused reply');
+  });
+
   test('save to a new collection and see it', async () => {
     await page.goto(`${base}/papers/${unlisted}`);
     await page.getByRole('link', { name: 'Save to a collection' }).click();

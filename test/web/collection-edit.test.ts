@@ -1,7 +1,8 @@
 /**
  * Renaming a collection and making it public or private, from the collections page and through the
  * API (in-process app, real SQLite): the owner only, the name rules of a new collection, the same id
- * and address after a rename, and a collection made private closed to everyone else at once.
+ * and address after a rename, and a collection made private closed to everyone else at once; names
+ * with control characters or nothing visible refused (API token names too).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import { memberSession, WebClient } from '../helpers/web-client.ts';
 import { openDataApp } from '../api/support.ts';
 import * as S from '../../src/web/api/schemas.ts';
 import { createAccount } from '../../src/services/accounts.ts';
+import { listUserApiTokens } from '../../src/store/api-tokens.ts';
+import { findUserByName } from '../../src/store/users.ts';
 
 test('the owner renames a collection and makes it public then private; others see the change on their next request', async () => {
   const { app, outboxDir, store } = await testApp();
@@ -136,4 +139,54 @@ test('PATCH /api/v1/me/collections/{id}: rename, make public or private, owner o
   assert.ok(wrongType.res.status >= 400 && wrongType.res.status < 500, String(wrongType.res.status));
   const [still] = S.Collections.parse((await call('GET', '/api/v1/me/collections', { token })).body).collections;
   assert.deepEqual([still?.name, still?.public], ['Best of May', false], 'refused changes changed nothing');
+});
+
+test('names with control characters (C0, DEL, C1) or with nothing visible are refused, in forms and the API; API token names too', async () => {
+  const t = await openDataApp();
+  const token = await t.token(t.ada, 'write');
+  const count = async () => Number((await t.store.db.selectFrom('collections').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  const post = (body: unknown) => t.json('/api/v1/me/collections', {
+    method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const cases: [string, RegExp][] = [
+    ['a\u0085b', /^Collection names cannot contain control characters\.$/],
+    ['a\u007fb', /^Collection names cannot contain control characters\.$/],
+    ['a\u009fb', /^Collection names cannot contain control characters\.$/],
+    ['\u0085', /^Collection names cannot contain control characters\.$/],
+    ['\u200b', /^Name the collection\.$/],
+    ['  \u200b\u200d\ufeff  ', /^Name the collection\.$/],
+    ['\u3164', /^Name the collection\.$/],
+    ['\u2800', /^Name the collection\.$/],
+  ];
+  for (const [name, message] of cases) {
+    const r = await post({ name });
+    assert.equal(r.res.status, 422, JSON.stringify(name));
+    assert.match((r.body as { error: string }).error, message, JSON.stringify(name));
+  }
+  assert.equal(await count(), 0, 'nothing was created');
+  const col = S.Collection.parse((await post({ name: 'Zero\u200bwidth inside is fine 😀' })).body);
+  for (const [name, message] of cases) {
+    const r = await t.json(`/api/v1/me/collections/${col.id}`, {
+      method: 'PATCH', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ name }),
+    });
+    assert.equal(r.res.status, 422, JSON.stringify(name));
+    assert.match((r.body as { error: string }).error, message);
+  }
+  assert.equal((await t.store.db.selectFrom('collections').select('name').executeTakeFirstOrThrow()).name, 'Zero\u200bwidth inside is fine 😀');
+
+  // The same rules through the forms, and for API token names.
+  const { app, outboxDir, store } = await testApp();
+  const ada = await memberSession(app, outboxDir, 'ada');
+  for (const [name, message] of [['a\u0085b', /control characters/], ['\u200b', /Name the collection/]] as const) {
+    const res = await ada.post('/collections', { name });
+    assert.equal(res.status, 422);
+    assert.match(await res.text(), message);
+  }
+  assert.equal(Number((await store.db.selectFrom('collections').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), 0);
+  for (const [name, message] of [['a\u0085b', /Token names cannot contain control characters\./], ['\u200b', /Name the token/]] as const) {
+    const res = await ada.post('/settings/tokens', { name, scope: 'read', expires: '' }, { tokenPage: '/settings/tokens' });
+    assert.equal(res.status, 422, JSON.stringify(name));
+    assert.match(await res.text(), message);
+  }
+  assert.deepEqual(await listUserApiTokens(store.db, (await findUserByName(store.db, 'ada'))!.id), []);
 });

@@ -56,3 +56,17 @@ test('the report is recorded only while the comment is shown, checked in the sam
   assert.equal(await reportComment(store.db, id, erin.id, 'twice', FIXED_NOW), false, 'one report per member');
   assert.deepEqual((await listReportedComments(store.db, 'older', null, 10)).map((c) => [c.id, c.reasons]), [[id, ['now shown']]]);
 });
+
+test('report reasons are kept on one line without control characters, and one with nothing visible is none', async () => {
+  const { app, outboxDir, store } = await testApp();
+  await seedSmallCorpus(store);
+  const ada = await memberSession(app, outboxDir, 'ada');
+  const bob = await memberSession(app, outboxDir, 'bob');
+  const cal = await memberSession(app, outboxDir, 'cal');
+  const res = await ada.post('/actions/comment', { paper: '2505.00201', body: 'Buy cheap pills' }, { tokenPage: '/papers/2505.00201' });
+  const id = Number(/#c(\d+)$/.exec(res.headers.get('location')!)![1]);
+  assert.equal((await bob.post(`/comments/${id}/report`, { reason: 'spam\u0085\u0007and\u007fmore' })).status, 200);
+  assert.equal((await cal.post(`/comments/${id}/report`, { reason: '\u200b \u2800' })).status, 200);
+  const reasons = (await store.db.selectFrom('comment_reports').select('reason').orderBy('reason').execute()).map((r) => r.reason);
+  assert.deepEqual(reasons.sort(), [null, 'spam and more'].sort());
+});

@@ -2,7 +2,7 @@
  * Account pages: sign up, sign in, password reset, settings, and plain notices.
  */
 import type { User } from '../../store/users.ts';
-import { Csrf } from './controls.tsx';
+import { Csrf, describedBy, FormError } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 import { TokensSection } from '../api/tokens-page.tsx';
 import { DigestSettingsSection } from './subscribe-box.tsx';
@@ -51,15 +51,16 @@ export function SignInPage({ site, csrf, error, next, login }: { site: SiteInfo;
   );
 }
 
-export function ForgotPage({ site, csrf, error, sent }: { site: SiteInfo; csrf: string; error?: string | null; sent?: boolean }) {
+/** `email`: the address typed, given back with an error. */
+export function ForgotPage({ site, csrf, error, sent, email }: { site: SiteInfo; csrf: string; error?: string | null; sent?: boolean; email?: string }) {
   return (
     <Layout site={site} title="Reset your password">
       <h1>Reset your password</h1>
       {sent ? <p class="success" role="status">If an account uses that address, we have sent it a link to choose a new password. It works for two hours.</p> : null}
-      <Alert error={error} />
       <form method="post" action="/account/forgot" class="form">
         <Csrf token={csrf} />
-        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" /></label>
+        <FormError id="forgot-error" message={error} />
+        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={email ?? ''} {...describedBy('forgot-error', error)} /></label>
         <div><button type="submit" class="primary">Send me a link</button></div>
       </form>
     </Layout>
@@ -120,13 +121,20 @@ export function NoticePage({ site, title, message, link }: { site: SiteInfo; tit
   );
 }
 
-export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; user: User; notice?: string | null; error?: string | null }) {
+/** Which settings form a refused post came from, and what was typed in it (never a password). */
+export interface SettingsFailure { form: 'email' | 'password' | 'privacy' | 'delete'; message: string; email?: string; confirm?: string }
+
+export function SettingsPage({ site, user, notice, failed = null }: { site: SiteInfo; user: User; notice?: string | null; failed?: SettingsFailure | null }) {
   const v = site.viewer!;
+  /** The form's refusal, if the page answers one of its posts. */
+  const of = (form: SettingsFailure['form']) => (failed?.form === form ? failed : null);
+  /** Its error, shown in the form, and what its fields need to name it; its first field takes the focus, bringing it into view. */
+  const error = (form: SettingsFailure['form']) => <FormError id={`s-${form}-error`} message={of(form)?.message} />;
+  const fields = (form: SettingsFailure['form']) => describedBy(`s-${form}-error`, of(form)?.message);
   return (
     <Layout site={site} title="Settings" section="me">
       <h1>Settings</h1>
       {notice ? <p class="success" role="status">{notice}</p> : null}
-      <Alert error={error} />
       <section aria-labelledby="s-email">
         <h2 id="s-email">E-mail</h2>
         <p>{user.email} {user.emailVerifiedAt ? <span class="muted">(confirmed)</span> : <strong>(not confirmed yet)</strong>}</p>
@@ -135,8 +143,9 @@ export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; us
         ) : null}
         <form method="post" action="/settings/email" class="form">
           <Csrf viewer={v} />
-          <label>New e-mail <input type="email" name="email" required maxlength={254} autocomplete="email" /></label>
-          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
+          {error('email')}
+          <label>New e-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={of('email')?.email ?? ''} autofocus={!!of('email')} {...fields('email')} /></label>
+          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" {...fields('email')} /></label>
           <div><button type="submit">Change e-mail</button></div>
         </form>
       </section>
@@ -144,9 +153,10 @@ export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; us
         <h2 id="s-password">Password</h2>
         <form method="post" action="/settings/password" class="form">
           <Csrf viewer={v} />
-          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
+          {error('password')}
+          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" autofocus={!!of('password')} {...fields('password')} /></label>
           <label>New password <span class="hint">at least 10 characters; you stay signed in here, other sessions end and your API tokens are revoked</span>
-            <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
+            <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" {...fields('password')} />
           </label>
           <div><button type="submit">Change password</button></div>
         </form>
@@ -155,7 +165,8 @@ export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; us
         <h2 id="s-privacy">Privacy</h2>
         <form method="post" action="/settings/privacy" class="form">
           <Csrf viewer={v} />
-          <label><span><input type="checkbox" name="votes_public" value="1" checked={user.votesPublic} /> Show the papers I upvoted on my profile</span></label>
+          {error('privacy')}
+          <label><span><input type="checkbox" name="votes_public" value="1" checked={user.votesPublic} autofocus={!!of('privacy')} {...fields('privacy')} /> Show the papers I upvoted on my profile</span></label>
           <div><button type="submit">Save</button></div>
         </form>
       </section>
@@ -167,8 +178,9 @@ export function SettingsPage({ site, user, notice, error }: { site: SiteInfo; us
         <p>Your votes and collections are deleted and vote counts drop accordingly. Your comments stay in their threads, shown as from "a deleted account".</p>
         <form method="post" action="/settings/delete" class="form">
           <Csrf viewer={v} />
-          <label>Type your username ({user.username}) <input type="text" name="confirm" required maxlength={30} autocomplete="off" /></label>
-          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" /></label>
+          {error('delete')}
+          <label>Type your username ({user.username}) <input type="text" name="confirm" required maxlength={30} autocomplete="off" value={of('delete')?.confirm ?? ''} autofocus={!!of('delete')} {...fields('delete')} /></label>
+          <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" {...fields('delete')} /></label>
           <div><button type="submit" class="danger">Delete my account</button></div>
         </form>
       </section>

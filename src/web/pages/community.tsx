@@ -9,7 +9,7 @@ import { formatCardDate } from '../../domain/dates.ts';
 import { renderCommentExcerpt, renderCommentMarkdown } from '../../services/markdown.ts';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { Csrf } from './controls.tsx';
+import { Csrf, describedBy, FormError } from './controls.tsx';
 import { AdminNav } from './admin-nav.tsx';
 import type { HiddenPaper, SuspendedAccount } from '../../store/admin-lists.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
@@ -121,41 +121,56 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
   );
 }
 
-export function CollectionsPage({ site, collections, error }: { site: SiteInfo; collections: Collection[]; error?: string | null }) {
+/**
+ * A refused collection form: `id` the collection whose Edit form it was, or null for "New
+ * collection"; what was typed comes back in it, with the error by it.
+ */
+export interface CollectionFailure { id: number | null; message: string; name: string; isPublic: boolean }
+
+export function CollectionsPage({ site, collections, failed = null }: { site: SiteInfo; collections: Collection[]; failed?: CollectionFailure | null }) {
   const v = site.viewer!;
+  const created = failed?.id === null ? failed : null;
+  // An Edit form's error whose collection is gone meanwhile has no form to be shown by.
+  const orphan = failed && failed.id !== null && !collections.some((c) => c.id === failed.id) ? failed.message : null;
   return (
     <Layout site={site} title="Your collections" section="me">
       <h1>Your collections</h1>
-      {error ? <p class="alert" role="alert">{error}</p> : null}
+      {orphan ? <p class="alert" role="alert">{orphan}</p> : null}
       {collections.length === 0 ? <p class="empty">No collections yet. Create one, then use "Save" on any paper.</p> : (
         <ul class="collections-list">
-          {collections.map((c) => (
-            <li id={`collection-${c.id}`}>
-              <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({counted(c.size, 'paper')}, {c.isPublic ? 'public' : 'private'})</span>
-              {' '}
-              <form method="post" action={`/collections/${c.id}/delete`} class="inline">
-                <Csrf viewer={v} />
-                <button type="submit" class="link" aria-label={`Delete collection ${c.name}`}>Delete</button>
-              </form>
-              <details class="collection-edit">
-                <summary>Edit<span class="sr-only"> collection {c.name}</span></summary>
-                <form method="post" action={`/collections/${c.id}`} class="form">
+          {collections.map((c) => {
+            const edit = failed?.id === c.id ? failed : null;
+            const errorId = `collection-${c.id}-error`;
+            return (
+              <li id={`collection-${c.id}`}>
+                <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({counted(c.size, 'paper')}, {c.isPublic ? 'public' : 'private'})</span>
+                {' '}
+                <form method="post" action={`/collections/${c.id}/delete`} class="inline">
                   <Csrf viewer={v} />
-                  <label>Name <input type="text" name="name" required maxlength={80} value={c.name} /></label>
-                  <label><span><input type="checkbox" name="public" value="1" checked={c.isPublic} /> Public (shown on your profile, with a feed)</span></label>
-                  <p class="hint">The address stays {`/users/${v.username}/collections/${c.slug}`} when you rename it.</p>
-                  <div><button type="submit" class="primary">Save changes</button></div>
+                  <button type="submit" class="link" aria-label={`Delete collection ${c.name}`}>Delete</button>
                 </form>
-              </details>
-            </li>
-          ))}
+                <details class="collection-edit" open={!!edit}>
+                  <summary>Edit<span class="sr-only"> collection {c.name}</span></summary>
+                  <form method="post" action={`/collections/${c.id}`} class="form">
+                    <Csrf viewer={v} />
+                    <FormError id={errorId} message={edit?.message} />
+                    <label>Name <input type="text" name="name" required maxlength={80} value={edit ? edit.name : c.name} autofocus={!!edit} {...describedBy(errorId, edit?.message)} /></label>
+                    <label><span><input type="checkbox" name="public" value="1" checked={edit ? edit.isPublic : c.isPublic} /> Public (shown on your profile, with a feed)</span></label>
+                    <p class="hint">The address stays {`/users/${v.username}/collections/${c.slug}`} when you rename it.</p>
+                    <div><button type="submit" class="primary">Save changes</button></div>
+                  </form>
+                </details>
+              </li>
+            );
+          })}
         </ul>
       )}
       <h2>New collection</h2>
       <form method="post" action="/collections" class="form">
         <Csrf viewer={v} />
-        <label>Name <input type="text" name="name" required maxlength={80} /></label>
-        <label><span><input type="checkbox" name="public" value="1" /> Public (shown on your profile)</span></label>
+        <FormError id="new-collection-error" message={created?.message} />
+        <label>Name <input type="text" name="name" required maxlength={80} value={created?.name ?? ''} autofocus={!!created} {...describedBy('new-collection-error', created?.message)} /></label>
+        <label><span><input type="checkbox" name="public" value="1" checked={created?.isPublic ?? false} /> Public (shown on your profile)</span></label>
         <div><button type="submit" class="primary">Create</button></div>
       </form>
     </Layout>
@@ -196,7 +211,10 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
   );
 }
 
-export function SavePage({ site, paper, collections, holding }: { site: SiteInfo; paper: { id: string; title: string }; collections: Collection[]; holding: Set<number> }) {
+/** `failed`: a refused "Create and save", shown by its form with the name typed. */
+export function SavePage({ site, paper, collections, holding, failed = null }: {
+  site: SiteInfo; paper: { id: string; title: string }; collections: Collection[]; holding: Set<number>; failed?: CollectionFailure | null;
+}) {
   const v = site.viewer!;
   return (
     <Layout site={site} title="Save to a collection">
@@ -225,23 +243,25 @@ export function SavePage({ site, paper, collections, holding }: { site: SiteInfo
       <form method="post" action="/collections" class="form">
         <Csrf viewer={v} />
         <input type="hidden" name="paper" value={paper.id} />
-        <label>Name <input type="text" name="name" required maxlength={80} /></label>
-        <label><span><input type="checkbox" name="public" value="1" /> Public</span></label>
+        <FormError id="new-collection-error" message={failed?.message} />
+        <label>Name <input type="text" name="name" required maxlength={80} value={failed?.name ?? ''} autofocus={!!failed} {...describedBy('new-collection-error', failed?.message)} /></label>
+        <label><span><input type="checkbox" name="public" value="1" checked={failed?.isPublic ?? false} /> Public</span></label>
         <div><button type="submit" class="primary">Create and save</button></div>
       </form>
     </Layout>
   );
 }
 
+/** `comment.body` is the stored text, or after a refused edit the text the member wrote. */
 export function EditCommentPage({ site, comment, error }: { site: SiteInfo; comment: { id: number; paperId: string; body: string }; error?: string | null }) {
   return (
     <Layout site={site} title="Edit your comment">
       <h1>Edit your comment</h1>
-      {error ? <p class="alert" role="alert">{error}</p> : null}
       <form method="post" action={`/comments/${comment.id}/edit`} class="form">
         <Csrf viewer={site.viewer} />
+        <FormError id="edit-body-error" message={error} />
         <label for="edit-body">Comment</label>
-        <textarea id="edit-body" name="body" required maxlength={10000}>{comment.body}</textarea>
+        <textarea id="edit-body" name="body" required maxlength={10000} {...describedBy('edit-body-error', error)}>{comment.body}</textarea>
         <div><button type="submit" class="primary">Save</button> <a href={`/papers/${comment.paperId}#c${comment.id}`}>Cancel</a></div>
       </form>
     </Layout>

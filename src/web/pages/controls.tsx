@@ -1,5 +1,5 @@
 /**
- * Small controls shared by pages: the CSRF field, the upvote button, scrolling boxes.
+ * Small controls shared by pages: the CSRF field, form errors, the upvote button, scrolling boxes.
  */
 import { counted } from '../../domain/words.ts';
 import type { Viewer } from './layout.tsx';
@@ -12,6 +12,18 @@ export const upvoteNoun = (n: number) => counted(n, 'upvote').slice(String(n).le
  * region that takes the keyboard focus, so keyboard users can scroll it too (axe scrollable-region-focusable).
  */
 export const scrollable = (label: string) => ({ tabindex: 0, role: 'region', 'aria-label': label });
+
+/**
+ * A form's error, shown by the form it belongs to (not at the top of a page of several forms):
+ * `role="alert"` so a screen reader says it when the page comes back, and an id that the form's
+ * fields name with `describedBy`, so it is read again on reaching them.
+ */
+export function FormError({ id, message }: { id: string; message: string | null | undefined }) {
+  return message ? <p class="alert" role="alert" id={id}>{message}</p> : null;
+}
+
+/** The attributes that tie a field to its form's FormError, when there is one. */
+export const describedBy = (id: string, message: string | null | undefined) => (message ? { 'aria-describedby': id } : {});
 
 export function Csrf({ viewer, token }: { viewer?: Viewer | null; token?: string }) {
   return <input type="hidden" name="_csrf" value={token ?? viewer?.csrf ?? ''} />;

@@ -10,7 +10,7 @@ import { dailyPath, newPath } from './feed.tsx';
 import { dayWindow } from '../../domain/dates.ts';
 import type { CommentRow, CommentOrder } from '../../store/comments.ts';
 import { renderCommentMarkdown } from '../../services/markdown.ts';
-import { Csrf, scrollable, VoteControl } from './controls.tsx';
+import { Csrf, describedBy, FormError, scrollable, VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
 import { raw } from 'hono/html';
 import { Sparkline } from '../stats.tsx';
@@ -36,7 +36,7 @@ export interface PaperPageProps {
   comments?: CommentRow[];
   order?: CommentOrder;
   /** A comment form error to show, with the text the member wrote. */
-  commentError?: { message: string; draft: string; parentId: number | null } | null;
+  commentError?: CommentError | null;
   /** Similar papers with their reasons; null when the instance has no search engine. */
   similar?: SimilarView | null;
 }
@@ -175,6 +175,9 @@ function CuratorControls({ paper, viewer }: { paper: PaperDetail; viewer: Viewer
   );
 }
 
+/** A refused comment or reply: its message, the text the member wrote, and the comment it replied to. */
+export interface CommentError { message: string; draft: string; parentId: number | null }
+
 interface Thread { comment: CommentRow; replies: Thread[] }
 
 function buildThreads(comments: CommentRow[], order: CommentOrder): Thread[] {
@@ -194,22 +197,33 @@ function buildThreads(comments: CommentRow[], order: CommentOrder): Thread[] {
   return roots;
 }
 
-function CommentForm({ paperId, viewer, parentId, draft, label }: { paperId: string; viewer: Viewer; parentId: number | null; draft?: string; label: string }) {
+/**
+ * The form for a comment or a reply. After a refused post it comes back with the member's text and
+ * the error by it, and takes the focus, so the browser brings it into view however far down the
+ * thread it is.
+ */
+function CommentForm({ paperId, viewer, parentId, draft, error, label }: {
+  paperId: string; viewer: Viewer; parentId: number | null; draft?: string; error?: string | null; label: string;
+}) {
   const fieldId = `body-${parentId ?? 'new'}`;
+  const errorId = `${fieldId}-error`;
   return (
     <form method="post" action="/actions/comment" class="form comment-form">
       <Csrf viewer={viewer} />
       <input type="hidden" name="paper" value={paperId} />
       {parentId !== null ? <input type="hidden" name="parent" value={String(parentId)} /> : null}
+      <FormError id={errorId} message={error} />
       <label for={fieldId}>{label} <span class="hint">Markdown: *emphasis*, `code`, [links](https://...), lists, &gt; quotes.</span></label>
-      <textarea id={fieldId} name="body" required maxlength={10000}>{draft ?? ''}</textarea>
+      <textarea id={fieldId} name="body" required maxlength={10000} autofocus={!!error} {...describedBy(errorId, error)}>{draft ?? ''}</textarea>
       <div><button type="submit" class="primary">{parentId === null ? 'Comment' : 'Reply'}</button></div>
     </form>
   );
 }
 
-function CommentView({ thread, viewer, paperId, nowMs }: { thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number }) {
+/** `error`: a refused reply, shown (open, with its text) under the comment it replied to. */
+function CommentView({ thread, viewer, paperId, nowMs, error }: { thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number; error: CommentError | null }) {
   const c = thread.comment;
+  const refused = error?.parentId === c.id ? error : null;
   const removed = !!c.deletedAt || !!c.hiddenAt;
   const mine = !!viewer && c.username === viewer.username;
   const post = (action: string, label: string, extra?: Record<string, string>, cls?: string) => (
@@ -234,9 +248,9 @@ function CommentView({ thread, viewer, paperId, nowMs }: { thread: Thread; viewe
       {viewer && !removed ? (
         <div class="comment-actions">
           {post(`/comments/${c.id}/vote`, 'Upvote', { want: '1' })}
-          <details>
+          <details open={!!refused}>
             <summary>Reply</summary>
-            <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} label={`Reply to ${c.username ?? 'this comment'}`} />
+            <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
           </details>
           {mine ? <a href={`/comments/${c.id}/edit`}>Edit</a> : null}
           {mine ? post(`/comments/${c.id}/delete`, 'Delete') : null}
@@ -256,7 +270,7 @@ function CommentView({ thread, viewer, paperId, nowMs }: { thread: Thread; viewe
       {viewer?.role === 'admin' && c.hiddenAt ? <div class="comment-actions">{post(`/comments/${c.id}/moderate`, 'Unhide', { action: 'unhide' })}</div> : null}
       {thread.replies.length > 0 ? (
         <ul class="comments">
-          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} />)}
+          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} error={error} />)}
         </ul>
       ) : null}
     </li>
@@ -265,9 +279,13 @@ function CommentView({ thread, viewer, paperId, nowMs }: { thread: Thread; viewe
 
 function Discussion({ paper, viewer, comments, order, nowMs, error }: {
   paper: PaperDetail; viewer: Viewer | null; comments: CommentRow[]; order: CommentOrder; nowMs: number;
-  error: { message: string; draft: string; parentId: number | null } | null;
+  error: CommentError | null;
 }) {
   const threads = buildThreads(comments, order);
+  // A refused reply goes back under its comment; one to a comment removed meanwhile (a 409) has no
+  // form to go back to, so its text comes back in the form for a new comment, which says so.
+  const replyShown = !!error && error.parentId !== null && !!viewer && comments.some((c) => c.id === error.parentId && !c.deletedAt && !c.hiddenAt);
+  const newError = error && !replyShown ? (error.parentId === null ? error.message : `${error.message} What you wrote is in the box for a new comment below.`) : null;
   const orders: [CommentOrder, string][] = [['oldest', 'Oldest'], ['newest', 'Newest'], ['top', 'Top']];
   return (
     <section id="comments" aria-labelledby="comments-h">
@@ -281,11 +299,12 @@ function Discussion({ paper, viewer, comments, order, nowMs, error }: {
           </nav>
         ) : null}
       </div>
-      {error ? <p class="alert" role="alert">{error.message}</p> : null}
-      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} />)}</ul> : null}
+      {/* With no form to show it by (a member who has not confirmed their address), the error shows here. */}
+      {error && !replyShown && !viewer?.verified ? <p class="alert" role="alert">{error.message}</p> : null}
+      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} error={replyShown ? error : null} />)}</ul> : null}
       {viewer ? (
         viewer.verified
-          ? <CommentForm paperId={paper.id} viewer={viewer} parentId={null} draft={error && error.parentId === null ? error.draft : ''} label="Add a comment" />
+          ? <CommentForm paperId={paper.id} viewer={viewer} parentId={null} draft={newError ? error?.draft : ''} error={newError} label="Add a comment" />
           : <p class="muted">Confirm your e-mail address to comment.</p>
       ) : (
         <p><a href={`/signin?next=${encodeURIComponent(`/papers/${paper.id}#comments`)}`}>Sign in</a> to comment.</p>

@@ -1,0 +1,31 @@
+/**
+ * Short texts members write and others read (collection names, API token names, report reasons):
+ * what cannot be shown. Control characters draw nothing or break lines and headers; a name made
+ * only of characters that draw nothing shows as a blank link.
+ */
+
+/** Control characters: C0 (U+0000-U+001F), DEL (U+007F) and C1 (U+0080-U+009F). */
+const CONTROL_RE = /\p{Cc}/u;
+const CONTROL_RUN_RE = /\p{Cc}+/gu;
+
+/**
+ * Characters that draw nothing: white space, format characters (zero-width space, joiners,
+ * direction marks, the byte-order mark), the other default-ignorable code points (Hangul fillers,
+ * variation selectors) and the blank Braille pattern, a common stand-in for a space.
+ */
+const INVISIBLE_ONLY_RE = /^[\p{White_Space}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Cc}\u2800]*$/u;
+
+/** True when `s` holds a control character (tab and newline included: these texts are one line). */
+export function hasControlCharacter(s: string): boolean {
+  return CONTROL_RE.test(s);
+}
+
+/** True when nothing in `s` would show: empty, or only white space and invisible characters. */
+export function showsNothing(s: string): boolean {
+  return INVISIBLE_ONLY_RE.test(s);
+}
+
+/** `s` with each run of control characters made one space, for texts kept rather than refused. */
+export function controlsToSpaces(s: string): string {
+  return s.replace(CONTROL_RUN_RE, ' ');
+}
