@@ -8,6 +8,7 @@ import type { Store } from '../store/index.ts';
 import type { PaperCard } from '../store/types.ts';
 import { UserError } from './errors.ts';
 import { counted } from '../domain/words.ts';
+import { hasControlCharacter } from '../domain/text.ts';
 
 /** Longest author name accepted (arXiv's longest are collaboration names, well under this). */
 export const MAX_AUTHOR_NAME = 300;
@@ -36,8 +37,7 @@ export function checkAuthorName(raw: string | undefined): string {
   const name = (raw ?? '').trim();
   if (name === '') throw new UserError(400, 'Say which author: /authors/NAME.');
   if (name.length > MAX_AUTHOR_NAME) throw new UserError(400, `An author name is at most ${MAX_AUTHOR_NAME} characters.`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) throw new UserError(400, 'An author name has no control characters.');
+  if (hasControlCharacter(name)) throw new UserError(400, 'An author name has no control characters.');
   return name;
 }
 

@@ -39,6 +39,8 @@ export interface CommunityDeps {
 
 /** A member waits this long at most for arXiv (the client itself retries for minutes, as a harvest should). */
 export const SUBMIT_ARXIV_DEADLINE_MS = 20_000;
+/** When arXiv could not be reached for a submission, the Retry-After of the 503: its "a few minutes". */
+const ARXIV_RETRY_SECONDS = 120;
 
 const iso = (ms: number) => new Date(ms).toISOString();
 export const COMMENT_MAX = 10_000;
@@ -125,7 +127,7 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
       }
     } catch (err) {
       if (err instanceof ArxivApiError) throw new UserError(404, `arXiv does not know arXiv:${parsed.id}.`);
-      throw new UserError(503, `arXiv could not be reached to fetch arXiv:${parsed.id}; please try again in a few minutes.`);
+      throw new UserError(503, `arXiv could not be reached to fetch arXiv:${parsed.id}; please try again in a few minutes.`, ARXIV_RETRY_SECONDS);
     }
     const record = result.records.find((r) => r.id === parsed.id);
     if (!record) throw new UserError(404, `arXiv has no paper arXiv:${parsed.id}.`);
@@ -143,9 +145,11 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
   return { paperId: parsed.id, day: today, fetched };
 }
 
+// Lines and tabs are text here; every other control character (C0, DEL, C1) is refused.
 const commentBody = z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim())
   .pipe(z.string().min(1, 'Write something first.').max(COMMENT_MAX, `Comments: at most ${COMMENT_MAX.toLocaleString('en-US')} characters.`))
-  .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/.test(s), 'Comments cannot contain control characters.');
+  .refine((s) => !hasControlCharacter(s.replace(/[\n\t]/g, ' ')), 'Comments cannot contain control characters.')
+  .refine((s) => s === '' || hasControlCharacter(s.replace(/[\n\t]/g, ' ')) || !showsNothing(s), 'Write something first.');
 
 function parseBody(body: unknown): string {
   const r = commentBody.safeParse(typeof body === 'string' ? body : '');

@@ -83,6 +83,8 @@ test('hostile author names: 4xx or 404, escaped when real, never a 500', async (
     ['/authors/Nobody%20At%20All', 404],
     ['/authors/%00', 400],
     ['/authors/a%00b', 400],
+    ['/authors/a%C2%85b', 400], // a C1 control character (U+0085)
+    ['/authors/a%7Fb', 400],
     [`/authors/${'x'.repeat(10_000)}`, 400],
     [`/authors/${encodeURIComponent('名'.repeat(3000))}`, 400],
     ['/authors/%E0%A4%A', 404],

@@ -229,7 +229,7 @@ describe('arXiv slow, hanging or answering garbage', () => {
         return { ok: true, ms: Date.now() - t0, message: '' };
       } catch (err) {
         assert.ok(err instanceof UserError, `a clear error, not ${(err as Error).message}`);
-        return { ok: false, ms: Date.now() - t0, message: `${err.status} ${err.message}` };
+        return { ok: false, ms: Date.now() - t0, message: `${err.status} ${err.message}`, retryAfter: err.retryAfterSeconds };
       }
     };
     for (const fault of [{ kind: 'slow', delayMs: 30_000 }, { kind: 'malformed' }, { kind: 'html' }, { kind: 'truncate' }, { kind: 'status', status: 503, retryAfter: '1' }] as const) {
@@ -237,6 +237,7 @@ describe('arXiv slow, hanging or answering garbage', () => {
       const r = await submit();
       assert.equal(r.ok, false, `${fault.kind}: refused`);
       assert.match(r.message, /^503 arXiv could not be reached/, fault.kind);
+      assert.equal(r.retryAfter, 120, `${fault.kind}: the 503 says when to try again (Retry-After)`);
       assert.ok(r.ms < 5_000, `${fault.kind}: answered in ${r.ms} ms`);
       // The client asks arXiv one request at a time: a hanging request holds the line until its own timeout.
       if (fault.kind === 'slow') await new Promise((r) => setTimeout(r, 2_500));

@@ -188,5 +188,14 @@ test('names with control characters (C0, DEL, C1) or with nothing visible are re
     assert.equal(res.status, 422, JSON.stringify(name));
     assert.match(await res.text(), message);
   }
+  // A refused token form comes back as it was typed, the error by it.
+  const typed = await ada.post('/settings/tokens', { name: 'reading list script', scope: 'write', expires: '9x' }, { tokenPage: '/settings/tokens' });
+  assert.equal(typed.status, 422);
+  const form = /<form method="post" action="\/settings\/tokens"[\s\S]*?<\/form>/.exec(await typed.text())?.[0] ?? '';
+  assert.match(form, /<p class="alert" role="alert" id="token-error">Expiry: a number of days/);
+  assert.match(form, /name="name"[^>]*value="reading list script"[^>]*aria-describedby="token-error"/);
+  assert.match(form, /value="write" checked=""/);
+  assert.doesNotMatch(form, /value="read" checked=""/);
+  assert.match(form, /name="expires"[^>]*value="9x"/);
   assert.deepEqual(await listUserApiTokens(store.db, (await findUserByName(store.db, 'ada'))!.id), []);
 });

@@ -203,6 +203,15 @@ test('comments: threads, Markdown without script, edit and delete your own only,
   assert.equal((await store.findPaperById('2505.00202'))?.commentsCount, 1);
   const empty = await ada.post('/actions/comment', { paper: '2505.00202', body: '   ' }, { tokenPage: '/papers/2505.00202' });
   assert.equal(empty.status, 422);
+  // Control characters other than line breaks and tabs (C0, DEL, C1) are refused; so is a text that shows nothing.
+  for (const [body, says] of [['a\u0085b', /cannot contain control characters/], ['a\u007fb', /cannot contain control characters/],
+    ['\u200b\u2060 \n\u200b', /Write something first/]] as const) {
+    const refused = await ada.post('/actions/comment', { paper: '2505.00202', body }, { tokenPage: '/papers/2505.00202' });
+    assert.equal(refused.status, 422, JSON.stringify(body));
+    assert.match(await refused.text(), says);
+  }
+  const lines = await ada.post('/actions/comment', { paper: '2505.00202', body: 'Two\tcolumns\nand a second line' }, { tokenPage: '/papers/2505.00202' });
+  assert.equal(lines.status, 303, 'tabs and line breaks are text');
   const huge = await ada.post('/actions/comment', { paper: '2505.00202', body: 'x'.repeat(10_001) }, { tokenPage: '/papers/2505.00202' });
   assert.equal(huge.status, 422);
   assert.match(await huge.text(), /at most 10,000 characters/);

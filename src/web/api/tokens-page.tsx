@@ -11,7 +11,7 @@ import type { User } from '../../store/users.ts';
 import type { Web } from '../app.tsx';
 import { verifyCsrf, type AppEnv } from '../auth.ts';
 import { readForm } from '../forms.ts';
-import { Csrf } from '../pages/controls.tsx';
+import { Csrf, describedBy, FormError } from '../pages/controls.tsx';
 import { Layout, type SiteInfo } from '../pages/layout.tsx';
 
 /** Forms here are a name and two choices: a few hundred bytes. */
@@ -35,10 +35,16 @@ function status(t: ApiToken, nowIso: string): string {
   return t.expiresAt ? `live until ${day(t.expiresAt)}` : 'live';
 }
 
-export function TokensPage({ site, tokens, nowIso, created, error }: {
+/** What was typed in the new-token form, given back with its error when it is refused. */
+export interface TokenForm { name: string; scope: string; expires: string }
+
+export function TokensPage({ site, tokens, nowIso, created, error, values }: {
   site: SiteInfo; tokens: ApiToken[]; nowIso: string; created?: { token: string; record: ApiToken } | null; error?: string | null;
+  values?: TokenForm;
 }) {
   const v = site.viewer!;
+  // The error goes by the form it refused; with no form to show (an address not confirmed), at the top.
+  const formError = v.verified ? error : null;
   return (
     <Layout site={site} title="API tokens" section="me">
       <h1>API tokens</h1>
@@ -50,7 +56,7 @@ export function TokensPage({ site, tokens, nowIso, created, error }: {
           <p id="token-use">Send it as <code>Authorization: Bearer {created.token.slice(0, 10)}…</code></p>
         </div>
       ) : null}
-      {error ? <p class="alert" role="alert">{error}</p> : null}
+      {error && !v.verified ? <p class="alert" role="alert">{error}</p> : null}
       {!v.verified ? (
         <section aria-labelledby="t-new">
           <h2 id="t-new">New token</h2>
@@ -60,16 +66,19 @@ export function TokensPage({ site, tokens, nowIso, created, error }: {
         <h2 id="t-new">New token</h2>
         <form method="post" action="/settings/tokens" class="form">
           <Csrf viewer={v} />
+          <FormError id="token-error" message={formError} />
           <label>Name <span class="hint">what will use it, e.g. "reading list script"</span>
-            <input type="text" name="name" required maxlength={60} autocomplete="off" />
+            <input type="text" name="name" required maxlength={60} autocomplete="off" value={values?.name ?? ''}
+              autofocus={!!formError} {...describedBy('token-error', formError)} />
           </label>
           <fieldset>
             <legend>Access</legend>
-            <label><span><input type="radio" name="scope" value="read" checked /> Read: your private collections and subscriptions</span></label>
-            <label><span><input type="radio" name="scope" value="write" /> Read and write: also vote, comment, submit, save and subscribe as you</span></label>
+            <label><span><input type="radio" name="scope" value="read" checked={values?.scope !== 'write'} /> Read: your private collections and subscriptions</span></label>
+            <label><span><input type="radio" name="scope" value="write" checked={values?.scope === 'write'} /> Read and write: also vote, comment, submit, save and subscribe as you</span></label>
           </fieldset>
           <label>Expires after (days) <span class="hint">empty: until you revoke it</span>
-            <input type="text" name="expires" inputmode="numeric" pattern="[0-9]*" maxlength={4} autocomplete="off" />
+            <input type="text" name="expires" inputmode="numeric" pattern="[0-9]*" maxlength={4} autocomplete="off" value={values?.expires ?? ''}
+              {...describedBy('token-error', formError)} />
           </label>
           <div><button type="submit">Create token</button></div>
         </form>
@@ -115,7 +124,7 @@ export function mountTokenPages(app: Hono<AppEnv>, web: Web, deps: TokenDeps): v
   app.use('/settings/tokens/*', async (c, next) => (c.req.method === 'POST' ? limit(c, next) : next()));
 
   const signedIn = (c: Context<AppEnv>): User | null => c.get('user');
-  const render = async (c: Context<AppEnv>, user: User, extra: { created?: { token: string; record: ApiToken }; error?: string }, statusCode = 200) => {
+  const render = async (c: Context<AppEnv>, user: User, extra: { created?: { token: string; record: ApiToken }; error?: string; values?: TokenForm }, statusCode = 200) => {
     c.header('Cache-Control', 'no-store');
     const tokens = await listApiTokens(deps, user);
     return web.html(c, <TokensPage site={await web.site(c)} tokens={tokens} nowIso={new Date(deps.now()).toISOString()} {...extra} />, statusCode);
@@ -140,7 +149,9 @@ export function mountTokenPages(app: Hono<AppEnv>, web: Web, deps: TokenDeps): v
       return render(c, user, { created });
     } catch (err) {
       if (!(err instanceof UserError) || err.status === 401) throw err;
-      return render(c, user, { error: err.message }, err.status);
+      // The form comes back as it was typed (a name cut to the field's length), with the error by it.
+      const values = { name: (f.name ?? '').slice(0, 60), scope: f.scope === 'write' ? 'write' : 'read', expires: (f.expires ?? '').slice(0, 4) };
+      return render(c, user, { error: err.message, values }, err.status);
     }
   });
   app.post('/settings/tokens/:id/revoke', async (c) => {
