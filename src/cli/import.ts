@@ -7,7 +7,8 @@ import { ownEntry } from '../domain/lookup.ts';
 import { DEFAULT_MAX_UNPACKED_BYTES, formatImportSummary, importFile, IMPORT_BATCH_LINES, InstanceExportFileError } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
 import { parseCommand } from './args.ts';
-import { createProgress } from './progress.ts';
+import { EXIT_INTERRUPTED } from './ingest.ts';
+import { createProgress, type Progress } from './progress.ts';
 
 export const IMPORT_USAGE = `usage: paperboy import FILE [FILE...] [--max-unpacked SIZE]  (JSONL or JSONL.gz: arXiv listings, bulk snapshot, Hugging Face daily)
        paperboy import --all FILE [--replace]  (a whole instance written by paperboy export)
@@ -87,41 +88,76 @@ export async function runImport(
     return 2;
   }
   let failed = 0;
-  for (const file of files) {
-    const progress = createProgress(`import ${file}`);
-    const keywords = createProgress('keywords');
-    try {
-      const report = await importFile(store, file, {
-        now: () => new Date().toISOString(),
-        onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} lines`),
-        onKeywordsProgress: (done, total) => {
-          progress.stop();
-          keywords.update(done, total, `${done}/${total} papers`);
-        },
-        maxUnpackedBytes: opts.maxUnpackedBytes,
-      });
-      progress.stop();
-      keywords.stop();
-      for (const e of report.errorSamples) err.write(`${file}:${e.line}: ${e.message}\n`);
-      if (report.errors > report.errorSamples.length) err.write(`${file}: ... and ${report.errors - report.errorSamples.length} more bad lines (the first ${report.errorSamples.length} are listed)\n`);
-      if (report.stoppedAtCap) {
-        const cap = report.stoppedAtCap;
-        err.write(`${file}: stopped reading at the cap on unpacked size (--max-unpacked), ${bytesText(cap.maxBytes)}: the file unpacks to more. `
-          + `The ${report.lines} whole lines before the cap were imported as usual and are kept (each batch of ${IMPORT_BATCH_LINES} lines `
-          + 'is committed on its own); the rest of the file was not read. To import the rest, import the file again with a cap above its '
-          + `unpacked size (what is already imported stays as it is), ${suggestedCap(file, cap)}\n`);
-      }
-      out.write(`${formatImportSummary(report)} file=${file}${report.stoppedAtCap ? ' stopped=max-unpacked' : ''}\n`);
-      if (report.errors > 0 || report.stoppedAtCap) failed++;
-    } catch (e) {
-      progress.stop();
-      keywords.stop();
-      err.write(`${(e as Error).message}\n`);
-      if (e instanceof InstanceExportFileError) {
-        err.write(`  read it with: paperboy import --all ${shellWord(file)}  (into an empty store; --replace first deletes what the store holds)\n`);
-      }
-      return 1;
+  // Ctrl-C or SIGTERM stops after the line being read: what was read is committed, the summary says
+  // so. A second one stops at once (the bars put the terminal's cursor back first).
+  const stop = new AbortController();
+  let bars: Progress[] = [];
+  const onSignal = () => {
+    if (!stop.signal.aborted) { stop.abort(); return; }
+    for (const bar of bars) bar.stop();
+    process.exit(EXIT_INTERRUPTED);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    for (const file of files) {
+      const status = await importOne(store, file, out, err, { maxUnpackedBytes: opts.maxUnpackedBytes, signal: stop.signal, bars: (b) => { bars = b; } });
+      if (status === 'fatal') return 1;
+      if (status === 'failed') failed++;
+      if (stop.signal.aborted) return EXIT_INTERRUPTED;
     }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   return failed > 0 ? 1 : 0;
+}
+
+/** One file of `paperboy import`: its bad lines and notes on stderr, its summary on stdout. */
+async function importOne(
+  store: Store, file: string, out: Out, err: Out, opts: { maxUnpackedBytes?: number; signal: AbortSignal; bars: (bars: Progress[]) => void },
+): Promise<'ok' | 'failed' | 'fatal'> {
+  const progress = createProgress(`import ${file}`);
+  const keywords = createProgress('keywords');
+  opts.bars([progress, keywords]);
+  try {
+    const report = await importFile(store, file, {
+      now: () => new Date().toISOString(),
+      onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} lines`),
+      onKeywordsProgress: (done, total) => {
+        progress.stop();
+        keywords.update(done, total, `${done}/${total} papers`);
+      },
+      maxUnpackedBytes: opts.maxUnpackedBytes,
+      signal: opts.signal,
+    });
+    progress.stop();
+    keywords.stop();
+    for (const e of report.errorSamples) err.write(`${file}:${e.line}: ${e.message}\n`);
+    if (report.errors > report.errorSamples.length) err.write(`${file}: ... and ${report.errors - report.errorSamples.length} more bad lines (the first ${report.errorSamples.length} are listed)\n`);
+    if (report.stoppedAtCap) {
+      const cap = report.stoppedAtCap;
+      err.write(`${file}: stopped reading at the cap on unpacked size (--max-unpacked), ${bytesText(cap.maxBytes)}: the file unpacks to more. `
+        + `The ${report.lines} whole lines before the cap were imported as usual and are kept (each batch of ${IMPORT_BATCH_LINES} lines `
+        + 'is committed on its own); the rest of the file was not read. To import the rest, import the file again with a cap above its '
+        + `unpacked size (what is already imported stays as it is), ${suggestedCap(file, cap)}\n`);
+    }
+    if (report.interrupted) {
+      err.write(`${file}: interrupted after line ${report.lines}: the lines read were imported and are kept; the rest of the file was not read, `
+        + `and keywords were not computed. Import the file again to finish (what is already imported stays as it is).\n`);
+    }
+    const stopped = report.stoppedAtCap ? ' stopped=max-unpacked' : report.interrupted ? ' stopped=interrupted' : '';
+    out.write(`${formatImportSummary(report)} file=${file}${stopped}\n`);
+    return report.errors > 0 || report.stoppedAtCap ? 'failed' : 'ok';
+  } catch (e) {
+    progress.stop();
+    keywords.stop();
+    const message = (e as Error).message;
+    // The store's own failures (a full disk, a read-only file) name neither the command nor the file.
+    err.write(message.startsWith('import:') ? `${message}\n` : `import: ${file}: stopped: ${message}; the batches of ${IMPORT_BATCH_LINES} lines before it were committed and are kept\n`);
+    if (e instanceof InstanceExportFileError) {
+      err.write(`  read it with: paperboy import --all ${shellWord(file)}  (into an empty store; --replace first deletes what the store holds)\n`);
+    }
+    return 'fatal';
+  }
 }

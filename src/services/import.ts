@@ -52,6 +52,11 @@ export interface ImportReport {
    * `plainBytes` is the file's size when it is not compressed (its unpacked size).
    */
   stoppedAtCap: { maxBytes: number; plainBytes: number | null } | null;
+  /**
+   * Set when ImportOptions.signal stopped the import: the lines read until then were imported (each
+   * batch is committed on its own); the rest of the file was not read, and keywords were not computed.
+   */
+  interrupted: boolean;
 }
 
 export interface ImportOptions {
@@ -63,6 +68,8 @@ export interface ImportOptions {
   maxLines?: number;
   /** Bytes read from the file at most, after gunzip (default DEFAULT_MAX_UNPACKED_BYTES). */
   maxUnpackedBytes?: number;
+  /** Stops the import after the line being read (Ctrl-C): see ImportReport.interrupted. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -96,7 +103,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const lines = splitLines(capBytes(input, maxUnpacked), MAX_LINE_BYTES);
 
   const report: ImportReport = {
-    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null,
+    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null, interrupted: false,
   };
   const fail = (line: number, message: string) => {
     report.errors++;
@@ -121,11 +128,13 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   input.on('error', (err: Error) => { inputError = err; });
   try {
     for await (const split of lines) {
+      if (opts.signal?.aborted) { report.interrupted = true; break; }
       report.lines++;
       const n = report.lines;
       if (opts.maxLines !== undefined && n > opts.maxLines) { report.lines--; break; }
       if (split.tooLong) { fail(n, `line longer than ${MAX_LINE_BYTES} bytes (${split.bytes} bytes), skipped`); continue; }
-      const line = split.text;
+      // A byte-order mark is not part of the first line's JSON (editors on Windows write one).
+      const line = n === 1 ? split.text.replace(/^\uFEFF/, '') : split.text;
       if (line.trim() === '') continue;
       let value: unknown;
       try {
@@ -166,8 +175,9 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   // The whole lines read are imported, also when reading stopped early or at the cap.
   await flush();
   raw.destroy();
-  // Keywords of the new and changed papers, against the corpus as it now is.
-  report.keywords = (await refreshKeywords(store, { now: opts.now, onProgress: opts.onKeywordsProgress })).papers;
+  // Keywords of the new and changed papers, against the corpus as it now is (after a stop, by the
+  // next import, ingest run or `paperboy keywords`).
+  if (!report.interrupted) report.keywords = (await refreshKeywords(store, { now: opts.now, onProgress: opts.onKeywordsProgress })).papers;
   report.ms = Date.now() - started;
   return report;
 }

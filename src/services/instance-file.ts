@@ -72,6 +72,7 @@ export async function exportInstance(
 ): Promise<TransferReport> {
   const started = Date.now();
   const pageRows = opts.pageRows ?? PAGE_ROWS;
+  if (store.isOwnFile(file)) throw new TransferError(`export: ${file} is the live database (or one of its files); write the export elsewhere`);
   const problem = notAPlainFile(file);
   if (problem) throw new TransferError(`export: ${file} ${problem}; name the file to write${problem === 'is a folder' ? ` in it, such as ${path.join(file, 'instance-YYYY-MM-DD.jsonl.gz')}` : ''}`);
   const status = await store.schemaStatus();

@@ -83,10 +83,19 @@ export class Store {
    */
   async transaction<T>(fn: (trx: Transaction<Database>) => Promise<T>, opts: { detailsUnchanged?: boolean; lock?: string } = {}): Promise<T> {
     try {
-      return await this.db.transaction().execute(async (trx) => {
+      const trx = await this.db.startTransaction().execute();
+      try {
         if (opts.lock !== undefined) await lockKey(trx, opts.lock);
-        return fn(trx);
-      });
+        const result = await fn(trx);
+        await trx.commit().execute();
+        return result;
+      } catch (err) {
+        // SQLite ends the transaction itself on some failures (a full disk, an I/O error), in a
+        // statement or at COMMIT: the ROLLBACK then fails ("no transaction is active"). The cause
+        // is what to report; the connection is released either way.
+        await trx.rollback().execute().catch(() => {});
+        throw err;
+      }
     } finally {
       this.writes++;
       if (!opts.detailsUnchanged) this.detailWrites++;
@@ -223,11 +232,13 @@ export class Store {
     }
   }
 
-  /** A consistent copy of the live database (SQLite's online backup: readers and writers go on). */
-  async backup(file: string): Promise<{ bytes: number }> {
-    if (!this.raw) {
-      throw new Error(`store/backup: PostgreSQL is backed up with its own tools, while the site runs: pg_dump --format=custom --file=${file} "$DATABASE_URL" (restore with pg_restore; see docs/postgres.md)`);
-    }
+  /**
+   * True when writing `file` would write over this store's database or one of its side files
+   * (SQLite's -wal, -shm, -journal), however it is named: a relative path, a link. Backups and
+   * exports refuse such a target. Always false on PostgreSQL, whose files are the server's.
+   */
+  isOwnFile(file: string): boolean {
+    if (!this.raw) return false;
     const target = path.resolve(file);
     const live = path.resolve(this.location);
     const sameFile = (a: string, b: string) => {
@@ -235,7 +246,20 @@ export class Store {
       const sb = fs.statSync(b, { throwIfNoEntry: false });
       return a === b || (sa !== undefined && sb !== undefined && sa.dev === sb.dev && sa.ino === sb.ino);
     };
-    if (['', '-wal', '-shm', '-journal'].some((suffix) => sameFile(target, `${live}${suffix}`))) {
+    return ['', '-wal', '-shm', '-journal'].some((suffix) => sameFile(target, `${live}${suffix}`));
+  }
+
+  /**
+   * A consistent copy of the live database (SQLite's online backup: readers and writers go on),
+   * written beside the target and renamed over it once complete: a backup that fails (a full disk)
+   * leaves the last good copy as it was, not a partial file under its name.
+   */
+  async backup(file: string): Promise<{ bytes: number }> {
+    if (!this.raw) {
+      throw new Error(`store/backup: PostgreSQL is backed up with its own tools, while the site runs: pg_dump --format=custom --file=${file} "$DATABASE_URL" (restore with pg_restore; see docs/postgres.md)`);
+    }
+    const target = path.resolve(file);
+    if (this.isOwnFile(file)) {
       throw new Error(`store/backup: ${file} is the live database (or one of its files); write the copy elsewhere`);
     }
     // Checked before anything else: the owner-only mode below must never land on the operator's folder (or a device).
@@ -243,12 +267,17 @@ export class Store {
     if (problem) throw new Error(`store/backup: ${file} ${problem}; name the file to write${problem === 'is a folder' ? ` in it, such as ${path.join(file, 'paperboy-YYYY-MM-DD.db')}` : ''}`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // Owner-only, like an export: the copy holds password hashes and the instance's secrets.
-    // An existing file (last night's copy) is made owner-only before anything is written into it.
-    if (fs.existsSync(target)) fs.chmodSync(target, 0o600);
-    else fs.writeFileSync(target, '', { mode: 0o600 });
-    await this.raw.backup(file);
-    fs.chmodSync(target, 0o600);
-    return { bytes: fs.statSync(file).size };
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+    try {
+      fs.writeFileSync(tmp, '', { mode: 0o600 });
+      await this.raw.backup(tmp);
+      fs.chmodSync(tmp, 0o600);
+      fs.renameSync(tmp, target);
+    } catch (err) {
+      for (const f of [tmp, `${tmp}-journal`]) fs.rmSync(f, { force: true });
+      throw err;
+    }
+    return { bytes: fs.statSync(target).size };
   }
 
   async close(): Promise<void> {

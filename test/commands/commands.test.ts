@@ -131,19 +131,25 @@ test('a DATABASE_URL of another scheme is refused before anything is created', (
   assert.deepEqual(fs.readdirSync(dir), []);
 });
 
-test('backup refuses to write onto the live database; backups and exports are readable by their owner only', () => {
+test('backup and export refuse to write onto the live database; backups and exports are readable by their owner only', () => {
   const dir = tempDir();
   const env = { PAPERBOY_DATA_DIR: dir };
   const file = path.join(dir, 'in.jsonl');
   fs.writeFileSync(file, row('2505.00001'));
   assert.equal(paperboy(['import', file], env).code, 0);
   const live = path.join(dir, 'paperboy.db');
+  const link = path.join(dir, 'link-to-live.db');
+  fs.symlinkSync(live, link);
   const before = fs.readFileSync(live);
-  for (const target of [live, `${live}-wal`, path.relative(process.cwd(), live)]) {
+  for (const target of [live, `${live}-wal`, path.relative(process.cwd(), live), link]) {
     const r = paperboy(['backup', target], env);
     assert.equal(r.code, 1, target);
     assert.match(r.stderr, /is the live database/);
     assert.doesNotMatch(r.stdout, /backup done/);
+    const e = paperboy(['export', target], env);
+    assert.equal(e.code, 1, `export ${target}`);
+    assert.match(e.stderr, /export: .* is the live database \(or one of its files\); write the export elsewhere/);
+    assert.doesNotMatch(e.stdout, /export done/);
   }
   assert.deepEqual(fs.readFileSync(live), before);
   assert.match(paperboy(['stats'], env).stdout, /papers=1/);

@@ -24,7 +24,7 @@ import { createApp } from '../../src/web/app.tsx';
 import { AfterAnswer } from '../../src/services/after-answer.ts';
 import { loadAssets } from '../../src/web/assets.ts';
 import { requireAll } from '../helpers/browser.ts';
-import { PROJECT_ROOT } from '../helpers/paperboy.ts';
+import { PROJECT_ROOT, runPaperboy } from '../helpers/paperboy.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { FIXED_NOW, tempDir } from '../helpers/store.ts';
@@ -103,6 +103,49 @@ describe('disk full while writing', () => {
       assert.deepEqual(await store.integrityProblems(), []);
     } finally {
       await store?.close();
+      execFileSync('umount', [dir]);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('disk full under the command line', () => {
+  const whyNot = process.getuid?.() !== 0 ? 'needs root to mount a size-limited tmpfs' : null;
+  if (whyNot && requireAll()) throw new Error(`disk-full test: ${whyNot}`);
+  const listings = path.join(process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data'), 'arxiv-cs-listings-2025-05-06', 'arxiv_cs_2025-05_06.jsonl.gz');
+
+  test('an import says the disk is full and keeps its whole batches; a failed backup leaves the last copy as it was', { skip: whyNot ?? false, timeout: 120_000 }, async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', dir]);
+    try {
+      // 10,000 real papers do not fit in 4 MB.
+      const env = { DATABASE_URL: `sqlite:${path.join(dir, 'import.db')}`, PAPERBOY_DATA_DIR: tempDir() };
+      const r = runPaperboy(['import', listings], env);
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, /^import: .*arxiv_cs_2025-05_06\.jsonl\.gz: stopped: database or disk is full; the batches of 2000 lines before it were committed and are kept$/m);
+      assert.doesNotMatch(r.stderr, /cannot rollback/);
+      const stats = runPaperboy(['stats'], env);
+      assert.equal(stats.code, 0, stats.stderr);
+      assert.equal(Number(/papers=(\d+)/.exec(stats.stdout)![1]) % 2000, 0, `whole batches only: ${stats.stdout}`);
+      for (const f of fs.readdirSync(dir)) fs.rmSync(path.join(dir, f));
+
+      // Last night's copy, then a disk too full for tonight's.
+      const copy = path.join(dir, 'backup.db');
+      fs.writeFileSync(copy, 'last night');
+      const filler = path.join(dir, 'filler');
+      const fd = fs.openSync(filler, 'w');
+      try { for (;;) fs.writeSync(fd, Buffer.alloc(64 * 1024, 1)); } catch { /* full */ }
+      fs.closeSync(fd);
+      fs.truncateSync(filler, fs.statSync(filler).size - 200 * 1024); // room for part of a copy
+      const store = await migratedStore(path.join(tempDir(), 'live.db'));
+      try {
+        await assert.rejects(store.backup(copy), /full/);
+      } finally {
+        await store.close();
+      }
+      assert.equal(fs.readFileSync(copy, 'utf8'), 'last night', 'the last copy is untouched');
+      assert.deepEqual(fs.readdirSync(dir).sort(), ['backup.db', 'filler'], 'no partial file left behind');
+    } finally {
       execFileSync('umount', [dir]);
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -149,3 +149,33 @@ test('Hugging Face daily format: list entries without overwriting richer arXiv m
   assert.ok(r.listed <= repeated);
   assert.ok(r.listed > 0);
 });
+
+test('a byte-order mark before the first line is read as nothing (files saved by some Windows editors)', async () => {
+  const store = await tempStore();
+  const file = path.join(tempDir(), 'bom.jsonl');
+  fs.writeFileSync(file, `\uFEFF${listingRow('2505.00031')}\n${listingRow('2505.00032')}\n`);
+  const r = await importFile(store, file, { now });
+  assert.equal(r.errors, 0, JSON.stringify(r.errorSamples));
+  assert.equal(r.new, 2);
+  // Only at the very start: elsewhere it is a bad line, as any other stray character.
+  fs.writeFileSync(file, `${listingRow('2505.00033')}\n\uFEFF${listingRow('2505.00034')}\n`);
+  const later = await importFile(store, file, { now });
+  assert.equal(later.errors, 1);
+  assert.equal(later.errorSamples[0]?.line, 2);
+});
+
+test('a stop asked for (Ctrl-C) ends the import after the batch being written: what was read is kept, and imported again it finishes', async () => {
+  const store = await tempStore();
+  const file = path.join(tempDir(), 'long.jsonl');
+  fs.writeFileSync(file, Array.from({ length: 5_000 }, (_, i) => listingRow(`2506.${String(10000 + i)}`)).join('\n'));
+  const stop = new AbortController();
+  const r = await importFile(store, file, { now, signal: stop.signal, onProgress: () => stop.abort() });
+  assert.equal(r.interrupted, true);
+  assert.equal(r.lines, 2_000, 'stopped after the first batch');
+  assert.equal(r.new, 2_000);
+  assert.equal(r.keywords, 0, 'keywords are left for the next run');
+  assert.equal((await store.stats()).papers, 2_000);
+  const again = await importFile(store, file, { now });
+  assert.equal(again.interrupted, false);
+  assert.deepEqual([again.new, again.unchanged, again.keywords], [3_000, 2_000, 5_000]);
+});

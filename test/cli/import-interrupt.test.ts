@@ -1,0 +1,69 @@
+/**
+ * `paperboy import` stopped with Ctrl-C (SIGINT) or by a service manager (SIGTERM) part way through
+ * a large file: a real process, stopped once its first batches are in the store.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { openStore } from '../../src/store/index.ts';
+import { nodeArgs } from '../helpers/paperboy.ts';
+import { FIXED_NOW, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+
+const children: ChildProcess[] = [];
+after(() => { for (const c of children) c.kill('SIGKILL'); });
+
+const LINES = 12_000;
+
+function bigFile(): string {
+  const file = path.join(tempDir(), 'big.jsonl');
+  const row = (i: number) => JSON.stringify({
+    id: `2506.${String(10000 + i)}`, title: `Paper number ${i} on sparse attention`, authors: ['A. Author'], categories: ['cs.CL'],
+    abstract: `We study case ${i} of sparse attention for long documents.`, listing_dates: ['2025-06-02'],
+  });
+  fs.writeFileSync(file, Array.from({ length: LINES }, (_, i) => row(i)).join('\n'));
+  return file;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} mid-file: exit 130, the summary says stopped=interrupted, what was read is kept, and importing again finishes`, { timeout: 120_000 }, async () => {
+    const databaseUrl = await tempDatabaseUrl();
+    const file = bigFile();
+    const env = { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl };
+    const store = await openStore(databaseUrl);
+    await store.migrate(FIXED_NOW);
+    try {
+      const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
+      children.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      let ended = false;
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
+      while ((await store.stats()).papers < 2_000) {
+        assert.ok(!ended, `the import ended before its first batch was in:\n${stdout}${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      child.kill(signal);
+      assert.equal(await exited, 130, stdout + stderr);
+      const summary = /^import done lines=(\d+) new=(\d+) .* file=.*big\.jsonl stopped=interrupted$/m.exec(stdout);
+      assert.ok(summary, stdout);
+      const read = Number(summary[1]);
+      assert.ok(read >= 2_000 && read < LINES, `stopped part way (${read} lines)`);
+      assert.match(stderr, new RegExp(`big\\.jsonl: interrupted after line ${read}: the lines read were imported and are kept`));
+      assert.equal((await store.stats()).papers, read, 'every line read is in the store, none after');
+
+      const again = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
+      children.push(again);
+      let out2 = '';
+      again.stdout.on('data', (d) => { out2 += d; });
+      assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 0, out2);
+      assert.match(out2, new RegExp(`^import done lines=${LINES} new=${LINES - read} updated=0 unchanged=${read} `, 'm'));
+      assert.equal((await store.stats()).papers, LINES);
+    } finally {
+      await store.close();
+    }
+  });
+}
