@@ -372,10 +372,14 @@ export async function openStore(url: string): Promise<Store> {
   let raw: BetterSqlite3.Database;
   try {
     raw = new BetterSqlite3(file);
+    raw.pragma('journal_mode = WAL');
   } catch (err) {
-    throw new Error(`store: cannot open SQLite database ${file}: ${(err as Error).message}`);
+    // WAL mode writes -wal and -shm files beside the database: a folder not writable (a read-only
+    // mount) fails here, with a message that names no file.
+    const hint = /unable to open|readonly/i.test((err as Error).message)
+      ? ` (SQLite needs to write the file and to create ${path.basename(file)}-wal and -shm beside it: is ${path.dirname(file)} writable?)` : '';
+    throw new Error(`store: cannot open SQLite database ${file}: ${(err as Error).message}${hint}`);
   }
-  raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fast commits
   raw.pragma('foreign_keys = ON');
   raw.pragma('busy_timeout = 5000');

@@ -152,6 +152,29 @@ describe('disk full under the command line', () => {
   });
 });
 
+describe('a database on a read-only mount', () => {
+  const whyNot = process.getuid?.() !== 0 ? 'needs root to bind-mount a folder read-only' : null;
+  if (whyNot && requireAll()) throw new Error(`read-only test: ${whyNot}`);
+
+  test('commands say which file could not be opened and why, in one line', { skip: whyNot ?? false, timeout: 60_000 }, async () => {
+    const data = tempDir();
+    const store = await migratedStore(path.join(data, 'paperboy.db'));
+    await store.close();
+    const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ro-'));
+    execFileSync('mount', ['--bind', data, mnt]);
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', mnt]);
+      const r = runPaperboy(['stats'], { PAPERBOY_DATA_DIR: mnt });
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `paperboy: store: cannot open SQLite database ${path.join(mnt, 'paperboy.db')}: unable to open database file `
+        + `(SQLite needs to write the file and to create paperboy.db-wal and -shm beside it: is ${mnt} writable?)\n`);
+    } finally {
+      execFileSync('umount', [mnt]);
+      fs.rmSync(mnt, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('database locked by another writer', () => {
   test('a short lock is waited out; a lock past the busy timeout is a clear 503; reads go on; then all is well', { timeout: 60_000 }, async () => {
     const dir = tempDir();
