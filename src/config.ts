@@ -201,7 +201,7 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The first existing path from `dir` upwards, when it is not a folder (so `dir` cannot be one); else null. */
-function fileInPlaceOfFolder(dir: string): string | null {
+export function fileInPlaceOfFolder(dir: string): string | null {
   for (let p = dir; ; p = path.dirname(p)) {
     try {
       return fs.statSync(p).isDirectory() ? null : p;

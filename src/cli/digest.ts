@@ -2,9 +2,10 @@
  * `paperboy digest ...`: send the digests due on a day (or show what would go out), show the
  * subscribers and the outbox, and unsubscribe from a piped-in e-mail (the List-Unsubscribe mailto).
  */
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { simpleParser } from 'mailparser';
-import type { Config } from '../config.ts';
+import { fileInPlaceOfFolder, type Config } from '../config.ts';
 import { parseDay } from '../domain/dates.ts';
 import { latestCompleteDate } from '../domain/digest.ts';
 import { folderTransport, smtpTransport, type Transport } from '../mail/transport.ts';
@@ -123,6 +124,11 @@ export async function runDigestCli(
   let to: string | undefined;
   if (values.to !== undefined) {
     try { to = parseEmail(values.to); } catch { problems.push(`--to must be one e-mail address, got "${values.to.slice(0, 80)}"`); }
+  }
+  if (values.out === '') problems.push('--out needs a folder');
+  else if (values.out !== undefined) {
+    const inTheWay = fileInPlaceOfFolder(path.resolve(values.out));
+    if (inTheWay) problems.push(inTheWay === path.resolve(values.out) ? `--out ${values.out} is a file, not a folder` : `--out ${values.out}: ${inTheWay} on its path is a file, not a folder`);
   }
   if (problems.length) { err.write(`digest: ${problems.join('; ')}\n`); return 2; }
 

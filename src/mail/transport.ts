@@ -14,6 +14,11 @@
  * - `transport`: no working mail session (cannot connect, greeting, TLS, authentication, sender
  *   refused): nothing is wrong with this message, stop the run and try later;
  * - `aborted`: the commit hook refused (another worker owns the row): nothing was handed over.
+ *
+ * Connections are reused. One the server closed while it sat idle (its idle timeout) is dropped and
+ * a new one opened; one that turns out closed as the next message starts (the server's 421 crossed
+ * our command) sends that message again over a new one. Both happen before the commit hook, so no
+ * message is lost or sent twice by it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -46,12 +51,33 @@ export interface SmtpTransportOptions {
   messagesPerConnection?: number;
   /** Socket inactivity timeout, ms (default 30 s). */
   socketTimeoutMs?: number;
+  /** A connection idle longer than this, ms, is closed with QUIT rather than reused (default MAX_IDLE_MS). */
+  maxIdleMs?: number;
 }
+
+/**
+ * How long a connection may sit idle and still be reused, ms. Servers hang up on idle clients
+ * (Postfix under load after 10 s, smtp-server after 60 s); were ours to cross their 421 with its next
+ * command, that message would need a second try. A new connection costs one handshake.
+ */
+const MAX_IDLE_MS = 10_000;
 
 interface Conn {
   smtp: SMTPConnection;
   sent: number;
   broken: boolean;
+  /** When it was last put back idle (Date.now()). */
+  idleSince: number;
+}
+
+/**
+ * The connection, not the message, failed before the commit hook ran, so the server has nothing:
+ * on a reused connection, a reason to try a new one; otherwise `error` is the outcome.
+ */
+class ConnectionLost extends Error {
+  constructor(readonly error: DeliveryError) {
+    super(error.message);
+  }
 }
 
 const SESSION_COMMANDS = new Set(['CONN', 'GREETING', 'EHLO', 'HELO', 'LHLO', 'STARTTLS', 'AUTH', 'AUTH PLAIN', 'AUTH LOGIN', 'AUTH CRAM-MD5', 'AUTH XOAUTH2', 'MAIL FROM', 'API']);
@@ -64,6 +90,8 @@ function classify(err: SMTPConnection.SMTPError, committed: boolean): DeliveryEr
     if (code !== null && code >= 400) return new DeliveryError('temporary', what, code);
     return new DeliveryError('unknown', `no answer after the end of data: ${err.message}`);
   }
+  // nodemailer refuses to send on a connection that has closed: it broke before the end of data.
+  if (err.command === 'API' && err.code === 'ECONNECTION') return new DeliveryError('temporary', what, code);
   if (err.command && SESSION_COMMANDS.has(err.command)) return new DeliveryError('transport', what, code);
   if (code !== null && code >= 500) return new DeliveryError('permanent', what, code);
   return new DeliveryError('temporary', what, code);
@@ -73,6 +101,7 @@ function classify(err: SMTPConnection.SMTPError, committed: boolean): DeliveryEr
 export function smtpTransport(settings: SmtpSettings, options: SmtpTransportOptions = {}): Transport {
   const max = Math.max(1, options.connections ?? 4);
   const perConnection = options.messagesPerConnection ?? 100;
+  const maxIdleMs = options.maxIdleMs ?? MAX_IDLE_MS;
   const idle: Conn[] = [];
   const waiting: ((c: Conn | null) => void)[] = [];
   let open = 0;
@@ -83,7 +112,7 @@ export function smtpTransport(settings: SmtpSettings, options: SmtpTransportOpti
       host: settings.host, port: settings.port, secure: settings.secure,
       connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: options.socketTimeoutMs ?? 30_000,
     });
-    const conn: Conn = { smtp, sent: 0, broken: false };
+    const conn: Conn = { smtp, sent: 0, broken: false, idleSince: 0 };
     smtp.on('error', () => { conn.broken = true; }); // reported to the pending callback as well
     smtp.on('end', () => { conn.broken = true; });
     try {
@@ -108,8 +137,10 @@ export function smtpTransport(settings: SmtpSettings, options: SmtpTransportOpti
 
   async function acquire(): Promise<Conn> {
     if (closed) throw new DeliveryError('transport', 'mail: the transport is closed');
-    const c = idle.pop();
-    if (c) return c;
+    for (let c = idle.pop(); c; c = idle.pop()) {
+      if (!c.broken && Date.now() - c.idleSince <= maxIdleMs) return c;
+      discard(c); // the server closed it while it waited, or may be about to
+    }
     if (open < max) {
       open++;
       try {
@@ -123,17 +154,25 @@ export function smtpTransport(settings: SmtpSettings, options: SmtpTransportOpti
     return next ?? acquire();
   }
 
+  /** Gives up a connection and its place in the pool: QUIT when it still works, else close the socket. */
+  function discard(conn: Conn, polite = true): void {
+    open--;
+    if (polite && !conn.broken) conn.smtp.quit();
+    else conn.smtp.close();
+  }
+
   function release(conn: Conn, reusable: boolean): void {
     if (!reusable || conn.broken || closed || conn.sent >= perConnection) {
-      open--;
-      if (!conn.broken && reusable && !closed) conn.smtp.quit();
-      else conn.smtp.close();
+      discard(conn, reusable && !closed);
       waiting.shift()?.(null); // a waiter may open a new connection now
       return;
     }
     const w = waiting.shift();
     if (w) w(conn);
-    else idle.push(conn);
+    else {
+      conn.idleSince = Date.now();
+      idle.push(conn);
+    }
   }
 
   function sendOn(conn: Conn, message: ComposedMessage, commit: () => Promise<void>): Promise<string> {
@@ -164,15 +203,15 @@ export function smtpTransport(settings: SmtpSettings, options: SmtpTransportOpti
         conn.smtp.off('end', onEnd);
         if (!err) { resolve(response ?? ''); return; }
         conn.broken = true; // a connection that failed mid-message is not reused
-        if ((err as SMTPConnection.SMTPError).code === 'ESTREAM') { reject(new DeliveryError('aborted', `not handed over: ${err.message}`)); return; }
-        if (lost) {
-          // The connection broke mid-transaction (nodemailer reports it as an event, not to the callback).
-          reject(committed
-            ? new DeliveryError('unknown', `no answer after the end of data: ${err.message}`)
-            : new DeliveryError('temporary', `the connection broke before the end of data: ${err.message}`));
-          return;
-        }
-        reject(classify(err, committed));
+        const e = err as SMTPConnection.SMTPError;
+        if (e.code === 'ESTREAM') { reject(new DeliveryError('aborted', `not handed over: ${err.message}`)); return; }
+        // The connection broke mid-transaction (nodemailer reports it as an event, not to the callback).
+        const outcome = !lost ? classify(e, committed)
+          : committed ? new DeliveryError('unknown', `no answer after the end of data: ${err.message}`)
+          : new DeliveryError('temporary', `the connection broke before the end of data: ${err.message}`);
+        // Closed under us before the point of no return: a broken socket, nodemailer's "already destroyed",
+        // or the server's 421 (closing the channel). The server discards what it got without the dot.
+        reject(!committed && (lost || e.code === 'ECONNECTION' || e.responseCode === 421) ? new ConnectionLost(outcome) : outcome);
       };
       conn.smtp.on('error', onLost);
       conn.smtp.on('end', onEnd);
@@ -183,20 +222,27 @@ export function smtpTransport(settings: SmtpSettings, options: SmtpTransportOpti
   return {
     concurrency: max,
     async deliver(message, commit) {
-      const conn = await acquire();
-      try {
-        const response = await sendOn(conn, message, commit);
-        conn.sent++;
-        release(conn, true);
-        return response;
-      } catch (err) {
-        release(conn, false);
-        throw err;
+      // A reused connection that turns out closed is dropped and the message goes over another (each
+      // such try drops one, so `max` of them at most); a new connection's failure is final.
+      for (let tries = 1; ; tries++) {
+        const conn = await acquire();
+        const reused = conn.sent > 0;
+        try {
+          const response = await sendOn(conn, message, commit);
+          conn.sent++;
+          release(conn, true);
+          return response;
+        } catch (err) {
+          release(conn, false);
+          if (!(err instanceof ConnectionLost)) throw err;
+          if (reused && tries <= max) continue;
+          throw err.error;
+        }
       }
     },
     async close() {
       closed = true;
-      for (const c of idle.splice(0)) { open--; c.smtp.quit(); }
+      for (const c of idle.splice(0)) discard(c);
       for (const w of waiting.splice(0)) w(null);
     },
     describe: () => `SMTP ${settings.host}:${settings.port} (${max} connections)`,

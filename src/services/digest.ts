@@ -363,7 +363,8 @@ async function drain(ctx: RunContext, filter: OutboxFilter, report: DigestReport
 }
 
 async function dryRun(ctx: RunContext, due: DueDigest[], opts: DigestRunOptions, report: DigestReport): Promise<void> {
-  if (opts.out) fs.mkdirSync(opts.out, { recursive: true });
+  // The messages hold live unsubscribe, manage and web-version links: owner-only, as the outbox folder.
+  if (opts.out) fs.mkdirSync(opts.out, { recursive: true, mode: 0o700 });
   for (const d of due) {
     for (const sub of await listActiveSubscriptions(ctx.db, d.period, opts.to)) {
       const built = await buildDigest(ctx, sub, d);
@@ -372,7 +373,8 @@ async function dryRun(ctx: RunContext, due: DueDigest[], opts: DigestRunOptions,
       let file: string | null = null;
       if (opts.out) {
         file = path.join(opts.out, `${d.key}-${d.period}-${sub.id}.eml`);
-        fs.writeFileSync(file, built.message.raw);
+        fs.rmSync(file, { force: true }); // a file from an earlier run would keep its mode
+        fs.writeFileSync(file, built.message.raw, { mode: 0o600 });
       }
       if (report.previews.length < 10_000) report.previews.push({ to: sub.email, subject: built.mail.subject, papers: built.paperIds.length, file });
     }

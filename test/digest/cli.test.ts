@@ -110,6 +110,66 @@ test('--dry-run --out renders to a folder and records nothing; --to sends to one
   assert.equal(forged.out, '');
 });
 
+test('a run whose idle SMTP connections the server closed (its idle timeout) sends every digest once and succeeds', async () => {
+  const idle = await startSmtpSink({ idleTimeoutMs: 200 });
+  const store = await setup();
+  const emails = ['temp@example.org', ...Array.from({ length: 9 }, (_, i) => `reader${i}@example.org`)];
+  for (const email of emails) {
+    await insertSubscription(digestDb(store.db), { email, userId: null, period: 'daily', kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, '2025-05-01T00:00:00.000Z');
+  }
+  idle.failData('temp@example.org', 451, 1); // retried after 600 ms, when the server has closed every connection
+  let out = '';
+  let err = '';
+  try {
+    const code = await runDigestCli({ ...config(tempDir()), smtp: { host: '127.0.0.1', port: idle.port, secure: false } }, DIGEST_DEFAULTS, store,
+      ['send', '--date', '2025-05-06'], { write: (t: string) => { out += t; } }, { err: { write: (t: string) => { err += t; } }, tuning: { retryBaseMs: 600, inRunWaitMs: 10_000 } });
+    assert.equal(code, 0, out + err);
+    assert.match(out, /enqueued=11 sent=11 skipped=0 failed=0 unknown=0 retrying=0 /);
+    for (const email of [...emails, 'one@example.org']) assert.equal(idle.to(email).length, 1, email);
+    const [run] = await store.listJobRuns(1, 'digest');
+    assert.equal(run!.status, 'ok');
+  } finally {
+    await idle.close();
+  }
+});
+
+test('--out writes owner-only: a folder it creates 0700, every message 0600 (they hold live links); a file in its place is a usage error', async () => {
+  const store = await setup();
+  const mode = (p: string) => fs.statSync(p).mode & 0o777;
+  const umask = process.umask(0o022);
+  try {
+    const dir = path.join(tempDir(), 'digests', 'may');
+    const first = await cli(store, ['send', '--date', '2025-05-06', '--out', dir]);
+    assert.equal(first.code, 0, first.out + first.err);
+    assert.equal(mode(dir), 0o700);
+    const file = path.join(dir, '2025-05-06-daily-1.eml');
+    assert.equal(mode(file), 0o600);
+    fs.chmodSync(file, 0o644); // as an earlier version left it
+    assert.equal((await cli(store, ['send', '--date', '2025-05-06', '--out', dir])).code, 0);
+    assert.equal(mode(file), 0o600, 'rewritten owner-only');
+
+    const existing = tempDir();
+    fs.chmodSync(existing, 0o755);
+    assert.equal((await cli(store, ['send', '--date', '2025-05-06', '--out', existing])).code, 0);
+    assert.equal(mode(existing), 0o755, "a folder it did not create keeps its mode");
+    assert.equal(mode(path.join(existing, '2025-05-06-daily-1.eml')), 0o600);
+
+    for (const [out, why] of [
+      [file, `digest: --out ${file} is a file, not a folder\n`],
+      [`${file}/`, `digest: --out ${file}/ is a file, not a folder\n`],
+      [path.join(file, 'x'), `digest: --out ${path.join(file, 'x')}: ${file} on its path is a file, not a folder\n`],
+      ['', 'digest: --out needs a folder\n'],
+    ] as const) {
+      const r = await cli(store, ['send', '--date', '2025-05-06', '--out', out]);
+      assert.equal(r.code, 2, out);
+      assert.equal(r.err, why);
+      assert.equal(r.out, '');
+    }
+  } finally {
+    process.umask(umask);
+  }
+});
+
 /** The digest scheduler at 07:00 in `timeZone`, on the test's SMTP server, ticked by hand on `now`. */
 function scheduler(store: Store, timeZone: string, now: () => number) {
   const transport = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });

@@ -2,7 +2,8 @@
  * A real SMTP server (npm smtp-server) on 127.0.0.1 for tests: it keeps every message it accepts
  * and can answer like a real relay that says no: a permanent or temporary refusal of a recipient,
  * a temporary refusal after the data, or a connection dropped after the end of data with no
- * answer at all. It can also hold messages unanswered after their data, as a slow relay does.
+ * answer at all. It can also hold messages unanswered after their data, as a slow relay does, and
+ * close connections as a server with an idle timeout does.
  *
  * @example
  * const sink = await startSmtpSink();
@@ -11,7 +12,7 @@
  * const [mail] = await sink.parsed();
  * await sink.close();
  */
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { simpleParser, type ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 
@@ -39,6 +40,14 @@ export interface SmtpSink {
    * default GIVE_UP_MS) passed.
    */
   hold(address: string, giveUpMs?: number): { release(): void };
+  /**
+   * Answer the next MAIL FROM on a connection that already carried a message (or, with
+   * `reusedOnly` false, on any) with 421 and close the connection: a server whose idle timeout
+   * crossed the client's next command.
+   */
+  hangUpOnNextMail(reusedOnly?: boolean): void;
+  /** Connections opened so far. */
+  connections(): number;
   /** Resolves once more than `after` messages to this address have been accepted (at once if they were). */
   arrival(address: string, after?: number): Promise<void>;
   /** Messages parsed by mailparser, in arrival order. */
@@ -48,12 +57,19 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-export async function startSmtpSink(): Promise<SmtpSink> {
+export interface SmtpSinkOptions {
+  /** Close a connection idle this long, ms, with `421 Timeout` (smtp-server's socketTimeout; default an hour). */
+  idleTimeoutMs?: number;
+}
+
+export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<SmtpSink> {
   const messages: SinkMessage[] = [];
   const rejected = new Map<string, { code: number; text: string }>();
   const dataFaults = new Map<string, { code: number; times: number }>();
   const drops = new Set<string>();
   const holds = new Map<string, Promise<void>>();
+  let hangUp: { reusedOnly: boolean } | null = null;
+  let opened = 0;
   const waiting: Array<{ address: string; after: number; resolve: () => void }> = [];
   const countTo = (address: string) => messages.filter((m) => m.to.includes(address)).length;
   const accept = (m: SinkMessage) => {
@@ -70,6 +86,17 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     logger: false,
     size: 10 * 1024 * 1024,
     closeTimeout: 200,
+    ...(options.idleTimeoutMs ? { socketTimeout: options.idleTimeoutMs } : {}),
+    onConnect(_session, callback) {
+      opened++;
+      callback();
+    },
+    onMailFrom(_address, session, callback) {
+      if (!hangUp || (hangUp.reusedOnly && session.transaction < 2)) return callback();
+      hangUp = null;
+      callback(Object.assign(new Error('Timeout - closing connection'), { responseCode: 421 }));
+      setImmediate(() => socketOf(session.id)?.end());
+    },
     onRcptTo(address, _session, callback) {
       const r = rejected.get(address.address.toLowerCase());
       if (r) {
@@ -88,8 +115,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
         if (drop) {
           drops.delete(drop);
           messages.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to, raw });
-          const conn = [...((server as unknown as { connections: Set<{ id: string; _socket: { destroy(): void } }> }).connections)].find((c) => c.id === session.id);
-          conn?._socket.destroy();
+          socketOf(session.id)?.destroy();
           return;
         }
         const fault = to.map((a) => [a, dataFaults.get(a)] as const).find(([, f]) => f && f.times > 0);
@@ -105,6 +131,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       });
     },
   });
+  const socketOf = (id: string) => [...((server as unknown as { connections: Set<{ id: string; _socket: Socket }> }).connections)].find((c) => c.id === id)?._socket;
   server.on('error', () => { /* a client that vanished mid-session */ });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = ((server as unknown as { server: { address(): AddressInfo } }).server.address()).port;
@@ -123,6 +150,8 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       holds.set(address.toLowerCase(), released);
       return { release };
     },
+    hangUpOnNextMail: (reusedOnly = true) => { hangUp = { reusedOnly }; },
+    connections: () => opened,
     arrival: (address, after = 0) => new Promise<void>((resolve) => {
       if (countTo(address.toLowerCase()) > after) resolve();
       else waiting.push({ address: address.toLowerCase(), after, resolve });

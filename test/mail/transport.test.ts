@@ -82,6 +82,57 @@ test('failures are classified: 5xx recipient permanent (no commit), 4xx after da
   assert.equal((await failure(nowhere.deliver(await message('x@example.org'), async () => {}))).kind, 'transport');
 });
 
+test('an idle connection the server closed is not reused: the next message goes, once, over a new one', async () => {
+  const idle = await startSmtpSink({ idleTimeoutMs: 150 });
+  const t = smtpTransport({ host: '127.0.0.1', port: idle.port, secure: false }, { connections: 1 });
+  try {
+    await t.deliver(await message('idle@example.org', 1), async () => {});
+    await new Promise((r) => setTimeout(r, 400)); // the server says 421 Timeout and hangs up
+    await t.deliver(await message('idle@example.org', 2), async () => {});
+    await t.deliver(await message('idle@example.org', 3), async () => {});
+    assert.deepEqual(idle.to('idle@example.org').map((m) => /Subject: (.*)/.exec(m.raw.toString())![1]), ['Test 1', 'Test 2', 'Test 3']);
+    assert.equal(idle.connections(), 2, 'a new connection after the timeout, then reused');
+  } finally {
+    await t.close();
+    await idle.close();
+  }
+});
+
+test('a server that hangs up as a reused connection starts the next message: sent once over a new connection, the commit hook run once', async () => {
+  const t = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }, { connections: 1 });
+  await t.deliver(await message('reuse@example.org', 1), async () => {});
+  sink.hangUpOnNextMail();
+  let commits = 0;
+  await t.deliver(await message('reuse@example.org', 2), async () => { commits++; });
+  assert.equal(commits, 1);
+  assert.equal(sink.to('reuse@example.org').length, 2);
+  await t.close();
+
+  // On a new connection a 421 is the server's answer, not a stale connection: no second try, classified as before.
+  const fresh = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
+  const opened = sink.connections();
+  sink.hangUpOnNextMail(false);
+  assert.equal((await failure(fresh.deliver(await message('reuse@example.org', 3), async () => {}))).kind, 'transport', 'the sender refused: the run stops');
+  sink.rejectRecipient('busy-421@example.org', 421, 'Too busy, closing');
+  assert.equal((await failure(fresh.deliver(await message('busy-421@example.org'), async () => {}))).kind, 'temporary');
+  assert.equal(sink.connections() - opened, 2, 'one connection per message, none retried');
+  assert.equal(sink.to('reuse@example.org').length, 2);
+  await fresh.close();
+});
+
+test('a connection idle longer than maxIdleMs is closed with QUIT and a new one opened', async () => {
+  const t = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }, { connections: 1, maxIdleMs: 50 });
+  const opened = sink.connections();
+  await t.deliver(await message('stale@example.org', 1), async () => {});
+  await t.deliver(await message('stale@example.org', 2), async () => {});
+  assert.equal(sink.connections() - opened, 1, 'reused while fresh');
+  await new Promise((r) => setTimeout(r, 120));
+  await t.deliver(await message('stale@example.org', 3), async () => {});
+  assert.equal(sink.connections() - opened, 2, 'idle too long: a new connection');
+  assert.equal(sink.to('stale@example.org').length, 3);
+  await t.close();
+});
+
 test('the outbox folder transport writes complete files only, and only after the commit', async () => {
   const dir = tempDir();
   const t = folderTransport(dir);
