@@ -410,14 +410,19 @@ export interface HarvestPage {
 /**
  * Harvests an OAI-PMH list page by page, following resumptionTokens until the list ends.
  * Yields after each page so the caller can store it and checkpoint the token; errors name the
- * page (`arxiv/oai: page 3: badResumptionToken: ...`).
+ * page (`arxiv/oai: page 3: badResumptionToken: ...`). A token the harvest has followed before
+ * stops it: a server that cycles through tokens (A, B, A, ...) would otherwise never end.
  */
 export async function* harvestOai(
   client: Pick<ArxivClient, 'oaiListRecords'>,
   query: HarvestQuery,
 ): AsyncGenerator<HarvestPage, void, void> {
   let token = query.resumptionToken ?? null;
+  // Every token followed, with the page it asked for. A harvest is at most some thousands of pages
+  // (arXiv's whole list is ~2,700 pages of 1,000), so keeping them all costs little.
+  const followed = new Map<string, number>();
   for (let page = 1; ; page++) {
+    if (token !== null) followed.set(token, page);
     const context = `page ${page}${token ? ` (resumptionToken ${token})` : ''}`;
     const res = token
       ? await client.oaiListRecords({ resumptionToken: token }, { context })
@@ -436,9 +441,11 @@ export async function* harvestOai(
       completeListSize: res.resumptionToken?.completeListSize ?? null,
     };
     if (next === null) return;
-    if (next === token) {
+    const seen = followed.get(next);
+    if (seen !== undefined) {
       throw new ArxivError(
-        `arxiv/oai: ${context}: the server returned the same resumptionToken again; stopping to avoid a loop`,
+        `arxiv/oai: ${context}: the server returned resumptionToken ${next} again (followed for page ${seen}); ` +
+          'stopping to avoid a loop',
       );
     }
     token = next;
@@ -484,7 +491,8 @@ function buildApiUrl(base: string, q: ApiQuery): string {
 }
 
 const OAI_DATE = /^\d{4}-\d{2}-\d{2}$/;
-const OAI_SET = /^[A-Za-z0-9._-]+(?::[A-Za-z0-9._-]+)*$/;
+/** An OAI set spec: `cs`, `physics:hep-th`. */
+export const OAI_SET = /^[A-Za-z0-9._-]+(?::[A-Za-z0-9._-]+)*$/;
 
 function buildOaiListUrl(base: string, q: OaiListQuery | OaiResumeQuery): string {
   if ('resumptionToken' in q) {

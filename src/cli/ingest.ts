@@ -9,7 +9,7 @@
  *   ... [--dry-run]
  */
 import { parseArgs } from 'node:util';
-import { createArxivClient } from '../arxiv/client.ts';
+import { createArxivClient, OAI_SET } from '../arxiv/client.ts';
 import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
 import type { Config } from '../config.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
@@ -51,12 +51,41 @@ type IngestPlan =
   | { kind: 'api-query'; searchQuery: string; max: number }
   | { kind: 'rss'; categories: string[] };
 
+/** The options each mode takes (`--dry-run` goes with all), as INGEST_USAGE lists them. */
+const MODE_OPTIONS = {
+  oai: ['from', 'until', 'set', 'prefix', 'catch-up'],
+  api: ['query', 'max', 'ids'],
+  rss: [],
+} as const;
+
+/** Options of one mode that exclude each other: the first of a pair refuses the others. */
+const EXCLUSIVE: [string, string[]][] = [['catch-up', ['from', 'until']], ['ids', ['query', 'max']]];
+
+/**
+ * Refuses what the chosen mode would ignore: an option of another mode, an option that excludes
+ * another one given (`--catch-up` with `--from`), arguments where the mode takes none. An ignored
+ * option is a harvest of something else than was asked for.
+ */
+function refuseConflicts(mode: keyof typeof MODE_OPTIONS, v: Record<string, string | boolean | undefined>, positionals: string[]): void {
+  const given = (name: string) => v[name] !== undefined;
+  const foreign = Object.values(MODE_OPTIONS).flat().filter((o) => given(o) && !(MODE_OPTIONS[mode] as readonly string[]).includes(o));
+  if (foreign.length > 0) throw new UsageError(`--${mode} does not take ${foreign.map((o) => `--${o}`).join(', ')}`);
+  for (const [one, others] of EXCLUSIVE) {
+    const clash = others.filter(given);
+    if (given(one) && clash.length > 0) throw new UsageError(`--${one} cannot be used with ${clash.map((o) => `--${o}`).join(', ')}`);
+  }
+  if (mode !== 'rss' && positionals.length > 0) throw new UsageError(`--${mode} takes no arguments (got "${positionals.join(' ')}")`);
+}
+
 function planIngest(config: Config, v: Record<string, string | boolean | undefined>, positionals: string[]): IngestPlan {
   const modes = [v.oai, v.api, v.rss].filter(Boolean).length;
   if (modes !== 1) throw new UsageError('choose one of --oai, --api, --rss');
+  refuseConflicts(v.oai ? 'oai' : v.api ? 'api' : 'rss', v, positionals);
   if (v.oai) {
     const prefix = (v.prefix ?? 'arXivRaw') as OaiMetadataPrefix;
     if (prefix !== 'arXivRaw' && prefix !== 'arXiv') throw new UsageError('--prefix: arXivRaw or arXiv');
+    // Checked here, not at the first request: a bad set would otherwise be a failed run on /admin/runs.
+    if (typeof v.set === 'string' && !OAI_SET.test(v.set)) throw new UsageError(`--set: "${v.set}" is not an OAI set (cs, physics, physics:hep-th, ...)`);
     const base = { set: (v.set as string | undefined) ?? config.arxiv.oaiSet, metadataPrefix: prefix };
     if (v['catch-up']) return { kind: 'oai', base };
     const from = day(v.from as string | undefined, '--from');
@@ -74,6 +103,7 @@ function planIngest(config: Config, v: Record<string, string | boolean | undefin
       return { kind: 'api-ids', ids };
     }
     if (typeof v.query === 'string') {
+      if (v.query.trim() === '') throw new UsageError('--query: give a query');
       const max = v.max === undefined ? 1000 : Number(v.max);
       if (!Number.isInteger(max) || max < 1 || max > 30_000) throw new UsageError('--max: a whole number from 1 to 30000');
       return { kind: 'api-query', searchQuery: v.query, max };
@@ -164,12 +194,15 @@ export async function runIngest(config: Config, openStore: () => Promise<Store>,
     process.off('SIGTERM', onSignal);
   }
   progress.stop();
-  for (const p of report.problems.slice(0, 20)) out.write(`skipped: ${p}\n`);
+  // What went wrong or differently goes to stderr, as import's bad lines do; stdout carries only the
+  // summary, what the command produced, so `paperboy ingest ... >summary.txt` keeps it alone.
+  for (const n of report.notes) err.write(`restarted: ${n}\n`);
+  for (const p of report.problems.slice(0, 20)) err.write(`skipped: ${p}\n`);
   const shown = Math.min(report.skips.length, SKIPS_SHOWN);
-  for (const s of report.skips.slice(0, shown)) out.write(`skipped: ${s}\n`);
+  for (const s of report.skips.slice(0, shown)) err.write(`skipped: ${s}\n`);
   const more = report.skipped - shown;
-  if (shown > 0 && more > 0) out.write(`skipped: ... and ${more} more\n`);
-  if (report.failure) out.write(`stopped: ${report.failure}\n`);
+  if (shown > 0 && more > 0) err.write(`skipped: ... and ${more} more\n`);
+  if (report.failure) err.write(`stopped: ${report.failure}\n`);
   out.write(`${formatIngestSummary(report)}${deps.dryRun ? ' (dry run: nothing written)' : ''}\n`);
   if (stop.signal.aborted) return EXIT_INTERRUPTED;
   return report.errors > 0 ? 1 : 0;

@@ -13,6 +13,7 @@
  */
 import type { ArxivClient, HarvestQuery } from '../arxiv/client.ts';
 import { harvestOai } from '../arxiv/client.ts';
+import { ArxivError, OaiError } from '../arxiv/errors.ts';
 import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { inCategories } from '../domain/categories.ts';
@@ -40,6 +41,8 @@ export interface IngestReport extends IngestCounts {
   problems: string[];
   /** Why records were skipped: outside the instance's categories (with theirs), or deleted (the first ones). */
   skips: string[];
+  /** What the run did that its counts do not say, e.g. a harvest started again after arXiv refused its saved token. */
+  notes: string[];
 }
 
 export interface IngestDeps {
@@ -68,6 +71,7 @@ class Run {
   readonly counts: IngestCounts = { new: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, pages: 0 };
   readonly problems: string[] = [];
   readonly skips: string[] = [];
+  readonly notes: string[] = [];
   private readonly started = Date.now();
   constructor(readonly deps: IngestDeps, readonly mode: IngestReport['mode']) {}
 
@@ -120,7 +124,7 @@ class Run {
   }
 
   report(failure: string | null): IngestReport {
-    return { mode: this.mode, ...this.counts, seconds: Math.round((Date.now() - this.started) / 100) / 10, failure, problems: this.problems, skips: this.skips };
+    return { mode: this.mode, ...this.counts, seconds: Math.round((Date.now() - this.started) / 100) / 10, failure, problems: this.problems, skips: this.skips, notes: this.notes };
   }
 }
 
@@ -176,7 +180,7 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
     }
     const report = run.report(failure);
     if (id !== null) {
-      const { problems: _p, skips: _s, failure: _f, mode: _m, ...counts } = report;
+      const { problems: _p, skips: _s, notes: _n, failure: _f, mode: _m, ...counts } = report;
       await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
       finished = true;
     }
@@ -238,10 +242,17 @@ export function nextWatermark(saved: string | null, query: OaiIngestQuery, today
   return query.from !== undefined && query.from <= saved ? end : saved;
 }
 
+/** True when arXiv refused a resumptionToken: it has expired (arXiv keeps them for some hours) or was never its. */
+const isBadToken = (err: unknown) => err instanceof OaiError && err.code === 'badResumptionToken';
+
 /**
  * Harvests OAI-PMH ListRecords, resuming an interrupted harvest of the same query from its
  * checkpoint. `catchUp`: this is the daily catch-up (its query from {@link catchUpQuery}), which
  * keeps its checkpoint under {@link oaiJobName}; a range given by hand keeps its own.
+ *
+ * A saved token arXiv refuses (`badResumptionToken`: it expired while the harvest stood still) is
+ * dropped and the range harvested again from its start, once: papers already stored count as
+ * unchanged. A token arXiv sent in this run and then refused fails the run.
  */
 export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: { catchUp?: boolean } = {}): Promise<IngestReport> {
   const run = new Run(deps, 'oai');
@@ -250,10 +261,32 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: {
   const job = catchUp ? markJob : oaiRangeJobName(query);
   return recorded(run, `oai ${query.set ?? 'all'} ${query.from ?? ''}..${query.until ?? ''}${catchUp ? ' (catch-up)' : ''}`, async () => {
     const saved = await deps.store.readJobState<OaiCheckpoint>(job);
-    const resume = saved?.resumptionToken && sameQuery(saved.query, query) ? saved.resumptionToken : null;
-    const harvest: HarvestQuery = { ...query, resumptionToken: resume };
+    let resume = saved?.resumptionToken && sameQuery(saved.query, query) ? saved.resumptionToken : null;
+    for (;;) {
+      // Pages arXiv answered in this pass: none when it refused the saved token.
+      let pages = 0;
+      try {
+        await harvestPages({ ...query, resumptionToken: resume }, () => { pages++; });
+        return;
+      } catch (err) {
+        if (!isBadToken(err)) throw err;
+        if (resume === null || pages > 0) {
+          throw new ArxivError(`${(err as Error).message} (arXiv refused a resumptionToken it sent in this run; the next run resumes there, or starts the range again if arXiv still refuses it)`, { cause: err });
+        }
+        // The checkpoint keeps the refused token until the first page of the new pass replaces it, in
+        // that page's transaction: a run stopped before then finds the token refused again and starts
+        // over in turn, and the catch-up's saved range (and watermark) stay as they were.
+        run.notes.push(`arxiv/oai: arXiv refused the saved resumptionToken ${resume} (badResumptionToken: tokens expire); harvesting ${query.from ?? 'the start'}..${query.until ?? 'today'} again from its start (pages stored before count as unchanged)`);
+        resume = null;
+      }
+    }
+  });
+
+  /** One pass of the harvest, from `harvest.resumptionToken` or the start of the range; `received` for each page arXiv answers. */
+  async function harvestPages(harvest: HarvestQuery, received: () => void): Promise<void> {
     let done = 0;
     for await (const page of harvestOai(deps.client, harvest)) {
+      received();
       done += page.records.length + page.deleted.length + page.errors.length;
       run.counts.skipped += page.deleted.length; // arXiv marks very few records deleted; nothing to store
       for (const d of page.deleted) run.skip(`${d.id ?? d.identifier}: deleted on arXiv`);
@@ -284,7 +317,7 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: {
       await run.store(page.records, page.errors, checkpoints);
       deps.onPage?.({ page: page.page, done: (page.cursor ?? done - page.records.length) + page.records.length, total: page.completeListSize, counts: run.counts });
     }
-  });
+  }
 }
 
 /** The OAI query of the daily catch-up: from the last finished harvest's watermark (or `fallbackDays` ago) to today. */

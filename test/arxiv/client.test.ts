@@ -313,10 +313,36 @@ describe('arXiv client: OAI-PMH', () => {
       (async () => {
         for await (const _ of harvestOai(client(), { metadataPrefix: 'arXivRaw', resumptionToken: 'again|1' })) pages++;
       })(),
-      (e: unknown) => e instanceof ArxivError && /page 1 \(resumptionToken again\|1\): the server returned the same resumptionToken again/.test(e.message),
+      (e: unknown) => e instanceof ArxivError && e.message === 'arxiv/oai: page 1 (resumptionToken again|1): the server returned resumptionToken again|1 again (followed for page 1); stopping to avoid a loop',
     );
     assert.equal(pages, 1);
     assert.equal(server.requests.length, 1);
+  });
+
+  test('a server that cycles through tokens (A, B, A, ...) does not loop forever', async () => {
+    const page = (next: string) => fixture('oai/arXivRaw-ListRecords-from-2014-10-01.xml').replace('726959|1001', next);
+    server.addRoute({ path: '/oai', query: { verb: 'ListRecords', resumptionToken: 'A|1' }, body: page('B|2') });
+    server.addRoute({ path: '/oai', query: { verb: 'ListRecords', resumptionToken: 'B|2' }, body: page('A|1') });
+    let pages = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of harvestOai(client(), { metadataPrefix: 'arXivRaw', resumptionToken: 'A|1' })) pages++;
+      })(),
+      (e: unknown) => e instanceof ArxivError && e.message === 'arxiv/oai: page 2 (resumptionToken B|2): the server returned resumptionToken A|1 again (followed for page 1); stopping to avoid a loop',
+    );
+    assert.equal(pages, 2, 'both pages were yielded (and can be stored) before the loop was seen');
+    assert.deepEqual(server.requests.map((r) => r.query.resumptionToken), ['A|1', 'B|2']);
+
+    // The same from the start of a list: page 1 has no token, so a cycle is seen at its first repeat.
+    server.addRoute({ path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cycle' }, body: page('A|1') });
+    pages = 0;
+    await assert.rejects(
+      (async () => {
+        for await (const _ of harvestOai(client(), { set: 'cycle', metadataPrefix: 'arXivRaw' })) pages++;
+      })(),
+      /page 3 \(resumptionToken B\|2\): the server returned resumptionToken A\|1 again \(followed for page 2\)/,
+    );
+    assert.equal(pages, 3);
   });
 
   test('noRecordsMatch: one empty page, then done', async () => {

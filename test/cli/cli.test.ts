@@ -123,7 +123,7 @@ test('ingest against an unreachable arXiv fails with a clear line and a recorded
   const env = { PAPERBOY_DATA_DIR: dir, PAPERBOY_ARXIV_API_URL: 'http://127.0.0.1:9/api', PAPERBOY_ARXIV_OAI_URL: 'http://127.0.0.1:9/oai', PAPERBOY_ARXIV_RSS_URL: 'http://127.0.0.1:9/rss', PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0', PAPERBOY_ARXIV_MAX_RETRIES: '0' };
   const r = paperboy(['ingest', '--api', '--ids', '2407.13168'], env);
   assert.equal(r.code, 1);
-  assert.match(r.stdout, /stopped: .*(ECONNREFUSED|connect|fetch failed)/i);
+  assert.match(r.stderr, /stopped: .*(ECONNREFUSED|connect|fetch failed)/i);
   assert.match(r.stdout, /ingest done mode=api new=0 .* errors=1 .* failed/);
 });
 

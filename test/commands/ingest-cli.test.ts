@@ -6,6 +6,8 @@ import { fixture } from '../arxiv/support.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { tempDir } from '../helpers/store.ts';
 import { runPaperboyAsync } from '../helpers/paperboy.ts';
+import { INGEST_USAGE, runIngest } from '../../src/cli/ingest.ts';
+import { loadConfig } from '../../src/config.ts';
 
 /** Runs the command without blocking this process (the replay server answers from it). */
 const paperboy = runPaperboyAsync;
@@ -31,16 +33,17 @@ test('ingest: a paper asked for by id is stored whatever PAPERBOY_CATEGORIES; sk
     assert.equal(rss.code, 0, rss.stdout + rss.stderr);
     const skipped = Number(/ skipped=(\d+)/.exec(rss.stdout)?.[1]);
     assert.ok(skipped > 0, rss.stdout);
-    const named = rss.stdout.split('\n').filter((l) => /^skipped: \S+: not in PAPERBOY_CATEGORIES \(.+\)$/.test(l));
-    assert.equal(named.length, Math.min(skipped, 5), rss.stdout);
+    const named = rss.stderr.split('\n').filter((l) => /^skipped: \S+: not in PAPERBOY_CATEGORIES \(.+\)$/.test(l));
+    assert.equal(named.length, Math.min(skipped, 5), rss.stderr);
     for (const line of named) assert.doesNotMatch(line, /\(([^)]* )?cs\.CV( [^)]*)?\)$/, 'a named paper is outside the categories');
-    if (skipped > 5) assert.match(rss.stdout, new RegExp(`^skipped: \\.\\.\\. and ${skipped - 5} more$`, 'm'));
+    if (skipped > 5) assert.match(rss.stderr, new RegExp(`^skipped: \\.\\.\\. and ${skipped - 5} more$`, 'm'));
+    assert.match(rss.stdout, /^ingest done mode=rss [^\n]*\n$/, 'stdout carries the summary alone');
   } finally {
     await server.close();
   }
 });
 
-test('ingest --api --ids: ids arXiv does not have are named on stdout and the command exits 1', async () => {
+test('ingest --api --ids: ids arXiv does not have are named on stderr and the command exits 1', async () => {
   const server = await startReplayServer({
     routes: [
       // arXiv's answer when one of two ids does not exist: only the other's entry.
@@ -55,7 +58,7 @@ test('ingest --api --ids: ids arXiv does not have are named on stdout and the co
     };
     const r = await paperboy(['ingest', '--api', '--ids', '2501.99999,1707.08567'], env);
     assert.equal(r.code, 1, r.stdout + r.stderr);
-    assert.match(r.stdout, /^skipped: 2501\.99999: not found on arXiv$/m);
+    assert.match(r.stderr, /^skipped: 2501\.99999: not found on arXiv$/m);
     assert.match(r.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 skipped=0 errors=1 /);
   } finally {
     await server.close();
@@ -90,4 +93,38 @@ test('ingest --dry-run: on a missing database it says so and creates nothing; on
   } finally {
     await server.close();
   }
+});
+
+test('ingest: an option the chosen mode does not take, or two that exclude each other, is a usage error naming them; nothing is opened or run', async () => {
+  const config = loadConfig({ LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir() });
+  const cases: [string[], string][] = [
+    [['--oai', '--from', '2025-05-01', '--catch-up'], '--catch-up cannot be used with --from'],
+    [['--oai', '--catch-up', '--until', '2025-05-03'], '--catch-up cannot be used with --until'],
+    [['--oai', '--from', '2025-05-01', '--query', 'ti:x'], '--oai does not take --query'],
+    [['--oai', '--from', '2025-05-01', 'cs.CL'], '--oai takes no arguments (got "cs.CL")'],
+    [['--oai', '--catch-up', '--set', 'cs;x'], '--set: "cs;x" is not an OAI set (cs, physics, physics:hep-th, ...)'],
+    [['--rss', '--from', '2025-05-01'], '--rss does not take --from'],
+    [['--rss', 'cs.CL', '--max', '5', '--set', 'cs'], '--rss does not take --set, --max'],
+    [['--api', '--ids', '2407.13168', '--max', '5'], '--ids cannot be used with --max'],
+    [['--api', '--ids', '2407.13168', '--query', 'ti:x'], '--ids cannot be used with --query'],
+    [['--api', '--query', 'ti:x', '--catch-up'], '--api does not take --catch-up'],
+    [['--api', '--query', 'ti:x', 'extra'], '--api takes no arguments (got "extra")'],
+    [['--api', '--query', ' '], '--query: give a query'],
+  ];
+  for (const [args, message] of cases) {
+    let out = '';
+    let err = '';
+    const sink = (add: (s: string) => void) => ({ write: (s: string) => { add(s); return true; } }) as unknown as NodeJS.WritableStream;
+    const code = await runIngest(config, () => { throw new Error('the store was opened'); }, args, sink((s) => { out += s; }), sink((s) => { err += s; }));
+    assert.equal(code, 2, args.join(' '));
+    assert.equal(err, `ingest: ${message}\n${INGEST_USAGE}`, args.join(' '));
+    assert.equal(out, '', args.join(' '));
+  }
+  // The modes' own options still go together.
+  const dir = tempDir();
+  const r = await paperboy(['ingest', '--oai', '--from', '2025-05-01', '--catch-up'], { PAPERBOY_DATA_DIR: dir, PAPERBOY_ARXIV_OAI_URL: 'http://127.0.0.1:9/oai' });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.match(r.stderr, /^ingest: --catch-up cannot be used with --from\nusage:/);
+  assert.equal(r.stdout, '');
+  assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
 });

@@ -118,6 +118,97 @@ describe('OAI-PMH harvest', () => {
     assert.deepEqual(await snapshot(store), await snapshot(reference));
   });
 
+  /** arXiv's answer to a token it no longer has (they expire after some hours), for the next request for page 2. */
+  const refusePage2 = () => server.injectFault({ kind: 'status', status: 200, body: fixture('oai/error-badResumptionToken.xml') }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+  const tokensAsked = (from: number) => server.requests.slice(from).map((r) => r.query.resumptionToken ?? 'start');
+
+  for (const catchUp of [false, true]) {
+    test(`${catchUp ? 'the catch-up' : 'a range given by hand'}: a saved token arXiv refuses (expired) is dropped, the range is harvested again from its start and counted honestly, once`, async () => {
+      const reference = await tempStore();
+      await ingestOai(deps(reference), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+      const store = await tempStore();
+      const query = { from: '2014-10-01', metadataPrefix: 'arXivRaw' as const };
+      const job = catchUp ? oaiJobName(query) : `${oaiJobName(query)}:2014-10-01..`;
+      // Page 1 is stored with the token of page 2; page 2 fails, and by the next run the token has expired.
+      server.injectFault({ kind: 'malformed' }, { query: { verb: 'ListRecords', resumptionToken: '726959|1001' } });
+      assert.ok((await ingestOai(deps(store), query, { catchUp })).failure);
+      assert.equal((await store.readJobState<OaiCheckpoint>(job))?.resumptionToken, '726959|1001');
+
+      // A dry run sees the same and writes nothing.
+      refusePage2();
+      const dry = await ingestOai(deps(store, { dryRun: true }), query, { catchUp });
+      assert.equal(dry.failure, null);
+      assert.deepEqual([dry.new, dry.unchanged, dry.pages, dry.notes.length], [11, 6, 3, 1]);
+      assert.equal((await store.readJobState<OaiCheckpoint>(job))?.resumptionToken, '726959|1001', 'the dry run wrote no checkpoint');
+
+      refusePage2();
+      const before = server.requests.length;
+      const report = await ingestOai(deps(store), query, { catchUp });
+      assert.equal(report.failure, null);
+      assert.deepEqual(tokensAsked(before), ['726959|1001', 'start', '726959|1001', '496549|47001'], 'refused, then pages 1, 2 and 3');
+      // Page 1 was stored by the first run: harvested again, its papers are unchanged, not new.
+      assert.deepEqual([report.new, report.updated, report.unchanged, report.skipped, report.errors, report.pages], [11, 0, 6, 1, 0, 3]);
+      assert.deepEqual(report.notes, ['arxiv/oai: arXiv refused the saved resumptionToken 726959|1001 (badResumptionToken: tokens expire); harvesting 2014-10-01..today again from its start (pages stored before count as unchanged)']);
+      assert.deepEqual(await snapshot(store), await snapshot(reference));
+      const state = await store.readJobState<OaiCheckpoint>(job);
+      assert.deepEqual([state?.resumptionToken, state?.query], [null, query]);
+      assert.equal((await store.readJobState<OaiCheckpoint>(oaiJobName(query)))?.watermark, '2026-11-28', 'the watermark moves as after any finished harvest');
+      const [run] = await store.listJobRuns(1);
+      assert.deepEqual([run?.status, run?.error, run?.counts?.unchanged], ['ok', null, 6]);
+      if (catchUp) assert.deepEqual(await catchUpQuery(store, query, '2026-11-28', '2026-11-25'), { ...query, from: '2026-11-28', until: '2026-11-28' }, 'the next catch-up starts at the new watermark');
+    });
+  }
+
+  test('a run stopped while it starts again after a refused token leaves a checkpoint the next run finishes from', async () => {
+    const reference = await tempStore();
+    await ingestOai(deps(reference), { from: '2014-10-01', metadataPrefix: 'arXivRaw' });
+    const store = await tempStore();
+    const base = { metadataPrefix: 'arXivRaw' as const };
+    const job = oaiJobName(base);
+    // The catch-up of a week, interrupted after its first page: its range and watermark are saved with the token.
+    const saved: OaiCheckpoint = { query: { ...base, from: '2014-10-01', until: '2014-10-31' }, resumptionToken: '726959|1001', watermark: '2014-10-01' };
+    await store.writeJobState(job, saved, '2026-11-27T00:00:00Z');
+    for (const r of oaiRoutes({ until: '2014-10-31' })) server.addRoute(r);
+    const query = await catchUpQuery(store, base, '2026-11-28', '2026-11-25');
+    assert.deepEqual(query, saved.query, 'the catch-up finishes the saved range first');
+
+    // The token is refused, and the first page of the new start fails: nothing of the new start is stored.
+    refusePage2();
+    server.injectFault({ kind: 'malformed' }, { query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', from: '2014-10-01', until: '2014-10-31' } });
+    const stopped = await ingestOai(deps(store), query, { catchUp: true });
+    assert.match(stopped.failure ?? '', /^arxiv\/oai: page 1: malformed/);
+    assert.equal(stopped.notes.length, 1);
+    assert.deepEqual(await store.readJobState<OaiCheckpoint>(job), saved, 'the checkpoint is as it was: range, token and watermark');
+
+    // The next run is refused the same token, starts over the same way, and finishes.
+    refusePage2();
+    const again = await ingestOai(deps(store), await catchUpQuery(store, base, '2026-11-28', '2026-11-25'), { catchUp: true });
+    assert.equal(again.failure, null);
+    assert.deepEqual([again.new, again.unchanged, again.pages], [17, 0, 3]);
+    assert.deepEqual(await snapshot(store), await snapshot(reference));
+    assert.deepEqual(await store.readJobState<OaiCheckpoint>(job), { query: saved.query, resumptionToken: null, watermark: '2014-10-31' });
+  });
+
+  test('a token arXiv sent in this run and then refused fails the run, without starting over again', async () => {
+    const store = await tempStore();
+    const query = { from: '2014-10-01', metadataPrefix: 'arXivRaw' as const };
+    refusePage2();
+    const fresh = await ingestOai(deps(store), query);
+    assert.match(fresh.failure ?? '', /^arxiv\/oai: page 2 \(resumptionToken 726959\|1001\): badResumptionToken: .* \(arXiv refused a resumptionToken it sent in this run; the next run resumes there, or starts the range again if arXiv still refuses it\)$/);
+    assert.deepEqual([fresh.pages, fresh.new, fresh.errors, fresh.notes], [1, 6, 1, []]);
+
+    // Resumed from the saved token, which is refused: one new start, whose page 2 is refused too.
+    refusePage2();
+    refusePage2();
+    const before = server.requests.length;
+    const resumed = await ingestOai(deps(store), query);
+    assert.match(resumed.failure ?? '', /page 2 \(resumptionToken 726959\|1001\): badResumptionToken: .*it sent in this run/);
+    assert.deepEqual(tokensAsked(before), ['726959|1001', 'start', '726959|1001'], 'started over once, not again');
+    assert.deepEqual([resumed.pages, resumed.unchanged, resumed.errors, resumed.notes.length], [1, 6, 1, 1]);
+    const [run] = await store.listJobRuns(1);
+    assert.equal(run?.status, 'failed');
+  });
+
   test('the catch-up starts at the last watermark, or finishes an interrupted harvest first', async () => {
     const store = await tempStore();
     const base = { set: 'cs', metadataPrefix: 'arXivRaw' as const };
