@@ -107,11 +107,18 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
     const typing = last !== undefined && !/^[-"]|[:"]/.test(tail) && surfaceWords(tail).join(' ') === last;
     const completions = typing ? index.completeTerm(last, 2) : [];
     const request = { mode: 'keyword', sort: 'relevance', offset: 0 } as const;
-    const outcome = await index.search({ ...request, query: completions.length > 0 ? { ...parsed, words: [...parsed.words.slice(0, -1), ...completions] } : parsed, limit: LIVE_RESULTS });
-    const typed = completions.length > 0 ? await index.search({ ...request, query: parsed, limit: 1 }) : outcome;
-    const titles = await store.db.selectFrom('papers').select(['id', 'title']).where('id', 'in', outcome.hits.length ? outcome.hits.map((h) => h.id) : ['']).execute();
+    // Each completion is searched in place of the unfinished word, and a paper keeps its best score:
+    // "sparse att" is "sparse attention" or "sparse attack", never both words at once (a paper that
+    // mentions attention and attack would otherwise outrank those that have the word typed first).
+    const variants = completions.length > 0 ? completions.map((w) => ({ ...parsed, words: [...parsed.words.slice(0, -1), w] })) : [parsed];
+    const outcomes = await Promise.all(variants.map((query) => index.search({ ...request, query, limit: LIVE_RESULTS })));
+    const best = new Map<string, number>();
+    for (const h of outcomes.flatMap((o) => o.hits)) best.set(h.id, Math.max(best.get(h.id) ?? -Infinity, h.score));
+    const hits = [...best].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, LIVE_RESULTS).map(([id]) => id);
+    const typed = completions.length > 0 ? await index.search({ ...request, query: parsed, limit: 1 }) : outcomes[0]!;
+    const titles = await store.db.selectFrom('papers').select(['id', 'title']).where('id', 'in', hits.length ? hits : ['']).execute();
     const byId = new Map(titles.map((t) => [t.id, t.title]));
-    const terms = new Set(outcome.terms);
+    const terms = new Set(outcomes.flatMap((o) => o.terms));
     c.header('Cache-Control', 'no-store');
     return c.json({
       q,
@@ -119,12 +126,12 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
       total: typed.total,
       totalExact: typed.totalExact,
       completions,
-      items: outcome.hits.filter((h) => byId.has(h.id)).map((h) => ({
-        id: h.id,
-        url: `/papers/${h.id}`,
-        title: byId.get(h.id)!,
+      items: hits.filter((id) => byId.has(id)).map((id) => ({
+        id,
+        url: `/papers/${id}`,
+        title: byId.get(id)!,
         // Highlight as [text, hit] pairs; the client builds DOM nodes from them, never HTML.
-        marks: highlight(byId.get(h.id)!, terms).map((s) => [s.text, s.hit] as const),
+        marks: highlight(byId.get(id)!, terms).map((s) => [s.text, s.hit] as const),
       })),
     });
   });

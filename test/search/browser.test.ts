@@ -78,8 +78,25 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     assert.ok((await live.locator('mark').count()) > 0);
     // An unfinished word is searched as its completions, and the box says so; Enter searches what was typed.
     assert.match(await live.locator('p.muted').innerText(), /^Showing robots?\b.*: press Enter to search for “robo”$/);
+    // Screen readers hear how many results there are, not the whole list at each key.
+    assert.match(await page.locator('#search-live-status').innerText(), /^\d+ results? below the box: down arrow/);
+    assert.equal(await live.getAttribute('aria-live'), null);
+    // The arrows go into the list, through it and back to the box.
+    const box = page.locator('main').getByLabel('Search papers');
+    await page.keyboard.press('ArrowDown');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('#search-live') !== null && document.activeElement?.tagName), 'A');
+    const first = await page.evaluate(() => (document.activeElement as HTMLAnchorElement).href);
+    if ((await live.locator('a').count()) > 1) {
+      await page.keyboard.press('ArrowDown');
+      assert.notEqual(await page.evaluate(() => (document.activeElement as HTMLAnchorElement).href), first);
+      await page.keyboard.press('ArrowUp');
+    }
+    await page.keyboard.press('ArrowUp');
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name')), 'q', 'back in the box');
+    // Escape closes the list and keeps what was typed (Chromium would clear a search box).
     await page.keyboard.press('Escape');
     assert.equal(await live.isHidden(), true);
+    assert.equal(await box.inputValue(), 'robo');
     await page.locator('main').getByLabel('Search papers').fill('robots');
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=robots/);

@@ -149,3 +149,30 @@ describe('past the last page', () => {
     }
   });
 });
+
+describe('search-as-you-type with several words', () => {
+  test('an unfinished last word is one word: each of its completions stands in for it, never both at once', async () => {
+    const t = await testApp();
+    let n = 0;
+    const papers = (count: number, title: string, abstract: string) => Array.from({ length: count }, () => paperRecord({
+      id: `2507.${String(10000 + n++)}`, title: `${title} ${n}`, abstract,
+    }));
+    await t.store.upsertPapers([
+      ...papers(20, 'Sparse coding of images', 'Sparse codes for natural images.'),
+      ...papers(10, 'Attention models', 'Attention models for text.'),
+      ...papers(10, 'Attack detection', 'Attack detection for networks.'),
+      // Papers with both completions ("attention" and "attack") and not the word typed first.
+      ...papers(5, 'Adversarial attacks on attention', 'Attack the attention of a model; attention under attack.'),
+      paperRecord({ id: '2507.19999', title: 'Sparse attention for long documents', abstract: 'Sparse attention reads long documents.' }),
+    ], FIXED_NOW);
+    const live = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+    after(() => live.close());
+    mountSearchRoutes(t.app, {
+      store: t.store, index: live, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL'], pageSize: 10,
+      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+    });
+    const r = await (await t.app.request('/search/live?q=sparse+att')).json() as { completions: string[]; items: { id: string }[] };
+    assert.deepEqual([...r.completions].sort(), ['attack', 'attention']);
+    assert.equal(r.items[0]?.id, '2507.19999', 'the paper with the words typed comes first');
+  });
+});

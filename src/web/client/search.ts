@@ -16,11 +16,18 @@ interface LiveItem {
 function setUp(form: HTMLFormElement): void {
   const input = form.querySelector<HTMLInputElement>('input[name=q]');
   const box = form.querySelector<HTMLElement>('#search-live');
+  const status = form.querySelector<HTMLElement>('#search-live-status');
   if (!input || !box) return;
+  input.setAttribute('aria-controls', box.id);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let seq = 0;
 
-  const hide = () => { box.hidden = true; box.replaceChildren(); };
+  const hide = () => {
+    box.hidden = true;
+    box.replaceChildren();
+    if (status) status.textContent = '';
+  };
+  const links = () => Array.from(box.querySelectorAll<HTMLAnchorElement>('a'));
 
   const show = (items: LiveItem[], total: number, exact: boolean, typed: string, completions: string[]) => {
     if (items.length === 0) { hide(); return; }
@@ -42,6 +49,7 @@ function setUp(form: HTMLFormElement): void {
       : `${exact ? '' : 'about '}${total.toLocaleString('en-US')} ${total === 1 ? 'paper' : 'papers'}: press Enter for all`;
     box.replaceChildren(list, more);
     box.hidden = false;
+    if (status) status.textContent = `${items.length} ${items.length === 1 ? 'result' : 'results'} below the box: down arrow to go through them, Escape to close.`;
   };
 
   input.addEventListener('input', () => {
@@ -60,7 +68,24 @@ function setUp(form: HTMLFormElement): void {
       }
     }, DEBOUNCE_MS);
   });
-  input.addEventListener('keydown', (e) => { if (e.key === 'Escape') hide(); });
+  // Escape closes the list and keeps the text (Chromium would also clear a search box on Escape);
+  // with the list closed it does what the browser does. The arrows go from the box into the list,
+  // through it, and back.
+  input.addEventListener('keydown', (e) => {
+    if (box.hidden) return;
+    if (e.key === 'Escape') { e.preventDefault(); hide(); }
+    if (e.key === 'ArrowDown' && links().length > 0) { e.preventDefault(); links()[0]!.focus(); }
+  });
+  box.addEventListener('keydown', (e) => {
+    const all = links();
+    const at = all.indexOf(document.activeElement as HTMLAnchorElement);
+    if (e.key === 'Escape') { e.preventDefault(); hide(); input.focus(); return; }
+    if (at < 0 || (e.key !== 'ArrowDown' && e.key !== 'ArrowUp')) return;
+    e.preventDefault();
+    const next = e.key === 'ArrowDown' ? Math.min(at + 1, all.length - 1) : at - 1;
+    if (next < 0) input.focus();
+    else all[next]!.focus();
+  });
   document.addEventListener('click', (e) => { if (!form.contains(e.target as Node)) hide(); });
 }
 

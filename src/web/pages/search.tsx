@@ -138,7 +138,9 @@ export function SearchPage({ site, form, result, nowMs, categories, defaultMode,
             placeholder='Words, "a phrase", author:Name, cat:cs.CL, year:2024' aria-describedby="search-status" />
           <button type="submit">Search</button>
         </div>
-        <div class="search-live" id="search-live" aria-live="polite" hidden></div>
+        {/* The list is not a live region (it would be read whole at every key); the status says how many. */}
+        <div class="search-live" id="search-live" hidden></div>
+        <p class="sr-only" id="search-live-status" role="status"></p>
         <fieldset class="search-filters">
           <legend>Filters and order</legend>
           <label>Category
