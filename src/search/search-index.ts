@@ -899,14 +899,22 @@ export class SearchIndex {
     const phraseAllow = q.phrases.length > 0 ? this.phraseAllow(segs, allows, q.phrases) : allows;
     const depth = mode === 'hybrid' ? Math.max(k, RERANK_DEPTH) : k;
     let hits: SearchHit[];
-    let phraseRatio = 1;
+    // With a phrase: the share of the candidates checked that have it, or the exact count when every
+    // paper with its words was checked.
+    let phraseRatio: number | null = null;
+    let phraseCount: number | null = null;
     if (q.phrases.length > 0) {
-      let fetch = Math.min(MAX_PHRASE_CHECKS, depth * 2 + 20);
+      // When few enough papers have the words, all of them are checked at once: the count is then
+      // exact, and the same on every page.
+      const postings = lists.flat().reduce((n, l) => n + (l.end - l.start), 0);
+      const withWords = postings <= EXACT_COUNT_MAX_POSTINGS ? segs.reduce((n, seg, i) => n + seg.countUnion(lists[i]!, phraseAllow[i]!), 0) : Infinity;
+      let fetch = withWords < MAX_PHRASE_CHECKS ? withWords + 1 : Math.min(MAX_PHRASE_CHECKS, depth * 2 + 20);
       for (;;) {
         const cand = this.mergeTop(segs, segs.map((s, i) => s.topK(lists[i]!, fetch, phraseAllow[i]!)), fetch);
         const texts = await listPaperTexts(this.store.db, cand.map((h) => h.id));
         const ok = cand.filter((h) => { const t = texts.get(h.id); return !!t && q.phrases.every((p) => containsPhrase(`${t.title} ${t.abstract}`, p)); });
         phraseRatio = cand.length > 0 ? ok.length / cand.length : 1;
+        phraseCount = cand.length < fetch ? ok.length : null;
         if (ok.length >= depth || cand.length < fetch || fetch >= MAX_PHRASE_CHECKS) { hits = ok.slice(0, depth); break; }
         fetch = Math.min(MAX_PHRASE_CHECKS, fetch * 4);
       }
@@ -918,7 +926,7 @@ export class SearchIndex {
       if (qv) hits = await this.rerank(q, hits, qv);
       else { mode = 'keyword'; semanticUnavailable = true; }
     }
-    const { total, exact } = this.count(segs, lists, phraseAllow, phraseRatio);
+    const { total, exact } = phraseCount !== null ? { total: phraseCount, exact: true } : this.count(segs, lists, phraseAllow, phraseRatio);
     return {
       hits: hits.slice(req.offset, req.offset + req.limit), total: Math.max(total, Math.min(hits.length, total === 0 ? hits.length : total)), totalExact: exact, mode, terms: termList,
       ...(semanticUnavailable ? { semanticUnavailable } : {}),
@@ -949,11 +957,18 @@ export class SearchIndex {
     return all.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, k);
   }
 
-  private count(segs: Segment[], lists: TermList[][], allows: (Uint8Array | null)[], ratio: number): { total: number; exact: boolean } {
+  /**
+   * Papers matching, counted (or estimated past EXACT_COUNT_MAX_POSTINGS). `phraseRatio`: for a
+   * phrase query, the share of the candidates checked that have the phrase; the count is then an
+   * estimate, whatever that share (the papers not checked may differ), and may move from page to
+   * page as deeper pages check more of them.
+   */
+  private count(segs: Segment[], lists: TermList[][], allows: (Uint8Array | null)[], phraseRatio: number | null): { total: number; exact: boolean } {
+    const ratio = phraseRatio ?? 1;
     const postings = lists.flat().reduce((s, l) => s + (l.end - l.start), 0);
     if (postings <= EXACT_COUNT_MAX_POSTINGS) {
       const total = segs.reduce((s, seg, i) => s + seg.countUnion(lists[i]!, allows[i]!), 0);
-      return { total: Math.round(total * ratio), exact: ratio === 1 };
+      return { total: Math.round(total * ratio), exact: phraseRatio === null };
     }
     // Estimate: terms taken as independent, scaled by the share of papers the filters let through.
     let estimate = 0;

@@ -176,3 +176,31 @@ describe('search-as-you-type with several words', () => {
     assert.equal(r.items[0]?.id, '2507.19999', 'the paper with the words typed comes first');
   });
 });
+
+describe('a phrase search counts what has the phrase', () => {
+  test('the count is exact and the same on every page, and every page the pager offers exists', async () => {
+    const t = await testApp();
+    await t.store.upsertPapers([
+      // The phrase itself, in the title too, so these rank first among papers with its words.
+      ...Array.from({ length: 30 }, (_, i) => paperRecord({ id: `2508.${String(10000 + i)}`, title: `Reinforcement learning for control ${i}`, abstract: 'Deep reinforcement learning agents.' })),
+      // Its words apart: found by the words, not by the phrase.
+      ...Array.from({ length: 30 }, (_, i) => paperRecord({ id: `2508.${String(20000 + i)}`, title: `Learning to plan ${i}`, abstract: 'Learning rules with reinforcement from a teacher.' })),
+    ], FIXED_NOW);
+    const idx = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+    after(() => idx.close());
+    mountSearchRoutes(t.app, {
+      store: t.store, index: idx, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL'], pageSize: 4,
+      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+    });
+    const seen = new Set<string>();
+    for (let page = 1; page <= 8; page++) {
+      const html = await (await t.app.request(`/search?q=%22reinforcement+learning%22&mode=keyword&page=${page}`)).text();
+      assert.match(html, /30 papers/, `page ${page}: the same exact count`);
+      assert.doesNotMatch(html, /about 30|about \d+ papers/, `page ${page}`);
+      for (const m of html.matchAll(/<a href="\/papers\/(2508\.\d+)">/g)) seen.add(m[1]!);
+    }
+    assert.equal(seen.size, 30);
+    assert.ok([...seen].every((id) => id.startsWith('2508.1')), 'only papers with the phrase');
+    assert.equal((await t.app.request('/search?q=%22reinforcement+learning%22&mode=keyword&page=9')).status, 404);
+  });
+});
