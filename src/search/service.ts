@@ -205,7 +205,9 @@ async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise
     if (!card) continue; // deleted since the index saw it
     items.push({ id: h.id, score: h.score, card, title: highlight(card.title, terms), snippet: snippet(card.abstract, terms, SNIPPET_CHARS) });
   }
-  const suggested = outcome.total < 5 ? await deps.index.suggest(query) : null;
+  // Whatever the count: "transfromer attention" finds many papers by "attention" alone, and the
+  // misspelt word still deserves its correction (suggest looks only at words the corpus barely knows).
+  const suggested = await deps.index.suggest(query);
   const suggestion = suggested ? describeQuery({ ...query, words: suggested }) : null;
   const pages = Math.max(1, Math.min(maxPage, Math.ceil(Math.min(outcome.total, MAX_RESULTS) / pageSize)));
   const semanticUnavailable = outcome.semanticUnavailable === true;

@@ -70,6 +70,13 @@ describe('the search page', () => {
   test('did you mean', async () => {
     const html = await (await get('/search?q=quantun')).text();
     assert.match(html, /Did you mean <a href="\/search\?q=quantum">quantum<\/a>/);
+    // Also when the other words find many papers: the misspelt one still gets its correction.
+    const many = await (await get('/search?q=quantun+attention&mode=keyword')).text();
+    assert.match(many, /(\d+) papers/);
+    assert.ok(Number(/(\d+) papers/.exec(many)![1]) >= 5, 'many papers found');
+    assert.match(many, /Did you mean <a href="\/search\?q=quantum\+attention(&amp;[^"]*)?">quantum attention<\/a>/);
+    const fine = await (await get('/search?q=quantum+attention&mode=keyword')).text();
+    assert.doesNotMatch(fine, /Did you mean/, 'no suggestion for words the corpus knows');
   });
 
   test('bad parameters get a 400 page; odd queries never a 500', async () => {
