@@ -909,12 +909,12 @@ export class SearchIndex {
     // paper with its words was checked.
     let phraseRatio: number | null = null;
     let phraseCount: number | null = null;
+    // Papers with the query's words (and every phrase word), counted once for both uses below.
+    const withWords = this.unionCount(segs, lists, phraseAllow);
     if (q.phrases.length > 0) {
       // When few enough papers have the words, all of them are checked at once: the count is then
       // exact, and the same on every page.
-      const postings = lists.flat().reduce((n, l) => n + (l.end - l.start), 0);
-      const withWords = postings <= EXACT_COUNT_MAX_POSTINGS ? segs.reduce((n, seg, i) => n + seg.countUnion(lists[i]!, phraseAllow[i]!), 0) : Infinity;
-      let fetch = withWords <= PHRASE_EXACT_MAX ? withWords + 1 : Math.min(MAX_PHRASE_CHECKS, depth * 2 + 20);
+      let fetch = withWords !== null && withWords <= PHRASE_EXACT_MAX ? withWords + 1 : Math.min(MAX_PHRASE_CHECKS, depth * 2 + 20);
       for (;;) {
         const cand = this.mergeTop(segs, segs.map((s, i) => s.topK(lists[i]!, fetch, phraseAllow[i]!)), fetch);
         const texts = await listPaperTexts(this.store.db, cand.map((h) => h.id));
@@ -932,7 +932,7 @@ export class SearchIndex {
       if (qv) hits = await this.rerank(q, hits, qv);
       else { mode = 'keyword'; semanticUnavailable = true; }
     }
-    const { total, exact } = phraseCount !== null ? { total: phraseCount, exact: true } : this.count(segs, lists, phraseAllow, phraseRatio);
+    const { total, exact } = phraseCount !== null ? { total: phraseCount, exact: true } : this.count(segs, lists, phraseAllow, phraseRatio, withWords);
     return {
       hits: hits.slice(req.offset, req.offset + req.limit), total: Math.max(total, Math.min(hits.length, total === 0 ? hits.length : total)), totalExact: exact, mode, terms: termList,
       ...(semanticUnavailable ? { semanticUnavailable } : {}),
@@ -963,19 +963,23 @@ export class SearchIndex {
     return all.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1)).slice(0, k);
   }
 
+  /** Papers having any of the lists' terms (within `allows`), or null past EXACT_COUNT_MAX_POSTINGS. */
+  private unionCount(segs: Segment[], lists: TermList[][], allows: (Uint8Array | null)[]): number | null {
+    const postings = lists.flat().reduce((s, l) => s + (l.end - l.start), 0);
+    return postings <= EXACT_COUNT_MAX_POSTINGS ? segs.reduce((s, seg, i) => s + seg.countUnion(lists[i]!, allows[i]!), 0) : null;
+  }
+
   /**
    * Papers matching, counted (or estimated past EXACT_COUNT_MAX_POSTINGS). `phraseRatio`: for a
    * phrase query, the share of the candidates checked that have the phrase; the count is then an
    * estimate, whatever that share (the papers not checked may differ), and may move from page to
    * page as deeper pages check more of them.
    */
-  private count(segs: Segment[], lists: TermList[][], allows: (Uint8Array | null)[], phraseRatio: number | null): { total: number; exact: boolean } {
+  private count(
+    segs: Segment[], lists: TermList[][], allows: (Uint8Array | null)[], phraseRatio: number | null, union = this.unionCount(segs, lists, allows),
+  ): { total: number; exact: boolean } {
     const ratio = phraseRatio ?? 1;
-    const postings = lists.flat().reduce((s, l) => s + (l.end - l.start), 0);
-    if (postings <= EXACT_COUNT_MAX_POSTINGS) {
-      const total = segs.reduce((s, seg, i) => s + seg.countUnion(lists[i]!, allows[i]!), 0);
-      return { total: Math.round(total * ratio), exact: phraseRatio === null };
-    }
+    if (union !== null) return { total: Math.round(union * ratio), exact: phraseRatio === null };
     // Estimate: terms taken as independent, scaled by the share of papers the filters let through.
     let estimate = 0;
     segs.forEach((seg, i) => {

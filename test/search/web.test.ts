@@ -5,22 +5,30 @@ import { mountSearchRoutes } from '../../src/web/search-routes.tsx';
 import { loadAssets } from '../../src/web/assets.ts';
 import { testApp } from '../helpers/app.ts';
 import { paperRecord } from '../helpers/factories.ts';
+import type { PaperRecord } from '../../src/domain/paper.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
 import { SMALL_EMBEDDER, topicalRecords } from './fixtures.ts';
 
-const { app, store } = await testApp();
-await store.upsertPapers([
+const assets = await loadAssets();
+
+/** An app with these papers, their search index and the search routes, `pageSize` results a page. */
+async function searchApp(records: PaperRecord[], pageSize: number, categories = ['cs.CL']) {
+  const t = await testApp();
+  await t.store.upsertPapers(records, FIXED_NOW);
+  const index = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
+  after(() => index.close());
+  mountSearchRoutes(t.app, {
+    store: t.store, index, clock: { now: () => Date.parse(FIXED_NOW) }, categories, pageSize,
+    site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
+  });
+  return t.app;
+}
+
+const app = await searchApp([
   ...topicalRecords(30),
   paperRecord({ id: '2505.00202', title: 'Diffusion models <b>for</b> video & more', abstract: 'We <script>alert(1)</script> diffuse.' }),
   paperRecord({ id: '2505.00303', title: 'DiffusionDrive: truncated policies for driving', abstract: 'DiffusionDrive plans trajectories in real time.' }),
-], FIXED_NOW);
-const index = await SearchIndex.open(store, { corpusEmbedder: SMALL_EMBEDDER }, true);
-after(() => index.close());
-const assets = await loadAssets();
-mountSearchRoutes(app, {
-  store, index, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL', 'cs.CV'], pageSize: 4,
-  site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
-});
+], 4, ['cs.CL', 'cs.CV']);
 
 const get = (path: string) => app.request(path);
 
@@ -136,21 +144,14 @@ describe('the search page', () => {
 describe('past the last page', () => {
   test('a page past the last of more results than can be paged is a 404, not the last page again', async () => {
     // More matches than MAX_RESULTS (1,000): with 30 a page, 34 pages can be shown.
-    const t = await testApp();
-    await t.store.upsertPapers(Array.from({ length: 1_010 }, (_, i) => paperRecord({
+    const own = await searchApp(Array.from({ length: 1_010 }, (_, i) => paperRecord({
       id: `2506.${String(10000 + i)}`, title: `Zyzzyva beetles, study ${i}`, abstract: `Zyzzyva beetles observed in field ${i}.`,
-    })), FIXED_NOW);
-    const many = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
-    after(() => many.close());
-    mountSearchRoutes(t.app, {
-      store: t.store, index: many, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL'], pageSize: 30,
-      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
-    });
-    const last = await t.app.request('/search?q=zyzzyva&mode=keyword&page=34');
+    })), 30);
+    const last = await own.request('/search?q=zyzzyva&mode=keyword&page=34');
     assert.equal(last.status, 200);
     assert.equal(((await last.text()).match(/<article class="card"/g) ?? []).length, 10, 'the 1,000th result ends page 34');
     for (const page of [35, 999]) {
-      const past = await t.app.request(`/search?q=zyzzyva&mode=keyword&page=${page}`);
+      const past = await own.request(`/search?q=zyzzyva&mode=keyword&page=${page}`);
       assert.equal(past.status, 404, `page ${page}`);
       assert.match(await past.text(), new RegExp(`There is no page ${page} of these results: there are 34 pages\\.`));
     }
@@ -159,26 +160,19 @@ describe('past the last page', () => {
 
 describe('search-as-you-type with several words', () => {
   test('an unfinished last word is one word: each of its completions stands in for it, never both at once', async () => {
-    const t = await testApp();
     let n = 0;
     const papers = (count: number, title: string, abstract: string) => Array.from({ length: count }, () => paperRecord({
       id: `2507.${String(10000 + n++)}`, title: `${title} ${n}`, abstract,
     }));
-    await t.store.upsertPapers([
+    const own = await searchApp([
       ...papers(20, 'Sparse coding of images', 'Sparse codes for natural images.'),
       ...papers(10, 'Attention models', 'Attention models for text.'),
       ...papers(10, 'Attack detection', 'Attack detection for networks.'),
       // Papers with both completions ("attention" and "attack") and not the word typed first.
       ...papers(5, 'Adversarial attacks on attention', 'Attack the attention of a model; attention under attack.'),
       paperRecord({ id: '2507.19999', title: 'Sparse attention for long documents', abstract: 'Sparse attention reads long documents.' }),
-    ], FIXED_NOW);
-    const live = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
-    after(() => live.close());
-    mountSearchRoutes(t.app, {
-      store: t.store, index: live, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL'], pageSize: 10,
-      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
-    });
-    const r = await (await t.app.request('/search/live?q=sparse+att')).json() as { completions: string[]; items: { id: string }[] };
+    ], 10);
+    const r = await (await own.request('/search/live?q=sparse+att')).json() as { completions: string[]; items: { id: string }[] };
     assert.deepEqual([...r.completions].sort(), ['attack', 'attention']);
     assert.equal(r.items[0]?.id, '2507.19999', 'the paper with the words typed comes first');
   });
@@ -186,28 +180,21 @@ describe('search-as-you-type with several words', () => {
 
 describe('a phrase search counts what has the phrase', () => {
   test('the count is exact and the same on every page, and every page the pager offers exists', async () => {
-    const t = await testApp();
-    await t.store.upsertPapers([
+    const own = await searchApp([
       // The phrase itself, in the title too, so these rank first among papers with its words.
       ...Array.from({ length: 30 }, (_, i) => paperRecord({ id: `2508.${String(10000 + i)}`, title: `Reinforcement learning for control ${i}`, abstract: 'Deep reinforcement learning agents.' })),
       // Its words apart: found by the words, not by the phrase.
       ...Array.from({ length: 30 }, (_, i) => paperRecord({ id: `2508.${String(20000 + i)}`, title: `Learning to plan ${i}`, abstract: 'Learning rules with reinforcement from a teacher.' })),
-    ], FIXED_NOW);
-    const idx = await SearchIndex.open(t.store, { corpusEmbedder: SMALL_EMBEDDER }, true);
-    after(() => idx.close());
-    mountSearchRoutes(t.app, {
-      store: t.store, index: idx, clock: { now: () => Date.parse(FIXED_NOW) }, categories: ['cs.CL'], pageSize: 4,
-      site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
-    });
+    ], 4);
     const seen = new Set<string>();
     for (let page = 1; page <= 8; page++) {
-      const html = await (await t.app.request(`/search?q=%22reinforcement+learning%22&mode=keyword&page=${page}`)).text();
+      const html = await (await own.request(`/search?q=%22reinforcement+learning%22&mode=keyword&page=${page}`)).text();
       assert.match(html, /30 papers/, `page ${page}: the same exact count`);
       assert.doesNotMatch(html, /about 30|about \d+ papers/, `page ${page}`);
       for (const m of html.matchAll(/<a href="\/papers\/(2508\.\d+)">/g)) seen.add(m[1]!);
     }
     assert.equal(seen.size, 30);
     assert.ok([...seen].every((id) => id.startsWith('2508.1')), 'only papers with the phrase');
-    assert.equal((await t.app.request('/search?q=%22reinforcement+learning%22&mode=keyword&page=9')).status, 404);
+    assert.equal((await own.request('/search?q=%22reinforcement+learning%22&mode=keyword&page=9')).status, 404);
   });
 });
