@@ -4,9 +4,15 @@
  * only of characters that draw nothing shows as a blank link.
  */
 
-/** Control characters: C0 (U+0000-U+001F), DEL (U+007F) and C1 (U+0080-U+009F). */
-const CONTROL_RE = /\p{Cc}/u;
-const CONTROL_RUN_RE = /\p{Cc}+/gu;
+/**
+ * Control characters: C0 (U+0000-U+001F), DEL (U+007F) and C1 (U+0080-U+009F), and the
+ * bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). The latter
+ * reorder the text around them: a name "\u202Eelif.exe" reads as "exe.file", and an unclosed override
+ * can spill into the words a page shows next to the name. Right-to-left scripts do not need them;
+ * the marks (U+200E, U+200F, U+061C), which only nudge neutral characters, are allowed.
+ */
+const CONTROL_RE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
+const CONTROL_RUN_RE = /[\p{Cc}\u202A-\u202E\u2066-\u2069]+/gu;
 
 /**
  * Characters that draw nothing: white space, format characters (zero-width space, joiners,

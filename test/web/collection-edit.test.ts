@@ -141,7 +141,7 @@ test('PATCH /api/v1/me/collections/{id}: rename, make public or private, owner o
   assert.deepEqual([still?.name, still?.public], ['Best of May', false], 'refused changes changed nothing');
 });
 
-test('names with control characters (C0, DEL, C1) or with nothing visible are refused, in forms and the API; API token names too', async () => {
+test('names with control characters (C0, DEL, C1, direction overrides) or with nothing visible are refused, in forms and the API; API token names too', async () => {
   const t = await openDataApp();
   const token = await t.token(t.ada, 'write');
   const count = async () => Number((await t.store.db.selectFrom('collections').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -153,6 +153,8 @@ test('names with control characters (C0, DEL, C1) or with nothing visible are re
     ['a\u007fb', /^Collection names cannot contain control characters\.$/],
     ['a\u009fb', /^Collection names cannot contain control characters\.$/],
     ['\u0085', /^Collection names cannot contain control characters\.$/],
+    ['Reading \u202egnp.exe', /^Collection names cannot contain control characters\.$/],
+    ['a\u2067b\u2069', /^Collection names cannot contain control characters\.$/],
     ['\u200b', /^Name the collection\.$/],
     ['  \u200b\u200d\ufeff  ', /^Name the collection\.$/],
     ['\u3164', /^Name the collection\.$/],
@@ -183,7 +185,8 @@ test('names with control characters (C0, DEL, C1) or with nothing visible are re
     assert.match(await res.text(), message);
   }
   assert.equal(Number((await store.db.selectFrom('collections').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n), 0);
-  for (const [name, message] of [['a\u0085b', /Token names cannot contain control characters\./], ['\u200b', /Name the token/]] as const) {
+  for (const [name, message] of [['a\u0085b', /Token names cannot contain control characters\./], ['ci \u202ebot', /Token names cannot contain control characters\./],
+    ['\u200b', /Name the token/]] as const) {
     const res = await ada.post('/settings/tokens', { name, scope: 'read', expires: '' }, { tokenPage: '/settings/tokens' });
     assert.equal(res.status, 422, JSON.stringify(name));
     assert.match(await res.text(), message);

@@ -203,8 +203,9 @@ test('comments: threads, Markdown without script, edit and delete your own only,
   assert.equal((await store.findPaperById('2505.00202'))?.commentsCount, 1);
   const empty = await ada.post('/actions/comment', { paper: '2505.00202', body: '   ' }, { tokenPage: '/papers/2505.00202' });
   assert.equal(empty.status, 422);
-  // Control characters other than line breaks and tabs (C0, DEL, C1) are refused; so is a text that shows nothing.
+  // Control characters other than line breaks and tabs (C0, DEL, C1, direction overrides) are refused; so is a text that shows nothing.
   for (const [body, says] of [['a\u0085b', /cannot contain control characters/], ['a\u007fb', /cannot contain control characters/],
+    ['see `\u202e;)1(pxe`', /cannot contain control characters/],
     ['\u200b\u2060 \n\u200b', /Write something first/]] as const) {
     const refused = await ada.post('/actions/comment', { paper: '2505.00202', body }, { tokenPage: '/papers/2505.00202' });
     assert.equal(refused.status, 422, JSON.stringify(body));
