@@ -101,7 +101,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       setSessionCookie(c, auth, session.token);
       return c.redirect('/account/welcome', 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
       c.header('Cache-Control', 'no-store'); // shows the address typed
       return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
     }
@@ -154,7 +155,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       rememberDevice(c, auth, login);
       return c.redirect(next, 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
       c.header('Cache-Control', 'no-store'); // shows the username or address typed
       return web.html(c, <SignInPage site={await web.site(c)} csrf={csrfToken(c, auth)} next={next} error={err.message} login={f.login?.slice(0, 254)} />, err.status);
     }
@@ -176,7 +178,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       await requestPasswordReset(accounts, { email: f.email, ip: ip(c) });
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} sent />);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
       c.header('Cache-Control', 'no-store'); // shows the address typed
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} email={f.email?.slice(0, 254)} />, err.status);
     }
@@ -203,7 +206,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       setSessionCookie(c, auth, session.token);
       return c.redirect('/settings?notice=password', 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
       c.header('Cache-Control', 'no-store'); // carries the reset token
       if (err.status === 400) return deadResetLink(c, err);
       return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={f.token ?? ''} error={err.message} />, err.status);
@@ -226,7 +230,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       try {
         return c.redirect(await run(c, f), 303);
       } catch (err) {
-        if (!(err instanceof UserError) || err.status === 429) throw err;
+        if (!(err instanceof UserError)) throw err;
+        if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
         c.header('Cache-Control', 'no-store'); // shows the account's address, as /settings does
         const failed: SettingsFailure = { form: name, message: err.message, email: f.email?.slice(0, 254), confirm: f.confirm?.slice(0, 30) };
         return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} failed={failed} />, err.status);
@@ -308,7 +313,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       await createCollection(community, user, { name: f.name, isPublic: f.public, paperId });
       return c.redirect(paperId ? `/collections/save?paper=${encodeURIComponent(paperId)}` : '/collections', 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
+      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
       const failed: CollectionFailure = { id: null, message: err.message, name: (f.name ?? '').slice(0, 80), isPublic: f.public !== undefined };
       // Back to the Save page it came from while its paper is there; otherwise to the collections page.
       const paper = paperId ? await store.findPaperById(paperId) : null;

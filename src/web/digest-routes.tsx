@@ -98,7 +98,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       c.header('Cache-Control', 'no-store');
       return web.html(c, <SubscribeResultPage site={await web.site(c)} outcome={r.outcome} email={r.email} />);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
       shownError(c, err);
       return web.html(c, <SubscribePage site={await web.site(c)} csrf={csrfToken(c, auth)} values={values(f)} error={err.message} />, err.status);
     }
@@ -194,7 +194,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       const r = await subscribe(subs, { email: user.email, period: f.period, kind: f.kind, query: f.query, ip: ip(c), member: user });
       return c.redirect(`/settings/digests?notice=${r.outcome}`, 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 429) throw err;
+      if (!(err instanceof UserError)) throw err;
       shownError(c, err);
       return memberPage(c, { error: err.message, values: values(f) }, err.status);
     }

@@ -350,8 +350,25 @@ test('rate limits answer 429 with a clear message and Retry-After', async () => 
   let last: Response | null = null;
   for (let i = 0; i < 21; i++) last = await client.post('/signin', { login: 'nobody', password: 'wrong password' }, { csrf: token });
   assert.equal(last!.status, 429);
-  assert.match(await last!.text(), /Too many failed sign-in attempts from your network address: at most 20 in 15 minutes/);
+  const page = await last!.text();
+  assert.match(page, /Too many failed sign-in attempts from your network address: at most 20 in 15 minutes/);
   assert.ok(Number(last!.headers.get('retry-after')) > 0);
+  assert.match(page, /<input[^>]*name="login"[^>]*value="nobody"/, 'the form comes back with the username typed');
+  assert.doesNotMatch(page, /wrong password/, 'never the password');
+
+  // Sign-up past its limit: the form keeps the username and address typed, to send again later.
+  const statuses: number[] = [];
+  let refused: Response | null = null;
+  for (let i = 0; i < 6; i++) {
+    refused = await new WebClient(app, '192.0.2.78').post('/signup', { username: `joiner${i}`, email: `joiner${i}@example.org`, password: 'a long enough password' }, { tokenPage: '/signup' });
+    statuses.push(refused.status);
+  }
+  assert.deepEqual(statuses, [...Array(5).fill(303), 429]);
+  const signUp = await refused!.text();
+  assert.match(signUp, /Too many sign-ups from your network address: at most 5 in 60 minutes/);
+  assert.ok(Number(refused!.headers.get('retry-after')) > 0);
+  assert.match(signUp, /<input[^>]*name="username"[^>]*value="joiner5"/);
+  assert.match(signUp, /<input[^>]*name="email"[^>]*value="joiner5@example.org"/);
 });
 
 test('hostile input: XSS, SQL, oversized and malformed bodies get clear 4xx and escaped output', async () => {
