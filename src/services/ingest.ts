@@ -181,7 +181,9 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
     const report = run.report(failure);
     if (id !== null) {
       const { problems: _p, skips: _s, notes: _n, failure: _f, mode: _m, ...counts } = report;
-      await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? (report.problems.slice(0, 5).join('\n') || null) }, now());
+      // /admin/runs shows a run's problems and notes (a restarted range) in its last column.
+      const said = [...report.notes, ...report.problems].slice(0, 5).join('\n') || null;
+      await store.finishJobRun(id, { status: failure ? 'failed' : 'ok', counts, error: failure ?? said }, now());
       finished = true;
     }
     return report;

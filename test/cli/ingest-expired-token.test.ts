@@ -84,6 +84,7 @@ test('an expired resumptionToken does not jam the catch-up: the next run harvest
       assert.equal((await after.stats()).papers, 17);
       const [run] = await after.listJobRuns(1);
       assert.equal(run?.status, 'ok');
+      assert.match(run?.error ?? '', /^arxiv\/oai: arXiv refused the saved resumptionToken 726959\|1001 /, '/admin/runs says why the range was harvested again');
     } finally {
       await after.close();
     }

@@ -154,7 +154,7 @@ describe('OAI-PMH harvest', () => {
       assert.deepEqual([state?.resumptionToken, state?.query], [null, query]);
       assert.equal((await store.readJobState<OaiCheckpoint>(oaiJobName(query)))?.watermark, '2026-11-28', 'the watermark moves as after any finished harvest');
       const [run] = await store.listJobRuns(1);
-      assert.deepEqual([run?.status, run?.error, run?.counts?.unchanged], ['ok', null, 6]);
+      assert.deepEqual([run?.status, run?.error, run?.counts?.unchanged], ['ok', report.notes[0], 6], '/admin/runs shows the note');
       if (catchUp) assert.deepEqual(await catchUpQuery(store, query, '2026-11-28', '2026-11-25'), { ...query, from: '2026-11-28', until: '2026-11-28' }, 'the next catch-up starts at the new watermark');
     });
   }

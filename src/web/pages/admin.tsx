@@ -39,7 +39,7 @@ export function AdminRunsPage({ site, runs, schedule }: { site: SiteInfo; runs: 
               <tr>
                 <th scope="col">Started (UTC)</th><th scope="col">Job</th><th scope="col">Mode</th><th scope="col">Status</th>
                 {COUNT_KEYS.map((k) => <th scope="col" class="num">{k}</th>)}
-                <th scope="col">Errors</th>
+                <th scope="col">Errors and notes</th>
               </tr>
             </thead>
             <tbody>
