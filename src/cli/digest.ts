@@ -14,6 +14,7 @@ import { openSearchEngine, searchIndexOptions, type OpenedSearchEngine } from '.
 import { SearchIndex } from '../search/search-index.ts';
 import { alertSearch } from '../services/alert-search.ts';
 import { followedAuthorNames } from '../store/follows.ts';
+import { folderWriteProblem } from '../store/database-url.ts';
 import { formatDigestSummary, openListDayError, runDigest, type DigestDeps, type ForYouFn, type SearchFn } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
@@ -128,7 +129,9 @@ export async function runDigestCli(
   if (values.out === '') problems.push('--out needs a folder');
   else if (values.out !== undefined) {
     const inTheWay = fileInPlaceOfFolder(path.resolve(values.out));
+    const unwritable = inTheWay ? null : folderWriteProblem(values.out);
     if (inTheWay) problems.push(inTheWay === path.resolve(values.out) ? `--out ${values.out} is a file, not a folder` : `--out ${values.out}: ${inTheWay} on its path is a file, not a folder`);
+    else if (unwritable) problems.push(`--out ${values.out}: ${unwritable}`);
   }
   if (problems.length) { err.write(`digest: ${problems.join('; ')}\n`); return 2; }
 

@@ -18,7 +18,7 @@ import zlib from 'node:zlib';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import type { Store } from '../store/index.ts';
-import { notAPlainFile } from '../store/database-url.ts';
+import { folderWriteProblem, notAPlainFile } from '../store/database-url.ts';
 import {
   clearInstance, countRows, INSTANCE_TABLES, insertRows, keyOf, readPage, resetSequences, type TableSpec,
 } from '../store/transfer.ts';
@@ -75,6 +75,8 @@ export async function exportInstance(
   if (store.isOwnFile(file)) throw new TransferError(`export: ${file} is the live database (or one of its files); write the export elsewhere`);
   const problem = notAPlainFile(file);
   if (problem) throw new TransferError(`export: ${file} ${problem}; name the file to write${problem === 'is a folder' ? ` in it, such as ${path.join(file, 'instance-YYYY-MM-DD.jsonl.gz')}` : ''}`);
+  const unwritable = folderWriteProblem(path.dirname(path.resolve(file)));
+  if (unwritable) throw new TransferError(`export: ${unwritable}; nothing was written`);
   const status = await store.schemaStatus();
   const tmp = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${process.pid}.tmp`);
   fs.mkdirSync(path.dirname(tmp), { recursive: true });

@@ -16,6 +16,25 @@ export function notAPlainFile(file: string): 'is a folder' | 'is not a plain fil
   return st && !st.isFile() ? 'is not a plain file' : null;
 }
 
+/**
+ * Why files cannot be written in the folder `dir` (made when missing), or null: the nearest folder
+ * that exists on its path is on a read-only file system, or not writable by this user. Checked
+ * before a command starts, so that it stops with one line instead of failing half-way.
+ */
+export function folderWriteProblem(dir: string): string | null {
+  let existing = path.resolve(dir);
+  while (!fs.existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  try {
+    fs.accessSync(existing, fs.constants.W_OK);
+    return null;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EROFS') return `${existing} is on a read-only file system`;
+    if (code === 'EACCES' || code === 'EPERM') return `cannot write in ${existing} (permission denied)`;
+    return `cannot write in ${existing} (${code ?? (err as Error).message})`;
+  }
+}
+
 /** Turns DATABASE_URL into a SQLite file path, or null when it names another database. */
 export function sqlitePathOf(url: string): string | null {
   if (/^postgres(ql)?:\/\//.test(url)) return null;

@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
 import { migrateSqlite, schemaStatus, type SchemaStatus } from './sqlite/migrate.ts';
 import { StripNulPlugin } from './postgres/no-nul-plugin.ts';
-import { notAPlainFile, sqlitePathOf } from './database-url.ts';
+import { folderWriteProblem, notAPlainFile, sqlitePathOf } from './database-url.ts';
 import { migratePostgres, postgresSchemaStatus } from './postgres/migrate.ts';
 import { postgresIntegrityProblems, postgresPool, redactUrl, ChangeCounterPoller, holdConnection, type HeldConnection } from './postgres/connection.ts';
 import { lockKey, lockPaperRows } from './dialect.ts';
@@ -265,6 +265,8 @@ export class Store {
     // Checked before anything else: the owner-only mode below must never land on the operator's folder (or a device).
     const problem = notAPlainFile(file);
     if (problem) throw new Error(`store/backup: ${file} ${problem}; name the file to write${problem === 'is a folder' ? ` in it, such as ${path.join(file, 'paperboy-YYYY-MM-DD.db')}` : ''}`);
+    const unwritable = folderWriteProblem(path.dirname(target));
+    if (unwritable) throw new Error(`store/backup: ${unwritable}; nothing was written`);
     fs.mkdirSync(path.dirname(target), { recursive: true });
     // Owner-only, like an export: the copy holds password hashes and the instance's secrets.
     const tmp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);

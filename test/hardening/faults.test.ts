@@ -175,6 +175,33 @@ describe('a database on a read-only mount', () => {
   });
 });
 
+describe('writing to a read-only mount', () => {
+  const whyNot = process.getuid?.() !== 0 ? 'needs root to bind-mount a folder read-only' : null;
+  if (whyNot && requireAll()) throw new Error(`read-only test: ${whyNot}`);
+
+  test('export, backup and digest --out say the folder cannot be written, in one line, before writing anything', { skip: whyNot ?? false, timeout: 60_000 }, async () => {
+    const data = tempDir();
+    const store = await migratedStore(path.join(data, 'paperboy.db'));
+    await store.close();
+    const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ro-'));
+    execFileSync('mount', ['--bind', tempDir(), mnt]);
+    try {
+      execFileSync('mount', ['-o', 'remount,bind,ro', mnt]);
+      const env = { PAPERBOY_DATA_DIR: data, PAPERBOY_DEMO: 'false' };
+      const exported = runPaperboy(['export', path.join(mnt, 'instance.jsonl.gz')], env);
+      assert.deepEqual([exported.code, exported.stderr], [1, `export: ${mnt} is on a read-only file system; nothing was written\n`]);
+      const backup = runPaperboy(['backup', path.join(mnt, 'nightly', 'paperboy.db')], env);
+      assert.deepEqual([backup.code, backup.stderr], [1, `paperboy: store/backup: ${mnt} is on a read-only file system; nothing was written\n`]);
+      const digest = runPaperboy(['digest', 'send', '--date', '2025-05-30', '--out', path.join(mnt, 'mail')], env);
+      assert.deepEqual([digest.code, digest.stderr], [2, `digest: --out ${path.join(mnt, 'mail')}: ${mnt} is on a read-only file system\n`]);
+      assert.deepEqual(fs.readdirSync(mnt), []);
+    } finally {
+      execFileSync('umount', [mnt]);
+      fs.rmSync(mnt, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('database locked by another writer', () => {
   test('a short lock is waited out; a lock past the busy timeout is a clear 503; reads go on; then all is well', { timeout: 60_000 }, async () => {
     const dir = tempDir();
