@@ -112,6 +112,10 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   let records: PaperRecord[] = [];
   let partial: PaperRecord[] = [];
   let entries: DailyEntryRecord[] = [];
+  // A batch keeps the last record of an id; a paper met again in the same batch (files joined
+  // together) first sends the batch, so that each line is applied in order and counted as new,
+  // updated or unchanged, as it would be in a file of its own.
+  let batchIds = new Set<string>();
   const flush = async () => {
     if (records.length + partial.length + entries.length === 0) return;
     const counts = await store.importBatch({ records, partialRecords: partial, entries }, opts.now());
@@ -119,7 +123,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
     report.updated += counts.updated;
     report.unchanged += counts.unchanged;
     report.listed += counts.listed;
-    records = []; partial = []; entries = [];
+    records = []; partial = []; entries = []; batchIds = new Set();
     opts.onProgress?.({ bytesRead: raw.bytesRead, totalBytes: stat.size, lines: report.lines });
   };
 
@@ -146,6 +150,8 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
       if (n === 1 && isInstanceHeader(value)) { instanceExport = true; break; }
       try {
         const imported = adaptImportLine(value);
+        if (batchIds.has(imported.record.id)) await flush();
+        batchIds.add(imported.record.id);
         report.formats[imported.format] = (report.formats[imported.format] ?? 0) + 1;
         (imported.format === 'hf-daily' ? partial : records).push(imported.record);
         if (imported.entry) entries.push(imported.entry);

@@ -72,6 +72,20 @@ test('importing the same file twice changes nothing the second time', async () =
   assert.equal((await store.stats()).papers, 2);
 });
 
+test('a paper met again in the same file (files joined together) is applied in order and counted: every line is new, updated or unchanged', async () => {
+  const store = await tempStore();
+  const file = path.join(tempDir(), 'joined.jsonl');
+  fs.writeFileSync(file, [
+    listingRow('2505.00031'), listingRow('2505.00032'),
+    listingRow('2505.00031'), // the same record again
+    listingRow('2505.00032', { title: 'A corrected title' }), // a later record of the same paper
+  ].join('\n'));
+  const r = await importFile(store, file, { now });
+  assert.deepEqual([r.lines, r.new, r.updated, r.unchanged, r.errors], [4, 2, 1, 1, 0]);
+  assert.equal((await store.findPaperById('2505.00032'))?.title, 'A corrected title', 'the later line wins');
+  assert.equal((await store.stats()).papers, 2);
+});
+
 test('the keyword phase after the last line reports its progress, from nothing to every new paper', async () => {
   const store = await tempStore();
   const file = path.join(tempDir(), 'keywords.jsonl');
