@@ -13,7 +13,7 @@ import { highlight, snippet, type Segment } from './highlight.ts';
 import { describeQuery, isEmptyQuery, normalizeCategory, parseDateValue, parseQuery, type ParsedQuery } from './query.ts';
 import type { PaperSearchEngine } from './engine.ts';
 import { DEFAULT_MODE, MAX_RESULTS, type IndexStatus, type SearchMode, type SearchSort } from './search-index.ts';
-import { stemWord } from './text.ts';
+import { analyze } from './text.ts';
 
 /** Characters of abstract a result shows around the matched words (as a feed card shows). */
 export const SNIPPET_CHARS = 320;
@@ -197,13 +197,13 @@ async function answerSearch(deps: SearchDeps, req: SearchPapersRequest): Promise
   }
   const outcome = await deps.index.search({ query, mode, sort, offset: (page - 1) * pageSize, limit: pageSize, only: req.only, allWords: req.allWords });
   const cards = await cardsByIds(deps.store, outcome.hits.map((h) => h.id));
-  const terms = new Set(outcome.terms);
-  for (const p of query.phrases) for (const w of p) terms.add(stemWord(w));
+  // Free words are marked wherever they stand; a phrase's words only where the phrase is.
+  const terms = new Set(query.words.flatMap((w) => analyze(w)));
   const items: SearchResultItem[] = [];
   for (const h of outcome.hits) {
     const card = cards.get(h.id);
     if (!card) continue; // deleted since the index saw it
-    items.push({ id: h.id, score: h.score, card, title: highlight(card.title, terms), snippet: snippet(card.abstract, terms, SNIPPET_CHARS) });
+    items.push({ id: h.id, score: h.score, card, title: highlight(card.title, terms, query.phrases), snippet: snippet(card.abstract, terms, SNIPPET_CHARS, query.phrases) });
   }
   // Whatever the count: "transfromer attention" finds many papers by "attention" alone, and the
   // misspelt word still deserves its correction (suggest looks only at words the corpus barely knows).

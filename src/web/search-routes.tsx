@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { Context, Env, Hono } from 'hono';
 import { z } from 'zod';
-import { surfaceWords } from '../search/text.ts';
+import { analyze, surfaceWords } from '../search/text.ts';
 import { parseQuery } from '../search/query.ts';
 import type { PaperSearchEngine } from '../search/engine.ts';
 import { DEFAULT_MODE, SEARCH_MODES, SEARCH_SORTS, type SearchMode, type SearchSort } from '../search/search-index.ts';
@@ -118,7 +118,7 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
     const typed = completions.length > 0 ? await index.search({ ...request, query: parsed, limit: 1 }) : outcomes[0]!;
     const titles = await store.db.selectFrom('papers').select(['id', 'title']).where('id', 'in', hits.length ? hits : ['']).execute();
     const byId = new Map(titles.map((t) => [t.id, t.title]));
-    const terms = new Set(outcomes.flatMap((o) => o.terms));
+    const terms = new Set(variants.flatMap((v) => v.words.flatMap((w) => analyze(w))));
     c.header('Cache-Control', 'no-store');
     return c.json({
       q,
@@ -131,7 +131,7 @@ export function mountSearchRoutes<E extends Env>(app: Hono<E>, deps: SearchRoute
         url: `/papers/${id}`,
         title: byId.get(id)!,
         // Highlight as [text, hit] pairs; the client builds DOM nodes from them, never HTML.
-        marks: highlight(byId.get(id)!, terms).map((s) => [s.text, s.hit] as const),
+        marks: highlight(byId.get(id)!, terms, parsed.phrases).map((s) => [s.text, s.hit] as const),
       })),
     });
   });

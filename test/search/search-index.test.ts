@@ -110,6 +110,13 @@ describe('search index on a real store', () => {
     assert.equal(r.pages, 3, '9 quantum papers left after the update above');
     assert.match(markSegments(r.items[0]!.title, '[', ']'), /\[Quantum\]/);
     assert.equal(r.items[0]!.card.authors.length > 0, true);
+    // A phrase is marked where it stands, not its words apart; a free word wherever it stands.
+    await store.upsertPapers([paperRecord({ id: '2503.20002', title: 'Stem cells and the stem of a cell line', abstract: 'Cells from a stem are grown; stem cells are not.' })], FIXED_NOW);
+    await index.refresh();
+    const phrase = await searchPapers({ store, index }, { q: '"stem cells" line', mode: 'keyword' });
+    const hit = phrase.items.find((i) => i.id === '2503.20002')!;
+    assert.equal(markSegments(hit.title, '[', ']'), '[Stem cells] and the stem of a cell [line]');
+    assert.equal(markSegments(hit.snippet, '[', ']'), 'Cells from a stem are grown; [stem cells] are not.');
     const typo = await searchPapers({ store, index }, { q: 'quantun' });
     assert.equal(typo.suggestion, 'quantum');
     const byId = await searchPapers({ store, index }, { q: 'https://arxiv.org/abs/2503.10007v2' });

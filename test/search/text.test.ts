@@ -53,6 +53,28 @@ describe('highlight and snippet', () => {
     assert.match(markSegments(s, '[', ']'), /\[graph\] \[networks\]/i);
   });
   test('a short text is the snippet, no cut', () => assert.equal(segmentsText(snippet('Graph nets.', terms, 100)), 'Graph nets.'));
+  test('a phrase is marked where its words stand in a row, from its first word to its last; its words alone are not', () => {
+    const cases: [text: string, words: string[], phrases: string[][], marked: string][] = [
+      ['We test GPT-4 against 4 baselines and GPT-3.', [], [['gpt', '4']], 'We test [GPT-4] against 4 baselines and GPT-3.'],
+      ['Graph networks; a network of graphs.', [], [['graph', 'network']], '[Graph networks]; a network of graphs.'],
+      ['The state of the art, and the art of state.', [], [['state', 'of', 'the', 'art']], 'The [state of the art], and the art of state.'],
+      // A free word is marked anywhere, also inside the phrase; the phrase's other words only in it.
+      ['Graph networks; a network of graphs.', ['graphs'], [['graph', 'network']], '[Graph networks]; a network of [graphs].'],
+      ['a b a b', [], [['a', 'b', 'a']], '[a b a] b'],
+      ['b b b', [], [['b', 'b']], '[b b b]'],
+      ['No phrase here at all.', [], [['graph', 'network']], 'No phrase here at all.'],
+    ];
+    for (const [text, words, phrases, marked] of cases) {
+      const free = new Set(words.flatMap((w) => analyze(w)));
+      assert.equal(markSegments(highlight(text, free, phrases), '[', ']'), marked, text);
+    }
+  });
+  test('a snippet centres on a phrase, not on its words elsewhere', () => {
+    const text = `${'Graph methods come first here. '.repeat(10)}Then graph networks appear. ${'More networks after. '.repeat(10)}`;
+    const marked = markSegments(snippet(text, new Set(), 80, [['graph', 'network']]), '[', ']');
+    assert.match(marked, /\[graph networks\]/);
+    assert.equal(marked.match(/\[/g)?.length, 1, marked);
+  });
 });
 
 describe('fusion', () => {
