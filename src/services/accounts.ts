@@ -365,7 +365,7 @@ async function requirePassword(store: Store, user: User, password: unknown): Pro
   if (!ok) throw new UserError(403, 'Your current password is not right.');
 }
 
-/** A new password: the other sessions end and the account's API tokens are revoked (make new ones). */
+/** A new password: the other sessions end, the account's API tokens are revoked (make new ones), and pending reset and change-of-address links stop working. */
 export async function changePassword(deps: AccountDeps, user: User, input: { current: unknown; password: unknown; sessionToken: string }): Promise<void> {
   await requirePassword(deps.store, user, input.current);
   const password = parse(passwordSchema, input.password);
@@ -375,7 +375,9 @@ export async function changePassword(deps: AccountDeps, user: User, input: { cur
     await updateUser(trx, user.id, { password_hash: passwordHash });
     await deleteUserSessions(trx, user.id, sha256(input.sessionToken)); // other sessions end
     await revokeUserApiTokens(trx, user.id, now); // as do API tokens: a new password shuts out whoever had the old one
-    await retireEmailTokens(trx, user.id, now, ['reset']);
+    // A change of address asked for with the old password ends too: it would hand the account to
+    // whoever asked (a reset sent to the new address). A sign-up's confirmation link stays.
+    await retireEmailTokens(trx, user.id, now, ['reset', 'change-email']);
   }, { detailsUnchanged: true });
 }
 

@@ -109,6 +109,25 @@ test('a password reset ends every other pending link; a confirmed address ends o
   assert.equal((await new WebClient(t.app, '198.51.100.3').post('/signin', { login: 'cat', password: 'a brand new password' })).status, 303, 'the password stays');
 });
 
+test('a change of address asked for with a stolen password dies when the owner changes the password: no takeover through the new address', async () => {
+  const t = await setup();
+  const owner = await memberSession(t.app, t.outboxDir, 'bob', '198.51.100.5');
+  // Someone with bob's password signs in elsewhere and asks for the address to move to theirs.
+  const thief = new WebClient(t.app, '192.0.2.20');
+  assert.equal((await thief.post('/signin', { login: 'bob', password: PASSWORD }, { tokenPage: '/signin' })).status, 303);
+  assert.equal((await thief.post('/settings/email', { current: PASSWORD, email: 'mallory@attacker.example' })).status, 303);
+  const link = await tokenSentTo(t.outboxDir, 'mallory@attacker.example', 'verify');
+  // Bob is told, and changes his password: the thief's session ends, and so does the pending change.
+  assert.equal((await owner.post('/settings/password', { current: PASSWORD, password: 'a brand new password' })).status, 303);
+  assert.equal((await thief.get('/settings')).res.status, 303, 'signed out');
+  assert.equal((await confirm(new WebClient(t.app, '192.0.2.21'), link)).status, 400, 'the change of address no longer confirms');
+  assert.equal(await addressOf(t, 'bob'), 'bob@example.org');
+  // So a reset asked for the thief's address reaches nobody, and bob's account stays his.
+  await new WebClient(t.app, '192.0.2.22').post('/account/forgot', { email: 'mallory@attacker.example' }, { tokenPage: '/account/forgot' });
+  assert.equal((await linksInOutbox(t.outboxDir, 'mallory@attacker.example')).filter((l) => l.includes('/account/reset?')).length, 0);
+  assert.equal((await new WebClient(t.app, '198.51.100.5').post('/signin', { login: 'bob', password: 'a brand new password' }, { tokenPage: '/signin' })).status, 303);
+});
+
 test('API tokens end with a password reset and with a password change', async () => {
   const t = await setup();
   const dan = await memberSession(t.app, t.outboxDir, 'dan', '198.51.100.4');

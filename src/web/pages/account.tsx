@@ -155,7 +155,7 @@ export function SettingsPage({ site, user, notice, failed = null }: { site: Site
           <Csrf viewer={v} />
           {error('password')}
           <label>Current password <input type="password" name="current" required maxlength={200} autocomplete="current-password" autofocus={!!of('password')} {...fields('password')} /></label>
-          <label>New password <span class="hint">at least 10 characters; you stay signed in here, other sessions end and your API tokens are revoked</span>
+          <label>New password <span class="hint">at least 10 characters; you stay signed in here, other sessions end, your API tokens are revoked and a pending change of address is cancelled</span>
             <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" {...fields('password')} />
           </label>
           <div><button type="submit">Change password</button></div>
