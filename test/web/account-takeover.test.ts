@@ -140,7 +140,7 @@ test('API tokens end with a password reset and with a password change', async ()
   for (const token of [read, write]) assert.equal((await api(t, token)).status, 401, 'revoked by the reset');
   assert.match((await dan.get('/settings/tokens')).html, /revoked 2026-/);
 
-  assert.match((await dan.get('/settings')).html, /other sessions end and your API tokens are revoked/, 'the password form says so');
+  assert.match((await dan.get('/settings')).html, /other sessions end, your API tokens are revoked and a pending change of address is cancelled/, 'the password form says so');
   const again = await newToken(dan, 'read');
   assert.equal((await api(t, again)).status, 200);
   assert.equal((await dan.post('/settings/password', { current: 'a brand new password', password: 'another new password' })).status, 303);
