@@ -156,14 +156,23 @@ export function createMcpServer(ctx: ApiContext): McpServer {
   return server;
 }
 
+/** Bodies of /mcp requests at most (refused while they stream in: see mount.tsx). */
+export const MAX_MCP_BODY_BYTES = 256 * 1024;
+
 export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext): void {
   const errorBody = (message: string) => ({ jsonrpc: '2.0', error: { code: -32000, message }, id: null });
   api.post('/mcp', async (c) => {
+    // One message per request. A JSON-RPC batch (an array, dropped from MCP in its 2025-06-18
+    // revision) would be up to 100 tool calls for one request's share of the rate limit.
+    const body = await c.req.raw.text();
+    if (body.trimStart().startsWith('[')) {
+      return c.json(errorBody('Batches are not accepted: send one JSON-RPC message per request.'), 400);
+    }
     const server = createMcpServer(ctx);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: 256 * 1024 });
+    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_MCP_BODY_BYTES });
     await server.connect(transport);
     try {
-      return await transport.handleRequest(c.req.raw);
+      return await transport.handleRequest(new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body }));
     } finally {
       await transport.close();
       await server.close();

@@ -118,4 +118,25 @@ test('plain HTTP: GET and DELETE are 405 (stateless server), junk is a JSON-RPC 
   });
   assert.equal(tools.res.status, 200, 'stateless: no initialisation needed for a single request');
   assert.equal(((tools.body as { result: { tools: unknown[] } }).result.tools).length, 5);
+
+  // A batch (a JSON array of messages) is refused whole: it would be many tool calls for one request
+  // of the rate limit. Nothing in it runs.
+  const call = (id: number) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'search_papers', arguments: { query: 'transformer' } } });
+  const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'x-forwarded-for': '203.0.113.50' };
+  const one = await t.json('/mcp', { method: 'POST', headers, body: JSON.stringify(call(1)) });
+  assert.equal(one.res.status, 200);
+  const before = Number(one.res.headers.get('ratelimit-remaining'));
+  const batch = await t.json('/mcp', {
+    method: 'POST', headers,
+    body: ` \n${JSON.stringify(Array.from({ length: 100 }, (_, i) => call(i + 1)))}`,
+  });
+  assert.equal(batch.res.status, 400);
+  assert.deepEqual(batch.body, { jsonrpc: '2.0', error: { code: -32000, message: 'Batches are not accepted: send one JSON-RPC message per request.' }, id: null });
+  assert.equal(Number(batch.res.headers.get('ratelimit-remaining')), before - 1, 'counted as the one request it is');
+  const huge = await t.json('/mcp', {
+    method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+    body: JSON.stringify({ ...call(1), params: { name: 'search_papers', arguments: { query: 'x'.repeat(300 * 1024) } } }),
+  });
+  assert.equal(huge.res.status, 413);
+  assert.equal((huge.body as { jsonrpc: string }).jsonrpc, '2.0');
 });

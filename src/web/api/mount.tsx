@@ -18,7 +18,7 @@ import type { AppDeps, Web } from '../app.tsx';
 import { clientIp, type AppEnv } from '../auth.ts';
 import { mountFeeds } from '../feeds.tsx';
 import { mountCategoryFeeds } from '../category-feeds.tsx';
-import { mountMcp } from '../mcp.ts';
+import { MAX_MCP_BODY_BYTES, mountMcp } from '../mcp.ts';
 import { ApiDocsPage } from '../pages/api-docs.tsx';
 import { mountStats } from '../stats.tsx';
 import type { ApiContext } from './context.ts';
@@ -83,6 +83,11 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
     allowHeaders: ['Authorization', 'Content-Type', 'Accept', 'Mcp-Protocol-Version', 'Mcp-Session-Id', 'Last-Event-ID'],
     exposeHeaders: ['Mcp-Session-Id', ...EXPOSED], maxAge: 86_400,
   }), access);
+  const mcpTooLarge = bodyLimit({
+    maxSize: MAX_MCP_BODY_BYTES,
+    onError: (c) => c.json({ jsonrpc: '2.0', error: { code: -32000, message: `Bodies are limited to ${MAX_MCP_BODY_BYTES / 1024} KB.` }, id: null }, 413),
+  });
+  api.use('/mcp', async (c, next) => (c.req.method === 'POST' ? mcpTooLarge(c, next) : next()));
 
   mountHfApi(api, registry, ctx);
   mountApiV1(api, registry, ctx);
