@@ -14,6 +14,7 @@ import type { Store } from '../store/index.ts';
 import { parseQuery } from '../search/query.ts';
 import type { DiscoveryView, SearchIndex } from '../search/search-index.ts';
 import { listPaperTexts } from '../search/store-io.ts';
+import { withdrawnAmong } from '../store/discovery.ts';
 import { packTerms, sharedTerms, termVector, type PackedTerms, type TermVector } from './terms.ts';
 
 /** Neighbours fetched from the vector scan before the terms re-rank them. */
@@ -158,10 +159,12 @@ export async function findSimilarPapers(deps: SimilarDeps, paperId: string, k: n
 async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: string, k: number, termWeight: number): Promise<{ result: SimilarResult; byVector: boolean }> {
   const own = await ownTermVector(deps.store, view, paperId, deps.index);
   if (!own) return { result: { state: 'ready', items: [] }, byVector: false };
+  // A vector of zeros (a paper with no words the embedder knows: an empty abstract, a title in
+  // another script) is as close to every paper as to any: no neighbours by meaning, then.
   const vector = view.vectorOf(paperId);
   let hits: { id: string; score: number }[];
   let semantic = true;
-  if (vector) {
+  if (vector && vector.some((x) => x !== 0)) {
     hits = view.nearest(vector, Math.max(k, SIMILAR_CANDIDATES), (id) => id === paperId);
   } else {
     semantic = false;
@@ -171,6 +174,10 @@ async function computeSimilar(deps: SimilarDeps, view: DiscoveryView, paperId: s
     const best = outcome.hits[0]?.score ?? 1;
     hits = outcome.hits.filter((h) => h.id !== paperId).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }));
   }
+  // Papers arXiv withdrew are no reading to suggest (a withdrawal changes the paper, so the epoch
+  // moves and kept results are computed again).
+  const withdrawn = await withdrawnAmong(deps.store.db, hits.map((h) => h.id));
+  hits = hits.filter((h) => !withdrawn.has(h.id));
   const vectors = await candidateTerms(deps.store, view, hits.map((h) => h.id), deps.index);
   const scored: { id: string; score: number; terms: PackedTerms }[] = [];
   for (const h of hits) {

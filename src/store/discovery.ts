@@ -111,15 +111,19 @@ export interface PeriodPaper {
 
 /**
  * Papers new in [from, to] (days, inclusive): announced by arXiv or entered on the Daily papers
- * list then (hidden entries left out), most upvoted first, at most `limit`.
+ * list then, most upvoted first, at most `limit`. Left out: papers arXiv withdrew, and papers
+ * curators hid from the list (however arXiv announced them: hiding takes a paper out of what the
+ * site recommends).
  */
 export async function listPeriodPapers(db: Db, from: string, to: string, limit: number): Promise<PeriodPaper[]> {
   return db.selectFrom('papers as p')
     .select(['p.id', 'p.title', 'p.abstract', 'p.upvotes'])
     .where((eb) => eb.or([
       eb('p.id', 'in', eb.selectFrom('announcements').select('paper_id').where('day', '>=', from).where('day', '<=', to)),
-      eb('p.id', 'in', eb.selectFrom('daily_entries').select('paper_id').where('day', '>=', from).where('day', '<=', to).where('hidden', '=', 0)),
+      eb('p.id', 'in', eb.selectFrom('daily_entries').select('paper_id').where('day', '>=', from).where('day', '<=', to)),
     ]))
+    .where('p.withdrawn', '=', 0)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('daily_entries as h').select('h.paper_id').whereRef('h.paper_id', '=', 'p.id').where('h.hidden', '=', 1))))
     .orderBy('p.upvotes', 'desc').orderBy('p.id')
     .limit(limit)
     .execute();
@@ -152,6 +156,13 @@ export async function listPaperTitlesByIds(db: Db, ids: string[]): Promise<Map<s
 }
 
 /** Titles and abstracts of papers, by id. */
+/** Which of `ids` arXiv has withdrawn: no paper to read, so none to recommend. */
+export async function withdrawnAmong(db: Db, ids: string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('papers').select('id').where('id', 'in', ids).where('withdrawn', '=', 1).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function listPaperTextsByIds(db: Db, ids: string[]): Promise<Map<string, { title: string; abstract: string }>> {
   if (ids.length === 0) return new Map();
   const rows = await db.selectFrom('papers').select(['id', 'title', 'abstract']).where('id', 'in', ids).execute();
