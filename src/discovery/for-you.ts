@@ -116,7 +116,8 @@ export class ForYouCache {
 
   /** A paper's term vector: other statistics (papers indexed) or another text, another vector. */
   termsOf(id: string, title: string, abstract: string, view: DiscoveryView): TermVector {
-    const kept = this.terms.at(view === NO_STATS ? 'none' : view.papers);
+    // Weights follow the document frequencies, which move with any paper's new text (the epoch), not only with new papers.
+    const kept = this.terms.at(view === NO_STATS ? 'none' : `${view.papers}:${view.epoch ?? ''}`);
     const hit = kept.get(id);
     if (hit && hit.title === title && hit.abstract === abstract) return hit.vector;
     const vector = weighTerms(this.countsOf(id, title, abstract), view.df, view.papers);
@@ -187,7 +188,8 @@ async function loadProfile(deps: ForYouDeps, view: DiscoveryView, userId: number
     memberHistoryVersion(deps.store.db, userId),
     deps.listFollowedAuthors ? deps.listFollowedAuthors(userId) : Promise.resolve([]),
   ]);
-  const generation = `${view.vectors}:${view.papers}:${followed.join('\u0001')}`;
+  // The index's epoch moves with any paper's new text or title (the number of papers may not).
+  const generation = `${epochVersion(deps.index, view) ?? `${view.vectors}:${view.papers}`}:${followed.join('\u0001')}`;
   const hit = cache.profiles.get(userId);
   if (hit && hit.version === version && hit.generation === generation) return hit.profile;
   const rows = await listMemberHistory(deps.store.db, userId, MAX_HISTORY);

@@ -143,6 +143,15 @@ test('a new vote is weighed by the next preparation alone; new papers and an edi
   assert.match(t.abstract, /protein folding trajectories/);
   assert.deepEqual(kept, packTerms(termVector(t.title, t.abstract, view.df, view.papers)), 'the edited abstract is what is kept');
   await assertSameAsReference(cache, 'after new papers');
+
+  // A history paper's new title alone (the number of papers the same): kept profiles and term
+  // weights follow it too.
+  const renamed = records.find((r) => before.has(r.id) && r.id !== edited.id)!;
+  const epochBefore = index.discoveryView()!.epoch;
+  await store.upsertPapers([{ ...renamed, title: 'A renamed paper about protein folding' }], FIXED_NOW);
+  await index.refresh();
+  assert.notEqual(index.discoveryView()!.epoch, epochBefore);
+  await assertSameAsReference(cache, 'after a new title'); // the reasons' titles and every score
 });
 
 test('an older view neither reads nor empties what the current epoch keeps', async () => {
