@@ -274,7 +274,12 @@ export async function signIn(deps: AccountDeps, input: {
   const counted: Array<[RuleName, string]> = [['signInIp', input.ip], ['signInLoginIp', `${key} ${input.ip}`]];
   if (!input.knownDevice) counted.push(['signInLogin', key]);
   for (const [rule, subject] of counted) await limit(deps.store, rule, subject, deps.now());
-  const found = await findLogin(deps.store.db, login.includes('@') ? key : login);
+  // An address signs in once it is confirmed. A sign-up with an address another account holds
+  // keeps none until confirmed; were a new account's unconfirmed address a login, a sign-up and a
+  // sign-in would tell which addresses have accounts (the one answers 401, the other lets you in).
+  const byAddress = login.includes('@');
+  const candidate = await findLogin(deps.store.db, byAddress ? key : login);
+  const found = byAddress && candidate && !candidate.user.emailVerifiedAt ? null : candidate;
   const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
   if (!found || !ok) throw new UserError(401, 'That username and password do not match.');
   for (const [rule, subject] of counted) await forgive(deps.store, rule, subject, deps.now());

@@ -201,9 +201,9 @@ test('next= with DEL or other characters a header cannot carry: a redirect to a 
 test('sign-up answers the same whether or not the address has an account; the owner is told by e-mail', async () => {
   const { app, outboxDir, store } = await setup();
   await memberSession(app, outboxDir, 'eve', '198.51.100.40');
-  const fresh = await new WebClient(app, '192.0.2.60').post('/signup', { username: 'fresh1', email: 'fresh1@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
+  const fresh = await new WebClient(app, '192.0.2.60').post('/signup', { username: 'fresh1', email: 'fresh1@example.org', password: 'the probe password' }, { tokenPage: '/signup' });
   const squatter = new WebClient(app, '192.0.2.61');
-  const taken = await squatter.post('/signup', { username: 'zed99', email: 'Eve@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
+  const taken = await squatter.post('/signup', { username: 'zed99', email: 'Eve@example.org', password: 'the probe password' }, { tokenPage: '/signup' });
   assert.equal(taken.status, fresh.status);
   assert.equal(taken.headers.get('location'), fresh.headers.get('location'));
   assert.ok(squatter.cookies.has('pb_session'));
@@ -220,12 +220,19 @@ test('sign-up answers the same whether or not the address has an account; the ow
   const rows = await store.db.selectFrom('users').select(['username', 'email']).where('username', 'in', ['eve', 'zed99']).orderBy('username').execute();
   assert.deepEqual(rows, [{ username: 'eve', email: 'eve@example.org' }, { username: 'zed99', email: null }]);
 
+  // Nor does signing in with the address typed tell: an address is a login once it is confirmed.
+  const signInWith = (email: string) => new WebClient(app, '192.0.2.63').post('/signin', { login: email, password: 'the probe password' }, { tokenPage: '/signin' });
+  const [withTaken, withFresh] = [await signInWith('eve@example.org'), await signInWith('fresh1@example.org')];
+  assert.deepEqual([withTaken.status, withFresh.status], [401, 401]);
+  assert.equal(await withTaken.text().then((t) => /do not match/.test(t)), await withFresh.text().then((t) => /do not match/.test(t)));
+  assert.equal((await new WebClient(app, '192.0.2.64').post('/signin', { login: 'fresh1', password: 'the probe password' }, { tokenPage: '/signin' })).status, 303, 'the username works');
+
   // Usernames are public (profiles): a taken one may be said.
   const sameName = await new WebClient(app, '192.0.2.62').post('/signup', { username: 'eve', email: 'other@example.org', password: 'a long enough password' }, { tokenPage: '/signup' });
   assert.equal(sameName.status, 409);
 
   // A change of address to one in use answers as for a free one; the owner is told.
-  const moved = await squatter.post('/settings/email', { email: 'eve@example.org', current: 'a long enough password' });
+  const moved = await squatter.post('/settings/email', { email: 'eve@example.org', current: 'the probe password' });
   assert.equal(moved.status, 303);
   assert.equal(moved.headers.get('location'), '/settings?notice=email');
   assert.match((await mailsTo(outboxDir, 'eve@example.org')).at(-1)!.text, /tried to change the address of another account/);

@@ -42,7 +42,7 @@ export function SignInPage({ site, csrf, error, next, login }: { site: SiteInfo;
       <form method="post" action="/signin" class="form">
         <Csrf token={csrf} />
         <input type="hidden" name="next" value={next} />
-        <label>Username or e-mail <input type="text" name="login" required maxlength={254} autocomplete="username" value={login ?? ''} /></label>
+        <label>Username or e-mail <span class="hint">an address works once it is confirmed</span><input type="text" name="login" required maxlength={254} autocomplete="username" value={login ?? ''} /></label>
         <label>Password <input type="password" name="password" required maxlength={200} autocomplete="current-password" /></label>
         <div><button type="submit" class="primary">Sign in</button></div>
       </form>
