@@ -119,6 +119,10 @@ describe('search index on a real store', () => {
     assert.equal(markSegments(hit.snippet, '[', ']'), 'Cells from a stem are grown; [stem cells] are not.');
     const typo = await searchPapers({ store, index }, { q: 'quantun' });
     assert.equal(typo.suggestion, 'quantum');
+    // Only the first three misspelt words are looked at (each costs thousands of lookups): a long
+    // query of unknown words is answered without correcting them all.
+    const many = await searchPapers({ store, index }, { q: 'quantun quantun quantun quantun quantun' });
+    assert.equal(many.suggestion, 'quantum quantum quantum quantun quantun');
     const byId = await searchPapers({ store, index }, { q: 'https://arxiv.org/abs/2503.10007v2' });
     assert.equal(byId.paperId, '2503.10007');
     for (const q of ['"', '-', 'NEAR(a b)', '*', '((((', 'a'.repeat(10_000), '\u0000\u0001', '中文 검색', "' OR 1=1 --", 'cat:', 'author:""']) {
