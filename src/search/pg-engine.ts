@@ -37,8 +37,8 @@ import { packStrings } from './segment.ts';
 import {
   findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listPaperTexts, listVersionedDocsAfter, listVersionedDocsByIds, PART_BYTES, type PaperText, type VersionedDoc,
 } from './store-io.ts';
-import { suggestWord } from './suggest.ts';
-import { analyze, isIdentifier, STOP_WORDS, surfaceWords } from './text.ts';
+import { correctWords } from './suggest.ts';
+import { analyze, isIdentifier, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
 import { addSentenceShare, sentenceTerms } from './passage.ts';
 
@@ -765,14 +765,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     const m = this.model;
     if (!m || q.words.length === 0) return null;
     const dfOf = (w: string) => { const i = m.wordIndex.get(w); return i === undefined ? 0 : m.wordPapers[i]!; };
-    let changed = false;
-    const words = q.words.map((w) => {
-      if (STOP_WORDS.has(w) || dfOf(w) > 2) return w;
-      const better = suggestWord(w, dfOf);
-      if (better && better !== w) { changed = true; return better; }
-      return w;
-    });
-    return changed ? words : null;
+    return correctWords(q.words, (w) => dfOf(w) > 2, dfOf);
   }
 
   /** Completions of a word prefix: the most used words starting with it. */

@@ -21,10 +21,10 @@ import {
 import {
   findIndexMeta, latestChangeSeq, listChangesAfter, listIndexDocsAfter, listIndexDocsByIds, listPaperTexts, listUpvotes, loadIndexParts, saveIndex, IndexReplacedError,
 } from './store-io.ts';
-import { suggestWord } from './suggest.ts';
+import { correctWords } from './suggest.ts';
 import { KeptMap } from '../domain/kept.ts';
 import { addSentenceShare, sentenceTerms } from './passage.ts';
-import { analyze, isIdentifier, nameTokens, stemWord, STOP_WORDS, surfaceWords } from './text.ts';
+import { analyze, isIdentifier, nameTokens, stemWord, surfaceWords } from './text.ts';
 import { VectorIndex } from './vector-index.ts';
 
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
@@ -35,8 +35,6 @@ export type SearchSort = 'relevance' | 'date' | 'upvotes';
 export const SEARCH_SORTS: readonly SearchSort[] = ['relevance', 'date', 'upvotes'];
 
 /** Results a query can page through: deeper pages are not useful and would cost pruning. */
-/** Words of one query that "did you mean" tries to correct, at most (see SearchIndex.suggest). */
-export const MAX_CORRECTED_WORDS = 3;
 export const MAX_RESULTS = 1_000;
 /** Keyword candidates the hybrid mode re-ranks. */
 export const RERANK_DEPTH = 100;
@@ -1181,25 +1179,12 @@ export class SearchIndex {
     };
   }
 
-  /**
-   * "Did you mean": the query's words with misspelt ones corrected, or null when none is. Only the
-   * first MAX_CORRECTED_WORDS words the corpus barely knows are looked at: each costs a few
-   * thousand lookups, and a query of 60 unknown words took over a second of the event loop.
-   */
+  /** "Did you mean": the query's words with misspelt ones corrected, or null when none is (see correctWords). */
   suggest(q: ParsedQuery): string[] | null {
     const segs = this.segments();
     if (segs.length === 0 || q.words.length === 0) return null;
     const wordDf = (w: string) => segs.reduce((s, seg) => s + seg.wordDf(w), 0);
-    let changed = false;
-    let looked = 0;
-    const words = q.words.map((w) => {
-      if (STOP_WORDS.has(w) || this.df(stemWord(w)) > 2) return w;
-      if (looked++ >= MAX_CORRECTED_WORDS) return w;
-      const better = suggestWord(w, wordDf);
-      if (better && better !== w) { changed = true; return better; }
-      return w;
-    });
-    return changed ? words : null;
+    return correctWords(q.words, (w) => this.df(stemWord(w)) > 2, wordDf);
   }
 
   /** Completions of a word being typed: the corpus's most used words starting with it (see pickCompletions). */

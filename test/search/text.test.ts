@@ -5,7 +5,7 @@ import { analyze, isIdentifier, tokenize } from '../../src/search/text.ts';
 import { highlight, markSegments, segmentsText, snippet } from '../../src/search/highlight.ts';
 import { minMaxNormalize, neighbourSmoothing, reciprocalRankFusion, weightedScoreFusion } from '../../src/search/fusion.ts';
 import { ndcgAt, recallAt } from '../../src/search/metrics.ts';
-import { edits1, suggestWord } from '../../src/search/suggest.ts';
+import { correctWords, edits1, suggestWord } from '../../src/search/suggest.ts';
 
 describe('Porter stemmer (reference vocabulary)', () => {
   const cases: [string, string][] = [
@@ -147,4 +147,11 @@ describe('did you mean', () => {
     assert.equal(suggestWord('zzzzzz', df), null);
   });
   test('edits1 of a short word', () => { const e = edits1('abc'); assert.ok(e.has('bac') && e.has('ab') && e.has('abcd') && !e.has('abc')); });
+  test('a query: known words and stop words kept, the first three unknown words corrected, no more', () => {
+    const known = (w: string) => df(w) > 2;
+    assert.equal(correctWords(['the', 'atention', 'transformer'], known, df)?.join(' '), 'the attention transformer');
+    assert.equal(correctWords(['attention', 'zzzzzz'], known, df), null, 'nothing better known: no suggestion');
+    assert.deepEqual(correctWords(['zzzzzz', 'atention', 'retreival', 'trasnformer', 'atention'], known, df),
+      ['zzzzzz', 'attention', 'retrieval', 'trasnformer', 'atention'], 'three looked at (the first found nothing), the rest left as typed');
+  });
 });
