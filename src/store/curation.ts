@@ -65,8 +65,10 @@ export async function fillPaperLinks(db: Db, paperId: string, links: { codeUrl: 
   }).where('id', '=', paperId).execute();
 }
 
-/** Papers a member submitted, newest first. */
-export async function listSubmittedPaperIds(db: Db, userId: number, limit: number): Promise<string[]> {
-  const rows = await db.selectFrom('daily_entries').select('paper_id').where('submitted_by', '=', userId).orderBy('submitted_at', 'desc').limit(limit).execute();
+/** Papers a member submitted, newest first; those curators hid only `withHidden` (for the member and curators). */
+export async function listSubmittedPaperIds(db: Db, userId: number, limit: number, withHidden = false): Promise<string[]> {
+  let q = db.selectFrom('daily_entries').select('paper_id').where('submitted_by', '=', userId);
+  if (!withHidden) q = q.where('hidden', '=', 0);
+  const rows = await q.orderBy('submitted_at', 'desc').limit(limit).execute();
   return rows.map((r) => r.paper_id);
 }

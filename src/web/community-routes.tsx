@@ -275,7 +275,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const isMe = viewer?.id === profile.id;
     const showVotes = isMe || profile.votesPublic;
     const [submittedIds, votedIds, comments, collections] = await Promise.all([
-      listSubmittedPaperIds(store.db, profile.id, PROFILE_LIST),
+      // A paper curators hid is off the lists: its submitter and curators still see it here.
+      listSubmittedPaperIds(store.db, profile.id, PROFILE_LIST, isMe || viewer?.role === 'curator' || viewer?.role === 'admin'),
       showVotes ? listVotedPaperIds(store.db, profile.id, PROFILE_LIST) : Promise.resolve(null),
       listUserComments(store.db, profile.id, PROFILE_LIST),
       listUserCollections(store.db, profile.id, !isMe),

@@ -91,4 +91,9 @@ test('a hidden paper: readers see no list for it on its page, its cards or the A
   assert.equal(hidden.v1.daily, null);
   assert.ok(!('submittedOnDailyAt' in hidden.hf) && !('submittedOnDailyBy' in hidden.hf), JSON.stringify(hidden.hf));
   assert.match((await cura.get('/papers/hep-th/9901001')).html, /hidden from the Daily papers of \w+day, /);
+  // Nor does the submitter's profile list it as submitted, but for the submitter and curators.
+  const submitted = (html: string) => /<h2[^>]*>Submitted[\s\S]*?(?=<h2|<\/main>)/.exec(html)?.[0] ?? '';
+  assert.doesNotMatch(submitted((await reader.get('/users/ada')).html), /Old style strings/);
+  assert.match(submitted((await ada.get('/users/ada')).html), /Old style strings/);
+  assert.match(submitted((await cura.get('/users/ada')).html), /Old style strings/);
 });
