@@ -9,6 +9,7 @@
  * answers 409, since retrying the same request cannot succeed.
  */
 import { isForeignKeyViolation } from '../store/dialect.ts';
+import { isConnectionLoss } from '../store/postgres/connection.ts';
 
 const FULL = 'The server has run out of disk space, so nothing was saved. Please try again later.';
 const BUSY = 'The database is busy with another task, so nothing was saved. Please try again in a moment.';
@@ -40,10 +41,6 @@ const POSTGRES_FAULTS: Record<string, string> = {
   '57P': UNREACHABLE, // admin_shutdown, crash_shutdown, cannot_connect_now
 };
 
-/** Errors of the connection itself, before PostgreSQL could answer. */
-const SOCKET_FAULTS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH']);
-/** The pool's and driver's messages for a lost or refused connection (no code, or a generic one such as 55000). */
-const LOST_CONNECTION = /^(timeout exceeded when trying to connect|Connection terminated)|is not currently accepting connections/;
 
 /** Seconds a client should wait before retrying after a store fault. */
 export const STORE_FAULT_RETRY_SECONDS = 30;
@@ -64,14 +61,15 @@ export function storeFault(err: unknown, opts: { reading?: boolean } = {}): Stor
 }
 
 function classify(err: unknown): StoreFault | null {
-  const e = err as { code?: unknown; message?: unknown } | null;
+  const e = err as { code?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : '';
-  const message = typeof e?.message === 'string' ? e.message : '';
   if (isForeignKeyViolation(err)) return { status: 409, message: GONE };
   const sqliteBase = /^SQLITE_[A-Z]+/.exec(code)?.[0];
   const sqlState = /^[0-9A-Z]{5}$/.test(code) ? code : null;
   const unavailable = (sqliteBase ? SQLITE_FAULTS[sqliteBase] : undefined)
     ?? (sqlState ? POSTGRES_FAULTS[sqlState] ?? POSTGRES_FAULTS[sqlState.slice(0, 3)] ?? POSTGRES_FAULTS[sqlState.slice(0, 2)] : undefined)
-    ?? (SOCKET_FAULTS.has(code) || LOST_CONNECTION.test(message) ? UNREACHABLE : undefined);
+    // A lost or refused connection, as the store itself tells one (a socket error, or the pool's
+    // and driver's messages: "Connection terminated", "... is not queryable"): one list for both.
+    ?? (isConnectionLoss(err) ? UNREACHABLE : undefined);
   return unavailable ? { status: 503, message: unavailable } : null;
 }

@@ -42,6 +42,7 @@ test('store faults by their codes, on both stores and from the connection itself
     ['no server listening', { code: 'ECONNREFUSED' }, 503, /cannot be reached/],
     ['the pool timing out', { message: 'timeout exceeded when trying to connect' }, 503, /cannot be reached/],
     ['the connection dropped', { message: 'Connection terminated unexpectedly' }, 503, /cannot be reached/],
+    ['a pooled connection the server closed, used again', { message: 'Client has encountered a connection error and is not queryable' }, 503, /cannot be reached/],
     ['any other error', { message: 'undefined is not a function' }, null, null],
   ];
   for (const [name, err, status, message] of cases) {
