@@ -12,7 +12,7 @@ import type { ApiToken } from '../../store/api-tokens.ts';
 import { hitRateLimit, pruneRateLimits } from '../../store/users.ts';
 import type { User } from '../../store/users.ts';
 import type { AppEnv } from '../auth.ts';
-import { storeFault, STORE_FAULT_RETRY_SECONDS } from '../store-faults.ts';
+import { storeFault, STORE_FAULT_RETRY_SECONDS, type StoreFault } from '../store-faults.ts';
 
 export type ApiEnv = {
   Variables: AppEnv['Variables'] & {
@@ -35,7 +35,7 @@ export class ApiError extends Error {
 }
 
 /** The JSON answer to any error thrown under the API: a clear message, never a stack trace. */
-export function jsonError(err: Error, c: Context, log: (err: Error, path: string) => void): Response {
+export function jsonError(err: Error, c: Context, log: (err: Error, path: string, fault: StoreFault | null) => void): Response {
   if (err instanceof ApiError) return c.json({ error: err.message }, err.status, err.headers);
   if (err instanceof UserError) {
     const headers: Record<string, string> = err.retryAfterSeconds ? { 'Retry-After': String(err.retryAfterSeconds) } : {};
@@ -43,8 +43,8 @@ export function jsonError(err: Error, c: Context, log: (err: Error, path: string
     return c.json({ error: err.message }, err.status, headers);
   }
   if (err instanceof NotFoundError) return c.json({ error: `There is no such page: ${err.message}.` }, 404);
-  log(err, c.req.path);
   const fault = storeFault(err, { reading: c.req.method === 'GET' || c.req.method === 'HEAD' });
+  log(err, c.req.path, fault);
   if (fault) return c.json({ error: fault.message }, fault.status, fault.status === 503 ? { 'Retry-After': String(STORE_FAULT_RETRY_SECONDS) } : {});
   return c.json({ error: 'The server could not answer this request. It has been logged; please try again.' }, 500);
 }

@@ -64,7 +64,11 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
   };
   const registry = new Registry();
   const api = new Hono<ApiEnv>();
-  api.onError((err, c) => jsonError(err, c, (e, path) => deps.logger.error({ err: e, path }, 'open data: unhandled error')));
+  api.onError((err, c) => jsonError(err, c, (e, path, fault) => {
+    // As the site logs them: a store fault says so (its 503 answered), anything else is unhandled.
+    if (fault) deps.logger[fault.status === 503 ? 'error' : 'warn']({ err: e, path }, `open data: store fault: ${fault.message}`);
+    else deps.logger.error({ err: e, path }, 'open data: unhandled error');
+  }));
 
   const readCors = cors({
     origin: '*', allowMethods: ['GET', 'HEAD', 'OPTIONS'], allowHeaders: ['Authorization', 'If-None-Match', 'If-Modified-Since'],
