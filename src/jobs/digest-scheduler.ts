@@ -15,8 +15,13 @@ import { periodic } from './periodic.ts';
 
 /** How often the scheduler looks at the clock, in ms. */
 export const DIGEST_TICK_MS = 60_000;
-/** The scheduler's lease lasts this long (ms), renewed while a run goes on; a crashed process's lease runs out and another takes over. */
-export const DIGEST_LEASE_MS = 60 * 60_000;
+/**
+ * The scheduler's lease lasts this long (ms), renewed every quarter of it while a run goes on; a
+ * crashed process's lease runs out and another takes over. Short, as the outbox rows' own lease
+ * (PAPERBOY_DIGEST_LEASE_SECONDS): with an hour, a crash mid-run left the rest of the day's digests,
+ * and every retry, waiting for that hour.
+ */
+export const DIGEST_LEASE_MS = 2 * 60_000;
 export const DIGEST_JOB = 'scheduler:digest';
 
 interface Log {

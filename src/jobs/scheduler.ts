@@ -12,8 +12,12 @@ import { catchUpQuery, formatIngestSummary, ingestOai, ingestRss, type IngestDep
 
 /** How often the scheduler looks at the clock, in ms. */
 export const TICK_MS = 60_000;
-/** A run's lease lasts this long (ms), renewed while the run goes on; a crashed process's lease expires and another takes over. */
-export const LEASE_MS = 2 * 3_600_000;
+/**
+ * A run's lease lasts this long (ms), renewed every quarter of it while the run goes on; a crashed
+ * process's lease expires and another takes over within it (it was 2 hours: the day's run waited
+ * that long after a crash).
+ */
+export const LEASE_MS = 5 * 60_000;
 /** The first catch-up of an instance reaches this many days back. */
 const FIRST_CATCH_UP_DAYS = 3;
 /**

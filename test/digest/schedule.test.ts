@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import pino from 'pino';
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
-import { startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
+import { DIGEST_LEASE_MS, startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
 import { smtpTransport } from '../../src/mail/transport.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
@@ -256,4 +256,22 @@ test('a run that fails before the day\'s digests are enqueued (a database error)
   } finally {
     await s.stop();
   }
+});
+
+test('a process that died holding the scheduler\'s lease holds it up for two minutes at most: then another sends the day\'s digests, once', async () => {
+  const store = await setup([['lease@example.org', 'daily']]);
+  let now = Date.parse('2025-05-08T07:30:00.000Z'); // Thursday, past the 07:00 send
+  // A process killed in the middle of its run: its lease stays in the jobs table.
+  assert.equal(await store.acquireLease('scheduler:digest', 'dead-process', new Date(now + DIGEST_LEASE_MS).toISOString(), new Date(now).toISOString()), true);
+  const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => now);
+  assert.equal(await s.tick(), 'busy');
+  now += 2 * 60_000 - 1_000;
+  assert.equal(await s.tick(), 'busy', 'while the lease lasts');
+  now += 2_000; // two minutes after the crash
+  assert.equal(await s.tick(), 'sent');
+  assert.deepEqual(await keys('lease@example.org'), ['2025-05-08']);
+  assert.equal(await s.tick(), 'idle');
+  assert.equal(sink.to('lease@example.org').length, 1);
+  await s.stop();
+  await store.close();
 });
