@@ -78,11 +78,12 @@ export function buildProfile(history: readonly HistoryItem[], followedAuthors: r
   const seen = new Set<string>();
   const positives: HistoryItem[] = [];
   const negatives: HistoryItem[] = [];
-  const negIds = new Set(history.filter((h) => h.signal === 'not-interested').map((h) => h.id));
+  // The member's latest word on a paper decides: "not interested" wins over an older vote or save,
+  // and a later upvote or save over an older "not interested".
   for (const h of history) {
     if (seen.has(h.id)) continue;
     seen.add(h.id);
-    if (negIds.has(h.id)) negatives.push({ ...h, signal: 'not-interested' }); // "not interested" wins over an old vote
+    if (h.signal === 'not-interested') negatives.push(h);
     else positives.push(h);
   }
   let centroid: Float32Array | null = null;

@@ -84,7 +84,7 @@ describe('the For-you model', () => {
     assert.deepEqual(ranked.map((r) => r.id), ['new']);
   });
 
-  test('"not interested" pushes similar papers down, and wins over an older upvote of the same paper', () => {
+  test('"not interested" pushes similar papers down, and wins over an older upvote of the same paper, not a newer one', () => {
     const base = [item('a1', 'upvote', vec(0, 1, 0.3)), item('a2', 'upvote', vec(8, 9, 0.3))];
     const cands = [cand('near0', vec(0, 2, 0.3)), cand('near8', vec(8, 10, 0.3))];
     const before = rankForYou(buildProfile(base), cands);
@@ -95,6 +95,11 @@ describe('the For-you model', () => {
     const p = buildProfile([item('a1', 'not-interested', vec(0)), item('a1', 'upvote', vec(0))]);
     assert.equal(p.positives.length, 0);
     assert.equal(p.negatives.length, 1);
+    // The latest word decides: an upvote (or save) after the mark counts as liked.
+    const changed = buildProfile([item('a1', 'upvote', vec(0)), item('a1', 'not-interested', vec(0))]);
+    assert.deepEqual([changed.positives.map((h) => h.id), changed.negatives.length], [['a1'], 0]);
+    const saved = buildProfile([item('a1', 'saved', vec(0)), item('a1', 'not-interested', vec(0))]);
+    assert.deepEqual([saved.positives.map((h) => h.signal), saved.negatives.length], [['saved'], 0]);
   });
 
   test('each paper says why: the close papers by title, shared terms, followed authors', () => {
