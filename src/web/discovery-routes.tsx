@@ -54,7 +54,7 @@ export function mountDiscoveryRoutes(app: Hono<AppEnv>, web: Web): void {
 
   // Authors
 
-  app.get('/authors/:name{.+}', async (c) => {
+  app.get('/authors/:name{[^]+}', async (c) => {
     const name = c.req.param('name');
     const page = parse(pageParam, c.req.query('page')) ?? 1;
     const view = await getAuthorView(store, name, page, config.pageSize);

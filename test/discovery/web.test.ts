@@ -92,6 +92,8 @@ test('hostile author names: 4xx or 404, escaped when real, never a 500', async (
     ['/authors/..%2F..%2Fetc%2Fpasswd', 404],
     ['/authors/a/b/c', 404],
     ['/authors/%20', 400],
+    ['/authors/Ada%0ALovelace', 400], // a line break inside a name (the route matched no name with one: a 404 page)
+    ['/authors/Ada%20Lovelace%0A', 302], // around it, white space is trimmed: to the name
     [`/authors/${encodeURIComponent('<img src=x onerror=alert(1)>')}`, 404],
   ];
   for (const [path, status] of cases) {
