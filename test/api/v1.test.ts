@@ -44,6 +44,10 @@ test('lists: a day, a week, a month, a category, pages; past the end is a 404', 
   assert.deepEqual(month.papers.map((p) => p.id), ['2505.00202']);
   const latest = S.PaperList.parse((await t.json('/api/v1/daily')).body);
   assert.equal(latest.window?.label, '2025-05-07', 'without a window: the latest day with a list');
+  // With a category and no window: the category's page as data, its latest day with papers, not the site's.
+  const cv = S.PaperList.parse((await t.json('/api/v1/daily?category=cs.CV')).body);
+  assert.deepEqual([cv.window?.label, cv.papers.map((p) => p.id)], ['2025-05-05', ['2505.00202']]);
+  assert.equal((await t.json('/api/v1/daily?category=math.AG')).res.status, 404, 'a category with no papers, as its page');
 
   const news = S.PaperList.parse((await t.json('/api/v1/new?category=cs.CL&date=2025-05-05&per_page=10')).body);
   assert.deepEqual(news.papers.map((p) => p.id).sort(), ['2505.00201', '2505.00202', '2505.00203']);

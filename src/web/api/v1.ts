@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { addComment, changeCollection, createCollection, dropCollection, editCollection, removeComment, submitPaper, updateComment, vote } from '../../services/community.ts';
 import { getDailyFeed, getNewFeed } from '../../services/feed.ts';
+import { getCategoryFeed } from '../../services/category-feed.ts';
 import {
   getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, siteStats, voteHistory, withAllAuthors,
 } from '../../services/open-data.ts';
@@ -42,7 +43,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   endpoint(api, registry, {
     method: 'get', path: '/api/v1/daily', operationId: 'daily', tags: ['Lists'],
     summary: 'Daily papers of a day, week or month',
-    description: 'Without date, week or month: the latest day that has a list. The same list as the site\'s pages.',
+    description: 'Without date, week or month: the latest day that has a list (with category, the latest with papers of that category: the category\'s page). The same list as the site\'s pages.',
     query: z.object({
       date: z.string().max(40).optional().describe('YYYY-MM-DD'),
       week: z.string().max(40).optional().describe('YYYY-Www'),
@@ -52,10 +53,12 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       page: intParam('page', 1, 10_000, 'Page, from 1.', 1),
       per_page: intParam('per_page', 1, 100, 'Papers per page.', pageSize),
     }),
-    responses: { 200: { description: 'A page of the list.', schema: S.PaperList }, ...notFound('A page past the end.') },
+    responses: { 200: { description: 'A page of the list.', schema: S.PaperList }, ...notFound('A page past the end, or a category with no papers.') },
   }, async (c, { query }) => {
     const window = parseListWindow(query) ?? undefined;
-    const view = await getDailyFeed(store, { window, sort: query.sort ?? 'trending', page: query.page, pageSize: query.per_page, category: query.category });
+    const request = { window, sort: query.sort ?? 'trending', page: query.page, pageSize: query.per_page } as const;
+    // With a category, the category's page as data: its latest day with papers, a 404 for one with none.
+    const view = query.category ? await getCategoryFeed(store, { ...request, category: query.category }) : await getDailyFeed(store, request);
     return c.json(P.paperList(present, view, await withAllAuthors(store, view.items)));
   });
 
