@@ -116,6 +116,18 @@ type Db = Store['db'];
 
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * One query word as the search documents hold it: stemmed (english) in the title and abstract
+ * (weights A and B), as written (folded, the `simple` configuration) among the authors (weight C),
+ * as the in-memory engine reads them. The english query alone, on the whole document, missed authors
+ * by name ("williams" is `william`, which the authors' `williams` is not) and found others ("William Wang").
+ */
+function wordQuery(word: string): RawBuilder<unknown> {
+  // Our words are letters and digits; anything else would need quoting inside to_tsquery.
+  if (!/^[\p{L}\p{N}]+$/u.test(word)) return sql`plainto_tsquery('english', ${word})`;
+  return sql`(to_tsquery('english', quote_literal(${word}) || ':AB') || to_tsquery('simple', quote_literal(paper_search_fold(${word})) || ':C'))`;
+}
+
 /** pgvector's text form of a vector: `[0.1,0.2,...]`. */
 export function vectorLiteral(v: ArrayLike<number>): string {
   const parts: string[] = new Array(v.length);
@@ -508,7 +520,7 @@ export class PgSearchEngine implements PaperSearchEngine {
       return { hits: page(sorted), total: total.n, totalExact: total.exact, mode, terms: termList };
     }
 
-    const wordQs = words.map((w) => sql`plainto_tsquery('english', ${w})`);
+    const wordQs = words.map(wordQuery);
     const phraseQs = phrases.map((p) => sql`phraseto_tsquery('english', ${p})`);
     const anyQ = sql.join([...wordQs, ...phraseQs], sql` || `);
     const allQ = sql.join([...wordQs, ...phraseQs], sql` && `);
@@ -587,7 +599,7 @@ export class PgSearchEngine implements PaperSearchEngine {
       const boost = isIdentifier(word) ? (this.opts.tuning?.identifierBoost ?? IDENTIFIER_BOOST) : 1;
       const w = (boost * ws.reduce((a, b) => a + b, 0)) / ws.length;
       weightOf.set(word, w);
-      parts.push(sql`${w * qtf.get(word)!}::float8 * ${fn}(${weightsArg}, d.document, plainto_tsquery('english', ${word}), ${norm})`);
+      parts.push(sql`${w * qtf.get(word)!}::float8 * ${fn}(${weightsArg}, d.document, ${wordQuery(word)}, ${norm})`);
     });
     if (r.fn !== 'weighted') return { expr: sql`${sql.raw(r.fn === 'ts_rank' ? 'ts_rank' : 'ts_rank_cd')}(${weightsArg}, d.document, (${anyQ}), ${norm})`, weightOf };
     return { expr: parts.length > 0 ? sql`(${sql.join(parts, sql` + `)})` : sql`0::float8`, weightOf };
@@ -643,7 +655,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     if (q.from !== null) out.push(sql`p.published_at >= ${q.from}`);
     if (q.to !== null) out.push(sql`p.published_at < ${q.to}`);
     if (q.hasCode) out.push(sql`p.code_url IS NOT NULL AND p.code_url <> ''`);
-    for (const w of q.excludedWords) out.push(sql`NOT (d.document @@ plainto_tsquery('english', ${w}))`);
+    for (const w of q.excludedWords) out.push(sql`NOT (d.document @@ ${wordQuery(w)})`);
     for (const ph of q.excludedPhrases) out.push(sql`NOT (d.document @@ phraseto_tsquery('english', ${ph.join(' ')}))`);
     if (req.only) out.push(sql`p.id = ANY (${[...req.only]}::text[])`);
     if (out.length === 0) out.push(sql`TRUE`);

@@ -200,6 +200,24 @@ describe('PostgreSQL search engine', { skip }, () => {
     assert.ok((await run('quantum:A')).total > 0, 'tsquery syntax is read as words');
   });
 
+  test('a plain word finds an author by name, as written: "williams" is not stemmed to "william" among the authors', async () => {
+    await store.upsertPapers([
+      paperRecord({ id: '2503.20101', title: 'Tidal heating of icy moons', abstract: 'Moons heat up.', authors: ['Michael Williams'] }),
+      paperRecord({ id: '2503.20102', title: 'Glacier flow models', abstract: 'Ice flows.', authors: ['William Wang'] }),
+    ], FIXED_NOW);
+    try {
+      for (const mode of ['keyword', 'hybrid'] as const) {
+        const found = ids((await run('williams', { mode })).hits);
+        assert.ok(found.includes('2503.20101'), `${mode}: ${found.join(' ')}`);
+        assert.ok(!found.includes('2503.20102'), `${mode}: William is not Williams`);
+      }
+      assert.ok(ids((await run('williams', { sort: 'date' })).hits).includes('2503.20101'));
+      assert.ok(!ids((await run('moons -williams')).hits).includes('2503.20101'), 'exclusions alike');
+    } finally {
+      await store.db.deleteFrom('papers').where('id', 'in', ['2503.20101', '2503.20102']).execute();
+    }
+  });
+
   test('a new paper is found by keyword at once, and by meaning after the next refresh', async () => {
     await store.upsertPapers([paperRecord({ id: '2503.20001', title: 'Zebrafish regeneration atlas', abstract: 'Fin regeneration in zebrafish.', authors: ['Grace Hopper'] })], FIXED_NOW);
     assert.deepEqual(ids((await run('zebrafish')).hits), ['2503.20001']);
