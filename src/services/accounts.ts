@@ -263,23 +263,24 @@ export interface NewSession {
  */
 export async function signIn(deps: AccountDeps, input: {
   login: unknown; password: unknown; ip: string; previousToken?: string | null;
-  /** The browser signed in with this login before (a device cookie): the per-login ceiling does not apply. */
-  knownDevice?: boolean;
-}): Promise<NewSession> {
+  /** Whether the browser signed in with this login before, under the password the stamp stands for (a device cookie): the per-login ceiling does not apply then. */
+  knownDevice?: (passwordStamp: string) => boolean;
+}): Promise<NewSession & { passwordStamp: string }> {
   const login = typeof input.login === 'string' ? input.login.trim().slice(0, 254) : '';
   const password = typeof input.password === 'string' ? input.password : '';
   if (!login || !password) throw new UserError(422, 'Enter your username (or e-mail) and password.');
   const key = login.toLowerCase();
-  // Counted before the password is checked, so that parallel guesses are counted too; taken back when it was right.
-  const counted: Array<[RuleName, string]> = [['signInIp', input.ip], ['signInLoginIp', `${key} ${input.ip}`]];
-  if (!input.knownDevice) counted.push(['signInLogin', key]);
-  for (const [rule, subject] of counted) await limit(deps.store, rule, subject, deps.now());
   // An address signs in once it is confirmed. A sign-up with an address another account holds
   // keeps none until confirmed; were a new account's unconfirmed address a login, a sign-up and a
   // sign-in would tell which addresses have accounts (the one answers 401, the other lets you in).
   const byAddress = login.includes('@');
   const candidate = await findLogin(deps.store.db, byAddress ? key : login);
   const found = byAddress && candidate && !candidate.user.emailVerifiedAt ? null : candidate;
+  const stamp = found?.passwordHash ? passwordStamp(found.passwordHash) : null;
+  // Counted before the password is checked, so that parallel guesses are counted too; taken back when it was right.
+  const counted: Array<[RuleName, string]> = [['signInIp', input.ip], ['signInLoginIp', `${key} ${input.ip}`]];
+  if (!(stamp && input.knownDevice?.(stamp))) counted.push(['signInLogin', key]);
+  for (const [rule, subject] of counted) await limit(deps.store, rule, subject, deps.now());
   const ok = await verifyPassword(password, found?.passwordHash ?? (await dummyHash()));
   if (!found || !ok) throw new UserError(401, 'That username and password do not match.');
   for (const [rule, subject] of counted) await forgive(deps.store, rule, subject, deps.now());
@@ -287,7 +288,12 @@ export async function signIn(deps: AccountDeps, input: {
   if (found.user.isDemo) throw new UserError(403, 'Demo accounts cannot sign in.');
   // A new session id at every sign-in: a session fixed before sign-in is worth nothing after it.
   if (input.previousToken) await deleteSession(deps.store.db, sha256(input.previousToken));
-  return createSession(deps, found.user);
+  return { ...(await createSession(deps, found.user)), passwordStamp: stamp! };
+}
+
+/** Stands for an account's current password in device marks, without telling anything of it. */
+function passwordStamp(passwordHash: string): string {
+  return sha256(`device-stamp:${passwordHash}`).slice(0, 16);
 }
 
 export async function createSession(deps: AccountDeps, user: User): Promise<NewSession> {

@@ -81,27 +81,32 @@ export function setSessionCookie(c: Context<AppEnv>, s: AuthSettings, token: str
 }
 
 /**
- * Browsers that signed in before with a login carry a mark of it (an HMAC of the login under the
- * instance secret) in a long-lived cookie. The loose per-login ceiling on failed sign-ins, which
+ * Browsers that signed in before with a login carry a mark of it (an HMAC of the login and of the
+ * account's password stamp under the instance secret) in a long-lived cookie. The loose per-login ceiling on failed sign-ins, which
  * strangers guessing from many addresses can fill, spares them: the owner's own browser still gets in.
  */
 const DEVICE_COOKIE = 'pb_known';
 const DEVICE_DAYS = 365;
 const DEVICE_MARKS = 5;
 
-function deviceMark(secret: string, login: string): string {
-  return createHmac('sha256', secret).update(`device:${login.trim().toLowerCase()}`).digest('base64url').slice(0, 22);
+/**
+ * The mark of a sign-in with `login` under the account's current password (`passwordStamp`, see
+ * signIn): a new password makes every mark made under the old one worthless, so a browser someone
+ * signed in with before the owner changed the password is not spared the per-login ceiling.
+ */
+function deviceMark(secret: string, login: string, passwordStamp: string): string {
+  return createHmac('sha256', secret).update(`device:${login.trim().toLowerCase()}:${passwordStamp}`).digest('base64url').slice(0, 22);
 }
 
-/** Whether this browser has signed in with `login` before. */
-export function knownDevice(c: Context<AppEnv>, s: AuthSettings, login: string): boolean {
+/** Whether this browser has signed in with `login` before, under the password `passwordStamp` stands for. */
+export function knownDevice(c: Context<AppEnv>, s: AuthSettings, login: string): (passwordStamp: string) => boolean {
   const marks = (getCookie(c, DEVICE_COOKIE) ?? '').split('.');
-  return marks.includes(deviceMark(s.secret, login));
+  return (passwordStamp) => marks.includes(deviceMark(s.secret, login, passwordStamp));
 }
 
 /** Marks this browser as one that signed in with `login` (the last DEVICE_MARKS logins are kept). */
-export function rememberDevice(c: Context<AppEnv>, s: AuthSettings, login: string): void {
-  const mark = deviceMark(s.secret, login);
+export function rememberDevice(c: Context<AppEnv>, s: AuthSettings, login: string, passwordStamp: string): void {
+  const mark = deviceMark(s.secret, login, passwordStamp);
   const marks = [mark, ...(getCookie(c, DEVICE_COOKIE) ?? '').split('.').filter((m) => /^[\w-]{22}$/.test(m) && m !== mark)].slice(0, DEVICE_MARKS);
   setCookie(c, DEVICE_COOKIE, marks.join('.'), { path: '/', httpOnly: true, sameSite: 'Lax', secure: s.secureCookies, maxAge: DEVICE_DAYS * 86_400 });
 }

@@ -152,7 +152,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
         login: f.login, password: f.password, ip: ip(c), previousToken: getCookie(c, SESSION_COOKIE) ?? null, knownDevice: knownDevice(c, auth, login),
       });
       setSessionCookie(c, auth, session.token);
-      rememberDevice(c, auth, login);
+      rememberDevice(c, auth, login, session.passwordStamp);
       return c.redirect(next, 303);
     } catch (err) {
       if (!(err instanceof UserError)) throw err;

@@ -92,6 +92,9 @@ test('sign-in limits: guessing spread over many addresses meets a ceiling per lo
   assert.equal(reset.headers.get('location'), '/settings?notice=password');
   assert.match((await owner.get('/settings?notice=password')).html, /Your password is changed/);
   assert.match((await owner.get('/')).html, /href="\/users\/bea"/, 'signed in');
+  // Bea's browser was marked under her old password: after the new one, the mark spares it nothing
+  // (a browser someone else signed in with, password in hand, is not let past the ceiling either).
+  assert.equal((await own.post('/signin', { login: 'bea', password: 'not the password at all' }, { tokenPage: '/signin' })).status, 429);
 });
 
 test('confirmation links: opening one (as a mail scanner does) only shows a page; the button confirms', async () => {
