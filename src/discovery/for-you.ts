@@ -82,8 +82,8 @@ export interface ForYouResult {
   items: ForYouItem[];
   /** New papers in the window. */
   candidates: number;
-  /** Papers the member upvoted or saved, and marked not interested. */
-  history: { positives: number; negatives: number };
+  /** Papers the member upvoted or saved, and marked not interested; authors the member follows. */
+  history: { positives: number; negatives: number; followed: number };
 }
 
 const NO_STATS: DiscoveryView = { vectors: false, papers: 1, df: () => 2, vectorOf: () => null, nearest: () => [] };
@@ -296,7 +296,7 @@ function lookBack(iso: string): string {
 export async function forYou(deps: ForYouDeps, req: ForYouRequest, cache: ForYouCache = defaultCache): Promise<ForYouResult> {
   const view = deps.index?.discoveryView() ?? NO_STATS;
   const [profile, period] = await Promise.all([loadProfile(deps, view, req.userId, cache), periodCandidates(deps, view, req.window, cache)]);
-  const history = { positives: profile.positives.length, negatives: profile.negatives.length };
+  const history = { positives: profile.positives.length, negatives: profile.negatives.length, followed: profile.followed.size };
   const exclude = req.exclude ?? new Set<string>();
   if (!hasTaste(profile)) {
     const known = new Set(profile.negatives.map((n) => n.id));

@@ -44,7 +44,7 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
     const window = latest ? windowContaining(period, latest) : null;
     const result = window
       ? await forYou({ store, index: deps.searchIndex ?? null, listFollowedAuthors }, { userId: user.id, window, limit: FOR_YOU_PAGE_SIZE })
-      : { mode: 'trending' as const, vectors: false, items: [], candidates: 0, history: { positives: 0, negatives: 0 } };
+      : { mode: 'trending' as const, vectors: false, items: [], candidates: 0, history: { positives: 0, negatives: 0, followed: 0 } };
     const cards = new Map((await listCardsByIds(store.db, result.items.map((i) => i.id))).map((x) => [x.id, x]));
     const items = result.items.flatMap((i) => { const card = cards.get(i.id); return card ? [{ card, reason: i.reason }] : []; });
     const voted = await votedAmong(store.db, user.id, items.map((i) => i.card.id));

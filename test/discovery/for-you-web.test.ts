@@ -160,9 +160,12 @@ describe('For you', () => {
 
   test('papers by followed authors are boosted and say so', async () => {
     const grace = await memberSession(app, outboxDir, 'grace');
+    // Following alone is something to rank by, and the page says it is what it ranks by.
+    assert.match((await grace.get('/for-you?period=month')).html, /Ranked by a model of the 1 author you follow, among/);
     await grace.post('/actions/vote', { paper: idOf(1), want: '1', next: '/for-you' });
     const { html } = await grace.get('/for-you?period=month');
     assert.match(html, /by Yann LeCun, whom you follow/);
+    assert.match(html, /Ranked by a model of the 1 paper you upvoted or saved and the 1 author you follow, among/);
   });
 
   test('a bad period is a 400 page; day and month work', async () => {

@@ -18,7 +18,7 @@ export interface ForYouPageProps {
   vectors: boolean;
   items: { card: PaperCard; reason: ForYouReason }[];
   candidates: number;
-  history: { positives: number; negatives: number };
+  history: { positives: number; negatives: number; followed: number };
   voted: Set<string>;
   /** The paper just dismissed, for "Undo". */
   dismissed?: { id: string; title: string } | null;
@@ -56,8 +56,7 @@ export function ForYouPage(p: ForYouPageProps) {
         </p>
       ) : (
         <p class="muted">
-          Ranked by a model of the {p.history.positives} {p.history.positives === 1 ? 'paper' : 'papers'} you upvoted or saved
-          {p.history.negatives > 0 ? ` and the ${p.history.negatives} you marked not interested` : ''}, among {p.candidates} new {p.candidates === 1 ? 'paper' : 'papers'}.
+          Ranked by a model of {modelOf(p.history)}, among {p.candidates} new {p.candidates === 1 ? 'paper' : 'papers'}.
           {p.vectors ? '' : ' The search index is being built: for now by shared terms only.'}
         </p>
       )}
@@ -88,4 +87,14 @@ export function ForYouPage(p: ForYouPageProps) {
       )}
     </Layout>
   );
+}
+
+/** "the 3 papers you upvoted or saved, the 2 authors you follow and the 1 you marked not interested": what the model knows. */
+function modelOf(h: ForYouPageProps['history']): string {
+  const parts = [
+    h.positives > 0 ? `the ${h.positives} ${h.positives === 1 ? 'paper' : 'papers'} you upvoted or saved` : null,
+    h.followed > 0 ? `the ${h.followed} ${h.followed === 1 ? 'author' : 'authors'} you follow` : null,
+    h.negatives > 0 ? `the ${h.negatives} you marked not interested` : null,
+  ].filter((x): x is string => x !== null);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0] ?? 'what you told us';
 }
