@@ -24,6 +24,8 @@ export interface ForYouOptions {
 
 /** Papers the For-you page shows. */
 export const FOR_YOU_PAGE_SIZE = 30;
+/** Pages of For you at most: 600 papers, more than a period's reading. */
+export const FOR_YOU_MAX_PAGES = 20;
 
 const periodSchema = z.enum(['day', 'week', 'month'], { error: 'period must be day, week or month' });
 
@@ -40,13 +42,21 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
     const parsed = periodSchema.safeParse(raw ?? 'week');
     if (!parsed.success) return web.errorPage(c, 400, `"${String(raw).slice(0, 20)}" is not a period: use day, week or month.`);
     const period: Period = parsed.data;
+    const rawPage = c.req.query('page');
+    const page = rawPage === undefined ? 1 : Number(rawPage);
+    if (!Number.isSafeInteger(page) || page < 1 || page > FOR_YOU_MAX_PAGES || !/^\d+$/.test(rawPage ?? '1')) {
+      return web.errorPage(c, 400, `Page must be a whole number from 1 to ${FOR_YOU_MAX_PAGES}.`);
+    }
     const latest = await latestPaperDay(store.db);
     const window = latest ? windowContaining(period, latest) : null;
+    // Ranked down to this page, and one more, to know whether a next page follows.
     const result = window
-      ? await forYou({ store, index: deps.searchIndex ?? null, listFollowedAuthors }, { userId: user.id, window, limit: FOR_YOU_PAGE_SIZE })
+      ? await forYou({ store, index: deps.searchIndex ?? null, listFollowedAuthors }, { userId: user.id, window, limit: page * FOR_YOU_PAGE_SIZE + 1 })
       : { mode: 'trending' as const, vectors: false, items: [], candidates: 0, history: { positives: 0, negatives: 0, followed: 0 } };
-    const cards = new Map((await listCardsByIds(store.db, result.items.map((i) => i.id))).map((x) => [x.id, x]));
-    const items = result.items.flatMap((i) => { const card = cards.get(i.id); return card ? [{ card, reason: i.reason }] : []; });
+    const shown = result.items.slice((page - 1) * FOR_YOU_PAGE_SIZE, page * FOR_YOU_PAGE_SIZE);
+    if (page > 1 && shown.length === 0) return web.errorPage(c, 404, `There is no page ${page}: the list is shorter.`);
+    const cards = new Map((await listCardsByIds(store.db, shown.map((i) => i.id))).map((x) => [x.id, x]));
+    const items = shown.flatMap((i) => { const card = cards.get(i.id); return card ? [{ card, reason: i.reason }] : []; });
     const voted = await votedAmong(store.db, user.id, items.map((i) => i.card.id));
     const dismissedId = parseArxivId(c.req.query('dismissed') ?? '')?.id;
     const dismissed = dismissedId ? (await listCardsByIds(store.db, [dismissedId]))[0] ?? null : null;
@@ -54,6 +64,7 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
       <ForYouPage
         site={await web.site(c)} nowMs={deps.clock.now()} period={period} window={window} mode={result.mode} vectors={result.vectors}
         items={items} candidates={result.candidates} history={result.history} voted={voted}
+        page={page} hasNext={result.items.length > page * FOR_YOU_PAGE_SIZE}
         dismissed={dismissed ? { id: dismissed.id, title: dismissed.title } : null}
       />
     ));

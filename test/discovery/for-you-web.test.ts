@@ -168,6 +168,19 @@ describe('For you', () => {
     assert.match(html, /Ranked by a model of the 1 paper you upvoted or saved and the 1 author you follow, among/);
   });
 
+  test('30 papers a page: the next page goes on where the first ended, a page past the end is a 404', async () => {
+    const first = (await carol.get('/for-you?period=week')).html;
+    const second = (await carol.get('/for-you?period=week&page=2')).html;
+    const [a, b] = [cardIds(first), cardIds(second)];
+    assert.equal(a.length, 30);
+    assert.ok(b.length > 0 && b.every((id) => !a.includes(id)), 'no paper on both pages');
+    assert.match(first, /<a href="\/for-you\?period=week&amp;page=2" rel="next">Next page/);
+    assert.match(second, /<a href="\/for-you\?period=week" rel="prev">← Previous page/);
+    assert.match(second, /<span class="sr-only">31\. <\/span>/, 'numbered on from the first page');
+    assert.equal((await carol.get('/for-you?period=week&page=3')).res.status, 404);
+    for (const bad of ['0', '-1', 'abc', '1.5', '21']) assert.equal((await carol.get(`/for-you?period=week&page=${bad}`)).res.status, 400, bad);
+  });
+
   test('a bad period is a 400 page; day and month work', async () => {
     const r = await carol.get('/for-you?period=year');
     assert.equal(r.res.status, 400);

@@ -20,6 +20,9 @@ export interface ForYouPageProps {
   candidates: number;
   history: { positives: number; negatives: number; followed: number };
   voted: Set<string>;
+  /** Which page (30 papers each), and whether another follows. */
+  page: number;
+  hasNext: boolean;
   /** The paper just dismissed, for "Undo". */
   dismissed?: { id: string; title: string } | null;
 }
@@ -28,7 +31,9 @@ const PERIODS: [Period, string][] = [['day', 'Day'], ['week', 'Week'], ['month',
 
 export function ForYouPage(p: ForYouPageProps) {
   const viewer = p.site.viewer!;
-  const self = `/for-you?period=${p.period}`;
+  const pageOf = (n: number) => `/for-you?period=${p.period}${n > 1 ? `&page=${n}` : ''}`;
+  const self = pageOf(p.page);
+  const offset = (p.page - 1) * 30;
   return (
     <Layout site={p.site} title="For you" section="for-you" description="New papers ranked for you">
       <div class="feed-head">
@@ -69,7 +74,7 @@ export function ForYouPage(p: ForYouPageProps) {
         <div class="cards">
           {p.items.map(({ card, reason }, i) => (
             <div class="for-you-item">
-              <PaperCardView card={card} nowMs={p.nowMs} rank={i + 1} viewer={viewer} voted={p.voted.has(card.id)} next={self} />
+              <PaperCardView card={card} nowMs={p.nowMs} rank={offset + i + 1} viewer={viewer} voted={p.voted.has(card.id)} next={self} />
               <div class="reason">
                 <strong>Why:</strong> {describeForYouReason(reason)}{' '}
                 <form method="post" action="/actions/not-interested" class="inline for-you-actions">
@@ -85,6 +90,13 @@ export function ForYouPage(p: ForYouPageProps) {
         </div>
         </>
       )}
+      {p.page > 1 || p.hasNext ? (
+        <nav aria-label="Pages" class="pager">
+          {p.page > 1 ? <a href={pageOf(p.page - 1)} rel="prev">← Previous page</a> : <span class="muted">← Previous page</span>}
+          <span>Page {p.page}</span>
+          {p.hasNext ? <a href={pageOf(p.page + 1)} rel="next">Next page →</a> : <span class="muted">Next page →</span>}
+        </nav>
+      ) : null}
     </Layout>
   );
 }
