@@ -48,6 +48,8 @@ const ENGLISH_STOP = [
   'very', 'via', 'was', 'we', 'well', 'were', 'what', 'whatever', 'when', 'where', 'whereas', 'whether', 'which', 'while',
   'who', 'whom', 'whose', 'why', 'will', 'with', 'within', 'without', 'would', 'yet', 'you', 'your', 'e.g', 'i.e', 'eg', 'ie',
   'vs', 'de', 'et', 'al',
+  // Words that order an argument ("secondly, ..."): they were named as terms similar papers share.
+  'firstly', 'secondly', 'thirdly', 'lastly', 'finally', 'additionally',
 ];
 
 /** Words of scholarly prose that separate terms without being any: verbs, hedges, evaluatives. */

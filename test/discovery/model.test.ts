@@ -37,6 +37,10 @@ describe('term vectors and shared terms', () => {
     assert.deepEqual(sharedTerms(a, b.weights, 3).sort(), ['diffusion', 'distillation']);
     assert.deepEqual(sharedTerms(a, c.weights, 3), []);
     assert.ok(termDot(a.weights, b.weights) > termDot(a.weights, c.weights));
+    // Words that order an argument are no topic two papers share.
+    const d = tv('Diffusion samplers', 'Firstly, diffusion. Secondly, samplers. Finally, additionally, lastly.');
+    const e = tv('Samplers for diffusion', 'Firstly, samplers. Secondly, diffusion. Finally, additionally, lastly.');
+    assert.deepEqual(sharedTerms(d, e.weights, 10).sort(), ['diffusion', 'samplers']);
   });
 
   test('function words are no terms: "than", "more", "which" are never named as shared', () => {
