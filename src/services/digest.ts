@@ -27,6 +27,7 @@ import {
 import {
   digestDb, findSubscriptionById, isActive, listActiveSubscriptions, markAddressBounced, type DigestDatabase, type Subscription,
 } from '../store/subscriptions.ts';
+import { keepRunAlive } from './run-liveness.ts';
 import { linkKey, subscriptionLinks } from './subscriptions.ts';
 import type { Kysely } from 'kysely';
 
@@ -290,6 +291,10 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
   const filter: OutboxFilter = { email: opts.to };
   const mode = opts.enqueue === false ? 'drain' : `${opts.date} ${report.periods.join(',')}${opts.to ? ` to ${opts.to}` : ''}`;
   const runId = await deps.store.startJobRun(JOB, mode, iso());
+  // The run's lease, renewed while it goes on: a run whose process dies is closed as interrupted
+  // (run-liveness.ts) instead of showing as running on /admin/runs for ever.
+  const alive = await keepRunAlive(deps.store, runId, iso);
+  let recorded = false;
   try {
     report.failed += await expireStaleRows(ctx.db, iso());
     report.unknown += await resolveAbandonedHandovers(ctx.db, iso(), filter);
@@ -315,7 +320,12 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
   } finally {
     report.ms = performance.now() - started;
     const { previews: _p, date: _d, periods: _s, dryRun: _r, error, enqueuedAll: _e, ...counts } = report;
-    await deps.store.finishJobRun(runId, { status: report.error ? 'failed' : 'ok', counts: { ...counts, ms: Math.round(report.ms) }, error }, iso());
+    try {
+      await deps.store.finishJobRun(runId, { status: report.error ? 'failed' : 'ok', counts: { ...counts, ms: Math.round(report.ms) }, error }, iso());
+      recorded = true;
+    } finally {
+      await alive.stop(recorded).catch(() => {});
+    }
   }
   deps.logger?.info({ job: JOB, ...report, previews: undefined }, formatDigestSummary(report));
   return report;

@@ -8,7 +8,8 @@
  * - its process ran on this machine, in this process namespace, and no longer exists (known at
  *   once, without waiting for the lease), or
  * - it is an ingest run with no lease at all (recorded before leases were kept) and started more
- *   than {@link UNLEASED_RUN_MAX_MS} ago. Runs of jobs that keep no lease (digests) are left alone.
+ *   than {@link UNLEASED_RUN_MAX_MS} ago. Digest runs keep leases too (since this version); one
+ *   recorded without a lease, by an older version, is left alone.
  * A run of another live process, on this machine or another, is never closed.
  */
 import { randomUUID } from 'node:crypto';
@@ -22,7 +23,7 @@ export const RUN_HEARTBEAT_MS = 60_000;
 export const RUN_LEASE_MS = 5 * 60_000;
 /** An ingest run with no lease (recorded before runs kept leases) counts as interrupted after this long, in ms. */
 export const UNLEASED_RUN_MAX_MS = 6 * 3_600_000;
-/** The job whose runs keep leases; the runs of other jobs (digests) are never closed from outside. */
+/** The job whose runs without a lease (from older versions) are closed by age; other jobs' are left alone. */
 const LEASED_JOB = 'ingest';
 
 function readProc(file: string): string {

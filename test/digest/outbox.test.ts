@@ -190,3 +190,28 @@ test('a sender killed with SIGKILL at random points and restarted: no duplicates
   assert.ok(got.size >= 250 - unknownRows && got.size <= 250, `${got.size} delivered, ${unknownRows} unknown`);
   assert.ok(unknown <= unknownRows);
 });
+
+test('a digest run holds a run lease while it goes on, so a run whose process dies is closed as interrupted; a finished run gives it back', async () => {
+  const store = await setup(2, 'leased');
+  const real = smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false });
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  let started!: () => void;
+  const sending = new Promise<void>((r) => { started = r; });
+  // The first message waits until the test has looked at the run.
+  const transport = { ...real, concurrency: 1, deliver: async (m: Parameters<typeof real.deliver>[0], commit: () => Promise<void>) => { started(); await held; return real.deliver(m, commit); }, close: () => real.close(), describe: () => real.describe() };
+  const running = run(deps(store, { transport }));
+  await sending;
+  const [during] = await store.listRunningRuns();
+  assert.equal(during?.job, 'digest');
+  assert.ok(during?.hasLease && during.leaseOwner?.includes(`|${process.pid}|`), JSON.stringify(during));
+  release();
+  const report = await running;
+  assert.equal(report.error, null);
+  assert.deepEqual(await store.listRunningRuns(), []);
+  const [done] = await store.listJobRuns(1, 'digest');
+  assert.equal(done?.status, 'ok');
+  assert.equal((await store.db.selectFrom('jobs').select('name').where('name', 'like', 'run:%').execute()).length, 0, 'the lease is given back');
+  await indexes.get(store)!.close();
+  await store.close();
+});
