@@ -9,7 +9,7 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { forYou } from '../discovery/for-you.ts';
 import { UserError } from '../services/errors.ts';
 import { markNotInterested } from '../services/follows.ts';
-import { latestPaperDay } from '../store/discovery.ts';
+import { latestPaperDay, notInterestedAmong } from '../store/discovery.ts';
 import { listCardsByIds } from '../store/listings.ts';
 import { votedAmong } from '../store/votes.ts';
 import type { Web } from './app.tsx';
@@ -37,7 +37,7 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/for-you', async (c) => {
     c.header('Cache-Control', 'private, no-store');
     const user = c.get('user');
-    if (!user) return c.redirect(`/signin?next=${encodeURIComponent('/for-you')}`, 303);
+    if (!user) return c.redirect(`/signin?next=${encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search)}`, 303);
     const raw = c.req.query('period');
     const parsed = periodSchema.safeParse(raw ?? 'week');
     if (!parsed.success) return web.errorPage(c, 400, `"${String(raw).slice(0, 20)}" is not a period: use day, week or month.`);
@@ -58,8 +58,10 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
     const cards = new Map((await listCardsByIds(store.db, shown.map((i) => i.id))).map((x) => [x.id, x]));
     const items = shown.flatMap((i) => { const card = cards.get(i.id); return card ? [{ card, reason: i.reason }] : []; });
     const voted = await votedAmong(store.db, user.id, items.map((i) => i.card.id));
+    // "Undo" only for a paper the member did mark (a link with any id must not claim one was).
     const dismissedId = parseArxivId(c.req.query('dismissed') ?? '')?.id;
-    const dismissed = dismissedId ? (await listCardsByIds(store.db, [dismissedId]))[0] ?? null : null;
+    const marked = dismissedId && (await notInterestedAmong(store.db, user.id, [dismissedId])).has(dismissedId);
+    const dismissed = marked ? (await listCardsByIds(store.db, [dismissedId]))[0] ?? null : null;
     return web.html(c, (
       <ForYouPage
         site={await web.site(c)} nowMs={deps.clock.now()} period={period} window={window} mode={result.mode} vectors={result.vectors}
@@ -82,7 +84,9 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
     if ((c.req.header('accept') ?? '').includes('application/json')) return c.json({ paper: paperId, notInterested: want });
     const next = safeNext(field('next'), '/for-you');
     if (!want) return c.redirect(next, 303);
-    const sep = next.includes('?') ? '&' : '?';
-    return c.redirect(`${next}${sep}dismissed=${encodeURIComponent(paperId)}`, 303);
+    // Into the query, before any #fragment (after one it would be part of the fragment, and lost).
+    const hash = next.indexOf('#');
+    const [path, fragment] = hash >= 0 ? [next.slice(0, hash), next.slice(hash)] : [next, ''];
+    return c.redirect(`${path}${path.includes('?') ? '&' : '?'}dismissed=${encodeURIComponent(paperId)}${fragment}`, 303);
   });
 }

@@ -106,6 +106,8 @@ describe('For you', () => {
     const res = await app.request('/for-you');
     assert.equal(res.status, 303);
     assert.match(res.headers.get('location') ?? '', /^\/signin\?next=%2Ffor-you/);
+    const day = await app.request('/for-you?period=day');
+    assert.equal(day.headers.get('location'), `/signin?next=${encodeURIComponent('/for-you?period=day')}`, 'back to the same period after signing in');
     const ada = await memberSession(app, outboxDir, 'ada');
     assert.match((await ada.get('/')).html, /<a href="\/for-you"[^>]*>For you<\/a>/);
   });
@@ -156,6 +158,12 @@ describe('For you', () => {
     const undo = await carol.post('/actions/not-interested', { paper: target, want: '0', next: '/for-you?period=week' });
     assert.equal(undo.headers.get('location'), '/for-you?period=week');
     assert.ok(cardIds((await carol.get('/for-you?period=week')).html).includes(target), 'back after undo');
+    // A link naming a paper the member did not mark offers no undo (after the undo above, none is marked).
+    assert.doesNotMatch((await carol.get(location)).html, /will not be recommended again/);
+    // A next= with a #fragment keeps the notice: the paper goes into the query, before the fragment.
+    const hashed = await carol.post('/actions/not-interested', { paper: target, next: '/for-you?period=week#top' });
+    assert.equal(hashed.headers.get('location'), `/for-you?period=week&dismissed=${encodeURIComponent(target)}#top`);
+    await carol.post('/actions/not-interested', { paper: target, want: '0', next: '/for-you?period=week' });
   });
 
   test('papers by followed authors are boosted and say so', async () => {

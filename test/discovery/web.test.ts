@@ -195,7 +195,7 @@ test('category pages: the category\'s own trending list with day, week and month
   assert.match(week, /page 2 of 2/);
   const empty = await app.request('/categories/q-bio.BM');
   assert.equal(empty.status, 200, 'a category with papers but none on a list');
-  assert.match(await empty.text(), /No daily list yet/);
+  assert.match(await empty.text(), /No paper in q-bio.BM has been on a daily list yet/, 'the category has none, not the site');
 
   const cases: [string, number][] = [
     ['/categories/zz.ZZ', 404], ['/categories/not%20a%20category', 400], ['/categories/cs.CL/date/2025-02-30', 400],

@@ -100,7 +100,9 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
       </div>
       {view.items.length === 0 ? (
         <p class="empty">
-          {w ? 'No papers here yet.' : kind === 'daily' ? 'No daily list yet: papers appear here when members submit them or curators feature them.' : 'Nothing announced yet.'}
+          {w ? 'No papers here yet.' : kind === 'daily'
+            ? category ? `No paper in ${category} has been on a daily list yet.` : 'No daily list yet: papers appear here when members submit them or curators feature them.'
+            : 'Nothing announced yet.'}
           {kind === 'daily' && w ? <> See <a href={newPath(w.period === 'day' ? w.from : null, category)}>what arXiv announced</a>.</> : null}
         </p>
       ) : (
