@@ -152,42 +152,41 @@ describe('disk full under the command line', () => {
   });
 });
 
-describe('a database on a read-only mount', () => {
+describe('read-only mounts', () => {
   const whyNot = process.getuid?.() !== 0 ? 'needs root to bind-mount a folder read-only' : null;
   if (whyNot && requireAll()) throw new Error(`read-only test: ${whyNot}`);
 
-  test('commands say which file could not be opened and why, in one line', { skip: whyNot ?? false, timeout: 60_000 }, async () => {
-    const data = tempDir();
-    const store = await migratedStore(path.join(data, 'paperboy.db'));
-    await store.close();
+  /** Runs `fn` with `folder` bind-mounted read-only at a new mount point, unmounted after. */
+  async function readOnly(folder: string, fn: (mnt: string) => Promise<void> | void): Promise<void> {
     const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ro-'));
-    execFileSync('mount', ['--bind', data, mnt]);
+    execFileSync('mount', ['--bind', folder, mnt]);
     try {
       execFileSync('mount', ['-o', 'remount,bind,ro', mnt]);
-      const r = runPaperboy(['stats'], { PAPERBOY_DATA_DIR: mnt });
-      assert.equal(r.code, 1);
-      assert.equal(r.stderr, `paperboy: store: cannot open SQLite database ${path.join(mnt, 'paperboy.db')}: unable to open database file `
-        + `(SQLite needs to write the file and to create paperboy.db-wal and -shm beside it: is ${mnt} writable?)\n`);
+      await fn(mnt);
     } finally {
       execFileSync('umount', [mnt]);
       fs.rmSync(mnt, { recursive: true, force: true });
     }
-  });
-});
-
-describe('writing to a read-only mount', () => {
-  const whyNot = process.getuid?.() !== 0 ? 'needs root to bind-mount a folder read-only' : null;
-  if (whyNot && requireAll()) throw new Error(`read-only test: ${whyNot}`);
-
-  test('export, backup and digest --out say the folder cannot be written, in one line, before writing anything', { skip: whyNot ?? false, timeout: 60_000 }, async () => {
+  }
+  /** A data folder holding a migrated, empty database. */
+  async function dataFolder(): Promise<string> {
     const data = tempDir();
-    const store = await migratedStore(path.join(data, 'paperboy.db'));
-    await store.close();
-    const mnt = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-ro-'));
-    execFileSync('mount', ['--bind', tempDir(), mnt]);
-    try {
-      execFileSync('mount', ['-o', 'remount,bind,ro', mnt]);
-      const env = { PAPERBOY_DATA_DIR: data, PAPERBOY_DEMO: 'false' };
+    await (await migratedStore(path.join(data, 'paperboy.db'))).close();
+    return data;
+  }
+
+  test('a database there: commands say which file could not be opened and why, in one line', { skip: whyNot ?? false, timeout: 60_000 }, async () => {
+    await readOnly(await dataFolder(), (mnt) => {
+      const r = runPaperboy(['stats'], { PAPERBOY_DATA_DIR: mnt });
+      assert.equal(r.code, 1);
+      assert.equal(r.stderr, `paperboy: store: cannot open SQLite database ${path.join(mnt, 'paperboy.db')}: unable to open database file `
+        + `(SQLite needs to write the file and to create paperboy.db-wal and -shm beside it: is ${mnt} writable?)\n`);
+    });
+  });
+
+  test('export, backup and digest --out there say the folder cannot be written, in one line, before writing anything', { skip: whyNot ?? false, timeout: 60_000 }, async () => {
+    const env = { PAPERBOY_DATA_DIR: await dataFolder(), PAPERBOY_DEMO: 'false' };
+    await readOnly(tempDir(), (mnt) => {
       const exported = runPaperboy(['export', path.join(mnt, 'instance.jsonl.gz')], env);
       assert.deepEqual([exported.code, exported.stderr], [1, `export: ${mnt} is on a read-only file system; nothing was written\n`]);
       const backup = runPaperboy(['backup', path.join(mnt, 'nightly', 'paperboy.db')], env);
@@ -195,10 +194,7 @@ describe('writing to a read-only mount', () => {
       const digest = runPaperboy(['digest', 'send', '--date', '2025-05-30', '--out', path.join(mnt, 'mail')], env);
       assert.deepEqual([digest.code, digest.stderr], [2, `digest: --out ${path.join(mnt, 'mail')}: ${mnt} is on a read-only file system\n`]);
       assert.deepEqual(fs.readdirSync(mnt), []);
-    } finally {
-      execFileSync('umount', [mnt]);
-      fs.rmSync(mnt, { recursive: true, force: true });
-    }
+    });
   });
 });
 
