@@ -34,6 +34,17 @@ export async function setNotInterested(db: Db, userId: number, paperId: string, 
   }
 }
 
+/** The papers a member marked "not interested", newest mark first, at most `limit`. */
+export async function listNotInterested(db: Db, userId: number, limit: number): Promise<{ paperId: string; title: string; at: string }[]> {
+  const rows = await withMarks(db).selectFrom('not_interested as n').innerJoin('papers as p', 'p.id', 'n.paper_id')
+    .select(['n.paper_id', 'p.title', 'n.created_at'])
+    .where('n.user_id', '=', userId)
+    .orderBy('n.created_at', 'desc').orderBy('n.paper_id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ paperId: r.paper_id, title: r.title, at: r.created_at }));
+}
+
 /** Which of `paperIds` the member marked "not interested". */
 export async function notInterestedAmong(db: Db, userId: number, paperIds: string[]): Promise<Set<string>> {
   if (paperIds.length === 0) return new Set();

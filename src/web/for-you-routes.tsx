@@ -9,13 +9,13 @@ import { parseArxivId } from '../domain/arxiv-id.ts';
 import { forYou } from '../discovery/for-you.ts';
 import { UserError } from '../services/errors.ts';
 import { markNotInterested } from '../services/follows.ts';
-import { latestPaperDay, notInterestedAmong } from '../store/discovery.ts';
+import { latestPaperDay, listNotInterested, notInterestedAmong } from '../store/discovery.ts';
 import { listCardsByIds } from '../store/listings.ts';
 import { votedAmong } from '../store/votes.ts';
 import type { Web } from './app.tsx';
 import { safeNext, verifyCsrf, type AppEnv } from './auth.ts';
 import { readForm } from './forms.ts';
-import { ForYouPage } from './pages/for-you.tsx';
+import { ForYouPage, NOT_INTERESTED_LISTED, NOT_INTERESTED_PATH, NotInterestedPage } from './pages/for-you.tsx';
 
 export interface ForYouOptions {
   /** Names of the authors a member follows (their new papers are boosted); default: none. */
@@ -70,6 +70,14 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
         dismissed={dismissed ? { id: dismissed.id, title: dismissed.title } : null}
       />
     ));
+  });
+
+  app.get(NOT_INTERESTED_PATH, async (c) => {
+    const user = c.get('user');
+    if (!user) return c.redirect(`/signin?next=${encodeURIComponent(NOT_INTERESTED_PATH)}`, 303);
+    c.header('Cache-Control', 'private, no-store');
+    const marks = await listNotInterested(store.db, user.id, NOT_INTERESTED_LISTED);
+    return web.html(c, <NotInterestedPage site={await web.site(c)} marks={marks} nowMs={deps.clock.now()} />);
   });
 
   app.post('/actions/not-interested', async (c: Context<AppEnv>) => {

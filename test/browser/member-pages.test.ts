@@ -117,6 +117,26 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     });
   }
 
+  test('"Not interested" marks are listed in settings and taken back from the keyboard', async () => {
+    const page = await signedIn({ width: 1280, height: 800 });
+    await page.goto(`${base}/for-you?period=month`);
+    const first = page.getByRole('button', { name: /^Not interested in "/ }).first();
+    const title = (await first.getAttribute('aria-label'))!.replace(/^Not interested in "(.*)"$/, '$1');
+    await first.click();
+    await page.waitForLoadState('load');
+    await page.getByRole('link', { name: 'See the papers you marked not interested' }).click();
+    await page.waitForURL(/\/settings\/not-interested$/);
+    assert.equal(await page.getByRole('link', { name: title }).count(), 1);
+    const v = await moderateA11yViolations(page);
+    assert.deepEqual(v, [], JSON.stringify(v, null, 1));
+    await screenshot(page, 'not-interested');
+    await page.getByRole('button', { name: `Take back "not interested" for "${title}"` }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForLoadState('load');
+    assert.match(await page.locator('main').innerText(), /None\./);
+    await page.context().close();
+  });
+
   test('a used reset link says at once that it does not work any more, and leads to a new one', async () => {
     const page = await (await browser.newContext({ viewport: { width: 390, height: 844 } })).newPage();
     await page.goto(`${base}/account/forgot`);

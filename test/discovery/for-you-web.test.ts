@@ -158,6 +158,16 @@ describe('For you', () => {
     const undo = await carol.post('/actions/not-interested', { paper: target, want: '0', next: '/for-you?period=week' });
     assert.equal(undo.headers.get('location'), '/for-you?period=week');
     assert.ok(cardIds((await carol.get('/for-you?period=week')).html).includes(target), 'back after undo');
+    // Marks are listed in settings, each to take back.
+    await carol.post('/actions/not-interested', { paper: target, next: '/for-you?period=week' });
+    assert.match((await carol.get('/for-you?period=week')).html, /<a href="\/settings\/not-interested">See the papers you marked not interested<\/a>/);
+    const list = (await carol.get('/settings/not-interested')).html;
+    assert.match(list, new RegExp(`<a href="/papers/${target.replace('.', '\\.')}">[^<]+</a><span class="muted"> marked`));
+    const takeBack = await carol.post('/actions/not-interested', { paper: target, want: '0', next: '/settings/not-interested' });
+    assert.equal(takeBack.headers.get('location'), '/settings/not-interested');
+    assert.match((await carol.get('/settings/not-interested')).html, /<p>None\./);
+    assert.match((await carol.get('/settings')).html, /<a href="\/settings\/not-interested">/);
+    assert.equal((await app.request('/settings/not-interested')).status, 303, 'visitors are sent to sign in');
     // A link naming a paper the member did not mark offers no undo (after the undo above, none is marked).
     assert.doesNotMatch((await carol.get(location)).html, /will not be recommended again/);
     // A next= with a #fragment keeps the notice: the paper goes into the query, before the fragment.

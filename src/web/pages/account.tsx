@@ -173,6 +173,10 @@ export function SettingsPage({ site, user, notice, failed = null }: { site: Site
       <TokensSection />
       <DigestSettingsSection />
       <FollowingSection />
+      <section aria-labelledby="s-not-interested">
+        <h2 id="s-not-interested">Not interested</h2>
+        <p>Papers you marked "Not interested" on For you stay off it. <a href="/settings/not-interested">See them, and take a mark back</a>.</p>
+      </section>
       <section aria-labelledby="s-delete">
         <h2 id="s-delete">Delete account</h2>
         <p>Your votes and collections are deleted and vote counts drop accordingly. Your comments stay in their threads, shown as from "a deleted account".</p>

@@ -2,12 +2,12 @@
  * "For you": a member's new papers of a day, week or month, ranked by what they upvoted, saved and
  * dismissed, each card saying why; with "Not interested" to teach it.
  */
-import { formatWindow, type DayWindow, type Period } from '../../domain/dates.ts';
+import { formatCardDate, formatWindow, type DayWindow, type Period } from '../../domain/dates.ts';
 import { describeForYouReason, type ForYouReason } from '../../discovery/model.ts';
 import type { PaperCard } from '../../store/types.ts';
 import { Csrf } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
-import { PaperCardView } from './paper-card.tsx';
+import { PaperCardView, paperPath } from './paper-card.tsx';
 
 export interface ForYouPageProps {
   site: SiteInfo;
@@ -63,6 +63,7 @@ export function ForYouPage(p: ForYouPageProps) {
         <p class="muted">
           Ranked by a model of {modelOf(p.history)}, among {p.candidates} new {p.candidates === 1 ? 'paper' : 'papers'}.
           {p.vectors ? '' : ' The search index is being built: for now by shared terms only.'}
+          {p.history.negatives > 0 ? <> <a href={NOT_INTERESTED_PATH}>See the papers you marked not interested</a>.</> : null}
         </p>
       )}
       {p.items.length === 0 ? (
@@ -109,4 +110,41 @@ function modelOf(h: ForYouPageProps['history']): string {
     h.negatives > 0 ? `the ${h.negatives} you marked not interested` : null,
   ].filter((x): x is string => x !== null);
   return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : parts[0] ?? 'what you told us';
+}
+
+/** Where a member sees (and takes back) the papers they marked "not interested". */
+export const NOT_INTERESTED_PATH = '/settings/not-interested';
+/** Marks listed there at most, newest first. */
+export const NOT_INTERESTED_LISTED = 500;
+
+export function NotInterestedPage({ site, marks, nowMs }: { site: SiteInfo; marks: { paperId: string; title: string; at: string }[]; nowMs: number }) {
+  return (
+    <Layout site={site} title="Not interested" section="me">
+      <h1>Papers you marked not interested</h1>
+      <p><a href="/for-you">Back to For you</a> · <a href="/settings">Settings</a></p>
+      {marks.length === 0 ? (
+        <p>None. "Not interested" on a For you card takes a paper off your list and lowers papers like it; it is listed here, to take back.</p>
+      ) : (
+        <>
+          <p>These papers are left out of For you and lower papers like them. Take a mark back and the paper counts as before.
+            {marks.length >= NOT_INTERESTED_LISTED ? ` The ${NOT_INTERESTED_LISTED} most recent are shown.` : ''}</p>
+          <ul class="following">
+            {marks.map((m) => (
+              <li>
+                <a href={paperPath(m.paperId)}>{m.title}</a>
+                <span class="muted"> marked <time datetime={m.at.slice(0, 10)}>{formatCardDate(m.at, nowMs)}</time></span>{' '}
+                <form method="post" action="/actions/not-interested" class="inline">
+                  <Csrf viewer={site.viewer!} />
+                  <input type="hidden" name="paper" value={m.paperId} />
+                  <input type="hidden" name="want" value="0" />
+                  <input type="hidden" name="next" value={NOT_INTERESTED_PATH} />
+                  <button type="submit" class="link" aria-label={`Take back "not interested" for "${m.title}"`}>Take back</button>
+                </form>
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </Layout>
+  );
 }
