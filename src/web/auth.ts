@@ -82,8 +82,9 @@ export function setSessionCookie(c: Context<AppEnv>, s: AuthSettings, token: str
 
 /**
  * Browsers that signed in before with a login carry a mark of it (an HMAC of the login and of the
- * account's password stamp under the instance secret) in a long-lived cookie. The loose per-login ceiling on failed sign-ins, which
- * strangers guessing from many addresses can fill, spares them: the owner's own browser still gets in.
+ * account's password stamp under the instance secret) in a long-lived cookie. The loose per-login
+ * ceiling on failed sign-ins, which strangers guessing from many addresses can fill, spares them:
+ * the owner's own browser still gets in.
  */
 const DEVICE_COOKIE = 'pb_known';
 const DEVICE_DAYS = 365;
