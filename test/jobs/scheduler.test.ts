@@ -2,10 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { createArxivClient } from '../../src/arxiv/client.ts';
-import { isDue, startScheduler } from '../../src/jobs/scheduler.ts';
+import { isDue, LEASE_MS, startScheduler } from '../../src/jobs/scheduler.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
 import { FakeClock, fixture } from '../arxiv/support.ts';
 import { tempStore } from '../helpers/store.ts';
+import type { Store } from '../../src/store/index.ts';
 import { logLines } from '../helpers/log-lines.ts';
 
 test('isDue: once a day, after the configured UTC time', () => {
@@ -20,24 +21,30 @@ test('isDue: once a day, after the configured UTC time', () => {
   for (const [now, time, last, expected] of cases) assert.equal(isDue(at(now), time, last), expected, `${now} ${time} ${last}`);
 });
 
+/** The day's arXiv answers on 2026-11-28: the RSS feed of cs.CY and an empty OAI-PMH catch-up. */
+const DAY_ROUTES = [
+  { path: '/rss/cs.CY', body: fixture('rss/all-archives-2024-11-28.excerpt.xml') },
+  { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2026-11-25', until: '2026-11-28' }, body: fixture('oai/error-noRecordsMatch.xml') },
+];
+
+/** A scheduler of the daily ingest at 01:30 UTC, ticked by hand, against the replay server at `url`. */
+const dailyScheduler = (store: Store, clock: FakeClock, url: string) => startScheduler({
+  ingest: {
+    store, categories: ['cs.CY'],
+    client: createArxivClient({ oaiUrl: `${url}/oai`, rssUrl: `${url}/rss`, apiUrl: `${url}/api/query`, userAgent: 'test', clock }),
+  },
+  at: '01:30', oaiSet: 'cs', clock, logger: pino({ level: 'silent' }),
+}, { timers: false });
+
 test('two schedulers on one store: the daily ingest runs once, then not again that day', async () => {
   const clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
   const server = await startReplayServer({
     clock,
-    routes: [
-      { path: '/rss/cs.CY', body: fixture('rss/all-archives-2024-11-28.excerpt.xml') },
-      { path: '/oai', query: { verb: 'ListRecords', metadataPrefix: 'arXivRaw', set: 'cs', from: '2026-11-25', until: '2026-11-28' }, body: fixture('oai/error-noRecordsMatch.xml') },
-    ],
+    routes: DAY_ROUTES,
   });
   try {
     const store = await tempStore();
-    const make = () => startScheduler({
-      ingest: {
-        store, categories: ['cs.CY'],
-        client: createArxivClient({ oaiUrl: `${server.url}/oai`, rssUrl: `${server.url}/rss`, apiUrl: `${server.url}/api/query`, userAgent: 'test', clock }),
-      },
-      at: '01:30', oaiSet: 'cs', clock, logger: pino({ level: 'silent' }),
-    }, { timers: false });
+    const make = () => dailyScheduler(store, clock, server.url);
     const a = make();
     const b = make();
     const results = await Promise.all([a.tick(), b.tick()]);
@@ -49,6 +56,28 @@ test('two schedulers on one store: the daily ingest runs once, then not again th
     assert.equal(server.requests.length, 2);
     await a.stop();
     await b.stop();
+  } finally {
+    await server.close();
+  }
+});
+
+test('a process that died holding the daily ingest\'s lease holds it up for five minutes at most: then another runs it', async () => {
+  const clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
+  const server = await startReplayServer({
+    clock,
+    routes: DAY_ROUTES,
+  });
+  try {
+    const store = await tempStore();
+    // A process killed in the middle of its run: its lease stays in the jobs table.
+    const at = (ms: number) => new Date(ms).toISOString();
+    assert.equal(await store.acquireLease('scheduler:daily-ingest', 'dead-process', at(clock.now() + LEASE_MS), at(clock.now())), true);
+    const s = dailyScheduler(store, clock, server.url);
+    assert.equal(await s.tick(), 'busy');
+    await clock.sleep(5 * 60_000 + 1_000);
+    assert.equal(await s.tick(), 'ran');
+    assert.equal(await s.tick(), 'not-due');
+    await s.stop();
   } finally {
     await server.close();
   }
