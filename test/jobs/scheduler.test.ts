@@ -38,10 +38,7 @@ const dailyScheduler = (store: Store, clock: FakeClock, url: string) => startSch
 
 test('two schedulers on one store: the daily ingest runs once, then not again that day', async () => {
   const clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
-  const server = await startReplayServer({
-    clock,
-    routes: DAY_ROUTES,
-  });
+  const server = await startReplayServer({ clock, routes: DAY_ROUTES });
   try {
     const store = await tempStore();
     const make = () => dailyScheduler(store, clock, server.url);
@@ -63,10 +60,7 @@ test('two schedulers on one store: the daily ingest runs once, then not again th
 
 test('a process that died holding the daily ingest\'s lease holds it up for five minutes at most: then another runs it', async () => {
   const clock = new FakeClock(Date.parse('2026-11-28T02:00:00Z'));
-  const server = await startReplayServer({
-    clock,
-    routes: DAY_ROUTES,
-  });
+  const server = await startReplayServer({ clock, routes: DAY_ROUTES });
   try {
     const store = await tempStore();
     // A process killed in the middle of its run: its lease stays in the jobs table.
