@@ -43,6 +43,15 @@ const MODERATION_PAGE = 100;
 
 type Form = Record<string, string>;
 
+/**
+ * A form's refusal, to show the form again with it: anything but a UserError is thrown on (a 500),
+ * and a limit's wait (a 429 or 503) goes into Retry-After.
+ */
+function shownAgain(c: Context<AppEnv>, err: unknown): asserts err is UserError {
+  if (!(err instanceof UserError)) throw err;
+  if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+}
+
 export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   const { deps, auth } = web;
   const { store, config } = deps;
@@ -101,8 +110,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       setSessionCookie(c, auth, session.token);
       return c.redirect('/account/welcome', 303);
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      shownAgain(c, err);
       c.header('Cache-Control', 'no-store'); // shows the address typed
       return web.html(c, <SignUpPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} values={{ username: f.username?.slice(0, 30), email: f.email?.slice(0, 254) }} />, err.status);
     }
@@ -155,8 +163,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       rememberDevice(c, auth, login, session.passwordStamp);
       return c.redirect(next, 303);
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      shownAgain(c, err);
       c.header('Cache-Control', 'no-store'); // shows the username or address typed
       return web.html(c, <SignInPage site={await web.site(c)} csrf={csrfToken(c, auth)} next={next} error={err.message} login={f.login?.slice(0, 254)} />, err.status);
     }
@@ -178,8 +185,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       await requestPasswordReset(accounts, { email: f.email, ip: ip(c) });
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} sent />);
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      shownAgain(c, err);
       c.header('Cache-Control', 'no-store'); // shows the address typed
       return web.html(c, <ForgotPage site={await web.site(c)} csrf={csrfToken(c, auth)} error={err.message} email={f.email?.slice(0, 254)} />, err.status);
     }
@@ -206,8 +212,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       setSessionCookie(c, auth, session.token);
       return c.redirect('/settings?notice=password', 303);
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      shownAgain(c, err);
       c.header('Cache-Control', 'no-store'); // carries the reset token
       if (err.status === 400) return deadResetLink(c, err);
       return web.html(c, <ResetPage site={await web.site(c)} csrf={csrfToken(c, auth)} token={f.token ?? ''} error={err.message} />, err.status);
@@ -230,8 +235,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       try {
         return c.redirect(await run(c, f), 303);
       } catch (err) {
-        if (!(err instanceof UserError)) throw err;
-        if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+        shownAgain(c, err);
         c.header('Cache-Control', 'no-store'); // shows the account's address, as /settings does
         const failed: SettingsFailure = { form: name, message: err.message, email: f.email?.slice(0, 254), confirm: f.confirm?.slice(0, 30) };
         return web.html(c, <SettingsPage site={await web.site(c)} user={await shownAddress(store, user)} failed={failed} />, err.status);
@@ -314,8 +318,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       await createCollection(community, user, { name: f.name, isPublic: f.public, paperId });
       return c.redirect(paperId ? `/collections/save?paper=${encodeURIComponent(paperId)}` : '/collections', 303);
     } catch (err) {
-      if (!(err instanceof UserError)) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      shownAgain(c, err);
       const failed: CollectionFailure = { id: null, message: err.message, name: (f.name ?? '').slice(0, 80), isPublic: f.public !== undefined };
       // Back to the Save page it came from while its paper is there; otherwise to the collections page.
       const paper = paperId ? await store.findPaperById(paperId) : null;
@@ -380,8 +383,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       const r = await submitPaper(community, c.get('user'), { id: f.id, codeUrl: f.code, projectUrl: f.project });
       return c.redirect(`/papers/${r.paperId}?submitted=1`, 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 401) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof UserError && err.status === 401) throw err;
+      shownAgain(c, err);
       return web.html(c, <SubmitPage site={await web.site(c)} quota={config.submitQuota} error={err.message} values={{ id: f.id?.slice(0, 200), code: f.code?.slice(0, 500), project: f.project?.slice(0, 500) }} />, err.status);
     }
   });
@@ -394,8 +397,8 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       const id = await addComment(community, c.get('user'), { paperId, body: f.body, parentId: f.parent }, ip(c));
       return c.redirect(`/papers/${paperId}#c${id}`, 303);
     } catch (err) {
-      if (!(err instanceof UserError) || err.status === 401 || err.status === 404) throw err;
-      if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));
+      if (err instanceof UserError && (err.status === 401 || err.status === 404)) throw err;
+      shownAgain(c, err);
       const parentId = f.parent ? Number(f.parent) : null; // the reply form under it comes back open, with the draft
       return web.paperPage(c, paperId, { commentError: { message: err.message, draft: (f.body ?? '').slice(0, 10_000), parentId: Number.isSafeInteger(parentId) ? parentId : null } }, err.status);
     }

@@ -6,39 +6,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { runIngest } from '../../src/cli/ingest.ts';
-import { loadConfig } from '../../src/config.ts';
 import { oaiJobName, type OaiCheckpoint } from '../../src/services/ingest.ts';
-import { openStore, type Store } from '../../src/store/index.ts';
-import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
+import { openStore } from '../../src/store/index.ts';
+import { runIngestCommand } from '../helpers/ingest-command.ts';
+import { startReplayServer } from '../helpers/replay-server.ts';
 import { fixture } from '../arxiv/support.ts';
-import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { tempDatabaseUrl } from '../helpers/store.ts';
 
-const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
 const PAGE_2 = { verb: 'ListRecords', resumptionToken: '726959|1001' };
-
-async function ingest(server: ReplayServer, databaseUrl: string, args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const config = loadConfig({
-    LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
-    PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
-    PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0', PAPERBOY_ARXIV_MAX_RETRIES: '0',
-  });
-  let out = '';
-  let err = '';
-  const sink = (add: (s: string) => void) => ({ write: (s: string) => { add(s); return true; } }) as unknown as NodeJS.WritableStream;
-  let opened: Store | null = null;
-  const open = async () => {
-    opened = await openStore(databaseUrl);
-    await opened.migrate(new Date().toISOString());
-    return opened;
-  };
-  try {
-    const code = await runIngest(config, open, args, sink((s) => { out += s; }), sink((s) => { err += s; }));
-    return { code, out, err };
-  } finally {
-    await (opened as Store | null)?.close();
-  }
-}
 
 test('an expired resumptionToken does not jam the catch-up: the next run harvests its range again from the start', async () => {
   const server = await startReplayServer({
@@ -55,7 +30,7 @@ test('an expired resumptionToken does not jam the catch-up: the next run harvest
     const job = oaiJobName({ set: 'physics', metadataPrefix: 'arXivRaw' });
     // Page 2 drops the connection: page 1 is stored with the token of page 2.
     server.injectFault({ kind: 'drop' }, { query: PAGE_2 });
-    const failed = await ingest(server, databaseUrl, args);
+    const failed = await runIngestCommand(server, databaseUrl, args);
     assert.equal(failed.code, 1, failed.out + failed.err);
     assert.match(failed.err, /^stopped: arxiv\/client: GET .*resumptionToken=726959%7C1001 failed/m);
     assert.match(failed.out, /^ingest done mode=oai new=6 updated=0 unchanged=0 skipped=0 errors=1 pages=1 seconds=[\d.]+ failed\n$/);
@@ -72,7 +47,7 @@ test('an expired resumptionToken does not jam the catch-up: the next run harvest
     // By the next run the token has expired.
     server.injectFault({ kind: 'status', status: 200, body: fixture('oai/error-badResumptionToken.xml') }, { query: PAGE_2 });
     const before = server.requests.length;
-    const again = await ingest(server, databaseUrl, args);
+    const again = await runIngestCommand(server, databaseUrl, args);
     assert.equal(again.code, 0, again.out + again.err);
     assert.deepEqual(server.requests.slice(before).map((r) => r.query.resumptionToken ?? 'start'), ['726959|1001', 'start', '726959|1001', '496549|47001']);
     assert.equal(again.err, `restarted: arxiv/oai: arXiv refused the saved resumptionToken 726959|1001 (badResumptionToken: tokens expire); harvesting ${range.from}..${range.until} again from its start (pages stored before count as unchanged)\nskipped: 0801.9999: deleted on arXiv\n`);

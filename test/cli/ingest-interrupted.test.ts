@@ -8,16 +8,14 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { runIngest } from '../../src/cli/ingest.ts';
-import { loadConfig } from '../../src/config.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { testApp } from '../helpers/app.ts';
+import { runIngestCommand, ALL_ARCHIVES } from '../helpers/ingest-command.ts';
 import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';
 import { fixture } from '../arxiv/support.ts';
 import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 
-const ALL = ['nucl-ex', 'nucl-th', 'math-ph', 'math', 'gr-qc', 'astro-ph', 'quant-ph', 'hep-th', 'hep-ph', 'hep-ex', 'q-bio', 'physics', 'cond-mat', 'cs', 'stat', 'eess', 'q-fin', 'econ', 'nlin', 'hep-lat'];
 const PAGE_2 = { verb: 'ListRecords', resumptionToken: '726959|1001' };
 
 function oaiServer(): Promise<ReplayServer> {
@@ -30,27 +28,10 @@ function oaiServer(): Promise<ReplayServer> {
   });
 }
 
+/** The back-fill of cs from 2014-10-01, its stdout and stderr together as a terminal shows them. */
 async function ingest(server: ReplayServer, databaseUrl: string): Promise<{ code: number; out: string }> {
-  const config = loadConfig({
-    LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
-    PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
-    PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0', PAPERBOY_ARXIV_MAX_RETRIES: '0',
-  });
-  let out = '';
-  const sink = { write: (s: string) => { out += s; return true; } } as unknown as NodeJS.WritableStream;
-  // As the command line opens it: migrated, closed at the end.
-  let opened: Store | null = null;
-  const open = async () => {
-    opened = await openStore(databaseUrl);
-    await opened.migrate(new Date().toISOString());
-    return opened;
-  };
-  try {
-    const code = await runIngest(config, open, ['--oai', '--from', '2014-10-01', '--set', 'cs'], sink);
-    return { code, out };
-  } finally {
-    await (opened as Store | null)?.close();
-  }
+  const r = await runIngestCommand(server, databaseUrl, ['--oai', '--from', '2014-10-01', '--set', 'cs']);
+  return { code: r.code, out: r.all };
 }
 
 /** What the store holds, row for row, in the tables a harvest writes. */
@@ -119,7 +100,7 @@ test('SIGTERM stops a real back-fill mid-range: exit 130, its summary counts the
     const databaseUrl = await tempDatabaseUrl();
     server.injectFault({ kind: 'slow', delayMs: 20_000 }, { query: PAGE_2 });
     const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'ingest', '--oai', '--from', '2014-10-01', '--set', 'cs'], { env: {
-      ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL.join(','),
+      ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl, PAPERBOY_CATEGORIES: ALL_ARCHIVES.join(','),
       PAPERBOY_ARXIV_OAI_URL: `${server.url}/oai`, PAPERBOY_ARXIV_API_URL: `${server.url}/api/query`, PAPERBOY_ARXIV_RSS_URL: `${server.url}/rss`,
       PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0',
     } });
