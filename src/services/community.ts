@@ -288,7 +288,7 @@ export async function changeCollection(deps: CommunityDeps, user: User | null, i
   await limit(deps.store, 'collectionAccount', c.userId, deps.now());
   await requirePaper(deps.store.db, input.paperId);
   if (input.action === 'add') await addToCollection(deps.store.db, c.id, input.paperId, iso(deps.now()));
-  else if (input.action === 'remove') await removeFromCollection(deps.store.db, c.id, input.paperId);
+  else if (input.action === 'remove') await removeFromCollection(deps.store.db, c.id, input.paperId, iso(deps.now()));
   else throw new UserError(400, 'Unknown collection action.');
   return c;
 }
@@ -310,7 +310,7 @@ export async function editCollection(deps: CommunityDeps, user: User | null, id:
   }
   const isPublic = input.isPublic === undefined ? undefined : checked(input.isPublic);
   // A write transaction moves the store's change token, so no cached page outlives the change.
-  await deps.store.transaction((trx) => updateCollection(trx, c.id, { name, isPublic }), { detailsUnchanged: true });
+  await deps.store.transaction((trx) => updateCollection(trx, c.id, { name, isPublic }, iso(deps.now())), { detailsUnchanged: true });
   const changed = await findCollectionById(deps.store.db, c.id);
   if (!changed) throw new UserError(404, 'You have no such collection.'); // deleted meanwhile
   return changed;
@@ -345,7 +345,7 @@ export async function curate(deps: CommunityDeps, user: User | null, paperId: st
   }
   await deps.store.transaction(async (trx) => {
     if (action === 'unfeature' && (await removeCuratorAddedEntry(trx, paperId, iso(now)))) return;
-    await setEntryFlags(trx, paperId, set);
+    await setEntryFlags(trx, paperId, set, iso(now));
   });
 }
 

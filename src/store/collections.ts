@@ -14,16 +14,19 @@ export interface Collection {
   slug: string;
   isPublic: boolean;
   createdAt: string;
+  /** When it last changed (a paper in or out, renamed, made public or private); createdAt before. */
+  changedAt: string;
   size: number;
 }
 
 const base = (db: Db) => db.selectFrom('collections as c').innerJoin('users as u', 'u.id', 'c.user_id')
-  .select((eb) => ['c.id', 'c.user_id', 'u.username', 'c.name', 'c.slug', 'c.is_public', 'c.created_at',
+  .select((eb) => ['c.id', 'c.user_id', 'u.username', 'c.name', 'c.slug', 'c.is_public', 'c.created_at', 'c.changed_at',
     eb.selectFrom('collection_items as i').select(eb.fn.countAll<number>().as('n')).whereRef('i.collection_id', '=', 'c.id').as('size')]);
 
 type Row = Awaited<ReturnType<ReturnType<typeof base>['execute']>>[number];
 const toCollection = (r: Row): Collection => ({
-  id: r.id, userId: r.user_id, username: r.username, name: r.name, slug: r.slug, isPublic: r.is_public === 1, createdAt: r.created_at, size: Number(r.size ?? 0),
+  id: r.id, userId: r.user_id, username: r.username, name: r.name, slug: r.slug, isPublic: r.is_public === 1, createdAt: r.created_at,
+  changedAt: r.changed_at ?? r.created_at, size: Number(r.size ?? 0),
 });
 
 export async function insertCollection(db: Db, c: { userId: number; name: string; slug: string; isPublic: boolean }, now: string): Promise<number> {
@@ -33,11 +36,12 @@ export async function insertCollection(db: Db, c: { userId: number; name: string
 }
 
 /** Renames a collection or makes it public or private; its id and slug (its address) stay. */
-export async function updateCollection(db: Db, id: number, change: { name?: string; isPublic?: boolean }): Promise<void> {
-  const set: { name?: string; is_public?: number } = {};
+export async function updateCollection(db: Db, id: number, change: { name?: string; isPublic?: boolean }, now: string): Promise<void> {
+  const set: { name?: string; is_public?: number; changed_at?: string } = {};
   if (change.name !== undefined) set.name = change.name;
   if (change.isPublic !== undefined) set.is_public = change.isPublic ? 1 : 0;
   if (Object.keys(set).length === 0) return;
+  set.changed_at = now;
   await db.updateTable('collections').set(set).where('id', '=', id).execute();
 }
 
@@ -62,13 +66,17 @@ export async function slugTaken(db: Db, userId: number, slug: string): Promise<b
 }
 
 export async function addToCollection(db: Db, collectionId: number, paperId: string, now: string): Promise<void> {
-  await db.insertInto('collection_items').values({ collection_id: collectionId, paper_id: paperId, added_at: now })
-    .onConflict((oc) => oc.columns(['collection_id', 'paper_id']).doNothing()).execute();
+  const r = await db.insertInto('collection_items').values({ collection_id: collectionId, paper_id: paperId, added_at: now })
+    .onConflict((oc) => oc.columns(['collection_id', 'paper_id']).doNothing()).executeTakeFirst();
+  if (Number(r.numInsertedOrUpdatedRows ?? 0) > 0) await markChanged(db, collectionId, now);
 }
 
-export async function removeFromCollection(db: Db, collectionId: number, paperId: string): Promise<void> {
-  await db.deleteFrom('collection_items').where('collection_id', '=', collectionId).where('paper_id', '=', paperId).execute();
+export async function removeFromCollection(db: Db, collectionId: number, paperId: string, now: string): Promise<void> {
+  const r = await db.deleteFrom('collection_items').where('collection_id', '=', collectionId).where('paper_id', '=', paperId).executeTakeFirst();
+  if (Number(r.numDeletedRows) > 0) await markChanged(db, collectionId, now);
 }
+
+const markChanged = (db: Db, id: number, now: string) => db.updateTable('collections').set({ changed_at: now }).where('id', '=', id).execute();
 
 export async function deleteCollection(db: Db, id: number): Promise<void> {
   await db.deleteFrom('collections').where('id', '=', id).execute();

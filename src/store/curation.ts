@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { touchListDays, touchListOfPaper } from './list-changes.ts';
 import { refreshPaperRanking } from './votes.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -15,10 +16,11 @@ export async function findEntry(db: Db, paperId: string): Promise<{ day: string;
 
 /** Takes off its list an entry that a curator's action put there; false when there is none such. */
 export async function removeCuratorAddedEntry(trx: Transaction<Database>, paperId: string, now: string): Promise<boolean> {
-  const r = await trx.deleteFrom('daily_entries').where('paper_id', '=', paperId).where('added_by_curator', '=', 1).executeTakeFirst();
-  const removed = Number(r.numDeletedRows) > 0;
-  if (removed) await refreshPaperRanking(trx, [paperId], now);
-  return removed;
+  const gone = await trx.deleteFrom('daily_entries').where('paper_id', '=', paperId).where('added_by_curator', '=', 1).returning('day').execute();
+  if (gone.length === 0) return false;
+  await touchListDays(trx, gone.map((r) => r.day), now);
+  await refreshPaperRanking(trx, [paperId], now);
+  return true;
 }
 
 /** Puts a paper on a day's list; false when it is already on one (the unique key decides, also under races). */
@@ -30,7 +32,10 @@ export async function insertEntry(
     added_by_curator: e.byCurator ? 1 : 0,
   }).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
   const added = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
-  if (added) await refreshPaperRanking(trx, [e.paperId], now);
+  if (added) {
+    await touchListDays(trx, [e.day], now);
+    await refreshPaperRanking(trx, [e.paperId], now);
+  }
   return added;
 }
 
@@ -40,12 +45,14 @@ export async function countSubmissionsSince(db: Db, userId: number, since: strin
   return Number(r.n);
 }
 
-export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>): Promise<boolean> {
+export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ featured: boolean; pinned: boolean; hidden: boolean }>, now: string): Promise<boolean> {
   const set: Partial<{ featured: number; pinned: number; hidden: number }> = {};
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) set[k as 'featured'] = v ? 1 : 0;
   if (Object.keys(set).length === 0) return false; // nothing to set (an UPDATE with an empty SET is not SQL)
   const r = await db.updateTable('daily_entries').set(set).where('paper_id', '=', paperId).executeTakeFirst();
-  return Number(r.numUpdatedRows) > 0;
+  const changed = Number(r.numUpdatedRows) > 0;
+  if (changed) await touchListOfPaper(db, paperId, now);
+  return changed;
 }
 
 export async function setPaperLinks(db: Db, paperId: string, links: { codeUrl: string | null; projectUrl: string | null }, now: string): Promise<void> {

@@ -136,7 +136,7 @@ export class Store {
       const full = await upsertPapers(trx, records, now);
       const partial = await upsertPapers(trx, partialRecords, now, { onlyInsert: true });
       const counts = { new: full.new + partial.new, updated: full.updated, unchanged: full.unchanged + partial.unchanged };
-      const listed = await addDailyEntries(trx, entries);
+      const listed = await addDailyEntries(trx, entries, now);
       if (listed > 0) await refreshPaperRanking(trx, entries.map((e) => e.paperId), now);
       return { ...counts, listed };
     });

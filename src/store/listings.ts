@@ -7,19 +7,28 @@ import type { DailyEntryRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import type { ListQuery, Page, PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
+import { touchListDays } from './list-changes.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-/** Adds papers to daily lists; a paper already on a list keeps its first entry. Returns how many were added. */
-export async function addDailyEntries(trx: Transaction<Database>, entries: DailyEntryRecord[], submittedBy: number | null = null): Promise<number> {
+/**
+ * Adds papers to daily lists; a paper already on a list keeps its first entry. Returns how many were
+ * added; the lists they joined are recorded as changed at `now`.
+ */
+export async function addDailyEntries(trx: Transaction<Database>, entries: DailyEntryRecord[], now: string, submittedBy: number | null = null): Promise<number> {
   let added = 0;
+  const days = new Set<string>();
   for (const e of entries) {
     const res = await trx.insertInto('daily_entries')
       .values({ paper_id: e.paperId, day: e.day, submitted_at: e.submittedAt, submitted_by: submittedBy, featured: 0, pinned: 0, hidden: 0 })
       .onConflict((oc) => oc.column('paper_id').doNothing())
       .executeTakeFirst();
-    added += Number(res.numInsertedOrUpdatedRows ?? 0);
+    if (Number(res.numInsertedOrUpdatedRows ?? 0) > 0) {
+      added++;
+      days.add(e.day);
+    }
   }
+  await touchListDays(trx, days, now);
   return added;
 }
 

@@ -152,6 +152,8 @@ export interface CollectionsTable {
   slug: string;
   is_public: number;
   created_at: string;
+  /** Migration 019; NULL until the collection first changes. */
+  changed_at: Generated<string | null>;
 }
 
 export interface CollectionItemsTable {

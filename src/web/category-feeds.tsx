@@ -5,15 +5,15 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
-import { dayToMs, formatWindow } from '../domain/dates.ts';
+import { formatWindow } from '../domain/dates.ts';
 import { getCategoryFeed } from '../services/category-feed.ts';
 import { parseListWindow, withAllAuthors } from '../services/open-data.ts';
 import { UserError } from '../services/errors.ts';
 import type { ApiContext } from './api/context.ts';
-import { ApiError, httpDate, type ApiEnv } from './api/http.ts';
+import { ApiError, type ApiEnv } from './api/http.ts';
 import { CATEGORY_RE, dayParam } from './api/params.ts';
 import { endpoint, type Registry } from './api/spec.ts';
-import { feedItem, feedUpdated, renderAtom, renderRss, type FeedLink } from './feeds.tsx';
+import { feedItem, feedUpdated, lastModified, listChanged, renderAtom, renderRss, type FeedLink } from './feeds.tsx';
 
 /** Items in a category feed. */
 const CATEGORY_FEED_SIZE = 100;
@@ -55,7 +55,7 @@ export function mountCategoryFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: A
         throw err;
       }
       const items = (await withAllAuthors(store, view.items)).map((p) => feedItem(base, p, 'listed'));
-      const updated = feedUpdated(items, view.window ? dayToMs(view.window.to) : 0, ctx.od.now());
+      const updated = feedUpdated(items, await listChanged(store.db, view.window), ctx.od.now());
       const doc = {
         title: `Trending in ${params.category} · ${site}`,
         description: `Papers in ${params.category} on the Daily papers list of ${site} (${view.window ? formatWindow(view.window) : 'no list yet'}).`,
@@ -64,7 +64,7 @@ export function mountCategoryFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: A
         siteName: site, updated, items,
       };
       const body = format === 'rss' ? renderRss(doc) : renderAtom(doc);
-      return c.body(body, 200, { 'Content-Type': `${media}; charset=utf-8`, 'Cache-Control': 'public, max-age=300', 'Last-Modified': httpDate(updated) });
+      return c.body(body, 200, { 'Content-Type': `${media}; charset=utf-8`, 'Cache-Control': 'public, max-age=300', ...lastModified(updated) });
     });
   }
 }

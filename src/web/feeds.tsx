@@ -4,12 +4,15 @@
  * <link>s for a page's head. The lists come from the same service calls as the pages.
  */
 import type { Context, Hono } from 'hono';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { dayToMs, formatWindow, type DayWindow } from '../domain/dates.ts';
 import { getDailyFeed, getNewFeed, latestWindow } from '../services/feed.ts';
 import { MAX_SEARCH_CHARS, parseListWindow, searchPapers, withAllAuthors } from '../services/open-data.ts';
 import { collectionPaperIds, findCollection } from '../store/collections.ts';
+import { listsChangedAt } from '../store/list-changes.ts';
 import { listCardsByIds } from '../store/listings.ts';
+import type { Database } from '../store/schema.ts';
 import { listedEntry, type PaperCard } from '../store/types.ts';
 import { findUserByName } from '../store/users.ts';
 import type { ApiContext } from './api/context.ts';
@@ -188,8 +191,11 @@ const FEED_SIZE = { daily: 100, weekly: 50, new: 200, search: 50, collection: 10
  */
 function send(c: Context, doc: FeedDoc, format: Format, cacheControl = 'public, max-age=300'): Response {
   const body = format === 'rss' ? renderRss(doc) : renderAtom(doc);
-  return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': cacheControl, 'Last-Modified': httpDate(doc.updated) });
+  return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': cacheControl, ...lastModified(doc.updated) });
 }
+
+/** Last-Modified for a feed dated `updated`; none for a feed with no date (nothing listed yet). */
+export const lastModified = (updated: number): Record<string, string> => (updated > 0 ? { 'Last-Modified': httpDate(updated) } : {});
 
 /**
  * When a feed last changed: its newest item, or `fallback` (the window's last day) when that is
@@ -197,7 +203,16 @@ function send(c: Context, doc: FeedDoc, format: Format, cacheControl = 'public, 
  * make caches send it back as If-Modified-Since and get 304s until then (RFC 9110, 8.8.2.1).
  */
 export const feedUpdated = (items: readonly FeedItem[], fallback: number, nowMs: number) => Math.min(items.reduce((m, i) => Math.max(m, i.updated), fallback), nowMs);
-const windowEnd = (w: DayWindow | null) => (w ? dayToMs(w.to) : 0);
+
+/**
+ * When a window's list last changed: the end of its last day, or a later change recorded for its
+ * days (an entry hidden, taken off, pinned, ...), so that a feed's date never moves back.
+ */
+export async function listChanged(db: Kysely<Database>, w: DayWindow | null): Promise<number> {
+  if (!w) return 0;
+  const at = await listsChangedAt(db, w.from, w.to);
+  return Math.max(dayToMs(w.to), at ? Date.parse(at) || 0 : 0);
+}
 
 export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext): void {
   const { store } = ctx.deps;
@@ -230,7 +245,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       return send(c, {
         title: `Daily papers · ${site}`, description: `The papers members put on the Daily papers list of ${site} (${when}).`,
         pageUrl: view.window ? `${base}/papers/date/${view.window.label}` : `${base}/`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, windowEnd(view.window)), items,
+        updated: newest(items, await listChanged(store.db, view.window)), items,
       }, format);
     });
 
@@ -248,7 +263,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       return send(c, {
         title: `Papers of the week · ${site}`, description: `The week's most trending Daily papers on ${site}${view.window ? ` (${formatWindow(view.window)})` : ''}.`,
         pageUrl: view.window ? `${base}/papers/week/${view.window.label}` : `${base}/`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, windowEnd(view.window)), items,
+        updated: newest(items, await listChanged(store.db, view.window)), items,
       }, format);
     });
 
@@ -261,7 +276,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       return send(c, {
         title: `${what} · ${site}`, description: `Everything arXiv announced${category ? ` in ${category}` : ''} on ${view.window ? formatWindow(view.window) : 'its latest day'}.`,
         pageUrl: `${base}/new${category ? `/${category}` : ''}${view.window ? `?date=${view.window.label}` : ''}`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, windowEnd(view.window)), items,
+        updated: newest(items, view.window ? dayToMs(view.window.to) : 0), items,
       }, format);
     };
 
@@ -312,7 +327,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       return send(c, {
         title: `${found.name} · a collection by ${found.username} · ${site}`, description: `Papers ${found.username} collected in "${found.name}" on ${site}.`,
         pageUrl: `${base}/users/${encodeURIComponent(found.username)}/collections/${encodeURIComponent(found.slug)}`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, Date.parse(found.createdAt) || 0), items,
+        updated: newest(items, Date.parse(found.changedAt) || 0), items,
       }, format, 'public, no-cache');
     });
   }

@@ -7,9 +7,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { createCollection, changeCollection } from '../../src/services/community.ts';
+import { createCollection, changeCollection, curate } from '../../src/services/community.ts';
 import { FeedLinks, newFeedLink } from '../../src/web/feeds.tsx';
-import { paperRecord } from '../helpers/factories.ts';
+import { createMember, paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
 import { NOW_MS, openDataApp, type OpenDataTest } from './support.ts';
 
@@ -96,7 +96,8 @@ test('the Daily papers feed, RSS and Atom: valid, parsed by a feed parser, conte
   assert.equal(diffusion.published?.toISOString(), '2025-05-05T09:00:00.000Z');
   assert.deepEqual(diffusion.categories.map((c) => c.term), ['cs.CV', 'cs.CL']);
   assert.match(diffusion.description!, /Ada Lovelace, Alan Turing/);
-  assert.equal(rss.res.headers.get('last-modified'), 'Mon, 05 May 2025 10:00:00 GMT', 'the newest item\'s time');
+  // The list's last change: the import that made it (FIXED_NOW), later than its newest item (10:00 on 5 May 2025).
+  assert.equal(rss.res.headers.get('last-modified'), 'Sat, 28 Nov 2026 12:00:00 GMT');
 
   const atom = await get(t, '/feeds/daily.atom?date=2025-05-05');
   assert.equal(atom.res.headers.get('content-type'), 'application/atom+xml; charset=utf-8');
@@ -105,7 +106,7 @@ test('the Daily papers feed, RSS and Atom: valid, parsed by a feed parser, conte
   const feed = parseFeed(atom.body);
   assert.equal(feed.items[1]!.title, 'Sparse attention for long documents');
   assert.deepEqual(feed.items[1]!.authors.map((a) => a.name), ['Ada Lovelace', 'Alan Turing', 'Grace Hopper', 'Edsger Dijkstra', 'Barbara Liskov']);
-  assert.equal(feed.updated?.toISOString(), '2025-05-05T10:00:00.000Z');
+  assert.equal(feed.updated?.toISOString(), '2026-11-28T12:00:00.000Z');
 
   const latest = parseFeed((await get(t, '/feeds/daily.rss')).body);
   assert.deepEqual(latest.items.map((i) => i.url), ['http://localhost/papers/2505.00204'], 'without a date: the latest list');
@@ -188,7 +189,44 @@ test('a feed of a day or week still to come is never dated after now: Last-Modif
     assert.equal((await get(t, url, { 'if-modified-since': now })).res.status, 304, url);
   }
   // A past day keeps its own date.
-  assert.equal((await get(t, '/feeds/daily.rss?date=2025-05-05')).res.headers.get('last-modified'), 'Mon, 05 May 2025 10:00:00 GMT');
+  assert.equal((await get(t, '/feeds/new.rss?date=2025-05-05')).res.headers.get('last-modified'), 'Tue, 06 May 2025 00:00:00 GMT');
+});
+
+test('a feed\'s Last-Modified never moves back: a curator hides its newest item, an owner takes a paper out of a collection', async () => {
+  let clock = NOW_MS;
+  const t = await openDataApp({ now: () => clock });
+  const deps = { store: t.store, now: () => clock, arxiv: null, submitQuota: 3 };
+  const curator = await createMember(t.store, 'cura', { role: 'curator' });
+  const later = async (action: () => Promise<unknown>) => {
+    clock += 3_600_000;
+    await action();
+    return new Date(clock).toUTCString();
+  };
+  for (const url of ['/feeds/daily.rss?date=2025-05-05', '/feeds/categories/cs.CV.atom?date=2025-05-05']) {
+    const first = await get(t, url);
+    const stored = first.res.headers.get('last-modified')!;
+    const newest = parseFeed(first.body).items.map((i) => ({ url: i.url!, at: i.published!.getTime() })).sort((a, b) => b.at - a.at)[0]!;
+    const hiddenAt = await later(() => curate(deps, curator, newest.url.split('/').pop()!, 'hide'));
+    const again = await get(t, url, { 'if-modified-since': stored });
+    assert.equal(again.res.status, 200, `${url}: the list changed, so a client that stored the feed gets the new one`);
+    assert.ok(!parseFeed(again.body).items.some((i) => i.url === newest.url), `${url}: the hidden paper is gone`);
+    assert.equal(again.res.headers.get('last-modified'), hiddenAt, url);
+    const shownAt = await later(() => curate(deps, curator, newest.url.split('/').pop()!, 'unhide'));
+    assert.equal((await get(t, url, { 'if-modified-since': hiddenAt })).res.headers.get('last-modified'), shownAt, url);
+    assert.equal((await get(t, url, { 'if-modified-since': shownAt })).res.status, 304, `${url}: unchanged since`);
+  }
+
+  const col = await createCollection(deps, t.ada, { name: 'Reading', isPublic: true, paperId: '2505.00201' });
+  await changeCollection(deps, t.ada, { collectionId: col.id, paperId: '2505.00210', action: 'add' });
+  const url = '/feeds/collections/ada/reading.rss';
+  const stored = (await get(t, url)).res.headers.get('last-modified')!;
+  const removedAt = await later(() => changeCollection(deps, t.ada, { collectionId: col.id, paperId: '2505.00210', action: 'remove' }));
+  const again = await get(t, url, { 'if-modified-since': stored });
+  assert.equal(again.res.status, 200, 'a paper taken out is a change');
+  assert.equal(parseFeed(again.body).items.length, 1);
+  assert.equal(again.res.headers.get('last-modified'), removedAt);
+  const addedAt = await later(() => changeCollection(deps, t.ada, { collectionId: col.id, paperId: '2505.00202', action: 'add' }));
+  assert.equal((await get(t, url, { 'if-modified-since': removedAt })).res.headers.get('last-modified'), addedAt, 'an older paper put in is a change too');
 });
 
 test('feed errors are clear: bad dates, weeks and categories are 400s, unknown ones and private collections 404s, no search engine 503', async () => {
