@@ -37,12 +37,14 @@ export const INSTANCE_TABLES: readonly TableSpec[] = [
   { name: 'paper_categories', key: ['paper_id', 'category'], columns: ['paper_id', 'category', 'is_primary', 'position'] },
   { name: 'announcements', key: ['day', 'paper_id'], columns: ['day', 'paper_id', 'announce_type'] },
   { name: 'daily_entries', key: ['paper_id'], columns: ['paper_id', 'day', 'submitted_at', 'submitted_by', 'featured', 'pinned', 'hidden', 'added_by_curator'] },
+  // When each day's list last changed: feeds' Last-Modified must not move back on the target.
+  { name: 'list_changes', key: ['day'], columns: ['day', 'changed_at'] },
   { name: 'votes', key: ['user_id', 'paper_id'], columns: ['user_id', 'paper_id', 'created_at'] },
   // Ordered by id, a reply comes after the comment it answers.
   { name: 'comments', key: ['id'], serial: 'id', columns: ['id', 'paper_id', 'user_id', 'parent_id', 'body', 'score', 'created_at', 'edited_at', 'deleted_at', 'hidden_at'] },
   { name: 'comment_votes', key: ['user_id', 'comment_id'], columns: ['user_id', 'comment_id', 'created_at'] },
   { name: 'comment_reports', key: ['comment_id', 'user_id'], columns: ['comment_id', 'user_id', 'reason', 'created_at', 'resolved_at'] },
-  { name: 'collections', key: ['id'], serial: 'id', columns: ['id', 'user_id', 'name', 'slug', 'is_public', 'created_at'] },
+  { name: 'collections', key: ['id'], serial: 'id', columns: ['id', 'user_id', 'name', 'slug', 'is_public', 'created_at', 'changed_at'] },
   { name: 'collection_items', key: ['collection_id', 'paper_id'], columns: ['collection_id', 'paper_id', 'added_at'] },
   { name: 'subscriptions', key: ['id'], serial: 'id', columns: ['id', 'email', 'user_id', 'period', 'kind', 'query', 'created_at', 'confirmed_at', 'unsubscribed_at', 'bounced_at', 'token_nonce', 'confirm_sent_at', 'bounce_reason', 'updated_at'] },
   { name: 'outbox', key: ['id'], serial: 'id', columns: ['id', 'subscription_id', 'period_key', 'status', 'lease_owner', 'lease_until', 'attempts', 'message_id', 'last_error', 'created_at', 'sent_at', 'period', 'window_from', 'window_to', 'not_before', 'expires_at', 'handed_at', 'paper_ids', 'run_id'] },
