@@ -33,7 +33,10 @@ export async function prepareLatestPeriods(deps: ForYouDeps, periods: readonly P
   const latest = await latestPaperDay(deps.store.db);
   const out: Partial<Record<Period, number>> = {};
   if (!latest) return out;
-  for (const p of periods) out[p] = await prepareForYouPeriod(deps, windowContaining(p, latest), cache);
+  for (const p of periods) {
+    const window = windowContaining(p, latest);
+    if (window) out[p] = await prepareForYouPeriod(deps, window, cache);
+  }
   return out;
 }
 

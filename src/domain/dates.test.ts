@@ -71,7 +71,7 @@ test('formatCardDate: short within the current year, with the year before', () =
 });
 
 test('formatWindow labels each period', () => {
-  assert.equal(formatWindow(windowContaining('day', '2025-05-06')), 'Tuesday, May 6, 2025');
-  assert.equal(formatWindow(windowContaining('week', '2025-05-06')), 'Week 19, 2025 (May 5 – May 11)');
-  assert.equal(formatWindow(windowContaining('month', '2025-05-06')), 'May 2025');
+  assert.equal(formatWindow(windowContaining('day', '2025-05-06')!), 'Tuesday, May 6, 2025');
+  assert.equal(formatWindow(windowContaining('week', '2025-05-06')!), 'Week 19, 2025 (May 5 – May 11)');
+  assert.equal(formatWindow(windowContaining('month', '2025-05-06')!), 'May 2025');
 });

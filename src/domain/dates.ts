@@ -126,11 +126,15 @@ export function parseMonth(input: string): DayWindow | null {
   return { period: 'month', label: input, from: msToDay(first), to: msToDay(last) };
 }
 
-/** The window of `period` that contains `day`. */
-export function windowContaining(period: Period, day: string): DayWindow {
+/**
+ * The window of `period` that contains `day`; null when no label may name it: a day outside
+ * FIRST_DAY..LAST_DAY, or a week or month of such a day (2999-12-30 is in week 3000-W01).
+ */
+export function windowContaining(period: Period, day: string): DayWindow | null {
+  if (parseDay(day) === null) return null;
   if (period === 'day') return dayWindow(day);
-  if (period === 'week') return parseWeek(isoWeekOf(day))!;
-  return parseMonth(monthOf(day))!;
+  if (period === 'week') return parseWeek(isoWeekOf(day));
+  return parseMonth(monthOf(day));
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

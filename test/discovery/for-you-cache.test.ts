@@ -137,7 +137,7 @@ test('periods prepared ahead are what a member\'s call then uses, with the same 
   assert.equal(counts.day, 2, `the latest day (${latest}) has the two papers added above`);
   assert.ok((counts.week ?? 0) >= 2);
   const prepared = [...cache.periods.values()];
-  const window = windowContaining('week', latest);
+  const window = windowContaining('week', latest)!;
   const r = await forYou(deps, { userId: user.id, window, limit: 20 }, cache);
   assert.equal(r.candidates, counts.week);
   assert.deepEqual([...cache.periods.values()], prepared, 'the call found the week prepared and prepared nothing more');

@@ -84,3 +84,34 @@ test('a category steps over periods without papers of the category', async () =>
   assert.deepEqual(await pager(a, '/categories/cs.CL/month/2025-05'), { prev: '/categories/cs.CL/month/2025-04', next: null });
   assert.deepEqual(await pager(a, '/categories/cs.CL/date/2025-05-05'), { prev: '/categories/cs.CL/date/2025-04-08', next: null });
 });
+
+test('lists on the first and last days a date may name: the page and its tabs, no 500', async () => {
+  const t = await testApp();
+  await t.store.importBatch({
+    records: [
+      paperRecord({ id: '2501.00501', title: 'At the far end', categories: ['cs.CL'], announcedOn: ['2999-12-31'] }),
+      paperRecord({ id: '2501.00502', title: 'At the start', categories: ['cs.CL'], announcedOn: ['1991-01-01'] }),
+    ],
+    entries: [
+      { paperId: '2501.00501', day: '2999-12-31', submittedAt: '2999-12-31T08:00:00.000Z' },
+      { paperId: '2501.00502', day: '1991-01-01', submittedAt: '1991-01-01T08:00:00.000Z' },
+    ],
+  }, FIXED_NOW);
+  const tabs = (html: string) => [...(/<nav aria-label="Period"[^>]*>(.*?)<\/nav>/s.exec(html)?.[1] ?? '').matchAll(/<a href="([^"]+)"/g)].map((m) => m[1]);
+  const cases: [string, string, string[]][] = [
+    // 2999-12-30 and -31 lie in ISO week 3000-W01, which no label names: no Weekly tab.
+    ['/', 'At the far end', ['/papers/date/2999-12-31', '/papers/month/2999-12']],
+    ['/papers/date/2999-12-30', 'No papers', ['/papers/date/2999-12-30', '/papers/month/2999-12']],
+    ['/categories/cs.CL/date/2999-12-31', 'At the far end', ['/categories/cs.CL/date/2999-12-31', '/categories/cs.CL/month/2999-12']],
+    // Week 1991-W01 starts on 1990-12-31: its tabs take the week's last day.
+    ['/papers/week/1991-W01', 'At the start', ['/papers/date/1991-01-06', '/papers/week/1991-W01', '/papers/month/1991-01']],
+    ['/categories/cs.CL/week/1991-W01', 'At the start', ['/categories/cs.CL/date/1991-01-06', '/categories/cs.CL/week/1991-W01', '/categories/cs.CL/month/1991-01']],
+  ];
+  for (const [url, shows, links] of cases) {
+    const res = await t.app.request(url);
+    const html = await res.text();
+    assert.equal(res.status, 200, `${url}: ${html.slice(0, 300)}`);
+    assert.match(html, new RegExp(shows), url);
+    assert.deepEqual(tabs(html), links, url);
+  }
+});

@@ -65,11 +65,15 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
         </h1>
         {kind === 'daily' && w ? (
           <nav aria-label="Period" class="tabs">
-            {(['day', 'week', 'month'] as const).map((p) => (
-              <a href={dailyPath(windowContaining(p, w.from), category)} aria-current={p === period ? 'page' : undefined}>
-                {p === 'day' ? 'Daily' : p === 'week' ? 'Weekly' : 'Monthly'}
-              </a>
-            ))}
+            {(['day', 'week', 'month'] as const).map((p) => {
+              // A week can straddle two months (and the first or last year a label may name): the
+              // tab takes whichever end has a window.
+              const tab = windowContaining(p, w.from) ?? windowContaining(p, w.to);
+              const name = p === 'day' ? 'Daily' : p === 'week' ? 'Weekly' : 'Monthly';
+              return tab
+                ? <a href={dailyPath(tab, category)} aria-current={p === period ? 'page' : undefined}>{name}</a>
+                : <span class="muted">{name}</span>;
+            })}
           </nav>
         ) : null}
       </div>
