@@ -170,6 +170,8 @@ test('conditional GET on feeds: If-None-Match and If-Modified-Since answer 304',
   assert.equal(since.res.status, 304);
   assert.equal(since.body, '');
   assert.equal(since.res.headers.get('last-modified'), lastModified);
+  // Labelled as what it stands for: a cache updating its stored headers from the 304 keeps "a feed".
+  assert.equal(since.res.headers.get('content-type'), 'application/rss+xml; charset=utf-8');
   assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-modified-since': 'Mon, 05 May 2025 00:00:00 GMT' })).res.status, 200);
   assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-none-match': '"other"', 'if-modified-since': lastModified })).res.status, 200, 'If-None-Match wins');
 });

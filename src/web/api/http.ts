@@ -165,8 +165,12 @@ export function apiAccess(deps: TokenDeps, ipOf: (c: Context) => string, rules =
 
 // --- Conditional GET ---------------------------------------------------------------------------
 
-/** Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5), plus CORS and rate limits. */
-const KEPT_ON_304 = ['cache-control', 'content-location', 'date', 'etag', 'expires', 'vary', 'last-modified'];
+/**
+ * Headers a 304 repeats from the 200 it stands for (RFC 9110, 15.4.5), plus CORS and rate limits,
+ * and Content-Type: without it the HTTP server labels the 304 text/plain, and a cache that updates
+ * its stored headers from a 304 (RFC 9111, 4.3.4) would relabel the stored page, feed or JSON.
+ */
+const KEPT_ON_304 = ['cache-control', 'content-location', 'content-type', 'date', 'etag', 'expires', 'vary', 'last-modified'];
 const KEPT_PREFIXES_ON_304 = ['access-control-', 'ratelimit'];
 
 function etagMatches(etag: string, ifNoneMatch: string): boolean {
