@@ -31,6 +31,13 @@ test('charts escape every text they draw', () => {
   assert.equal(escapeXml(`<a href="x">'&'</a>`), '&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;');
 });
 
+test('a title or byline with characters XML does not allow still makes a readable image (they are dropped)', () => {
+  const card = titleCard({ title: 'Bell \u0001 and \uFFFE non-character, lone \uD800 surrogate, emoji 🙂', byline: 'Ada\u0007 Lovelace', site: 'Paperboy' });
+  assert.equal(XMLValidator.validate(card), true);
+  assert.match(card, /aria-label="Bell  and  non-character, lone  surrogate, emoji 🙂"/);
+  assert.match(card, />Ada Lovelace</);
+});
+
 test('horizontalBarChart: bars as long as their share of the largest, with values', () => {
   const svg = horizontalBarChart({ title: 'Top categories', items: [{ label: 'cs.CL', value: 100 }, { label: 'cs.LG', value: 50 }] });
   const widths = [...svg.matchAll(/<rect x="110" [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));

@@ -15,9 +15,16 @@ export interface ChartPoint {
   value: number;
 }
 
-/** Escapes text for SVG/XML content and attribute values. */
+/**
+ * Escapes text for XML content and attribute values (SVG, feeds), and drops what XML 1.0 does not
+ * allow at all (control characters, U+FFFE/U+FFFF, lone surrogates): an imported title may carry
+ * them, and one would make the whole document unreadable.
+ */
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return s
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');

@@ -7,6 +7,7 @@ import type { Context, Hono } from 'hono';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { dayToMs, formatWindow, type DayWindow } from '../domain/dates.ts';
+import { escapeXml as xmlText } from '../domain/svg-chart.ts';
 import { getDailyFeed, getNewFeed, latestWindow } from '../services/feed.ts';
 import { MAX_SEARCH_CHARS, parseListWindow, searchPapers, withAllAuthors } from '../services/open-data.ts';
 import { collectionPaperIds, findCollection } from '../store/collections.ts';
@@ -47,14 +48,6 @@ export interface FeedDoc {
   /** The newest item's time, or when the list's window ends. */
   updated: number;
   items: FeedItem[];
-}
-
-/** Escapes text for XML and drops characters XML 1.0 does not allow (some abstracts carry them). */
-export function xmlText(s: string): string {
-  return s
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '')
-    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
-    .replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!);
 }
 
 const AUTHORS_SHOWN = 20;
