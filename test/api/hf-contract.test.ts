@@ -148,6 +148,16 @@ test('week, month and submitter filters; p and limit paginate with a Link rel="n
     pages++;
   }
   assert.equal(pages, 3);
+
+  // A parameter given twice: the answer uses the first value, and so does its next page.
+  const twice = await t.json('/api/daily_papers?week=2025-W19&week=2025-W20&limit=2');
+  assert.equal((twice.body as Json[]).length, 2);
+  const twiceNext = new URL(/^<([^>]+)>/.exec(twice.res.headers.get('link')!)![1]!);
+  assert.deepEqual(twiceNext.searchParams.getAll('week'), ['2025-W19']);
+  // An empty submitter is a mistake, as an empty date is, not a filter that matches no one.
+  const empty = await t.json('/api/daily_papers?submitter=');
+  assert.equal(empty.res.status, 400);
+  assert.match((empty.body as Json).error as string, /submitter: say whose papers/);
   assert.equal(seen.size, 5);
   const past = await t.json('/api/daily_papers?week=2025-W19&limit=2&p=9');
   assert.equal(past.res.status, 200);

@@ -20,11 +20,14 @@ import { intParam, LINK_HEADER, svg } from './params.ts';
 const TAG = 'Hugging Face-compatible';
 const MAX_P = 10_000;
 
-/** `Link: <url>; rel="next"` with the request's own query and one parameter changed. */
+/**
+ * `Link: <url>; rel="next"` with the request's own query and one parameter changed. A parameter
+ * given twice keeps its first value, the one the answer used (`?date=A&date=B` lists A).
+ */
 function nextLink(c: Context, ctx: ApiContext, changes: Record<string, string>): string {
   const url = new URL(c.req.url);
   const next = new URL(url.pathname, ctx.present.baseUrl);
-  for (const [k, v] of url.searchParams) next.searchParams.set(k, v);
+  for (const k of new Set(url.searchParams.keys())) next.searchParams.set(k, url.searchParams.get(k)!);
   for (const [k, v] of Object.entries(changes)) next.searchParams.set(k, v);
   return `<${next.href}>; rel="next"`;
 }
@@ -33,7 +36,7 @@ const dailyQuery = z.object({
   date: z.string().max(40).optional().describe('A day, YYYY-MM-DD (1991-01-01 to 2999-12-31): the papers that entered its list.'),
   week: z.string().max(40).optional().describe('An ISO week, YYYY-Www.'),
   month: z.string().max(40).optional().describe('A month, YYYY-MM.'),
-  submitter: z.string().max(40).optional().describe('Only papers this member submitted (username).'),
+  submitter: z.string().min(1, 'submitter: say whose papers (a username)').max(40).optional().describe('Only papers this member submitted (username).'),
   sort: z.enum(['publishedAt', 'trending'], { error: 'sort must be publishedAt or trending' }).optional()
     .describe('publishedAt: newest on the list first; trending (the default): by the trending key.'),
   p: intParam('p', 0, MAX_P, 'Page, from 0.', 0),
