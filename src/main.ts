@@ -97,7 +97,13 @@ export async function main(argv: string[]): Promise<number> {
       if (typeof args === 'number') return args;
       const { startServer } = await import('./cli/serve.ts');
       const store = await openStore(config.databaseUrl);
-      const server = await startServer(config, store, logger);
+      let server;
+      try {
+        server = await startServer(config, store, logger);
+      } catch (err) {
+        await store.close();
+        throw err;
+      }
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) {

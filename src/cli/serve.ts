@@ -167,7 +167,7 @@ export async function startServer(config: Config, store: Store, logger: Logger):
         clearTimeout(mailWait);
         if (mailLeft > 0) logger.error({ pending: mailLeft }, 'shutdown: e-mails still being sent after their answers at the deadline were abandoned');
         const abandonedJobs = (await jobs).flat();
-        stopPreparing();
+        await stopPreparing();
         await searchIndex.close();
         await pgSearch?.close();
         return { forcedConnections, abandonedJobs, ms: Date.now() - began };
@@ -178,7 +178,16 @@ export async function startServer(config: Config, store: Store, logger: Logger):
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
     });
-    server.on('error', (err) => reject(new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`)));
+    // Before it listens (a port in use, an address not on this machine): stop what started, so the
+    // process ends with the error instead of running on without serving anything.
+    server.once('error', (err) => {
+      const why = new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`);
+      void (async () => {
+        await Promise.allSettled([scheduler?.stop({ timeoutMs: 0 }), digests?.stop({ timeoutMs: 0 })]);
+        await stopPreparing();
+        await Promise.allSettled([searchIndex.close(), pgSearch?.close()]);
+      })().finally(() => reject(why));
+    });
   });
 }
 

@@ -40,20 +40,28 @@ export async function prepareLatestPeriods(deps: ForYouDeps, periods: readonly P
   return out;
 }
 
-/** Starts preparing in the background (first tick at once); returns a function that stops it. */
-export function startForYouPreparation(deps: ForYouDeps, opts: PreparationOptions = {}): () => void {
-  let running = false;
+/**
+ * Starts preparing in the background (first tick at once); returns a function that stops it and
+ * resolves once a tick in progress has ended (the store may then be closed).
+ */
+export function startForYouPreparation(deps: ForYouDeps, opts: PreparationOptions = {}): () => Promise<void> {
+  let running: Promise<void> | null = null;
   let stopped = false;
-  const tick = async () => {
+  const tick = () => {
     if (running || stopped) return;
-    running = true;
-    try {
-      await prepareLatestPeriods(deps, opts.periods, opts.cache);
-      await prepareHistoryTerms(deps, opts.cache);
-    } catch (err) { opts.onError?.(err); } finally { running = false; }
+    running = (async () => {
+      try {
+        await prepareLatestPeriods(deps, opts.periods, opts.cache);
+        await prepareHistoryTerms(deps, opts.cache);
+      } catch (err) { opts.onError?.(err); } finally { running = null; }
+    })();
   };
-  const timer = setInterval(() => void tick(), opts.intervalMs ?? PREPARE_INTERVAL_MS);
+  const timer = setInterval(tick, opts.intervalMs ?? PREPARE_INTERVAL_MS);
   timer.unref();
-  void tick();
-  return () => { stopped = true; clearInterval(timer); };
+  tick();
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await running;
+  };
 }

@@ -1,0 +1,50 @@
+/**
+ * `paperboy serve` on a port another process holds: it says so and ends with exit 1. It used to
+ * run on while its search index was built in the background (minutes on the demo), with the
+ * schedulers ticking, serving nothing: a supervisor would take it for a healthy process.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { demoCopy } from '../helpers/demo-store.ts';
+import { nodeArgs, PROJECT_ROOT } from '../helpers/paperboy.ts';
+import { cleanEnv } from '../helpers/server-process.ts';
+import { tempDir } from '../helpers/store.ts';
+
+/** Many times what giving up takes; only a process that does not end waits this long. */
+const HANG_MS = 60_000;
+
+test('serve on a port in use while its search index is being built: a one-line error, exit 1', async () => {
+  const dataDir = tempDir();
+  // The demo without its saved index (or, run alone, an empty store that imports it): the server
+  // starts building the index before it listens.
+  if (await demoCopy({}, dataDir)) {
+    const db = new BetterSqlite3(path.join(dataDir, 'paperboy.db'));
+    db.exec('DELETE FROM search_index_meta; DELETE FROM search_index_parts;');
+    db.close();
+  }
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as net.AddressInfo).port;
+  try {
+    const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], {
+      cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      env: cleanEnv({ HOST: '127.0.0.1', PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+    });
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stdout!.resume();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const hang = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), HANG_MS).unref());
+    const outcome = await Promise.race([exited, hang]);
+    if (outcome === 'still running') child.kill('SIGKILL');
+    assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
+    assert.match(stderr, new RegExp(`paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`));
+    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    holder.close();
+  }
+});
