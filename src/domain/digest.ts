@@ -4,6 +4,7 @@
  * schedule. No I/O, no clock: time is an argument.
  */
 import { addDays, dayToMs, isoWeekOf } from './dates.ts';
+import { trendingByVotes } from './ranking.ts';
 
 export type DigestPeriod = 'daily' | 'weekdays' | 'weekly';
 export type DigestKind = 'trending' | 'search' | 'for-you';
@@ -232,6 +233,11 @@ function byTrending(a: DigestCandidate, b: DigestCandidate): number {
   return b.hotness - a.hotness || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** Trending over a window: by the key on one day, by upvotes (then the key) over several (see trendingByVotes). */
+const trendingOver = (window: { from: string; to: string }) => (trendingByVotes(window.from, window.to)
+  ? (a: DigestCandidate, b: DigestCandidate) => b.upvotes - a.upvotes || byTrending(a, b)
+  : byTrending);
+
 /**
  * The papers of one subscriber's digest. Trending: the window's Daily papers by the trending key.
  * Search alerts: the search engine's hits for the saved query that entered a daily list or were
@@ -243,7 +249,7 @@ export function selectDigest(input: SelectionInput): Selection {
   const { window, sentBefore } = input;
   let picked: DigestCandidate[];
   if (input.kind === 'trending') {
-    picked = input.candidates.filter((c) => inWindow(c.listedOn, window) && !sentBefore.has(c.id)).sort(byTrending);
+    picked = input.candidates.filter((c) => inWindow(c.listedOn, window) && !sentBefore.has(c.id)).sort(trendingOver(window));
   } else {
     const eligible = (c: DigestCandidate) => (inWindow(c.listedOn, window) || inWindow(c.announcedOn, window)) && !sentBefore.has(c.id);
     if (input.searchHits) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { hotness, TRENDING_EPOCH_MS, TRENDING_WINDOW_HOURS } from './ranking.ts';
+import { hotness, trendingByVotes, TRENDING_EPOCH_MS, TRENDING_WINDOW_HOURS } from './ranking.ts';
 
 const DAY = 86_400_000;
 const at = (days: number) => TRENDING_EPOCH_MS + days * DAY;
@@ -34,4 +34,16 @@ test('hotness: time-invariant, the key does not depend on when it is computed', 
   const a = hotness(12, at(100));
   const b = hotness(12, at(100));
   assert.equal(a, b);
+});
+
+test('trendingByVotes: periods of several days up to a month rank by votes; a day and every day by the key', () => {
+  const cases: [string, string, boolean][] = [
+    ['2025-05-05', '2025-05-05', false],
+    ['2025-05-02', '2025-05-04', true], // Monday's weekdays digest: Friday to Sunday
+    ['2025-05-05', '2025-05-11', true], // a week
+    ['2025-01-01', '2025-01-31', true], // a month
+    ['2024-12-30', '2025-01-31', false],
+    ['1991-01-01', '2999-12-31', false], // every day: what is hot now
+  ];
+  for (const [from, to, want] of cases) assert.equal(trendingByVotes(from, to), want, `${from}..${to}`);
 });

@@ -28,5 +28,21 @@ export function hotness(upvotes: number, enteredAtMs: number): number {
   return Math.log10(1 + votes) + (enteredAtMs - TRENDING_EPOCH_MS) / WINDOW_MS;
 }
 
+/** The longest period ranked by votes (a month); longer spans are "every day", open-ended. */
+const PERIOD_MAX_DAYS = 31;
+
+/**
+ * Whether "trending" over the days `from`..`to` ranks by upvotes (ties by the key) rather than by the
+ * key alone. Over a period of several days (a week, a month, a weekly digest) it does: a day's age
+ * is worth ten times the votes, so there the key would rank simply the newest first, and the
+ * period's most upvoted papers would never show. One day, and the open-ended list of every day
+ * (what is hot now), keep the key. Days are YYYY-MM-DD.
+ */
+export function trendingByVotes(from: string, to: string): boolean {
+  if (from === to) return false;
+  const days = (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000 + 1;
+  return days <= PERIOD_MAX_DAYS;
+}
+
 /** The formula as shown on /about. */
 export const TRENDING_FORMULA_TEXT = `hotness = log10(1 + upvotes) + (entered - 2020-01-01) / ${TRENDING_WINDOW_HOURS} h`;

@@ -8,6 +8,7 @@ import type { Database } from './schema.ts';
 import type { ListQuery, Page, PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
 import { touchListDays } from './list-changes.ts';
+import { trendingByVotes } from '../domain/ranking.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -49,8 +50,8 @@ export async function listDailyPapers(db: Db, q: ListQuery): Promise<Page<PaperC
   }
   let rows = base.leftJoin('users as u', 'u.id', 'd.submitted_by').select(CARD_COLUMNS);
   if (q.from === q.to && q.submitter === undefined) rows = rows.orderBy('d.pinned', 'desc');
-  if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
-  else if (q.sort === 'upvotes') rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
+  if (q.sort === 'upvotes' || (q.sort === 'trending' && trendingByVotes(q.from, q.to))) rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
+  else if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
   else rows = rows.orderBy('d.submitted_at', 'desc');
   const [items, total] = await Promise.all([
     rows.orderBy('p.id').limit(q.limit).offset(q.offset).execute(),
@@ -73,7 +74,8 @@ export async function listAnnouncedPapers(db: Db, q: ListQuery): Promise<Page<Pa
     .leftJoin('users as u', 'u.id', 'd.submitted_by')
     .select(CARD_COLUMNS)
     .where('p.id', 'in', ids);
-  if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
+  if (q.sort === 'trending' && trendingByVotes(q.from, q.to)) rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
+  else if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
   else if (q.sort === 'upvotes') rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.published_at', 'desc');
   else rows = rows.orderBy('p.published_at', 'desc');
   const [items, total] = await Promise.all([

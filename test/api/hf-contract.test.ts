@@ -116,6 +116,9 @@ test('week, month and submitter filters; p and limit paginate with a Link rel="n
   const t = await openDataApp();
   const week = (await t.json('/api/daily_papers?week=2025-W19')).body as Json[];
   assert.deepEqual(week.map((r) => (r.paper as Json).id).sort(), ['2505.00201', '2505.00202', '2505.00203', '2505.00204', '2505.00210']);
+  const votes = week.map((r) => r.upvotes as number);
+  assert.deepEqual(votes, [...votes].sort((a, b) => b - a), 'over a week, trending ranks by upvotes');
+  assert.equal((week[0]!.paper as Json).id, '2505.00202');
   const month = (await t.json('/api/daily_papers?month=2025-05&limit=100')).body as Json[];
   assert.equal(month.length, 5);
   assert.deepEqual(((await t.json('/api/daily_papers?month=2025-04')).body as Json[]), []);

@@ -34,6 +34,11 @@ export function AboutPage({ site, stats, categories }: { site: SiteInfo; stats: 
         entered the daily list (for papers never listed, when arXiv published it). "Most upvoted" sorts on the
         upvote count alone; "Newest" on when papers entered the list.
       </p>
+      <p>
+        Over a week or a month (and in weekly digests), trending ranks by upvotes, with the key above breaking
+        ties: there a day's age would outweigh ten times the votes, and the period's trending list would be
+        little more than its newest papers.
+      </p>
       <h2>This instance</h2>
       <dl class="details">
         <dt>Papers</dt><dd>{n(stats.papers)}</dd>
