@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { adaptImportLine, ImportLineError, type ImportFormat } from '../import/formats.ts';
+import { importLineAdapter, ImportLineError, type ImportFormat } from '../import/formats.ts';
 import { ByteCapError, capBytes } from '../import/byte-cap.ts';
 import { splitLines } from '../import/lines.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
@@ -105,6 +105,8 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const report: ImportReport = {
     lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null, interrupted: false,
   };
+  // Dates are checked against the clock as the file begins: a date more than two days past it is refused.
+  const adaptImportLine = importLineAdapter(opts.now());
   const fail = (line: number, message: string) => {
     report.errors++;
     if (report.errorSamples.length < MAX_REPORTED_ERRORS) report.errorSamples.push({ line, message });
