@@ -193,11 +193,12 @@ export function monthOfArxivId(id: string): string | null {
 }
 
 /**
- * A listing line's publication date: its first listing day, unless the id says the paper was
- * issued in an earlier month (arXiv re-lists old papers when they are replaced or cross-listed);
- * then the first day of that month, the closest the line tells.
+ * A paper's publication date from the first day a list shows it (arXiv's announcement, or a Hugging
+ * Face Daily list): that day, unless the id says the paper was issued in an earlier month (arXiv
+ * re-lists old papers when they are replaced or cross-listed; a Daily list may pick up an older
+ * paper); then the first day of that month, the closest the line tells.
  */
-function listingPublished(id: string, firstDay: string): string {
+function publishedFromFirstListDay(id: string, firstDay: string): string {
   const month = monthOfArxivId(id);
   const day = month && month < firstDay.slice(0, 7) ? `${month}-01` : firstDay;
   return `${day}T00:00:00.000Z`;
@@ -208,7 +209,7 @@ const readerText = (s: string) => detexText(foldWhitespace(s));
 
 function fromListing(v: z.infer<Schemas['listing']>): ImportedLine {
   const days = [...new Set(v.listing_dates)].sort();
-  const published = listingPublished(v.id, days[0]!);
+  const published = publishedFromFirstListDay(v.id, days[0]!);
   const hfAt = v.hf_daily_published_at ?? null;
   return {
     format: 'listing',
@@ -267,6 +268,9 @@ function fromSnapshot(v: z.infer<Schemas['snapshot']>): ImportedLine {
 
 function fromHfDaily(v: z.infer<Schemas['hfDaily']>): ImportedLine {
   const at = `${v.date}T00:00:00.000Z`;
+  // The rows carry no publication time: the list day, or the first day of the id's month when the
+  // paper is older (as a listing line's), never none (Hugging Face's own API always has one).
+  const published = publishedFromFirstListDay(v.arxiv_id, v.date);
   return {
     format: 'hf-daily',
     record: {
@@ -275,7 +279,7 @@ function fromHfDaily(v: z.infer<Schemas['hfDaily']>): ImportedLine {
       abstract: readerText(v.abstract),
       authors: v.authors.map(foldWhitespace).filter(Boolean),
       categories: [],
-      publishedAt: null,
+      publishedAt: published,
       updatedAt: null,
       versions: [],
     },

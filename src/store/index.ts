@@ -135,9 +135,12 @@ export class Store {
       await lockPaperRows(trx, [...records, ...partialRecords].map((r) => r.id).concat(entries.map((e) => e.paperId)));
       const full = await upsertPapers(trx, records, now);
       const partial = await upsertPapers(trx, partialRecords, now, { onlyInsert: true });
-      const counts = { new: full.new + partial.new, updated: full.updated, unchanged: full.unchanged + partial.unchanged };
+      // A known paper is left as it is, except for a publication date it lacks (stored from a source
+      // that had none); that changes its trending key when it is on no Daily list.
+      const dated = await datePapersWithoutPublishedAt(trx, partialRecords, now);
+      const counts = { new: full.new + partial.new, updated: full.updated + dated.length, unchanged: full.unchanged + partial.unchanged - dated.length };
       const listed = await addDailyEntries(trx, entries, now);
-      if (listed > 0) await refreshPaperRanking(trx, entries.map((e) => e.paperId), now);
+      if (listed > 0 || dated.length > 0) await refreshPaperRanking(trx, [...(listed > 0 ? entries.map((e) => e.paperId) : []), ...dated], now);
       return { ...counts, listed };
     });
   }
@@ -292,6 +295,28 @@ export class Store {
 }
 
 /** Opens the shared store: a connection pool for Kysely; the schema is checked by readiness. */
+/**
+ * Gives the stored papers of `records` that have no publication date the one their record brings,
+ * in the caller's transaction; a date already stored is kept. Returns the ids it dated.
+ */
+async function datePapersWithoutPublishedAt(trx: Transaction<Database>, records: PaperRecord[], now: string): Promise<string[]> {
+  const dates = new Map(records.filter((r) => r.publishedAt).map((r) => [r.id, r.publishedAt!]));
+  const ids = [...dates.keys()];
+  const undated: string[] = [];
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await trx.selectFrom('papers').select('id').where('id', 'in', ids.slice(i, i + 500)).where('published_at', 'is', null).execute();
+    undated.push(...rows.map((r) => r.id));
+  }
+  for (const id of undated) {
+    const at = dates.get(id)!;
+    await trx.updateTable('papers')
+      .set({ published_at: at, updated_at: sql<string>`coalesce(updated_at, ${at})`, modified_at: now })
+      .where('id', '=', id).where('published_at', 'is', null)
+      .execute();
+  }
+  return undated;
+}
+
 async function openPostgres(url: string): Promise<Store> {
   const pool = postgresPool(url);
   try {

@@ -1,18 +1,23 @@
 /**
  * Dates in imported files: impossible, implausibly early and far-future ones are refused line by line
  * (a far-future list day would stand in for today's list on the front page), a time without a zone
- * is UTC whatever the machine's zone.
+ * is UTC whatever the machine's zone, and Hugging Face rows give their papers a publication date.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { importFile } from '../../src/services/import.ts';
 import { openStore } from '../../src/store/index.ts';
+import { hotness } from '../../src/domain/ranking.ts';
+import type { PaperRecord } from '../../src/domain/paper.ts';
+import { testApp } from '../helpers/app.ts';
 import { runPaperboy } from '../helpers/paperboy.ts';
 import { tempDatabaseUrl, tempDir, tempStore, FIXED_NOW } from '../helpers/store.ts';
 
 const now = () => FIXED_NOW; // 2026-11-28T12:00Z: dates up to 2026-11-30 are accepted
+const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
 
 const listingRow = (id: string, extra: Record<string, unknown> = {}) => JSON.stringify({
   id, title: `Paper ${id}`, authors: ['A. Author'], categories: ['cs.CL'], abstract: 'An abstract.',
@@ -92,4 +97,61 @@ test('paperboy import under TZ=America/New_York reads times without a zone as UT
   } finally {
     await store.close();
   }
+});
+
+test('papers from Hugging Face daily rows have a publication date in the API, as Hugging Face always sends (real rows)', async () => {
+  const store = await tempStore();
+  const rows = zlib.gunzipSync(fs.readFileSync(path.join(SHARED, 'hf-daily-papers-2024', 'hf_daily_papers_2024.jsonl.gz')))
+    .toString('utf8').split('\n').filter((l) => l.includes('"date": "2024-03-1'));
+  assert.ok(rows.length > 20, `${rows.length} rows`);
+  const file = path.join(tempDir(), 'hf.jsonl');
+  fs.writeFileSync(file, rows.join('\n'));
+  const r = await importFile(store, file, { now });
+  assert.equal(r.errors, 0, JSON.stringify(r.errorSamples));
+  const { app } = await testApp(store);
+  const res = await app.request('/api/daily_papers?date=2024-03-15');
+  assert.equal(res.status, 200);
+  const day = await res.json() as { publishedAt: string; paper: { id: string; publishedAt: string | null } }[];
+  assert.ok(day.length > 5, `${day.length} papers`);
+  for (const row of day) {
+    assert.ok(row.paper.publishedAt, `${row.paper.id} has a publication date`);
+    const month = row.paper.id.slice(0, 4); // new-style ids: YYMM
+    assert.ok(row.paper.publishedAt === '2024-03-15T00:00:00.000Z' || row.paper.publishedAt === `20${month.slice(0, 2)}-${month.slice(2)}-01T00:00:00.000Z`,
+      `${row.paper.id}: ${row.paper.publishedAt}`);
+    assert.ok(row.paper.publishedAt <= row.publishedAt, `${row.paper.id} published no later than it was listed`);
+  }
+  const page = await (await app.request(`/api/papers/${day[0]!.paper.id}`)).json() as { publishedAt: string | null };
+  assert.equal(page.publishedAt, day[0]!.paper.publishedAt);
+});
+
+test('importing Hugging Face rows again dates the papers an earlier import left undated, and their trending key follows', async () => {
+  const store = await tempStore();
+  const undated = (id: string): PaperRecord => ({ id, title: `Paper ${id}`, abstract: 'An abstract.', authors: ['A. Author'], categories: [], publishedAt: null, updatedAt: null, versions: [] });
+  // As an import of these rows left them before: no publication date; one on a Daily list, one not
+  // (a weekend page's row), whose trending key was then the time of the import.
+  await store.importBatch({ records: [], partialRecords: [undated('2403.00001'), undated('2402.00002')], entries: [
+    { paperId: '2403.00001', day: '2024-03-15', submittedAt: '2024-03-15T00:00:00.000Z' },
+  ] }, FIXED_NOW);
+  // A paper known from arXiv keeps its exact date.
+  await store.upsertPapers([{ ...undated('2403.00003'), categories: ['cs.CL'], publishedAt: '2024-03-04T17:59:59.000Z' }], FIXED_NOW);
+  const key = async (id: string) => Number((await store.db.selectFrom('papers').select('hotness').where('id', '=', id).executeTakeFirstOrThrow()).hotness);
+  assert.equal(await key('2402.00002'), hotness(0, Date.parse(FIXED_NOW)));
+
+  const file = path.join(tempDir(), 'again.jsonl');
+  fs.writeFileSync(file, [
+    hfRow('2403.00001', '2024-03-15'),
+    hfRow('2402.00002', '2024-03-16', { same_list_as_previous_date: true }),
+    hfRow('2403.00003', '2024-03-15'),
+  ].join('\n'));
+  const r = await importFile(store, file, { now });
+  assert.deepEqual([r.new, r.updated, r.unchanged, r.errors], [0, 2, 1, 0]);
+  assert.equal((await store.findPaperById('2403.00001'))?.publishedAt, '2024-03-15T00:00:00.000Z');
+  assert.equal((await store.findPaperById('2402.00002'))?.publishedAt, '2024-02-01T00:00:00.000Z');
+  assert.equal((await store.findPaperById('2403.00003'))?.publishedAt, '2024-03-04T17:59:59.000Z');
+  // Off the Daily list, the key is the publication time's, no longer the first import's.
+  assert.equal(await key('2402.00002'), hotness(0, Date.parse('2024-02-01T00:00:00.000Z')));
+  assert.equal(await key('2403.00001'), hotness(0, Date.parse('2024-03-15T00:00:00.000Z')), 'on a Daily list: the day it entered it');
+
+  const again = await importFile(store, file, { now });
+  assert.deepEqual([again.new, again.updated, again.unchanged], [0, 0, 3]);
 });
