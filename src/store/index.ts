@@ -294,7 +294,6 @@ export class Store {
   }
 }
 
-/** Opens the shared store: a connection pool for Kysely; the schema is checked by readiness. */
 /**
  * Gives the stored papers of `records` that have no publication date the one their record brings,
  * in the caller's transaction; a date already stored is kept. Returns the ids it dated.
@@ -317,6 +316,7 @@ async function datePapersWithoutPublishedAt(trx: Transaction<Database>, records:
   return undated;
 }
 
+/** Opens the shared store: a connection pool for Kysely; the schema is checked by readiness. */
 async function openPostgres(url: string): Promise<Store> {
   const pool = postgresPool(url);
   try {
