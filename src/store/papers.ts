@@ -233,10 +233,15 @@ async function updatePaper(trx: Transaction<Database>, r: PaperRecord, now: stri
     .execute();
   if (r.publishedAt) {
     // The first version's date only ever moves earlier (a source may know only the announcement).
-    await trx.updateTable('papers').set({ published_at: r.publishedAt })
+    const moved = await trx.updateTable('papers').set({ published_at: r.publishedAt })
       .where('id', '=', r.id)
       .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '>', r.publishedAt!)]))
-      .execute();
+      .returning('upvotes')
+      .executeTakeFirst();
+    // A paper on no Daily list is trending from its publication: its key moves with the date.
+    if (moved && !(await trx.selectFrom('daily_entries').select('paper_id').where('paper_id', '=', r.id).executeTakeFirst())) {
+      await trx.updateTable('papers').set({ hotness: hotness(moved.upvotes, Date.parse(r.publishedAt)) }).where('id', '=', r.id).execute();
+    }
   }
   await trx.deleteFrom('paper_authors').where('paper_id', '=', r.id).execute();
   await trx.deleteFrom('paper_categories').where('paper_id', '=', r.id).execute();

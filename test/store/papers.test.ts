@@ -140,3 +140,24 @@ test('the same new paper from two sources at once: counted new once, with one so
   }
   assert.equal((await store.stats()).papers, ROUNDS);
 });
+
+test('an earlier publication date learnt later moves the trending key of a paper on no list, not of a listed one', async () => {
+  const store = await tempStore();
+  const key = async (id: string) => (await store.db.selectFrom('papers').select('hotness').where('id', '=', id).executeTakeFirstOrThrow()).hotness;
+  // First seen in an RSS announcement (dated by the announcement), then the first version's date from OAI-PMH.
+  await store.upsertPapers([
+    paperRecord({ id: '2506.00801', publishedAt: '2025-06-30T00:00:00.000Z' }),
+    paperRecord({ id: '2506.00802', publishedAt: '2025-06-30T00:00:00.000Z' }),
+  ], FIXED_NOW);
+  await store.importBatch({ records: [], entries: [{ paperId: '2506.00802', day: '2025-06-30', submittedAt: '2025-06-30T08:00:00.000Z' }] }, FIXED_NOW);
+  const listedKey = await key('2506.00802');
+  await store.upsertPapers([
+    paperRecord({ id: '2506.00801', title: 'Known better now', publishedAt: '2025-06-02T10:00:00.000Z' }),
+    paperRecord({ id: '2506.00802', title: 'Known better now', publishedAt: '2025-06-02T10:00:00.000Z' }),
+  ], FIXED_NOW);
+  const unlisted = await store.findPaperById('2506.00801');
+  assert.equal(unlisted?.publishedAt, '2025-06-02T10:00:00.000Z');
+  // log10(1 + 0) + (2025-06-02T10:00Z - 2020-01-01) / 24 h
+  assert.ok(Math.abs((await key('2506.00801')) - (Date.parse('2025-06-02T10:00:00.000Z') - Date.UTC(2020, 0, 1)) / 86_400_000) < 1e-9);
+  assert.equal(await key('2506.00802'), listedKey, 'a listed paper is trending from its entry into the list');
+});
