@@ -91,8 +91,12 @@ function validDay(y: number, m: number, d: number): boolean {
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 
+/** The day after the last a date may name: `before:` must be able to end there (`year:2999` is `before:3000-01-01`). */
+const END_OF_DATES = '3000-01-01';
+
 /** The first day of a YYYY, YYYY-MM or YYYY-MM-DD value, and the first day after it; null when invalid. */
 export function parseDateValue(value: string): { start: string; end: string } | null {
+  if (value.trim() === END_OF_DATES) return { start: END_OF_DATES, end: '3000-01-02' };
   const m = /^(\d{4})(?:[-/](\d{1,2})(?:[-/](\d{1,2}))?)?$/.exec(value.trim());
   if (!m) return null;
   const y = Number(m[1]);

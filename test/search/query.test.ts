@@ -82,6 +82,11 @@ describe('query values', () => {
     assert.deepEqual(parseDateValue('2024-12'), { start: '2024-12-01', end: '2025-01-01' });
     assert.deepEqual(parseDateValue('2024-02-29'), { start: '2024-02-29', end: '2024-03-01' });
     assert.equal(parseDateValue('2023-02-29'), null);
+    // year:2999 and an API search to 2999-12-31 end before 3000-01-01: that end parses, the year 3000 does not.
+    assert.equal(parseQuery('x before:3000-01-01').to, '3000-01-01');
+    assert.deepEqual(parseQuery('x before:3000-01-01').words, ['x']);
+    assert.match(describeQuery(parseQuery('x year:2999')), /before:3000-01-01/);
+    assert.equal(parseDateValue('3000'), null);
     assert.equal(parseDateValue('soon'), null);
   });
 });
