@@ -24,15 +24,50 @@ export const EXPIRY_DAYS: Record<DigestPeriod, number> = { daily: 2, weekdays: 2
 /** Papers sent to a subscriber in this many past days are not sent to them again. */
 export const SENT_LOOKBACK_DAYS = 60;
 
+/**
+ * The most list days a weekly digest covers: it starts the day after the subscriber's previous
+ * weekly digest ended, when that was in the last two weeks (a missed week, or a weekly day moved
+ * later, is made good by the next one), else 7 days before its delivery day.
+ */
+export const WEEKLY_MAX_DAYS = 14;
+
 /** One digest to send on a delivery date: its key (unique per subscription) and the list days it covers. */
 export interface DueDigest {
   period: DigestPeriod;
-  /** `2025-06-03` for daily and weekdays digests (the delivery day), `2025-W23` for weekly ones. */
+  /**
+   * `2025-06-03` for daily and weekdays digests (the delivery day); for weekly ones the delivery day
+   * as an ISO week date, `2025-W23-1` (Monday 2025-06-02), so two weekly digests of one week (a
+   * weekly day changed, a send by hand) never share a key.
+   */
   key: string;
+  /** First list day covered; a weekly digest that continues the subscriber's previous one starts after it (see `continues`). */
   from: string;
   to: string;
+  /**
+   * Weekly digests: a subscriber whose previous weekly digest ended on a day from `since` to the
+   * day before `to` gets one starting the day after it (no day covered twice, none left out)
+   * instead of at `from`.
+   */
+  continues?: { since: string };
   /** ISO time after which a digest still unsent is given up. */
   expiresAt: string;
+}
+
+/** The key of the weekly digest delivered on `date`: the day as an ISO week date (`2025-W23-1`). */
+export function weeklyKey(date: string): string {
+  return `${isoWeekOf(date)}-${isoWeekday(date)}`;
+}
+
+/**
+ * The first list day of a weekly digest of window `due` for a subscriber whose previous weekly
+ * digest ended on `previousEnd` (null: none): the day after it, when `due.continues` accepts it.
+ *
+ * @example
+ * continuedFrom({ from: '2025-06-01', to: '2025-06-07', continues: { since: '2025-05-24' } }, '2025-06-03') // '2025-06-04'
+ */
+export function continuedFrom(due: Pick<DueDigest, 'from' | 'to' | 'continues'>, previousEnd: string | null): string {
+  if (!due.continues || previousEnd === null || previousEnd < due.continues.since || previousEnd >= due.to) return due.from;
+  return addDays(previousEnd, 1);
 }
 
 /** ISO weekday of a YYYY-MM-DD day: 1 = Monday ... 7 = Sunday. */
@@ -45,10 +80,11 @@ export function isoWeekday(day: string): number {
  * The digests due on delivery date `date` (a day in the instance's time zone). A digest covers the
  * complete list days before it: daily, the day before; weekdays (Monday to Friday), the day
  * before, and on Mondays the weekend too (Friday to Sunday); weekly, the seven days before, sent
- * on `weeklyDay` (1 = Monday) unless `only` is 'weekly', which sends it whatever the weekday.
+ * on `weeklyDay` (1 = Monday) unless `only` is 'weekly', which sends it whatever the weekday
+ * (a subscriber's weekly digest starts after their previous one instead, see {@link continuedFrom}).
  *
  * @example
- * dueDigests('2025-06-02', { weeklyDay: 1 }) // Monday: daily (06-01), weekdays (05-30..06-01), weekly 2025-W23 (05-26..06-01)
+ * dueDigests('2025-06-02', { weeklyDay: 1 }) // Monday: daily (06-01), weekdays (05-30..06-01), weekly 2025-W23-1 (05-26..06-01)
  */
 export function dueDigests(date: string, opts: { only?: 'daily' | 'weekly' | undefined; weeklyDay: number }): DueDigest[] {
   const out: DueDigest[] = [];
@@ -60,7 +96,10 @@ export function dueDigests(date: string, opts: { only?: 'daily' | 'weekly' | und
     if (wd <= 5) out.push({ period: 'weekdays', key: date, from: wd === 1 ? addDays(date, -3) : yesterday, to: yesterday, expiresAt: expires('weekdays') });
   }
   if (opts.only === 'weekly' || (opts.only === undefined && wd === opts.weeklyDay)) {
-    out.push({ period: 'weekly', key: isoWeekOf(date), from: addDays(date, -7), to: yesterday, expiresAt: expires('weekly') });
+    out.push({
+      period: 'weekly', key: weeklyKey(date), from: addDays(date, -7), to: yesterday,
+      continues: { since: addDays(date, -(WEEKLY_MAX_DAYS + 1)) }, expiresAt: expires('weekly'),
+    });
   }
   return out;
 }

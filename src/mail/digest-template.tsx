@@ -112,7 +112,7 @@ export function digestSubject(d: Pick<DigestMailInput, 'siteName' | 'kind' | 'pe
 
 const paperUrl = (baseUrl: string, id: string) => `${baseUrl}/papers/${id}`;
 
-/** Longest window given a link per day; a weekly window that is not an ISO week has seven. */
+/** Most day links a digest gives (a weekly window that is not an ISO week has seven days, or up to 14 when it makes good a missed week). */
 const MAX_DAY_LINKS = 7;
 
 /**
@@ -131,9 +131,9 @@ export function morePapers(d: Pick<DigestMailInput, 'baseUrl' | 'kind' | 'window
   const week = isoWeekOf(from);
   if (addDays(from, 6) === to && isoWeekOf(to) === week) return { count, lists: [{ label: `the week of ${shortDay(from)}`, url: `${d.baseUrl}/papers/week/${week}` }] };
   const days: string[] = [];
-  for (let day = from; day <= to && days.length < MAX_DAY_LINKS; day = addDays(day, 1)) days.push(day);
+  for (let day = from; day <= to; day = addDays(day, 1)) days.push(day);
   const holding = d.restDays ? days.filter((day) => d.restDays!.includes(day)) : days;
-  return { count, lists: (holding.length ? holding : days).map(dayList) };
+  return { count, lists: (holding.length ? holding : days).slice(0, MAX_DAY_LINKS).map(dayList) };
 }
 
 function why(d: DigestMailInput): string {

@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import {
-  coveredDaysCompleteAt, DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
+  continuedFrom, coveredDaysCompleteAt, DIGEST_LIMITS, dueDigests, EXPIRY_DAYS, MAX_ATTEMPTS, retryDelayMs, selectDigest, SENT_LOOKBACK_DAYS,
   type DigestCandidate, type DigestPeriod, type DueDigest,
 } from '../domain/digest.ts';
 import { renderDigest, type RenderedMail } from '../mail/digest-template.tsx';
@@ -21,7 +21,7 @@ import { composeMessage, type ComposedMessage } from '../mail/message.ts';
 import { DeliveryError, type Transport } from '../mail/transport.ts';
 import type { Store } from '../store/index.ts';
 import {
-  claimNextRow, enqueueDigests, expireStaleRows, finishRow, listDigestCandidates, listSentPaperIds, markHanded, markRetry, markSent,
+  claimNextRow, countEnqueuedBefore, enqueueDigests, expireStaleRows, findPreviousWindowEnd, finishRow, listDigestCandidates, listSentPaperIds, markHanded, markRetry, markSent,
   nextOutboxWakeUp, releaseRow, resolveAbandonedHandovers, type OutboxFilter, type OutboxRow,
 } from '../store/outbox.ts';
 import {
@@ -102,6 +102,11 @@ export interface DigestReport {
   periods: DigestPeriod[];
   dryRun: boolean;
   enqueued: number;
+  /**
+   * Digests due in this run that an earlier run had enqueued already (the same delivery date sent
+   * again): not added, and counted here so the summary says why.
+   */
+  already: number;
   sent: number;
   skipped: number;
   failed: number;
@@ -128,7 +133,7 @@ export function formatDigestSummary(r: DigestReport): string {
   const head = `digest ${r.error ? 'stopped' : 'done'} date=${r.date} periods=${r.periods.join(',') || '-'}${r.dryRun ? ' dry_run=1' : ''}`;
   const counts = r.dryRun
     ? `would_send=${r.sent} empty=${r.skipped}`
-    : `enqueued=${r.enqueued} sent=${r.sent} skipped=${r.skipped} failed=${r.failed} unknown=${r.unknown} retrying=${r.retrying} bounced=${r.bounced}`;
+    : `enqueued=${r.enqueued} sent=${r.sent} skipped=${r.skipped} failed=${r.failed} unknown=${r.unknown} retrying=${r.retrying} bounced=${r.bounced}${r.already ? ` already_enqueued=${r.already}` : ''}`;
   return `${head} ${counts} ms=${Math.round(r.ms)}${r.error ? ` error="${r.error.replace(/"/g, "'")}"` : ''}`;
 }
 
@@ -278,7 +283,7 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
   const started = performance.now();
   const due = dueDigests(opts.date, { only: opts.only, weeklyDay: opts.weeklyDay });
   const report: DigestReport = {
-    date: opts.date, periods: due.map((d) => d.period), dryRun: !!(opts.dryRun || opts.out), enqueued: 0, sent: 0, skipped: 0, failed: 0, unknown: 0,
+    date: opts.date, periods: due.map((d) => d.period), dryRun: !!(opts.dryRun || opts.out), enqueued: 0, already: 0, sent: 0, skipped: 0, failed: 0, unknown: 0,
     retrying: 0, bounced: 0, ms: 0, error: null, enqueuedAll: false, previews: [],
   };
   const ctx = new RunContext(deps, await linkKey(deps.store), digestDb(deps.store.db));
@@ -305,7 +310,8 @@ export async function runDigest(deps: DigestDeps, opts: DigestRunOptions): Promi
       for (const d of due) {
         const late = new Date(deps.now() + EXPIRY_DAYS[d.period] * 86_400_000).toISOString();
         const expiresAt = d.expiresAt > late ? d.expiresAt : late;
-        report.enqueued += await enqueueDigests(ctx.db, { period: d.period, key: d.key, from: d.from, to: d.to, expiresAt, runId }, filter, iso());
+        report.enqueued += await enqueueDigests(ctx.db, { period: d.period, key: d.key, from: d.from, to: d.to, continues: d.continues, expiresAt, runId }, filter, iso());
+        report.already += await countEnqueuedBefore(ctx.db, { period: d.period, key: d.key, runId }, filter);
       }
       report.enqueuedAll = true;
     }
@@ -377,7 +383,9 @@ async function dryRun(ctx: RunContext, due: DueDigest[], opts: DigestRunOptions,
   if (opts.out) fs.mkdirSync(opts.out, { recursive: true, mode: 0o700 });
   for (const d of due) {
     for (const sub of await listActiveSubscriptions(ctx.db, d.period, opts.to)) {
-      const built = await buildDigest(ctx, sub, d);
+      // The window a run would give this subscriber (a weekly one continues their previous one).
+      const from = d.continues ? continuedFrom(d, await findPreviousWindowEnd(ctx.db, sub.id, d.period, d.to, d.continues)) : d.from;
+      const built = await buildDigest(ctx, sub, { ...d, from });
       if ('skip' in built) { report.skipped++; continue; }
       report.sent++;
       let file: string | null = null;

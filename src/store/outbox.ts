@@ -4,7 +4,7 @@
  * digest exist once; `handed_at`, set by one conditional statement just before SMTP's end of
  * data, makes it go out at most once. Also: the papers a digest can list.
  */
-import { sql, type Kysely } from 'kysely';
+import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
 import type { DigestCandidate } from '../domain/digest.ts';
 import { attachCardDetails } from './cards.ts';
 import { isPostgres } from './dialect.ts';
@@ -48,30 +48,75 @@ export interface OutboxFilter {
   email?: string | undefined;
 }
 
+/** The active subscriptions of `period` (of one address, when given) that get digests. */
+function dueSubscriptions(db: DigestDb, period: SubscriptionPeriod, filter: OutboxFilter) {
+  let q = db.selectFrom('subscriptions')
+    .where('period', '=', period).where('confirmed_at', 'is not', null).where('unsubscribed_at', 'is', null).where('bounced_at', 'is', null)
+    .where('kind', 'in', ['trending', 'search', 'for-you']);
+  if (filter.email) q = q.where('email', '=', filter.email);
+  return q;
+}
+
+/** Digests of `period` whose window `continues` may follow: ended from `since` to the day before `to`, and not given up. */
+function previousWindows(db: DigestDb, period: SubscriptionPeriod, to: string, since: string) {
+  return db.selectFrom('outbox as prev').where('prev.period', '=', period).where('prev.status', '!=', 'failed')
+    .where('prev.window_to', '>=', since).where('prev.window_to', '<', to);
+}
+
 /**
  * Inserts a pending row for every active subscription of `period` (of one address, when given)
- * that has none for `key` yet. One statement; returns how many rows it added.
+ * that has none for `key` yet. One statement; returns how many rows it added. With `continues`,
+ * a subscriber's row starts the day after their previous digest of the period ended, when that
+ * was from `continues.since` on (see domain/digest.ts, `continuedFrom`).
  */
 export async function enqueueDigests(
-  db: DigestDb, d: { period: SubscriptionPeriod; key: string; from: string; to: string; expiresAt: string; runId: number | null }, filter: OutboxFilter, now: string,
+  db: DigestDb,
+  d: { period: SubscriptionPeriod; key: string; from: string; to: string; continues?: { since: string } | undefined; expiresAt: string; runId: number | null },
+  filter: OutboxFilter, now: string,
 ): Promise<number> {
+  // The window's first day: the day after the subscriber's previous one, when `continues` says so.
+  const from: Expression<string | null> = d.continues
+    ? sql<string | null>`coalesce((${previousWindows(db, d.period, d.to, d.continues.since).where('prev.subscription_id', '=', sql.ref<number>('subscriptions.id'))
+      .select((e) => dayAfter(db, e.fn.max('prev.window_to')).as('next'))}), ${d.from})`
+    : sql.val(d.from);
   const res = await db.insertInto('outbox')
     .columns(['subscription_id', 'period_key', 'status', 'attempts', 'created_at', 'period', 'window_from', 'window_to', 'not_before', 'expires_at', 'run_id'])
-    .expression((eb) => {
-      let sel = eb.selectFrom('subscriptions').select([
-        'id',
-        sql.val(d.key).as('period_key'), sql.val('pending').as('status'), sql.val(0).as('attempts'), sql.val(now).as('created_at'),
-        sql.val(d.period).as('period'), sql.val(d.from).as('window_from'), sql.val(d.to).as('window_to'), sql.val(now).as('not_before'),
-        sql.val(d.expiresAt).as('expires_at'), sql.val(d.runId).as('run_id'),
-      ])
-        .where('period', '=', d.period).where('confirmed_at', 'is not', null).where('unsubscribed_at', 'is', null).where('bounced_at', 'is', null)
-        .where('kind', 'in', ['trending', 'search', 'for-you']);
-      if (filter.email) sel = sel.where('email', '=', filter.email);
-      return sel;
-    })
+    .expression(dueSubscriptions(db, d.period, filter).select([
+      'id',
+      sql.val(d.key).as('period_key'), sql.val('pending').as('status'), sql.val(0).as('attempts'), sql.val(now).as('created_at'),
+      sql.val(d.period).as('period'), sql`${from}`.as('window_from'), sql.val(d.to).as('window_to'), sql.val(now).as('not_before'),
+      sql.val(d.expiresAt).as('expires_at'), sql.val(d.runId).as('run_id'),
+    ]))
     .onConflict((oc) => oc.columns(['subscription_id', 'period_key']).doNothing())
     .executeTakeFirst();
   return Number(res.numInsertedOrUpdatedRows ?? 0);
+}
+
+/** The day after a `YYYY-MM-DD` text, in SQL. */
+function dayAfter(db: DigestDb, day: Expression<string | null>): RawBuilder<string | null> {
+  return isPostgres(db) ? sql<string | null>`to_char(${day}::date + 1, 'YYYY-MM-DD')` : sql<string | null>`date(${day}, '+1 day')`;
+}
+
+/**
+ * The last list day covered by the subscription's previous digest of `period` that `continues`
+ * may follow (see `enqueueDigests`), or null. For previews of what a run would enqueue.
+ */
+export async function findPreviousWindowEnd(db: DigestDb, subscriptionId: number, period: SubscriptionPeriod, to: string, continues: { since: string }): Promise<string | null> {
+  const r = await previousWindows(db, period, to, continues.since).where('prev.subscription_id', '=', subscriptionId)
+    .select((eb) => eb.fn.max('prev.window_to').as('end')).executeTakeFirst();
+  return r?.end ?? null;
+}
+
+/**
+ * How many active subscriptions of `period` (of one address, when given) already had a row for
+ * `key` before run `runId`: digests due again that a run does not add (sent, or being sent, already).
+ */
+export async function countEnqueuedBefore(db: DigestDb, d: { period: SubscriptionPeriod; key: string; runId: number | null }, filter: OutboxFilter): Promise<number> {
+  let q = db.selectFrom('outbox as o').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('o.period_key', '=', d.key)
+    .where('o.subscription_id', 'in', dueSubscriptions(db, d.period, filter).select('id'));
+  if (d.runId !== null) q = q.where((eb) => eb.or([eb('o.run_id', 'is', null), eb('o.run_id', '!=', d.runId)]));
+  return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
 /**

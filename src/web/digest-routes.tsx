@@ -215,7 +215,7 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
   app.get('/digests/:id/:key', async (c) => {
     const id = c.req.param('id');
     const key = c.req.param('key');
-    if (!/^\d{1,12}$/.test(id) || !/^\d{4}-(\d{2}-\d{2}|W\d{2})$/.test(key)) throw new UserError(404, 'There is no such digest.');
+    if (!/^\d{1,12}$/.test(id) || !/^\d{4}-(\d{2}-\d{2}|W\d{2}(-[1-7])?)$/.test(key)) throw new UserError(404, 'There is no such digest.');
     const s = await subscriptionOfToken(subs, 'view', c.req.query('token'));
     if (s.id !== Number(id)) throw new UserError(400, 'This link is not valid. Check that you copied all of it.');
     const row = await findOutboxRow(db, s.id, key);

@@ -64,7 +64,7 @@ test('down over Monday 07:00 and up on Tuesday: the week\'s weekly digest goes o
   const s = scheduler(store, { at: '07:00', timeZone: 'Europe/Berlin' }, () => now);
   try {
     assert.equal(await s.tick(), 'sent');
-    assert.deepEqual(await keys('week-down@example.org'), ['2025-W20'], 'the weekly digest of Monday 2025-05-12 (covering 05-05..05-11)');
+    assert.deepEqual(await keys('week-down@example.org'), ['2025-W20-1'], 'the weekly digest of Monday 2025-05-12 (covering 05-05..05-11)');
     assert.match((await subjects('week-down@example.org'))[0]!, /4 papers trending, Mon May 5 – Sun May 11/);
     for (let i = 0; i < 3; i++) {
       now += 60_000;
@@ -132,7 +132,7 @@ test('down from Sunday to Thursday: the weekly digest of Monday (3 days old) sti
   const s = scheduler(store, { at: '07:00', timeZone: 'UTC' }, () => now);
   try {
     assert.equal(await s.tick(), 'sent');
-    assert.deepEqual(await keys('thu-weekly@example.org'), ['2025-W20']);
+    assert.deepEqual(await keys('thu-weekly@example.org'), ['2025-W20-1']);
     assert.deepEqual(await keys('thu-daily@example.org'), [], 'Monday\'s and Tuesday\'s daily digests are past their expiry; Wednesday\'s and Thursday\'s lists are empty');
     now += 60_000;
     assert.equal(await s.tick(), 'idle');

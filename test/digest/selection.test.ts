@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  dueDigests, latestCompleteDate, localTime, resumedLastDate, retryDelayMs, scheduledDate, scheduledRuns, selectDigest,
+  continuedFrom, dueDigests, latestCompleteDate, localTime, resumedLastDate, retryDelayMs, scheduledDate, scheduledRuns, selectDigest,
   type DigestCandidate,
 } from '../../src/domain/digest.ts';
 import { morePapers } from '../../src/mail/digest-template.tsx';
@@ -39,22 +39,41 @@ test('dueDigests: the digests of a delivery day and the list days they cover', (
     // Tuesday: daily and weekdays cover Monday.
     ['2025-06-03', { weeklyDay: 1 }, ['daily 2025-06-03 2025-06-02..2025-06-02', 'weekdays 2025-06-03 2025-06-02..2025-06-02']],
     // Monday: weekdays covers Friday to Sunday; the weekly digest (Monday) covers the 7 days before.
-    ['2025-06-02', { weeklyDay: 1 }, ['daily 2025-06-02 2025-06-01..2025-06-01', 'weekdays 2025-06-02 2025-05-30..2025-06-01', 'weekly 2025-W23 2025-05-26..2025-06-01']],
+    ['2025-06-02', { weeklyDay: 1 }, ['daily 2025-06-02 2025-06-01..2025-06-01', 'weekdays 2025-06-02 2025-05-30..2025-06-01', 'weekly 2025-W23-1 2025-05-26..2025-06-01']],
     // Saturday: no weekday digest.
     ['2025-06-07', { weeklyDay: 1 }, ['daily 2025-06-07 2025-06-06..2025-06-06']],
     // Weekly on Fridays.
-    ['2025-06-06', { weeklyDay: 5 }, ['daily 2025-06-06 2025-06-05..2025-06-05', 'weekdays 2025-06-06 2025-06-05..2025-06-05', 'weekly 2025-W23 2025-05-30..2025-06-05']],
-    // --period weekly on a Wednesday: the weekly one only, keyed by the delivery week.
-    ['2025-06-04', { weeklyDay: 1, only: 'weekly' }, ['weekly 2025-W23 2025-05-28..2025-06-03']],
+    ['2025-06-06', { weeklyDay: 5 }, ['daily 2025-06-06 2025-06-05..2025-06-05', 'weekdays 2025-06-06 2025-06-05..2025-06-05', 'weekly 2025-W23-5 2025-05-30..2025-06-05']],
+    // --period weekly on a Wednesday: the weekly one only, keyed by its delivery day (Wednesday of 2025-W23).
+    ['2025-06-04', { weeklyDay: 1, only: 'weekly' }, ['weekly 2025-W23-3 2025-05-28..2025-06-03']],
     // --period daily on a Monday: no weekly.
     ['2025-06-02', { weeklyDay: 1, only: 'daily' }, ['daily 2025-06-02 2025-06-01..2025-06-01', 'weekdays 2025-06-02 2025-05-30..2025-06-01']],
     // Across a year end: ISO week 2026-W01 starts on Monday 2025-12-29.
-    ['2025-12-29', { weeklyDay: 1, only: 'weekly' }, ['weekly 2026-W01 2025-12-22..2025-12-28']],
+    ['2025-12-29', { weeklyDay: 1, only: 'weekly' }, ['weekly 2026-W01-1 2025-12-22..2025-12-28']],
   ];
   for (const [date, opts, want] of table) {
     assert.deepEqual(dueDigests(date, opts).map((d) => `${d.period} ${d.key} ${d.from}..${d.to}`), want, `${date} ${JSON.stringify(opts)}`);
   }
   assert.equal(dueDigests('2025-06-03', { weeklyDay: 1 })[0]!.expiresAt, '2025-06-05T00:00:00.000Z');
+});
+
+test('continuedFrom: a weekly digest starts the day after the subscriber\'s previous one, so no list day is covered twice or left out', () => {
+  // Sunday 2025-06-08's weekly digest (weekly day Sunday): 06-01..06-07 unless it continues an earlier one.
+  const sunday = dueDigests('2025-06-08', { weeklyDay: 7 }).find((d) => d.period === 'weekly')!;
+  assert.equal(sunday.key, '2025-W23-7');
+  const table: [string | null, string, string][] = [
+    [null, '2025-06-01', 'no weekly digest before: the 7 days before'],
+    ['2025-05-31', '2025-06-01', 'last Sunday\'s (to Saturday 05-31): the 7 days before'],
+    ['2025-06-03', '2025-06-04', 'one sent by hand on Wednesday 06-04 (to 06-03): from Wednesday on, not from 06-01 again'],
+    ['2025-06-01', '2025-06-02', 'Monday 06-02\'s, before the weekly day moved to Sunday: from 06-02'],
+    ['2025-05-25', '2025-05-26', 'Monday 05-26\'s, the weekly day moved later before 06-02\'s: 13 days, none left out'],
+    ['2025-05-24', '2025-05-25', 'a week missed (down): 14 days, the most'],
+    ['2025-05-23', '2025-06-01', 'longer ago than 14 days: the 7 days before'],
+    ['2025-06-07', '2025-06-01', 'a window ending where this one ends (a back-dated run): not continued'],
+  ];
+  for (const [previous, from, why] of table) assert.equal(continuedFrom(sunday, previous), from, why);
+  // Daily digests never continue: their window is the day before.
+  assert.equal(continuedFrom(dueDigests('2025-06-08', { weeklyDay: 7 })[0]!, '2025-06-05'), '2025-06-07');
 });
 
 test('localTime and scheduledDate: the configured hour in the configured time zone', () => {
