@@ -51,6 +51,8 @@ test('a weekly digest sent by hand mid-week: the scheduled one on Sunday still g
   const store = await setup('by-hand@example.org');
   // PAPERBOY_DIGEST_WEEKLY_DAY=sun; by hand on Tuesday 05-06: the 7 days before (Monday 05-05's papers).
   assert.match(await send(store, 7, ['--period', 'weekly', '--date', '2025-05-06']), /periods=weekly enqueued=1 sent=1 /);
+  // A dry run shows the window the run will give.
+  assert.match(await send(store, 7, ['--date', '2025-05-11', '--dry-run']), /would send to=by-hand@example\.org papers=1 .*subject="Paperboy weekly: 1 paper trending, Tue May 6 – Sat May 10"/);
   // The scheduled Sunday 05-11: Wednesday 05-07's paper was in no digest yet.
   const sunday = await send(store, 7, ['--date', '2025-05-11']);
   assert.match(sunday, /periods=daily,weekly enqueued=1 sent=1 /);
