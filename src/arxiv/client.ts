@@ -241,7 +241,8 @@ export function createArxivClient(options: ArxivClientOptions): ArxivClient {
   async function waitForSlot(extraDelayMs: number): Promise<void> {
     if (extraDelayMs > 0) await clock.sleep(extraDelayMs);
     if (lastStart !== null) {
-      const wait = lastStart + minIntervalMs - clock.now();
+      // At most the interval: a request started while the clock was ahead (it was set back since) must not hold the next one up until then.
+      const wait = Math.min(minIntervalMs, lastStart + minIntervalMs - clock.now());
       if (wait > 0) await clock.sleep(wait);
     }
     lastStart = clock.now();

@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { resumedLastDate, scheduledRuns } from '../domain/digest.ts';
+import { localTime, resumedLastDate, scheduledRuns } from '../domain/digest.ts';
 import { formatDigestSummary, runDigest, type DigestDeps, type DigestReport } from '../services/digest.ts';
 import type { DigestSettings } from '../services/digest-config.ts';
 import { digestDb } from '../store/subscriptions.ts';
+import { clockGuard } from './clock-anomaly.ts';
 import { holdLease, type HeldLease } from './lease.ts';
 import { periodic } from './periodic.ts';
 
@@ -63,15 +64,18 @@ export function startDigestScheduler(deps: DigestSchedulerDeps, opts: { timers?:
 
   /** The lease of the run in progress, if any. */
   let held: HeldLease | null = null;
+  const clock = clockGuard(deps.logger, DIGEST_JOB);
 
   async function runOnce(): Promise<'sent' | 'retried' | 'idle' | 'busy'> {
     const nowMs = deps.clock.now();
     const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
     const { at, timeZone, weeklyDay } = deps.settings;
+    // A date recorded while the clock was ahead would hold the digests up until it comes round.
+    const recorded = clock.check(state?.lastDate ?? null, localTime(nowMs, timeZone).date);
     // Missed days are caught up when the schedule was on (a process down), not when it was off by
     // choice: switching it on moves the last date to yesterday, in the same write that records it on.
-    const lastDate = at && state && !state.at ? resumedLastDate(nowMs, timeZone, state.lastDate) : state?.lastDate ?? null;
-    if (!state || state.at !== at || state.timeZone !== timeZone || state.weeklyDay !== weeklyDay) {
+    const lastDate = at && state && !state.at ? resumedLastDate(nowMs, timeZone, recorded) : recorded;
+    if (!state || state.at !== at || state.timeZone !== timeZone || state.weeklyDay !== weeklyDay || state.lastDate !== lastDate) {
       await store.writeJobState(DIGEST_JOB, { lastDate, at, timeZone, weeklyDay } satisfies DigestSchedulerState, iso());
     }
     const runs = at ? scheduledRuns(nowMs, at, timeZone, lastDate, weeklyDay) : [];

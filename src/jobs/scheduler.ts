@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { addDays } from '../domain/dates.ts';
+import { clockGuard } from './clock-anomaly.ts';
 import { holdLease, type HeldLease } from './lease.ts';
 import { periodic } from './periodic.ts';
 import { catchUpQuery, formatIngestSummary, ingestOai, ingestRss, type IngestDeps } from '../services/ingest.ts';
@@ -63,12 +64,16 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
 
   /** The lease of the run in progress, if any. */
   let held: HeldLease | null = null;
+  const clock = clockGuard(deps.logger, JOB);
 
   async function runOnce(): Promise<'ran' | 'not-due' | 'busy'> {
     const nowMs = deps.clock.now();
     const iso = () => new Date(deps.clock.now()).toISOString();
     const state = await store.readJobState<{ lastDay: string | null; retryAt?: string | null }>(JOB);
-    if (!isDue(nowMs, deps.at, state?.lastDay ?? null, state?.retryAt ?? null)) return 'not-due';
+    // A day or retry recorded while the clock was ahead would hold the job up until it comes round.
+    const lastDay = clock.check(state?.lastDay ?? null, new Date(nowMs).toISOString().slice(0, 10));
+    const retryAt = state?.retryAt && Date.parse(state.retryAt) - nowMs <= RSS_RETRY_MS ? state.retryAt : null;
+    if (!isDue(nowMs, deps.at, lastDay, retryAt)) return 'not-due';
     const lease = await holdLease(store, JOB, owner, LEASE_MS, () => deps.clock.now(), () => deps.logger.warn({ job: JOB }, 'the daily ingest lease passed to another process during the run'));
     if (!lease) return 'busy';
     held = lease;
@@ -85,7 +90,7 @@ export function startScheduler(deps: SchedulerDeps, opts: { timers?: boolean; ti
       // again in RSS_RETRY_MS (the catch-up too, from its watermark). A failed catch-up alone is
       // made good by the next day's, which starts at the watermark. /admin/runs shows each failure.
       if (rss.failure) {
-        await store.writeJobState(JOB, { lastDay: state?.lastDay ?? null, retryAt: new Date(deps.clock.now() + RSS_RETRY_MS).toISOString() }, iso());
+        await store.writeJobState(JOB, { lastDay, retryAt: new Date(deps.clock.now() + RSS_RETRY_MS).toISOString() }, iso());
       } else {
         await store.writeJobState(JOB, { lastDay: today }, iso());
       }

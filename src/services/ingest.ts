@@ -238,6 +238,8 @@ const sameQuery = (a: OaiIngestQuery, b: OaiIngestQuery) =>
  */
 export function nextWatermark(saved: string | null, query: OaiIngestQuery, today: string, catchUp: boolean): string | null {
   const end = query.until && query.until < today ? query.until : today;
+  // A watermark after today was written while the clock was ahead: a catch-up replaces it.
+  if (catchUp && saved !== null && saved > today) return end;
   if (saved !== null && end <= saved) return saved;
   if (catchUp) return end;
   if (saved === null) return end === today ? end : null;
@@ -322,11 +324,16 @@ export async function ingestOai(deps: IngestDeps, query: OaiIngestQuery, opts: {
   }
 }
 
-/** The OAI query of the daily catch-up: from the last finished harvest's watermark (or `fallbackDays` ago) to today. */
+/**
+ * The OAI query of the daily catch-up: from the last finished harvest's watermark (or
+ * `fallbackFrom`) to today. A watermark after today was written while the clock was ahead (arXiv
+ * refuses a harvest that starts after it ends): it starts at `fallbackFrom` instead.
+ */
 export async function catchUpQuery(store: Store, base: Omit<OaiIngestQuery, 'from' | 'until'>, today: string, fallbackFrom: string): Promise<OaiIngestQuery> {
   const saved = await store.readJobState<OaiCheckpoint>(oaiJobName(base));
   if (saved?.resumptionToken) return saved.query; // finish the interrupted one first
-  return { ...base, from: saved?.watermark ?? fallbackFrom, until: today };
+  const watermark = saved?.watermark && saved.watermark <= today ? saved.watermark : null;
+  return { ...base, from: watermark ?? fallbackFrom, until: today };
 }
 
 export type ApiIngestQuery = { searchQuery: string; max: number } | { ids: string[] };

@@ -89,6 +89,15 @@ describe('arXiv client: rate limit and headers', () => {
     assert.deepEqual(clock.sleeps, [5000]);
   });
 
+  test('a clock set back a month (it was ahead) holds the next request up 3 s, not until the earlier start comes round', async () => {
+    const arxiv = client();
+    await arxiv.apiQuery(testingPage(0)); // while the clock is a month ahead
+    const back = -30 * 86_400_000;
+    await clock.sleep(back); // set right again
+    await arxiv.apiQuery(testingPage(5));
+    assert.deepEqual(clock.sleeps, [back, 3000]);
+  });
+
   test('every request carries the User-Agent and asks for XML', async () => {
     const arxiv = client();
     await arxiv.apiQuery(testingPage(0));

@@ -7,7 +7,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { sql } from 'kysely';
 import { simpleParser } from 'mailparser';
 import { DIGEST_LEASE_MS, startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
@@ -17,6 +17,7 @@ import type { Store } from '../../src/store/index.ts';
 import { isPostgres } from '../../src/store/dialect.ts';
 import { digestDb, insertSubscription, type SubscriptionPeriod } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
+import { logLines } from '../helpers/log-lines.ts';
 import { tempStore } from '../helpers/store.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
 
@@ -35,12 +36,12 @@ async function setup(subscribers: [string, SubscriptionPeriod][]): Promise<Store
 const subscribe = (store: Store, email: string, period: SubscriptionPeriod, at: string) =>
   insertSubscription(digestDb(store.db), { email, userId: null, period, kind: 'trending', query: null, nonce: newNonce(), confirmed: true, confirmSent: false }, at);
 
-function scheduler(store: Store, settings: { at: string | null; timeZone: string }, now: () => number) {
+function scheduler(store: Store, settings: { at: string | null; timeZone: string }, now: () => number, logger: Logger = pino({ level: 'silent' })) {
   return startDigestScheduler({
     digest: { store, transport: smtpTransport({ host: '127.0.0.1', port: sink.port, secure: false }), siteName: 'Paperboy', baseUrl: 'https://papers.example.org',
       mailFrom: 'Paperboy <d@papers.example.org>', unsubscribeMailto: null, retryBaseMs: 1, inRunWaitMs: 0 },
     settings: { ...settings, weeklyDay: 1 },
-    clock: { now }, logger: pino({ level: 'silent' }),
+    clock: { now }, logger,
   }, { timers: false });
 }
 
@@ -159,6 +160,32 @@ test('a schedule that was off (PAPERBOY_DIGEST_SCHEDULE=off) and is turned on se
     assert.equal(await s.tick(), 'sent');
     assert.deepEqual(await keys('was-off@example.org'), [], 'Monday\'s weekly digest was not due: the schedule was off');
     assert.deepEqual(await keys('was-off-daily@example.org'), ['2025-05-14'], 'Wednesday\'s only, not Tuesday\'s');
+  } finally {
+    await s.stop();
+  }
+});
+
+test('a clock that was a month ahead during a send: back on time, the day\'s digests still go out, with one warning', async () => {
+  const store = await setup([['clock@example.org', 'daily']]);
+  // The host clock jumps to 2025-06-10 while the scheduler ticks: it records that day as sent.
+  const s0 = scheduler(store, { at: '07:00', timeZone: 'Europe/Berlin' }, () => Date.parse('2025-06-10T05:00:00Z'));
+  assert.equal(await s0.tick(), 'sent');
+  await s0.stop();
+  const logs = logLines('warn');
+  let now = Date.parse('2025-05-06T03:00:00Z'); // the clock right again: Tuesday 05:00 in Berlin, before the send
+  const s = scheduler(store, { at: '07:00', timeZone: 'Europe/Berlin' }, () => now, logs.logger);
+  try {
+    assert.equal(await s.tick(), 'idle');
+    now += 60_000;
+    assert.equal(await s.tick(), 'idle');
+    const warnings = logs.lines.filter((l) => /recorded on 2025-06-10, more than a day after today \(2025-05-06\)/.test(l.msg));
+    assert.equal(warnings.length, 1, 'one warning, not one a minute');
+    now = Date.parse('2025-05-06T05:00:00Z'); // 07:00 in Berlin
+    assert.equal(await s.tick(), 'sent');
+    assert.deepEqual(await keys('clock@example.org'), ['2025-05-06'], 'Tuesday\'s digest (Monday\'s list), not in a month');
+    now += 60_000;
+    assert.equal(await s.tick(), 'idle');
+    assert.equal(sink.to('clock@example.org').length, 1);
   } finally {
     await s.stop();
   }

@@ -119,3 +119,38 @@ test('the RSS fetch fails (arXiv answers 503): the run is recorded as failed and
     await server.close();
   }
 });
+
+test('a clock that was a month ahead during a run: back on time, the next day\'s run still happens (catching up from 3 days back), with one warning', async () => {
+  let t = Date.parse('2026-12-28T02:00:00Z');
+  const clock = { now: () => t, sleep: async (ms: number) => { t += ms; } };
+  const server = await startReplayServer({
+    clock,
+    routes: [{ path: '/rss/cs.CY', body: fixture('rss/all-archives-2024-11-28.excerpt.xml') }, { path: '/oai', body: fixture('oai/error-noRecordsMatch.xml') }],
+  });
+  try {
+    const store = await tempStore();
+    const logs = logLines('warn');
+    const s = startScheduler({
+      ingest: {
+        store, categories: ['cs.CY'],
+        client: createArxivClient({ oaiUrl: `${server.url}/oai`, rssUrl: `${server.url}/rss`, apiUrl: `${server.url}/api/query`, userAgent: 'test', clock }),
+      },
+      at: '01:30', oaiSet: 'cs', clock, logger: logs.logger,
+    }, { timers: false });
+    assert.equal(await s.tick(), 'ran', 'the run while the clock is a month ahead');
+    t = Date.parse('2026-11-29T01:00:00Z'); // right again, before the day's run
+    assert.equal(await s.tick(), 'not-due');
+    t += 60_000;
+    assert.equal(await s.tick(), 'not-due');
+    assert.equal(logs.lines.filter((l) => /recorded on 2026-12-28, more than a day after today \(2026-11-29\)/.test(l.msg)).length, 1, 'one warning, not one a minute');
+    t = Date.parse('2026-11-29T01:30:00Z');
+    assert.equal(await s.tick(), 'ran', 'the day\'s run, not in a month');
+    const oai = server.requests.filter((r) => r.path === '/oai');
+    assert.deepEqual(oai.map((r) => `${r.query.from}..${r.query.until}`), ['2026-12-25..2026-12-28', '2026-11-26..2026-11-29'], 'the catch-up does not start at the watermark of days to come');
+    t += 60_000;
+    assert.equal(await s.tick(), 'not-due', 'done for the day');
+    await s.stop();
+  } finally {
+    await server.close();
+  }
+});

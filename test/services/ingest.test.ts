@@ -289,6 +289,8 @@ describe('OAI-PMH harvest', () => {
     assert.equal(nextWatermark(null, q('2025-01-01'), '2026-11-28', false), '2026-11-28');
     assert.equal(nextWatermark(null, q('2025-01-01', '2025-01-31'), '2026-11-28', false), null);
     assert.equal(nextWatermark(null, q('2026-11-25', '2026-11-28'), '2026-11-28', true), '2026-11-28');
+    assert.equal(nextWatermark('2026-12-28', q('2026-11-25', '2026-11-28'), '2026-11-28', true), '2026-11-28', 'one written while the clock was a month ahead: a catch-up replaces it');
+    assert.equal(nextWatermark('2026-12-28', q('2024-01-01', '2024-01-31'), '2026-11-28', false), '2026-12-28', 'a range given by hand leaves it');
   });
 
   test('killed with SIGKILL at random moments, then run again: the same store as one clean run', { timeout: 180_000 }, async () => {
