@@ -9,9 +9,10 @@ import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { defaultMailFrom } from '../config.ts';
 import { addDays, labelProblem, parseDay } from '../domain/dates.ts';
-import { DIGEST_PERIODS, type DigestPeriod } from '../domain/digest.ts';
+import { DIGEST_PERIODS, isoWeekday, latestCompleteDate, type DigestPeriod } from '../domain/digest.ts';
 import { mailPaperFields } from '../mail/digest-template.tsx';
 import { previewDigest } from '../services/digest.ts';
+import { DIGEST_DEFAULTS } from '../services/digest-config.ts';
 import { UserError } from '../services/errors.ts';
 import {
   changeMemberSubscription, confirmSubscription, linkKey, manageByToken, memberSubscriptions, subscribe, subscriptionLinks,
@@ -226,19 +227,23 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
 
   // Admin (the /admin/* guard in app.tsx lets only admins through)
 
+  // The configured schedule, not the one the scheduler last recorded: a web-only process never records
+  // one, and a restart with new settings would show the old ones until the scheduler's first tick.
+  const settings = config.digest ?? DIGEST_DEFAULTS;
   const previewOf = async (c: Context<AppEnv>) => {
-    const state = await store.readJobState<DigestSchedulerState>(DIGEST_JOB);
     const period = (DIGEST_PERIODS as readonly string[]).includes(c.req.query('period') ?? '') ? (c.req.query('period') as DigestPeriod) : 'daily';
     const asked = c.req.query('date');
     if (asked !== undefined && !parseDay(asked)) throw new UserError(400, `"${asked.slice(0, 40)}" ${labelProblem('day', asked)}.`);
-    const today = new Date(now()).toISOString().slice(0, 10);
+    // Today as `paperboy digest send` takes it: in the digests' time zone, once the list day it covers is complete.
+    const today = latestCompleteDate(now(), settings.timeZone);
     // The headers the real digest gets: the configured sender and unsubscribe mailbox.
     const pdeps = {
       store, siteName: config.siteName, baseUrl: config.baseUrl, mailFrom: config.mailFrom ?? defaultMailFrom(config.siteName, config.baseUrl),
       unsubscribeMailto: config.digest?.unsubscribeMailto ?? null, now,
     };
-    const weeklyDay = state?.weeklyDay ?? 1;
-    let date = asked ?? today;
+    const { weeklyDay } = settings;
+    // A weekly digest goes out on the weekly day: without a date, the one of the latest weekly day.
+    let date = asked ?? (period === 'weekly' ? addDays(today, -((isoWeekday(today) - weeklyDay + 7) % 7)) : today);
     let preview = await previewDigest(pdeps, { date, period, weeklyDay });
     let note: string | null = null;
     if ('skip' in preview.built && asked === undefined) {
@@ -258,12 +263,13 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
       countSubscribers(db), countOutboxByStatus(db), store.listJobRuns(20, 'digest'), listSubscriptions(db, 100, search || undefined),
       listBouncedAddresses(db, 100), listProblemRows(db, 50), store.readJobState<DigestSchedulerState>(DIGEST_JOB), previewOf(c),
     ]);
+    const schedule = { at: settings.at, timeZone: settings.timeZone, weeklyDay: settings.weeklyDay, lastDate: state?.lastDate ?? null };
     const built = pv.preview.built;
     const preview = 'skip' in built ? null : {
       date: pv.date, label: `the ${pv.period} digest of ${pv.date}`, subject: built.mail.subject, text: built.mail.text,
       cards: (await listCardsByIds(store.db, built.paperIds)).map((card) => ({ ...card, ...mailPaperFields(card) })), note: pv.note, emlHref: `/admin/digests/preview.eml?date=${pv.date}&period=${pv.period}`,
     };
-    return web.html(c, <AdminDigestsPage site={await web.site(c)} counts={counts} outbox={outbox} schedule={state} runs={runs} subscribers={subscribers}
+    return web.html(c, <AdminDigestsPage site={await web.site(c)} counts={counts} outbox={outbox} schedule={schedule} runs={runs} subscribers={subscribers}
       search={search} bounced={bounced} problems={problems} preview={preview} nowMs={now()} />);
   });
   app.get('/admin/digests/preview.eml', async (c) => {

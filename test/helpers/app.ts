@@ -11,6 +11,7 @@ import { outboxMailer, type Mailer } from '../../src/mail/mailer.ts';
 import { tempDir, tempStore, FIXED_NOW } from './store.ts';
 import { paperRecord } from './factories.ts';
 import { AfterAnswer } from '../../src/services/after-answer.ts';
+import type { DigestSettings } from '../../src/services/digest-config.ts';
 
 let assets: Promise<Assets> | null = null;
 
@@ -20,6 +21,8 @@ export interface TestAppOptions extends Pick<AppDeps, 'searchIndex' | 'search'> 
   now?: () => number;
   mailer?: Mailer;
   pageSize?: number;
+  /** The digests' settings (PAPERBOY_DIGEST_*); unset: the app's defaults. */
+  digest?: DigestSettings;
 }
 
 /**
@@ -36,7 +39,7 @@ export async function testApp(store?: Store, options: TestAppOptions = {}) {
     store: s,
     config: {
       siteName: 'Paperboy Test', pageSize: options.pageSize ?? 2, categories: ['cs.CL', 'cs.CV'], production: false, adminPassword: 'correct horse battery', ingestAt: '01:30',
-      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: 1, outboxDir,
+      baseUrl: 'http://localhost', submitQuota: 3, trustProxy: 1, outboxDir, ...(options.digest ? { digest: options.digest } : {}),
     },
     mailer: options.mailer ?? outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',
