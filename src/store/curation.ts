@@ -18,7 +18,7 @@ export async function findEntry(db: Db, paperId: string): Promise<{ day: string;
 export async function removeCuratorAddedEntry(trx: Transaction<Database>, paperId: string, now: string): Promise<boolean> {
   const gone = await trx.deleteFrom('daily_entries').where('paper_id', '=', paperId).where('added_by_curator', '=', 1).returning('day').execute();
   if (gone.length === 0) return false;
-  await touchListDays(trx, gone.map((r) => r.day), now);
+  await touchListDays(trx, 'daily', gone.map((r) => r.day), now);
   await refreshPaperRanking(trx, [paperId], now);
   return true;
 }
@@ -33,7 +33,7 @@ export async function insertEntry(
   }).onConflict((oc) => oc.column('paper_id').doNothing()).executeTakeFirst();
   const added = Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
   if (added) {
-    await touchListDays(trx, [e.day], now);
+    await touchListDays(trx, 'daily', [e.day], now);
     await refreshPaperRanking(trx, [e.paperId], now);
   }
   return added;

@@ -29,7 +29,7 @@ export async function addDailyEntries(trx: Transaction<Database>, entries: Daily
       days.add(e.day);
     }
   }
-  await touchListDays(trx, days, now);
+  await touchListDays(trx, 'daily', days, now);
   return added;
 }
 

@@ -10,6 +10,7 @@ import type { Database, PapersTable } from './schema.ts';
 import type { PaperDetail, UpsertCounts } from './types.ts';
 import { attachCardDetails, toCard, CARD_COLUMNS } from './cards.ts';
 import { inLockOrder, isPostgres } from './dialect.ts';
+import { touchListDays } from './list-changes.ts';
 import { deferSearchDocuments, refreshSearchDocuments } from './search-documents.ts';
 
 /** SQLite allows 32,766 bound parameters a statement; keep multi-row inserts well under it. */
@@ -23,15 +24,17 @@ async function insertChunked<T extends keyof Database>(
   table: T,
   rows: Record<string, unknown>[],
   onConflict: 'nothing' | ((b: any) => any) = 'nothing',
-): Promise<void> {
-  if (rows.length === 0) return;
+): Promise<number> {
+  if (rows.length === 0) return 0;
   const perRow = Object.keys(rows[0]!).length;
   const chunk = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / perRow));
+  let written = 0;
   for (let i = 0; i < rows.length; i += chunk) {
     let q = db.insertInto(table).values(rows.slice(i, i + chunk) as any);
     q = onConflict === 'nothing' ? q.onConflict((oc) => oc.doNothing()) : q.onConflict(onConflict);
-    await q.execute();
+    for (const r of await q.execute()) written += Number(r.numInsertedOrUpdatedRows ?? 0);
   }
+  return written;
 }
 
 /** A hash of what a source said about a paper, to tell an unchanged record from an update. */
@@ -185,7 +188,9 @@ export async function upsertPapers(
       size: eb.fn.coalesce('excluded.size', 'paper_versions.size'),
     })),
   );
-  await insertChunked(trx, 'announcements', ordered.flatMap(announcementRows));
+  const announcements = ordered.flatMap(announcementRows);
+  // A day's New on arXiv changed (a harvest after the RSS read adds to a day already served): its feed's date moves on.
+  if ((await insertChunked(trx, 'announcements', announcements)) > 0) await touchListDays(trx, 'new', announcements.map((a) => a.day), now);
   if (writes) {
     await refreshSearchDocuments(trx, [...fresh, ...plan.changed].map((r) => r.id));
     await deferSearchDocuments(trx, false);

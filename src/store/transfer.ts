@@ -38,7 +38,7 @@ export const INSTANCE_TABLES: readonly TableSpec[] = [
   { name: 'announcements', key: ['day', 'paper_id'], columns: ['day', 'paper_id', 'announce_type'] },
   { name: 'daily_entries', key: ['paper_id'], columns: ['paper_id', 'day', 'submitted_at', 'submitted_by', 'featured', 'pinned', 'hidden', 'added_by_curator'] },
   // When each day's list last changed: feeds' Last-Modified must not move back on the target.
-  { name: 'list_changes', key: ['day'], columns: ['day', 'changed_at'] },
+  { name: 'list_changes', key: ['list', 'day'], columns: ['list', 'day', 'changed_at'] },
   { name: 'votes', key: ['user_id', 'paper_id'], columns: ['user_id', 'paper_id', 'created_at'] },
   // Ordered by id, a reply comes after the comment it answers.
   { name: 'comments', key: ['id'], serial: 'id', columns: ['id', 'paper_id', 'user_id', 'parent_id', 'body', 'score', 'created_at', 'edited_at', 'deleted_at', 'hidden_at'] },

@@ -55,7 +55,7 @@ export function mountCategoryFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: A
         throw err;
       }
       const items = (await withAllAuthors(store, view.items)).map((p) => feedItem(base, p, 'listed'));
-      const updated = feedUpdated(items, await listChanged(store.db, view.window), ctx.od.now());
+      const updated = feedUpdated(items, await listChanged(store.db, 'daily', view.window), ctx.od.now());
       const doc = {
         title: `Trending in ${params.category} · ${site}`,
         description: `Papers in ${params.category} on the Daily papers list of ${site} (${view.window ? formatWindow(view.window) : 'no list yet'}).`,

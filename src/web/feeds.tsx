@@ -11,7 +11,7 @@ import { escapeXml as xmlText } from '../domain/svg-chart.ts';
 import { getDailyFeed, getNewFeed, latestWindow } from '../services/feed.ts';
 import { MAX_SEARCH_CHARS, parseListWindow, searchPapers, withAllAuthors } from '../services/open-data.ts';
 import { collectionPaperIds, findCollection } from '../store/collections.ts';
-import { listsChangedAt } from '../store/list-changes.ts';
+import { listsChangedAt, type ListKind } from '../store/list-changes.ts';
 import { listCardsByIds } from '../store/listings.ts';
 import type { Database } from '../store/schema.ts';
 import { listedEntry, type PaperCard } from '../store/types.ts';
@@ -117,12 +117,16 @@ ${entries}
 `;
 }
 
-/** A paper as a feed item, dated by `dateOf` (entry into the list, or publication). */
-export function feedItem(baseUrl: string, p: PaperCard, dateOf: 'listed' | 'published'): FeedItem {
+/**
+ * A paper as a feed item, dated by `dateOf`: entry into the list, publication, or a given time
+ * (the announcement day of New on arXiv, where a re-listed paper may have been published years ago).
+ */
+export function feedItem(baseUrl: string, p: PaperCard, dateOf: 'listed' | 'published' | { at: number }): FeedItem {
   const entry = listedEntry(p.entry);
   const listed = entry ? Date.parse(entry.submittedAt) : NaN;
   const published = p.publishedAt ? Date.parse(p.publishedAt) : NaN;
-  const when = (dateOf === 'listed' ? (Number.isNaN(listed) ? published : listed) : (Number.isNaN(published) ? listed : published));
+  const when = typeof dateOf === 'object' ? dateOf.at
+    : dateOf === 'listed' ? (Number.isNaN(listed) ? published : listed) : (Number.isNaN(published) ? listed : published);
   const at = Number.isNaN(when) ? 0 : when;
   const url = `${baseUrl}/papers/${p.id}`;
   return { id: url, url, title: p.title, summary: p.abstract, authors: p.authors, categories: p.categories, published: at, updated: at };
@@ -182,9 +186,9 @@ const FEED_SIZE = { daily: 100, weekly: 50, new: 200, search: 50, collection: 10
  * Site feeds may be kept 5 minutes. A collection's feed is checked with us on every use
  * (`no-cache`; an unchanged feed costs a 304), because its owner can make it private at any time.
  */
-function send(c: Context, doc: FeedDoc, format: Format, cacheControl = 'public, max-age=300'): Response {
+function send(c: Context, doc: FeedDoc, format: Format, cacheControl = 'public, max-age=300', dated = true): Response {
   const body = format === 'rss' ? renderRss(doc) : renderAtom(doc);
-  return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': cacheControl, ...lastModified(doc.updated) });
+  return c.body(body, 200, { 'Content-Type': MEDIA[format], 'Cache-Control': cacheControl, ...(dated ? lastModified(doc.updated) : {}) });
 }
 
 /** Last-Modified for a feed dated `updated`; none for a feed with no date (nothing listed yet). */
@@ -201,9 +205,9 @@ export const feedUpdated = (items: readonly FeedItem[], fallback: number, nowMs:
  * When a window's list last changed: the end of its last day, or a later change recorded for its
  * days (an entry hidden, taken off, pinned, ...), so that a feed's date never moves back.
  */
-export async function listChanged(db: Kysely<Database>, w: DayWindow | null): Promise<number> {
+export async function listChanged(db: Kysely<Database>, list: ListKind, w: DayWindow | null): Promise<number> {
   if (!w) return 0;
-  const at = await listsChangedAt(db, w.from, w.to);
+  const at = await listsChangedAt(db, list, w.from, w.to);
   return Math.max(dayToMs(w.to), at ? Date.parse(at) || 0 : 0);
 }
 
@@ -238,7 +242,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       return send(c, {
         title: `Daily papers · ${site}`, description: `The papers members put on the Daily papers list of ${site} (${when}).`,
         pageUrl: view.window ? `${base}/papers/date/${view.window.label}` : `${base}/`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, await listChanged(store.db, view.window)), items,
+        updated: newest(items, await listChanged(store.db, 'daily', view.window)), items,
       }, format);
     });
 
@@ -256,7 +260,7 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       return send(c, {
         title: `Papers of the week · ${site}`, description: `The week's most trending Daily papers on ${site}${view.window ? ` (${formatWindow(view.window)})` : ''}.`,
         pageUrl: view.window ? `${base}/papers/week/${view.window.label}` : `${base}/`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, await listChanged(store.db, view.window)), items,
+        updated: newest(items, await listChanged(store.db, 'daily', view.window)), items,
       }, format);
     });
 
@@ -264,12 +268,14 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       if (category !== undefined && !(await store.latestAnnouncedDay(category))) throw new ApiError(404, `No papers in ${category} yet.`);
       const window = date ? parseListWindow({ date }) ?? undefined : undefined;
       const view = await getNewFeed(store, { window, sort: 'newest', page: 1, pageSize: FEED_SIZE.new, category });
-      const items = (await withAllAuthors(store, view.items)).map((p) => feedItem(base, p, 'published'));
+      // Dated by the announcement, as arXiv's own feeds are: a replaced or cross-listed paper is news that day.
+      const announced = view.window ? dayToMs(view.window.from) : null;
+      const items = (await withAllAuthors(store, view.items)).map((p) => feedItem(base, p, announced === null ? 'published' : { at: announced }));
       const what = category ? `New on arXiv in ${category}` : 'New on arXiv';
       return send(c, {
         title: `${what} · ${site}`, description: `Everything arXiv announced${category ? ` in ${category}` : ''} on ${view.window ? formatWindow(view.window) : 'its latest day'}.`,
         pageUrl: `${base}/new${category ? `/${category}` : ''}${view.window ? `?date=${view.window.label}` : ''}`, selfUrl: selfOf(c), siteName: site,
-        updated: newest(items, view.window ? dayToMs(view.window.to) : 0), items,
+        updated: newest(items, await listChanged(store.db, 'new', view.window)), items,
       }, format);
     };
 
@@ -301,8 +307,10 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       const items = (await searchPapers(ctx.od, { q: query.q, limit: FEED_SIZE.search })).map((p) => feedItem(base, p, 'published'));
       return send(c, {
         title: `Search: ${query.q} · ${site}`, description: `Papers on ${site} matching "${query.q}".`,
-        pageUrl: `${base}/search?q=${encodeURIComponent(query.q)}`, selfUrl: selfOf(c), siteName: site, updated: newest(items, 0), items,
-      }, format);
+        // Its results are worked out now, and change whenever the index does (a paper indexed late, an
+        // edit): dated now, with no Last-Modified; its ETag tells a client whether it changed.
+        pageUrl: `${base}/search?q=${encodeURIComponent(query.q)}`, selfUrl: selfOf(c), siteName: site, updated: ctx.od.now(), items,
+      }, format, undefined, false);
     });
 
     endpoint(api, registry, {

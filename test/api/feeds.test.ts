@@ -136,6 +136,12 @@ test('the weekly feed, New on arXiv (all and per category), a search and a publi
       assert.equal(parsed.items.length, count, url);
     }
   }
+  // A search's results are worked out at each request: dated now, no Last-Modified (its ETag says whether it changed).
+  for (const q of ['Tokenizers', 'zzzzqqqq']) {
+    const search = await get(t, `/search.atom?q=${q}`);
+    assert.equal(search.res.headers.get('last-modified'), null, q);
+    assert.match(search.body, /^<updated>2026-11-28T12:00:00(\.000)?Z<\/updated>$/m, `${q}: not 1970 when nothing matches`);
+  }
   const weekly = parseFeed((await get(t, '/feeds/weekly.rss?week=2025-W19')).body);
   // Over a week trending ranks by upvotes: the 40-vote paper, though two days older than 2505.00204.
   assert.deepEqual(weekly.items.slice(0, 2).map((i) => i.url), ['http://localhost/papers/2505.00202', 'http://localhost/papers/2505.00201']);
@@ -165,7 +171,7 @@ test('conditional GET on feeds: If-None-Match and If-Modified-Since answer 304',
   const first = await get(t, '/feeds/new/cs.CL.rss');
   const etag = first.res.headers.get('etag')!;
   const lastModified = first.res.headers.get('last-modified')!;
-  assert.equal(lastModified, 'Tue, 06 May 2025 00:00:00 GMT');
+  assert.equal(lastModified, 'Sat, 28 Nov 2026 12:00:00 GMT', 'when the import wrote the day\'s announcements');
   assert.equal((await get(t, '/feeds/new/cs.CL.rss', { 'if-none-match': etag })).res.status, 304);
   const since = await get(t, '/feeds/new/cs.CL.rss', { 'if-modified-since': lastModified });
   assert.equal(since.res.status, 304);
@@ -191,8 +197,10 @@ test('a feed of a day or week still to come is never dated after now: Last-Modif
     // A client that stored it asks again with it and gets a 304.
     assert.equal((await get(t, url, { 'if-modified-since': now })).res.status, 304, url);
   }
-  // A past day keeps its own date.
-  assert.equal((await get(t, '/feeds/new.rss?date=2025-05-05')).res.headers.get('last-modified'), 'Tue, 06 May 2025 00:00:00 GMT');
+  // A past day keeps its own date (its last change, the import), however much later the clock.
+  const dayLater = await openDataApp({ now: () => NOW_MS + 86_400_000 });
+  assert.equal((await get(dayLater, '/feeds/daily.rss?date=2025-05-05')).res.headers.get('last-modified'), 'Sat, 28 Nov 2026 12:00:00 GMT');
+  assert.equal((await get(dayLater, '/feeds/new.rss?date=2025-05-05')).res.headers.get('last-modified'), 'Sat, 28 Nov 2026 12:00:00 GMT');
 });
 
 test('a feed\'s Last-Modified never moves back: a curator hides its newest item, an owner takes a paper out of a collection', async () => {
@@ -230,6 +238,31 @@ test('a feed\'s Last-Modified never moves back: a curator hides its newest item,
   assert.equal(again.res.headers.get('last-modified'), removedAt);
   const addedAt = await later(() => changeCollection(deps, t.ada, { collectionId: col.id, paperId: '2505.00202', action: 'add' }));
   assert.equal((await get(t, url, { 'if-modified-since': removedAt })).res.headers.get('last-modified'), addedAt, 'an older paper put in is a change too');
+});
+
+test('New on arXiv: items dated by their announcement, and a later harvest into a day already served moves its date on', async () => {
+  let clock = NOW_MS;
+  const t = await openDataApp({ now: () => clock });
+  // A paper published in 2021 and announced again (replaced) on 2025-05-09, with a fresh one.
+  await t.store.upsertPapers([
+    paperRecord({ id: '2109.05721', title: 'An old paper, replaced', categories: ['cs.CL'], publishedAt: '2021-09-01T00:00:00.000Z', announcedOn: ['2025-05-09'], announceType: 'replace' }),
+    paperRecord({ id: '2505.00400', title: 'A fresh paper', categories: ['cs.CL'], publishedAt: '2025-05-08T17:00:00.000Z', announcedOn: ['2025-05-09'] }),
+  ], new Date(clock).toISOString());
+  const url = '/feeds/new.rss?date=2025-05-09';
+  const first = await get(t, url);
+  assert.deepEqual(parseFeed(first.body).items.map((i) => i.published?.toISOString()), ['2025-05-09T00:00:00.000Z', '2025-05-09T00:00:00.000Z']);
+  const stored = first.res.headers.get('last-modified')!;
+  // The catch-up harvest, an hour later, finds one more paper of that day.
+  clock += 3_600_000;
+  await t.store.upsertPapers([paperRecord({ id: '2505.00401', title: 'Found by the catch-up', categories: ['cs.CL'], publishedAt: '2025-05-08T18:00:00.000Z', announcedOn: ['2025-05-09'] })], new Date(clock).toISOString());
+  const again = await get(t, url, { 'if-modified-since': stored });
+  assert.equal(again.res.status, 200, 'the day changed');
+  assert.equal(parseFeed(again.body).items.length, 3);
+  assert.equal(again.res.headers.get('last-modified'), new Date(clock).toUTCString());
+  // The same records once more add nothing: the date stays.
+  clock += 3_600_000;
+  await t.store.upsertPapers([paperRecord({ id: '2505.00401', title: 'Found by the catch-up', categories: ['cs.CL'], publishedAt: '2025-05-08T18:00:00.000Z', announcedOn: ['2025-05-09'] })], new Date(clock).toISOString());
+  assert.equal((await get(t, url, { 'if-modified-since': again.res.headers.get('last-modified')! })).res.status, 304);
 });
 
 test('feed errors are clear: bad dates, weeks and categories are 400s, unknown ones and private collections 404s, no search engine 503', async () => {
