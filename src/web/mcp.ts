@@ -17,7 +17,7 @@ import { listedEntry, type PaperCard, type PaperDetail } from '../store/types.ts
 import type { ApiContext } from './api/context.ts';
 import type { ApiEnv } from './api/http.ts';
 import { paper as presentPaper, paperDetail as presentDetail } from './api/presenters.ts';
-import { describeOnly, type Registry } from './api/spec.ts';
+import { describeOnly, JsonRpcErrorBody, type Registry } from './api/spec.ts';
 
 /** Version of the tools' contract, reported to clients. */
 const SERVER_VERSION = '1.0.0';
@@ -190,13 +190,20 @@ export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext)
     description: 'JSON-RPC 2.0 messages of the Model Context Protocol. Tools: list_daily_papers, list_new_papers, search_papers, get_paper, '
       + 'find_similar_papers. Send Accept: application/json, text/event-stream. Answers are JSON.',
     body: mcpBody,
-    responses: { 200: { description: 'The JSON-RPC response.', schema: z.record(z.string(), z.unknown()) }, 202: { description: 'A notification was accepted.' } },
+    responses: {
+      200: { description: 'The JSON-RPC response.', schema: z.record(z.string(), z.unknown()) },
+      202: { description: 'A notification was accepted.' },
+      400: { description: 'Not a JSON-RPC message (or a batch of them).', schema: JsonRpcErrorBody },
+      406: { description: 'Accept does not name both application/json and text/event-stream.', schema: JsonRpcErrorBody },
+      413: { description: `The body is over ${MAX_MCP_BODY_BYTES / 1024} KB.`, schema: JsonRpcErrorBody },
+      415: { description: 'The body is not sent as application/json.', schema: JsonRpcErrorBody },
+    },
   });
   for (const method of ['get', 'delete'] as const) {
     describeOnly(registry, {
       method, path: '/mcp', operationId: `mcp${method === 'get' ? 'Get' : 'Delete'}`, tags: ['MCP'],
       summary: 'Not used: the server is stateless',
-      responses: { 405: { description: 'Use POST.', schema: z.record(z.string(), z.unknown()) } },
+      responses: { 405: { description: 'Use POST.', schema: JsonRpcErrorBody, headers: { Allow: { description: 'POST', schema: { type: 'string' } } } } },
     });
   }
 }

@@ -6,6 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Validator } from '@seriousme/openapi-schema-validator';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { openDataApp } from './support.ts';
 
 type Json = Record<string, unknown>;
@@ -107,4 +108,146 @@ test('/docs/api shows every operation of the document, and how to start', async 
   assert.match(html, /&quot;url&quot;: &quot;http:\/\/localhost\/mcp&quot;/);
   assert.match(html, /120 requests a minute per address/);
   assert.match(html, /href="\/settings\/tokens"/);
+});
+
+// --- Real answers against the document ----------------------------------------------------------
+
+/** The operation (or, for a method the path does not answer, the shared 405) a request's answer is documented by. */
+function documentedResponse(doc: Json, method: string, pathname: string, status: number): Json | string {
+  const paths = doc.paths as Record<string, Record<string, Json>>;
+  // Literal paths before templated ones: /api/papers/search is not /api/papers/{id}.
+  const candidates = Object.keys(paths)
+    .filter((p) => new RegExp(`^${p.replace(/[.]/g, '\\.').replace(/\{(\w+)\}/g, '[^/]+')}$`).test(pathname))
+    .sort((a, b) => (a.match(/\{/g)?.length ?? 0) - (b.match(/\{/g)?.length ?? 0));
+  if (!candidates.length) return `no path of the document matches ${pathname}`;
+  const op = paths[candidates[0]!]![method.toLowerCase()];
+  if (!op) {
+    if (status !== 405) return `${method} ${candidates[0]} is not in the document`;
+    const shared = ((doc.components as Json).responses as Json | undefined)?.MethodNotAllowed as Json | undefined;
+    return shared ?? `${method} ${candidates[0]}: a 405, and the document has no components.responses.MethodNotAllowed`;
+  }
+  const response = (op.responses as Record<string, Json>)[String(status)];
+  return response ?? `${method} ${candidates[0]} does not declare ${status}`;
+}
+
+/** What is wrong with an answer by the document: its status, media type, body and required headers. */
+async function problemsOf(doc: Json, ajv: Ajv2020, method: string, url: string, res: Response): Promise<string[]> {
+  const pathname = new URL(url, 'http://localhost').pathname;
+  const where = `${method} ${url} -> ${res.status}`;
+  const response = documentedResponse(doc, method, pathname, res.status);
+  if (typeof response === 'string') return [`${where}: ${response}`];
+  const problems: string[] = [];
+  for (const [name, h] of Object.entries((response.headers ?? {}) as Record<string, Json>)) {
+    if (h.required && !res.headers.has(name)) problems.push(`${where}: no ${name} header`);
+  }
+  const body = await res.text();
+  const content = response.content as Record<string, Json> | undefined;
+  if (!content) {
+    if (body !== '') problems.push(`${where}: documented without a body, sent ${body.slice(0, 80)}`);
+    return problems;
+  }
+  const mediaType = (res.headers.get('content-type') ?? '').split(';')[0]!.trim();
+  const declared = content[mediaType];
+  if (!declared) return [...problems, `${where}: sent as ${mediaType}, documented as ${Object.keys(content).join(', ')}`];
+  const schema = declared.schema as Json;
+  if (mediaType === 'application/json') {
+    const validate = ajv.compile({ $id: `answer-${++answers}`, ...schema, components: (doc.components as Json) });
+    let value: unknown;
+    try {
+      value = JSON.parse(body);
+    } catch {
+      return [...problems, `${where}: not JSON: ${body.slice(0, 80)}`];
+    }
+    if (!validate(value)) problems.push(`${where}: ${ajv.errorsText(validate.errors)} in ${body.slice(0, 200)}`);
+  } else if (schema.type !== 'string') {
+    problems.push(`${where}: a ${mediaType} body documented with a non-string schema`);
+  }
+  return problems;
+}
+let answers = 0;
+
+test('real answers fit the document: each status is declared for its operation, with the body\'s media type and schema', async () => {
+  const failingArxiv = { apiQuery: async () => { throw new Error('connect ECONNREFUSED export.arxiv.org'); } };
+  const t = await openDataApp({ arxiv: failingArxiv as unknown as NonNullable<Parameters<typeof openDataApp>[0]>['arxiv'] });
+  const doc = (await t.json('/openapi.json')).body as Json;
+  // The document's own references (#/components/schemas/...) resolve inside each compiled schema.
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+  const write = await t.token(t.ada, 'write');
+  const dead = 'pbt_' + 'x'.repeat(43);
+  let ip = 0;
+  const send = async (method: string, url: string, opts: { token?: string; body?: string; headers?: Record<string, string> } = {}) => {
+    const headers: Record<string, string> = { 'x-forwarded-for': `198.19.${Math.floor(++ip / 250)}.${ip % 250}`, ...opts.headers };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    if (opts.body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    return t.app.request(url, { method, headers, ...(opts.body !== undefined ? { body: opts.body } : {}) });
+  };
+  const json = (value: unknown) => JSON.stringify(value);
+
+  // Set-up through the API: a comment removed, then replied to; a search alert.
+  const made = await (await send('POST', '/api/v1/papers/2505.00210/comments', { token: write, body: json({ body: 'A first thought.' }) })).json() as { id: number };
+  assert.equal((await send('DELETE', `/api/v1/comments/${made.id}`, { token: write })).status, 204);
+  const alert = await send('POST', '/api/v1/me/subscriptions', { token: write, body: json({ kind: 'search', query: 'tokenizers' }) });
+  assert.equal(alert.status, 201);
+  const alertId = ((await alert.json()) as { subscription: { id: number } }).subscription.id;
+  const etagOf = async (url: string) => (await send('GET', url)).headers.get('etag')!;
+  const mcpHeaders = { accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+  const mcpCall = json({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
+
+  const cases: Array<[status: number, method: string, url: string, opts?: Parameters<typeof send>[2]]> = [
+    // A dead pbt_ token on public reads and feeds.
+    [401, 'GET', '/api/daily_papers', { token: dead }],
+    [401, 'GET', '/api/papers/2505.00210', { token: dead }],
+    [401, 'GET', '/api/v1/papers/2505.00210', { token: dead }],
+    [401, 'GET', '/feeds/daily.rss', { token: dead }],
+    [401, 'GET', '/search.atom?q=tokenizers', { token: dead }],
+    [401, 'POST', '/mcp', { token: dead, body: mcpCall, headers: mcpHeaders }],
+    // A method the path does not answer.
+    [405, 'POST', '/api/v1/papers/2505.00210/vote', { token: write }],
+    [405, 'DELETE', '/api/daily_papers'],
+    [405, 'GET', '/mcp'],
+    [405, 'PUT', '/mcp', { body: mcpCall, headers: mcpHeaders }],
+    // Bodies too large or not JSON, on every endpoint that takes one.
+    [413, 'POST', '/api/v1/papers/2505.00210/comments', { token: write, body: json({ body: 'x'.repeat(70_000) }) }],
+    [415, 'POST', '/api/v1/papers/2505.00210/comments', { token: write, body: 'body=hello', headers: { 'content-type': 'text/plain' } }],
+    [413, 'PATCH', '/api/v1/me/subscriptions/1', { token: write, body: json({ period: 'daily', query: 'x'.repeat(70_000) }) }],
+    [415, 'POST', '/api/v1/submissions', { token: write, body: 'id=2505.00210', headers: { 'content-type': 'application/x-www-form-urlencoded' } }],
+    // Per endpoint.
+    [409, 'POST', '/api/v1/papers/2505.00210/comments', { token: write, body: json({ body: 'A reply.', parentId: made.id }) }],
+    [422, 'PATCH', `/api/v1/me/subscriptions/${alertId}`, { token: write, body: json({ period: 'daily', query: '' }) }],
+    [503, 'POST', '/api/v1/submissions', { token: write, body: json({ id: '2401.09999' }) }],
+    // MCP's own refusals.
+    [406, 'POST', '/mcp', { body: mcpCall, headers: { ...mcpHeaders, accept: 'application/json' } }],
+    [413, 'POST', '/mcp', { body: json({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: { pad: 'x'.repeat(300_000) } }), headers: mcpHeaders }],
+    [415, 'POST', '/mcp', { body: mcpCall, headers: { ...mcpHeaders, 'content-type': 'text/plain' } }],
+    [400, 'POST', '/mcp', { body: json([JSON.parse(mcpCall)]), headers: mcpHeaders }],
+    // Validators: any GET with an ETag answers 304 to it.
+    [304, 'GET', '/api/daily_papers', { headers: { 'if-none-match': await etagOf('/api/daily_papers') } }],
+    [304, 'GET', '/api/v1/papers/2505.00210', { headers: { 'if-none-match': await etagOf('/api/v1/papers/2505.00210') } }],
+    [304, 'GET', '/feeds/daily.rss', { headers: { 'if-none-match': await etagOf('/feeds/daily.rss') } }],
+    [304, 'GET', '/openapi.json', { headers: { 'if-none-match': await etagOf('/openapi.json') } }],
+    [304, 'GET', '/stats/votes.svg?paper=2505.00210', { headers: { 'if-none-match': await etagOf('/stats/votes.svg?paper=2505.00210') } }],
+    // The sparkline's refusals are plain text, as an image address's are.
+    [400, 'GET', '/stats/votes.svg'],
+    [400, 'GET', '/stats/votes.svg?paper=not-an-id'],
+    [404, 'GET', '/stats/votes.svg?paper=2401.00001'],
+    // And the usual answers still fit.
+    [200, 'GET', '/api/daily_papers'],
+    [200, 'POST', '/mcp', { body: mcpCall, headers: mcpHeaders }],
+    [400, 'GET', '/api/daily_papers?limit=0'],
+    [401, 'GET', '/api/v1/me'],
+  ];
+  const problems: string[] = [];
+  for (const [status, method, url, opts] of cases) {
+    const res = await send(method, url, opts);
+    if (res.status !== status) {
+      problems.push(`${method} ${url}: expected ${status}, got ${res.status} ${(await res.text()).slice(0, 120)}`);
+      continue;
+    }
+    problems.push(...await problemsOf(doc, ajv, method, url, res));
+  }
+  assert.deepEqual(problems, []);
+  // Nor does the document promise what cannot happen: the sparkline and the document itself read no token and count nothing.
+  const paths = doc.paths as Record<string, Record<string, Json>>;
+  assert.deepEqual(Object.keys(paths['/stats/votes.svg']!.get!.responses as Json).sort(), ['200', '304', '400', '404']);
+  assert.deepEqual(Object.keys(paths['/openapi.json']!.get!.responses as Json).sort(), ['200', '304']);
 });

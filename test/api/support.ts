@@ -61,7 +61,7 @@ export interface OpenDataTest {
   json(path: string, init?: RequestInit): Promise<{ res: Response; body: unknown }>;
 }
 
-export async function openDataApp(options: { search?: boolean; now?: () => number } = {}): Promise<OpenDataTest> {
+export async function openDataApp(options: { search?: boolean; now?: () => number; arxiv?: OpenDataAppDeps['arxiv'] } = {}): Promise<OpenDataTest> {
   const store = await tempStore();
   await seedSmallCorpus(store);
   const now = options.now ?? (() => NOW_MS);
@@ -83,7 +83,7 @@ export async function openDataApp(options: { search?: boolean; now?: () => numbe
     },
     mailer: outboxMailer(outboxDir, 'Paperboy Test <no-reply@localhost>'),
     secret: 'test-secret-for-csrf-signing',
-    arxiv: null,
+    arxiv: options.arxiv ?? null,
     assets: await assets,
     clock: { now },
     logger: pino({ level: 'silent' }),

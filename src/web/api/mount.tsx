@@ -36,6 +36,11 @@ export const API_VERSION = '1.0.0';
 /** What the app's deps may carry for open data beyond `AppDeps`. */
 export type OpenDataAppDeps = AppDeps & { search?: PaperSearch | null };
 
+/** The reads: open to any origin, with validators and cache defaults. */
+const READ_PATHS = ['/api/*', '/feeds/*', '/search.rss', '/search.atom'];
+/** Where requests pass the token check and the rate limit: the OpenAPI document says so for each operation under them. */
+const TOKEN_PATHS = [...READ_PATHS, '/mcp'];
+
 const EXPOSED = ['ETag', 'Last-Modified', 'Link', 'Retry-After', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'RateLimit-Policy'];
 
 /** Anonymous GETs may be cached briefly by anyone; answers to a token are the caller's alone. */
@@ -75,7 +80,7 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
     exposeHeaders: EXPOSED, maxAge: 86_400,
   });
   const access = apiAccess(ctx.tokens, ctx.ip);
-  for (const path of ['/api/*', '/feeds/*', '/search.rss', '/search.atom']) {
+  for (const path of READ_PATHS) {
     api.use(path, readCors, access, conditionalGet(), cacheDefaults());
   }
   api.use('/openapi.json', readCors, conditionalGet(), cacheDefaults());
@@ -107,14 +112,19 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
     method: 'get', path: '/stats/votes.svg', operationId: 'voteSparkline', tags: ['Papers'],
     summary: 'A paper\'s upvotes over the last month, as a small SVG line (the paper page\'s sparkline)',
     query: z.object({ paper: z.string().max(200).describe('An arXiv id.') }),
-    responses: { 200: { description: 'An SVG image.', mediaType: 'image/svg+xml' }, 404: { description: 'Not on this site.', mediaType: 'text/plain' } },
+    responses: {
+      200: { description: 'An SVG image.', mediaType: 'image/svg+xml' },
+      // Plain text, like the 404: the address is an image's, read by an <img> or a person, not by a JSON client.
+      400: { description: 'No paper given, or not an arXiv id.', mediaType: 'text/plain' },
+      404: { description: 'Not on this site.', mediaType: 'text/plain' },
+    },
   });
 
   let document: Record<string, unknown> | null = null;
   const openapi = () => (document ??= toOpenApi(registry, {
     title: `${config.siteName} API`, version: API_VERSION, serverUrl: ctx.present.baseUrl,
     description: `The JSON API of ${config.siteName}, a Paperboy instance: Hugging Face-compatible paper endpoints, /api/v1, feeds and MCP. See ${ctx.present.baseUrl}/docs/api.`,
-  }));
+  }, { tokenPaths: TOKEN_PATHS }));
   api.get('/openapi.json', (c) => c.json(openapi()));
 
   const notFound = (c: Context) => c.json({ error: 'There is no such endpoint. The API is described at /docs/api and /openapi.json.' }, 404);

@@ -204,13 +204,74 @@ export interface DocumentInfo {
   serverUrl: string;
 }
 
+/**
+ * How the app is mounted, where it decides which shared answers an operation can give: the
+ * paths whose requests pass the token check and the rate limit (`/api/*` covers everything under
+ * /api/; a path without `*` only itself).
+ */
+export interface Mounting {
+  tokenPaths: readonly string[];
+}
+
+/** Whether `path` (an OpenAPI path) is one of `patterns` (`/api/*`, `/mcp`). */
+export function coveredBy(patterns: readonly string[], path: string): boolean {
+  return patterns.some((p) => (p.endsWith('/*') ? path.startsWith(p.slice(0, -1)) : path === p));
+}
+
 const ERROR_SCHEMA: Json = {
   type: 'object', properties: { error: { type: 'string', description: 'What went wrong, for a person to read.' } }, required: ['error'],
 };
 
+/** The error body of the MCP endpoint: a JSON-RPC 2.0 error with no request id. */
+export const JsonRpcErrorBody = z.object({
+  jsonrpc: z.literal('2.0'),
+  error: z.object({ code: z.number().int(), message: z.string(), data: z.unknown().optional() }),
+  id: z.null(),
+}).meta({ id: 'JsonRpcError', description: 'A JSON-RPC 2.0 error, as /mcp answers.' });
+
+const ERROR_REF = { $ref: '#/components/schemas/Error' };
+const jsonError = (description: string, headers?: Json): Json => ({ description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ERROR_REF } } });
+const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } };
+
+/**
+ * What every operation can answer besides its own responses, by what it takes: its parameters and
+ * body are validated (400), a body is read (413 past the limit, 415 if it is not JSON), a token is
+ * read and requests are counted (401, 403, 429: on every path behind the token check, even where no
+ * token is needed, since a dead pbt_ token is refused there too), and a GET that answers 200 carries
+ * an ETag, so it answers 304 to a request that still has that version. An operation's own response
+ * for a status wins (the MCP endpoint's errors are JSON-RPC errors).
+ */
+function sharedResponses(e: EndpointSpec, mounting: Mounting): Record<number, Json> {
+  const out: Record<number, Json> = {};
+  const needsToken = e.access === 'read' || e.access === 'write';
+  const readsToken = needsToken || e.access === 'optional' || coveredBy(mounting.tokenPaths, e.path);
+  if (e.params || e.query || e.body) out[400] = jsonError('The request does not fit: a parameter or the body is malformed or out of range.');
+  if (readsToken) {
+    out[401] = jsonError(needsToken
+      ? 'No token, or one that is malformed, revoked or expired.'
+      : 'A Paperboy token (pbt_...) that is malformed, revoked or expired, or one not sent as Authorization: Bearer. None is needed here: send a live one or none.', { 'WWW-Authenticate': { description: 'The Bearer challenge (RFC 6750).', schema: { type: 'string' } } });
+    out[403] = jsonError(needsToken
+      ? 'The token may not do this (read-only), or the account may not (its e-mail address is not confirmed, for one).'
+      : 'The token\'s account has not confirmed its e-mail address: the token cannot be used.');
+    out[429] = jsonError('Too many requests: wait for Retry-After seconds.', RETRY_AFTER);
+  }
+  if (e.body) {
+    out[413] = jsonError(`The body is over ${MAX_JSON_BODY_BYTES / 1024} KB.`);
+    out[415] = jsonError('The body is not sent as JSON (Content-Type: application/json, or a +json type).');
+  }
+  if (e.method === 'get' && e.responses[200]) {
+    out[304] = {
+      description: 'Not modified: the request\'s If-None-Match (or, without it, If-Modified-Since) still matches this version. No body.',
+      headers: { ETag: { description: 'The version\'s validator.', schema: { type: 'string' } } },
+    };
+  }
+  return out;
+}
+
 /** The OpenAPI 3.1 document of every endpoint in the registry. */
-export function toOpenApi(registry: Registry, info: DocumentInfo): Json {
+export function toOpenApi(registry: Registry, info: DocumentInfo, mounting: Mounting): Json {
   const components: Record<string, Json> = { Error: ERROR_SCHEMA };
+  const jsonRpcError = jsonSchema(JsonRpcErrorBody, 'output', components);
   const paths: Record<string, Record<string, Json>> = {};
   const tags = new Set<string>();
   for (const e of registry.endpoints) {
@@ -236,18 +297,7 @@ export function toOpenApi(registry: Registry, info: DocumentInfo): Json {
         : r.mediaType ? { [r.mediaType]: { schema: { type: 'string' } } } : undefined;
       responses[status] = { description: r.description, ...(r.headers ? { headers: r.headers } : {}), ...(content ? { content } : {}) };
     }
-    // Any endpoint that takes a token answers 403 to one whose account has not confirmed its address.
-    const errorStatuses = new Set([400, 429, ...(e.access === 'read' || e.access === 'write' || e.access === 'optional' ? [401, 403] : [])]);
-    for (const status of errorStatuses) {
-      if (responses[status]) continue;
-      const what: Record<number, string> = {
-        400: 'The request does not fit: a parameter is malformed or out of range.',
-        401: 'No token, or one that is malformed, revoked or expired.',
-        403: 'The token may not do this (read-only), or the account may not (its e-mail address is not confirmed, for one).',
-        429: 'Too many requests: wait for Retry-After seconds.',
-      };
-      responses[status] = { description: what[status]!, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    }
+    for (const [status, r] of Object.entries(sharedResponses(e, mounting))) responses[status] ??= r;
     const operation: Json = {
       operationId: e.operationId, summary: e.summary, ...(e.description ? { description: e.description } : {}), tags: e.tags,
       ...(parameters.length ? { parameters } : {}),
@@ -259,12 +309,22 @@ export function toOpenApi(registry: Registry, info: DocumentInfo): Json {
   }
   return {
     openapi: '3.1.0',
-    info: { title: info.title, version: info.version, description: info.description },
+    info: {
+      title: info.title, version: info.version,
+      description: `${info.description}\n\nA method that a path does not answer (POST to the PUT and DELETE of a vote, say) gets 405 with Allow: components.responses.MethodNotAllowed.`,
+    },
     servers: [{ url: info.serverUrl }],
     tags: [...tags].map((name) => ({ name })),
     paths,
     components: {
       schemas: components,
+      responses: {
+        MethodNotAllowed: {
+          description: 'The path does not answer this method; Allow lists those it does. As {"error": ...}, and at /mcp as a JSON-RPC error.',
+          headers: { Allow: { description: 'The methods the path answers.', required: true, schema: { type: 'string' } } },
+          content: { 'application/json': { schema: { anyOf: [ERROR_REF, jsonRpcError] } } },
+        },
+      },
       securitySchemes: {
         bearer: { type: 'http', scheme: 'bearer', description: 'An API token (pbt_...) created in Settings, API tokens.' },
       },

@@ -166,7 +166,11 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     description: 'Needs a confirmed e-mail address.',
     params: idParams,
     body: z.object({ body: z.string().max(20_000), parentId: z.number().int().positive().optional() }),
-    responses: { 201: { description: 'The new comment.', schema: S.Created }, ...notFound('No such paper, or no such comment to reply to.'), 422: { description: 'The text is empty or too long.', schema: ERROR } },
+    responses: {
+      201: { description: 'The new comment.', schema: S.Created }, ...notFound('No such paper, or no such comment to reply to.'),
+      409: { description: 'The comment replied to was removed (deleted by its author or hidden by a moderator).', schema: ERROR },
+      422: { description: 'The text is empty or too long.', schema: ERROR },
+    },
   }, async (c, { params, body }) => {
     const paperId = requireArxivId(params.id);
     const id = await addComment(community, caller(c), { paperId, body: body.body, parentId: body.parentId }, ctx.ip(c));
@@ -178,7 +182,11 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     summary: 'Edit your comment',
     params: z.object({ id: numericId('id') }),
     body: z.object({ body: z.string().max(20_000) }),
-    responses: { 200: { description: 'Edited.', schema: S.Created }, ...notFound('No such comment.'), 422: { description: 'The text is empty or too long.', schema: ERROR } },
+    responses: {
+      200: { description: 'Edited.', schema: S.Created }, ...notFound('No such comment.'),
+      409: { description: 'The comment changed while this edit was made (removed meanwhile): try again.', schema: ERROR },
+      422: { description: 'The text is empty or too long.', schema: ERROR },
+    },
   }, async (c, { params, body }) => {
     const paperId = await updateComment(community, caller(c), params.id, body.body);
     return c.json({ id: params.id, url: `${P.paperUrl(present, paperId)}#c${params.id}` });
@@ -206,6 +214,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       ...notFound('arXiv does not know the paper.'),
       409: { description: 'Already on a list.', schema: ERROR },
       422: { description: 'Not an arXiv id, or a link that is not http(s).', schema: ERROR },
+      503: { description: 'arXiv could not be reached to fetch the paper: try again after Retry-After seconds.', schema: ERROR, headers: { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } } },
     },
   }, async (c, { body }) => {
     const r = await submitPaper(community, caller(c), { id: body.id, codeUrl: body.codeUrl, projectUrl: body.projectUrl });
@@ -254,7 +263,11 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     method: 'post', path: '/api/v1/me/collections', operationId: 'createCollection', tags: ['Collections'], access: 'write',
     summary: 'Create a collection',
     body: z.object({ name: z.string().max(200), public: z.boolean().optional() }),
-    responses: { 201: { description: 'The new collection.', schema: S.Collection }, 422: { description: 'No name, or one too long.', schema: ERROR } },
+    responses: {
+      201: { description: 'The new collection.', schema: S.Collection },
+      409: { description: 'You have many collections with that name already.', schema: ERROR },
+      422: { description: 'No name, or one too long.', schema: ERROR },
+    },
   }, async (c, { body }) => {
     const created = await createCollection(community, caller(c), { name: body.name, isPublic: body.public === true });
     return c.json(P.collection(present, (await findCollectionById(store.db, created.id))!), 201);
@@ -344,7 +357,10 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     summary: 'Change how often a digest comes, or an alert\'s search',
     params: z.object({ id: z.string().regex(/^\d{1,12}$/, 'id must be a number') }),
     body: z.object({ period: z.enum(['daily', 'weekdays', 'weekly']), query: z.string().max(MAX_SEARCH_CHARS).optional() }),
-    responses: { 200: { description: 'The subscription.', schema: S.SubscriptionSchema }, ...notFound('You have no such subscription.') },
+    responses: {
+      200: { description: 'The subscription.', schema: S.SubscriptionSchema }, ...notFound('You have no such subscription.'),
+      422: { description: 'An alert\'s search that is empty or does not parse.', schema: ERROR },
+    },
   }, async (c, { params, body }) => {
     const s = await changeMemberSubscription(subscriptionDeps, me(c), params.id, { action: 'update', period: body.period, query: body.query });
     return c.json(P.subscription(s));
