@@ -30,6 +30,7 @@ import type { SearchIndex } from '../search/search-index.ts';
 import type { PaperSearchEngine } from '../search/engine.ts';
 import type { PaperSearch } from '../services/open-data.ts';
 import { mountOpenData } from './api/mount.tsx';
+import { mountPaperMarkdown } from './paper-markdown.ts';
 import { conditionalGet } from './api/http.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
@@ -254,6 +255,7 @@ export function createApp(given: AppDeps) {
     c.header('Cache-Control', 'no-store');
     return r.ok ? c.text('ready') : c.text(`not ready: ${r.problem}`, 503);
   });
+  mountPaperMarkdown(app, { store, baseUrl: config.baseUrl, logger }); // /papers/{id}.md: machine-facing, before the session and the paper pages
 
   // Cache-Control and Vary on every page, cached ones included (cache-policy.ts).
   app.use('*', pageCachePolicy());

@@ -13,6 +13,8 @@ type Json = Record<string, unknown>;
 
 /** Where the machine-facing routes live; everything under these must be in the document. */
 const MACHINE_PREFIXES = ['/api/', '/feeds/', '/search.', '/mcp', '/openapi.json', '/stats/votes.svg'];
+/** Papers as Markdown, among the pages' /papers/ routes: `/papers/:file{.+\\.md}`. */
+const isMachineRoute = (path: string) => MACHINE_PREFIXES.some((prefix) => path.startsWith(prefix)) || (path.startsWith('/papers/') && path.endsWith('\\.md}'));
 
 /** A concrete path that an app route (`/papers/:id`, `/feeds/new/:category{[a-z.]+\\.rss}`) matches. */
 function sampleOf(routePath: string): string {
@@ -53,7 +55,7 @@ test('every machine-facing route of the app is in the document, with its method,
   const paths = doc.paths as Record<string, Record<string, Json>>;
   const documented = Object.entries(paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path: p })));
   const routes = t.app.routes
-    .filter((r) => MACHINE_PREFIXES.some((prefix) => r.path.startsWith(prefix)))
+    .filter((r) => isMachineRoute(r.path))
     .filter((r) => r.method !== 'ALL' && !r.path.endsWith('*'));
   assert.ok(routes.length >= 40, `found ${routes.length} routes`);
   const missing = routes.filter((r) => !documented.some((d) => d.method === r.method && matchesRoute(d.path, r.path)));
@@ -235,6 +237,13 @@ test('real answers fit the document: each status is declared for its operation, 
     [200, 'POST', '/mcp', { body: mcpCall, headers: mcpHeaders }],
     [400, 'GET', '/api/daily_papers?limit=0'],
     [401, 'GET', '/api/v1/me'],
+    // Papers as Markdown.
+    [200, 'GET', '/papers/2505.00210.md'],
+    [200, 'GET', '/papers/hep-th%2F9901001.md'],
+    [301, 'GET', '/papers/2505.00210v1.md'],
+    [304, 'GET', '/papers/2505.00210.md', { headers: { 'if-none-match': await etagOf('/papers/2505.00210.md') } }],
+    [400, 'GET', '/papers/not-an-id.md'],
+    [404, 'GET', '/papers/2401.00001.md'],
   ];
   const problems: string[] = [];
   for (const [status, method, url, opts] of cases) {

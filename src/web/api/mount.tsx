@@ -120,6 +120,19 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
     },
   });
 
+  describeOnly(registry, {
+    method: 'get', path: '/papers/{id}.md', operationId: 'paperMarkdown', tags: ['Hugging Face-compatible'],
+    summary: 'A paper as Markdown (huggingface_hub\'s read_paper, `hf papers read`)',
+    description: 'The title as a heading, authors, arXiv links, versions, code and project links, the Daily papers day and upvotes, the abstract. '
+      + 'Text from the data is escaped. Old-style ids as hep-th%2F9901001 (or with the slash, /papers/hep-th/9901001.md); any other form of an id (a version, arXiv:) is redirected to the id without version.',
+    params: z.object({ id: z.string().max(200).describe('An arXiv id without version (2505.00201; old-style ids as hep-th%2F9901001).') }),
+    responses: {
+      200: { description: 'The paper, as text/markdown.', mediaType: 'text/markdown' },
+      301: { description: 'The id was given in another form: the address of the id without version.', headers: { Location: { description: '/papers/{id}.md', schema: { type: 'string' } } } },
+      404: { description: 'Not on this site.', schema: z.object({ error: z.string() }) },
+    },
+  });
+
   let document: Record<string, unknown> | null = null;
   const openapi = () => (document ??= toOpenApi(registry, {
     title: `${config.siteName} API`, version: API_VERSION, serverUrl: ctx.present.baseUrl,
