@@ -199,7 +199,11 @@ export function createApp(given: AppDeps) {
       // Answered here, before the cache policy below runs: an error page, private like the others.
       c.header('Cache-Control', PRIVATE_PAGE);
       c.header('Vary', 'Cookie');
-      c.res = c.req.path.startsWith('/api/') ? c.json({ error: message }, 400) : await errorPage(c, 400, message);
+      // Machine-facing paths answer as their documents say: the sparkline in plain text, /mcp a JSON-RPC error, the rest JSON.
+      const path = c.req.path;
+      c.res = path === '/stats/votes.svg' ? c.text(message, 400)
+        : path === '/mcp' ? c.json({ jsonrpc: '2.0', error: { code: -32600, message }, id: null }, 400)
+          : isPublicResource(path) ? c.json({ error: message }, 400) : await errorPage(c, 400, message);
     } else {
       await next();
     }

@@ -232,6 +232,14 @@ test('real answers fit the document: each status is declared for its operation, 
     [400, 'GET', '/stats/votes.svg'],
     [400, 'GET', '/stats/votes.svg?paper=not-an-id'],
     [404, 'GET', '/stats/votes.svg?paper=2401.00001'],
+    // A query string with escapes that are not UTF-8, refused before any route: as each path's document says.
+    [400, 'GET', '/feeds/daily.rss?date=%FF'],
+    [400, 'GET', '/search.rss?q=%FF'],
+    [400, 'GET', '/openapi.json?x=%FF'],
+    [400, 'GET', '/api/daily_papers?date=%FF'],
+    [400, 'GET', '/stats/votes.svg?paper=%FF'],
+    [400, 'GET', '/papers/2505.00210.md?x=%FF'],
+    [400, 'POST', '/mcp?x=%FF', { body: mcpCall, headers: mcpHeaders }],
     // And the usual answers still fit.
     [200, 'GET', '/api/daily_papers'],
     [200, 'POST', '/mcp', { body: mcpCall, headers: mcpHeaders }],
@@ -258,5 +266,5 @@ test('real answers fit the document: each status is declared for its operation, 
   // Nor does the document promise what cannot happen: the sparkline and the document itself read no token and count nothing.
   const paths = doc.paths as Record<string, Record<string, Json>>;
   assert.deepEqual(Object.keys(paths['/stats/votes.svg']!.get!.responses as Json).sort(), ['200', '304', '400', '404']);
-  assert.deepEqual(Object.keys(paths['/openapi.json']!.get!.responses as Json).sort(), ['200', '304']);
+  assert.deepEqual(Object.keys(paths['/openapi.json']!.get!.responses as Json).sort(), ['200', '304', '400']);
 });

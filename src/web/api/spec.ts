@@ -234,8 +234,8 @@ const jsonError = (description: string, headers?: Json): Json => ({ description,
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait.', schema: { type: 'integer' } } };
 
 /**
- * What every operation can answer besides its own responses, by what it takes: its parameters and
- * body are validated (400), a body is read (413 past the limit, 415 if it is not JSON), a token is
+ * What every operation can answer besides its own responses, by what it takes: its query string,
+ * parameters and body are validated (400), a body is read (413 past the limit, 415 if it is not JSON), a token is
  * read and requests are counted (401, 403, 429: on every path behind the token check, even where no
  * token is needed, since a dead pbt_ token is refused there too), and a GET that answers 200 carries
  * an ETag, so it answers 304 to a request that still has that version. An operation's own response
@@ -245,7 +245,8 @@ function sharedResponses(e: EndpointSpec, mounting: Mounting): Record<number, Js
   const out: Record<number, Json> = {};
   const needsToken = e.access === 'read' || e.access === 'write';
   const readsToken = needsToken || e.access === 'optional' || coveredBy(mounting.tokenPaths, e.path);
-  if (e.params || e.query || e.body) out[400] = jsonError('The request does not fit: a parameter or the body is malformed or out of range.');
+  // Any request's query string is checked first (its length, escapes that are not UTF-8), so every operation may answer 400.
+  out[400] = jsonError('The request does not fit: a parameter, the query string or the body is malformed or out of range.');
   if (readsToken) {
     out[401] = jsonError(needsToken
       ? 'No token, or one that is malformed, revoked or expired.'
