@@ -394,6 +394,20 @@ export async function memberSubscriptions(store: Store, user: User): Promise<Sub
   return listMemberSubscriptions(digestDb(store.db), user.email, user.emailVerifiedAt !== null);
 }
 
+/**
+ * Ends one of a member's own subscriptions; one the member already ended is left as it is, so a
+ * repeated request (a client retrying) is answered as the first. Unknown ids are a 404.
+ */
+export async function endMemberSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>, user: User, id: string): Promise<void> {
+  const n = /^\d{1,12}$/.test(id) ? Number(id) : NaN;
+  if (user.email && user.emailVerifiedAt !== null && Number.isSafeInteger(n)) {
+    const ended = await digestDb(deps.store.db).selectFrom('subscriptions').select('id')
+      .where('id', '=', n).where('email', '=', user.email).where('unsubscribed_at', 'is not', null).executeTakeFirst();
+    if (ended) return;
+  }
+  await changeMemberSubscription(deps, user, id, { action: 'unsubscribe', period: undefined, query: undefined });
+}
+
 /** Changes one of a member's own subscriptions from account settings. */
 export async function changeMemberSubscription(
   deps: Pick<SubscriptionDeps, 'store' | 'now'>, user: User, id: unknown, input: { action: unknown; period: unknown; query: unknown },

@@ -299,7 +299,11 @@ test('submissions and subscriptions with a token', async () => {
   assert.equal(S.SubscriptionSchema.parse((await call('PATCH', `/api/v1/me/subscriptions/${id}`, { token, body: { period: 'daily' } })).body).period, 'daily');
   assert.equal((await call('DELETE', `/api/v1/me/subscriptions/${id}`, { token })).res.status, 204);
   assert.deepEqual(S.Subscriptions.parse((await call('GET', '/api/v1/me/subscriptions', { token })).body).subscriptions, [], 'cancelled ones are no longer listed');
+  assert.equal((await call('DELETE', `/api/v1/me/subscriptions/${id}`, { token })).res.status, 204, 'again (a client retrying): as the first time');
   assert.equal((await call('DELETE', '/api/v1/me/subscriptions/999', { token })).res.status, 404);
+  // Another member's ended subscription is still none of ours.
+  const bob = await createAccount({ store: t.store, now: () => NOW_MS }, { username: 'bob', email: 'bob@example.org', password: 'a long enough password', role: 'member' });
+  assert.equal((await call('DELETE', `/api/v1/me/subscriptions/${id}`, { token: await t.token(bob, 'write') })).res.status, 404);
   assert.equal((await call('POST', '/api/v1/me/subscriptions', { token, body: { kind: 'search' } })).res.status, 422);
   assert.equal((await call('POST', '/api/v1/me/subscriptions', { token, body: { period: 'hourly' } })).res.status, 400);
 });

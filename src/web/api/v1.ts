@@ -11,7 +11,7 @@ import { getCategoryFeed } from '../../services/category-feed.ts';
 import {
   getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, siteStats, voteHistory, withAllAuthors,
 } from '../../services/open-data.ts';
-import { changeMemberSubscription, memberSubscriptions, subscribe, type SubscriptionDeps } from '../../services/subscriptions.ts';
+import { changeMemberSubscription, endMemberSubscription, memberSubscriptions, subscribe, type SubscriptionDeps } from '../../services/subscriptions.ts';
 import { collectionPaperIds, findCollection, findCollectionById, listUserCollections } from '../../store/collections.ts';
 import { listPaperComments } from '../../store/comments.ts';
 import { listCardsByIds } from '../../store/listings.ts';
@@ -372,7 +372,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     params: z.object({ id: z.string().regex(/^\d{1,12}$/, 'id must be a number') }),
     responses: { 204: { description: 'Unsubscribed (also when it already was).' }, ...notFound('You have no such subscription.') },
   }, async (c, { params }) => {
-    await changeMemberSubscription(subscriptionDeps, me(c), params.id, { action: 'unsubscribe', period: undefined, query: undefined });
+    await endMemberSubscription(subscriptionDeps, me(c), params.id);
     return c.body(null, 204);
   });
 
