@@ -262,8 +262,13 @@ test('collections with a token: private ones stay private; add and remove papers
   const pub = S.Collection.parse((await call('POST', '/api/v1/me/collections', { token, body: { name: 'Best of May', public: true } })).body);
   assert.equal(pub.feeds?.rss, 'http://localhost/feeds/collections/ada/best-of-may.rss');
   await call('PUT', `/api/v1/me/collections/${pub.id}/papers/hep-th%2F9901001`, { token });
-  const seen = S.CollectionWithPapers.parse((await t.json('/api/v1/users/ada/collections/best-of-may')).body);
+  const public_ = await t.json('/api/v1/users/ada/collections/best-of-may');
+  const seen = S.CollectionWithPapers.parse(public_.body);
   assert.deepEqual(seen.papers.map((p) => p.id), ['hep-th/9901001']);
+  // Its owner may make it private at any moment: no cache may serve it without asking again.
+  assert.equal(public_.res.headers.get('cache-control'), 'public, no-cache');
+  assert.equal((await t.json('/api/v1/users/ada/collections')).res.headers.get('cache-control'), 'public, no-cache');
+  assert.equal((await call('GET', '/api/v1/users/ada/collections', { token })).res.headers.get('cache-control'), 'private, no-cache');
 
   const other = await createAccount({ store: t.store, now: () => NOW_MS }, { username: 'eve', email: 'eve@example.org', password: 'yet another password', role: 'member' });
   const eve = await t.token(other, 'write');

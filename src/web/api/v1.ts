@@ -226,6 +226,8 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   const collectionsOf = async (c: Context<ApiEnv>, name: string) => {
     const owner = await findUserByName(store.db, name);
     if (!owner) throw new ApiError(404, 'There is no member by that name.');
+    // Checked with us on every use, as a collection's feed is: its owner may make it private at any time.
+    c.header('Cache-Control', c.req.header('authorization') ? 'private, no-cache' : 'public, no-cache');
     return { owner, mine: caller(c)?.id === owner.id };
   };
 
