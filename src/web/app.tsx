@@ -292,6 +292,14 @@ export function createApp(given: AppDeps) {
   };
 
   app.get('/', (c) => dailyFeed(c));
+  // Hugging Face's older addresses (`/papers?date=2025-05-30`, `?week=`, `?month=`): the day's, week's or month's page.
+  app.get('/papers', (c) => {
+    const q = c.req.query();
+    const [kind, label] = q.date !== undefined ? ['date', q.date] : q.week !== undefined ? ['week', q.week] : q.month !== undefined ? ['month', q.month] : [null, null];
+    const rest = new URLSearchParams(Object.entries(q).filter(([k]) => k === 'sort' || k === 'page'));
+    const query = rest.size > 0 ? `?${rest}` : '';
+    return c.redirect(kind ? `/papers/${kind}/${encodeURIComponent(label!)}${query}` : `/${query}`, 301);
+  });
   app.get('/papers/date/:day', (c) => dailyFeed(c, c.req.param('day'), 'day'));
   app.get('/papers/week/:week', (c) => dailyFeed(c, c.req.param('week'), 'week'));
   app.get('/papers/month/:month', (c) => dailyFeed(c, c.req.param('month'), 'month'));

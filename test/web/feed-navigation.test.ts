@@ -115,3 +115,21 @@ test('lists on the first and last days a date may name: the page and its tabs, n
     assert.deepEqual(tabs(html), links, url);
   }
 });
+
+test('Hugging Face\'s older addresses, /papers?date=, ?week=, ?month=, lead to the same page here', async () => {
+  const a = await app();
+  const cases: [string, string][] = [
+    ['/papers?date=2025-05-05', '/papers/date/2025-05-05'],
+    ['/papers?week=2025-W19&sort=upvotes', '/papers/week/2025-W19?sort=upvotes'],
+    ['/papers?month=2025-05&page=2&utm=x', '/papers/month/2025-05?page=2'],
+    ['/papers', '/'],
+    ['/papers?date=<b>', '/papers/date/%3Cb%3E'],
+  ];
+  for (const [from, to] of cases) {
+    const res = await a.request(from);
+    assert.equal(res.status, 301, from);
+    assert.equal(res.headers.get('location'), to, from);
+  }
+  assert.equal((await a.request('/papers/date/%3Cb%3E')).status, 400, 'a bad label is refused where it lands');
+  assert.match(await (await a.request('/papers/date/2025-05-05')).text(), /Sparse attention/);
+});
