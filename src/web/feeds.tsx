@@ -63,7 +63,8 @@ export function renderRss(doc: FeedDoc): string {
     `<link>${x(i.url)}</link>`,
     `<guid isPermaLink="true">${x(i.id)}</guid>`,
     `<pubDate>${new Date(i.published).toUTCString()}</pubDate>`,
-    i.authors.length ? `<dc:creator>${x(authorLine(i.authors))}</dc:creator>` : '',
+    // One dc:creator per author (Dublin Core's element repeats), as Atom has one <author> each.
+    ...i.authors.slice(0, AUTHORS_SHOWN).map((a) => `<dc:creator>${x(a)}</dc:creator>`),
     ...i.categories.map((c) => `<category>${x(c)}</category>`),
     `<description>${x(`<p>${x(authorLine(i.authors))}</p><p>${x(i.summary)}</p>`)}</description>`,
     '</item>',

@@ -96,6 +96,7 @@ test('the Daily papers feed, RSS and Atom: valid, parsed by a feed parser, conte
   assert.equal(diffusion.published?.toISOString(), '2025-05-05T09:00:00.000Z');
   assert.deepEqual(diffusion.categories.map((c) => c.term), ['cs.CV', 'cs.CL']);
   assert.match(diffusion.description!, /Ada Lovelace, Alan Turing/);
+  assert.deepEqual(diffusion.authors.map((a) => a.name), ['Ada Lovelace', 'Alan Turing'], 'one author each, not one "A, B"');
   // The list's last change: the import that made it (FIXED_NOW), later than its newest item (10:00 on 5 May 2025).
   assert.equal(rss.res.headers.get('last-modified'), 'Sat, 28 Nov 2026 12:00:00 GMT');
 
