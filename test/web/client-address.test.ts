@@ -24,11 +24,20 @@ test('clientAddress: the entry the operator\'s outermost proxy wrote', () => {
     ['two proxies, nothing forged', '203.0.113.7, 10.0.0.2', 2, '203.0.113.7'],
     ['two proxies, the outer one skipped', '203.0.113.7', 2, '203.0.113.7'],
     ['three proxies', 'x, 203.0.113.7, 10.0.0.3, 10.0.0.2', 3, '203.0.113.7'],
-    ['IPv6', '2001:db8::1, 2001:db8::7', 1, '2001:db8::7'],
+    ['IPv6: its /64', '2001:db8::1, 2001:db8::7', 1, '2001:db8:0:0::/64'],
     ['an absurd entry is cut', `1.1.1.1, ${'x'.repeat(500)}`, 1, 'x'.repeat(64)],
   ];
   for (const [name, header, hops, want] of cases) assert.equal(clientAddress(header, socket, hops), want, name);
   assert.equal(clientAddress('203.0.113.7', undefined, 0), 'local');
+});
+
+test('an IPv6 client is one bucket however it rotates through its /64; IPv4-mapped addresses are their IPv4', () => {
+  const rotating = ['2001:db8:1:2::1', '2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:DB8:1:2:abcd::9', '2001:0db8:0001:0002:0:0:0:1'];
+  assert.deepEqual(new Set(rotating.map((a) => clientAddress(undefined, a, 0))), new Set(['2001:db8:1:2::/64']));
+  assert.equal(clientAddress(undefined, '2001:db8:1:3::1', 0), '2001:db8:1:3::/64', 'the next /64 is another client');
+  assert.equal(clientAddress(undefined, '::ffff:203.0.113.7', 0), '203.0.113.7', 'Node reports IPv4 clients of a dual-stack socket so');
+  assert.equal(clientAddress('::1', '10.0.0.2', 1), '0:0:0:0::/64');
+  assert.equal(clientAddress('not an address', '10.0.0.2', 1), 'not an address', 'anything else is a key as it is');
 });
 
 test('PAPERBOY_TRUST_PROXY: false, true (one proxy) or a number of proxies; anything else stops the start', () => {
