@@ -4,7 +4,7 @@
 import { serve as listen } from '@hono/node-server';
 import type { Config } from '../config.ts';
 import type { Logger } from '../logger.ts';
-import { importDemo } from '../services/demo.ts';
+import { importDemoIfEmpty } from '../services/demo.ts';
 import { formatImportSummary } from '../services/import.ts';
 import type { Store } from '../store/index.ts';
 import { loadAssets } from '../web/assets.ts';
@@ -74,12 +74,14 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   if (config.demo && (await store.isEmpty())) {
     logger.info('empty store: importing the bundled demo corpus');
     const progress = createProgress('demo');
-    const report = await importDemo(store, {
+    // Once per database: another process starting on the same empty PostgreSQL database may be at it.
+    const report = await importDemoIfEmpty(store, {
       now: () => new Date().toISOString(),
       onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} papers`),
     });
     progress.stop();
-    logger.info({ ...report, reportedUpvotes: undefined, errorSamples: report.errorSamples.slice(0, 5) }, `${formatImportSummary(report)} demo_votes=${report.demoVotes}`);
+    if (report) logger.info({ ...report, reportedUpvotes: undefined, errorSamples: report.errorSamples.slice(0, 5) }, `${formatImportSummary(report)} demo_votes=${report.demoVotes}`);
+    else logger.info('another process imported the demo corpus meanwhile');
   }
 
   // One client per process: it owns the rate limit for everything that talks to arXiv.

@@ -24,6 +24,27 @@ export interface DemoReport extends ImportReport {
   demoVotes: number;
 }
 
+/** PostgreSQL advisory lock taken by a first start's demo import (ids 8150001… are ours). */
+const DEMO_IMPORT_LOCK = 8_150_013;
+
+/**
+ * Imports the demo into a store that is empty, once per database: on PostgreSQL, several processes
+ * starting together on an empty database take turns (a session advisory lock), and those after the
+ * first find the papers there and import nothing. Null when the store was not empty.
+ */
+export async function importDemoIfEmpty(store: Store, opts: ImportOptions, file = DEMO_CORPUS): Promise<DemoReport | null> {
+  const once = async () => ((await store.isEmpty()) ? importDemo(store, opts, file) : null);
+  if (store.dialect !== 'postgres') return once();
+  return store.holdConnection(async (conn) => {
+    await conn.query('SELECT pg_advisory_lock($1)', [DEMO_IMPORT_LOCK]);
+    try {
+      return await once();
+    } finally {
+      if (!conn.lost()) await conn.query('SELECT pg_advisory_unlock($1)', [DEMO_IMPORT_LOCK]);
+    }
+  });
+}
+
 /** Imports the demo corpus and casts its demo votes. Safe to run again: nothing is duplicated. */
 export async function importDemo(store: Store, opts: ImportOptions, file = DEMO_CORPUS): Promise<DemoReport> {
   const report = await importFile(store, file, opts);
