@@ -196,12 +196,15 @@ export function monthOfArxivId(id: string): string | null {
  * A paper's publication date from the first day a list shows it (arXiv's announcement, or a Hugging
  * Face Daily list): that day, unless the id says the paper was issued in an earlier month (arXiv
  * re-lists old papers when they are replaced or cross-listed; a Daily list may pick up an older
- * paper); then the first day of that month, the closest the line tells.
+ * paper); then the last day of that month. The id's month holds the first version, so that is never
+ * before the truth, and arXiv's exact date, which can only be earlier, replaces it when it arrives
+ * (a stored publication date only moves earlier: src/store/papers.ts).
  */
 function publishedFromFirstListDay(id: string, firstDay: string): string {
   const month = monthOfArxivId(id);
-  const day = month && month < firstDay.slice(0, 7) ? `${month}-01` : firstDay;
-  return `${day}T00:00:00.000Z`;
+  if (!month || month >= firstDay.slice(0, 7)) return `${firstDay}T00:00:00.000Z`;
+  const [y, m] = month.split('-').map(Number);
+  return `${new Date(Date.UTC(y!, m!, 0)).toISOString().slice(0, 10)}T00:00:00.000Z`;
 }
 
 /** A title or abstract as arXiv's own interfaces store it: whitespace folded, TeX accents and escapes decoded outside math. */

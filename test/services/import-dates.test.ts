@@ -116,7 +116,8 @@ test('papers from Hugging Face daily rows have a publication date in the API, as
   for (const row of day) {
     assert.ok(row.paper.publishedAt, `${row.paper.id} has a publication date`);
     const month = row.paper.id.slice(0, 4); // new-style ids: YYMM
-    assert.ok(row.paper.publishedAt === '2024-03-15T00:00:00.000Z' || row.paper.publishedAt === `20${month.slice(0, 2)}-${month.slice(2)}-01T00:00:00.000Z`,
+    const lastOfMonth = new Date(Date.UTC(2000 + Number(month.slice(0, 2)), Number(month.slice(2)), 0)).toISOString();
+    assert.ok(row.paper.publishedAt === '2024-03-15T00:00:00.000Z' || row.paper.publishedAt === lastOfMonth,
       `${row.paper.id}: ${row.paper.publishedAt}`);
     assert.ok(row.paper.publishedAt <= row.publishedAt, `${row.paper.id} published no later than it was listed`);
   }
@@ -146,12 +147,21 @@ test('importing Hugging Face rows again dates the papers an earlier import left 
   const r = await importFile(store, file, { now });
   assert.deepEqual([r.new, r.updated, r.unchanged, r.errors], [0, 2, 1, 0]);
   assert.equal((await store.findPaperById('2403.00001'))?.publishedAt, '2024-03-15T00:00:00.000Z');
-  assert.equal((await store.findPaperById('2402.00002'))?.publishedAt, '2024-02-01T00:00:00.000Z');
+  assert.equal((await store.findPaperById('2402.00002'))?.publishedAt, '2024-02-29T00:00:00.000Z');
   assert.equal((await store.findPaperById('2403.00003'))?.publishedAt, '2024-03-04T17:59:59.000Z');
   // Off the Daily list, the key is the publication time's, no longer the first import's.
-  assert.equal(await key('2402.00002'), hotness(0, Date.parse('2024-02-01T00:00:00.000Z')));
+  assert.equal(await key('2402.00002'), hotness(0, Date.parse('2024-02-29T00:00:00.000Z')));
   assert.equal(await key('2403.00001'), hotness(0, Date.parse('2024-03-15T00:00:00.000Z')), 'on a Daily list: the day it entered it');
 
   const again = await importFile(store, file, { now });
   assert.deepEqual([again.new, again.updated, again.unchanged], [0, 0, 3]);
+
+  // arXiv's own record, arriving later, replaces the estimate: it is never before the first version.
+  const snapshot = path.join(tempDir(), 'snapshot.jsonl');
+  fs.writeFileSync(snapshot, JSON.stringify({
+    id: '2402.00002', title: 'Paper 2402.00002', authors: 'A. Author', categories: 'cs.CL', abstract: 'An abstract.',
+    versions: [{ version: 'v1', created: 'Wed, 7 Feb 2024 18:01:02 GMT' }],
+  }));
+  assert.equal((await importFile(store, snapshot, { now })).errors, 0);
+  assert.equal((await store.findPaperById('2402.00002'))?.publishedAt, '2024-02-07T18:01:02.000Z');
 });

@@ -35,11 +35,11 @@ mountSearchRoutes(app, {
   site: async () => ({ siteName: 'Paperboy Test', viewer: null, demo: false, assets: { css: assets.get('style.css')!.hash, js: assets.get('app.js')!.hash } }),
 });
 
-test('a re-listed old paper is dated by its id month, not by the listing day', async () => {
+test('a re-listed old paper is dated by its id month (its last day), not by the listing day', async () => {
   const published = async (id: string) => (await store.findPaperById(id))?.publishedAt;
-  assert.equal(await published('2109.05721'), '2021-09-01T00:00:00.000Z');
-  assert.equal(await published('hep-th/9901001'), '1999-01-01T00:00:00.000Z');
-  assert.equal(await published('2505.23764'), '2025-05-01T00:00:00.000Z', 'listed in June, issued in May');
+  assert.equal(await published('2109.05721'), '2021-09-30T00:00:00.000Z');
+  assert.equal(await published('hep-th/9901001'), '1999-01-31T00:00:00.000Z');
+  assert.equal(await published('2505.23764'), '2025-05-31T00:00:00.000Z', 'listed in June, issued in May');
   assert.equal(await published('2506.24001'), '2025-06-30T00:00:00.000Z', 'a new paper keeps its listing day');
   // It is still announced on the day arXiv listed it.
   assert.deepEqual((await store.findPaperById('2109.05721'))?.announcedOn, ['2025-06-30']);
@@ -47,13 +47,13 @@ test('a re-listed old paper is dated by its id month, not by the listing day', a
 
 test('the paper page, its BibTeX and the API carry the right year', async () => {
   const html = await (await app.request('/papers/2109.05721')).text();
-  assert.match(html, /<dt>Published<\/dt><dd><time datetime="2021-09-01T00:00:00.000Z">/);
+  assert.match(html, /<dt>Published<\/dt><dd><time datetime="2021-09-30T00:00:00.000Z">/);
   assert.match(html, /year=\{2021\}/);
   assert.doesNotMatch(html, /year=\{2025\}/);
   const res = await app.request('/api/papers/2109.05721');
   assert.equal(res.status, 200);
   const body = await res.json() as { publishedAt: string };
-  assert.match(body.publishedAt, /^2021-09-01/);
+  assert.match(body.publishedAt, /^2021-09-30/);
 });
 
 test('year: search finds the re-listed paper in its own year', async () => {
