@@ -21,7 +21,8 @@ const withChanges = (db: Db) => (db as Kysely<Database>).withTables<{ list_chang
 
 /** Records that the `list` of each of `days` changed at `now`; a later time already recorded stays. */
 export async function touchListDays(db: Db, list: ListKind, days: Iterable<string>, now: string): Promise<void> {
-  const unique = [...new Set(days)];
+  // Sorted: one lock order for every transaction, so two writers touching the same days cannot deadlock.
+  const unique = [...new Set(days)].sort();
   if (unique.length === 0) return;
   await withChanges(db).insertInto('list_changes').values(unique.map((day) => ({ list, day, changed_at: now })))
     .onConflict((oc) => oc.columns(['list', 'day']).doUpdateSet({

@@ -11,6 +11,7 @@ import type { PaperDetail, UpsertCounts } from './types.ts';
 import { attachCardDetails, toCard, CARD_COLUMNS } from './cards.ts';
 import { inLockOrder, isPostgres } from './dialect.ts';
 import { touchListDays } from './list-changes.ts';
+import { refreshPaperRanking } from './votes.ts';
 import { deferSearchDocuments, refreshSearchDocuments } from './search-documents.ts';
 
 /** SQLite allows 32,766 bound parameters a statement; keep multi-row inserts well under it. */
@@ -24,17 +25,27 @@ async function insertChunked<T extends keyof Database>(
   table: T,
   rows: Record<string, unknown>[],
   onConflict: 'nothing' | ((b: any) => any) = 'nothing',
-): Promise<number> {
-  if (rows.length === 0) return 0;
+): Promise<void> {
+  if (rows.length === 0) return;
   const perRow = Object.keys(rows[0]!).length;
   const chunk = Math.max(1, Math.floor(MAX_PARAMS_PER_STATEMENT / perRow));
-  let written = 0;
   for (let i = 0; i < rows.length; i += chunk) {
     let q = db.insertInto(table).values(rows.slice(i, i + chunk) as any);
     q = onConflict === 'nothing' ? q.onConflict((oc) => oc.doNothing()) : q.onConflict(onConflict);
-    for (const r of await q.execute()) written += Number(r.numInsertedOrUpdatedRows ?? 0);
+    await q.execute();
   }
-  return written;
+}
+
+/** Inserts announcements not stored yet; returns the days of those it inserted. */
+async function insertAnnouncements(db: Db, rows: ReturnType<typeof announcementRows>): Promise<string[]> {
+  const days: string[] = [];
+  const chunk = Math.floor(MAX_PARAMS_PER_STATEMENT / 3);
+  for (let i = 0; i < rows.length; i += chunk) {
+    const inserted = await db.insertInto('announcements').values(rows.slice(i, i + chunk))
+      .onConflict((oc) => oc.doNothing()).returning('day').execute();
+    days.push(...inserted.map((r) => r.day));
+  }
+  return days;
 }
 
 /** A hash of what a source said about a paper, to tell an unchanged record from an update. */
@@ -188,9 +199,10 @@ export async function upsertPapers(
       size: eb.fn.coalesce('excluded.size', 'paper_versions.size'),
     })),
   );
-  const announcements = ordered.flatMap(announcementRows);
-  // A day's New on arXiv changed (a harvest after the RSS read adds to a day already served): its feed's date moves on.
-  if ((await insertChunked(trx, 'announcements', announcements)) > 0) await touchListDays(trx, 'new', announcements.map((a) => a.day), now);
+  // The days whose New on arXiv gained a paper (a harvest after the RSS read adds to a day already
+  // served): their feeds' date moves on, and only theirs.
+  const announced = await insertAnnouncements(trx, ordered.flatMap(announcementRows));
+  await touchListDays(trx, 'new', announced, now);
   if (writes) {
     await refreshSearchDocuments(trx, [...fresh, ...plan.changed].map((r) => r.id));
     await deferSearchDocuments(trx, false);
@@ -241,12 +253,9 @@ async function updatePaper(trx: Transaction<Database>, r: PaperRecord, now: stri
     const moved = await trx.updateTable('papers').set({ published_at: r.publishedAt })
       .where('id', '=', r.id)
       .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '>', r.publishedAt!)]))
-      .returning('upvotes')
       .executeTakeFirst();
     // A paper on no Daily list is trending from its publication: its key moves with the date.
-    if (moved && !(await trx.selectFrom('daily_entries').select('paper_id').where('paper_id', '=', r.id).executeTakeFirst())) {
-      await trx.updateTable('papers').set({ hotness: hotness(moved.upvotes, Date.parse(r.publishedAt)) }).where('id', '=', r.id).execute();
-    }
+    if (Number(moved.numUpdatedRows) > 0) await refreshPaperRanking(trx, [r.id], now);
   }
   await trx.deleteFrom('paper_authors').where('paper_id', '=', r.id).execute();
   await trx.deleteFrom('paper_categories').where('paper_id', '=', r.id).execute();

@@ -308,9 +308,12 @@ export function mountFeeds(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
       const items = (await searchPapers(ctx.od, { q: query.q, limit: FEED_SIZE.search })).map((p) => feedItem(base, p, 'published'));
       return send(c, {
         title: `Search: ${query.q} · ${site}`, description: `Papers on ${site} matching "${query.q}".`,
-        // Its results are worked out now, and change whenever the index does (a paper indexed late, an
-        // edit): dated now, with no Last-Modified; its ETag tells a client whether it changed.
-        pageUrl: `${base}/search?q=${encodeURIComponent(query.q)}`, selfUrl: selfOf(c), siteName: site, updated: ctx.od.now(), items,
+        // Its results change whenever the index does (a paper indexed late, an edit), whatever their
+        // dates: no Last-Modified, and its ETag tells a client whether it changed. The date written
+        // in it must not change between two identical answers (the ETag is the body's): its newest
+        // paper's, or with none the start of today.
+        pageUrl: `${base}/search?q=${encodeURIComponent(query.q)}`, selfUrl: selfOf(c), siteName: site,
+        updated: newest(items, 0) || dayToMs(new Date(ctx.od.now()).toISOString().slice(0, 10)), items,
       }, format, undefined, false);
     });
 

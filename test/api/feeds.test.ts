@@ -137,11 +137,20 @@ test('the weekly feed, New on arXiv (all and per category), a search and a publi
       assert.equal(parsed.items.length, count, url);
     }
   }
-  // A search's results are worked out at each request: dated now, no Last-Modified (its ETag says whether it changed).
-  for (const q of ['Tokenizers', 'zzzzqqqq']) {
+  // A search's results change with the index, whatever their dates: no Last-Modified; its ETag says
+  // whether it changed, so the same answer later must be the same body.
+  for (const [q, updated] of [['Tokenizers', '2025-05-06T00:00:00.000Z'], ['zzzzqqqq', '2026-11-28T00:00:00.000Z']] as const) {
     const search = await get(t, `/search.atom?q=${q}`);
     assert.equal(search.res.headers.get('last-modified'), null, q);
-    assert.match(search.body, /^<updated>2026-11-28T12:00:00(\.000)?Z<\/updated>$/m, `${q}: not 1970 when nothing matches`);
+    assert.match(search.body, new RegExp(`^<updated>${updated}</updated>$`, 'm'), `${q}: its newest paper, or today (not 1970) when nothing matches`);
+  }
+  // Polled again later, nothing having changed: a 304.
+  let clock = NOW_MS;
+  const polled = await openDataApp({ now: () => clock });
+  for (const url of ['/search.atom?q=Tokenizers', '/search.rss?q=Tokenizers', '/search.atom?q=zzzzqqqq']) {
+    const etag = (await get(polled, url)).res.headers.get('etag')!;
+    clock += 2_000;
+    assert.equal((await get(polled, url, { 'if-none-match': etag })).res.status, 304, url);
   }
   const weekly = parseFeed((await get(t, '/feeds/weekly.rss?week=2025-W19')).body);
   // Over a week trending ranks by upvotes: the 40-vote paper, though two days older than 2505.00204.
@@ -260,10 +269,14 @@ test('New on arXiv: items dated by their announcement, and a later harvest into 
   assert.equal(again.res.status, 200, 'the day changed');
   assert.equal(parseFeed(again.body).items.length, 3);
   assert.equal(again.res.headers.get('last-modified'), new Date(clock).toUTCString());
-  // The same records once more add nothing: the date stays.
+  // The same record once more, in a batch that adds to another day: this day's date stays.
   clock += 3_600_000;
-  await t.store.upsertPapers([paperRecord({ id: '2505.00401', title: 'Found by the catch-up', categories: ['cs.CL'], publishedAt: '2025-05-08T18:00:00.000Z', announcedOn: ['2025-05-09'] })], new Date(clock).toISOString());
+  await t.store.upsertPapers([
+    paperRecord({ id: '2505.00401', title: 'Found by the catch-up', categories: ['cs.CL'], publishedAt: '2025-05-08T18:00:00.000Z', announcedOn: ['2025-05-09'] }),
+    paperRecord({ id: '2505.00500', title: 'The next day', categories: ['cs.CL'], publishedAt: '2025-05-09T18:00:00.000Z', announcedOn: ['2025-05-12'] }),
+  ], new Date(clock).toISOString());
   assert.equal((await get(t, url, { 'if-modified-since': again.res.headers.get('last-modified')! })).res.status, 304);
+  assert.equal((await get(t, '/feeds/new.rss?date=2025-05-12')).res.headers.get('last-modified'), new Date(clock).toUTCString());
 });
 
 test('feed errors are clear: bad dates, weeks and categories are 400s, unknown ones and private collections 404s, no search engine 503', async () => {
