@@ -3,6 +3,7 @@
  */
 import { serve as listen } from '@hono/node-server';
 import type { Config } from '../config.ts';
+import type { EventEmitter } from 'node:events';
 import type { Logger } from '../logger.ts';
 import { importDemoIfEmpty } from '../services/demo.ts';
 import { formatImportSummary } from '../services/import.ts';
@@ -182,14 +183,28 @@ export async function startServer(config: Config, store: Store, logger: Logger):
     });
     // Before it listens (a port in use, an address not on this machine): stop what started, so the
     // process ends with the error instead of running on without serving anything.
-    server.once('error', (err) => {
+    const cannotListen = (err: Error) => {
       const why = new Error(`serve: cannot listen on ${config.host}:${config.port}: ${err.message}`);
       void (async () => {
         await Promise.allSettled([scheduler?.stop({ timeoutMs: 0 }), digests?.stop({ timeoutMs: 0 })]);
         await stopPreparing();
         await Promise.allSettled([searchIndex.close(), pgSearch?.close()]);
       })().finally(() => reject(why));
-    });
+    };
+    watchServerErrors(server, cannotListen, logger);
+  });
+}
+
+/**
+ * Routes a server's 'error' events: before it listens, to `cannotListen` (once); after, to the log,
+ * for good. An error of a listening server (a failed accept: too many open files) must neither stop
+ * the jobs nor, with no listener left, end the process.
+ */
+export function watchServerErrors(server: EventEmitter, cannotListen: (err: Error) => void, logger: Pick<Logger, 'error'>): void {
+  server.once('error', cannotListen);
+  server.once('listening', () => {
+    server.off('error', cannotListen);
+    server.on('error', (err: Error) => logger.error({ err }, 'http server error'));
   });
 }
 

@@ -13,6 +13,7 @@ import { demoCopy } from '../helpers/demo-store.ts';
 import { nodeArgs, PROJECT_ROOT } from '../helpers/paperboy.ts';
 import { cleanEnv } from '../helpers/server-process.ts';
 import { tempDir } from '../helpers/store.ts';
+import { watchServerErrors } from '../../src/cli/serve.ts';
 
 /** Many times what giving up takes; only a process that does not end waits this long. */
 const HANG_MS = 60_000;
@@ -47,4 +48,29 @@ test('serve on a port in use while its search index is being built: a one-line e
   } finally {
     holder.close();
   }
+});
+
+test('an error of a server that listens (a failed accept) is logged, and neither stops its jobs nor ends the process', async () => {
+  const server = net.createServer();
+  const refused: Error[] = [];
+  const logged: unknown[] = [];
+  watchServerErrors(server, (err) => refused.push(err), { error: (obj: unknown) => { logged.push(obj); } });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const emfile = Object.assign(new Error('accept EMFILE'), { code: 'EMFILE', syscall: 'accept' });
+    // Emitted with no listener left, an 'error' event throws here (and, on a real server, ends the process).
+    assert.doesNotThrow(() => server.emit('error', emfile));
+    assert.doesNotThrow(() => server.emit('error', emfile));
+    assert.equal(refused.length, 0, 'not taken for a failure to listen');
+    assert.equal(logged.length, 2);
+    assert.equal(server.listening, true);
+  } finally {
+    server.close();
+  }
+  // Before listening, the error is the start's failure, once.
+  const busy = net.createServer();
+  const failures: Error[] = [];
+  watchServerErrors(busy, (err) => failures.push(err), { error: () => {} });
+  busy.emit('error', new Error('listen EADDRINUSE'));
+  assert.equal(failures.length, 1);
 });
