@@ -72,17 +72,19 @@ export async function startServer(config: Config, store: Store, logger: Logger):
   const status = await store.schemaStatus();
   if (status.tooNew) throw new Error(`store: the database schema (${status.current}) is newer than this build (${status.latest}); upgrade Paperboy`);
 
-  if (config.demo && (await store.isEmpty())) {
-    logger.info('empty store: importing the bundled demo corpus');
-    const progress = createProgress('demo');
-    // Once per database: another process starting on the same empty PostgreSQL database may be at it.
+  if (config.demo) {
+    // Once per database: another process starting on the same PostgreSQL database may be at it, and
+    // this one then waits for it.
+    const shown: { progress?: ReturnType<typeof createProgress> } = {};
     const report = await importDemoIfEmpty(store, {
       now: () => new Date().toISOString(),
-      onProgress: (p) => progress.update(p.bytesRead, p.totalBytes, `${p.lines} papers`),
+      onProgress: (p) => shown.progress?.update(p.bytesRead, p.totalBytes, `${p.lines} papers`),
+    }, undefined, () => {
+      logger.info('empty store: importing the bundled demo corpus');
+      shown.progress = createProgress('demo');
     });
-    progress.stop();
+    shown.progress?.stop();
     if (report) logger.info({ ...report, reportedUpvotes: undefined, errorSamples: report.errorSamples.slice(0, 5) }, `${formatImportSummary(report)} demo_votes=${report.demoVotes}`);
-    else logger.info('another process imported the demo corpus meanwhile');
   }
 
   // One client per process: it owns the rate limit for everything that talks to arXiv.

@@ -28,12 +28,18 @@ export interface DemoReport extends ImportReport {
 const DEMO_IMPORT_LOCK = 8_150_013;
 
 /**
- * Imports the demo into a store that is empty, once per database: on PostgreSQL, several processes
- * starting together on an empty database take turns (a session advisory lock), and those after the
- * first find the papers there and import nothing. Null when the store was not empty.
+ * Imports the demo into a store that is empty, once per database: on PostgreSQL, processes starting
+ * on one database take turns (a session advisory lock, taken before the store is looked at), so a
+ * process that starts while another imports waits for the whole demo rather than serving part of
+ * it, and finds the papers there. `onStart` runs just before an import begins. Null when the store
+ * was not empty.
  */
-export async function importDemoIfEmpty(store: Store, opts: ImportOptions, file = DEMO_CORPUS): Promise<DemoReport | null> {
-  const once = async () => ((await store.isEmpty()) ? importDemo(store, opts, file) : null);
+export async function importDemoIfEmpty(store: Store, opts: ImportOptions, file = DEMO_CORPUS, onStart?: () => void): Promise<DemoReport | null> {
+  const once = async () => {
+    if (!(await store.isEmpty())) return null;
+    onStart?.();
+    return importDemo(store, opts, file);
+  };
   if (store.dialect !== 'postgres') return once();
   return store.holdConnection(async (conn) => {
     await conn.query('SELECT pg_advisory_lock($1)', [DEMO_IMPORT_LOCK]);
