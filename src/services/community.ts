@@ -287,9 +287,10 @@ export async function changeCollection(deps: CommunityDeps, user: User | null, i
   const c = await ownCollection(deps, user, input.collectionId);
   await limit(deps.store, 'collectionAccount', c.userId, deps.now());
   await requirePaper(deps.store.db, input.paperId);
-  if (input.action === 'add') await addToCollection(deps.store.db, c.id, input.paperId, iso(deps.now()));
-  else if (input.action === 'remove') await removeFromCollection(deps.store.db, c.id, input.paperId, iso(deps.now()));
-  else throw new UserError(400, 'Unknown collection action.');
+  const change = input.action === 'add' ? addToCollection : input.action === 'remove' ? removeFromCollection : null;
+  if (!change) throw new UserError(400, 'Unknown collection action.');
+  // The item and the collection's change time together (the feed's Last-Modified must not lag the item).
+  await deps.store.transaction((trx) => change(trx, c.id, input.paperId, iso(deps.now())), { detailsUnchanged: true });
   return c;
 }
 
