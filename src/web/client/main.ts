@@ -46,14 +46,17 @@ for (const button of Array.from(document.querySelectorAll<HTMLButtonElement>('bu
 }
 
 // Upvotes without a page load: the form still works on its own; this only makes it instant.
+// The button stays enabled (a disabled button drops the keyboard focus to the page, so a second
+// Enter would do nothing): a vote in flight marks the form aria-busy and further presses wait for it.
 document.addEventListener('submit', async (e) => {
   const form = e.target as HTMLFormElement;
   if (!form.matches('form[data-vote]')) return;
   e.preventDefault();
+  if (form.getAttribute('aria-busy') === 'true') return;
   const button = form.querySelector<HTMLButtonElement>('button');
   const want = form.querySelector<HTMLInputElement>('input[name="want"]')!;
   const count = form.querySelector<HTMLElement>('.count');
-  if (button) button.disabled = true;
+  form.setAttribute('aria-busy', 'true');
   try {
     const res = await fetch(form.action, {
       method: 'POST',
@@ -65,13 +68,16 @@ document.addEventListener('submit', async (e) => {
     const data = (await res.json()) as { voted: boolean; upvotes: number };
     want.value = data.voted ? '0' : '1';
     if (count) count.textContent = String(data.upvotes);
-    button?.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
+    if (button) {
+      button.setAttribute('aria-pressed', data.voted ? 'true' : 'false');
+      button.title = data.voted ? 'Remove your upvote' : 'Upvote';
+    }
     form.closest('.votes')?.classList.toggle('voted', data.voted);
     const sr = form.querySelector('.sr-only');
     if (sr) sr.textContent = ` ${data.upvotes === 1 ? 'upvote' : 'upvotes'}${data.voted ? ', upvoted by you' : ''}`;
   } catch {
     form.submit();
   } finally {
-    if (button) button.disabled = false;
+    form.removeAttribute('aria-busy');
   }
 });
