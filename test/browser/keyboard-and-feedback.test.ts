@@ -4,10 +4,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import type { Store } from '../../src/store/index.ts';
-import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
+import { ARTIFACTS_DIR, browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const skip = browserUnavailable();
@@ -32,6 +34,7 @@ describe('keyboard, focus and feedback, in Chromium', { skip: skip ?? false }, (
     await page.getByLabel('Password').fill('a long enough password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${base}/`);
+    decoder = await browser.newPage();
   });
 
   after(async () => {
@@ -75,4 +78,54 @@ describe('keyboard, focus and feedback, in Chromium', { skip: skip ?? false }, (
     assert.equal(Number(await page.locator('article.card').first().locator('.count').innerText()), before + 1, 'the server counted the same');
     await noViolations(page, 'feed after voting');
   });
+
+  test('the period tabs show a whole focus ring, set apart from the current tab, in light and dark', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.goto(`${base}/papers/date/2025-05-30`);
+      const tabs = page.getByRole('navigation', { name: 'Period' });
+      const daily = tabs.getByRole('link', { name: 'Daily' });
+      assert.equal(await daily.getAttribute('aria-current'), 'page');
+      await daily.focus();
+      await page.keyboard.press('Tab');
+      const weekly = tabs.getByRole('link', { name: 'Weekly' });
+      assert.equal(await weekly.evaluate((a) => a === document.activeElement && a.matches(':focus-visible')), true);
+      const box = (await weekly.boundingBox())!;
+      const colours = await page.evaluate(() => {
+        const css = getComputedStyle(document.documentElement);
+        return { focus: css.getPropertyValue('--focus').trim(), bg: css.getPropertyValue('--bg').trim() };
+      });
+      fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+      const shot = await page.screenshot({ path: path.join(ARTIFACTS_DIR, `tabs-focus-${scheme}.png`), clip: { x: box.x - 12, y: box.y - 12, width: box.width + 24, height: box.height + 24 } });
+      const at = (dx: number, dy: number) => pixelAt(shot, 12 + dx, 12 + dy);
+      const midX = Math.round(box.width / 2);
+      const midY = Math.round(box.height / 2);
+      // The ring: 3px wide, 2px out from the tab. Above the tab it used to be cut off by the row of tabs.
+      assertColour(await at(midX, -4), colours.focus, `${scheme}: the ring shows above the tab`);
+      assertColour(await at(midX, Math.round(box.height) + 3), colours.focus, `${scheme}: the ring shows below the tab`);
+      // On the side of the current tab (filled with the same colour), a gap of page colour sets it apart.
+      assertColour(await at(-1, midY), colours.bg, `${scheme}: a gap in the page colour between the current tab and the ring`);
+      assertColour(await at(-4, midY), colours.focus, `${scheme}: the ring shows on the current tab's side`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
 });
+
+/** The colour of one pixel of a PNG, decoded by the browser itself (no image library needed). */
+async function pixelAt(png: Buffer, x: number, y: number): Promise<[number, number, number]> {
+  return decoder!.evaluate(async ({ data, x, y }) => {
+    const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${data}`)).blob());
+    const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
+    const ctx = canvas.getContext('2d')!;
+    ctx.drawImage(bitmap, 0, 0);
+    const [r, g, b] = ctx.getImageData(x, y, 1, 1).data;
+    return [r!, g!, b!] as [number, number, number];
+  }, { data: png.toString('base64'), x, y });
+}
+let decoder: Page | undefined;
+
+/** Asserts a pixel is (within rounding) the CSS colour `#rrggbb`. */
+function assertColour(rgb: [number, number, number], hex: string, message: string): void {
+  const want = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+  assert.ok(rgb.every((c, i) => Math.abs(c - want[i]!) <= 16), `${message} (saw rgb(${rgb.join(', ')}), expected ${hex})`);
+}
