@@ -109,6 +109,32 @@ describe('keyboard, focus and feedback, in Chromium', { skip: skip ?? false }, (
     }
     await page.emulateMedia({ colorScheme: 'light' });
   });
+
+  test('an upvote shows in the arrow\'s shape as well as its colour, and in forced colours', async () => {
+    await page.goto(`${base}/papers/date/2025-05-31`);
+    const [first, second] = [page.locator('article.card').nth(0), page.locator('article.card').nth(1)];
+    const arrow = (card: typeof first) => card.locator('.vote-button .arrow').innerText();
+    const unvoted = await arrow(first);
+    assert.equal(await arrow(second), unvoted);
+    await first.locator('button.vote-button').click();
+    await first.locator('button.vote-button[aria-pressed="true"]').waitFor();
+    assert.notEqual(await arrow(first), await arrow(second), 'the voted arrow has another shape at once');
+    await page.reload();
+    assert.equal(await first.locator('button.vote-button').getAttribute('aria-pressed'), 'true');
+    const voted = await arrow(first);
+    assert.notEqual(voted, unvoted, 'and after a reload');
+    assert.equal(await arrow(second), unvoted);
+    await page.emulateMedia({ forcedColors: 'active' });
+    const frame = (card: typeof first) => card.locator('.votes').evaluate((el) => {
+      const css = getComputedStyle(el);
+      return `${css.borderTopWidth} ${css.borderTopStyle} ${css.borderTopColor}`;
+    });
+    assert.notEqual(await frame(first), await frame(second), 'in forced colours the voted box is framed apart');
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    await first.screenshot({ path: path.join(ARTIFACTS_DIR, 'vote-forced-colours.png') });
+    await page.emulateMedia({ forcedColors: 'none' });
+    await noViolations(page, 'feed with a vote');
+  });
 });
 
 /** The colour of one pixel of a PNG, decoded by the browser itself (no image library needed). */

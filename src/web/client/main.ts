@@ -73,6 +73,8 @@ document.addEventListener('submit', async (e) => {
       button.title = data.voted ? 'Remove your upvote' : 'Upvote';
     }
     form.closest('.votes')?.classList.toggle('voted', data.voted);
+    const arrow = form.querySelector('.arrow');
+    if (arrow) arrow.textContent = data.voted ? '▲' : '△'; // as VOTED_ARROW and UNVOTED_ARROW in pages/controls.tsx
     const sr = form.querySelector('.sr-only');
     if (sr) sr.textContent = ` ${data.upvotes === 1 ? 'upvote' : 'upvotes'}${data.voted ? ', upvoted by you' : ''}`;
   } catch {

@@ -30,6 +30,13 @@ export function Csrf({ viewer, token }: { viewer?: Viewer | null; token?: string
 }
 
 /**
+ * The arrow of an upvote button: filled once the viewer has upvoted, outlined before, so the state
+ * shows in its shape and not in colour alone (the client script swaps it the same way).
+ */
+export const VOTED_ARROW = '▲';
+export const UNVOTED_ARROW = '△';
+
+/**
  * The upvote control: a form that works without JavaScript (post, then back to `next`), which the
  * client script turns into an instant toggle. Visitors who are not signed in get a link to sign in.
  * `readOnly` shows the count alone (a digest preview: the e-mail has no button either).
@@ -53,7 +60,7 @@ export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOn
     return (
       <div class={cls}>
         <a class="vote-button" href={`/signin?next=${encodeURIComponent(next)}`} title="Sign in to upvote">
-          <span class="arrow" aria-hidden="true">▲</span>
+          <span class="arrow" aria-hidden="true">{UNVOTED_ARROW}</span>
           <span class="count">{upvotes}</span>
           <span class="sr-only">{upvoteNoun(upvotes)}; sign in to upvote</span>
         </a>
@@ -68,7 +75,7 @@ export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOn
         <input type="hidden" name="want" value={voted ? '0' : '1'} />
         <input type="hidden" name="next" value={next} />
         <button type="submit" class="vote-button" aria-pressed={voted ? 'true' : 'false'} title={voted ? 'Remove your upvote' : 'Upvote'}>
-          <span class="arrow" aria-hidden="true">▲</span>
+          <span class="arrow" aria-hidden="true">{voted ? VOTED_ARROW : UNVOTED_ARROW}</span>
           <span class="count">{upvotes}</span>
           <span class="sr-only">{upvoteNoun(upvotes)}{voted ? ', upvoted by you' : ''}</span>
         </button>
