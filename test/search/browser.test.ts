@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import type { Browser } from 'playwright-core';
+import type { Browser, Request } from 'playwright-core';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { loadAssets } from '../../src/web/assets.ts';
 import { mountSearchRoutes } from '../../src/web/search-routes.tsx';
@@ -101,6 +101,68 @@ describe('the search page in Chromium', { skip: skip ?? false }, () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(/q=robots/);
     assert.ok((await page.locator('article.card').count()) > 0);
+    await page.close();
+  });
+
+  test('with JavaScript: an answer still on its way after Escape, or after deleting to one letter, does not open the list again', async () => {
+    const page = await browser.newPage();
+    // Answers to /search/live are held back while `holding` is set, until `letThrough` is called.
+    interface Held { request: Request; settled: Promise<unknown> }
+    let holding = false;
+    let release = () => {};
+    let onHeld: (h: Held) => void = () => {};
+    await page.route('**/search/live?*', async (route) => {
+      if (holding) {
+        const gate = new Promise<void>((r) => { release = r; });
+        const request = route.request();
+        // Finished, or failed when the page gives up on it (which may happen before it is let through).
+        const settled = Promise.race([
+          page.waitForEvent('requestfinished', (r) => r === request),
+          page.waitForEvent('requestfailed', (r) => r === request),
+        ]);
+        onHeld({ request, settled });
+        await gate;
+      }
+      await route.continue().catch(() => { /* the page gave up on it */ });
+    });
+    const hold = () => {
+      holding = true;
+      return new Promise<Held>((r) => { onHeld = r; });
+    };
+    // Lets a held answer through, and waits until the page has had it (or dropped it) and done what it does with it.
+    const letThrough = async (held: Held) => {
+      holding = false;
+      release();
+      await held.settled;
+      await page.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+    };
+    const box = page.locator('main').getByLabel('Search papers');
+    const live = page.locator('#search-live');
+    const status = page.locator('#search-live-status');
+    await page.goto(`${base}/search`);
+
+    await box.pressSequentially('robo', { delay: 30 });
+    await live.locator('p.muted', { hasText: '“robo”' }).waitFor();
+    let held = hold();
+    await box.press('t');
+    const late = await held;
+    await box.press('Escape');
+    assert.equal(await live.isHidden(), true);
+    await letThrough(late);
+    assert.equal(await live.isHidden(), true, 'the list stays closed after Escape');
+    assert.equal(await status.innerText(), '', 'and the live region says nothing new');
+    assert.equal(await box.inputValue(), 'robot');
+
+    await box.press('s');
+    await live.locator('a').first().waitFor();
+    held = hold();
+    await box.press('Space');
+    const later = await held;
+    await box.fill('r');
+    assert.equal(await live.isHidden(), true);
+    await letThrough(later);
+    assert.equal(await live.isHidden(), true, 'the list stays closed with one letter in the box');
+    assert.equal(await status.innerText(), '');
     await page.close();
   });
 

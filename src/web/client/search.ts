@@ -20,9 +20,20 @@ function setUp(form: HTMLFormElement): void {
   if (!input || !box) return;
   input.setAttribute('aria-controls', box.id);
   let timer: ReturnType<typeof setTimeout> | undefined;
+  // Each ask has a number; an answer is shown only while its number is the latest. Closing the
+  // list (Escape, a click elsewhere, a box too short to search) takes a number too, and cancels the
+  // ask in flight and the one waiting for the typing to pause, so no late answer opens it again.
   let seq = 0;
+  let inflight: AbortController | undefined;
 
+  const cancel = () => {
+    seq++;
+    clearTimeout(timer);
+    inflight?.abort();
+    inflight = undefined;
+  };
   const hide = () => {
+    cancel();
     box.hidden = true;
     box.replaceChildren();
     if (status) status.textContent = '';
@@ -57,22 +68,27 @@ function setUp(form: HTMLFormElement): void {
     const q = input.value;
     if (q.trim().length < 2) { hide(); return; }
     timer = setTimeout(async () => {
-      const mine = ++seq;
+      cancel();
+      const mine = seq;
+      const ask = new AbortController();
+      inflight = ask;
       try {
-        const res = await fetch(`/search/live?q=${encodeURIComponent(q)}`, { headers: { accept: 'application/json' } });
+        const res = await fetch(`/search/live?q=${encodeURIComponent(q)}`, { headers: { accept: 'application/json' }, signal: ask.signal });
         if (!res.ok || mine !== seq) return;
         const data = (await res.json()) as { items: LiveItem[]; total: number; totalExact: boolean; completions?: string[] };
         if (mine === seq) show(data.items, data.total, data.totalExact, q, data.completions ?? []);
       } catch {
-        // Offline or the server is gone: the form still works.
+        // Cancelled, offline or the server is gone: the form still works.
+      } finally {
+        if (inflight === ask) inflight = undefined;
       }
     }, DEBOUNCE_MS);
   });
   // Escape closes the list and keeps the text (Chromium would also clear a search box on Escape);
-  // with the list closed it does what the browser does. The arrows go from the box into the list,
-  // through it, and back.
+  // with the list closed it does what the browser does, and the list stays closed (an answer on its
+  // way is dropped). The arrows go from the box into the list, through it, and back.
   input.addEventListener('keydown', (e) => {
-    if (box.hidden) return;
+    if (box.hidden) { if (e.key === 'Escape') cancel(); return; }
     if (e.key === 'Escape') { e.preventDefault(); hide(); }
     if (e.key === 'ArrowDown' && links().length > 0) { e.preventDefault(); links()[0]!.focus(); }
   });
