@@ -334,7 +334,8 @@ export function createApp(given: AppDeps) {
       listPaperComments(store.db, id, true), // hidden ones keep their place in threads; only admins see their text
     ]);
     const similar = deps.searchIndex ? await similarView({ store, index: deps.searchIndex }, id) : null;
-    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} {...extra} />, status);
+    const notice = c.req.query('deleted') === 'comment' ? 'comment-deleted' as const : null; // after "Delete comment"
+    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} notice={notice} {...extra} />, status);
   };
   const paperRoute = async (c: Context<AppEnv>, raw: string) => {
     const parsed = parseArxivId(raw);

@@ -18,7 +18,7 @@ import {
   setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
-import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
+import { collectionPaperIds, collectionsHolding, findCollection, findCollectionById, listUserCollections } from '../store/collections.ts';
 import { countHiddenComments, countReportedComments, findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
 import { countHiddenPapers, countSuspendedAccounts, listHiddenPapers, listSuspendedAccounts } from '../store/admin-lists.ts';
 import { readKeysetPage } from '../store/keyset.ts';
@@ -32,7 +32,7 @@ import type { Web } from './app.tsx';
 import { clearSessionCookie, clientIp, csrfToken, setFarewellCookie, takeFarewellCookie, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
 import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage, type SettingsFailure } from './pages/account.tsx';
 import {
-  CollectionPage, CollectionsPage, EditCommentPage, type CollectionFailure, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
+  CollectionPage, CollectionsPage, ConfirmDeleteCollectionPage, ConfirmDeleteCommentPage, EditCommentPage, type CollectionFailure, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
 } from './pages/community.tsx';
 
 /** Form bodies larger than this are refused with a 413 before they are read. */
@@ -306,7 +306,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   });
   app.get('/collections', async (c) => {
     const user = requireUser(c);
-    return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} />);
+    return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} deleted={c.req.query('deleted') === '1'} />);
   });
   // "New collection", or "Create and save" from a paper's Save page (`paper`): all of it or nothing.
   app.post('/collections', async (c) => {
@@ -342,10 +342,18 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} failed={failed} />, err.status);
     }
   });
+  // Deleting asks first, on a page of its own; the post deletes and comes back with a notice.
+  app.get('/collections/:id/delete', async (c) => {
+    const user = requireUser(c);
+    const id = Number(c.req.param('id'));
+    const collection = Number.isSafeInteger(id) ? await findCollectionById(store.db, id) : null;
+    if (!collection || collection.userId !== user.id) return web.errorPage(c, 404, 'You have no such collection.');
+    return web.html(c, <ConfirmDeleteCollectionPage site={await web.site(c)} collection={collection} />);
+  });
   app.post('/collections/:id/delete', async (c) => {
     await form(c);
     await dropCollection(community, c.get('user'), Number(c.req.param('id')));
-    return c.redirect('/collections', 303);
+    return c.redirect('/collections?deleted=1', 303);
   });
   app.get('/collections/save', async (c) => {
     const user = requireUser(c);
@@ -423,10 +431,19 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       return web.html(c, <EditCommentPage site={await web.site(c)} comment={{ id, paperId: comment!.paperId, body: (f.body ?? '').slice(0, 10_000) }} error={err.message} />, err.status);
     }
   });
+  app.get('/comments/:id/delete', async (c) => {
+    const user = requireUser(c);
+    const id = Number(c.req.param('id'));
+    const comment = Number.isSafeInteger(id) ? await findComment(store.db, id) : null;
+    if (!comment || comment.deletedAt) return web.errorPage(c, 404, 'That comment does not exist.');
+    if (comment.userId !== user.id) return web.errorPage(c, 403, 'You can only change your own comments.');
+    const paper = await store.findPaperById(comment.paperId);
+    return web.html(c, <ConfirmDeleteCommentPage site={await web.site(c)} comment={comment} paperTitle={paper?.title ?? `arXiv:${comment.paperId}`} />);
+  });
   app.post('/comments/:id/delete', async (c) => {
     await form(c);
     const paperId = await removeComment(community, c.get('user'), Number(c.req.param('id')));
-    return c.redirect(`/papers/${paperId}#comments`, 303);
+    return c.redirect(`/papers/${paperId}?deleted=comment#comments`, 303);
   });
   app.post('/comments/:id/vote', async (c) => {
     const f = await form(c);

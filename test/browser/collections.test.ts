@@ -70,7 +70,7 @@ describe('collections and the outbox, in Chromium', { skip: skip ?? false }, () 
     assert.match(await item.innerText(), /\(0 papers, private\)/);
 
     // From the Delete button, Tab reaches "Edit"; Enter opens it; the fields follow in order.
-    await item.getByRole('button', { name: 'Delete collection Reading list' }).focus();
+    await item.getByRole('link', { name: 'Delete collection Reading list' }).focus();
     await page.keyboard.press('Tab');
     assert.match(await focused(page), /^summary:Edit/);
     await page.keyboard.press('Enter');
@@ -89,7 +89,7 @@ describe('collections and the outbox, in Chromium', { skip: skip ?? false }, () 
     await page.waitForURL(/\/collections#collection-\d+$/);
     const renamed = page.locator('li', { has: page.getByRole('link', { name: 'Long-context reading' }) });
     assert.match(await renamed.innerText(), /\(0 papers, public\)/);
-    assert.equal(await renamed.getByRole('link', { name: 'Long-context reading' }).getAttribute('href'), '/users/ada/collections/reading-list', 'the address stays');
+    assert.equal(await renamed.getByRole('link', { name: 'Long-context reading', exact: true }).getAttribute('href'), '/users/ada/collections/reading-list', 'the address stays');
     await axe(page, '/collections after saving');
 
     const visitor = await (await browser.newContext()).newPage();
@@ -113,6 +113,34 @@ describe('collections and the outbox, in Chromium', { skip: skip ?? false }, () 
     assert.match(await page.locator('li', { has: page.getByRole('link', { name: 'Long-context reading' }) }).innerText(), /\(0 papers, private\)/);
     assert.equal((await visitor.goto(`${base}/users/ada/collections/reading-list`))?.status(), 404);
     assert.equal((await visitor.request.get(`${base}/feeds/collections/ada/reading-list.rss`)).status(), 404);
+  });
+
+  test('delete a collection with the keyboard: it asks first, Cancel keeps it, Delete says it is done', async () => {
+    const page = await signedIn('ada', 'a long enough password');
+    await page.goto(`${base}/collections`);
+    await page.locator('form[action="/collections"]').getByLabel('Name').fill('Old picks');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(`${base}/collections`);
+    const item = () => page.locator('li', { has: page.getByRole('link', { name: 'Old picks' }) });
+    await item().getByRole('link', { name: 'Delete collection Old picks' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/collections\/\d+\/delete$/);
+    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Delete the collection “Old picks”?');
+    await axe(page, 'the question before deleting a collection');
+    await page.getByRole('link', { name: 'Cancel, keep it' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/collections#collection-\d+$/);
+    assert.equal(await item().count(), 1, 'Cancel keeps it');
+
+    await item().getByRole('link', { name: 'Delete collection Old picks' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/collections\/\d+\/delete$/);
+    await page.getByRole('button', { name: 'Delete collection' }).focus();
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`${base}/collections?deleted=1`);
+    assert.equal(await page.getByRole('status').innerText(), 'The collection is deleted.');
+    assert.equal(await item().count(), 0);
+    await axe(page, '/collections after deleting one');
   });
 
   test('the mail outbox: long lines wrap, nothing scrolls sideways, axe finds no serious problem', async () => {

@@ -284,7 +284,7 @@ test('collections: private by default, public ones on the profile, nobody else c
   assert.equal(slug, 'to-b-read-b');
   assert.match((await ada.get(`/users/ada/collections/${slug}`)).html, /Sparse attention for long documents/);
   assert.equal((await bob.get(`/users/ada/collections/${slug}`)).res.status, 404, 'private');
-  const id = /action="\/collections\/(\d+)\/delete"/.exec(mine)![1]!;
+  const id = /href="\/collections\/(\d+)\/delete"/.exec(mine)![1]!;
   assert.equal((await bob.post('/actions/save', { paper: '2505.00202', collection: id, action: 'add' })).status, 404);
   assert.equal((await bob.post(`/collections/${id}/delete`, {})).status, 404);
   assert.equal((await ada.post('/collections', { name: 'Public picks', public: '1' })).status, 303);

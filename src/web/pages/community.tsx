@@ -127,7 +127,50 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
  */
 export interface CollectionFailure { id: number | null; message: string; name: string; isPublic: boolean }
 
-export function CollectionsPage({ site, collections, failed = null }: { site: SiteInfo; collections: Collection[]; failed?: CollectionFailure | null }) {
+/**
+ * "Delete X?" before anything is deleted: a page of its own (so it works without JavaScript and
+ * nothing goes on one keypress), with the button that posts the deletion and a way back.
+ */
+export function ConfirmDeletePage({ site, title, action, button, cancel, children }: {
+  site: SiteInfo; title: string; action: string; button: string; cancel: { href: string; label: string }; children?: Child;
+}) {
+  return (
+    <Layout site={site} title={title}>
+      <h1>{title}</h1>
+      {children}
+      <form method="post" action={action} class="confirm-actions">
+        <Csrf viewer={site.viewer} />
+        <button type="submit" class="danger">{button}</button>
+        <a href={cancel.href}>{cancel.label}</a>
+      </form>
+    </Layout>
+  );
+}
+
+export function ConfirmDeleteCollectionPage({ site, collection }: { site: SiteInfo; collection: Collection }) {
+  return (
+    <ConfirmDeletePage site={site} title={`Delete the collection “${collection.name}”?`} action={`/collections/${collection.id}/delete`}
+      button="Delete collection" cancel={{ href: `/collections#collection-${collection.id}`, label: 'Cancel, keep it' }}>
+      <p>
+        It holds {counted(collection.size, 'paper')}; the papers stay on the site, only the collection goes
+        {collection.isPublic ? ', with its page and its feed' : ''}. This cannot be undone.
+      </p>
+    </ConfirmDeletePage>
+  );
+}
+
+export function ConfirmDeleteCommentPage({ site, comment, paperTitle }: { site: SiteInfo; comment: { id: number; paperId: string; body: string }; paperTitle: string }) {
+  return (
+    <ConfirmDeletePage site={site} title="Delete your comment?" action={`/comments/${comment.id}/delete`}
+      button="Delete comment" cancel={{ href: `/papers/${comment.paperId}#c${comment.id}`, label: 'Cancel, keep it' }}>
+      <p>Your comment on <a href={`/papers/${comment.paperId}`}>{paperTitle}</a>:</p>
+      <blockquote class="comment-body comment-excerpt">{raw(renderCommentMarkdown(comment.body))}</blockquote>
+      <p>Its place in the thread stays, marked as deleted, so replies keep their context. This cannot be undone.</p>
+    </ConfirmDeletePage>
+  );
+}
+
+export function CollectionsPage({ site, collections, failed = null, deleted = false }: { site: SiteInfo; collections: Collection[]; failed?: CollectionFailure | null; deleted?: boolean }) {
   const v = site.viewer!;
   const created = failed?.id === null ? failed : null;
   // An Edit form's error whose collection is gone meanwhile has no form to be shown by.
@@ -135,6 +178,7 @@ export function CollectionsPage({ site, collections, failed = null }: { site: Si
   return (
     <Layout site={site} title="Your collections" section="me">
       <h1>Your collections</h1>
+      {deleted ? <p class="success" role="status">The collection is deleted.</p> : null}
       {orphan ? <p class="alert" role="alert">{orphan}</p> : null}
       {collections.length === 0 ? <p class="empty">No collections yet. Create one, then use "Save" on any paper.</p> : (
         <ul class="collections-list">
@@ -145,10 +189,7 @@ export function CollectionsPage({ site, collections, failed = null }: { site: Si
               <li id={`collection-${c.id}`}>
                 <a href={`/users/${v.username}/collections/${c.slug}`}>{c.name}</a> <span class="muted">({counted(c.size, 'paper')}, {c.isPublic ? 'public' : 'private'})</span>
                 {' '}
-                <form method="post" action={`/collections/${c.id}/delete`} class="inline">
-                  <Csrf viewer={v} />
-                  <button type="submit" class="link" aria-label={`Delete collection ${c.name}`}>Delete</button>
-                </form>
+                <a href={`/collections/${c.id}/delete`}>Delete<span class="sr-only"> collection {c.name}</span></a>
                 <details class="collection-edit" open={!!edit}>
                   <summary>Edit<span class="sr-only"> collection {c.name}</span></summary>
                   <form method="post" action={`/collections/${c.id}`} class="form">

@@ -39,9 +39,14 @@ export interface PaperPageProps {
   commentError?: CommentError | null;
   /** Similar papers with their reasons; null when the instance has no search engine. */
   similar?: SimilarView | null;
+  /** What the member just did here, said in a status line: a comment deleted. */
+  notice?: PaperNotice | null;
 }
 
-export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null }: PaperPageProps) {
+/** The page's answer to an action that came back to it (`?deleted=comment`). */
+export type PaperNotice = 'comment-deleted';
+
+export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null }: PaperPageProps) {
   const self = `/papers/${paper.id}`;
   const links = arxivLinks(paper.id);
   const code = safeHref(paper.codeUrl);
@@ -137,7 +142,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         </section>
         {similar ? <SimilarPapers view={similar} /> : null}
         {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} /> : null}
-        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} />
+        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} notice={notice} />
       </article>
     </Layout>
   );
@@ -253,7 +258,7 @@ function CommentView({ thread, viewer, paperId, nowMs, error }: { thread: Thread
             <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
           </details>
           {mine ? <a href={`/comments/${c.id}/edit`}>Edit</a> : null}
-          {mine ? post(`/comments/${c.id}/delete`, 'Delete') : null}
+          {mine ? <a href={`/comments/${c.id}/delete`}>Delete</a> : null}
           {!mine ? (
             <details>
               <summary>Report</summary>
@@ -277,9 +282,9 @@ function CommentView({ thread, viewer, paperId, nowMs, error }: { thread: Thread
   );
 }
 
-function Discussion({ paper, viewer, comments, order, nowMs, error }: {
+function Discussion({ paper, viewer, comments, order, nowMs, error, notice }: {
   paper: PaperDetail; viewer: Viewer | null; comments: CommentRow[]; order: CommentOrder; nowMs: number;
-  error: CommentError | null;
+  error: CommentError | null; notice: PaperNotice | null;
 }) {
   const threads = buildThreads(comments, order);
   // A refused reply goes back under its comment; one to a comment removed meanwhile (a 409) has no
@@ -290,6 +295,7 @@ function Discussion({ paper, viewer, comments, order, nowMs, error }: {
   return (
     <section id="comments" aria-labelledby="comments-h">
       <h2 id="comments-h">Discussion</h2>
+      {notice === 'comment-deleted' && viewer ? <p class="success" role="status">Your comment is deleted.</p> : null}
       <div class="toolbar">
         <p class="count">{paper.commentsCount} {paper.commentsCount === 1 ? 'comment' : 'comments'}</p>
         {comments.length > 1 ? (
