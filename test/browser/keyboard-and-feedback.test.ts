@@ -135,6 +135,34 @@ describe('keyboard, focus and feedback, in Chromium', { skip: skip ?? false }, (
     await page.emulateMedia({ forcedColors: 'none' });
     await noViolations(page, 'feed with a vote');
   });
+
+  test('j and k go on from the card that has the focus, and leave the letters alone elsewhere', async () => {
+    await page.goto(`${base}/papers/date/2025-05-30`);
+    const titles = page.locator('article.card h3 a');
+    assert.ok((await titles.count()) >= 4);
+    const focusedTitle = () => page.evaluate(() => document.activeElement?.closest('.card-title') ? document.activeElement.textContent : null);
+    await titles.nth(2).focus();
+    await page.keyboard.press('j');
+    assert.equal(await focusedTitle(), await titles.nth(3).innerText(), 'j from the third card goes to the fourth');
+    await page.keyboard.press('k');
+    await page.keyboard.press('k');
+    assert.equal(await focusedTitle(), await titles.nth(1).innerText());
+    // From a control inside a card (its upvote button), j goes to the next card.
+    await page.locator('article.card').nth(1).locator('button.vote-button').focus();
+    await page.keyboard.press('j');
+    assert.equal(await focusedTitle(), await titles.nth(2).innerText());
+    // With the focus on a link of the header, the letters do nothing.
+    const about = page.locator('header').getByRole('link', { name: 'About' });
+    await about.focus();
+    await page.keyboard.press('j');
+    await page.keyboard.press(']');
+    assert.equal(await about.evaluate((a) => a === document.activeElement), true, 'j leaves the focus where it is');
+    assert.equal(page.url(), `${base}/papers/date/2025-05-30`, '] goes nowhere');
+    // With nothing focused, j goes on from the last card it went to.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await page.keyboard.press('j');
+    assert.equal(await focusedTitle(), await titles.nth(3).innerText());
+  });
 });
 
 /** The colour of one pixel of a PNG, decoded by the browser itself (no image library needed). */

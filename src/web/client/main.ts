@@ -8,6 +8,7 @@ function cards(): HTMLElement[] {
   return Array.from(document.querySelectorAll<HTMLElement>('[data-card]'));
 }
 
+/** The card the last j or k moved to, where the next one starts when nothing has the focus. */
 let current = -1;
 
 function focusCard(i: number): void {
@@ -24,11 +25,26 @@ function typing(target: EventTarget | null): boolean {
   return !!el && (el.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName));
 }
 
+/**
+ * Where the keys start from: the card holding the focus (so j after Tab goes on from there), the
+ * last card they moved to when nothing has the focus, or null when the focus is elsewhere (a form,
+ * the header's links): there the letters are left alone (WCAG 2.1.4).
+ */
+function startingCard(): number | null {
+  const active = document.activeElement;
+  if (!active || active === document.body || active === document.documentElement) return current;
+  const at = cards().findIndex((card) => card.contains(active));
+  return at >= 0 ? at : null;
+}
+
 document.addEventListener('keydown', (e) => {
   if (e.metaKey || e.ctrlKey || e.altKey || typing(e.target)) return;
-  if (e.key === 'j') { focusCard(current + 1); e.preventDefault(); }
-  else if (e.key === 'k') { focusCard(current - 1); e.preventDefault(); }
-  else if (e.key === '[' || e.key === ']') {
+  if (!['j', 'k', '[', ']'].includes(e.key)) return;
+  const from = startingCard();
+  if (from === null) return;
+  if (e.key === 'j') { focusCard(from + 1); e.preventDefault(); }
+  else if (e.key === 'k') { focusCard(from - 1); e.preventDefault(); }
+  else {
     const link = document.querySelector<HTMLAnchorElement>(e.key === '[' ? '[data-key-prev]' : '[data-key-next]');
     if (link) link.click();
   }
