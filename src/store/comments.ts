@@ -131,6 +131,13 @@ export async function listPaperComments(db: Db, paperId: string, includeHidden: 
   return rows.map(toRow);
 }
 
+/** The comments on a paper that a member has upvoted (their ids). */
+export async function listUpvotedCommentIds(db: Db, userId: number, paperId: string): Promise<Set<number>> {
+  const rows = await db.selectFrom('comment_votes as v').innerJoin('comments as c', 'c.id', 'v.comment_id')
+    .select('v.comment_id').where('v.user_id', '=', userId).where('c.paper_id', '=', paperId).execute();
+  return new Set(rows.map((r) => Number(r.comment_id)));
+}
+
 export async function listUserComments(db: Db, userId: number, limit: number): Promise<(CommentRow & { paperTitle: string })[]> {
   const rows = await commentSelect(db).innerJoin('papers as p', 'p.id', 'c.paper_id').select('p.title')
     .where('c.user_id', '=', userId).where('c.deleted_at', 'is', null).where('c.hidden_at', 'is', null)

@@ -17,7 +17,7 @@ import { UserError } from '../services/errors.ts';
 import { AfterAnswer } from '../services/after-answer.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
 import { closeAbandonedRuns } from '../services/run-liveness.ts';
-import { listPaperComments, type CommentOrder } from '../store/comments.ts';
+import { listPaperComments, listUpvotedCommentIds, type CommentOrder } from '../store/comments.ts';
 import type { Store } from '../store/index.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { hasVoted, votedAmong } from '../store/votes.ts';
@@ -329,13 +329,14 @@ export function createApp(given: AppDeps) {
     if (!paper) return errorPage(c, 404, `arXiv:${id} is not on this site.`);
     const user = c.get('user');
     const order = COMMENT_ORDERS.find((o) => o === c.req.query('comments')) ?? 'oldest';
-    const [voted, comments] = await Promise.all([
+    const [voted, comments, upvotedComments] = await Promise.all([
       user ? hasVoted(store.db, user.id, id) : Promise.resolve(false),
       listPaperComments(store.db, id, true), // hidden ones keep their place in threads; only admins see their text
+      user ? listUpvotedCommentIds(store.db, user.id, id) : Promise.resolve(new Set<number>()),
     ]);
     const similar = deps.searchIndex ? await similarView({ store, index: deps.searchIndex }, id) : null;
     const notice = c.req.query('deleted') === 'comment' ? 'comment-deleted' as const : null; // after "Delete comment"
-    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} notice={notice} {...extra} />, status);
+    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} notice={notice} upvotedComments={upvotedComments} {...extra} />, status);
   };
   const paperRoute = async (c: Context<AppEnv>, raw: string) => {
     const parsed = parseArxivId(raw);

@@ -10,7 +10,7 @@ import { dailyPath, newPath } from './feed.tsx';
 import { dayWindow } from '../../domain/dates.ts';
 import type { CommentRow, CommentOrder } from '../../store/comments.ts';
 import { renderCommentMarkdown } from '../../services/markdown.ts';
-import { Csrf, describedBy, FormError, scrollable, VoteControl } from './controls.tsx';
+import { Csrf, describedBy, FormError, scrollable, UNVOTED_ARROW, VOTED_ARROW, VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
 import { raw } from 'hono/html';
 import { Sparkline } from '../stats.tsx';
@@ -41,12 +41,14 @@ export interface PaperPageProps {
   similar?: SimilarView | null;
   /** What the member just did here, said in a status line: a comment deleted. */
   notice?: PaperNotice | null;
+  /** The comments the viewer has upvoted: their Upvote buttons show pressed, and take the upvote back. */
+  upvotedComments?: Set<number>;
 }
 
 /** The page's answer to an action that came back to it (`?deleted=comment`). */
 export type PaperNotice = 'comment-deleted';
 
-export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null }: PaperPageProps) {
+export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null, upvotedComments = new Set() }: PaperPageProps) {
   const self = `/papers/${paper.id}`;
   const links = arxivLinks(paper.id);
   const code = safeHref(paper.codeUrl);
@@ -142,7 +144,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         </section>
         {similar ? <SimilarPapers view={similar} /> : null}
         {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} /> : null}
-        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} notice={notice} />
+        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} notice={notice} upvoted={upvotedComments} />
       </article>
     </Layout>
   );
@@ -226,11 +228,14 @@ function CommentForm({ paperId, viewer, parentId, draft, error, label }: {
 }
 
 /** `error`: a refused reply, shown (open, with its text) under the comment it replied to. */
-function CommentView({ thread, viewer, paperId, nowMs, error }: { thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number; error: CommentError | null }) {
+function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
+  thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number; error: CommentError | null; upvoted: Set<number>;
+}) {
   const c = thread.comment;
   const refused = error?.parentId === c.id ? error : null;
   const removed = !!c.deletedAt || !!c.hiddenAt;
   const mine = !!viewer && c.username === viewer.username;
+  const mineUp = upvoted.has(c.id);
   const post = (action: string, label: string, extra?: Record<string, string>, cls?: string) => (
     <form method="post" action={action} class="inline">
       <Csrf viewer={viewer} />
@@ -252,7 +257,14 @@ function CommentView({ thread, viewer, paperId, nowMs, error }: { thread: Thread
         : <div class="comment-body">{raw(renderCommentMarkdown(c.body))}</div>}
       {viewer && !removed ? (
         <div class="comment-actions">
-          {post(`/comments/${c.id}/vote`, 'Upvote', { want: '1' })}
+          {/* A toggle, as the paper's upvote: pressed (and a filled arrow) once upvoted, and then it takes the upvote back. */}
+          <form method="post" action={`/comments/${c.id}/vote`} class="inline">
+            <Csrf viewer={viewer} />
+            <input type="hidden" name="want" value={mineUp ? '0' : '1'} />
+            <button type="submit" class="link" aria-pressed={mineUp ? 'true' : 'false'} title={mineUp ? 'Remove your upvote' : 'Upvote'}>
+              <span aria-hidden="true">{mineUp ? VOTED_ARROW : UNVOTED_ARROW} </span>Upvote
+            </button>
+          </form>
           <details open={!!refused}>
             <summary>Reply</summary>
             <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
@@ -275,16 +287,16 @@ function CommentView({ thread, viewer, paperId, nowMs, error }: { thread: Thread
       {viewer?.role === 'admin' && c.hiddenAt ? <div class="comment-actions">{post(`/comments/${c.id}/moderate`, 'Unhide', { action: 'unhide' })}</div> : null}
       {thread.replies.length > 0 ? (
         <ul class="comments">
-          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} error={error} />)}
+          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} error={error} upvoted={upvoted} />)}
         </ul>
       ) : null}
     </li>
   );
 }
 
-function Discussion({ paper, viewer, comments, order, nowMs, error, notice }: {
+function Discussion({ paper, viewer, comments, order, nowMs, error, notice, upvoted }: {
   paper: PaperDetail; viewer: Viewer | null; comments: CommentRow[]; order: CommentOrder; nowMs: number;
-  error: CommentError | null; notice: PaperNotice | null;
+  error: CommentError | null; notice: PaperNotice | null; upvoted: Set<number>;
 }) {
   const threads = buildThreads(comments, order);
   // A refused reply goes back under its comment; one to a comment removed meanwhile (a 409) has no
@@ -307,7 +319,7 @@ function Discussion({ paper, viewer, comments, order, nowMs, error, notice }: {
       </div>
       {/* With no form to show it by (a member who has not confirmed their address), the error shows here. */}
       {error && !replyShown && !viewer?.verified ? <p class="alert" role="alert">{error.message}</p> : null}
-      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} error={replyShown ? error : null} />)}</ul> : null}
+      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} error={replyShown ? error : null} upvoted={upvoted} />)}</ul> : null}
       {viewer ? (
         viewer.verified
           ? <CommentForm paperId={paper.id} viewer={viewer} parentId={null} draft={newError ? error?.draft : ''} error={newError} label="Add a comment" />

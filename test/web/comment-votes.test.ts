@@ -1,0 +1,40 @@
+/**
+ * A comment's upvote is a toggle: the thread shows which comments you upvoted, and the same button
+ * takes the upvote back.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seedSmallCorpus, testApp } from '../helpers/app.ts';
+import { memberSession } from '../helpers/web-client.ts';
+
+test('upvoting a comment shows it pressed, and pressing again takes the upvote back', async () => {
+  const t = await testApp();
+  await seedSmallCorpus(t.store);
+  const { app, outboxDir } = t;
+  const ada = await memberSession(app, outboxDir, 'ada');
+  const bob = await memberSession(app, outboxDir, 'bob');
+  const posted = await bob.post('/actions/comment', { paper: '2505.00202', body: 'Worth a read' }, { tokenPage: '/papers/2505.00202' });
+  const id = Number(/#c(\d+)$/.exec(posted.headers.get('location')!)![1]);
+  const voteForm = (html: string) => new RegExp(`<form method="post" action="/comments/${id}/vote"[^>]*>.*?</form>`, 's').exec(html)?.[0] ?? '';
+
+  const before = voteForm((await ada.get('/papers/2505.00202')).html);
+  assert.match(before, /name="want" value="1"/);
+  assert.match(before, /aria-pressed="false"/);
+  assert.match(before, /△ <\/span>Upvote/);
+
+  assert.equal((await ada.post(`/comments/${id}/vote`, { want: '1' }, { tokenPage: '/papers/2505.00202' })).status, 303);
+  const page = (await ada.get('/papers/2505.00202')).html;
+  assert.match(page, new RegExp(`id="c${id}".*?<span>1 point</span>`, 's'));
+  const pressed = voteForm(page);
+  assert.match(pressed, /name="want" value="0"/, 'the button now takes the upvote back');
+  assert.match(pressed, /aria-pressed="true"/);
+  assert.match(pressed, /title="Remove your upvote"/);
+  assert.match(pressed, /▲ <\/span>Upvote/, 'a filled arrow, not colour alone');
+  assert.match(voteForm((await bob.get('/papers/2505.00202')).html), /aria-pressed="false"/, "another member's upvote is not shown as yours");
+
+  assert.equal((await ada.post(`/comments/${id}/vote`, { want: '0' }, { tokenPage: '/papers/2505.00202' })).status, 303);
+  const after = (await ada.get('/papers/2505.00202')).html;
+  assert.match(after, new RegExp(`id="c${id}".*?<span>0 points</span>`, 's'));
+  assert.match(voteForm(after), /aria-pressed="false"/);
+  assert.match(voteForm(after), /name="want" value="1"/);
+});
