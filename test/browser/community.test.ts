@@ -106,8 +106,9 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     await p.goto(`${base}/papers/date/2025-05-29`);
     const card = p.locator('article.card').first();
     const before = Number(await card.locator('.count').innerText());
+    const titleId = await card.locator('h3.card-title').getAttribute('id');
     await card.locator('button.vote-button').click();
-    await p.waitForURL(`${base}/papers/date/2025-05-29`);
+    await p.waitForURL(`${base}/papers/date/2025-05-29#${titleId}`); // back at the card, not the top of the list
     assert.equal(Number(await p.locator('article.card').first().locator('.count').innerText()), before + 1);
     assert.equal(await p.locator('article.card').first().locator('button.vote-button').getAttribute('aria-pressed'), 'true');
     await noJs.close();

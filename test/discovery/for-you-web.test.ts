@@ -136,6 +136,22 @@ describe('For you', () => {
     assert.match(html, /Ranked by a model of the 3 papers you upvoted or saved/);
   });
 
+  test('without JavaScript, a card\'s forms come back to their place in the list, not to its top', async () => {
+    const { html } = await carol.get('/for-you?period=week');
+    const ids = cardIds(html);
+    const t = (id: string) => `t-${id.replace(/[^\w]/g, '-')}`;
+    const formNext = (action: string, id: string) => new RegExp(`<form method="post" action="${action}"[^>]*>(?:(?!</form>).)*?name="paper" value="${id.replace('.', '\\.')}"(?:(?!</form>).)*?name="next" value="([^"]*)"`, 's').exec(html)?.[1];
+    const notInterestedNext = (id: string) => formNext('/actions/not-interested', id);
+    // The dismissed card leaves the list: the page comes back at the card that takes its place.
+    assert.equal(notInterestedNext(ids[0]!), `/for-you?period=week#${t(ids[1]!)}`);
+    assert.equal(notInterestedNext(ids.at(-1)!), `/for-you?period=week#${t(ids.at(-2)!)}`, 'the last one: the card before it');
+    const voteNext = formNext('/actions/vote', ids[4]!);
+    assert.equal(voteNext, `/for-you?period=week#${t(ids[4]!)}`, 'an upvote comes back to its own card');
+    const res = await carol.post('/actions/not-interested', { paper: ids[0]!, next: notInterestedNext(ids[0]!)! });
+    assert.equal(res.headers.get('location'), `/for-you?period=week&dismissed=${encodeURIComponent(ids[0]!)}#${t(ids[1]!)}`);
+    await carol.post('/actions/not-interested', { paper: ids[0]!, want: '0', next: '/for-you?period=week' });
+  });
+
   test('"Not interested" needs the form token, a paper id and a known paper', async () => {
     const target = cardIds((await carol.get('/for-you?period=week')).html)[0]!;
     assert.equal((await carol.post('/actions/not-interested', { paper: target }, { csrf: null })).status, 403);

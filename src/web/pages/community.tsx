@@ -13,7 +13,7 @@ import { Csrf, describedBy, FormError } from './controls.tsx';
 import { AdminNav } from './admin-nav.tsx';
 import type { HiddenPaper, SuspendedAccount } from '../../store/admin-lists.ts';
 import { Layout, type SiteInfo } from './layout.tsx';
-import { PaperCardView } from './paper-card.tsx';
+import { backToCard, PaperCardView } from './paper-card.tsx';
 import { collectionFeedLink } from '../feeds.tsx';
 import { counted } from '../../domain/words.ts';
 import { MASKED_SECRET } from '../../mail/mailer.ts';
@@ -239,7 +239,8 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
                   <input type="hidden" name="paper" value={card.id} />
                   <input type="hidden" name="collection" value={String(collection.id)} />
                   <input type="hidden" name="action" value="remove" />
-                  <input type="hidden" name="next" value={self} />
+                  {/* The card leaves the list: back to the one that takes its place (or the one before the last). */}
+                  <input type="hidden" name="next" value={cards[i + 1] ?? cards[i - 1] ? backToCard(self, (cards[i + 1] ?? cards[i - 1])!.id) : self} />
                   <button type="submit" class="link">Remove from this collection</button>
                 </form>
               ) : null}

@@ -7,7 +7,7 @@ import { describeForYouReason, type ForYouReason } from '../../discovery/model.t
 import type { PaperCard } from '../../store/types.ts';
 import { Csrf } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
-import { PaperCardView, paperPath } from './paper-card.tsx';
+import { backToCard, PaperCardView, paperPath } from './paper-card.tsx';
 
 export interface ForYouPageProps {
   site: SiteInfo;
@@ -34,6 +34,7 @@ export function ForYouPage(p: ForYouPageProps) {
   const pageOf = (n: number) => `/for-you?period=${p.period}${n > 1 ? `&page=${n}` : ''}`;
   const self = pageOf(p.page);
   const offset = (p.page - 1) * 30;
+  const neighbour = (i: number) => (p.items[i + 1] ?? p.items[i - 1])?.card.id;
   return (
     <Layout site={p.site} title="For you" section="for-you" description="New papers ranked for you">
       <div class="feed-head">
@@ -82,7 +83,8 @@ export function ForYouPage(p: ForYouPageProps) {
                   <Csrf viewer={viewer} />
                   <input type="hidden" name="paper" value={card.id} />
                   <input type="hidden" name="want" value="1" />
-                  <input type="hidden" name="next" value={self} />
+                  {/* The card leaves the list: back to the one that takes its place (or the one before the last). */}
+                  <input type="hidden" name="next" value={neighbour(i) ? backToCard(self, neighbour(i)!) : self} />
                   <button type="submit" class="link" aria-label={`Not interested in "${card.title}"`}>Not interested</button>
                 </form>
               </div>

@@ -32,14 +32,24 @@ function AuthorLine({ card }: { card: PaperCard }) {
   );
 }
 
+/** The id of a card's title (its heading): the fragment a form on the card comes back to. */
+export function cardTitleId(paperId: string): string {
+  return `t-${paperId.replace(/[^\w]/g, '-')}`;
+}
+
+/** `path` with the card's title as its fragment, so a form on the card (without JavaScript) comes back to it in a long list. */
+export function backToCard(path: string, paperId: string): string {
+  return `${path.split('#')[0]}#${cardTitleId(paperId)}`;
+}
+
 export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/', readOnly }: {
   card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string; readOnly?: boolean;
 }) {
-  const titleId = `t-${card.id.replace(/[^\w]/g, '-')}`;
+  const titleId = cardTitleId(card.id);
   const entry = listedEntry(card.entry);
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} readOnly={readOnly} />
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={backToCard(next, card.id)} readOnly={readOnly} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
