@@ -133,7 +133,7 @@ export interface Web {
   html(c: Context<AppEnv>, node: unknown, status?: number): Promise<Response>;
   errorPage(c: Context<AppEnv>, status: number, message: string): Promise<Response>;
   /** A paper page, with the viewer's vote and the discussion. */
-  paperPage(c: Context<AppEnv>, id: string, extra?: Pick<PaperPageProps, 'commentError'>, status?: number): Promise<Response>;
+  paperPage(c: Context<AppEnv>, id: string, extra?: Pick<PaperPageProps, 'commentError' | 'linksError'>, status?: number): Promise<Response>;
 }
 
 export function createApp(given: AppDeps) {

@@ -476,8 +476,14 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     const paperId = parseArxivId(f.paper ?? '')?.id;
     if (!paperId) throw new UserError(400, 'That is not a paper.');
-    await setLinks(community, c.get('user'), paperId, { codeUrl: f.code, projectUrl: f.project });
-    return c.redirect(`/papers/${paperId}`, 303);
+    try {
+      await setLinks(community, c.get('user'), paperId, { codeUrl: f.code, projectUrl: f.project });
+      return c.redirect(`/papers/${paperId}`, 303);
+    } catch (err) {
+      // A link refused (not http or https, not a URL): the paper page, its links form open with what was typed.
+      if (!(err instanceof UserError) || err.status !== 422) throw err;
+      return web.paperPage(c, paperId, { linksError: { message: err.message, code: (f.code ?? '').slice(0, 2000), project: (f.project ?? '').slice(0, 2000) } }, err.status);
+    }
   });
 
   // Admin pages (the /admin/* guard in app.tsx lets only admins through)

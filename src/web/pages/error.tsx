@@ -5,10 +5,14 @@ import { Layout, type SiteInfo } from './layout.tsx';
 
 const TITLES: Record<number, string> = {
   400: 'That request does not look right',
+  401: 'Sign in required',
+  403: 'Not allowed',
   404: 'Not found',
   405: 'Method not allowed',
+  409: 'That cannot be done now',
   410: 'No longer here',
   413: 'Request too large',
+  422: 'That was not accepted',
   429: 'Too many requests',
   500: 'Something went wrong',
   503: 'Unavailable',

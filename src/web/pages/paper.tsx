@@ -43,12 +43,17 @@ export interface PaperPageProps {
   notice?: PaperNotice | null;
   /** The comments the viewer has upvoted: their Upvote buttons show pressed, and take the upvote back. */
   upvotedComments?: Set<number>;
+  /** A refused "Code and project links" form: shown open again, with what was typed and the error. */
+  linksError?: LinksError | null;
 }
+
+/** A refused curator's links form: the message and the two values as typed. */
+export interface LinksError { message: string; code: string; project: string }
 
 /** The page's answer to an action that came back to it (`?deleted=comment`). */
 export type PaperNotice = 'comment-deleted';
 
-export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null, upvotedComments = new Set() }: PaperPageProps) {
+export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null, upvotedComments = new Set(), linksError = null }: PaperPageProps) {
   const self = `/papers/${paper.id}`;
   const links = arxivLinks(paper.id);
   const code = safeHref(paper.codeUrl);
@@ -143,14 +148,14 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
           <button type="button" class="copy" data-copy="#bibtex" hidden>Copy BibTeX</button>
         </section>
         {similar ? <SimilarPapers view={similar} /> : null}
-        {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} /> : null}
+        {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} linksError={linksError} /> : null}
         <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} notice={notice} upvoted={upvotedComments} />
       </article>
     </Layout>
   );
 }
 
-function CuratorControls({ paper, viewer }: { paper: PaperDetail; viewer: Viewer }) {
+function CuratorControls({ paper, viewer, linksError }: { paper: PaperDetail; viewer: Viewer; linksError: LinksError | null }) {
   const entry = paper.entry;
   const action = (name: string, label: string) => (
     <form method="post" action="/actions/curate" class="inline">
@@ -168,13 +173,14 @@ function CuratorControls({ paper, viewer }: { paper: PaperDetail; viewer: Viewer
       {!entry || !entry.featured ? action('feature', entry ? 'Feature' : 'Feature on today\'s list') : action('unfeature', 'Unfeature')}
       {entry ? (entry.pinned ? action('unpin', 'Unpin') : action('pin', 'Pin to top of its day')) : null}
       {entry ? (entry.hidden ? action('unhide', 'Show on the list again') : action('hide', 'Hide from the list')) : null}
-      <details>
+      <details open={!!linksError}>
         <summary>Code and project links</summary>
         <form method="post" action="/actions/links" class="form">
           <Csrf viewer={viewer} />
           <input type="hidden" name="paper" value={paper.id} />
-          <label>Code repository <input type="url" name="code" value={paper.codeUrl ?? ''} placeholder="https://github.com/..." /></label>
-          <label>Project page <input type="url" name="project" value={paper.projectUrl ?? ''} placeholder="https://..." /></label>
+          <FormError id="links-error" message={linksError?.message} />
+          <label>Code repository <input type="url" name="code" value={linksError ? linksError.code : paper.codeUrl ?? ''} placeholder="https://github.com/..." autofocus={!!linksError} {...describedBy('links-error', linksError?.message)} /></label>
+          <label>Project page <input type="url" name="project" value={linksError ? linksError.project : paper.projectUrl ?? ''} placeholder="https://..." {...describedBy('links-error', linksError?.message)} /></label>
           <button type="submit">Save links</button>
         </form>
       </details>
