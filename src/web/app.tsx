@@ -335,7 +335,8 @@ export function createApp(given: AppDeps) {
       user ? listUpvotedCommentIds(store.db, user.id, id) : Promise.resolve(new Set<number>()),
     ]);
     const similar = deps.searchIndex ? await similarView({ store, index: deps.searchIndex }, id) : null;
-    const notice = c.req.query('deleted') === 'comment' ? 'comment-deleted' as const : null; // after "Delete comment"
+    // What the member just did, for the page to say: after "Submit" and after "Delete comment".
+    const notice = c.req.query('submitted') === '1' ? 'submitted' as const : c.req.query('deleted') === 'comment' ? 'comment-deleted' as const : null;
     return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} notice={notice} upvotedComments={upvotedComments} {...extra} />, status);
   };
   const paperRoute = async (c: Context<AppEnv>, raw: string) => {

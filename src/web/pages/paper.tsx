@@ -39,7 +39,7 @@ export interface PaperPageProps {
   commentError?: CommentError | null;
   /** Similar papers with their reasons; null when the instance has no search engine. */
   similar?: SimilarView | null;
-  /** What the member just did here, said in a status line: a comment deleted. */
+  /** What the member just did here, said in a status line: a paper submitted, a comment deleted. */
   notice?: PaperNotice | null;
   /** The comments the viewer has upvoted: their Upvote buttons show pressed, and take the upvote back. */
   upvotedComments?: Set<number>;
@@ -50,8 +50,8 @@ export interface PaperPageProps {
 /** A refused curator's links form: the message and the two values as typed. */
 export interface LinksError { message: string; code: string; project: string }
 
-/** The page's answer to an action that came back to it (`?deleted=comment`). */
-export type PaperNotice = 'comment-deleted';
+/** The page's answer to an action that came back to it (`?submitted=1`, `?deleted=comment`). */
+export type PaperNotice = 'submitted' | 'comment-deleted';
 
 export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null, upvotedComments = new Set(), linksError = null }: PaperPageProps) {
   const self = `/papers/${paper.id}`;
@@ -76,6 +76,11 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
           ) : null}
         </p>
         <h1 id="paper-title">{paper.title}</h1>
+        {notice === 'submitted' && site.viewer && paper.entry && !paper.entry.hidden ? (
+          <p class="success" role="status">
+            Submitted: the paper is on the <a href={dailyPath(dayWindow(paper.entry.day))}>Daily papers of {formatLongDay(paper.entry.day)}</a>.
+          </p>
+        ) : null}
         {paper.withdrawn ? <p class="notice warn">This paper has been withdrawn by its authors.</p> : null}
         <p class="authors-full">
           <span class="sr-only">Authors: </span>
