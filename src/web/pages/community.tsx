@@ -19,11 +19,12 @@ import { counted } from '../../domain/words.ts';
 import { MASKED_SECRET } from '../../mail/mailer.ts';
 import type { PagerLinks } from '../moderation-paging.ts';
 
-function Cards({ site, cards, nowMs, voted, next }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string }) {
+/** A list of cards; `idPrefix` keeps its cards' ids apart from another list's on the same page. */
+function Cards({ site, cards, nowMs, voted, next, idPrefix }: { site: SiteInfo; cards: PaperCard[]; nowMs: number; voted: Set<string>; next: string; idPrefix: string }) {
   if (cards.length === 0) return <p class="empty">Nothing here yet.</p>;
   return (
     <ol class="cards">
-      {cards.map((card, i) => <li><PaperCardView card={card} nowMs={nowMs} rank={i + 1} viewer={site.viewer} voted={voted.has(card.id)} next={next} /></li>)}
+      {cards.map((card, i) => <li><PaperCardView card={card} nowMs={nowMs} rank={i + 1} viewer={site.viewer} voted={voted.has(card.id)} next={next} idPrefix={idPrefix} /></li>)}
     </ol>
   );
 }
@@ -93,9 +94,9 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
         </section>
       ) : null}
       <h2>Submitted</h2>
-      <Cards site={site} cards={submitted} nowMs={nowMs} voted={voted} next={self} />
+      <Cards site={site} cards={submitted} nowMs={nowMs} voted={voted} next={self} idPrefix="submitted-" />
       <h2>Upvoted</h2>
-      {upvoted ? <Cards site={site} cards={upvoted} nowMs={nowMs} voted={voted} next={self} /> : <p class="muted">{profile.username} keeps their upvotes private.</p>}
+      {upvoted ? <Cards site={site} cards={upvoted} nowMs={nowMs} voted={voted} next={self} idPrefix="upvoted-" /> : <p class="muted">{profile.username} keeps their upvotes private.</p>}
       <h2>Collections</h2>
       {collections.length === 0 ? <p class="empty">No public collections.</p> : (
         <ul class="collections-list">

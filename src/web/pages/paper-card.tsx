@@ -32,24 +32,27 @@ function AuthorLine({ card }: { card: PaperCard }) {
   );
 }
 
-/** The id of a card's title (its heading): the fragment a form on the card comes back to. */
-export function cardTitleId(paperId: string): string {
-  return `t-${paperId.replace(/[^\w]/g, '-')}`;
+/**
+ * The id of a card's title (its heading): the fragment a form on the card comes back to. `idPrefix`
+ * tells apart the lists of one page that may show the same paper (a profile's Submitted and Upvoted).
+ */
+export function cardTitleId(paperId: string, idPrefix = ''): string {
+  return `${idPrefix}t-${paperId.replace(/[^\w]/g, '-')}`;
 }
 
 /** `path` with the card's title as its fragment, so a form on the card (without JavaScript) comes back to it in a long list. */
-export function backToCard(path: string, paperId: string): string {
-  return `${path.split('#')[0]}#${cardTitleId(paperId)}`;
+export function backToCard(path: string, paperId: string, idPrefix = ''): string {
+  return `${path.split('#')[0]}#${cardTitleId(paperId, idPrefix)}`;
 }
 
-export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/', readOnly }: {
-  card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string; readOnly?: boolean;
+export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/', readOnly, idPrefix = '' }: {
+  card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string; readOnly?: boolean; idPrefix?: string;
 }) {
-  const titleId = cardTitleId(card.id);
+  const titleId = cardTitleId(card.id, idPrefix);
   const entry = listedEntry(card.entry);
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={backToCard(next, card.id)} readOnly={readOnly} />
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={backToCard(next, card.id, idPrefix)} readOnly={readOnly} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
