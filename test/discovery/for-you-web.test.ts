@@ -211,6 +211,8 @@ describe('For you', () => {
     assert.match(first, /<a href="\/for-you\?period=week&amp;page=2" rel="next">Next page/);
     assert.match(second, /<a href="\/for-you\?period=week" rel="prev">← Previous page/);
     assert.match(second, /<span class="sr-only">31\. <\/span>/, 'numbered on from the first page');
+    assert.match(first, /<title>For you · /);
+    assert.match(second, /<title>For you, page 2 · /, 'the title says which page');
     assert.equal((await carol.get('/for-you?period=week&page=3')).res.status, 404);
     for (const bad of ['0', '-1', 'abc', '1.5', '21']) assert.equal((await carol.get(`/for-you?period=week&page=${bad}`)).res.status, 400, bad);
   });

@@ -49,6 +49,8 @@ test('an author page: papers newest first with votes, total upvotes, co-authors 
   assert.match(html, /Page 1 of 3/);
 
   const last = await (await app.request('/authors/Ada%20Lovelace?page=3')).text();
+  assert.match(last, /<title>Ada Lovelace, page 3 · /, 'the title says which page');
+  assert.match(html, /<title>Ada Lovelace · /);
   assert.deepEqual([...last.matchAll(/<h3 class="card-title"[^>]*>.*?href="\/papers\/([^"]+)"/gs)].map((m) => m[1]), ['hep-th/9901001']);
   assert.equal((await app.request('/authors/Ada%20Lovelace?page=4')).status, 404);
   assert.equal((await app.request('/authors/Ada%20Lovelace?page=abc')).status, 400);

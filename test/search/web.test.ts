@@ -51,6 +51,8 @@ describe('the search page', () => {
     assert.match(html, /href="\/search\?q=quantum\+codes&amp;mode=keyword&amp;page=2"/);
     const p2 = await (await get('/search?q=quantum+codes&mode=keyword&page=2')).text();
     assert.equal((p2.match(/<article class="card"/g) ?? []).length, 1);
+    assert.match(p2, /<title>Search: quantum codes, page 2 · /);
+    assert.match(html, /<title>Search: quantum codes · /);
   });
 
   test('titles and abstracts stay escaped around the marks', async () => {

@@ -33,6 +33,8 @@ test('a day page sorts by trending, most upvoted and newest, with pages', async 
   assert.match(trending, /3 papers, page 1 of 2/);
   const page2 = await (await a.request('/papers/date/2025-05-05?page=2')).text();
   assert.deepEqual(cardTitles(page2), ['Retrieval-augmented agents']);
+  assert.match(trending, /<title>Daily papers: Monday, May 5, 2025 · /, 'page 1 keeps the plain title');
+  assert.match(page2, /<title>Daily papers: Monday, May 5, 2025, page 2 · /, 'a later page says which it is in its title');
   const newest = await (await a.request('/papers/date/2025-05-05?sort=newest')).text();
   assert.deepEqual(cardTitles(newest), ['Retrieval-augmented agents', 'Diffusion models &lt;b&gt;for&lt;/b&gt; video &amp; more']);
   const upvoted = await (await a.request('/papers/date/2025-05-05?sort=upvotes')).text();

@@ -38,7 +38,7 @@ export function AuthorPage({ site, view, nowMs, following, voted, self, notice }
   const first = (view.page - 1) * view.pageSize;
   const pageLink = (p: number) => (p === 1 ? here : `${here}?page=${p}`);
   return (
-    <Layout site={site} title={a.name} description={`Papers by ${a.name} on ${site.siteName}`}>
+    <Layout site={site} title={view.page > 1 ? `${a.name}, page ${view.page}` : a.name} description={`Papers by ${a.name} on ${site.siteName}`}>
       <div class="feed-head">
         <h1>{a.name}</h1>
       </div>

@@ -52,7 +52,7 @@ export function FeedPage({ site, view, nowMs, kind, category, defaultSort, voted
   const sortParam = (s: ListSort) => (s === defaultSort ? undefined : s);
   const heading = kind === 'daily' ? (category ? `Daily papers in ${category}` : 'Daily papers') : category ? `New on arXiv in ${category}` : 'New on arXiv';
   const pageFeeds = kind === 'new' ? [newFeedLink(category)] : category ? [categoryFeedLink(category)] : [];
-  const title = w ? `${heading}: ${formatWindow(w)}` : heading;
+  const title = `${w ? `${heading}: ${formatWindow(w)}` : heading}${view.page > 1 ? `, page ${view.page}` : ''}`;
   const period = w?.period ?? 'day';
   const prevLabel = period === 'day' ? 'Previous day' : period === 'week' ? 'Previous week' : 'Previous month';
   const nextLabel = period === 'day' ? 'Next day' : period === 'week' ? 'Next week' : 'Next month';

@@ -36,7 +36,7 @@ export function ForYouPage(p: ForYouPageProps) {
   const offset = (p.page - 1) * 30;
   const neighbour = (i: number) => (p.items[i + 1] ?? p.items[i - 1])?.card.id;
   return (
-    <Layout site={p.site} title="For you" section="for-you" description="New papers ranked for you">
+    <Layout site={p.site} title={p.page > 1 ? `For you, page ${p.page}` : 'For you'} section="for-you" description="New papers ranked for you">
       <div class="feed-head">
         <h1>For you{p.window ? <span class="when">New papers of {formatWindow(p.window)}</span> : null}</h1>
         <nav aria-label="Period" class="tabs">

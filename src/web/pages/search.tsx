@@ -123,8 +123,8 @@ function waitText(seconds: number | undefined): string {
 }
 
 export function SearchPage({ site, form, result, nowMs, categories, defaultMode, assets, voted, self }: SearchPageProps) {
-  const title = form.q ? `Search: ${form.q.slice(0, 80)}` : 'Search';
   const r = result;
+  const title = `${form.q ? `Search: ${form.q.slice(0, 80)}` : 'Search'}${r && r.page > 1 ? `, page ${r.page}` : ''}`;
   const first = r ? (r.page - 1) * r.pageSize + 1 : 1;
   const count = r ? `${r.totalExact ? '' : 'about '}${r.total.toLocaleString('en-US')} ${r.total === 1 ? 'paper' : 'papers'}` : '';
   return (
