@@ -154,10 +154,14 @@ export class MailUnavailable extends UserError {
  */
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
-  const username = parse(usernameSchema, input.username);
-  const email = parse(emailSchema, input.email);
-  const password = parse(passwordSchema, input.password);
-  if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, 'Username: that name is taken'); // usernames are public anyway
+  // Every problem of the form at once (a taken name too), not one per attempt.
+  const checked = [usernameSchema.safeParse(input.username), emailSchema.safeParse(input.email), passwordSchema.safeParse(input.password)] as const;
+  const problems = checked.flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
+  const [u, e, p] = checked;
+  const taken = u.success && await isUsernameTaken(deps.store.db, u.data); // usernames are public anyway
+  if (taken) problems.unshift('Username: that name is taken');
+  if (problems.length > 0 || !u.success || !e.success || !p.success) throw new UserError(problems.length === 1 && taken ? 409 : 422, problems.join('. '));
+  const [username, email, password] = [u.data, e.data, p.data];
   const owner = await findLogin(deps.store.db, email);
   const held = owner != null && sameAddress(owner.user.email, email);
   const inUse = held && owner.user.emailVerifiedAt != null;

@@ -163,6 +163,27 @@ describe('keyboard, focus and feedback, in Chromium', { skip: skip ?? false }, (
     await page.keyboard.press('j');
     assert.equal(await focusedTitle(), await titles.nth(3).innerText());
   });
+
+  test('a refused sign-up: every problem said at once, and the field to fix has the focus and names the error', async () => {
+    const visitor = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
+    await visitor.goto(`${base}/signup`);
+    await visitor.getByLabel('Username').fill('no');
+    await visitor.getByLabel('E-mail', { exact: true }).fill('no@example.org');
+    await visitor.getByLabel('Password').fill('short');
+    // The browser's own checks (minlength) would stop the form before the server sees it.
+    await visitor.evaluate(() => { document.querySelector<HTMLFormElement>('form[action="/signup"]')!.noValidate = true; });
+    await visitor.getByRole('button', { name: 'Sign up' }).click();
+    await visitor.waitForLoadState();
+    const active = await visitor.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement;
+      const described = el.getAttribute('aria-describedby');
+      return { name: el.name, error: described ? document.getElementById(described)?.textContent : null };
+    });
+    assert.equal(active.name, 'username', 'the first field named in the error has the focus');
+    assert.match(active.error ?? '', /^Username: at least 3 characters\. Password: at least 10 characters$/);
+    await noViolations(visitor, 'refused sign-up');
+    await visitor.close();
+  });
 });
 
 /** The colour of one pixel of a PNG, decoded by the browser itself (no image library needed). */

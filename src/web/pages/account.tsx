@@ -12,20 +12,33 @@ function Alert({ error }: { error?: string | null | undefined }) {
   return error ? <p class="alert" role="alert">{error}</p> : null;
 }
 
+/**
+ * The field a refused sign-up's message names first ("Username: ...", "E-mail: ...", "Password: ..."),
+ * which takes the focus when the page comes back; the username when it names none.
+ */
+function firstNamedField(error: string): 'username' | 'email' | 'password' {
+  const at = (word: string) => { const i = error.indexOf(word); return i < 0 ? Infinity : i; };
+  const order = [['username', at('Username')], ['email', at('E-mail')], ['password', at('Password')]] as const;
+  const first = [...order].sort((a, b) => a[1] - b[1])[0]!;
+  return first[1] === Infinity ? 'username' : first[0];
+}
+
 export function SignUpPage({ site, csrf, error, values }: { site: SiteInfo; csrf: string; error?: string | null; values?: { username?: string; email?: string } }) {
+  const focus = error ? firstNamedField(error) : null;
+  const fields = describedBy('signup-error', error);
   return (
     <Layout site={site} title="Sign up" section="signup">
       <h1>Create an account</h1>
       <p>Members upvote, submit and discuss papers. We send one e-mail to confirm your address.</p>
-      <Alert error={error} />
       <form method="post" action="/signup" class="form">
         <Csrf token={csrf} />
+        <FormError id="signup-error" message={error} />
         <label>Username <span class="hint">3 to 30 letters, digits, - or _</span>
-          <input type="text" name="username" required minlength={3} maxlength={30} autocomplete="username" value={values?.username ?? ''} />
+          <input type="text" name="username" required minlength={3} maxlength={30} autocomplete="username" value={values?.username ?? ''} autofocus={focus === 'username'} {...fields} />
         </label>
-        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={values?.email ?? ''} /></label>
+        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={values?.email ?? ''} autofocus={focus === 'email'} {...fields} /></label>
         <label>Password <span class="hint">at least 10 characters</span>
-          <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
+          <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" autofocus={focus === 'password'} {...fields} />
         </label>
         <div><button type="submit" class="primary">Sign up</button></div>
       </form>
@@ -38,12 +51,13 @@ export function SignInPage({ site, csrf, error, next, login }: { site: SiteInfo;
   return (
     <Layout site={site} title="Sign in" section="signin">
       <h1>Sign in</h1>
-      <Alert error={error} />
       <form method="post" action="/signin" class="form">
         <Csrf token={csrf} />
         <input type="hidden" name="next" value={next} />
-        <label>Username or e-mail <span class="hint">an address works once it is confirmed</span><input type="text" name="login" required maxlength={254} autocomplete="username" value={login ?? ''} /></label>
-        <label>Password <input type="password" name="password" required maxlength={200} autocomplete="current-password" /></label>
+        <FormError id="signin-error" message={error} />
+        {/* After a refusal the focus goes to the password (to type again), or to the login when it is empty. */}
+        <label>Username or e-mail <span class="hint">an address works once it is confirmed</span><input type="text" name="login" required maxlength={254} autocomplete="username" value={login ?? ''} autofocus={!!error && !login} {...describedBy('signin-error', error)} /></label>
+        <label>Password <input type="password" name="password" required maxlength={200} autocomplete="current-password" autofocus={!!error && !!login} {...describedBy('signin-error', error)} /></label>
         <div><button type="submit" class="primary">Sign in</button></div>
       </form>
       <p><a href="/account/forgot">Forgot your password?</a> · New here? <a href="/signup">Create an account</a>.</p>
@@ -60,7 +74,7 @@ export function ForgotPage({ site, csrf, error, sent, email }: { site: SiteInfo;
       <form method="post" action="/account/forgot" class="form">
         <Csrf token={csrf} />
         <FormError id="forgot-error" message={error} />
-        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={email ?? ''} {...describedBy('forgot-error', error)} /></label>
+        <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={email ?? ''} autofocus={!!error} {...describedBy('forgot-error', error)} /></label>
         <div><button type="submit" class="primary">Send me a link</button></div>
       </form>
     </Layout>
@@ -81,12 +95,12 @@ export function ResetPage({ site, csrf, token, error, dead }: { site: SiteInfo; 
   return (
     <Layout site={site} title="Choose a new password">
       <h1>Choose a new password</h1>
-      <Alert error={error} />
       <form method="post" action="/account/reset" class="form">
         <Csrf token={csrf} />
         <input type="hidden" name="token" value={token} />
+        <FormError id="reset-error" message={error} />
         <label>New password <span class="hint">at least 10 characters</span>
-          <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" />
+          <input type="password" name="password" required minlength={10} maxlength={200} autocomplete="new-password" autofocus={!!error} {...describedBy('reset-error', error)} />
         </label>
         <div><button type="submit" class="primary">Save and sign in</button></div>
       </form>

@@ -35,15 +35,15 @@ export function SubmitPage({ site, error, values, quota }: { site: SiteInfo; err
     <Layout site={site} title="Submit a paper" section="submit">
       <h1>Submit a paper</h1>
       <p>Put an arXiv paper on today's Daily papers list. Paste its id or any arXiv link; if this site does not know the paper yet, it is fetched from arXiv. Up to {quota} a day.</p>
-      {error ? <p class="alert" role="alert">{error}</p> : null}
       {!v.verified ? <p class="alert" role="alert">Confirm your e-mail address first: follow the link we sent you.</p> : null}
       <form method="post" action="/submit" class="form">
         <Csrf viewer={v} />
+        <FormError id="submit-error" message={error} />
         <label>arXiv id or link <span class="hint">e.g. 2407.13168, arXiv:2407.13168v2 or https://arxiv.org/abs/2407.13168</span>
-          <input type="text" name="id" required maxlength={200} value={values?.id ?? ''} />
+          <input type="text" name="id" required maxlength={200} value={values?.id ?? ''} autofocus={!!error} {...describedBy('submit-error', error)} />
         </label>
-        <label>Code repository <span class="hint">optional</span> <input type="url" name="code" maxlength={500} value={values?.code ?? ''} placeholder="https://github.com/..." /></label>
-        <label>Project page <span class="hint">optional</span> <input type="url" name="project" maxlength={500} value={values?.project ?? ''} placeholder="https://..." /></label>
+        <label>Code repository <span class="hint">optional</span> <input type="url" name="code" maxlength={500} value={values?.code ?? ''} placeholder="https://github.com/..." {...describedBy('submit-error', error)} /></label>
+        <label>Project page <span class="hint">optional</span> <input type="url" name="project" maxlength={500} value={values?.project ?? ''} placeholder="https://..." {...describedBy('submit-error', error)} /></label>
         <div><button type="submit" class="primary">Submit</button></div>
       </form>
     </Layout>

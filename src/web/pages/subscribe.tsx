@@ -5,7 +5,7 @@
 import { MAX_QUERY_CHARS } from '../../domain/digest.ts';
 import { describeSubscription } from '../../mail/digest-template.tsx';
 import type { Subscription } from '../../store/subscriptions.ts';
-import { Csrf } from './controls.tsx';
+import { Csrf, describedBy, FormError } from './controls.tsx';
 import { Layout, type SiteInfo } from './layout.tsx';
 
 function Alert({ error }: { error?: string | null | undefined }) {
@@ -30,11 +30,14 @@ function PeriodSelect({ value }: { value?: string | undefined }) {
   );
 }
 
-function SubscribeFields({ values, withEmail }: { values: SubscribeValues; withEmail: boolean }) {
+/** The fields of a subscribe form; after a refusal, `error` is tied to them and its first field takes the focus. */
+function SubscribeFields({ values, withEmail, error, errorId }: { values: SubscribeValues; withEmail: boolean; error?: string | null | undefined; errorId: string }) {
   const kind = values.kind === 'search' ? 'search' : values.kind === 'for-you' && !withEmail ? 'for-you' : 'trending';
+  const tied = describedBy(errorId, error);
   return (
     <>
-      {withEmail ? <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={values.email ?? ''} /></label> : null}
+      <FormError id={errorId} message={error} />
+      {withEmail ? <label>E-mail <input type="email" name="email" required maxlength={254} autocomplete="email" value={values.email ?? ''} autofocus={!!error} {...tied} /></label> : null}
       <fieldset>
         <legend>What</legend>
         <label><span><input type="radio" name="kind" value="trending" checked={kind === 'trending'} /> Trending papers</span></label>
@@ -42,7 +45,7 @@ function SubscribeFields({ values, withEmail }: { values: SubscribeValues; withE
         {withEmail ? null : <label><span><input type="radio" name="kind" value="for-you" checked={kind === 'for-you'} /> Papers for you: new papers like the ones you upvoted and saved</span></label>}
       </fieldset>
       <label>Search <span class="hint">for alerts, as in the search box: words (all must appear), "a phrase", -exclude, cat:cs.CL, author:"Ada Lovelace", year:2025, has:code</span>
-        <input type="text" name="query" maxlength={MAX_QUERY_CHARS} value={values.query ?? ''} />
+        <input type="text" name="query" maxlength={MAX_QUERY_CHARS} value={values.query ?? ''} autofocus={!!error && !withEmail} {...tied} />
       </label>
       <label>How often <PeriodSelect value={values.period} /></label>
     </>
@@ -55,10 +58,9 @@ export function SubscribePage({ site, csrf, values = {}, error, ask }: { site: S
       <h1>Get papers in your inbox</h1>
       <p>Trending papers of the day or the week, or alerts for new papers matching a search. We send one e-mail first to confirm the address; nothing else until you confirm. Every e-mail has a one-click unsubscribe.</p>
       {ask ? <p class="notice" role="status">Please check the details and press Subscribe once more.</p> : null}
-      <Alert error={error} />
       <form method="post" action="/subscribe" class="form">
         <Csrf token={csrf} />
-        <SubscribeFields values={values} withEmail />
+        <SubscribeFields values={values} withEmail error={error} errorId="subscribe-error" />
         <div><button type="submit" class="primary">Subscribe</button></div>
       </form>
       {site.viewer ? <p>Signed in: you can also <a href="/settings/digests">manage your digests in settings</a>.</p> : null}
@@ -190,11 +192,14 @@ export function MemberDigestsPage({ site, subscriptions, manageLinks, email, not
   site: SiteInfo; subscriptions: Subscription[]; manageLinks: Map<number, string>; email: string | null; notice?: string | null; error?: string | null; values?: SubscribeValues;
 }) {
   const v = site.viewer!;
+  // A refused "Add" comes back with what was typed (`values`) and its error in its form; a refused
+  // change to a subscription in the list has its error at the top.
+  const addError = values ? error : null;
   return (
     <Layout site={site} title="Digests and alerts" section="me">
       <h1>Digests and alerts</h1>
       {notice ? <p class="success" role="status">{notice}</p> : null}
-      <Alert error={error} />
+      {values ? null : <Alert error={error} />}
       {subscriptions.length === 0 ? <p class="empty">You have no digests or alerts yet.</p> : (
         <ul class="subscriptions">
           {subscriptions.map((s) => (
@@ -226,7 +231,7 @@ export function MemberDigestsPage({ site, subscriptions, manageLinks, email, not
       {email ? <p>Sent to {email}{' '}<span class="muted">(your account's address)</span>.</p> : <p>Confirm your account's e-mail address first, or <a href="/subscribe">subscribe any address</a> with a confirmation link.</p>}
       <form method="post" action="/settings/digests" class="form">
         <Csrf viewer={v} />
-        <SubscribeFields values={values ?? {}} withEmail={false} />
+        <SubscribeFields values={values ?? {}} withEmail={false} error={addError} errorId="add-digest-error" />
         <div><button type="submit" class="primary">Add</button></div>
       </form>
     </Layout>
