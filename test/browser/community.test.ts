@@ -155,7 +155,7 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
   test('comment (with a script that never runs) and reply', async () => {
     await page.goto(`${base}/papers/${unlisted}`);
     await page.getByLabel('Add a comment').fill('Great **work**! <script>alert("xss")</script> <img src=x onerror=alert(1)>');
-    await page.getByRole('button', { name: 'Comment' }).click();
+    await page.getByRole('button', { name: 'Comment', exact: true }).click();
     await page.waitForURL(/#c\d+$/);
     const comment = page.locator('li.comment').first();
     assert.match(await comment.locator('.comment-body').innerHTML(), /<strong>work<\/strong>/);
@@ -214,7 +214,7 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     // The admin writes a comment, ada reports it, the admin reviews the report.
     await bp.goto(`${base}/papers/${unlisted}`);
     await bp.getByLabel('Add a comment').fill('Visit my totally legit site');
-    await bp.getByRole('button', { name: 'Comment' }).click();
+    await bp.getByRole('button', { name: 'Comment', exact: true }).click();
     await bp.waitForURL(/#c\d+$/);
 
     await page.goto(`${base}/papers/${unlisted}`);

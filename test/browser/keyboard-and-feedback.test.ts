@@ -184,6 +184,36 @@ describe('keyboard, focus and feedback, in Chromium', { skip: skip ?? false }, (
     await noViolations(visitor, 'refused sign-up');
     await visitor.close();
   });
+
+  test('comment actions on a phone: at least 24px tall, underlined, and each named for its comment', async () => {
+    const paper = (await store.db.selectFrom('daily_entries').select('paper_id').orderBy('paper_id').limit(1).executeTakeFirstOrThrow()).paper_id;
+    await page.goto(`${base}/papers/${paper}`);
+    for (const text of ['A first thought', 'A second thought']) {
+      await page.getByLabel('Add a comment').fill(text);
+      await page.getByRole('button', { name: 'Comment', exact: true }).click();
+      await page.waitForURL(/#c\d+$/);
+    }
+    const ids = await page.locator('li.comment').evaluateAll((els) => els.map((e) => e.id.slice(1)));
+    assert.ok(ids.length >= 2);
+    await page.setViewportSize({ width: 375, height: 800 });
+    for (const id of ids) {
+      for (const [role, name] of [['button', 'Upvote'], ['link', 'Edit'], ['link', 'Delete']] as const) {
+        assert.equal(await page.getByRole(role, { name: `${name} comment ${id} by kai`, exact: true }).count(), 1, `${name} names comment ${id}`);
+      }
+      assert.equal(await page.locator(`#c${id} summary`, { hasText: `Reply to comment ${id} by kai` }).count(), 1);
+    }
+    const controls = await page.locator('.comment-actions').first().locator(':scope > a, :scope button.link, :scope summary').evaluateAll((els) =>
+      els.map((el) => ({ text: (el.textContent ?? '').trim(), height: el.getBoundingClientRect().height, underline: getComputedStyle(el).textDecorationLine })));
+    assert.ok(controls.length >= 4, JSON.stringify(controls));
+    for (const c of controls) {
+      assert.ok(c.height >= 24, `${c.text}: ${c.height}px tall at 375px`);
+      assert.equal(c.underline, 'underline', `${c.text} is underlined`);
+    }
+    fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
+    await page.locator('li.comment').first().screenshot({ path: path.join(ARTIFACTS_DIR, 'comment-actions-375.png') });
+    await noViolations(page, 'paper page with comments at 375px');
+    await page.setViewportSize({ width: 1100, height: 900 });
+  });
 });
 
 /** The colour of one pixel of a PNG, decoded by the browser itself (no image library needed). */

@@ -51,7 +51,7 @@ test('deleting one\'s comment: the Delete link asks, showing the comment; only t
   const posted = await ada.post('/actions/comment', { paper: '2505.00202', body: 'A **bold** claim' }, { tokenPage: '/papers/2505.00202' });
   const id = Number(/#c(\d+)$/.exec(posted.headers.get('location')!)![1]);
   const page = (await ada.get('/papers/2505.00202')).html;
-  assert.match(page, new RegExp(`<a href="/comments/${id}/delete">Delete</a>`));
+  assert.match(page, new RegExp(`<a href="/comments/${id}/delete">Delete<span class="sr-only"> comment ${id} by ada</span></a>`));
   assert.doesNotMatch(page, /action="\/comments\/\d+\/delete"/, 'no button on the thread deletes at once');
 
   const asked = await ada.get(`/comments/${id}/delete`);

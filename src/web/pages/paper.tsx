@@ -247,11 +247,13 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
   const removed = !!c.deletedAt || !!c.hiddenAt;
   const mine = !!viewer && c.username === viewer.username;
   const mineUp = upvoted.has(c.id);
-  const post = (action: string, label: string, extra?: Record<string, string>, cls?: string) => (
+  // Each action's name says which comment it acts on ("Reply to comment 12 by ada"): a thread repeats them for every comment.
+  const which = <span class="sr-only"> comment {c.id} by {c.username ?? 'a deleted account'}</span>;
+  const post = (action: string, label: string, extra?: Record<string, string>) => (
     <form method="post" action={action} class="inline">
       <Csrf viewer={viewer} />
       {Object.entries(extra ?? {}).map(([k, v]) => <input type="hidden" name={k} value={v} />)}
-      <button type="submit" class={cls ?? 'link'}>{label}</button>
+      <button type="submit" class="link">{label}{which}</button>
     </form>
   );
   return (
@@ -273,18 +275,18 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
             <Csrf viewer={viewer} />
             <input type="hidden" name="want" value={mineUp ? '0' : '1'} />
             <button type="submit" class="link" aria-pressed={mineUp ? 'true' : 'false'} title={mineUp ? 'Remove your upvote' : 'Upvote'}>
-              <span aria-hidden="true">{mineUp ? VOTED_ARROW : UNVOTED_ARROW} </span>Upvote
+              <span aria-hidden="true">{mineUp ? VOTED_ARROW : UNVOTED_ARROW} </span>Upvote{which}
             </button>
           </form>
           <details open={!!refused}>
-            <summary>Reply</summary>
+            <summary>Reply<span class="sr-only"> to comment {c.id} by {c.username ?? 'a deleted account'}</span></summary>
             <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
           </details>
-          {mine ? <a href={`/comments/${c.id}/edit`}>Edit</a> : null}
-          {mine ? <a href={`/comments/${c.id}/delete`}>Delete</a> : null}
+          {mine ? <a href={`/comments/${c.id}/edit`}>Edit{which}</a> : null}
+          {mine ? <a href={`/comments/${c.id}/delete`}>Delete{which}</a> : null}
           {!mine ? (
             <details>
-              <summary>Report</summary>
+              <summary>Report{which}</summary>
               <form method="post" action={`/comments/${c.id}/report`} class="form">
                 <Csrf viewer={viewer} />
                 <label>Why should a moderator look at it? <input type="text" name="reason" maxlength={500} /></label>
