@@ -23,7 +23,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../store/index.ts';
-import { isConnectionLoss, type HeldConnection } from '../store/postgres/connection.ts';
+import { isConnectionLoss } from '../store/postgres/connection.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions } from './embedder.ts';
 import { pickCompletions, type PaperSearchEngine } from './engine.ts';
 import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
@@ -251,7 +251,7 @@ export class PgSearchEngine implements PaperSearchEngine {
    */
   private async ensureVectorSchema(dims: number): Promise<void> {
     if (this.vectorsReady) return;
-    await this.withSessionLock(BUILD_LOCK_ID + 1, async (conn) => {
+    await this.store.withSessionLock(BUILD_LOCK_ID + 1, async (conn) => {
       try {
         await conn.query('CREATE EXTENSION IF NOT EXISTS vector');
       } catch (err) {
@@ -274,22 +274,6 @@ export class PgSearchEngine implements PaperSearchEngine {
       if (rows[0]?.t !== `vector(${dims})`) throw new Error(`search: search_paper_vectors holds ${rows[0]?.t ?? 'no vectors'}, the embedder makes vector(${dims}); drop the table and rebuild`);
     });
     this.vectorsReady = true;
-  }
-
-  /**
-   * Runs `fn` holding a session advisory lock on a connection kept for the whole run (its loss is
-   * recorded, never an unhandled 'error' event: see Store.holdConnection). A lost connection took its
-   * lock with it, so the work stops at its next `conn.check()` with a ConnectionLostError.
-   */
-  private async withSessionLock<T>(lockId: number, fn: (conn: HeldConnection) => Promise<T>): Promise<T> {
-    return this.store.holdConnection(async (conn) => {
-      await conn.query('SELECT pg_advisory_lock($1)', [lockId]);
-      try {
-        return await fn(conn);
-      } finally {
-        if (!conn.lost()) await conn.query('SELECT pg_advisory_unlock($1)', [lockId]);
-      }
-    });
   }
 
   /** Loads the newest ready model (if it is not the one in use); false when there is none. */
@@ -334,7 +318,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     const opts = { ...DEFAULT_CORPUS_EMBEDDER, ...this.opts.corpusEmbedder };
     const semantic = !this.semanticOff();
     if (semantic) await this.ensureVectorSchema(opts.dims);
-    await this.withSessionLock(BUILD_LOCK_ID, async (lease) => {
+    await this.store.withSessionLock(BUILD_LOCK_ID, async (lease) => {
       const watermark = await latestChangeSeq(db);
       const total = Math.max(1, Number((await db.selectFrom('papers').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n));
       const training: { id: string; title: string; abstract: string }[] = [];

@@ -173,7 +173,8 @@ export async function addComment(deps: CommunityDeps, user: User | null, input: 
   return deps.store.transaction((trx) => insertComment(trx, { paperId: input.paperId, userId: u.id, parentId, body }, iso(deps.now())), { detailsUnchanged: true });
 }
 
-async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
+/** One of the member's own comments, not deleted: 404 or 403 otherwise (also for the pages that edit or delete it). */
+export async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
   const u = requireMember(user);
   const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
   if (!c || c.deletedAt) throw new UserError(404, 'That comment does not exist.');
@@ -276,7 +277,8 @@ export async function createCollection(deps: CommunityDeps, user: User | null, i
   }, { detailsUnchanged: true, lock: `collections:${u.id}` });
 }
 
-async function ownCollection(deps: CommunityDeps, user: User | null, id: number) {
+/** One of the member's own collections: 404 otherwise (also for the page that deletes it). */
+export async function ownCollection(deps: CommunityDeps, user: User | null, id: number) {
   const u = requireMember(user);
   const c = Number.isSafeInteger(id) ? await findCollectionById(deps.store.db, id) : null;
   if (!c || c.userId !== u.id) throw new UserError(404, 'You have no such collection.');

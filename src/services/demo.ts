@@ -41,14 +41,7 @@ export async function importDemoIfEmpty(store: Store, opts: ImportOptions, file 
     return importDemo(store, opts, file);
   };
   if (store.dialect !== 'postgres') return once();
-  return store.holdConnection(async (conn) => {
-    await conn.query('SELECT pg_advisory_lock($1)', [DEMO_IMPORT_LOCK]);
-    try {
-      return await once();
-    } finally {
-      if (!conn.lost()) await conn.query('SELECT pg_advisory_unlock($1)', [DEMO_IMPORT_LOCK]);
-    }
-  });
+  return store.withSessionLock(DEMO_IMPORT_LOCK, once);
 }
 
 /** Imports the demo corpus and casts its demo votes. Safe to run again: nothing is duplicated. */

@@ -4,7 +4,7 @@
  */
 import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
-import { touchListDays, touchListOfPaper } from './list-changes.ts';
+import { touchListDays } from './list-changes.ts';
 import { refreshPaperRanking } from './votes.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
@@ -49,10 +49,9 @@ export async function setEntryFlags(db: Db, paperId: string, flags: Partial<{ fe
   const set: Partial<{ featured: number; pinned: number; hidden: number }> = {};
   for (const [k, v] of Object.entries(flags)) if (v !== undefined) set[k as 'featured'] = v ? 1 : 0;
   if (Object.keys(set).length === 0) return false; // nothing to set (an UPDATE with an empty SET is not SQL)
-  const r = await db.updateTable('daily_entries').set(set).where('paper_id', '=', paperId).executeTakeFirst();
-  const changed = Number(r.numUpdatedRows) > 0;
-  if (changed) await touchListOfPaper(db, paperId, now);
-  return changed;
+  const changed = await db.updateTable('daily_entries').set(set).where('paper_id', '=', paperId).returning('day').execute();
+  await touchListDays(db, 'daily', changed.map((r) => r.day), now);
+  return changed.length > 0;
 }
 
 export async function setPaperLinks(db: Db, paperId: string, links: { codeUrl: string | null; projectUrl: string | null }, now: string): Promise<void> {

@@ -71,6 +71,22 @@ export class Store {
     return holdConnection(this.pool, fn);
   }
 
+  /**
+   * PostgreSQL only: runs `fn` holding session advisory lock `lockId` (ids 8150001… are ours) on a
+   * connection kept for the whole run. A lost connection took its lock with it, so work that must
+   * not go on without it checks `conn.check()`.
+   */
+  async withSessionLock<T>(lockId: number, fn: (conn: HeldConnection) => Promise<T>): Promise<T> {
+    return this.holdConnection(async (conn) => {
+      await conn.query('SELECT pg_advisory_lock($1)', [lockId]);
+      try {
+        return await fn(conn);
+      } finally {
+        if (!conn.lost()) await conn.query('SELECT pg_advisory_unlock($1)', [lockId]);
+      }
+    });
+  }
+
   async schemaStatus(): Promise<SchemaStatus> {
     return this.pool ? postgresSchemaStatus(this.pool) : schemaStatus(this.raw!);
   }

@@ -31,12 +31,6 @@ export async function touchListDays(db: Db, list: ListKind, days: Iterable<strin
     .execute();
 }
 
-/** Records that the Daily papers list holding the paper changed at `now` (nothing when it is on none). */
-export async function touchListOfPaper(db: Db, paperId: string, now: string): Promise<void> {
-  const entry = await db.selectFrom('daily_entries').select('day').where('paper_id', '=', paperId).executeTakeFirst();
-  if (entry) await touchListDays(db, 'daily', [entry.day], now);
-}
-
 /** The last change to the `list` of the days from `from` to `to` (inclusive), or null. */
 export async function listsChangedAt(db: Db, list: ListKind, from: string, to: string): Promise<string | null> {
   const r = await withChanges(db).selectFrom('list_changes').select((eb) => eb.fn.max('changed_at').as('at'))

@@ -15,10 +15,10 @@ import {
 } from '../services/accounts.ts';
 import {
   addComment, administerUser, changeCollection, createCollection, curate, dropCollection, editCollection, flagComment, moderateComment, removeComment,
-  setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
+  ownCollection, ownComment, setLinks, submitPaper, updateComment, vote, voteComment, type CommunityDeps,
 } from '../services/community.ts';
 import { UserError } from '../services/errors.ts';
-import { collectionPaperIds, collectionsHolding, findCollection, findCollectionById, listUserCollections } from '../store/collections.ts';
+import { collectionPaperIds, collectionsHolding, findCollection, listUserCollections } from '../store/collections.ts';
 import { countHiddenComments, countReportedComments, findComment, listHiddenComments, listReportedComments, listUserComments } from '../store/comments.ts';
 import { countHiddenPapers, countSuspendedAccounts, listHiddenPapers, listSuspendedAccounts } from '../store/admin-lists.ts';
 import { readKeysetPage } from '../store/keyset.ts';
@@ -344,10 +344,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   });
   // Deleting asks first, on a page of its own; the post deletes and comes back with a notice.
   app.get('/collections/:id/delete', async (c) => {
-    const user = requireUser(c);
-    const id = Number(c.req.param('id'));
-    const collection = Number.isSafeInteger(id) ? await findCollectionById(store.db, id) : null;
-    if (!collection || collection.userId !== user.id) return web.errorPage(c, 404, 'You have no such collection.');
+    const collection = await ownCollection(community, requireUser(c), Number(c.req.param('id')));
     return web.html(c, <ConfirmDeleteCollectionPage site={await web.site(c)} collection={collection} />);
   });
   app.post('/collections/:id/delete', async (c) => {
@@ -412,10 +409,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     }
   });
   app.get('/comments/:id/edit', async (c) => {
-    const user = requireUser(c);
-    const comment = await findComment(store.db, Number(c.req.param('id')));
-    if (!comment || comment.deletedAt) return web.errorPage(c, 404, 'That comment does not exist.');
-    if (comment.userId !== user.id) return web.errorPage(c, 403, 'You can only change your own comments.');
+    const comment = await ownComment(community, requireUser(c), Number(c.req.param('id')));
     return web.html(c, <EditCommentPage site={await web.site(c)} comment={comment} />);
   });
   app.post('/comments/:id/edit', async (c) => {
@@ -432,11 +426,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     }
   });
   app.get('/comments/:id/delete', async (c) => {
-    const user = requireUser(c);
-    const id = Number(c.req.param('id'));
-    const comment = Number.isSafeInteger(id) ? await findComment(store.db, id) : null;
-    if (!comment || comment.deletedAt) return web.errorPage(c, 404, 'That comment does not exist.');
-    if (comment.userId !== user.id) return web.errorPage(c, 403, 'You can only change your own comments.');
+    const comment = await ownComment(community, requireUser(c), Number(c.req.param('id')));
     const paper = await store.findPaperById(comment.paperId);
     return web.html(c, <ConfirmDeleteCommentPage site={await web.site(c)} comment={comment} paperTitle={paper?.title ?? `arXiv:${comment.paperId}`} />);
   });

@@ -279,7 +279,7 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
             </button>
           </form>
           <details open={!!refused}>
-            <summary>Reply<span class="sr-only"> to comment {c.id} by {c.username ?? 'a deleted account'}</span></summary>
+            <summary>Reply<span class="sr-only"> to</span>{which}</summary>
             <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
           </details>
           {mine ? <a href={`/comments/${c.id}/edit`}>Edit{which}</a> : null}
