@@ -84,7 +84,38 @@ const SUMMARY_RE = /^(?:#|ℹ) (tests|suites|pass|fail|cancelled|skipped|todo|du
 type StoreLabel = 'SQLite' | 'PostgreSQL';
 /** A test file on a store, or (`prepare`) the demo import that the store's test servers share, run ahead of them. */
 interface Job { store: StoreLabel; file: string; env: NodeJS.ProcessEnv; prepare?: boolean }
-interface Done { summary: Partial<Summary>; code: number | null; signal: NodeJS.Signals | null; ms: number }
+interface Done { summary: Partial<Summary>; code: number | null; signal: NodeJS.Signals | null; ms: number; failures: string[] }
+
+/**
+ * The failing tests in a file's TAP output, a few lines each (name, where, the error's first lines),
+ * for the recap at the end of the run: a long run's log is often read from its tail alone.
+ * Suites that failed only through a subtest are left out; the subtest is named.
+ */
+function tapFailures(output: string): string[] {
+  const lines = output.split('\n');
+  const found: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const head = /^(\s*)not ok \d+ - (.*)$/.exec(lines[i]!);
+    if (!head) continue;
+    const indent = head[1]!.length;
+    const block: string[] = [];
+    for (let j = i + 1; j < lines.length; j++) {
+      const line = lines[j]!;
+      if (line.trim() === '...' && line.length - line.trimStart().length === indent + 2) break;
+      block.push(line.trim());
+    }
+    if (block.some((l) => l === "failureType: 'subtestsFailed'")) continue;
+    const location = block.find((l) => l.startsWith('location:'))?.replace(/^location: '?|'$/g, '');
+    const at = block.findIndex((l) => l.startsWith('error:'));
+    let error: string[] = [];
+    if (at >= 0) {
+      const first = block[at]!.replace(/^error: ?/, '');
+      error = first === '|-' || first === '|' || first === '>-' ? block.slice(at + 1).filter((l) => l !== '').slice(0, 3) : [first];
+    }
+    found.push([`${head[2]}${location ? ` (${path.relative(process.cwd(), location)})` : ''}`, ...error.map((e) => `    ${e}`)].join('\n'));
+  }
+  return found;
+}
 
 /** Expected seconds per file and store (scripts/test-weights.json): longest first, and files not listed before all. */
 const WEIGHTS_FILE = path.join('scripts', 'test-weights.json');
@@ -171,7 +202,9 @@ async function runFile(job: Job): Promise<Done> {
     note = `not ok - ${job.file} ended with ${signal ? `signal ${signal}` : `exit code ${code}`} before reporting its tests\n`;
   }
   process.stdout.write(`\n== ${job.store}: ${job.file} (${(ms / 1000).toFixed(1)} s)\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}${note}`);
-  return { summary, code, signal, ms };
+  const failures = tapFailures(output);
+  if (note) failures.push(note.trim());
+  return { summary, code, signal, ms, failures };
 }
 
 /** Imports the demo for a store's test servers; a failure is shown, and the test files that want the demo then try again themselves. */
@@ -185,7 +218,7 @@ async function prepare(job: Job): Promise<Done> {
     child.on('close', (code, signal) => resolve({ code, signal, output: Buffer.concat(chunks).toString('utf8') }));
   });
   if (r.code !== 0) process.stderr.write(`run-tests: importing the demo for the ${job.store} test servers failed (${r.signal ?? r.code}):\n${r.output}\n`);
-  return { summary: {}, code: r.code, signal: r.signal, ms: Date.now() - started };
+  return { summary: {}, code: r.code, signal: r.signal, ms: Date.now() - started, failures: [] };
 }
 
 /** Runs `jobs` `concurrency` at a time, heaviest first; resolves with each job's result, in the order given. */
@@ -325,9 +358,15 @@ if (values['write-weights']) {
   fs.writeFileSync(WEIGHTS_FILE, `${JSON.stringify(next, null, 2)}\n`);
 }
 
-// The ten longest files, then the closing summary: both runs added up, in the test runner's own format.
+// The failing tests again, where a reader of the log's tail sees them; then the ten longest files, then the closing summary: both runs added up, in the test runner's own format.
 const mark = process.stdout.isTTY ? 'ℹ' : '#';
 const longest = jobs.map((job, i) => ({ job, ms: results[i]!.ms })).filter((l) => !l.job.prepare).sort((x, y) => y.ms - x.ms).slice(0, 10);
+const failed = jobs.flatMap((job, i) => results[i]!.failures.map((f) => `${job.file} (${job.store}): ${f}`));
+if (failed.length > 0) {
+  const shown = failed.slice(0, 20);
+  process.stdout.write(`\n${mark} failing tests (${failed.length}):\n${shown.map((f) => `${mark}   ${f.replace(/\n/g, `\n${mark}   `)}`).join('\n')}\n`);
+  if (failed.length > shown.length) process.stdout.write(`${mark}   ... and ${failed.length - shown.length} more above\n`);
+}
 process.stdout.write(`\n${mark} longest files: ${longest.map((l) => `${l.job.file} (${l.job.store}) ${(l.ms / 1000).toFixed(1)} s`).join(', ')}\n`);
 const total = Object.fromEntries(SUMMARY_KEYS.map((k) => [k, runs.reduce((n, r) => n + r.summary[k], 0)])) as Summary;
 total.duration_ms = Date.now() - started;
