@@ -53,11 +53,18 @@ export async function openSite(viewport: { width: number; height: number }, env:
   };
 }
 
+/** The tallest screenshot taken, in CSS pixels; a taller page is shown from its top. */
+const SCREENSHOT_MAX_HEIGHT = 8000;
+
 /** Saves a full-page screenshot as a test artefact; returns its path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   fs.mkdirSync(ARTIFACTS_DIR, { recursive: true });
   const file = path.join(ARTIFACTS_DIR, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  // A whole page, down to SCREENSHOT_MAX_HEIGHT: the API reference is over 30,000 px tall, and
+  // Chromium took up to the 30 s timeout to draw all of it on a loaded machine.
+  const height = await page.evaluate(() => document.documentElement.scrollHeight);
+  const width = page.viewportSize()?.width ?? 1280;
+  await page.screenshot({ path: file, fullPage: true, ...(height > SCREENSHOT_MAX_HEIGHT ? { clip: { x: 0, y: 0, width, height: SCREENSHOT_MAX_HEIGHT } } : {}) });
   return file;
 }
 
