@@ -143,6 +143,17 @@ test('PAPERBOY_CATEGORIES made only of commas and spaces is refused, not read as
   assert.deepEqual(loadConfig({ PAPERBOY_CATEGORIES: 'cs.CL, ,cs.LG,' }).categories, ['cs.CL', 'cs.LG']);
 });
 
+test('PAPERBOY_CATEGORIES that arXiv does not have is refused, with the spelling meant when only the case is wrong', () => {
+  const problems = (categories: string) => {
+    try { loadConfig({ PAPERBOY_CATEGORIES: categories }); return []; } catch (err) { assert.ok(err instanceof ConfigError); return err.problems; }
+  };
+  assert.deepEqual(problems('cs.cl, cs.XX, hep-th'), [
+    'PAPERBOY_CATEGORIES: cs.cl is not an arXiv category (did you mean cs.CL?)',
+    'PAPERBOY_CATEGORIES: cs.XX is not an arXiv category (arxiv.org/category_taxonomy lists them: cs.CL, math.AG, hep-th, ...)',
+  ]);
+  assert.deepEqual(problems('cs, hep-th, cond-mat.mes-hall, stat.ML'), []);
+});
+
 test('settingWarnings names PAPERBOY_ variables that are no setting, with the nearest setting when one is close', () => {
   const cases: { env: Record<string, string>; want: RegExp[] }[] = [
     { env: {}, want: [] },

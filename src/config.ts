@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
+import { isArxivCategory, suggestCategory } from './domain/categories.ts';
 import { digestEnvShape, digestSettingsFrom, type DigestSettings } from './services/digest-config.ts';
 
 const bool = z
@@ -31,7 +32,14 @@ const trustProxy = z
 const categoryList = z
   .string()
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')).min(1, 'name at least one category, such as cs.CL'));
+  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')).min(1, 'name at least one category, such as cs.CL'))
+  .superRefine((names, ctx) => {
+    // A misspelt category harvests nothing and says nothing: refuse it here instead.
+    for (const name of names.filter((n) => !isArxivCategory(n))) {
+      const meant = suggestCategory(name);
+      ctx.addIssue({ code: 'custom', message: `${name} is not an arXiv category${meant ? ` (did you mean ${meant}?)` : ' (arxiv.org/category_taxonomy lists them: cs.CL, math.AG, hep-th, ...)'}` });
+    }
+  });
 
 const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
