@@ -29,13 +29,15 @@ const trustProxy = z
     return z.NEVER;
   });
 
+const CATEGORY_SHAPE = /^[a-z-]+(\.[A-Za-z-]+)?$/;
 const categoryList = z
   .string()
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
-  .pipe(z.array(z.string().regex(/^[a-z-]+(\.[A-Za-z-]+)?$/, 'each category looks like cs.CL or math')).min(1, 'name at least one category, such as cs.CL'))
+  .pipe(z.array(z.string().regex(CATEGORY_SHAPE, 'each category looks like cs.CL or math')).min(1, 'name at least one category, such as cs.CL'))
   .superRefine((names, ctx) => {
     // A misspelt category harvests nothing and says nothing: refuse it here instead.
-    for (const name of names.filter((n) => !isArxivCategory(n))) {
+    // (A name of the wrong shape has had its problem said already.)
+    for (const name of names.filter((n) => CATEGORY_SHAPE.test(n) && !isArxivCategory(n))) {
       const meant = suggestCategory(name);
       ctx.addIssue({ code: 'custom', message: `${name} is not an arXiv category${meant ? ` (did you mean ${meant}?)` : ' (arxiv.org/category_taxonomy lists them: cs.CL, math.AG, hep-th, ...)'}` });
     }

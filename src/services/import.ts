@@ -37,6 +37,8 @@ export interface ImportReport {
   updated: number;
   unchanged: number;
   listed: number;
+  /** Announcements (New on arXiv: a paper on a day) added, to new and known papers alike: a known paper listed again is `unchanged` but announced. */
+  announced: number;
   errors: number;
   formats: Partial<Record<ImportFormat, number>>;
   /** The first errors, each with its line number. */
@@ -103,7 +105,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const lines = splitLines(capBytes(input, maxUnpacked), MAX_LINE_BYTES);
 
   const report: ImportReport = {
-    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null, interrupted: false,
+    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, announced: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null, interrupted: false,
   };
   // Dates are checked against the clock as the file begins: a date more than two days past it is refused.
   const adaptImportLine = importLineAdapter(opts.now());
@@ -125,6 +127,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
     report.updated += counts.updated;
     report.unchanged += counts.unchanged;
     report.listed += counts.listed;
+    report.announced += counts.announced;
     records = []; partial = []; entries = []; batchIds = new Set();
     opts.onProgress?.({ bytesRead: raw.bytesRead, totalBytes: stat.size, lines: report.lines });
   };
@@ -203,5 +206,5 @@ async function isGzip(file: string): Promise<boolean> {
 
 /** The summary line a job prints at the end. */
 export function formatImportSummary(r: ImportReport): string {
-  return `import done lines=${r.lines} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} listed=${r.listed} errors=${r.errors} ms=${r.ms}`;
+  return `import done lines=${r.lines} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} listed=${r.listed} announced=${r.announced} errors=${r.errors} ms=${r.ms}`;
 }

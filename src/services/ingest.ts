@@ -27,6 +27,8 @@ export interface IngestCounts {
   new: number;
   updated: number;
   unchanged: number;
+  /** Announcements (New on arXiv: a paper on a day) added, to new and known papers alike. */
+  announced: number;
   skipped: number;
   errors: number;
   pages: number;
@@ -68,7 +70,7 @@ export const API_PAGE_SIZE = 200;
 const API_IDS_PER_CALL = 100;
 
 class Run {
-  readonly counts: IngestCounts = { new: 0, updated: 0, unchanged: 0, skipped: 0, errors: 0, pages: 0 };
+  readonly counts: IngestCounts = { new: 0, updated: 0, unchanged: 0, announced: 0, skipped: 0, errors: 0, pages: 0 };
   readonly problems: string[] = [];
   readonly skips: string[] = [];
   readonly notes: string[] = [];
@@ -104,6 +106,7 @@ class Run {
       this.counts.new += c.new;
       this.counts.updated += c.updated;
       this.counts.unchanged += c.unchanged;
+      this.counts.announced += c.announced;
       this.counts.pages++;
     })();
     this.writing = write;
@@ -385,5 +388,5 @@ export async function ingestRss(deps: IngestDeps, categories: string[]): Promise
 
 /** The summary line of a run. */
 export function formatIngestSummary(r: IngestReport): string {
-  return `ingest done mode=${r.mode} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} skipped=${r.skipped} errors=${r.errors} pages=${r.pages} seconds=${r.seconds}${r.failure === INTERRUPTED ? ' interrupted' : r.failure ? ' failed' : ''}`;
+  return `ingest done mode=${r.mode} new=${r.new} updated=${r.updated} unchanged=${r.unchanged} announced=${r.announced} skipped=${r.skipped} errors=${r.errors} pages=${r.pages} seconds=${r.seconds}${r.failure === INTERRUPTED ? ' interrupted' : r.failure ? ' failed' : ''}`;
 }

@@ -154,7 +154,10 @@ export class Store {
       // A known paper is left as it is, except for a publication date it lacks (stored from a source
       // that had none); that changes its trending key when it is on no Daily list.
       const dated = await datePapersWithoutPublishedAt(trx, partialRecords, now);
-      const counts = { new: full.new + partial.new, updated: full.updated + dated.length, unchanged: full.unchanged + partial.unchanged - dated.length };
+      const counts = {
+        new: full.new + partial.new, updated: full.updated + dated.length, unchanged: full.unchanged + partial.unchanged - dated.length,
+        announced: full.announced + partial.announced,
+      };
       const listed = await addDailyEntries(trx, entries, now);
       if (listed > 0 || dated.length > 0) await refreshPaperRanking(trx, [...(listed > 0 ? entries.map((e) => e.paperId) : []), ...dated], now);
       return { ...counts, listed };

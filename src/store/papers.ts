@@ -163,7 +163,7 @@ async function insertNewPapers(trx: Transaction<Database>, rows: PapersTable[]):
 export async function upsertPapers(
   trx: Transaction<Database>, records: PaperRecord[], now: string, opts: { onlyInsert?: boolean } = {},
 ): Promise<UpsertCounts> {
-  if (records.length === 0) return { new: 0, updated: 0, unchanged: 0 };
+  if (records.length === 0) return { new: 0, updated: 0, unchanged: 0, announced: 0 };
   // The last record for an id wins within a batch, as it would across batches. Papers are written
   // in lock order (see inLockOrder).
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -207,7 +207,7 @@ export async function upsertPapers(
     await refreshSearchDocuments(trx, [...fresh, ...plan.changed].map((r) => r.id));
     await deferSearchDocuments(trx, false);
   }
-  return { new: fresh.length, updated: plan.changed.length, unchanged: ordered.length - fresh.length - plan.changed.length };
+  return { new: fresh.length, updated: plan.changed.length, unchanged: ordered.length - fresh.length - plan.changed.length, announced: announced.length };
 }
 
 /**
@@ -215,16 +215,21 @@ export async function upsertPapers(
  * (a dry run). A paper another writer stores meanwhile may make the real run's counts differ.
  */
 export async function previewUpsert(db: Db, records: PaperRecord[]): Promise<UpsertCounts> {
-  if (records.length === 0) return { new: 0, updated: 0, unchanged: 0 };
+  if (records.length === 0) return { new: 0, updated: 0, unchanged: 0, announced: 0 };
   const byId = new Map(records.map((r) => [r.id, r]));
   const ids = [...byId.keys()];
   const stored = new Map<string, StoredVersion>();
+  const announcedBefore = new Set<string>();
   for (let i = 0; i < ids.length; i += 500) {
-    for (const row of await db.selectFrom('papers').select(['id', 'latest_version', 'source_hash']).where('id', 'in', ids.slice(i, i + 500)).execute()) stored.set(row.id, row);
+    const some = ids.slice(i, i + 500);
+    for (const row of await db.selectFrom('papers').select(['id', 'latest_version', 'source_hash']).where('id', 'in', some).execute()) stored.set(row.id, row);
+    for (const row of await db.selectFrom('announcements').select(['paper_id', 'day']).where('paper_id', 'in', some).execute()) announcedBefore.add(`${row.paper_id} ${row.day}`);
   }
   const hashes = new Map([...byId.values()].map((r) => [r.id, recordHash(r)]));
   const plan = planUpsert([...byId.values()], stored, hashes, false);
-  return { new: plan.fresh.length, updated: plan.changed.length, unchanged: byId.size - plan.fresh.length - plan.changed.length };
+  const announcing = new Set([...byId.values()].flatMap(announcementRows).map((a) => `${a.paper_id} ${a.day}`));
+  const announced = [...announcing].filter((key) => !announcedBefore.has(key)).length;
+  return { new: plan.fresh.length, updated: plan.changed.length, unchanged: byId.size - plan.fresh.length - plan.changed.length, announced };
 }
 
 /** Writes a changed record over its stored paper, and clears its authors and categories for the new ones. */

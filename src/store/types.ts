@@ -77,6 +77,8 @@ export interface UpsertCounts {
   new: number;
   updated: number;
   unchanged: number;
+  /** Announcements (New on arXiv: a paper on a day) stored for the first time, of new and known papers alike. */
+  announced: number;
 }
 
 export interface StoreStats {

@@ -63,7 +63,7 @@ test('migrate, import with a bad line, stats: summary lines and exit codes', () 
   assert.equal(r.code, 1, 'line errors make the exit code non-zero');
   assert.match(r.stderr, new RegExp(`${file.replace(/[.]/g, '\\.')}:2: not JSON`), 'bad lines are listed on stderr');
   assert.doesNotMatch(r.stdout, /not JSON/);
-  assert.match(r.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=0 errors=1 ms=\d+/);
+  assert.match(r.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=0 announced=2 errors=1 ms=\d+/);
   assert.doesNotMatch(r.stdout + r.stderr, /\[=*-*\]/, 'no progress bar on a pipe');
 
   const s = paperboy(['stats'], env);

@@ -58,7 +58,7 @@ test('a gzip that unpacks past --max-unpacked stops there: whole lines kept, a m
   assert.match(r.stderr, /the rest of the file was not read/);
   assert.match(r.stderr, new RegExp(`which a compressed file does not tell; for example twice the cap: paperboy import --max-unpacked 1MB ${file.replace(/[.]/g, '\\.')}`));
   assert.doesNotMatch(r.stderr, /not JSON|Error:|at .*\.ts:\d+/, 'the line cut at the cap is not taken for a bad line');
-  assert.match(r.stdout, new RegExp(`import done lines=${kept} new=${kept} updated=0 unchanged=0 listed=0 errors=0 ms=\\d+ file=.* stopped=max-unpacked`));
+  assert.match(r.stdout, new RegExp(`import done lines=${kept} new=${kept} updated=0 unchanged=0 listed=0 announced=${kept} errors=0 ms=\\d+ file=.* stopped=max-unpacked`));
 
   const store = await openStore(url);
   atEndOfFile(() => store.close());
@@ -68,7 +68,7 @@ test('a gzip that unpacks past --max-unpacked stops there: whole lines kept, a m
 
   const again = paperboy(['import', `--max-unpacked=1MB`, file], env);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, new RegExp(`import done lines=${LINES.length} new=${LINES.length - kept} updated=0 unchanged=${kept} listed=0 errors=0`));
+  assert.match(again.stdout, new RegExp(`import done lines=${LINES.length} new=${LINES.length - kept} updated=0 unchanged=${kept} listed=0 announced=${LINES.length - kept} errors=0`));
   assert.equal((await store.stats()).papers, LINES.length);
 });
 

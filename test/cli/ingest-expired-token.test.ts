@@ -33,7 +33,7 @@ test('an expired resumptionToken does not jam the catch-up: the next run harvest
     const failed = await runIngestCommand(server, databaseUrl, args);
     assert.equal(failed.code, 1, failed.out + failed.err);
     assert.match(failed.err, /^stopped: arxiv\/client: GET .*resumptionToken=726959%7C1001 failed/m);
-    assert.match(failed.out, /^ingest done mode=oai new=6 updated=0 unchanged=0 skipped=0 errors=1 pages=1 seconds=[\d.]+ failed\n$/);
+    assert.match(failed.out, /^ingest done mode=oai new=6 updated=0 unchanged=0 announced=0 skipped=0 errors=1 pages=1 seconds=[\d.]+ failed\n$/);
     const store = await openStore(databaseUrl);
     let range: OaiCheckpoint['query'];
     try {
@@ -51,7 +51,7 @@ test('an expired resumptionToken does not jam the catch-up: the next run harvest
     assert.equal(again.code, 0, again.out + again.err);
     assert.deepEqual(server.requests.slice(before).map((r) => r.query.resumptionToken ?? 'start'), ['726959|1001', 'start', '726959|1001', '496549|47001']);
     assert.equal(again.err, `restarted: arxiv/oai: arXiv refused the saved resumptionToken 726959|1001 (badResumptionToken: tokens expire); harvesting ${range.from}..${range.until} again from its start (pages stored before count as unchanged)\nskipped: 0801.9999: deleted on arXiv\n`);
-    assert.match(again.out, /^ingest done mode=oai new=11 updated=0 unchanged=6 skipped=1 errors=0 pages=3 seconds=[\d.]+\n$/, 'stdout carries the summary alone');
+    assert.match(again.out, /^ingest done mode=oai new=11 updated=0 unchanged=6 announced=0 skipped=1 errors=0 pages=3 seconds=[\d.]+\n$/, 'stdout carries the summary alone');
     const after = await openStore(databaseUrl);
     try {
       const state = await after.readJobState<OaiCheckpoint>(job);

@@ -63,14 +63,14 @@ for (const [what, fault, said] of [
     assert.equal(first.code, 1, first.out);
     assert.match(first.out, /^stopped: /m);
     assert.match(/^stopped: .*$/m.exec(first.out)![0], said, 'the error names what went wrong');
-    assert.match(first.out, /^ingest done mode=oai new=6 updated=0 unchanged=0 skipped=\d+ errors=1 pages=1 /m);
+    assert.match(first.out, /^ingest done mode=oai new=6 updated=0 unchanged=0 announced=0 skipped=\d+ errors=1 pages=1 /m);
 
     const store = await openStore(databaseUrl);
     try {
       assert.equal((await contents(store)).papers, 6, 'page 1 is kept');
       const second = await ingest(server, databaseUrl);
       assert.equal(second.code, 0, second.out);
-      assert.match(second.out, /^ingest done mode=oai new=11 updated=0 unchanged=0 skipped=\d+ errors=0 pages=2 /m, 'resumed at page 2');
+      assert.match(second.out, /^ingest done mode=oai new=11 updated=0 unchanged=0 announced=0 skipped=\d+ errors=0 pages=2 /m, 'resumed at page 2');
       assert.deepEqual(await contents(store), expected, 'the store an uninterrupted run makes');
 
       const [ok, failed] = await store.listJobRuns(5);

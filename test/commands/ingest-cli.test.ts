@@ -27,7 +27,7 @@ test('ingest: a paper asked for by id is stored whatever PAPERBOY_CATEGORIES; sk
     };
     const ids = await paperboy(['ingest', '--api', '--ids', '1707.08567'], env); // a cs.IT paper
     assert.equal(ids.code, 0, ids.stdout + ids.stderr);
-    assert.match(ids.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 skipped=0/);
+    assert.match(ids.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 announced=0 skipped=0/);
 
     const rss = await paperboy(['ingest', '--rss', 'cs.CV', 'cs.CY'], env);
     assert.equal(rss.code, 0, rss.stdout + rss.stderr);
@@ -59,7 +59,7 @@ test('ingest --api --ids: ids arXiv does not have are named on stderr and the co
     const r = await paperboy(['ingest', '--api', '--ids', '2501.99999,1707.08567'], env);
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stderr, /^skipped: 2501\.99999: not found on arXiv$/m);
-    assert.match(r.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 skipped=0 errors=1 /);
+    assert.match(r.stdout, /ingest done mode=api new=1 updated=0 unchanged=0 announced=0 skipped=0 errors=1 /);
   } finally {
     await server.close();
   }

@@ -85,7 +85,7 @@ test('paperboy import under TZ=America/New_York reads times without a zone as UT
   ].join('\n'));
   const r = runPaperboy(['import', file], { DATABASE_URL: url, TZ: 'America/New_York' });
   assert.equal(r.code, 1, r.stderr);
-  assert.match(r.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=1 errors=1 /);
+  assert.match(r.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=1 announced=1 errors=1 /);
   assert.equal(r.stderr.trim().replace(/after \d{4}-\d{2}-\d{2},/, 'after DAY,'),
     `${file}:3: listing: listing_dates.0: "2205-06-01" is in the future: after DAY, 2 days past the import's clock`);
   const store = await openStore(url);

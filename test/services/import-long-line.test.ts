@@ -80,5 +80,5 @@ test('paperboy import of such a file in a small heap: no crash, the line listed,
   assert.equal(res.status, 1, res.stderr);
   assert.match(res.stderr, new RegExp(`long\\.jsonl\\.gz:2: line longer than ${MAX_LINE_BYTES} bytes`));
   assert.doesNotMatch(res.stderr, /\n\s+at |Error:/, 'no stack trace');
-  assert.match(res.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=0 errors=1 /);
+  assert.match(res.stdout, /import done lines=3 new=2 updated=0 unchanged=0 listed=0 announced=2 errors=1 /);
 });

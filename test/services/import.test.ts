@@ -67,9 +67,23 @@ test('importing the same file twice changes nothing the second time', async () =
   fs.writeFileSync(file, zlib.gzipSync([listingRow('2505.00021'), listingRow('2505.00022')].join('\n')));
   const first = await importFile(store, file, { now });
   const second = await importFile(store, file, { now });
-  assert.deepEqual([first.new, first.unchanged], [2, 0]);
-  assert.deepEqual([second.new, second.updated, second.unchanged], [0, 0, 2]);
+  assert.deepEqual([first.new, first.unchanged, first.announced], [2, 0, 4]);
+  assert.deepEqual([second.new, second.updated, second.unchanged, second.announced], [0, 0, 2, 0]);
   assert.equal((await store.stats()).papers, 2);
+});
+
+test('a known paper listed again on a later day is unchanged but announced, and is on that day\'s New on arXiv', async () => {
+  const store = await tempStore();
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'may6.jsonl'), listingRow('2505.00025', { listing_dates: ['2025-05-06'] }));
+  await importFile(store, path.join(dir, 'may6.jsonl'), { now });
+  // arXiv lists it again on June 2 (a replacement): the same record, one more day of New on arXiv.
+  fs.writeFileSync(path.join(dir, 'jun2.jsonl'), listingRow('2505.00025', { listing_dates: ['2025-05-06', '2025-06-02'] }));
+  const again = await importFile(store, path.join(dir, 'jun2.jsonl'), { now });
+  assert.deepEqual([again.new, again.updated, again.unchanged, again.announced], [0, 0, 1, 1]);
+  assert.deepEqual((await store.findPaperById('2505.00025'))?.announcedOn, ['2025-05-06', '2025-06-02']);
+  const june = await store.listAnnouncedPapers({ from: '2025-06-02', to: '2025-06-02', sort: 'newest', limit: 10, offset: 0 });
+  assert.deepEqual(june.items.map((c) => c.id), ['2505.00025'], 'on the New on arXiv list of June 2');
 });
 
 test('a paper met again in the same file (files joined together) is applied in order and counted: every line is new, updated or unchanged', async () => {

@@ -8,12 +8,12 @@ test('upsertPapers: new, unchanged and updated records are told apart', async ()
   const store = await tempStore();
   const a = paperRecord({ id: '2505.00001' });
   const b = paperRecord({ id: '2505.00002' });
-  assert.deepEqual(await store.upsertPapers([a, b], FIXED_NOW), { new: 2, updated: 0, unchanged: 0 });
-  assert.deepEqual(await store.upsertPapers([a, b], FIXED_NOW), { new: 0, updated: 0, unchanged: 2 });
+  assert.deepEqual(await store.upsertPapers([a, b], FIXED_NOW), { new: 2, updated: 0, unchanged: 0, announced: 2 });
+  assert.deepEqual(await store.upsertPapers([a, b], FIXED_NOW), { new: 0, updated: 0, unchanged: 2, announced: 0 });
 
   const v2 = { ...a, title: 'A better title', authors: ['Grace Hopper', 'Ada Lovelace', 'Alan Turing'],
     versions: [...a.versions, { version: 2, submittedAt: '2025-06-01T00:00:00.000Z' }], updatedAt: '2025-06-01T00:00:00.000Z' };
-  assert.deepEqual(await store.upsertPapers([v2], FIXED_NOW), { new: 0, updated: 1, unchanged: 0 });
+  assert.deepEqual(await store.upsertPapers([v2], FIXED_NOW), { new: 0, updated: 1, unchanged: 0, announced: 0 });
   const paper = await store.findPaperById('2505.00001');
   assert.equal(paper?.title, 'A better title');
   assert.deepEqual(paper?.authors, ['Grace Hopper', 'Ada Lovelace', 'Alan Turing']);
@@ -27,7 +27,7 @@ test('upsertPapers: an older version does not overwrite a newer one but keeps it
   const v2 = paperRecord({ id: '2505.00003', title: 'Second version', versions: [{ version: 1, submittedAt: null }, { version: 2, submittedAt: '2025-06-01T00:00:00.000Z' }] });
   await store.upsertPapers([v2], FIXED_NOW);
   const v1 = paperRecord({ id: '2505.00003', title: 'First version', versions: [{ version: 1, submittedAt: '2025-05-01T00:00:00.000Z', size: '120kb' }] });
-  assert.deepEqual(await store.upsertPapers([v1], FIXED_NOW), { new: 0, updated: 0, unchanged: 1 });
+  assert.deepEqual(await store.upsertPapers([v1], FIXED_NOW), { new: 0, updated: 0, unchanged: 1, announced: 0 });
   const paper = await store.findPaperById('2505.00003');
   assert.equal(paper?.title, 'Second version');
   assert.deepEqual(paper?.versions, [
@@ -41,7 +41,11 @@ test('upsertPapers: old-style ids, many authors, announcements merged across day
   const authors = Array.from({ length: 40 }, (_, i) => `Author ${i + 1}`);
   const r = paperRecord({ id: 'hep-th/9901001', authors, categories: ['hep-th', 'gr-qc'], announcedOn: ['1999-01-04'] });
   await store.upsertPapers([r], FIXED_NOW);
-  await store.upsertPapers([{ ...r, announcedOn: ['1999-01-05'], announceType: 'replace' }], FIXED_NOW);
+  const replaced = { ...r, announcedOn: ['1999-01-04', '1999-01-05'], announceType: 'replace' as const };
+  // Listed again the next day: the record is the same, New on arXiv gains a day; a dry run counts it alike.
+  assert.deepEqual(await store.previewPage([replaced]), { new: 0, updated: 0, unchanged: 1, announced: 1 });
+  assert.deepEqual(await store.upsertPapers([replaced], FIXED_NOW), { new: 0, updated: 0, unchanged: 1, announced: 1 });
+  assert.deepEqual(await store.previewPage([replaced]), { new: 0, updated: 0, unchanged: 1, announced: 0 });
   const paper = await store.findPaperById('hep-th/9901001');
   assert.equal(paper?.authors.length, 40);
   assert.equal(paper?.authorCount, 40);
@@ -70,7 +74,7 @@ test('an update from a poorer source keeps what a richer one stored', async () =
   await store.upsertPapers([rich], FIXED_NOW);
   const poor = paperRecord({ id: '2505.00020', title: 'Retitled', comment: null, journalRef: undefined, doi: null, license: undefined, updatedAt: null, versions: [{ version: 1, submittedAt: null }] });
   delete poor.withdrawn;
-  assert.deepEqual(await store.upsertPapers([poor], FIXED_NOW), { new: 0, updated: 1, unchanged: 0 });
+  assert.deepEqual((await store.upsertPapers([poor], FIXED_NOW)).updated, 1);
   const p = await store.findPaperById('2505.00020');
   assert.equal(p?.title, 'Retitled');
   assert.equal(p?.comment, '12 pages');

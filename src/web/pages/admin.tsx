@@ -10,7 +10,7 @@ import { AdminNav } from './admin-nav.tsx';
 /** A failed run whose process died (or was stopped) shows as interrupted; its error says how. */
 const runStatus = (r: JobRun) => (r.status === 'failed' && r.error?.startsWith('interrupted') ? 'interrupted' : r.status);
 
-const COUNT_KEYS = ['new', 'updated', 'unchanged', 'skipped', 'errors', 'pages', 'seconds'] as const;
+const COUNT_KEYS = ['new', 'updated', 'unchanged', 'announced', 'skipped', 'errors', 'pages', 'seconds'] as const;
 
 /**
  * The counts of a run that has counts the ingest columns do not show (a digest run: enqueued, sent,
