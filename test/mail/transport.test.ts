@@ -83,11 +83,12 @@ test('failures are classified: 5xx recipient permanent (no commit), 4xx after da
 });
 
 test('an idle connection the server closed is not reused: the next message goes, once, over a new one', async () => {
-  const idle = await startSmtpSink({ idleTimeoutMs: 150 });
+  // Long enough that a loaded machine sends each message well within it, short enough to wait for.
+  const idle = await startSmtpSink({ idleTimeoutMs: 1_000 });
   const t = smtpTransport({ host: '127.0.0.1', port: idle.port, secure: false }, { connections: 1 });
   try {
     await t.deliver(await message('idle@example.org', 1), async () => {});
-    await new Promise((r) => setTimeout(r, 400)); // the server says 421 Timeout and hangs up
+    await new Promise((r) => setTimeout(r, 2_000)); // the server says 421 Timeout and hangs up
     await t.deliver(await message('idle@example.org', 2), async () => {});
     await t.deliver(await message('idle@example.org', 3), async () => {});
     assert.deepEqual(idle.to('idle@example.org').map((m) => /Subject: (.*)/.exec(m.raw.toString())![1]), ['Test 1', 'Test 2', 'Test 3']);
