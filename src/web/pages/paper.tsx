@@ -196,14 +196,55 @@ function CuratorControls({ paper, viewer, linksError }: { paper: PaperDetail; vi
 /** A refused comment or reply: its message, the text the member wrote, and the comment it replied to. */
 export interface CommentError { message: string; draft: string; parentId: number | null }
 
-interface Thread { comment: CommentRow; replies: Thread[] }
+/** `inReplyTo`: the comment it answers, when that is not the one it is shown under (a reply deeper than MAX_THREAD_DEPTH). */
+interface Thread { comment: CommentRow; replies: Thread[]; inReplyTo: CommentRow | null }
+
+/**
+ * How many levels of replies are indented. Deeper replies are shown in order under their ancestor
+ * at the last level, each saying which comment it answers: a chain of thousands of replies (a few
+ * members in a day or two) would otherwise be as many nested lists, past what a phone can show and
+ * what the renderer's stack can hold.
+ */
+export const MAX_THREAD_DEPTH = 6;
 
 function buildThreads(comments: CommentRow[], order: CommentOrder): Thread[] {
-  const byId = new Map(comments.map((c) => [c.id, { comment: c, replies: [] as Thread[] }]));
+  const byId = new Map(comments.map((c) => [c.id, { comment: c, replies: [] as Thread[], inReplyTo: null as CommentRow | null }]));
+  // Each comment's depth (0 for a comment on the paper) and the comment it is shown under, found
+  // walking up parent links, each link once (not recursing: a chain may be thousands long).
+  const depth = new Map<number, number>();
+  const depthOf = (id: number): number => {
+    const chain: number[] = [];
+    const seen = new Set<number>();
+    let at: number | null = id;
+    while (at !== null && !depth.has(at) && byId.has(at) && !seen.has(at)) {
+      chain.push(at);
+      seen.add(at);
+      at = byId.get(at)!.comment.parentId;
+    }
+    let d = at !== null && depth.has(at) ? depth.get(at)! + 1 : 0;
+    for (const c of chain.reverse()) depth.set(c, d++);
+    return depth.get(id)!;
+  };
+  /** `t` itself when it is indented, else its ancestor at the last indented level. */
+  const anchor = new Map<number, Thread>();
+  const anchorOf = (t: Thread): Thread => {
+    const path: Thread[] = [];
+    let at = t;
+    while (depthOf(at.comment.id) >= MAX_THREAD_DEPTH && !anchor.has(at.comment.id)) {
+      path.push(at);
+      at = byId.get(at.comment.parentId!)!;
+    }
+    const found = anchor.get(at.comment.id) ?? at;
+    for (const p of path) anchor.set(p.comment.id, found);
+    return found;
+  };
   const roots: Thread[] = [];
   for (const t of byId.values()) {
     const parent = t.comment.parentId !== null ? byId.get(t.comment.parentId) : undefined;
-    (parent ? parent.replies : roots).push(t);
+    if (!parent) { roots.push(t); continue; }
+    const under = anchorOf(parent);
+    if (under !== parent) t.inReplyTo = parent.comment;
+    under.replies.push(t);
   }
   const sort = (list: Thread[]) => {
     list.sort((a, b) => order === 'newest' ? b.comment.createdAt.localeCompare(a.comment.createdAt)
@@ -261,6 +302,7 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
       <p class="meta">
         <strong>{c.username ? <a href={`/users/${c.username}`}>{c.username}</a> : 'a deleted account'}</strong>
         <a href={`#c${c.id}`}><time datetime={c.createdAt}>{formatCardDate(c.createdAt, nowMs)}</time></a>
+        {thread.inReplyTo ? <a href={`#c${thread.inReplyTo.id}`} class="muted">in reply to {thread.inReplyTo.username ?? 'a deleted account'}</a> : null}
         {c.editedAt && !removed ? <span class="muted">(edited)</span> : null}
         {!removed ? <span>{c.score} {c.score === 1 ? 'point' : 'points'}</span> : null}
         {c.hiddenAt && viewer?.role === 'admin' ? <span class="badge warn">hidden by a moderator</span> : null}
