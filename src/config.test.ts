@@ -133,6 +133,14 @@ test('PAPERBOY_BASE_URL must be an http(s) root address; PAPERBOY_MAIL_FROM must
   for (const from of ['papers@example.org', 'Lab papers <papers@example.org>', '"Lab, papers" <papers@lab.example>', 'Paperboy <digests@localhost>']) {
     assert.equal(loadConfig({ PAPERBOY_MAIL_FROM: from }).mailFrom, from);
   }
+  // A name with a comma, colon or parentheses, typed as is, is quoted: read unquoted it was two
+  // addresses, a group, or lost its comment. A name already quoted keeps its quotes.
+  const fromOf = (env: Record<string, string>) => loadConfig(env).mailFrom;
+  assert.equal(fromOf({ PAPERBOY_MAIL_FROM: 'Daily Papers, Inc. <papers@example.org>' }), '"Daily Papers, Inc." <papers@example.org>');
+  assert.equal(fromOf({ PAPERBOY_MAIL_FROM: 'ML: daily papers <papers@example.org>' }), '"ML: daily papers" <papers@example.org>');
+  assert.equal(fromOf({ PAPERBOY_MAIL_FROM: '"Say \\"hi\\"" <papers@example.org>' }), '"Say \\"hi\\"" <papers@example.org>');
+  assert.equal(fromOf({ PAPERBOY_SITE_NAME: 'Lab (beta)', PAPERBOY_BASE_URL: 'https://papers.example.org' }), '"Lab (beta)" <no-reply@papers.example.org>');
+  assert.equal(fromOf({ PAPERBOY_SITE_NAME: 'Lab papers', PAPERBOY_BASE_URL: 'https://papers.example.org' }), 'Lab papers <no-reply@papers.example.org>');
   // Both at once, with the other problems of the start.
   assert.equal(problemsOf({ PAPERBOY_BASE_URL: 'ftp://x.org', PAPERBOY_MAIL_FROM: 'nope', PORT: 'eighty' }).length, 3);
 });

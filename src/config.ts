@@ -64,7 +64,8 @@ const schema = z.object({
   PAPERBOY_ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
   PAPERBOY_SUBMIT_QUOTA: z.coerce.number().int().min(1).max(1000).default(10),
   PAPERBOY_TRUST_PROXY: trustProxy.default(0),
-  PAPERBOY_MAIL_FROM: z.string().refine(isMailbox, 'must be an address (papers@example.org) or a name and an address (Lab papers <papers@example.org>)').optional(),
+  PAPERBOY_MAIL_FROM: z.string().refine((v) => readMailbox(v) !== null, 'must be an address (papers@example.org) or a name and an address (Lab papers <papers@example.org>)')
+    .transform((v) => { const m = readMailbox(v)!; return formatMailbox(m.name, m.address); }).optional(),
   PAPERBOY_SMTP_HOST: z.string().min(1).optional(),
   PAPERBOY_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
   PAPERBOY_SMTP_SECURE: bool.default(false),
@@ -162,7 +163,18 @@ const FILE_SETTINGS = ['PAPERBOY_ADMIN_PASSWORD', 'PAPERBOY_SMTP_PASSWORD', 'DAT
 
 /** The sender when PAPERBOY_MAIL_FROM is unset: `SITE <no-reply@HOST of the base URL>`. */
 export function defaultMailFrom(siteName: string, baseUrl: string): string {
-  return `${siteName} <no-reply@${new URL(baseUrl).hostname || 'localhost'}>`;
+  return formatMailbox(siteName, `no-reply@${new URL(baseUrl).hostname || 'localhost'}`);
+}
+
+/**
+ * `Name <address>` as RFC 5322 wants it: a name with a comma, colon, parenthesis or other special
+ * in quotes. Unquoted, `Daily Papers, Inc.` read as two addresses, `ML: papers` as a group and
+ * `Lab (beta)` lost its comment, in every mail's From.
+ */
+export function formatMailbox(name: string | null, address: string): string {
+  if (!name) return address;
+  const plain = /^[\p{L}\p{N}!#$%&'*+\-/=?^_`{|}~ ]+$/u.test(name) && name.trim() === name;
+  return `${plain ? name : `"${name.replace(/[\\"]/g, '\\$&')}"`} <${address}>`;
 }
 
 /**
@@ -350,11 +362,19 @@ function isSiteRoot(value: string): boolean {
   return (u.protocol === 'http:' || u.protocol === 'https:') && u.pathname === '/' && u.search === '' && u.hash === '' && !value.includes('?') && !value.includes('#');
 }
 
-/** A sender: `local@domain`, or `Name <local@domain>` (the name may be quoted). */
-function isMailbox(value: string): boolean {
-  const address = /^[^\s<>@",;]+@[^\s<>@",;]+$/;
+/**
+ * A sender: `local@domain`, or `Name <local@domain>`, the name as typed (`Daily Papers, Inc.`) or
+ * quoted (`"Daily Papers, Inc."`); null when it is neither.
+ */
+function readMailbox(value: string): { name: string | null; address: string } | null {
+  const address = /^[^\s<>@",;()]+@[^\s<>@",;()]+$/;
   const named = /^(.*\S)?\s*<([^<>]+)>$/.exec(value.trim());
-  return named ? address.test(named[2]!) : address.test(value.trim());
+  if (!named) return address.test(value.trim()) ? { name: null, address: value.trim() } : null;
+  if (!address.test(named[2]!)) return null;
+  let name = named[1]?.trim() ?? '';
+  const quoted = /^"((?:[^"\\]|\\.)*)"$/.exec(name);
+  if (quoted) name = quoted[1]!.replace(/\\(.)/g, '$1');
+  return { name: name || null, address: named[2]! };
 }
 
 /** HOST is an IP address (v4 or v6) or a host name; a dotted all-digit name is a bad IPv4 address. */

@@ -5,6 +5,8 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import addressparser from 'nodemailer/lib/addressparser/index.js';
+import { loadConfig } from '../../src/config.ts';
 import { composeMessage } from '../../src/mail/message.ts';
 import { signToken, tokenSubject, verifyToken } from '../../src/mail/tokens.ts';
 import { DeliveryError, folderTransport, smtpTransport } from '../../src/mail/transport.ts';
@@ -172,4 +174,14 @@ test('signed tokens: one purpose, one subscription, its nonce; expiry; no forger
   assert.equal(verifyToken(key, 'confirm', c, 'n', now + 2 * 3_600_000), 'expired');
   assert.equal(verifyToken(key, 'confirm', c.replace(/\.(\d+)\./, (_m, e: string) => `.${Number(e) + 99999}.`), 'n', now + 2 * 3_600_000), 'invalid', 'a pushed-back expiry');
   for (const junk of ['', 'x', '1.0.short', `${'9'.repeat(20)}.0.${'a'.repeat(32)}`, `0.0.${'a'.repeat(32)}`, `${2 ** 31}.0.${'a'.repeat(32)}`, null, 42]) assert.equal(tokenSubject(junk), null);
+});
+
+test('a site name with a comma, a colon or parentheses arrives whole, as one From mailbox', async () => {
+  for (const name of ['Daily Papers, Inc.', 'ML: daily papers', 'Lab (beta)', 'Say "hi"']) {
+    const from = loadConfig({ PAPERBOY_SITE_NAME: name, PAPERBOY_BASE_URL: 'https://papers.example.org' }).mailFrom;
+    const m = await composeMessage({ from, to: 'reader@example.org', subject: 'Hi', text: 'x', html: '<p>x</p>', messageId: 'n@paperboy.test', date: new Date() });
+    const header = /^From: (.*)$/m.exec(m.raw.toString('utf8'))![1]!;
+    assert.deepEqual(addressparser(header), [{ name, address: 'no-reply@papers.example.org' }], header);
+    assert.equal(m.envelope.from, 'no-reply@papers.example.org');
+  }
 });
