@@ -4,6 +4,7 @@
  * inline (mail clients drop style sheets), with a dark-mode block for clients that honour it, and
  * nothing is loaded from elsewhere.
  */
+import { controlsToSpaces } from '../domain/text.ts';
 import { counted } from '../domain/words.ts';
 import { addDays, isoWeekOf } from '../domain/dates.ts';
 import type { DigestKind, DigestPeriod } from '../domain/digest.ts';
@@ -92,9 +93,9 @@ function authorLine(p: DigestPaper): string {
   return p.authorCount > AUTHORS_SHOWN ? `${shown} et al.` : shown;
 }
 
-/** One line, no control characters: safe as a header value. */
+/** One line, no control characters (C1 and bidi overrides included): safe as a header value. */
 function oneLine(s: string): string {
-  return s.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return controlsToSpaces(s).replace(/\s+/g, ' ').trim();
 }
 
 /** The subject counts the papers the e-mail lists. */

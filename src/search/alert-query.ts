@@ -11,17 +11,20 @@
  * // { ok: true, text: '"diffusion model" video -survey cat:cs.CV year:2025', query: { phrases: [['diffusion', 'model']], ... } }
  */
 import { MAX_QUERY_CHARS as MAX_ALERT_QUERY_CHARS, MAX_QUERY_TERMS as MAX_ALERT_QUERY_PARTS } from '../domain/digest.ts';
+import { hasControlCharacter } from '../domain/text.ts';
 import { isEmptyQuery, parseQuery, type ParsedQuery } from './query.ts';
 
 export { MAX_ALERT_QUERY_CHARS, MAX_ALERT_QUERY_PARTS };
 
 export type AlertQueryResult = { ok: true; text: string; query: ParsedQuery } | { ok: false; error: string };
 
-const CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u2028\u2029]/;
-
 /** Checks a saved search; the text comes back on one line, as typed otherwise. */
 export function parseAlertQuery(input: string): AlertQueryResult {
-  if (CONTROL_RE.test(input)) return { ok: false, error: 'Search: control characters are not allowed.' };
+  // Control characters as in every name members give (C0, C1, bidi overrides: the text is quoted in
+  // e-mail subjects), except the tabs and line breaks of a pasted search, which become spaces.
+  if (hasControlCharacter(input.replace(/[\t\n\r]/g, ' ')) || /[\u2028\u2029]/.test(input)) {
+    return { ok: false, error: 'Search: control characters are not allowed.' };
+  }
   const text = input.trim().replace(/\s+/g, ' ');
   if (!text) return { ok: false, error: 'Search: type what the alert should look for.' };
   if (text.length > MAX_ALERT_QUERY_CHARS) return { ok: false, error: `Search: at most ${MAX_ALERT_QUERY_CHARS} characters.` };

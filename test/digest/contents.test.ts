@@ -132,6 +132,12 @@ test('a weekday digest on a Monday whose weekend has no list links Friday\'s lis
   assert.doesNotMatch(html, /papers\/date\/2025-05-1[78]/);
 });
 
+test('a saved search stored with a text-reversing character (before they were refused) does not carry it into the subject', async () => {
+  await subscribeDirect('reversed@example.org', 'daily', 'search', '\u202Egraph');
+  const mail = await send('2025-05-06', 'reversed@example.org');
+  assert.equal(mail.subject, 'Paperboy alert: 25 new papers for "graph" (Mon May 5)');
+});
+
 test('an alert with more matches than it lists counts the listed ones and promises nothing else', async () => {
   await subscribeDirect('alert@example.org', 'daily', 'search', 'graph');
   const mail = await send('2025-05-06', 'alert@example.org');

@@ -41,6 +41,11 @@ test('parseAlertQuery refuses what the search page would only note, and hostile 
     ['-only -exclusions', /at least one word/],
     ['!!! ??? ...', /at least one word/],
     ['bell\u0007char', /control characters/],
+    // Text-reversing and C1 controls, which would reach e-mail subjects quoted: "‮gnp.exe" reads reversed.
+    ['\u202Egnp.exe attention', /control characters/],
+    ['graph \u2066isolated\u2069', /control characters/],
+    ['next\u0085line', /control characters/],
+    ['csi\u009b31m', /control characters/],
   ];
   for (const [input, why] of bad) {
     const r = parseAlertQuery(input);
