@@ -46,6 +46,12 @@ test('excerpts keep what fits, close what they cut, and say they are cut', () =>
     // A link or emphasis that starts exactly where the room ends is left out, not shown empty.
     ['See [the appendix](https://example.org/a) now', 4, '<p>See …</p>\n', true],
     ['Abcd *emph here* more', 5, '<p>Abcd …</p>\n', true],
+    // Line breaks are spaces in a preview: 2,000 short lines made one 80 lines tall.
+    ['one\ntwo\nthree', 40, '<p>one two three</p>\n', false],
+    ['x\n'.repeat(2000), 8, '<p>x x x x …</p>\n', true],
+    // An image cut by the room stays a link to it, named by the start of its description.
+    ['See ![a figure of the loss over training steps](https://example.org/f.png) here', 20,
+      '<p>See <a href="https://example.org/f.png" rel="nofollow ugc noopener">a figure of the</a>…</p>\n', true],
   ];
   for (const [input, max, html, cut] of cases) assert.deepEqual(renderCommentExcerpt(input, max), { html, cut }, input);
 });

@@ -117,6 +117,13 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
             part.markup = child.markup;
             part.content = head;
             children.push(part);
+          } else if (head && child.type === 'image') {
+            // Still a link to the image, named by the start of its description.
+            const part = new TokenClass('image', child.tag, 0);
+            part.attrs = child.attrs;
+            part.content = head;
+            part.children = [textToken(head)];
+            children.push(part);
           }
           cut = true;
           break;
@@ -124,7 +131,8 @@ export function renderCommentExcerpt(text: string, max: number): { html: string;
         used += shown.length;
         if (child.nesting === 1) openInline.push(child);
         if (child.nesting === -1) openInline.pop();
-        children.push(child);
+        // A line break is a space here: a preview is a few lines whatever the comment's shape.
+        children.push(child.type === 'softbreak' || child.type === 'hardbreak' ? textToken(' ') : child);
       }
       if (cut) {
         // An element opened right at the cut would close with nothing inside (an empty link): leave it out.
