@@ -55,3 +55,15 @@ test('excerpts keep what fits, close what they cut, and say they are cut', () =>
   ];
   for (const [input, max, html, cut] of cases) assert.deepEqual(renderCommentExcerpt(input, max), { html, cut }, input);
 });
+
+test('a comment rendered again (kept from the first time) reads the same, and an excerpt is kept per length', () => {
+  const body = `A *slow* one ${'*a'.repeat(2000)}`;
+  const first = renderCommentMarkdown(body);
+  assert.equal(renderCommentMarkdown(body), first);
+  const short = renderCommentExcerpt(body, 10);
+  const long = renderCommentExcerpt(body, 100);
+  assert.deepEqual(renderCommentExcerpt(body, 10), short);
+  assert.notEqual(short.html, long.html);
+  assert.equal(short.cut, true);
+  assert.deepEqual(renderCommentExcerpt('Short.', 10), { html: '<p>Short.</p>\n', cut: false });
+});

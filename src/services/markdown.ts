@@ -26,9 +26,36 @@ md.renderer.rules.image = (tokens, idx, options, env, self) => {
   return `<a href="${escapeHtml(src)}" rel="nofollow ugc noopener">${escapeHtml(alt || src)}</a>`;
 };
 
+/**
+ * Rendered comments, by their text: a page renders every comment of its thread on each signed-in
+ * view (those pages are not cached), and a comment written to be slow to parse (`*a` 5,000 times)
+ * costs tens of milliseconds each time. Bounded by the characters held, text and HTML.
+ */
+const RENDERED_MAX_CHARS = 8_000_000;
+const rendered = new Map<string, string>();
+let renderedChars = 0;
+
+function remembered(key: string, render: () => string): string {
+  const hit = rendered.get(key);
+  if (hit !== undefined) {
+    rendered.delete(key); // most recently used last
+    rendered.set(key, hit);
+    return hit;
+  }
+  const html = render();
+  rendered.set(key, html);
+  renderedChars += key.length + html.length;
+  for (const [oldKey, oldHtml] of rendered) {
+    if (renderedChars <= RENDERED_MAX_CHARS) break;
+    rendered.delete(oldKey);
+    renderedChars -= oldKey.length + oldHtml.length;
+  }
+  return html;
+}
+
 /** Comment text to HTML; safe to insert unescaped. */
 export function renderCommentMarkdown(text: string): string {
-  return md.render(text);
+  return remembered(`full\u0000${text}`, () => md.render(text));
 }
 
 /** A new paragraph, list item or line of code takes room in an excerpt as this many characters would. */
@@ -83,6 +110,12 @@ function cutText(text: string, room: number, keep: number): string {
  * @example renderCommentExcerpt('A [long link](https://x.org) text', 8) // { html: '<p>A <a …>long</a>…</p>\n', cut: true }
  */
 export function renderCommentExcerpt(text: string, max: number): { html: string; cut: boolean } {
+  // Kept as its HTML with the cut flag in front ("1" or "0").
+  const kept = remembered(`excerpt ${max}\u0000${text}`, () => { const r = excerptOf(text, max); return `${r.cut ? 1 : 0}${r.html}`; });
+  return { html: kept.slice(1), cut: kept[0] === '1' };
+}
+
+function excerptOf(text: string, max: number): { html: string; cut: boolean } {
   const env = {};
   const blocks = md.parse(text, env);
   if (blocks.length === 0) return { html: '', cut: false };
