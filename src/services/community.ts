@@ -106,15 +106,44 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
   const overQuota = async (db: Kysely<Database>) =>
     !isCurator(u) && (await countSubmissionsSince(db, u.id, `${today}T00:00:00.000Z`)) >= deps.submitQuota;
   const quotaReached = () => new UserError(429, `You have submitted ${counted(deps.submitQuota, 'paper')} today, the daily limit. Thank you! Try again tomorrow.`);
-  if (await overQuota(deps.store.db)) throw quotaReached();
-  await limit(deps.store, 'submitAccount', u.id, nowMs);
+  // A member's submissions run one after the other in this process: six sent at once with two left
+  // each passed the count above before any was listed, so all six were fetched from arXiv, and four
+  // papers stored that no list showed. (The count under the member's lock below holds across processes.)
+  return oneAtATime(deps.store, u.id, async () => {
+    if (await overQuota(deps.store.db)) throw quotaReached();
+    await limit(deps.store, 'submitAccount', u.id, nowMs);
+    return addSubmission(deps, u, parsed.id, links.data, today, nowMs, overQuota, quotaReached);
+  });
+}
 
+/** Per store, the last submission of each member under way in this process. */
+const submissionTails = new WeakMap<object, Map<number, Promise<unknown>>>();
+
+/** Runs `fn` after the member's submissions already under way have ended. */
+async function oneAtATime<T>(store: object, userId: number, fn: () => Promise<T>): Promise<T> {
+  let tails = submissionTails.get(store);
+  if (!tails) submissionTails.set(store, (tails = new Map()));
+  const run = (tails.get(userId) ?? Promise.resolve()).then(fn);
+  const tail = run.catch(() => {});
+  tails.set(userId, tail);
+  try {
+    return await run;
+  } finally {
+    if (tails.get(userId) === tail) tails.delete(userId);
+  }
+}
+
+/** Fetches the paper from arXiv when the site lacks it, then lists it today, the quota counted again under the member's lock. */
+async function addSubmission(
+  deps: CommunityDeps, u: User, id: string, links: { codeUrl: string | null; projectUrl: string | null }, today: string, nowMs: number,
+  overQuota: (db: Kysely<Database>) => Promise<boolean>, quotaReached: () => UserError,
+): Promise<SubmitResult> {
   let fetched = false;
-  if (!(await deps.store.findPaperById(parsed.id))) {
-    if (!deps.arxiv) throw new UserError(404, `arXiv:${parsed.id} is not on this site, and fetching from arXiv is off.`);
+  if (!(await deps.store.findPaperById(id))) {
+    if (!deps.arxiv) throw new UserError(404, `arXiv:${id} is not on this site, and fetching from arXiv is off.`);
     let result;
     try {
-      const query = deps.arxiv.apiQuery({ idList: [parsed.id], start: 0, maxResults: 1 }, { context: `submit ${parsed.id}` });
+      const query = deps.arxiv.apiQuery({ idList: [id], start: 0, maxResults: 1 }, { context: `submit ${id}` });
       query.catch(() => {}); // past the deadline nobody waits for it
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_, reject) => {
@@ -126,23 +155,23 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
         clearTimeout(timer);
       }
     } catch (err) {
-      if (err instanceof ArxivApiError) throw new UserError(404, `arXiv does not know arXiv:${parsed.id}.`);
-      throw new UserError(503, `arXiv could not be reached to fetch arXiv:${parsed.id}; please try again in a few minutes.`, ARXIV_RETRY_SECONDS);
+      if (err instanceof ArxivApiError) throw new UserError(404, `arXiv does not know arXiv:${id}.`);
+      throw new UserError(503, `arXiv could not be reached to fetch arXiv:${id}; please try again in a few minutes.`, ARXIV_RETRY_SECONDS);
     }
-    const record = result.records.find((r) => r.id === parsed.id);
-    if (!record) throw new UserError(404, `arXiv has no paper arXiv:${parsed.id}.`);
+    const record = result.records.find((r) => r.id === id);
+    if (!record) throw new UserError(404, `arXiv has no paper arXiv:${id}.`);
     await deps.store.upsertPapers([record], iso(nowMs));
     fetched = true;
   }
   // Counted again under the member's lock: submissions sent side by side cannot all pass the count above.
   const added = await deps.store.transaction(async (trx) => {
     if (await overQuota(trx)) throw quotaReached();
-    const ok = await insertEntry(trx, { paperId: parsed.id, day: today, submittedBy: u.id, featured: false }, iso(nowMs));
-    if (ok && (links.data.codeUrl || links.data.projectUrl)) await fillPaperLinks(trx, parsed.id, links.data, iso(nowMs));
+    const ok = await insertEntry(trx, { paperId: id, day: today, submittedBy: u.id, featured: false }, iso(nowMs));
+    if (ok && (links.codeUrl || links.projectUrl)) await fillPaperLinks(trx, id, links, iso(nowMs));
     return ok;
   }, { lock: `submissions:${u.id}` });
-  if (!added) throw new UserError(409, `arXiv:${parsed.id} was just added to a list by someone else.`);
-  return { paperId: parsed.id, day: today, fetched };
+  if (!added) throw new UserError(409, `arXiv:${id} was just added to a list by someone else.`);
+  return { paperId: id, day: today, fetched };
 }
 
 // Lines and tabs are text here; every other control character (C0, DEL, C1) is refused.

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addComment, createCollection, removeComment, updateComment, type CommunityDeps } from '../../src/services/community.ts';
+import { addComment, createCollection, removeComment, submitPaper, updateComment, type CommunityDeps } from '../../src/services/community.ts';
 import { UserError } from '../../src/services/errors.ts';
 import { listUserCollections } from '../../src/store/collections.ts';
 import { editComment, findComment, setCommentHidden, softDeleteComment } from '../../src/store/comments.ts';
@@ -66,4 +66,27 @@ test('three collections of the same name made at once get three addresses, as ma
     assert.deepEqual(made.map((c) => c.slug).sort(), ['reading-list', 'reading-list-2', 'reading-list-3'], `round ${round}`);
     assert.equal((await listUserCollections(store.db, bea.id, false)).length, 3);
   }
+});
+
+test('six submissions sent at once with two left today: two are listed, four refused, and only two papers are fetched from arXiv', async () => {
+  const store = await tempStore();
+  const fetched: string[] = [];
+  const arxiv: CommunityDeps['arxiv'] = {
+    apiQuery: async (q) => {
+      const id = q.idList![0]!;
+      fetched.push(id);
+      await delay(20); // arXiv takes a while: every submission is under way before the first is listed
+      return { records: [paperRecord({ id })], totalResults: 1 } as unknown as Awaited<ReturnType<NonNullable<CommunityDeps['arxiv']>['apiQuery']>>;
+    },
+  };
+  const deps: CommunityDeps = { ...depsOf(store), arxiv, submitQuota: 2 };
+  const ada = await createMember(store, 'ada');
+  const ids = ['2501.00001', '2501.00002', '2501.00003', '2501.00004', '2501.00005', '2501.00006'];
+  const results = await Promise.allSettled(ids.map((id) => submitPaper(deps, ada, { id })));
+  const listed = results.filter((r) => r.status === 'fulfilled');
+  const refused = results.flatMap((r) => (r.status === 'rejected' ? [r.reason] : []));
+  assert.equal(listed.length, 2);
+  assert.deepEqual(refused.map((e) => (e instanceof UserError ? e.status : String(e))), [429, 429, 429, 429]);
+  assert.equal(fetched.length, 2, `fetched from arXiv: ${fetched.join(' ')}`);
+  assert.equal((await store.stats()).papers, 2, 'no paper stored without being listed');
 });
