@@ -273,3 +273,20 @@ export async function siteStats(deps: OpenDataDeps, month?: DayWindow): Promise<
     topOfMonth: monthWindow && top ? { month: monthWindow.label, papers: top.items } : null,
   };
 }
+
+/** How long the numbers of siteStats are reused while the data has not changed, in ms. */
+export const SITE_STATS_KEPT_MS = 60_000;
+
+/**
+ * siteStats, reused for SITE_STATS_KEPT_MS while the store's data stands (the last month asked):
+ * /stats and /api/v1/stats share it. Counting the votes of 60 days took 150 ms at 280,000 votes.
+ */
+export function keptSiteStats(deps: OpenDataDeps): (month?: DayWindow) => Promise<SiteStats> {
+  let kept: { key: string; at: number; stats: SiteStats } | null = null;
+  return async (month) => {
+    const key = `${deps.store.changeToken()}|${month?.label ?? ''}`;
+    const now = deps.now();
+    if (!kept || kept.key !== key || now - kept.at > SITE_STATS_KEPT_MS) kept = { key, at: now, stats: await siteStats(deps, month) };
+    return kept.stats;
+  };
+}

@@ -356,8 +356,12 @@ export function createApp(given: AppDeps) {
     return parsed ? c.redirect(`/papers/${parsed.id}`, 301) : errorPage(c, 404, 'There is no paper at this address.');
   });
 
+  // /about's counts (whole tables of papers, announcements and votes) kept while the data stands.
+  let aboutStats: { token: string; stats: Awaited<ReturnType<typeof store.stats>> } | null = null;
   app.get('/about', async (c) => {
-    const stats = await store.stats();
+    const token = store.changeToken();
+    if (aboutStats?.token !== token) aboutStats = { token, stats: await store.stats() };
+    const stats = aboutStats.stats;
     return html(c, <AboutPage site={await site(c)} stats={stats} categories={config.categories} />);
   });
 

@@ -5,7 +5,8 @@
 import type { Context, Hono } from 'hono';
 import { sparkline } from '../domain/svg-chart.ts';
 import { UserError } from '../services/errors.ts';
-import { parseListWindow, requireArxivId, siteStats, voteHistory, VOTE_HISTORY_DAYS, type OpenDataDeps, type SiteStats } from '../services/open-data.ts';
+import { parseListWindow, requireArxivId, voteHistory, VOTE_HISTORY_DAYS, type OpenDataDeps, type SiteStats } from '../services/open-data.ts';
+import type { DayWindow } from '../domain/dates.ts';
 import type { Web } from './app.tsx';
 import type { AppEnv } from './auth.ts';
 import { conditionalGet } from './api/http.ts';
@@ -15,8 +16,6 @@ import { counted } from '../domain/words.ts';
 
 /** The sparkline's colour: a mid blue that reads on the light and the dark theme (3:1 or more on both). */
 const SPARK_COLOR = '#5b7fe0';
-/** How long /stats numbers are reused while the data has not changed, in ms. */
-const STATS_CACHE_MS = 60_000;
 
 /** The upvote history of a paper as a small line, for its page. An image, so the page itself stays cacheable. */
 export function Sparkline({ paperId, upvotes }: { paperId: string; upvotes: number }) {
@@ -26,9 +25,8 @@ export function Sparkline({ paperId, upvotes }: { paperId: string; upvotes: numb
   );
 }
 
-export function mountStats(app: Hono<AppEnv>, web: Web, od: OpenDataDeps): void {
+export function mountStats(app: Hono<AppEnv>, web: Web, od: OpenDataDeps, keptStats: (month?: DayWindow) => Promise<SiteStats>): void {
   const { store } = web.deps;
-  let cache: { key: string; at: number; stats: SiteStats } | null = null;
 
   app.use('/stats', conditionalGet());
   app.use('/stats/*', conditionalGet());
@@ -42,12 +40,10 @@ export function mountStats(app: Hono<AppEnv>, web: Web, od: OpenDataDeps): void 
       if (err instanceof UserError) return web.errorPage(c, 400, err.message);
       throw err;
     }
-    const key = `${store.changeToken()}|${month?.label ?? ''}`;
-    const now = od.now();
-    if (!cache || cache.key !== key || now - cache.at > STATS_CACHE_MS) cache = { key, at: now, stats: await siteStats(od, month) };
+    const stats = await keptStats(month);
     const site = await web.site(c);
     c.header('Cache-Control', c.get('user') ? MEMBER_PAGE : 'public, max-age=60');
-    return web.html(c, <StatsPage site={site} stats={cache.stats} demo={site.demo} />);
+    return web.html(c, <StatsPage site={site} stats={stats} demo={site.demo} />);
   });
 
   app.get('/stats/votes.svg', async (c: Context<AppEnv>) => {

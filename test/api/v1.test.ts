@@ -398,6 +398,18 @@ test('stats as JSON: per-day counts over the window ending on the latest day wit
   assert.equal((await t.json('/api/v1/stats?month=May')).res.status, 400);
 });
 
+test('stats are reused while the data stands, and a vote shows at once, on the page and in the API alike', async () => {
+  const t = await openDataApp();
+  const votes = async () => S.Stats.parse((await t.json('/api/v1/stats')).body).votesPerDay?.days.at(-1)?.n;
+  assert.equal(await votes(), 46);
+  assert.equal(await votes(), 46);
+  const added = await t.store.seedDemoVotes(new Map([['2505.00203', 5]]), new Date(NOW_MS).toISOString());
+  assert.ok(added > 0);
+  assert.equal(await votes(), 46 + added, 'the new votes count at once');
+  const page = await (await t.app.request('/stats')).text();
+  assert.match(page, new RegExp(`${46 + added} votes over 60 entries`), 'the chart of upvotes per day says so too');
+});
+
 test('ended rate-limit windows are pruned as requests come in; live ones stay', async () => {
   const t = await openDataApp();
   const { hitRateLimit } = await import('../../src/store/users.ts');

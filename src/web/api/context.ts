@@ -3,7 +3,8 @@
  */
 import type { Context } from 'hono';
 import type { CommunityDeps } from '../../services/community.ts';
-import type { OpenDataDeps } from '../../services/open-data.ts';
+import type { DayWindow } from '../../domain/dates.ts';
+import type { OpenDataDeps, SiteStats } from '../../services/open-data.ts';
 import type { TokenDeps } from '../../services/open-data-tokens.ts';
 import type { AppDeps } from '../app.tsx';
 import type { PresentContext } from './presenters.ts';
@@ -11,6 +12,8 @@ import type { PresentContext } from './presenters.ts';
 export interface ApiContext {
   deps: AppDeps;
   od: OpenDataDeps;
+  /** The numbers of /stats, kept a minute while the data stands (keptSiteStats). */
+  siteStats: (month?: DayWindow) => Promise<SiteStats>;
   tokens: TokenDeps;
   community: CommunityDeps;
   present: PresentContext;

@@ -13,7 +13,7 @@ import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { z } from 'zod';
-import type { PaperSearch } from '../../services/open-data.ts';
+import { keptSiteStats, type PaperSearch } from '../../services/open-data.ts';
 import type { AppDeps, Web } from '../app.tsx';
 import { clientIp, type AppEnv } from '../auth.ts';
 import { mountFeeds } from '../feeds.tsx';
@@ -58,9 +58,11 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
   const deps = web.deps as OpenDataAppDeps;
   const { store, config } = deps;
   const now = () => deps.clock.now();
+  const od = { store, search: deps.search ?? null, now };
   const ctx: ApiContext = {
     deps,
-    od: { store, search: deps.search ?? null, now },
+    od,
+    siteStats: keptSiteStats(od),
     tokens: { store, now },
     community: { store, now, arxiv: deps.arxiv, submitQuota: config.submitQuota },
     present: { baseUrl: config.baseUrl.replace(/\/+$/, '') },
@@ -154,6 +156,6 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
     return web.html(c, <ApiDocsPage site={await web.site(c)} doc={openapi()} baseUrl={ctx.present.baseUrl}
       limits={{ anonymous: API_RATE_LIMITS.anonymous.limit, token: API_RATE_LIMITS.token.limit }} />);
   });
-  mountStats(app, web, ctx.od);
+  mountStats(app, web, ctx.od, ctx.siteStats);
   mountTokenPages(app, web, ctx.tokens);
 }

@@ -9,7 +9,7 @@ import { addComment, changeCollection, createCollection, dropCollection, editCol
 import { getDailyFeed, getNewFeed } from '../../services/feed.ts';
 import { getCategoryFeed } from '../../services/category-feed.ts';
 import {
-  getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, siteStats, voteHistory, withAllAuthors,
+  getPaper, MAX_SEARCH_CHARS, parseListWindow, requireArxivId, searchPapers, similarPapers, voteHistory, withAllAuthors,
 } from '../../services/open-data.ts';
 import { changeMemberSubscription, endMemberSubscription, memberSubscriptions, subscribe, type SubscriptionDeps } from '../../services/subscriptions.ts';
 import { collectionPaperIds, findCollection, findCollectionById, listUserCollections } from '../../store/collections.ts';
@@ -387,6 +387,6 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     responses: { 200: { description: 'Per-day counts, top categories, the month\'s most upvoted.', schema: S.Stats } },
   }, async (c, { query }) => {
     const month = query.month !== undefined ? parseListWindow({ month: query.month }) ?? undefined : undefined;
-    return c.json(P.stats(present, await siteStats(od, month)));
+    return c.json(P.stats(present, await ctx.siteStats(month)));
   });
 }
