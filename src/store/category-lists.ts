@@ -12,8 +12,29 @@ export async function categoryExists(db: Db, category: string): Promise<boolean>
   return !!row;
 }
 
+/**
+ * A category with at least this many papers is looked up from the days' side: its rows are many, and
+ * a walk down the days by index meets one of its papers within a few entries. A smaller one is
+ * looked up from its own rows.
+ */
+export const LARGE_CATEGORY = 2_000;
+
+/** Whether the category has LARGE_CATEGORY papers or more (reads at most that many index entries). */
+export async function isLargeCategory(db: Db, category: string): Promise<boolean> {
+  const row = await db.selectFrom('paper_categories').select('paper_id').where('category', '=', category)
+    .orderBy('paper_id').offset(LARGE_CATEGORY - 1).limit(1).executeTakeFirst();
+  return !!row;
+}
+
 /** Days with a visible list entry of the category, before or after `day` (nearest), or the latest when `day` is null. */
-async function dayOf(db: Db, category: string, fn: 'max' | 'min', op: '<' | '>' | null, day: string | null): Promise<string | null> {
+async function dayOf(db: Db, category: string, fn: 'max' | 'min', op: '<' | '>' | null, day: string | null, large?: boolean): Promise<string | null> {
+  if (large ?? (await isLargeCategory(db, category))) {
+    let q = db.selectFrom('daily_entries as d').select('d.day').where('d.hidden', '=', 0)
+      .where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'd.paper_id').where('c.category', '=', category)));
+    if (op && day) q = q.where('d.day', op, day);
+    const row = await q.orderBy('d.day', fn === 'max' ? 'desc' : 'asc').limit(1).executeTakeFirst();
+    return row?.day ?? null;
+  }
   let q = db.selectFrom('daily_entries as d')
     .innerJoin('paper_categories as c', 'c.paper_id', 'd.paper_id')
     .where('c.category', '=', category).where('d.hidden', '=', 0)
@@ -30,6 +51,7 @@ export function latestCategoryDay(db: Db, category: string): Promise<string | nu
 
 /** The nearest days before `day` and after `until` (default: `day`) whose lists include the category. */
 export async function neighbourCategoryDays(db: Db, category: string, day: string, until: string = day): Promise<{ prev: string | null; next: string | null }> {
-  const [prev, next] = await Promise.all([dayOf(db, category, 'max', '<', day), dayOf(db, category, 'min', '>', until)]);
+  const large = await isLargeCategory(db, category);
+  const [prev, next] = await Promise.all([dayOf(db, category, 'max', '<', day, large), dayOf(db, category, 'min', '>', until, large)]);
   return { prev, next };
 }

@@ -9,6 +9,7 @@ import type { ListQuery, Page, PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
 import { touchListDays } from './list-changes.ts';
 import { trendingByVotes } from '../domain/ranking.ts';
+import { isLargeCategory } from './category-lists.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -48,13 +49,21 @@ export async function listDailyPapers(db: Db, q: ListQuery): Promise<Page<PaperC
     base = base.where((eb) => eb.exists(eb.selectFrom('users as s').select('s.id')
       .whereRef('s.id', '=', 'd.submitted_by').where('s.username', '=', submitter)));
   }
-  let rows = base.leftJoin('users as u', 'u.id', 'd.submitted_by').select(CARD_COLUMNS);
-  if (q.from === q.to && q.submitter === undefined) rows = rows.orderBy('d.pinned', 'desc');
-  if (q.sort === 'upvotes' || (q.sort === 'trending' && trendingByVotes(q.from, q.to))) rows = rows.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
-  else if (q.sort === 'trending') rows = rows.orderBy('p.hotness', 'desc');
-  else rows = rows.orderBy('d.submitted_at', 'desc');
+  // The page's ids are sorted and cut on their own, then its rows read: sorting the whole window's
+  // rows with their abstracts costs time in its size (all of them for the API's every-day list).
+  const order = <T extends { orderBy: (...a: any[]) => T }>(x: T): T => {
+    let o = x;
+    if (q.from === q.to && q.submitter === undefined) o = o.orderBy('d.pinned', 'desc');
+    if (q.sort === 'upvotes' || (q.sort === 'trending' && trendingByVotes(q.from, q.to))) o = o.orderBy('p.upvotes', 'desc').orderBy('p.hotness', 'desc');
+    else if (q.sort === 'trending') o = o.orderBy('p.hotness', 'desc');
+    else o = o.orderBy('d.submitted_at', 'desc');
+    return o.orderBy('p.id');
+  };
+  const pageIds = order(base.select('p.id')).limit(q.limit).offset(q.offset);
+  const rows = order(db.selectFrom('daily_entries as d').innerJoin('papers as p', 'p.id', 'd.paper_id')
+    .leftJoin('users as u', 'u.id', 'd.submitted_by').select(CARD_COLUMNS).where('p.id', 'in', pageIds));
   const [items, total] = await Promise.all([
-    rows.orderBy('p.id').limit(q.limit).offset(q.offset).execute(),
+    rows.execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ]);
   return { items: await attachCardDetails(db, items.map(toCard)), total: Number(total.n) };
@@ -67,7 +76,9 @@ export async function listAnnouncedPapers(db: Db, q: ListQuery): Promise<Page<Pa
     .where('a.day', '>=', q.from).where('a.day', '<=', q.to);
   if (q.category) {
     const category = q.category;
-    ids = ids.innerJoin('paper_categories as c', 'c.paper_id', 'a.paper_id').where('c.category', '=', category);
+    // EXISTS, probed per announcement of the window: a join lets SQLite start from every paper of the category.
+    ids = ids.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id')
+      .whereRef('c.paper_id', '=', 'a.paper_id').where('c.category', '=', category)));
   }
   let rows = db.selectFrom('papers as p')
     .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
@@ -93,6 +104,13 @@ export async function latestDailyDay(db: Db): Promise<string | null> {
 
 /** The latest day arXiv announced anything (in a category, when given). */
 export async function latestAnnouncedDay(db: Db, category?: string): Promise<string | null> {
+  if (category && (await isLargeCategory(db, category))) {
+    // Down the days by index, to the first paper of the category: not every paper of a large category.
+    const row = await db.selectFrom('announcements as a').select('a.day')
+      .where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'a.paper_id').where('c.category', '=', category)))
+      .orderBy('a.day', 'desc').limit(1).executeTakeFirst();
+    return row?.day ?? null;
+  }
   let q = db.selectFrom('announcements as a').select((eb) => eb.fn.max('a.day').as('day'));
   if (category) q = q.innerJoin('paper_categories as c', 'c.paper_id', 'a.paper_id').where('c.category', '=', category);
   const row = await q.executeTakeFirst();
