@@ -22,7 +22,22 @@ test('parseArxivId accepts every form users paste', () => {
     ['math.GT/0309136', 'math/0309136', null],
     ['arXiv:math.GT/0309136v2', 'math/0309136', 2],
     ['arXiv:cond-mat/0011123v1', 'cond-mat/0011123', 1],
+    // arXiv's citation form, its DOI, and the pages of Hugging Face Papers and ar5iv
+    ['arXiv:2407.13168 [cs.CL]', '2407.13168', null],
+    ['arXiv:2407.13168v2 [cond-mat.mes-hall]', '2407.13168', 2],
+    ['arXiv:hep-th/9901001 [hep-th]', 'hep-th/9901001', null],
+    ['10.48550/arXiv.2407.13168', '2407.13168', null],
+    ['doi:10.48550/arXiv.2407.13168', '2407.13168', null],
+    ['https://doi.org/10.48550/arXiv.2407.13168', '2407.13168', null],
+    ['https://huggingface.co/papers/2407.13168', '2407.13168', null],
+    ['huggingface.co/papers/2407.13168#community', '2407.13168', null],
+    ['https://ar5iv.labs.arxiv.org/html/2407.13168', '2407.13168', null],
+    ['https://ar5iv.org/abs/hep-th/9901001', 'hep-th/9901001', null],
+    ['2407.13168 [cs.CL]', '2407.13168', null],
     // not ids
+    ['10.1234/arXiv.2407.13168', null, null], // another registrant's DOI
+    ['https://huggingface.co/models/2407.13168', null, null],
+    ['arXiv:2407.13168 [<script>]', null, null],
     ['1501.1234', null, null], // four digits after 2014
     ['1412.12345', null, null], // five digits before 2015
     ['0703.0001', null, null], // before new-style ids existed

@@ -9,6 +9,8 @@
  * @example
  * parseArxivId('https://arxiv.org/pdf/2407.13168v2.pdf') // { id: '2407.13168', version: 2 }
  * parseArxivId('arXiv:hep-th/9901001')                  // { id: 'hep-th/9901001', version: null }
+ * parseArxivId('arXiv:2407.13168 [cs.CL]')              // { id: '2407.13168', version: null }
+ * parseArxivId('https://huggingface.co/papers/2407.13168') // { id: '2407.13168', version: null }
  */
 
 export interface ArxivId {
@@ -21,17 +23,22 @@ export interface ArxivId {
 const NEW_STYLE = /^(\d{2})(0[1-9]|1[0-2])\.(\d{4,5})(?:v([1-9]\d{0,3}))?$/;
 const OLD_STYLE = /^([a-z][a-z-]*[a-z])(?:\.[A-Z]{2})?\/(\d{2})(0[1-9]|1[0-2])(\d{3})(?:v([1-9]\d{0,3}))?$/;
 const URL_PREFIX = /^(?:https?:\/\/)?(?:(?:www|export|browse)\.)?arxiv\.org\/(?:abs|pdf|html|format)\/(.+)$/i;
+/** A paper's page on Hugging Face Papers or ar5iv, which people paste as readily as arXiv's. */
+const MIRROR_PREFIX = /^(?:https?:\/\/)?(?:www\.)?(?:huggingface\.co\/papers|ar5iv\.labs\.arxiv\.org\/html|ar5iv\.org\/(?:html|abs))\/(.+)$/i;
+/** arXiv's DOI for a paper (from 2022 on): `10.48550/arXiv.2407.13168`, as a doi: name or a doi.org link. */
+const DOI_PREFIX = /^(?:doi:\s*|(?:https?:\/\/)?(?:dx\.)?doi\.org\/)?10\.48550\/arxiv\.(.+)$/i;
 const MAX_INPUT_LENGTH = 200; // longer than any arXiv URL a person pastes
 
 /** Parses any pasted form of an arXiv id; returns null when it is not one. */
 export function parseArxivId(input: string): ArxivId | null {
   if (typeof input !== 'string' || input.length > MAX_INPUT_LENGTH) return null;
   let s = input.trim();
-  const url = URL_PREFIX.exec(s);
+  const url = URL_PREFIX.exec(s) ?? MIRROR_PREFIX.exec(s) ?? DOI_PREFIX.exec(s);
   if (url) {
     s = url[1]!.replace(/[?#].*$/, '').replace(/\/+$/, '').replace(/\.pdf$/i, '');
   }
-  s = s.replace(/^arxiv:\s*/i, '');
+  // The citation form arXiv gives: `arXiv:2407.13168 [cs.CL]`.
+  s = s.replace(/^arxiv:\s*/i, '').replace(/\s*\[[a-z-]+(?:\.[A-Za-z-]+)?\]$/, '');
   const n = NEW_STYLE.exec(s);
   if (n) {
     const digits = n[3]!;
