@@ -102,6 +102,7 @@ export async function submitPaper(deps: CommunityDeps, user: User | null, input:
   const nowMs = deps.now();
   const today = msToDay(nowMs);
   const existing = await findEntry(deps.store.db, parsed.id);
+  if (existing?.hidden) throw new UserError(409, `arXiv:${parsed.id} was on the list of ${existing.day}, and a curator took it off; it cannot be submitted again.`);
   if (existing) throw new UserError(409, `arXiv:${parsed.id} is already on the list of ${existing.day}.`);
   const overQuota = async (db: Kysely<Database>) =>
     !isCurator(u) && (await countSubmissionsSince(db, u.id, `${today}T00:00:00.000Z`)) >= deps.submitQuota;

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { addComment, createCollection, removeComment, submitPaper, updateComment, type CommunityDeps } from '../../src/services/community.ts';
 import { UserError } from '../../src/services/errors.ts';
 import { listUserCollections } from '../../src/store/collections.ts';
+import { setEntryFlags } from '../../src/store/curation.ts';
 import { editComment, findComment, setCommentHidden, softDeleteComment } from '../../src/store/comments.ts';
 import type { Store } from '../../src/store/index.ts';
 import { createMember, paperRecord } from '../helpers/factories.ts';
@@ -89,4 +90,17 @@ test('six submissions sent at once with two left today: two are listed, four ref
   assert.deepEqual(refused.map((e) => (e instanceof UserError ? e.status : String(e))), [429, 429, 429, 429]);
   assert.equal(fetched.length, 2, `fetched from arXiv: ${fetched.join(' ')}`);
   assert.equal((await store.stats()).papers, 2, 'no paper stored without being listed');
+});
+
+test('a paper a curator took off a list cannot be submitted again, and the refusal says so rather than "already on the list"', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  const ada = await createMember(store, 'ada');
+  await store.upsertPapers([paperRecord({ id: '2501.00031' })], FIXED_NOW);
+  await submitPaper(deps, ada, { id: '2501.00031' });
+  await setEntryFlags(store.db, '2501.00031', { hidden: true }, FIXED_NOW);
+  const refused = await submitPaper(deps, ada, { id: 'arXiv:2501.00031' }).then(() => null, (e: unknown) => e);
+  assert.ok(refused instanceof UserError);
+  assert.equal(refused.status, 409);
+  assert.match(refused.message, /^arXiv:2501\.00031 was on the list of \d{4}-\d\d-\d\d, and a curator took it off; it cannot be submitted again\.$/);
 });
