@@ -249,6 +249,9 @@ export async function flagComment(deps: CommunityDeps, user: User | null, id: nu
   // A hidden comment is handled already: a new report would put it back in the moderators' queue.
   const handled = () => new UserError(404, 'That comment does not exist, or a moderator has hidden it.');
   if (!c || c.deletedAt || c.hiddenAt) throw handled();
+  // The page offers no Report on one's own comment (Edit and Delete instead); a report sent anyway
+  // would only fill the moderators' queue.
+  if (c.userId === u.id) throw new UserError(403, 'That is your own comment: edit or delete it instead of reporting it.');
   // Kept rather than refused (the report matters more than its wording): one line, and none when nothing shows.
   const text = typeof reason === 'string' ? controlsToSpaces(reason).trim().slice(0, 500) : '';
   const why = showsNothing(text) ? null : text;

@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addComment, createCollection, removeComment, submitPaper, updateComment, type CommunityDeps } from '../../src/services/community.ts';
+import { addComment, createCollection, flagComment, removeComment, submitPaper, updateComment, type CommunityDeps } from '../../src/services/community.ts';
 import { UserError } from '../../src/services/errors.ts';
 import { listUserCollections } from '../../src/store/collections.ts';
 import { setEntryFlags } from '../../src/store/curation.ts';
@@ -103,4 +103,21 @@ test('a paper a curator took off a list cannot be submitted again, and the refus
   assert.ok(refused instanceof UserError);
   assert.equal(refused.status, 409);
   assert.match(refused.message, /^arXiv:2501\.00031 was on the list of \d{4}-\d\d-\d\d, and a curator took it off; it cannot be submitted again\.$/);
+});
+
+test('a member cannot report their own comment (the page offers Edit and Delete instead)', async () => {
+  const store = await tempStore();
+  const deps = depsOf(store);
+  const paper = paperRecord();
+  await store.upsertPapers([paper], FIXED_NOW);
+  const ada = await createMember(store, 'ada');
+  const bob = await createMember(store, 'bob');
+  const id = await addComment(deps, ada, { paperId: paper.id, body: 'Mine.' }, '10.4.0.9');
+  const refused = await flagComment(deps, ada, id, 'spam').then(() => null, (e: unknown) => e);
+  assert.ok(refused instanceof UserError);
+  assert.equal(refused.status, 403);
+  assert.match(refused.message, /your own comment/);
+  assert.equal(await flagComment(deps, bob, id, 'spam'), paper.id, 'another member can');
+  const reports = await store.db.selectFrom('comment_reports').select(['user_id']).where('comment_id', '=', id).execute();
+  assert.deepEqual(reports.map((r) => r.user_id), [bob.id]);
 });
