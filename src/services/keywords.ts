@@ -16,6 +16,11 @@ import {
  * and it bounds the time and memory of a refresh on a store of millions of papers.
  */
 export const KEYWORD_CORPUS_LIMIT = 50_000;
+/**
+ * Analyses of the corpus kept from counting the model for scoring (about 23 KB each): the rest are
+ * analysed again when scored. All 50,000 held 1.2 GB at once during a large import.
+ */
+export const KEPT_ANALYSES = 10_000;
 /** Papers per transaction. */
 const BATCH = 1_000;
 /**
@@ -30,6 +35,8 @@ export interface KeywordRefreshOptions {
   all?: boolean;
   onProgress?: (done: number, total: number) => void;
   corpusLimit?: number;
+  /** At most this many analyses kept from counting the model (default KEPT_ANALYSES). */
+  keptAnalyses?: number;
 }
 
 export interface KeywordReport {
@@ -98,11 +105,11 @@ export interface CorpusModel {
 /**
  * The corpus statistics: the saved model while it stands for the corpus (see MODEL_DRIFT), else
  * counted anew and saved. When they are counted, each paper's analysis goes into `analyzed` (by
- * id), if given: a refresh then scores those papers without cutting their text into candidates a
+ * id, the first `keepAtMost`), if given: a refresh then scores those papers without cutting their text into candidates a
  * second time. Without it only the candidates' keys are made, which takes about a third less time.
  */
 export async function keywordModel(
-  store: Store, opts: { limit?: number; fresh?: boolean; analyzed?: Map<string, AnalyzedPaper>; papers?: number; now: () => string },
+  store: Store, opts: { limit?: number; fresh?: boolean; analyzed?: Map<string, AnalyzedPaper>; keepAtMost?: number; papers?: number; now: () => string },
 ): Promise<CorpusModel> {
   const limit = opts.limit ?? KEYWORD_CORPUS_LIMIT;
   const size = Math.min(limit, opts.papers ?? await corpusSize(store));
@@ -118,9 +125,10 @@ export async function keywordModel(
   }
   const analyzed = opts.analyzed;
   const corpus = await listKeywordCorpus(store.db, limit);
+  const keepAtMost = opts.keepAtMost ?? Infinity;
   const model = buildKeywordModel(analyzed ? corpus.map((p) => {
     const a = analyzeText(p);
-    analyzed.set(p.id, { title: p.title, abstract: p.abstract, analyzed: a });
+    if (analyzed.size < keepAtMost) analyzed.set(p.id, { title: p.title, abstract: p.abstract, analyzed: a });
     return a;
   }) : corpus);
   const generation = await saveKeywordModel(store.db, {
@@ -144,7 +152,7 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   // and analysing the due papers again is quicker.
   const analyzed = new Map<string, AnalyzedPaper>();
   const keep = all || total * 4 >= Math.min(limit, papers);
-  const { model, counted } = await keywordModel(store, { limit, fresh: all, analyzed: keep ? analyzed : undefined, papers, now: opts.now });
+  const { model, counted } = await keywordModel(store, { limit, fresh: all, analyzed: keep ? analyzed : undefined, keepAtMost: opts.keptAnalyses ?? KEPT_ANALYSES, papers, now: opts.now });
   const analysisOf = (p: { id: string; title: string; abstract: string }): AnalyzedText | KeywordText => {
     const a = analyzed.get(p.id);
     analyzed.delete(p.id);

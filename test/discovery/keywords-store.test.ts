@@ -193,3 +193,18 @@ test('two keyword writes at once for the same papers: each paper keeps one write
     }
   }
 });
+
+test('keywords are the same whether a paper\'s analysis was kept from counting the model or made again', async () => {
+  const records = Array.from({ length: 30 }, (_, i) => paperRecord({ id: `2505.${String(30000 + i).padStart(5, '0')}`, title: `Sparse attention for graph number ${i % 7}` }));
+  const run = async (keptAnalyses: number) => {
+    const store = await tempStore();
+    await store.upsertPapers(records, FIXED_NOW);
+    const report = await refreshKeywords(store, { now: () => FIXED_NOW, keptAnalyses });
+    assert.equal(report.papers, 30);
+    return keywordsOf(store.db, records.map((r) => r.id));
+  };
+  const all = await run(Infinity);
+  assert.ok([...all.values()].some((k) => k.length > 0), 'keywords were found');
+  assert.deepEqual(await run(5), all, 'five kept, the others analysed again');
+  assert.deepEqual(await run(0), all);
+});
