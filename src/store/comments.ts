@@ -2,7 +2,7 @@
  * Comments on papers: threads, edits, soft deletion, reports and moderation, comment votes.
  * `papers.comments_count` counts visible comments and changes in the same transaction.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import { lockCounterRows } from './dialect.ts';
 import { keysetOrder, keysetWhere, type KeysetKey, type KeysetSpec, type Toward } from './keyset.ts';
@@ -128,6 +128,76 @@ export async function listPaperComments(db: Db, paperId: string, includeHidden: 
   let q = commentSelect(db).where('c.paper_id', '=', paperId);
   if (!includeHidden) q = q.where('c.hidden_at', 'is', null);
   const rows = await q.orderBy('c.created_at').orderBy('c.id').execute();
+  return rows.map(toRow);
+}
+
+/**
+ * A thread is a comment on the paper itself with every reply under it. Threads are listed in the
+ * discussion's order: `oldest` and `newest` by when the comment was written, `top` by its points
+ * (the older first among equals); the id breaks ties, so every thread has one place.
+ */
+function threadOrder(order: CommentOrder): RawBuilder<unknown> {
+  return order === 'newest' ? sql`created_at desc, id desc`
+    : order === 'top' ? sql`score desc, created_at asc, id asc`
+      : sql`created_at asc, id asc`;
+}
+
+/** How many threads a paper's discussion has (hidden and deleted comments keep their place). */
+export async function countPaperThreads(db: Db, paperId: string): Promise<number> {
+  const r = await db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('paper_id', '=', paperId).where('parent_id', 'is', null).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/**
+ * One page of a paper's discussion: `limit` threads from `offset` in `order`, each with all its
+ * replies (hidden ones included: they keep their place, only moderators see their text). Reads the
+ * page's comments on the paper from their index, then walks down the reply links from them, so a
+ * page costs what it shows, not what the whole discussion holds. Threads are assembled by the caller.
+ */
+export async function listPaperThreadPage(db: Db, paperId: string, order: CommentOrder, offset: number, limit: number): Promise<CommentRow[]> {
+  const inPage = sql<SqlBool>`c.id in (
+    with recursive tree(id) as (
+      select id from (select id from comments where paper_id = ${paperId} and parent_id is null order by ${threadOrder(order)} limit ${limit} offset ${offset}) roots
+      union all
+      select k.id from comments k join tree t on k.parent_id = t.id
+    ) select id from tree)`;
+  const rows = await commentSelect(db).where(inPage).orderBy('c.created_at').orderBy('c.id').execute();
+  return rows.map(toRow);
+}
+
+/**
+ * Where the thread holding a comment of this paper stands in the discussion's `order`: how many
+ * threads come before it (0 for the first); null when the paper has no such comment.
+ */
+export async function findThreadIndex(db: Db, paperId: string, commentId: number, order: CommentOrder): Promise<number | null> {
+  const root = await sql<{ id: number; created_at: string; score: number }>`
+    with recursive up(id, parent_id) as (
+      select id, parent_id from comments where id = ${commentId} and paper_id = ${paperId}
+      union all
+      select c.id, c.parent_id from comments c join up on c.id = up.parent_id
+    ) select r.id, r.created_at, r.score from up join comments r on r.id = up.id where up.parent_id is null`.execute(db);
+  const top = root.rows[0];
+  if (!top) return null;
+  const before = order === 'newest' ? sql<SqlBool>`(created_at > ${top.created_at} or (created_at = ${top.created_at} and id > ${top.id}))`
+    : order === 'top' ? sql<SqlBool>`(score > ${top.score} or (score = ${top.score} and (created_at < ${top.created_at} or (created_at = ${top.created_at} and id < ${top.id}))))`
+      : sql<SqlBool>`(created_at < ${top.created_at} or (created_at = ${top.created_at} and id < ${top.id}))`;
+  const r = await db.selectFrom('comments').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('paper_id', '=', paperId).where('parent_id', 'is', null).where(before).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** The order of the comments API's pages: oldest first, the id breaking ties. */
+const API_ORDER: KeysetSpec = { columns: ['c.created_at', 'c.id'], order: ['asc', 'asc'] };
+
+/**
+ * A paper's comments oldest first, up to `limit` after `key` (a [created_at, id] pair; null: from
+ * the first), hidden ones included (the API shows them without their text).
+ */
+export async function listPaperCommentsAfter(db: Db, paperId: string, key: KeysetKey | null, limit: number): Promise<CommentRow[]> {
+  let q = commentSelect(db).where('c.paper_id', '=', paperId);
+  if (key) q = q.where(keysetWhere(API_ORDER, 'older', key));
+  const rows = await q.orderBy('c.created_at').orderBy('c.id').limit(limit).execute();
   return rows.map(toRow);
 }
 

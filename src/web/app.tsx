@@ -17,7 +17,7 @@ import { UserError } from '../services/errors.ts';
 import { AfterAnswer } from '../services/after-answer.ts';
 import { getDailyFeed, getNewFeed, NotFoundError, parseWindow } from '../services/feed.ts';
 import { closeAbandonedRuns } from '../services/run-liveness.ts';
-import { listPaperComments, listUpvotedCommentIds, type CommentOrder } from '../store/comments.ts';
+import { countPaperThreads, findThreadIndex, listPaperThreadPage, listUpvotedCommentIds, type CommentOrder } from '../store/comments.ts';
 import type { Store } from '../store/index.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { hasVoted, votedAmong } from '../store/votes.ts';
@@ -46,7 +46,7 @@ import { AdminRunsPage } from './pages/admin.tsx';
 import { ErrorPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
-import { PaperPage, type PaperPageProps } from './pages/paper.tsx';
+import { COMMENT_THREADS_PER_PAGE, PaperPage, type PaperPageProps } from './pages/paper.tsx';
 import { similarView } from './pages/similar.tsx';
 import { mountForYouRoutes, type ForYouOptions } from './for-you-routes.tsx';
 
@@ -329,15 +329,27 @@ export function createApp(given: AppDeps) {
     if (!paper) return errorPage(c, 404, `arXiv:${id} is not on this site.`);
     const user = c.get('user');
     const order = COMMENT_ORDERS.find((o) => o === c.req.query('comments')) ?? 'oldest';
+    // The discussion a page of threads at a time: `?page=N`, or the page holding a comment, the one
+    // a link names (`?comment=123`) or the one a refused reply answered. Anything else: the first page.
+    const wanted = c.req.query('comment');
+    const target = extra.commentError?.parentId ?? (wanted && /^\d{1,12}$/.test(wanted) ? Number(wanted) : null);
+    const pageQuery = c.req.query('page');
+    const threadCount = await countPaperThreads(store.db, id);
+    const pages = Math.max(1, Math.ceil(threadCount / COMMENT_THREADS_PER_PAGE));
+    let page = pageQuery && /^\d{1,6}$/.test(pageQuery) ? Number(pageQuery) : 1;
+    const at = target !== null ? await findThreadIndex(store.db, id, target, order) : null;
+    if (at !== null) page = Math.floor(at / COMMENT_THREADS_PER_PAGE) + 1;
+    if (page < 1 || page > pages) page = 1;
     const [voted, comments, upvotedComments] = await Promise.all([
       user ? hasVoted(store.db, user.id, id) : Promise.resolve(false),
-      listPaperComments(store.db, id, true), // hidden ones keep their place in threads; only admins see their text
+      // hidden ones keep their place in threads; only admins see their text
+      listPaperThreadPage(store.db, id, order, (page - 1) * COMMENT_THREADS_PER_PAGE, COMMENT_THREADS_PER_PAGE),
       user ? listUpvotedCommentIds(store.db, user.id, id) : Promise.resolve(new Set<number>()),
     ]);
     const similar = deps.searchIndex ? await similarView({ store, index: deps.searchIndex }, id) : null;
     // What the member just did, for the page to say: after "Submit" and after "Delete comment".
     const notice = c.req.query('submitted') === '1' ? 'submitted' as const : c.req.query('deleted') === 'comment' ? 'comment-deleted' as const : null;
-    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} similar={similar} notice={notice} upvotedComments={upvotedComments} {...extra} />, status);
+    return html(c, <PaperPage site={await site(c)} paper={paper} nowMs={clock.now()} voted={voted} comments={comments} order={order} commentPage={{ page, pages }} similar={similar} notice={notice} upvotedComments={upvotedComments} {...extra} />, status);
   };
   const paperRoute = async (c: Context<AppEnv>, raw: string) => {
     const parsed = parseArxivId(raw);

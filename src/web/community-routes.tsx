@@ -3,6 +3,7 @@
  * moderation. Thin handlers: check CSRF, call a service, present (HTML, or JSON for the client
  * script when it asks with Accept: application/json). State changes only on POST.
  */
+import { commentPath } from './pages/paper.tsx';
 import { ownEntry } from '../domain/lookup.ts';
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -400,7 +401,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     if (!paperId) throw new UserError(400, 'That is not a paper.');
     try {
       const id = await addComment(community, c.get('user'), { paperId, body: f.body, parentId: f.parent }, ip(c));
-      return c.redirect(`/papers/${paperId}#c${id}`, 303);
+      return c.redirect(commentPath(paperId, id), 303);
     } catch (err) {
       if (err instanceof UserError && (err.status === 401 || err.status === 404)) throw err;
       shownAgain(c, err);
@@ -417,7 +418,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const id = Number(c.req.param('id'));
     try {
       const paperId = await updateComment(community, c.get('user'), id, f.body);
-      return c.redirect(`/papers/${paperId}#c${id}`, 303);
+      return c.redirect(commentPath(paperId, id), 303);
     } catch (err) {
       // A refused text, or a comment changed meanwhile (409): the form comes back with what was written.
       if (!(err instanceof UserError) || (err.status !== 422 && err.status !== 409)) throw err;
@@ -439,7 +440,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     const id = Number(c.req.param('id'));
     const paperId = await voteComment(community, c.get('user'), id, f.want !== '0');
-    return c.redirect(`/papers/${paperId}#c${id}`, 303);
+    return c.redirect(commentPath(paperId, id), 303);
   });
   app.post('/comments/:id/report', async (c) => {
     const f = await form(c);
@@ -450,7 +451,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     const id = Number(c.req.param('id'));
     const paperId = await moderateComment(community, c.get('user'), id, f.action);
-    return back(c, f, `/papers/${paperId}#c${id}`);
+    return back(c, f, commentPath(paperId, id));
   });
 
   // Curators

@@ -208,7 +208,7 @@ test('comments with a token: post, reply, edit your own only, delete; bad bodies
   const posted = await call('POST', '/api/v1/papers/2505.00202/comments', { token: ada, body: { body: 'Nice **result**.' } });
   assert.equal(posted.res.status, 201);
   const { id, url } = S.Created.parse(posted.body);
-  assert.equal(url, `http://localhost/papers/2505.00202#c${id}`);
+  assert.equal(url, `http://localhost/papers/2505.00202?comment=${id}#c${id}`);
   const reply = await call('POST', '/api/v1/papers/2505.00202/comments', { token: bob, body: { body: 'Agreed', parentId: id } });
   assert.equal(reply.res.status, 201);
   assert.equal((await call('PATCH', `/api/v1/comments/${id}`, { token: bob, body: { body: 'hijacked' } })).res.status, 403);

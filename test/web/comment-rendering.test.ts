@@ -102,7 +102,7 @@ test('profile excerpts are cut from the rendered comment: no Markdown syntax, no
     }
     assert.ok(text.trim().endsWith('…'), `${name}: the excerpt ends with an ellipsis: ${text}`);
     assert.ok(text.replace(/\s+/g, ' ').length <= 200, `${name}: the excerpt is short (${text.length})`);
-    assert.match(after, new RegExp(`<a href="/papers/2505.00201#c${id}"[^>]*>Read the whole comment<span class="sr-only"> on Sparse attention for long documents</span></a>`), `${name}: links the whole comment`);
+    assert.match(after, new RegExp(`<a href="/papers/2505.00201\\?comment=${id}#c${id}"[^>]*>Read the whole comment<span class="sr-only"> on Sparse attention for long documents</span></a>`), `${name}: links the whole comment`);
   }
   assert.match(excerptOf(html, ids.link!).body, /<a href="https:\/\/example.org\/appendix" rel="nofollow ugc noopener">the appendix[^<]*<\/a>…/, 'a link cut in its text stays a link');
   assert.match(excerptOf(html, ids.code!).body, /<code>make[^<]*<\/code>…/, 'a code span cut stays code');

@@ -59,7 +59,7 @@ test('deleting one\'s comment: the Delete link asks, showing the comment; only t
   assert.match(asked.html, /<h1>Delete your comment\?<\/h1>/);
   assert.match(asked.html, /Your comment on <a href="\/papers\/2505.00202">[^<]+<\/a>:/);
   assert.match(asked.html, /<strong>bold<\/strong> claim/);
-  assert.match(asked.html, new RegExp(`<button type="submit" class="danger">Delete comment</button><a href="/papers/2505.00202#c${id}">Cancel, keep it</a>`));
+  assert.match(asked.html, new RegExp(`<button type="submit" class="danger">Delete comment</button><a href="/papers/2505.00202\\?comment=${id}#c${id}">Cancel, keep it</a>`));
   assert.equal((await store.findPaperById('2505.00202'))?.commentsCount, 1, 'asking deleted nothing');
 
   assert.equal((await bob.get(`/comments/${id}/delete`)).res.status, 403);

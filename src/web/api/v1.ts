@@ -174,7 +174,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   }, async (c, { params, body }) => {
     const paperId = requireArxivId(params.id);
     const id = await addComment(community, caller(c), { paperId, body: body.body, parentId: body.parentId }, ctx.ip(c));
-    return c.json({ id, url: `${P.paperUrl(present, paperId)}#c${id}` }, 201);
+    return c.json({ id, url: `${P.paperUrl(present, paperId)}?comment=${id}#c${id}` }, 201);
   });
 
   endpoint(api, registry, {
@@ -189,7 +189,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     },
   }, async (c, { params, body }) => {
     const paperId = await updateComment(community, caller(c), params.id, body.body);
-    return c.json({ id: params.id, url: `${P.paperUrl(present, paperId)}#c${params.id}` });
+    return c.json({ id: params.id, url: `${P.paperUrl(present, paperId)}?comment=${params.id}#c${params.id}` });
   });
 
   endpoint(api, registry, {

@@ -1,6 +1,7 @@
 /**
  * Community pages: submit, profiles, collections, editing a comment, moderation.
  */
+import { commentPath } from './paper.tsx';
 import type { Collection } from '../../store/collections.ts';
 import type { CommentRow } from '../../store/comments.ts';
 import type { PaperCard } from '../../store/types.ts';
@@ -110,9 +111,9 @@ export function ProfilePage({ site, profile, submitted, upvoted, comments, colle
             const excerpt = renderCommentExcerpt(c.body, PROFILE_EXCERPT_CHARS);
             return (
               <li>
-                <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>
+                <a href={commentPath(c.paperId, c.id)}>{c.paperTitle}</a> <span class="muted">{formatCardDate(c.createdAt, nowMs)}</span>
                 <div class="comment-body comment-excerpt">{raw(excerpt.html)}</div>
-                {excerpt.cut ? <a href={`/papers/${c.paperId}#c${c.id}`} class="more">Read the whole comment<span class="sr-only"> on {c.paperTitle}</span></a> : null}
+                {excerpt.cut ? <a href={commentPath(c.paperId, c.id)} class="more">Read the whole comment<span class="sr-only"> on {c.paperTitle}</span></a> : null}
               </li>
             );
           })}
@@ -163,7 +164,7 @@ export function ConfirmDeleteCollectionPage({ site, collection }: { site: SiteIn
 export function ConfirmDeleteCommentPage({ site, comment, paperTitle }: { site: SiteInfo; comment: { id: number; paperId: string; body: string }; paperTitle: string }) {
   return (
     <ConfirmDeletePage site={site} title="Delete your comment?" action={`/comments/${comment.id}/delete`}
-      button="Delete comment" cancel={{ href: `/papers/${comment.paperId}#c${comment.id}`, label: 'Cancel, keep it' }}>
+      button="Delete comment" cancel={{ href: commentPath(comment.paperId, comment.id), label: 'Cancel, keep it' }}>
       <p>Your comment on <a href={`/papers/${comment.paperId}`}>{paperTitle}</a>:</p>
       <blockquote class="comment-body comment-excerpt">{raw(renderCommentMarkdown(comment.body))}</blockquote>
       <p>Its place in the thread stays, marked as deleted, so replies keep their context. This cannot be undone.</p>
@@ -305,7 +306,7 @@ export function EditCommentPage({ site, comment, error }: { site: SiteInfo; comm
         <FormError id="edit-body-error" message={error} />
         <label for="edit-body">Comment</label>
         <textarea id="edit-body" name="body" required maxlength={10000} {...describedBy('edit-body-error', error)}>{comment.body}</textarea>
-        <div><button type="submit" class="primary">Save</button> <a href={`/papers/${comment.paperId}#c${comment.id}`}>Cancel</a></div>
+        <div><button type="submit" class="primary">Save</button> <a href={commentPath(comment.paperId, comment.id)}>Cancel</a></div>
       </form>
     </Layout>
   );
@@ -384,7 +385,7 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
       <AdminListSection id={REPORTED_ANCHOR} title="Reported comments" empty="Nothing to review." listClass="comments" list={reported} words={BY_REPORTS} render={(c) => (
         <li class="comment">
           <p class="meta">
-            <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
+            <strong>{c.username ?? 'a deleted account'}</strong> on <a href={commentPath(c.paperId, c.id)}>{c.paperTitle}</a>
             <span>{formatCardDate(c.createdAt, nowMs)}</span>
             <span class="badge warn">{c.reports} {c.reports === 1 ? 'report' : 'reports'}</span>
             {c.hiddenAt ? <span class="badge">hidden</span> : null}
@@ -402,7 +403,7 @@ export function ModerationPage({ site, reported, hiddenComments, hiddenPapers, s
       <AdminListSection id={HIDDEN_COMMENTS_ANCHOR} title="Hidden comments" empty="No hidden comments." listClass="comments" list={hiddenComments} render={(c) => (
         <li class="comment">
           <p class="meta">
-            <strong>{c.username ?? 'a deleted account'}</strong> on <a href={`/papers/${c.paperId}#c${c.id}`}>{c.paperTitle}</a>
+            <strong>{c.username ?? 'a deleted account'}</strong> on <a href={commentPath(c.paperId, c.id)}>{c.paperTitle}</a>
             <span>hidden {formatCardDate(c.hiddenAt!, nowMs)}</span>
           </p>
           <blockquote class="comment-body">{raw(renderCommentMarkdown(c.body))}</blockquote>

@@ -33,8 +33,11 @@ export interface PaperPageProps {
   paper: PaperDetail;
   nowMs: number;
   voted?: boolean;
+  /** The comments of the page's threads (see listPaperThreadPage). */
   comments?: CommentRow[];
   order?: CommentOrder;
+  /** Which page of threads `comments` is, and how many pages the discussion has. */
+  commentPage?: { page: number; pages: number };
   /** A comment form error to show, with the text the member wrote. */
   commentError?: CommentError | null;
   /** Similar papers with their reasons; null when the instance has no search engine. */
@@ -53,7 +56,7 @@ export interface LinksError { message: string; code: string; project: string }
 /** The page's answer to an action that came back to it (`?submitted=1`, `?deleted=comment`). */
 export type PaperNotice = 'submitted' | 'comment-deleted';
 
-export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentError = null, similar = null, notice = null, upvotedComments = new Set(), linksError = null }: PaperPageProps) {
+export function PaperPage({ site, paper, nowMs, voted = false, comments = [], order = 'oldest', commentPage = { page: 1, pages: 1 }, commentError = null, similar = null, notice = null, upvotedComments = new Set(), linksError = null }: PaperPageProps) {
   const self = `/papers/${paper.id}`;
   const links = arxivLinks(paper.id);
   const code = safeHref(paper.codeUrl);
@@ -154,7 +157,7 @@ export function PaperPage({ site, paper, nowMs, voted = false, comments = [], or
         </section>
         {similar ? <SimilarPapers view={similar} /> : null}
         {site.viewer && site.viewer.role !== 'member' ? <CuratorControls paper={paper} viewer={site.viewer} linksError={linksError} /> : null}
-        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} nowMs={nowMs} error={commentError} notice={notice} upvoted={upvotedComments} />
+        <Discussion paper={paper} viewer={site.viewer} comments={comments} order={order} commentPage={commentPage} nowMs={nowMs} error={commentError} notice={notice} upvoted={upvotedComments} />
       </article>
     </Layout>
   );
@@ -191,6 +194,20 @@ function CuratorControls({ paper, viewer, linksError }: { paper: PaperDetail; vi
       </details>
     </section>
   );
+}
+
+/**
+ * How many threads (a comment on the paper with all its replies) a page of the discussion shows:
+ * a busy paper's 3,000 comments made a 1.9 MB page that took a quarter of a second or more to build.
+ */
+export const COMMENT_THREADS_PER_PAGE = 50;
+
+/**
+ * A link to a comment: the paper page holding its thread (however many pages the discussion has),
+ * scrolled to it.
+ */
+export function commentPath(paperId: string, commentId: number): string {
+  return `/papers/${paperId}?comment=${commentId}#c${commentId}`;
 }
 
 /** A refused comment or reply: its message, the text the member wrote, and the comment it replied to. */
@@ -246,10 +263,11 @@ function buildThreads(comments: CommentRow[], order: CommentOrder): Thread[] {
     if (under !== parent) t.inReplyTo = parent.comment;
     under.replies.push(t);
   }
+  // The store's order of threads (listPaperThreadPage), replies alike: the id breaks ties.
   const sort = (list: Thread[]) => {
-    list.sort((a, b) => order === 'newest' ? b.comment.createdAt.localeCompare(a.comment.createdAt)
-      : order === 'top' ? b.comment.score - a.comment.score || a.comment.createdAt.localeCompare(b.comment.createdAt)
-      : a.comment.createdAt.localeCompare(b.comment.createdAt));
+    list.sort((a, b) => order === 'newest' ? b.comment.createdAt.localeCompare(a.comment.createdAt) || b.comment.id - a.comment.id
+      : order === 'top' ? b.comment.score - a.comment.score || a.comment.createdAt.localeCompare(b.comment.createdAt) || a.comment.id - b.comment.id
+      : a.comment.createdAt.localeCompare(b.comment.createdAt) || a.comment.id - b.comment.id);
     for (const t of list) sort(t.replies);
   };
   sort(roots);
@@ -349,8 +367,8 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
   );
 }
 
-function Discussion({ paper, viewer, comments, order, nowMs, error, notice, upvoted }: {
-  paper: PaperDetail; viewer: Viewer | null; comments: CommentRow[]; order: CommentOrder; nowMs: number;
+function Discussion({ paper, viewer, comments, order, commentPage, nowMs, error, notice, upvoted }: {
+  paper: PaperDetail; viewer: Viewer | null; comments: CommentRow[]; order: CommentOrder; commentPage: { page: number; pages: number }; nowMs: number;
   error: CommentError | null; notice: PaperNotice | null; upvoted: Set<number>;
 }) {
   const threads = buildThreads(comments, order);
@@ -359,13 +377,21 @@ function Discussion({ paper, viewer, comments, order, nowMs, error, notice, upvo
   const replyShown = !!error && error.parentId !== null && !!viewer && comments.some((c) => c.id === error.parentId && !c.deletedAt && !c.hiddenAt);
   const newError = error && !replyShown ? (error.parentId === null ? error.message : `${error.message} What you wrote is in the box for a new comment below.`) : null;
   const orders: [CommentOrder, string][] = [['oldest', 'Oldest'], ['newest', 'Newest'], ['top', 'Top']];
+  const { page, pages } = commentPage;
+  // Another page of threads, in the same order, scrolled to the discussion.
+  const pageHref = (p: number) => {
+    const q = new URLSearchParams();
+    if (order !== 'oldest') q.set('comments', order);
+    if (p > 1) q.set('page', String(p));
+    return `/papers/${paper.id}${q.size > 0 ? `?${q}` : ''}#comments`;
+  };
   return (
     <section id="comments" aria-labelledby="comments-h">
       <h2 id="comments-h">Discussion</h2>
       {notice === 'comment-deleted' && viewer ? <p class="success" role="status">Your comment is deleted.</p> : null}
       <div class="toolbar">
         <p class="count">{paper.commentsCount} {paper.commentsCount === 1 ? 'comment' : 'comments'}</p>
-        {comments.length > 1 ? (
+        {comments.length > 1 || pages > 1 ? (
           <nav aria-label="Comment order" class="sort">
             <span class="label">Order:</span>
             {orders.map(([o, label]) => <a href={`/papers/${paper.id}?comments=${o}#comments`} aria-current={o === order ? 'true' : undefined}>{label}</a>)}
@@ -374,7 +400,14 @@ function Discussion({ paper, viewer, comments, order, nowMs, error, notice, upvo
       </div>
       {/* With no form to show it by (a member who has not confirmed their address), the error shows here. */}
       {error && !replyShown && !viewer?.verified ? <p class="alert" role="alert">{error.message}</p> : null}
+      {pages > 1 ? <p class="muted">Threads, page {page} of {pages}</p> : null}
       {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} error={replyShown ? error : null} upvoted={upvoted} />)}</ul> : null}
+      {pages > 1 ? (
+        <nav aria-label="Pages of comments" class="pager">
+          {page > 1 ? <a href={pageHref(page - 1)} rel="prev">Previous comments</a> : null}
+          {page < pages ? <a href={pageHref(page + 1)} rel="next">More comments</a> : null}
+        </nav>
+      ) : null}
       {viewer ? (
         viewer.verified
           ? <CommentForm paperId={paper.id} viewer={viewer} parentId={null} draft={newError ? error?.draft : ''} error={newError} label="Add a comment" />
