@@ -245,6 +245,11 @@ test('real answers fit the document: each status is declared for its operation, 
     [200, 'POST', '/mcp', { body: mcpCall, headers: mcpHeaders }],
     [400, 'GET', '/api/daily_papers?limit=0'],
     [401, 'GET', '/api/v1/me'],
+    // A discussion's pages: one with a next page, and the limits' refusals.
+    [200, 'GET', '/api/v1/papers/2505.00210/comments'],
+    [200, 'GET', `/api/v1/papers/2505.00210/comments?limit=1&cursor=${Buffer.from(JSON.stringify(['1970-01-01T00:00:00.000Z', 1])).toString('base64url')}`],
+    [400, 'GET', '/api/v1/papers/2505.00210/comments?limit=501'],
+    [400, 'GET', '/api/v1/papers/2505.00210/comments?cursor=nope!'],
     // Papers as Markdown.
     [200, 'GET', '/papers/2505.00210.md'],
     [200, 'GET', '/papers/hep-th%2F9901001.md'],

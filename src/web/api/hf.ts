@@ -15,22 +15,10 @@ import { hfDailyRow, hfPaper } from './presenters.ts';
 import { HfDailyRow, HfPaper } from './schemas.ts';
 import { endpoint, type Registry } from './spec.ts';
 import type { ApiContext } from './context.ts';
-import { intParam, LINK_HEADER, svg } from './params.ts';
+import { intParam, LINK_HEADER, nextLink, svg } from './params.ts';
 
 const TAG = 'Hugging Face-compatible';
 const MAX_P = 10_000;
-
-/**
- * `Link: <url>; rel="next"` with the request's own query and one parameter changed. A parameter
- * given twice keeps its first value, the one the answer used (`?date=A&date=B` lists A).
- */
-function nextLink(c: Context, ctx: ApiContext, changes: Record<string, string>): string {
-  const url = new URL(c.req.url);
-  const next = new URL(url.pathname, ctx.present.baseUrl);
-  for (const k of new Set(url.searchParams.keys())) next.searchParams.set(k, url.searchParams.get(k)!);
-  for (const [k, v] of Object.entries(changes)) next.searchParams.set(k, v);
-  return `<${next.href}>; rel="next"`;
-}
 
 const dailyQuery = z.object({
   date: z.string().max(40).optional().describe('A day, YYYY-MM-DD (1991-01-01 to 2999-12-31): the papers that entered its list.'),
@@ -71,7 +59,7 @@ export function mountHfApi(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     const limit = query.limit;
     const p = query.p;
     const page = await listDaily(od, { window, sort, submitter: query.submitter, limit, offset: p * limit });
-    if ((p + 1) * limit < page.total) c.header('Link', nextLink(c, ctx, { p: String(p + 1), limit: String(limit) }));
+    if ((p + 1) * limit < page.total) c.header('Link', nextLink(c, ctx.present.baseUrl, { p: String(p + 1), limit: String(limit) }));
     return c.json(page.items.map((card) => hfDailyRow(present, card)));
   });
 
@@ -102,7 +90,7 @@ export function mountHfApi(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   }, async (c, { query }) => {
     const limit = query.limit;
     const page = await listPapers(od, { cursor: query.cursor, limit });
-    if (page.next) c.header('Link', nextLink(c, ctx, { cursor: page.next, limit: String(limit) }));
+    if (page.next) c.header('Link', nextLink(c, ctx.present.baseUrl, { cursor: page.next, limit: String(limit) }));
     return c.json(page.items.map((card) => hfPaper(present, card)));
   });
 

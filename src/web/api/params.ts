@@ -26,6 +26,18 @@ export const LINK_HEADER = {
   Link: { description: 'The next page: `<url>; rel="next"` (absent on the last page).', schema: { type: 'string' } },
 };
 
+/**
+ * `Link: <url>; rel="next"` with the request's own query and one parameter changed. A parameter
+ * given twice keeps its first value, the one the answer used (`?date=A&date=B` lists A).
+ */
+export function nextLink(c: Context, baseUrl: string, changes: Record<string, string>): string {
+  const url = new URL(c.req.url);
+  const next = new URL(url.pathname, baseUrl);
+  for (const k of new Set(url.searchParams.keys())) next.searchParams.set(k, url.searchParams.get(k)!);
+  for (const [k, v] of Object.entries(changes)) next.searchParams.set(k, v);
+  return `<${next.href}>; rel="next"`;
+}
+
 /** An SVG image response, cacheable for a few minutes. */
 export function svg(c: Context, markup: string): Response {
   return c.body(markup, 200, { 'Content-Type': 'image/svg+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' });

@@ -13,13 +13,13 @@ import {
 } from '../../services/open-data.ts';
 import { changeMemberSubscription, endMemberSubscription, memberSubscriptions, subscribe, type SubscriptionDeps } from '../../services/subscriptions.ts';
 import { collectionPaperIds, findCollection, findCollectionById, listUserCollections } from '../../store/collections.ts';
-import { listPaperComments } from '../../store/comments.ts';
+import { listPaperCommentsAfter } from '../../store/comments.ts';
 import { listCardsByIds } from '../../store/listings.ts';
 import { LIST_SORTS, type ListSort } from '../../store/types.ts';
 import { findUserByName, type User } from '../../store/users.ts';
 import type { ApiContext } from './context.ts';
 import { ApiError, type ApiEnv } from './http.ts';
-import { categoryParam, dayParam, intParam } from './params.ts';
+import { categoryParam, dayParam, intParam, LINK_HEADER, nextLink } from './params.ts';
 import * as P from './presenters.ts';
 import * as S from './schemas.ts';
 import { endpoint, type Registry } from './spec.ts';
@@ -29,6 +29,29 @@ const notFound = (what: string) => ({ 404: { description: what, schema: ERROR } 
 
 const sortParam = z.enum(LIST_SORTS as [ListSort, ...ListSort[]], { error: 'sort must be trending, upvotes or newest' }).optional();
 const idParams = z.object({ id: z.string().max(200).describe('An arXiv id (2505.00201; old-style ids as hep-th%2F9901001).') });
+/** The comments endpoint's page: 100 comments unless asked (at most 500, about 200 KB of JSON). */
+const COMMENTS_PER_PAGE = 100;
+const MAX_COMMENTS_PER_PAGE = 500;
+
+/** The comments endpoint's opaque cursor: the last comment of a page (when it was written, its id). */
+function encodeCommentCursor(key: readonly [string, number]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+/** Reads a cursor made by encodeCommentCursor; a 400 for anything else. */
+function decodeCommentCursor(cursor: string): readonly [string, number] {
+  const bad = () => new ApiError(400, 'cursor is not one this API returned (take it from the Link header of the previous page).');
+  if (!/^[A-Za-z0-9_-]{1,200}$/.test(cursor)) throw bad();
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || key[0].length > 40 || !Number.isSafeInteger(key[1]) || key[1] < 1) throw bad();
+  return [key[0], key[1]];
+}
+
 const numericId = (what: string) => z.string().regex(/^\d{1,12}$/, `${what} must be a number`).transform(Number);
 
 export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext): void {
@@ -152,12 +175,25 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
   endpoint(api, registry, {
     method: 'get', path: '/api/v1/papers/{id}/comments', operationId: 'comments', tags: ['Comments'],
     summary: 'A paper\'s discussion, oldest first (threads by parentId)',
+    description: `A page of comments, oldest first: follow the Link header (rel="next") until there is none to read them all, each once. A reply comes after the comment it answers, on the same page or a later one.`,
     params: idParams,
-    responses: { 200: { description: 'Every comment; removed ones keep their place without their text.', schema: S.Comments }, ...notFound('Not on this site.') },
-  }, async (c, { params }) => {
+    query: z.object({
+      cursor: z.string().max(200, 'cursor is not one this API returned').optional().describe('From the Link header of the previous page.'),
+      limit: intParam('limit', 1, MAX_COMMENTS_PER_PAGE, 'Comments per page.', COMMENTS_PER_PAGE),
+    }),
+    responses: {
+      200: { description: 'A page of comments; removed ones keep their place without their text.', schema: S.Comments, headers: LINK_HEADER },
+      400: { description: 'A limit out of range, or a cursor this API did not return.', schema: ERROR },
+      ...notFound('Not on this site.'),
+    },
+  }, async (c, { params, query }) => {
     const paper = await getPaper(od, requireArxivId(params.id));
-    const rows = await listPaperComments(store.db, paper.id, true);
-    return c.json({ paperId: paper.id, comments: rows.map(P.comment) });
+    const after = query.cursor !== undefined ? decodeCommentCursor(query.cursor) : null;
+    const rows = await listPaperCommentsAfter(store.db, paper.id, after, query.limit + 1);
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    if (rows.length > query.limit && last) c.header('Link', nextLink(c, ctx.present.baseUrl, { cursor: encodeCommentCursor([last.createdAt, last.id]), limit: String(query.limit) }));
+    return c.json({ paperId: paper.id, comments: items.map(P.comment) });
   });
 
   endpoint(api, registry, {
