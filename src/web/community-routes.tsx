@@ -433,8 +433,10 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
   });
   app.post('/comments/:id/delete', async (c) => {
     await form(c);
-    const paperId = await removeComment(community, c.get('user'), Number(c.req.param('id')));
-    return c.redirect(`/papers/${paperId}?deleted=comment#comments`, 303);
+    const id = Number(c.req.param('id'));
+    const paperId = await removeComment(community, c.get('user'), id);
+    // Back to the page of the discussion that held it (it keeps its place, as "[comment deleted]").
+    return c.redirect(`/papers/${paperId}?deleted=comment&comment=${id}#comments`, 303);
   });
   app.post('/comments/:id/vote', async (c) => {
     const f = await form(c);

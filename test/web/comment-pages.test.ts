@@ -131,6 +131,13 @@ test('a reply to a thread on a later page comes back to it; a refused one shows 
   assert.match(html, /Threads, page 3 of 3/);
   assert.match(html, new RegExp(`<textarea id="body-${threads[100]}"[^>]*autofocus`), 'the reply form under its comment, with the focus');
   assert.doesNotMatch(html, /in the box for a new comment below/);
+
+  // Deleting that reply comes back to its page, which says so.
+  const deleted = await kai.post(`/comments/${id}/delete`, {}, { tokenPage: `/comments/${id}/delete` });
+  assert.equal(deleted.status, 303);
+  const back = await kai.get(deleted.headers.get('location')!);
+  assert.match(back.html, /Your comment is deleted\./);
+  assert.match(back.html, /Threads, page 3 of 3/);
 });
 
 test('page and comment values that make no sense show the first page, never an error', async () => {

@@ -67,7 +67,7 @@ test('deleting one\'s comment: the Delete link asks, showing the comment; only t
 
   const done = await ada.post(`/comments/${id}/delete`, {}, { tokenPage: `/comments/${id}/delete` });
   assert.equal(done.status, 303);
-  assert.equal(done.headers.get('location'), '/papers/2505.00202?deleted=comment#comments');
+  assert.equal(done.headers.get('location'), `/papers/2505.00202?deleted=comment&comment=${id}#comments`);
   const after = (await ada.get('/papers/2505.00202?deleted=comment')).html;
   assert.match(after, /<h2 id="comments-h">Discussion<\/h2><p class="success" role="status">Your comment is deleted\.<\/p>/);
   assert.match(after, /comment deleted by its author/);
