@@ -100,6 +100,13 @@ const BUILD_BATCH = 2_000;
 const PHRASE_EXACT_MAX = 1_000;
 /** A phrase query checks at most this many candidates against the text. */
 const MAX_PHRASE_CHECKS = 2_000;
+/**
+ * Whether a paper has a phrase, kept for this many (phrase, paper) pairs (about 130 bytes each, so
+ * at most about 7 MiB; 25 searches' worth of MAX_PHRASE_CHECKS) until the index's text changes:
+ * later pages, the feed and the same search again do not read and split the same abstracts again
+ * (a phrase of common words in an order few papers use checks 2,000 of them on every page).
+ */
+const PHRASE_VERDICTS = 50_000;
 
 export interface SearchRequest {
   query: ParsedQuery;
@@ -242,6 +249,8 @@ export class SearchIndex {
   /** See DiscoveryView.epoch: moved by install() and rebuildDelta(), the only places text, vectors or df change. */
   private epoch = 0;
   private readonly sentences = new KeptMap<string, string[][]>(SENTENCE_CACHE_SIZE);
+  /** JSON of a phrase's stems + paper id -> whether the paper's title or abstract has the phrase (see havingPhrases). */
+  private readonly phraseVerdicts = new KeptMap<string, boolean>(PHRASE_VERDICTS);
   /** Papers added or changed since the generation was built, by id. */
   private deltaDocs = new Map<string, IndexDoc>();
   private delta: Segment | null = null;
@@ -917,8 +926,8 @@ export class SearchIndex {
       let fetch = withWords !== null && withWords <= PHRASE_EXACT_MAX ? withWords + 1 : Math.min(MAX_PHRASE_CHECKS, depth * 2 + 20);
       for (;;) {
         const cand = this.mergeTop(segs, segs.map((s, i) => s.topK(lists[i]!, fetch, phraseAllow[i]!)), fetch);
-        const texts = await listPaperTexts(this.store.db, cand.map((h) => h.id));
-        const ok = cand.filter((h) => { const t = texts.get(h.id); return !!t && q.phrases.every((p) => containsPhrase(`${t.title} ${t.abstract}`, p)); });
+        const having = await this.havingPhrases(cand.map((h) => h.id), q.phrases);
+        const ok = cand.filter((h) => having.has(h.id));
         phraseRatio = cand.length > 0 ? ok.length / cand.length : 1;
         phraseCount = cand.length < fetch ? ok.length : null;
         if (ok.length >= depth || cand.length < fetch || fetch >= MAX_PHRASE_CHECKS) { hits = ok.slice(0, depth); break; }
@@ -1025,8 +1034,50 @@ export class SearchIndex {
     all.forEach((h, i) => { for (const d of h.docs) cand.push({ id: segs[i]!.idAt(d), day: segs[i]!.data.days[d]! }); });
     cand.sort((a, b) => b.day - a.day);
     const ids = cand.slice(0, MAX_PHRASE_CHECKS).map((c) => c.id);
-    const texts = await listPaperTexts(this.store.db, ids);
-    return ids.filter((id) => { const t = texts.get(id); return !!t && phrases.every((p) => containsPhrase(`${t.title} ${t.abstract}`, p)); });
+    const having = await this.havingPhrases(ids, phrases);
+    return ids.filter((id) => having.has(id));
+  }
+
+  /**
+   * Those of `ids` whose title and abstract have every phrase. What the text said is kept per
+   * (phrase, paper) for the PHRASE_VERDICTS most recent checks until the index's text changes (its
+   * epoch, moved by every change applied from the change log): only papers not checked yet are read
+   * from the store, and each of those is split into words once for all the phrases.
+   */
+  private async havingPhrases(ids: readonly string[], phrases: readonly (readonly string[])[]): Promise<Set<string>> {
+    const epoch = this.epoch;
+    const kept = this.phraseVerdicts.at(epoch);
+    const wants = phrases.map((p) => p.map((w) => stemWord(w)));
+    const keys = wants.map((w) => JSON.stringify(w)); // self-delimiting: the paper id follows
+    const out = new Set<string>();
+    const unknown: string[] = [];
+    for (const id of ids) {
+      let all = true;
+      let known = true;
+      for (const key of keys) {
+        const v = kept.get(key + id);
+        if (v === false) { all = false; known = true; break; }
+        if (v === undefined) known = false;
+      }
+      if (!known) unknown.push(id);
+      else if (all) out.add(id);
+    }
+    if (unknown.length === 0) return out;
+    const texts = await listPaperTexts(this.store.db, unknown);
+    const stillValid = this.epoch === epoch; // the text may have changed while it was read
+    for (const id of unknown) {
+      const t = texts.get(id);
+      if (!t) continue; // gone from the store meanwhile: not found, and nothing kept
+      const have = surfaceWords(`${t.title} ${t.abstract}`).map((w) => stemWord(w));
+      let all = true;
+      wants.forEach((want, i) => {
+        const v = hasRun(have, want);
+        if (stillValid) kept.set(keys[i]! + id, v);
+        if (!v) all = false;
+      });
+      if (all) out.add(id);
+    }
+    return out;
   }
 
   private vectorAllow(segs: Segment[], allows: (Uint8Array | null)[]): ((slot: number) => boolean) | null {
@@ -1242,9 +1293,11 @@ function conjunctionDocs(seg: Segment, lists: TermList[]): Int32Array {
 /** True when `text` has the folded words of `phrase` in a row. */
 export function containsPhrase(text: string, phrase: readonly string[]): boolean {
   if (phrase.length === 0) return true;
-  const words = surfaceWords(text);
-  const want = phrase.map((w) => stemWord(w));
-  const have = words.map((w) => stemWord(w));
+  return hasRun(surfaceWords(text).map((w) => stemWord(w)), phrase.map((w) => stemWord(w)));
+}
+
+/** True when `want` (stems) stands in `have` (a text's stems) in a row. */
+function hasRun(have: readonly string[], want: readonly string[]): boolean {
   outer: for (let i = 0; i + want.length <= have.length; i++) {
     for (let j = 0; j < want.length; j++) if (have[i + j] !== want[j]) continue outer;
     return true;
