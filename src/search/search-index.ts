@@ -24,7 +24,7 @@ import {
 import { correctWords } from './suggest.ts';
 import { KeptMap } from '../domain/kept.ts';
 import { addSentenceShare, sentenceTerms } from './passage.ts';
-import { analyze, isIdentifier, nameTokens, stemWord, surfaceWords } from './text.ts';
+import { analyze, isIdentifier, nameTokens, stemsStartingWith, stemWord, surfaceWords } from './text.ts';
 import { VectorIndex } from './vector-index.ts';
 
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
@@ -1064,11 +1064,13 @@ export class SearchIndex {
     }
     if (unknown.length === 0) return out;
     const texts = await listPaperTexts(this.store.db, unknown);
+    const firsts = new Set(wants.flat().map((w) => w.charAt(0)));
     const stillValid = this.epoch === epoch; // the text may have changed while it was read
     for (const id of unknown) {
       const t = texts.get(id);
       if (!t) continue; // gone from the store meanwhile: not found, and nothing kept
-      const have = surfaceWords(`${t.title} ${t.abstract}`).map((w) => stemWord(w));
+      // Only words that could be the phrases' words are stemmed; the others stand as '' (no stem is empty).
+      const have = stemsStartingWith(`${t.title} ${t.abstract}`, firsts);
       let all = true;
       wants.forEach((want, i) => {
         const v = hasRun(have, want);

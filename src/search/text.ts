@@ -123,6 +123,35 @@ export function surfaceWords(text: string): string[] {
   return out;
 }
 
+/**
+ * The stems of a text's words (as `surfaceWords` then `stemWord` give them), but '' for every word
+ * whose first letter is not in `firsts`: for checking phrases, whose words can only be met by words
+ * with their first letter (a stem keeps its word's first letter). Skips the work on the other words.
+ */
+export function stemsStartingWith(text: string, firsts: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  if (!ASCII_RE.test(text)) {
+    for (const w of surfaceWords(text)) out.push(firsts.has(w[0]!) ? stemWord(w) : '');
+    return out;
+  }
+  // ASCII (most abstracts): folding is lower-casing, words are runs of [a-z0-9], as in eachWord.
+  const lower = text.toLowerCase();
+  const n = lower.length;
+  let i = 0;
+  while (i < n) {
+    if (!isAsciiWordChar(lower.charCodeAt(i))) { i++; continue; }
+    let j = i + 1;
+    while (j < n && isAsciiWordChar(lower.charCodeAt(j))) j++;
+    out.push(firsts.has(lower[i]!) ? stemWord(lower.slice(i, Math.min(j, i + MAX_WORD_LENGTH))) : '');
+    i = j;
+  }
+  return out;
+}
+
+function isAsciiWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 48 && c <= 57);
+}
+
 /** Folded tokens of an author name, for `author:` filters: "Yann LeCun" -> ['yann', 'lecun']. */
 export function nameTokens(name: string): string[] {
   return surfaceWords(name);

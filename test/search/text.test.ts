@@ -1,7 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { porterStem } from '../../src/search/porter.ts';
-import { analyze, isIdentifier, tokenize } from '../../src/search/text.ts';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import { analyze, isIdentifier, stemWord, stemsStartingWith, surfaceWords, tokenize } from '../../src/search/text.ts';
 import { highlight, markSegments, segmentsText, snippet } from '../../src/search/highlight.ts';
 import { minMaxNormalize, neighbourSmoothing, reciprocalRankFusion, weightedScoreFusion } from '../../src/search/fusion.ts';
 import { ndcgAt, recallAt } from '../../src/search/metrics.ts';
@@ -31,6 +33,33 @@ describe('analyze and tokenize', () => {
     const text = 'BERT 注意力 model';
     const toks = tokenize(text);
     assert.deepEqual(toks.map((t) => text.slice(t.start, t.end)), ['BERT', '注', '意', '力', 'model']);
+  });
+});
+
+describe('stems for phrase checks', () => {
+  // The demo corpus's titles and abstracts: every word a phrase could meet there.
+  const demo = zlib.gunzipSync(fs.readFileSync(new URL('../../demo/arxiv-cs-2025-05-06.jsonl.gz', import.meta.url))).toString('utf8')
+    .split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as { title?: string; abstract?: string }).map((p) => `${p.title ?? ''} ${p.abstract ?? ''}`);
+
+  test('a stem keeps its word\'s first letter (phrase checks stem only words that start like a phrase word)', () => {
+    const words = new Set(demo.flatMap((t) => surfaceWords(t)));
+    assert.ok(words.size > 30_000);
+    for (const w of [...words, 'ies', 'sses', 'yes', 'ying', 'y', 'eed', 'ing', 'é', '東京']) assert.equal(stemWord(w).charAt(0), w.charAt(0), w);
+  });
+
+  test('are the stems of the text\'s words, with \'\' for words starting otherwise', () => {
+    const firsts = new Set(['n', 'g', 's', '東', '2']);
+    const texts = [
+      ...demo.slice(0, 300),
+      'Graph NEURAL networks, state-of-the-art; Schrödinger’s Nets and 東京 graphs in 2024 (GPT-4).',
+      `Soooo${'o'.repeat(60)}long words, naïve señor, SPACES\tand\nnew lines`,
+      `ASCII only: N${'e'.repeat(70)}twork S${'o'.repeat(50)} graphs_and-nets 42 n2v`,
+      '',
+    ];
+    for (const t of texts) {
+      const want = surfaceWords(t).map((w) => (firsts.has(w.charAt(0)) ? stemWord(w) : ''));
+      assert.deepEqual(stemsStartingWith(t, firsts), want, t.slice(0, 60));
+    }
   });
 });
 
