@@ -1073,7 +1073,7 @@ export class SearchIndex {
       const have = stemsStartingWith(`${t.title} ${t.abstract}`, firsts);
       let all = true;
       wants.forEach((want, i) => {
-        const v = hasRun(have, want);
+        const v = !want.includes('') && hasRun(have, want); // no word of a text has an empty stem
         if (stillValid) kept.set(keys[i]! + id, v);
         if (!v) all = false;
       });
