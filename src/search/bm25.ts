@@ -35,8 +35,15 @@ export const DEFAULT_BM25: Bm25Params = {
 /** Impacts are stored in one byte: 1..255 for a present term. */
 export const IMPACT_LEVELS = 255;
 
+/**
+ * BM25's idf, always positive. `df` may count a paper more than once for a while (an edited
+ * paper's old posting stays in its segment until segments merge), so it is taken as at most `n`:
+ * a word in every paper, once one of them was edited, weighed less than nothing, and a search for
+ * it showed a count and no results.
+ */
 export function idf(n: number, df: number): number {
-  return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  const d = Math.min(df, n);
+  return Math.log(1 + (n - d + 0.5) / (d + 0.5));
 }
 
 /** The saturated, length-normalised weight of a term in a document, in (0, k1 + 1). */
