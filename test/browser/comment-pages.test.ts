@@ -8,7 +8,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import { insertComment } from '../../src/store/comments.ts';
 import type { Store } from '../../src/store/index.ts';
-import { browserUnavailable, launchBrowser, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const skip = browserUnavailable();
@@ -63,6 +63,7 @@ describe('a discussion in pages, in Chromium', { skip: skip ?? false }, () => {
     assert.equal(await page.locator(`#c${threads[0]}`).count(), 0);
     assert.ok(await page.locator('#comments').evaluate((el) => el.getBoundingClientRect().top < window.innerHeight), 'the page opens at the discussion');
     await axe('second page of the discussion');
+    await screenshot(page, 'comments-page-2');
   });
 
   test('an old link to a comment on the second page (#c123) lands on it', async () => {
