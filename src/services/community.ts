@@ -25,6 +25,7 @@ import { limit } from './rate-limits.ts';
 import { counted } from '../domain/words.ts';
 import { controlsToSpaces, hasControlCharacter, showsNothing } from '../domain/text.ts';
 import { ownEntry } from '../domain/lookup.ts';
+import { isRowId } from '../store/row-id.ts';
 
 export interface CommunityDeps {
   store: Store;
@@ -196,7 +197,7 @@ export async function addComment(deps: CommunityDeps, user: User | null, input: 
   let parentId: number | null = null;
   if (input.parentId !== undefined && input.parentId !== '' && input.parentId !== null) {
     parentId = Number(input.parentId);
-    const parent = Number.isSafeInteger(parentId) ? await findComment(deps.store.db, parentId) : null;
+    const parent = isRowId(parentId) ? await findComment(deps.store.db, parentId) : null;
     if (!parent || parent.paperId !== input.paperId) throw new UserError(404, 'The comment you are replying to does not exist.');
     if (parent.deletedAt || parent.hiddenAt) throw new UserError(409, 'That comment was removed; you cannot reply to it.');
   }
@@ -206,7 +207,7 @@ export async function addComment(deps: CommunityDeps, user: User | null, input: 
 /** One of the member's own comments, not deleted: 404 or 403 otherwise (also for the pages that edit or delete it). */
 export async function ownComment(deps: CommunityDeps, user: User | null, id: number) {
   const u = requireMember(user);
-  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  const c = isRowId(id) ? await findComment(deps.store.db, id) : null;
   if (!c || c.deletedAt) throw new UserError(404, 'That comment does not exist.');
   if (c.userId !== u.id) throw new UserError(403, 'You can only change your own comments.');
   return c;
@@ -236,7 +237,7 @@ export async function removeComment(deps: CommunityDeps, user: User | null, id: 
 export async function voteComment(deps: CommunityDeps, user: User | null, id: number, want: boolean): Promise<string> {
   const u = requireMember(user);
   await limit(deps.store, 'voteAccount', u.id, deps.now());
-  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  const c = isRowId(id) ? await findComment(deps.store.db, id) : null;
   if (!c || c.deletedAt || c.hiddenAt) throw new UserError(404, 'That comment does not exist.');
   await deps.store.transaction((trx) => setCommentVote(trx, u.id, id, want, iso(deps.now())), { detailsUnchanged: true });
   return c.paperId;
@@ -245,7 +246,7 @@ export async function voteComment(deps: CommunityDeps, user: User | null, id: nu
 export async function flagComment(deps: CommunityDeps, user: User | null, id: number, reason: unknown): Promise<string> {
   const u = requireVerified(user);
   await limit(deps.store, 'reportAccount', u.id, deps.now());
-  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  const c = isRowId(id) ? await findComment(deps.store.db, id) : null;
   // A hidden comment is handled already: a new report would put it back in the moderators' queue.
   const handled = () => new UserError(404, 'That comment does not exist, or a moderator has hidden it.');
   if (!c || c.deletedAt || c.hiddenAt) throw handled();
@@ -264,7 +265,7 @@ export async function flagComment(deps: CommunityDeps, user: User | null, id: nu
 
 export async function moderateComment(deps: CommunityDeps, user: User | null, id: number, action: unknown): Promise<string> {
   requireRole(user, 'admin');
-  const c = Number.isSafeInteger(id) ? await findComment(deps.store.db, id) : null;
+  const c = isRowId(id) ? await findComment(deps.store.db, id) : null;
   if (!c) throw new UserError(404, 'That comment does not exist.');
   const now = iso(deps.now());
   if (action === 'hide' || action === 'unhide') await deps.store.transaction((trx) => setCommentHidden(trx, id, c.paperId, action === 'hide', now), { detailsUnchanged: true });
@@ -313,7 +314,7 @@ export async function createCollection(deps: CommunityDeps, user: User | null, i
 /** One of the member's own collections: 404 otherwise (also for the page that deletes it). */
 export async function ownCollection(deps: CommunityDeps, user: User | null, id: number) {
   const u = requireMember(user);
-  const c = Number.isSafeInteger(id) ? await findCollectionById(deps.store.db, id) : null;
+  const c = isRowId(id) ? await findCollectionById(deps.store.db, id) : null;
   if (!c || c.userId !== u.id) throw new UserError(404, 'You have no such collection.');
   return c;
 }

@@ -13,6 +13,7 @@ import { findUserById, type User } from '../store/users.ts';
 import { sha256 } from './accounts.ts';
 import { UserError } from './errors.ts';
 import { hasControlCharacter, showsNothing } from '../domain/text.ts';
+import { isRowId } from '../store/row-id.ts';
 
 /** Every token starts with this, so secret scanners and people can recognise one. */
 export const TOKEN_PREFIX = 'pbt_';
@@ -80,7 +81,7 @@ export async function listApiTokens(deps: TokenDeps, user: User): Promise<ApiTok
 }
 
 export async function revokeToken(deps: TokenDeps, user: User, id: number): Promise<void> {
-  if (!Number.isSafeInteger(id) || !(await revokeApiToken(deps.store.db, user.id, id, iso(deps.now())))) {
+  if (!isRowId(id) || !(await revokeApiToken(deps.store.db, user.id, id, iso(deps.now())))) {
     throw new UserError(404, 'You have no such live token.');
   }
 }

@@ -24,6 +24,7 @@ import { getOrCreateSecret, hitRateLimit, unhitRateLimit, type User } from '../s
 import { emailSchema } from './accounts.ts';
 import type { AfterAnswer } from './after-answer.ts';
 import { UserError } from './errors.ts';
+import { isRowId } from '../store/row-id.ts';
 
 /** How long a confirmation link works. */
 export const CONFIRM_HOURS = 48;
@@ -400,7 +401,7 @@ export async function memberSubscriptions(store: Store, user: User): Promise<Sub
  */
 export async function endMemberSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>, user: User, id: string): Promise<void> {
   const n = /^\d{1,12}$/.test(id) ? Number(id) : NaN;
-  if (user.email && user.emailVerifiedAt !== null && Number.isSafeInteger(n)) {
+  if (user.email && user.emailVerifiedAt !== null && isRowId(n)) {
     const ended = await digestDb(deps.store.db).selectFrom('subscriptions').select('id')
       .where('id', '=', n).where('email', '=', user.email).where('unsubscribed_at', 'is not', null).executeTakeFirst();
     if (ended) return;

@@ -6,6 +6,7 @@ import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } fro
 import type { Database } from './schema.ts';
 import { lockCounterRows } from './dialect.ts';
 import { keysetOrder, keysetWhere, type KeysetKey, type KeysetSpec, type Toward } from './keyset.ts';
+import { isRowId } from './row-id.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -171,6 +172,7 @@ export async function listPaperThreadPage(db: Db, paperId: string, order: Commen
  * threads come before it (0 for the first); null when the paper has no such comment.
  */
 export async function findThreadIndex(db: Db, paperId: string, commentId: number, order: CommentOrder): Promise<number | null> {
+  if (!isRowId(commentId)) return null;
   const root = await sql<{ id: number; created_at: string; score: number }>`
     with recursive up(id, parent_id) as (
       select id, parent_id from comments where id = ${commentId} and paper_id = ${paperId}

@@ -49,6 +49,7 @@ import { renderDocument, type SiteInfo } from './pages/layout.tsx';
 import { COMMENT_THREADS_PER_PAGE, PaperPage, type PaperPageProps } from './pages/paper.tsx';
 import { similarView } from './pages/similar.tsx';
 import { mountForYouRoutes, type ForYouOptions } from './for-you-routes.tsx';
+import { isRowId } from '../store/row-id.ts';
 
 export interface Clock {
   /** Milliseconds since the epoch. */
@@ -332,7 +333,7 @@ export function createApp(given: AppDeps) {
     // The discussion a page of threads at a time: `?page=N`, or the page holding a comment, the one
     // a link names (`?comment=123`) or the one a refused reply answered. Anything else: the first page.
     const wanted = c.req.query('comment');
-    const target = extra.commentError?.parentId ?? (wanted && /^\d{1,12}$/.test(wanted) ? Number(wanted) : null);
+    const target = extra.commentError?.parentId ?? (wanted && /^\d{1,10}$/.test(wanted) && isRowId(Number(wanted)) ? Number(wanted) : null);
     const pageQuery = c.req.query('page');
     const threadCount = await countPaperThreads(store.db, id);
     const pages = Math.max(1, Math.ceil(threadCount / COMMENT_THREADS_PER_PAGE));

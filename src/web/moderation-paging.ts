@@ -9,6 +9,7 @@
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { UserError } from '../services/errors.ts';
 import type { KeysetCursor, KeysetKey, KeysetPage } from '../store/keyset.ts';
+import { MAX_ROW_ID as MAX_ID } from '../store/row-id.ts';
 
 const MODERATION_LISTS = ['reported', 'comments', 'papers', 'accounts'] as const;
 export type ModerationList = (typeof MODERATION_LISTS)[number];
@@ -16,7 +17,6 @@ export type ModerationCursors = Record<ModerationList, KeysetCursor | null>;
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
-const MAX_ID = 2_147_483_647; // comments.id is a 32-bit integer on PostgreSQL
 
 /** A comment id or a count of reports: a whole number from 1 to MAX_ID, written plainly. */
 const positive = (s: string) => /^[1-9]\d{0,9}$/.test(s) && Number(s) <= MAX_ID;

@@ -23,6 +23,7 @@ import { categoryParam, dayParam, intParam, LINK_HEADER, nextLink } from './para
 import * as P from './presenters.ts';
 import * as S from './schemas.ts';
 import { endpoint, type Registry } from './spec.ts';
+import { isRowId } from '../../store/row-id.ts';
 
 const ERROR = z.object({ error: z.string() });
 const notFound = (what: string) => ({ 404: { description: what, schema: ERROR } });
@@ -48,7 +49,7 @@ function decodeCommentCursor(cursor: string): readonly [string, number] {
   } catch {
     throw bad();
   }
-  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || key[0].length > 40 || !Number.isSafeInteger(key[1]) || key[1] < 1) throw bad();
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || key[0].length > 40 || !isRowId(key[1]) || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(key[0])) throw bad();
   return [key[0], key[1]];
 }
 
