@@ -9,7 +9,7 @@ import type { ListQuery, Page, PaperCard } from './types.ts';
 import { attachCardDetails, CARD_COLUMNS, toCard } from './cards.ts';
 import { touchListDays } from './list-changes.ts';
 import { trendingByVotes } from '../domain/ranking.ts';
-import { isLargeCategory } from './category-lists.ts';
+import { CATEGORY_WALK, isLargeCategory } from './category-lists.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
@@ -76,9 +76,12 @@ export async function listAnnouncedPapers(db: Db, q: ListQuery): Promise<Page<Pa
     .where('a.day', '>=', q.from).where('a.day', '<=', q.to);
   if (q.category) {
     const category = q.category;
-    // EXISTS, probed per announcement of the window: a join lets SQLite start from every paper of the category.
-    ids = ids.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id')
-      .whereRef('c.paper_id', '=', 'a.paper_id').where('c.category', '=', category)));
+    // A large category: EXISTS, probed per announcement of the window (a join lets SQLite start from
+    // every paper of the category). A small one: from its own few rows.
+    ids = await isLargeCategory(db, category)
+      ? ids.where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id')
+        .whereRef('c.paper_id', '=', 'a.paper_id').where('c.category', '=', category)))
+      : ids.innerJoin('paper_categories as c', 'c.paper_id', 'a.paper_id').where('c.category', '=', category);
   }
   let rows = db.selectFrom('papers as p')
     .leftJoin('daily_entries as d', 'd.paper_id', 'p.id')
@@ -105,11 +108,13 @@ export async function latestDailyDay(db: Db): Promise<string | null> {
 /** The latest day arXiv announced anything (in a category, when given). */
 export async function latestAnnouncedDay(db: Db, category?: string): Promise<string | null> {
   if (category && (await isLargeCategory(db, category))) {
-    // Down the days by index, to the first paper of the category: not every paper of a large category.
-    const row = await db.selectFrom('announcements as a').select('a.day')
-      .where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'a.paper_id').where('c.category', '=', category)))
-      .orderBy('a.day', 'desc').limit(1).executeTakeFirst();
-    return row?.day ?? null;
+    // Down the days by index, to the first paper of the category (within CATEGORY_WALK
+    // announcements): not every paper of a large category.
+    const walk = db.selectFrom('announcements as a').select(['a.day', 'a.paper_id']).orderBy('a.day', 'desc').limit(CATEGORY_WALK);
+    const row = await db.selectFrom(walk.as('w')).select('w.day')
+      .where((eb) => eb.exists(eb.selectFrom('paper_categories as c').select('c.paper_id').whereRef('c.paper_id', '=', 'w.paper_id').where('c.category', '=', category)))
+      .orderBy('w.day', 'desc').limit(1).executeTakeFirst();
+    if (row) return row.day;
   }
   let q = db.selectFrom('announcements as a').select((eb) => eb.fn.max('a.day').as('day'));
   if (category) q = q.innerJoin('paper_categories as c', 'c.paper_id', 'a.paper_id').where('c.category', '=', category);

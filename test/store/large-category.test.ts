@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isLargeCategory, LARGE_CATEGORY, latestCategoryDay, neighbourCategoryDays } from '../../src/store/category-lists.ts';
+import { CATEGORY_WALK, isLargeCategory, LARGE_CATEGORY, latestCategoryDay, neighbourCategoryDays } from '../../src/store/category-lists.ts';
 import { setEntryFlags } from '../../src/store/curation.ts';
 import { latestAnnouncedDay } from '../../src/store/listings.ts';
 import { addDays } from '../../src/domain/dates.ts';
@@ -50,4 +50,28 @@ test('a large category: latest day, neighbours and New on arXiv as a small one w
   const newOn = await store.listAnnouncedPapers({ from: days[20]!, to: days[20]!, sort: 'newest', limit: 100, offset: 0, category: 'cs.CV' });
   assert.equal(newOn.total, 60);
   assert.ok(newOn.items.every((c) => c.categories.includes('cs.CV')));
+});
+
+test('a large category whose last list day lies further back than the walk reads: found from its own rows', async () => {
+  const store = await tempStore();
+  const records = [];
+  const entries = [];
+  let n = 0;
+  // 2,100 cs.CV papers on 2025-01-06, then CATEGORY_WALK + 100 entries of other papers on later days.
+  for (let k = 0; k < 2_100; k++) {
+    const id = `2501.${String(10000 + n++).padStart(5, '0')}`;
+    records.push(paperRecord({ id, categories: ['cs.CV'], announcedOn: ['2025-01-06'] }));
+    entries.push({ paperId: id, day: '2025-01-06', submittedAt: '2025-01-06T09:00:00.000Z' });
+  }
+  for (let k = 0; k < CATEGORY_WALK + 100; k++) {
+    const id = `2502.${String(10000 + n++).padStart(5, '0')}`;
+    const day = addDays('2025-02-03', k % 20);
+    records.push(paperRecord({ id, categories: ['math.CO'], announcedOn: [day] }));
+    entries.push({ paperId: id, day, submittedAt: `${day}T09:00:00.000Z` });
+  }
+  await store.importBatch({ records, entries }, FIXED_NOW);
+  assert.equal(await isLargeCategory(store.db, 'cs.CV'), true);
+  assert.equal(await latestCategoryDay(store.db, 'cs.CV'), '2025-01-06');
+  assert.equal(await latestAnnouncedDay(store.db, 'cs.CV'), '2025-01-06');
+  assert.deepEqual(await neighbourCategoryDays(store.db, 'cs.CV', '2025-03-01'), { prev: '2025-01-06', next: null });
 });
