@@ -91,7 +91,10 @@ interface Done { summary: Partial<Summary>; code: number | null; signal: NodeJS.
  * for the recap at the end of the run: a long run's log is often read from its tail alone.
  * Suites that failed only through a subtest are left out; the subtest is named.
  */
-function tapFailures(output: string): string[] {
+function tapFailures(output: string, file: string): string[] {
+  // Where it failed: the first line of the error's stack in the test file (TAP's `location` is where
+  // the test is declared, and under a loader not even that line).
+  const inFile = new RegExp(`([^\\s()]*${path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}):(\\d+):(\\d+)`);
   const lines = output.split('\n');
   const found: string[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -105,7 +108,10 @@ function tapFailures(output: string): string[] {
       block.push(line.trim());
     }
     if (block.some((l) => l === "failureType: 'subtestsFailed'")) continue;
-    const location = block.find((l) => l.startsWith('location:'))?.replace(/^location: '?|'$/g, '');
+    const stack = block.findIndex((l) => l.startsWith('stack:'));
+    const stackAt = stack < 0 ? undefined : block.slice(stack + 1).map((l) => inFile.exec(l)).find((m) => m !== null);
+    const location = stackAt ? `${stackAt[1]!.replace(/^'|^file:\/\//g, '')}:${stackAt[2]}:${stackAt[3]}`
+      : block.find((l) => l.startsWith('location:'))?.replace(/^location: '?|'$/g, '');
     const at = block.findIndex((l) => l.startsWith('error:'));
     let error: string[] = [];
     if (at >= 0) {
@@ -202,7 +208,7 @@ async function runFile(job: Job): Promise<Done> {
     note = `not ok - ${job.file} ended with ${signal ? `signal ${signal}` : `exit code ${code}`} before reporting its tests\n`;
   }
   process.stdout.write(`\n== ${job.store}: ${job.file} (${(ms / 1000).toFixed(1)} s)\n${output}${output.endsWith('\n') || output === '' ? '' : '\n'}${note}`);
-  const failures = tapFailures(output);
+  const failures = tapFailures(output, job.file);
   if (note) failures.push(note.trim());
   return { summary, code, signal, ms, failures };
 }
