@@ -172,7 +172,11 @@ async function addSubmission(
     if (ok && (links.codeUrl || links.projectUrl)) await fillPaperLinks(trx, id, links, iso(nowMs));
     return ok;
   }, { lock: `submissions:${u.id}` });
-  if (!added) throw new UserError(409, `arXiv:${id} was just added to a list by someone else.`);
+  if (!added) {
+    // Listed meanwhile, by another member, a curator, or this member's own request sent twice.
+    const entry = await findEntry(deps.store.db, id);
+    throw new UserError(409, `arXiv:${id} was just added to the list of ${entry?.day ?? today}.`);
+  }
   return { paperId: id, day: today, fetched };
 }
 

@@ -124,14 +124,6 @@ const toRow = (r: SelectedRow): CommentRow => ({
   createdAt: r.created_at, editedAt: r.edited_at, deletedAt: r.deleted_at, hiddenAt: r.hidden_at, reports: Number(r.reports ?? 0),
 });
 
-/** Every comment of a paper (threads are assembled by the caller); hidden ones only for moderators. */
-export async function listPaperComments(db: Db, paperId: string, includeHidden: boolean): Promise<CommentRow[]> {
-  let q = commentSelect(db).where('c.paper_id', '=', paperId);
-  if (!includeHidden) q = q.where('c.hidden_at', 'is', null);
-  const rows = await q.orderBy('c.created_at').orderBy('c.id').execute();
-  return rows.map(toRow);
-}
-
 /**
  * A thread is a comment on the paper itself with every reply under it. Threads are listed in the
  * discussion's order: `oldest` and `newest` by when the comment was written, `top` by its points
