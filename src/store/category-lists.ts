@@ -31,7 +31,7 @@ export async function isLargeCategory(db: Db, category: string): Promise<boolean
  * before it gives up for the category's own rows: a large category that curators rarely list would
  * otherwise have every entry read, three times a page.
  */
-export const CATEGORY_WALK = 5_000;
+export const CATEGORY_WALK = 2_000;
 
 /** Days with a visible list entry of the category, before or after `day` (nearest), or the latest when `day` is null. */
 async function dayOf(db: Db, category: string, fn: 'max' | 'min', op: '<' | '>' | null, day: string | null, large?: boolean): Promise<string | null> {
