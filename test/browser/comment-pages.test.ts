@@ -4,29 +4,24 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import { insertComment } from '../../src/store/comments.ts';
-import type { Store } from '../../src/store/index.ts';
-import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
-import { startTestServer } from '../helpers/server.ts';
+import { browserUnavailable, openSite, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
 
 const skip = browserUnavailable();
 
 describe('a discussion in pages, in Chromium', { skip: skip ?? false }, () => {
-  let browser: Browser;
-  let base: string;
-  let store: Store;
-  let stop: () => Promise<void>;
   let page: Page;
+  let base: string;
+  let close: () => Promise<void>;
   let paper: string;
   const threads: number[] = [];
 
   before(async () => {
-    const started = await startTestServer();
-    base = started.server.url;
-    store = started.store;
-    stop = async () => { await started.server.close(); await started.store.close(); };
+    const site = await openSite({ width: 1100, height: 900 });
+    ({ page, base, close } = site);
+    const store = site.started.store;
     paper = (await store.db.selectFrom('papers').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()).id;
     const ada = await createAccount({ store, now: () => Date.now() }, { username: 'ada', email: 'ada@example.org', password: 'a long enough password', role: 'member' });
     const base0 = Date.now() - 86_400_000;
@@ -35,13 +30,10 @@ describe('a discussion in pages, in Chromium', { skip: skip ?? false }, () => {
         threads.push(await insertComment(trx, { paperId: paper, userId: ada.id, parentId: null, body: `thread ${i}` }, new Date(base0 + i * 60_000).toISOString()));
       }
     });
-    browser = await launchBrowser();
-    page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
   });
 
   after(async () => {
-    await browser?.close();
-    await stop?.();
+    await close?.();
   });
 
   async function axe(label: string) {
