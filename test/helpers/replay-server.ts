@@ -74,6 +74,8 @@ export interface ReplayServer {
   injectFault(fault: Fault, match?: FaultMatch): void;
   /** Faults injected but not yet used. */
   pendingFaults(): number;
+  /** Drops the faults not yet used: later requests are answered plainly. */
+  clearFaults(): void;
   /** Most requests that were open at the same time (1 for a client that serialises). */
   maxInFlight(): number;
   close(): Promise<void>;
@@ -201,6 +203,7 @@ export async function startReplayServer(options: ReplayServerOptions = {}): Prom
     addRoute: (route) => routes.push(route),
     injectFault: (fault, match) => faults.push({ fault, match }),
     pendingFaults: () => faults.length,
+    clearFaults: () => { faults.length = 0; },
     maxInFlight: () => maxInFlight,
     close: () =>
       new Promise<void>((resolve, reject) => {
