@@ -3,7 +3,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { coauthorGroups, rankCoauthors } from '../../src/domain/authors.ts';
+import { coauthorGroups, rankCoauthors } from './authors.ts';
 
 test('groups: papers linked by a shared co-author, directly or through other papers; solo papers left out', () => {
   const cases: { name: string; byPaper: [string, string[]][]; groups: string[][] }[] = [

@@ -11,7 +11,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import {
   analyzeText, buildKeywordModel, candidateKeys, EMPTY_MODEL, extractKeywords, markKeywords, MAX_KEYWORDS, wordKey, type KeywordModel,
-} from '../../src/domain/keywords.ts';
+} from './keywords.ts';
 
 const SHARED = process.env.PAPERBOY_SHARED_DATA ?? path.resolve('../shared/data');
 const LISTINGS = path.join(SHARED, 'arxiv-cs-listings-2025-05-06', 'arxiv_cs_2025-05_06.jsonl.gz');
