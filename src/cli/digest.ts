@@ -4,7 +4,6 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { simpleParser } from 'mailparser';
 import { fileInPlaceOfFolder, type Config } from '../config.ts';
 import { parseDay } from '../domain/dates.ts';
 import { latestCompleteDate } from '../domain/digest.ts';
@@ -88,6 +87,7 @@ export async function runDigestCli(
   if (sub === 'unsubscribe-mail') {
     const chunks: Buffer[] = [];
     for await (const chunk of options.stdin ?? process.stdin) chunks.push(Buffer.from(chunk as Buffer));
+    const { simpleParser } = await import('mailparser');
     const mail = await simpleParser(Buffer.concat(chunks));
     const token = /unsubscribe\s+(\d+\.\d+\.[A-Za-z0-9_-]{32})/i.exec(`${mail.subject ?? ''} ${mail.text ?? ''}`)?.[1];
     if (!token) { err.write('digest: no unsubscribe token in this e-mail\n'); return 1; }

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import { simpleParser } from 'mailparser';
 
 export interface OutgoingMail {
   to: string;
@@ -104,6 +103,8 @@ export function maskLinkSecrets(text: string): string {
 export async function readOutbox(dir: string, limit: number): Promise<OutboxMessage[]> {
   if (!fs.existsSync(dir)) return [];
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml')).sort().reverse().slice(0, limit);
+  // Imported here, not with the mailer: mailparser and its decoders are about 100 modules that only this reader needs.
+  const { simpleParser } = await import('mailparser');
   return Promise.all(files.map(async (file) => {
     const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
     const to = Array.isArray(parsed.to) ? parsed.to.map((a) => a.text).join(', ') : parsed.to?.text ?? '';

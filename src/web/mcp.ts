@@ -4,8 +4,7 @@
  * a paper and find similar papers. Stateless: each POST gets a fresh server and transport, so
  * any app process can answer any request, and nothing is kept between requests.
  */
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -55,11 +54,22 @@ async function answer(run: () => Promise<CallToolResult>): Promise<CallToolResul
   }
 }
 
+/**
+ * The SDK's server and transport, imported by the first request to /mcp rather than when the app
+ * starts: with the schema validators it brings, the SDK is about 130 modules, a tenth of what a
+ * process starting the app loads, for a route most instances rarely serve.
+ */
+let sdk: Promise<{ McpServer: typeof McpServer; Transport: typeof import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js').WebStandardStreamableHTTPServerTransport }> | null = null;
+const loadSdk = () => (sdk ??= Promise.all([
+  import('@modelcontextprotocol/sdk/server/mcp.js'),
+  import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js'),
+]).then(([server, transport]) => ({ McpServer: server.McpServer, Transport: transport.WebStandardStreamableHTTPServerTransport })));
+
 /** A server with the tools, over this instance's data. */
-export function createMcpServer(ctx: ApiContext): McpServer {
+function createMcpServer(ctx: ApiContext, Server: typeof McpServer): McpServer {
   const { store } = ctx.deps;
   const base = ctx.present.baseUrl;
-  const server = new McpServer(
+  const server = new Server(
     { name: 'paperboy', title: ctx.siteName, version: SERVER_VERSION },
     {
       instructions: `${ctx.siteName} is a Daily Papers site: research papers from arXiv that its community submits and upvotes, `
@@ -168,8 +178,9 @@ export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext)
     if (body.trimStart().startsWith('[')) {
       return c.json(errorBody('Batches are not accepted: send one JSON-RPC message per request.'), 400);
     }
-    const server = createMcpServer(ctx);
-    const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_MCP_BODY_BYTES });
+    const { McpServer: Server, Transport } = await loadSdk();
+    const server = createMcpServer(ctx, Server);
+    const transport = new Transport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: MAX_MCP_BODY_BYTES });
     await server.connect(transport);
     try {
       return await transport.handleRequest(new Request(c.req.raw.url, { method: 'POST', headers: c.req.raw.headers, body }));
