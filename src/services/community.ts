@@ -225,6 +225,7 @@ async function editableComment(deps: CommunityDeps, user: User | null, id: numbe
 
 export async function updateComment(deps: CommunityDeps, user: User | null, id: number, body: unknown): Promise<string> {
   const c = await editableComment(deps, user, id);
+  await limit(deps.store, 'commentEditAccount', requireMember(user).id, deps.now());
   if (!(await editComment(deps.store.db, id, parseBody(body), iso(deps.now())))) {
     await editableComment(deps, user, id); // deleted or hidden since the check: the same answer as if it had come first
     throw new UserError(409, 'This comment changed while you were editing it; try again.');

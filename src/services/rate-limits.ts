@@ -29,6 +29,8 @@ export const RULES = {
   submitAccount: { limit: 30, windowSeconds: 60 * 60, what: 'submissions' },
   commentAccount: { limit: 30, windowSeconds: 60 * 60, what: 'comments' },
   commentIp: { limit: 60, windowSeconds: 60 * 60, what: 'comments from your network address' },
+  // Each edit re-renders the comment for every reader and moves the paper's change token.
+  commentEditAccount: { limit: 60, windowSeconds: 60 * 60, what: 'comment edits' },
   voteAccount: { limit: 300, windowSeconds: 60 * 60, what: 'votes' },
   voteIp: { limit: 600, windowSeconds: 60 * 60, what: 'votes from your network address' },
   reportAccount: { limit: 20, windowSeconds: 60 * 60, what: 'reports' },

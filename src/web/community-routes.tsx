@@ -420,8 +420,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       const paperId = await updateComment(community, c.get('user'), id, f.body);
       return c.redirect(commentPath(paperId, id), 303);
     } catch (err) {
-      // A refused text, or a comment changed meanwhile (409): the form comes back with what was written.
-      if (!(err instanceof UserError) || (err.status !== 422 && err.status !== 409)) throw err;
+      // A refused text, a comment changed meanwhile (409) or too many edits (429): the form comes back with what was written.
+      if (!(err instanceof UserError) || (err.status !== 422 && err.status !== 409 && err.status !== 429)) throw err;
+      shownAgain(c, err);
       const comment = await findComment(store.db, id);
       return web.html(c, <EditCommentPage site={await web.site(c)} comment={{ id, paperId: comment!.paperId, body: (f.body ?? '').slice(0, 10_000) }} error={err.message} />, err.status);
     }

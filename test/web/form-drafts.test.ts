@@ -117,6 +117,25 @@ test('a reply past the comment limit (429) comes back open under its comment, wi
   assertErrorBy(html, `id="body-${id}"`, `body-${id}-error`, /Too many comments/);
 });
 
+test('edits past the limit (60 an hour) are refused with 429, the text written kept in the form and the comment as last saved', async () => {
+  const { app, outboxDir } = await setup();
+  const ada = await memberSession(app, outboxDir, 'ada');
+  const id = await commentId(await comment(ada, { body: 'First' }));
+  for (let i = 1; i <= 60; i++) {
+    const res = await ada.post(`/comments/${id}/edit`, { body: `Edit ${i}` }, { tokenPage: PAGE });
+    assert.equal(res.status, 303, `edit ${i}`);
+  }
+  const res = await ada.post(`/comments/${id}/edit`, { body: 'One edit too many' }, { tokenPage: PAGE });
+  assert.equal(res.status, 429);
+  assert.ok(Number(res.headers.get('retry-after')) > 0);
+  const html = await res.text();
+  assert.equal(textareaText(html, 'edit-body'), 'One edit too many');
+  assert.match(html, /Too many comment edits: at most 60 in 60 minutes/);
+  const page = (await ada.get(PAGE)).html;
+  assert.match(page, /Edit 60/);
+  assert.doesNotMatch(page, /One edit too many/);
+});
+
 test('a refused edit of a comment keeps the text written, with the error by the form', async () => {
   const { app, outboxDir } = await setup();
   const ada = await memberSession(app, outboxDir, 'ada');
