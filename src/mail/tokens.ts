@@ -7,6 +7,7 @@
  * breaks the signature), cannot be made without the key, and dies when the nonce is rotated.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { isRowId } from '../store/row-id.ts';
 
 export type TokenPurpose = 'confirm' | 'unsubscribe' | 'manage' | 'view';
 
@@ -27,9 +28,6 @@ export function signToken(key: string, purpose: TokenPurpose, id: number, nonce:
   return `${id}.${exp}.${signature(key, purpose, id, exp, nonce)}`;
 }
 
-/** The largest id a subscription can have (a 32-bit integer column on PostgreSQL). */
-const MAX_ID = 2 ** 31 - 1;
-
 /**
  * The subscription id a well-formed token names (not yet verified), or null for anything else,
  * including ids no subscription can have (0, or past the id column's range).
@@ -38,7 +36,7 @@ export function tokenSubject(token: unknown): number | null {
   if (typeof token !== 'string' || token.length > 80) return null;
   const m = TOKEN_RE.exec(token);
   const id = m ? Number(m[1]) : 0;
-  return id >= 1 && id <= MAX_ID ? id : null;
+  return isRowId(id) ? id : null;
 }
 
 /** Checks a token against the subscription's nonce: 'ok', 'expired' (signature good, too late) or 'invalid'. */
