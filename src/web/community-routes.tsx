@@ -443,7 +443,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const f = await form(c);
     const id = Number(c.req.param('id'));
     const paperId = await voteComment(community, c.get('user'), id, f.want !== '0');
-    return c.redirect(commentPath(paperId, id), 303);
+    // Back to the comment in the order the discussion was read in (the form says which, when not the default).
+    const order = f.comments === 'newest' || f.comments === 'top' ? f.comments : 'oldest';
+    return c.redirect(commentPath(paperId, id, order), 303);
   });
   app.post('/comments/:id/report', async (c) => {
     const f = await form(c);

@@ -38,3 +38,26 @@ test('upvoting a comment shows it pressed, and pressing again takes the upvote b
   assert.match(voteForm(after), /aria-pressed="false"/);
   assert.match(voteForm(after), /name="want" value="1"/);
 });
+
+test('an upvote without JavaScript comes back to the comment in the order the discussion was read in', async () => {
+  const t = await testApp();
+  await seedSmallCorpus(t.store);
+  const { app, outboxDir } = t;
+  const ada = await memberSession(app, outboxDir, 'ada');
+  const bob = await memberSession(app, outboxDir, 'bob');
+  const posted = await bob.post('/actions/comment', { paper: '2505.00202', body: 'Worth a read' }, { tokenPage: '/papers/2505.00202' });
+  const id = Number(/#c(\d+)$/.exec(posted.headers.get('location')!)![1]);
+  const voteForm = (html: string) => new RegExp(`<form method="post" action="/comments/${id}/vote"[^>]*>.*?</form>`, 's').exec(html)?.[0] ?? '';
+
+  for (const order of ['top', 'newest'] as const) {
+    const form = voteForm((await ada.get(`/papers/2505.00202?comments=${order}`)).html);
+    assert.match(form, new RegExp(`<input type="hidden" name="comments" value="${order}"/>`), `${order}: the form carries the order`);
+    const res = await ada.post(`/comments/${id}/vote`, { want: /value="0"/.test(form) ? '0' : '1', comments: order }, { tokenPage: `/papers/2505.00202?comments=${order}` });
+    assert.equal(res.status, 303);
+    assert.equal(res.headers.get('location'), `/papers/2505.00202?comments=${order}&comment=${id}#c${id}`);
+  }
+  // The default order adds nothing to the form; an order that is not one is not carried over.
+  assert.doesNotMatch(voteForm((await ada.get('/papers/2505.00202')).html), /name="comments"/);
+  const odd = await ada.post(`/comments/${id}/vote`, { want: '1', comments: 'javascript:alert(1)' }, { tokenPage: '/papers/2505.00202' });
+  assert.equal(odd.headers.get('location'), `/papers/2505.00202?comment=${id}#c${id}`);
+});

@@ -206,8 +206,9 @@ export const COMMENT_THREADS_PER_PAGE = 50;
  * A link to a comment: the paper page holding its thread (however many pages the discussion has),
  * scrolled to it.
  */
-export function commentPath(paperId: string, commentId: number): string {
-  return `/papers/${paperId}?comment=${commentId}#c${commentId}`;
+/** The page of a paper's discussion that holds a comment, in `order` (the default, oldest first, unless told). */
+export function commentPath(paperId: string, commentId: number, order: CommentOrder = 'oldest'): string {
+  return `/papers/${paperId}?${order !== 'oldest' ? `comments=${order}&` : ''}comment=${commentId}#c${commentId}`;
 }
 
 /** A refused comment or reply: its message, the text the member wrote, and the comment it replied to. */
@@ -298,8 +299,9 @@ function CommentForm({ paperId, viewer, parentId, draft, error, label }: {
 }
 
 /** `error`: a refused reply, shown (open, with its text) under the comment it replied to. */
-function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
-  thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number; error: CommentError | null; upvoted: Set<number>;
+/** `order`: the discussion's order, which an upvote (a form) brings the reader back to. */
+function CommentView({ thread, viewer, paperId, nowMs, error, upvoted, order }: {
+  thread: Thread; viewer: Viewer | null; paperId: string; nowMs: number; error: CommentError | null; upvoted: Set<number>; order: CommentOrder;
 }) {
   const c = thread.comment;
   const refused = error?.parentId === c.id ? error : null;
@@ -334,6 +336,7 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
           <form method="post" action={`/comments/${c.id}/vote`} class="inline">
             <Csrf viewer={viewer} />
             <input type="hidden" name="want" value={mineUp ? '0' : '1'} />
+            {order !== 'oldest' ? <input type="hidden" name="comments" value={order} /> : null}
             <button type="submit" class="link" aria-pressed={mineUp ? 'true' : 'false'} title={mineUp ? 'Remove your upvote' : 'Upvote'}>
               <span aria-hidden="true">{mineUp ? VOTED_ARROW : UNVOTED_ARROW} </span>Upvote{which}
             </button>
@@ -360,7 +363,7 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted }: {
       {viewer?.role === 'admin' && c.hiddenAt ? <div class="comment-actions">{post(`/comments/${c.id}/moderate`, 'Unhide', { action: 'unhide' })}</div> : null}
       {thread.replies.length > 0 ? (
         <ul class="comments">
-          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} error={error} upvoted={upvoted} />)}
+          {thread.replies.map((t) => <CommentView thread={t} viewer={viewer} paperId={paperId} nowMs={nowMs} error={error} upvoted={upvoted} order={order} />)}
         </ul>
       ) : null}
     </li>
@@ -401,7 +404,7 @@ function Discussion({ paper, viewer, comments, order, commentPage, nowMs, error,
       {/* With no form to show it by (a member who has not confirmed their address), the error shows here. */}
       {error && !replyShown && !viewer?.verified ? <p class="alert" role="alert">{error.message}</p> : null}
       {pages > 1 ? <p class="muted">Threads, page {page} of {pages}</p> : null}
-      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} error={replyShown ? error : null} upvoted={upvoted} />)}</ul> : null}
+      {threads.length > 0 ? <ul class="comments">{threads.map((t) => <CommentView thread={t} viewer={viewer} paperId={paper.id} nowMs={nowMs} error={replyShown ? error : null} upvoted={upvoted} order={order} />)}</ul> : null}
       {pages > 1 ? (
         <nav aria-label="Pages of comments" class="pager">
           {page > 1 ? <a href={pageHref(page - 1)} rel="prev">Previous comments</a> : null}
