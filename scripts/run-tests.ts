@@ -82,8 +82,8 @@ type Summary = Record<(typeof SUMMARY_KEYS)[number], number>;
 const SUMMARY_RE = /^(?:#|ℹ) (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\d+(?:\.\d+)?)\s*$/;
 
 type StoreLabel = 'SQLite' | 'PostgreSQL';
-/** A test file on a store, or (`prepare`) the demo import that the store's test servers share, run ahead of them. */
-interface Job { store: StoreLabel; file: string; env: NodeJS.ProcessEnv; prepare?: boolean }
+/** A test file on a store (or the demo import that the store's test servers share, run ahead of them). */
+interface Job { store: StoreLabel; file: string; env: NodeJS.ProcessEnv }
 interface Done { summary: Partial<Summary>; code: number | null; signal: NodeJS.Signals | null; ms: number; failures: string[] }
 
 /**
@@ -134,7 +134,7 @@ function readWeights(): Weights {
   }
 }
 const weights = readWeights();
-const weightOf = (job: Job) => (job.prepare ? Infinity : weights[job.store]?.[job.file] ?? Number.MAX_VALUE);
+const weightOf = (job: Job) => weights[job.store]?.[job.file] ?? Number.MAX_VALUE;
 
 /** The compiled project (--compiled): tsc's output, beside links to every other file it needs. */
 const BUILD_DIR = '.test-build';
@@ -146,14 +146,16 @@ const BUILD_TREES = ['src', 'test', 'bench', 'scripts'];
  * what changed), then links every file tsc did not write (migrations, assets, fixtures) and the
  * demo corpus into it, and marks its .js files as ES modules. False when tsc found errors.
  */
-function compile(): boolean {
+async function compile(): Promise<boolean> {
   process.stdout.write(`== type-checking and compiling into ${BUILD_DIR}/\n`);
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
-  const r = spawnSync(process.execPath, [
+  // Not spawnSync: the demo imports started before it report through this process meanwhile.
+  const child = spawn(process.execPath, [
     tsc, '-p', 'tsconfig.json', '--noEmit', 'false', '--outDir', BUILD_DIR, '--rewriteRelativeImportExtensions',
     '--sourceMap', '--incremental', '--tsBuildInfoFile', path.join(BUILD_DIR, '.tsbuildinfo'),
   ], { stdio: 'inherit' });
-  if (r.status !== 0) return false;
+  const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  if (status !== 0) return false;
   const link = (from: string, to: string) => {
     try {
       fs.lstatSync(to);
@@ -184,7 +186,6 @@ const entry = (file: string) => (values.compiled ? path.join(BUILD_DIR, file.rep
 
 /** Runs one test file in its own process, its output held back until it ends; returns its summary. */
 async function runFile(job: Job): Promise<Done> {
-  if (job.prepare) return prepare(job);
   const reporter = process.stdout.isTTY ? 'spec' : 'tap';
   const started = Date.now();
   const child = spawn(process.execPath, [...LOADER_OPTIONS, `--test-reporter=${reporter}`, entry(job.file)], {
@@ -213,11 +214,17 @@ async function runFile(job: Job): Promise<Done> {
   return { summary, code, signal, ms, failures };
 }
 
+/** The demo imports still running, stopped if the run ends early. */
+const preparing = new Set<ReturnType<typeof spawn>>();
+
 /** Imports the demo for a store's test servers; a failure is shown, and the test files that want the demo then try again themselves. */
 async function prepare(job: Job): Promise<Done> {
   const started = Date.now();
   const r = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }>((resolve) => {
-    const child = spawn(process.execPath, [...LOADER_OPTIONS, entry(job.file)], { env: job.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // From the sources: it starts before the project is compiled (see below).
+    const child = spawn(process.execPath, ['--import', 'tsx', job.file], { env: job.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    preparing.add(child);
+    child.on('close', () => preparing.delete(child));
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));
     child.stderr.on('data', (c: Buffer) => chunks.push(c));
@@ -278,10 +285,6 @@ async function startCluster(bin: string): Promise<{ url: string; stop: () => voi
   return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
 }
 
-if (values.compiled && !compile()) {
-  process.stderr.write('run-tests: type errors (above): no test ran\n');
-  process.exit(1);
-}
 const files = listTests();
 const storeFiles = files.filter((f) => STORE_TEST_DIRS.some((d) => f.startsWith(`${d}/`)));
 const sqliteFiles = store !== 'postgres' ? files.filter((f) => !f.startsWith(`${POSTGRES_ONLY_DIR}/`)) : [];
@@ -308,6 +311,7 @@ const postgresFiles = postgresUrl ? storeFiles : [];
 // This run's shared fixtures (the demo corpus imported once per store), removed at the end.
 const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboy-test-run-'));
 const cleanUp = async () => {
+  for (const child of preparing) child.kill('SIGKILL');
   await dropDemoTemplate().catch((err: Error) => process.stderr.write(`run-tests: ${err.message}\n`));
   cluster?.stop();
   fs.rmSync(runDir, { recursive: true, force: true });
@@ -330,14 +334,21 @@ process.once('SIGTERM', () => { void cleanUp().finally(() => process.exit(143));
 
 // Password hashes at the fast test cost (src/services/passwords.ts), unless the caller chose.
 const env = { PAPERBOY_TEST_FAST_PASSWORDS: '1', ...process.env, PAPERBOY_TEST_RUN_DIR: runDir };
-// With the whole suite, the demo import each store's test servers share is made first, one slot each.
+// With the whole suite, the demo import each store's test servers share is made first.
 const DEMO_STORE = 'test/helpers/demo-store.ts';
 const prepareJobs: Job[] = positionals.length > 0 ? [] : [
-  ...(sqliteFiles.length > 0 ? [{ store: 'SQLite' as const, file: DEMO_STORE, env: { ...env, PAPERBOY_TEST_STORE: 'sqlite' }, prepare: true }] : []),
-  ...(postgresFiles.length > 0 ? [{ store: 'PostgreSQL' as const, file: DEMO_STORE, env: { ...env, PAPERBOY_TEST_STORE: 'postgres', PAPERBOY_TEST_DATABASE_URL: postgresUrl! }, prepare: true }] : []),
+  ...(sqliteFiles.length > 0 ? [{ store: 'SQLite' as const, file: DEMO_STORE, env: { ...env, PAPERBOY_TEST_STORE: 'sqlite' } }] : []),
+  ...(postgresFiles.length > 0 ? [{ store: 'PostgreSQL' as const, file: DEMO_STORE, env: { ...env, PAPERBOY_TEST_STORE: 'postgres', PAPERBOY_TEST_DATABASE_URL: postgresUrl! } }] : []),
 ];
+// The demo imports start first, from the sources, beside the compiler: tsc works on one core for
+// about half a minute, and the imports fill the other.
+const prepared = Promise.all(prepareJobs.map((job) => prepare(job)));
+if (values.compiled && !(await compile())) {
+  await cleanUp();
+  process.stderr.write('run-tests: type errors (above): no test ran\n');
+  process.exit(1);
+}
 const jobs: Job[] = [
-  ...prepareJobs,
   ...sqliteFiles.map((file) => ({ store: 'SQLite' as const, file, env: { ...env, PAPERBOY_TEST_STORE: 'sqlite' } })),
   ...postgresFiles.map((file) => ({ store: 'PostgreSQL' as const, file, env: { ...env, PAPERBOY_TEST_STORE: 'postgres', PAPERBOY_TEST_DATABASE_URL: postgresUrl! } })),
 ];
@@ -345,13 +356,13 @@ if (sqliteFiles.length > 0) process.stdout.write(`\n== SQLite (embedded store): 
 if (postgresFiles.length > 0) process.stdout.write(`== PostgreSQL (shared store): ${postgresFiles.length} test files\n`);
 let results: Done[];
 try {
-  results = await runAll(jobs);
+  [results] = await Promise.all([runAll(jobs), prepared]);
 } finally {
   await cleanUp();
 }
 
 const runs = (['SQLite', 'PostgreSQL'] as const).flatMap((label) => {
-  const mine = results.filter((_, i) => jobs[i]!.store === label && !jobs[i]!.prepare);
+  const mine = results.filter((_, i) => jobs[i]!.store === label);
   if (mine.length === 0) return [];
   const summary = Object.fromEntries(SUMMARY_KEYS.map((k) => [k, mine.reduce((n, r) => n + (r.summary[k] ?? 0), 0)])) as Summary;
   return [{ label, summary, failed: mine.some((r) => r.code !== 0 || r.summary.fail === undefined) }];
@@ -359,14 +370,14 @@ const runs = (['SQLite', 'PostgreSQL'] as const).flatMap((label) => {
 
 if (values['write-weights']) {
   const next: Weights = readWeights();
-  jobs.forEach((job, i) => { if (!job.prepare) (next[job.store] ??= {})[job.file] = Math.round(results[i]!.ms / 100) / 10; });
+  jobs.forEach((job, i) => { (next[job.store] ??= {})[job.file] = Math.round(results[i]!.ms / 100) / 10; });
   for (const label of Object.keys(next) as StoreLabel[]) next[label] = Object.fromEntries(Object.entries(next[label]!).sort(([a], [b]) => a.localeCompare(b)));
   fs.writeFileSync(WEIGHTS_FILE, `${JSON.stringify(next, null, 2)}\n`);
 }
 
 // The failing tests again, where a reader of the log's tail sees them; then the ten longest files, then the closing summary: both runs added up, in the test runner's own format.
 const mark = process.stdout.isTTY ? 'ℹ' : '#';
-const longest = jobs.map((job, i) => ({ job, ms: results[i]!.ms })).filter((l) => !l.job.prepare).sort((x, y) => y.ms - x.ms).slice(0, 10);
+const longest = jobs.map((job, i) => ({ job, ms: results[i]!.ms })).sort((x, y) => y.ms - x.ms).slice(0, 10);
 const failed = jobs.flatMap((job, i) => results[i]!.failures.map((f) => `${job.file} (${job.store}): ${f}`));
 if (failed.length > 0) {
   const shown = failed.slice(0, 20);
