@@ -10,7 +10,7 @@ import { startServer, type Server } from '../../src/cli/serve.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { logLines } from '../helpers/log-lines.ts';
 import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
-import { testStoreKind } from '../helpers/postgres.ts';
+import { atEndOfFile, testStoreKind } from '../helpers/postgres.ts';
 import { WebClient } from '../helpers/web-client.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
 
@@ -29,6 +29,7 @@ export interface Running {
   sink: SmtpSink;
   /** A browser-like client of the running server (over HTTP). */
   client(ip?: string): WebClient;
+  /** Stops the server and closes its store and sink; a second call waits for the first. */
   close(): Promise<void>;
 }
 
@@ -45,15 +46,22 @@ export async function startRunning(env: Record<string, string> = {}, options: { 
   const store = await openStore(config.databaseUrl);
   const server = await startServer(config, store, options.logger ?? pino({ level: 'silent' }));
   const http = { request: (p: string, init: RequestInit = {}) => fetch(`${server.url}${p}`, { ...init, redirect: 'manual' }) };
-  return {
+  let closing: Promise<void> | null = null;
+  const running: Running = {
     server, store, config, sink,
     client: (ip) => new WebClient(http, ip),
-    async close() {
+    close: () => closing ??= (async () => {
       await server.close();
       await store.close();
       await sink.close();
-    },
+    })(),
   };
+  // Closed at the end of the file before its database is dropped (the clean-ups of atEndOfFile run
+  // last first), whatever `after` hook the test file adds: test/helpers/postgres.ts registers its
+  // `after` on import, so it runs before the file's own, and dropping a database the server still
+  // holds open waits 3 s for its connections before ending them.
+  atEndOfFile(() => running.close());
+  return running;
 }
 
 /**
