@@ -59,11 +59,21 @@ export interface SmtpSettings {
   password?: string | undefined;
 }
 
-export function smtpMailer(settings: SmtpSettings, from: string): Mailer {
+/** How long the mailer waits for the server, ms: to connect, for its greeting, and for any answer. */
+export interface SmtpTimeouts {
+  connectionMs: number;
+  greetingMs: number;
+  socketMs: number;
+}
+export const SMTP_TIMEOUTS: SmtpTimeouts = { connectionMs: 10_000, greetingMs: 10_000, socketMs: 30_000 };
+
+/** Mail through an SMTP server; `timeouts` replace some of SMTP_TIMEOUTS (tests that wait them out). */
+export function smtpMailer(settings: SmtpSettings, from: string, timeouts: Partial<SmtpTimeouts> = {}): Mailer {
+  const t = { ...SMTP_TIMEOUTS, ...timeouts };
   const transport = nodemailer.createTransport({
     host: settings.host, port: settings.port, secure: settings.secure,
     auth: settings.user ? { user: settings.user, pass: settings.password ?? '' } : undefined,
-    connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000,
+    connectionTimeout: t.connectionMs, greetingTimeout: t.greetingMs, socketTimeout: t.socketMs,
   });
   return {
     async send(mail) {

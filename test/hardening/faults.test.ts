@@ -15,7 +15,7 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
 import { createArxivClient } from '../../src/arxiv/client.ts';
-import { smtpMailer } from '../../src/mail/mailer.ts';
+import { SMTP_TIMEOUTS, smtpMailer } from '../../src/mail/mailer.ts';
 import { createAccount, createSession } from '../../src/services/accounts.ts';
 import { submitPaper } from '../../src/services/community.ts';
 import { UserError } from '../../src/services/errors.ts';
@@ -264,7 +264,10 @@ describe('mail server down or hanging', () => {
     const dir = tempDir();
     const store = await migratedStore(path.join(dir, 'mail.db'));
     after(() => store.close());
-    const { logs, post, afterAnswer } = await appOn(store, smtpMailer({ host: '127.0.0.1', port: front.port, secure: false }, 'Paperboy <x@localhost>'));
+    // A greeting timeout of 1 s instead of the product's (SMTP_TIMEOUTS, 10 s): the hanging server
+    // below is given up on the same way, sooner.
+    assert.ok(SMTP_TIMEOUTS.greetingMs < 25_000, 'the product gives up on a silent server well within the bound below');
+    const { logs, post, afterAnswer } = await appOn(store, smtpMailer({ host: '127.0.0.1', port: front.port, secure: false }, 'Paperboy <x@localhost>', { greetingMs: 1_000 }));
 
     front.set('down');
     const signup = await post('/signup', { username: 'newcomer', email: 'newcomer@example.org', password: 'a long enough password' }, false);
