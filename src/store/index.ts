@@ -405,8 +405,14 @@ async function counterProblems(db: Kysely<Database>): Promise<string[]> {
   return problems;
 }
 
-/** Opens the store named by DATABASE_URL (a file path, `sqlite:PATH`, or `postgres://`). */
-export async function openStore(url: string): Promise<Store> {
+/** SQLite: how long a write waits for another process's write lock before it fails as busy, ms. */
+export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * Opens the store named by DATABASE_URL (a file path, `sqlite:PATH`, or `postgres://`).
+ * `busyTimeoutMs` (SQLite only) replaces SQLITE_BUSY_TIMEOUT_MS, for tests that wait it out.
+ */
+export async function openStore(url: string, options: { busyTimeoutMs?: number } = {}): Promise<Store> {
   const file = sqlitePathOf(url);
   if (file === null) return openPostgres(url);
   if (file !== ':memory:') {
@@ -428,7 +434,7 @@ export async function openStore(url: string): Promise<Store> {
   }
   raw.pragma('synchronous = NORMAL'); // WAL + NORMAL: durable across process crashes, fast commits
   raw.pragma('foreign_keys = ON');
-  raw.pragma('busy_timeout = 5000');
+  raw.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? SQLITE_BUSY_TIMEOUT_MS))}`);
   raw.pragma('cache_size = -65536'); // 64 MiB page cache
   const db = new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(raw) }) });
   return new Store(db, 'sqlite', raw, file);

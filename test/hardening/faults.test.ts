@@ -13,6 +13,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { createArxivClient } from '../../src/arxiv/client.ts';
 import { SMTP_TIMEOUTS, smtpMailer } from '../../src/mail/mailer.ts';
@@ -58,8 +59,8 @@ async function appOn(store: Store, mailer = smtpMailer({ host: '127.0.0.1', port
   return { app, logs, post, token, afterAnswer };
 }
 
-async function migratedStore(file: string): Promise<Store> {
-  const store = await openStore(`sqlite:${file}`);
+async function migratedStore(file: string, options: { busyTimeoutMs?: number } = {}): Promise<Store> {
+  const store = await openStore(`sqlite:${file}`, options);
   await store.migrate(FIXED_NOW);
   await seedSmallCorpus(store);
   return store;
@@ -201,7 +202,10 @@ describe('read-only mounts', () => {
 describe('database locked by another writer', () => {
   test('a short lock is waited out; a lock past the busy timeout is a clear 503; reads go on; then all is well', { timeout: 60_000 }, async () => {
     const dir = tempDir();
-    const store = await migratedStore(path.join(dir, 'locked.db'));
+    // A busy timeout of 1 s instead of the product's 5 s (SQLITE_BUSY_TIMEOUT_MS), and locks scaled
+    // to it: one well within it, one well past it.
+    const busyTimeoutMs = 1_000;
+    const store = await migratedStore(path.join(dir, 'locked.db'), { busyTimeoutMs });
     after(() => store.close());
     const { app, logs, post } = await appOn(store);
     // Another process (say a CLI import) holds the write lock for `ms`.
@@ -211,18 +215,18 @@ describe('database locked by another writer', () => {
       return { released: new Promise<void>((r) => holder.once('exit', () => r())) };
     };
 
-    let { released } = await holdLock(1_000);
+    let { released } = await holdLock(busyTimeoutMs / 5);
     const waited = await post('/actions/vote', { paper: '2505.00201', want: '1' });
-    assert.equal(waited.status, 303, 'a one-second lock is waited out');
+    assert.equal(waited.status, 303, 'a lock shorter than the busy timeout is waited out');
     await released;
 
-    ({ released } = await holdLock(8_000));
+    ({ released } = await holdLock(busyTimeoutMs * 1.6));
     const t0 = Date.now();
     const busy = await post('/actions/vote', { paper: '2505.00202', want: '1' });
     assert.equal(busy.status, 503, busy.body.slice(0, 200));
     assert.match(busy.body, /database is busy with another task, so nothing was saved/);
     assert.equal(busy.retryAfter, '30');
-    assert.ok(Date.now() - t0 >= 4_500, 'it waited for the busy timeout first');
+    assert.ok(Date.now() - t0 >= busyTimeoutMs * 0.9, 'it waited for the busy timeout first');
     assert.ok(logs.some((l) => /store fault/.test(l.msg)), 'logged');
     assert.equal((await app.request('/papers/2505.00201')).status, 200, 'reads are answered while the lock is held');
     await released;
@@ -231,6 +235,15 @@ describe('database locked by another writer', () => {
     assert.equal(after2.status, 303);
     const votes = await store.db.selectFrom('papers').select(['id', 'upvotes']).where('id', 'in', ['2505.00201', '2505.00202']).orderBy('id').execute();
     assert.deepEqual(votes.map((v) => v.upvotes), [6, 41], 'each vote counted once');
+
+    // The store the product opens (no option) waits 5 s.
+    const plain = await openStore(`sqlite:${path.join(dir, 'locked.db')}`);
+    try {
+      const { rows } = await sql<{ timeout: number }>`PRAGMA busy_timeout`.execute(plain.db);
+      assert.deepEqual(rows, [{ timeout: 5_000 }]);
+    } finally {
+      await plain.close();
+    }
   });
 });
 
