@@ -1,8 +1,8 @@
 /**
  * `paperboy import --max-unpacked SIZE`: a file that unpacks to more than the cap stops there with a
  * message saying how much was read, that the whole lines before it were kept and how to raise the
- * cap, and a non-zero exit; bad sizes are refused before the store is opened. A real gzip file and
- * the real command, on the store PAPERBOY_TEST_STORE names.
+ * cap, and a non-zero exit. A real gzip file and the real command, on the store PAPERBOY_TEST_STORE
+ * names. Bad sizes, refused before any store is opened, are in test/commands/import-cap-usage.test.ts.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,6 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { parseSize } from '../../src/cli/import.ts';
 import { IMPORT_BATCH_LINES } from '../../src/services/import.ts';
 import { openStore } from '../../src/store/index.ts';
 import { atEndOfFile } from '../helpers/postgres.ts';
@@ -103,32 +102,4 @@ test('the command to import the rest names the size of a plain file, and quotes 
   const argv = execFileSync('sh', ['-c', `printf '%s\\n' ${line.slice('paperboy import '.length)}`], { cwd: dir }).toString().trimEnd().split('\n');
   assert.deepEqual(argv, ['--max-unpacked', `${Math.ceil(size / 1e3)}KB`, file], 'the shell reads the path back as one word');
   assert.equal(fs.existsSync(path.join(dir, 'PWNED.jsonl')), false, 'and runs nothing');
-});
-
-test('bad --max-unpacked values are refused with a clear message and exit 2, before the store is opened', () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'never-read.jsonl');
-  fs.writeFileSync(file, LINES[0]!);
-  const db = path.join(dir, 'never.db');
-  for (const value of ['0', '-5', 'abc', '10XB', '', '0.1', '1e9', '5 GB GB', '99999999999999999999TB']) {
-    const r = paperboy(['import', `--max-unpacked=${value}`, file], { DATABASE_URL: `sqlite:${db}` });
-    assert.equal(r.code, 2, `${value}: ${r.stderr}`);
-    assert.match(r.stderr, /import: --max-unpacked: expected a size above 0 such as 500MB, 20GB or 2000000 \(bytes\), got "/, value);
-    assert.match(r.stderr, /usage: paperboy import FILE/);
-    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
-  }
-  const missing = paperboy(['import', file, '--max-unpacked'], { DATABASE_URL: `sqlite:${db}` });
-  assert.equal(missing.code, 2);
-  assert.match(missing.stderr, /import: Option '--max-unpacked <value>' argument missing/);
-  assert.equal(fs.existsSync(db), false, 'no database was created or opened');
-});
-
-test('sizes as people write them', () => {
-  const cases: [string, number | null][] = [
-    ['1', 1], ['2000000', 2_000_000], ['500KB', 500_000], ['500kb', 500_000], ['1.5GB', 1_500_000_000], ['10 GB', 10_000_000_000],
-    ['1KiB', 1024], ['2MiB', 2 * 1024 * 1024], ['1TB', 1e12], ['3B', 3],
-    ['0', null], ['0KB', null], ['-1', null], ['0.5', null], ['abc', null], ['', null], ['1XB', null], ['1e3', null], ['1,000', null],
-    ['99999999999999999999TB', null],
-  ];
-  for (const [text, bytes] of cases) assert.equal(parseSize(text), bytes, text);
 });
