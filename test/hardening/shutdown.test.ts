@@ -3,6 +3,8 @@
  * connections, lets a slow request in flight finish, lets the digest run in progress finish (its
  * SMTP server holds the message until told), releases the job's lease and exits 0. Past the
  * deadline it cuts what is left and still gives the lease back.
+ * On a SQLite data folder of its own whatever PAPERBOY_TEST_STORE says (it reads the lease and the
+ * outbox from the file): in test/hardening, run once, not again in the PostgreSQL run.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
