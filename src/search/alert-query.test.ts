@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { MAX_ALERT_QUERY_CHARS, parseAlertQuery } from '../../src/search/alert-query.ts';
+import { MAX_ALERT_QUERY_CHARS, parseAlertQuery } from './alert-query.ts';
 
 test('parseAlertQuery keeps words, phrases, exclusions and every filter of the search box', () => {
   const ok = parseAlertQuery('  "Diffusion  Model" vidéo -survey cat:cs.CV author:"Ada Lovelace" year:2024-2025 has:code ');

@@ -1,15 +1,15 @@
 /**
  * The pure parts of digests, table by table: what is due on a day and which list days it covers,
  * the scheduler's local time, selection, retry delays. (Saved searches are parsed and matched by
- * the search engine: test/search/alert-query.test.ts and alert-search.test.ts.)
+ * the search engine: src/search/alert-query.test.ts and test/search/alert-search.test.ts.)
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   continuedFrom, dueDigests, latestCompleteDate, localTime, resumedLastDate, retryDelayMs, scheduledDate, scheduledRuns, selectDigest,
   type DigestCandidate,
-} from '../../src/domain/digest.ts';
-import { morePapers } from '../../src/mail/digest-template.tsx';
+} from './digest.ts';
+import { morePapers } from '../mail/digest-template.tsx';
 
 test('scheduledRuns: missed delivery days still worth sending, oldest first, then today\'s; resumedLastDate', () => {
   const at = (iso: string) => Date.parse(iso);

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pickCompletions } from '../../src/search/engine.ts';
+import { pickCompletions } from './engine.ts';
 
 test('pickCompletions: a word that is common in itself stands; an unfinished one gets its commonest completions', () => {
   const cases: [string, number, [string, number][], string[]][] = [

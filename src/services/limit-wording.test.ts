@@ -5,8 +5,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RULES } from '../../src/services/rate-limits.ts';
-import { SUBSCRIBE_RULES } from '../../src/services/subscriptions.ts';
+import { RULES } from './rate-limits.ts';
+import { SUBSCRIBE_RULES } from './subscriptions.ts';
 
 test('rate-limit messages say which address they mean', () => {
   const all: [string, string][] = [

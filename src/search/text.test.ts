@@ -1,13 +1,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { porterStem } from '../../src/search/porter.ts';
+import { porterStem } from './porter.ts';
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { analyze, isIdentifier, stemWord, stemsStartingWith, surfaceWords, tokenize } from '../../src/search/text.ts';
-import { highlight, markSegments, segmentsText, snippet } from '../../src/search/highlight.ts';
-import { minMaxNormalize, neighbourSmoothing, reciprocalRankFusion, weightedScoreFusion } from '../../src/search/fusion.ts';
-import { ndcgAt, recallAt } from '../../src/search/metrics.ts';
-import { correctWords, edits1, suggestWord } from '../../src/search/suggest.ts';
+import { analyze, isIdentifier, stemWord, stemsStartingWith, surfaceWords, tokenize } from './text.ts';
+import { highlight, markSegments, segmentsText, snippet } from './highlight.ts';
+import { minMaxNormalize, neighbourSmoothing, reciprocalRankFusion, weightedScoreFusion } from './fusion.ts';
+import { ndcgAt, recallAt } from './metrics.ts';
+import { correctWords, edits1, suggestWord } from './suggest.ts';
 
 describe('Porter stemmer (reference vocabulary)', () => {
   const cases: [string, string][] = [

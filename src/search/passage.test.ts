@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { addSentenceShare, bestSentenceShare, sentenceTerms } from '../../src/search/passage.ts';
-import { termWeights } from '../../src/search/pg-engine.ts';
+import { addSentenceShare, bestSentenceShare, sentenceTerms } from './passage.ts';
+import { termWeights } from './pg-engine.ts';
 
 describe('sentences of a paper', () => {
   const cases: [string, string, string[][]][] = [
