@@ -35,14 +35,18 @@ describe('For you, in Chromium', { skip: skip ?? false }, () => {
     // Ada upvoted three papers on quantum error correction (topic 4 of the fixtures).
     await store.transaction(async (trx) => { for (const n of [4, 10, 16]) await setVote(trx, ada.id, `2503.${10000 + n}`, true, FIXED_NOW); });
     server = await startServer(config, store, pino({ level: 'silent' }));
+    // Chromium starts while the index builds (a failed launch is thrown below, once awaited).
+    const launching = launchBrowser().then((b) => ({ b }), (err: unknown) => ({ err }));
     // The search index builds in the background: wait until paper pages list similar papers.
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 1_200; i++) {
       // (a session cookie, even an unknown one, skips the public page cache)
       const html = await (await fetch(`${server.url}/papers/2503.10004`, { headers: { cookie: 'pb_session=none' } })).text();
       if (html.includes('close in meaning')) break;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 50));
     }
-    browser = await launchBrowser();
+    const launched = await launching;
+    if ('err' in launched) throw launched.err;
+    browser = launched.b;
     page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
     await page.goto(`${server.url}/signin`);
     await page.getByLabel('Username or e-mail').fill('ada');

@@ -44,8 +44,19 @@ export async function launchBrowser(opts: { backForwardCache?: boolean } = {}): 
 export async function openSite(viewport: { width: number; height: number }, env: Record<string, string> = {}): Promise<{
   base: string; browser: Browser; page: Page; started: Awaited<ReturnType<typeof startTestServer>>; close(): Promise<void>;
 }> {
-  const started = await startTestServer(env);
-  const browser = await launchBrowser();
+  // Independent: Chromium starts while the server does (and is closed again if the server fails).
+  const [server, launched] = await Promise.allSettled([startTestServer(env), launchBrowser()]);
+  if (server.status === 'rejected') {
+    if (launched.status === 'fulfilled') await launched.value.close();
+    throw server.reason;
+  }
+  const started = server.value;
+  if (launched.status === 'rejected') {
+    await started.server.close();
+    await started.store.close();
+    throw launched.reason;
+  }
+  const browser = launched.value;
   const page = await browser.newPage({ viewport });
   return {
     base: started.server.url, browser, page, started,
