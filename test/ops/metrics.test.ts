@@ -62,7 +62,9 @@ test('after real traffic, /metrics counts requests by route pattern and status, 
     // Search answers once the index has been built in the background.
     for (let i = 0; i < 100; i++) {
       const html = await (await fetch(`${server.url}/search?q=sparse+attention`)).text();
-      if (html.includes('Sparse attention')) break;
+      // The result's link: its title is marked up (<mark>Sparse</mark> <mark>attention</mark> ...), so
+      // the plain words never matched and this waited its 100 rounds every time.
+      if (html.includes('href="/papers/2505.00201"')) break;
       await new Promise((r) => setTimeout(r, 100));
     }
     // A confirmation e-mail from the subscribe box.
