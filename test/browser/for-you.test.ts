@@ -14,7 +14,7 @@ import { createAccount } from '../../src/services/accounts.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { setVote } from '../../src/store/votes.ts';
 import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
-import { tempDir, FIXED_NOW } from '../helpers/store.ts';
+import { tempDatabaseUrl, tempDir, FIXED_NOW } from '../helpers/store.ts';
 import { topicalRecords } from '../search/fixtures.ts';
 
 const skip = browserUnavailable();
@@ -27,7 +27,9 @@ describe('For you, in Chromium', { skip: skip ?? false }, () => {
 
   before(async () => {
     const dataDir = tempDir();
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'silent', PAPERBOY_DEMO: 'false', PAPERBOY_INGEST_SCHEDULE: 'off' });
+    // On the run's store (a PostgreSQL database in the PostgreSQL run).
+    const databaseUrl = await tempDatabaseUrl(dataDir);
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', PAPERBOY_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent', PAPERBOY_DEMO: 'false', PAPERBOY_INGEST_SCHEDULE: 'off' });
     store = await openStore(config.databaseUrl);
     await store.migrate(FIXED_NOW);
     await store.upsertPapers(topicalRecords(36), FIXED_NOW);
