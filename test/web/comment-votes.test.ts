@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { seedSmallCorpus, testApp } from '../helpers/app.ts';
 import { memberSession } from '../helpers/web-client.ts';
 
-test('upvoting a comment shows it pressed, and pressing again takes the upvote back', async () => {
+/** Bob's comment on a paper, and Ada who reads it; `voteForm` finds the comment's upvote form in a page. */
+async function commentToVoteOn() {
   const t = await testApp();
   await seedSmallCorpus(t.store);
   const { app, outboxDir } = t;
@@ -16,6 +17,11 @@ test('upvoting a comment shows it pressed, and pressing again takes the upvote b
   const posted = await bob.post('/actions/comment', { paper: '2505.00202', body: 'Worth a read' }, { tokenPage: '/papers/2505.00202' });
   const id = Number(/#c(\d+)$/.exec(posted.headers.get('location')!)![1]);
   const voteForm = (html: string) => new RegExp(`<form method="post" action="/comments/${id}/vote"[^>]*>.*?</form>`, 's').exec(html)?.[0] ?? '';
+  return { ada, bob, id, voteForm };
+}
+
+test('upvoting a comment shows it pressed, and pressing again takes the upvote back', async () => {
+  const { ada, bob, id, voteForm } = await commentToVoteOn();
 
   const before = voteForm((await ada.get('/papers/2505.00202')).html);
   assert.match(before, /name="want" value="1"/);
@@ -40,14 +46,7 @@ test('upvoting a comment shows it pressed, and pressing again takes the upvote b
 });
 
 test('an upvote without JavaScript comes back to the comment in the order the discussion was read in', async () => {
-  const t = await testApp();
-  await seedSmallCorpus(t.store);
-  const { app, outboxDir } = t;
-  const ada = await memberSession(app, outboxDir, 'ada');
-  const bob = await memberSession(app, outboxDir, 'bob');
-  const posted = await bob.post('/actions/comment', { paper: '2505.00202', body: 'Worth a read' }, { tokenPage: '/papers/2505.00202' });
-  const id = Number(/#c(\d+)$/.exec(posted.headers.get('location')!)![1]);
-  const voteForm = (html: string) => new RegExp(`<form method="post" action="/comments/${id}/vote"[^>]*>.*?</form>`, 's').exec(html)?.[0] ?? '';
+  const { ada, id, voteForm } = await commentToVoteOn();
 
   for (const order of ['top', 'newest'] as const) {
     const form = voteForm((await ada.get(`/papers/2505.00202?comments=${order}`)).html);
