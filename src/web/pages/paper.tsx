@@ -204,9 +204,8 @@ export const COMMENT_THREADS_PER_PAGE = 50;
 
 /**
  * A link to a comment: the paper page holding its thread (however many pages the discussion has),
- * scrolled to it.
+ * in `order` (oldest first unless told), scrolled to it.
  */
-/** The page of a paper's discussion that holds a comment, in `order` (the default, oldest first, unless told). */
 export function commentPath(paperId: string, commentId: number, order: CommentOrder = 'oldest'): string {
   return `/papers/${paperId}?${order !== 'oldest' ? `comments=${order}&` : ''}comment=${commentId}#c${commentId}`;
 }
