@@ -3,6 +3,7 @@
  * - Keyboard: j/k move between papers, Enter opens, [ and ] go to the previous/next day, week or month.
  * - "Copy BibTeX" buttons.
  */
+import { isRowId } from '../../store/row-id.ts';
 
 function cards(): HTMLElement[] {
   return Array.from(document.querySelectorAll<HTMLElement>('[data-card]'));
@@ -103,7 +104,7 @@ document.addEventListener('submit', async (e) => {
 // A link to a comment written before the discussion came in pages (`/papers/ID#c123`) may name one
 // on a later page: the server is asked for the page holding it (`?comment=123`), once.
 const wantedComment = /^#c(\d{1,10})$/.exec(location.hash)?.[1];
-if (wantedComment && Number(wantedComment) <= 2_147_483_647 && document.getElementById('comments') && !document.getElementById(`c${wantedComment}`)) {
+if (wantedComment && isRowId(Number(wantedComment)) && document.getElementById('comments') && !document.getElementById(`c${wantedComment}`)) {
   const url = new URL(location.href);
   if (url.searchParams.get('comment') !== wantedComment) {
     url.searchParams.set('comment', wantedComment);
