@@ -141,7 +141,9 @@ async function addSubmission(
   overQuota: (db: Kysely<Database>) => Promise<boolean>, quotaReached: () => UserError,
 ): Promise<SubmitResult> {
   let fetched = false;
-  if (!(await deps.store.findPaperById(id))) {
+  const known = await deps.store.findPaperById(id);
+  if (known?.withdrawn) throw withdrawnRefusal(id);
+  if (!known) {
     if (!deps.arxiv) throw new UserError(404, `arXiv:${id} is not on this site, and fetching from arXiv is off.`);
     let result;
     try {
@@ -162,6 +164,7 @@ async function addSubmission(
     }
     const record = result.records.find((r) => r.id === id);
     if (!record) throw new UserError(404, `arXiv has no paper arXiv:${id}.`);
+    if (record.withdrawn) throw withdrawnRefusal(id); // refused before it is stored, as every refusal
     await deps.store.upsertPapers([record], iso(nowMs));
     fetched = true;
   }
@@ -179,6 +182,10 @@ async function addSubmission(
   }
   return { paperId: id, day: today, fetched };
 }
+
+/** A withdrawn paper is not put on the daily list by a member (a curator can still feature it). */
+const withdrawnRefusal = (id: string) =>
+  new UserError(409, `arXiv:${id} has been withdrawn by its authors, so it cannot be submitted to the daily list.`);
 
 // Lines and tabs are text here; every other control character (C0, DEL, C1) is refused.
 const commentBody = z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim())

@@ -2,6 +2,7 @@
  * Comment edits racing a deletion (two tabs, or two app processes on one PostgreSQL database): a
  * deleted comment's text stays gone, and the late edit is told the comment no longer exists.
  * Collections made with the same name at once get distinct addresses, as one after the other do.
+ * Submissions: racing the daily quota, a paper a curator took off, a withdrawn paper.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -120,4 +121,28 @@ test('a member cannot report their own comment (the page offers Edit and Delete 
   assert.equal(await flagComment(deps, bob, id, 'spam'), paper.id, 'another member can');
   const reports = await store.db.selectFrom('comment_reports').select(['user_id']).where('comment_id', '=', id).execute();
   assert.deepEqual(reports.map((r) => r.user_id), [bob.id]);
+});
+
+test('a withdrawn paper cannot be submitted, whether the site has it or arXiv is asked, and nothing is stored or listed', async () => {
+  const store = await tempStore();
+  const fetched: string[] = [];
+  const arxiv: CommunityDeps['arxiv'] = {
+    apiQuery: async (q) => {
+      const id = q.idList![0]!;
+      fetched.push(id);
+      return { records: [paperRecord({ id, withdrawn: true })], totalResults: 1 } as unknown as Awaited<ReturnType<NonNullable<CommunityDeps['arxiv']>['apiQuery']>>;
+    },
+  };
+  const deps: CommunityDeps = { ...depsOf(store), arxiv };
+  const ada = await createMember(store, 'ada');
+  await store.upsertPapers([paperRecord({ id: '2501.00041', withdrawn: true })], FIXED_NOW);
+  for (const id of ['2501.00041', 'https://arxiv.org/abs/2501.00042v2']) {
+    const refused = await submitPaper(deps, ada, { id }).then(() => null, (e: unknown) => e);
+    assert.ok(refused instanceof UserError, id);
+    assert.equal(refused.status, 409);
+    assert.match(refused.message, /^arXiv:2501\.0004[12] has been withdrawn by its authors, so it cannot be submitted to the daily list\.$/);
+  }
+  assert.deepEqual(fetched, ['2501.00042'], 'the paper the site had was not fetched again');
+  assert.equal((await store.stats()).papers, 1, 'the withdrawn paper arXiv sent is not stored');
+  assert.equal(await store.db.selectFrom('daily_entries').select('paper_id').executeTakeFirst(), undefined, 'no list has either');
 });
