@@ -251,6 +251,9 @@ export async function voteComment(deps: CommunityDeps, user: User | null, id: nu
   await limit(deps.store, 'voteAccount', u.id, deps.now());
   const c = isRowId(id) ? await findComment(deps.store.db, id) : null;
   if (!c || c.deletedAt || c.hiddenAt) throw new UserError(404, 'That comment does not exist.');
+  // Points come from other readers (the page offers no Upvote on one's own comment); taking back an
+  // upvote stays open, for one given before this rule.
+  if (want && c.userId === u.id) throw new UserError(403, 'That is your own comment: its points come from other readers.');
   await deps.store.transaction((trx) => setCommentVote(trx, u.id, id, want, iso(deps.now())), { detailsUnchanged: true });
   return c.paperId;
 }

@@ -331,15 +331,16 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted, order }: 
         : <div class="comment-body">{raw(renderCommentMarkdown(c.body))}</div>}
       {viewer && !removed ? (
         <div class="comment-actions">
-          {/* A toggle, as the paper's upvote: pressed (and a filled arrow) once upvoted, and then it takes the upvote back. */}
-          <form method="post" action={`/comments/${c.id}/vote`} class="inline">
+          {/* A toggle, as the paper's upvote: pressed (and a filled arrow) once upvoted, and then it takes the upvote back.
+              None on one's own comment, unless it carries the author's upvote from before that rule (to take it back). */}
+          {!mine || mineUp ? <form method="post" action={`/comments/${c.id}/vote`} class="inline">
             <Csrf viewer={viewer} />
             <input type="hidden" name="want" value={mineUp ? '0' : '1'} />
             {order !== 'oldest' ? <input type="hidden" name="comments" value={order} /> : null}
             <button type="submit" class="link" aria-pressed={mineUp ? 'true' : 'false'} title={mineUp ? 'Remove your upvote' : 'Upvote'}>
               <span aria-hidden="true">{mineUp ? VOTED_ARROW : UNVOTED_ARROW} </span>Upvote{which}
             </button>
-          </form>
+          </form> : null}
           <details open={!!refused}>
             <summary>Reply<span class="sr-only"> to</span>{which}</summary>
             <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
