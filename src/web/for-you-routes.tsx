@@ -27,6 +27,11 @@ export const FOR_YOU_PAGE_SIZE = 30;
 /** Pages of For you at most: 600 papers, more than a period's reading. */
 export const FOR_YOU_MAX_PAGES = 20;
 
+/** `at`, where a dismissed card was on its page (0 to 29), or null when it is not one. */
+function placeOnPage(raw: string | undefined): number | null {
+  return raw !== undefined && /^\d{1,2}$/.test(raw) && Number(raw) < FOR_YOU_PAGE_SIZE ? Number(raw) : null;
+}
+
 const periodSchema = z.enum(['day', 'week', 'month'], { error: 'period must be day, week or month' });
 
 export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
@@ -68,6 +73,7 @@ export function mountForYouRoutes(app: Hono<AppEnv>, web: Web): void {
         items={items} candidates={result.candidates} history={result.history} voted={voted}
         page={page} hasNext={result.items.length > page * FOR_YOU_PAGE_SIZE}
         dismissed={dismissed ? { id: dismissed.id, title: dismissed.title } : null}
+        dismissedAt={dismissed ? placeOnPage(c.req.query('at')) : null}
       />
     ));
   });

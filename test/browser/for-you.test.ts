@@ -68,7 +68,7 @@ describe('For you, in Chromium', { skip: skip ?? false }, () => {
     await page.waitForURL(/\/for-you/);
     const titles = await page.locator('.card-title a').allTextContents();
     assert.ok(titles.slice(0, 3).every((t) => t.startsWith('Quantum error correction codes')), titles.slice(0, 5).join(' | '));
-    const reason = await page.locator('.for-you-item .reason').first().textContent();
+    const reason = await page.locator('.card .reason').first().textContent();
     assert.match(reason ?? '', /Why: like (\d+ papers|a paper) you upvoted: Quantum error correction codes/);
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, 'for-you');
@@ -84,12 +84,19 @@ describe('For you, in Chromium', { skip: skip ?? false }, () => {
     }
     assert.equal(label, `Not interested in "${first}"`);
     await Promise.all([page.waitForURL(/dismissed=/), page.keyboard.press('Enter')]);
-    assert.match((await page.getByRole('status').textContent()) ?? '', /will not be recommended again/);
+    // The notice has the focus (a screen reader says it) and is on screen, where the card was.
+    await page.waitForFunction(() => document.activeElement?.id === 'undo');
+    assert.match((await page.locator(':focus').textContent()) ?? '', /will not be recommended again/);
+    const rect = await page.locator('#undo').evaluate((el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom, h: innerHeight, y: scrollY, url: location.href }; });
+    assert.ok(rect.top >= 0 && rect.bottom <= rect.h, `the notice is in view: ${JSON.stringify(rect)}`);
     const titles = await page.locator('.card-title a').allTextContents();
     assert.ok(!titles.includes(first), 'the dismissed paper left the list');
     assert.deepEqual(await seriousA11yViolations(page), []);
-    await page.getByRole('button', { name: 'Undo' }).focus();
+    await screenshot(page, 'for-you-not-interested');
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Undo', 'Tab goes on to Undo');
     await Promise.all([page.waitForURL((u) => !u.search.includes('dismissed')), page.keyboard.press('Enter')]);
     assert.ok((await page.locator('.card-title a').allTextContents()).includes(first), 'back after undo');
+    assert.equal(new URL(page.url()).hash, `#t-${(await page.locator('.card-title').first().getAttribute('id'))!.slice(2)}`, 'at the card, first again');
   });
 });

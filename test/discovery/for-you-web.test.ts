@@ -140,16 +140,35 @@ describe('For you', () => {
     const { html } = await carol.get('/for-you?period=week');
     const ids = cardIds(html);
     const t = (id: string) => `t-${id.replace(/[^\w]/g, '-')}`;
-    const formNext = (action: string, id: string) => new RegExp(`<form method="post" action="${action}"[^>]*>(?:(?!</form>).)*?name="paper" value="${id.replace('.', '\\.')}"(?:(?!</form>).)*?name="next" value="([^"]*)"`, 's').exec(html)?.[1];
+    const formNext = (action: string, id: string) => new RegExp(`<form method="post" action="${action}"[^>]*>(?:(?!</form>).)*?name="paper" value="${id.replace('.', '\\.')}"(?:(?!</form>).)*?name="next" value="([^"]*)"`, 's').exec(html)?.[1]?.replaceAll('&amp;', '&');
     const notInterestedNext = (id: string) => formNext('/actions/not-interested', id);
-    // The dismissed card leaves the list: the page comes back at the card that takes its place.
-    assert.equal(notInterestedNext(ids[0]!), `/for-you?period=week#${t(ids[1]!)}`);
-    assert.equal(notInterestedNext(ids.at(-1)!), `/for-you?period=week#${t(ids.at(-2)!)}`, 'the last one: the card before it');
+    // The dismissed card leaves the list: the page comes back at the notice (with its Undo) that takes its place.
+    assert.equal(notInterestedNext(ids[0]!), '/for-you?period=week&at=0#undo');
+    assert.equal(notInterestedNext(ids.at(-1)!), `/for-you?period=week&at=${ids.length - 1}#undo`);
     const voteNext = formNext('/actions/vote', ids[4]!);
     assert.equal(voteNext, `/for-you?period=week#${t(ids[4]!)}`, 'an upvote comes back to its own card');
-    const res = await carol.post('/actions/not-interested', { paper: ids[0]!, next: notInterestedNext(ids[0]!)! });
-    assert.equal(res.headers.get('location'), `/for-you?period=week&dismissed=${encodeURIComponent(ids[0]!)}#${t(ids[1]!)}`);
-    await carol.post('/actions/not-interested', { paper: ids[0]!, want: '0', next: '/for-you?period=week' });
+    const place = (page: string, marker: string) => { const i = page.indexOf(marker); assert.ok(i >= 0, `${marker} is on the page`); return i; };
+    for (const i of [0, 3, ids.length - 1]) {
+      const res = await carol.post('/actions/not-interested', { paper: ids[i]!, next: notInterestedNext(ids[i]!)! });
+      const location = res.headers.get('location')!;
+      assert.equal(location, `/for-you?period=week&at=${i}&dismissed=${encodeURIComponent(ids[i]!)}#undo`);
+      const after = (await carol.get(location)).html;
+      const notice = place(after, 'id="undo"');
+      if (i > 0) assert.ok(place(after, `id="${t(ids[i - 1]!)}"`) < notice, `${i}: the notice comes after the card before the dismissed one`);
+      if (i < ids.length - 1) assert.ok(notice < place(after, `id="${t(ids[i + 1]!)}"`), `${i}: and before the card after it`);
+      // Undo comes back to the card, in its place again.
+      const undoNext = /id="undo"(?:(?!<\/form>).)*?name="next" value="([^"]*)"/s.exec(after)?.[1];
+      assert.equal(undoNext, `/for-you?period=week#${t(ids[i]!)}`);
+      await carol.post('/actions/not-interested', { paper: ids[i]!, want: '0', next: undoNext! });
+    }
+    // A place that is not one puts the notice above the list, as a link without one does.
+    for (const at of ['99', '-1', 'x', '30', '']) {
+      await carol.post('/actions/not-interested', { paper: ids[2]!, next: '/for-you?period=week' });
+      const { res, html: page } = await carol.get(`/for-you?period=week&at=${at}&dismissed=${encodeURIComponent(ids[2]!)}`);
+      assert.equal(res.status, 200, `at=${at}`);
+      assert.ok(place(page, 'id="undo"') < place(page, '<div class="cards">'), `at=${at}: the notice is above the list`);
+      await carol.post('/actions/not-interested', { paper: ids[2]!, want: '0', next: '/for-you?period=week' });
+    }
   });
 
   test('"Not interested" needs the form token, a paper id and a known paper', async () => {

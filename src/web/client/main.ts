@@ -92,7 +92,7 @@ document.addEventListener('submit', async (e) => {
     form.closest('.votes')?.classList.toggle('voted', data.voted);
     const arrow = form.querySelector('.arrow');
     if (arrow) arrow.textContent = data.voted ? '▲' : '△'; // as VOTED_ARROW and UNVOTED_ARROW in pages/controls.tsx
-    const sr = form.querySelector('.sr-only');
+    const sr = form.querySelector('.vote-noun');
     if (sr) sr.textContent = ` ${data.upvotes === 1 ? 'upvote' : 'upvotes'}${data.voted ? ', upvoted by you' : ''}`;
   } catch {
     form.submit();
@@ -112,3 +112,7 @@ if (wantedComment && isRowId(Number(wantedComment)) && document.getElementById('
     location.replace(url.href);
   }
 }
+
+// After "Not interested" the page comes back scrolled to the notice that took the card's place; the
+// focus goes to it so a screen reader says it, and Tab goes on to its Undo (as UNDO_ANCHOR in pages/for-you.tsx).
+if (location.hash === '#undo') document.getElementById('undo')?.focus();

@@ -40,9 +40,11 @@ export const UNVOTED_ARROW = '△';
  * The upvote control: a form that works without JavaScript (post, then back to `next`), which the
  * client script turns into an instant toggle. Visitors who are not signed in get a link to sign in.
  * `readOnly` shows the count alone (a digest preview: the e-mail has no button either).
+ * `title`, on a card: the paper's title, so screen readers hear which paper the button is for
+ * ("Upvote "Title": 147 upvotes"); the button comes before the card's heading.
  */
-export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOnly }: {
-  paperId: string; upvotes: number; voted: boolean; viewer: Viewer | null; next: string; big?: boolean; readOnly?: boolean;
+export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOnly, title }: {
+  paperId: string; upvotes: number; voted: boolean; viewer: Viewer | null; next: string; big?: boolean; readOnly?: boolean; title?: string;
 }) {
   const cls = `votes${big ? ' big' : ''}${voted ? ' voted' : ''}`;
   if (readOnly) {
@@ -62,7 +64,7 @@ export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOn
         <a class="vote-button" href={`/signin?next=${encodeURIComponent(next)}`} title="Sign in to upvote">
           <span class="arrow" aria-hidden="true">{UNVOTED_ARROW}</span>
           <span class="count">{upvotes}</span>
-          <span class="sr-only">{upvoteNoun(upvotes)}; sign in to upvote</span>
+          <span class="sr-only">{upvoteNoun(upvotes)}; sign in to upvote{title ? ` "${title}"` : ''}</span>
         </a>
       </div>
     );
@@ -75,9 +77,10 @@ export function VoteControl({ paperId, upvotes, voted, viewer, next, big, readOn
         <input type="hidden" name="want" value={voted ? '0' : '1'} />
         <input type="hidden" name="next" value={next} />
         <button type="submit" class="vote-button" aria-pressed={voted ? 'true' : 'false'} title={voted ? 'Remove your upvote' : 'Upvote'}>
+          {title ? <span class="sr-only">Upvote "{title}": </span> : null}
           <span class="arrow" aria-hidden="true">{voted ? VOTED_ARROW : UNVOTED_ARROW}</span>
           <span class="count">{upvotes}</span>
-          <span class="sr-only">{upvoteNoun(upvotes)}{voted ? ', upvoted by you' : ''}</span>
+          <span class="sr-only vote-noun">{upvoteNoun(upvotes)}{voted ? ', upvoted by you' : ''}</span>
         </button>
       </form>
     </div>

@@ -25,7 +25,16 @@ export interface ForYouPageProps {
   hasNext: boolean;
   /** The paper just dismissed, for "Undo". */
   dismissed?: { id: string; title: string } | null;
+  /** Where on the page its card was (0-based), so the "Undo" shows there, where the reader is. */
+  dismissedAt?: number | null;
 }
+
+/**
+ * The fragment a "Not interested" comes back to: the notice with its "Undo", in the place of the
+ * card it took away (the page is scrolled there, and the script gives it the focus, so screen readers
+ * say it: a status message already on a page that loads is not announced).
+ */
+export const UNDO_ANCHOR = 'undo';
 
 const PERIODS: [Period, string][] = [['day', 'Day'], ['week', 'Week'], ['month', 'Month']];
 
@@ -34,7 +43,21 @@ export function ForYouPage(p: ForYouPageProps) {
   const pageOf = (n: number) => `/for-you?period=${p.period}${n > 1 ? `&page=${n}` : ''}`;
   const self = pageOf(p.page);
   const offset = (p.page - 1) * 30;
-  const neighbour = (i: number) => (p.items[i + 1] ?? p.items[i - 1])?.card.id;
+  const undo = p.dismissed ? (
+    <div class="notice undo" role="status" id={UNDO_ANCHOR} tabindex={-1}>
+      <span>"{p.dismissed.title}" will not be recommended again. </span>
+      <form method="post" action="/actions/not-interested" class="inline">
+        <Csrf viewer={viewer} />
+        <input type="hidden" name="paper" value={p.dismissed.id} />
+        <input type="hidden" name="want" value="0" />
+        {/* Back to the card, in its place again. */}
+        <input type="hidden" name="next" value={backToCard(self, p.dismissed.id)} />
+        <button type="submit" class="link" aria-label={`Undo: recommend "${p.dismissed.title}" again`}>Undo</button>
+      </form>
+    </div>
+  ) : null;
+  // In the list where the card was; at the top when that is not known (or the list is empty now).
+  const undoAt = undo && p.items.length > 0 && p.dismissedAt != null ? Math.min(p.dismissedAt, p.items.length) : null;
   return (
     <Layout site={p.site} title={p.page > 1 ? `For you, page ${p.page}` : 'For you'} section="for-you" description="New papers ranked for you">
       <div class="feed-head">
@@ -43,18 +66,7 @@ export function ForYouPage(p: ForYouPageProps) {
           {PERIODS.map(([period, label]) => <a href={`/for-you?period=${period}`} aria-current={period === p.period ? 'page' : undefined}>{label}</a>)}
         </nav>
       </div>
-      {p.dismissed ? (
-        <div class="notice" role="status">
-          <span>"{p.dismissed.title}" will not be recommended again. </span>
-          <form method="post" action="/actions/not-interested" class="inline">
-            <Csrf viewer={viewer} />
-            <input type="hidden" name="paper" value={p.dismissed.id} />
-            <input type="hidden" name="want" value="0" />
-            <input type="hidden" name="next" value={self} />
-            <button type="submit" class="link">Undo</button>
-          </form>
-        </div>
-      ) : null}
+      {undoAt === null ? undo : null}
       {p.mode === 'trending' ? (
         <p class="notice">
           Upvote or save papers you like (and mark the others "Not interested"): this page learns from them and ranks new
@@ -75,21 +87,24 @@ export function ForYouPage(p: ForYouPageProps) {
         <h2 class="sr-only">Papers</h2>
         <div class="cards">
           {p.items.map(({ card, reason }, i) => (
-            <div class="for-you-item">
-              <PaperCardView card={card} nowMs={p.nowMs} rank={offset + i + 1} viewer={viewer} voted={p.voted.has(card.id)} next={self} />
-              <div class="reason">
-                <strong>Why:</strong> {describeForYouReason(reason)}{' '}
-                <form method="post" action="/actions/not-interested" class="inline for-you-actions">
-                  <Csrf viewer={viewer} />
-                  <input type="hidden" name="paper" value={card.id} />
-                  <input type="hidden" name="want" value="1" />
-                  {/* The card leaves the list: back to the one that takes its place (or the one before the last). */}
-                  <input type="hidden" name="next" value={neighbour(i) ? backToCard(self, neighbour(i)!) : self} />
-                  <button type="submit" class="link" aria-label={`Not interested in "${card.title}"`}>Not interested</button>
-                </form>
-              </div>
-            </div>
+            <>
+              {undoAt === i ? undo : null}
+              <PaperCardView card={card} nowMs={p.nowMs} rank={offset + i + 1} viewer={viewer} voted={p.voted.has(card.id)} next={self}>
+                <div class="reason">
+                  <strong>Why:</strong> {describeForYouReason(reason)}{' '}
+                  <form method="post" action="/actions/not-interested" class="inline for-you-actions">
+                    <Csrf viewer={viewer} />
+                    <input type="hidden" name="paper" value={card.id} />
+                    <input type="hidden" name="want" value="1" />
+                    {/* The card leaves the list: back to the notice that takes its place. */}
+                    <input type="hidden" name="next" value={`${self}&at=${i}#${UNDO_ANCHOR}`} />
+                    <button type="submit" class="link" aria-label={`Not interested in "${card.title}"`}>Not interested</button>
+                  </form>
+                </div>
+              </PaperCardView>
+            </>
           ))}
+          {undoAt === p.items.length ? undo : null}
         </div>
         </>
       )}

@@ -2,6 +2,7 @@
  * A paper in a list: what the Daily papers page shows for each entry.
  */
 import { formatCardDate } from '../../domain/dates.ts';
+import type { Child } from 'hono/jsx';
 import { listedEntry, type PaperCard } from '../../store/types.ts';
 import { VoteControl } from './controls.tsx';
 import type { Viewer } from './layout.tsx';
@@ -45,14 +46,16 @@ export function backToCard(path: string, paperId: string, idPrefix = ''): string
   return `${path.split('#')[0]}#${cardTitleId(paperId, idPrefix)}`;
 }
 
-export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/', readOnly, idPrefix = '' }: {
+/** `children`: more about the paper in this list, inside the card, under its links (For you's "Why"). */
+export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false, next = '/', readOnly, idPrefix = '', children }: {
   card: PaperCard; nowMs: number; rank: number; viewer?: Viewer | null; voted?: boolean; next?: string; readOnly?: boolean; idPrefix?: string;
+  children?: Child;
 }) {
   const titleId = cardTitleId(card.id, idPrefix);
   const entry = listedEntry(card.entry);
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={backToCard(next, card.id, idPrefix)} readOnly={readOnly} />
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={backToCard(next, card.id, idPrefix)} readOnly={readOnly} title={card.title} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
@@ -81,12 +84,13 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
           </span>
           <span class="comments">
             <a href={`${paperPath(card.id)}#comments`}>
-              {card.commentsCount} {card.commentsCount === 1 ? 'comment' : 'comments'}
+              {card.commentsCount} {card.commentsCount === 1 ? 'comment' : 'comments'}<span class="sr-only"> on "{card.title}"</span>
             </a>
           </span>
           {entry?.submittedBy ? <span class="by">submitted by <a href={`/users/${entry.submittedBy}`}>{entry.submittedBy}</a></span> : null}
-          {viewer ? <a href={`/collections/save?paper=${encodeURIComponent(card.id)}`}>Save</a> : null}
+          {viewer ? <a href={`/collections/save?paper=${encodeURIComponent(card.id)}`}>Save<span class="sr-only"> "{card.title}"</span></a> : null}
         </p>
+        {children}
       </div>
     </article>
   );

@@ -69,7 +69,7 @@ function ResultCard({ item, nowMs, rank, viewer, voted, next }: {
   const authors = card.authorCount > CARD_AUTHORS_SHOWN ? `${shown} et al.` : shown;
   return (
     <article class="card" aria-labelledby={titleId} data-card>
-      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} />
+      <VoteControl paperId={card.id} upvotes={card.upvotes} voted={voted} viewer={viewer} next={next} title={card.title} />
       <div class="card-body">
         <h3 class="card-title" id={titleId}>
           <span class="sr-only">{rank}. </span>
