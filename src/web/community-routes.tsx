@@ -36,8 +36,11 @@ import {
   CollectionPage, CollectionsPage, ConfirmDeleteCollectionPage, ConfirmDeleteCommentPage, EditCommentPage, type CollectionFailure, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
 } from './pages/community.tsx';
 
-/** Form bodies larger than this are refused with a 413 before they are read. */
-export const MAX_FORM_BYTES = 64 * 1024;
+/**
+ * Form bodies larger than this are refused with a 413 before they are read. A comment's 10,000
+ * characters take up to 90 KB in a form (a CJK character is 3 UTF-8 bytes, each sent as %XX).
+ */
+export const MAX_FORM_BYTES = 128 * 1024;
 const PROFILE_LIST = 30;
 /** Rows per page of each list on /admin/moderation. */
 const MODERATION_PAGE = 100;

@@ -216,6 +216,12 @@ test('comments: threads, Markdown without script, edit and delete your own only,
   const huge = await ada.post('/actions/comment', { paper: '2505.00202', body: 'x'.repeat(10_001) }, { tokenPage: '/papers/2505.00202' });
   assert.equal(huge.status, 422);
   assert.match(await huge.text(), /at most 10,000 characters/);
+  // The limit is in characters, whatever the script: 10,000 CJK characters are 90 KB once the form encodes them.
+  const cjk = await ada.post('/actions/comment', { paper: '2505.00202', body: '中'.repeat(10_000) }, { tokenPage: '/papers/2505.00202' });
+  assert.equal(cjk.status, 303, 'a comment of 10,000 CJK characters is taken');
+  const cjkId = Number(/#c(\d+)$/.exec(cjk.headers.get('location')!)![1]);
+  const cjkEdit = await ada.post(`/comments/${cjkId}/edit`, { body: '文'.repeat(10_000) }, { tokenPage: `/comments/${cjkId}/edit` });
+  assert.equal(cjkEdit.status, 303, 'and so is an edit to that length');
   const orphan = await ada.post('/actions/comment', { paper: '2505.00201', body: 'reply', parent: String(id1) }, { tokenPage: '/papers/2505.00202' });
   assert.equal(orphan.status, 404, 'a reply to a comment of another paper');
 });
