@@ -82,6 +82,16 @@ const CHANGES_PER_STEP = 5_000;
 const DF_MEMO = 200_000;
 /** How often the live index looks at the change log, in ms. */
 export const REFRESH_INTERVAL_MS = 1_000;
+/**
+ * A following index is built again in the background (as on a first start, in a worker) once the
+ * papers added since it was built outnumber those it holds, and number at least this many: an
+ * index built on an empty store (a new instance that then imports or ingests) has an embedder that
+ * learnt no words, and a small segment as large as the index is rebuilt on every change. Doubling
+ * keeps the rebuilds' total work in proportion to the papers.
+ */
+export const CATCH_UP_MIN_PAPERS = 1_000;
+/** After a catch-up build failed, the index in use serves this long before the next one is tried. */
+const CATCH_UP_RETRY_MS = 10 * 60_000;
 /** How long changed papers wait before an external embedder that failed on them is asked again. */
 const VECTOR_RETRY_MS = 60_000;
 /**
@@ -271,6 +281,8 @@ export class SearchIndex {
   private buildFailures = 0;
   private retryAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** No catch-up build (see CATCH_UP_MIN_PAPERS) before this time: the last one failed. */
+  private catchUpAfter = 0;
   /** The saved generation last tried while there is no index (so an unreadable one is tried once, not every second). */
   private triedGeneration = 0;
   /** Changed papers the (external) embedder failed on, tried again from vectorsRetryAt. */
@@ -639,6 +651,13 @@ export class SearchIndex {
 
   private install(g: Generation): void {
     this.epoch++;
+    if (g.embedder instanceof CorpusEmbedder && g.embedder.vocabularySize === 0) {
+      // Built from no papers' words (a store empty at the time): every vector would be empty, and
+      // "by meaning" would list papers in id order. Semantic search is off until it is built again.
+      g = { ...g, embedder: null, vectors: null };
+      this.buildFailed = true;
+      this.log(`search: the index was built from no papers' text; semantic search is off until it is built again (by itself once ${CATCH_UP_MIN_PAPERS} papers have come, or by paperboy reindex)`);
+    }
     if (g.vectors) this.buildFailed = false;
     if (g.generation > 0 && this.retryTimer) {
       // A saved index is in use: the failed build need not run again.
@@ -687,6 +706,24 @@ export class SearchIndex {
       if (changes.length > 0) this.watermark = changes[changes.length - 1]!.seq;
       if (changes.length < CHANGES_PER_STEP) break;
     }
+    this.catchUpIfOutgrown();
+  }
+
+  /** Starts a background build when the papers added since the index was built outnumber it (CATCH_UP_MIN_PAPERS). */
+  private catchUpIfOutgrown(): void {
+    const g = this.gen;
+    // Only a server's index (one that follows the change log) builds on its own; the CLI's is asked.
+    if (!g || !this.timer || this.building || this.closing || this.retryTimer || Date.now() < this.catchUpAfter) return;
+    const held = g.base.docCount - g.base.deletedCount;
+    const added = this.deltaDocs.size;
+    if (added < Math.max(held, CATCH_UP_MIN_PAPERS)) return;
+    this.log(`search: ${added} papers changed or added since the index was built, which holds ${held}; building it again in the background`);
+    const build = this.useWorker() ? this.buildInWorker() : this.rebuild();
+    this.building = build.catch((err: Error) => {
+      if (this.closing) return;
+      this.catchUpAfter = Date.now() + CATCH_UP_RETRY_MS;
+      this.log(`search: building the index again failed: ${err.message}; the one in use goes on, and it is tried again in ${CATCH_UP_RETRY_MS / 60_000} minutes`);
+    }).finally(() => { this.building = null; });
   }
 
   private async applyContent(ids: string[]): Promise<void> {

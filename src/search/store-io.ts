@@ -228,6 +228,15 @@ export async function saveIndex(db: Db, parts: ReadonlyMap<string, Uint8Array>, 
   });
 }
 
+/**
+ * Forgets the saved index (its parts and which generation is current), keeping the generation
+ * counter so numbers never repeat: the next open builds from the papers.
+ */
+export async function dropSavedIndex(db: Db): Promise<void> {
+  await sql`DELETE FROM search_index_meta WHERE key IN ('generation', 'watermark', 'info')`.execute(db);
+  await sql`DELETE FROM search_index_parts`.execute(db);
+}
+
 /** A saved generation's parts were dropped while they were read: a newer generation replaced it. */
 export class IndexReplacedError extends Error {}
 

@@ -23,6 +23,7 @@ import {
   clearInstance, countRows, INSTANCE_TABLES, insertRows, keyOf, readPage, resetSequences, type TableSpec,
 } from '../store/transfer.ts';
 import { deferSearchDocuments, refreshAllSearchDocuments } from '../store/search-documents.ts';
+import { dropSavedIndex } from '../search/store-io.ts';
 
 export const INSTANCE_FORMAT = 'paperboy-instance';
 export const INSTANCE_FORMAT_VERSION = 1;
@@ -269,6 +270,9 @@ export async function importInstance(
       await refreshAllSearchDocuments(trx);
       await deferSearchDocuments(trx, false);
       await resetSequences(trx, store.dialect);
+      // A search index saved before (a store served once while empty) describes other papers: the
+      // next `serve` or `paperboy reindex` builds one of these, as the docs say, instead of loading it.
+      await dropSavedIndex(trx);
       opts.onProgress?.({ table: 'done', done: rows, total: header.rows });
       return { file, tables, rows, bytes, ms: Date.now() - started };
     });

@@ -17,6 +17,8 @@ import { seedSmallCorpus } from '../helpers/app.ts';
 import { FIXED_NOW, tempDir, tempSqliteStore, tempStore } from '../helpers/store.ts';
 import { testStoreKind } from '../helpers/postgres.ts';
 import { runPaperboy } from '../helpers/paperboy.ts';
+import { SearchIndex } from '../../src/search/search-index.ts';
+import { findIndexMeta } from '../../src/search/store-io.ts';
 
 type Loose = Kysely<Record<string, Record<string, unknown>>>;
 const loose = (s: Store) => s.db as unknown as Loose;
@@ -153,6 +155,22 @@ test(`round trip ${fromName} -> file -> fresh ${toName} keeps every row of every
   assert.ok(Number(u.id) > maxSource);
 });
 }
+
+test('a search index saved while the target was empty is dropped by the import, so the next start builds one of the imported papers', async () => {
+  const source = await tempStore();
+  await seedSmallCorpus(source);
+  const file = path.join(tempDir(), 'instance.jsonl.gz');
+  await exportInstance(source, file, { now: FIXED_NOW });
+  const target = await tempStore();
+  const empty = await SearchIndex.open(target, { semantic: false, buildInWorker: false }, true); // as a first `serve` with PAPERBOY_DEMO=false
+  await empty.close();
+  assert.ok(await findIndexMeta(target.db), 'an index was saved while the store was empty');
+  await importInstance(target, file, { replace: false });
+  assert.equal(await findIndexMeta(target.db), null, 'the import dropped it');
+  const reopened = await SearchIndex.open(target, { semantic: false, buildInWorker: false }, true);
+  assert.equal(reopened.status().papers, (await source.stats()).papers, 'built again, of the imported papers');
+  await reopened.close();
+});
 
 test('import refuses a store with content unless told to replace it; a bad or cut-off file changes nothing', async () => {
   const source = await tempStore();
