@@ -161,11 +161,20 @@ describe('joining and taking part, in Chromium', { skip: skip ?? false }, () => 
     assert.match(await comment.locator('.comment-body').innerHTML(), /<strong>work<\/strong>/);
     assert.match(await comment.locator('.comment-body').innerText(), /<script>alert\("xss"\)<\/script>/, 'shown as text');
     await comment.locator('summary', { hasText: 'Reply' }).click();
-    await comment.getByLabel(/Reply to ada/).fill('Replying to myself');
+    const longLine = `const weights = [${Array.from({ length: 40 }, (_, i) => (i / 7).toFixed(4)).join(',')}];`;
+    await comment.getByLabel(/Reply to ada/).fill(`Replying to myself\n\n\`\`\`\n${longLine}\n\`\`\``);
     await comment.getByRole('button', { name: 'Reply' }).click();
     await page.waitForURL(/#c\d+$/);
     assert.equal(await page.locator('li.comment li.comment').count(), 1);
     await axe(page, 'paper page with comments');
+    // On a phone a long line of code wraps: no box to scroll sideways (which keyboards could not reach).
+    const wide = page.viewportSize()!;
+    await page.setViewportSize({ width: 375, height: 800 });
+    const code = page.locator('li.comment li.comment .comment-body pre');
+    assert.ok(await code.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the code block does not scroll sideways');
+    assert.ok(await page.evaluate(() => document.scrollingElement!.scrollWidth <= innerWidth), 'nor does the page');
+    await axe(page, 'paper page with a code block, on a phone');
+    await page.setViewportSize(wide);
     await screenshot(page, 'community-discussion');
     assert.deepEqual(dialogs, [], 'no script ran');
   });

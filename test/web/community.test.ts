@@ -26,6 +26,29 @@ async function upvotesOf(store: Awaited<ReturnType<typeof setup>>['store'], id: 
   return { shown: p.upvotes, rows: Number(n.n) };
 }
 
+test('a member who has not confirmed their address is offered no form that would refuse them: no Reply, Report or submit form', async () => {
+  const { app, outboxDir } = await setup();
+  const bob = await memberSession(app, outboxDir, 'bob');
+  const posted = await bob.post('/actions/comment', { paper: '2505.00202', body: 'Worth a read' }, { tokenPage: '/papers/2505.00202' });
+  const id = Number(/#c(\d+)$/.exec(posted.headers.get('location')!)![1]);
+  const ada = new WebClient(app);
+  assert.equal((await ada.post('/signup', { username: 'ada', email: 'ada@example.org', password: 'a long enough password' }, { tokenPage: '/signup' })).status, 303);
+
+  const page = (await ada.get('/papers/2505.00202')).html;
+  const thread = new RegExp(`<li class="comment" id="c${id}">.*?</li>`, 's').exec(page)![0];
+  assert.match(thread, new RegExp(`action="/comments/${id}/vote"`), 'upvoting needs no confirmed address');
+  assert.doesNotMatch(thread, /<summary>Reply/);
+  assert.doesNotMatch(thread, /<summary>Report/);
+  assert.match(page, /Confirm your e-mail address to comment\./);
+  // The same member once confirmed gets them.
+  const bobsView = new RegExp(`<li class="comment" id="c${id}">.*?</li>`, 's').exec((await bob.get('/papers/2505.00202')).html)![0];
+  assert.match(bobsView, /<summary>Reply/);
+
+  const submit = (await ada.get('/submit')).html;
+  assert.doesNotMatch(submit, /<form method="post" action="\/submit"/);
+  assert.match(submit, /Confirm your e-mail address first: follow the link we sent you, or ask for a new one in <a href="\/settings">Settings<\/a>\./);
+});
+
 test('sign up, confirm by the e-mailed link, sign out, sign in (a new session id), wrong password', async () => {
   const { app, outboxDir } = await setup();
   const ada = new WebClient(app);

@@ -36,7 +36,7 @@ export function SubmitPage({ site, error, values, quota }: { site: SiteInfo; err
     <Layout site={site} title="Submit a paper" section="submit">
       <h1>Submit a paper</h1>
       <p>Put an arXiv paper on today's Daily papers list. Paste its id or any arXiv link; if this site does not know the paper yet, it is fetched from arXiv. Up to {quota} a day.</p>
-      {!v.verified ? <p class="alert" role="alert">Confirm your e-mail address first: follow the link we sent you.</p> : null}
+      {!v.verified ? <p class="notice">Confirm your e-mail address first: follow the link we sent you, or ask for a new one in <a href="/settings">Settings</a>.</p> : (
       <form method="post" action="/submit" class="form">
         <Csrf viewer={v} />
         <FormError id="submit-error" message={error} />
@@ -47,6 +47,7 @@ export function SubmitPage({ site, error, values, quota }: { site: SiteInfo; err
         <label>Project page <span class="hint">optional</span> <input type="url" name="project" maxlength={500} value={values?.project ?? ''} placeholder="https://..." {...describedBy('submit-error', error)} /></label>
         <div><button type="submit" class="primary">Submit</button></div>
       </form>
+      )}
     </Layout>
   );
 }

@@ -341,13 +341,16 @@ function CommentView({ thread, viewer, paperId, nowMs, error, upvoted, order }: 
               <span aria-hidden="true">{mineUp ? VOTED_ARROW : UNVOTED_ARROW} </span>Upvote{which}
             </button>
           </form> : null}
-          <details open={!!refused}>
-            <summary>Reply<span class="sr-only"> to</span>{which}</summary>
-            <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
-          </details>
+          {/* Replying and reporting need a confirmed address (the form would only be refused); upvoting does not. */}
+          {viewer.verified ? (
+            <details open={!!refused}>
+              <summary>Reply<span class="sr-only"> to</span>{which}</summary>
+              <CommentForm paperId={paperId} viewer={viewer} parentId={c.id} draft={refused?.draft} error={refused?.message} label={`Reply to ${c.username ?? 'this comment'}`} />
+            </details>
+          ) : null}
           {mine ? <a href={`/comments/${c.id}/edit`}>Edit{which}</a> : null}
           {mine ? <a href={`/comments/${c.id}/delete`}>Delete{which}</a> : null}
-          {!mine ? (
+          {!mine && viewer.verified ? (
             <details>
               <summary>Report{which}</summary>
               <form method="post" action={`/comments/${c.id}/report`} class="form">
