@@ -33,7 +33,7 @@ import type { Web } from './app.tsx';
 import { clearSessionCookie, clientIp, csrfToken, setFarewellCookie, takeFarewellCookie, knownDevice, rememberDevice, requireUser, safeNext, SESSION_COOKIE, setSessionCookie, verifyCsrf, type AppEnv } from './auth.ts';
 import { ForgotPage, NoticePage, ResetPage, SettingsPage, SignInPage, SignUpPage, VerifyPage, type SettingsFailure } from './pages/account.tsx';
 import {
-  CollectionPage, CollectionsPage, ConfirmDeleteCollectionPage, ConfirmDeleteCommentPage, EditCommentPage, type CollectionFailure, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SavePage, SubmitPage,
+  CollectionPage, CollectionsPage, ConfirmDeleteCollectionPage, ConfirmDeleteCommentPage, EditCommentPage, type CollectionFailure, HIDDEN_COMMENTS_ANCHOR, HIDDEN_PAPERS_ANCHOR, ModerationPage, REPORTED_ANCHOR, SUSPENDED_ANCHOR, OutboxPage, ProfilePage, SAVED_ANCHOR, SavePage, savePath, SubmitPage,
 } from './pages/community.tsx';
 
 /**
@@ -319,8 +319,9 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const paperId = f.paper ? parseArxivId(f.paper)?.id : undefined;
     try {
       if (f.paper && !paperId) throw new UserError(400, 'That is not a paper.');
-      await createCollection(community, user, { name: f.name, isPublic: f.public, paperId });
-      return c.redirect(paperId ? `/collections/save?paper=${encodeURIComponent(paperId)}` : '/collections', 303);
+      const made = await createCollection(community, user, { name: f.name, isPublic: f.public, paperId });
+      const from = f.from ? safeNext(f.from, '') : '';
+      return c.redirect(paperId ? `${savePath(paperId, from)}&done=added&collection=${made.id}#${SAVED_ANCHOR}` : '/collections', 303);
     } catch (err) {
       shownAgain(c, err);
       const failed: CollectionFailure = { id: null, message: err.message, name: (f.name ?? '').slice(0, 80), isPublic: f.public !== undefined };
@@ -328,7 +329,7 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
       const paper = paperId ? await store.findPaperById(paperId) : null;
       if (paper) {
         const [collections, holding] = await Promise.all([listUserCollections(store.db, user.id, false), collectionsHolding(store.db, user.id, paper.id)]);
-        return web.html(c, <SavePage site={await web.site(c)} paper={paper} collections={collections} holding={holding} failed={failed} />, err.status);
+        return web.html(c, <SavePage site={await web.site(c)} paper={paper} collections={collections} holding={holding} failed={failed} from={f.from ? safeNext(f.from, '') || null : null} />, err.status);
       }
       return web.html(c, <CollectionsPage site={await web.site(c)} collections={await listUserCollections(store.db, user.id, false)} failed={failed} />, err.status);
     }
@@ -362,7 +363,12 @@ export function mountCommunityRoutes(app: Hono<AppEnv>, web: Web): void {
     const paper = id ? await store.findPaperById(id) : null;
     if (!paper) return web.errorPage(c, 404, 'There is no such paper.');
     const [collections, holding] = await Promise.all([listUserCollections(store.db, user.id, false), collectionsHolding(store.db, user.id, paper.id)]);
-    return web.html(c, <SavePage site={await web.site(c)} paper={paper} collections={collections} holding={holding} />);
+    // "Saved to X" only for what the page can confirm: a collection of this member's that holds the paper (or not, after a removal).
+    const doneIn = collections.find((x) => String(x.id) === c.req.query('collection'));
+    const added = c.req.query('done') === 'added';
+    const done = doneIn && ['added', 'removed'].includes(c.req.query('done') ?? '') && holding.has(doneIn.id) === added ? { added, collection: doneIn.name } : null;
+    const from = safeNext(c.req.query('from'), '') || null;
+    return web.html(c, <SavePage site={await web.site(c)} paper={paper} collections={collections} holding={holding} from={from} done={done} />);
   });
   app.post('/actions/save', async (c) => {
     const f = await form(c);

@@ -113,6 +113,8 @@ if (wantedComment && isRowId(Number(wantedComment)) && document.getElementById('
   }
 }
 
-// After "Not interested" the page comes back scrolled to the notice that took the card's place; the
-// focus goes to it so a screen reader says it, and Tab goes on to its Undo (as UNDO_ANCHOR in pages/for-you.tsx).
-if (location.hash === '#undo') document.getElementById('undo')?.focus();
+// A status line a form came back to (`#undo` after "Not interested", `#saved` on the Save page) gets
+// the focus, so a screen reader says it (one already in a loading page is not announced), and Tab
+// goes on from there, to its Undo or its way back.
+const arrivedAt = location.hash.length > 1 ? document.getElementById(location.hash.slice(1)) : null;
+if (arrivedAt?.hasAttribute('data-announce')) arrivedAt.focus();

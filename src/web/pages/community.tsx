@@ -257,14 +257,33 @@ export function CollectionPage({ site, collection, cards, nowMs, voted }: { site
 }
 
 /** `failed`: a refused "Create and save", shown by its form with the name typed. */
-export function SavePage({ site, paper, collections, holding, failed = null }: {
+/** The Save page's address: `from`, the list (and card) it was opened from, to go back to. */
+export function savePath(paperId: string, from?: string | null): string {
+  return `/collections/save?paper=${encodeURIComponent(paperId)}${from ? `&from=${encodeURIComponent(from)}` : ''}`;
+}
+
+/** Where the Save page comes back to after Add or Remove: the status line saying what was done. */
+export const SAVED_ANCHOR = 'saved';
+
+/**
+ * `from`: the list the page was opened from (a local path, checked), for "Back to the list".
+ * `done`: what the last Add or Remove did, said in a status line that the page script focuses.
+ */
+export function SavePage({ site, paper, collections, holding, failed = null, from = null, done = null }: {
   site: SiteInfo; paper: { id: string; title: string }; collections: Collection[]; holding: Set<number>; failed?: CollectionFailure | null;
+  from?: string | null; done?: { added: boolean; collection: string } | null;
 }) {
   const v = site.viewer!;
+  const back = from ? <a href={from}>Back to the list</a> : null;
   return (
     <Layout site={site} title="Save to a collection">
       <h1>Save to a collection</h1>
-      <p><a href={`/papers/${paper.id}`}>{paper.title}</a></p>
+      <p><a href={`/papers/${paper.id}`}>{paper.title}</a>{back ? <> · {back}</> : null}</p>
+      {done ? (
+        <p class="notice" role="status" id={SAVED_ANCHOR} tabindex={-1} data-announce>
+          {done.added ? `Saved to ${done.collection}.` : `Removed from ${done.collection}.`}{back ? <> {back}</> : null}
+        </p>
+      ) : null}
       {collections.length === 0 ? <p class="empty">You have no collections yet.</p> : (
         <ul class="collections-list">
           {collections.map((c) => {
@@ -276,7 +295,7 @@ export function SavePage({ site, paper, collections, holding, failed = null }: {
                   <input type="hidden" name="paper" value={paper.id} />
                   <input type="hidden" name="collection" value={String(c.id)} />
                   <input type="hidden" name="action" value={has ? 'remove' : 'add'} />
-                  <input type="hidden" name="next" value={`/collections/save?paper=${encodeURIComponent(paper.id)}`} />
+                  <input type="hidden" name="next" value={`${savePath(paper.id, from)}&done=${has ? 'removed' : 'added'}&collection=${c.id}#${SAVED_ANCHOR}`} />
                   <button type="submit" aria-pressed={has ? 'true' : 'false'}>{has ? `✓ In ${c.name}: remove` : `Add to ${c.name}`}</button>
                 </form>
               </li>
@@ -288,6 +307,7 @@ export function SavePage({ site, paper, collections, holding, failed = null }: {
       <form method="post" action="/collections" class="form">
         <Csrf viewer={v} />
         <input type="hidden" name="paper" value={paper.id} />
+        {from ? <input type="hidden" name="from" value={from} /> : null}
         <FormError id="new-collection-error" message={failed?.message} />
         <label>Name <input type="text" name="name" required maxlength={80} value={failed?.name ?? ''} autofocus={!!failed} {...describedBy('new-collection-error', failed?.message)} /></label>
         <label><span><input type="checkbox" name="public" value="1" checked={failed?.isPublic ?? false} /> Public</span></label>

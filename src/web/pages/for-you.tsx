@@ -44,7 +44,7 @@ export function ForYouPage(p: ForYouPageProps) {
   const self = pageOf(p.page);
   const offset = (p.page - 1) * 30;
   const undo = p.dismissed ? (
-    <div class="notice undo" role="status" id={UNDO_ANCHOR} tabindex={-1}>
+    <div class="notice undo" role="status" id={UNDO_ANCHOR} tabindex={-1} data-announce>
       <span>"{p.dismissed.title}" will not be recommended again. </span>
       <form method="post" action="/actions/not-interested" class="inline">
         <Csrf viewer={viewer} />

@@ -88,7 +88,8 @@ export function PaperCardView({ card, nowMs, rank, viewer = null, voted = false,
             </a>
           </span>
           {entry?.submittedBy ? <span class="by">submitted by <a href={`/users/${entry.submittedBy}`}>{entry.submittedBy}</a></span> : null}
-          {viewer ? <a href={`/collections/save?paper=${encodeURIComponent(card.id)}`}>Save<span class="sr-only"> "{card.title}"</span></a> : null}
+          {/* The Save page offers the way back to this card (`from`), and says what was saved. */}
+          {viewer ? <a href={`/collections/save?paper=${encodeURIComponent(card.id)}&from=${encodeURIComponent(backToCard(next, card.id, idPrefix))}`}>Save<span class="sr-only"> "{card.title}"</span></a> : null}
         </p>
         {children}
       </div>
