@@ -101,4 +101,23 @@ describe('layout details, in Chromium', { skip: skip ?? false }, () => {
     });
   }
 
+  test('under forced colours, the current period tab is marked by more than its background', async () => {
+    const page = await open({ width: 1280, height: 800 }, 'ada');
+    await page.emulateMedia({ forcedColors: 'active' });
+    for (const path of ['/papers/week/2025-W22', '/for-you?period=week']) {
+      await page.goto(`${base}${path}`);
+      const marks = await page.getByRole('navigation', { name: 'Period' }).locator('a').evaluateAll((as) => as.map((a) => {
+        const s = getComputedStyle(a);
+        return { current: a.getAttribute('aria-current') === 'page', mark: [s.borderBottomStyle, s.borderBottomWidth, s.outlineStyle, s.textDecorationLine, s.boxShadow].join(' ') };
+      }));
+      const current = marks.filter((m) => m.current);
+      const others = marks.filter((m) => !m.current);
+      assert.equal(current.length, 1, path);
+      assert.ok(others.length >= 1, path);
+      for (const o of others) assert.notEqual(current[0]!.mark, o.mark, `${path}: the current tab looks like the others under forced colours (${o.mark})`);
+    }
+    await screenshot(page, 'tabs-forced-colors');
+    await page.context().close();
+  });
+
 });
