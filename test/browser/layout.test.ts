@@ -120,4 +120,21 @@ describe('layout details, in Chromium', { skip: skip ?? false }, () => {
     await page.context().close();
   });
 
+  test('a collection name of 80 letters without a space does not make a 375 px page scroll sideways', async () => {
+    const page = await open({ width: 375, height: 800 }, 'ada');
+    const wide: string[] = [];
+    for (const path of ['/collections', '/users/ada', '/users/ada/collections/long-name', `/collections/save?paper=${paperId}`]) {
+      await page.goto(`${base}${path}`);
+      assert.match(await page.locator('main').innerText(), new RegExp(LONG_NAME), `${path} shows the name`);
+      if (path === '/collections') await page.locator('summary', { hasText: 'Edit' }).first().click();
+      const { scrollWidth, innerWidth } = await sideways(page);
+      if (scrollWidth > innerWidth) wide.push(`${path} is ${scrollWidth} px wide in a ${innerWidth} px window`);
+    }
+    assert.deepEqual(wide, []);
+    await page.goto(`${base}/collections`);
+    await page.locator('summary', { hasText: 'Edit' }).first().click();
+    await screenshot(page, 'collections-long-name-375');
+    await page.context().close();
+  });
+
 });
