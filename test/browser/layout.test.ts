@@ -137,4 +137,15 @@ describe('layout details, in Chromium', { skip: skip ?? false }, () => {
     await page.context().close();
   });
 
+  test('admin: the role picker and "Set role" are on one line', async () => {
+    const page = await open({ width: 1280, height: 800 }, 'boss');
+    await page.goto(`${base}/users/ada`);
+    const select = await page.getByLabel('Role').boundingBox();
+    const button = await page.getByRole('button', { name: 'Set role' }).boundingBox();
+    assert.ok(select && button);
+    assert.ok(button.x > select.x + select.width - 1, `"Set role" at x=${button.x} is not after the picker (${select.x}..${select.x + select.width})`);
+    assert.ok(Math.abs(button.y + button.height / 2 - (select.y + select.height / 2)) < select.height / 2, `"Set role" at y=${button.y}, the picker at y=${select.y}`);
+    await page.context().close();
+  });
+
 });
