@@ -148,4 +148,51 @@ describe('layout details, in Chromium', { skip: skip ?? false }, () => {
     await page.context().close();
   });
 
+  test('the header "Sign up" pill has room on either side of its text', async () => {
+    const page = await open({ width: 1280, height: 800 });
+    await page.goto(`${base}/`);
+    const pad = await page.locator('header a.button-link', { hasText: 'Sign up' }).evaluate((a) => {
+      const s = getComputedStyle(a);
+      return [parseFloat(s.paddingLeft), parseFloat(s.paddingRight)];
+    });
+    assert.ok(pad[0]! >= 6 && pad[1]! >= 6, `padding ${pad.join(' and ')} px`);
+    await page.context().close();
+  });
+
+  test('the skip link shows its whole focus ring, inside the window', async () => {
+    const page = await open({ width: 375, height: 800 });
+    await page.goto(`${base}/`);
+    await page.keyboard.press('Tab');
+    const box = await page.getByRole('link', { name: 'Skip to content' }).evaluate((a) => {
+      if (document.activeElement !== a) return null;
+      const r = a.getBoundingClientRect();
+      return { top: r.top, left: r.left };
+    });
+    assert.ok(box, 'Tab reaches the skip link first');
+    assert.ok(box.top >= RING && box.left >= RING, `the link is at ${box.top} px from the top: its ring is cut off`);
+    await page.context().close();
+  });
+
+  test("on a phone, a token's Revoke button is in view with its whole focus ring when Tab reaches it", async () => {
+    const page = await open({ width: 375, height: 800 }, 'ada');
+    await page.goto(`${base}/settings/tokens`);
+    await page.getByLabel('Name').fill('reading list script');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    await page.waitForLoadState('load');
+    // 520 px: the table is a little wider than its box, and Chromium does not scroll a button it
+    // shows a sliver of when it takes the focus.
+    for (const width of [375, 520]) {
+      await page.setViewportSize({ width, height: 800 });
+      await page.goto(`${base}/settings/tokens`);
+      const revoke = page.getByRole('button', { name: 'Revoke reading list script' });
+      await page.getByRole('button', { name: 'Create token' }).focus();
+      await page.keyboard.press('Tab');
+      assert.ok(await revoke.evaluate((b) => b === document.activeElement), 'Tab goes from "Create token" to Revoke');
+      const { button, box } = await revoke.evaluate((b) => ({ button: b.getBoundingClientRect().toJSON() as DOMRect, box: b.closest('.table-wrap')!.getBoundingClientRect().toJSON() as DOMRect }));
+      assert.ok(button.right + RING <= box.right + 0.5 && button.left - RING >= box.left - 0.5,
+        `${width} px: Revoke at ${Math.round(button.left)}..${Math.round(button.right)}, the table's box ${Math.round(box.left)}..${Math.round(box.right)}: the ring is cut off`);
+      await screenshot(page, `tokens-revoke-focus-${width}`);
+    }
+    await page.context().close();
+  });
 });

@@ -89,7 +89,7 @@ export function TokensPage({ site, tokens, nowIso, created, error, values }: {
         {tokens.length === 0 ? <p class="empty">No tokens yet.</p> : (
           <div class="table-wrap">
             <table class="runs">
-              <thead><tr><th scope="col">Name</th><th scope="col">Starts with</th><th scope="col">Access</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+              <thead><tr><th scope="col">Name</th><th scope="col">Starts with</th><th scope="col">Access</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col">Status</th><th scope="col" class="actions"><span class="sr-only">Actions</span></th></tr></thead>
               <tbody>
                 {tokens.map((t) => (
                   <tr>
@@ -99,7 +99,7 @@ export function TokensPage({ site, tokens, nowIso, created, error, values }: {
                     <td>{day(t.createdAt)}</td>
                     <td>{day(t.lastUsedAt) ?? 'never'}</td>
                     <td>{status(t, nowIso)}</td>
-                    <td>
+                    <td class="actions">
                       {!t.revokedAt ? (
                         <form method="post" action={`/settings/tokens/${t.id}/revoke`} class="inline">
                           <Csrf viewer={v} />
