@@ -508,3 +508,28 @@ test('small contract points: a missing q or field is said in words, JSON is told
   assert.equal(again.res.status, 200);
   assert.equal(S.SubscribeResult.parse(again.body).outcome, 'already-subscribed');
 });
+
+/** zod's phrases, which no 400 may show. */
+const ZOD_PHRASES = /Invalid (input|option|string|number)|Too (big|small)|expected|received|<=|>=/;
+
+test('a 400 says what a field must be in plain words: a choice, a length, a number', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const write = await t.token(t.ada, 'write');
+  const cases: [string, string, unknown, string][] = [
+    ['POST', '/api/v1/me/subscriptions', { period: 'monthly' }, 'Body: period must be one of daily, weekdays or weekly'],
+    ['POST', '/api/v1/me/subscriptions', { period: 'daily', kind: 'foo' }, 'Body: kind must be trending or search'],
+    ['GET', `/api/v1/stats?month=${'2'.repeat(41)}`, undefined, 'Query: month must be at most 40 characters'],
+    ['GET', `/api/v1/daily?week=${'W'.repeat(41)}`, undefined, 'Query: week must be at most 40 characters'],
+    ['POST', '/api/v1/papers/2505.00202/comments', { body: 'Hi', parentId: 0 }, 'Body: parentId must be more than 0'],
+    ['POST', '/api/v1/papers/2505.00202/comments', { body: 'Hi', parentId: 1.5 }, 'Body: parentId must be a whole number'],
+    ['POST', '/api/v1/me/collections', { name: 'Reading', public: 'yes' }, 'Body: public should be true or false, not a string'],
+  ];
+  for (const [method, path, body, expected] of cases) {
+    const r = await call(method, path, { token: write, ...(body !== undefined ? { body } : {}) });
+    assert.equal(r.res.status, 400, `${method} ${path}`);
+    const error = (r.body as Json).error as string;
+    assert.equal(error, expected);
+    assert.doesNotMatch(error, ZOD_PHRASES);
+  }
+});

@@ -12,6 +12,7 @@
  */
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { plainIssue } from '../../issue-wording.ts';
 import { ApiError, bearerChallenge, type ApiEnv } from './http.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -73,20 +74,19 @@ export function honoPathOf(path: string): string {
   return path.replace(/\{(\w+)\}/g, ':$1');
 }
 
-/** zod's own wording for a value of the wrong type (or none), which the API rewords for people. */
-const ZOD_TYPE_MESSAGE = /^Invalid input: expected (\w+), received (\w+)$/;
-const withArticle = (word: string) => `${/^[aeiou]/.test(word) ? 'an' : 'a'} ${word}`;
-
-/** One line per problem, each naming the field. */
+/**
+ * One line per problem (the first five), each naming the field: `period must be one of daily,
+ * weekdays or weekly`, `query must be at most 300 characters`, in plain words (src/issue-wording.ts),
+ * never the validator's own; a message the schema gives itself is kept, after the field unless it
+ * names it already.
+ */
 export function describeIssues(error: z.ZodError): string {
   return error.issues.slice(0, 5).map((i) => {
     const where = i.path.join('.');
-    const type = ZOD_TYPE_MESSAGE.exec(i.message);
-    if (type) {
-      const what = type[2] === 'undefined' ? 'is missing' : `should be ${withArticle(type[1]!)}, not ${withArticle(type[2]!)}`;
-      return where ? `${where} ${what}` : what;
-    }
-    return where && !i.message.startsWith(where) ? `${where}: ${i.message}` : i.message;
+    const { plain, text } = plainIssue(i);
+    if (!where) return text;
+    if (plain) return `${where} ${text}`;
+    return text === where || text.startsWith(`${where} `) || text.startsWith(`${where}:`) ? text : `${where}: ${text}`;
   }).join('; ');
 }
 
