@@ -35,6 +35,31 @@ test('every invalid setting is reported at once', () => {
   }
 });
 
+test('an invalid setting is said in plain words: what it must be, never the validator\'s wording', () => {
+  const problems = (env: Record<string, string>) => {
+    try { loadConfig(env); } catch (err) { if (err instanceof ConfigError) return err.problems; throw err; }
+    return assert.fail('expected ConfigError');
+  };
+  assert.deepEqual(problems({
+    PORT: 'eighty', PAPERBOY_PAGE_SIZE: '500', PAPERBOY_DEMO: 'maybe', LOG_LEVEL: 'loud', PAPERBOY_SITE_NAME: 'x'.repeat(81),
+    PAPERBOY_SMTP_PORT: '25.5', PAPERBOY_SUBMIT_QUOTA: '0', PAPERBOY_ARXIV_API_URL: 'arxiv',
+  }), [
+    'PORT: must be a number',
+    'PAPERBOY_SITE_NAME: must be at most 80 characters',
+    'PAPERBOY_DEMO: must be true or false (or 1 and 0, yes and no, on and off)',
+    'PAPERBOY_PAGE_SIZE: must be at most 100',
+    'PAPERBOY_ARXIV_API_URL: must be a URL such as https://example.org',
+    'PAPERBOY_SUBMIT_QUOTA: must be at least 1',
+    'PAPERBOY_SMTP_PORT: must be a whole number',
+    'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace or silent',
+  ]);
+  assert.deepEqual(problems({ PORT: '70000' }), ['PORT: must be at most 65535']);
+  for (const p of problems({ PORT: 'x', PAPERBOY_PAGE_SIZE: '1', PAPERBOY_DEMO: 'x', PAPERBOY_ADMIN_PASSWORD: 'short' })) {
+    assert.doesNotMatch(p, /Invalid (input|option)|Too (big|small)|expected|received|<=|>=/, p);
+  }
+  assert.ok(problems({ PAPERBOY_ADMIN_PASSWORD: 'short' }).includes('PAPERBOY_ADMIN_PASSWORD: must be at least 12 characters'), 'a setting\'s own message is kept');
+});
+
 test('PAPERBOY_SEARCH_ENGINE: memory by default, postgres only on a PostgreSQL store', () => {
   assert.equal(loadConfig({}).searchEngine, 'memory');
   assert.equal(loadConfig({ PAPERBOY_SEARCH_ENGINE: 'postgres', DATABASE_URL: 'postgres://u@db/paperboy' }).searchEngine, 'postgres');

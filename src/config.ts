@@ -7,10 +7,11 @@ import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { isArxivCategory, suggestCategory } from './domain/categories.ts';
+import { plainIssue } from './issue-wording.ts';
 import { digestEnvShape, digestSettingsFrom, type DigestSettings } from './services/digest-config.ts';
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])
+  .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'], { error: 'must be true or false (or 1 and 0, yes and no, on and off)' })
   .transform((v) => ['true', '1', 'yes', 'on'].includes(v));
 
 /** Most proxies an operator may declare in front of the app: more than this is a mistyped setting. */
@@ -260,7 +261,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   /** Settings already reported as invalid: checks across settings that read them are skipped. */
   let bad = new Set<string>();
   if (!parsed.success) {
-    problems.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+    problems.push(...parsed.error.issues.map((i) => `${i.path.join('.')}: ${plainIssue(i).text}`));
     bad = new Set(parsed.error.issues.map((i) => String(i.path[0])));
     parsed = schema.safeParse(Object.fromEntries(Object.entries(cleaned).filter(([k]) => !bad.has(k))));
     if (!parsed.success) throw new ConfigError(problems);
