@@ -533,3 +533,23 @@ test('a 400 says what a field must be in plain words: a choice, a length, a numb
     assert.doesNotMatch(error, ZOD_PHRASES);
   }
 });
+
+test('a saved search may be as long through the API as on the subscribe form: 300 characters, not 301', async () => {
+  const t = await openDataApp();
+  const call = caller(t);
+  const token = await t.token(t.ada, 'write');
+  const created = await call('POST', '/api/v1/me/subscriptions', { token, body: { kind: 'search', period: 'daily', query: 'a'.repeat(300) } });
+  assert.equal(created.res.status, 201);
+  const sub = S.SubscribeResult.parse(created.body).subscription!;
+  assert.equal(sub.query, 'a'.repeat(300));
+  const tooLong = await call('POST', '/api/v1/me/subscriptions', { token, body: { kind: 'search', period: 'daily', query: 'b'.repeat(301) } });
+  assert.equal(tooLong.res.status, 400);
+  assert.equal((tooLong.body as Json).error, 'Body: query must be at most 300 characters');
+
+  const changed = await call('PATCH', `/api/v1/me/subscriptions/${sub.id}`, { token, body: { period: 'daily', query: 'c'.repeat(300) } });
+  assert.equal(changed.res.status, 200);
+  assert.equal(S.SubscriptionSchema.parse(changed.body).query, 'c'.repeat(300));
+  const changedTooLong = await call('PATCH', `/api/v1/me/subscriptions/${sub.id}`, { token, body: { period: 'daily', query: 'd'.repeat(301) } });
+  assert.equal(changedTooLong.res.status, 400);
+  assert.equal((changedTooLong.body as Json).error, 'Body: query must be at most 300 characters');
+});

@@ -6,6 +6,7 @@
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import { addComment, changeCollection, createCollection, dropCollection, editCollection, removeComment, submitPaper, updateComment, vote } from '../../services/community.ts';
+import { MAX_QUERY_CHARS as MAX_ALERT_QUERY_CHARS, MAX_QUERY_TERMS as MAX_ALERT_QUERY_TERMS } from '../../domain/digest.ts';
 import { getDailyFeed, getNewFeed } from '../../services/feed.ts';
 import { getCategoryFeed } from '../../services/category-feed.ts';
 import {
@@ -52,6 +53,10 @@ function decodeCommentCursor(cursor: string): readonly [string, number] {
   if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || key[0].length > 40 || !isRowId(key[1]) || !/^\d{4}-\d\d-\d\dT[\d:.]+Z$/.test(key[0])) throw bad();
   return [key[0], key[1]];
 }
+
+/** A saved search (an alert's query), as long as the site's subscribe form allows. */
+const alertQuery = (what: string) => z.string().max(MAX_ALERT_QUERY_CHARS).optional()
+  .describe(`${what}, in the search box's language: at most ${MAX_ALERT_QUERY_CHARS} characters and ${MAX_ALERT_QUERY_TERMS} terms.`);
 
 const numericId = (what: string) => z.string().regex(/^\d{1,12}$/, `${what} must be a number`).transform(Number);
 
@@ -379,7 +384,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     body: z.object({
       period: z.enum(['daily', 'weekdays', 'weekly']).optional(),
       kind: z.enum(['trending', 'search']).optional(),
-      query: z.string().max(MAX_SEARCH_CHARS).optional().describe('The search, for kind search.'),
+      query: alertQuery('The search, for kind search'),
     }),
     responses: {
       201: { description: 'Subscribed: a subscription was created.', schema: S.SubscribeResult },
@@ -395,7 +400,7 @@ export function mountApiV1(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContex
     method: 'patch', path: '/api/v1/me/subscriptions/{id}', operationId: 'changeSubscription', tags: ['Subscriptions'], access: 'write',
     summary: 'Change how often a digest comes, or an alert\'s search',
     params: z.object({ id: z.string().regex(/^\d{1,12}$/, 'id must be a number') }),
-    body: z.object({ period: z.enum(['daily', 'weekdays', 'weekly']), query: z.string().max(MAX_SEARCH_CHARS).optional() }),
+    body: z.object({ period: z.enum(['daily', 'weekdays', 'weekly']), query: alertQuery('A search alert\'s new search') }),
     responses: {
       200: { description: 'The subscription.', schema: S.SubscriptionSchema }, ...notFound('You have no such subscription.'),
       422: { description: 'An alert\'s search that is empty or does not parse.', schema: ERROR },
