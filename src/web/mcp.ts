@@ -189,10 +189,11 @@ export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext)
       await server.close();
     }
   });
-  // Stateless: no stream to open with GET, no session to end with DELETE.
+  // Stateless: no stream to open with GET, no session to end with DELETE. Those, PUT, PATCH and the
+  // rest get a JSON-RPC 405, never the site's HTML page; the document has them as its shared
+  // MethodNotAllowed answer, not as operations (a method a path does not answer is no operation).
   const usePost = (c: Context) => c.json(errorBody('This MCP server is stateless: send JSON-RPC requests with POST.'), 405, { Allow: 'POST' });
-  api.on(['GET', 'DELETE'], '/mcp', usePost);
-  api.all('/mcp', usePost); // PUT, PATCH and the rest: the same JSON answer, never the site's HTML page
+  api.all('/mcp', usePost);
 
   const mcpBody = z.object({ jsonrpc: z.literal('2.0'), method: z.string(), id: z.union([z.string(), z.number()]).optional(), params: z.record(z.string(), z.unknown()).optional() });
   describeOnly(registry, {
@@ -210,11 +211,4 @@ export function mountMcp(api: Hono<ApiEnv>, registry: Registry, ctx: ApiContext)
       415: { description: 'The body is not sent as application/json.', schema: JsonRpcErrorBody },
     },
   });
-  for (const method of ['get', 'delete'] as const) {
-    describeOnly(registry, {
-      method, path: '/mcp', operationId: `mcp${method === 'get' ? 'Get' : 'Delete'}`, tags: ['MCP'],
-      summary: 'Not used: the server is stateless',
-      responses: { 405: { description: 'Use POST.', schema: JsonRpcErrorBody, headers: { Allow: { description: 'POST', schema: { type: 'string' } } } } },
-    });
-  }
 }

@@ -66,8 +66,11 @@ test('every machine-facing route of the app is in the document, with its method,
     for (const [m, op] of Object.entries(methods)) {
       assert.ok(op.summary, `${m} ${p} has a summary`);
       assert.ok(Object.keys(op.responses as Json).length > 0, `${m} ${p} has responses`);
+      // A method the path does not answer (only a 405) is no operation: the shared MethodNotAllowed says it.
+      assert.ok(Object.keys(op.responses as Json).some((status) => /^[23]\d\d$/.test(status)), `${m} ${p} answers something besides errors`);
     }
   }
+  assert.deepEqual(Object.keys(paths['/mcp']!), ['post'], 'GET and DELETE /mcp are 405s, not operations');
 });
 
 test('the document says what the routes enforce: limits, required tokens, the error shape', async () => {
