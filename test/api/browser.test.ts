@@ -49,7 +49,7 @@ describe('open-data pages in Chromium', { skip: skip ?? false }, () => {
       assert.ok(box && box.width > 300 && box.height > 40, `chart ${i} is drawn (${JSON.stringify(box)})`);
     }
     assert.equal(await page.locator('figure.chart svg rect').count() > 100, true, 'bars are there');
-    assert.match(await page.locator('table.runs tbody tr').first().innerText(), /Diffusion models <b>for<\/b> video & more\s+40/);
+    assert.match(await page.locator('section[aria-labelledby="st-month"] table.runs tbody tr').first().innerText(), /Diffusion models <b>for<\/b> video & more\s+40/);
     assert.deepEqual(await seriousA11yViolations(page), []);
     await screenshot(page, 'stats');
   });
