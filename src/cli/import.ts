@@ -100,11 +100,20 @@ export async function runImport(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
-    for (const file of files) {
+    for (const [i, file] of files.entries()) {
       const status = await importOne(store, file, out, err, { maxUnpackedBytes: opts.maxUnpackedBytes, signal: stop.signal, bars: (b) => { bars = b; } });
       if (status === 'fatal') return 1;
       if (status === 'failed') failed++;
-      if (stop.signal.aborted) return EXIT_INTERRUPTED;
+      const stoppedInFile = stop.signal.aborted; // its summary said what was left undone
+      // A signal that came during the file's last stretch of work is heard here, not lost: the files
+      // after it are not read. After the last one nothing is left undone, and the summary stands.
+      if (!stoppedInFile) await new Promise((resolve) => setImmediate(resolve));
+      const left = files.slice(i + 1);
+      if (stoppedInFile && left.length === 0) return EXIT_INTERRUPTED;
+      if (stop.signal.aborted && left.length > 0) {
+        err.write(`import: interrupted: these files were not read: ${left.map(shellWord).join(' ')}\n`);
+        return EXIT_INTERRUPTED;
+      }
     }
   } finally {
     process.off('SIGINT', onSignal);
@@ -142,7 +151,11 @@ async function importOne(
         + 'is committed on its own); the rest of the file was not read. To import the rest, import the file again with a cap above its '
         + `unpacked size (what is already imported stays as it is), ${suggestedCap(file, cap)}\n`);
     }
-    if (report.interrupted) {
+    if (report.keywordsStopped) {
+      const k = report.keywordsStopped;
+      err.write(`${file}: interrupted while computing keywords: all ${report.lines} lines were imported and are kept; keywords of ${k.done} of ${k.due} papers `
+        + 'were computed and are kept, the others get theirs from the next import or ingest run, or from paperboy keywords.\n');
+    } else if (report.interrupted) {
       err.write(`${file}: interrupted after line ${report.lines}: the lines read were imported and are kept; the rest of the file was not read, `
         + `and keywords were not computed. Import the file again to finish (what is already imported stays as it is).\n`);
     }

@@ -261,14 +261,25 @@ const isAnalyzed = (d: KeywordText | AnalyzedText): d is AnalyzedText => Array.i
 
 /** Counts document frequencies over a corpus. */
 export function buildKeywordModel(docs: Iterable<KeywordText | AnalyzedText>): KeywordModel {
+  const counter = keywordModelCounter();
+  for (const d of docs) counter.add(d);
+  return counter.model();
+}
+
+/** buildKeywordModel a document at a time, for a caller that lets other work run in between. */
+export function keywordModelCounter(): { add(doc: KeywordText | AnalyzedText): void; model(): KeywordModel } {
   const df = new Map<string, number>();
   let n = 0;
-  for (const d of docs) {
-    n++;
-    for (const k of candidateKeys(d)) df.set(k, (df.get(k) ?? 0) + 1);
-  }
-  for (const [k, count] of df) if (count === 1) df.delete(k);
-  return { docs: n, df };
+  return {
+    add(d) {
+      n++;
+      for (const k of candidateKeys(d)) df.set(k, (df.get(k) ?? 0) + 1);
+    },
+    model() {
+      for (const [k, count] of df) if (count === 1) df.delete(k);
+      return { docs: n, df };
+    },
+  };
 }
 
 /** An empty corpus: keywords then come from counts in the paper alone. */

@@ -57,8 +57,15 @@ export interface ImportReport {
   /**
    * Set when ImportOptions.signal stopped the import: the lines read until then were imported (each
    * batch is committed on its own); the rest of the file was not read, and keywords were not computed.
+   * A stop after the last line, while keywords are computed, sets `keywordsStopped` too.
    */
   interrupted: boolean;
+  /**
+   * Set when the signal stopped the keywords phase: every line was imported; keywords of `done` of
+   * the `due` papers were computed and are kept, the rest get theirs from the next import, ingest
+   * run or `paperboy keywords`.
+   */
+  keywordsStopped: { done: number; due: number } | null;
 }
 
 export interface ImportOptions {
@@ -105,7 +112,7 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   const lines = splitLines(capBytes(input, maxUnpacked), MAX_LINE_BYTES);
 
   const report: ImportReport = {
-    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, announced: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null, interrupted: false,
+    lines: 0, new: 0, updated: 0, unchanged: 0, listed: 0, announced: 0, errors: 0, formats: {}, errorSamples: [], reportedUpvotes: new Map(), keywords: 0, ms: 0, stoppedAtCap: null, interrupted: false, keywordsStopped: null,
   };
   // Dates are checked against the clock as the file begins: a date more than two days past it is refused.
   const adaptImportLine = importLineAdapter(opts.now());
@@ -188,7 +195,14 @@ export async function importFile(store: Store, file: string, opts: ImportOptions
   raw.destroy();
   // Keywords of the new and changed papers, against the corpus as it now is (after a stop, by the
   // next import, ingest run or `paperboy keywords`).
-  if (!report.interrupted) report.keywords = (await refreshKeywords(store, { now: opts.now, onProgress: opts.onKeywordsProgress })).papers;
+  if (!report.interrupted) {
+    const k = await refreshKeywords(store, { now: opts.now, onProgress: opts.onKeywordsProgress, signal: opts.signal });
+    report.keywords = k.papers;
+    if (k.interrupted) {
+      report.interrupted = true;
+      report.keywordsStopped = { done: k.papers, due: k.due ?? k.papers };
+    }
+  }
   report.ms = Date.now() - started;
   return report;
 }

@@ -4,7 +4,7 @@
  * Runs at the end of every import and ingest run, and from `paperboy keywords`.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { analyzeText, buildKeywordModel, scoreKeywords, type AnalyzedText, type KeywordModel, type KeywordText } from '../domain/keywords.ts';
+import { analyzeText, keywordModelCounter, scoreKeywords, type AnalyzedText, type KeywordModel, type KeywordText } from '../domain/keywords.ts';
 import type { Store } from '../store/index.ts';
 import {
   addKeywordModelScored, countPapersDueForKeywords, listKeywordCorpus, listPapersDueForKeywords, readKeywordModelData,
@@ -37,6 +37,11 @@ export interface KeywordRefreshOptions {
   corpusLimit?: number;
   /** At most this many analyses kept from counting the model (default KEPT_ANALYSES). */
   keptAnalyses?: number;
+  /**
+   * Stops the refresh between batches (Ctrl-C): the batches done are committed and kept, the other
+   * papers stay due (the next refresh does them). See KeywordReport.interrupted.
+   */
+  signal?: AbortSignal;
 }
 
 export interface KeywordReport {
@@ -44,6 +49,23 @@ export interface KeywordReport {
   keywords: number;
   corpus: number;
   ms: number;
+  /** Set when KeywordRefreshOptions.signal stopped it: `papers` of `due` were done, the rest are still due. */
+  interrupted?: boolean;
+  /** Papers that needed keywords when the refresh began. */
+  due?: number;
+}
+
+/** A refresh stopped by its signal while the corpus statistics were being counted. */
+class KeywordsStopped extends Error {}
+
+/**
+ * Lets the event loop run (signal handlers, progress output) in a long computation that would
+ * otherwise hold it for seconds; throws KeywordsStopped once `signal` is aborted.
+ */
+async function pause(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return;
+  await new Promise((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new KeywordsStopped();
 }
 
 /** The model each store's last refresh in this process used, by saved generation. */
@@ -109,7 +131,7 @@ export interface CorpusModel {
  * second time. Without it only the candidates' keys are made, which takes about a third less time.
  */
 export async function keywordModel(
-  store: Store, opts: { limit?: number; fresh?: boolean; analyzed?: Map<string, AnalyzedPaper>; keepAtMost?: number; papers?: number; now: () => string },
+  store: Store, opts: { limit?: number; fresh?: boolean; analyzed?: Map<string, AnalyzedPaper>; keepAtMost?: number; papers?: number; now: () => string; signal?: AbortSignal },
 ): Promise<CorpusModel> {
   const limit = opts.limit ?? KEYWORD_CORPUS_LIMIT;
   const size = Math.min(limit, opts.papers ?? await corpusSize(store));
@@ -126,11 +148,21 @@ export async function keywordModel(
   const analyzed = opts.analyzed;
   const corpus = await listKeywordCorpus(store.db, limit);
   const keepAtMost = opts.keepAtMost ?? Infinity;
-  const model = buildKeywordModel(analyzed ? corpus.map((p) => {
-    const a = analyzeText(p);
-    if (analyzed.size < keepAtMost) analyzed.set(p.id, { title: p.title, abstract: p.abstract, analyzed: a });
-    return a;
-  }) : corpus);
+  const counter = keywordModelCounter();
+  let seen = 0;
+  for (const p of corpus) {
+    // Counting 50,000 papers takes seconds: a stop (Ctrl-C) is heard between every BATCH of them.
+    if (seen++ % BATCH === 0) await pause(opts.signal);
+    if (analyzed) {
+      const a = analyzeText(p);
+      if (analyzed.size < keepAtMost) analyzed.set(p.id, { title: p.title, abstract: p.abstract, analyzed: a });
+      counter.add(a);
+    } else {
+      counter.add(p);
+    }
+  }
+  await pause(opts.signal);
+  const model = counter.model();
   const generation = await saveKeywordModel(store.db, {
     docs: model.docs, corpusLimit: limit, countedAt: opts.now(), data: encodeKeywordModel(model),
   });
@@ -152,16 +184,36 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   // and analysing the due papers again is quicker.
   const analyzed = new Map<string, AnalyzedPaper>();
   const keep = all || total * 4 >= Math.min(limit, papers);
-  const { model, counted } = await keywordModel(store, { limit, fresh: all, analyzed: keep ? analyzed : undefined, keepAtMost: opts.keptAnalyses ?? KEPT_ANALYSES, papers, now: opts.now });
+  const stopped = (done: number, corpus: number): KeywordReport => {
+    analyzed.clear();
+    return { papers: done, keywords, corpus, ms: Date.now() - started, interrupted: true, due: total };
+  };
+  let keywords = 0;
+  let corpusModel: CorpusModel;
+  try {
+    corpusModel = await keywordModel(store, { limit, fresh: all, analyzed: keep ? analyzed : undefined, keepAtMost: opts.keptAnalyses ?? KEPT_ANALYSES, papers, now: opts.now, signal: opts.signal });
+  } catch (e) {
+    if (e instanceof KeywordsStopped) return stopped(0, 0);
+    throw e;
+  }
+  const { model, counted } = corpusModel;
   const analysisOf = (p: { id: string; title: string; abstract: string }): AnalyzedText | KeywordText => {
     const a = analyzed.get(p.id);
     analyzed.delete(p.id);
     return a && a.title === p.title && a.abstract === p.abstract ? a.analyzed : { title: p.title, abstract: p.abstract };
   };
   let done = 0;
-  let keywords = 0;
   let after = '';
   for (;;) {
+    if (opts.signal) {
+      try {
+        await pause(opts.signal);
+      } catch (e) {
+        if (!(e instanceof KeywordsStopped)) throw e;
+        if (!counted) await addKeywordModelScored(store.db, done);
+        return stopped(done, model.docs);
+      }
+    }
     const due = await listPapersDueForKeywords(store.db, BATCH, after, all);
     if (due.length === 0) break;
     after = due[due.length - 1]!.id;
@@ -177,5 +229,5 @@ export async function refreshKeywords(store: Store, opts: KeywordRefreshOptions)
   analyzed.clear();
   // Papers scored by a model counted before they came count towards counting it again.
   if (!counted) await addKeywordModelScored(store.db, done);
-  return { papers: done, keywords, corpus: model.docs, ms: Date.now() - started };
+  return { papers: done, keywords, corpus: model.docs, ms: Date.now() - started, due: total };
 }

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { openStore } from '../../src/store/index.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 import { FIXED_NOW, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
@@ -62,6 +63,67 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 0, out2);
       assert.match(out2, new RegExp(`^import done lines=${LINES} new=${LINES - read} updated=0 unchanged=${read} `, 'm'));
       assert.equal((await store.stats()).papers, LINES);
+    } finally {
+      await store.close();
+    }
+  });
+}
+
+/** Counted corpus statistics are saved before the first paper is scored: the keywords phase has begun. */
+async function keywordPhaseBegun(store: Awaited<ReturnType<typeof openStore>>): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM keyword_model) + (SELECT COUNT(*) FROM paper_keyword_state) AS n`.execute(store.db);
+  return Number(rows[0]!.n) > 0;
+}
+
+async function papersWithKeywords(store: Awaited<ReturnType<typeof openStore>>): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM paper_keyword_state`.execute(store.db);
+  return Number(rows[0]!.n);
+}
+
+for (const signals of [['SIGTERM'], ['SIGINT', 'SIGINT']] as const) {
+  test(`${signals.join(' then ')} once every line is read (keywords phase): exit 130, stopped=interrupted, the keywords done are kept, the rest come with the next import`, { timeout: 120_000 }, async () => {
+    const databaseUrl = await tempDatabaseUrl();
+    const file = bigFile();
+    const env = { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl };
+    const store = await openStore(databaseUrl);
+    await store.migrate(FIXED_NOW);
+    try {
+      const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
+      children.push(child);
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => { stdout += d; });
+      child.stderr.on('data', (d) => { stderr += d; });
+      let ended = false;
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
+      // No keywords are computed before the last line is in: once they begin, every line has been read.
+      while (!(await keywordPhaseBegun(store))) {
+        assert.ok(!ended, `the import ended before its keywords phase was seen:\n${stdout}${stderr}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.equal((await store.stats()).papers, LINES, 'every line is in before keywords');
+      for (const signal of signals) child.kill(signal);
+      assert.equal(await exited, 130, stdout + stderr);
+      if (signals.length === 1) {
+        assert.match(stdout, new RegExp(`^import done lines=${LINES} new=${LINES} .* file=.*big\\.jsonl stopped=interrupted$`, 'm'));
+        const said = /big\.jsonl: interrupted while computing keywords: all (\d+) lines were imported and are kept; keywords of (\d+) of (\d+) papers were computed and are kept/.exec(stderr);
+        assert.ok(said, stderr);
+        assert.equal(Number(said[1]), LINES);
+        assert.equal(Number(said[3]), LINES);
+        assert.ok(Number(said[2]) < LINES, `stopped before the last paper's keywords (${said[2]})`);
+        assert.equal(await papersWithKeywords(store), Number(said[2]), 'the keywords said to be kept are in the store');
+      }
+      const kept = await papersWithKeywords(store);
+      assert.ok(kept < LINES, `keywords stopped part way (${kept} of ${LINES})`);
+      assert.equal((await store.stats()).papers, LINES);
+
+      const again = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
+      children.push(again);
+      let out2 = '';
+      again.stdout.on('data', (d) => { out2 += d; });
+      assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 0, out2);
+      assert.match(out2, new RegExp(`^import done lines=${LINES} new=0 updated=0 unchanged=${LINES} `, 'm'));
+      assert.equal(await papersWithKeywords(store), LINES, 'the next import computed the keywords left undone');
     } finally {
       await store.close();
     }
