@@ -33,6 +33,9 @@ commands:
 Settings come from environment variables: see docs/configuration.md.
 `;
 
+/** Thrown by a store opener after it said `COMMAND: no database at PATH` (exit 1). */
+class NoDatabase extends Error {}
+
 /** The store module (database drivers, migrations), loaded by the first command that needs it. */
 async function openStore(url: string): Promise<Store> {
   return (await import('./store/index.ts')).openStore(url);
@@ -134,8 +137,11 @@ export async function main(argv: string[]): Promise<number> {
     case 'export': {
       const { EXPORT_USAGE, runExport } = await import('./cli/transfer.ts');
       if (wantsHelp(rest)) { process.stdout.write(EXPORT_USAGE); return 0; }
-      if (noDatabase('export', config.databaseUrl, process.stderr)) return 1;
-      return withLazyStore(config, (open) => runExport(open, rest, process.stdout, process.stderr));
+      // runExport checks its arguments before it asks for the store: a usage error is exit 2 here too.
+      return withLazyStore(config, (open) => runExport(
+        async () => { if (noDatabase('export', config.databaseUrl, process.stderr)) throw new NoDatabase(); return open(); },
+        rest, process.stdout, process.stderr,
+      )).catch((e) => { if (e instanceof NoDatabase) return 1; throw e; });
     }
     case 'import': {
       if (rest.includes('--all')) {
@@ -172,20 +178,23 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'search': {
-      const { runSearchCli, SEARCH_USAGE } = await import('./cli/search.ts');
-      if (wantsHelp(rest)) { process.stdout.write(SEARCH_USAGE); return 0; }
+      const { parseSearchArgs, runSearchCli } = await import('./cli/search.ts');
+      const args = parseSearchArgs(rest, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
       if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, (store) => runSearchCli(store, rest, process.stdout, process.stderr, config));
     }
     case 'reindex': {
-      const { REINDEX_USAGE, runReindex } = await import('./cli/reindex.ts');
-      if (wantsHelp(rest)) { process.stdout.write(REINDEX_USAGE); return 0; }
+      const { parseReindexArgs, runReindex } = await import('./cli/reindex.ts');
+      const args = parseReindexArgs(rest, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
       if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, (store) => runReindex(store, rest, process.stdout, process.stderr, config));
     }
     case 'keywords': {
-      const { KEYWORDS_USAGE, runKeywords } = await import('./cli/keywords.ts');
-      if (wantsHelp(rest)) { process.stdout.write(KEYWORDS_USAGE); return 0; }
+      const { parseKeywordsArgs, runKeywords } = await import('./cli/keywords.ts');
+      const args = parseKeywordsArgs(rest, process.stdout, process.stderr);
+      if (typeof args === 'number') return args;
       if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, (store) => runKeywords(store, rest));
     }
@@ -194,12 +203,10 @@ export async function main(argv: string[]): Promise<number> {
       return runEvalSearch(rest, process.stdout, process.stderr, config.databaseUrl, config.embedder);
     }
     case 'digest': {
-      const { DIGEST_USAGE, runDigestCli } = await import('./cli/digest.ts');
+      const { DIGEST_USAGE, digestUsageError, runDigestCli } = await import('./cli/digest.ts');
       if (wantsHelp(rest)) { process.stdout.write(DIGEST_USAGE); return 0; }
-      if (!['send', 'status', 'unsubscribe-mail'].includes(rest[0] ?? '')) {
-        process.stderr.write(`${rest[0] ? `digest: unknown subcommand "${rest[0]}"\n\n` : ''}${DIGEST_USAGE}`);
-        return 2;
-      }
+      const usageError = digestUsageError(rest, config.digest, () => Date.now(), process.stderr);
+      if (usageError !== null) return usageError;
       // Nothing to send, count or unsubscribe without a database: a mistyped path must not create one.
       if (noDatabase('digest', config.databaseUrl, process.stderr)) return 1;
       return withMigratedStore(config, async (store) => {

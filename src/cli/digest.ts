@@ -60,6 +60,61 @@ export interface DigestCliOptions {
 
 type Out = { write(s: string): unknown };
 
+/** `digest send`'s options, checked: the day, the address; or the exit code (2) after the problems and the usage. Needs no store. */
+export function parseDigestSendArgs(rest: string[], settings: Pick<DigestSettings, 'timeZone'>, now: () => number, err: Out) {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: rest, allowPositionals: false,
+      options: { period: { type: 'string' }, date: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, to: { type: 'string' }, out: { type: 'string' } },
+    }));
+  } catch (e) {
+    err.write(`digest: ${(e as Error).message}\n\n${DIGEST_USAGE}`);
+    return 2;
+  }
+  const problems: string[] = [];
+  if (values.period !== undefined && values.period !== 'daily' && values.period !== 'weekly') problems.push('--period must be daily or weekly');
+  const date = values.date ?? latestCompleteDate(now(), settings.timeZone);
+  if (!parseDay(date)) problems.push(`--date must be a day (YYYY-MM-DD), got "${date.slice(0, 40)}"`);
+  else if (values.date !== undefined && !values['dry-run'] && values.out === undefined) {
+    const open = openListDayError(date, now());
+    if (open) problems.push(`--date ${date}: ${open} (--dry-run shows them as they stand)`);
+  }
+  let to: string | undefined;
+  if (values.to !== undefined) {
+    try { to = parseEmail(values.to); } catch { problems.push(`--to must be one e-mail address, got "${values.to.slice(0, 80)}"`); }
+  }
+  if (values.out === '') problems.push('--out needs a folder');
+  else if (values.out !== undefined) {
+    const inTheWay = fileInPlaceOfFolder(path.resolve(values.out));
+    const unwritable = inTheWay ? null : folderWriteProblem(values.out);
+    if (inTheWay) problems.push(inTheWay === path.resolve(values.out) ? `--out ${values.out} is a file, not a folder` : `--out ${values.out}: ${inTheWay} on its path is a file, not a folder`);
+    else if (unwritable) problems.push(`--out ${values.out}: ${unwritable}`);
+  }
+  if (problems.length) { err.write(`digest: ${problems.join('; ')}\n\n${DIGEST_USAGE}`); return 2; }
+  return { date, to, values };
+
+}
+
+/**
+ * The usage errors of `paperboy digest ARGS` (subcommand, its arguments), written with the usage to
+ * `err`: 2, or null when the arguments are usable. main checks them before it looks for the database.
+ */
+export function digestUsageError(args: string[], settings: Pick<DigestSettings, 'timeZone'>, now: () => number, err: Out): number | null {
+  const [sub, ...rest] = args;
+  if (!sub) { err.write(`digest: name a subcommand (send, status or unsubscribe-mail)\n\n${DIGEST_USAGE}`); return 2; }
+  if ((sub === 'status' || sub === 'unsubscribe-mail') && rest.length > 0) {
+    err.write(`digest: ${sub} takes no arguments${sub === 'unsubscribe-mail' ? ' (the e-mail comes on standard input)' : ''}, got "${rest.join(' ').slice(0, 80)}"\n\n${DIGEST_USAGE}`);
+    return 2;
+  }
+  if (sub === 'send') {
+    const parsed = parseDigestSendArgs(rest, settings, now, err);
+    return typeof parsed === 'number' ? parsed : null;
+  }
+  if (sub !== 'status' && sub !== 'unsubscribe-mail') { err.write(`digest: unknown subcommand "${sub}"\n\n${DIGEST_USAGE}`); return 2; }
+  return null;
+}
+
 /**
  * Runs `paperboy digest ARGS`; returns the exit code (0 ok, 1 the run stopped or failed, 2 bad usage).
  * What it did goes to `out`; problems go to `options.err`, so a script reading `out` gets only data.
@@ -72,7 +127,7 @@ export async function runDigestCli(
   const now = options.now ?? (() => Date.now());
   const err = options.err ?? process.stderr;
   if (sub === '--help' || sub === 'help') { out.write(DIGEST_USAGE); return 0; }
-  if (!sub) { err.write(DIGEST_USAGE); return 2; }
+  if (!sub) { err.write(`digest: name a subcommand (send, status or unsubscribe-mail)\n\n${DIGEST_USAGE}`); return 2; }
   if ((sub === 'status' || sub === 'unsubscribe-mail') && rest.length > 0) {
     err.write(`digest: ${sub} takes no arguments${sub === 'unsubscribe-mail' ? ' (the e-mail comes on standard input)' : ''}, got "${rest.join(' ').slice(0, 80)}"\n\n${DIGEST_USAGE}`);
     return 2;
@@ -104,36 +159,9 @@ export async function runDigestCli(
   }
   if (sub !== 'send') { err.write(`digest: unknown subcommand "${sub}"\n\n${DIGEST_USAGE}`); return 2; }
 
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: rest, allowPositionals: false,
-      options: { period: { type: 'string' }, date: { type: 'string' }, 'dry-run': { type: 'boolean', default: false }, to: { type: 'string' }, out: { type: 'string' } },
-    }));
-  } catch (e) {
-    err.write(`digest: ${(e as Error).message}\n\n${DIGEST_USAGE}`);
-    return 2;
-  }
-  const problems: string[] = [];
-  if (values.period !== undefined && values.period !== 'daily' && values.period !== 'weekly') problems.push('--period must be daily or weekly');
-  const date = values.date ?? latestCompleteDate(now(), settings.timeZone);
-  if (!parseDay(date)) problems.push(`--date must be a day (YYYY-MM-DD), got "${date.slice(0, 40)}"`);
-  else if (values.date !== undefined && !values['dry-run'] && values.out === undefined) {
-    const open = openListDayError(date, now());
-    if (open) problems.push(`--date ${date}: ${open} (--dry-run shows them as they stand)`);
-  }
-  let to: string | undefined;
-  if (values.to !== undefined) {
-    try { to = parseEmail(values.to); } catch { problems.push(`--to must be one e-mail address, got "${values.to.slice(0, 80)}"`); }
-  }
-  if (values.out === '') problems.push('--out needs a folder');
-  else if (values.out !== undefined) {
-    const inTheWay = fileInPlaceOfFolder(path.resolve(values.out));
-    const unwritable = inTheWay ? null : folderWriteProblem(values.out);
-    if (inTheWay) problems.push(inTheWay === path.resolve(values.out) ? `--out ${values.out} is a file, not a folder` : `--out ${values.out}: ${inTheWay} on its path is a file, not a folder`);
-    else if (unwritable) problems.push(`--out ${values.out}: ${unwritable}`);
-  }
-  if (problems.length) { err.write(`digest: ${problems.join('; ')}\n`); return 2; }
+  const parsed = parseDigestSendArgs(rest, settings, now, err);
+  if (typeof parsed === 'number') return parsed;
+  const { date, to, values } = parsed;
 
   const transport = options.transport ?? (config.smtp
     ? smtpTransport(config.smtp, { connections: settings.connections })

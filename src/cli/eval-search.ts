@@ -50,20 +50,20 @@ export async function runEvalSearch(
   }
   const { values, positionals } = parsed;
   if (values.help) { out.write(EVAL_SEARCH_USAGE); return 0; }
-  if (positionals.length !== 1) { err.write(EVAL_SEARCH_USAGE); return 2; }
+  const problem = (text: string) => { err.write(`eval-search: ${text}\n\n${EVAL_SEARCH_USAGE}`); return 2; };
+  if (positionals.length !== 1) return problem(positionals.length === 0 ? 'name the BEIR folder (DIR)' : `takes one DIR (got ${positionals.length} arguments)`);
   const split = values.split;
-  if (split !== undefined && split !== 'train' && split !== 'test') { err.write('eval-search: --split is train or test\n'); return 2; }
+  if (split !== undefined && split !== 'train' && split !== 'test') return problem('--split is train or test');
   const modes = (values.mode ?? [...SEARCH_MODES]) as SearchMode[];
   const unknown = modes.filter((m) => !SEARCH_MODES.includes(m));
-  if (unknown.length > 0) { err.write(`eval-search: unknown mode ${unknown.join(', ')} (keyword, semantic, hybrid)\n`); return 2; }
+  if (unknown.length > 0) return problem(`unknown mode ${unknown.join(', ')} (keyword, semantic, hybrid)`);
   const storeKind = values.store ?? 'sqlite';
-  if (storeKind !== 'sqlite' && storeKind !== 'postgres') { err.write('eval-search: --store is sqlite or postgres\n'); return 2; }
+  if (storeKind !== 'sqlite' && storeKind !== 'postgres') return problem('--store is sqlite or postgres');
   let postgresUrl: string | undefined;
   if (storeKind === 'postgres') {
     postgresUrl = values['database-url'] ?? databaseUrl ?? undefined;
     if (!postgresUrl || !/^postgres(ql)?:\/\//.test(postgresUrl)) {
-      err.write('eval-search: --store postgres needs --database-url postgres://... (or DATABASE_URL) naming a scratch database\n');
-      return 2;
+      return problem('--store postgres needs --database-url postgres://... (or DATABASE_URL) naming a scratch database');
     }
   }
   if (storeKind === 'postgres' && embedder.kind !== 'corpus') {

@@ -14,21 +14,28 @@ export const KEYWORDS_USAGE = `usage: paperboy keywords [--all]
 Computes keywords for papers that have none yet or changed since; --all recomputes every paper.
 `;
 
-export async function runKeywords(
-  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
-): Promise<number> {
+/** `paperboy keywords`'s arguments, or the exit code after the usage (0) or the problem and the usage (2). Needs no store. */
+export function parseKeywordsArgs(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): { all: boolean } | number {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { all: { type: 'boolean' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ args, options: { all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     err.write(`keywords: ${(e as Error).message}\n\n${KEYWORDS_USAGE}`);
     return 2;
   }
   if (parsed.values.help) { out.write(KEYWORDS_USAGE); return 0; }
+  return { all: parsed.values.all ?? false };
+}
+
+export async function runKeywords(
+  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
+  const parsed = parseKeywordsArgs(args, out, err);
+  if (typeof parsed === 'number') return parsed;
   const progress = createProgress('keywords');
   const r = await refreshKeywords(store, {
     now: () => new Date().toISOString(),
-    all: parsed.values.all ?? false,
+    all: parsed.all,
     onProgress: (done, total) => progress.update(done, total, `${done}/${total} papers`),
   });
   progress.stop();

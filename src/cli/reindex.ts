@@ -22,14 +22,11 @@ until a full reindex. When the saved index has vectors it is refused unless --dr
 says that is what you want.
 `;
 
-export async function runReindex(
-  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
-  /** The embedder the settings name; with PAPERBOY_SEARCH_ENGINE=postgres, PostgreSQL's engine is rebuilt as well. */
-  settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
-): Promise<number> {
+/** `paperboy reindex`'s arguments, or the exit code after the usage (0) or the problem and the usage (2). Needs no store. */
+export function parseReindexArgs(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): { semantic: boolean; dropSemantic: boolean } | number {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, 'drop-semantic': { type: 'boolean' }, help: { type: 'boolean' } } });
+    parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, 'drop-semantic': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
   } catch (e) {
     err.write(`reindex: ${(e as Error).message}\n\n${REINDEX_USAGE}`);
     return 2;
@@ -40,7 +37,18 @@ export async function runReindex(
     err.write(`reindex: --drop-semantic goes with --keyword-only\n\n${REINDEX_USAGE}`);
     return 2;
   }
-  if (!semantic && !parsed.values['drop-semantic']) {
+  return { semantic, dropSemantic: parsed.values['drop-semantic'] === true };
+}
+
+export async function runReindex(
+  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
+  /** The embedder the settings name; with PAPERBOY_SEARCH_ENGINE=postgres, PostgreSQL's engine is rebuilt as well. */
+  settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
+): Promise<number> {
+  const parsed = parseReindexArgs(args, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { semantic } = parsed;
+  if (!semantic && !parsed.dropSemantic) {
     const withVectors = [
       ...(await SearchIndex.savedHasVectors(store) ? ['the saved search index'] : []),
       ...(settings.searchEngine === 'postgres' && await PgSearchEngine.storedHasVectors(store) ? ["PostgreSQL's search engine"] : []),

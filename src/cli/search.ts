@@ -59,16 +59,25 @@ async function openEngine(
   return index;
 }
 
-export async function runSearchCli(
-  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
-  /** The engine and embedder the settings name, as the server uses them. */
-  settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
-): Promise<number> {
+export interface SearchArgs {
+  q: string;
+  json: boolean;
+  mode: SearchMode | undefined;
+  sort: SearchSort | undefined;
+  page: number;
+  limit: number;
+}
+
+/**
+ * `paperboy search`'s arguments, or the exit code after writing the usage (`--help`: 0 on `out`)
+ * or the problem and the usage (2 on `err`). Needs no store: main checks them before the database.
+ */
+export function parseSearchArgs(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): SearchArgs | number {
   let parsed;
   try {
     parsed = parseArgs({
       args, allowPositionals: true,
-      options: { json: { type: 'boolean' }, mode: { type: 'string' }, sort: { type: 'string' }, page: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean' } },
+      options: { json: { type: 'boolean' }, mode: { type: 'string' }, sort: { type: 'string' }, page: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
     });
   } catch (e) {
     err.write(`search: ${(e as Error).message}\n\n${SEARCH_USAGE}`);
@@ -76,18 +85,27 @@ export async function runSearchCli(
   }
   const { values, positionals } = parsed;
   if (values.help) { out.write(SEARCH_USAGE); return 0; }
+  const problem = (text: string) => { err.write(`search: ${text}\n\n${SEARCH_USAGE}`); return 2; };
   const q = positionals.join(' ');
-  if (q.trim() === '') { err.write(`search: give a query\n\n${SEARCH_USAGE}`); return 2; }
+  if (q.trim() === '') return problem('give a query');
   const mode = values.mode as SearchMode | undefined;
   const sort = values.sort as SearchSort | undefined;
-  if (mode && !SEARCH_MODES.includes(mode)) { err.write('search: --mode is hybrid, keyword or semantic\n'); return 2; }
-  if (sort && !SEARCH_SORTS.includes(sort)) { err.write('search: --sort is relevance, date or upvotes\n'); return 2; }
+  if (mode && !SEARCH_MODES.includes(mode)) return problem('--mode is hybrid, keyword or semantic');
+  if (sort && !SEARCH_SORTS.includes(sort)) return problem('--sort is relevance, date or upvotes');
   const page = values.page ? Number(values.page) : 1;
   const limit = values.limit ? Number(values.limit) : 10;
-  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > 100) {
-    err.write('search: --page is 1 or more, --limit 1 to 100\n');
-    return 2;
-  }
+  if (!Number.isInteger(page) || page < 1 || !Number.isInteger(limit) || limit < 1 || limit > 100) return problem('--page is 1 or more, --limit 1 to 100');
+  return { q, json: values.json === true, mode, sort, page, limit };
+}
+
+export async function runSearchCli(
+  store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
+  /** The engine and embedder the settings name, as the server uses them. */
+  settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
+): Promise<number> {
+  const parsed = parseSearchArgs(args, out, err);
+  if (typeof parsed === 'number') return parsed;
+  const { q, mode, sort, page, limit } = parsed;
   const index = await openEngine(store, settings, err);
   if (!index) return 1;
   try {
@@ -96,7 +114,7 @@ export async function runSearchCli(
       err.write(`search: there is no page ${page}: this search has ${r.pages} page${r.pages === 1 ? '' : 's'} of ${limit}\n`);
       return 1;
     }
-    if (values.json) {
+    if (parsed.json) {
       out.write(`${JSON.stringify({
         query: q, searched: r.searched, paperId: r.paperId, mode: r.mode, sort: r.sort, page: r.page, pages: r.pages,
         total: r.total, totalExact: r.totalExact, suggestion: r.suggestion, notes: r.notes,

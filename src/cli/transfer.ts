@@ -23,7 +23,7 @@ export async function runExport(openStore: () => Promise<Store>, args: string[],
     err.write(`export: ${(e as Error).message}\n${EXPORT_USAGE}`);
     return 2;
   }
-  if (positionals.length !== 1) { err.write(EXPORT_USAGE); return 2; }
+  if (positionals.length !== 1) { err.write(`export: ${positionals.length === 0 ? 'name the FILE to write' : `takes one FILE (got ${positionals.length} arguments)`}\n${EXPORT_USAGE}`); return 2; }
   const store = await openStore();
   const progress = createProgress('export');
   try {
@@ -51,7 +51,7 @@ export async function runImportAll(openStore: () => Promise<Store>, args: string
     return 2;
   }
   if (parsed.values.help) { out.write(IMPORT_ALL_USAGE); return 0; }
-  if (parsed.positionals.length !== 1) { err.write(IMPORT_ALL_USAGE); return 2; }
+  if (parsed.positionals.length !== 1) { err.write(`import: ${parsed.positionals.length === 0 ? '--all needs the FILE to read' : `--all reads one FILE (got ${parsed.positionals.length} arguments)`}\n${IMPORT_ALL_USAGE}`); return 2; }
   const store = await openStore();
   const progress = createProgress('import');
   try {

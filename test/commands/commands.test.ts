@@ -65,7 +65,8 @@ test('ingest, admin and import --all: usage errors say what is wrong on stderr, 
     [['ingest', '--bogus'], /^ingest: Unknown option '--bogus'/],
     [['admin'], /^admin: name a subcommand/],
     [['admin', 'create-user', '--bogus'], /^admin: Unknown option '--bogus'/],
-    [['import', '--all'], /^usage: paperboy import --all FILE/],
+    [['import', '--all'], /^import: --all needs the FILE to read\n/],
+    [['import', '--all', 'a.gz', 'b.gz'], /^import: --all reads one FILE \(got 2 arguments\)/],
     [['import', '--all', '--bogus', 'x.gz'], /^import: Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {
@@ -81,6 +82,41 @@ test('ingest, admin and import --all: usage errors say what is wrong on stderr, 
     assert.match(r.stdout, /usage:\s+paperboy (ingest|import --all|admin create-user)/, args.join(' '));
   }
   assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
+});
+
+test('usage errors of the commands that read name the problem, then print the usage (exit 2), with or without a database, and create none', () => {
+  const cases: [string[], RegExp][] = [
+    [['search'], /^search: give a query\n/],
+    [['search', 'x', '--mode', 'bogus'], /^search: --mode is hybrid, keyword or semantic\n/],
+    [['search', 'x', '--sort', 'bogus'], /^search: --sort is relevance, date or upvotes\n/],
+    [['search', 'x', '--limit', '0'], /^search: --page is 1 or more, --limit 1 to 100\n/],
+    [['search', 'x', '--bogus'], /^search: Unknown option '--bogus'/],
+    [['export'], /^export: name the FILE to write\n/],
+    [['export', 'a', 'b'], /^export: takes one FILE \(got 2 arguments\)/],
+    [['keywords', '--bogus'], /^keywords: Unknown option '--bogus'/],
+    [['reindex', '--bogus'], /^reindex: Unknown option '--bogus'/],
+    [['reindex', '--drop-semantic'], /^reindex: --drop-semantic goes with --keyword-only/],
+    [['eval-search'], /^eval-search: name the BEIR folder \(DIR\)\n/],
+    [['eval-search', 'dir', '--split', 'dev'], /^eval-search: --split is train or test\n/],
+    [['digest'], /^digest: name a subcommand/],
+    [['digest', 'status', 'x'], /^digest: status takes no arguments/],
+    [['digest', 'send', '--period', 'monthly'], /^digest: --period must be daily or weekly\n/],
+    [['digest', 'send', '--date', '2025-13-01'], /^digest: --date must be a day \(YYYY-MM-DD\), got "2025-13-01"\n/],
+  ];
+  const empty = tempDir();
+  const withDb = tempDir();
+  assert.equal(paperboy(['migrate'], { PAPERBOY_DATA_DIR: withDb }).code, 0);
+  for (const [dir, where] of [[empty, 'no database'], [withDb, 'a database']] as const) {
+    for (const [args, problem] of cases) {
+      const what = `${args.join(' ')} (${where})`;
+      const r = paperboy(args, { PAPERBOY_DATA_DIR: dir });
+      assert.equal(r.code, 2, `${what}: ${r.stderr}`);
+      assert.match(r.stderr, problem, what);
+      assert.match(r.stderr, new RegExp(`usage:\\s+paperboy ${args[0]}`), what);
+      assert.equal(r.stdout, '', what);
+    }
+  }
+  assert.deepEqual(fs.readdirSync(empty), [], 'no database was created');
 });
 
 test('search without a query prints the usage and exits 2', () => {

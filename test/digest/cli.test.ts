@@ -9,7 +9,7 @@ import pino from 'pino';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { simpleParser } from 'mailparser';
-import { runDigestCli } from '../../src/cli/digest.ts';
+import { DIGEST_USAGE, runDigestCli } from '../../src/cli/digest.ts';
 import { startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
 import { smtpTransport, type Transport } from '../../src/mail/transport.ts';
 import { DIGEST_DEFAULTS, digestEnvSchema, digestSettingsFrom } from '../../src/services/digest-config.ts';
@@ -59,7 +59,7 @@ test('usage errors exit 2 and say what is wrong on stderr, nothing on stdout; st
     [['frobnicate'], /unknown subcommand/],
     [['status', 'extra'], /^digest: status takes no arguments, got "extra"\n\nusage:/],
     [['unsubscribe-mail', 'x.eml'], /^digest: unsubscribe-mail takes no arguments \(the e-mail comes on standard input\)/],
-    [[], /^usage:/],
+    [[], /^digest: name a subcommand \(send, status or unsubscribe-mail\)\n\nusage:/],
   ] as const) {
     const r = await cli(store, [...args]);
     assert.equal(r.code, 2, args.join(' '));
@@ -162,7 +162,7 @@ test('--out writes owner-only: a folder it creates 0700, every message 0600 (the
     ] as const) {
       const r = await cli(store, ['send', '--date', '2025-05-06', '--out', out]);
       assert.equal(r.code, 2, out);
-      assert.equal(r.err, why);
+      assert.equal(r.err, `${why}\n${DIGEST_USAGE}`, 'the problem, then the usage');
       assert.equal(r.out, '');
     }
   } finally {
