@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { parseArgs } from 'node:util';
-import { createAccount } from '../services/accounts.ts';
+import { createAccount, newAccountProblems } from '../services/accounts.ts';
 import { UserError } from '../services/errors.ts';
 import type { Store } from '../store/index.ts';
 import { askNewPassword, createHiddenPrompt, PromptCancelled } from './hidden-prompt.ts';
@@ -66,12 +66,16 @@ export async function runAdmin(
     }
   }
   if (!password) { err.write(`admin: no password given\n${ADMIN_USAGE}`); return 2; }
+  const account = { username: values.username, email: values.email, password };
+  // Checked before the store is opened: a refused account creates no database.
+  const problems = newAccountProblems(account);
+  if (problems.length > 0) { err.write(`admin: ${problems.join('; ')}; no account was created\n`); return 1; }
   try {
-    const user = await createAccount({ store: await openStore(), now: () => Date.now() }, { username: values.username, email: values.email, password, role });
+    const user = await createAccount({ store: await openStore(), now: () => Date.now() }, { ...account, role });
     out.write(`admin done created=${user.username} role=${user.role}\n`);
     return 0;
   } catch (e) {
-    if (e instanceof UserError) { err.write(`${e.message}\n`); return 1; }
+    if (e instanceof UserError) { err.write(`admin: ${e.message}; no account was created\n`); return 1; }
     throw e;
   }
 }

@@ -444,11 +444,23 @@ export async function deleteAccount(deps: AccountDeps, user: User, input: { curr
 }
 
 /** For the CLI: an account that can sign in at once (the first admin). */
+/** What is wrong with a new account's username, e-mail and password as written, every problem (no store needed). */
+export function newAccountProblems(input: { username: unknown; email: unknown; password: unknown }): string[] {
+  return [usernameSchema.safeParse(input.username), emailSchema.safeParse(input.email), passwordSchema.safeParse(input.password)]
+    .flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
+}
+
+/** Every problem at once (see newAccountProblems), a taken username and e-mail too, joined by "; ". */
 export async function createAccount(deps: Pick<AccountDeps, 'store' | 'now'>, input: { username: unknown; email: unknown; password: unknown; role: Role }): Promise<User> {
+  const problems = newAccountProblems(input);
+  if (problems.length > 0) throw new UserError(422, problems.join('; '));
   const username = parse(usernameSchema, input.username);
   const email = parse(emailSchema, input.email);
   const password = parse(passwordSchema, input.password);
-  if (await isUsernameTaken(deps.store.db, username)) throw new UserError(409, `Username: ${username} is taken`);
-  if (await isEmailTaken(deps.store.db, email)) throw new UserError(409, `E-mail: ${email} has an account`);
+  const taken = [
+    ...(await isUsernameTaken(deps.store.db, username) ? [`Username: ${username} is taken`] : []),
+    ...(await isEmailTaken(deps.store.db, email) ? [`E-mail: ${email} has an account`] : []),
+  ];
+  if (taken.length > 0) throw new UserError(409, taken.join('; '));
   return createUser(deps.store.db, { username, email, passwordHash: await hashPassword(password), role: input.role, verified: true }, iso(deps.now()));
 }

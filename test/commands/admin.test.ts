@@ -104,3 +104,19 @@ test('admin create-user names the missing or unreadable flag and shows the usage
   assert.match(paperboy(['admin', '--help'], env).stdout, /^usage: paperboy admin create-user/);
   assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
 });
+
+test('admin create-user refuses bad values with every problem at once, prefixed admin:, and creates no database', () => {
+  const dir = tempDir();
+  const env = { PAPERBOY_DATA_DIR: dir, PAPERBOY_NEW_PASSWORD: 'short' };
+  const bad = paperboy(['admin', 'create-user', '--username', 'x', '--email', 'not-an-address', '--role', 'member'], env);
+  assert.equal(bad.code, 1, bad.stderr);
+  assert.equal(bad.stderr, 'admin: Username: at least 3 characters; E-mail: that is not an e-mail address; Password: at least 10 characters; no account was created\n');
+  assert.equal(bad.stdout, '');
+  assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
+
+  const good = { ...env, PAPERBOY_NEW_PASSWORD: 'correct horse battery' };
+  assert.equal(paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'boss@example.org', '--role', 'admin'], good).code, 0);
+  const taken = paperboy(['admin', 'create-user', '--username', 'boss', '--email', 'Boss@example.org', '--role', 'member'], good);
+  assert.equal(taken.code, 1);
+  assert.equal(taken.stderr, 'admin: Username: boss is taken; E-mail: boss@example.org has an account; no account was created\n');
+});
