@@ -98,7 +98,10 @@ export async function main(argv: string[]): Promise<number> {
     case 'serve': {
       const args = parseCommand('serve', rest, {}, SERVE_USAGE, {}, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
-      const { startServer } = await import('./cli/serve.ts');
+      const { listenProblem, startServer } = await import('./cli/serve.ts');
+      // A port another process holds is found before the database is created, migrated or given the demo.
+      const cannotListen = await listenProblem(config.host, config.port);
+      if (cannotListen) { process.stderr.write(`paperboy: serve: cannot listen on ${config.host}:${config.port}: ${cannotListen}\n`); return 1; }
       const store = await openStore(config.databaseUrl);
       let server;
       try {

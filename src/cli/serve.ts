@@ -214,3 +214,18 @@ export function watchServerErrors(server: EventEmitter, cannotListen: (err: Erro
 export function createMailer(config: Config): Mailer {
   return config.smtp ? smtpMailer(config.smtp, config.mailFrom) : outboxMailer(config.outboxDir, config.mailFrom);
 }
+
+/**
+ * Why the server could not listen on host:port ("listen EADDRINUSE: address already in use
+ * 127.0.0.1:3000"), or null when it can: found by listening there for a moment, before anything
+ * is created, migrated or imported. Port 0 (any free port) always can.
+ */
+export async function listenProblem(host: string, port: number): Promise<string | null> {
+  if (port === 0) return null;
+  const { createServer } = await import('node:net');
+  const probe = createServer();
+  return new Promise((resolve) => {
+    probe.once('error', (err: Error) => resolve(err.message));
+    probe.listen({ host, port, exclusive: true }, () => probe.close(() => resolve(null)));
+  });
+}

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
+import fs from 'node:fs';
 import BetterSqlite3 from 'better-sqlite3';
 import { demoCopy } from '../helpers/demo-store.ts';
 import { nodeArgs, PROJECT_ROOT } from '../helpers/paperboy.ts';
@@ -45,6 +46,34 @@ test('serve on a port in use while its search index is being built: a one-line e
     assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
     assert.match(stderr, new RegExp(`paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`));
     assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+  } finally {
+    holder.close();
+  }
+});
+
+test('serve on a port in use, into an empty data folder: one line naming the port, exit 1 at once, nothing created (no database, no demo import)', async () => {
+  const dataDir = tempDir();
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
+  const port = (holder.address() as net.AddressInfo).port;
+  try {
+    const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], {
+      cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+      // The demo is on (the default): without the early check the store is created, migrated and given the demo first.
+      env: cleanEnv({ HOST: '127.0.0.1', PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info' }),
+    });
+    let stderr = '';
+    let stdout = '';
+    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
+    child.stdout!.on('data', (c: Buffer) => { stdout += c.toString('utf8'); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const hang = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), HANG_MS).unref());
+    const outcome = await Promise.race([exited, hang]);
+    if (outcome === 'still running') child.kill('SIGKILL');
+    assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
+    assert.match(stderr, new RegExp(`^paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE[^\\n]*\\n$`), 'one line, naming the port');
+    assert.equal(stdout, '', 'nothing logged: nothing started');
+    assert.deepEqual(fs.readdirSync(dataDir), [], 'no database created');
   } finally {
     holder.close();
   }
