@@ -17,6 +17,24 @@ after(() => { for (const c of children) c.kill('SIGKILL'); });
 
 const LINES = 12_000;
 
+/** A migrated store, and `paperboy import FILE` started on it as a real process, its output collected. */
+async function startImport(file: string) {
+  const databaseUrl = await tempDatabaseUrl();
+  const env = { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl };
+  const store = await openStore(databaseUrl);
+  await store.migrate(FIXED_NOW);
+  const run = () => {
+    const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
+    children.push(child);
+    const out = { stdout: '', stderr: '', ended: false };
+    child.stdout.on('data', (d) => { out.stdout += d; });
+    child.stderr.on('data', (d) => { out.stderr += d; });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { out.ended = true; resolve(code); }));
+    return { child, out, exited };
+  };
+  return { store, run };
+}
+
 function bigFile(): string {
   const file = path.join(tempDir(), 'big.jsonl');
   const row = (i: number) => JSON.stringify({
@@ -29,38 +47,25 @@ function bigFile(): string {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} mid-file: exit 130, the summary says stopped=interrupted, what was read is kept, and importing again finishes`, { timeout: 120_000 }, async () => {
-    const databaseUrl = await tempDatabaseUrl();
-    const file = bigFile();
-    const env = { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl };
-    const store = await openStore(databaseUrl);
-    await store.migrate(FIXED_NOW);
+    const { store, run } = await startImport(bigFile());
     try {
-      const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
-      children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      let ended = false;
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
+      const { child, out, exited } = run();
       while ((await store.stats()).papers < 2_000) {
-        assert.ok(!ended, `the import ended before its first batch was in:\n${stdout}${stderr}`);
+        assert.ok(!out.ended, `the import ended before its first batch was in:\n${out.stdout}${out.stderr}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       child.kill(signal);
-      assert.equal(await exited, 130, stdout + stderr);
-      const summary = /^import done lines=(\d+) new=(\d+) .* file=.*big\.jsonl stopped=interrupted$/m.exec(stdout);
-      assert.ok(summary, stdout);
+      assert.equal(await exited, 130, out.stdout + out.stderr);
+      const summary = /^import done lines=(\d+) new=(\d+) .* file=.*big\.jsonl stopped=interrupted$/m.exec(out.stdout);
+      assert.ok(summary, out.stdout);
       const read = Number(summary[1]);
       assert.ok(read >= 2_000 && read < LINES, `stopped part way (${read} lines)`);
-      assert.match(stderr, new RegExp(`big\\.jsonl: interrupted after line ${read}: the lines read were imported and are kept`));
+      assert.match(out.stderr, new RegExp(`big\\.jsonl: interrupted after line ${read}: the lines read were imported and are kept`));
       assert.equal((await store.stats()).papers, read, 'every line read is in the store, none after');
 
-      const again = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
-      children.push(again);
-      let out2 = '';
-      again.stdout.on('data', (d) => { out2 += d; });
-      assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 0, out2);
+      const again = run();
+      assert.equal(await again.exited, 0, again.out.stdout);
+      const out2 = again.out.stdout;
       assert.match(out2, new RegExp(`^import done lines=${LINES} new=${LINES - read} updated=0 unchanged=${read} `, 'm'));
       assert.equal((await store.stats()).papers, LINES);
     } finally {
@@ -82,32 +87,21 @@ async function papersWithKeywords(store: Awaited<ReturnType<typeof openStore>>):
 
 for (const signals of [['SIGTERM'], ['SIGINT', 'SIGINT']] as const) {
   test(`${signals.join(' then ')} once every line is read (keywords phase): exit 130, stopped=interrupted, the keywords done are kept, the rest come with the next import`, { timeout: 120_000 }, async () => {
-    const databaseUrl = await tempDatabaseUrl();
-    const file = bigFile();
-    const env = { ...process.env, LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir(), DATABASE_URL: databaseUrl };
-    const store = await openStore(databaseUrl);
-    await store.migrate(FIXED_NOW);
+    const { store, run } = await startImport(bigFile());
     try {
-      const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
-      children.push(child);
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => { stdout += d; });
-      child.stderr.on('data', (d) => { stderr += d; });
-      let ended = false;
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => { ended = true; resolve(code); }));
+      const { child, out, exited } = run();
       // No keywords are computed before the last line is in: once they begin, every line has been read.
       while (!(await keywordPhaseBegun(store))) {
-        assert.ok(!ended, `the import ended before its keywords phase was seen:\n${stdout}${stderr}`);
+        assert.ok(!out.ended, `the import ended before its keywords phase was seen:\n${out.stdout}${out.stderr}`);
         await new Promise((r) => setTimeout(r, 10));
       }
       assert.equal((await store.stats()).papers, LINES, 'every line is in before keywords');
       for (const signal of signals) child.kill(signal);
-      assert.equal(await exited, 130, stdout + stderr);
+      assert.equal(await exited, 130, out.stdout + out.stderr);
       if (signals.length === 1) {
-        assert.match(stdout, new RegExp(`^import done lines=${LINES} new=${LINES} .* file=.*big\\.jsonl stopped=interrupted$`, 'm'));
-        const said = /big\.jsonl: interrupted while computing keywords: all (\d+) lines were imported and are kept; keywords of (\d+) of (\d+) papers were computed and are kept/.exec(stderr);
-        assert.ok(said, stderr);
+        assert.match(out.stdout, new RegExp(`^import done lines=${LINES} new=${LINES} .* file=.*big\\.jsonl stopped=interrupted$`, 'm'));
+        const said = /big\.jsonl: interrupted while computing keywords: all (\d+) lines were imported and are kept; keywords of (\d+) of (\d+) papers were computed and are kept/.exec(out.stderr);
+        assert.ok(said, out.stderr);
         assert.equal(Number(said[1]), LINES);
         assert.equal(Number(said[3]), LINES);
         assert.ok(Number(said[2]) < LINES, `stopped before the last paper's keywords (${said[2]})`);
@@ -117,11 +111,9 @@ for (const signals of [['SIGTERM'], ['SIGINT', 'SIGINT']] as const) {
       assert.ok(kept < LINES, `keywords stopped part way (${kept} of ${LINES})`);
       assert.equal((await store.stats()).papers, LINES);
 
-      const again = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'import', file], { env });
-      children.push(again);
-      let out2 = '';
-      again.stdout.on('data', (d) => { out2 += d; });
-      assert.equal(await new Promise((resolve) => again.on('exit', resolve)), 0, out2);
+      const again = run();
+      assert.equal(await again.exited, 0, again.out.stdout);
+      const out2 = again.out.stdout;
       assert.match(out2, new RegExp(`^import done lines=${LINES} new=0 updated=0 unchanged=${LINES} `, 'm'));
       assert.equal(await papersWithKeywords(store), LINES, 'the next import computed the keywords left undone');
     } finally {

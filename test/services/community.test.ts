@@ -11,11 +11,24 @@ import { UserError } from '../../src/services/errors.ts';
 import { listUserCollections } from '../../src/store/collections.ts';
 import { setEntryFlags } from '../../src/store/curation.ts';
 import { editComment, findComment, setCommentHidden, softDeleteComment } from '../../src/store/comments.ts';
+import type { PaperRecord } from '../../src/domain/paper.ts';
 import type { Store } from '../../src/store/index.ts';
 import { createMember, paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** arXiv's API, answering each id asked for with `record(id)` after `delayMs`; the ids asked go into `fetched`. */
+function arxivAnswering(record: (id: string) => PaperRecord, fetched: string[], delayMs = 0): CommunityDeps['arxiv'] {
+  return {
+    apiQuery: async (q) => {
+      const id = q.idList![0]!;
+      fetched.push(id);
+      if (delayMs > 0) await delay(delayMs);
+      return { records: [record(id)], totalResults: 1 } as unknown as Awaited<ReturnType<NonNullable<CommunityDeps['arxiv']>['apiQuery']>>;
+    },
+  };
+}
 
 function depsOf(store: Store): CommunityDeps {
   return { store, now: () => Date.parse(FIXED_NOW), arxiv: null, submitQuota: 3 };
@@ -73,15 +86,8 @@ test('three collections of the same name made at once get three addresses, as ma
 test('six submissions sent at once with two left today: two are listed, four refused, and only two papers are fetched from arXiv', async () => {
   const store = await tempStore();
   const fetched: string[] = [];
-  const arxiv: CommunityDeps['arxiv'] = {
-    apiQuery: async (q) => {
-      const id = q.idList![0]!;
-      fetched.push(id);
-      await delay(20); // arXiv takes a while: every submission is under way before the first is listed
-      return { records: [paperRecord({ id })], totalResults: 1 } as unknown as Awaited<ReturnType<NonNullable<CommunityDeps['arxiv']>['apiQuery']>>;
-    },
-  };
-  const deps: CommunityDeps = { ...depsOf(store), arxiv, submitQuota: 2 };
+  // arXiv takes a while: every submission is under way before the first is listed.
+  const deps: CommunityDeps = { ...depsOf(store), arxiv: arxivAnswering((id) => paperRecord({ id }), fetched, 20), submitQuota: 2 };
   const ada = await createMember(store, 'ada');
   const ids = ['2501.00001', '2501.00002', '2501.00003', '2501.00004', '2501.00005', '2501.00006'];
   const results = await Promise.allSettled(ids.map((id) => submitPaper(deps, ada, { id })));
@@ -126,14 +132,7 @@ test('a member cannot report their own comment (the page offers Edit and Delete 
 test('a withdrawn paper cannot be submitted, whether the site has it or arXiv is asked, and nothing is stored or listed', async () => {
   const store = await tempStore();
   const fetched: string[] = [];
-  const arxiv: CommunityDeps['arxiv'] = {
-    apiQuery: async (q) => {
-      const id = q.idList![0]!;
-      fetched.push(id);
-      return { records: [paperRecord({ id, withdrawn: true })], totalResults: 1 } as unknown as Awaited<ReturnType<NonNullable<CommunityDeps['arxiv']>['apiQuery']>>;
-    },
-  };
-  const deps: CommunityDeps = { ...depsOf(store), arxiv };
+  const deps: CommunityDeps = { ...depsOf(store), arxiv: arxivAnswering((id) => paperRecord({ id, withdrawn: true }), fetched) };
   const ada = await createMember(store, 'ada');
   await store.upsertPapers([paperRecord({ id: '2501.00041', withdrawn: true })], FIXED_NOW);
   for (const id of ['2501.00041', 'https://arxiv.org/abs/2501.00042v2']) {
