@@ -89,7 +89,11 @@ export function parseDigestSendArgs(rest: string[], settings: Pick<DigestSetting
     const inTheWay = fileInPlaceOfFolder(path.resolve(values.out));
     const unwritable = inTheWay ? null : folderWriteProblem(values.out);
     if (inTheWay) problems.push(inTheWay === path.resolve(values.out) ? `--out ${values.out} is a file, not a folder` : `--out ${values.out}: ${inTheWay} on its path is a file, not a folder`);
-    else if (unwritable) problems.push(`--out ${values.out}: ${unwritable}`);
+    else if (unwritable) {
+      // The machine's state, not the command's wording: one line, as export and backup say it, without the usage.
+      if (!problems.length) { err.write(`digest: --out ${values.out}: ${unwritable}\n`); return 2; }
+      problems.push(`--out ${values.out}: ${unwritable}`);
+    }
   }
   if (problems.length) { err.write(`digest: ${problems.join('; ')}\n\n${DIGEST_USAGE}`); return 2; }
   return { date, to, values };
