@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/store.ts';
-import { PROJECT_ROOT, runPaperboy, spawnPaperboy } from '../helpers/paperboy.ts';
+import { PROJECT_ROOT, runPaperboy, runPaperboyAsync, spawnPaperboy } from '../helpers/paperboy.ts';
 
 const paperboy = runPaperboy;
 
@@ -84,7 +84,7 @@ test('ingest, admin and import --all: usage errors say what is wrong on stderr, 
   assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
 });
 
-test('usage errors of the commands that read name the problem, then print the usage (exit 2), with or without a database, and create none', () => {
+test('usage errors of the commands that read name the problem, then print the usage (exit 2), with or without a database, and create none', async () => {
   const cases: [string[], RegExp][] = [
     [['search'], /^search: give a query\n/],
     [['search', 'x', '--mode', 'bogus'], /^search: --mode is hybrid, keyword or semantic\n/],
@@ -106,15 +106,18 @@ test('usage errors of the commands that read name the problem, then print the us
   const empty = tempDir();
   const withDb = tempDir();
   assert.equal(paperboy(['migrate'], { PAPERBOY_DATA_DIR: withDb }).code, 0);
-  for (const [dir, where] of [[empty, 'no database'], [withDb, 'a database']] as const) {
-    for (const [args, problem] of cases) {
-      const what = `${args.join(' ')} (${where})`;
-      const r = paperboy(args, { PAPERBOY_DATA_DIR: dir });
+  const runs = [empty, withDb].flatMap((dir) => cases.map(([args, problem]) => ({ dir, args, problem, what: `${args.join(' ')} (${dir === empty ? 'no database' : 'a database'})` })));
+  // Four processes at a time: each is a whole start of the command line, and they are independent.
+  for (let i = 0; i < runs.length; i += 4) {
+    const batch = runs.slice(i, i + 4);
+    const results = await Promise.all(batch.map((c) => runPaperboyAsync(c.args, { PAPERBOY_DATA_DIR: c.dir })));
+    batch.forEach(({ args, problem, what }, j) => {
+      const r = results[j]!;
       assert.equal(r.code, 2, `${what}: ${r.stderr}`);
       assert.match(r.stderr, problem, what);
       assert.match(r.stderr, new RegExp(`usage:\\s+paperboy ${args[0]}`), what);
       assert.equal(r.stdout, '', what);
-    }
+    });
   }
   assert.deepEqual(fs.readdirSync(empty), [], 'no database was created');
 });
