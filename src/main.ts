@@ -33,9 +33,6 @@ commands:
 Settings come from environment variables: see docs/configuration.md.
 `;
 
-/** Thrown by a store opener after it said `COMMAND: no database at PATH` (exit 1). */
-class NoDatabase extends Error {}
-
 /** The store module (database drivers, migrations), loaded by the first command that needs it. */
 async function openStore(url: string): Promise<Store> {
   return (await import('./store/index.ts')).openStore(url);
@@ -142,9 +139,9 @@ export async function main(argv: string[]): Promise<number> {
       if (wantsHelp(rest)) { process.stdout.write(EXPORT_USAGE); return 0; }
       // runExport checks its arguments before it asks for the store: a usage error is exit 2 here too.
       return withLazyStore(config, (open) => runExport(
-        async () => { if (noDatabase('export', config.databaseUrl, process.stderr)) throw new NoDatabase(); return open(); },
+        async () => (noDatabase('export', config.databaseUrl, process.stderr) ? null : open()),
         rest, process.stdout, process.stderr,
-      )).catch((e) => { if (e instanceof NoDatabase) return 1; throw e; });
+      ));
     }
     case 'import': {
       if (rest.includes('--all')) {
@@ -181,25 +178,25 @@ export async function main(argv: string[]): Promise<number> {
       });
     }
     case 'search': {
-      const { parseSearchArgs, runSearchCli } = await import('./cli/search.ts');
+      const { parseSearchArgs, searchWith } = await import('./cli/search.ts');
       const args = parseSearchArgs(rest, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       if (noDatabase('search', config.databaseUrl, process.stderr)) return 1;
-      return withMigratedStore(config, (store) => runSearchCli(store, rest, process.stdout, process.stderr, config));
+      return withMigratedStore(config, (store) => searchWith(store, args, process.stdout, process.stderr, config));
     }
     case 'reindex': {
-      const { parseReindexArgs, runReindex } = await import('./cli/reindex.ts');
+      const { parseReindexArgs, reindexWith } = await import('./cli/reindex.ts');
       const args = parseReindexArgs(rest, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       if (noDatabase('reindex', config.databaseUrl, process.stderr)) return 1;
-      return withMigratedStore(config, (store) => runReindex(store, rest, process.stdout, process.stderr, config));
+      return withMigratedStore(config, (store) => reindexWith(store, args, process.stdout, process.stderr, config));
     }
     case 'keywords': {
-      const { parseKeywordsArgs, runKeywords } = await import('./cli/keywords.ts');
+      const { keywordsWith, parseKeywordsArgs } = await import('./cli/keywords.ts');
       const args = parseKeywordsArgs(rest, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       if (noDatabase('keywords', config.databaseUrl, process.stderr)) return 1;
-      return withMigratedStore(config, (store) => runKeywords(store, rest));
+      return withMigratedStore(config, (store) => keywordsWith(store, args, process.stdout));
     }
     case 'eval-search': {
       const { runEvalSearch } = await import('./cli/eval-search.ts');

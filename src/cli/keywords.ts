@@ -27,11 +27,16 @@ export function parseKeywordsArgs(args: string[], out: { write(s: string): unkno
   return { all: parsed.values.all ?? false };
 }
 
+/** `paperboy keywords ARGS...` on `store`: the arguments checked, then {@link keywordsWith}. */
 export async function runKeywords(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
 ): Promise<number> {
   const parsed = parseKeywordsArgs(args, out, err);
-  if (typeof parsed === 'number') return parsed;
+  return typeof parsed === 'number' ? parsed : keywordsWith(store, parsed, out);
+}
+
+/** Computes the keywords of papers that need them (every paper with `all`), with a progress bar. */
+export async function keywordsWith(store: Store, parsed: { all: boolean }, out: NodeJS.WritableStream): Promise<number> {
   const progress = createProgress('keywords');
   const r = await refreshKeywords(store, {
     now: () => new Date().toISOString(),

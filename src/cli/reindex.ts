@@ -23,7 +23,7 @@ says that is what you want.
 `;
 
 /** `paperboy reindex`'s arguments, or the exit code after the usage (0) or the problem and the usage (2). Needs no store. */
-export function parseReindexArgs(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): { semantic: boolean; dropSemantic: boolean } | number {
+export function parseReindexArgs(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): ReindexArgs | number {
   let parsed;
   try {
     parsed = parseArgs({ args, options: { 'keyword-only': { type: 'boolean' }, 'drop-semantic': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
@@ -40,13 +40,23 @@ export function parseReindexArgs(args: string[], out: { write(s: string): unknow
   return { semantic, dropSemantic: parsed.values['drop-semantic'] === true };
 }
 
+export type ReindexArgs = { semantic: boolean; dropSemantic: boolean };
+
+/** `paperboy reindex ARGS...` on `store`: the arguments checked, then {@link reindexWith}. */
 export async function runReindex(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
   /** The embedder the settings name; with PAPERBOY_SEARCH_ENGINE=postgres, PostgreSQL's engine is rebuilt as well. */
   settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
 ): Promise<number> {
   const parsed = parseReindexArgs(args, out, err);
-  if (typeof parsed === 'number') return parsed;
+  return typeof parsed === 'number' ? parsed : reindexWith(store, parsed, out, err, settings);
+}
+
+/** Rebuilds the search index (and PostgreSQL's engine when the settings use it) as `parsed` says. */
+export async function reindexWith(
+  store: Store, parsed: ReindexArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream,
+  settings: Pick<Config, 'embedder' | 'searchEngine'>,
+): Promise<number> {
   const { semantic } = parsed;
   if (!semantic && !parsed.dropSemantic) {
     const withVectors = [

@@ -98,13 +98,21 @@ export function parseSearchArgs(args: string[], out: { write(s: string): unknown
   return { q, json: values.json === true, mode, sort, page, limit };
 }
 
+/** `paperboy search ARGS...` on `store`: the arguments checked, then {@link searchWith}. */
 export async function runSearchCli(
   store: Store, args: string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr,
   /** The engine and embedder the settings name, as the server uses them. */
   settings: Pick<Config, 'embedder' | 'searchEngine'> = { embedder: { kind: 'corpus' }, searchEngine: 'memory' },
 ): Promise<number> {
   const parsed = parseSearchArgs(args, out, err);
-  if (typeof parsed === 'number') return parsed;
+  return typeof parsed === 'number' ? parsed : searchWith(store, parsed, out, err, settings);
+}
+
+/** Runs one search as `parsed` says and prints its page (text, or JSON with --json). */
+export async function searchWith(
+  store: Store, parsed: SearchArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream,
+  settings: Pick<Config, 'embedder' | 'searchEngine'>,
+): Promise<number> {
   const { q, mode, sort, page, limit } = parsed;
   const index = await openEngine(store, settings, err);
   if (!index) return 1;
