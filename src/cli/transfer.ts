@@ -12,8 +12,11 @@ export const IMPORT_ALL_USAGE = 'usage: paperboy import --all FILE [--replace]  
 
 interface Out { write(s: string): unknown }
 
-/** `openStore` is called only once the arguments are known to be usable: a mistyped command touches no database. */
-export async function runExport(openStore: () => Promise<Store>, args: string[], out: Out, err: Out = out): Promise<number> {
+/**
+ * `openStore` is called only once the arguments are known to be usable: a mistyped command touches
+ * no database. It answers null when there is no store to export (having said why): exit 1.
+ */
+export async function runExport(openStore: () => Promise<Store | null>, args: string[], out: Out, err: Out = out): Promise<number> {
   let positionals: string[];
   try {
     let help: boolean | undefined;
@@ -25,6 +28,7 @@ export async function runExport(openStore: () => Promise<Store>, args: string[],
   }
   if (positionals.length !== 1) { err.write(`export: ${positionals.length === 0 ? 'name the FILE to write' : `takes one FILE (got ${positionals.length} arguments)`}\n${EXPORT_USAGE}`); return 2; }
   const store = await openStore();
+  if (!store) return 1;
   const progress = createProgress('export');
   try {
     const report = await exportInstance(store, positionals[0]!, {
