@@ -343,8 +343,7 @@ export class SearchIndex {
    * the keyword index had arrived, and the build is tried again later (scheduleBuildRetry).
    */
   private startBuild(): void {
-    const build = this.useWorker() ? this.buildInWorker() : this.rebuild();
-    this.building = build.then(() => { this.buildFailures = 0; }, (err: Error) => {
+    this.building = this.runBuild().then(() => { this.buildFailures = 0; }, (err: Error) => {
       if (this.closing) { this.log('search: build interrupted by the shutdown; the next start builds again'); return; }
       this.buildFailed = true; // keyword search goes on if it can; semantic is off until an index with vectors is installed
       this.scheduleBuildRetry(`search: build failed: ${err.message}`);
@@ -393,6 +392,11 @@ export class SearchIndex {
 
   private useWorker(): boolean {
     return this.opts.buildInWorker !== false && !this.opts.embedder && this.store.location !== ':memory:';
+  }
+
+  /** One build, in a worker thread when it can be (useWorker), else on this thread. */
+  private runBuild(): Promise<void> {
+    return this.useWorker() ? this.buildInWorker() : this.rebuild();
   }
 
   /**
@@ -718,8 +722,7 @@ export class SearchIndex {
     const added = this.deltaDocs.size;
     if (added < Math.max(held, CATCH_UP_MIN_PAPERS)) return;
     this.log(`search: ${added} papers changed or added since the index was built, which holds ${held}; building it again in the background`);
-    const build = this.useWorker() ? this.buildInWorker() : this.rebuild();
-    this.building = build.catch((err: Error) => {
+    this.building = this.runBuild().catch((err: Error) => {
       if (this.closing) return;
       this.catchUpAfter = Date.now() + CATCH_UP_RETRY_MS;
       this.log(`search: building the index again failed: ${err.message}; the one in use goes on, and it is tried again in ${CATCH_UP_RETRY_MS / 60_000} minutes`);
