@@ -19,48 +19,18 @@ import { watchServerErrors } from '../../src/cli/serve.ts';
 /** Many times what giving up takes; only a process that does not end waits this long. */
 const HANG_MS = 60_000;
 
-test('serve on a port in use while its search index is being built: a one-line error, exit 1', async () => {
-  const dataDir = tempDir();
-  // The demo without its saved index (or, run alone, an empty store that imports it): the server
-  // starts building the index before it listens.
-  if (await demoCopy({}, dataDir)) {
-    const db = new BetterSqlite3(path.join(dataDir, 'paperboy.db'));
-    db.exec('DELETE FROM search_index_meta; DELETE FROM search_index_parts;');
-    db.close();
-  }
+/**
+ * Runs `paperboy serve` on `dataDir` with `port` held by another listener, until it ends (or is
+ * killed after HANG_MS): its exit code (or 'still running') and what it wrote.
+ */
+async function serveOnHeldPort(dataDir: string, env: Record<string, string>): Promise<{ port: number; outcome: number | null | 'still running'; stdout: string; stderr: string }> {
   const holder = net.createServer();
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const port = (holder.address() as net.AddressInfo).port;
   try {
     const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], {
       cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-      env: cleanEnv({ HOST: '127.0.0.1', PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
-    });
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => { stderr += c.toString('utf8'); });
-    child.stdout!.resume();
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const hang = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), HANG_MS).unref());
-    const outcome = await Promise.race([exited, hang]);
-    if (outcome === 'still running') child.kill('SIGKILL');
-    assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
-    assert.match(stderr, new RegExp(`paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`));
-    assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
-  } finally {
-    holder.close();
-  }
-});
-
-test('serve on a port in use, into an empty data folder: one line naming the port, exit 1 at once, nothing created (no database, no demo import)', async () => {
-  const dataDir = tempDir();
-  const holder = net.createServer();
-  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-  const port = (holder.address() as net.AddressInfo).port;
-  try {
-    const child = spawn(process.execPath, [...nodeArgs('src/main.ts'), 'serve'], {
-      cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'],
-      // The demo is on (the default): without the early check the store is created, migrated and given the demo first.
-      env: cleanEnv({ HOST: '127.0.0.1', PORT: String(port), PAPERBOY_DATA_DIR: dataDir, LOG_LEVEL: 'info' }),
+      env: cleanEnv({ HOST: '127.0.0.1', PORT: String(port), PAPERBOY_DATA_DIR: dataDir, ...env }),
     });
     let stderr = '';
     let stdout = '';
@@ -70,13 +40,35 @@ test('serve on a port in use, into an empty data folder: one line naming the por
     const hang = new Promise<'still running'>((resolve) => setTimeout(() => resolve('still running'), HANG_MS).unref());
     const outcome = await Promise.race([exited, hang]);
     if (outcome === 'still running') child.kill('SIGKILL');
-    assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
-    assert.match(stderr, new RegExp(`^paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE[^\\n]*\\n$`), 'one line, naming the port');
-    assert.equal(stdout, '', 'nothing logged: nothing started');
-    assert.deepEqual(fs.readdirSync(dataDir), [], 'no database created');
+    return { port, outcome, stdout, stderr };
   } finally {
     holder.close();
   }
+}
+
+test('serve on a port in use while its search index is being built: a one-line error, exit 1', async () => {
+  const dataDir = tempDir();
+  // The demo without its saved index (or, run alone, an empty store that imports it): the server
+  // starts building the index before it listens.
+  if (await demoCopy({}, dataDir)) {
+    const db = new BetterSqlite3(path.join(dataDir, 'paperboy.db'));
+    db.exec('DELETE FROM search_index_meta; DELETE FROM search_index_parts;');
+    db.close();
+  }
+  const { port, outcome, stderr } = await serveOnHeldPort(dataDir, { LOG_LEVEL: 'warn' });
+  assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
+  assert.match(stderr, new RegExp(`paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE`));
+  assert.doesNotMatch(stderr, /\n\s+at /, 'no stack trace');
+});
+
+test('serve on a port in use, into an empty data folder: one line naming the port, exit 1 at once, nothing created (no database, no demo import)', async () => {
+  const dataDir = tempDir();
+  // The demo is on (the default): without the early check the store is created, migrated and given the demo first.
+  const { port, outcome, stdout, stderr } = await serveOnHeldPort(dataDir, { LOG_LEVEL: 'info' });
+  assert.equal(outcome, 1, `exit code (stderr: ${stderr.slice(-500)})`);
+  assert.match(stderr, new RegExp(`^paperboy: serve: cannot listen on 127\\.0\\.0\\.1:${port}: listen EADDRINUSE[^\\n]*\\n$`), 'one line, naming the port');
+  assert.equal(stdout, '', 'nothing logged: nothing started');
+  assert.deepEqual(fs.readdirSync(dataDir), [], 'no database created');
 });
 
 test('an error of a server that listens (a failed accept) is logged, and neither stops its jobs nor ends the process', async () => {
