@@ -83,15 +83,17 @@ export async function withAdmin<T>(fn: (admin: pg.Client) => Promise<T>): Promis
 export async function createTestDatabase(opts: { migrated?: boolean; template?: string } = {}): Promise<{ url: string; drop: () => Promise<void> }> {
   return withAdmin(async (admin) => {
     const name = `paperboy_test_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+    // FILE_COPY copies the template's files as they are, where the default strategy writes every
+    // page through the WAL: for the demo's 114 MB, about half the time; for the migrated empty
+    // schema (9 MB), 0.2 s against 0.7 s a database on a busy 2-CPU machine, and a PostgreSQL pass
+    // makes hundreds of them.
     if (opts.template) {
-      // FILE_COPY copies the template's files as they are: for the demo's 114 MB, about half the
-      // time of the default strategy, which writes every page through the WAL.
       await admin.query(`CREATE DATABASE ${name} TEMPLATE ${opts.template} STRATEGY FILE_COPY`);
     } else if (opts.migrated === false) {
       await admin.query(`CREATE DATABASE ${name}`);
     } else {
       template ??= ensureTemplate(admin);
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${await template}`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${await template} STRATEGY FILE_COPY`);
     }
     return {
       url: urlFor(name),
