@@ -14,7 +14,7 @@ import { createAccount } from '../../src/services/accounts.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription, markAddressBounced } from '../../src/store/subscriptions.ts';
 import type { Store } from '../../src/store/index.ts';
-import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot, signedInPage } from '../helpers/browser.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { WebClient } from '../helpers/web-client.ts';
@@ -107,14 +107,7 @@ describe('the admin pages, populated, in Chromium', { skip: skip ?? false }, () 
     await stop?.();
   });
 
-  async function signedIn(width: number): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width, height: 900 } })).newPage();
-    await page.goto(`${base}/signin`);
-    await page.getByLabel('Username or e-mail').fill(ADMIN.username);
-    await page.getByLabel('Password').fill(ADMIN.password);
-    await Promise.all([page.waitForURL(`${base}/`), page.locator('main').getByRole('button', { name: 'Sign in' }).click()]);
-    return page;
-  }
+  const signedIn = (width: number): Promise<Page> => signedInPage(browser, base, ADMIN.username, ADMIN.password, { viewport: { width, height: 900 } });
 
   test('axe-core finds nothing moderate or worse on any admin page, wide and on a phone, light and dark, and none scrolls sideways at 390 px', async () => {
     for (const [width, colorScheme] of [[1200, 'light'], [1200, 'dark'], [390, 'light']] as const) {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { outboxMailer } from '../../src/mail/mailer.ts';
 import { createAccount } from '../../src/services/accounts.ts';
-import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const skip = browserUnavailable();
@@ -38,15 +38,7 @@ describe('collections and the outbox, in Chromium', { skip: skip ?? false }, () 
     await stop?.();
   });
 
-  async function signedIn(login: string, password: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
-    await page.goto(`${base}/signin`);
-    await page.getByLabel('Username or e-mail').fill(login);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/`);
-    return page;
-  }
+  const signedIn = (login: string, password: string): Promise<Page> => signedInPage(browser, base, login, password, { viewport: { width: 1100, height: 900 } });
 
   async function axe(p: Page, label: string) {
     const v = await seriousA11yViolations(p);

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import { addToCollection, insertCollection } from '../../src/store/collections.ts';
-import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, screenshot, seriousA11yViolations, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 
 const skip = browserUnavailable();
@@ -48,17 +48,8 @@ describe('layout details, in Chromium', { skip: skip ?? false }, () => {
     await stop?.();
   });
 
-  async function open(viewport: { width: number; height: number }, login?: string): Promise<Page> {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    if (login) {
-      await page.goto(`${base}/signin`);
-      await page.getByLabel('Username or e-mail').fill(login);
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
-      await page.waitForURL(`${base}/`);
-    }
-    return page;
-  }
+  const open = async (viewport: { width: number; height: number }, login?: string): Promise<Page> =>
+    (login ? signedInPage(browser, base, login, PASSWORD, { viewport }) : (await browser.newContext({ viewport })).newPage());
 
   const sideways = (page: Page) => page.evaluate(() => ({ scrollWidth: document.scrollingElement!.scrollWidth, innerWidth: window.innerWidth }));
 

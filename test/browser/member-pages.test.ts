@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { createAccount } from '../../src/services/accounts.ts';
 import { addToCollection, insertCollection } from '../../src/store/collections.ts';
 import type { Store } from '../../src/store/index.ts';
-import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot, signedInPage } from '../helpers/browser.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { linksInOutbox } from '../helpers/web-client.ts';
 
@@ -49,15 +49,7 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     await stop?.();
   });
 
-  async function signedIn(viewport = { width: 1100, height: 900 }): Promise<Page> {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    await page.goto(`${base}/signin`);
-    await page.getByLabel('Username or e-mail').fill('ada');
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/`);
-    return page;
-  }
+  const signedIn = (viewport = { width: 1100, height: 900 }): Promise<Page> => signedInPage(browser, base, 'ada', 'a long enough password', { viewport });
 
   const header = async (page: Page) => (await page.locator('header').innerText()).replace(/\s+/g, ' ');
 
@@ -170,12 +162,7 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
   });
 
   test('deleting an account ends on a page that says so, signed out', async () => {
-    const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
-    await page.goto(`${base}/signin`);
-    await page.getByLabel('Username or e-mail').fill('cyd');
-    await page.getByLabel('Password').fill('a long enough password');
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL(`${base}/`);
+    const page = await signedInPage(browser, base, 'cyd', 'a long enough password', { viewport: { width: 1100, height: 900 } });
     await page.goto(`${base}/settings`);
     await page.getByLabel('Type your username (cyd)').fill('cyd');
     await page.locator('form[action="/settings/delete"]').getByLabel('Current password').fill('a long enough password');
