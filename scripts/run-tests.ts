@@ -39,6 +39,17 @@ import { parseArgs } from 'node:util';
 const STORE_TEST_DIRS = ['test/store', 'test/services', 'test/web', 'test/api', 'test/cli', 'test/digest', 'test/search', 'test/jobs', 'test/browser', 'test/discovery', 'test/ops', 'test/postgres'];
 /** Tests of what only the shared store does (several app processes on one database). */
 const POSTGRES_ONLY_DIR = 'test/postgres';
+/**
+ * Tests in Chromium (test/browser/, and the files named *browser.test.ts elsewhere) run on SQLite
+ * alone in the whole suite: they test what the pages and their script do in a browser, while what
+ * the store does under those pages is tested on both stores through HTTP by the tests beside them
+ * (test/web, test/api, test/search, ...). They were a third of the PostgreSQL pass's time. One of
+ * them still runs on PostgreSQL, as a check of the whole site in a browser over the shared store:
+ * signing up, voting, submitting, commenting, saving and moderating through the pages and their
+ * script. Files named on the command line run on the stores asked for.
+ */
+const isChromiumFile = (f: string) => f.startsWith('test/browser/') || f.endsWith('browser.test.ts');
+const CHROMIUM_ON_POSTGRES = new Set(['test/browser/community.test.ts']);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -286,7 +297,8 @@ async function startCluster(bin: string): Promise<{ url: string; stop: () => voi
 }
 
 const files = listTests();
-const storeFiles = files.filter((f) => STORE_TEST_DIRS.some((d) => f.startsWith(`${d}/`)));
+const storeFiles = files.filter((f) => STORE_TEST_DIRS.some((d) => f.startsWith(`${d}/`))
+  && (positionals.length > 0 || !isChromiumFile(f) || CHROMIUM_ON_POSTGRES.has(f)));
 const sqliteFiles = store !== 'postgres' ? files.filter((f) => !f.startsWith(`${POSTGRES_ONLY_DIR}/`)) : [];
 let missing: string | null = null;
 let cluster: { url: string; stop: () => void } | null = null;
