@@ -5,7 +5,6 @@
  * `paperboy ingest --help` does not load the web server, the search engine and the mailer first.
  */
 import { ConfigError, loadConfig, settingWarnings, type Config } from './config.ts';
-import { createLogger } from './logger.ts';
 import type { Store } from './store/index.ts';
 import { BACKUP_USAGE, exitQuietlyOnBrokenPipe, MIGRATE_USAGE, noDatabase, parseCommand, SERVE_USAGE, STATS_USAGE, wantsHelp } from './cli/args.ts';
 
@@ -89,13 +88,13 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof ConfigError) { process.stderr.write(`${err.message}\n`); return 2; }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
-
   switch (command) {
     case 'serve': {
       const args = parseCommand('serve', rest, {}, SERVE_USAGE, {}, process.stdout, process.stderr);
       if (typeof args === 'number') return args;
       const { listenProblem, startServer } = await import('./cli/serve.ts');
+      // The logger (pino) is the server's: the other commands print their own lines, and start without it.
+      const logger = (await import('./logger.ts')).createLogger(config.logLevel);
       // A port another process holds is found before the database is created, migrated or given the demo.
       const cannotListen = await listenProblem(config.host, config.port);
       if (cannotListen) { process.stderr.write(`paperboy: serve: cannot listen on ${config.host}:${config.port}: ${cannotListen}\n`); return 1; }
