@@ -2,52 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { tempDir } from '../helpers/store.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { runPaperboy } from '../helpers/paperboy.ts';
-import { DEMO_CORPUS } from '../../src/services/demo.ts';
 
 const paperboy = runPaperboy;
-
-/** A figure as the README writes it ("10,511"), as a number. */
-function figure(text: string, re: RegExp): number {
-  const m = re.exec(text);
-  assert.ok(m, `the text states ${re}`);
-  return Number(m[1]!.replaceAll(',', ''));
-}
-
-test('serve imports the whole bundled demo into an empty store (no weekend announcements; the READMEs state its figures), then answers', async () => {
-  const lines = zlib.gunzipSync(fs.readFileSync(DEMO_CORPUS)).toString('utf8').split('\n').filter(Boolean);
-  const { server, store } = await startTestServer({}, { emptyStore: true });
-  try {
-    const stats = await store.stats();
-    assert.equal(stats.papers, lines.length, 'every line of the demo is a paper of the store');
-    assert.ok(stats.dailyEntries > 900);
-    assert.ok(stats.demoVotes > 0);
-    assert.equal(stats.votes, stats.demoVotes);
-
-    // arXiv announces Monday to Friday: no "New on arXiv" day falls on a weekend.
-    const days = await store.db.selectFrom('announcements').select('day').distinct().execute();
-    const weekend = days.map((d) => d.day).filter((d) => [0, 6].includes(new Date(`${d}T00:00:00Z`).getUTCDay()));
-    assert.deepEqual(weekend, []);
-    assert.ok(stats.announcements < lines.length * 1.05, `${stats.announcements} announcements of ${lines.length} papers: few papers are announced twice`);
-
-    const readme = fs.readFileSync('README.md', 'utf8');
-    assert.equal(figure(readme, /([\d,]+) real arXiv cs\.\* papers/), stats.papers);
-    assert.equal(figure(readme, /on which ([\d,]+)\s+of them entered/), stats.dailyEntries);
-    const demoReadme = fs.readFileSync('demo/README.md', 'utf8');
-    assert.equal(figure(demoReadme, /([\d,]+) real arXiv cs\.\* papers/), stats.papers);
-    assert.equal(figure(demoReadme, /for ([\d,]+) of them/), stats.dailyEntries);
-
-    const res = await fetch(`${server.url}/`);
-    assert.equal(res.status, 200);
-    assert.match(await res.text(), /Friday, July 4, 2025/);
-  } finally {
-    await server.close();
-    await store.close();
-  }
-});
 
 test('serve with the demo off starts empty', async () => {
   const { server, store } = await startTestServer({ PAPERBOY_DEMO: 'false' });
