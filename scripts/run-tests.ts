@@ -43,13 +43,11 @@ const POSTGRES_ONLY_DIR = 'test/postgres';
  * Tests in Chromium (test/browser/, and the files named *browser.test.ts elsewhere) run on SQLite
  * alone in the whole suite: they test what the pages and their script do in a browser, while what
  * the store does under those pages is tested on both stores through HTTP by the tests beside them
- * (test/web, test/api, test/search, ...). They were a third of the PostgreSQL pass's time. One of
- * them still runs on PostgreSQL, as a check of the whole site in a browser over the shared store:
- * signing up, voting, submitting, commenting, saving and moderating through the pages and their
- * script. Files named on the command line run on the stores asked for.
+ * (test/web, test/api, test/search, ...), and two app processes on one PostgreSQL database by
+ * test/postgres/multi-process.test.ts. They were a third of the PostgreSQL pass's time, which kept
+ * the suite over its time budget. Files named on the command line run on the stores asked for.
  */
 const isChromiumFile = (f: string) => f.startsWith('test/browser/') || f.endsWith('browser.test.ts');
-const CHROMIUM_ON_POSTGRES = new Set(['test/browser/community.test.ts']);
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -298,7 +296,7 @@ async function startCluster(bin: string): Promise<{ url: string; stop: () => voi
 
 const files = listTests();
 const storeFiles = files.filter((f) => STORE_TEST_DIRS.some((d) => f.startsWith(`${d}/`))
-  && (positionals.length > 0 || !isChromiumFile(f) || CHROMIUM_ON_POSTGRES.has(f)));
+  && (positionals.length > 0 || !isChromiumFile(f)));
 const sqliteFiles = store !== 'postgres' ? files.filter((f) => !f.startsWith(`${POSTGRES_ONLY_DIR}/`)) : [];
 let missing: string | null = null;
 let cluster: { url: string; stop: () => void } | null = null;
