@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { browserUnavailable, launchBrowser, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, seriousA11yViolations, signedInPage } from '../helpers/browser.ts';
 import { ADMIN, moderationSite } from '../helpers/moderation-site.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 import type { Running } from '../digest/support.ts';
@@ -29,11 +29,7 @@ test('axe-core and the keyboard: the undo buttons of the lists are reached with 
   assert.equal((await admin.post('/users/bob/admin', { action: 'suspend' }, { tokenPage: '/admin/moderation' })).status, 303);
   const browser = await launchBrowser();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1000, height: 900 } })).newPage();
-    await page.goto(`${r.server.url}/signin`);
-    await page.fill('input[name="login"]', ADMIN.username);
-    await page.fill('input[name="password"]', ADMIN.password);
-    await Promise.all([page.waitForNavigation(), page.locator('main form button[type="submit"]').first().click()]);
+    const page = await signedInPage(browser, r.server.url, ADMIN.username, ADMIN.password, { viewport: { width: 1000, height: 900 } });
     await page.goto(`${r.server.url}/admin/moderation`);
     assert.deepEqual(await seriousA11yViolations(page), []);
     // Tab from the top until the "Restore bob" button has the focus, then press Enter.
@@ -61,11 +57,7 @@ test('axe-core and the keyboard on a long list and on a profile: Older is reache
   assert.equal((await ada.post('/actions/comment', { paper: '2505.00201', body: long }, { tokenPage: '/papers/2505.00201' })).status, 303);
   const browser = await launchBrowser();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1000, height: 900 } })).newPage();
-    await page.goto(`${r.server.url}/signin`);
-    await page.fill('input[name="login"]', ADMIN.username);
-    await page.fill('input[name="password"]', ADMIN.password);
-    await Promise.all([page.waitForNavigation(), page.locator('main form button[type="submit"]').first().click()]);
+    const page = await signedInPage(browser, r.server.url, ADMIN.username, ADMIN.password, { viewport: { width: 1000, height: 900 } });
     await page.goto(`${r.server.url}/admin/moderation`);
     const older = page.getByRole('link', { name: 'Older suspended accounts' });
     await older.focus();

@@ -10,7 +10,7 @@ import { runDigestCli } from '../../src/cli/digest.ts';
 import { createAccount } from '../../src/services/accounts.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription, markAddressBounced, type SubscriptionKind } from '../../src/store/subscriptions.ts';
-import { browserUnavailable, launchBrowser, seriousA11yViolations } from '../helpers/browser.ts';
+import { browserUnavailable, launchBrowser, seriousA11yViolations, signedInPage } from '../helpers/browser.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { createMember } from '../helpers/factories.ts';
 import type { WebClient } from '../helpers/web-client.ts';
@@ -74,11 +74,7 @@ const noBrowser = browserUnavailable();
 test('axe-core: nothing serious on the admin digest page in a narrow window; its scrolling tables take the keyboard focus', { skip: noBrowser ?? false }, async () => {
   const browser = await launchBrowser();
   try {
-    const page = await (await browser.newContext({ viewport: { width: 360, height: 800 } })).newPage();
-    await page.goto(`${r.server.url}/signin`);
-    await page.fill('input[name="login"]', ADMIN.username);
-    await page.fill('input[name="password"]', ADMIN.password);
-    await Promise.all([page.waitForNavigation(), page.locator('main form button[type="submit"]').first().click()]);
+    const page = await signedInPage(browser, r.server.url, ADMIN.username, ADMIN.password, { viewport: { width: 360, height: 800 } });
     await page.goto(`${r.server.url}/admin/digests`);
     const scrolling = await page.locator('.table-wrap').evaluateAll((els) => els.filter((e) => e.scrollWidth > e.clientWidth).length);
     assert.ok(scrolling >= 2, `the narrow window makes tables scroll (${scrolling})`);
