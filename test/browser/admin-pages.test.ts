@@ -115,7 +115,8 @@ describe('the admin pages, populated, in Chromium', { skip: skip ?? false }, () 
       await page.emulateMedia({ colorScheme });
       for (const p of PAGES) {
         await page.goto(`${base}${p}`);
-        const v = await moderateA11yViolations(page);
+        // The dark scheme changes colours only: the light pass at the same width has run every rule.
+        const v = await moderateA11yViolations(page, { coloursOnly: colorScheme === 'dark' });
         assert.deepEqual(v, [], `${p} at ${width} px, ${colorScheme}: ${JSON.stringify(v, null, 1)}`);
         if (width === 390) {
           const o = await overflow(page);

@@ -135,9 +135,18 @@ export interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
-/** Runs axe-core in the page; returns the moderate, serious and critical violations. */
-export async function moderateA11yViolations(page: Page): Promise<AxeViolation[]> {
-  return (await allA11yViolations(page)).filter((v) => v.impact === 'moderate' || v.impact === 'serious' || v.impact === 'critical');
+/**
+ * Axe-core's rules about colour. A page in its other colour scheme has the same markup, so once the
+ * whole set has run on it, these are what can differ.
+ */
+const COLOUR_RULES = ['color-contrast', 'link-in-text-block'];
+
+/**
+ * Runs axe-core in the page; returns the moderate, serious and critical violations. With
+ * `coloursOnly`, only the rules about colour run (a page seen again in its dark scheme).
+ */
+export async function moderateA11yViolations(page: Page, opts: { coloursOnly?: boolean } = {}): Promise<AxeViolation[]> {
+  return (await allA11yViolations(page, opts.coloursOnly ? COLOUR_RULES : undefined)).filter((v) => v.impact === 'moderate' || v.impact === 'serious' || v.impact === 'critical');
 }
 
 /** Runs axe-core in the page; returns the serious and critical violations. */
@@ -145,13 +154,13 @@ export async function seriousA11yViolations(page: Page): Promise<AxeViolation[]>
   return (await allA11yViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-async function allA11yViolations(page: Page): Promise<AxeViolation[]> {
+async function allA11yViolations(page: Page, rules?: string[]): Promise<AxeViolation[]> {
   // Evaluated through the DevTools protocol, so the page's strict CSP does not have to be loosened for it.
   await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
+  const violations = await page.evaluate(async (only) => {
     const axe = (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
+    const result = await axe.run(document, { resultTypes: ['violations'], ...(only ? { runOnly: { type: 'rule', values: only } } : {}) });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
-  });
+  }, rules ?? null);
   return violations;
 }
