@@ -15,7 +15,7 @@ import { FIXED_NOW, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
 const children: ChildProcess[] = [];
 after(() => { for (const c of children) c.kill('SIGKILL'); });
 
-const LINES = 12_000;
+const LINES = 6_000;
 
 /** A migrated store, and `paperboy import FILE` started on it as a real process, its output collected. */
 async function startImport(file: string) {
