@@ -22,6 +22,8 @@ until a full reindex. When the saved index has vectors it is refused unless --dr
 says that is what you want.
 `;
 
+export type ReindexArgs = { semantic: boolean; dropSemantic: boolean };
+
 /** `paperboy reindex`'s arguments, or the exit code after the usage (0) or the problem and the usage (2). Needs no store. */
 export function parseReindexArgs(args: string[], out: { write(s: string): unknown }, err: { write(s: string): unknown }): ReindexArgs | number {
   let parsed;
@@ -39,8 +41,6 @@ export function parseReindexArgs(args: string[], out: { write(s: string): unknow
   }
   return { semantic, dropSemantic: parsed.values['drop-semantic'] === true };
 }
-
-export type ReindexArgs = { semantic: boolean; dropSemantic: boolean };
 
 /** `paperboy reindex ARGS...` on `store`: the arguments checked, then {@link reindexWith}. */
 export async function runReindex(

@@ -73,18 +73,18 @@ export async function openSite(viewport: { width: number; height: number }, env:
  */
 export async function signedInPage(browser: Browser, base: string, login: string, password: string, options: BrowserContextOptions = {}): Promise<Page> {
   const jar = new Map<string, { value: string; path: string }>();
-  const send = async (path: string, init: RequestInit = {}): Promise<Response> => {
+  const send = async (where: string, init: RequestInit = {}): Promise<Response> => {
     const headers = new Headers(init.headers);
     if (jar.size > 0) headers.set('cookie', [...jar].map(([k, c]) => `${k}=${c.value}`).join('; '));
-    const res = await fetch(`${base}${path}`, { ...init, headers, redirect: 'manual' });
+    const res = await fetch(`${base}${where}`, { ...init, headers, redirect: 'manual' });
     for (const line of res.headers.getSetCookie()) {
       const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
       const eq = pair.indexOf('=');
       const name = pair.slice(0, eq);
       const value = pair.slice(eq + 1);
-      const path = attributes.find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
+      const cookiePath = attributes.find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
       if (value === '' || attributes.some((a) => /^max-age=0$/i.test(a))) jar.delete(name);
-      else jar.set(name, { value, path });
+      else jar.set(name, { value, path: cookiePath });
     }
     return res;
   };
