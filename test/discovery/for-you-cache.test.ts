@@ -130,6 +130,14 @@ test('For you through the caches ranks and explains exactly as the plain model d
 test('periods prepared ahead are what a member\'s call then uses, with the same ranking; the preparation stops when told', async () => {
   const user = await createUser(store.db, { username: 'ahead-reader', email: null, passwordHash: null, role: 'member', verified: true }, FIXED_NOW);
   await store.transaction(async (trx) => { for (const n of [2, 8]) await setVote(trx, user.id, `2503.${10000 + n}`, true, FIXED_NOW); });
+  // On PostgreSQL the store sees commits through a counter it polls every 250 ms: the votes above
+  // must have reached the change token before anything is prepared, or the cache rightly drops
+  // what was prepared when they arrive.
+  for (let last = store.changeToken(); ;) {
+    await new Promise((res) => setTimeout(res, 300));
+    if (store.changeToken() === last) break;
+    last = store.changeToken();
+  }
   const deps = { store, index };
   const cache = new ForYouCache();
   const latest = (await store.db.selectFrom('announcements').select((eb) => eb.fn.max('day').as('d')).executeTakeFirstOrThrow()).d as string;
