@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect, type Driver, type RawBuilder, type Transaction } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';
 import type { JobRun, ListQuery, Page, PaperCard, PaperDetail, StoreStats, UpsertCounts } from './types.ts';
@@ -337,7 +337,7 @@ async function datePapersWithoutPublishedAt(trx: Transaction<Database>, records:
 
 /** Opens the shared store: a connection pool for Kysely; the schema is checked by readiness. */
 async function openPostgres(url: string): Promise<Store> {
-  const pool = postgresPool(url);
+  const pool = await postgresPool(url);
   try {
     await pool.query('SELECT 1');
   } catch (err) {

@@ -1,8 +1,11 @@
 /**
  * The shared store's connection: a pg pool whose values come back as the embedded store returns
  * them, the commit counter behind the page caches, and the PostgreSQL integrity checks.
+ *
+ * The driver (pg) is loaded when the first pool is made: a process on the embedded store never
+ * loads it (about 60 ms of every command's and server's start).
  */
-import pg from 'pg';
+import type pg from 'pg';
 
 /** How long a request waits for a free connection before the store reports it unreachable. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -13,15 +16,16 @@ export const CHANGE_POLL_MS = 250;
  * Counts (bigint) and sums (numeric) come back as numbers, as on SQLite. Counts of this app stay
  * far below 2^53.
  */
-function numberTypes(): pg.CustomTypesConfig {
-  const types = new pg.TypeOverrides();
-  types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
-  types.setTypeParser(pg.types.builtins.NUMERIC, (v: string) => Number(v));
+function numberTypes(driver: typeof pg): pg.CustomTypesConfig {
+  const types = new driver.TypeOverrides();
+  types.setTypeParser(driver.types.builtins.INT8, (v: string) => Number(v));
+  types.setTypeParser(driver.types.builtins.NUMERIC, (v: string) => Number(v));
   return types;
 }
 
-export function postgresPool(url: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types: numberTypes() });
+export async function postgresPool(url: string): Promise<pg.Pool> {
+  const { default: driver } = await import('pg');
+  const pool = new driver.Pool({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, types: numberTypes(driver) });
   // An idle connection that the server closes (restart, failover) is dropped; the next query connects anew.
   pool.on('error', () => {});
   // A connection in use when the server closes it (a query in flight, a transaction or a session
