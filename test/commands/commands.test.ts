@@ -4,9 +4,27 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../helpers/store.ts';
-import { PROJECT_ROOT, runPaperboy, runPaperboyAsync, spawnPaperboy } from '../helpers/paperboy.ts';
+import { PROJECT_ROOT, runPaperboy, spawnPaperboy } from '../helpers/paperboy.ts';
+import { digestUsageError } from '../../src/cli/digest.ts';
+import { runEvalSearch } from '../../src/cli/eval-search.ts';
+import { parseReindexArgs } from '../../src/cli/reindex.ts';
+import { parseSearchArgs } from '../../src/cli/search.ts';
+import { runExport, runImportAll } from '../../src/cli/transfer.ts';
+import { loadConfig } from '../../src/config.ts';
 
 const paperboy = runPaperboy;
+
+type Out = { write(s: string): unknown };
+
+/** What a command function wrote to its two streams, and the code it returned. */
+async function captured(run: (out: Out, err: Out) => number | null | Promise<number | null>): Promise<{ code: number | null; out: string; err: string }> {
+  const text = { out: '', err: '' };
+  const code = await run({ write: (s: string) => { text.out += s; return true; } }, { write: (s: string) => { text.err += s; return true; } });
+  return { code, ...text };
+}
+
+/** The store opener handed to a command whose arguments are wrong: asking for it fails the test. */
+const unopened = (): never => { throw new Error('the store was opened'); };
 
 const row = (id: string) => JSON.stringify({ id, title: 'Sparse attention', authors: ['A'], categories: ['cs.CL'], abstract: 'x', listing_dates: ['2025-05-06'] });
 
@@ -46,28 +64,16 @@ test('--help answers with the usage and does nothing else; unknown flags and str
   assert.deepEqual(fs.readdirSync(dir), [], 'nothing ran');
 });
 
-test('ingest, admin and import --all: usage errors say what is wrong on stderr, exit 2, and create no database', () => {
+test('ingest, admin and import --all: usage errors say what is wrong on stderr, exit 2, and create no database', async () => {
   const dir = tempDir();
   const env = { PAPERBOY_DATA_DIR: dir, PAPERBOY_ARXIV_API_URL: 'http://127.0.0.1:9/api', PAPERBOY_ARXIV_OAI_URL: 'http://127.0.0.1:9/oai', PAPERBOY_ARXIV_RSS_URL: 'http://127.0.0.1:9/rss', PAPERBOY_ARXIV_MIN_INTERVAL_MS: '0' };
+  // The command line itself, once per command: stderr, exit 2, nothing on stdout, no database.
   const cases: [string[], RegExp][] = [
     [['ingest'], /^ingest: choose one of --oai, --api, --rss/],
-    [['ingest', '--oai', '--rss'], /^ingest: choose one of/],
-    [['ingest', '--oai'], /^ingest: --oai needs --from DATE or --catch-up/],
-    [['ingest', '--oai', '--from', '2025-02-30'], /^ingest: --from: "2025-02-30" is not a date/],
-    [['ingest', '--oai', '--from', '2025-05-02', '--until', '2025-05-01'], /^ingest: --until is before --from/],
-    [['ingest', '--oai', '--catch-up', '--prefix', 'oai_dc'], /^ingest: --prefix: arXivRaw or arXiv/],
-    [['ingest', '--api', '--ids', '2407.13168,not-an-id'], /^ingest: --ids: not arXiv ids: not-an-id/],
-    [['ingest', '--api', '--ids', ''], /^ingest: --ids: give at least one arXiv id/],
-    [['ingest', '--api', '--ids', ' , '], /^ingest: --ids: give at least one arXiv id/],
-    [['ingest', '--api', '--query', 'x', '--max', '0'], /^ingest: --max: a whole number/],
-    [['ingest', '--api'], /^ingest: --api needs --query or --ids/],
-    [['ingest', '--rss', 'cs.CL;DROP'], /^ingest: not arXiv categories: cs\.CL;DROP/],
     [['ingest', '--bogus'], /^ingest: Unknown option '--bogus'/],
     [['admin'], /^admin: name a subcommand/],
     [['admin', 'create-user', '--bogus'], /^admin: Unknown option '--bogus'/],
     [['import', '--all'], /^import: --all needs the FILE to read\n/],
-    [['import', '--all', 'a.gz', 'b.gz'], /^import: --all reads one FILE \(got 2 arguments\)/],
-    [['import', '--all', '--bogus', 'x.gz'], /^import: Unknown option '--bogus'/],
   ];
   for (const [args, message] of cases) {
     const r = paperboy(args, env);
@@ -82,44 +88,71 @@ test('ingest, admin and import --all: usage errors say what is wrong on stderr, 
     assert.match(r.stdout, /usage:\s+paperboy (ingest|import --all|admin create-user)/, args.join(' '));
   }
   assert.deepEqual(fs.readdirSync(dir), [], 'no database was created');
+
+  // The rest of import --all's wording, through the same function in this process (ingest's: test/commands/ingest-cli.test.ts).
+  for (const [args, message] of [[['--all', 'a.gz', 'b.gz'], /^import: --all reads one FILE \(got 2 arguments\)/], [['--all', '--bogus', 'x.gz'], /^import: Unknown option '--bogus'/]] as const) {
+    const r = await captured((out, err) => runImportAll(unopened, [...args], out, err));
+    assert.equal(r.code, 2, args.join(' '));
+    assert.match(r.err, message, args.join(' '));
+    assert.match(r.err, /usage: paperboy import --all FILE/, args.join(' '));
+  }
 });
 
 test('usage errors of the commands that read name the problem, then print the usage (exit 2), with or without a database, and create none', async () => {
+  // The command line itself, once per command, in a folder without a database and in one with.
   const cases: [string[], RegExp][] = [
-    [['search'], /^search: give a query\n/],
     [['search', 'x', '--mode', 'bogus'], /^search: --mode is hybrid, keyword or semantic\n/],
-    [['search', 'x', '--sort', 'bogus'], /^search: --sort is relevance, date or upvotes\n/],
-    [['search', 'x', '--limit', '0'], /^search: --page is 1 or more, --limit 1 to 100\n/],
-    [['search', 'x', '--bogus'], /^search: Unknown option '--bogus'/],
     [['export'], /^export: name the FILE to write\n/],
-    [['export', 'a', 'b'], /^export: takes one FILE \(got 2 arguments\)/],
     [['keywords', '--bogus'], /^keywords: Unknown option '--bogus'/],
-    [['reindex', '--bogus'], /^reindex: Unknown option '--bogus'/],
     [['reindex', '--drop-semantic'], /^reindex: --drop-semantic goes with --keyword-only/],
     [['eval-search'], /^eval-search: name the BEIR folder \(DIR\)\n/],
-    [['eval-search', 'dir', '--split', 'dev'], /^eval-search: --split is train or test\n/],
-    [['digest'], /^digest: name a subcommand/],
-    [['digest', 'status', 'x'], /^digest: status takes no arguments/],
     [['digest', 'send', '--period', 'monthly'], /^digest: --period must be daily or weekly\n/],
-    [['digest', 'send', '--date', '2025-13-01'], /^digest: --date must be a day \(YYYY-MM-DD\), got "2025-13-01"\n/],
   ];
   const empty = tempDir();
   const withDb = tempDir();
   assert.equal(paperboy(['migrate'], { PAPERBOY_DATA_DIR: withDb }).code, 0);
-  const runs = [empty, withDb].flatMap((dir) => cases.map(([args, problem]) => ({ dir, args, problem, what: `${args.join(' ')} (${dir === empty ? 'no database' : 'a database'})` })));
-  // Four processes at a time: each is a whole start of the command line, and they are independent.
-  for (let i = 0; i < runs.length; i += 4) {
-    const batch = runs.slice(i, i + 4);
-    const results = await Promise.all(batch.map((c) => runPaperboyAsync(c.args, { PAPERBOY_DATA_DIR: c.dir })));
-    batch.forEach(({ args, problem, what }, j) => {
-      const r = results[j]!;
+  for (const dir of [empty, withDb]) {
+    for (const [args, problem] of cases) {
+      const what = `${args.join(' ')} (${dir === empty ? 'no database' : 'a database'})`;
+      const r = paperboy(args, { PAPERBOY_DATA_DIR: dir });
       assert.equal(r.code, 2, `${what}: ${r.stderr}`);
       assert.match(r.stderr, problem, what);
       assert.match(r.stderr, new RegExp(`usage:\\s+paperboy ${args[0]}`), what);
       assert.equal(r.stdout, '', what);
-    });
+    }
   }
   assert.deepEqual(fs.readdirSync(empty), [], 'no database was created');
+
+  // The rest of the wording, through the functions main calls before it looks for a database.
+  const digest = loadConfig({ LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: empty }).digest;
+  const codeOf = (parsed: number | object) => (typeof parsed === 'number' ? parsed : null);
+  const check = {
+    search: (args: string[], out: Out, err: Out) => codeOf(parseSearchArgs(args, out, err)),
+    export: (args: string[], out: Out, err: Out) => runExport(unopened, args, out, err),
+    reindex: (args: string[], out: Out, err: Out) => codeOf(parseReindexArgs(args, out, err)),
+    'eval-search': (args: string[], out: Out, err: Out) => runEvalSearch(args, out as NodeJS.WritableStream, err as NodeJS.WritableStream),
+    digest: (args: string[], _out: Out, err: Out) => digestUsageError(args, digest, () => Date.now(), err),
+  };
+  const wording: [keyof typeof check, string[], RegExp][] = [
+    ['search', [], /^search: give a query\n/],
+    ['search', ['x', '--sort', 'bogus'], /^search: --sort is relevance, date or upvotes\n/],
+    ['search', ['x', '--limit', '0'], /^search: --page is 1 or more, --limit 1 to 100\n/],
+    ['search', ['x', '--bogus'], /^search: Unknown option '--bogus'/],
+    ['export', ['a', 'b'], /^export: takes one FILE \(got 2 arguments\)/],
+    ['reindex', ['--bogus'], /^reindex: Unknown option '--bogus'/],
+    ['eval-search', ['dir', '--split', 'dev'], /^eval-search: --split is train or test\n/],
+    ['digest', [], /^digest: name a subcommand/],
+    ['digest', ['status', 'x'], /^digest: status takes no arguments/],
+    ['digest', ['send', '--date', '2025-13-01'], /^digest: --date must be a day \(YYYY-MM-DD\), got "2025-13-01"\n/],
+  ];
+  for (const [command, args, problem] of wording) {
+    const what = [command, ...args].join(' ');
+    const r = await captured((out, err) => check[command](args, out, err));
+    assert.equal(r.code, 2, `${what}: ${r.err}`);
+    assert.match(r.err, problem, what);
+    assert.match(r.err, new RegExp(`usage:\\s+paperboy ${command}`), what);
+    assert.equal(r.out, '', what);
+  }
 });
 
 test('search without a query prints the usage and exits 2', () => {

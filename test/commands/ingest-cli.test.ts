@@ -95,9 +95,21 @@ test('ingest --dry-run: on a missing database it says so and creates nothing; on
   }
 });
 
-test('ingest: an option the chosen mode does not take, or two that exclude each other, is a usage error naming them; nothing is opened or run', async () => {
+test('ingest: a usage error (no mode or two, a missing or bad value, an option the chosen mode does not take, two that exclude each other) names the problem; nothing is opened or run', async () => {
   const config = loadConfig({ LOG_LEVEL: 'silent', PAPERBOY_DATA_DIR: tempDir() });
   const cases: [string[], string][] = [
+    [[], 'choose one of --oai, --api, --rss'],
+    [['--oai', '--rss'], 'choose one of --oai, --api, --rss'],
+    [['--oai'], '--oai needs --from DATE or --catch-up'],
+    [['--oai', '--from', '2025-02-30'], '--from: "2025-02-30" is not a date (YYYY-MM-DD)'],
+    [['--oai', '--from', '2025-05-02', '--until', '2025-05-01'], '--until is before --from'],
+    [['--oai', '--catch-up', '--prefix', 'oai_dc'], '--prefix: arXivRaw or arXiv'],
+    [['--api', '--ids', '2407.13168,not-an-id'], '--ids: not arXiv ids: not-an-id'],
+    [['--api', '--ids', ''], '--ids: give at least one arXiv id'],
+    [['--api', '--ids', ' , '], '--ids: give at least one arXiv id'],
+    [['--api', '--query', 'x', '--max', '0'], '--max: a whole number from 1 to 30000'],
+    [['--api'], '--api needs --query or --ids'],
+    [['--rss', 'cs.CL;DROP'], 'not arXiv categories: cs.CL;DROP'],
     [['--oai', '--from', '2025-05-01', '--catch-up'], '--catch-up cannot be used with --from'],
     [['--oai', '--catch-up', '--until', '2025-05-03'], '--catch-up cannot be used with --until'],
     [['--oai', '--from', '2025-05-01', '--query', 'ti:x'], '--oai does not take --query'],
