@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseSize } from '../../src/cli/import.ts';
+import { parseImportArgs, parseSize } from '../../src/cli/import.ts';
 import { tempDir } from '../helpers/store.ts';
 import { runPaperboy } from '../helpers/paperboy.ts';
 
@@ -23,17 +23,27 @@ test('bad --max-unpacked values are refused with a clear message and exit 2, bef
   const file = path.join(dir, 'never-read.jsonl');
   fs.writeFileSync(file, LINE);
   const db = path.join(dir, 'never.db');
-  for (const value of ['0', '-5', 'abc', '10XB', '', '0.1', '1e9', '5 GB GB', '99999999999999999999TB']) {
-    const r = paperboy(['import', `--max-unpacked=${value}`, file], { DATABASE_URL: `sqlite:${db}` });
-    assert.equal(r.code, 2, `${value}: ${r.stderr}`);
-    assert.match(r.stderr, /import: --max-unpacked: expected a size above 0 such as 500MB, 20GB or 2000000 \(bytes\), got "/, value);
-    assert.match(r.stderr, /usage: paperboy import FILE/);
-    assert.doesNotMatch(r.stderr, /at .*\.ts:\d+/);
-  }
+  const refused = /import: --max-unpacked: expected a size above 0 such as 500MB, 20GB or 2000000 \(bytes\), got "/;
+  // The command itself, once with a bad size and once without one.
+  const r = paperboy(['import', '--max-unpacked=10XB', file], { DATABASE_URL: `sqlite:${db}` });
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, refused);
+  assert.match(r.stderr, /usage: paperboy import FILE/);
+  assert.doesNotMatch(r.stderr, /at .*\.(ts|js):\d+/);
   const missing = paperboy(['import', file, '--max-unpacked'], { DATABASE_URL: `sqlite:${db}` });
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /import: Option '--max-unpacked <value>' argument missing/);
   assert.equal(fs.existsSync(db), false, 'no database was created or opened');
+  // Other bad sizes, through the argument check main runs before it opens the store.
+  for (const value of ['0', '-5', 'abc', '', '0.1', '1e9', '5 GB GB', '99999999999999999999TB']) {
+    let out = '';
+    let err = '';
+    const parsed = parseImportArgs([`--max-unpacked=${value}`, file], { write: (s: string) => { out += s; } }, { write: (s: string) => { err += s; } });
+    assert.equal(parsed, 2, value);
+    assert.match(err, refused, value);
+    assert.match(err, /usage: paperboy import FILE/, value);
+    assert.equal(out, '', value);
+  }
 });
 
 test('sizes as people write them', () => {
