@@ -61,6 +61,13 @@ export interface OpenDataTest {
   json(path: string, init?: RequestInit): Promise<{ res: Response; body: unknown }>;
 }
 
+/** What other sites may show from an openDataApp (Cross-Origin-Resource-Policy: cross-origin): images, */
+export const CROSS_ORIGIN_IMAGES = ['/api/papers/2505.00210/thumbnail.svg', '/api/avatars/ada.svg', '/stats/votes.svg?paper=2505.00201'];
+/** ... and the data: the JSON API, the feeds, the API's description. */
+export const CROSS_ORIGIN_DATA = [
+  '/api/daily_papers?date=2025-05-05', '/api/papers/2505.00201', '/feeds/daily.rss?date=2025-05-05', '/feeds/daily.atom?date=2025-05-05', '/openapi.json',
+];
+
 export async function openDataApp(options: { search?: boolean; now?: () => number; arxiv?: OpenDataAppDeps['arxiv'] } = {}): Promise<OpenDataTest> {
   const store = await tempStore();
   await seedSmallCorpus(store);
