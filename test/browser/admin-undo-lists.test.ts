@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { browserUnavailable, launchBrowser, seriousA11yViolations, signedInPage } from '../helpers/browser.ts';
 import { ADMIN, moderationSite } from '../helpers/moderation-site.ts';
 import type { WebClient } from '../helpers/web-client.ts';
-import type { Running } from '../digest/support.ts';
+import type { Running } from '../helpers/running-site.ts';
 
 let r: Running;
 let admin: WebClient;

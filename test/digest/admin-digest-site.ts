@@ -10,7 +10,7 @@ import { digestDb, insertSubscription, markAddressBounced, type SubscriptionKind
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { createMember } from '../helpers/factories.ts';
 import type { WebClient } from '../helpers/web-client.ts';
-import { startRunning, type Running } from './support.ts';
+import { startRunning, type Running } from '../helpers/running-site.ts';
 
 export const ADMIN = { username: 'boss', password: 'admin password 123' };
 export const MAILTO = 'leave@paperboy.test';

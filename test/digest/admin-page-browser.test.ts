@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { runDigestCli } from '../../src/cli/digest.ts';
 import { browserUnavailable, launchBrowser, seriousA11yViolations, signedInPage } from '../helpers/browser.ts';
 import { ADMIN, startAdminDigestSite } from './admin-digest-site.ts';
-import type { Running } from './support.ts';
+import type { Running } from '../helpers/running-site.ts';
 
 let r: Running;
 before(async () => {

@@ -9,7 +9,7 @@ import { simpleParser } from 'mailparser';
 import { runDigestCli } from '../../src/cli/digest.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 import { startAdminDigestSite } from './admin-digest-site.ts';
-import type { Running } from './support.ts';
+import type { Running } from '../helpers/running-site.ts';
 
 let r: Running;
 let admin: WebClient;

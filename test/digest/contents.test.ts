@@ -12,7 +12,7 @@ import { newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription, type SubscriptionKind, type SubscriptionPeriod } from '../../src/store/subscriptions.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
-import { linksIn, pathOf, startRunning, type Running } from './support.ts';
+import { linksIn, pathOf, startRunning, type Running } from '../helpers/running-site.ts';
 
 let r: Running;
 /** Papers per list day: more than a daily digest (10) or an alert (25) holds on Monday May 5. */

@@ -12,7 +12,7 @@ import { newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot } from '../helpers/browser.ts';
 import { createMember } from '../helpers/factories.ts';
-import { startRunning, type Running } from './support.ts';
+import { startRunning, type Running } from '../helpers/running-site.ts';
 
 const skip = browserUnavailable();
 

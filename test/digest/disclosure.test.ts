@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { MAX_SUBSCRIPTIONS_PER_ADDRESS, newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { makeMembers } from '../helpers/members.ts';
-import { startRunning, type Running } from './support.ts';
+import { startRunning, type Running } from '../helpers/running-site.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 
 let r: Running;

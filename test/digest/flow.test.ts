@@ -10,7 +10,7 @@ import { runDigestCli } from '../../src/cli/digest.ts';
 import { DIGEST_DEFAULTS } from '../../src/services/digest-config.ts';
 import { digestDb } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
-import { linksIn, pathOf, startRunning, type Running } from './support.ts';
+import { linksIn, pathOf, startRunning, type Running } from '../helpers/running-site.ts';
 
 let r: Running;
 before(async () => {

@@ -13,7 +13,7 @@ import { newNonce } from '../../src/services/subscriptions.ts';
 import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { makeMembers } from '../helpers/members.ts';
-import { linksIn, pathOf, startRunning, type Running } from './support.ts';
+import { linksIn, pathOf, startRunning, type Running } from '../helpers/running-site.ts';
 
 let r: Running;
 before(async () => {

@@ -10,7 +10,7 @@ import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { newNonce } from '../../src/services/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import type { WebClient } from '../helpers/web-client.ts';
-import { startRunning, type Running } from './support.ts';
+import { startRunning, type Running } from '../helpers/running-site.ts';
 
 let r: Running;
 let admin: WebClient;

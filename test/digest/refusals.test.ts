@@ -6,7 +6,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createMember } from '../helpers/factories.ts';
-import { freePort, startRunning, type Running } from './support.ts';
+import { startRunning, type Running } from '../helpers/running-site.ts';
+import { freePort } from '../helpers/server-process.ts';
 
 let r: Running;
 before(async () => { r = await startRunning(); });

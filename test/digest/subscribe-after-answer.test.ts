@@ -15,7 +15,8 @@ import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { ERROR_LEVEL, logLines } from '../helpers/log-lines.ts';
 import { makeMembers } from '../helpers/members.ts';
 import type { WebClient } from '../helpers/web-client.ts';
-import { freePort, linksIn, pathOf, startRunning, startRunningForFile, type Running } from './support.ts';
+import { linksIn, pathOf, startRunning, startRunningForFile, type Running } from '../helpers/running-site.ts';
+import { freePort } from '../helpers/server-process.ts';
 
 const LONG_AGO = '2025-05-01T00:00:00.000Z';
 

@@ -10,7 +10,7 @@ import { DIGEST_DEFAULTS } from '../../src/services/digest-config.ts';
 import { FIXED_NOW } from '../helpers/store.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { topicalRecords } from '../search/fixtures.ts';
-import { startRunning, type Running } from '../digest/support.ts';
+import { startRunning, type Running } from '../helpers/running-site.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 
 let r: Running;

@@ -19,7 +19,7 @@ import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { tempDir } from '../helpers/store.ts';
-import { freePort } from '../digest/support.ts';
+import { freePort } from '../helpers/server-process.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 
 /** An SMTP server that takes a message's data and answers only when `release()` is called. */

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createAccount } from '../../src/services/accounts.ts';
 import { seedSmallCorpus } from './app.ts';
 import type { WebClient } from './web-client.ts';
-import { startRunning, type Running } from '../digest/support.ts';
+import { startRunning, type Running } from './running-site.ts';
 
 export const ADMIN = { username: 'boss', password: 'admin password 123' };
 

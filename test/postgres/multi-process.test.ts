@@ -16,7 +16,7 @@ import { digestDb, insertSubscription } from '../../src/store/subscriptions.ts';
 import { seedSmallCorpus } from '../helpers/app.ts';
 import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
 import { FIXED_NOW, tempDir } from '../helpers/store.ts';
-import { freePort } from '../digest/support.ts';
+import { freePort } from '../helpers/server-process.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 

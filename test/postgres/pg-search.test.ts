@@ -429,7 +429,7 @@ test('the search page and search-as-you-type on the PostgreSQL engine: hostile q
 
 test('paperboy serve with PAPERBOY_SEARCH_ENGINE=postgres: builds the model, answers /search, finds and embeds a new paper without a rebuild', { skip, timeout: 180_000 }, async () => {
   const { spawn } = await import('node:child_process');
-  const { freePort } = await import('../digest/support.ts');
+  const { freePort } = await import('../helpers/server-process.ts');
   const db = await createTestDatabase();
   const store = await openStore(db.url);
   const port = await freePort();

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { moderationSite } from '../helpers/moderation-site.ts';
 import type { WebClient } from '../helpers/web-client.ts';
-import type { Running } from '../digest/support.ts';
+import type { Running } from '../helpers/running-site.ts';
 
 let r: Running;
 let admin: WebClient;

@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAccount } from '../../src/services/accounts.ts';
-import { linksIn, startRunningForFile } from '../digest/support.ts';
+import { linksIn, startRunningForFile } from '../helpers/running-site.ts';
 import { ERROR_LEVEL } from '../helpers/log-lines.ts';
 import type { WebClient } from '../helpers/web-client.ts';
 

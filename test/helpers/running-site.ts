@@ -1,26 +1,19 @@
 /**
- * Shared by the digest tests: a real Paperboy server whose mail goes to a real SMTP sink, a
- * cookie-keeping client for it over HTTP, and helpers to pull links out of received mail.
+ * A real Paperboy server in this process whose mail goes to a real SMTP sink, a cookie-keeping
+ * client for it over HTTP, and helpers to pull links out of received mail (the digest tests, and
+ * others that need mail or a server on a port).
  */
-import net from 'node:net';
 import { after } from 'node:test';
 import pino, { type Logger } from 'pino';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { startServer, type Server } from '../../src/cli/serve.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
-import { logLines } from '../helpers/log-lines.ts';
-import { tempDatabaseUrl, tempDir } from '../helpers/store.ts';
-import { atEndOfFile, testStoreKind } from '../helpers/postgres.ts';
-import { WebClient } from '../helpers/web-client.ts';
+import { logLines } from './log-lines.ts';
+import { freePort } from './server-process.ts';
+import { tempDatabaseUrl, tempDir } from './store.ts';
+import { atEndOfFile, testStoreKind } from './postgres.ts';
+import { WebClient } from './web-client.ts';
 import { startSmtpSink, type SmtpSink } from '../mail/smtp-sink.ts';
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 export interface Running {
   server: Server;
