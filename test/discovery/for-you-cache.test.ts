@@ -15,7 +15,7 @@ import { prepareLatestPeriods, startForYouPreparation } from '../../src/discover
 import { createUser } from '../../src/store/users.ts';
 import { setVote } from '../../src/store/votes.ts';
 import { listAuthorsOf, listMemberHistory, listPaperTextsByIds, listPeriodPapers, setNotInterested } from '../../src/store/discovery.ts';
-import { FIXED_NOW, tempStore } from '../helpers/store.ts';
+import { changesSettled, FIXED_NOW, tempStore } from '../helpers/store.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { SMALL_EMBEDDER, topicalRecords } from '../search/fixtures.ts';
 
@@ -133,11 +133,7 @@ test('periods prepared ahead are what a member\'s call then uses, with the same 
   // On PostgreSQL the store sees commits through a counter it polls every 250 ms: the votes above
   // must have reached the change token before anything is prepared, or the cache rightly drops
   // what was prepared when they arrive.
-  for (let last = store.changeToken(); ;) {
-    await new Promise((res) => setTimeout(res, 300));
-    if (store.changeToken() === last) break;
-    last = store.changeToken();
-  }
+  await changesSettled(store);
   const deps = { store, index };
   const cache = new ForYouCache();
   const latest = (await store.db.selectFrom('announcements').select((eb) => eb.fn.max('day').as('d')).executeTakeFirstOrThrow()).d as string;

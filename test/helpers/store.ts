@@ -63,3 +63,16 @@ export function tempDir(): string {
   atEndOfFile(async () => fs.rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
+
+/**
+ * Waits until the store's change token holds still for longer than PostgreSQL's poll of the commit
+ * counter (250 ms): commits made so far are then reflected in it, and a cache filled from now on is
+ * not dropped when they arrive. On SQLite, whose token follows its commits at once, one look.
+ */
+export async function changesSettled(store: Store): Promise<void> {
+  for (let last = store.changeToken(); ;) {
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    if (store.changeToken() === last) return;
+    last = store.changeToken();
+  }
+}
