@@ -8,6 +8,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { startTestServer } from './server.ts';
+import { WebClient } from './web-client.ts';
 
 export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
@@ -72,32 +73,13 @@ export async function openSite(viewport: { width: number; height: number }, env:
  * test/browser/community.test.ts. The page is blank: the test goes where it begins.
  */
 export async function signedInPage(browser: Browser, base: string, login: string, password: string, options: BrowserContextOptions = {}): Promise<Page> {
-  const jar = new Map<string, { value: string; path: string }>();
-  const send = async (where: string, init: RequestInit = {}): Promise<Response> => {
-    const headers = new Headers(init.headers);
-    if (jar.size > 0) headers.set('cookie', [...jar].map(([k, c]) => `${k}=${c.value}`).join('; '));
-    const res = await fetch(`${base}${where}`, { ...init, headers, redirect: 'manual' });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair = '', ...attributes] = line.split(';').map((part) => part.trim());
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq);
-      const value = pair.slice(eq + 1);
-      const cookiePath = attributes.find((a) => /^path=/i.test(a))?.slice(5) ?? '/';
-      if (value === '' || attributes.some((a) => /^max-age=0$/i.test(a))) jar.delete(name);
-      else jar.set(name, { value, path: cookiePath });
-    }
-    return res;
-  };
-  const form = await (await send('/signin')).text();
-  const token = /name="_csrf" value="([^"]+)"/.exec(form)?.[1];
-  if (!token) throw new Error('signedInPage: no form token on /signin');
-  const res = await send('/signin', {
-    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: token, login, password }).toString(),
-  });
+  // Over HTTP from this machine, as the browser's own requests come (127.0.0.1 whether or not the server trusts a proxy).
+  const client = new WebClient({ request: (where, init) => fetch(`${base}${where}`, { ...init, redirect: 'manual' }) }, '127.0.0.1');
+  const res = await client.post('/signin', { login, password });
   if (res.status !== 303) throw new Error(`signedInPage: signing in as ${login} answered ${res.status}`);
   const context = await browser.newContext(options);
-  await context.addCookies([...jar].map(([name, c]) => ({ name, value: c.value, url: `${base}${c.path}`, httpOnly: true, sameSite: 'Lax' as const })));
+  // Every cookie set at sign-in has Path=/.
+  await context.addCookies([...client.cookies].map(([name, value]) => ({ name, value, url: base, httpOnly: true, sameSite: 'Lax' as const })));
   return context.newPage();
 }
 

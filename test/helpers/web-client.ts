@@ -4,7 +4,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { simpleParser } from 'mailparser';
 
 type App = { request: (path: string, init?: RequestInit) => Response | Promise<Response> };
 
@@ -55,6 +54,7 @@ export class WebClient {
 /** Every message to `to` in an outbox folder, oldest first. */
 export async function mailsTo(outboxDir: string, to: string): Promise<Array<{ subject: string; text: string }>> {
   const files = fs.existsSync(outboxDir) ? fs.readdirSync(outboxDir).filter((f) => f.endsWith('.eml')).sort() : [];
+  const { simpleParser } = await import('mailparser'); // loaded by the tests that read mail, not by every test with a client
   const out: Array<{ subject: string; text: string }> = [];
   for (const f of files) {
     const mail = await simpleParser(fs.readFileSync(path.join(outboxDir, f)));
