@@ -174,9 +174,11 @@ async function recorded(run: Run, modeDetail: string, body: () => Promise<void>)
     // the run is recorded after it, with its counts, never one page short of what is stored.
     await run.settled();
     if (!dryRun && !signal?.aborted && run.counts.new + run.counts.updated > 0) {
-      // Keywords of what this run stored; a failure here is reported but does not fail the run.
+      // Keywords of what this run stored; a failure here is reported but does not fail the run. A
+      // stop meanwhile ends it between batches: those done are kept, the rest stay due for the next.
       try {
-        await refreshKeywords(store, { now });
+        const keywords = await refreshKeywords(store, { now, signal });
+        if (keywords.interrupted) run.problem(`keywords: stopped after ${keywords.papers} of ${keywords.due} papers; the others are computed by the next run`);
       } catch (err) {
         run.problem(`keywords: ${(err as Error).message}`);
       }
