@@ -3,7 +3,7 @@
  * them, the commit counter behind the page caches, and the PostgreSQL integrity checks.
  *
  * The driver (pg) is loaded when the first pool is made: a process on the embedded store never
- * loads it (about 60 ms of every command's and server's start).
+ * loads it (about 50 ms of every command's and server's start).
  */
 import type pg from 'pg';
 
