@@ -1,7 +1,7 @@
 /**
  * `paperboy ingest` stopped (SIGTERM, as a service manager stops it) while it computes the keywords
- * of what it stored: it ends at once with exit 130, the papers it fetched are kept, so are the
- * keywords it computed, and the papers it did not reach are left for the next run
+ * of what it stored: it ends with exit 130 before the last paper's keywords, the papers it fetched
+ * are kept, so are the keywords it computed, and the papers it did not reach are left for the next run
  * (`paperboy keywords` here). A real process, on the test run's store.
  */
 import { after, test } from 'node:test';
@@ -28,7 +28,7 @@ const withKeywords = (store: Store) => count(store, sql<{ n: number }>`SELECT CO
 /** The corpus statistics are saved before the first paper is scored. */
 const keywordsBegun = async (store: Store) => (await count(store, sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM keyword_model) + (SELECT COUNT(*) FROM paper_keyword_state) AS n`)) > 0;
 
-test('SIGTERM while ingest computes keywords: exit 130 at once, the fetched paper and the keywords done are kept, the rest stay due', { timeout: 120_000 }, async () => {
+test('SIGTERM while ingest computes keywords: exit 130 before the last paper, the fetched paper and the keywords done are kept, the rest stay due', { timeout: 120_000 }, async () => {
   const server = await startReplayServer({
     routes: [{ path: '/api/query', query: { id_list: '1707.08567', start: '0', max_results: '1' }, body: fixture('atom-2026/id_1707.08567.xml') }],
   });
