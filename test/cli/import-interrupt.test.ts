@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sql } from 'kysely';
 import { openStore } from '../../src/store/index.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 import { testStoreKind } from '../helpers/postgres.ts';
-import { FIXED_NOW, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { FIXED_NOW, keywordsBegun, papersWithKeywords, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
 
 const children: ChildProcess[] = [];
 after(() => { for (const c of children) c.kill('SIGKILL'); });
@@ -81,24 +80,13 @@ for (const signal of onPostgres ? ['SIGTERM'] as const : ['SIGINT', 'SIGTERM'] a
   });
 }
 
-/** Counted corpus statistics are saved before the first paper is scored: the keywords phase has begun. */
-async function keywordPhaseBegun(store: Awaited<ReturnType<typeof openStore>>): Promise<boolean> {
-  const { rows } = await sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM keyword_model) + (SELECT COUNT(*) FROM paper_keyword_state) AS n`.execute(store.db);
-  return Number(rows[0]!.n) > 0;
-}
-
-async function papersWithKeywords(store: Awaited<ReturnType<typeof openStore>>): Promise<number> {
-  const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM paper_keyword_state`.execute(store.db);
-  return Number(rows[0]!.n);
-}
-
 for (const signals of onPostgres ? [['SIGTERM']] as const : [['SIGTERM'], ['SIGINT', 'SIGINT']] as const) {
   test(`${signals.join(' then ')} once every line is read (keywords phase): exit 130, stopped=interrupted, the keywords done are kept, the rest come with the next import`, { timeout: 120_000 }, async () => {
     const { store, run } = await startImport(bigFile());
     try {
       const { child, out, exited } = run();
       // No keywords are computed before the last line is in: once they begin, every line has been read.
-      while (!(await keywordPhaseBegun(store))) {
+      while (!(await keywordsBegun(store))) {
         assert.ok(!out.ended, `the import ended before its keywords phase was seen:\n${out.stdout}${out.stderr}`);
         await new Promise((r) => setTimeout(r, 10));
       }

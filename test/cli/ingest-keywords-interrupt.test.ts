@@ -7,26 +7,18 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { sql } from 'kysely';
-import { openStore, type Store } from '../../src/store/index.ts';
+import { openStore } from '../../src/store/index.ts';
 import { fixture } from '../arxiv/support.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { nodeArgs, runPaperboyAsync } from '../helpers/paperboy.ts';
 import { startReplayServer } from '../helpers/replay-server.ts';
-import { FIXED_NOW, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
+import { FIXED_NOW, keywordsBegun, papersWithKeywords, tempDatabaseUrl, tempDir } from '../helpers/store.ts';
 
 const children: ChildProcess[] = [];
 after(() => { for (const c of children) c.kill('SIGKILL'); });
 
 /** Papers already in the store whose keywords were never computed: the run's keywords phase takes them on too. */
 const WAITING = 6_000;
-
-async function count(store: Store, query: ReturnType<typeof sql<{ n: number }>>): Promise<number> {
-  return Number((await query.execute(store.db)).rows[0]!.n);
-}
-const withKeywords = (store: Store) => count(store, sql<{ n: number }>`SELECT COUNT(*) AS n FROM paper_keyword_state`);
-/** The corpus statistics are saved before the first paper is scored. */
-const keywordsBegun = async (store: Store) => (await count(store, sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM keyword_model) + (SELECT COUNT(*) FROM paper_keyword_state) AS n`)) > 0;
 
 test('SIGTERM while ingest computes keywords: exit 130 before the last paper, the fetched paper and the keywords done are kept, the rest stay due', { timeout: 120_000 }, async () => {
   const server = await startReplayServer({
@@ -65,12 +57,12 @@ test('SIGTERM while ingest computes keywords: exit 130 before the last paper, th
     const [done, due] = [Number(said[1]), Number(said[2])];
     assert.equal(due, WAITING + 1);
     assert.ok(done < due, `stopped before the last paper (${done} of ${due})`);
-    assert.equal(await withKeywords(store), done, 'the keywords said to be done are in the store');
+    assert.equal(await papersWithKeywords(store), done, 'the keywords said to be done are in the store');
     assert.equal((await store.stats()).papers, WAITING + 1, 'the fetched paper is kept');
 
     const next = await runPaperboyAsync(['keywords'], { DATABASE_URL: databaseUrl, PAPERBOY_DATA_DIR: env.PAPERBOY_DATA_DIR });
     assert.equal(next.code, 0, next.stdout + next.stderr);
-    assert.equal(await withKeywords(store), WAITING + 1, 'the next run computed the keywords left undone');
+    assert.equal(await papersWithKeywords(store), WAITING + 1, 'the next run computed the keywords left undone');
   } finally {
     await store.close();
     await server.close();

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { atEndOfFile, createTestDatabase, testStoreKind } from './postgres.ts';
 
@@ -75,4 +76,16 @@ export async function changesSettled(store: Store): Promise<void> {
     if (store.changeToken() === last) return;
     last = store.changeToken();
   }
+}
+
+/** Papers whose keywords have been computed (and are kept). */
+export async function papersWithKeywords(store: Store): Promise<number> {
+  const { rows } = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM paper_keyword_state`.execute(store.db);
+  return Number(rows[0]!.n);
+}
+
+/** True once a keywords run has begun: its corpus statistics are saved before the first paper is scored. */
+export async function keywordsBegun(store: Store): Promise<boolean> {
+  const { rows } = await sql<{ n: number }>`SELECT (SELECT COUNT(*) FROM keyword_model) + (SELECT COUNT(*) FROM paper_keyword_state) AS n`.execute(store.db);
+  return Number(rows[0]!.n) > 0;
 }
