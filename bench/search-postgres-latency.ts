@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import { sql } from '../src/store/kysely.ts';
 import { PgSearchEngine } from '../src/search/pg-engine.ts';
 import { parseQuery } from '../src/search/query.ts';
 import type { SearchRequest } from '../src/search/search-index.ts';

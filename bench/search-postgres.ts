@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import { sql } from '../src/store/kysely.ts';
 import { readBeir } from '../src/search/beir.ts';
 import { evaluateBeir, type ModeScore } from '../src/search/evaluate.ts';
 import { PgSearchEngine } from '../src/search/pg-engine.ts';

@@ -21,7 +21,8 @@
  * Each vector records the version of the search document it was embedded from (migration 013), so
  * papers whose change left the log before this engine read it are found by comparing versions.
  */
-import { sql, type RawBuilder } from 'kysely';
+import type { RawBuilder } from 'kysely';
+import { sql } from '../store/kysely.ts';
 import type { Store } from '../store/index.ts';
 import { isConnectionLoss } from '../store/postgres/connection.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions } from './embedder.ts';

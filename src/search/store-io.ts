@@ -3,7 +3,8 @@
  * and re-ranking, the change log (migration 002), and the saved index parts. One function per
  * query, named for what it does.
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../store/kysely.ts';
 import type { Database } from '../store/schema.ts';
 import { isPostgres } from '../store/dialect.ts';
 import type { IndexDoc } from './segment.ts';

@@ -3,7 +3,8 @@
  * one author here. Exact matches on paper_authors.name (index of migration 006); spellings that
  * differ in case or spacing meet on paper_authors.name_key (migration 011).
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import { authorNameKey } from '../domain/author-key.ts';
 import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';

@@ -2,7 +2,8 @@
  * Comments on papers: threads, edits, soft deletion, reports and moderation, comment votes.
  * `papers.comments_count` counts visible comments and changes in the same transaction.
  */
-import { sql, type Kysely, type RawBuilder, type SqlBool, type Transaction } from 'kysely';
+import type { Kysely, RawBuilder, SqlBool, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import type { Database } from './schema.ts';
 import { lockCounterRows } from './dialect.ts';
 import { keysetOrder, keysetWhere, type KeysetKey, type KeysetSpec, type Toward } from './keyset.ts';

@@ -2,7 +2,8 @@
  * Daily-list entries made by members (submissions) and shaped by curators (feature, pin, hide),
  * and the code/project links curators and submitters add.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import type { Database } from './schema.ts';
 import { touchListDays } from './list-changes.ts';
 import { refreshPaperRanking } from './votes.ts';

@@ -2,7 +2,8 @@
  * Which database a query builder talks to, for the few queries whose best form differs between
  * the stores (row locks, SKIP LOCKED, string functions).
  */
-import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, sql } from './kysely.ts';
 import type { Database } from './schema.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

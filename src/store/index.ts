@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect, type Driver, type RawBuilder, type Transaction } from 'kysely';
+import type { Driver, RawBuilder, Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, sql, SqliteDialect } from './kysely.ts';
 import type pg from 'pg';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
 import type { Database } from './schema.ts';

@@ -5,7 +5,8 @@
  * added or removed elsewhere in the list neither repeat nor skip rows on the next page. The same
  * SQL runs on SQLite and PostgreSQL; each compares with the column's own collation, as its ORDER BY does.
  */
-import { sql, type RawBuilder, type SqlBool } from 'kysely';
+import type { RawBuilder, SqlBool } from 'kysely';
+import { sql } from './kysely.ts';
 
 type Direction = 'asc' | 'desc';
 /** Which way from the cursor row: `older` follows the list's order, `newer` goes back up it. */

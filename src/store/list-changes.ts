@@ -4,7 +4,8 @@
  * Feeds date themselves by the later of their newest item and this, so their Last-Modified never
  * moves back when the newest item leaves, and moves on when a harvest adds to a day already served.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import type { Database } from './schema.ts';
 
 /** 'daily': Daily papers; 'new': New on arXiv. */

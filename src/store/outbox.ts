@@ -4,7 +4,8 @@
  * digest exist once; `handed_at`, set by one conditional statement just before SMTP's end of
  * data, makes it go out at most once. Also: the papers a digest can list.
  */
-import { sql, type Expression, type Kysely, type RawBuilder } from 'kysely';
+import type { Expression, Kysely, RawBuilder } from 'kysely';
+import { sql } from './kysely.ts';
 import type { DigestCandidate } from '../domain/digest.ts';
 import { attachCardDetails } from './cards.ts';
 import { isPostgres } from './dialect.ts';

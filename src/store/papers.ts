@@ -2,7 +2,8 @@
  * Papers: upserts from ingestion and imports, and the paper page's read.
  */
 import { createHash } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import { authorNameKey } from '../domain/author-key.ts';
 import type { PaperRecord } from '../domain/paper.ts';
 import { hotness } from '../domain/ranking.ts';

@@ -7,7 +7,8 @@
  * and no caller goes on with a transaction after a failed statement, so an error cannot leave it
  * on for later writes. The embedded store has no such documents: everything here is a no-op there.
  */
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
 

@@ -2,7 +2,8 @@
  * Counts for /stats and the vote-history sparkline: per-day counts over a window of days, and
  * the categories papers were announced in. Every query reads a bounded window through an index.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import { addDays } from '../domain/dates.ts';
 import type { Database } from './schema.ts';
 

@@ -2,7 +2,8 @@
  * Digest subscriptions: one row per (address, what, how often), pending until its address is
  * confirmed by a signed link; unsubscribed or bounced rows stay for the record.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import { isPostgres } from './dialect.ts';
 import type { Database } from './schema.ts';
 

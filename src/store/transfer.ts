@@ -3,7 +3,8 @@
  * reading them in key order a page at a time, and writing them back. Dialect-neutral (Kysely
  * only), so the same code moves an instance between any two stores.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { sql } from './kysely.ts';
 import { authorNameKey } from '../domain/author-key.ts';
 import type { Database } from './schema.ts';
 

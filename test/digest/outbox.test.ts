@@ -4,7 +4,7 @@
  * and permanent SMTP errors, a mail server that is down, an unsubscribe between enqueue and send.
  */
 import { spawn } from 'node:child_process';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { smtpTransport } from '../../src/mail/transport.ts';

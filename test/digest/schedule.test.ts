@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino, { type Logger } from 'pino';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { simpleParser } from 'mailparser';
 import { DIGEST_LEASE_MS, startDigestScheduler } from '../../src/jobs/digest-scheduler.ts';
 import { smtpTransport } from '../../src/mail/transport.ts';

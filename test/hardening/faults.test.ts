@@ -13,7 +13,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import pino from 'pino';
 import { createArxivClient } from '../../src/arxiv/client.ts';
 import { SMTP_TIMEOUTS, smtpMailer } from '../../src/mail/mailer.ts';

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { atEndOfFile, createTestDatabase, testStoreKind } from './postgres.ts';
 

@@ -6,7 +6,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { authorNameKey } from '../../src/domain/author-key.ts';
 import { openStore } from '../../src/store/index.ts';
 import { paperRecord } from '../helpers/factories.ts';

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { openStore } from '../../src/store/index.ts';
 import { bundledMigrations } from '../../src/store/sqlite/migrate.ts';
 import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';

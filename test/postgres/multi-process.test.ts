@@ -4,7 +4,7 @@
  * processes, one of them killed mid-run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';

@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { runReindex } from '../../src/cli/reindex.ts';
 import { PgSearchEngine } from '../../src/search/pg-engine.ts';
 import { parseQuery } from '../../src/search/query.ts';

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { runEvalSearch } from '../../src/cli/eval-search.ts';
 import { PgSearchEngine } from '../../src/search/pg-engine.ts';
 import { parseQuery } from '../../src/search/query.ts';

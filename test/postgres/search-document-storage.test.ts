@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import pg from 'pg';
 import { PgSearchEngine } from '../../src/search/pg-engine.ts';
 import { parseQuery } from '../../src/search/query.ts';

@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { upsertPapers } from '../../src/store/papers.ts';
 import { atEndOfFile, createTestDatabase, testStoreKind } from '../helpers/postgres.ts';

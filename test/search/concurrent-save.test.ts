@@ -6,7 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql, type KyselyPlugin } from 'kysely';
+import type { KyselyPlugin } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import { SearchIndex } from '../../src/search/search-index.ts';
 import { openStore } from '../../src/store/index.ts';

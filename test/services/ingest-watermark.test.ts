@@ -7,7 +7,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { spawn } from 'node:child_process';
 import { ingestOai, oaiJobName, type IngestDeps, type OaiCheckpoint, type OaiIngestQuery } from '../../src/services/ingest.ts';
 import type { Store } from '../../src/store/index.ts';

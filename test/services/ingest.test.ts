@@ -15,7 +15,7 @@ import { tempDatabaseUrl, tempDir, tempStore } from '../helpers/store.ts';
 import { testStoreKind } from '../helpers/postgres.ts';
 import { closeAbandonedRuns, RUN_LEASE_MS } from '../../src/services/run-liveness.ts';
 import { runLeaseName } from '../../src/store/jobs.ts';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 
 const UA = 'Paperboy-test/0.1 (mailto:admin@example.org)';

@@ -10,7 +10,7 @@ import { closeAbandonedRuns, processOwner, RUN_HEARTBEAT_MS, RUN_LEASE_MS } from
 import { createArxivClient } from '../../src/arxiv/client.ts';
 import { runLeaseName } from '../../src/store/jobs.ts';
 import { ingestOai, INTERRUPTED, oaiRangeJobName, type IngestDeps } from '../../src/services/ingest.ts';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import { openStore, type Store } from '../../src/store/index.ts';
 import { testApp } from '../helpers/app.ts';
 import { startReplayServer, type ReplayServer } from '../helpers/replay-server.ts';

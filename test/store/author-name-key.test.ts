@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import BetterSqlite3 from 'better-sqlite3';
-import { sql } from 'kysely';
+import { sql } from '../../src/store/kysely.ts';
 import pg from 'pg';
 import { authorNameKey } from '../../src/domain/author-key.ts';
 import { migrationParts } from '../../src/store/backfills.ts';

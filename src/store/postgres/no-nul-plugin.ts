@@ -3,10 +3,8 @@
  * (feeds and pages drop control characters anyway), so on PostgreSQL every string a query sends
  * loses its NULs instead of failing the whole write.
  */
-import {
-  OperationNodeTransformer, type KyselyPlugin, type PluginTransformQueryArgs, type PluginTransformResultArgs,
-  type PrimitiveValueListNode, type QueryResult, type RootOperationNode, type UnknownRow, type ValueNode,
-} from 'kysely';
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, PrimitiveValueListNode, QueryResult, RootOperationNode, UnknownRow, ValueNode } from 'kysely';
+import { OperationNodeTransformer } from '../kysely.ts';
 
 const NUL_RE = /\u0000/g;
 const clean = (v: unknown): unknown => (typeof v === 'string' && v.includes('\u0000') ? v.replace(NUL_RE, '') : v);
