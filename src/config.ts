@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { isArxivCategory, suggestCategory } from './domain/categories.ts';
+import { categoryNameProblem } from './domain/categories.ts';
 import { plainIssue } from './issue-wording.ts';
 import { digestEnvShape, digestSettingsFrom, type DigestSettings } from './services/digest-config.ts';
 
@@ -38,9 +38,9 @@ const categoryList = z
   .superRefine((names, ctx) => {
     // A misspelt category harvests nothing and says nothing: refuse it here instead.
     // (A name of the wrong shape has had its problem said already.)
-    for (const name of names.filter((n) => CATEGORY_SHAPE.test(n) && !isArxivCategory(n))) {
-      const meant = suggestCategory(name);
-      ctx.addIssue({ code: 'custom', message: `${name} is not an arXiv category${meant ? ` (did you mean ${meant}?)` : ' (arxiv.org/category_taxonomy lists them: cs.CL, math.AG, hep-th, ...)'}` });
+    for (const name of names.filter((n) => CATEGORY_SHAPE.test(n))) {
+      const problem = categoryNameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
     }
   });
 

@@ -43,6 +43,16 @@ export function isArxivCategory(name: string): boolean {
   return KNOWN.has(name);
 }
 
+/**
+ * What is wrong with `name` as a category to follow, or null when arXiv has it: a misspelt category
+ * harvests nothing and says nothing, so settings and commands refuse it with this.
+ */
+export function categoryNameProblem(name: string): string | null {
+  if (isArxivCategory(name)) return null;
+  const meant = suggestCategory(name);
+  return `${name} is not an arXiv category${meant ? ` (did you mean ${meant}?)` : ' (arxiv.org/category_taxonomy lists them: cs.CL, math.AG, hep-th, ...)'}`;
+}
+
 /** The category `name` was probably meant to be: the same letters in arXiv's case, if there is one. */
 export function suggestCategory(name: string): string | null {
   const folded = name.toLowerCase();

@@ -110,6 +110,8 @@ test('ingest: a usage error (no mode or two, a missing or bad value, an option t
     [['--api', '--query', 'x', '--max', '0'], '--max: a whole number from 1 to 30000'],
     [['--api'], '--api needs --query or --ids'],
     [['--rss', 'cs.CL;DROP'], 'not arXiv categories: cs.CL;DROP'],
+    [['--rss', 'cs.cl'], 'cs.cl is not an arXiv category (did you mean cs.CL?)'],
+    [['--rss', 'cs.CL', 'cs.XY', 'stat.ml'], 'cs.XY is not an arXiv category (arxiv.org/category_taxonomy lists them: cs.CL, math.AG, hep-th, ...); stat.ml is not an arXiv category (did you mean stat.ML?)'],
     [['--oai', '--from', '2025-05-01', '--catch-up'], '--catch-up cannot be used with --from'],
     [['--oai', '--catch-up', '--until', '2025-05-03'], '--catch-up cannot be used with --until'],
     [['--oai', '--from', '2025-05-01', '--query', 'ti:x'], '--oai does not take --query'],
