@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { parseArxivId } from '../domain/arxiv-id.ts';
 import { msToDay, parseDay } from '../domain/dates.ts';
 import type { DailyEntryRecord, PaperRecord } from '../domain/paper.ts';
+import { plainIssue } from '../issue-wording.ts';
 import {
   collapseWhitespace as foldWhitespace, detexAccents as decodeLatexAccents, detexText, isoToUtc, isWithdrawn, parseRfc822,
 } from '../arxiv/normalize.ts';
@@ -294,8 +295,9 @@ function fromHfDaily(v: z.infer<Schemas['hfDaily']>): ImportedLine {
 
 export class ImportLineError extends Error {}
 
+/** A line's first three problems, each after its field, in the words the settings and the API use. */
 function describe(error: z.ZodError): string {
-  return error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'line'}: ${i.message}`).join('; ');
+  return error.issues.slice(0, 3).map((i) => `${i.path.join('.') || 'line'}: ${plainIssue(i).text}`).join('; ');
 }
 
 /**

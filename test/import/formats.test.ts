@@ -92,3 +92,10 @@ test('a Hugging Face row dates its paper: the list day, or the first day of the 
   assert.equal(adapt(hfDaily('2024-03-15', '2312.17653')).record.publishedAt, '2023-12-31T00:00:00.000Z');
   assert.equal(adapt({ ...hfDaily('2024-03-15', '2402.00001'), same_list_as_previous_date: true }).record.publishedAt, '2024-02-29T00:00:00.000Z');
 });
+
+test("a refused line's other problems are said in words, not in the validator's", () => {
+  assert.equal(reason({ ...hfDaily('2024-03-15'), title: '', upvotes: -3 }), 'hf-daily: title: must not be empty; upvotes: must be at least 0');
+  assert.equal(reason({ ...hfDaily('2024-03-15'), authors: 'A. Author', upvotes: 'many' }), 'hf-daily: authors: should be an array, not a string; upvotes: should be a number, not a string');
+  assert.equal(reason(listing({ categories: 'cs.CL' })), 'listing: categories: should be an array, not a string');
+  assert.doesNotMatch(reason(listing({ title: 7, abstract: null })), /Invalid input|Too (small|big)|expected \w+, received/);
+});
