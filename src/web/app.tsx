@@ -23,7 +23,7 @@ import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { hasVoted, votedAmong } from '../store/votes.ts';
 import type { Assets } from './assets.ts';
 import { hasActiveAdmin } from '../store/users.ts';
-import { csrfToken, sessionMiddleware, SESSION_COOKIE, type AppEnv, type AuthSettings } from './auth.ts';
+import { csrfToken, sessionMiddleware, SESSION_COOKIE, StaleFormError, type AppEnv, type AuthSettings } from './auth.ts';
 import { mountCommunityRoutes } from './community-routes.tsx';
 import { mountSearchRoutes } from './search-routes.tsx';
 import type { SearchIndex } from '../search/search-index.ts';
@@ -38,12 +38,13 @@ import { pageCache } from './page-cache.ts';
 import { isSharedPage, pageCachePolicy, PRIVATE_PAGE } from './cache-policy.ts';
 import { mountMetrics, requestMetrics } from './metrics-routes.ts';
 import { isPublicResource } from './resource-policy.ts';
+import { resendableFields } from './forms.ts';
 import { storeFault, STORE_FAULT_RETRY_SECONDS } from './store-faults.ts';
 import { perAddress } from './bot-limits.ts';
 import { adminPasswordGuard } from './admin-password.ts';
 import { AboutPage } from './pages/about.tsx';
 import { AdminRunsPage } from './pages/admin.tsx';
-import { ErrorPage } from './pages/error.tsx';
+import { ErrorPage, ExpiredFormPage } from './pages/error.tsx';
 import { FeedPage } from './pages/feed.tsx';
 import { renderDocument, type SiteInfo } from './pages/layout.tsx';
 import { COMMENT_THREADS_PER_PAGE, PaperPage, type PaperPageProps } from './pages/paper.tsx';
@@ -221,6 +222,11 @@ export function createApp(given: AppDeps) {
   app.onError(async (err, c) => {
     if (c.get('user') === undefined) { c.set('user', null); c.set('sessionToken', null); }
     const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
+    if (err instanceof StaleFormError && !wantsJson) {
+      const fields = await resendableFields(c);
+      const u = new URL(c.req.url);
+      if (fields) return html(c, <ExpiredFormPage site={await site(c)} action={u.pathname + u.search} fields={fields} />, 403);
+    }
     if (err instanceof UserError) {
       if (err.status >= 500) logger.warn({ err: err.cause ?? err, path: c.req.path }, err.message); // a service we depend on failed
       if (err.retryAfterSeconds) c.header('Retry-After', String(err.retryAfterSeconds));

@@ -59,19 +59,42 @@ export function csrfToken(c: Context<AppEnv>, s: AuthSettings): string {
   return sign(s.secret, anon);
 }
 
+const EXPIRED_FORM = 'This form has expired or was not sent from this site. Reload the page and try again.';
+
+/**
+ * A form from one of this site's own pages (the browser says so: Origin, or Sec-Fetch-Site
+ * same-origin) whose token no longer verifies: the page was opened before the member last signed
+ * in, here or in another tab, and its token was made for the session that ended. The error page
+ * may offer to send it again with a fresh token (app.tsx); a form from anywhere else never gets
+ * that offer, since it would hand a valid token to a page another site made the browser post.
+ */
+export class StaleFormError extends UserError {
+  constructor() {
+    super(403, EXPIRED_FORM);
+  }
+}
+
+/**
+ * Where the browser says a form comes from: another site (`Origin`), one of this site's pages
+ * (`Origin`, or `Sec-Fetch-Site: same-origin`), or it does not say (older browsers, other clients).
+ */
+export function formOrigin(c: Context<AppEnv>, s: AuthSettings): 'elsewhere' | 'here' | 'unsaid' {
+  const origin = c.req.header('origin');
+  const own = [s.origin, new URL(c.req.url).origin];
+  if (origin && origin !== 'null' && !own.includes(origin)) return 'elsewhere';
+  return (!!origin && own.includes(origin)) || c.req.header('sec-fetch-site') === 'same-origin' ? 'here' : 'unsaid';
+}
+
 /** Throws a 403 UserError unless the request carries this browser's CSRF token and no foreign Origin. */
 export function verifyCsrf(c: Context<AppEnv>, s: AuthSettings, token: unknown): void {
-  const origin = c.req.header('origin');
-  if (origin && origin !== 'null' && origin !== s.origin && origin !== new URL(c.req.url).origin) {
-    throw new UserError(403, 'This form was sent from another site.');
-  }
+  const from = formOrigin(c, s);
+  if (from === 'elsewhere') throw new UserError(403, 'This form was sent from another site.');
   const base = c.get('sessionToken') ?? getCookie(c, ANON_COOKIE);
   const given = typeof token === 'string' ? token : (c.req.header('x-csrf-token') ?? '');
-  if (!base || !given) throw new UserError(403, 'This form has expired or was not sent from this site. Reload the page and try again.');
-  const expected = Buffer.from(sign(s.secret, base));
+  const expected = base ? Buffer.from(sign(s.secret, base)) : null;
   const actual = Buffer.from(given);
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    throw new UserError(403, 'This form has expired or was not sent from this site. Reload the page and try again.');
+  if (!expected || given === '' || expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
+    throw from === 'here' ? new StaleFormError() : new UserError(403, EXPIRED_FORM);
   }
 }
 

@@ -25,7 +25,7 @@ import {
 } from '../store/subscriptions.ts';
 import type { Web } from './app.tsx';
 import { readForm } from './forms.ts';
-import { clientIp, csrfToken, requireUser, verifyCsrf, type AppEnv } from './auth.ts';
+import { clientIp, csrfToken, formOrigin, requireUser, verifyCsrf, type AppEnv } from './auth.ts';
 import { AdminDigestsPage, DigestWebPage } from './pages/digest.tsx';
 import {
   ConfirmPage, ManagePage, MemberDigestsPage, SubscribedPage, SubscribePage, SubscribeResultPage, SubscriptionGonePage, UnsubscribedPage, UnsubscribePage,
@@ -63,14 +63,13 @@ export function mountDigestRoutes(app: Hono<AppEnv>, web: Web): void {
   };
   /** The form came from a page of this site: its CSRF token, or (the cached subscribe box) a same-origin Origin. */
   const fromThisSite = (c: Context<AppEnv>, f: Form): boolean => {
-    const origin = c.req.header('origin');
-    const own = [auth.origin, new URL(c.req.url).origin];
-    if (origin && origin !== 'null' && !own.includes(origin)) throw new UserError(403, 'This form was sent from another site.');
+    const from = formOrigin(c, auth);
+    if (from === 'elsewhere') throw new UserError(403, 'This form was sent from another site.');
     try {
       verifyCsrf(c, auth, f._csrf);
       return true;
     } catch {
-      return (!!origin && own.includes(origin)) || c.req.header('sec-fetch-site') === 'same-origin';
+      return from === 'here';
     }
   };
   /** A form shown again with its error: a mail server that failed is logged, and says when to retry. */

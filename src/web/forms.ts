@@ -22,3 +22,30 @@ export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
   for (const [k, v] of Object.entries(body)) if (typeof v === 'string') fields[k] = v;
   return fields;
 }
+
+/**
+ * The fields of a member's refused form, to send again with a fresh token (ExpiredFormPage), the
+ * token left out; null when no member is signed in, the body is no form or cannot be read, or it
+ * holds a file or a password (a password is never written into a page).
+ */
+export async function resendableFields(c: Context<AppEnv>): Promise<[string, string][] | null> {
+  const type = c.req.header('content-type') ?? '';
+  if (!c.get('user') || c.req.method !== 'POST') return null;
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return null;
+  let body: Record<string, unknown>;
+  try {
+    body = await c.req.parseBody({ all: true });
+  } catch {
+    return null;
+  }
+  const fields: [string, string][] = [];
+  for (const [name, value] of Object.entries(body)) {
+    if (/password/i.test(name)) return null;
+    if (name === '_csrf') continue;
+    for (const v of Array.isArray(value) ? value : [value]) {
+      if (typeof v !== 'string') return null;
+      fields.push([name, v]);
+    }
+  }
+  return fields;
+}

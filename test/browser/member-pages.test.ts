@@ -194,4 +194,26 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
     }
     await page.context().close();
   });
+
+  test('a comment written on a page opened before signing in again is refused, then sent with "Send it again" from the keyboard', async () => {
+    const page = await signedIn();
+    await page.goto(`${base}/papers/${paperId}`);
+    // Signing in again elsewhere in this browser (another window): the open page's token is stale now.
+    const token = /name="_csrf" value="([^"]+)"/.exec(await (await page.request.get(`${base}/settings`)).text())![1]!;
+    const again = await page.request.post(`${base}/signin`, { form: { _csrf: token, login: 'ada', password: 'a long enough password' }, maxRedirects: 0 });
+    assert.equal(again.status(), 303, 'signed in again');
+
+    const words = `Read it twice & "kept" it ${Date.now()}`;
+    await page.locator('#body-new').fill(words);
+    await Promise.all([page.waitForURL(`${base}/actions/comment`), page.getByRole('button', { name: 'Comment', exact: true }).click()]);
+    assert.equal(await page.locator('h1').innerText(), 'Send this form again?');
+    assert.deepEqual(await moderateA11yViolations(page), []);
+    await screenshot(page, 'expired-form-send-again');
+
+    const button = page.getByRole('button', { name: 'Send it again' });
+    await button.focus();
+    await Promise.all([page.waitForURL(new RegExp(`/papers/${paperId.replace('.', '\\.')}\\?.*#c\\d+$`)), page.keyboard.press('Enter')]);
+    assert.equal(await page.locator('.comment', { hasText: words }).count(), 1, 'the comment is on the page, once');
+    await page.context().close();
+  });
 });

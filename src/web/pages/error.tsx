@@ -31,3 +31,25 @@ export function ErrorPage({ site, status, message }: { site: SiteInfo; status: n
     </Layout>
   );
 }
+
+/**
+ * A member's form that came with the token of a session that has since ended (StaleFormError):
+ * nothing was done, and it can be sent again as it was, under this session's token.
+ */
+export function ExpiredFormPage({ site, action, fields }: { site: SiteInfo; action: string; fields: [string, string][] }) {
+  return (
+    <Layout site={site} title="Send this form again?">
+      <div class="error-page">
+        <p class="status">Error 403</p>
+        <h1>Send this form again?</h1>
+        <p>It was on a page opened before you last signed in (in this window or another), so it was not accepted, and nothing has changed.</p>
+        <form method="post" action={action}>
+          <input type="hidden" name="_csrf" value={site.viewer?.csrf ?? ''} />
+          {fields.map(([name, value]) => <input type="hidden" name={name} value={value} />)}
+          <button type="submit" class="primary">Send it again</button>
+        </form>
+        <p><a href="/">Back to today's papers</a></p>
+      </div>
+    </Layout>
+  );
+}
