@@ -35,3 +35,12 @@ export function showsNothing(s: string): boolean {
 export function controlsToSpaces(s: string): string {
   return s.replace(CONTROL_RUN_RE, ' ');
 }
+
+/**
+ * What a member wrote in a field, as text: a field a form left out (or a value that is not text)
+ * reads as empty, so it is refused with the field's own message ("Name the collection.") rather
+ * than a validator's account of types.
+ */
+export function fieldText(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}

@@ -4,6 +4,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { fieldText } from '../domain/text.ts';
 import type { Mailer } from '../mail/mailer.ts';
 import type { Store } from '../store/index.ts';
 import { revokeUserApiTokens } from '../store/api-tokens.ts';
@@ -54,7 +55,7 @@ export const passwordSchema = z.string()
   .min(PASSWORD_MIN, `Password: at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX, `Password: at most ${PASSWORD_MAX} characters`);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(fieldText(value));
   if (!r.success) throw new UserError(422, r.error.issues.map((i) => i.message).join('. '));
   return r.data;
 }
@@ -155,7 +156,7 @@ export class MailUnavailable extends UserError {
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
   // Every problem of the form at once (a taken name too), not one per attempt.
-  const checked = [usernameSchema.safeParse(input.username), emailSchema.safeParse(input.email), passwordSchema.safeParse(input.password)] as const;
+  const checked = [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))] as const;
   const problems = checked.flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
   const [u, e, p] = checked;
   const taken = u.success && await isUsernameTaken(deps.store.db, u.data); // usernames are public anyway
@@ -446,7 +447,7 @@ export async function deleteAccount(deps: AccountDeps, user: User, input: { curr
 /** For the CLI: an account that can sign in at once (the first admin). */
 /** What is wrong with a new account's username, e-mail and password as written, every problem (no store needed). */
 export function newAccountProblems(input: { username: unknown; email: unknown; password: unknown }): string[] {
-  return [usernameSchema.safeParse(input.username), emailSchema.safeParse(input.email), passwordSchema.safeParse(input.password)]
+  return [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))]
     .flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
 }
 

@@ -23,7 +23,7 @@ import { setVote } from '../store/votes.ts';
 import { UserError } from './errors.ts';
 import { limit } from './rate-limits.ts';
 import { counted } from '../domain/words.ts';
-import { controlsToSpaces, hasControlCharacter, showsNothing } from '../domain/text.ts';
+import { controlsToSpaces, fieldText, hasControlCharacter, showsNothing } from '../domain/text.ts';
 import { ownEntry } from '../domain/lookup.ts';
 import { isRowId } from '../store/row-id.ts';
 
@@ -194,7 +194,7 @@ const commentBody = z.string().transform((s) => s.replace(/\r\n?/g, '\n').trim()
   .refine((s) => s === '' || hasControlCharacter(s.replace(/[\n\t]/g, ' ')) || !showsNothing(s), 'Write something first.');
 
 function parseBody(body: unknown): string {
-  const r = commentBody.safeParse(typeof body === 'string' ? body : '');
+  const r = commentBody.safeParse(fieldText(body));
   if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
   return r.data;
 }
@@ -308,7 +308,7 @@ export function slugify(name: string): string {
 export async function createCollection(deps: CommunityDeps, user: User | null, input: { name: unknown; isPublic: unknown; paperId?: string }): Promise<{ id: number; slug: string }> {
   const u = requireMember(user);
   await limit(deps.store, 'collectionAccount', u.id, deps.now());
-  const r = collectionName.safeParse(input.name);
+  const r = collectionName.safeParse(fieldText(input.name));
   if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
   const base = slugify(r.data);
   const isPublic = checked(input.isPublic);
@@ -356,7 +356,7 @@ export async function editCollection(deps: CommunityDeps, user: User | null, id:
   await limit(deps.store, 'collectionAccount', c.userId, deps.now());
   let name: string | undefined;
   if (input.name !== undefined) {
-    const r = collectionName.safeParse(input.name);
+    const r = collectionName.safeParse(fieldText(input.name));
     if (!r.success) throw new UserError(422, r.error.issues[0]!.message);
     name = r.data;
   }

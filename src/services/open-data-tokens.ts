@@ -12,7 +12,7 @@ import type { Store } from '../store/index.ts';
 import { findUserById, type User } from '../store/users.ts';
 import { sha256 } from './accounts.ts';
 import { UserError } from './errors.ts';
-import { hasControlCharacter, showsNothing } from '../domain/text.ts';
+import { fieldText, hasControlCharacter, showsNothing } from '../domain/text.ts';
 import { isRowId } from '../store/row-id.ts';
 
 /** Every token starts with this, so secret scanners and people can recognise one. */
@@ -58,7 +58,7 @@ export const UNCONFIRMED_TOKEN = 'This API token was made before its account\'s 
 export async function createApiToken(deps: TokenDeps, user: User, input: { name: unknown; scope: unknown; expiresInDays?: unknown }): Promise<{ token: string; record: ApiToken }> {
   if (user.suspendedAt) throw new UserError(403, 'This account is suspended.');
   if (!user.emailVerifiedAt) throw new UserError(403, UNCONFIRMED);
-  const parsed = tokenInput.safeParse(input);
+  const parsed = tokenInput.safeParse({ ...input, name: fieldText(input.name) });
   if (!parsed.success) throw new UserError(422, parsed.error.issues.map((i) => i.message).join(' '));
   const now = deps.now();
   const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DigestPeriod } from '../domain/digest.ts';
+import { fieldText } from '../domain/text.ts';
 import { parseAlertQuery } from '../search/alert-query.ts';
 import { describeSubscription, renderAlreadySubscribedMail, renderConfirmMail, renderSubscriptionsFullMail } from '../mail/digest-template.tsx';
 import type { Mailer } from '../mail/mailer.ts';
@@ -96,7 +97,7 @@ export const periodSchema = z.enum(['daily', 'weekdays', 'weekly'], { error: 'Ho
 const kindSchema = z.enum(['trending', 'search', 'for-you'], { error: 'What: trending papers, a saved search or papers for you' });
 
 function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(value);
+  const r = schema.safeParse(fieldText(value));
   if (!r.success) throw new UserError(422, r.error.issues.map((i) => i.message).join('. '));
   return r.data;
 }
