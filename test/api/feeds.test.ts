@@ -318,3 +318,19 @@ test('FeedLinks: RSS and Atom alternates for a page head, escaped', () => {
   assert.match(site, /href="\/feeds\/daily.rss"/);
   assert.match(site, /href="\/feeds\/weekly.atom"/);
 });
+
+test('New on arXiv carries its whole day, as arXiv\'s feeds do: a day of 260 announcements is 260 items', async () => {
+  const t = await openDataApp();
+  const day = '2025-05-14';
+  await t.store.upsertPapers(Array.from({ length: 260 }, (_, i) => paperRecord({
+    id: `2505.${String(10_000 + i).padStart(5, '0')}`, title: `Paper number ${i}`, categories: [i % 2 === 0 ? 'cs.CL' : 'cs.CV'],
+    publishedAt: '2025-05-13T17:00:00.000Z', announcedOn: [day],
+  })), FIXED_NOW);
+  for (const format of ['rss', 'atom'] as const) {
+    const { res, body } = await get(t, `/feeds/new.${format}?date=${day}`);
+    assert.equal(res.status, 200);
+    const items = format === 'rss' ? checkRss(body, `http://localhost/feeds/new.rss?date=${day}`) : checkAtom(body, `http://localhost/feeds/new.atom?date=${day}`);
+    assert.equal(items.length, 260, format);
+  }
+  assert.equal(parseFeed((await get(t, `/feeds/new/cs.CL.rss?date=${day}`)).body).items.length, 130, 'a category\'s feed: its half of the day');
+});
