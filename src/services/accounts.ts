@@ -156,7 +156,7 @@ export class MailUnavailable extends UserError {
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
   // Every problem of the form at once (a taken name too), not one per attempt.
-  const checked = [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))] as const;
+  const checked = checkedAccountFields(input);
   const problems = checked.flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
   const [u, e, p] = checked;
   const taken = u.success && await isUsernameTaken(deps.store.db, u.data); // usernames are public anyway
@@ -447,8 +447,12 @@ export async function deleteAccount(deps: AccountDeps, user: User, input: { curr
 /** For the CLI: an account that can sign in at once (the first admin). */
 /** What is wrong with a new account's username, e-mail and password as written, every problem (no store needed). */
 export function newAccountProblems(input: { username: unknown; email: unknown; password: unknown }): string[] {
-  return [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))]
-    .flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
+  return checkedAccountFields(input).flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
+}
+
+/** A new account's username, e-mail and password, each checked as text (a field left out reads as empty). */
+function checkedAccountFields(input: { username: unknown; email: unknown; password: unknown }) {
+  return [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))] as const;
 }
 
 /** Every problem at once (see newAccountProblems), a taken username and e-mail too, joined by "; ". */
