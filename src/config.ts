@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { categoryNameProblem } from './domain/categories.ts';
+import { CATEGORY_SHAPE, categoryNameProblem } from './domain/categories.ts';
 import { plainIssue } from './issue-wording.ts';
 import { digestEnvShape, digestSettingsFrom, type DigestSettings } from './services/digest-config.ts';
 
@@ -30,7 +30,6 @@ const trustProxy = z
     return z.NEVER;
   });
 
-const CATEGORY_SHAPE = /^[a-z-]+(\.[A-Za-z-]+)?$/;
 const categoryList = z
   .string()
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))

@@ -13,7 +13,7 @@ import { createArxivClient, OAI_SET } from '../arxiv/client.ts';
 import type { OaiMetadataPrefix } from '../arxiv/oai.ts';
 import type { Config } from '../config.ts';
 import { parseArxivId } from '../domain/arxiv-id.ts';
-import { categoryNameProblem } from '../domain/categories.ts';
+import { CATEGORY_SHAPE, categoryNameProblem } from '../domain/categories.ts';
 import { addDays, parseDay } from '../domain/dates.ts';
 import {
   catchUpQuery, formatIngestSummary, ingestApi, ingestOai, ingestRss, type IngestDeps, type IngestReport,
@@ -112,7 +112,7 @@ function planIngest(config: Config, v: Record<string, string | boolean | undefin
     throw new UsageError('--api needs --query or --ids');
   }
   const categories = positionals.length > 0 ? positionals : config.categories;
-  const bad = categories.filter((c) => !/^[a-z-]+(\.[A-Za-z-]+)?$/.test(c));
+  const bad = categories.filter((c) => !CATEGORY_SHAPE.test(c));
   if (bad.length > 0) throw new UsageError(`not arXiv categories: ${bad.join(', ')}`);
   // As PAPERBOY_CATEGORIES is checked: `cs.cl` has the shape of a category but names none.
   const unknown = categories.map(categoryNameProblem).filter((p) => p !== null);

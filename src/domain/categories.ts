@@ -33,6 +33,9 @@ const TAXONOMY: Record<string, readonly string[]> = {
   'cmp-lg': [], 'comp-gas': [], 'dg-ga': [], 'funct-an': [], 'mtrl-th': [], 'patt-sol': [], 'plasm-ph': [], 'q-alg': [], 'solv-int': [], 'supr-con': [],
 };
 
+/** What a category name looks like (`cs.CL`, `hep-th`, `cond-mat.mes-hall`), before it is looked up. */
+export const CATEGORY_SHAPE = /^[a-z-]+(\.[A-Za-z-]+)?$/;
+
 const KNOWN = new Set(Object.entries(TAXONOMY).flatMap(([archive, subjects]) => [archive, ...subjects.map((s) => `${archive}.${s}`)]));
 
 /**

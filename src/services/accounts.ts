@@ -16,7 +16,7 @@ import type { AfterAnswer } from './after-answer.ts';
 import { recountCommentScores } from '../store/comments.ts';
 import { isUniqueViolation } from '../store/dialect.ts';
 import { refreshPaperRanking } from '../store/votes.ts';
-import { UserError } from './errors.ts';
+import { parseField, UserError } from './errors.ts';
 import { dummyHash, hashPassword, PASSWORD_MAX, PASSWORD_MIN, verifyPassword } from './passwords.ts';
 import { forgive, limit, withinLimit, type RuleName } from './rate-limits.ts';
 
@@ -54,11 +54,6 @@ export const emailSchema = z.string().trim().toLowerCase().max(254, 'E-mail: too
 export const passwordSchema = z.string()
   .min(PASSWORD_MIN, `Password: at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX, `Password: at most ${PASSWORD_MAX} characters`);
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(fieldText(value));
-  if (!r.success) throw new UserError(422, r.error.issues.map((i) => i.message).join('. '));
-  return r.data;
-}
 
 async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 'reset' | 'change-email', email: string): Promise<void> {
   await sendMail(deps, await tokenMail(deps, user, purpose, email));
@@ -327,7 +322,7 @@ function sameAddress(stored: string | null | undefined, typed: string): boolean 
 /** Always answers the same way, so the form does not reveal which addresses have accounts. */
 export async function requestPasswordReset(deps: AccountDeps, input: { email: unknown; ip: string }): Promise<void> {
   await limit(deps.store, 'resetIp', input.ip, deps.now());
-  const email = parse(emailSchema, input.email);
+  const email = parseField(emailSchema, input.email);
   const found = await findLogin(deps.store.db, email);
   if (!found || found.user.suspendedAt || !sameAddress(found.user.email, email)) return;
   // Everything else happens after the answer, which so takes as long as for an address without an
@@ -357,7 +352,7 @@ export async function checkResetLink(deps: Pick<AccountDeps, 'store' | 'now'>, t
  * (someone who made the account with this address, someone who guessed the password) has none after.
  */
 export async function resetPassword(deps: AccountDeps, input: { token: unknown; password: unknown }): Promise<User> {
-  const password = parse(passwordSchema, input.password);
+  const password = parseField(passwordSchema, input.password);
   if (typeof input.token !== 'string' || input.token.length > 100) throw new UserError(400, BAD_RESET_LINK);
   const hash = sha256(input.token);
   const invalid = () => new UserError(400, DEAD_RESET_LINK);
@@ -384,7 +379,7 @@ async function requirePassword(store: Store, user: User, password: unknown): Pro
 /** A new password: the other sessions end, the account's API tokens are revoked (make new ones), and pending reset and change-of-address links stop working. */
 export async function changePassword(deps: AccountDeps, user: User, input: { current: unknown; password: unknown; sessionToken: string }): Promise<void> {
   await requirePassword(deps.store, user, input.current);
-  const password = parse(passwordSchema, input.password);
+  const password = parseField(passwordSchema, input.password);
   const passwordHash = await hashPassword(password);
   const now = iso(deps.now());
   await deps.store.transaction(async (trx) => {
@@ -404,7 +399,7 @@ export async function changePassword(deps: AccountDeps, user: User, input: { cur
  */
 export async function requestEmailChange(deps: AccountDeps, user: User, input: { current: unknown; email: unknown }): Promise<string> {
   await requirePassword(deps.store, user, input.current);
-  const email = parse(emailSchema, input.email);
+  const email = parseField(emailSchema, input.email);
   await limit(deps.store, 'verifyAccount', user.id, deps.now());
   const owner = await findLogin(deps.store.db, email);
   if (owner != null && sameAddress(owner.user.email, email) && owner.user.id !== user.id && owner.user.emailVerifiedAt) {
@@ -459,9 +454,9 @@ function checkedAccountFields(input: { username: unknown; email: unknown; passwo
 export async function createAccount(deps: Pick<AccountDeps, 'store' | 'now'>, input: { username: unknown; email: unknown; password: unknown; role: Role }): Promise<User> {
   const problems = newAccountProblems(input);
   if (problems.length > 0) throw new UserError(422, problems.join('; '));
-  const username = parse(usernameSchema, input.username);
-  const email = parse(emailSchema, input.email);
-  const password = parse(passwordSchema, input.password);
+  const username = parseField(usernameSchema, input.username);
+  const email = parseField(emailSchema, input.email);
+  const password = parseField(passwordSchema, input.password);
   const taken = [
     ...(await isUsernameTaken(deps.store.db, username) ? [`Username: ${username} is taken`] : []),
     ...(await isEmailTaken(deps.store.db, email) ? [`E-mail: ${email} has an account`] : []),

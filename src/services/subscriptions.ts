@@ -9,7 +9,6 @@ import { randomBytes } from 'node:crypto';
 import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import type { DigestPeriod } from '../domain/digest.ts';
-import { fieldText } from '../domain/text.ts';
 import { parseAlertQuery } from '../search/alert-query.ts';
 import { describeSubscription, renderAlreadySubscribedMail, renderConfirmMail, renderSubscriptionsFullMail } from '../mail/digest-template.tsx';
 import type { Mailer } from '../mail/mailer.ts';
@@ -24,7 +23,7 @@ import { isUniqueViolation } from '../store/dialect.ts';
 import { getOrCreateSecret, hitRateLimit, unhitRateLimit, type User } from '../store/users.ts';
 import { emailSchema } from './accounts.ts';
 import type { AfterAnswer } from './after-answer.ts';
-import { UserError } from './errors.ts';
+import { parseField, UserError } from './errors.ts';
 import { isRowId } from '../store/row-id.ts';
 
 /** How long a confirmation link works. */
@@ -96,16 +95,11 @@ export function subscriptionLinks(key: string, baseUrl: string, s: Pick<Subscrip
 export const periodSchema = z.enum(['daily', 'weekdays', 'weekly'], { error: 'How often: daily, weekdays or weekly' });
 const kindSchema = z.enum(['trending', 'search', 'for-you'], { error: 'What: trending papers, a saved search or papers for you' });
 
-function parse<T>(schema: z.ZodType<T>, value: unknown): T {
-  const r = schema.safeParse(fieldText(value));
-  if (!r.success) throw new UserError(422, r.error.issues.map((i) => i.message).join('. '));
-  return r.data;
-}
 
 /** Validates what a subscription asks for; the query comes back normalised (one line). */
 export function parseOptions(input: { period: unknown; kind: unknown; query: unknown }): { period: DigestPeriod; kind: 'trending' | 'search' | 'for-you'; query: string | null } {
-  const period = parse(periodSchema, input.period ?? 'daily');
-  const kind = parse(kindSchema, input.kind ?? 'trending');
+  const period = parseField(periodSchema, input.period ?? 'daily');
+  const kind = parseField(kindSchema, input.kind ?? 'trending');
   if (kind === 'trending' || kind === 'for-you') return { period, kind, query: null };
   if (typeof input.query !== 'string') throw new UserError(422, 'Search: type what the alert should look for.');
   const q = parseAlertQuery(input.query);
@@ -116,7 +110,7 @@ export function parseOptions(input: { period: unknown; kind: unknown; query: unk
 /** Parses an address; a line break or anything else that is not one plain address is refused. */
 export function parseEmail(value: unknown): string {
   if (typeof value === 'string' && /[\r\n]/.test(value)) throw new UserError(422, 'E-mail: that is not an e-mail address');
-  return parse(emailSchema, value);
+  return parseField(emailSchema, value);
 }
 
 const limitKey = (rule: keyof typeof SUBSCRIBE_RULES, subject: string) => `subscribe-${rule}:${subject}`;
@@ -372,7 +366,7 @@ async function changeSubscription(deps: Pick<SubscriptionDeps, 'store' | 'now'>,
     if (s.unsubscribedAt) await resubscribe(deps.store, s, now);
   } else if (input.action === 'update') {
     if (s.unsubscribedAt) throw new UserError(400, 'This subscription was cancelled: subscribe again first.');
-    const period = parse(periodSchema, input.period);
+    const period = parseField(periodSchema, input.period);
     let query = s.query;
     if (s.kind === 'search' && typeof input.query === 'string' && input.query.trim() !== (s.query ?? '')) {
       const q = parseAlertQuery(input.query);

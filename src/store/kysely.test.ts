@@ -20,7 +20,7 @@ function sources(): string[] {
 }
 
 /** What `text` loads from 'kysely' at run time (not `import type`), one entry per statement. */
-export function kyselyValueImports(text: string): string[] {
+function kyselyValueImports(text: string): string[] {
   const found: string[] = [];
   for (const m of text.matchAll(/import\s+(?!type\s)([^;]*?)\s+from\s+'kysely'/g)) {
     const clause = m[1]!;

@@ -32,6 +32,7 @@ import type { PaperSearch } from '../services/open-data.ts';
 import { mountOpenData } from './api/mount.tsx';
 import { mountPaperMarkdown } from './paper-markdown.ts';
 import { conditionalGet } from './api/http.ts';
+import { CATEGORY_RE } from './api/params.ts';
 import { mountDigestRoutes } from './digest-routes.tsx';
 import { mountDiscoveryRoutes } from './discovery-routes.tsx';
 import { pageCache } from './page-cache.ts';
@@ -125,7 +126,6 @@ function parseListQuery(c: Context): { sort: ListSort; page: number; date: strin
   return { sort: parsed.data.sort ?? 'trending', page: parsed.data.page ?? 1, date: parsed.data.date };
 }
 
-const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
 
 /** What route modules share: the deps, presentation helpers, auth settings. */
 export interface Web {
@@ -224,8 +224,7 @@ export function createApp(given: AppDeps) {
     const wantsJson = (c.req.header('accept') ?? '').includes('application/json');
     if (err instanceof StaleFormError && !wantsJson) {
       const fields = await resendableFields(c);
-      const u = new URL(c.req.url);
-      if (fields) return html(c, <ExpiredFormPage site={await site(c)} action={u.pathname + u.search} fields={fields} />, 403);
+      if (fields) return html(c, <ExpiredFormPage site={await site(c)} action={self(c)} fields={fields} />, 403);
     }
     if (err instanceof UserError) {
       if (err.status >= 500) logger.warn({ err: err.cause ?? err, path: c.req.path }, err.message); // a service we depend on failed

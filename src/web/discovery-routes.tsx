@@ -21,6 +21,7 @@ import { isFollowing, listFollowedAuthors } from '../store/follows.ts';
 import { LIST_SORTS, type ListSort } from '../store/types.ts';
 import { votedAmong } from '../store/votes.ts';
 import type { Web } from './app.tsx';
+import { CATEGORY_RE } from './api/params.ts';
 import { readForm } from './forms.ts';
 import { safeNext, verifyCsrf, type AppEnv } from './auth.ts';
 import { authorPath } from './pages/discovery-bits.tsx';
@@ -28,7 +29,6 @@ import { AuthorPage, FollowingPage } from './pages/author.tsx';
 import { FeedPage } from './pages/feed.tsx';
 
 const MAX_PAGE = 10_000;
-const CATEGORY_RE = /^[a-z-]{2,20}(\.[A-Za-z-]{1,10})?$/;
 const PERIODS = { date: 'day', week: 'week', month: 'month' } as const;
 
 const pageParam = z.string().regex(/^\d{1,5}$/, 'page must be a whole number').transform(Number)

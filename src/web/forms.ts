@@ -8,10 +8,15 @@ import type { AppEnv } from './auth.ts';
 
 export type FormFields = Record<string, string>;
 
+/** The body is a form (urlencoded or multipart), as our pages post them. */
+function isForm(c: Context): boolean {
+  const type = c.req.header('content-type') ?? '';
+  return type.startsWith('application/x-www-form-urlencoded') || type.startsWith('multipart/form-data');
+}
+
 /** A posted form's string fields; a 400 when the body cannot be read. */
 export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
-  const type = c.req.header('content-type') ?? '';
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return {};
+  if (!isForm(c)) return {};
   let body: Record<string, unknown>;
   try {
     body = await c.req.parseBody();
@@ -29,9 +34,7 @@ export async function readForm(c: Context<AppEnv>): Promise<FormFields> {
  * holds a file or a password (a password is never written into a page).
  */
 export async function resendableFields(c: Context<AppEnv>): Promise<[string, string][] | null> {
-  const type = c.req.header('content-type') ?? '';
-  if (!c.get('user') || c.req.method !== 'POST') return null;
-  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) return null;
+  if (!c.get('user') || c.req.method !== 'POST' || !isForm(c)) return null;
   let body: Record<string, unknown>;
   try {
     body = await c.req.parseBody({ all: true });
