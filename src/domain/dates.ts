@@ -153,19 +153,23 @@ export function formatCardDate(iso: string, nowMs: number): string {
 }
 
 // Intl formatters are costly to create and cheap to reuse (toLocaleDateString creates one per call).
-const LONG_DAY = new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
-const MONTH_YEAR = new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+// Made on first use: every process loads this module (the settings read it), and creating the two
+// took about 20 ms of a `paperboy` command's start-up, for headings most commands never write.
+let longDay: Intl.DateTimeFormat | undefined;
+let monthYear: Intl.DateTimeFormat | undefined;
 
 /** A long form for headings: `Tuesday, May 6, 2025`. */
 export function formatLongDay(day: string): string {
-  return LONG_DAY.format(dayToMs(day));
+  longDay ??= new Intl.DateTimeFormat('en-US', { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' });
+  return longDay.format(dayToMs(day));
 }
 
 /** A heading for a window: the long day, `Week 19, 2025 (May 5 – May 11)`, or `May 2025`. */
 export function formatWindow(w: DayWindow): string {
   if (w.period === 'day') return formatLongDay(w.from);
   if (w.period === 'month') {
-    return MONTH_YEAR.format(dayToMs(w.from));
+    monthYear ??= new Intl.DateTimeFormat('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+    return monthYear.format(dayToMs(w.from));
   }
   const [year, week] = w.label.split('-W');
   const short = (day: string) => `${MONTHS[Number(day.slice(5, 7)) - 1]} ${Number(day.slice(8, 10))}`;
