@@ -1,5 +1,5 @@
 /**
- * Real Chromium (Debian's package) driven by playwright-core, and axe-core for accessibility.
+ * Real Chromium (Debian's packages) driven by playwright-core, and axe-core for accessibility.
  * Browser tests skip with a clear message when Chromium is missing, except when
  * PAPERBOY_REQUIRE_ALL=1 or CI=true, where a missing browser is a failure.
  */
@@ -10,7 +10,14 @@ import { chromium, type Browser, type BrowserContextOptions, type Page } from 'p
 import { startTestServer } from './server.ts';
 import { WebClient } from './web-client.ts';
 
-export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM ?? '/usr/bin/chromium';
+/**
+ * Chromium's headless shell (Debian's chromium-headless-shell: the same Blink and V8 without the
+ * browser's windows, what Playwright itself runs headless) when installed, else the whole browser.
+ * The shell took about a quarter less CPU and a third less time over the same test files, and the
+ * tests in Chromium are the longest part of the suite. PAPERBOY_CHROMIUM names another binary.
+ */
+const CHROMIUM_BINARIES = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'];
+export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM ?? CHROMIUM_BINARIES.find((p) => fs.existsSync(p)) ?? CHROMIUM_BINARIES[0]!;
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
 
 const FLAGS = [
@@ -25,7 +32,7 @@ export function requireAll(): boolean {
 /** Null when the browser tests can run; otherwise why not (a skip message). Throws when skips are failures. */
 export function browserUnavailable(): string | null {
   if (fs.existsSync(CHROMIUM_PATH)) return null;
-  const why = `Chromium not found at ${CHROMIUM_PATH}: install it with "sudo scripts/install-deps.sh" (Debian's chromium package)`;
+  const why = `Chromium not found at ${CHROMIUM_PATH}: install it with "sudo scripts/install-deps.sh" (Debian's chromium-headless-shell package)`;
   if (requireAll()) throw new Error(why);
   return why;
 }
