@@ -178,7 +178,7 @@ export function FeedLinks({ feeds = SITE_FEEDS, siteName }: { feeds?: FeedLink[]
 
 type Format = 'rss' | 'atom';
 const FORMATS: Format[] = ['rss', 'atom'];
-const MEDIA: Record<Format, string> = { rss: 'application/rss+xml; charset=utf-8', atom: 'application/atom+xml; charset=utf-8' };
+export const MEDIA: Record<Format, string> = { rss: 'application/rss+xml; charset=utf-8', atom: 'application/atom+xml; charset=utf-8' };
 
 /**
  * How many items each feed carries. New on arXiv carries its whole day, as arXiv's own feeds do

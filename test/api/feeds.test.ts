@@ -8,9 +8,10 @@ import assert from 'node:assert/strict';
 import { parseFeed } from '@rowanmanning/feed-parser';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { createCollection, changeCollection, curate } from '../../src/services/community.ts';
+import { API_RATE_LIMITS } from '../../src/web/api/http.ts';
 import { FeedLinks, newFeedLink } from '../../src/web/feeds.tsx';
 import { createMember, paperRecord } from '../helpers/factories.ts';
-import { FIXED_NOW } from '../helpers/store.ts';
+import { changesSettled, FIXED_NOW } from '../helpers/store.ts';
 import { NOW_MS, openDataApp, type OpenDataTest } from './support.ts';
 
 type Node = Record<string, unknown>;
@@ -333,4 +334,42 @@ test('New on arXiv carries its whole day, as arXiv\'s feeds do: a day of 260 ann
     assert.equal(items.length, 260, format);
   }
   assert.equal(parseFeed((await get(t, `/feeds/new/cs.CL.rss?date=${day}`)).body).items.length, 130, 'a category\'s feed: its half of the day');
+});
+
+test('the site\'s feeds are kept for a minute while the store stands still: a change shows on the next request, the rate limit still counts, a collection\'s feed is made anew each time', async () => {
+  let clock = NOW_MS;
+  const t = await openDataApp({ now: () => clock });
+  await changesSettled(t.store); // PostgreSQL: the change counter read once, before the first answer is kept
+  // A feed of a day still to come is dated now (above), so its date tells when it was made.
+  const url = '/feeds/new.rss?date=2030-01-01';
+  const first = await get(t, url);
+  const madeAt = new Date(clock).toUTCString();
+  assert.equal(first.res.headers.get('last-modified'), madeAt);
+  clock += 30_000;
+  const kept = await get(t, url);
+  assert.equal(kept.body, first.body, 'half a minute later: the same answer');
+  for (const h of ['last-modified', 'etag', 'content-type', 'cache-control']) assert.equal(kept.res.headers.get(h), first.res.headers.get(h), h);
+  assert.equal((await get(t, url, { 'if-none-match': first.res.headers.get('etag')! })).res.status, 304);
+  assert.equal(parseFeed((await get(t, url.replace('.rss', '.atom'))).body).items.length, 0, 'the other format is its own answer');
+  clock += 30_000;
+  assert.equal((await get(t, url)).res.headers.get('last-modified'), new Date(clock).toUTCString(), 'a minute after it was made: made anew');
+
+  // A paper announced that day shows on the very next request.
+  clock += 1_000;
+  await t.store.upsertPapers([paperRecord({ id: '2505.00777', title: 'Announced on the day', categories: ['cs.CL'], publishedAt: '2025-05-08T17:00:00.000Z', announcedOn: ['2030-01-01'] })], new Date(clock).toISOString());
+  assert.deepEqual(parseFeed((await get(t, url)).body).items.map((i) => i.title), ['Announced on the day']);
+
+  // Kept answers count against the address's limit like any other.
+  const from = { 'x-forwarded-for': '198.51.100.7' };
+  const statuses: number[] = [];
+  for (let i = 0; i <= API_RATE_LIMITS.anonymous.limit; i++) statuses.push((await get(t, url, from)).res.status);
+  assert.deepEqual([statuses.at(-2), statuses.at(-1)], [200, 429]);
+
+  // A collection changed "after" this clock is dated now: were its feed kept, its date would stand still.
+  const deps = { store: t.store, now: () => clock + 3_600_000, arxiv: null, submitQuota: 3 };
+  await createCollection(deps, t.ada, { name: 'Later', isPublic: true, paperId: '2505.00201' });
+  const collection = '/feeds/collections/ada/later.rss';
+  assert.equal((await get(t, collection)).res.headers.get('last-modified'), new Date(clock).toUTCString());
+  clock += 2_000;
+  assert.equal((await get(t, collection)).res.headers.get('last-modified'), new Date(clock).toUTCString());
 });

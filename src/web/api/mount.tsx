@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { keptSiteStats, type PaperSearch } from '../../services/open-data.ts';
 import type { AppDeps, Web } from '../app.tsx';
 import { clientIp, type AppEnv } from '../auth.ts';
-import { mountFeeds } from '../feeds.tsx';
+import { MEDIA, mountFeeds } from '../feeds.tsx';
 import { mountCategoryFeeds } from '../category-feeds.tsx';
 import { MAX_MCP_BODY_BYTES, mountMcp } from '../mcp.ts';
 import { ApiDocsPage } from '../pages/api-docs.tsx';
@@ -29,6 +29,7 @@ import { describeOnly, MAX_JSON_BODY_BYTES, Registry, toOpenApi } from './spec.t
 import { mountTokenPages } from './tokens-page.tsx';
 import { mountApiV1 } from './v1.ts';
 import { MEMBER_PAGE } from '../cache-policy.ts';
+import { FEED_CACHE_BOUNDS, pageCache } from '../page-cache.ts';
 
 /** The version of /api/v1's contract, in the OpenAPI document. */
 export const API_VERSION = '1.0.0';
@@ -86,6 +87,11 @@ export function mountOpenData(app: Hono<AppEnv>, web: Web): void {
     api.use(path, readCors, access, conditionalGet(), cacheDefaults());
   }
   api.use('/openapi.json', readCors, conditionalGet(), cacheDefaults());
+  // The site's feeds read the same to every reader, token or not, and a New on arXiv feed is a whole
+  // day: kept as pages are (page-cache.ts), behind the rate limit. A collection's feed is not: its
+  // owner may make it private at any moment.
+  const keptFeeds = pageCache({ changeToken: () => store.changeToken(), now }, { types: Object.values(MEDIA).map((m) => m.split(';')[0]!), bounds: FEED_CACHE_BOUNDS });
+  api.use('/feeds/*', (c, next) => (c.req.path.startsWith('/feeds/collections/') ? next() : keptFeeds(c, next)));
   // Bodies are read whole; refuse a long one while it streams in, whatever Content-Length says.
   const tooLarge = bodyLimit({ maxSize: MAX_JSON_BODY_BYTES, onError: (c) => c.json({ error: `Bodies are limited to ${MAX_JSON_BODY_BYTES / 1024} KB.` }, 413) });
   api.use('/api/v1/*', async (c, next) => (['POST', 'PUT', 'PATCH'].includes(c.req.method) ? tooLarge(c, next) : next()));
