@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeptResponses, PAGE_CACHE_MAX_AGE_MS, type KeptResponse } from './page-cache.ts';
 
-const answer = (body: string, token = 't1', at = 0): KeptResponse => ({ token, at, status: 200, body: Buffer.from(body), headers: [['content-type', 'text/html']] });
+const answer = (body: string, token = 't1', at = 0): KeptResponse => ({ token, at, status: 200, body: new TextEncoder().encode(body), headers: [['content-type', 'text/html']] });
 const text = (r: KeptResponse | undefined) => (r ? Buffer.from(r.body).toString() : null);
 
 test('an answer is served under its change token and for less than the maximum age', () => {

@@ -37,7 +37,7 @@ export interface KeptResponse {
   token: string;
   at: number;
   status: number;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   headers: [string, string][];
 }
 
