@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a Debian (bookworm) machine, from Debian's archive only:
-#   - Chromium's headless shell, for the browser tests (test tools never download browsers of
-#     their own; the tests use the whole chromium package instead when only that is installed);
+#   - Chromium, for the browser tests (test tools never download browsers of their own): its
+#     headless shell for most, the whole browser for those of the back/forward cache, which the
+#     shell lacks (test/helpers/browser.ts);
 #   - PostgreSQL 15 and its server headers, for the PostgreSQL store's tests;
 #   - pgvector for PostgreSQL 15, which bookworm does not package: built from Debian trixie's
 #     source package (a private sources list, so the machine's own apt setup is left alone).
@@ -14,12 +15,12 @@ PG_BIN="/usr/lib/postgresql/${PG_MAJOR}/bin"
 updated=0
 apt_update() { if [ "$updated" = 0 ]; then apt-get update -qq; updated=1; fi; }
 
-# --- Chromium (the headless shell: test/helpers/browser.ts says why)
-if ! command -v chromium-headless-shell >/dev/null 2>&1; then
+# --- Chromium: the browser and its headless shell (test/helpers/browser.ts says which test uses which)
+if ! command -v chromium >/dev/null 2>&1 || ! command -v chromium-headless-shell >/dev/null 2>&1; then
   apt_update
-  apt-get install -y -qq --no-install-recommends chromium-headless-shell fonts-dejavu-core >/dev/null
+  apt-get install -y -qq --no-install-recommends chromium chromium-headless-shell fonts-dejavu-core >/dev/null
 fi
-echo "chromium-headless-shell: $(chromium-headless-shell --version 2>/dev/null)"
+echo "chromium: $(chromium --version 2>/dev/null); chromium-headless-shell: $(chromium-headless-shell --version 2>/dev/null)"
 
 # --- PostgreSQL 15 (server, client, headers for building extensions)
 need=()

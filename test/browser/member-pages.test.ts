@@ -17,7 +17,7 @@ import { browserUnavailable, launchBrowser, moderateA11yViolations, screenshot, 
 import { startTestServer } from '../helpers/server.ts';
 import { linksInOutbox } from '../helpers/web-client.ts';
 
-const skip = browserUnavailable();
+const skip = browserUnavailable({ backForwardCache: true });
 
 describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
   let browser: Browser;
@@ -52,6 +52,19 @@ describe("a member's pages, in Chromium", { skip: skip ?? false }, () => {
   const signedIn = (viewport = { width: 1100, height: 900 }): Promise<Page> => signedInPage(browser, base, 'ada', 'a long enough password', { viewport });
 
   const header = async (page: Page) => (await page.locator('header').innerText()).replace(/\s+/g, ' ');
+
+  test('the back/forward cache is on in this browser: Back brings a visitor\'s page back as it was left', async () => {
+    // Else the tests below could not fail: Back would load every page anew whatever its headers said.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${base}/about`);
+    await page.evaluate(() => { (window as unknown as { leftAs: string }).leftAs = 'the same document'; });
+    await page.goto(`${base}/`);
+    await page.goBack({ waitUntil: 'commit' });
+    await page.waitForFunction(() => document.readyState === 'complete');
+    assert.equal(await page.evaluate(() => (window as unknown as { leftAs?: string }).leftAs ?? 'a new document'), 'the same document');
+    await context.close();
+  });
 
   for (const where of ['/collections', '/papers/PAPER', '/users/ada', '/account/welcome']) {
     test(`after signing out, Back from the front page does not show ${where} as the member saw it`, async () => {

@@ -11,13 +11,21 @@ import { startTestServer } from './server.ts';
 import { WebClient } from './web-client.ts';
 
 /**
- * Chromium's headless shell (Debian's chromium-headless-shell: the same Blink and V8 without the
- * browser's windows, what Playwright itself runs headless) when installed, else the whole browser.
- * The shell took about a quarter less CPU and a third less time over the same test files, and the
- * tests in Chromium are the longest part of the suite. PAPERBOY_CHROMIUM names another binary.
+ * The whole browser (Debian's chromium package). Tests of what Back shows need it: the headless
+ * shell has no back/forward cache (with member pages made cacheable, those tests passed in the
+ * shell and failed in the browser). PAPERBOY_CHROMIUM_BROWSER names another binary.
  */
-const CHROMIUM_BINARIES = ['/usr/bin/chromium-headless-shell', '/usr/bin/chromium'];
-export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM ?? CHROMIUM_BINARIES.find((p) => fs.existsSync(p)) ?? CHROMIUM_BINARIES[0]!;
+export const CHROMIUM_BROWSER_PATH = process.env.PAPERBOY_CHROMIUM_BROWSER ?? '/usr/bin/chromium';
+
+/**
+ * Everything else runs in Chromium's headless shell (Debian's chromium-headless-shell: the same
+ * Blink and V8 without the browser's windows, what Playwright itself runs headless) when installed,
+ * else in the whole browser. The shell took about a quarter less CPU and two fifths less time over
+ * the same test files, and the tests in Chromium are the longest part of the suite.
+ * PAPERBOY_CHROMIUM names another binary.
+ */
+export const CHROMIUM_PATH = process.env.PAPERBOY_CHROMIUM
+  ?? ['/usr/bin/chromium-headless-shell', CHROMIUM_BROWSER_PATH].find((p) => fs.existsSync(p)) ?? '/usr/bin/chromium-headless-shell';
 export const ARTIFACTS_DIR = path.resolve('test-artifacts');
 
 const FLAGS = [
@@ -29,21 +37,26 @@ export function requireAll(): boolean {
   return process.env.PAPERBOY_REQUIRE_ALL === '1' || process.env.CI === 'true';
 }
 
-/** Null when the browser tests can run; otherwise why not (a skip message). Throws when skips are failures. */
-export function browserUnavailable(): string | null {
-  if (fs.existsSync(CHROMIUM_PATH)) return null;
-  const why = `Chromium not found at ${CHROMIUM_PATH}: install it with "sudo scripts/install-deps.sh" (Debian's chromium-headless-shell package)`;
+/**
+ * Null when the browser tests can run (with `backForwardCache`, the whole browser's); otherwise why
+ * not (a skip message). Throws when skips are failures.
+ */
+export function browserUnavailable(opts: { backForwardCache?: boolean } = {}): string | null {
+  const [binary, pkg] = opts.backForwardCache ? [CHROMIUM_BROWSER_PATH, 'chromium'] : [CHROMIUM_PATH, 'chromium-headless-shell'];
+  if (fs.existsSync(binary)) return null;
+  const why = `Chromium not found at ${binary}: install it with "sudo scripts/install-deps.sh" (Debian's ${pkg} package)`;
   if (requireAll()) throw new Error(why);
   return why;
 }
 
 /**
  * Chromium as the tests drive it. playwright-core turns the back/forward cache off by default;
- * `backForwardCache: true` keeps it on, as in the browsers people use, for tests of what Back shows.
+ * `backForwardCache: true` keeps it on, as in the browsers people use, for tests of what Back shows,
+ * in the whole browser (the headless shell has none).
  */
 export async function launchBrowser(opts: { backForwardCache?: boolean } = {}): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM_PATH, args: FLAGS, headless: true,
+    executablePath: opts.backForwardCache ? CHROMIUM_BROWSER_PATH : CHROMIUM_PATH, args: FLAGS, headless: true,
     ...(opts.backForwardCache ? { ignoreDefaultArgs: ['--disable-back-forward-cache'] } : {}),
   });
 }
