@@ -54,7 +54,6 @@ export const emailSchema = z.string().trim().toLowerCase().max(254, 'E-mail: too
 export const passwordSchema = z.string()
   .min(PASSWORD_MIN, `Password: at least ${PASSWORD_MIN} characters`).max(PASSWORD_MAX, `Password: at most ${PASSWORD_MAX} characters`);
 
-
 async function sendTokenMail(deps: AccountDeps, user: User, purpose: 'verify' | 'reset' | 'change-email', email: string): Promise<void> {
   await sendMail(deps, await tokenMail(deps, user, purpose, email));
 }
@@ -151,13 +150,10 @@ export class MailUnavailable extends UserError {
 export async function signUp(deps: AccountDeps, input: { username: unknown; email: unknown; password: unknown; ip: string }): Promise<User> {
   await limit(deps.store, 'signUpIp', input.ip, deps.now());
   // Every problem of the form at once (a taken name too), not one per attempt.
-  const checked = checkedAccountFields(input);
-  const problems = checked.flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
-  const [u, e, p] = checked;
-  const taken = u.success && await isUsernameTaken(deps.store.db, u.data); // usernames are public anyway
+  const { problems, username, email, password } = checkedAccountFields(input);
+  const taken = username !== null && await isUsernameTaken(deps.store.db, username); // usernames are public anyway
   if (taken) problems.unshift('Username: that name is taken');
-  if (problems.length > 0 || !u.success || !e.success || !p.success) throw new UserError(problems.length === 1 && taken ? 409 : 422, problems.join('. '));
-  const [username, email, password] = [u.data, e.data, p.data];
+  if (problems.length > 0 || username === null || email === null || password === null) throw new UserError(problems.length === 1 && taken ? 409 : 422, problems.join('. '));
   const owner = await findLogin(deps.store.db, email);
   const held = owner != null && sameAddress(owner.user.email, email);
   const inUse = held && owner.user.emailVerifiedAt != null;
@@ -442,21 +438,27 @@ export async function deleteAccount(deps: AccountDeps, user: User, input: { curr
 /** For the CLI: an account that can sign in at once (the first admin). */
 /** What is wrong with a new account's username, e-mail and password as written, every problem (no store needed). */
 export function newAccountProblems(input: { username: unknown; email: unknown; password: unknown }): string[] {
-  return checkedAccountFields(input).flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message)));
+  return checkedAccountFields(input).problems;
 }
 
-/** A new account's username, e-mail and password, each checked as text (a field left out reads as empty). */
-function checkedAccountFields(input: { username: unknown; email: unknown; password: unknown }) {
-  return [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))] as const;
+/**
+ * A new account's username, e-mail and password, each checked as text (a field left out reads as
+ * empty): every problem, and each field's value (null when it has a problem).
+ */
+function checkedAccountFields(input: { username: unknown; email: unknown; password: unknown }): {
+  problems: string[]; username: string | null; email: string | null; password: string | null;
+} {
+  const [u, e, p] = [usernameSchema.safeParse(fieldText(input.username)), emailSchema.safeParse(fieldText(input.email)), passwordSchema.safeParse(fieldText(input.password))];
+  return {
+    problems: [u, e, p].flatMap((r) => (r.success ? [] : r.error.issues.map((i) => i.message))),
+    username: u.success ? u.data : null, email: e.success ? e.data : null, password: p.success ? p.data : null,
+  };
 }
 
 /** Every problem at once (see newAccountProblems), a taken username and e-mail too, joined by "; ". */
 export async function createAccount(deps: Pick<AccountDeps, 'store' | 'now'>, input: { username: unknown; email: unknown; password: unknown; role: Role }): Promise<User> {
-  const problems = newAccountProblems(input);
-  if (problems.length > 0) throw new UserError(422, problems.join('; '));
-  const username = parseField(usernameSchema, input.username);
-  const email = parseField(emailSchema, input.email);
-  const password = parseField(passwordSchema, input.password);
+  const { problems, username, email, password } = checkedAccountFields(input);
+  if (problems.length > 0 || username === null || email === null || password === null) throw new UserError(422, problems.join('; '));
   const taken = [
     ...(await isUsernameTaken(deps.store.db, username) ? [`Username: ${username} is taken`] : []),
     ...(await isEmailTaken(deps.store.db, email) ? [`E-mail: ${email} has an account`] : []),

@@ -95,7 +95,6 @@ export function subscriptionLinks(key: string, baseUrl: string, s: Pick<Subscrip
 export const periodSchema = z.enum(['daily', 'weekdays', 'weekly'], { error: 'How often: daily, weekdays or weekly' });
 const kindSchema = z.enum(['trending', 'search', 'for-you'], { error: 'What: trending papers, a saved search or papers for you' });
 
-
 /** Validates what a subscription asks for; the query comes back normalised (one line). */
 export function parseOptions(input: { period: unknown; kind: unknown; query: unknown }): { period: DigestPeriod; kind: 'trending' | 'search' | 'for-you'; query: string | null } {
   const period = parseField(periodSchema, input.period ?? 'daily');
