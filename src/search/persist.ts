@@ -1,9 +1,10 @@
 /**
- * Turning the index's parts (segment arrays, the corpus model, vectors) into named byte buffers
+ * Turning the index's parts (segment arrays, the corpus model, vectors, word vectors) into named byte buffers
  * and back, for saving in the store.
  */
 import { CorpusEmbedder } from './embedder.ts';
 import { Segment, type PackedStrings, type SegmentData } from './segment.ts';
+import { WordVectors } from './word-vectors.ts';
 
 type Typed = Uint8Array | Int8Array | Uint16Array | Uint32Array | Int32Array | Float32Array;
 
@@ -99,4 +100,17 @@ export function vectorsFrom(parts: ReadonlyMap<string, Uint8Array>): { rows: Int
   const scales = parts.get('vec.scales');
   if (!rows || !scales) return null;
   return { rows: new Int8Array(rows.buffer, rows.byteOffset, rows.byteLength), scales: f32(scales) };
+}
+
+export function wordVectorParts(v: WordVectors, out: Map<string, Uint8Array>): Record<string, unknown> {
+  packedParts('wv.words', v.words, out);
+  out.set('wv.rows', bytesOf(v.rows));
+  return { words: v.size };
+}
+
+export function wordVectorsFrom(parts: ReadonlyMap<string, Uint8Array>, info: Record<string, unknown>): WordVectors {
+  const rows = need(parts, 'wv.rows');
+  const v = new WordVectors(packedFrom('wv.words', parts), new Int8Array(rows.buffer, rows.byteOffset, rows.byteLength));
+  if (v.size !== Number(info.words)) throw new Error(`search/persist: the saved word vectors hold ${v.size} words, not ${String(info.words)}; run paperboy reindex`);
+  return v;
 }

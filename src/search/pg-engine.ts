@@ -27,11 +27,12 @@ import type { Store } from '../store/index.ts';
 import { isConnectionLoss } from '../store/postgres/connection.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions } from './embedder.ts';
 import { pickCompletions, type PaperSearchEngine } from './engine.ts';
-import { corpusEmbedderFrom, corpusEmbedderParts } from './persist.ts';
+import { corpusEmbedderFrom, corpusEmbedderParts, wordVectorParts, wordVectorsFrom } from './persist.ts';
 import { DEFAULT_BM25, idf, termImpact } from './bm25.ts';
 import { hasFilters, type ParsedQuery } from './query.ts';
 import {
   BURSTINESS, hybridScore, IDENTIFIER_BOOST, MAX_RESULTS, RERANK_DEPTH, SearchIndex, SENTENCE_DEPTH, SENTENCE_WEIGHT, SMOOTHING_DEPTH, SMOOTHING_NEIGHBOURS, SMOOTHING_WEIGHT,
+  SYNONYM_THRESHOLD, SYNONYM_WEIGHT,
   type BuildProgress, type IndexStatus, type SearchHit, type SearchMode, type SearchOutcome, type SearchRequest,
 } from './search-index.ts';
 import { packStrings } from './segment.ts';
@@ -42,6 +43,8 @@ import { correctWords } from './suggest.ts';
 import { analyze, isIdentifier, surfaceWords } from './text.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
 import { addSentenceShare, sentenceTerms } from './passage.ts';
+import { addSynonymShare, distinctQueryWords, paperWords, type PaperWords } from './synonyms.ts';
+import { loadWordVectors, WORD_VECTOR_SOURCE, type WordVectors } from './word-vectors.ts';
 
 /** Counting stops here; above it the total is shown as "about" (a count of every match costs a pass). */
 export const PG_COUNT_CAP = 100_000;
@@ -95,7 +98,7 @@ export interface PgSearchEngineOptions {
   /** How long after a build that lost the database the following timer builds again (default PG_BUILD_RETRY_MS). */
   buildRetryMs?: number;
   rank?: Partial<PgRankOptions>;
-  tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number };
+  tuning?: { semanticWeight?: number; neighbours?: number; efSearch?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number; synonymWeight?: number; synonymThreshold?: number };
 }
 
 /** The model in use: the embedder (null with semantic search off), its generation, the vocabulary for corrections. */
@@ -111,6 +114,8 @@ interface Model {
   words: string[];
   wordPapers: Uint32Array;
   wordIndex: Map<string, number>;
+  /** Pretrained vectors of those words (word-vectors.ts), for the hybrid ranking's near-synonyms; null without. */
+  wordVectors: WordVectors | null;
 }
 
 type Db = Store['db'];
@@ -286,7 +291,7 @@ export class PgSearchEngine implements PaperSearchEngine {
     if (this.model?.generation === row.generation) return true;
     const t0 = Date.now();
     const parts = await loadModelParts(this.store.db, row.generation);
-    const info = JSON.parse(row.info) as { embedder: { dims: number } | null; avgLen?: { title: number; abstract: number } };
+    const info = JSON.parse(row.info) as { embedder: { dims: number } | null; avgLen?: { title: number; abstract: number }; wordVectors?: Record<string, unknown> };
     let embedder: CorpusEmbedder | null = null;
     if (info.embedder && !this.semanticOff()) {
       embedder = corpusEmbedderFrom(parts, info.embedder);
@@ -295,7 +300,9 @@ export class PgSearchEngine implements PaperSearchEngine {
       this.log('search: the stored postgres engine model has no embedder; semantic search is off until paperboy reindex');
     }
     const words = unpackWords(parts);
-    this.install({ generation: row.generation, watermark: Number(row.watermark), papers: Number(row.papers), avgLen: info.avgLen ?? null, embedder, ...words });
+    // A model saved before word vectors were (or without the package) ranks without near-synonyms until the next build.
+    const wordVectors = embedder && info.wordVectors ? wordVectorsFrom(parts, info.wordVectors) : null;
+    this.install({ generation: row.generation, watermark: Number(row.watermark), papers: Number(row.papers), avgLen: info.avgLen ?? null, embedder, ...words, wordVectors });
     if (!embedder) this.buildFailed = true; // no vectors are on their way: semantic search is off (not "being prepared")
     this.log(`search: postgres engine model loaded generation=${row.generation} words=${words.words.length} ms=${Date.now() - t0}`);
     await this.refresh();
@@ -368,8 +375,15 @@ export class PgSearchEngine implements PaperSearchEngine {
 
       const parts = new Map<string, Uint8Array>();
       const avgLen = { title: lengths.title / Math.max(1, read), abstract: lengths.abstract / Math.max(1, read) };
-      const info = { embedder: embedder ? corpusEmbedderParts(embedder, parts) : null, avgLen };
+      const info: Record<string, unknown> = { embedder: embedder ? corpusEmbedderParts(embedder, parts) : null, avgLen };
       packWords(words, counts, parts);
+      let wordVectors: WordVectors | null = null;
+      if (embedder) {
+        const known = new Set(words);
+        wordVectors = await loadWordVectors((w) => known.has(w), this.log);
+        if (wordVectors) info.wordVectors = { source: WORD_VECTOR_SOURCE, ...wordVectorParts(wordVectors, parts) };
+        else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
+      }
       const { rows } = await sql<{ generation: number }>`
         INSERT INTO search_models (info, watermark, papers, ready, created_at)
         VALUES (${JSON.stringify(info)}, ${watermark}, ${read}, 0, ${new Date().toISOString()})
@@ -400,7 +414,7 @@ export class PgSearchEngine implements PaperSearchEngine {
         await sql`DELETE FROM search_models WHERE generation <> ${generation}`.execute(trx);
       });
       onProgress?.({ phase: 'saving', done: 1, total: 1 });
-      this.install({ generation, watermark, papers: read, avgLen, embedder, words, wordPapers: counts, wordIndex: new Map(words.map((w, i) => [w, i])) });
+      this.install({ generation, watermark, papers: read, avgLen, embedder, words, wordPapers: counts, wordIndex: new Map(words.map((w, i) => [w, i])), wordVectors });
       this.log(`search: postgres engine built generation=${generation} papers=${done} vectors_ms=${Date.now() - t1} ms=${Date.now() - started}`);
     });
     await this.refresh();
@@ -723,13 +737,26 @@ export class PgSearchEngine implements PaperSearchEngine {
     const rescored = ids.map((id, i) => ({ id, score: hybridScore(keyword.get(id) ?? 0, best > 0 ? best : 1, allCos[i]!, allCos, weight) }));
     rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const sentenceWeight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
+    const vectors = m.wordVectors;
+    const synonymWeight = vectors ? this.opts.tuning?.synonymWeight ?? SYNONYM_WEIGHT : 0;
     const sentences = new Map<string, string[][]>();
-    if (sentenceWeight > 0) {
+    const papers = new Map<string, PaperWords>();
+    if (sentenceWeight > 0 || synonymWeight > 0) {
       const top = rescored.slice(0, SENTENCE_DEPTH).map((h) => h.id);
       await this.readTexts(top, texts);
-      for (const id of top) { const t = texts.get(id); if (t) sentences.set(id, sentenceTerms(t.title, t.abstract)); }
+      for (const id of top) {
+        const t = texts.get(id);
+        if (!t) continue;
+        const s = sentenceTerms(t.title, t.abstract);
+        sentences.set(id, s);
+        if (vectors) papers.set(id, paperWords(s, `${t.title} ${t.abstract}`, vectors));
+      }
     }
-    const smoothed = await this.smooth(addSentenceShare(rescored, sentences, shareWeights, { depth: SENTENCE_DEPTH, weight: sentenceWeight }));
+    const shared = addSentenceShare(rescored, sentences, shareWeights, { depth: SENTENCE_DEPTH, weight: sentenceWeight });
+    const synonyms = vectors ? addSynonymShare(shared, papers, distinctQueryWords(q, (term) => shareWeights.get(term) ?? 0), vectors, {
+      depth: SENTENCE_DEPTH, weight: synonymWeight, threshold: this.opts.tuning?.synonymThreshold ?? SYNONYM_THRESHOLD,
+    }) : shared;
+    const smoothed = await this.smooth(synonyms);
     const seen = new Set(ids);
     return [...smoothed, ...hits.slice(RERANK_DEPTH).filter((h) => !seen.has(h.id)).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, best) }))];
   }

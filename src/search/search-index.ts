@@ -12,7 +12,9 @@ import type { Store } from '../store/index.ts';
 import { DEFAULT_BM25, idf, stepWeight, type Bm25Params } from './bm25.ts';
 import { pickCompletions } from './engine.ts';
 import { CorpusEmbedder, DEFAULT_CORPUS_EMBEDDER, mayTrainOn, type CorpusEmbedderOptions, type Embedder } from './embedder.ts';
-import { corpusEmbedderFrom, corpusEmbedderParts, segmentFrom, segmentParts, vectorParts, vectorsFrom } from './persist.ts';
+import {
+  corpusEmbedderFrom, corpusEmbedderParts, segmentFrom, segmentParts, vectorParts, vectorsFrom, wordVectorParts, wordVectorsFrom,
+} from './persist.ts';
 import { dotProduct, neighbourSmoothing } from './fusion.ts';
 import { hasFilters, type ParsedQuery } from './query.ts';
 import {
@@ -24,8 +26,10 @@ import {
 import { correctWords } from './suggest.ts';
 import { KeptMap } from '../domain/kept.ts';
 import { addSentenceShare, sentenceTerms } from './passage.ts';
+import { addSynonymShare, distinctQueryWords, paperWords, type PaperWords } from './synonyms.ts';
 import { analyze, isIdentifier, nameTokens, stemsStartingWith, stemWord, surfaceWords } from './text.ts';
 import { VectorIndex } from './vector-index.ts';
+import { loadWordVectors, WORD_VECTOR_SOURCE, WordVectors } from './word-vectors.ts';
 
 export type SearchMode = 'keyword' | 'semantic' | 'hybrid';
 export const SEARCH_MODES: readonly SearchMode[] = ['hybrid', 'keyword', 'semantic'];
@@ -50,8 +54,16 @@ export const HYBRID_SEMANTIC_WEIGHT = 0.3;
  */
 export const SENTENCE_DEPTH = 30;
 export const SENTENCE_WEIGHT = 0.4;
-/** Papers whose sentences the index keeps between searches (a few KiB each). */
+/** Papers whose sentences (and words, for SYNONYM_WEIGHT) the index keeps between searches (a few KiB each). */
 const SENTENCE_CACHE_SIZE = 4_000;
+/**
+ * Then the same papers gain up to SYNONYM_WEIGHT for the query's weight they hold through
+ * near-synonyms of query words they lack (src/search/synonyms.ts, with pretrained word vectors;
+ * cosine above SYNONYM_THRESHOLD), scaled over them so that the highest share gets the whole
+ * weight. Tuned on the SciFact train split (docs/search.md).
+ */
+export const SYNONYM_WEIGHT = 0.2;
+export const SYNONYM_THRESHOLD = 0.6;
 /**
  * After the hybrid re-scoring, each of the best SMOOTHING_DEPTH papers moves towards the scores of
  * its SMOOTHING_NEIGHBOURS most similar papers among them, by SMOOTHING_WEIGHT (score regularisation,
@@ -174,7 +186,7 @@ export interface SearchIndexOptions {
   /** Logs one line per build, load and refresh. */
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Ranking constants, for tuning (eval-search); defaults are the tuned ones above. */
-  tuning?: { semanticWeight?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number };
+  tuning?: { semanticWeight?: number; burstiness?: number; identifierBoost?: number; smoothingWeight?: number; sentenceWeight?: number; synonymWeight?: number; synonymThreshold?: number };
   /**
    * Where open() builds an index the store does not have yet: in a worker thread (the default, so
    * a server keeps answering quickly meanwhile), or in this thread (`false`; always so with an
@@ -250,6 +262,14 @@ interface Generation {
   base: Segment;
   embedder: Embedder | null;
   vectors: VectorIndex | null;
+  /** Pretrained vectors of the index's words (word-vectors.ts), or null when the package is missing or semantic search is off. */
+  words: WordVectors | null;
+}
+
+/** What the re-ranking reads of a candidate paper: its sentences' terms, and its words with vectors (null without word vectors). */
+interface PaperText {
+  sentences: string[][];
+  words: PaperWords | null;
 }
 
 const yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -258,7 +278,7 @@ export class SearchIndex {
   private gen: Generation | null = null;
   /** See DiscoveryView.epoch: moved by install() and rebuildDelta(), the only places text, vectors or df change. */
   private epoch = 0;
-  private readonly sentences = new KeptMap<string, string[][]>(SENTENCE_CACHE_SIZE);
+  private readonly sentences = new KeptMap<string, PaperText>(SENTENCE_CACHE_SIZE);
   /** JSON of a phrase's stems + paper id -> whether the paper's title or abstract has the phrase (see havingPhrases). */
   private readonly phraseVerdicts = new KeptMap<string, boolean>(PHRASE_VERDICTS);
   /** Papers added or changed since the generation was built, by id. */
@@ -426,7 +446,7 @@ export class SearchIndex {
           case 'done': saved = true; break;
           case 'keyword':
             if (!this.gen) {
-              this.install({ generation: 0, watermark: m.watermark, base: segmentFrom('kw', m.parts, m.info), embedder: null, vectors: null });
+              this.install({ generation: 0, watermark: m.watermark, base: segmentFrom('kw', m.parts, m.info), embedder: null, vectors: null, words: null });
               void this.refresh().catch((err: Error) => this.log(`search: refresh failed: ${err.message}`));
             }
             break;
@@ -527,8 +547,9 @@ export class SearchIndex {
 
     let embedder: Embedder | null = null;
     let vectors: VectorIndex | null = null;
+    let words: WordVectors | null = null;
     // The keyword index serves at once; the semantic part follows.
-    const keywordOnly: Generation = { generation: this.gen?.generation ?? 0, watermark, base, embedder: null, vectors: null };
+    const keywordOnly: Generation = { generation: this.gen?.generation ?? 0, watermark, base, embedder: null, vectors: null, words: null };
     if (!this.gen) this.install(keywordOnly);
 
     if (!this.semanticOff()) {
@@ -571,14 +592,18 @@ export class SearchIndex {
       // The last papers of the base segment, if they were deleted meanwhile.
       while (vectors.size < base.docCount) vectors.add(new Float32Array(embedder.dims));
       this.log(`search: vectors built papers=${vectors.size} dims=${embedder.dims} ms=${Date.now() - t1}`);
+      const t2 = Date.now();
+      words = await loadWordVectors((w) => base.wordDf(w) > 0, this.log);
+      if (words) this.log(`search: word vectors picked words=${words.size} of ${base.wordCount()} ms=${Date.now() - t2}`);
+      else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
     }
 
     onProgress?.({ phase: 'saving', done: 0, total: 1 });
-    const { parts, info } = this.serialize(base, embedder, vectors);
+    const { parts, info } = this.serialize(base, embedder, vectors, words);
     const saved = await saveIndex(this.store.db, parts, watermark, JSON.stringify(info));
     onProgress?.({ phase: 'saving', done: 1, total: 1 });
     if (saved.current) {
-      this.install({ generation: saved.generation, watermark, base, embedder, vectors });
+      this.install({ generation: saved.generation, watermark, base, embedder, vectors, words });
       this.log(`search: index saved generation=${saved.generation} bytes=${[...parts.values()].reduce((s, p) => s + p.byteLength, 0)} ms=${Date.now() - started}`);
     } else {
       // Another builder saved a newer index meanwhile: use that one.
@@ -588,7 +613,7 @@ export class SearchIndex {
     await this.refresh();
   }
 
-  private serialize(base: Segment, embedder: Embedder | null, vectors: VectorIndex | null) {
+  private serialize(base: Segment, embedder: Embedder | null, vectors: VectorIndex | null, words: WordVectors | null) {
     const parts = new Map<string, Uint8Array>();
     const info: Record<string, unknown> = { base: segmentParts(base, 'kw', parts), embedder: null };
     if (embedder && vectors) {
@@ -597,6 +622,7 @@ export class SearchIndex {
       const { rows, scales } = vectors.rows();
       vectorParts(rows, scales, parts);
     }
+    if (words) info.words = { source: WORD_VECTOR_SOURCE, ...wordVectorParts(words, parts) };
     return { parts, info };
   }
 
@@ -625,7 +651,7 @@ export class SearchIndex {
   private async loadGeneration(generation: number, watermark: number, infoJson: string): Promise<boolean | 'replaced'> {
     const t0 = Date.now();
     try {
-      const info = JSON.parse(infoJson) as { base: Record<string, unknown>; embedder: { kind: string; name?: string; dims: number } | null };
+      const info = JSON.parse(infoJson) as { base: Record<string, unknown>; embedder: { kind: string; name?: string; dims: number } | null; words?: Record<string, unknown> };
       const parts = await loadIndexParts(this.store.db, generation);
       const base = segmentFrom('kw', parts, info.base);
       let embedder: Embedder | null = null;
@@ -639,7 +665,9 @@ export class SearchIndex {
           vectors.addQuantized(saved.rows, saved.scales);
         } else embedder = null;
       }
-      this.install({ generation, watermark, base, embedder, vectors });
+      // Saved before word vectors were (or without the package): the ranking goes without near-synonyms until the next build.
+      const words = !this.semanticOff() && info.words ? wordVectorsFrom(parts, info.words) : null;
+      this.install({ generation, watermark, base, embedder, vectors, words });
       if (!this.semanticOff() && !embedder) {
         this.buildFailed = true; // no vectors are on their way: semantic search is off (not "being prepared")
         this.log('search: the saved index has no vectors for the configured embedder; semantic search is off until paperboy reindex');
@@ -1192,7 +1220,8 @@ export class SearchIndex {
     const cos = slots.map((s) => (s >= 0 ? g.vectors!.similarity(qv, s) : 0));
     const hybrid = head.map((h, i) => ({ id: h.id, slot: slots[i]!, score: hybridScore(h.score, head[0]!.score, cos[i]!, cos, this.opts.tuning?.semanticWeight) }));
     hybrid.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-    const rescored = await this.withSentenceShare(q, hybrid);
+    const texts = await this.textsOf(hybrid.slice(0, SENTENCE_DEPTH).map((h) => h.id));
+    const rescored = this.withSynonymShare(q, this.withSentenceShare(q, hybrid, texts), texts);
     const top = rescored.slice(0, SMOOTHING_DEPTH);
     const vectors = top.map((r) => (r.slot >= 0 ? g.vectors!.vectorAt(r.slot) : null));
     const smoothed = neighbourSmoothing(top.map((r) => r.score), (i, j) => dotProduct(vectors[i]!, vectors[j]!), {
@@ -1204,32 +1233,48 @@ export class SearchIndex {
   }
 
   /** The hybrid top SENTENCE_DEPTH with SENTENCE_WEIGHT x their best sentence's share of the query (passage.ts). */
-  private async withSentenceShare<T extends { id: string; score: number }>(q: ParsedQuery, ranked: T[]): Promise<T[]> {
+  private withSentenceShare<T extends { id: string; score: number }>(q: ParsedQuery, ranked: T[], texts: ReadonlyMap<string, PaperText>): T[] {
     const weight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
     if (weight === 0) return ranked;
     const n = Math.max(1, this.liveCount());
     const weights = new Map([...SearchIndex.queryTerms(q).keys()].map((t) => [t, this.termWeight(t, n)] as const));
-    return addSentenceShare(ranked, await this.sentencesOf(ranked.slice(0, SENTENCE_DEPTH).map((h) => h.id)), weights, { depth: SENTENCE_DEPTH, weight });
+    const sentences = new Map([...texts].map(([id, t]) => [id, t.sentences] as const));
+    return addSentenceShare(ranked, sentences, weights, { depth: SENTENCE_DEPTH, weight });
+  }
+
+  /** The same papers with up to SYNONYM_WEIGHT for near-synonyms of the query words they lack (synonyms.ts). */
+  private withSynonymShare<T extends { id: string; score: number }>(q: ParsedQuery, ranked: T[], texts: ReadonlyMap<string, PaperText>): T[] {
+    const vectors = this.gen?.words;
+    const weight = this.opts.tuning?.synonymWeight ?? SYNONYM_WEIGHT;
+    if (!vectors || weight === 0) return ranked;
+    const n = Math.max(1, this.liveCount());
+    const papers = new Map<string, PaperWords>();
+    for (const [id, t] of texts) if (t.words) papers.set(id, t.words);
+    return addSynonymShare(ranked, papers, distinctQueryWords(q, (term) => this.termWeight(term, n)), vectors, {
+      depth: SENTENCE_DEPTH, weight, threshold: this.opts.tuning?.synonymThreshold ?? SYNONYM_THRESHOLD,
+    });
   }
 
   /**
-   * Papers' sentences as index terms (passage.ts), read from the store and kept for the
-   * SENTENCE_CACHE_SIZE most recently read papers until the index's text changes (its epoch):
-   * popular results are not re-read and re-stemmed on every search.
+   * Papers' sentences as index terms (passage.ts) and their words with vectors (synonyms.ts), read
+   * from the store and kept for the SENTENCE_CACHE_SIZE most recently read papers until the index's
+   * text changes (its epoch): popular results are not re-read and re-stemmed on every search.
    */
-  private async sentencesOf(ids: readonly string[]): Promise<Map<string, string[][]>> {
+  private async textsOf(ids: readonly string[]): Promise<Map<string, PaperText>> {
     const epoch = this.epoch;
+    const vectors = this.gen?.words ?? null;
     const kept = this.sentences.at(epoch);
-    const out = new Map<string, string[][]>();
+    const out = new Map<string, PaperText>();
     const missing: string[] = [];
     for (const id of ids) { const s = kept.get(id); if (s) out.set(id, s); else missing.push(id); }
     if (missing.length === 0) return out;
     const texts = await listPaperTexts(this.store.db, missing);
     const stillValid = this.epoch === epoch; // the text may have changed while it was read
     for (const [id, t] of texts) {
-      const s = sentenceTerms(t.title, t.abstract);
-      out.set(id, s);
-      if (stillValid) kept.set(id, s);
+      const sentences = sentenceTerms(t.title, t.abstract);
+      const paper: PaperText = { sentences, words: vectors ? paperWords(sentences, `${t.title} ${t.abstract}`, vectors) : null };
+      out.set(id, paper);
+      if (stillValid) kept.set(id, paper);
     }
     return out;
   }

@@ -197,4 +197,45 @@ describe('ranking constants that were tuned on SciFact', () => {
     await ix.close();
     await s.close();
   });
+
+  test('hybrid: a paper that says a query word in other words ("tumor" for "tumour") passes one that lacks it', async () => {
+    const s = await tempStore();
+    const records = [
+      paperRecord({ id: '2504.50001', title: 'Suppression of tumor growth in mice', abstract: 'A tumor suppression pathway in mice, measured over two months of treatment.' }),
+      paperRecord({ id: '2504.50002', title: 'Suppression of keyboard noise', abstract: 'Keyboard noise suppression in calls.' }),
+      paperRecord({ id: '2504.50003', title: 'Tumour imaging', abstract: 'Imaging of tumour margins.' }),
+      paperRecord({ id: '2504.50004', title: 'Tumour markers', abstract: 'Blood markers of tumour burden.' }),
+      paperRecord({ id: '2504.50005', title: 'Tumor hypoxia', abstract: 'Hypoxia in tumor cores.' }),
+      paperRecord({ id: '2504.50006', title: 'Keyboard layouts', abstract: 'Typing speed on keyboard layouts.' }),
+      ...topicalRecords(40),
+    ];
+    await s.upsertPapers(records, FIXED_NOW);
+    // The cosine, sentence share and smoothing are off in both runs, so only the synonym share differs.
+    const ix = SearchIndex.detached(s, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight: 0 } });
+    await ix.rebuild();
+    const rank = async () => {
+      const r = await ix.search({ query: parseQuery('tumour suppression'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 });
+      assert.equal(r.mode, 'hybrid');
+      const at = (id: string) => r.hits.findIndex((h) => h.id === id);
+      return { tumor: at('2504.50001'), keyboard: at('2504.50002') };
+    };
+    const tuned = await rank();
+    const keyword = await ix.search({ query: parseQuery('tumour suppression'), mode: 'keyword', sort: 'relevance', offset: 0, limit: 10 });
+    await ix.close();
+    assert.ok(tuned.tumor >= 0 && tuned.tumor < tuned.keyboard, JSON.stringify(tuned));
+    const k = (id: string) => keyword.hits.findIndex((h) => h.id === id);
+    assert.ok(k('2504.50002') < k('2504.50001'), 'BM25 alone prefers the shorter keyboard paper');
+
+    // Saved with the index and loaded with it: a second index on the store ranks the same.
+    const loaded = await SearchIndex.open(s, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight: 0 } }, true);
+    const again = await loaded.search({ query: parseQuery('tumour suppression'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 }).finally(() => loaded.close());
+    assert.ok(again.hits.findIndex((h) => h.id === '2504.50001') < again.hits.findIndex((h) => h.id === '2504.50002'), 'the loaded index has the word vectors');
+
+    const without = SearchIndex.detached(s, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight: 0, synonymWeight: 0 } });
+    await without.rebuild();
+    const plain = await without.search({ query: parseQuery('tumour suppression'), mode: 'hybrid', sort: 'relevance', offset: 0, limit: 10 }).finally(() => without.close());
+    await s.close();
+    const p = (id: string) => plain.hits.findIndex((h) => h.id === id);
+    assert.ok(p('2504.50002') < p('2504.50001'), 'without the synonym share the order is BM25\'s');
+  });
 });
