@@ -18,7 +18,7 @@ import { openStore, type Store } from '../../src/store/index.ts';
 import { paperRecord } from '../helpers/factories.ts';
 import { createTestDatabase, testStoreKind } from '../helpers/postgres.ts';
 import { FIXED_NOW, tempDir, tempStore } from '../helpers/store.ts';
-import { SMALL_EMBEDDER, topicalRecords } from '../search/fixtures.ts';
+import { SMALL_EMBEDDER, topicalRecords, tumourRecords } from '../search/fixtures.ts';
 import { nodeArgs } from '../helpers/paperboy.ts';
 
 const onPostgres = testStoreKind() === 'postgres';
@@ -384,15 +384,7 @@ test('hybrid on PostgreSQL: a paper that states the query in one sentence passes
 
 test('hybrid on PostgreSQL: a paper that says a query word in other words ("tumor" for "tumour") passes one that lacks it', { skip }, async () => {
   const store = await tempStore();
-  await store.upsertPapers([
-    paperRecord({ id: '2504.60001', title: 'Suppression of tumor growth in mice', abstract: 'A tumor suppression pathway in mice, measured over two months of treatment.' }),
-    paperRecord({ id: '2504.60002', title: 'Suppression of keyboard noise', abstract: 'Keyboard noise suppression in calls.' }),
-    paperRecord({ id: '2504.60003', title: 'Tumour imaging', abstract: 'Imaging of tumour margins.' }),
-    paperRecord({ id: '2504.60004', title: 'Tumour markers', abstract: 'Blood markers of tumour burden.' }),
-    paperRecord({ id: '2504.60005', title: 'Tumor hypoxia', abstract: 'Hypoxia in tumor cores.' }),
-    paperRecord({ id: '2504.60006', title: 'Keyboard layouts', abstract: 'Typing speed on keyboard layouts.' }),
-    ...topicalRecords(40),
-  ], FIXED_NOW);
+  await store.upsertPapers([...tumourRecords('2504.6000'), ...topicalRecords(40)], FIXED_NOW);
   // The cosine, sentence share and smoothing are off, so only the synonym share differs.
   const order = async (synonymWeight?: number) => {
     const engine = await PgSearchEngine.open(store, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight: 0, synonymWeight } }, true);

@@ -31,3 +31,19 @@ export function topicalRecords(n: number): PaperRecord[] {
   });
 }
 
+
+/**
+ * Papers for the near-synonym tests (query "tumour suppression"): `${prefix}1` says "tumor" where the
+ * query says "tumour", `${prefix}2` is shorter and lacks both; the others put "tumour", "tumor" and
+ * "keyboard" in at least two papers each, so that the index keeps their word vectors.
+ */
+export function tumourRecords(prefix: string): PaperRecord[] {
+  return [
+    paperRecord({ id: `${prefix}1`, title: 'Suppression of tumor growth in mice', abstract: 'A tumor suppression pathway in mice, measured over two months of treatment.' }),
+    paperRecord({ id: `${prefix}2`, title: 'Suppression of keyboard noise', abstract: 'Keyboard noise suppression in calls.' }),
+    paperRecord({ id: `${prefix}3`, title: 'Tumour imaging', abstract: 'Imaging of tumour margins.' }),
+    paperRecord({ id: `${prefix}4`, title: 'Tumour markers', abstract: 'Blood markers of tumour burden.' }),
+    paperRecord({ id: `${prefix}5`, title: 'Tumor hypoxia', abstract: 'Hypoxia in tumor cores.' }),
+    paperRecord({ id: `${prefix}6`, title: 'Keyboard layouts', abstract: 'Typing speed on keyboard layouts.' }),
+  ];
+}

@@ -6,7 +6,7 @@ import { markSegments } from '../../src/search/highlight.ts';
 import { parseQuery } from '../../src/search/query.ts';
 import type { Store } from '../../src/store/index.ts';
 import { paperRecord } from '../helpers/factories.ts';
-import { SMALL_EMBEDDER, topicalRecords } from './fixtures.ts';
+import { SMALL_EMBEDDER, topicalRecords, tumourRecords } from './fixtures.ts';
 import { FIXED_NOW, tempStore } from '../helpers/store.ts';
 
 const store: Store = await tempStore();
@@ -200,16 +200,7 @@ describe('ranking constants that were tuned on SciFact', () => {
 
   test('hybrid: a paper that says a query word in other words ("tumor" for "tumour") passes one that lacks it', async () => {
     const s = await tempStore();
-    const records = [
-      paperRecord({ id: '2504.50001', title: 'Suppression of tumor growth in mice', abstract: 'A tumor suppression pathway in mice, measured over two months of treatment.' }),
-      paperRecord({ id: '2504.50002', title: 'Suppression of keyboard noise', abstract: 'Keyboard noise suppression in calls.' }),
-      paperRecord({ id: '2504.50003', title: 'Tumour imaging', abstract: 'Imaging of tumour margins.' }),
-      paperRecord({ id: '2504.50004', title: 'Tumour markers', abstract: 'Blood markers of tumour burden.' }),
-      paperRecord({ id: '2504.50005', title: 'Tumor hypoxia', abstract: 'Hypoxia in tumor cores.' }),
-      paperRecord({ id: '2504.50006', title: 'Keyboard layouts', abstract: 'Typing speed on keyboard layouts.' }),
-      ...topicalRecords(40),
-    ];
-    await s.upsertPapers(records, FIXED_NOW);
+    await s.upsertPapers([...tumourRecords('2504.5000'), ...topicalRecords(40)], FIXED_NOW);
     // The cosine, sentence share and smoothing are off in both runs, so only the synonym share differs.
     const ix = SearchIndex.detached(s, { corpusEmbedder: SMALL_EMBEDDER, tuning: { semanticWeight: 0, smoothingWeight: 0, sentenceWeight: 0 } });
     await ix.rebuild();
