@@ -54,6 +54,13 @@ describe('near-synonym share of the query', () => {
     const got = synonymShare(q, paper(['tumor'], ['tumor']), vectors, 0.6);
     assert.ok(Math.abs(got - 0.766 / 2) < 0.01, String(got));
   });
+  test('only the first maxWords missing words are looked up; the rest still count in the total', () => {
+    const q: QueryWord[] = [{ word: 'mice', term: 'mice', weight: 1 }, { word: 'tumour', term: 'tumour', weight: 1 }];
+    const p = paper(['tumor'], ['tumor']);
+    assert.equal(synonymShare(q, p, vectors, 0.6, 1), 0, 'mice was looked up (nothing near), tumour was not');
+    assert.ok(Math.abs(synonymShare(q, p, vectors, 0.6, 2) - 0.766 / 2) < 0.01);
+    assert.ok(Math.abs(synonymShare([...q].reverse(), p, vectors, 0.6, 1) - 0.766 / 2) < 0.01);
+  });
   test('a query of no weight shares nothing', () => {
     assert.equal(synonymShare([{ word: 'tumour', term: 'tumour', weight: 0 }], paper(['tumor'], ['tumor']), vectors, 0.6), 0);
     assert.equal(synonymShare([], paper(['tumor'], ['tumor']), vectors, 0.6), 0);

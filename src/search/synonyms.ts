@@ -9,6 +9,12 @@
 import type { ParsedQuery } from './query.ts';
 import { STOP_WORDS, stemWord, surfaceWords } from './text.ts';
 
+/**
+ * At most this many query words (the heaviest) are looked up in a paper: each costs a vector
+ * product per word of each of the 30 papers, and a query may hold a few hundred words (phrases).
+ */
+export const SYNONYM_MAX_WORDS = 32;
+
 /** One distinct query word: its folded form, index term and ranking weight. */
 export interface QueryWord {
   word: string;
@@ -55,7 +61,8 @@ export interface WordSimilarity {
 /**
  * The share of the query's weight (0 to 1) that the paper holds through near-synonyms only: each
  * query word whose term the paper lacks adds weight x (best cosine - threshold) / (1 - threshold)
- * when its nearest word in the paper is above the threshold.
+ * when its nearest word in the paper is above the threshold. Only the first `maxWords` words the
+ * paper lacks are looked up (give the query heaviest first); all count in the total.
  *
  * @example
  * // "tumour" is missing but the paper says "tumor" (cosine 0.87): with threshold 0.6,
@@ -63,13 +70,14 @@ export interface WordSimilarity {
  * synonymShare([{ word: 'tumour', term: 'tumour', weight: 2 }, { word: 'growth', term: 'growth', weight: 1 }], paper, vectors, 0.6)
  * // 0.675 x 2 / 3 = 0.45
  */
-export function synonymShare(query: readonly QueryWord[], paper: PaperWords, vectors: WordSimilarity, threshold: number): number {
+export function synonymShare(query: readonly QueryWord[], paper: PaperWords, vectors: WordSimilarity, threshold: number, maxWords = SYNONYM_MAX_WORDS): number {
   let total = 0;
   let held = 0;
+  let looked = 0;
   for (const q of query) {
     if (q.weight <= 0) continue;
     total += q.weight;
-    if (paper.terms.has(q.term)) continue;
+    if (paper.terms.has(q.term) || looked++ >= maxWords) continue;
     const row = vectors.row(q.word);
     if (row < 0) continue;
     let best = -1;
@@ -92,10 +100,11 @@ export function addSynonymShare<T extends { id: string; score: number }>(
   opts: { depth: number; weight: number; threshold: number },
 ): T[] {
   if (opts.weight === 0 || opts.depth <= 0 || query.length === 0) return [...ranked];
+  const heaviest = [...query].sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1));
   const head = ranked.slice(0, opts.depth);
   const shares = head.map((h) => {
     const p = papers.get(h.id);
-    return p ? synonymShare(query, p, vectors, opts.threshold) : 0;
+    return p ? synonymShare(heaviest, p, vectors, opts.threshold) : 0;
   });
   let lo = Infinity;
   let hi = -Infinity;
