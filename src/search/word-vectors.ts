@@ -90,8 +90,10 @@ export class WordVectors {
 export async function loadWordVectors(wanted: (word: string) => boolean, log?: (msg: string) => void): Promise<WordVectors | null> {
   const file = wordVectorFile();
   if (!file) return null;
-  const stat = fs.statSync(file);
-  const cache = path.join(path.dirname(file), '..', '.cache', 'paperboy', `word-vectors-${stat.size}-${Math.floor(stat.mtimeMs)}.bin`);
+  // Named by the package's version and the file's size: an upgraded package is converted again.
+  const { version } = JSON.parse(await fs.promises.readFile(path.join(path.dirname(file), 'package.json'), 'utf8')) as { version: string };
+  const { size } = await fs.promises.stat(file);
+  const cache = path.join(path.dirname(file), '..', '.cache', 'paperboy', `word-vectors-${version}-${size}.bin`);
   try {
     return decodeTable(await fs.promises.readFile(cache)).subset(wanted);
   } catch { /* not converted yet (or unreadable): convert */ }
