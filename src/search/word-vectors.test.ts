@@ -53,6 +53,17 @@ describe('reading the packaged word vectors', () => {
     assert.equal(WordVectors.from([]).size, 0);
   });
 
+  test('where the converted table cannot be written, the wanted words are read from the package itself', async () => {
+    const notADir = path.join(dir, 'a-file');
+    fs.writeFileSync(notADir, '');
+    const said: string[] = [];
+    const v = await loadWordVectors((w) => w === 'tumor' || w === 'tumour', (m) => said.push(m), path.join(notADir, 'cache'));
+    assert.ok(v);
+    assert.deepEqual([v.wordAt(0), v.wordAt(1), v.size], ['tumor', 'tumour', 2]);
+    assert.match(said.join('\n'), /cannot be written, so they are read again at each build/);
+    assert.ok(v.similarity(0, 1) > 0.8);
+  });
+
   test('the installed package: spelling variants and synonyms are near, unrelated words are not', async () => {
     const v = await loadWordVectors((w) => ['tumor', 'tumour', 'decrease', 'reduce', 'keyboard', 'mice', 'mouse'].includes(w));
     assert.ok(v, 'the package is a dependency');

@@ -84,23 +84,33 @@ export class WordVectors {
 /**
  * The vectors of the wanted words, or null when the package is not installed. The first call on a
  * machine converts the package's file to a compact one (every word, int8; about 8 s) kept in
- * node_modules/.cache/paperboy; later calls read that (37 MB) and pick the wanted words. When the
- * cache cannot be written, each call reads the package's file.
+ * node_modules/.cache/paperboy; later calls read that (38 MB) and pick the wanted words. When the
+ * cache cannot be written, each call reads the wanted words from the package's file.
  */
-export async function loadWordVectors(wanted: (word: string) => boolean, log?: (msg: string) => void): Promise<WordVectors | null> {
+export async function loadWordVectors(
+  wanted: (word: string) => boolean, log?: (msg: string) => void, cacheDir?: string,
+): Promise<WordVectors | null> {
   const file = wordVectorFile();
   if (!file) return null;
   // Named by the package's version and the file's size: an upgraded package is converted again.
   const { version } = JSON.parse(await fs.promises.readFile(path.join(path.dirname(file), 'package.json'), 'utf8')) as { version: string };
   const { size } = await fs.promises.stat(file);
-  const cache = path.join(path.dirname(file), '..', '.cache', 'paperboy', `word-vectors-${version}-${size}.bin`);
+  const dir = cacheDir ?? path.join(path.dirname(file), '..', '.cache', 'paperboy');
+  const cache = path.join(dir, `word-vectors-${version}-${size}.bin`);
   try {
     return decodeTable(await fs.promises.readFile(cache)).subset(wanted);
   } catch { /* not converted yet (or unreadable): convert */ }
   const t0 = Date.now();
+  const writable = await fs.promises.mkdir(path.dirname(cache), { recursive: true })
+    .then(() => fs.promises.access(path.dirname(cache), fs.constants.W_OK)).then(() => true, () => false);
+  if (!writable) {
+    // A read-only install: only the wanted words, so as not to hold all of them meanwhile.
+    const some = await readWordVectors(file, wanted);
+    log?.(`search: word vectors read words=${some.size} ms=${Date.now() - t0} (${path.dirname(cache)} cannot be written, so they are read again at each build)`);
+    return some;
+  }
   const all = await readWordVectors(file, () => true);
   try {
-    await fs.promises.mkdir(path.dirname(cache), { recursive: true });
     const tmp = `${cache}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     await fs.promises.writeFile(tmp, encodeTable(all));
     await fs.promises.rename(tmp, cache);
