@@ -592,10 +592,12 @@ export class SearchIndex {
       // The last papers of the base segment, if they were deleted meanwhile.
       while (vectors.size < base.docCount) vectors.add(new Float32Array(embedder.dims));
       this.log(`search: vectors built papers=${vectors.size} dims=${embedder.dims} ms=${Date.now() - t1}`);
-      const t2 = Date.now();
-      words = await loadWordVectors((w) => base.wordDf(w) > 0, this.log);
-      if (words) this.log(`search: word vectors picked words=${words.size} of ${base.wordCount()} ms=${Date.now() - t2}`);
-      else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
+      if (base.wordCount() > 0) { // an index of no papers' words needs none
+        const t2 = Date.now();
+        words = await loadWordVectors((w) => base.wordDf(w) > 0, this.log);
+        if (words) this.log(`search: word vectors picked words=${words.size} of ${base.wordCount()} ms=${Date.now() - t2}`);
+        else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
+      }
     }
 
     onProgress?.({ phase: 'saving', done: 0, total: 1 });

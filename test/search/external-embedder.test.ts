@@ -67,7 +67,8 @@ describe('serve with PAPERBOY_EMBEDDER=openai', () => {
         return res.text();
       };
       await until('the new papers to be searchable', async () => (await page('surface codes qubits')).includes('href="/papers/2503.10004"'));
-      assert.ok(inputs().some((t) => t.startsWith('passage: Quantum error correction codes')), 'papers embedded with the document prefix');
+      // Found by keywords at once; embedded once the index has taken them up (a build may still be finishing).
+      await until('the new papers to be embedded with the document prefix', async () => inputs().some((t) => t.startsWith('passage: Quantum error correction codes')));
       assert.ok(inputs().includes('query: surface codes qubits'), 'the query embedded with the query prefix');
       assert.doesNotMatch(await page('surface codes qubits'), /unavailable right now/);
 
