@@ -379,8 +379,7 @@ export class PgSearchEngine implements PaperSearchEngine {
       packWords(words, counts, parts);
       let wordVectors: WordVectors | null = null;
       if (embedder) {
-        const known = new Set(words);
-        wordVectors = await loadWordVectors((w) => known.has(w), this.log);
+        wordVectors = await loadWordVectors(words, this.log);
         if (wordVectors) info.wordVectors = { source: WORD_VECTOR_SOURCE, ...wordVectorParts(wordVectors, parts) };
         else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
       }

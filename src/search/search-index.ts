@@ -594,7 +594,7 @@ export class SearchIndex {
       this.log(`search: vectors built papers=${vectors.size} dims=${embedder.dims} ms=${Date.now() - t1}`);
       if (base.wordCount() > 0) { // an index of no papers' words needs none
         const t2 = Date.now();
-        words = await loadWordVectors((w) => base.wordDf(w) > 0, this.log);
+        words = await loadWordVectors(base.dictionaryWords(), this.log);
         if (words) this.log(`search: word vectors picked words=${words.size} of ${base.wordCount()} ms=${Date.now() - t2}`);
         else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
       }

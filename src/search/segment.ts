@@ -581,6 +581,11 @@ export class Segment {
 
   wordCount(): number { return this.data.wordDf.length; }
 
+  /** Suggestion dictionary: every surface word, sorted. */
+  dictionaryWords(): string[] {
+    return Array.from({ length: this.wordCount() }, (_, i) => stringAt(this.data.words, i));
+  }
+
   /** Suggestion dictionary: up to `max` surface words starting with `prefix` (longer than it), with their document counts. */
   wordsStartingWith(prefix: string, max: number): { word: string; papers: number }[] {
     const { words, wordDf } = this.data;

@@ -82,30 +82,33 @@ export class WordVectors {
 }
 
 /**
- * The vectors of the wanted words, or null when the package is not installed. The first call on a
- * machine converts the package's file to a compact one (every word, int8; about 8 s) kept in
- * node_modules/.cache/paperboy; later calls read that (38 MB) and pick the wanted words. When the
- * cache cannot be written, each call reads the wanted words from the package's file.
+ * The vectors of these words (those of them the package has), or null when the package is not
+ * installed. The first call on a machine converts the package's file to a compact one (every word,
+ * int8; about 8 s) kept in node_modules/.cache/paperboy; later calls read that table's word list
+ * (3.5 MB) and only the rows of these words. When the cache cannot be written, each call reads
+ * these words from the package's file.
  */
 export async function loadWordVectors(
-  wanted: (word: string) => boolean, log?: (msg: string) => void, cacheDir?: string,
+  words: Iterable<string>, log?: (msg: string) => void, cacheDir?: string,
 ): Promise<WordVectors | null> {
   const file = wordVectorFile();
   if (!file) return null;
+  const wanted = [...new Set(words)].sort();
   // Named by the package's version and the file's size: an upgraded package is converted again.
   const { version } = JSON.parse(await fs.promises.readFile(path.join(path.dirname(file), 'package.json'), 'utf8')) as { version: string };
   const { size } = await fs.promises.stat(file);
   const dir = cacheDir ?? path.join(path.dirname(file), '..', '.cache', 'paperboy');
   const cache = path.join(dir, `word-vectors-${version}-${size}.bin`);
   try {
-    return decodeTable(await fs.promises.readFile(cache)).subset(wanted);
+    return readTable(cache, wanted);
   } catch { /* not converted yet (or unreadable): convert */ }
   const t0 = Date.now();
   const writable = await fs.promises.mkdir(path.dirname(cache), { recursive: true })
     .then(() => fs.promises.access(path.dirname(cache), fs.constants.W_OK)).then(() => true, () => false);
+  const keep = new Set(wanted);
   if (!writable) {
     // A read-only install: only the wanted words, so as not to hold all of them meanwhile.
-    const some = await readWordVectors(file, wanted);
+    const some = await readWordVectors(file, (w) => keep.has(w));
     log?.(`search: word vectors read words=${some.size} ms=${Date.now() - t0} (${path.dirname(cache)} cannot be written, so they are read again at each build)`);
     return some;
   }
@@ -118,7 +121,48 @@ export async function loadWordVectors(
   } catch (err) {
     log?.(`search: word vectors read words=${all.size} ms=${Date.now() - t0} (not kept: ${(err as Error).message})`);
   }
-  return all.subset(wanted);
+  return all.subset((w) => keep.has(w));
+}
+
+/**
+ * The rows of `wanted` (sorted) from a converted table, reading its word list and then each wanted
+ * row (100 bytes) where it lies: far less than the whole table for an index's few thousand words.
+ */
+export function readTable(file: string, wanted: readonly string[]): WordVectors {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const read = (bytes: number, at: number): Buffer => {
+      const buf = Buffer.alloc(bytes);
+      if (fs.readSync(fd, buf, 0, bytes, at) !== bytes) throw new Error('word vector table cut short');
+      return buf;
+    };
+    const head = read(12, 0);
+    if (head.readUInt32LE(0) !== TABLE_MAGIC) throw new Error('not a word vector table');
+    const count = head.readUInt32LE(4);
+    const textBytes = head.readUInt32LE(8);
+    const offsetsAt = 12 + textBytes + ((4 - (textBytes % 4)) % 4);
+    const rowsAt = offsetsAt + 4 * (count + 1);
+    if (fs.fstatSync(fd).size !== rowsAt + count * WORD_VECTOR_DIMS) throw new Error('word vector table of the wrong length');
+    const listed = read(rowsAt - 12, 12);
+    const table = { text: listed.toString('utf8', 0, textBytes), offsets: new Uint32Array(listed.buffer.slice(listed.byteOffset + offsetsAt - 12, listed.byteOffset + rowsAt - 12)) };
+    const wordAt = (i: number) => table.text.slice(table.offsets[i], table.offsets[i + 1]);
+    const found: string[] = [];
+    const rows: number[] = [];
+    for (const word of wanted) {
+      let lo = 0;
+      let hi = count;
+      while (lo < hi) { const mid = (lo + hi) >>> 1; if (wordAt(mid) < word) lo = mid + 1; else hi = mid; }
+      if (lo < count && wordAt(lo) === word) { found.push(word); rows.push(lo); }
+    }
+    const out = new Int8Array(rows.length * WORD_VECTOR_DIMS);
+    const bytes = new Uint8Array(out.buffer);
+    rows.forEach((row, i) => {
+      if (fs.readSync(fd, bytes, i * WORD_VECTOR_DIMS, WORD_VECTOR_DIMS, rowsAt + row * WORD_VECTOR_DIMS) !== WORD_VECTOR_DIMS) throw new Error('word vector table cut short');
+    });
+    return new WordVectors(packStrings(found), out);
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 const TABLE_MAGIC = 0x57564231; // "WVB1"
@@ -130,23 +174,6 @@ export function encodeTable(v: WordVectors): Buffer {
   const head = Buffer.from(Uint32Array.from([TABLE_MAGIC, v.size, text.length]).buffer);
   const offsets = Buffer.from(v.words.offsets.buffer, v.words.offsets.byteOffset, v.words.offsets.byteLength);
   return Buffer.concat([head, text, Buffer.alloc(pad), offsets, Buffer.from(v.rows.buffer, v.rows.byteOffset, v.rows.byteLength)]);
-}
-
-/** The table in `buf`; its vectors and offsets are views of `buf` where they can be, so it must not be changed afterwards. */
-export function decodeTable(buf: Buffer): WordVectors {
-  const u32 = (at: number) => buf.readUInt32LE(at);
-  if (buf.length < 12 || u32(0) !== TABLE_MAGIC) throw new Error('not a word vector table');
-  const count = u32(4);
-  const textBytes = u32(8);
-  const text = buf.toString('utf8', 12, 12 + textBytes);
-  const at = 12 + textBytes + ((4 - (textBytes % 4)) % 4);
-  const rowsAt = at + 4 * (count + 1);
-  if (buf.length !== rowsAt + count * WORD_VECTOR_DIMS) throw new Error('word vector table of the wrong length');
-  // Views where the buffer allows (a file read whole is its own aligned memory), copies otherwise.
-  const offsets = (buf.byteOffset + at) % 4 === 0
-    ? new Uint32Array(buf.buffer, buf.byteOffset + at, count + 1)
-    : new Uint32Array(Uint8Array.from(buf.subarray(at, rowsAt)).buffer);
-  return new WordVectors({ text, offsets }, new Int8Array(buf.buffer, buf.byteOffset + rowsAt, count * WORD_VECTOR_DIMS));
 }
 
 /** Where the package's vectors are, or null when it is not installed. */
