@@ -18,7 +18,7 @@ const QUANT = 127;
 
 /** Unit-length word vectors in int8, looked up by folded word. */
 export class WordVectors {
-  /** Made on first lookup: a table only read to pick a subset (loadWordVectors) never needs it. */
+  /** Made on first lookup: a table only picked from (the whole package's, at conversion) never needs it. */
   private rowOf: Map<string, number> | null = null;
 
   constructor(readonly words: PackedStrings, readonly rows: Int8Array) {}
@@ -69,7 +69,7 @@ export class WordVectors {
   /** Cosine similarity of two rows (-1 to 1, within the int8 rounding). */
   similarity(a: number, b: number): number {
     const r = this.rows;
-    // Four sums at a time (WORD_VECTOR_DIMS is a multiple of 4): about twice as fast as one in V8.
+    // Four sums at a time (WORD_VECTOR_DIMS is a multiple of 4): about 12% faster than one in V8.
     let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
     for (let i = a * WORD_VECTOR_DIMS, j = b * WORD_VECTOR_DIMS, end = i + WORD_VECTOR_DIMS; i < end; i += 4, j += 4) {
       s0 += r[i]! * r[j]!;
