@@ -20,6 +20,15 @@ export function byScore<T extends string | number>(a: Scored<T>, b: Scored<T>): 
   return b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/**
+ * Adds `bonus(i)` to the score of each of the first `depth` items of a ranking (best first) and
+ * re-sorts them by score (ties by id); the items below follow unchanged.
+ */
+export function rescoreHead<T extends Scored>(ranked: readonly T[], depth: number, bonus: (i: number) => number): T[] {
+  const head = ranked.slice(0, depth).map((h, i) => ({ ...h, score: h.score + bonus(i) }));
+  return [...head.sort(byScore), ...ranked.slice(depth)];
+}
+
 /** Reciprocal-rank fusion; `k` damps the head (60 in the paper), `weights` default to 1 each. */
 export function reciprocalRankFusion<T extends string | number>(
   lists: readonly (readonly Scored<T>[])[], opts: { k?: number; weights?: readonly number[] } = {},

@@ -4,6 +4,7 @@
  * better answer than one that scatters the same words over its abstract. The hybrid ranking adds
  * this share to the score of its top candidates (SENTENCE_WEIGHT in search-index.ts).
  */
+import { rescoreHead } from './fusion.ts';
 import { analyze } from './text.ts';
 
 /** Sentence ends: a full stop, question or exclamation mark, then a capital, digit or bracket. */
@@ -55,11 +56,8 @@ export function addSentenceShare<T extends { id: string; score: number }>(
   weights: ReadonlyMap<string, number>, opts: { depth: number; weight: number },
 ): T[] {
   if (opts.weight === 0 || opts.depth <= 0 || weights.size === 0) return [...ranked];
-  const head = ranked.slice(0, opts.depth).map((h) => {
-    const s = sentences.get(h.id);
-    const share = s ? bestSentenceShare(s, weights) : 0;
-    return { ...h, score: h.score + opts.weight * share };
+  return rescoreHead(ranked, opts.depth, (i) => {
+    const s = sentences.get(ranked[i]!.id);
+    return s ? opts.weight * bestSentenceShare(s, weights) : 0;
   });
-  head.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return [...head, ...ranked.slice(opts.depth)];
 }

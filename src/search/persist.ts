@@ -4,7 +4,7 @@
  */
 import { CorpusEmbedder } from './embedder.ts';
 import { Segment, type PackedStrings, type SegmentData } from './segment.ts';
-import { WordVectors } from './word-vectors.ts';
+import { WORD_VECTOR_SOURCE, WordVectors } from './word-vectors.ts';
 
 type Typed = Uint8Array | Int8Array | Uint16Array | Uint32Array | Int32Array | Float32Array;
 
@@ -105,10 +105,12 @@ export function vectorsFrom(parts: ReadonlyMap<string, Uint8Array>): { rows: Int
 export function wordVectorParts(v: WordVectors, out: Map<string, Uint8Array>): Record<string, unknown> {
   packedParts('wv.words', v.words, out);
   out.set('wv.rows', bytesOf(v.rows));
-  return { words: v.size };
+  return { source: WORD_VECTOR_SOURCE, words: v.size };
 }
 
-export function wordVectorsFrom(parts: ReadonlyMap<string, Uint8Array>, info: Record<string, unknown>): WordVectors {
+/** The saved word vectors; null when they came from another source than the one installed (used again after the next build). */
+export function wordVectorsFrom(parts: ReadonlyMap<string, Uint8Array>, info: Record<string, unknown>): WordVectors | null {
+  if (info.source !== WORD_VECTOR_SOURCE) return null;
   const rows = need(parts, 'wv.rows');
   const v = new WordVectors(packedFrom('wv.words', parts), new Int8Array(rows.buffer, rows.byteOffset, rows.byteLength));
   if (v.size !== Number(info.words)) throw new Error(`search/persist: the saved word vectors hold ${v.size} words, not ${String(info.words)}; run paperboy reindex`);

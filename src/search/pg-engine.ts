@@ -380,7 +380,7 @@ export class PgSearchEngine implements PaperSearchEngine {
       let wordVectors: WordVectors | null = null;
       if (embedder) {
         wordVectors = await loadWordVectors(words, this.log);
-        if (wordVectors) info.wordVectors = { source: WORD_VECTOR_SOURCE, ...wordVectorParts(wordVectors, parts) };
+        if (wordVectors) info.wordVectors = wordVectorParts(wordVectors, parts);
         else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
       }
       const { rows } = await sql<{ generation: number }>`

@@ -267,7 +267,7 @@ interface Generation {
 }
 
 /** What the re-ranking reads of a candidate paper: its sentences' terms, and its words with vectors (null without word vectors). */
-interface PaperText {
+interface CandidateText {
   sentences: string[][];
   words: PaperWords | null;
 }
@@ -278,7 +278,7 @@ export class SearchIndex {
   private gen: Generation | null = null;
   /** See DiscoveryView.epoch: moved by install() and rebuildDelta(), the only places text, vectors or df change. */
   private epoch = 0;
-  private readonly sentences = new KeptMap<string, PaperText>(SENTENCE_CACHE_SIZE);
+  private readonly texts = new KeptMap<string, CandidateText>(SENTENCE_CACHE_SIZE);
   /** JSON of a phrase's stems + paper id -> whether the paper's title or abstract has the phrase (see havingPhrases). */
   private readonly phraseVerdicts = new KeptMap<string, boolean>(PHRASE_VERDICTS);
   /** Papers added or changed since the generation was built, by id. */
@@ -592,12 +592,10 @@ export class SearchIndex {
       // The last papers of the base segment, if they were deleted meanwhile.
       while (vectors.size < base.docCount) vectors.add(new Float32Array(embedder.dims));
       this.log(`search: vectors built papers=${vectors.size} dims=${embedder.dims} ms=${Date.now() - t1}`);
-      if (base.wordCount() > 0) { // an index of no papers' words needs none
-        const t2 = Date.now();
-        words = await loadWordVectors(base.dictionaryWords(), this.log);
-        if (words) this.log(`search: word vectors picked words=${words.size} of ${base.wordCount()} ms=${Date.now() - t2}`);
-        else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
-      }
+      const t2 = Date.now();
+      words = await loadWordVectors(base.dictionaryWords(), this.log);
+      if (words) this.log(`search: word vectors picked words=${words.size} of ${base.wordCount()} ms=${Date.now() - t2}`);
+      else this.log(`search: no word vectors (the ${WORD_VECTOR_SOURCE} package is not installed); the hybrid ranking goes without near-synonyms`);
     }
 
     onProgress?.({ phase: 'saving', done: 0, total: 1 });
@@ -624,7 +622,7 @@ export class SearchIndex {
       const { rows, scales } = vectors.rows();
       vectorParts(rows, scales, parts);
     }
-    if (words) info.words = { source: WORD_VECTOR_SOURCE, ...wordVectorParts(words, parts) };
+    if (words) info.words = wordVectorParts(words, parts);
     return { parts, info };
   }
 
@@ -1223,7 +1221,9 @@ export class SearchIndex {
     const hybrid = head.map((h, i) => ({ id: h.id, slot: slots[i]!, score: hybridScore(h.score, head[0]!.score, cos[i]!, cos, this.opts.tuning?.semanticWeight) }));
     hybrid.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
     const texts = await this.textsOf(hybrid.slice(0, SENTENCE_DEPTH).map((h) => h.id));
-    const rescored = this.withSynonymShare(q, this.withSentenceShare(q, hybrid, texts), texts);
+    const n = Math.max(1, this.liveCount());
+    const weights = new Map([...SearchIndex.queryTerms(q).keys()].map((t) => [t, this.termWeight(t, n)] as const));
+    const rescored = this.withSynonymShare(q, this.withSentenceShare(hybrid, texts, weights), texts, weights);
     const top = rescored.slice(0, SMOOTHING_DEPTH);
     const vectors = top.map((r) => (r.slot >= 0 ? g.vectors!.vectorAt(r.slot) : null));
     const smoothed = neighbourSmoothing(top.map((r) => r.score), (i, j) => dotProduct(vectors[i]!, vectors[j]!), {
@@ -1234,25 +1234,27 @@ export class SearchIndex {
     return [...head2, ...rest, ...hits.slice(RERANK_DEPTH).map((h) => ({ id: h.id, score: h.score / Math.max(1e-9, head[0]!.score) }))];
   }
 
-  /** The hybrid top SENTENCE_DEPTH with SENTENCE_WEIGHT x their best sentence's share of the query (passage.ts). */
-  private withSentenceShare<T extends { id: string; score: number }>(q: ParsedQuery, ranked: T[], texts: ReadonlyMap<string, PaperText>): T[] {
+  /**
+   * The hybrid top SENTENCE_DEPTH with SENTENCE_WEIGHT x their best sentence's share of the query
+   * (passage.ts); `weights` are the query terms' ranking weights.
+   */
+  private withSentenceShare<T extends { id: string; score: number }>(ranked: T[], texts: ReadonlyMap<string, CandidateText>, weights: ReadonlyMap<string, number>): T[] {
     const weight = this.opts.tuning?.sentenceWeight ?? SENTENCE_WEIGHT;
     if (weight === 0) return ranked;
-    const n = Math.max(1, this.liveCount());
-    const weights = new Map([...SearchIndex.queryTerms(q).keys()].map((t) => [t, this.termWeight(t, n)] as const));
     const sentences = new Map([...texts].map(([id, t]) => [id, t.sentences] as const));
     return addSentenceShare(ranked, sentences, weights, { depth: SENTENCE_DEPTH, weight });
   }
 
   /** The same papers with up to SYNONYM_WEIGHT for near-synonyms of the query words they lack (synonyms.ts). */
-  private withSynonymShare<T extends { id: string; score: number }>(q: ParsedQuery, ranked: T[], texts: ReadonlyMap<string, PaperText>): T[] {
+  private withSynonymShare<T extends { id: string; score: number }>(
+    q: ParsedQuery, ranked: T[], texts: ReadonlyMap<string, CandidateText>, weights: ReadonlyMap<string, number>,
+  ): T[] {
     const vectors = this.gen?.words;
     const weight = this.opts.tuning?.synonymWeight ?? SYNONYM_WEIGHT;
     if (!vectors || weight === 0) return ranked;
-    const n = Math.max(1, this.liveCount());
     const papers = new Map<string, PaperWords>();
     for (const [id, t] of texts) if (t.words) papers.set(id, t.words);
-    return addSynonymShare(ranked, papers, distinctQueryWords(q, (term) => this.termWeight(term, n)), vectors, {
+    return addSynonymShare(ranked, papers, distinctQueryWords(q, (term) => weights.get(term) ?? 0), vectors, {
       depth: SENTENCE_DEPTH, weight, threshold: this.opts.tuning?.synonymThreshold ?? SYNONYM_THRESHOLD,
     });
   }
@@ -1262,11 +1264,11 @@ export class SearchIndex {
    * from the store and kept for the SENTENCE_CACHE_SIZE most recently read papers until the index's
    * text changes (its epoch): popular results are not re-read and re-stemmed on every search.
    */
-  private async textsOf(ids: readonly string[]): Promise<Map<string, PaperText>> {
+  private async textsOf(ids: readonly string[]): Promise<Map<string, CandidateText>> {
     const epoch = this.epoch;
     const vectors = this.gen?.words ?? null;
-    const kept = this.sentences.at(epoch);
-    const out = new Map<string, PaperText>();
+    const kept = this.texts.at(epoch);
+    const out = new Map<string, CandidateText>();
     const missing: string[] = [];
     for (const id of ids) { const s = kept.get(id); if (s) out.set(id, s); else missing.push(id); }
     if (missing.length === 0) return out;
@@ -1274,7 +1276,7 @@ export class SearchIndex {
     const stillValid = this.epoch === epoch; // the text may have changed while it was read
     for (const [id, t] of texts) {
       const sentences = sentenceTerms(t.title, t.abstract);
-      const paper: PaperText = { sentences, words: vectors ? paperWords(sentences, `${t.title} ${t.abstract}`, vectors) : null };
+      const paper: CandidateText = { sentences, words: vectors ? paperWords(sentences, `${t.title} ${t.abstract}`, vectors) : null };
       out.set(id, paper);
       if (stillValid) kept.set(id, paper);
     }

